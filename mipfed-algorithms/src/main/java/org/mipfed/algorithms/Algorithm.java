@@ -1,0 +1,18 @@
+package org.mipfed.algorithms;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * An analysis: a flow on the manager that asks the nodes for primitives and combines their
+ * aggregates into exactly the result the pooled data would give.
+ */
+public interface Algorithm {
+    /** The algorithm's name in the API, e.g. {@code linear_regression}. */
+    String name();
+
+    /** The algorithm's specification, as served by {@code GET /algorithms} (Exareme2's format). */
+    ObjectNode spec();
+
+    /** Runs the analysis; the result is in Exareme2's output shape. */
+    ObjectNode run(AnalysisInput input, FederationContext federation);
+}
