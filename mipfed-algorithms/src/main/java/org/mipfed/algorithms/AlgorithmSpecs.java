@@ -1,0 +1,38 @@
+package org.mipfed.algorithms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.mipfed.core.json.Json;
+
+/** Reads algorithm specifications (Exareme2's JSON format) shipped with this module. */
+public final class AlgorithmSpecs {
+    private static final String DIRECTORY = "/org/mipfed/algorithms/specs/";
+
+    private AlgorithmSpecs() {
+    }
+
+    /**
+     * The spec of {@code name} from the class path resource {@code /org/mipfed/algorithms/specs/<name>.json}.
+     *
+     * @throws IllegalStateException when the resource is missing or is not a JSON object naming {@code name}
+     */
+    public static ObjectNode load(String name) {
+        String resource = DIRECTORY + name + ".json";
+        try (InputStream in = AlgorithmSpecs.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("The algorithm spec " + resource + " is missing from the class path");
+            }
+            JsonNode spec = Json.mapper().readTree(in);
+            if (!(spec instanceof ObjectNode object) || !name.equals(spec.path("name").asText())) {
+                throw new IllegalStateException("The algorithm spec " + resource + " must be a JSON object with \"name\": \"" + name + "\"");
+            }
+            return object;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the algorithm spec " + resource, e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.mipfed.algorithms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.mipfed.core.problem.Problem;
+
+class TestAlgorithms {
+    @Test
+    void listsEveryAlgorithmWithItsSpec() {
+        Algorithms algorithms = Algorithms.standard();
+        assertThat(algorithms.names()).containsExactly("descriptive_stats", "linear_regression");
+        for (Algorithm algorithm : algorithms.all()) {
+            assertThat(algorithm.spec().get("name").asText()).isEqualTo(algorithm.name());
+            assertThat(algorithm.spec().has("inputdata")).isTrue();
+        }
+    }
+
+    @Test
+    void specsCannotBeChangedByCallers() {
+        Algorithm algorithm = Algorithms.standard().get("linear_regression");
+        algorithm.spec().put("name", "changed");
+        assertThat(algorithm.spec().get("name").asText()).isEqualTo("linear_regression");
+    }
+
+    @Test
+    void anUnknownNameIsA404ListingTheOthers() {
+        assertThatThrownBy(() -> Algorithms.standard().get("linear_regresion"))
+                .isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(404);
+                    assertThat(p.detail()).contains("descriptive_stats, linear_regression");
+                });
+        assertThat(Algorithms.standard().find("nope")).isEmpty();
+    }
+}

@@ -1,0 +1,69 @@
+package org.mipfed.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.state.FederationConfig;
+import org.mipfed.manager.state.ManagerPaths;
+
+/** The CLI's way to the running manager: its REST API on loopback, with the admin token from D. */
+public final class AdminClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+    private final String token;
+
+    public AdminClient(String base, String token) {
+        this.base = requireNonNull(base, "base is null");
+        this.token = requireNonNull(token, "token is null");
+    }
+
+    public static AdminClient forManager(ManagerPaths paths) {
+        FederationConfig config = FederationInit.config(paths);
+        return new AdminClient("http://127.0.0.1:" + config.httpPort(), FederationInit.adminToken(paths));
+    }
+
+    public JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    public JsonNode post(String path, JsonNode body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    public JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isBlank() ? Json.mapper().createObjectNode() : Json.mapper().readTree(response.body());
+            if (response.statusCode() >= 400) {
+                throw new Problem(response.statusCode(), body.path("title").asText("Error " + response.statusCode()), body.path("detail").asText(response.body()));
+            }
+            return body;
+        }
+        catch (ConnectException e) {
+            throw new Problem(503, "Manager not running", "The manager is not answering at " + base + ". Start it with: mipfed manager start --data-dir <dir>");
+        }
+        catch (IOException e) {
+            throw new Problem(503, "Manager unreachable", "Cannot talk to the manager at " + base + ": " + e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Problem(503, "Interrupted", "Interrupted while waiting for the manager");
+        }
+    }
+}

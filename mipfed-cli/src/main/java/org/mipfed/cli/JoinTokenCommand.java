@@ -1,0 +1,55 @@
+package org.mipfed.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.state.FederationConfig;
+import org.mipfed.manager.state.ManagerPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mipfed join-token worker|manager [--rotate] [-q]}, as {@code docker swarm join-token}. */
+@Command(name = "join-token", mixinStandardHelpOptions = true, description = "Show or rotate the token that lets a node (worker) or a manager join.")
+final class JoinTokenCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "worker or manager")
+    String role;
+
+    @Option(names = "--rotate", description = "Replace the token: the old one joins nothing any more; joined nodes are not affected.")
+    boolean rotate;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print the token only.")
+    boolean quiet;
+
+    @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        if (!role.equals("worker") && !role.equals("manager")) {
+            throw Problem.badRequest("The role must be 'worker' or 'manager', not '" + role + "'");
+        }
+        ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+        FederationConfig config = FederationInit.config(paths);
+        AdminClient client = AdminClient.forManager(paths);
+        JsonNode answer = rotate ? client.post("/admin/join-tokens/" + role + "/rotate", Json.mapper().createObjectNode())
+                : client.get("/admin/join-tokens/" + role);
+        String token = answer.path("token").asText();
+        if (quiet) {
+            System.out.println(token);
+            return 0;
+        }
+        if (rotate) {
+            System.out.println("Successfully rotated " + role + " join token.");
+            System.out.println();
+        }
+        System.out.println("To add a " + role + " to this federation, run the following command:");
+        System.out.println();
+        System.out.println("    mipfed node join --token " + token + " " + config.advertiseAddr() + ":" + config.grpcPort());
+        System.out.println();
+        return 0;
+    }
+}

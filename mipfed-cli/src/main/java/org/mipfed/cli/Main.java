@@ -1,0 +1,43 @@
+package org.mipfed.cli;
+
+import org.mipfed.core.problem.Problem;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mipfed} command. */
+@Command(name = "mipfed",
+        mixinStandardHelpOptions = true,
+        version = "mipfed 0.1.0",
+        description = "MIP Federation: a manager and hospital nodes for federated analyses where only aggregates leave a hospital.",
+        subcommands = {
+            ManagerCommand.class,
+            JoinTokenCommand.class,
+            NodeCommand.class,
+            StartCommand.class,
+            StopCommand.class,
+            DataCommand.class,
+            RunCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof Problem p) {
+                commandLine.getErr().println("mipfed: " + p.title() + ": " + p.detail());
+                return p.status() >= 500 ? 3 : 2;
+            }
+            commandLine.getErr().println("mipfed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

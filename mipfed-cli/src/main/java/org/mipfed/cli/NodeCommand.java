@@ -1,0 +1,165 @@
+package org.mipfed.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.node.NodeAgent;
+import org.mipfed.node.NodeConfig;
+import org.mipfed.node.NodePaths;
+import org.mipfed.node.join.NodeJoiner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mipfed node join|run} on a hospital, {@code mipfed node ls|update|rm} on the manager. */
+@Command(name = "node", description = "Join and run a hospital node; list, label and remove nodes (on the manager).",
+        subcommands = {NodeCommand.Join.class, NodeCommand.Run.class, NodeCommand.Ls.class, NodeCommand.Update.class, NodeCommand.Rm.class})
+final class NodeCommand {
+    @Command(name = "join", mixinStandardHelpOptions = true, description = "Join a federation with a token from its manager.")
+    static final class Join implements Callable<Integer> {
+        @Option(names = "--token", required = true, description = "The join token (mipfed join-token worker on the manager).")
+        String token;
+
+        @Option(names = "--data-dir", description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        Path dataDir;
+
+        @Option(names = "--store", description = "JDBC URL of an existing PostgreSQL database to use as the local data store (default: an embedded DuckDB file in the data directory).")
+        String store;
+
+        @Option(names = "--min-rows", defaultValue = "" + NodeConfig.DEFAULT_MIN_ROWS,
+                description = "The node's privacy threshold: no aggregate over fewer rows is released (default: ${DEFAULT-VALUE}).")
+        int minRows;
+
+        @Parameters(index = "0", paramLabel = "HOST:PORT", description = "The manager's address (port 2377 by default).")
+        String manager;
+
+        @Override
+        public Integer call() {
+            if (minRows < 1) {
+                throw Problem.badRequest("--min-rows must be at least 1");
+            }
+            if (store != null && !store.startsWith("jdbc:postgresql:") && !store.startsWith("jdbc:duckdb:")) {
+                throw Problem.badRequest("--store must be a jdbc:postgresql://host:port/database?user=…&password=… URL (or jdbc:duckdb:/path)");
+            }
+            NodePaths paths = new NodePaths(DataDirs.node(dataDir));
+            NodeConfig config = NodeJoiner.join(paths, token, manager, store, minRows);
+            System.out.println("This node joined federation " + config.federationId() + " as a " + config.role() + ".");
+            System.out.println(config.nodeId());
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the node: keep its session to the manager and answer analyses, until stopped.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--data-dir", description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            NodeAgent agent = NodeAgent.start(new NodePaths(DataDirs.node(dataDir)));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                agent.close();
+                stopped.countDown();
+            }, "mipfed-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the federation's nodes (on the manager).")
+    static final class Ls implements Callable<Integer> {
+        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        Path dataDir;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print node ids only.")
+        boolean quiet;
+
+        @Option(names = "--format", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode nodes = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).get("/admin/nodes");
+            if (format.equals("json")) {
+                System.out.println(Json.pretty().writeValueAsString(nodes));
+                return 0;
+            }
+            if (quiet) {
+                nodes.forEach(n -> System.out.println(n.path("id").asText()));
+                return 0;
+            }
+            String row = "%-26s %-20s %-10s %-7s %-12s %s%n";
+            System.out.printf(row, "ID", "HOSTNAME", "ALIAS", "STATUS", "AVAILABILITY", "DATASETS");
+            for (JsonNode n : nodes) {
+                List<String> datasets = new ArrayList<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasets").fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> model = it.next();
+                    List<String> codes = new ArrayList<>();
+                    model.getValue().forEach(d -> codes.add(d.asText()));
+                    datasets.add(model.getKey() + "[" + String.join(",", codes) + "]");
+                }
+                System.out.printf(row, n.path("id").asText(), n.path("hostname").asText(), n.path("alias").asText("-").replace("null", "-"),
+                        n.path("status").asText(), n.path("availability").asText(), String.join(" ", datasets));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Add or remove node labels; the label 'name' is the node's alias.")
+    static final class Update implements Callable<Integer> {
+        @Option(names = "--label-add", description = "KEY=VALUE, e.g. name=chuv")
+        List<String> add = new ArrayList<>();
+
+        @Option(names = "--label-rm", description = "KEY")
+        List<String> remove = new ArrayList<>();
+
+        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        Path dataDir;
+
+        @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix, alias or hostname.")
+        String node;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = Json.mapper().createObjectNode();
+            ObjectNode labels = body.putObject("add");
+            for (String kv : add) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw Problem.badRequest("--label-add needs KEY=VALUE, e.g. --label-add name=chuv; got '" + kv + "'");
+                }
+                labels.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            remove.forEach(body.putArray("remove")::add);
+            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).post("/admin/nodes/" + node + "/labels", body);
+            System.out.println(answer.path("id").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a node: its certificate is refused from then on.")
+    static final class Rm implements Callable<Integer> {
+        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        Path dataDir;
+
+        @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix, alias or hostname.")
+        String node;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).delete("/admin/nodes/" + node);
+            System.out.println(answer.path("id").asText());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package org.mipfed.cli.demo;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.mipfed.cli.AdminClient;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.node.NodeImports;
+import org.mipfed.node.NodePaths;
+import org.mipfed.node.join.NodeJoiner;
+import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.DataStores;
+
+/**
+ * A whole federation on this machine: a manager and hospital nodes as separate {@code mipfed}
+ * processes talking gRPC over mutual TLS on loopback. Used by {@code mipfed demo} and by the
+ * federation tests; every step is the one an operator would take.
+ */
+public final class LocalFederation implements AutoCloseable {
+    private final Path workDir;
+    private final ManagerPaths managerPaths;
+    private final int grpcPort;
+    private final int httpPort;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private Process manager;
+
+    /** A node of the federation. */
+    public static final class Node {
+        private final String alias;
+        private final NodePaths paths;
+        private final String nodeId;
+        private Process process;
+
+        Node(String alias, NodePaths paths, String nodeId) {
+            this.alias = alias;
+            this.paths = paths;
+            this.nodeId = nodeId;
+        }
+
+        public String alias() {
+            return alias;
+        }
+
+        public String nodeId() {
+            return nodeId;
+        }
+
+        public NodePaths paths() {
+            return paths;
+        }
+
+        public Process process() {
+            return process;
+        }
+    }
+
+    private LocalFederation(Path workDir, int grpcPort, int httpPort) {
+        this.workDir = requireNonNull(workDir, "workDir is null");
+        this.managerPaths = new ManagerPaths(workDir.resolve("manager"));
+        this.grpcPort = grpcPort;
+        this.httpPort = httpPort;
+    }
+
+    /** Creates the federation (manager init) and starts the manager process. Ports 0 = pick free ones. */
+    public static LocalFederation create(Path workDir, int grpcPort, int httpPort) {
+        LocalFederation f = new LocalFederation(workDir, grpcPort == 0 ? freePort() : grpcPort, httpPort == 0 ? freePort() : httpPort);
+        FederationInit.init(f.managerPaths, "127.0.0.1", f.grpcPort, f.httpPort, "127.0.0.1");
+        f.startManager();
+        return f;
+    }
+
+    public void startManager() {
+        manager = launch(workDir.resolve("manager.log"), "manager", "start", "--data-dir", managerPaths.dataDir().toString());
+        await(Duration.ofSeconds(60), "the manager to answer on port " + httpPort, () -> {
+            try {
+                admin().get("/healthcheck");
+                return true;
+            }
+            catch (Problem p) {
+                if (!manager.isAlive()) {
+                    throw new IllegalStateException("the manager process exited; see " + workDir.resolve("manager.log"));
+                }
+                return false;
+            }
+        });
+    }
+
+    /** Kills the manager process (SIGKILL when {@code force}). */
+    public void stopManager(boolean force) {
+        stop(manager, force);
+    }
+
+    /** CSV files of one data model to load into a node. */
+    public record DataImport(Path dataModel, List<Path> csvs) {
+    }
+
+    /** Joins a node with the worker token, imports its CSV files (before it runs) and starts its process. */
+    public Node addNode(String alias, String store, int minRows, List<DataImport> imports) {
+        String token = admin().get("/admin/join-tokens/worker").path("token").asText();
+        NodePaths paths = new NodePaths(workDir.resolve("node-" + alias));
+        String id = NodeJoiner.join(paths, token, "127.0.0.1:" + grpcPort, store, minRows).nodeId();
+        if (imports.stream().anyMatch(i -> !i.csvs().isEmpty())) {
+            try (DataStore ds = DataStores.open(store, paths.dataDir())) {
+                List<String> errors = new ArrayList<>();
+                for (DataImport i : imports) {
+                    NodeImports.run(ds, i.dataModel(), i.csvs(), (kind, body) -> {
+                        if (kind.equals("error")) {
+                            errors.add(body.path("message").asText());
+                        }
+                    });
+                }
+                if (!errors.isEmpty()) {
+                    throw new IllegalStateException("import into " + alias + " failed: " + errors);
+                }
+            }
+            catch (Exception e) {
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+        }
+        Node node = new Node(alias, paths, id);
+        nodes.put(alias, node);
+        ObjectNode labels = Json.mapper().createObjectNode();
+        labels.putObject("add").put("name", alias);
+        admin().post("/admin/nodes/" + id + "/labels", labels);
+        startNode(alias);
+        return node;
+    }
+
+    public void startNode(String alias) {
+        Node node = node(alias);
+        node.process = launch(workDir.resolve(alias + ".log"), "node", "run", "--data-dir", node.paths.dataDir().toString());
+    }
+
+    public void stopNode(String alias, boolean force) {
+        stop(node(alias).process, force);
+    }
+
+    public Node node(String alias) {
+        Node node = nodes.get(alias);
+        if (node == null) {
+            throw new IllegalArgumentException("no node " + alias);
+        }
+        return node;
+    }
+
+    /** Admits nodes into analyses ({@code mipfed start}). */
+    public void start(String... aliases) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        for (String a : aliases) {
+            body.withArray("nodes").add(a);
+        }
+        admin().post("/admin/start", body);
+    }
+
+    /** Waits until the given nodes are ready (connected) as the manager sees them. */
+    public void awaitReady(Duration timeout, String... aliases) {
+        await(timeout, "nodes " + String.join(", ", aliases) + " to be ready", () -> {
+            JsonNode views = admin().get("/admin/nodes");
+            for (String a : aliases) {
+                boolean ready = false;
+                for (JsonNode v : views) {
+                    ready |= a.equals(v.path("alias").asText()) && v.path("status").asText().equals("ready") && v.path("datasets").size() > 0;
+                }
+                if (!ready) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    public AdminClient admin() {
+        return new AdminClient("http://127.0.0.1:" + httpPort, FederationInit.adminToken(managerPaths));
+    }
+
+    public ManagerPaths managerPaths() {
+        return managerPaths;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public String adminToken() {
+        return FederationInit.adminToken(managerPaths);
+    }
+
+    /** Copies the bundled dementia data model and CSVs out of the class path into {@code dir}. */
+    public static Path extractDementiaData(Path dir) {
+        return extractData("dementia_v_0_1", dir);
+    }
+
+    /** Copies a bundled data model ({@code dementia_v_0_1}, {@code tbi_v_0_1}) and its CSVs out of the class path into {@code dir}. */
+    public static Path extractData(String name, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            String base = "/org/mipfed/data/" + name + "/";
+            String files;
+            try (InputStream in = LocalFederation.class.getResourceAsStream(base + "FILES")) {
+                files = new String(requireNonNull(in, "the dementia data is not on the class path").readAllBytes(), StandardCharsets.UTF_8);
+            }
+            for (String file : files.trim().split("\\s+")) {
+                try (InputStream in = LocalFederation.class.getResourceAsStream(base + file)) {
+                    Files.copy(requireNonNull(in, file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return dir;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot extract the demo data into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Process launch(Path log, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("org.mipfed.cli.Main");
+        command.addAll(List.of(args));
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + String.join(" ", args) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void stop(Process p, boolean force) {
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        if (force) {
+            p.destroyForcibly();
+        }
+        else {
+            p.destroy();
+        }
+        try {
+            p.waitFor();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what);
+            }
+        }
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        nodes.values().forEach(n -> stop(n.process, false));
+        stop(manager, false);
+    }
+}

@@ -1,0 +1,113 @@
+package org.mipfed.manager.analysis;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.core.model.DataModelException;
+import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.state.NodeRecord;
+import org.mipfed.proto.v1.DataModelInfo;
+import org.mipfed.proto.v1.DatasetInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data the federation can analyse right now: the data models and datasets reported by nodes
+ * that are both started (active) and connected (ready).
+ */
+public final class DataCatalogue {
+    private static final Logger LOG = LoggerFactory.getLogger(DataCatalogue.class);
+
+    private final NodeRegistry registry;
+    private final Map<String, DataModel> parsed = new ConcurrentHashMap<>();
+
+    public DataCatalogue(NodeRegistry registry) {
+        this.registry = requireNonNull(registry, "registry is null");
+    }
+
+    /** A dataset on a node. */
+    public record Location(String nodeId, String dataset, String label, long rows) {
+    }
+
+    /** Data model id to dataset code to where it is, over available nodes only. */
+    public Map<String, Map<String, Location>> available() {
+        Map<String, Map<String, Location>> out = new TreeMap<>();
+        for (NodeRecord node : registry.records()) {
+            if (!node.active() || registry.session(node.id()).isEmpty()) {
+                continue;
+            }
+            registry.session(node.id()).get().dataModels().forEach(m -> {
+                Map<String, Location> datasets = out.computeIfAbsent(id(m), k -> new TreeMap<>());
+                for (DatasetInfo d : m.getDatasetsList()) {
+                    Location previous = datasets.putIfAbsent(d.getCode(), new Location(node.id(), d.getCode(), d.getLabel(), d.getRows()));
+                    if (previous != null && !previous.nodeId().equals(node.id())) {
+                        LOG.warn("dataset {} of {} is on two nodes ({} and {}); only the first is used", d.getCode(), id(m), previous.nodeId(), node.id());
+                    }
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Datasets of a data model that exist on nodes that are not available now, to name them in errors. */
+    public Map<String, String> unavailable(String dataModelId) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (NodeRecord node : registry.records()) {
+            boolean available = node.active() && registry.session(node.id()).isPresent();
+            if (available) {
+                continue;
+            }
+            String why = !node.active() ? "not started" : "down";
+            registry.lastHello(node.id()).ifPresent(h -> h.getDataModelsList().stream()
+                    .filter(m -> id(m).equals(dataModelId))
+                    .forEach(m -> m.getDatasetsList().forEach(d -> out.put(d.getCode(),
+                            "node " + registry.displayName(node.id()) + " (" + why + ")"))));
+        }
+        return out;
+    }
+
+    /** The data model as reported by an available node. */
+    public Optional<DataModel> dataModel(String id) {
+        for (NodeRecord node : registry.records()) {
+            if (!node.active()) {
+                continue;
+            }
+            Optional<DataModelInfo> info = registry.session(node.id()).map(s -> s.dataModels()).orElse(List.of()).stream()
+                    .filter(m -> id(m).equals(id)).findFirst();
+            if (info.isPresent()) {
+                return Optional.of(parsed.computeIfAbsent(id + "\n" + info.get().getCdesJson().hashCode(), k -> parse(info.get())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every data model of the available nodes. */
+    public List<DataModel> dataModels() {
+        List<DataModel> out = new ArrayList<>();
+        for (String id : available().keySet()) {
+            dataModel(id).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static DataModel parse(DataModelInfo info) {
+        try {
+            return DataModel.parse(info.getCdesJson());
+        }
+        catch (DataModelException e) {
+            throw new IllegalStateException("a node reported an invalid data model " + id(info) + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String id(DataModelInfo m) {
+        return m.getCode() + ":" + m.getVersion();
+    }
+
+}

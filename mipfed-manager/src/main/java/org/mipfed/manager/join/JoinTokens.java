@@ -1,0 +1,77 @@
+package org.mipfed.manager.join;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import org.mipfed.core.security.CaDigest;
+import org.mipfed.core.security.JoinToken;
+import org.mipfed.manager.state.FederationState;
+import org.mipfed.manager.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The worker and manager join tokens: shown, rotated and checked (in constant time). */
+public final class JoinTokens {
+    public static final String WORKER = "worker";
+    public static final String MANAGER = "manager";
+    private static final Logger LOG = LoggerFactory.getLogger(JoinTokens.class);
+
+    private final StateStore store;
+    private final String caDigest;
+
+    public JoinTokens(StateStore store, X509Certificate ca) {
+        this.store = requireNonNull(store, "store is null");
+        this.caDigest = CaDigest.of(requireNonNull(ca, "ca is null"));
+    }
+
+    public String token(String role) {
+        FederationState s = store.get();
+        return switch (checkRole(role)) {
+            case WORKER -> new JoinToken(caDigest, s.workerSecret()).toString();
+            default -> new JoinToken(caDigest, s.managerSecret()).toString();
+        };
+    }
+
+    /** Replaces a role's token: the old one joins nothing from now on; joined nodes are unaffected. */
+    public String rotate(String role, X509Certificate ca) {
+        String secret = JoinToken.generate(ca).secret();
+        store.update(s -> WORKER.equals(checkRole(role))
+                ? new FederationState(secret, s.managerSecret(), s.nodes(), s.removedSerials())
+                : new FederationState(s.workerSecret(), secret, s.nodes(), s.removedSerials()));
+        LOG.info("{} join token rotated", role);
+        return token(role);
+    }
+
+    /** The role a token grants, or empty when it is not a current token of this federation. */
+    public Optional<String> roleOf(String text) {
+        JoinToken token;
+        try {
+            token = JoinToken.parse(text);
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        FederationState s = store.get();
+        // Check both, always, so the time taken does not tell which one was close.
+        boolean digestOk = MessageDigest.isEqual(caDigest.getBytes(StandardCharsets.US_ASCII), token.digest().getBytes(StandardCharsets.US_ASCII));
+        boolean worker = token.matchesSecret(s.workerSecret());
+        boolean manager = token.matchesSecret(s.managerSecret());
+        if (!digestOk) {
+            return Optional.empty();
+        }
+        if (manager) {
+            return Optional.of(MANAGER);
+        }
+        return worker ? Optional.of(WORKER) : Optional.empty();
+    }
+
+    private static String checkRole(String role) {
+        if (!WORKER.equals(role) && !MANAGER.equals(role)) {
+            throw new IllegalArgumentException("role must be worker or manager, not " + role);
+        }
+        return role;
+    }
+}

@@ -1,0 +1,205 @@
+package org.mipfed.manager.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Status;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.state.FederationState;
+import org.mipfed.manager.state.NodeRecord;
+import org.mipfed.manager.state.StateStore;
+import org.mipfed.proto.v1.DataModelInfo;
+import org.mipfed.proto.v1.DatasetInfo;
+import org.mipfed.proto.v1.NodeHello;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nodes of the federation: their durable records (labels, availability) and their live
+ * sessions (status, reported data). Administration goes through here.
+ */
+public final class NodeRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
+
+    private final StateStore store;
+    private final Map<String, NodeSession> sessions = new ConcurrentHashMap<>();
+    /** The last data each node reported, kept while it is down so errors can name what is missing. */
+    private final Map<String, NodeHello> lastHello = new ConcurrentHashMap<>();
+
+    public NodeRegistry(StateStore store) {
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    /** Records a newly joined node (pending until started). */
+    public NodeRecord joined(String id, String hostname, String role, String certificateSerial) {
+        NodeRecord record = new NodeRecord(id, hostname, role, Map.of(), NodeRecord.PENDING, certificateSerial, Instant.now());
+        store.update(s -> {
+            List<NodeRecord> nodes = new ArrayList<>(s.nodes());
+            nodes.add(record);
+            return new FederationState(s.workerSecret(), s.managerSecret(), nodes, s.removedSerials());
+        });
+        LOG.info("node {} ({}) joined as {}", id, hostname, role);
+        return record;
+    }
+
+    /** Checks that a certificate still belongs to a member: a removed node is refused. */
+    public Optional<NodeRecord> member(String nodeId, String certificateSerial) {
+        FederationState state = store.get();
+        if (certificateSerial != null && state.removedSerials().contains(certificateSerial)) {
+            return Optional.empty();
+        }
+        return store.node(nodeId);
+    }
+
+    /** A session opened: it replaces any older session of the same node. */
+    public void connected(NodeSession session) {
+        NodeSession previous = sessions.put(session.nodeId(), session);
+        if (previous != null && previous != session) {
+            previous.close(Status.ABORTED.withDescription("replaced by a newer session"));
+        }
+        LOG.info("node {} is ready", label(session.nodeId()));
+    }
+
+    public void hello(NodeSession session, NodeHello hello) {
+        session.hello(hello);
+        lastHello.put(session.nodeId(), hello);
+        int datasets = hello.getDataModelsList().stream().mapToInt(DataModelInfo::getDatasetsCount).sum();
+        LOG.info("node {} reports {} data model(s), {} dataset(s)", label(session.nodeId()), hello.getDataModelsCount(), datasets);
+    }
+
+    public void disconnected(NodeSession session, String reason) {
+        session.close(null);
+        if (sessions.remove(session.nodeId(), session)) {
+            LOG.info("node {} is down: {}", label(session.nodeId()), reason);
+        }
+    }
+
+    /** Closes sessions that have been silent longer than {@code silence}: their node is down. */
+    public void reapSilent(java.time.Duration silence) {
+        Instant limit = Instant.now().minus(silence);
+        for (NodeSession s : sessions.values()) {
+            if (s.lastSeen().isBefore(limit)) {
+                s.close(Status.UNAVAILABLE.withDescription("no heartbeat for " + silence.toSeconds() + " s"));
+                disconnected(s, "silent for more than " + silence.toSeconds() + " s");
+            }
+        }
+    }
+
+    public Optional<NodeSession> session(String nodeId) {
+        NodeSession s = sessions.get(nodeId);
+        return s == null || s.closed() ? Optional.empty() : Optional.of(s);
+    }
+
+    /** What a node last reported, whether or not it is up now. */
+    public Optional<NodeHello> lastHello(String nodeId) {
+        return Optional.ofNullable(lastHello.get(nodeId));
+    }
+
+    public List<NodeRecord> records() {
+        return store.get().nodes();
+    }
+
+    public List<NodeView> views() {
+        List<NodeView> out = new ArrayList<>();
+        for (NodeRecord r : records()) {
+            Optional<NodeSession> s = session(r.id());
+            Map<String, List<String>> datasets = new TreeMap<>();
+            Optional.ofNullable(lastHello.get(r.id())).ifPresent(h -> h.getDataModelsList().forEach(m -> datasets.put(m.getCode() + ":" + m.getVersion(),
+                    m.getDatasetsList().stream().map(DatasetInfo::getCode).sorted().toList())));
+            out.add(new NodeView(r.id(), s.map(x -> x.hello().getHostname()).filter(h -> !h.isBlank()).orElse(r.hostname()),
+                    r.alias(), r.role(), s.isPresent() ? "ready" : "down", r.availability(), r.labels(), datasets,
+                    s.map(NodeSession::lastSeen).orElse(null), r.joinedAt()));
+        }
+        return out;
+    }
+
+    /** Finds a node by id, unique id prefix, alias or hostname, as docker does. */
+    public NodeRecord resolve(String ref) {
+        List<NodeRecord> nodes = records();
+        for (NodeRecord n : nodes) {
+            if (n.id().equals(ref) || ref.equals(n.alias())) {
+                return n;
+            }
+        }
+        List<NodeRecord> matches = nodes.stream().filter(n -> n.id().startsWith(ref) || ref.equals(n.hostname())).toList();
+        if (matches.size() == 1) {
+            return matches.get(0);
+        }
+        if (matches.isEmpty()) {
+            throw Problem.notFound("No node '" + ref + "': give a node id, an id prefix, an alias or a hostname (see mipfed node ls)");
+        }
+        throw Problem.badRequest("'" + ref + "' matches " + matches.size() + " nodes; give more of the id");
+    }
+
+    /** Adds or removes labels; {@code name} is the alias and must stay unique. */
+    public NodeRecord label(String ref, Map<String, String> add, List<String> remove) {
+        NodeRecord node = resolve(ref);
+        String alias = add.get("name");
+        if (alias != null) {
+            if (!alias.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,62}")) {
+                throw Problem.badRequest("The alias '" + alias + "' must be letters, digits, '.', '-' or '_' (at most 63), starting with a letter or digit");
+            }
+            for (NodeRecord other : records()) {
+                if (!other.id().equals(node.id()) && alias.equals(other.alias())) {
+                    throw Problem.unprocessable("Alias taken", "The alias '" + alias + "' already names node " + other.id() + "; remove it there first or choose another");
+                }
+            }
+        }
+        NodeRecord updated = store.updateNode(node.id(), n -> {
+            Map<String, String> labels = new LinkedHashMap<>(n.labels());
+            remove.forEach(labels::remove);
+            labels.putAll(add);
+            return n.withLabels(labels);
+        });
+        LOG.info("node {} labels are now {}", label(node.id()), updated.labels());
+        return updated;
+    }
+
+    /** Starts or stops nodes given by alias (or id); "all" means every node. */
+    public List<NodeRecord> setAvailability(List<String> refs, boolean active) {
+        List<NodeRecord> targets = refs.size() == 1 && refs.get(0).equals("all") ? records() : refs.stream().map(this::resolve).toList();
+        List<NodeRecord> out = new ArrayList<>();
+        for (NodeRecord t : targets) {
+            NodeRecord updated = store.updateNode(t.id(), n -> n.withAvailability(active ? NodeRecord.ACTIVE : NodeRecord.PENDING));
+            LOG.info("node {} is {}", label(t.id()), active ? "started (active)" : "stopped (pending)");
+            out.add(updated);
+        }
+        return out;
+    }
+
+    /** Removes a node: its certificate is refused from now on and its session is closed. */
+    public NodeRecord remove(String ref) {
+        NodeRecord node = resolve(ref);
+        store.update(s -> {
+            List<NodeRecord> nodes = s.nodes().stream().filter(n -> !n.id().equals(node.id())).toList();
+            List<String> removed = new ArrayList<>(s.removedSerials());
+            if (node.certificateSerial() != null) {
+                removed.add(node.certificateSerial());
+            }
+            return new FederationState(s.workerSecret(), s.managerSecret(), nodes, removed);
+        });
+        NodeSession s = sessions.remove(node.id());
+        if (s != null) {
+            s.close(Status.PERMISSION_DENIED.withDescription("this node was removed from the federation"));
+        }
+        LOG.info("node {} removed; its certificate is refused from now on", node.alias() == null ? node.id() : node.alias() + " (" + node.id() + ")");
+        return node;
+    }
+
+    /** A human name for logs: alias (id) or the id. */
+    public String label(String nodeId) {
+        return store.node(nodeId).map(NodeRecord::alias).map(a -> a + " (" + nodeId + ")").orElse(nodeId);
+    }
+
+    /** The name shown to researchers: the alias, or the id. */
+    public String displayName(String nodeId) {
+        return store.node(nodeId).map(NodeRecord::alias).orElse(nodeId);
+    }
+}

@@ -1,0 +1,150 @@
+package org.mipfed.node;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.security.Pem;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.control.ControlServer;
+
+import org.mipfed.node.primitive.PrimitiveExecutor;
+import org.mipfed.node.primitive.RefusalException;
+import org.mipfed.node.session.SessionClient;
+import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.DataStores;
+import org.mipfed.node.tls.NodeTls;
+import org.mipfed.proto.v1.NodeHello;
+import org.mipfed.proto.v1.PrimitiveRequest;
+import org.mipfed.proto.v1.PrimitiveResponse;
+import org.mipfed.proto.v1.PrivacyPolicy;
+import org.mipfed.proto.v1.Refusal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code mipfed node run}: a hospital node. It opens its store, keeps its session to the manager,
+ * answers primitives through its privacy guard and audit log, and imports data handed to it on its
+ * local control socket.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+    public static final String VERSION = "0.1.0";
+
+    private final NodePaths paths;
+    private final NodeConfig config;
+    private final DataStore store;
+    private final PrimitiveExecutor executor;
+    private final AuditLog audit;
+    private final ExecutorService workers;
+    private final SessionClient session;
+    private final ControlServer control;
+
+    private NodeAgent(NodePaths paths) throws IOException {
+        this.paths = requireNonNull(paths, "paths is null");
+        this.config = NodeConfig.load(paths);
+        this.store = DataStores.open(config.store(), paths.dataDir());
+        this.audit = new AuditLog(paths.auditLog());
+        this.executor = new PrimitiveExecutor(store, config.privacy(), audit);
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "mipfed-primitive");
+            t.setDaemon(true);
+            return t;
+        });
+        PrivateKey key = Pem.readPrivateKey(paths.key());
+        X509Certificate certificate = Pem.readCertificate(paths.certificate());
+        X509Certificate ca = Pem.readCertificate(paths.caCertificate());
+        this.session = new SessionClient(config.manager(), NodeTls.sessionChannelCredentials(key, certificate, ca), this::hello, this::answer, workers);
+        this.control = ControlServer.start(paths.controlSocket(), this::control);
+    }
+
+    public static NodeAgent start(NodePaths paths) {
+        try {
+            NodeAgent agent = new NodeAgent(paths);
+            agent.session.start();
+            LOG.info("node {} running: store {}, minimum rows {}, manager {}", agent.config.nodeId(),
+                    agent.config.store() == null ? "DuckDB in " + paths.dataDir() : agent.config.store().replaceAll("password=[^&]*", "password=***"),
+                    agent.config.minRows(), agent.config.manager());
+            return agent;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the node in " + paths.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    private NodeHello hello() {
+        return NodeHello.newBuilder()
+                .setHostname(hostname())
+                .setVersion(VERSION)
+                .addAllDataModels(store.describe())
+                .setPrivacy(PrivacyPolicy.newBuilder().setMinRows(config.minRows()))
+                .build();
+    }
+
+    private PrimitiveResponse answer(PrimitiveRequest request) {
+        PrimitiveResponse.Builder response = PrimitiveResponse.newBuilder().setRequestId(request.getRequestId());
+        try {
+            return response.setResult(executor.execute(request.getQuery(), request.getRequester(), request.getRequestId())).build();
+        }
+        catch (RefusalException e) {
+            return response.setRefusal(Refusal.newBuilder().setRule(e.rule()).setMessage(e.getMessage()).setCallerError(e.callerError())).build();
+        }
+        catch (RuntimeException e) {
+            LOG.error("primitive {} failed", request.getRequestId(), e);
+            return response.setRefusal(Refusal.newBuilder().setRule("internal").setMessage("internal error on the node: " + e.getClass().getSimpleName()
+                    + " (details in the node's log)").setCallerError(false)).build();
+        }
+    }
+
+    private void control(JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        if (!"import".equals(request.path("op").asText())) {
+            sink.accept("error", Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        request.path("files").forEach(f -> files.add(Path.of(f.asText())));
+        boolean ok = NodeImports.run(store, Path.of(request.path("data_model").asText()), files, sink);
+        if (ok) {
+            session.sendHello();
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        }
+        catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public void close() {
+        control.close();
+        session.close();
+        workers.shutdownNow();
+        try {
+            store.close();
+        }
+        catch (Exception e) {
+            LOG.warn("closing the store: {}", e.getMessage());
+        }
+    }
+}

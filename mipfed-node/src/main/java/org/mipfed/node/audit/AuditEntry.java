@@ -1,0 +1,38 @@
+package org.mipfed.node.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One request as the audit log records it: who asked what, over which data, and what the node did.
+ *
+ * @param rowsUsed rows the answer was computed over; -1 when refused before counting
+ * @param outcome {@link #ANSWERED} or {@link #REFUSED}
+ * @param rule the rule that caused a refusal, or null
+ */
+public record AuditEntry(
+        Instant time,
+        String requestId,
+        String requester,
+        String primitive,
+        String dataModel,
+        List<String> datasets,
+        List<String> variables,
+        List<String> filterVariables,
+        long rowsUsed,
+        String outcome,
+        String rule,
+        long millis) {
+    public static final String ANSWERED = "answered";
+    public static final String REFUSED = "refused";
+
+    public AuditEntry {
+        requireNonNull(time, "time is null");
+        requireNonNull(outcome, "outcome is null");
+        datasets = List.copyOf(datasets);
+        variables = List.copyOf(variables);
+        filterVariables = List.copyOf(filterVariables);
+    }
+}

@@ -1,0 +1,144 @@
+package org.mipfed.node.primitive;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.model.SqlType;
+import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.proto.v1.CrossProductsQuery;
+import org.mipfed.proto.v1.CrossProductsResult;
+import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.PrimitiveResult;
+
+/**
+ * {@code cross_products}: n, column means and the centred co-moment matrix of a design over the
+ * rows complete in every variable it uses. Two passes for numerical stability: the means first,
+ * then sums of products of deviations from them, corrected by the deviations' own sums (the
+ * "corrected two-pass" algorithm), so large offsets such as brain volumes in mm³ lose no precision.
+ */
+final class CrossProductsPrimitive {
+    /** Sums per statement, well below PostgreSQL's 1664 result columns. */
+    private static final int SUMS_PER_STATEMENT = 1000;
+
+    private final PrivacyGuard guard;
+
+    CrossProductsPrimitive(PrivacyGuard guard) {
+        this.guard = requireNonNull(guard, "guard is null");
+    }
+
+    PrimitiveResult run(Connection connection, QueryScope scope, CrossProductsQuery query) throws SQLException {
+        if (query.getColumnsCount() == 0) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "cross_products needs at least one design column");
+        }
+        List<BoundSql> columns = new ArrayList<>();
+        Set<Cde> used = new LinkedHashSet<>();
+        for (DesignColumn column : query.getColumnsList()) {
+            columns.add(expression(scope, column, used));
+        }
+        int p = columns.size();
+        String complete = scope.complete(new ArrayList<>(used));
+        BoundSql.Builder first = BoundSql.builder().sql("SELECT count(*)");
+        for (BoundSql column : columns) {
+            first.sql(", avg(").append(column).sql(")");
+        }
+        first.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete);
+        long n;
+        double[] means = new double[p];
+        try (PreparedStatement statement = first.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            n = rows.getLong(1);
+            for (int i = 0; i < p; i++) {
+                means[i] = rows.getDouble(i + 2);
+            }
+        }
+        guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
+        if (n == 0) {
+            return PrimitiveResult.newBuilder().setRowsUsed(0).setCrossProducts(CrossProductsResult.newBuilder().setN(0)).build();
+        }
+        double[] sums = centredSums(connection, scope, columns, means, complete);
+        CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
+        for (int i = 0; i < p; i++) {
+            result.addMeans(means[i] + sums[i] / n);
+        }
+        double[] comoments = new double[p * p];
+        int k = p;
+        for (int i = 0; i < p; i++) {
+            for (int j = i; j < p; j++) {
+                double c = sums[k++] - sums[i] * sums[j] / n;
+                comoments[i * p + j] = c;
+                comoments[j * p + i] = c;
+            }
+        }
+        for (double c : comoments) {
+            result.addComoments(c);
+        }
+        return PrimitiveResult.newBuilder().setRowsUsed(n).setCrossProducts(result).build();
+    }
+
+    /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
+    private static BoundSql expression(QueryScope scope, DesignColumn column, Set<Cde> used) {
+        if (column.getLevel().isEmpty()) {
+            Cde cde = scope.numerical(column.getVariable(), "a design column without a level");
+            used.add(cde);
+            return BoundSql.builder().sql(scope.dialect().toDouble(scope.quote(cde))).build();
+        }
+        Cde cde = scope.nominal(column.getVariable(), "a design column with a level");
+        if (!cde.enumerations().containsKey(column.getLevel())) {
+            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(column.getLevel())
+                    + "' is not a level of '" + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
+        }
+        used.add(cde);
+        Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
+        return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
+                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+    }
+
+    /**
+     * Σ(x_i - m_i) for each column, then Σ(x_i - m_i)(x_j - m_j) for i ≤ j in row-major order, the
+     * deviations computed once per row in a subquery with the means bound as parameters.
+     */
+    private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, double[] means,
+            String complete) throws SQLException {
+        int p = columns.size();
+        BoundSql.Builder centred = BoundSql.builder().sql("(SELECT ");
+        for (int i = 0; i < p; i++) {
+            centred.sql(i == 0 ? "(" : ", (").append(columns.get(i)).sql(" - ").parameter(means[i]).sql(") AS " + deviation(i));
+        }
+        BoundSql from = centred.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + ") \"centred$\"").build();
+        List<String> sums = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            sums.add("sum(" + deviation(i) + ")");
+        }
+        for (int i = 0; i < p; i++) {
+            for (int j = i; j < p; j++) {
+                sums.add("sum(" + deviation(i) + " * " + deviation(j) + ")");
+            }
+        }
+        double[] values = new double[sums.size()];
+        for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
+            List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
+            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM ").append(from).build();
+            try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                for (int k = 0; k < block.size(); k++) {
+                    values[start + k] = rows.getDouble(k + 1);
+                }
+            }
+        }
+        return values;
+    }
+
+    private static String deviation(int column) {
+        return "\"d$" + column + "\"";
+    }
+}

@@ -1,0 +1,193 @@
+package org.mipfed.node.primitive;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.mipfed.core.request.Filters;
+import org.mipfed.node.audit.AuditEntry;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.StoredDataModel;
+import org.mipfed.node.store.StoredDataset;
+import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.PrimitiveQuery;
+import org.mipfed.proto.v1.PrimitiveRequest;
+import org.mipfed.proto.v1.PrimitiveResponse;
+import org.mipfed.proto.v1.PrimitiveResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the manager's primitives from the node's store: checks the request against the node's
+ * own data models and datasets, compiles it to bound SQL, passes the aggregates through the
+ * privacy guard and writes one audit line per request, answered or refused. Thread-safe.
+ */
+public final class PrimitiveExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(PrimitiveExecutor.class);
+
+    private final DataStore store;
+    private final PrivacyGuard guard;
+    private final AuditLog audit;
+    private final DescribePrimitive describe;
+    private final LevelsPrimitive levels;
+    private final CrossProductsPrimitive crossProducts;
+
+    public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
+        this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
+    }
+
+    public PrimitiveExecutor(DataStore store, PrivacyGuard guard, AuditLog audit) {
+        this.store = requireNonNull(store, "store is null");
+        this.guard = requireNonNull(guard, "guard is null");
+        this.audit = requireNonNull(audit, "audit is null");
+        this.describe = new DescribePrimitive(guard);
+        this.levels = new LevelsPrimitive(guard);
+        this.crossProducts = new CrossProductsPrimitive(guard);
+    }
+
+    public PrivacyGuard guard() {
+        return guard;
+    }
+
+    /** Answers a request from the session: a result or a refusal, never an exception. */
+    public PrimitiveResponse answer(PrimitiveRequest request) {
+        PrimitiveResponse.Builder response = PrimitiveResponse.newBuilder().setRequestId(request.getRequestId());
+        try {
+            return response.setResult(execute(request.getQuery(), request.getRequester(), request.getRequestId())).build();
+        }
+        catch (RefusalException e) {
+            return response.setRefusal(e.toProto()).build();
+        }
+    }
+
+    /** {@link #execute(PrimitiveQuery, String, String)} under a fresh request id. */
+    public PrimitiveResult execute(PrimitiveQuery query, String requester) {
+        return execute(query, requester, UUID.randomUUID().toString());
+    }
+
+    /**
+     * Computes a primitive.
+     *
+     * @param requester who asked, as the manager says, for the audit log
+     * @throws RefusalException when the request is wrong, the privacy policy forbids the answer, or
+     *     the node failed ({@link RefusalException#callerError()} false); the refusal is audited too
+     */
+    public PrimitiveResult execute(PrimitiveQuery query, String requester, String requestId) {
+        requireNonNull(query, "query is null");
+        long started = System.nanoTime();
+        PrimitiveResult result = null;
+        RefusalException refusal = null;
+        try {
+            result = compute(query);
+        }
+        catch (RefusalException e) {
+            refusal = e;
+        }
+        catch (RuntimeException e) {
+            // Anything else is the node's own fault (store down, a bug): refused, audited, logged with its stack.
+            LOG.error("primitive {} ({}) failed", requestId, primitive(query), e);
+            refusal = new RefusalException(RefusalException.INTERNAL_ERROR, "The node could not compute " + primitive(query)
+                    + " (" + e.getClass().getSimpleName() + "); its operator will find the details in the node's log", false, e);
+        }
+        try {
+            audit.record(new AuditEntry(Instant.now(), nullToEmpty(requestId), nullToEmpty(requester), primitive(query),
+                    query.getDataModel(), query.getDatasetsList(), variables(query), List.copyOf(Filters.variables(query.hasFilter() ? query.getFilter() : null)),
+                    result == null ? -1 : result.getRowsUsed(), refusal == null ? AuditEntry.ANSWERED : AuditEntry.REFUSED,
+                    refusal == null ? null : refusal.rule(), (System.nanoTime() - started) / 1_000_000));
+        }
+        catch (UncheckedIOException e) {
+            LOG.error("audit log unwritable; refusing request {}", requestId, e);
+            throw new RefusalException(RefusalException.INTERNAL_ERROR, "The node cannot write its audit log, so it answers nothing; "
+                    + "its operator must fix the audit log", false, e);
+        }
+        if (refusal != null) {
+            throw refusal;
+        }
+        return result;
+    }
+
+    private PrimitiveResult compute(PrimitiveQuery query) {
+        if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
+                    + "describe, levels and cross_products");
+        }
+        StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
+                RefusalException.UNKNOWN_DATA_MODEL, "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
+                        + "'; it has " + describe(store.dataModels().stream().map(StoredDataModel::id).toList())
+                        + ". Ask for one of those"));
+        List<String> datasets = datasets(stored, query.getDatasetsList());
+        QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
+                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null));
+        return store.withConnection(connection -> switch (query.getPrimitiveCase()) {
+            case DESCRIBE -> describe.run(connection, scope, query.getDescribe());
+            case LEVELS -> levels.run(connection, scope, query.getLevels());
+            case CROSS_PRODUCTS -> crossProducts.run(connection, scope, query.getCrossProducts());
+            default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
+        });
+    }
+
+    /** The requested datasets, each once, in order; all must be datasets this node holds for the model. */
+    private static List<String> datasets(StoredDataModel stored, List<String> requested) {
+        Set<String> distinct = new LinkedHashSet<>(requested);
+        if (distinct.isEmpty()) {
+            throw RefusalException.caller(RefusalException.UNKNOWN_DATASET, "The request names no dataset; this node holds "
+                    + describe(held(stored)) + " of " + stored.id());
+        }
+        List<String> unknown = distinct.stream().filter(d -> stored.dataset(d).isEmpty()).map(SqlFilterCompiler::shorten).toList();
+        if (!unknown.isEmpty()) {
+            throw RefusalException.caller(RefusalException.UNKNOWN_DATASET, "This node holds no dataset " + unknown.stream()
+                    .map(d -> "'" + d + "'").collect(Collectors.joining(", ")) + " of " + stored.id() + "; it holds "
+                    + describe(held(stored)) + ". Ask only for datasets the node announced");
+        }
+        return new ArrayList<>(distinct);
+    }
+
+    private static List<String> held(StoredDataModel stored) {
+        return stored.datasets().stream().filter(d -> d.rows() > 0).map(StoredDataset::code).toList();
+    }
+
+    private static String describe(List<String> names) {
+        return names.isEmpty() ? "none" : String.join(", ", names);
+    }
+
+    static String primitive(PrimitiveQuery query) {
+        return switch (query.getPrimitiveCase()) {
+            case DESCRIBE -> "describe";
+            case LEVELS -> "levels";
+            case CROSS_PRODUCTS -> "cross_products";
+            default -> "none";
+        };
+    }
+
+    /** Every variable a primitive names (filters apart), each once, for the audit log. */
+    static List<String> variables(PrimitiveQuery query) {
+        Set<String> names = new LinkedHashSet<>();
+        switch (query.getPrimitiveCase()) {
+            case DESCRIBE -> {
+                names.addAll(query.getDescribe().getNumericalList());
+                names.addAll(query.getDescribe().getNominalList());
+            }
+            case LEVELS -> {
+                names.addAll(query.getLevels().getNominalList());
+                names.addAll(query.getLevels().getCompleteInList());
+            }
+            case CROSS_PRODUCTS -> query.getCrossProducts().getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
+            default -> {
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
+    }
+}

@@ -1,0 +1,103 @@
+package org.mipfed.node.primitive;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.node.store.SqlDialect;
+import org.mipfed.node.store.StoreCatalog;
+
+/**
+ * The rows a primitive may see, once its data model, datasets and filter have been checked: the
+ * data table of the model, restricted to the requested datasets and the filter. Also resolves the
+ * primitive's variables, refusing unknown ones and ones of the wrong kind.
+ *
+ * @param table the quoted data table
+ * @param where the bound predicate selecting the rows ({@code "dataset" IN (…) AND filter})
+ */
+record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql where) {
+    QueryScope {
+        requireNonNull(model, "model is null");
+        requireNonNull(dialect, "dialect is null");
+        requireNonNull(table, "table is null");
+        datasets = List.copyOf(datasets);
+        requireNonNull(where, "where is null");
+    }
+
+    static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter) {
+        BoundSql.Builder where = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
+        for (int i = 0; i < datasets.size(); i++) {
+            where.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
+        }
+        where.sql(")");
+        if (filter != null) {
+            where.sql(" AND ").append(filter);
+        }
+        return new QueryScope(model, dialect, dialect.quote(StoreCatalog.dataTable(model)), datasets, where.build());
+    }
+
+    String quote(Cde cde) {
+        return dialect.quote(cde.code());
+    }
+
+    /** The CDE named {@code variable}; refused if the data model has none. */
+    Cde variable(String variable) {
+        Cde cde = model.cde(variable);
+        if (cde == null) {
+            throw RefusalException.caller(RefusalException.UNKNOWN_VARIABLE, "The variable '" + SqlFilterCompiler.shorten(variable)
+                    + "' is not in the data model " + model.id() + "; use the variables of the data model only");
+        }
+        return cde;
+    }
+
+    /** A numerical (int or real, not categorical) variable, as means and moments need. */
+    Cde numerical(String variable, String role) {
+        Cde cde = variable(variable);
+        if (!cde.numerical()) {
+            throw RefusalException.caller(RefusalException.VARIABLE_TYPE, "The variable '" + cde.code() + "' is "
+                    + (cde.categorical() ? "nominal" : "free text") + ", but " + role + " must be numerical; "
+                    + (cde.categorical() ? "use it as a nominal variable or through one of its levels" : "it cannot be used in analyses"));
+        }
+        return cde;
+    }
+
+    /**
+     * A nominal (categorical) variable. Free-text variables are refused: their values (subject
+     * codes, say) would identify rows.
+     */
+    Cde nominal(String variable, String role) {
+        Cde cde = variable(variable);
+        if (!cde.categorical()) {
+            throw RefusalException.caller(RefusalException.VARIABLE_TYPE, "The variable '" + cde.code() + "' is "
+                    + (cde.numerical() ? "numerical" : "free text, not nominal") + ", but " + role + " must be nominal (with levels "
+                    + "in the data model)");
+        }
+        return cde;
+    }
+
+    /** The variables named, each once, in order, resolved with {@code resolve}. */
+    static List<Cde> distinct(List<String> names, Function<String, Cde> resolve) {
+        Set<String> seen = new LinkedHashSet<>(names);
+        List<Cde> out = new ArrayList<>();
+        for (String name : seen) {
+            out.add(resolve.apply(name));
+        }
+        return out;
+    }
+
+    /** {@code "a" IS NOT NULL AND "b" IS NOT NULL …}: the rows complete in every variable given. */
+    String complete(List<Cde> variables) {
+        return variables.stream().map(v -> quote(v) + " IS NOT NULL").collect(Collectors.joining(" AND "));
+    }
+
+    /** For messages: the variables' codes, comma separated. */
+    static String names(List<Cde> variables) {
+        return variables.stream().map(Cde::code).collect(Collectors.joining(", "));
+    }
+}

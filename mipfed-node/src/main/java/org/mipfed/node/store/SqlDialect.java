@@ -1,0 +1,84 @@
+package org.mipfed.node.store;
+
+import java.util.regex.Pattern;
+import org.mipfed.core.model.SqlType;
+
+/**
+ * The one place that knows how DuckDB and PostgreSQL spell things differently. Everything else
+ * writes SQL through it, so a query reads the same on both stores.
+ */
+public enum SqlDialect {
+    DUCKDB("DOUBLE", "VARCHAR") {
+        @Override
+        public String quantile(String expression, double fraction) {
+            return "quantile_cont(" + expression + ", " + fraction + ")";
+        }
+    },
+    POSTGRESQL("DOUBLE PRECISION", "TEXT") {
+        @Override
+        public String quantile(String expression, double fraction) {
+            return "percentile_cont(" + fraction + ") WITHIN GROUP (ORDER BY " + expression + ")";
+        }
+    };
+
+    /**
+     * Identifiers the code may quote: CDE codes (already restricted by DataModel), our own table
+     * names, and helper aliases containing '$', which no CDE code can, so they never collide.
+     */
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
+
+    private final String doubleType;
+    private final String textType;
+
+    SqlDialect(String doubleType, String textType) {
+        this.doubleType = doubleType;
+        this.textType = textType;
+    }
+
+    /**
+     * Quotes an identifier. Refuses anything outside the safe shape rather than escaping it: an
+     * identifier that is not a validated CDE code or our own name has no business in SQL.
+     */
+    public String quote(String identifier) {
+        if (identifier == null || !IDENTIFIER.matcher(identifier).matches()) {
+            throw new IllegalArgumentException("Not a safe SQL identifier: " + identifier);
+        }
+        return '"' + identifier + '"';
+    }
+
+    /** The column type a CDE is stored in. Integers are 64-bit so no valid file can overflow them. */
+    public String columnType(SqlType type) {
+        return switch (type) {
+            case INT -> "BIGINT";
+            case REAL -> doubleType;
+            case TEXT -> textType;
+        };
+    }
+
+    public String doubleType() {
+        return doubleType;
+    }
+
+    public String textType() {
+        return textType;
+    }
+
+    public String toDouble(String expression) {
+        return "CAST(" + expression + " AS " + doubleType + ")";
+    }
+
+    public String toText(String expression) {
+        return "CAST(" + expression + " AS " + textType + ")";
+    }
+
+    /**
+     * The continuous quantile with linear interpolation (as pandas' default) of a double
+     * expression; {@code fraction} is always one of our own constants, never user input.
+     */
+    public abstract String quantile(String expression, double fraction);
+
+    /** An aggregate call restricted to the rows meeting {@code condition} (null = all rows). */
+    public String filtered(String aggregate, String condition) {
+        return condition == null ? aggregate : aggregate + " FILTER (WHERE " + condition + ")";
+    }
+}

@@ -1,0 +1,77 @@
+package org.mipfed.node.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.core.json.Json;
+
+class TestAuditLog {
+    @TempDir
+    Path directory;
+
+    @Test
+    void writesOneJsonLinePerEntry() throws Exception {
+        Path file = directory.resolve("n/audit.log");
+        try (AuditLog log = new AuditLog(file)) {
+            log.record(new AuditEntry(Instant.parse("2024-05-01T10:00:00Z"), "r1", "alice\nmallory", "describe", "dementia:0.1",
+                    List.of("edsd0"), List.of("leftamygdala", "gender"), List.of("gender"), 42, AuditEntry.ANSWERED, null, 7));
+            log.record(new AuditEntry(Instant.parse("2024-05-01T10:00:01Z"), "r2", "bob", "levels", "dementia:0.1", List.of("x"),
+                    List.of("gender"), List.of(), -1, AuditEntry.REFUSED, "unknown_dataset", 1));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).containsExactly(
+                "{\"time\":\"2024-05-01T10:00:00Z\",\"request_id\":\"r1\",\"requester\":\"alice\\nmallory\",\"primitive\":\"describe\","
+                        + "\"data_model\":\"dementia:0.1\",\"datasets\":[\"edsd0\"],\"variables\":[\"leftamygdala\",\"gender\"],"
+                        + "\"filter_variables\":[\"gender\"],\"rows_used\":42,\"outcome\":\"answered\",\"millis\":7}",
+                "{\"time\":\"2024-05-01T10:00:01Z\",\"request_id\":\"r2\",\"requester\":\"bob\",\"primitive\":\"levels\","
+                        + "\"data_model\":\"dementia:0.1\",\"datasets\":[\"x\"],\"variables\":[\"gender\"],\"filter_variables\":[],"
+                        + "\"rows_used\":-1,\"outcome\":\"refused\",\"rule\":\"unknown_dataset\",\"millis\":1}");
+        try (AuditLog reopened = new AuditLog(file)) {
+            reopened.record(new AuditEntry(Instant.now(), "r3", "c", "levels", "m", List.of(), List.of(), List.of(), 0, AuditEntry.ANSWERED,
+                    null, 0));
+        }
+        assertThat(Files.readAllLines(file)).hasSize(3);
+    }
+
+    @Test
+    void keepsLinesWholeUnderConcurrentWriters() throws Exception {
+        Path file = directory.resolve("audit.log");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (AuditLog log = new AuditLog(file)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        log.record(new AuditEntry(Instant.now(), thread + "-" + i, "r", "describe", "m", List.of("d"), List.of("v"),
+                                List.of(), i, AuditEntry.ANSWERED, null, 0));
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        Set<String> ids = new HashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode node = Json.mapper().readTree(line);
+            ids.add(node.path("request_id").asText());
+        }
+        assertThat(ids).hasSize(4000);
+    }
+}
