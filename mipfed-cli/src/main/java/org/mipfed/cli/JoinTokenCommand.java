@@ -2,12 +2,16 @@ package org.mipfed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.manager.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,10 +38,22 @@ final class JoinTokenCommand implements Callable<Integer> {
         }
         ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
         FederationConfig config = FederationInit.config(paths);
-        AdminClient client = AdminClient.forManager(paths);
-        JsonNode answer = rotate ? client.post("/admin/join-tokens/" + role + "/rotate", Json.mapper().createObjectNode())
-                : client.get("/admin/join-tokens/" + role);
-        String token = answer.path("token").asText();
+        String token;
+        try {
+            AdminClient client = AdminClient.forManager(paths);
+            JsonNode answer = rotate ? client.post("/admin/join-tokens/" + role + "/rotate", Json.mapper().createObjectNode())
+                    : client.get("/admin/join-tokens/" + role);
+            token = answer.path("token").asText();
+        }
+        catch (Problem p) {
+            if (p.status() != 503) {
+                throw p;
+            }
+            // The manager is not running, so nothing else writes its state: work on the files directly.
+            X509Certificate ca = CertificateAuthority.load(paths.caDir()).certificate();
+            JoinTokens tokens = new JoinTokens(StateStore.load(paths.state()), ca);
+            token = rotate ? tokens.rotate(role, ca) : tokens.token(role);
+        }
         if (quiet) {
             System.out.println(token);
             return 0;

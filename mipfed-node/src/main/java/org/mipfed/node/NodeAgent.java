@@ -21,7 +21,6 @@ import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.control.ControlServer;
 
 import org.mipfed.node.primitive.PrimitiveExecutor;
-import org.mipfed.node.primitive.RefusalException;
 import org.mipfed.node.session.SessionClient;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
@@ -99,17 +98,15 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private PrimitiveResponse answer(PrimitiveRequest request) {
-        PrimitiveResponse.Builder response = PrimitiveResponse.newBuilder().setRequestId(request.getRequestId());
         try {
-            return response.setResult(executor.execute(request.getQuery(), request.getRequester(), request.getRequestId())).build();
-        }
-        catch (RefusalException e) {
-            return response.setRefusal(Refusal.newBuilder().setRule(e.rule()).setMessage(e.getMessage()).setCallerError(e.callerError())).build();
+            return executor.answer(request);
         }
         catch (RuntimeException e) {
+            // The executor turns its own faults into refusals; this is the last guard for the session.
             LOG.error("primitive {} failed", request.getRequestId(), e);
-            return response.setRefusal(Refusal.newBuilder().setRule("internal").setMessage("internal error on the node: " + e.getClass().getSimpleName()
-                    + " (details in the node's log)").setCallerError(false)).build();
+            return PrimitiveResponse.newBuilder().setRequestId(request.getRequestId())
+                    .setRefusal(Refusal.newBuilder().setRule("internal_error").setMessage("internal error on the node: " + e.getClass().getSimpleName()
+                            + " (details in the node's log)").setCallerError(false)).build();
         }
     }
 

@@ -3,6 +3,8 @@ package org.mipfed.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.cli.demo.LocalFederation;
 
@@ -28,8 +29,7 @@ import org.mipfed.cli.demo.LocalFederation;
 abstract class Exareme2Validation {
     private static final Path EXPECTED = Path.of("src", "test", "resources", "exareme2", "expected");
 
-    @TempDir
-    Path dir;
+    private Path dir;
     private LocalFederation federation;
     private final List<String> pgUrls = new ArrayList<>();
 
@@ -40,7 +40,8 @@ abstract class Exareme2Validation {
     abstract boolean postgres(int i);
 
     @BeforeAll
-    void startFederation() {
+    void startFederation() throws IOException {
+        dir = Files.createTempDirectory(Path.of("target"), getClass().getSimpleName() + "-");
         Path dementia = LocalFederation.extractData("dementia_v_0_1", dir.resolve("dementia"));
         Path tbi = LocalFederation.extractData("tbi_v_0_1", dir.resolve("tbi"));
         List<List<Path>> dementiaFiles = deal(dementia, List.of("edsd", "ppmi", "desd-synthdata"));

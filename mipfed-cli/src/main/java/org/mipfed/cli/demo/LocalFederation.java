@@ -173,6 +173,12 @@ public final class LocalFederation implements AutoCloseable {
     /** Waits until the given nodes are ready (connected) as the manager sees them. */
     public void awaitReady(Duration timeout, String... aliases) {
         await(timeout, "nodes " + String.join(", ", aliases) + " to be ready", () -> {
+            for (String a : aliases) {
+                Process p = node(a).process;
+                if (p != null && !p.isAlive()) {
+                    throw new IllegalStateException("node " + a + " exited (code " + p.exitValue() + "); see " + workDir.resolve(a + ".log"));
+                }
+            }
             JsonNode views = admin().get("/admin/nodes");
             for (String a : aliases) {
                 boolean ready = false;
