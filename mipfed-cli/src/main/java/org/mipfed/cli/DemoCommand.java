@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mipfed.cli.demo.LocalFederation;
-import org.mipfed.core.json.Json;
+import org.mipfed.core.request.AnalysisRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -117,14 +117,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static ObjectNode request(List<String> datasets, List<String> y, List<String> x) {
-        ObjectNode body = Json.mapper().createObjectNode();
-        ObjectNode input = body.putObject("inputdata");
-        input.put("data_model", "dementia:0.1");
-        datasets.forEach(input.putArray("datasets")::add);
-        y.forEach(input.putArray("y")::add);
-        x.forEach(input.putArray("x")::add);
-        body.putObject("parameters");
-        return body;
+        return new AnalysisRequest("dementia:0.1", datasets, x, y, null, null, null).toJson();
     }
 
     private static String nodeTable(JsonNode nodes) {

@@ -21,6 +21,7 @@ import org.mipfed.cli.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.request.AnalysisRequest;
 
 /**
  * The whole operator workflow with real processes: a manager and three nodes on loopback, over
@@ -289,13 +290,6 @@ class TestFederationWorkflow {
     }
 
     static ObjectNode request(List<String> y, List<String> x, List<String> datasets) {
-        ObjectNode body = Json.mapper().createObjectNode();
-        ObjectNode input = body.putObject("inputdata");
-        input.put("data_model", "dementia:0.1");
-        datasets.forEach(input.putArray("datasets")::add);
-        y.forEach(input.putArray("y")::add);
-        x.forEach(input.putArray("x")::add);
-        body.putObject("parameters");
-        return body;
+        return new AnalysisRequest("dementia:0.1", datasets, x, y, null, null, null).toJson();
     }
 }
