@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code mipfed manager init|start}. */
 @Command(name = "manager", description = "Create and run the federation manager.",
-        subcommands = {ManagerCommand.Init.class, ManagerCommand.Start.class})
+        subcommands = {ManagerCommand.Init.class, ManagerCommand.Start.class, BackupCommands.Backup.class, BackupCommands.Restore.class})
 final class ManagerCommand {
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Create a federation: its certificate authority, the manager's TLS certificate, join tokens and the admin API token.")

@@ -36,21 +36,23 @@ import org.slf4j.LoggerFactory;
 /** {@code mipfed manager start}: the node-facing gRPC server and the REST API, in one process. */
 public final class ManagerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
-    /** A session with nothing heard for this long is down (nodes send a heartbeat every 2 s). */
-    private static final Duration SILENCE = Duration.ofSeconds(5);
+    /** A session with nothing heard for this long is down (nodes send a heartbeat every second). */
+    private static final Duration SILENCE = Duration.ofMillis(3500);
 
     private final ManagerPaths paths;
     private final FederationConfig config;
     private final Server grpc;
     private final RestApi api;
     private final NodeRegistry registry;
+    private final AnalysisService analyses;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mipfed-liveness");
         t.setDaemon(true);
         return t;
     });
 
-    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry) {
+    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses) {
+        this.analyses = analyses;
         this.paths = paths;
         this.config = config;
         this.grpc = grpc;
@@ -86,7 +88,12 @@ public final class ManagerServer implements AutoCloseable {
             throw new UncheckedIOException("Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --grpc-port.", e);
         }
-        AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), new ExperimentStore(paths.experiments()), Algorithms.standard());
+        ExperimentStore experiments = new ExperimentStore(paths.experiments());
+        int interrupted = experiments.interruptUnfinished("The manager stopped (crash or restart) while this experiment was running; run it again.");
+        if (interrupted > 0) {
+            LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
+        }
+        AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
         RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths));
         try {
             api.start(config.httpHost(), httpPort);
@@ -96,8 +103,8 @@ public final class ManagerServer implements AutoCloseable {
             throw new IllegalStateException("Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --http-port.", e);
         }
-        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry);
-        server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 1, 1, TimeUnit.SECONDS);
+        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses);
+        server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
         LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on http://{}:{}", config.federationId(), grpc.getPort(), config.httpHost(), api.port());
         return server;
     }
@@ -130,6 +137,7 @@ public final class ManagerServer implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         api.stop();
+        analyses.close();
         grpc.shutdownNow();
         try {
             grpc.awaitTermination(5, TimeUnit.SECONDS);

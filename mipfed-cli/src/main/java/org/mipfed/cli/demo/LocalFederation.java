@@ -36,7 +36,7 @@ import org.mipfed.node.store.DataStores;
  */
 public final class LocalFederation implements AutoCloseable {
     private final Path workDir;
-    private final ManagerPaths managerPaths;
+    private ManagerPaths managerPaths;
     private final int grpcPort;
     private final int httpPort;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -101,6 +101,39 @@ public final class LocalFederation implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /** Runs the manager from another data directory from now on (e.g. one restored from a backup). */
+    public void moveManagerTo(ManagerPaths paths) {
+        if (manager != null && manager.isAlive()) {
+            throw new IllegalStateException("stop the manager first");
+        }
+        this.managerPaths = requireNonNull(paths, "paths is null");
+    }
+
+    /** Freezes a node's process (SIGSTOP): it stays connected but says nothing. */
+    public void pauseNode(String alias) {
+        signal(node(alias).process, "STOP");
+    }
+
+    /** Resumes a frozen node (SIGCONT). */
+    public void resumeNode(String alias) {
+        signal(node(alias).process, "CONT");
+    }
+
+    private static void signal(Process p, String signal) {
+        try {
+            int code = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " exited with " + code);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Kills the manager process (SIGKILL when {@code force}). */
@@ -306,7 +339,12 @@ public final class LocalFederation implements AutoCloseable {
 
     @Override
     public void close() {
-        nodes.values().forEach(n -> stop(n.process, false));
+        nodes.values().forEach(n -> {
+            if (n.process != null && n.process.isAlive()) {
+                signal(n.process, "CONT");
+            }
+            stop(n.process, false);
+        });
         stop(manager, false);
     }
 }

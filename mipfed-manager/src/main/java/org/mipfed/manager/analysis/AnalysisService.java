@@ -10,10 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.Algorithms;
+import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
@@ -27,16 +30,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The analysis path on the manager: validate the request, find the nodes holding its datasets,
- * run the algorithm's flow over them and keep the experiment.
+ * run the algorithm's flow over them and keep the experiment. Synchronous ({@link #run}) or
+ * asynchronous ({@link #submit}); both leave a durable experiment behind.
  */
-public final class AnalysisService {
+public final class AnalysisService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnalysisService.class);
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     private final NodeRegistry registry;
     private final DataCatalogue catalogue;
     private final ExperimentStore experiments;
     private final Algorithms algorithms;
+    private final ExecutorService background = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "mipfed-experiment");
+        t.setDaemon(true);
+        return t;
+    });
 
     public AnalysisService(NodeRegistry registry, DataCatalogue catalogue, ExperimentStore experiments, Algorithms algorithms) {
         this.registry = requireNonNull(registry, "registry is null");
@@ -48,33 +56,84 @@ public final class AnalysisService {
     /** Runs an analysis synchronously and returns its result in Exareme2's shape. */
     public ObjectNode run(String algorithmName, AnalysisRequest request, String user) {
         Algorithm algorithm = algorithms.get(algorithmName);
+        Experiment experiment = Experiment.pending(UUID.randomUUID().toString(), algorithmName, user, request.toJson());
+        return execute(algorithm, request, experiment);
+    }
+
+    /** Starts an analysis in the background; the experiment (status pending) is stored before this returns. */
+    public Experiment submit(String algorithmName, AnalysisRequest request, String user) {
+        Algorithm algorithm = algorithms.get(algorithmName);
+        RunOptions.of(request.flags());
+        Experiment experiment = Experiment.pending(UUID.randomUUID().toString(), algorithmName, user, request.toJson());
+        experiments.save(experiment);
+        background.execute(() -> {
+            try {
+                execute(algorithm, request, experiment);
+            }
+            catch (Problem p) {
+                LOG.debug("experiment {} ended with an error: {}", experiment.id(), p.detail());
+            }
+            catch (RuntimeException e) {
+                LOG.error("experiment {} failed", experiment.id(), e);
+            }
+        });
+        return experiment;
+    }
+
+    private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending) {
         Instant started = Instant.now();
-        String id = UUID.randomUUID().toString();
-        ObjectNode body = request.toJson();
+        Experiment running = pending.running();
+        experiments.save(running);
         try {
-            Plan plan = plan(algorithm, request);
-            SessionFederation federation = new SessionFederation(registry, plan.input().dataModel(), plan.input().filter(),
-                    plan.datasetsByNode(), user, DEFAULT_TIMEOUT);
-            ObjectNode result = algorithm.run(plan.input(), federation);
-            List<Experiment.Contribution> contributions = new ArrayList<>();
-            plan.datasetsByNode().forEach((node, datasets) -> contributions.add(
-                    new Experiment.Contribution(registry.displayName(node), datasets, federation.rowsByNode().getOrDefault(node, 0L))));
-            result.set("contributing_nodes", Json.mapper().valueToTree(contributions));
-            experiments.save(new Experiment(id, algorithmName, user, body, "success", result, null, contributions, started, Instant.now()));
-            LOG.info("{} by {} on {} node(s) in {} ms", algorithmName, user, contributions.size(), Duration.between(started, Instant.now()).toMillis());
-            return result;
+            RunOptions options = RunOptions.of(request.flags());
+            long deadline = System.nanoTime() + options.timeout().toNanos();
+            Set<String> lost = new LinkedHashSet<>();
+            while (true) {
+                Plan plan = plan(algorithm, request, options, lost);
+                SessionFederation federation = new SessionFederation(registry, plan.input().dataModel(), plan.input().filter(),
+                        plan.datasetsByNode(), running.user(), options.timeout(), deadline, options.allowPartial());
+                ObjectNode result;
+                try {
+                    result = algorithm.run(plan.input(), federation);
+                }
+                catch (SessionFederation.NodeLostException e) {
+                    // Partial results accepted: start the flow again without the lost node.
+                    lost.add(e.nodeId());
+                    LOG.info("{}: node {} was lost during the analysis; running again without it", algorithm.name(), registry.label(e.nodeId()));
+                    continue;
+                }
+                List<Experiment.Contribution> contributions = new ArrayList<>();
+                plan.datasetsByNode().forEach((node, datasets) -> contributions.add(
+                        new Experiment.Contribution(registry.displayName(node), datasets, federation.rowsByNode().getOrDefault(node, 0L))));
+                result.set("contributing_nodes", Json.mapper().valueToTree(contributions));
+                if (!plan.missing().isEmpty()) {
+                    result.set("missing_datasets", Json.mapper().valueToTree(plan.missing()));
+                }
+                experiments.save(running.succeeded(result, contributions));
+                LOG.info("{} by {} on {} node(s) in {} ms", algorithm.name(), running.user(), contributions.size(), Duration.between(started, Instant.now()).toMillis());
+                return result;
+            }
         }
         catch (Problem p) {
             ObjectNode error = Json.mapper().createObjectNode().put("status", p.status()).put("title", p.title()).put("detail", p.detail());
-            experiments.save(new Experiment(id, algorithmName, user, body, "error", null, error, List.of(), started, Instant.now()));
+            experiments.save(running.failed(error));
             throw p;
+        }
+        catch (RuntimeException e) {
+            ObjectNode error = Json.mapper().createObjectNode().put("status", 500).put("title", "Internal error")
+                    .put("detail", "The manager failed while running this analysis (" + e.getClass().getSimpleName() + "); see its log.");
+            experiments.save(running.failed(error));
+            throw e;
         }
     }
 
-    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode) {
+    /**
+     * @param missing datasets left out because their node is unavailable (only with allow_partial)
+     */
+    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing) {
     }
 
-    private Plan plan(Algorithm algorithm, AnalysisRequest request) {
+    private Plan plan(Algorithm algorithm, AnalysisRequest request, RunOptions options, Set<String> lostNodes) {
         DataModel model = catalogue.dataModel(request.dataModel()).orElseThrow(() -> Problem.badRequest(
                 "The data model '" + request.dataModel() + "' is not available. Available: "
                         + (catalogue.available().isEmpty() ? "none (no started node is connected)" : String.join(", ", catalogue.available().keySet()))));
@@ -86,13 +145,19 @@ public final class AnalysisService {
         Map<String, List<String>> byNode = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         List<String> down = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (String dataset : new LinkedHashSet<>(request.datasets())) {
             DataCatalogue.Location at = available.get(dataset);
-            if (at != null) {
+            if (at != null && !lostNodes.contains(at.nodeId())) {
                 byNode.computeIfAbsent(at.nodeId(), k -> new ArrayList<>()).add(dataset);
+            }
+            else if (at != null) {
+                down.add(dataset + " on node " + registry.displayName(at.nodeId()) + " (lost during the analysis)");
+                missing.add(dataset);
             }
             else if (elsewhere.containsKey(dataset)) {
                 down.add(dataset + " on " + elsewhere.get(dataset));
+                missing.add(dataset);
             }
             else {
                 unknown.add(dataset);
@@ -102,11 +167,16 @@ public final class AnalysisService {
             throw Problem.badRequest("Unknown dataset(s) " + String.join(", ", unknown) + " in data model " + model.id()
                     + ". Available: " + String.join(", ", available.keySet()));
         }
-        if (!down.isEmpty()) {
+        if (!down.isEmpty() && !options.allowPartial()) {
             throw new Problem(503, "Datasets unavailable", "These datasets are on nodes that are not available now: " + String.join("; ", down)
-                    + ". Try again later, or leave them out.");
+                    + ". Try again later, leave them out, or accept a partial result with flags {\"allow_partial\": true}.");
         }
-        return new Plan(RequestValidator.validate(algorithm, request, model), byNode);
+        if (byNode.size() < options.minNodes() || byNode.isEmpty()) {
+            throw new Problem(503, "Too few nodes", "Only " + byNode.size() + " node(s) with the requested datasets are available"
+                    + (down.isEmpty() ? "" : " (unavailable: " + String.join("; ", down) + ")") + ", and the request needs at least "
+                    + Math.max(1, options.minNodes()) + ". Try again later.");
+        }
+        return new Plan(RequestValidator.validate(algorithm, request, model), byNode, missing);
     }
 
     public ExperimentStore experiments() {
@@ -119,5 +189,10 @@ public final class AnalysisService {
 
     public DataCatalogue catalogue() {
         return catalogue;
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
     }
 }

@@ -17,7 +17,6 @@ import org.mipfed.algorithms.NodeAnswer;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.registry.NodeRegistry;
-import org.mipfed.manager.registry.NodeSession;
 import org.mipfed.manager.registry.NodeUnavailableException;
 import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -35,17 +34,21 @@ final class SessionFederation implements FederationContext {
     private final Filter filter;
     private final Map<String, List<String>> datasetsByNode;
     private final String requester;
+    private final Duration timeout;
     private final long deadlineNanos;
+    private final boolean allowPartial;
     private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
 
     SessionFederation(NodeRegistry registry, DataModel dataModel, Filter filter, Map<String, List<String>> datasetsByNode,
-            String requester, Duration timeout) {
+            String requester, Duration timeout, long deadlineNanos, boolean allowPartial) {
         this.registry = requireNonNull(registry, "registry is null");
         this.dataModel = requireNonNull(dataModel, "dataModel is null");
         this.filter = filter;
         this.datasetsByNode = Map.copyOf(datasetsByNode);
         this.requester = requireNonNull(requester, "requester is null");
-        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+        this.timeout = requireNonNull(timeout, "timeout is null");
+        this.deadlineNanos = deadlineNanos;
+        this.allowPartial = allowPartial;
     }
 
     @Override
@@ -55,6 +58,7 @@ final class SessionFederation implements FederationContext {
 
     @Override
     public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
+        Map<String, PrimitiveRequest> requests = new LinkedHashMap<>();
         Map<String, CompletableFuture<PrimitiveResponse>> calls = new LinkedHashMap<>();
         for (String nodeId : datasetsByNode.keySet().stream().sorted().toList()) {
             PrimitiveQuery.Builder q = query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
@@ -66,16 +70,12 @@ final class SessionFederation implements FederationContext {
                     .setRequester(requester)
                     .setQuery(q)
                     .build();
-            NodeSession session = registry.session(nodeId).orElse(null);
-            if (session == null) {
-                throw unavailable(nodeId, "it went down during the analysis");
-            }
-            calls.put(nodeId, session.send(request));
+            requests.put(nodeId, request);
+            calls.put(nodeId, send(nodeId, request));
         }
         List<NodeAnswer> answers = new ArrayList<>();
-        for (Map.Entry<String, CompletableFuture<PrimitiveResponse>> call : calls.entrySet()) {
-            String nodeId = call.getKey();
-            PrimitiveResponse response = await(nodeId, call.getValue());
+        for (String nodeId : calls.keySet()) {
+            PrimitiveResponse response = await(nodeId, requests.get(nodeId), calls.get(nodeId));
             if (response.hasRefusal()) {
                 throw refused(nodeId, response.getRefusal());
             }
@@ -90,24 +90,73 @@ final class SessionFederation implements FederationContext {
         return rowsByNode;
     }
 
-    private PrimitiveResponse await(String nodeId, CompletableFuture<PrimitiveResponse> call) {
-        long left = deadlineNanos - System.nanoTime();
-        try {
-            return call.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-        }
-        catch (TimeoutException e) {
-            call.cancel(false);
-            throw new Problem(504, "Analysis timed out", "Node " + registry.displayName(nodeId) + " did not answer before the analysis' deadline. Try again, or ask its administrator whether it is overloaded.");
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Problem(503, "Analysis interrupted", "The manager is shutting down; run the analysis again later.");
-        }
-        catch (ExecutionException e) {
-            if (e.getCause() instanceof NodeUnavailableException) {
-                throw unavailable(nodeId, "its session ended during the analysis");
+    private CompletableFuture<PrimitiveResponse> send(String nodeId, PrimitiveRequest request) {
+        return registry.session(nodeId).map(s -> s.send(request))
+                .orElseGet(() -> CompletableFuture.failedFuture(new NodeUnavailableException(nodeId, "no session")));
+    }
+
+    /**
+     * Waits for a node's answer. When the node's session drops, the same request (primitives are
+     * read-only, so asking twice is harmless) is sent again once the node is back — unless the
+     * analysis accepts partial results, in which case the node is given up at once.
+     */
+    private PrimitiveResponse await(String nodeId, PrimitiveRequest request, CompletableFuture<PrimitiveResponse> call) {
+        CompletableFuture<PrimitiveResponse> current = call;
+        while (true) {
+            long left = deadlineNanos - System.nanoTime();
+            try {
+                return current.get(Math.max(0, left), TimeUnit.NANOSECONDS);
             }
-            throw new Problem(500, "Internal error", "Node " + registry.displayName(nodeId) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
+            catch (TimeoutException e) {
+                current.cancel(false);
+                throw new Problem(503, "Analysis timed out", "Node " + registry.displayName(nodeId) + " did not answer within the analysis' deadline ("
+                        + timeout.toSeconds() + " s). Try again later, or ask its administrator whether it is overloaded or down.");
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Problem(503, "Analysis interrupted", "The manager is shutting down; run the analysis again later.");
+            }
+            catch (ExecutionException e) {
+                if (!(e.getCause() instanceof NodeUnavailableException)) {
+                    throw new Problem(500, "Internal error", "Node " + registry.displayName(nodeId) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
+                }
+                if (allowPartial) {
+                    throw new NodeLostException(nodeId);
+                }
+                current = send(awaitSession(nodeId), request);
+            }
+        }
+    }
+
+    /** Waits (until the deadline) for a node's session to come back; returns the node id. */
+    private String awaitSession(String nodeId) {
+        while (System.nanoTime() < deadlineNanos) {
+            if (registry.session(nodeId).isPresent()) {
+                return nodeId;
+            }
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Problem(503, "Analysis interrupted", "The manager is shutting down; run the analysis again later.");
+            }
+        }
+        throw unavailable(nodeId, "it went down during the analysis and did not come back within the deadline (" + timeout.toSeconds() + " s)");
+    }
+
+    /** A node was lost during an analysis that accepts partial results: the flow restarts without it. */
+    static final class NodeLostException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String nodeId;
+
+        NodeLostException(String nodeId) {
+            super("node " + nodeId + " was lost", null, false, false);
+            this.nodeId = nodeId;
+        }
+
+        String nodeId() {
+            return nodeId;
         }
     }
 

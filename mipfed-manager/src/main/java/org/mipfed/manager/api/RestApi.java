@@ -21,6 +21,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
+import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeView;
@@ -81,7 +82,14 @@ public final class RestApi {
         app.get("/datasets", ctx -> json(ctx, datasets()));
         app.get("/data_models", ctx -> json(ctx, dataModels()));
         app.get("/cdes_metadata", ctx -> json(ctx, cdesMetadata()));
-        app.get("/experiments", ctx -> json(ctx, Json.mapper().valueToTree(analyses.experiments().list())));
+        app.get("/experiments", ctx -> json(ctx, experimentList()));
+        app.post("/experiments", this::submitExperiment);
+        app.delete("/experiments/{id}", ctx -> {
+            if (!analyses.experiments().delete(ctx.pathParam("id"))) {
+                throw Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them");
+            }
+            ctx.status(204);
+        });
         app.get("/experiments/{id}", ctx -> json(ctx, Json.mapper().valueToTree(analyses.experiments().get(ctx.pathParam("id"))
                 .orElseThrow(() -> Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them")))));
 
@@ -120,6 +128,33 @@ public final class RestApi {
         JsonNode body = body(ctx);
         ObjectNode result = analyses.run(ctx.pathParam("name"), AnalysisRequest.fromJson(body), "admin");
         json(ctx, result);
+    }
+
+    /** Exareme2's body plus {@code "algorithm"}; answers 202 with the experiment's id at once. */
+    private void submitExperiment(Context ctx) {
+        JsonNode body = body(ctx);
+        JsonNode algorithm = body.get("algorithm");
+        if (algorithm == null || !algorithm.isTextual() || algorithm.asText().isBlank()) {
+            throw Problem.badRequest("Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
+        }
+        Experiment experiment = analyses.submit(algorithm.asText(), AnalysisRequest.fromJson(body), "admin");
+        ctx.status(202).header("Location", "/experiments/" + experiment.id());
+        json(ctx, Json.mapper().valueToTree(experiment));
+    }
+
+    /** Experiments without their results, newest first. */
+    private ArrayNode experimentList() {
+        ArrayNode out = Json.mapper().createArrayNode();
+        for (Experiment e : analyses.experiments().list()) {
+            ObjectNode item = out.addObject();
+            item.put("id", e.id()).put("algorithm", e.algorithm()).put("user", e.user()).put("status", e.status());
+            item.put("created", String.valueOf(e.created())).put("finished", e.finished() == null ? null : e.finished().toString());
+            item.set("contributions", Json.mapper().valueToTree(e.contributions()));
+            if (e.error() != null) {
+                item.set("error", e.error());
+            }
+        }
+        return out;
     }
 
     private void healthcheck(Context ctx) {

@@ -1,14 +1,17 @@
 package org.mipfed.manager.experiments;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * One analysis run, kept durably: what was asked, by whom, what came back, and who contributed.
  *
- * @param status {@code pending}, {@code running}, {@code success} or {@code error}
- * @param error the problem JSON when status is error
+ * @param status {@code pending}, {@code running}, {@code success}, {@code error} or {@code interrupted}
+ * @param error the problem JSON when the status is error or interrupted
  */
 public record Experiment(
         String id,
@@ -20,8 +23,47 @@ public record Experiment(
         JsonNode error,
         List<Contribution> contributions,
         Instant created,
+        Instant started,
         Instant finished) {
+    public static final String PENDING = "pending";
+    public static final String RUNNING = "running";
+    public static final String SUCCESS = "success";
+    public static final String ERROR = "error";
+    public static final String INTERRUPTED = "interrupted";
+
+    public Experiment {
+        requireNonNull(id, "id is null");
+        requireNonNull(status, "status is null");
+        contributions = contributions == null ? List.of() : List.copyOf(contributions);
+    }
+
     /** What one node contributed. */
     public record Contribution(String node, List<String> datasets, long rows) {
+    }
+
+    public static Experiment pending(String id, String algorithm, String user, JsonNode request) {
+        return new Experiment(id, algorithm, user, request, PENDING, null, null, List.of(), Instant.now(), null, null);
+    }
+
+    public Experiment running() {
+        return new Experiment(id, algorithm, user, request, RUNNING, null, null, List.of(), created, Instant.now(), null);
+    }
+
+    public Experiment succeeded(JsonNode newResult, List<Contribution> newContributions) {
+        return new Experiment(id, algorithm, user, request, SUCCESS, newResult, null, newContributions, created, started, Instant.now());
+    }
+
+    public Experiment failed(JsonNode problem) {
+        return new Experiment(id, algorithm, user, request, ERROR, null, problem, contributions, created, started, Instant.now());
+    }
+
+    /** The manager stopped while this experiment was pending or running. */
+    public Experiment interrupted(String reason) {
+        JsonNode problem = JsonNodeFactory.instance.objectNode().put("status", 503).put("title", "Interrupted").put("detail", reason);
+        return new Experiment(id, algorithm, user, request, INTERRUPTED, null, problem, contributions, created, started, Instant.now());
+    }
+
+    public boolean unfinished() {
+        return PENDING.equals(status) || RUNNING.equals(status);
     }
 }

@@ -55,6 +55,34 @@ public final class ExperimentStore {
         }
     }
 
+    /** Removes an experiment; returns false when there was none. */
+    public boolean delete(String id) {
+        if (!ID.matcher(id).matches()) {
+            return false;
+        }
+        try {
+            return Files.deleteIfExists(dir.resolve(id + ".json"));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete experiment " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Marks every experiment left pending or running by a previous manager process as interrupted:
+     * after a crash nothing is lost and nothing stays "running" for ever. Returns how many.
+     */
+    public int interruptUnfinished(String reason) {
+        int count = 0;
+        for (Experiment e : list()) {
+            if (e.unfinished()) {
+                save(e.interrupted(reason));
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Experiments, newest first. */
     public List<Experiment> list() {
         List<Experiment> out = new ArrayList<>();

@@ -64,14 +64,16 @@ public final class NodeRegistry {
         if (previous != null && previous != session) {
             previous.close(Status.ABORTED.withDescription("replaced by a newer session"));
         }
-        LOG.info("node {} is ready", label(session.nodeId()));
+        LOG.info("node {} connected", label(session.nodeId()));
     }
 
     public void hello(NodeSession session, NodeHello hello) {
+        boolean first = !session.greeted();
         session.hello(hello);
         lastHello.put(session.nodeId(), hello);
         int datasets = hello.getDataModelsList().stream().mapToInt(DataModelInfo::getDatasetsCount).sum();
-        LOG.info("node {} reports {} data model(s), {} dataset(s)", label(session.nodeId()), hello.getDataModelsCount(), datasets);
+        LOG.info("node {} {}: {} data model(s), {} dataset(s)", label(session.nodeId()), first ? "is ready" : "reports new data",
+                hello.getDataModelsCount(), datasets);
     }
 
     public void disconnected(NodeSession session, String reason) {
@@ -86,15 +88,15 @@ public final class NodeRegistry {
         Instant limit = Instant.now().minus(silence);
         for (NodeSession s : sessions.values()) {
             if (s.lastSeen().isBefore(limit)) {
-                s.close(Status.UNAVAILABLE.withDescription("no heartbeat for " + silence.toSeconds() + " s"));
-                disconnected(s, "silent for more than " + silence.toSeconds() + " s");
+                s.close(Status.UNAVAILABLE.withDescription("no heartbeat for " + silence.toMillis() + " ms"));
+                disconnected(s, "silent for more than " + silence.toMillis() + " ms");
             }
         }
     }
 
     public Optional<NodeSession> session(String nodeId) {
         NodeSession s = sessions.get(nodeId);
-        return s == null || s.closed() ? Optional.empty() : Optional.of(s);
+        return s == null || s.closed() || !s.greeted() ? Optional.empty() : Optional.of(s);
     }
 
     /** What a node last reported, whether or not it is up now. */

@@ -26,6 +26,7 @@ public final class NodeSession {
     private volatile NodeHello hello = NodeHello.getDefaultInstance();
     private volatile Instant lastSeen = Instant.now();
     private volatile boolean closed;
+    private volatile boolean greeted;
 
     public NodeSession(String nodeId, StreamObserver<ManagerMessage> outbound) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
@@ -54,7 +55,13 @@ public final class NodeSession {
 
     void hello(NodeHello newHello) {
         this.hello = requireNonNull(newHello, "newHello is null");
+        greeted = true;
         touch();
+    }
+
+    /** Whether the node has said what it holds: only then does it take part in analyses. */
+    public boolean greeted() {
+        return greeted;
     }
 
     void touch() {

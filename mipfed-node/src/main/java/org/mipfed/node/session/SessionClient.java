@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionClient.class);
-    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
 
     private final String target;
     private final ChannelCredentials credentials;
