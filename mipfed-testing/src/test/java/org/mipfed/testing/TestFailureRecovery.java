@@ -214,6 +214,9 @@ class TestFailureRecovery {
         for (JsonNode e : federation.admin().get("/experiments")) {
             assertThat(e.path("status").asText()).isNotIn("running", "pending");
         }
+        federation.admin().delete("/experiments/" + id);
+        assertThatThrownBy(() -> federation.admin().get("/experiments/" + id))
+                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(404));
         // Asynchronous experiments complete after recovery with the pooled answer.
         JsonNode again = federation.admin().post("/experiments", body);
         LocalFederation.await(Duration.ofSeconds(30), "the new experiment", () ->
