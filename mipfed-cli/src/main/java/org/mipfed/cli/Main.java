@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             RunCommand.class,
             DemoCommand.class,
+            org.mipfed.cli.bench.BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

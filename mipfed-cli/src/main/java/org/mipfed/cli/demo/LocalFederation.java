@@ -230,6 +230,11 @@ public final class LocalFederation implements AutoCloseable {
         return new AdminClient("http://127.0.0.1:" + httpPort, FederationInit.adminToken(managerPaths));
     }
 
+    /** The manager's process, or null before it starts. */
+    public Process managerProcess() {
+        return manager;
+    }
+
     public ManagerPaths managerPaths() {
         return managerPaths;
     }

@@ -1,0 +1,332 @@
+package org.mipfed.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.Algorithms;
+import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.cli.AdminClient;
+import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.core.request.AnalysisRequest;
+import org.mipfed.core.request.Filters;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.importer.DataImporter;
+import org.mipfed.node.importer.ImportResult;
+import org.mipfed.node.importer.ProgressListener;
+import org.mipfed.node.primitive.PrimitiveExecutor;
+import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.store.DuckDbStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mipfed bench}: federated against pooled, on MIP-shaped synthetic data spread over real node
+ * processes on loopback (mutual TLS); small-request latency and throughput on the dementia data;
+ * import speed; peak memory. Prints one table and writes it as JSON and CSV.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark: federated vs pooled analyses, latency and throughput of small requests, import speed, memory.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "3", description = "Hospital nodes (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--rows", defaultValue = "200000", description = "Rows per node (default: ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Measured runs per figure, after two warm-up runs (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients for the throughput figure (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Length of the throughput run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--work-dir", description = "Where data and federation go (default: a new temporary directory).")
+    Path workDir;
+
+    @Option(names = "--out", defaultValue = "bench-results", description = "Where the table goes as JSON and CSV (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    private final List<ObjectNode> table = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-bench-");
+        System.err.printf("mipfed bench: %d nodes x %,d rows, %d runs, in %s%n", nodes, rows, runs, dir);
+        Path data = dir.resolve("data");
+        Path modelFile = SyntheticData.writeDataModel(data, nodes);
+        List<Path> csvs = new ArrayList<>();
+        for (int n = 0; n < nodes; n++) {
+            csvs.add(SyntheticData.writeCsv(data, n, rows));
+        }
+        DataModel model = DataModel.parse(Files.readString(modelFile));
+        Path dementia = LocalFederation.extractDementiaData(dir.resolve("dementia"));
+
+        measureImport(model, csvs.get(0), dir.resolve("import-check"));
+
+        System.err.println("starting the federation ...");
+        try (LocalFederation federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
+                DuckDbStore pooled = DuckDbStore.open(dir.resolve("pooled.duckdb"));
+                AuditLog audit = new AuditLog(dir.resolve("pooled-audit.log"))) {
+            String[] aliases = new String[nodes];
+            for (int n = 0; n < nodes; n++) {
+                aliases[n] = "site" + n;
+                List<Path> share = new ArrayList<>();
+                for (String cohort : List.of("edsd", "ppmi", "desd-synthdata")) {
+                    for (int k = n; k < 10; k += nodes) {
+                        share.add(dementia.resolve(cohort + k + ".csv"));
+                    }
+                }
+                federation.addNode(aliases[n], null, 10, List.of(new LocalFederation.DataImport(modelFile, List.of(csvs.get(n))),
+                        new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), share)));
+            }
+            federation.start("all");
+            federation.awaitReady(Duration.ofMinutes(2), aliases);
+            DataImporter importer = new DataImporter(pooled);
+            for (Path csv : csvs) {
+                importer.importCsv(model, csv, ProgressListener.NONE);
+            }
+            PrimitiveExecutor executor = new PrimitiveExecutor(pooled, new PrivacyPolicy(10), audit);
+            List<String> datasets = new ArrayList<>();
+            for (int n = 0; n < nodes; n++) {
+                datasets.add("site" + n);
+            }
+            List<String> xs = new ArrayList<>(SyntheticData.covariates());
+            compare(federation.admin(), executor, model, "descriptive_stats", request(datasets, List.of(), withY(xs, "y")));
+            List<String> lrX = new ArrayList<>(xs);
+            lrX.addAll(List.of("gender", "agegroup"));
+            compare(federation.admin(), executor, model, "linear_regression", request(datasets, lrX, List.of("y")));
+            compare(federation.admin(), executor, model, "logistic_regression", withParameter(request(datasets, xs, List.of("event")), "positive_class", "yes"));
+            compare(federation.admin(), executor, model, "pearson_correlation", request(datasets, List.of(), withY(xs.subList(0, 5), "y")));
+            compare(federation.admin(), executor, model, "pca", request(datasets, List.of(), xs));
+            compare(federation.admin(), executor, model, "ttest_independent", request(datasets, List.of("gender"), List.of("y")));
+            small(federation);
+            memory(federation, aliases);
+        }
+        print(dir);
+        return 0;
+    }
+
+    private static List<String> withY(List<String> xs, String y) {
+        List<String> out = new ArrayList<>(xs);
+        out.add(y);
+        return out;
+    }
+
+    private static AnalysisRequest request(List<String> datasets, List<String> x, List<String> y) {
+        return new AnalysisRequest(SyntheticData.MODEL, datasets, x, y, null, null, null);
+    }
+
+    private static AnalysisRequest withParameter(AnalysisRequest r, String key, String value) {
+        ObjectNode p = Json.mapper().createObjectNode().put(key, value);
+        return new AnalysisRequest(r.dataModel(), r.datasets(), r.x(), r.y(), r.filters(), p, r.flags());
+    }
+
+    private void measureImport(DataModel model, Path csv, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("store.duckdb"))) {
+            ImportResult result = new DataImporter(store).importCsv(model, csv, ProgressListener.NONE);
+            double seconds = result.elapsed().toNanos() / 1e9;
+            ObjectNode row = row("import (validated, DuckDB)", "csv");
+            row.put("rows", result.rows()).put("nodes", 1).put("federated_ms", result.elapsed().toMillis())
+                    .put("mb_per_s", result.bytes() / 1e6 / seconds);
+            table.add(row);
+            System.err.printf("import: %,d rows, %.1f MB in %.2f s = %.1f MB/s%n", result.rows(), result.bytes() / 1e6, seconds, result.bytes() / 1e6 / seconds);
+        }
+    }
+
+    private void compare(AdminClient admin, PrimitiveExecutor executor, DataModel model, String name, AnalysisRequest request) {
+        Algorithm algorithm = Algorithms.standard().find(name).orElse(null);
+        if (algorithm == null) {
+            System.err.println(name + ": not available yet, skipped");
+            return;
+        }
+        System.err.println(name + " ...");
+        JsonNode body = request.toJson();
+        List<Long> federated = new ArrayList<>();
+        JsonNode federatedResult = null;
+        for (int i = 0; i < runs + 2; i++) {
+            long start = System.nanoTime();
+            federatedResult = admin.post("/algorithms/" + name, body);
+            if (i >= 2) {
+                federated.add(System.nanoTime() - start);
+            }
+        }
+        List<Long> pooledTimes = new ArrayList<>();
+        JsonNode pooledResult = null;
+        for (int i = 0; i < runs + 2; i++) {
+            long start = System.nanoTime();
+            pooledResult = algorithm.run(RequestValidator.validate(algorithm, request, model),
+                    new PooledFederation(model, executor, request.datasets(), Filters.parse(request.filters(), model)));
+            if (i >= 2) {
+                pooledTimes.add(System.nanoTime() - start);
+            }
+        }
+        double fed = median(federated) / 1e6;
+        double pool = median(pooledTimes) / 1e6;
+        ObjectNode row = row(name, "analysis");
+        row.put("rows", rows * nodes).put("nodes", nodes).put("federated_ms", fed).put("pooled_ms", pool).put("ratio", fed / pool)
+                .put("max_rel_diff", maxRelativeDifference(pooledResult, federatedResult));
+        table.add(row);
+    }
+
+    /** Latency of a small analysis on the dementia data, then throughput with concurrent clients. */
+    private void small(LocalFederation federation) throws InterruptedException {
+        List<String> datasets = List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1");
+        JsonNode body = new AnalysisRequest("dementia:0.1", datasets, List.of("righthippocampus", "gender"), List.of("lefthippocampus"), null, null, null).toJson();
+        AdminClient admin = federation.admin();
+        for (int i = 0; i < 50; i++) {
+            admin.post("/algorithms/linear_regression", body);
+        }
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            long start = System.nanoTime();
+            admin.post("/algorithms/linear_regression", body);
+            latencies.add(System.nanoTime() - start);
+        }
+        Collections.sort(latencies);
+        ObjectNode latency = row("linear_regression, demo data", "latency");
+        latency.put("nodes", nodes).put("p50_ms", latencies.get(latencies.size() / 2) / 1e6).put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
+        table.add(latency);
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int c = 0; c < clients; c++) {
+            pool.execute(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        admin.post("/algorithms/linear_regression", body);
+                        done.incrementAndGet();
+                    }
+                    catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+        ObjectNode throughput = row("linear_regression, demo data, " + clients + " clients", "throughput");
+        throughput.put("nodes", nodes).put("per_second", done.get() / (double) seconds).put("failed", failed.get());
+        table.add(throughput);
+    }
+
+    private void memory(LocalFederation federation, String[] aliases) {
+        ObjectNode row = row("peak resident memory", "memory");
+        row.put("manager_mb", peakMb(federation.managerProcess()));
+        double nodeMax = 0;
+        for (String a : aliases) {
+            nodeMax = Math.max(nodeMax, peakMb(federation.node(a).process()));
+        }
+        row.put("node_max_mb", nodeMax);
+        table.add(row);
+    }
+
+    /** VmHWM of a process, from /proc (Linux). */
+    private static double peakMb(Process p) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    private ObjectNode row(String what, String kind) {
+        return Json.mapper().createObjectNode().put("what", what).put("kind", kind);
+    }
+
+    private static double median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
+    }
+
+    /** The largest relative difference between two results' numbers (the federated answer must equal the pooled one). */
+    static double maxRelativeDifference(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return Double.NaN;
+        }
+        if (a.isNumber() && b.isNumber()) {
+            double x = a.asDouble();
+            double y = b.asDouble();
+            return x == y ? 0 : Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y));
+        }
+        double worst = 0;
+        if (a.isArray() && b.isArray()) {
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                worst = Math.max(worst, maxRelativeDifference(a.get(i), b.get(i)));
+            }
+        }
+        else if (a.isObject() && b.isObject()) {
+            var names = a.fieldNames();
+            while (names.hasNext()) {
+                String f = names.next();
+                if (b.has(f) && !f.equals("contributing_nodes")) {
+                    worst = Math.max(worst, maxRelativeDifference(a.get(f), b.get(f)));
+                }
+            }
+        }
+        return worst;
+    }
+
+    private void print(Path dir) throws IOException {
+        StringBuilder text = new StringBuilder();
+        text.append(String.format("mipfed bench, %s, %d cores, Java %s; %d nodes x %,d rows; medians of %d runs%n%n", LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), nodes, rows, runs));
+        text.append(String.format("| %-40s | %12s | %14s | %11s | %9s | %s |%n", "what", "rows", "federated (ms)", "pooled (ms)", "fed/pool", "other"));
+        text.append("|" + "-".repeat(42) + "|" + "-".repeat(14) + "|" + "-".repeat(16) + "|" + "-".repeat(13) + "|" + "-".repeat(11) + "|-------|\n");
+        ArrayNode json = Json.mapper().createArrayNode();
+        StringBuilder csv = new StringBuilder("what,kind,rows,nodes,federated_ms,pooled_ms,ratio,max_rel_diff,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
+        for (ObjectNode r : table) {
+            json.add(r);
+            StringBuilder other = new StringBuilder();
+            for (String f : List.of("max_rel_diff", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
+                if (r.has(f)) {
+                    other.append(f).append('=').append(String.format("%.4g", r.get(f).asDouble())).append(' ');
+                }
+            }
+            text.append(String.format("| %-40s | %12s | %14s | %11s | %9s | %s |%n", r.path("what").asText(),
+                    r.has("rows") ? String.format("%,d", r.get("rows").asLong()) : "", num(r, "federated_ms"), num(r, "pooled_ms"), num(r, "ratio"), other.toString().trim()));
+            List<String> cells = new ArrayList<>();
+            for (String f : csv.toString().lines().findFirst().orElseThrow().split(",")) {
+                cells.add(r.has(f) ? r.get(f).asText().replace(',', ';') : "");
+            }
+            csv.append(String.join(",", cells)).append('\n');
+        }
+        System.out.println(text);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("bench.txt"), text);
+        Files.write(out.resolve("bench.json"), Json.pretty().writeValueAsBytes(json));
+        Files.writeString(out.resolve("bench.csv"), csv);
+        System.err.println("written to " + out.toAbsolutePath() + " (data and logs in " + dir + ")");
+    }
+
+    private static String num(ObjectNode r, String field) {
+        return r.has(field) ? String.format("%.2f", r.get(field).asDouble()) : "";
+    }
+}
