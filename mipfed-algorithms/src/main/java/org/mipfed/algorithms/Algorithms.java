@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
+import org.mipfed.algorithms.pca.Pca;
+import org.mipfed.algorithms.pca.PcaWithTransformation;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.core.problem.Problem;
 
@@ -29,7 +32,8 @@ public final class Algorithms {
 
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
-        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression()));
+        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(),
+                new PearsonCorrelation(), new Pca(), new PcaWithTransformation()));
     }
 
     /** All algorithms, in a stable order. */

@@ -126,6 +126,11 @@ final class ParameterValidator {
                         return value;
                     }
                 }
+                case "dict" -> {
+                    if (value.isObject()) {
+                        return value;
+                    }
+                }
                 case "boolean" -> {
                     if (value.isBoolean()) {
                         return value;

@@ -148,6 +148,54 @@ public final class ExpectedResults {
         }
     }
 
+    /** Exareme2's PCA check (pca and pca_with_transformation): the same n, eigenvalues, and eigenvectors up to sign. */
+    public static void assertPcaMatches(JsonNode expected, JsonNode actual) {
+        assertThat(expected.has("errors")).as("the case expects a refusal (" + expected.get("errors") + "), not a result").isFalse();
+        Tolerance tolerance = new Tolerance(1e-7, 1e-10);
+        assertThat(number(actual, "n_obs")).as("n_obs").isEqualTo(number(expected, "n_obs"));
+        assertClose("eigenvalues", expected.get("eigen_vals"), actual.get("eigenvalues"), tolerance);
+        JsonNode vectors = expected.path("eigen_vecs");
+        assertThat(actual.path("eigenvectors").size()).as("eigenvectors").isEqualTo(vectors.size());
+        for (int k = 0; k < vectors.size(); k++) {
+            JsonNode e = vectors.get(k);
+            JsonNode a = actual.path("eigenvectors").get(k);
+            assertThat(a.size()).as("eigenvectors[" + k + "] length").isEqualTo(e.size());
+            double dot = 0;
+            double ee = 0;
+            double aa = 0;
+            for (int i = 0; i < e.size(); i++) {
+                dot += e.get(i).asDouble() * a.get(i).asDouble();
+                ee += e.get(i).asDouble() * e.get(i).asDouble();
+                aa += a.get(i).asDouble() * a.get(i).asDouble();
+            }
+            // Eigenvectors are defined up to sign: they must be collinear, |cosine| = 1.
+            double cosine = Math.abs(dot) / (Math.sqrt(ee) * Math.sqrt(aa));
+            if (!tolerance.close(1, cosine)) {
+                fail("eigenvectors[" + k + "] is not collinear with the expected one: |cosine| = " + cosine);
+            }
+        }
+    }
+
+    /**
+     * Exareme2's Pearson check: the same n, and for each variable its correlations, p-values and
+     * confidence bounds over the covariates (result {@code p_values}, {@code ci_lo}, {@code ci_hi}
+     * against expected {@code p-values}, {@code low_confidence_intervals}, {@code high_confidence_intervals}).
+     */
+    public static void assertPearsonCorrelationMatches(JsonNode expected, JsonNode actual) {
+        Tolerance tolerance = new Tolerance(1e-7, 1e-10);
+        assertThat(number(actual, "n_obs")).as("n_obs").isEqualTo(number(expected, "n_obs"));
+        Map<String, String> fields = Map.of("correlations", "correlations", "p_values", "p-values",
+                "ci_lo", "low_confidence_intervals", "ci_hi", "high_confidence_intervals");
+        for (Map.Entry<String, String> field : new TreeMap<>(fields).entrySet()) {
+            JsonNode table = expected.path(field.getValue());
+            for (Map.Entry<String, JsonNode> row : table.properties()) {
+                if (!row.getKey().equals("variables")) {
+                    assertClose(field.getKey() + "[" + row.getKey() + "]", row.getValue(), actual.path(field.getKey()).get(row.getKey()), tolerance);
+                }
+            }
+        }
+    }
+
     /** A number or an array of numbers, compared element by element. */
     public static void assertClose(String what, JsonNode expected, JsonNode actual, Tolerance tolerance) {
         if (expected == null || expected.isNull()) {

@@ -161,6 +161,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
         List<DesignColumn> columns = cross.getColumnsList();
         Set<String> variables = new LinkedHashSet<>();
         columns.forEach(column -> variables.add(column.getVariable()));
+        variables.addAll(cross.getCompleteInList());
         List<Map<String, Object>> rows = complete(rows(query), variables);
         int p = columns.size();
         int n = rows.size();
@@ -169,7 +170,8 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             for (int c = 0; c < p; c++) {
                 DesignColumn column = columns.get(c);
                 Object value = rows.get(r).get(column.getVariable());
-                x[r][c] = column.getLevel().isEmpty() ? (Double) value : (column.getLevel().equals(value) ? 1 : 0);
+                x[r][c] = column.getLevel().isEmpty() ? InMemoryTransform.apply(name, column, (Double) value)
+                        : (column.getLevel().equals(value) ? 1 : 0);
             }
         }
         double[] means = new double[p];

@@ -97,6 +97,21 @@ abstract class Exareme2Validation {
         return cases("descriptive_stats", (expected, actual) -> ExpectedResults.assertDescriptiveStatsMatches(expected, actual));
     }
 
+    @TestFactory
+    Stream<DynamicTest> pearsonCorrelation() {
+        return cases("pearson_correlation", (expected, actual) -> ExpectedResults.assertPearsonCorrelationMatches(expected, actual));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> pca() {
+        return cases("pca", (expected, actual) -> ExpectedResults.assertPcaMatches(expected, actual));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> pcaWithTransformation() {
+        return cases("pca_with_transformation", (expected, actual) -> ExpectedResults.assertPcaMatches(expected, actual));
+    }
+
     private interface Check {
         void accept(JsonNode expected, JsonNode actual);
     }

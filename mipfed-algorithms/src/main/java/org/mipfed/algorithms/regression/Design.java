@@ -7,10 +7,9 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.algorithms.PooledCrossProducts;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
-import org.mipfed.proto.v1.CrossProductsQuery;
-import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
 import org.mipfed.proto.v1.LevelsQuery;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -22,24 +21,25 @@ import org.mipfed.proto.v1.VariableLevels;
  * reference (dropped); dummies first (in x order), then numerical covariates (in x order).
  *
  * <p>A nominal covariate with a single level present contributes no regressor (as in Exareme2), but
- * its rows must still be complete in it; so the nodes are asked for that level's indicator as well
- * (a "carrier" column, constant 1 over the rows used), which the manager drops before solving. The
- * response is the last column asked for.
+ * its rows must still be complete in it; so the nodes are asked for the cross-products over the rows
+ * complete in every variable of the model ({@code complete_in}), whichever columns the design keeps.
+ * The response is the last column asked for.
  *
  * @param regressorNames {@code var[level]} for dummies, the variable for numericals
- * @param columns the columns asked of the nodes: the regressors, then the carriers, then the response
+ * @param columns the columns asked of the nodes: the regressors, then the response
+ * @param completeIn every variable of the model: the rows used are complete in all of them
  * @param empty true when some covariate has no level at all: no row is complete
  */
-record Design(List<String> regressorNames, List<DesignColumn> columns, boolean empty) {
+record Design(List<String> regressorNames, List<DesignColumn> columns, List<String> completeIn, boolean empty) {
     Design {
         regressorNames = List.copyOf(regressorNames);
         columns = List.copyOf(columns);
+        completeIn = List.copyOf(completeIn);
     }
 
     static Design build(FederationContext federation, String y, List<String> nominal, List<String> numerical, List<String> completeIn) {
         List<String> names = new ArrayList<>();
         List<DesignColumn> columns = new ArrayList<>();
-        List<DesignColumn> carriers = new ArrayList<>();
         boolean empty = false;
         if (!nominal.isEmpty()) {
             Map<String, List<String>> levels = levels(federation, nominal, completeIn);
@@ -47,9 +47,6 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, boolean e
                 List<String> present = levels.get(variable);
                 if (present.isEmpty()) {
                     empty = true;
-                }
-                else if (present.size() == 1) {
-                    carriers.add(DesignColumn.newBuilder().setVariable(variable).setLevel(present.get(0)).build());
                 }
                 for (String level : present.subList(Math.min(1, present.size()), present.size())) {
                     names.add(variable + "[" + level + "]");
@@ -61,9 +58,8 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, boolean e
             names.add(variable);
             columns.add(DesignColumn.newBuilder().setVariable(variable).build());
         }
-        columns.addAll(carriers);
         columns.add(DesignColumn.newBuilder().setVariable(y).build());
-        return new Design(names, columns, empty);
+        return new Design(names, columns, completeIn, empty);
     }
 
     /** The levels of each nominal variable present in the rows complete in {@code completeIn}, over all nodes, sorted. */
@@ -90,28 +86,6 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, boolean e
 
     /** Asks every node for the design's cross-products and pools them: over the regressors, then the response. */
     CrossProducts crossProducts(FederationContext federation) {
-        int p = columns.size();
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
-                .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns)));
-        CrossProducts pooled = CrossProducts.empty(p);
-        for (NodeAnswer answer : answers) {
-            CrossProductsResult result = answer.result().getCrossProducts();
-            if (result.getN() == 0) {
-                continue;
-            }
-            if (result.getMeansCount() != p || result.getComomentsCount() != p * p) {
-                throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned cross-products of "
-                        + result.getMeansCount() + " columns, but " + p + " were asked for");
-            }
-            double[] means = result.getMeansList().stream().mapToDouble(Double::doubleValue).toArray();
-            double[] comoments = result.getComomentsList().stream().mapToDouble(Double::doubleValue).toArray();
-            pooled = pooled.combine(new CrossProducts(result.getN(), means, comoments));
-        }
-        int[] kept = new int[regressorNames.size() + 1];
-        for (int i = 0; i < regressorNames.size(); i++) {
-            kept[i] = i;
-        }
-        kept[regressorNames.size()] = p - 1;
-        return pooled.select(kept);
+        return PooledCrossProducts.compute(federation, columns, completeIn);
     }
 }

@@ -20,13 +20,30 @@ import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
  * {@code cross_products}: n, column means and the centred co-moment matrix of a design over the
- * rows complete in every variable it uses. Two passes for numerical stability: the means first,
- * then sums of products of deviations from them, corrected by the deviations' own sums (the
- * "corrected two-pass" algorithm), so large offsets such as brain volumes in mm³ lose no precision.
+ * rows complete in every variable it uses (and in those of {@code complete_in}). Two passes for
+ * numerical stability: the means first, then sums of products of deviations from them, corrected by
+ * the deviations' own sums (the "corrected two-pass" algorithm), so large offsets such as brain
+ * volumes in mm³ lose no precision.
+ *
+ * <p>A numerical column may be transformed per row ({@code log} or {@code exp}). The first pass also
+ * finds the smallest value of each logged variable and the largest of each exponentiated one, so a
+ * transformation that has no finite value on some row is refused before any is computed; the SQL
+ * guards the functions as well, since a store evaluates them before the check could run.
  */
 final class CrossProductsPrimitive {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
+    /** The rule of a refused transformation. */
+    static final String TRANSFORM = "transform";
+    static final String LOG = "log";
+    static final String EXP = "exp";
+    /** Exareme2's words, which its clients look for. */
+    static final String LOG_NON_POSITIVE = "Log transformation cannot be applied to non-positive values.";
+    /**
+     * The largest value whose exponential is still usable: e^300 is about 2e130, so the sums of
+     * squared deviations of such values over millions of rows stay finite in a double.
+     */
+    static final double EXP_LIMIT = 300;
 
     private final PrivacyGuard guard;
 
@@ -40,23 +57,32 @@ final class CrossProductsPrimitive {
         }
         List<BoundSql> columns = new ArrayList<>();
         Set<Cde> used = new LinkedHashSet<>();
+        Set<Transformed> transformed = new LinkedHashSet<>();
         for (DesignColumn column : query.getColumnsList()) {
-            columns.add(expression(scope, column, used));
+            columns.add(expression(scope, column, used, transformed));
         }
+        used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         int p = columns.size();
         String complete = scope.complete(new ArrayList<>(used));
         BoundSql.Builder first = BoundSql.builder().sql("SELECT count(*)");
         for (BoundSql column : columns) {
             first.sql(", avg(").append(column).sql(")");
         }
+        // The extreme value each transformation depends on: min for log, max for exp.
+        transformed.forEach(t -> first.sql(", " + (LOG.equals(t.transform()) ? "min(" : "max(")
+                + scope.dialect().toDouble(scope.quote(t.cde())) + ")"));
         first.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete);
         long n;
         double[] means = new double[p];
+        double[] extremes = new double[transformed.size()];
         try (PreparedStatement statement = first.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
             rows.next();
             n = rows.getLong(1);
             for (int i = 0; i < p; i++) {
                 means[i] = rows.getDouble(i + 2);
+            }
+            for (int i = 0; i < extremes.length; i++) {
+                extremes[i] = rows.getDouble(p + 2 + i);
             }
         }
         guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
@@ -65,6 +91,7 @@ final class CrossProductsPrimitive {
         if (n == 0) {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setCrossProducts(CrossProductsResult.newBuilder().setN(0)).build();
         }
+        checkTransforms(transformed, extremes);
         double[] sums = centredSums(connection, scope, columns, means, complete);
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
         for (int i = 0; i < p; i++) {
@@ -85,12 +112,32 @@ final class CrossProductsPrimitive {
         return PrimitiveResult.newBuilder().setRowsUsed(n).setCrossProducts(result).build();
     }
 
-    /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
-    private static BoundSql expression(QueryScope scope, DesignColumn column, Set<Cde> used) {
+    /**
+     * A column as a double expression: the variable, possibly transformed, or the 0/1 indicator of
+     * one of its levels (bound). Records each transformed variable in {@code transformed}.
+     */
+    private static BoundSql expression(QueryScope scope, DesignColumn column, Set<Cde> used, Set<Transformed> transformed) {
+        String transform = column.getTransform();
+        if (!transform.isEmpty() && !LOG.equals(transform) && !EXP.equals(transform)) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "Unknown transformation '" + SqlFilterCompiler.shorten(transform)
+                    + "' of '" + SqlFilterCompiler.shorten(column.getVariable()) + "'; this node applies log and exp");
+        }
         if (column.getLevel().isEmpty()) {
             Cde cde = scope.numerical(column.getVariable(), "a design column without a level");
             used.add(cde);
-            return BoundSql.builder().sql(scope.dialect().toDouble(scope.quote(cde))).build();
+            String value = scope.dialect().toDouble(scope.quote(cde));
+            if (transform.isEmpty()) {
+                return BoundSql.builder().sql(value).build();
+            }
+            transformed.add(new Transformed(cde, transform));
+            // Guarded, so that no row makes the store fail before checkTransforms refuses cleanly.
+            return BoundSql.builder().sql(LOG.equals(transform)
+                    ? "ln(CASE WHEN " + value + " > 0 THEN " + value + " END)"
+                    : "exp(CASE WHEN " + value + " <= " + (long) EXP_LIMIT + " THEN " + value + " END)").build();
+        }
+        if (!transform.isEmpty()) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The indicator of a level of '"
+                    + SqlFilterCompiler.shorten(column.getVariable()) + "' cannot be transformed; only numerical columns can");
         }
         Cde cde = scope.nominal(column.getVariable(), "a design column with a level");
         if (!cde.enumerations().containsKey(column.getLevel())) {
@@ -101,6 +148,24 @@ final class CrossProductsPrimitive {
         Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
         return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
                 .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+    }
+
+    /** Refuses a transformation that some selected row has no finite value for. */
+    private static void checkTransforms(Set<Transformed> transformed, double[] extremes) {
+        int i = 0;
+        for (Transformed entry : transformed) {
+            double extreme = extremes[i++];
+            String variable = entry.cde().code();
+            if (LOG.equals(entry.transform()) && !(extreme > 0)) {
+                throw RefusalException.caller(TRANSFORM, LOG_NON_POSITIVE + " The variable '" + variable + "' is zero or negative in "
+                        + "some of the selected rows of this node; leave it out of the log transformation or filter those rows out");
+            }
+            if (EXP.equals(entry.transform()) && extreme > EXP_LIMIT) {
+                throw RefusalException.caller(TRANSFORM, "Exp transformation cannot be applied to values above " + (long) EXP_LIMIT
+                        + ": the variable '" + variable + "' exceeds it in some of the selected rows of this node, and its exponential "
+                        + "would overflow; leave it out of the exp transformation or filter those rows out");
+            }
+        }
     }
 
     /**
@@ -140,5 +205,9 @@ final class CrossProductsPrimitive {
 
     private static String deviation(int column) {
         return "\"d$" + column + "\"";
+    }
+
+    /** A variable that a column transforms, and how. */
+    private record Transformed(Cde cde, String transform) {
     }
 }

@@ -180,7 +180,10 @@ public final class PrimitiveExecutor {
                 names.addAll(query.getLevels().getNominalList());
                 names.addAll(query.getLevels().getCompleteInList());
             }
-            case CROSS_PRODUCTS -> query.getCrossProducts().getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
+            case CROSS_PRODUCTS -> {
+                query.getCrossProducts().getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
+                names.addAll(query.getCrossProducts().getCompleteInList());
+            }
             default -> {
             }
         }

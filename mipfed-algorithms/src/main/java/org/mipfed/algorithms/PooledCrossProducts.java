@@ -1,0 +1,45 @@
+package org.mipfed.algorithms;
+
+import java.util.List;
+import org.mipfed.algorithms.numerics.CrossProducts;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.CrossProductsQuery;
+import org.mipfed.proto.v1.CrossProductsResult;
+import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.PrimitiveQuery;
+
+/**
+ * Asks every node for the {@code cross_products} of a design and pools their answers into the
+ * cross-products of all their rows together: the one way flows get n, means and co-moments.
+ */
+public final class PooledCrossProducts {
+    private PooledCrossProducts() {
+    }
+
+    /**
+     * The pooled cross-products of {@code columns} over the rows complete in every variable they use
+     * and in {@code completeIn}; n is 0 when no node has such a row.
+     *
+     * @throws Problem 502 when a node answers with the wrong number of columns
+     */
+    public static CrossProducts compute(FederationContext federation, List<DesignColumn> columns, List<String> completeIn) {
+        int p = columns.size();
+        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
+                .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn)));
+        CrossProducts pooled = CrossProducts.empty(p);
+        for (NodeAnswer answer : answers) {
+            CrossProductsResult result = answer.result().getCrossProducts();
+            if (result.getN() == 0) {
+                continue;
+            }
+            if (result.getMeansCount() != p || result.getComomentsCount() != p * p) {
+                throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned cross-products of "
+                        + result.getMeansCount() + " columns, but " + p + " were asked for");
+            }
+            double[] means = result.getMeansList().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] comoments = result.getComomentsList().stream().mapToDouble(Double::doubleValue).toArray();
+            pooled = pooled.combine(new CrossProducts(result.getN(), means, comoments));
+        }
+        return pooled;
+    }
+}

@@ -1,0 +1,126 @@
+package org.mipfed.algorithms.correlation;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.special.Beta;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.AlgorithmSpecs;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.PooledCrossProducts;
+import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.numerics.CrossProducts;
+import org.mipfed.algorithms.numerics.Correlations;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.DesignColumn;
+
+/**
+ * Exareme2's {@code pearson_correlation}: the correlation of every variable (y) with every covariate
+ * (x, or y itself when x is empty) over the rows complete in all of them, with the two-sided p-value
+ * of r = 0 and a confidence interval through Fisher's z.
+ *
+ * <p>One round: the cross-products of x ∪ y, which combine exactly into the pooled ones.
+ *
+ * <p>As in Exareme2, the interval is tanh(atanh(r) ± z / sqrt(n - 3)) with z the (1 - alpha/2)
+ * quantile of the standard normal: {@code alpha} acts as the tail probability of the interval,
+ * whatever its label in the spec says, and results agree with Exareme2's only that way.
+ */
+public final class PearsonCorrelation implements Algorithm {
+    public static final String NAME = "pearson_correlation";
+    /** The standard normal, never sampled. */
+    private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1, NormalDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY);
+
+    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectNode spec() {
+        return spec.deepCopy();
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        List<String> y = input.y();
+        List<String> x = input.x().isEmpty() ? y : input.x();
+        if (y.isEmpty()) {
+            throw Problem.badRequest(NAME + " needs at least one variable (y)");
+        }
+        double alpha = input.parameters().path("alpha").asDouble(0.95);
+        Set<String> distinct = new LinkedHashSet<>(y);
+        distinct.addAll(x);
+        List<String> variables = new ArrayList<>(distinct);
+        List<DesignColumn> columns = variables.stream().map(v -> DesignColumn.newBuilder().setVariable(v).build()).toList();
+        CrossProducts pooled = PooledCrossProducts.compute(federation, columns, List.of());
+        long n = pooled.n();
+        if (n < 3) {
+            throw Problem.badRequest(NAME + " needs at least 3 rows with a value for every one of " + String.join(", ", variables)
+                    + (input.filter() == null ? "" : " (after the filters)") + ", but " + (n == 0 ? "no row has" : "only " + n + " have")
+                    + "; choose other variables or datasets");
+        }
+        double df = n - 2;
+        double z = NORMAL.inverseCumulativeProbability(1 - alpha / 2);
+        double se = 1 / Math.sqrt(n - 3);
+        ObjectNode correlations = table(x);
+        ObjectNode pValues = table(x);
+        ObjectNode low = table(x);
+        ObjectNode high = table(x);
+        for (String row : y) {
+            int i = variables.indexOf(row);
+            double[] r = new double[x.size()];
+            double[] p = new double[x.size()];
+            double[] lo = new double[x.size()];
+            double[] hi = new double[x.size()];
+            for (int k = 0; k < x.size(); k++) {
+                r[k] = Correlations.correlation(pooled, i, variables.indexOf(x.get(k)));
+                p[k] = pValue(r[k], df);
+                double fisher = atanh(r[k]);
+                lo[k] = Math.tanh(fisher - z * se);
+                hi[k] = Math.tanh(fisher + z * se);
+            }
+            correlations.set(row, ResultJson.numbers(r));
+            pValues.set(row, ResultJson.numbers(p));
+            low.set(row, ResultJson.numbers(lo));
+            high.set(row, ResultJson.numbers(hi));
+        }
+        ObjectNode out = ResultJson.object();
+        out.put("title", "Pearson Correlation Coefficient");
+        out.put("n_obs", n);
+        out.set("correlations", correlations);
+        out.set("p_values", pValues);
+        out.set("ci_hi", high);
+        out.set("ci_lo", low);
+        return out;
+    }
+
+    /** Exareme2's layout: {@code variables} names the covariates, then one list per variable, over them. */
+    private static ObjectNode table(List<String> covariates) {
+        ObjectNode table = ResultJson.object();
+        ArrayNode names = table.putArray("variables");
+        covariates.forEach(names::add);
+        return table;
+    }
+
+    /**
+     * P(|T| >= |t|) for t = r sqrt(df / (1 - r²)) with df degrees of freedom, as I_{1-r²}(df/2, 1/2):
+     * the tail itself, with 1 - r² taken as (1 - r)(1 + r) so that r near ±1 keeps its precision.
+     */
+    static double pValue(double r, double df) {
+        if (Math.abs(r) == 1) {
+            return 0;
+        }
+        return Beta.regularizedBeta((1 - r) * (1 + r), df / 2, 0.5);
+    }
+
+    private static double atanh(double r) {
+        return 0.5 * Math.log1p(2 * r / (1 - r));
+    }
+}

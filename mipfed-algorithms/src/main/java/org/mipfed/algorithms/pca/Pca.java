@@ -1,0 +1,36 @@
+package org.mipfed.algorithms.pca;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.AlgorithmSpecs;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.numerics.CrossProducts;
+
+/**
+ * Exareme2's {@code pca}: principal components of numerical variables (y), standardized, over the
+ * rows complete in all of them. One round: their cross-products, which combine exactly into the
+ * pooled ones, give the correlation matrix, whose eigen-decomposition the manager computes.
+ */
+public final class Pca implements Algorithm {
+    public static final String NAME = "pca";
+
+    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectNode spec() {
+        return spec.deepCopy();
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, Collections.nCopies(input.y().size(), ""));
+        return PrincipalComponents.of(pooled, input.y()).toJson();
+    }
+}

@@ -1,0 +1,179 @@
+package org.mipfed.node.primitive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+import static org.mipfed.node.primitive.FilterTrees.rule;
+import static org.mipfed.node.primitive.PrimitiveQueries.close;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.importer.DataImporter;
+import org.mipfed.node.importer.ProgressListener;
+import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.store.StoreKind;
+import org.mipfed.node.store.TestStore;
+import org.mipfed.proto.v1.CrossProductsQuery;
+import org.mipfed.proto.v1.CrossProductsResult;
+import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.Filter;
+import org.mipfed.proto.v1.PrimitiveQuery;
+import org.mipfed.proto.v1.PrimitiveResult;
+
+/**
+ * {@code cross_products} with per-row transformations and {@code complete_in}, checked against
+ * figures computed here from the CSV rows, the same on every kind of store.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AbstractCrossProductsTransformTest {
+    private static final DataModel DEMENTIA = TestStore.dementia();
+    /** desd-synthdata1 has non-positive rightcaudate volumes; ppmi0 white-matter volumes above 300. */
+    private static final List<String> FILES = List.of("edsd0.csv", "edsd1.csv", "ppmi0.csv", "desd-synthdata1.csv");
+    private static final List<String> DATASETS = List.of("edsd0", "edsd1", "ppmi0");
+
+    private TestStore testStore;
+    private AuditLog audit;
+    private PrimitiveExecutor executor;
+    private DementiaRows rows;
+
+    abstract StoreKind kind();
+
+    @BeforeAll
+    void importSomeDementia(@TempDir Path directory) {
+        testStore = TestStore.open(kind(), directory);
+        DataImporter importer = new DataImporter(testStore.store());
+        for (String file : FILES) {
+            importer.importCsv(DEMENTIA, TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
+        }
+        audit = new AuditLog(directory.resolve("audit.log"));
+        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT, audit);
+        rows = new DementiaRows();
+    }
+
+    @AfterAll
+    void closeStore() {
+        audit.close();
+        testStore.close();
+    }
+
+    @Test
+    void transformsEachRowAndKeepsOnlyRowsCompleteInCompleteIn() {
+        List<DesignColumn> columns = List.of(column("leftamygdala", "log"), column("subjectageyears", "exp"),
+                column("rightthalamusproper", ""), column("leftamygdala", ""));
+        CrossProductsResult cross = executor.execute(query(DATASETS, null, columns, List.of("minimentalstate", "gender")), "t")
+                .getCrossProducts();
+        List<String> used = List.of("leftamygdala", "subjectageyears", "rightthalamusproper", "minimentalstate", "gender");
+        List<Map<String, String>> selected = rows.select(DATASETS, r -> DementiaRows.complete(r, used));
+        int n = selected.size();
+        assertThat(cross.getN()).isEqualTo(n).isLessThan(rows.select(DATASETS,
+                r -> DementiaRows.complete(r, used.subList(0, 3))).size()).isGreaterThan(20);
+        double[][] x = new double[n][];
+        for (int i = 0; i < n; i++) {
+            Map<String, String> row = selected.get(i);
+            x[i] = new double[] {Math.log(DementiaRows.number(row, "leftamygdala")), Math.exp(DementiaRows.number(row, "subjectageyears")),
+                DementiaRows.number(row, "rightthalamusproper"), DementiaRows.number(row, "leftamygdala")};
+        }
+        int p = columns.size();
+        double[] means = new double[p];
+        for (int j = 0; j < p; j++) {
+            for (double[] row : x) {
+                means[j] += row[j] / n;
+            }
+            close(cross.getMeans(j), means[j]);
+        }
+        for (int a = 0; a < p; a++) {
+            for (int b = 0; b < p; b++) {
+                double sum = 0;
+                for (double[] row : x) {
+                    sum += (row[a] - means[a]) * (row[b] - means[b]);
+                }
+                assertThat(cross.getComoments(a * p + b)).as("comoment %d %d", a, b).isCloseTo(sum, offset(1e-9 * Math.max(1, Math.abs(sum))));
+            }
+        }
+    }
+
+    @Test
+    void refusesTheLogOfNonPositiveValuesInExareme2sWords() {
+        assertThat(rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate")
+                && DementiaRows.number(r, "rightcaudate") <= 0)).isNotEmpty();
+        assertThatThrownBy(() -> executor.execute(query(List.of("desd-synthdata1"), null, List.of(column("rightcaudate", "log")), List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageStartingWith(CrossProductsPrimitive.LOG_NON_POSITIVE)
+                .hasMessageContaining("'rightcaudate'")
+                .satisfies(e -> {
+                    assertThat(((RefusalException) e).rule()).isEqualTo(CrossProductsPrimitive.TRANSFORM);
+                    assertThat(((RefusalException) e).callerError()).isTrue();
+                });
+        // The same variable where it is positive is fine.
+        Filter positive = rule("rightcaudate", "greater", 0);
+        PrimitiveResult result = executor.execute(query(List.of("desd-synthdata1"), positive, List.of(column("rightcaudate", "log")), List.of()), "t");
+        double[] logs = rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") > 0)
+                .stream().mapToDouble(r -> Math.log(DementiaRows.number(r, "rightcaudate"))).toArray();
+        assertThat(result.getCrossProducts().getN()).isEqualTo(logs.length);
+        close(result.getCrossProducts().getMeans(0), DementiaRows.mean(logs));
+    }
+
+    @Test
+    void refusesAnExponentialThatWouldOverflow() {
+        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, List.of(column("leftcerebralwhitematter", "exp")), List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("'leftcerebralwhitematter'")
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo(CrossProductsPrimitive.TRANSFORM));
+    }
+
+    @Test
+    void noRowsLeftIsAnEmptyAnswerEvenForALog() {
+        PrimitiveResult result = executor.execute(query(List.of("desd-synthdata1"), rule("gender", "equal", "nobody"),
+                List.of(column("rightcaudate", "log")), List.of()), "t");
+        assertThat(result.getCrossProducts()).isEqualTo(CrossProductsResult.newBuilder().setN(0).build());
+    }
+
+    @Test
+    void fewRowsAreRefusedByThePrivacyGuardBeforeTheTransformIsLookedAt() {
+        Filter few = rule("rightcaudate", "less_or_equal", 0);
+        long count = rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") <= 0).size();
+        assertThat(count).isBetween(1L, 9L);
+        assertThatThrownBy(() -> executor.execute(query(List.of("desd-synthdata1"), few, List.of(column("rightcaudate", "log")), List.of()), "t"))
+                .isInstanceOf(RefusalException.class).satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_rows"));
+    }
+
+    @Test
+    void refusesUnknownTransformsAndTransformedIndicators() {
+        assertRule(query(DATASETS, null, List.of(column("leftamygdala", "sqrt")), List.of()), RefusalException.INVALID_QUERY);
+        assertRule(query(DATASETS, null, List.of(DesignColumn.newBuilder().setVariable("gender").setLevel("F").setTransform("log").build()),
+                List.of()), RefusalException.INVALID_QUERY);
+        assertRule(query(DATASETS, null, List.of(column("leftamygdala", "")), List.of("nosuchvariable")), RefusalException.UNKNOWN_VARIABLE);
+    }
+
+    @Test
+    void theAuditNamesTheCompleteInVariables() {
+        assertThat(PrimitiveExecutor.variables(query(DATASETS, null, List.of(column("leftamygdala", "log")), List.of("gender", "leftamygdala"))))
+                .containsExactly("leftamygdala", "gender");
+    }
+
+    private void assertRule(PrimitiveQuery query, String rule) {
+        assertThatThrownBy(() -> executor.execute(query, "t")).isInstanceOf(RefusalException.class)
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).as(e.getMessage()).isEqualTo(rule));
+    }
+
+    private static DesignColumn column(String variable, String transform) {
+        return DesignColumn.newBuilder().setVariable(variable).setTransform(transform).build();
+    }
+
+    private static PrimitiveQuery query(List<String> datasets, Filter filter, List<DesignColumn> columns, List<String> completeIn) {
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(datasets)
+                .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn));
+        if (filter != null) {
+            query.setFilter(filter);
+        }
+        return query.build();
+    }
+}
