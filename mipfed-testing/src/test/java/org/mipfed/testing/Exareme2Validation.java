@@ -97,6 +97,16 @@ abstract class Exareme2Validation {
         return cases("descriptive_stats", (expected, actual) -> ExpectedResults.assertDescriptiveStatsMatches(expected, actual));
     }
 
+    @TestFactory
+    Stream<DynamicTest> multipleHistograms() {
+        return cases("multiple_histograms", (expected, actual) -> ExpectedResults.assertMultipleHistogramsMatches(expected, actual));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> kmeans() {
+        return cases("kmeans", (expected, actual) -> ExpectedResults.assertKmeansMatches(expected, actual));
+    }
+
     private interface Check {
         void accept(JsonNode expected, JsonNode actual);
     }
