@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
+import org.mipfed.algorithms.histogram.MultipleHistograms;
+import org.mipfed.algorithms.kmeans.KMeans;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
 import org.mipfed.algorithms.regression.LinearRegression;
@@ -33,7 +35,7 @@ public final class Algorithms {
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
         return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(),
-                new PearsonCorrelation(), new Pca(), new PcaWithTransformation()));
+                new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans()));
     }
 
     /** All algorithms, in a stable order. */

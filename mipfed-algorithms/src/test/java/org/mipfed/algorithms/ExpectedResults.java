@@ -117,6 +117,44 @@ public final class ExpectedResults {
         }
     }
 
+    /**
+     * Exareme2's multiple histograms check: {@code result["histogram"] == expected["histogram"]} as
+     * Python compares them, so numbers by value (191 equals 191.0; bin edges bit for bit), nulls as
+     * nulls, lists and objects element by element.
+     */
+    public static void assertMultipleHistogramsMatches(JsonNode expected, JsonNode actual) {
+        assertSameJson("histogram", expected.path("histogram"), actual.path("histogram"));
+    }
+
+    private static void assertSameJson(String where, JsonNode expected, JsonNode actual) {
+        if (expected.isNumber() && actual.isNumber()) {
+            assertThat(actual.doubleValue()).as(where).isEqualTo(expected.doubleValue());
+            return;
+        }
+        if (!expected.isContainerNode() || actual.getNodeType() != expected.getNodeType()) {
+            assertThat(actual).as(where).isEqualTo(expected);
+            return;
+        }
+        assertThat(actual.size()).as(where + " size (expected " + expected + ", got " + actual + ")").isEqualTo(expected.size());
+        if (expected.isArray()) {
+            for (int i = 0; i < expected.size(); i++) {
+                assertSameJson(where + "[" + i + "]", expected.get(i), actual.get(i));
+            }
+            return;
+        }
+        for (Map.Entry<String, JsonNode> field : expected.properties()) {
+            assertSameJson(where + "." + field.getKey(), field.getValue(), actual.path(field.getKey()));
+        }
+    }
+
+    /**
+     * Exareme2's k-means check: {@code centers} at rtol 1e-7, atol 1e-10, in order (mipfed draws the
+     * initial centres as Exareme2 does, so the clusters come out in the same order).
+     */
+    public static void assertKmeansMatches(JsonNode expected, JsonNode actual) {
+        assertClose("centers", expected.get("centers"), actual.get("centers"), new Tolerance(1e-7, 1e-10));
+    }
+
     private static void compareData(String where, JsonNode expected, JsonNode actual, Tolerance tolerance) {
         boolean expectedNull = expected == null || expected.isNull();
         boolean actualNull = actual == null || actual.isNull();

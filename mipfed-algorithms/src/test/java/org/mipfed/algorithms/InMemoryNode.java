@@ -41,6 +41,8 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case DESCRIBE -> describe(query);
             case LEVELS -> levels(query);
             case CROSS_PRODUCTS -> crossProducts(query);
+            case HISTOGRAM -> InMemoryHistogram.compute(query, rows(query), minRows);
+            case KMEANS_STEP -> InMemoryKmeansStep.compute(query.getKmeansStep(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }

@@ -112,6 +112,16 @@ abstract class Exareme2Validation {
         return cases("pca_with_transformation", (expected, actual) -> ExpectedResults.assertPcaMatches(expected, actual));
     }
 
+    @TestFactory
+    Stream<DynamicTest> multipleHistograms() {
+        return cases("multiple_histograms", (expected, actual) -> ExpectedResults.assertMultipleHistogramsMatches(expected, actual));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> kmeans() {
+        return cases("kmeans", (expected, actual) -> ExpectedResults.assertKmeansMatches(expected, actual));
+    }
+
     private interface Check {
         void accept(JsonNode expected, JsonNode actual);
     }

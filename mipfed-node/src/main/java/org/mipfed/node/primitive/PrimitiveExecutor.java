@@ -40,6 +40,8 @@ public final class PrimitiveExecutor {
     private final DescribePrimitive describe;
     private final LevelsPrimitive levels;
     private final CrossProductsPrimitive crossProducts;
+    private final HistogramPrimitive histogram;
+    private final KmeansStepPrimitive kmeansStep;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -52,6 +54,8 @@ public final class PrimitiveExecutor {
         this.describe = new DescribePrimitive(guard);
         this.levels = new LevelsPrimitive(guard);
         this.crossProducts = new CrossProductsPrimitive(guard);
+        this.histogram = new HistogramPrimitive(guard);
+        this.kmeansStep = new KmeansStepPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -131,6 +135,8 @@ public final class PrimitiveExecutor {
             case DESCRIBE -> describe.run(connection, scope, query.getDescribe());
             case LEVELS -> levels.run(connection, scope, query.getLevels());
             case CROSS_PRODUCTS -> crossProducts.run(connection, scope, query.getCrossProducts());
+            case HISTOGRAM -> histogram.run(connection, scope, query.getHistogram());
+            case KMEANS_STEP -> kmeansStep.run(connection, scope, query.getKmeansStep());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
         });
     }
@@ -164,6 +170,8 @@ public final class PrimitiveExecutor {
             case DESCRIBE -> "describe";
             case LEVELS -> "levels";
             case CROSS_PRODUCTS -> "cross_products";
+            case HISTOGRAM -> "histogram";
+            case KMEANS_STEP -> "kmeans_step";
             default -> "none";
         };
     }
@@ -184,6 +192,12 @@ public final class PrimitiveExecutor {
                 query.getCrossProducts().getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
                 names.addAll(query.getCrossProducts().getCompleteInList());
             }
+            case HISTOGRAM -> {
+                names.add(query.getHistogram().getVariable());
+                names.addAll(query.getHistogram().getGroupByList());
+                names.addAll(query.getHistogram().getCompleteInList());
+            }
+            case KMEANS_STEP -> names.addAll(query.getKmeansStep().getVariablesList());
             default -> {
             }
         }

@@ -1,0 +1,186 @@
+package org.mipfed.algorithms.kmeans;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.List;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.AlgorithmSpecs;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.algorithms.ResultJson;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.KmeansCluster;
+import org.mipfed.proto.v1.KmeansStepQuery;
+import org.mipfed.proto.v1.KmeansStepResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
+
+/**
+ * Exareme2's {@code kmeans}: Lloyd's algorithm over the rows complete in the variables (y), run as
+ * Exareme2 runs it so that the centres come out the same.
+ *
+ * <p>The initial centres are drawn uniformly in the box of the pooled minima and maxima with numpy's
+ * {@code RandomState(123)}, as Exareme2 draws them; only the box leaves the nodes. Each round, every
+ * node returns per centre the count and sums of its rows nearest to that centre, and the new centre is
+ * their pooled mean (a centre no row is nearest to moves to the origin, as in Exareme2). The rounds
+ * stop after {@code maxiter} or once the Frobenius norm of the centres' move is at most {@code tol}.
+ *
+ * <p>A node withholds a cluster of fewer rows than its minimum; the centre then moves to the mean of
+ * the rows released, or stays where it was when none is.
+ */
+public final class KMeans implements Algorithm {
+    public static final String NAME = "kmeans";
+    /** Exareme2's seed for the initial centres. */
+    static final long SEED = 123;
+
+    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectNode spec() {
+        return spec.deepCopy();
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        DataModel model = input.dataModel();
+        // The request validator has refused a variable named twice.
+        List<String> variables = input.y();
+        if (variables.isEmpty()) {
+            throw Problem.badRequest(NAME + " needs at least one numerical variable (y)");
+        }
+        for (String variable : variables) {
+            Cde cde = model.cde(variable);
+            if (cde == null || !cde.numerical()) {
+                throw Problem.badRequest(NAME + " clusters numerical variables only; '" + variable + "' is "
+                        + (cde == null ? "not in the data model " + model.id() : "not numerical") + ". Remove it from y");
+            }
+        }
+        int k = input.parameters().path("k").asInt();
+        int maxiter = input.parameters().path("maxiter").asInt();
+        double tol = input.parameters().path("tol").asDouble();
+        int d = variables.size();
+        double[] low = new double[d];
+        double[] high = new double[d];
+        long n = range(federation, variables, low, high);
+        if (n == 0) {
+            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", variables)
+                    + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
+        }
+        double[][] centres = new NumpyRandomState(SEED).uniform(low, high, k);
+        int iterations = 0;
+        while (true) {
+            double[][] next = step(federation, variables, centres);
+            iterations++;
+            double moved = frobenius(next, centres);
+            centres = next;
+            if (iterations >= maxiter || moved <= tol) {
+                break;
+            }
+        }
+        ObjectNode result = ResultJson.object();
+        result.put("title", "K-Means Centers");
+        ArrayNode out = result.putArray("centers");
+        for (double[] centre : centres) {
+            out.add(ResultJson.numbers(centre));
+        }
+        result.put("n_obs", n);
+        result.put("iterations", iterations);
+        return result;
+    }
+
+    /** The pooled n, and each variable's pooled min and max into {@code low} and {@code high}. */
+    private static long range(FederationContext federation, List<String> variables, double[] low, double[] high) {
+        Arrays.fill(low, Double.POSITIVE_INFINITY);
+        Arrays.fill(high, Double.NEGATIVE_INFINITY);
+        long n = 0;
+        for (NodeAnswer answer : federation.compute(PrimitiveQuery.newBuilder()
+                .setKmeansStep(KmeansStepQuery.newBuilder().addAllVariables(variables)))) {
+            KmeansStepResult range = answer.result().getKmeansStep();
+            if (range.getN() == 0) {
+                continue;
+            }
+            if (range.getMinCount() != low.length || range.getMaxCount() != low.length) {
+                throw inconsistent(answer.node(), "a min and a max for each of " + low.length + " variables");
+            }
+            n += range.getN();
+            for (int j = 0; j < low.length; j++) {
+                low[j] = Math.min(low[j], range.getMin(j));
+                high[j] = Math.max(high[j], range.getMax(j));
+            }
+        }
+        return n;
+    }
+
+    /** One Lloyd step: the pooled mean of the rows nearest to each centre. */
+    private static double[][] step(FederationContext federation, List<String> variables, double[][] centres) {
+        int k = centres.length;
+        int d = variables.size();
+        KmeansStepQuery.Builder query = KmeansStepQuery.newBuilder().addAllVariables(variables);
+        for (double[] centre : centres) {
+            Arrays.stream(centre).forEach(query::addCentres);
+        }
+        long[] counts = new long[k];
+        double[][] sums = new double[k][d];
+        boolean[] withheld = new boolean[k];
+        for (NodeAnswer answer : federation.compute(PrimitiveQuery.newBuilder().setKmeansStep(query))) {
+            KmeansStepResult result = answer.result().getKmeansStep();
+            if (result.getN() == 0) {
+                continue;
+            }
+            if (result.getClustersCount() != k) {
+                throw inconsistent(answer.node(), k + " clusters");
+            }
+            for (int c = 0; c < k; c++) {
+                KmeansCluster cluster = result.getClusters(c);
+                if (cluster.getSuppressed()) {
+                    withheld[c] = true;
+                    continue;
+                }
+                if (cluster.getSumsCount() != d) {
+                    throw inconsistent(answer.node(), d + " sums per cluster");
+                }
+                counts[c] += cluster.getCount();
+                for (int j = 0; j < d; j++) {
+                    sums[c][j] += cluster.getSums(j);
+                }
+            }
+        }
+        double[][] next = new double[k][d];
+        for (int c = 0; c < k; c++) {
+            if (counts[c] > 0) {
+                for (int j = 0; j < d; j++) {
+                    next[c][j] = sums[c][j] / counts[c];
+                }
+            }
+            else if (withheld[c]) {
+                next[c] = centres[c].clone();
+            }
+        }
+        return next;
+    }
+
+    /** numpy.linalg.norm(a - b, "fro"). */
+    private static double frobenius(double[][] a, double[][] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                double delta = a[i][j] - b[i][j];
+                sum += delta * delta;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    private static Problem inconsistent(String node, String what) {
+        return new Problem(502, "Inconsistent node answer", "The node " + node + " did not return " + what + " for kmeans_step; "
+                + "it may run an incompatible version of mipfed");
+    }
+}
