@@ -6,8 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mipfed.algorithms.anova.OneWayAnova;
+import org.mipfed.algorithms.anova.TwoWayAnova;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
 import org.mipfed.algorithms.regression.LinearRegression;
+import org.mipfed.algorithms.ttest.IndependentTTest;
+import org.mipfed.algorithms.ttest.OneSampleTTest;
+import org.mipfed.algorithms.ttest.PairedTTest;
 import org.mipfed.core.problem.Problem;
 
 /** The algorithms a manager offers, by name. */
@@ -29,7 +34,8 @@ public final class Algorithms {
 
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
-        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression()));
+        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(),
+                new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova()));
     }
 
     /** All algorithms, in a stable order. */
