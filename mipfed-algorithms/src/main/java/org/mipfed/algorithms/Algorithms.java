@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mipfed.algorithms.anova.OneWayAnova;
+import org.mipfed.algorithms.anova.TwoWayAnova;
 import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
 import org.mipfed.algorithms.histogram.MultipleHistograms;
@@ -13,6 +15,9 @@ import org.mipfed.algorithms.kmeans.KMeans;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
 import org.mipfed.algorithms.regression.LinearRegression;
+import org.mipfed.algorithms.ttest.IndependentTTest;
+import org.mipfed.algorithms.ttest.OneSampleTTest;
+import org.mipfed.algorithms.ttest.PairedTTest;
 import org.mipfed.core.problem.Problem;
 
 /** The algorithms a manager offers, by name. */
@@ -35,7 +40,8 @@ public final class Algorithms {
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
         return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(),
-                new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans()));
+                new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans(),
+                new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova()));
     }
 
     /** All algorithms, in a stable order. */

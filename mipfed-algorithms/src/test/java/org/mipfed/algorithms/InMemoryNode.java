@@ -43,6 +43,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case CROSS_PRODUCTS -> crossProducts(query);
             case HISTOGRAM -> InMemoryHistogram.compute(query, rows(query), minRows);
             case KMEANS_STEP -> InMemoryKmeansStep.compute(query.getKmeansStep(), rows(query), minRows);
+            case MOMENTS -> InMemoryMoments.compute(query.getMoments(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.mipfed.algorithms.ExpectedResults;
+import org.mipfed.algorithms.StatisticalTestExpectations;
 import org.mipfed.cli.demo.LocalFederation;
 
 /**
@@ -122,12 +123,25 @@ abstract class Exareme2Validation {
         return cases("kmeans", (expected, actual) -> ExpectedResults.assertKmeansMatches(expected, actual));
     }
 
+    @TestFactory
+    Stream<DynamicTest> statisticalTests() {
+        return Stream.of(cases("ttest_onesample", StatisticalTestExpectations::assertOneSampleTTestMatches),
+                cases("ttest_paired", StatisticalTestExpectations::assertPairedTTestMatches),
+                cases("ttest_independent", (e, a) -> StatisticalTestExpectations.assertIndependentTTestMatches(e, a, StatisticalTestExpectations.T_TESTS)),
+                cases("anova_oneway", StatisticalTestExpectations::assertOneWayAnovaMatches),
+                cases("anova", "anova_twoway", StatisticalTestExpectations::assertTwoWayAnovaMatches)).flatMap(s -> s);
+    }
+
     private interface Check {
         void accept(JsonNode expected, JsonNode actual);
     }
 
     private Stream<DynamicTest> cases(String algorithm, Check check) {
-        List<ExpectedResults.Case> cases = ExpectedResults.load(EXPECTED.resolve(algorithm + "_expected.json"));
+        return cases(algorithm, algorithm, check);
+    }
+
+    private Stream<DynamicTest> cases(String algorithm, String file, Check check) {
+        List<ExpectedResults.Case> cases = ExpectedResults.load(EXPECTED.resolve(file + "_expected.json"));
         assertThat(cases).isNotEmpty();
         return cases.stream().map(c -> DynamicTest.dynamicTest(algorithm + " " + c, () -> {
             JsonNode actual = federation.admin().post("/algorithms/" + algorithm, c.input());

@@ -42,6 +42,7 @@ public final class PrimitiveExecutor {
     private final CrossProductsPrimitive crossProducts;
     private final HistogramPrimitive histogram;
     private final KmeansStepPrimitive kmeansStep;
+    private final MomentsPrimitive moments;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -56,6 +57,7 @@ public final class PrimitiveExecutor {
         this.crossProducts = new CrossProductsPrimitive(guard);
         this.histogram = new HistogramPrimitive(guard);
         this.kmeansStep = new KmeansStepPrimitive(guard);
+        this.moments = new MomentsPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -137,6 +139,7 @@ public final class PrimitiveExecutor {
             case CROSS_PRODUCTS -> crossProducts.run(connection, scope, query.getCrossProducts());
             case HISTOGRAM -> histogram.run(connection, scope, query.getHistogram());
             case KMEANS_STEP -> kmeansStep.run(connection, scope, query.getKmeansStep());
+            case MOMENTS -> moments.run(connection, scope, query.getMoments());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
         });
     }
@@ -172,6 +175,7 @@ public final class PrimitiveExecutor {
             case CROSS_PRODUCTS -> "cross_products";
             case HISTOGRAM -> "histogram";
             case KMEANS_STEP -> "kmeans_step";
+            case MOMENTS -> "moments";
             default -> "none";
         };
     }
@@ -198,6 +202,7 @@ public final class PrimitiveExecutor {
                 names.addAll(query.getHistogram().getCompleteInList());
             }
             case KMEANS_STEP -> names.addAll(query.getKmeansStep().getVariablesList());
+            case MOMENTS -> MomentsPrimitive.variables(query.getMoments(), names);
             default -> {
             }
         }

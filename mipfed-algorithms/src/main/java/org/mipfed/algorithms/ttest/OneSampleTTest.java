@@ -1,0 +1,58 @@
+package org.mipfed.algorithms.ttest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.AlgorithmSpecs;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.moments.GroupedMoments;
+import org.mipfed.algorithms.numerics.Moments;
+import org.mipfed.proto.v1.MomentsQuery;
+
+/**
+ * Exareme2's {@code ttest_onesample}: Student's one-sample t-test of the mean of y against the
+ * population mean {@code mu}, from the pooled count, mean and centred sum of squares of y.
+ *
+ * <p>As in Exareme2, {@code mean_diff} is the sample mean itself (R's "mean of x"). Cohen's d is
+ * (mean - mu) / sd, positive when the mean exceeds mu; Exareme2 reports it with the opposite sign.
+ */
+public final class OneSampleTTest implements Algorithm {
+    public static final String NAME = "ttest_onesample";
+
+    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectNode spec() {
+        return spec.deepCopy();
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        String y = TTests.single(NAME, "y", input.y());
+        Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
+        double alpha = input.parameters().path("alpha").asDouble(0.05);
+        double mu = input.parameters().path("mu").asDouble(0);
+        Moments moments = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(y).build()).total(0);
+        TTests.checkRows(NAME, moments.n(), 2, y, input);
+        double sd = moments.sampleStd();
+        TTests.checkSpread(sd, y, moments.n());
+        TTest test = TTest.of(moments.mean(), mu, sd / Math.sqrt(moments.n()), moments.n() - 1, alternative, alpha);
+        ObjectNode out = ResultJson.object();
+        out.put("n_obs", moments.n());
+        ResultJson.put(out, "t_stat", test.t());
+        out.put("df", moments.n() - 1);
+        ResultJson.put(out, "std", sd);
+        ResultJson.put(out, "p", test.p());
+        ResultJson.put(out, "mean_diff", moments.mean());
+        ResultJson.put(out, "se_diff", test.se());
+        test.putInterval(out);
+        ResultJson.put(out, "cohens_d", (moments.mean() - mu) / sd);
+        return out;
+    }
+}
