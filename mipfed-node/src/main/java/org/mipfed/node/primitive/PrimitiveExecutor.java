@@ -124,7 +124,7 @@ public final class PrimitiveExecutor {
     private PrimitiveResult compute(PrimitiveQuery query) {
         if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
-                    + "describe, levels and cross_products");
+                    + "describe, levels, cross_products, moments, glm_step, histogram and kmeans_step");
         }
         StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
                 RefusalException.UNKNOWN_DATA_MODEL, "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
