@@ -40,6 +40,7 @@ public final class PrimitiveExecutor {
     private final DescribePrimitive describe;
     private final LevelsPrimitive levels;
     private final CrossProductsPrimitive crossProducts;
+    private final GlmStepPrimitive glmStep;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -52,6 +53,7 @@ public final class PrimitiveExecutor {
         this.describe = new DescribePrimitive(guard);
         this.levels = new LevelsPrimitive(guard);
         this.crossProducts = new CrossProductsPrimitive(guard);
+        this.glmStep = new GlmStepPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -131,6 +133,7 @@ public final class PrimitiveExecutor {
             case DESCRIBE -> describe.run(connection, scope, query.getDescribe());
             case LEVELS -> levels.run(connection, scope, query.getLevels());
             case CROSS_PRODUCTS -> crossProducts.run(connection, scope, query.getCrossProducts());
+            case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
         });
     }
@@ -164,6 +167,7 @@ public final class PrimitiveExecutor {
             case DESCRIBE -> "describe";
             case LEVELS -> "levels";
             case CROSS_PRODUCTS -> "cross_products";
+            case GLM_STEP -> "glm_step";
             default -> "none";
         };
     }
@@ -181,6 +185,7 @@ public final class PrimitiveExecutor {
                 names.addAll(query.getLevels().getCompleteInList());
             }
             case CROSS_PRODUCTS -> query.getCrossProducts().getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
+            case GLM_STEP -> GlmStepPrimitive.variables(query.getGlmStep(), names);
             default -> {
             }
         }
