@@ -41,6 +41,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case DESCRIBE -> describe(query);
             case LEVELS -> levels(query);
             case CROSS_PRODUCTS -> crossProducts(query);
+            case GLM_STEP -> InMemoryGlm.compute(this, query);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }
