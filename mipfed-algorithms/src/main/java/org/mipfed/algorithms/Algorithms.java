@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
+import org.mipfed.algorithms.glm.GeneralizedLinearModel;
 import org.mipfed.algorithms.glm.LogisticRegression;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.core.problem.Problem;
@@ -30,7 +31,7 @@ public final class Algorithms {
 
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
-        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(), new LogisticRegression()));
+        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(), new LogisticRegression(), new GeneralizedLinearModel()));
     }
 
     /** All algorithms, in a stable order. */
