@@ -33,6 +33,13 @@ final class GlmStepPrimitive {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     private static final int SCALARS = 8;
+    /**
+     * Ends every layer: OFFSET 0 keeps PostgreSQL from pulling a subquery up into the one above, which
+     * would substitute each layer's expressions into every reference to them. The sums refer to the
+     * weights hundreds of times, so inlined they grow as the product of the layers' sizes, and a
+     * model of twenty covariates exhausted the server's memory. Fenced, each layer is computed once a row.
+     */
+    private static final String FENCE = " OFFSET 0";
 
     private final PrivacyGuard guard;
 
@@ -152,7 +159,7 @@ final class GlmStepPrimitive {
             design.append(columns.get(i)).sql(" AS " + x(i) + ", ");
         }
         design.append(response).sql(" AS \"y$\" FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" AND " + scope.complete(complete));
+                .sql(" AND " + scope.complete(complete) + FENCE);
         BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");
         if (query.getBetaCount() > 0) {
             for (int i = 0; i < columns.size(); i++) {
@@ -165,7 +172,7 @@ final class GlmStepPrimitive {
         else {
             eta.sql(GlmSql.startEta(family, link));
         }
-        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"");
+        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + FENCE);
         String ok = "\"ok$\" = 1";
         String v = GlmSql.variance(family);
         String me = "\"me$\"";
@@ -182,7 +189,8 @@ final class GlmStepPrimitive {
                 + "SELECT *, " + GlmSql.helperB(link, scope.dialect().doubleType()) + " AS \"b$\" FROM ("
                 + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
                 .append(eta.build())
-                .sql(") \"g2$\") \"g3$\") \"g4$\") \"g5$\") \"g6$\") \"g7$\"").build();
+                .sql(") \"g2$\"" + FENCE + ") \"g3$\"" + FENCE + ") \"g4$\"" + FENCE + ") \"g5$\"" + FENCE + ") \"g6$\"" + FENCE
+                        + ") \"g7$\"" + FENCE).build();
     }
 
     /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */

@@ -75,7 +75,16 @@ abstract class AbstractGlmStepTest {
     static Stream<Arguments> models() {
         List<String> x = List.of("leftamygdala", "gender=F", "subjectageyears");
         List<String> one = List.of("subjectageyears");
+        List<String> many = List.of("leftacgganteriorcingulategyrus", "leftainsanteriorinsula", "leftamygdala", "leftangangulargyrus",
+                "leftaorganteriororbitalgyrus", "leftbasalforebrain", "leftcalccalcarinecortex", "leftcaudate", "leftcerebellumexterior",
+                "leftcerebellumwhitematter", "leftcerebralwhitematter", "leftcocentraloperculum", "leftcuncuneus", "leftententorhinalarea",
+                "leftfofrontaloperculum", "gender=F", "agegroup=60-69y", "agegroup=70-79y", "subjectageyears");
+        double[] small = new double[many.size() + 1];
+        small[0] = -0.5;
+        small[3] = 0.1;
         return Stream.of(
+                // Twenty coefficients: the layered query must stay small and fast on every store.
+                Arguments.of("binomial", "probit", "alzheimerbroadcategory", "AD", many, small),
                 Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[] {-1.5, 0.8, 0.3, 0.01}),
                 Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[] {40, 1, 1, 0}),
                 Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[0]),
