@@ -10,6 +10,8 @@ import org.mipfed.algorithms.anova.OneWayAnova;
 import org.mipfed.algorithms.anova.TwoWayAnova;
 import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
+import org.mipfed.algorithms.glm.GeneralizedLinearModel;
+import org.mipfed.algorithms.glm.LogisticRegression;
 import org.mipfed.algorithms.histogram.MultipleHistograms;
 import org.mipfed.algorithms.kmeans.KMeans;
 import org.mipfed.algorithms.pca.Pca;
@@ -39,7 +41,7 @@ public final class Algorithms {
 
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
-        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(),
+        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(), new LogisticRegression(), new GeneralizedLinearModel(),
                 new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans(),
                 new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova()));
     }

@@ -95,6 +95,24 @@ public final class ExpectedResults {
         }
     }
 
+    /**
+     * Exareme2's logistic regression check, under {@code result["summary"]}: counts exact; aic, bic, ll,
+     * ll0, r_squared_mcf and coefficients at the default tolerance; the Wald statistics at rtol 1e-5,
+     * atol 1e-5.
+     */
+    public static void assertLogisticRegressionMatches(JsonNode expected, JsonNode actual) {
+        JsonNode summary = actual.path("summary");
+        for (String field : List.of("n_obs", "df_model", "df_resid")) {
+            assertThat(number(summary, field)).as(field).isEqualTo(number(expected, field));
+        }
+        for (String field : List.of("aic", "bic", "ll", "ll0", "r_squared_mcf", "coefficients")) {
+            assertClose(field, expected.get(field), summary.get(field), DEFAULT);
+        }
+        for (String field : List.of("stderr", "z_scores", "pvalues", "lower_ci", "upper_ci")) {
+            assertClose(field, expected.get(field), summary.get(field), new Tolerance(1e-5, 1e-5));
+        }
+    }
+
     /** Exareme2's descriptive statistics check, at its default tolerance. */
     public static void assertDescriptiveStatsMatches(JsonNode expected, JsonNode actual) {
         assertDescriptiveStatsMatches(expected, actual, DEFAULT);

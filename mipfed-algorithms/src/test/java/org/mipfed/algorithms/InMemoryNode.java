@@ -44,6 +44,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case HISTOGRAM -> InMemoryHistogram.compute(query, rows(query), minRows);
             case KMEANS_STEP -> InMemoryKmeansStep.compute(query.getKmeansStep(), rows(query), minRows);
             case MOMENTS -> InMemoryMoments.compute(query.getMoments(), rows(query), minRows);
+            case GLM_STEP -> InMemoryGlm.compute(this, query);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }

@@ -94,6 +94,11 @@ abstract class Exareme2Validation {
     }
 
     @TestFactory
+    Stream<DynamicTest> logisticRegression() {
+        return cases("logistic_regression", (expected, actual) -> ExpectedResults.assertLogisticRegressionMatches(expected, actual));
+    }
+
+    @TestFactory
     Stream<DynamicTest> descriptiveStats() {
         return cases("descriptive_stats", (expected, actual) -> ExpectedResults.assertDescriptiveStatsMatches(expected, actual));
     }

@@ -43,6 +43,7 @@ public final class PrimitiveExecutor {
     private final HistogramPrimitive histogram;
     private final KmeansStepPrimitive kmeansStep;
     private final MomentsPrimitive moments;
+    private final GlmStepPrimitive glmStep;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -58,6 +59,7 @@ public final class PrimitiveExecutor {
         this.histogram = new HistogramPrimitive(guard);
         this.kmeansStep = new KmeansStepPrimitive(guard);
         this.moments = new MomentsPrimitive(guard);
+        this.glmStep = new GlmStepPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -140,6 +142,7 @@ public final class PrimitiveExecutor {
             case HISTOGRAM -> histogram.run(connection, scope, query.getHistogram());
             case KMEANS_STEP -> kmeansStep.run(connection, scope, query.getKmeansStep());
             case MOMENTS -> moments.run(connection, scope, query.getMoments());
+            case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
         });
     }
@@ -176,6 +179,7 @@ public final class PrimitiveExecutor {
             case HISTOGRAM -> "histogram";
             case KMEANS_STEP -> "kmeans_step";
             case MOMENTS -> "moments";
+            case GLM_STEP -> "glm_step";
             default -> "none";
         };
     }
@@ -203,6 +207,7 @@ public final class PrimitiveExecutor {
             }
             case KMEANS_STEP -> names.addAll(query.getKmeansStep().getVariablesList());
             case MOMENTS -> MomentsPrimitive.variables(query.getMoments(), names);
+            case GLM_STEP -> GlmStepPrimitive.variables(query.getGlmStep(), names);
             default -> {
             }
         }

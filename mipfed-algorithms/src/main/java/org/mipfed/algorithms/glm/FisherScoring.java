@@ -1,0 +1,308 @@
+package org.mipfed.algorithms.glm;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.DecompositionSolver;
+import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.GlmStepQuery;
+import org.mipfed.proto.v1.GlmStepResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
+
+/**
+ * Fits a generalised linear model over the federation by Fisher scoring (IRLS; Newton's method for
+ * canonical links such as logit), one {@code glm_step} round per iteration: the nodes' sums add up to
+ * those of the pooled rows, so every iterate is the pooled one.
+ *
+ * <p>It starts as R's {@code glm} does (from the family's starting means), takes full steps, halves a
+ * step that leaves the link's domain or increases the deviance, and stops when the Newton decrement
+ * ΔᵀIΔ (the step's squared length in standard errors) falls below {@link #TOLERANCE}, far tighter
+ * than R's or statsmodels' defaults so that the answer is the maximum itself to about ten digits.
+ * A last round evaluates the intercept-only model for the null deviance.
+ */
+public final class FisherScoring {
+    static final int MAX_ITERATIONS = 60;
+    /** Newton decrement at which the fit has converged: steps below 1e-10 standard errors. */
+    static final double TOLERANCE = 1e-20;
+    /** Below this, a decrement that stops shrinking is at the floor of rounding. */
+    private static final double ROUNDING_FLOOR = 1e-12;
+    private static final int MAX_HALVINGS = 30;
+    private static final double SINGULARITY = 1e-10;
+
+    private final FederationContext federation;
+    private final GlmModel model;
+
+    private FisherScoring(FederationContext federation, GlmModel model) {
+        this.federation = requireNonNull(federation, "federation is null");
+        this.model = requireNonNull(model, "model is null");
+    }
+
+    /**
+     * @throws Problem 400 when no rows are selected, there are too few, the response never or always
+     *     takes the positive class, the covariates are collinear, the classes are separated, or the fit
+     *     does not converge
+     */
+    public static GlmFit fit(FederationContext federation, GlmModel model) {
+        return new FisherScoring(federation, model).fit();
+    }
+
+    private GlmFit fit() {
+        int p = model.coefficients();
+        Step start = evaluate(null);
+        String y = model.response().getVariable();
+        if (start.n == 0) {
+            throw Problem.badRequest("No selected row has a value for every one of " + String.join(", ", model.completeIn())
+                    + "; choose other variables, datasets or filters");
+        }
+        if (start.n <= p) {
+            throw Problem.badRequest("The model needs more rows than coefficients: " + start.n + " rows have a value for every one of "
+                    + String.join(", ", model.completeIn()) + ", for " + p + " coefficients; add datasets or remove covariates");
+        }
+        if (model.family() == Family.BINOMIAL && (start.sumY == 0 || start.sumY == start.n)) {
+            throw Problem.badRequest("'" + y + "' is " + (start.sumY == 0 ? "never" : "always") + " "
+                    + (model.response().getLevel().isEmpty() ? "1" : "'" + model.response().getLevel() + "'") + " in the " + start.n
+                    + " selected rows, so there is nothing to model; choose another positive class, or other datasets or filters");
+        }
+        if (start.invalid > 0) {
+            throw Problem.badRequest("Cannot find valid starting values: the " + model.link().wireName() + " link of a "
+                    + model.family().wireName() + " model is undefined at some values of '" + y + "' (e.g. log or inverse of values ≤ 0); "
+                    + "choose another link");
+        }
+        double[] beta = solve(start.information, start.working);
+        Step current = evaluate(beta);
+        if (current.invalid > 0 || !Double.isFinite(current.deviance)) {
+            throw Problem.badRequest("No valid set of coefficients was found for the " + model.link().wireName() + " link of a "
+                    + model.family().wireName() + " model: its means leave the family's range; choose another link");
+        }
+        int iterations = 1;
+        boolean converged = false;
+        double previous = Double.POSITIVE_INFINITY;
+        while (!converged && iterations < MAX_ITERATIONS) {
+            iterations++;
+            double[] delta = solve(current.information, current.score);
+            double decrement = dot(delta, current.score) / dispersion(current);
+            Step next = null;
+            for (int halvings = 0; halvings <= MAX_HALVINGS; halvings++) {
+                Step candidate = evaluate(add(current.beta, delta));
+                if (candidate.invalid == 0 && Double.isFinite(candidate.deviance)
+                        && candidate.deviance <= current.deviance + 1e-9 * (Math.abs(current.deviance) + 0.1)) {
+                    next = candidate;
+                    break;
+                }
+                for (int j = 0; j < p; j++) {
+                    delta[j] /= 2;
+                }
+            }
+            if (next == null) {
+                // No step improves: at the maximum up to rounding, or stuck at the edge of the link's domain.
+                if (decrement < ROUNDING_FLOOR) {
+                    break;
+                }
+                throw notConverged(current);
+            }
+            current = next;
+            converged = decrement < TOLERANCE || (decrement < ROUNDING_FLOOR && decrement > previous / 4);
+            previous = decrement;
+        }
+        if (!converged && previous >= ROUNDING_FLOOR) {
+            throw notConverged(current);
+        }
+        if (model.family() == Family.BINOMIAL && current.boundary > 0) {
+            throw separated();
+        }
+        double[] covariance = inverse(current.information);
+        double[] nullBeta = new double[p];
+        nullBeta[0] = model.link().apply(current.sumY / current.n);
+        Step nullModel = evaluate(nullBeta);
+        return new GlmFit(current.n, current.beta, covariance, current.deviance, logLikelihood(current), nullModel.deviance,
+                logLikelihood(nullModel), iterations);
+    }
+
+    /** Gaussian log-likelihood at the maximum-likelihood dispersion; the nodes' own sum otherwise. */
+    private double logLikelihood(Step step) {
+        if (model.family() != Family.GAUSSIAN) {
+            return step.logLikelihood;
+        }
+        return -0.5 * step.n * (Math.log(2 * Math.PI * step.deviance / step.n) + 1);
+    }
+
+    private double dispersion(Step step) {
+        if (!model.family().estimatesDispersion()) {
+            return 1;
+        }
+        return Math.max(step.deviance / (step.n - model.coefficients()), Double.MIN_NORMAL);
+    }
+
+    private Problem notConverged(Step step) {
+        if (model.family() == Family.BINOMIAL && step.boundary > 0) {
+            return separated();
+        }
+        return Problem.badRequest("The " + model.family().wireName() + " model with the " + model.link().wireName() + " link did not "
+                + "converge in " + MAX_ITERATIONS + " iterations; try another link, or fewer or other covariates");
+    }
+
+    private Problem separated() {
+        return Problem.badRequest("The covariates separate the values of '" + model.response().getVariable() + "' (perfectly or almost): "
+                + "some fitted probabilities are numerically 0 or 1, so the coefficients have no finite estimate; remove the covariate "
+                + "that predicts the outcome perfectly, or add data");
+    }
+
+    /** One round: every node's sums at {@code beta} (null: at the starting means), added up. */
+    private Step evaluate(double[] beta) {
+        int p = model.coefficients();
+        GlmStepQuery.Builder step = GlmStepQuery.newBuilder().addAllColumns(model.columns()).setIntercept(true)
+                .setResponse(model.response()).setFamily(model.family().wireName()).setLink(model.link().wireName())
+                .addAllCompleteIn(model.completeIn());
+        if (beta != null) {
+            for (double b : beta) {
+                step.addBeta(b);
+            }
+        }
+        else if (model.family() == Family.BINOMIAL) {
+            step.setStartEta0(model.link().apply(0.25)).setStartEta1(model.link().apply(0.75));
+        }
+        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder().setGlmStep(step));
+        Step sum = new Step(p, beta);
+        for (NodeAnswer answer : answers) {
+            GlmStepResult result = answer.result().getGlmStep();
+            if (result.getN() == 0) {
+                continue;
+            }
+            if (result.getInformationCount() != p * p || result.getScoreCount() != p || result.getWorkingCount() != p) {
+                throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned a glm step for "
+                        + result.getScoreCount() + " coefficients, but " + p + " were asked for");
+            }
+            sum.add(result);
+        }
+        return sum;
+    }
+
+    /** I⁻¹ v, by Cholesky on I scaled to unit diagonal (so that covariates of any unit are treated alike). */
+    private double[] solve(double[] information, double[] vector) {
+        int p = vector.length;
+        double[] scale = scale(information, p);
+        DecompositionSolver solver = decompose(information, scale);
+        double[] scaled = new double[p];
+        for (int i = 0; i < p; i++) {
+            scaled[i] = vector[i] / scale[i];
+        }
+        double[] solution = solver.solve(new ArrayRealVector(scaled, false)).toArray();
+        for (int i = 0; i < p; i++) {
+            solution[i] /= scale[i];
+        }
+        return solution;
+    }
+
+    private double[] inverse(double[] information) {
+        int p = model.coefficients();
+        double[] scale = scale(information, p);
+        RealMatrix inverse = decompose(information, scale).getInverse();
+        double[] out = new double[p * p];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) {
+                out[i * p + j] = inverse.getEntry(i, j) / (scale[i] * scale[j]);
+            }
+        }
+        return out;
+    }
+
+    private double[] scale(double[] information, int p) {
+        double[] scale = new double[p];
+        for (int i = 0; i < p; i++) {
+            double d = information[i * p + i];
+            if (!(d > 0)) {
+                throw collinear(i);
+            }
+            scale[i] = Math.sqrt(d);
+        }
+        return scale;
+    }
+
+    private DecompositionSolver decompose(double[] information, double[] scale) {
+        int p = scale.length;
+        RealMatrix matrix = new Array2DRowRealMatrix(p, p);
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j <= i; j++) {
+                double r = 0.5 * (information[i * p + j] + information[j * p + i]) / (scale[i] * scale[j]);
+                matrix.setEntry(i, j, r);
+                matrix.setEntry(j, i, r);
+            }
+        }
+        try {
+            return new CholeskyDecomposition(matrix, 1e-6, SINGULARITY).getSolver();
+        }
+        catch (NonPositiveDefiniteMatrixException e) {
+            throw collinear(e.getRow());
+        }
+    }
+
+    private Problem collinear(int column) {
+        if (column == 0) {
+            return Problem.badRequest("The model cannot be estimated: its intercept is collinear with the covariates");
+        }
+        List<String> before = model.names().subList(0, column - 1);
+        return Problem.badRequest("The covariates are collinear: '" + model.names().get(column - 1) + "' is (almost) a linear "
+                + "combination of the intercept" + (before.isEmpty() ? "" : " and " + String.join(", ", before))
+                + " in the selected rows, so their effects cannot be told apart; remove one of them from x");
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] + b[i];
+        }
+        return out;
+    }
+
+    /** The pooled sums of one round. */
+    private static final class Step {
+        final double[] beta;
+        final double[] information;
+        final double[] score;
+        final double[] working;
+        long n;
+        long invalid;
+        long boundary;
+        double deviance;
+        double logLikelihood;
+        double sumY;
+
+        Step(int p, double[] beta) {
+            this.beta = beta;
+            this.information = new double[p * p];
+            this.score = new double[p];
+            this.working = new double[p];
+        }
+
+        void add(GlmStepResult result) {
+            n += result.getN();
+            invalid += result.getInvalid();
+            boundary += result.getBoundary();
+            deviance += result.getDeviance();
+            logLikelihood += result.getLogLikelihood();
+            sumY += result.getSumY();
+            for (int i = 0; i < information.length; i++) {
+                information[i] += result.getInformation(i);
+            }
+            for (int i = 0; i < score.length; i++) {
+                score[i] += result.getScore(i);
+                working[i] += result.getWorking(i);
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.mipfed.algorithms.glm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.AlgorithmSpecs;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.numerics.Distributions;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.GlmColumn;
+
+/**
+ * {@code glm} (ours, beyond Exareme2): R's {@code glm(y ~ x, family = family(link))} with an intercept,
+ * for the gaussian, binomial and poisson families and the links R accepts for each, with the figures
+ * of R's {@code summary.glm}: coefficients, standard errors, z values (t values for gaussian, whose
+ * dispersion is estimated), p-values, deviance and null deviance with their degrees of freedom, AIC,
+ * and the dispersion; plus Wald confidence intervals (normal, or t for gaussian) and BIC.
+ */
+public final class GeneralizedLinearModel implements Algorithm {
+    public static final String NAME = "glm";
+    private static final double CONFIDENCE = 0.95;
+
+    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectNode spec() {
+        return spec.deepCopy();
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        if (input.y().size() != 1) {
+            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
+        }
+        String y = input.y().get(0);
+        Cde cde = input.dataModel().cde(y);
+        if (cde == null) {
+            throw Problem.badRequest("The dependent variable '" + y + "' is not in the data model " + input.dataModel().id());
+        }
+        Family family = Family.valueOf(input.parameters().path("family").asText("gaussian").toUpperCase(Locale.ROOT));
+        JsonNode linkName = input.parameters().get("link");
+        Link link = linkName == null || linkName.isNull() ? family.defaultLink() : Link.valueOf(linkName.asText().toUpperCase(Locale.ROOT));
+        if (!family.links().contains(link)) {
+            throw Problem.badRequest("The " + family.wireName() + " family has no " + link.wireName() + " link; its links are "
+                    + String.join(", ", family.links().stream().map(Link::wireName).toList()));
+        }
+        String positive = input.parameters().path("positive_class").asText("");
+        GlmColumn.Builder response = GlmColumn.newBuilder().setVariable(y);
+        if (cde.categorical()) {
+            if (family != Family.BINOMIAL) {
+                throw Problem.badRequest("'" + y + "' is nominal, so it can only be modelled with the binomial family (and a "
+                        + "positive_class), not " + family.wireName());
+            }
+            if (!cde.enumerations().containsKey(positive)) {
+                throw Problem.badRequest("A nominal y needs the parameter positive_class, one of the levels of '" + y + "': "
+                        + String.join(", ", cde.enumerations().keySet()));
+            }
+            response.setLevel(positive);
+        }
+        else if (!cde.numerical()) {
+            throw Problem.badRequest("'" + y + "' is free text; " + NAME + " needs a numerical or nominal dependent variable");
+        }
+        else if (!positive.isEmpty()) {
+            throw Problem.badRequest("positive_class applies to a nominal y only; '" + y + "' is numerical (binomial: its values must "
+                    + "be 0 or 1)");
+        }
+        GlmModel model = GlmDesign.build(federation, NAME, input.x(), response.build(), family, link);
+        GlmFit fit = FisherScoring.fit(federation, model);
+        return result(y, model, fit);
+    }
+
+    private static ObjectNode result(String y, GlmModel model, GlmFit fit) {
+        int p = fit.p();
+        long n = fit.n();
+        long dfResidual = n - p;
+        boolean t = model.family().estimatesDispersion();
+        double dispersion = t ? fit.deviance() / dfResidual : 1;
+        double quantile = t ? Distributions.studentQuantile(0.5 + CONFIDENCE / 2, dfResidual) : LogisticRegression.Z_975;
+        double[] stdErr = new double[p];
+        double[] statistics = new double[p];
+        double[] pvalues = new double[p];
+        double[] lower = new double[p];
+        double[] upper = new double[p];
+        for (int i = 0; i < p; i++) {
+            stdErr[i] = Math.sqrt(dispersion * fit.covariance()[i * p + i]);
+            statistics[i] = fit.coefficients()[i] / stdErr[i];
+            pvalues[i] = t ? Distributions.studentTwoSidedPValue(statistics[i], dfResidual) : LogisticRegression.normalTwoSided(statistics[i]);
+            lower[i] = fit.coefficients()[i] - quantile * stdErr[i];
+            upper[i] = fit.coefficients()[i] + quantile * stdErr[i];
+        }
+        // R's logLik counts the estimated dispersion as a parameter.
+        int parameters = p + (t ? 1 : 0);
+        List<String> names = new ArrayList<>();
+        names.add("Intercept");
+        names.addAll(model.names());
+        ObjectNode out = ResultJson.object();
+        out.put("dependent_var", y);
+        out.put("family", model.family().wireName());
+        out.put("link", model.link().wireName());
+        out.set("indep_vars", ResultJson.strings(names));
+        out.put("n_obs", n);
+        out.set("coefficients", ResultJson.numbers(fit.coefficients()));
+        out.set("std_err", ResultJson.numbers(stdErr));
+        out.set(t ? "t_values" : "z_values", ResultJson.numbers(statistics));
+        out.set("pvalues", ResultJson.numbers(pvalues));
+        out.set("lower_ci", ResultJson.numbers(lower));
+        out.set("upper_ci", ResultJson.numbers(upper));
+        ResultJson.put(out, "dispersion", dispersion);
+        ResultJson.put(out, "deviance", fit.deviance());
+        out.put("df_residual", dfResidual);
+        ResultJson.put(out, "null_deviance", fit.nullDeviance());
+        out.put("df_null", n - 1);
+        ResultJson.put(out, "log_likelihood", fit.logLikelihood());
+        ResultJson.put(out, "aic", -2 * fit.logLikelihood() + 2 * parameters);
+        ResultJson.put(out, "bic", -2 * fit.logLikelihood() + Math.log(n) * parameters);
+        out.put("iterations", fit.iterations());
+        return out;
+    }
+}

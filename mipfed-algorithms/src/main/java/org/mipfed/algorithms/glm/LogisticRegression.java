@@ -1,0 +1,114 @@
+package org.mipfed.algorithms.glm;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.math3.special.Erf;
+import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.AlgorithmSpecs;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.ResultJson;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.GlmColumn;
+
+/**
+ * Exareme2's {@code logistic_regression}: a nominal variable, 1 at its positive class and 0 elsewhere,
+ * on numerical and nominal covariates by maximum likelihood, with the statistics of statsmodels'
+ * Logit summary (Wald z tests and intervals, log-likelihoods, AIC, BIC, McFadden's R²), over the
+ * rows complete in all variables. Fitted over the nodes by {@link FisherScoring}.
+ */
+public final class LogisticRegression implements Algorithm {
+    public static final String NAME = "logistic_regression";
+    /** The 0.975 quantile of the standard normal, as statsmodels' conf_int(alpha=0.05). */
+    static final double Z_975 = 1.959963984540054;
+
+    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ObjectNode spec() {
+        return spec.deepCopy();
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        if (input.y().size() != 1) {
+            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
+        }
+        String y = input.y().get(0);
+        Cde cde = input.dataModel().cde(y);
+        if (cde == null || !cde.categorical()) {
+            throw Problem.badRequest(NAME + " needs a nominal dependent variable (y); '" + y + "' is "
+                    + (cde == null ? "not in the data model " + input.dataModel().id() : "not nominal"));
+        }
+        if (input.x().isEmpty()) {
+            throw Problem.badRequest(NAME + " needs at least one covariate (x)");
+        }
+        String positive = input.parameters().path("positive_class").asText("");
+        if (!cde.enumerations().containsKey(positive)) {
+            throw Problem.badRequest("The positive class '" + positive + "' is not a level of '" + y + "'; its levels are "
+                    + String.join(", ", cde.enumerations().keySet()));
+        }
+        GlmColumn response = GlmColumn.newBuilder().setVariable(y).setLevel(positive).build();
+        GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
+        GlmFit fit = FisherScoring.fit(federation, model);
+        return result(y, model, fit);
+    }
+
+    private static ObjectNode result(String y, GlmModel model, GlmFit fit) {
+        int p = fit.p();
+        long n = fit.n();
+        double[] stderr = new double[p];
+        double[] z = new double[p];
+        double[] pvalues = new double[p];
+        double[] lower = new double[p];
+        double[] upper = new double[p];
+        for (int i = 0; i < p; i++) {
+            stderr[i] = Math.sqrt(fit.covariance()[i * p + i]);
+            z[i] = fit.coefficients()[i] / stderr[i];
+            pvalues[i] = normalTwoSided(z[i]);
+            lower[i] = fit.coefficients()[i] - Z_975 * stderr[i];
+            upper[i] = fit.coefficients()[i] + Z_975 * stderr[i];
+        }
+        double ll = fit.logLikelihood();
+        double ll0 = fit.nullLogLikelihood();
+        List<String> names = new ArrayList<>();
+        names.add("Intercept");
+        names.addAll(model.names());
+        ObjectNode summary = ResultJson.object();
+        summary.put("n_obs", n);
+        summary.set("coefficients", ResultJson.numbers(fit.coefficients()));
+        summary.set("stderr", ResultJson.numbers(stderr));
+        summary.set("lower_ci", ResultJson.numbers(lower));
+        summary.set("upper_ci", ResultJson.numbers(upper));
+        summary.set("z_scores", ResultJson.numbers(z));
+        summary.set("pvalues", ResultJson.numbers(pvalues));
+        summary.put("df_model", p - 1);
+        summary.put("df_resid", n - p);
+        ResultJson.put(summary, "r_squared_cs", -Math.expm1(2.0 / n * (ll0 - ll)));
+        ResultJson.put(summary, "r_squared_mcf", 1 - ll / ll0);
+        ResultJson.put(summary, "ll0", ll0);
+        ResultJson.put(summary, "ll", ll);
+        ResultJson.put(summary, "aic", -2 * ll + 2 * p);
+        ResultJson.put(summary, "bic", -2 * ll + Math.log(n) * p);
+        ObjectNode out = ResultJson.object();
+        out.put("dependent_var", y);
+        out.set("indep_vars", ResultJson.strings(names));
+        out.set("summary", summary);
+        return out;
+    }
+
+    /** P(|Z| >= |z|) = erfc(|z| / √2), exact in the tail (never 1 - cdf). */
+    static double normalTwoSided(double z) {
+        if (Double.isNaN(z)) {
+            return Double.NaN;
+        }
+        return Erf.erfc(Math.abs(z) / Math.sqrt(2));
+    }
+}

@@ -1,0 +1,38 @@
+package org.mipfed.algorithms.glm;
+
+import static org.mipfed.algorithms.ExpectedResults.assertLogisticRegressionMatches;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.ExpectedResults;
+import org.mipfed.algorithms.ExpectedResults.Case;
+import org.mipfed.algorithms.InMemoryFederation;
+import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.core.request.AnalysisRequest;
+
+/** Exareme2's logistic regression validation cases on 1, 3 and 5 in-memory nodes. */
+class TestLogisticRegressionValidation {
+    private static final List<Case> CASES = ExpectedResults.load(ExpectedResults.expectedFile(LogisticRegression.NAME));
+    private static final LogisticRegression ALGORITHM = new LogisticRegression();
+
+    static Stream<Arguments> cases() {
+        return Stream.of(3, 1, 5).flatMap(nodes -> CASES.stream().map(c -> Arguments.of(c, nodes)));
+    }
+
+    @ParameterizedTest(name = "{0} on {1} nodes")
+    @MethodSource("cases")
+    void matchesExareme2(Case testCase, int nodes) {
+        assertLogisticRegressionMatches(testCase.output(), run(testCase, nodes));
+    }
+
+    static JsonNode run(Case testCase, int nodes) {
+        InMemoryFederation federation = InMemoryFederation.dementia(nodes);
+        AnalysisInput input = RequestValidator.validate(ALGORITHM, AnalysisRequest.fromJson(testCase.input()), federation.model());
+        return ALGORITHM.run(input, federation.context(input));
+    }
+}

@@ -1,0 +1,224 @@
+package org.mipfed.node.primitive;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.model.SqlType;
+import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.proto.v1.GlmColumn;
+import org.mipfed.proto.v1.GlmStepQuery;
+import org.mipfed.proto.v1.GlmStepResult;
+import org.mipfed.proto.v1.PrimitiveResult;
+
+/**
+ * {@code glm_step}: one Fisher-scoring step of a generalised linear model at the coefficients the
+ * manager sends: n, XᵀWX, the score, XᵀWz, the log-likelihood and the deviance, over the rows
+ * complete in every variable used. Everything is computed in the store by one layered query: the
+ * design row, then η = Xβ with β bound as parameters, then μ and dμ/dη through the link (as
+ * {@link GlmSql} writes them), then the weighted sums; no row reaches the Java heap.
+ *
+ * <p>The privacy guard's minimum-rows rule applies to the rows used. A rule on the ratio of rows to
+ * coefficients (a node with few rows per coefficient gives away more about each row) is not enforced
+ * yet.
+ */
+final class GlmStepPrimitive {
+    /** Sums per statement, well below PostgreSQL's 1664 result columns. */
+    private static final int SUMS_PER_STATEMENT = 1000;
+    private static final int SCALARS = 8;
+    /**
+     * Ends every layer: OFFSET 0 keeps PostgreSQL from pulling a subquery up into the one above, which
+     * would substitute each layer's expressions into every reference to them. The sums refer to the
+     * weights hundreds of times, so inlined they grow as the product of the layers' sizes, and a
+     * model of twenty covariates exhausted the server's memory. Fenced, each layer is computed once a row.
+     */
+    private static final String FENCE = " OFFSET 0";
+
+    private final PrivacyGuard guard;
+
+    GlmStepPrimitive(PrivacyGuard guard) {
+        this.guard = requireNonNull(guard, "guard is null");
+    }
+
+    PrimitiveResult run(Connection connection, QueryScope scope, GlmStepQuery query) throws SQLException {
+        String family = query.getFamily();
+        String link = query.getLink();
+        if (!GlmSql.supported(family, link)) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step has no family '" + SqlFilterCompiler.shorten(family)
+                    + "' with link '" + SqlFilterCompiler.shorten(link) + "'; the families and their links are " + GlmSql.LINKS);
+        }
+        Set<Cde> used = new LinkedHashSet<>();
+        List<BoundSql> columns = new ArrayList<>();
+        String doubleType = scope.dialect().doubleType();
+        if (query.getIntercept()) {
+            columns.add(BoundSql.builder().sql("CAST(1 AS " + doubleType + ")").build());
+        }
+        for (GlmColumn column : query.getColumnsList()) {
+            columns.add(expression(scope, column, used, "a covariate"));
+        }
+        int p = columns.size();
+        if (p == 0) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step needs an intercept or at least one covariate");
+        }
+        if (!query.hasResponse()) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step needs a response");
+        }
+        BoundSql response = expression(scope, query.getResponse(), used, "the response");
+        if (query.getBetaCount() != 0 && query.getBetaCount() != p) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step got " + query.getBetaCount() + " coefficients for "
+                    + p + " design columns");
+        }
+        used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
+        List<Cde> complete = new ArrayList<>(used);
+        BoundSql from = layers(scope, query, columns, response, complete);
+
+        List<String> sums = new ArrayList<>();
+        sums.add("count(*)");
+        sums.add("sum(\"ok$\")");
+        sums.add("sum(\"ll$\")");
+        sums.add("sum(\"dev$\")");
+        sums.add("sum(\"y$\")");
+        sums.add("sum(\"bd$\")");
+        sums.add("sum(\"bad$\")");
+        sums.add(family.equals("poisson") ? "sum(CASE WHEN \"ok$\" = 1 AND \"y$\" >= 0 THEN " + GlmSql.logFactorial() + " END)" : "0");
+        for (int i = 0; i < p; i++) {
+            for (int j = i; j < p; j++) {
+                sums.add("sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
+            }
+        }
+        for (int i = 0; i < p; i++) {
+            sums.add("sum(\"r$\" * " + x(i) + ")");
+        }
+        for (int i = 0; i < p; i++) {
+            sums.add("sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
+        }
+        double[] values = new double[sums.size()];
+        for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
+            List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
+            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM (").append(from).sql(") \"g8$\"").build();
+            try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                for (int k = 0; k < block.size(); k++) {
+                    values[start + k] = rows.getDouble(k + 1);
+                }
+            }
+            if (start == 0) {
+                check((long) values[0], (long) values[6], complete, query, family);
+                if (values[0] == 0) {
+                    return PrimitiveResult.newBuilder().setRowsUsed(0).setGlmStep(GlmStepResult.newBuilder().setN(0)).build();
+                }
+            }
+        }
+        long n = (long) values[0];
+        GlmStepResult.Builder result = GlmStepResult.newBuilder().setN(n).setInvalid(n - (long) values[1])
+                .setLogLikelihood(values[2] - values[7]).setDeviance(values[3]).setSumY(values[4]).setBoundary((long) values[5]);
+        double[] information = new double[p * p];
+        int k = SCALARS;
+        for (int i = 0; i < p; i++) {
+            for (int j = i; j < p; j++) {
+                information[i * p + j] = values[k];
+                information[j * p + i] = values[k++];
+            }
+        }
+        for (double value : information) {
+            result.addInformation(value);
+        }
+        for (int i = 0; i < p; i++) {
+            result.addScore(values[k++]);
+        }
+        for (int i = 0; i < p; i++) {
+            result.addWorking(values[k++]);
+        }
+        return PrimitiveResult.newBuilder().setRowsUsed(n).setGlmStep(result).build();
+    }
+
+    private void check(long n, long bad, List<Cde> complete, GlmStepQuery query, String family) {
+        guard.checkRows(n, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
+        if (bad > 0) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The response '" + query.getResponse().getVariable()
+                    + "' of a " + family + " model must be " + (family.equals("binomial") ? "0 or 1" : "non-negative")
+                    + ", but some selected rows of this node have other values; choose another family or response");
+        }
+    }
+
+    /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms. */
+    private static BoundSql layers(QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
+        String family = query.getFamily();
+        String link = query.getLink();
+        BoundSql.Builder design = BoundSql.builder().sql("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            design.append(columns.get(i)).sql(" AS " + x(i) + ", ");
+        }
+        design.append(response).sql(" AS \"y$\" FROM " + scope.table() + " WHERE ").append(scope.where())
+                .sql(" AND " + scope.complete(complete) + FENCE);
+        BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");
+        if (query.getBetaCount() > 0) {
+            for (int i = 0; i < columns.size(); i++) {
+                eta.sql(i == 0 ? "" : " + ").parameter(query.getBeta(i)).sql(" * " + x(i));
+            }
+        }
+        else if (family.equals("binomial")) {
+            eta.sql("CASE WHEN \"y$\" = 1 THEN ").parameter(query.getStartEta1()).sql(" ELSE ").parameter(query.getStartEta0()).sql(" END");
+        }
+        else {
+            eta.sql(GlmSql.startEta(family, link));
+        }
+        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + FENCE);
+        String ok = "\"ok$\" = 1";
+        String v = GlmSql.variance(family);
+        String me = "\"me$\"";
+        String rows = "SELECT *, CASE WHEN " + ok + " THEN " + me + " * " + me + " / " + v + " END AS \"w$\", CASE WHEN " + ok + " THEN "
+                + GlmSql.residual(family) + " * " + me + " / " + v + " END AS \"r$\", CASE WHEN " + ok + " THEN "
+                + GlmSql.logLikelihood(family) + " END AS \"ll$\", CASE WHEN " + ok + " THEN " + GlmSql.deviance(family)
+                + " END AS \"dev$\", CASE WHEN " + ok + " AND (" + GlmSql.boundary(family) + ") THEN 1 ELSE 0 END AS \"bd$\", CASE WHEN "
+                + GlmSql.badResponse(family) + " THEN 1 ELSE 0 END AS \"bad$\" FROM (";
+        return BoundSql.builder().sql(rows
+                + "SELECT *, CASE WHEN \"mu$\" IS NOT NULL AND \"me$\" IS NOT NULL AND " + GlmSql.validMean(family)
+                + " THEN 1 ELSE 0 END AS \"ok$\" FROM ("
+                + "SELECT *, " + GlmSql.complement(link) + " AS \"cmu$\", " + GlmSql.derivative(link) + " AS \"me$\" FROM ("
+                + "SELECT *, " + GlmSql.mu(link) + " AS \"mu$\" FROM ("
+                + "SELECT *, " + GlmSql.helperB(link, scope.dialect().doubleType()) + " AS \"b$\" FROM ("
+                + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
+                .append(eta.build())
+                .sql(") \"g2$\"" + FENCE + ") \"g3$\"" + FENCE + ") \"g4$\"" + FENCE + ") \"g5$\"" + FENCE + ") \"g6$\"" + FENCE
+                        + ") \"g7$\"" + FENCE).build();
+    }
+
+    /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
+    private static BoundSql expression(QueryScope scope, GlmColumn column, Set<Cde> used, String role) {
+        if (column.getLevel().isEmpty()) {
+            Cde cde = scope.numerical(column.getVariable(), role + " without a level");
+            used.add(cde);
+            return BoundSql.builder().sql(scope.dialect().toDouble(scope.quote(cde))).build();
+        }
+        Cde cde = scope.nominal(column.getVariable(), role + " with a level");
+        if (!cde.enumerations().containsKey(column.getLevel())) {
+            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(column.getLevel())
+                    + "' is not a level of '" + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
+        }
+        used.add(cde);
+        Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
+        return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
+                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+    }
+
+    /** For the audit log: the covariates, the response and the variables rows must be complete in. */
+    static void variables(GlmStepQuery query, Set<String> names) {
+        query.getColumnsList().forEach(column -> names.add(column.getVariable()));
+        names.add(query.getResponse().getVariable());
+        names.addAll(query.getCompleteInList());
+    }
+
+    private static String x(int column) {
+        return "\"x$" + column + "\"";
+    }
+}
