@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.algorithms.numerics.Moments;
@@ -26,20 +25,12 @@ import org.mipfed.proto.v1.MomentsQuery;
  * those present. Tukey p-values are exact tails of the studentized range ({@link StudentizedRange});
  * Exareme2 used statsmodels' {@code psturng} approximation, which is clamped to [0.001, 0.9].
  */
-public final class OneWayAnova implements Algorithm {
+public final class OneWayAnova extends SpecifiedAlgorithm {
     public static final String NAME = "anova_oneway";
     static final String ONE_LEVEL = "Cannot perform Anova one-way. Covariable has only one level.";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public OneWayAnova() {
+        super(NAME);
     }
 
     @Override

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.algorithms.numerics.Moments;
@@ -28,20 +27,12 @@ import org.mipfed.proto.v1.MomentsQuery;
  * of squares is a difference of two models' lack of fit, and its degrees of freedom the difference of
  * their ranks (columns that add nothing are dropped, as R does), so empty cells give R's degrees of freedom.
  */
-public final class TwoWayAnova implements Algorithm {
+public final class TwoWayAnova extends SpecifiedAlgorithm {
     public static final String NAME = "anova";
     private static final double RANK_TOLERANCE = 1e-9;
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public TwoWayAnova() {
+        super(NAME);
     }
 
     @Override

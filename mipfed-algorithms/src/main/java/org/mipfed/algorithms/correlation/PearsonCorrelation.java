@@ -8,14 +8,13 @@ import java.util.List;
 import java.util.Set;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.special.Beta;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.PooledCrossProducts;
 import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.numerics.CrossProducts;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Correlations;
+import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.DesignColumn;
 
@@ -30,21 +29,13 @@ import org.mipfed.proto.v1.DesignColumn;
  * quantile of the standard normal: {@code alpha} acts as the tail probability of the interval,
  * whatever its label in the spec says, and results agree with Exareme2's only that way.
  */
-public final class PearsonCorrelation implements Algorithm {
+public final class PearsonCorrelation extends SpecifiedAlgorithm {
     public static final String NAME = "pearson_correlation";
     /** The standard normal, never sampled. */
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1, NormalDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY);
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public PearsonCorrelation() {
+        super(NAME);
     }
 
     @Override

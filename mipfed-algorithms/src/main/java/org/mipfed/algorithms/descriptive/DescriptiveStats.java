@@ -7,12 +7,11 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.NodeAnswer;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -30,21 +29,13 @@ import org.mipfed.proto.v1.VariableSummary;
  * answered for it; "all datasets" combines the others exactly, except quartiles, which cannot be
  * combined from per-dataset summaries and are null, as in Exareme2.
  */
-public final class DescriptiveStats implements Algorithm {
+public final class DescriptiveStats extends SpecifiedAlgorithm {
     public static final String NAME = "descriptive_stats";
     /** The dataset name of the combined records. */
     public static final String ALL_DATASETS = "all datasets";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public DescriptiveStats() {
+        super(NAME);
     }
 
     @Override

@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
@@ -22,20 +21,12 @@ import org.mipfed.proto.v1.GlmColumn;
  * dispersion is estimated), p-values, deviance and null deviance with their degrees of freedom, AIC,
  * and the dispersion; plus Wald confidence intervals (normal, or t for gaussian) and BIC.
  */
-public final class GeneralizedLinearModel implements Algorithm {
+public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
     public static final String NAME = "glm";
     private static final double CONFIDENCE = 0.95;
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public GeneralizedLinearModel() {
+        super(NAME);
     }
 
     @Override

@@ -1,19 +1,14 @@
 package org.mipfed.algorithms.glm;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.algorithms.NominalLevels;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.GlmColumn;
-import org.mipfed.proto.v1.LevelsQuery;
-import org.mipfed.proto.v1.PrimitiveQuery;
-import org.mipfed.proto.v1.VariableLevels;
 
 /**
  * Builds a {@link GlmModel}'s design as statsmodels/patsy (and Exareme2) do: each nominal covariate
@@ -46,7 +41,7 @@ final class GlmDesign {
         List<String> names = new ArrayList<>();
         List<GlmColumn> columns = new ArrayList<>();
         if (!nominal.isEmpty()) {
-            Map<String, List<String>> levels = levels(federation, nominal, completeIn);
+            Map<String, List<String>> levels = NominalLevels.present(federation, nominal, completeIn);
             for (String variable : nominal) {
                 List<String> present = levels.get(variable);
                 for (String level : present.subList(Math.min(1, present.size()), present.size())) {
@@ -60,27 +55,5 @@ final class GlmDesign {
             columns.add(GlmColumn.newBuilder().setVariable(variable).build());
         }
         return new GlmModel(names, columns, response, family, link, completeIn);
-    }
-
-    /** The levels of each nominal variable present in the rows complete in {@code completeIn}, over all nodes, sorted. */
-    private static Map<String, List<String>> levels(FederationContext federation, List<String> nominal, List<String> completeIn) {
-        Map<String, TreeSet<String>> union = new LinkedHashMap<>();
-        nominal.forEach(variable -> union.put(variable, new TreeSet<>()));
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
-                .setLevels(LevelsQuery.newBuilder().addAllNominal(nominal).addAllCompleteIn(completeIn)));
-        for (NodeAnswer answer : answers) {
-            for (VariableLevels levels : answer.result().getLevels().getVariablesList()) {
-                TreeSet<String> set = union.get(levels.getVariable());
-                if (set == null) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node()
-                            + " returned levels of '" + levels.getVariable() + "', which was not asked for");
-                }
-                // String order is code point order for these codes, as patsy sorts.
-                set.addAll(levels.getLevelsList());
-            }
-        }
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        union.forEach((variable, set) -> out.put(variable, new ArrayList<>(set)));
-        return out;
     }
 }

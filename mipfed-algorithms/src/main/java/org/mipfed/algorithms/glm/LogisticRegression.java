@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.special.Erf;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.GlmColumn;
@@ -19,21 +18,13 @@ import org.mipfed.proto.v1.GlmColumn;
  * Logit summary (Wald z tests and intervals, log-likelihoods, AIC, BIC, McFadden's R²), over the
  * rows complete in all variables. Fitted over the nodes by {@link FisherScoring}.
  */
-public final class LogisticRegression implements Algorithm {
+public final class LogisticRegression extends SpecifiedAlgorithm {
     public static final String NAME = "logistic_regression";
     /** The 0.975 quantile of the standard normal, as statsmodels' conf_int(alpha=0.05). */
     static final double Z_975 = 1.959963984540054;
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public LogisticRegression() {
+        super(NAME);
     }
 
     @Override

@@ -7,12 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.NodeAnswer;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -31,21 +30,13 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  * a node withheld its part of it (fewer rows than the node's minimum), as Exareme2 nulls counts below
  * its threshold.
  */
-public final class MultipleHistograms implements Algorithm {
+public final class MultipleHistograms extends SpecifiedAlgorithm {
     public static final String NAME = "multiple_histograms";
     /** Exareme2's number of bins when the request gives none. */
     static final int DEFAULT_BINS = 20;
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public MultipleHistograms() {
+        super(NAME);
     }
 
     @Override

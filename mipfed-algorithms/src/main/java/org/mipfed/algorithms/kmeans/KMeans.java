@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.NodeAnswer;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -31,21 +30,13 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  * <p>A node withholds a cluster of fewer rows than its minimum; the centre then moves to the mean of
  * the rows released, or stays where it was when none is.
  */
-public final class KMeans implements Algorithm {
+public final class KMeans extends SpecifiedAlgorithm {
     public static final String NAME = "kmeans";
     /** Exareme2's seed for the initial centres. */
     static final long SEED = 123;
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public KMeans() {
+        super(NAME);
     }
 
     @Override

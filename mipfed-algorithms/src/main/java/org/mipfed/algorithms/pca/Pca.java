@@ -2,10 +2,9 @@ package org.mipfed.algorithms.pca;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CrossProducts;
 
 /**
@@ -13,19 +12,11 @@ import org.mipfed.algorithms.numerics.CrossProducts;
  * rows complete in all of them. One round: their cross-products, which combine exactly into the
  * pooled ones, give the correlation matrix, whose eigen-decomposition the manager computes.
  */
-public final class Pca implements Algorithm {
+public final class Pca extends SpecifiedAlgorithm {
     public static final String NAME = "pca";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public Pca() {
+        super(NAME);
     }
 
     @Override

@@ -2,10 +2,9 @@ package org.mipfed.algorithms.pca;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Correlations;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
@@ -19,19 +18,11 @@ import org.mipfed.core.problem.Problem;
  * Centring and standardization are affine, so they leave the correlation matrix as it is; the
  * manager only checks, on the pooled moments, that every variable to standardize varies.
  */
-public final class PcaWithTransformation implements Algorithm {
+public final class PcaWithTransformation extends SpecifiedAlgorithm {
     public static final String NAME = "pca_with_transformation";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public PcaWithTransformation() {
+        super(NAME);
     }
 
     @Override

@@ -1,19 +1,13 @@
 package org.mipfed.algorithms.regression;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.algorithms.NominalLevels;
 import org.mipfed.algorithms.PooledCrossProducts;
 import org.mipfed.algorithms.numerics.CrossProducts;
-import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.DesignColumn;
-import org.mipfed.proto.v1.LevelsQuery;
-import org.mipfed.proto.v1.PrimitiveQuery;
-import org.mipfed.proto.v1.VariableLevels;
 
 /**
  * A regression design as statsmodels/patsy builds it: each nominal covariate dummy-coded over the
@@ -42,7 +36,7 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, List<Stri
         List<DesignColumn> columns = new ArrayList<>();
         boolean empty = false;
         if (!nominal.isEmpty()) {
-            Map<String, List<String>> levels = levels(federation, nominal, completeIn);
+            Map<String, List<String>> levels = NominalLevels.present(federation, nominal, completeIn);
             for (String variable : nominal) {
                 List<String> present = levels.get(variable);
                 if (present.isEmpty()) {
@@ -60,28 +54,6 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, List<Stri
         }
         columns.add(DesignColumn.newBuilder().setVariable(y).build());
         return new Design(names, columns, completeIn, empty);
-    }
-
-    /** The levels of each nominal variable present in the rows complete in {@code completeIn}, over all nodes, sorted. */
-    static Map<String, List<String>> levels(FederationContext federation, List<String> nominal, List<String> completeIn) {
-        Map<String, TreeSet<String>> union = new LinkedHashMap<>();
-        nominal.forEach(variable -> union.put(variable, new TreeSet<>()));
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
-                .setLevels(LevelsQuery.newBuilder().addAllNominal(nominal).addAllCompleteIn(completeIn)));
-        for (NodeAnswer answer : answers) {
-            for (VariableLevels levels : answer.result().getLevels().getVariablesList()) {
-                TreeSet<String> set = union.get(levels.getVariable());
-                if (set == null) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node()
-                            + " returned levels of '" + levels.getVariable() + "', which was not asked for");
-                }
-                // TreeSet<String> sorts by String.compareTo: code point order for these codes, like patsy.
-                set.addAll(levels.getLevelsList());
-            }
-        }
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        union.forEach((variable, set) -> out.put(variable, new ArrayList<>(set)));
-        return out;
     }
 
     /** Asks every node for the design's cross-products and pools them: over the regressors, then the response. */

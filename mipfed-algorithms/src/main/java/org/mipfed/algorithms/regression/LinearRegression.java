@@ -3,11 +3,10 @@ package org.mipfed.algorithms.regression;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.numerics.OlsFit;
@@ -24,20 +23,12 @@ import org.mipfed.core.problem.Problem;
  * <p>Two rounds: the levels of the nominal covariates present in those rows (the design must be the
  * same on every node), then the design's cross-products, which combine exactly into the pooled ones.
  */
-public final class LinearRegression implements Algorithm {
+public final class LinearRegression extends SpecifiedAlgorithm {
     public static final String NAME = "linear_regression";
     private static final double CONFIDENCE = 0.95;
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public LinearRegression() {
+        super(NAME);
     }
 
     @Override

@@ -2,11 +2,10 @@ package org.mipfed.algorithms.ttest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.problem.Problem;
@@ -25,19 +24,11 @@ import org.mipfed.proto.v1.MomentsQuery;
  * skipped); here {@code df} keeps Exareme2's n_A + n_B - 2 for compatibility, while {@code p} is
  * the Welch p-value. Cohen's d uses the pooled standard deviation.
  */
-public final class IndependentTTest implements Algorithm {
+public final class IndependentTTest extends SpecifiedAlgorithm {
     public static final String NAME = "ttest_independent";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public IndependentTTest() {
+        super(NAME);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package org.mipfed.algorithms.ttest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -17,19 +16,11 @@ import org.mipfed.proto.v1.MomentsQuery;
  * <p>As in Exareme2, {@code mean_diff} is the sample mean itself (R's "mean of x"). Cohen's d is
  * (mean - mu) / sd, positive when the mean exceeds mu; Exareme2 reports it with the opposite sign.
  */
-public final class OneSampleTTest implements Algorithm {
+public final class OneSampleTTest extends SpecifiedAlgorithm {
     public static final String NAME = "ttest_onesample";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public OneSampleTTest() {
+        super(NAME);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package org.mipfed.algorithms.ttest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AlgorithmSpecs;
 import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.problem.Problem;
@@ -19,19 +18,11 @@ import org.mipfed.proto.v1.MomentsQuery;
  *
  * <p>Cohen's d is Exareme2's: the mean difference over the root mean of the two variances.
  */
-public final class PairedTTest implements Algorithm {
+public final class PairedTTest extends SpecifiedAlgorithm {
     public static final String NAME = "ttest_paired";
 
-    private final ObjectNode spec = AlgorithmSpecs.load(NAME);
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ObjectNode spec() {
-        return spec.deepCopy();
+    public PairedTTest() {
+        super(NAME);
     }
 
     @Override

@@ -34,7 +34,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.PeerIdentity;
