@@ -23,6 +23,7 @@ import org.mipfed.cli.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
+import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.core.request.Filters;
 import org.mipfed.node.audit.AuditLog;
@@ -116,7 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
             compare(federation.admin(), executor, model, "logistic_regression", withParameter(request(datasets, xs, List.of("event")), "positive_class", "yes"));
             compare(federation.admin(), executor, model, "pearson_correlation", request(datasets, List.of(), withY(xs.subList(0, 5), "y")));
             compare(federation.admin(), executor, model, "pca", request(datasets, List.of(), xs));
-            compare(federation.admin(), executor, model, "ttest_independent", request(datasets, List.of("gender"), List.of("y")));
+            AnalysisRequest ttest = request(datasets, List.of("gender"), List.of("y"));
+            ObjectNode groups = Json.mapper().createObjectNode().put("groupA", "F").put("groupB", "M");
+            compare(federation.admin(), executor, model, "ttest_independent",
+                    new AnalysisRequest(ttest.dataModel(), ttest.datasets(), ttest.x(), ttest.y(), null, groups, null));
             small(federation);
             memory(federation, aliases);
         }
@@ -159,6 +163,18 @@ public final class BenchCommand implements Callable<Integer> {
             return;
         }
         System.err.println(name + " ...");
+        try {
+            measure(admin, executor, model, algorithm, request);
+        }
+        catch (Problem p) {
+            // One algorithm's refusal must not cost the whole run its table.
+            System.err.println(name + ": " + p.detail());
+            table.add(row(name, "analysis").put("failed", p.detail()));
+        }
+    }
+
+    private void measure(AdminClient admin, PrimitiveExecutor executor, DataModel model, Algorithm algorithm, AnalysisRequest request) {
+        String name = algorithm.name();
         JsonNode body = request.toJson();
         List<Long> federated = new ArrayList<>();
         JsonNode federatedResult = null;
@@ -305,8 +321,11 @@ public final class BenchCommand implements Callable<Integer> {
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
+            if (r.has("failed") && r.get("failed").isTextual()) {
+                other.append("failed: ").append(r.get("failed").asText()).append(' ');
+            }
             for (String f : List.of("max_rel_diff", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
-                if (r.has(f)) {
+                if (r.has(f) && r.get(f).isNumber()) {
                     other.append(f).append('=').append(String.format("%.4g", r.get(f).asDouble())).append(' ');
                 }
             }
