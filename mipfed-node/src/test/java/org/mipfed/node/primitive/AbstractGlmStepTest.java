@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mipfed.node.primitive.FilterTrees.rule;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,20 +11,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.special.Gamma;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.node.audit.AuditLog;
-import org.mipfed.node.importer.DataImporter;
-import org.mipfed.node.importer.ProgressListener;
-import org.mipfed.node.privacy.PrivacyPolicy;
-import org.mipfed.node.store.StoreKind;
-import org.mipfed.node.store.TestStore;
 import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.GlmStepQuery;
@@ -39,37 +29,9 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * distribution and log-gamma), the same on every kind of store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractGlmStepTest {
+abstract class AbstractGlmStepTest extends DementiaStoreTest {
     private static final double EPS = Math.ulp(1.0);
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
-    private static final List<String> DATASETS = List.of("edsd0", "ppmi0", "desd-synthdata0", "edsd1", "ppmi1");
-
-    private TestStore testStore;
-    private AuditLog audit;
-    private PrimitiveExecutor guarded;
-    private PrimitiveExecutor open;
-    private DementiaRows rows;
-
-    abstract StoreKind kind();
-
-    @BeforeAll
-    void importDementia(@TempDir Path directory) {
-        testStore = TestStore.open(kind(), directory);
-        DataImporter importer = new DataImporter(testStore.store());
-        for (String file : TestStore.dementiaFiles()) {
-            importer.importCsv(TestStore.dementia(), TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
-        }
-        audit = new AuditLog(directory.resolve("audit.log"));
-        guarded = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT, audit);
-        open = new PrimitiveExecutor(testStore.store(), new PrivacyPolicy(1), audit);
-        rows = new DementiaRows();
-    }
-
-    @AfterAll
-    void closeStore() {
-        audit.close();
-        testStore.close();
-    }
 
     /** family, link, response, its level, covariates (variable or variable=level), β (empty: start). */
     static Stream<Arguments> models() {

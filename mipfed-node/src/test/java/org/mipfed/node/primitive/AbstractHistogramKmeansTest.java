@@ -7,25 +7,13 @@ import static org.mipfed.node.primitive.PrimitiveQueries.close;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import org.mipfed.core.model.DataModel;
-import org.mipfed.node.audit.AuditLog;
-import org.mipfed.node.importer.DataImporter;
-import org.mipfed.node.importer.ProgressListener;
-import org.mipfed.node.privacy.PrivacyPolicy;
-import org.mipfed.node.store.DataStore;
-import org.mipfed.node.store.StoreKind;
-import org.mipfed.node.store.TestStore;
 import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.HistogramCounts;
 import org.mipfed.proto.v1.HistogramQuery;
@@ -40,39 +28,7 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  * distances computed here from the CSV rows, the same on every kind of store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractHistogramKmeansTest {
-    static final DataModel DEMENTIA = TestStore.dementia();
-    static final List<String> DATASETS = List.of("edsd0", "ppmi0", "desd-synthdata0", "edsd1", "ppmi1");
-
-    TestStore testStore;
-    AuditLog audit;
-    Path auditFile;
-    PrimitiveExecutor guarded;
-    PrimitiveExecutor open;
-    DementiaRows rows;
-
-    abstract StoreKind kind();
-
-    @BeforeAll
-    void importDementia(@TempDir Path directory) {
-        testStore = TestStore.open(kind(), directory);
-        DataStore store = testStore.store();
-        DataImporter importer = new DataImporter(store);
-        for (String file : TestStore.dementiaFiles()) {
-            importer.importCsv(DEMENTIA, TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
-        }
-        auditFile = directory.resolve("audit.log");
-        audit = new AuditLog(auditFile);
-        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT, audit);
-        open = new PrimitiveExecutor(store, new PrivacyPolicy(1), audit);
-        rows = new DementiaRows();
-    }
-
-    @AfterAll
-    void closeStore() {
-        audit.close();
-        testStore.close();
-    }
+abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
 
     // ---------------------------------------------------------------------------------------------
     // histogram

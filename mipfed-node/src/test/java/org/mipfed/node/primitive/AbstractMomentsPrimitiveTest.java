@@ -6,24 +6,14 @@ import static org.mipfed.node.primitive.FilterTrees.rule;
 import static org.mipfed.node.primitive.PrimitiveQueries.close;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import org.mipfed.node.audit.AuditLog;
-import org.mipfed.node.importer.DataImporter;
-import org.mipfed.node.importer.ProgressListener;
-import org.mipfed.node.privacy.PrivacyPolicy;
-import org.mipfed.node.store.StoreKind;
-import org.mipfed.node.store.TestStore;
 import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.LevelSelection;
 import org.mipfed.proto.v1.MomentsDifference;
@@ -35,35 +25,7 @@ import org.mipfed.proto.v1.VariableMoments;
 
 /** The {@code moments} primitive on the dementia data, checked against figures computed from the CSV rows. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractMomentsPrimitiveTest {
-    private static final List<String> DATASETS = List.of("edsd0", "ppmi0", "desd-synthdata0", "edsd1", "ppmi1");
-
-    private TestStore testStore;
-    private AuditLog audit;
-    private PrimitiveExecutor guarded;
-    private PrimitiveExecutor open;
-    private DementiaRows rows;
-
-    abstract StoreKind kind();
-
-    @BeforeAll
-    void importDementia(@TempDir Path directory) {
-        testStore = TestStore.open(kind(), directory);
-        DataImporter importer = new DataImporter(testStore.store());
-        for (String file : TestStore.dementiaFiles()) {
-            importer.importCsv(TestStore.dementia(), TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
-        }
-        audit = new AuditLog(directory.resolve("audit.log"));
-        guarded = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT, audit);
-        open = new PrimitiveExecutor(testStore.store(), new PrivacyPolicy(1), audit);
-        rows = new DementiaRows();
-    }
-
-    @AfterAll
-    void closeStore() {
-        audit.close();
-        testStore.close();
-    }
+abstract class AbstractMomentsPrimitiveTest extends DementiaStoreTest {
 
     @Test
     void groupedMomentsMatchFiguresComputedFromTheRows() {

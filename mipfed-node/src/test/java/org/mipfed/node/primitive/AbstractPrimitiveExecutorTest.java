@@ -13,27 +13,15 @@ import static org.mipfed.node.primitive.PrimitiveQueries.expectSummary;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
-import org.mipfed.core.model.DataModel;
-import org.mipfed.node.audit.AuditLog;
-import org.mipfed.node.importer.DataImporter;
-import org.mipfed.node.importer.ProgressListener;
-import org.mipfed.node.privacy.PrivacyPolicy;
-import org.mipfed.node.store.DataStore;
-import org.mipfed.node.store.StoreKind;
-import org.mipfed.node.store.TestStore;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DescribeResult;
 import org.mipfed.proto.v1.DesignColumn;
@@ -51,42 +39,7 @@ import org.mipfed.proto.v1.VariableSummary;
  * rows, the same on every kind of store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractPrimitiveExecutorTest {
-    static final DataModel DEMENTIA = TestStore.dementia();
-    static final List<String> DATASETS = List.of("edsd0", "ppmi0", "desd-synthdata0", "edsd1", "ppmi1");
-
-    Path directory;
-    TestStore testStore;
-    DataStore store;
-    AuditLog audit;
-    /** The default policy: at least 10 rows. */
-    PrimitiveExecutor guarded;
-    /** A policy of one row, to check figures on small selections. */
-    PrimitiveExecutor open;
-    DementiaRows rows;
-
-    abstract StoreKind kind();
-
-    @BeforeAll
-    void importDementia(@TempDir Path classDirectory) {
-        directory = classDirectory;
-        testStore = TestStore.open(kind(), directory);
-        store = testStore.store();
-        DataImporter importer = new DataImporter(store);
-        for (String file : TestStore.dementiaFiles()) {
-            importer.importCsv(DEMENTIA, TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
-        }
-        audit = new AuditLog(directory.resolve("audit.log"));
-        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT, audit);
-        open = new PrimitiveExecutor(store, new PrivacyPolicy(1), audit);
-        rows = new DementiaRows();
-    }
-
-    @AfterAll
-    void closeStore() {
-        audit.close();
-        testStore.close();
-    }
+abstract class AbstractPrimitiveExecutorTest extends DementiaStoreTest {
 
     // ---------------------------------------------------------------------------------------------
     // describe

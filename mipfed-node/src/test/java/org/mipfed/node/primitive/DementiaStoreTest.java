@@ -1,0 +1,61 @@
+package org.mipfed.node.primitive;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.importer.DataImporter;
+import org.mipfed.node.importer.ProgressListener;
+import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.TestStore;
+import org.mipfed.node.store.StoreKind;
+
+/**
+ * The fixture the primitive tests share: a store of the given kind holding every dementia CSV,
+ * executors with the default policy and with a one-row policy, and the rows for reference figures.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DementiaStoreTest {
+    static final DataModel DEMENTIA = TestStore.dementia();
+    static final List<String> DATASETS = List.of("edsd0", "ppmi0", "desd-synthdata0", "edsd1", "ppmi1");
+
+    Path directory;
+    TestStore testStore;
+    DataStore store;
+    AuditLog audit;
+    Path auditFile;
+    /** The default policy: at least 10 rows. */
+    PrimitiveExecutor guarded;
+    /** A policy of one row, to check figures on small selections. */
+    PrimitiveExecutor open;
+    DementiaRows rows;
+
+    abstract StoreKind kind();
+
+    @BeforeAll
+    void importDementia(@TempDir Path classDirectory) {
+        directory = classDirectory;
+        testStore = TestStore.open(kind(), directory);
+        store = testStore.store();
+        DataImporter importer = new DataImporter(store);
+        for (String file : TestStore.dementiaFiles()) {
+            importer.importCsv(DEMENTIA, TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
+        }
+        auditFile = directory.resolve("audit.log");
+        audit = new AuditLog(auditFile);
+        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT, audit);
+        open = new PrimitiveExecutor(store, new PrivacyPolicy(1), audit);
+        rows = new DementiaRows();
+    }
+
+    @AfterAll
+    void closeStore() {
+        audit.close();
+        testStore.close();
+    }
+}
