@@ -23,6 +23,7 @@ import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
 import org.mipfed.proto.v1.PrimitiveResult;
+import org.mipfed.proto.v1.SurvivalCountsQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class PrimitiveExecutor {
     private final KmeansStepPrimitive kmeansStep;
     private final MomentsPrimitive moments;
     private final GlmStepPrimitive glmStep;
+    private final SurvivalCountsPrimitive survivalCounts;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -60,6 +62,7 @@ public final class PrimitiveExecutor {
         this.kmeansStep = new KmeansStepPrimitive(guard);
         this.moments = new MomentsPrimitive(guard);
         this.glmStep = new GlmStepPrimitive(guard);
+        this.survivalCounts = new SurvivalCountsPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -126,7 +129,7 @@ public final class PrimitiveExecutor {
     private PrimitiveResult compute(PrimitiveQuery query) {
         if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
-                    + "describe, levels, cross_products, moments, glm_step, histogram and kmeans_step");
+                    + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step and survival_counts");
         }
         StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
                 RefusalException.UNKNOWN_DATA_MODEL, "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
@@ -143,6 +146,7 @@ public final class PrimitiveExecutor {
             case KMEANS_STEP -> kmeansStep.run(connection, scope, query.getKmeansStep());
             case MOMENTS -> moments.run(connection, scope, query.getMoments());
             case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
+            case SURVIVAL_COUNTS -> survivalCounts.run(connection, scope, query.getSurvivalCounts());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
         });
     }
@@ -180,6 +184,7 @@ public final class PrimitiveExecutor {
             case KMEANS_STEP -> "kmeans_step";
             case MOMENTS -> "moments";
             case GLM_STEP -> "glm_step";
+            case SURVIVAL_COUNTS -> "survival_counts";
             default -> "none";
         };
     }
@@ -208,6 +213,15 @@ public final class PrimitiveExecutor {
             case KMEANS_STEP -> names.addAll(query.getKmeansStep().getVariablesList());
             case MOMENTS -> MomentsPrimitive.variables(query.getMoments(), names);
             case GLM_STEP -> GlmStepPrimitive.variables(query.getGlmStep(), names);
+            case SURVIVAL_COUNTS -> {
+                SurvivalCountsQuery survival = query.getSurvivalCounts();
+                names.add(survival.getTime());
+                names.add(survival.getEvent());
+                if (!survival.getGroupBy().isEmpty()) {
+                    names.add(survival.getGroupBy());
+                }
+                names.addAll(survival.getCompleteInList());
+            }
             default -> {
             }
         }

@@ -1,0 +1,127 @@
+package org.mipfed.node.primitive;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.mipfed.core.model.Cde;
+import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.store.SqlDialect;
+import org.mipfed.proto.v1.PrimitiveResult;
+import org.mipfed.proto.v1.SurvivalCountsQuery;
+import org.mipfed.proto.v1.SurvivalCountsResult;
+import org.mipfed.proto.v1.SurvivalGroupCounts;
+
+/**
+ * {@code survival_counts}: per time bin (and group), how many rows had the event and how many were
+ * censored, in one grouped statement. Times are moved up to the end of their bin
+ * ({@code k = ceil(t / w)}), so nothing finer than a bin leaves the node; a count between 1 and the
+ * node's minimum makes the node refuse, naming the bin, since a survival curve cannot be built from
+ * withheld counts and a wider bin answers the same question.
+ */
+final class SurvivalCountsPrimitive {
+    /** Bin numbers must stay exact as doubles and as 64-bit integers. */
+    private static final double MAX_BIN = 0x1p52;
+    private static final String GROUP = "\"group$\"";
+    private static final String BIN = "\"bin$\"";
+    private static final String EVENT = "\"event$\"";
+    private static final String SCOPE = "\"survival$\"";
+
+    private final PrivacyGuard guard;
+
+    SurvivalCountsPrimitive(PrivacyGuard guard) {
+        this.guard = requireNonNull(guard, "guard is null");
+    }
+
+    PrimitiveResult run(Connection connection, QueryScope scope, SurvivalCountsQuery query) throws SQLException {
+        if (query.getTime().isEmpty() || query.getEvent().isEmpty()) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "survival_counts needs a time and an event variable");
+        }
+        double width = query.getBinWidth();
+        if (!(width > 0) || !Double.isFinite(width)) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The bin width of survival_counts must be a positive "
+                    + "number, not " + width);
+        }
+        Cde time = scope.numerical(query.getTime(), "the time variable of survival_counts");
+        Cde event = scope.nominal(query.getEvent(), "the event variable of survival_counts");
+        if (!event.enumerations().containsKey(query.getEventLevel())) {
+            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(query.getEventLevel())
+                    + "' is not a level of '" + event.code() + "' (its levels: " + String.join(", ", event.enumerations().keySet()) + ")");
+        }
+        Cde group = query.getGroupBy().isEmpty() ? null : scope.nominal(query.getGroupBy(), "the grouping variable of survival_counts");
+        Set<Cde> used = new LinkedHashSet<>(List.of(time, event));
+        if (group != null) {
+            used.add(group);
+        }
+        used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
+        List<Cde> complete = new ArrayList<>(used);
+        String where = scope.complete(complete);
+        long n = LevelsPrimitive.count(connection, scope, where);
+        guard.checkRows(n, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
+        SurvivalCountsResult.Builder result = SurvivalCountsResult.newBuilder().setN(n);
+        if (n > 0) {
+            counts(connection, scope, time, event, query.getEventLevel(), group, width, where, result);
+        }
+        return PrimitiveResult.newBuilder().setRowsUsed(n).setSurvivalCounts(result).build();
+    }
+
+    private void counts(Connection connection, QueryScope scope, Cde time, Cde event, String eventLevel, Cde group, double width,
+            String where, SurvivalCountsResult.Builder result) throws SQLException {
+        SqlDialect dialect = scope.dialect();
+        BoundSql sql = BoundSql.builder()
+                .sql("WITH " + SCOPE + " AS (SELECT " + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group)))
+                        + " AS " + GROUP + ", ceil(" + dialect.toDouble(scope.quote(time)) + " / ").parameter(width).sql(") AS " + BIN
+                        + ", CASE WHEN " + dialect.toText(scope.quote(event)) + " = ").parameter(eventLevel)
+                .sql(" THEN 1 ELSE 0 END AS " + EVENT + " FROM " + scope.table() + " WHERE ").append(scope.where())
+                .sql(" AND " + where + ") SELECT " + GROUP + ", " + BIN + ", sum(" + EVENT + "), count(*) FROM " + SCOPE
+                        + " GROUP BY " + GROUP + ", " + BIN + " ORDER BY " + GROUP + ", " + BIN)
+                .build();
+        Map<String, SurvivalGroupCounts.Builder> byGroup = new LinkedHashMap<>();
+        if (group == null) {
+            byGroup.put("", SurvivalGroupCounts.newBuilder().setLevel(""));
+        }
+        else {
+            group.enumerations().keySet().forEach(level -> byGroup.put(level, SurvivalGroupCounts.newBuilder().setLevel(level)));
+        }
+        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                SurvivalGroupCounts.Builder counts = byGroup.get(rows.getString(1));
+                if (counts == null) {
+                    // A stored value outside the data model's levels: the importer refuses those, so none is counted.
+                    continue;
+                }
+                double bin = rows.getDouble(2);
+                if (Math.abs(bin) > MAX_BIN) {
+                    throw RefusalException.caller(RefusalException.INVALID_QUERY, "The bin width " + width + " is too small for the "
+                            + "values of '" + time.code() + "'; choose a wider one");
+                }
+                long events = rows.getLong(3);
+                long censored = rows.getLong(4) - events;
+                String cell = (group == null ? "" : group.code() + " = " + counts.getLevel() + ", ") + "bin (" + (bin - 1) * width + ", "
+                        + bin * width + "] of " + time.code();
+                check(events, "events (" + event.code() + " = " + eventLevel + ") in " + cell);
+                check(censored, "censored rows in " + cell);
+                counts.addBins((long) bin).addEvents(events).addCensored(censored);
+            }
+        }
+        byGroup.values().stream().filter(counts -> counts.getBinsCount() > 0).forEach(result::addGroups);
+    }
+
+    private void check(long count, String what) {
+        if (count > 0 && !guard.releasable(count, count)) {
+            throw RefusalException.caller(PrivacyGuard.MIN_ROWS, "Only " + count + " " + what + " on this node, fewer than the "
+                    + guard.policy().minRows() + " its privacy policy requires (rule " + PrivacyGuard.MIN_ROWS + "); choose a wider "
+                    + "bin_width, widen the filters, or leave this node's datasets out");
+        }
+    }
+}
