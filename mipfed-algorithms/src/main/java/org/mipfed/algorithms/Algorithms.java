@@ -17,6 +17,7 @@ import org.mipfed.algorithms.kmeans.KMeans;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
 import org.mipfed.algorithms.regression.LinearRegression;
+import org.mipfed.algorithms.survival.KaplanMeier;
 import org.mipfed.algorithms.ttest.IndependentTTest;
 import org.mipfed.algorithms.ttest.OneSampleTTest;
 import org.mipfed.algorithms.ttest.PairedTTest;
@@ -42,7 +43,7 @@ public final class Algorithms {
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
         return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(), new LogisticRegression(), new GeneralizedLinearModel(),
-                new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans(),
+                new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans(), new KaplanMeier(),
                 new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova()));
     }
 

@@ -253,6 +253,33 @@ public final class ExpectedResults {
     }
 
     /** A number or an array of numbers, compared element by element. */
+    /**
+     * A result against a reference written by R (kaplan_meier.R, glm.R): every field of the reference
+     * is in the result; numbers within the tolerance, text and nulls equal, lists and objects element
+     * by element. Fields the reference lacks are not checked.
+     */
+    public static void assertMatchesReference(String where, JsonNode expected, JsonNode actual, Tolerance tolerance) {
+        if (expected.isObject()) {
+            assertThat(actual != null && actual.isObject()).as(where + " is an object: " + actual).isTrue();
+            for (Map.Entry<String, JsonNode> field : expected.properties()) {
+                assertMatchesReference(where + "." + field.getKey(), field.getValue(), actual.get(field.getKey()), tolerance);
+            }
+        }
+        else if (expected.isArray()) {
+            assertThat(actual != null && actual.isArray()).as(where + " is a list: " + actual).isTrue();
+            assertThat(actual.size()).as(where + " length").isEqualTo(expected.size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertMatchesReference(where + "[" + i + "]", expected.get(i), actual.get(i), tolerance);
+            }
+        }
+        else if (expected.isNumber() || expected.isNull()) {
+            assertClose(where, expected, actual, tolerance);
+        }
+        else {
+            assertThat(actual).as(where).isEqualTo(expected);
+        }
+    }
+
     public static void assertClose(String what, JsonNode expected, JsonNode actual, Tolerance tolerance) {
         if (expected == null || expected.isNull()) {
             assertThat(present(actual)).as(what + ": expected null, got " + actual).isFalse();

@@ -45,6 +45,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case KMEANS_STEP -> InMemoryKmeansStep.compute(query.getKmeansStep(), rows(query), minRows);
             case MOMENTS -> InMemoryMoments.compute(query.getMoments(), rows(query), minRows);
             case GLM_STEP -> InMemoryGlm.compute(this, query);
+            case SURVIVAL_COUNTS -> InMemorySurvival.compute(TestData.dementiaModel(), query.getSurvivalCounts(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }

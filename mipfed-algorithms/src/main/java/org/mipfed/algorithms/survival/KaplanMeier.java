@@ -1,0 +1,377 @@
+package org.mipfed.algorithms.survival;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.LUDecomposition;
+import org.apache.commons.math3.special.Gamma;
+import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.proto.v1.PrimitiveQuery;
+import org.mipfed.proto.v1.SurvivalCountsQuery;
+import org.mipfed.proto.v1.SurvivalCountsResult;
+import org.mipfed.proto.v1.SurvivalGroupCounts;
+
+/**
+ * {@code kaplan_meier} (ours, beyond Exareme2): R's {@code survfit(Surv(time, event) ~ group)} and
+ * {@code survdiff} over binned times. Each node counts, per group and time bin, the rows that had the
+ * event and the rows censored there ({@code survival_counts}); summed over nodes these are exactly the
+ * pooled counts, from which the product-limit estimate, its Greenwood standard error, the confidence
+ * interval on the log scale (R's default {@code conf.type = "log"}), the median survival (R's
+ * {@code quantile.survfit}) and the log-rank test follow.
+ *
+ * <p>A time t is moved up to the end of its bin, {@code ceil(t / w) * w}; the curves are reported at
+ * those bin ends. With integer times and {@code bin_width} 1, the result is survfit's on the raw times.
+ */
+public final class KaplanMeier extends SpecifiedAlgorithm {
+    public static final String NAME = "kaplan_meier";
+    static final double CONFIDENCE = 0.95;
+    /** quantile.survfit's tolerance, sqrt(.Machine$double.eps). */
+    private static final double TOLERANCE = Math.sqrt(Math.ulp(1.0));
+
+    public KaplanMeier() {
+        super(NAME);
+    }
+
+    @Override
+    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        DataModel model = input.dataModel();
+        if (input.y().size() != 1) {
+            throw Problem.badRequest(NAME + " takes exactly one time variable (y), not " + input.y().size());
+        }
+        Cde time = model.cde(input.y().get(0));
+        if (time == null || !time.numerical()) {
+            throw Problem.badRequest("The time variable '" + input.y().get(0) + "' " + (time == null ? "is not in the data model "
+                    + model.id() : "is not numerical") + "; " + NAME + " needs a numerical time (y)");
+        }
+        if (input.x().isEmpty() || input.x().size() > 2) {
+            throw Problem.badRequest(NAME + " takes one or two nominal variables (x): the event indicator, then optionally the "
+                    + "grouping variable; not " + input.x().size());
+        }
+        Cde event = nominal(model, input.x().get(0), "event variable (the first x)");
+        Cde group = input.x().size() == 2 ? nominal(model, input.x().get(1), "grouping variable (the second x)") : null;
+        if (group != null && group.code().equals(event.code())) {
+            throw Problem.badRequest("The grouping variable of " + NAME + " must differ from the event variable '" + event.code() + "'");
+        }
+        String eventLevel = input.parameters().path("event_level").asText("");
+        if (!event.enumerations().containsKey(eventLevel)) {
+            throw Problem.badRequest("The parameter event_level must be one of the levels of the event variable '" + event.code()
+                    + "': " + String.join(", ", event.enumerations().keySet()) + (eventLevel.isEmpty() ? "" : "; not '" + eventLevel + "'"));
+        }
+        double width = input.parameters().path("bin_width").asDouble(1);
+        if (!(width > 0) || !Double.isFinite(width)) {
+            throw Problem.badRequest("The parameter bin_width of " + NAME + " must be a positive number, not " + width);
+        }
+        SurvivalCountsQuery.Builder query = SurvivalCountsQuery.newBuilder().setTime(time.code()).setEvent(event.code())
+                .setEventLevel(eventLevel).setBinWidth(width);
+        if (group != null) {
+            query.setGroupBy(group.code());
+        }
+        Map<String, TreeMap<Long, long[]>> pooled = pool(federation.compute(PrimitiveQuery.newBuilder().setSurvivalCounts(query)), group);
+        if (pooled.isEmpty()) {
+            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + time.code() + ", " + event.code()
+                    + (group == null ? "" : ", " + group.code()) + (input.filter() == null ? "" : " (after the filters)")
+                    + "; choose other variables or datasets");
+        }
+        ObjectNode out = ResultJson.object();
+        out.put("time_var", time.code());
+        out.put("event_var", event.code());
+        out.put("event_level", eventLevel);
+        if (group == null) {
+            out.putNull("group_var");
+        }
+        else {
+            out.put("group_var", group.code());
+        }
+        out.put("bin_width", width);
+        out.put("conf_level", CONFIDENCE);
+        long n = 0;
+        long events = 0;
+        ArrayNode curves = out.putArray("curves");
+        double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(0.5 + CONFIDENCE / 2);
+        for (Map.Entry<String, TreeMap<Long, long[]>> entry : pooled.entrySet()) {
+            Curve curve = Curve.of(entry.getValue(), width, z);
+            n += curve.n();
+            events += curve.events();
+            curves.add(curve.json(group == null ? null : entry.getKey()));
+        }
+        out.put("n_obs", n);
+        out.put("n_events", events);
+        if (group != null) {
+            out.set("logrank", LogRank.of(pooled).json());
+        }
+        return out;
+    }
+
+    private static Cde nominal(DataModel model, String code, String role) {
+        Cde cde = model.cde(code);
+        if (cde == null || !cde.categorical()) {
+            throw Problem.badRequest("The " + role + " '" + code + "' " + (cde == null ? "is not in the data model " + model.id()
+                    : "is not nominal") + "; " + NAME + " needs a nominal variable there");
+        }
+        return cde;
+    }
+
+    /** Per group (in the data model's level order; "" without grouping), bin → {events, censored}, summed over nodes. */
+    private static Map<String, TreeMap<Long, long[]>> pool(List<NodeAnswer> answers, Cde group) {
+        Map<String, TreeMap<Long, long[]>> byGroup = new LinkedHashMap<>();
+        if (group == null) {
+            byGroup.put("", new TreeMap<>());
+        }
+        else {
+            group.enumerations().keySet().forEach(level -> byGroup.put(level, new TreeMap<>()));
+        }
+        for (NodeAnswer answer : answers) {
+            SurvivalCountsResult result = answer.result().getSurvivalCounts();
+            for (SurvivalGroupCounts counts : result.getGroupsList()) {
+                TreeMap<Long, long[]> target = byGroup.get(counts.getLevel());
+                if (target == null || counts.getEventsCount() != counts.getBinsCount() || counts.getCensoredCount() != counts.getBinsCount()) {
+                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned survival counts that do "
+                            + "not fit the request; it may run an incompatible version of mipfed");
+                }
+                for (int i = 0; i < counts.getBinsCount(); i++) {
+                    long[] cell = target.computeIfAbsent(counts.getBins(i), b -> new long[2]);
+                    cell[0] += counts.getEvents(i);
+                    cell[1] += counts.getCensored(i);
+                }
+            }
+        }
+        byGroup.values().removeIf(Map::isEmpty);
+        return byGroup;
+    }
+
+    /** One product-limit curve at the ends of the bins where rows leave. */
+    record Curve(long n, long events, double[] time, long[] atRisk, long[] eventCounts, long[] censored, double[] survival,
+            double[] stdErr, double[] lower, double[] upper, double[] median) {
+
+        static Curve of(TreeMap<Long, long[]> bins, double width, double z) {
+            int m = bins.size();
+            double[] time = new double[m];
+            long[] atRisk = new long[m];
+            long[] d = new long[m];
+            long[] c = new long[m];
+            long n = 0;
+            long events = 0;
+            int j = 0;
+            for (Map.Entry<Long, long[]> bin : bins.entrySet()) {
+                time[j] = bin.getKey() * width;
+                d[j] = bin.getValue()[0];
+                c[j] = bin.getValue()[1];
+                n += d[j] + c[j];
+                events += d[j];
+                j++;
+            }
+            double[] survival = new double[m];
+            double[] stdErr = new double[m];
+            double[] lower = new double[m];
+            double[] upper = new double[m];
+            long risk = n;
+            double s = 1;
+            double greenwood = 0;
+            for (int i = 0; i < m; i++) {
+                atRisk[i] = risk;
+                s *= 1 - (double) d[i] / risk;
+                greenwood += d[i] == 0 ? 0 : d[i] == risk ? Double.POSITIVE_INFINITY : (double) d[i] / ((double) risk * (risk - d[i]));
+                survival[i] = s;
+                stdErr[i] = Math.sqrt(greenwood);
+                // R's conf.type = "log": S·exp(∓ z·se), the upper end capped at 1, none where S is 0.
+                lower[i] = s == 0 ? Double.NaN : Math.exp(Math.log(s) - z * stdErr[i]);
+                upper[i] = s == 0 ? Double.NaN : Math.min(1, Math.exp(Math.log(s) + z * stdErr[i]));
+                risk -= d[i] + c[i];
+            }
+            double[] median = {quantile(time, survival, 0.5), quantile(time, lower, 0.5), quantile(time, upper, 0.5)};
+            return new Curve(n, events, time, atRisk, d, c, survival, stdErr, lower, upper, median);
+        }
+
+        ObjectNode json(String group) {
+            ObjectNode out = ResultJson.object();
+            if (group == null) {
+                out.putNull("group");
+            }
+            else {
+                out.put("group", group);
+            }
+            out.put("n", n);
+            out.put("events", events);
+            out.set("time", ResultJson.numbers(time));
+            out.set("n_risk", longs(atRisk));
+            out.set("n_event", longs(eventCounts));
+            out.set("n_censor", longs(censored));
+            out.set("survival", ResultJson.numbers(survival));
+            out.set("std_err", ResultJson.numbers(stdErr));
+            out.set("lower_ci", ResultJson.numbers(lower));
+            out.set("upper_ci", ResultJson.numbers(upper));
+            ResultJson.put(out, "median", median[0]);
+            ResultJson.put(out, "median_lower_ci", median[1]);
+            ResultJson.put(out, "median_upper_ci", median[2]);
+            return out;
+        }
+    }
+
+    /**
+     * The time where a curve crosses 1 − p, as R's {@code survival:::findq}: on the points (0, 0),
+     * (t_i, 1 − S_i) with repeated heights dropped, the first point at or above p; where the curve
+     * sits at p (within the tolerance) over an interval, the middle of that interval. NaN when it
+     * never reaches p.
+     */
+    static double quantile(double[] time, double[] survival, double p) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        xs.add(0.0);
+        ys.add(0.0);
+        for (int i = 0; i < time.length; i++) {
+            double y = 1 - survival[i];
+            boolean duplicate = false;
+            for (double seen : ys) {
+                duplicate |= Double.isNaN(seen) ? Double.isNaN(y) : seen == y;
+            }
+            if (!duplicate) {
+                xs.add(time[i]);
+                ys.add(y);
+            }
+        }
+        double xmax = time.length == 0 ? 0 : time[time.length - 1];
+        double last = ys.get(ys.size() - 1);
+        List<double[]> points = new ArrayList<>();
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < xs.size(); i++) {
+            if (!Double.isNaN(ys.get(i))) {
+                points.add(new double[] {xs.get(i), ys.get(i)});
+                max = Math.max(max, ys.get(i));
+            }
+        }
+        if (max < p) {
+            return Double.NaN;
+        }
+        int first = -1;
+        int second = -1;
+        for (int i = points.size() - 1; i >= 0; i--) {
+            if (points.get(i)[1] + TOLERANCE >= p) {
+                first = i;
+            }
+            if (points.get(i)[1] - TOLERANCE >= p) {
+                second = i;
+            }
+        }
+        if (first < 0) {
+            return Double.NaN;
+        }
+        if (!Double.isNaN(last) && Math.abs(p - last) < TOLERANCE) {
+            return (points.get(first)[0] + xmax) / 2;
+        }
+        if (second < 0) {
+            return Double.NaN;
+        }
+        return (points.get(first)[0] + points.get(second)[0]) / 2;
+    }
+
+    private static ArrayNode longs(long[] values) {
+        ArrayNode array = ResultJson.array();
+        for (long value : values) {
+            array.add(value);
+        }
+        return array;
+    }
+
+    /** The log-rank test (R's survdiff, rho = 0) between the groups over the pooled bins. */
+    record LogRank(List<String> groups, double[] observed, double[] expected, double chiSquared, int df, double pValue) {
+
+        static LogRank of(Map<String, TreeMap<Long, long[]>> byGroup) {
+            List<String> groups = new ArrayList<>(byGroup.keySet());
+            int g = groups.size();
+            TreeSet<Long> bins = new TreeSet<>();
+            byGroup.values().forEach(m -> bins.addAll(m.keySet()));
+            long[] atRisk = new long[g];
+            for (int k = 0; k < g; k++) {
+                for (long[] cell : byGroup.get(groups.get(k)).values()) {
+                    atRisk[k] += cell[0] + cell[1];
+                }
+            }
+            double[] observed = new double[g];
+            double[] expected = new double[g];
+            double[][] variance = new double[g][g];
+            for (long bin : bins) {
+                long[] d = new long[g];
+                long[] left = new long[g];
+                long n = 0;
+                long dTotal = 0;
+                for (int k = 0; k < g; k++) {
+                    long[] cell = byGroup.get(groups.get(k)).get(bin);
+                    if (cell != null) {
+                        d[k] = cell[0];
+                        left[k] = cell[0] + cell[1];
+                    }
+                    n += atRisk[k];
+                    dTotal += d[k];
+                }
+                if (dTotal > 0) {
+                    for (int k = 0; k < g; k++) {
+                        observed[k] += d[k];
+                        expected[k] += (double) dTotal * atRisk[k] / n;
+                        if (n > 1) {
+                            double factor = (double) dTotal * (n - dTotal) / (n - 1) / n;
+                            for (int l = 0; l < g; l++) {
+                                variance[k][l] += factor * atRisk[k] * ((k == l ? 1.0 : 0.0) - (double) atRisk[l] / n);
+                            }
+                        }
+                    }
+                }
+                for (int k = 0; k < g; k++) {
+                    atRisk[k] -= left[k];
+                }
+            }
+            // As survdiff: only groups with some expected events count; the first of them is dropped.
+            List<Integer> used = new ArrayList<>();
+            for (int k = 0; k < g; k++) {
+                if (expected[k] > 0) {
+                    used.add(k);
+                }
+            }
+            double chi = 0;
+            int df = used.size() - 1;
+            if (used.size() >= 2) {
+                int q = used.size() - 1;
+                double[][] v = new double[q][q];
+                double[] diff = new double[q];
+                for (int a = 0; a < q; a++) {
+                    diff[a] = observed[used.get(a + 1)] - expected[used.get(a + 1)];
+                    for (int b = 0; b < q; b++) {
+                        v[a][b] = variance[used.get(a + 1)][used.get(b + 1)];
+                    }
+                }
+                double[] solved = new LUDecomposition(new Array2DRowRealMatrix(v, false)).getSolver()
+                        .solve(new ArrayRealVector(diff, false)).toArray();
+                for (int a = 0; a < q; a++) {
+                    chi += solved[a] * diff[a];
+                }
+            }
+            double p = df > 0 ? Gamma.regularizedGammaQ(df / 2.0, chi / 2) : Double.NaN;
+            return new LogRank(groups, observed, expected, chi, Math.max(df, 0), p);
+        }
+
+        ObjectNode json() {
+            ObjectNode out = ResultJson.object();
+            out.set("groups", ResultJson.strings(groups));
+            out.set("observed", ResultJson.numbers(observed));
+            out.set("expected", ResultJson.numbers(expected));
+            ResultJson.put(out, "chi_squared", chiSquared);
+            out.put("df", df);
+            ResultJson.put(out, "p_value", pValue);
+            return out;
+        }
+    }
+}
