@@ -65,7 +65,9 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
         Map<String, VariableSummary> byModel = new HashMap<>();
         List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
                 .setDescribe(DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal)));
+        long rows = 0;
         for (NodeAnswer answer : answers) {
+            rows += answer.result().getRowsUsed();
             DescribeResult describe = answer.result().getDescribe();
             collect(answer.node(), describe.getVariableBasedList(), byVariable);
             collect(answer.node(), describe.getModelBasedList(), byModel);
@@ -75,6 +77,8 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
             records(variable, cde, input.datasets(), byVariable, variableBased);
             records(variable, cde, input.datasets(), byModel, modelBased);
         }
+        // Not in Exareme2's shape: the selected rows described, as every mipfed result says.
+        result.put("n_obs", rows);
         return result;
     }
 

@@ -104,6 +104,8 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
         }
         ObjectNode result = ResultJson.object();
         ArrayNode histograms = result.putArray("histogram");
+        // Not in Exareme2's shape: the rows the histograms were drawn from, as every mipfed result says.
+        result.put("n_obs", n);
         for (Map.Entry<String, Pooled> entry : pooled.entrySet()) {
             String[] parts = entry.getKey().split("\u0000", -1);
             ObjectNode histogram = histograms.addObject();

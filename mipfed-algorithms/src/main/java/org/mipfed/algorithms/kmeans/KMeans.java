@@ -65,6 +65,11 @@ public final class KMeans extends SpecifiedAlgorithm {
             throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", variables)
                     + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
         }
+        if (k > n) {
+            throw Problem.badRequest("The parameter 'k' of " + NAME + " asks for " + k + " clusters, but only " + n + " rows have a value "
+                    + "for every one of " + String.join(", ", variables) + (input.filter() == null ? "" : " (after the filters)")
+                    + "; choose k of at most " + n + ", or select more rows");
+        }
         double[][] centres = new NumpyRandomState(SEED).uniform(low, high, k);
         int iterations = 0;
         while (true) {
