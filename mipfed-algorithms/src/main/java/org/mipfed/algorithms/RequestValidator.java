@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.mipfed.algorithms.preprocessing.LongitudinalTransformer;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.model.SqlType;
@@ -17,6 +18,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.core.request.Filters;
 import org.mipfed.proto.v1.Filter;
+import org.mipfed.proto.v1.LongitudinalTransform;
 
 /**
  * Checks an analysis request against its algorithm's spec (Exareme2's {@code inputdata} rules: required,
@@ -54,7 +56,9 @@ public final class RequestValidator {
         checkVariables(algorithm.name(), spec, model, request.x(), request.y());
         Filter filter = Filters.parse(request.filters(), model);
         ObjectNode parameters = ParameterValidator.check(algorithm.name(), spec, request.parameters(), model, request.x(), request.y());
-        return new AnalysisInput(model, datasets, request.x(), request.y(), filter, parameters);
+        LongitudinalTransform longitudinal = LongitudinalTransformer.parse(algorithm.name(), request.preprocessing(), model, request.x(),
+                request.y(), filter);
+        return new AnalysisInput(model, datasets, request.x(), request.y(), filter, parameters, longitudinal);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.mipfed.algorithms;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mipfed.algorithms.preprocessing.LongitudinalTransformer;
 
 /** An algorithm whose name and specification (served by {@code GET /algorithms}) come from its spec file. */
 public abstract class SpecifiedAlgorithm implements Algorithm {
@@ -11,7 +12,12 @@ public abstract class SpecifiedAlgorithm implements Algorithm {
 
     protected SpecifiedAlgorithm(String name) {
         this.name = requireNonNull(name, "name is null");
-        this.spec = AlgorithmSpecs.load(name);
+        ObjectNode loaded = AlgorithmSpecs.load(name);
+        if (LongitudinalTransformer.compatible(name)) {
+            // As Exareme2 lists them: the preprocessing steps a request for this algorithm may ask for.
+            loaded.putArray("preprocessing").add(LongitudinalTransformer.spec());
+        }
+        this.spec = loaded;
     }
 
     @Override

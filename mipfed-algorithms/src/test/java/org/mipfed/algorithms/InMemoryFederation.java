@@ -65,6 +65,10 @@ public final class InMemoryFederation {
 
             @Override
             public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
+                if (input.longitudinal() != null) {
+                    // Pairing visits is the node's SQL; its tests are the node's and the real federation's.
+                    throw new UnsupportedOperationException("the in-memory federation does not pair visits");
+                }
                 List<NodeAnswer> answers = new ArrayList<>();
                 for (InMemoryNode node : nodes) {
                     List<String> datasets = input.datasets().stream().filter(node.datasets()::containsKey).toList();

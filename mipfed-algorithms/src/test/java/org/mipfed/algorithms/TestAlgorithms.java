@@ -3,6 +3,7 @@ package org.mipfed.algorithms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mipfed.core.problem.Problem;
 
@@ -15,6 +16,15 @@ class TestAlgorithms {
             assertThat(algorithm.spec().get("name").asText()).isEqualTo(algorithm.name());
             assertThat(algorithm.spec().has("inputdata")).isTrue();
         }
+    }
+
+    @Test
+    void theAlgorithmsExareme2PairsWithTheLongitudinalTransformerListIt() {
+        Algorithms algorithms = Algorithms.standard();
+        for (String name : List.of("linear_regression", "logistic_regression", "anova_oneway", "anova")) {
+            assertThat(algorithms.get(name).spec().path("preprocessing").findValuesAsText("name")).containsExactly("longitudinal_transformer");
+        }
+        assertThat(algorithms.get("descriptive_stats").spec().has("preprocessing")).isFalse();
     }
 
     @Test

@@ -48,6 +48,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         step("Extracting the dementia data (Exareme2's synthetic MIP data, MIT) into " + dir.resolve("data"));
         Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
+        Path longitudinal = LocalFederation.extractData("longitudinal_dementia_v_0_1", dir.resolve("longitudinal"));
         step("mipfed manager init + manager start (gRPC for nodes on " + (grpcPort == 0 ? "a free port" : grpcPort)
                 + ", REST API on " + (httpPort == 0 ? "a free port" : httpPort) + ")");
         LocalFederation federation = LocalFederation.create(dir, grpcPort, httpPort);
@@ -56,13 +57,18 @@ final class DemoCommand implements Callable<Integer> {
             federation.close();
             stopped.countDown();
         }, "mipfed-demo-shutdown"));
-        for (String[] hospital : HOSPITALS) {
+        for (int h = 0; h < HOSPITALS.length; h++) {
+            String[] hospital = HOSPITALS[h];
             List<Path> csvs = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 csvs.add(data.resolve(hospital[1] + i + ".csv"));
             }
-            step("node " + hospital[0] + ": join with the worker token, import " + hospital[1] + "0..9.csv, label name=" + hospital[0] + ", node run");
-            federation.addNode(hospital[0], null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
+            // Each hospital also holds one of the longitudinal datasets (subjects seen at several visits).
+            Path visits = longitudinal.resolve("longitudinal_dementia" + h + ".csv");
+            step("node " + hospital[0] + ": join with the worker token, import " + hospital[1] + "0..9.csv and " + visits.getFileName()
+                    + ", label name=" + hospital[0] + ", node run");
+            federation.addNode(hospital[0], null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs),
+                    new LocalFederation.DataImport(longitudinal.resolve("CDEsMetadata.json"), List.of(visits))));
         }
         step("mipfed start all");
         federation.start("all");

@@ -260,7 +260,7 @@ public final class LocalFederation implements AutoCloseable {
         return extractData("dementia_v_0_1", dir);
     }
 
-    /** Copies a bundled data model ({@code dementia_v_0_1}, {@code tbi_v_0_1}) and its CSVs out of the class path into {@code dir}. */
+    /** Copies a bundled data model ({@code dementia_v_0_1}, {@code tbi_v_0_1}, {@code longitudinal_dementia_v_0_1}) and its CSVs out of the class path into {@code dir}. */
     public static Path extractData(String name, Path dir) {
         try {
             Files.createDirectories(dir);

@@ -11,7 +11,11 @@ import org.mipfed.core.problem.Problem;
 
 /**
  * An analysis request in Exareme2's shape:
- * {@code {"inputdata": {"data_model", "datasets", "x", "y", "filters"}, "parameters": {}, "flags": {}}}.
+ * {@code {"inputdata": {"data_model", "datasets", "x", "y", "filters"}, "parameters": {}, "flags": {},
+ * "preprocessing": {}}}.
+ *
+ * @param preprocessing Exareme2's preprocessing steps by name (e.g. {@code longitudinal_transformer}),
+ *     or null
  */
 public record AnalysisRequest(
         String dataModel,
@@ -20,7 +24,8 @@ public record AnalysisRequest(
         List<String> y,
         JsonNode filters,
         ObjectNode parameters,
-        ObjectNode flags) {
+        ObjectNode flags,
+        ObjectNode preprocessing) {
     public AnalysisRequest {
         requireNonNull(dataModel, "dataModel is null");
         datasets = List.copyOf(datasets);
@@ -28,6 +33,12 @@ public record AnalysisRequest(
         y = List.copyOf(y);
         parameters = parameters == null ? JsonNodeFactory.instance.objectNode() : parameters;
         flags = flags == null ? JsonNodeFactory.instance.objectNode() : flags;
+    }
+
+    /** A request without preprocessing. */
+    public AnalysisRequest(String dataModel, List<String> datasets, List<String> x, List<String> y, JsonNode filters, ObjectNode parameters,
+            ObjectNode flags) {
+        this(dataModel, datasets, x, y, filters, parameters, flags, null);
     }
 
     /** Reads a request body; a malformed body is the caller's mistake (400) and the message says which field. */
@@ -55,6 +66,11 @@ public record AnalysisRequest(
         if (flags != null && !flags.isNull() && !flags.isObject()) {
             throw Problem.badRequest("'flags' must be a JSON object");
         }
+        JsonNode preprocessing = body.get("preprocessing");
+        if (preprocessing != null && !preprocessing.isNull() && !preprocessing.isObject()) {
+            throw Problem.badRequest("'preprocessing' must be a JSON object of step name: its parameters, e.g. {\"longitudinal_transformer\": "
+                    + "{\"visit1\": \"BL\", \"visit2\": \"FL1\", \"strategies\": {...}}}");
+        }
         return new AnalysisRequest(
                 model.asText().trim(),
                 strings(input, "datasets"),
@@ -62,7 +78,8 @@ public record AnalysisRequest(
                 strings(input, "y"),
                 filters,
                 parameters instanceof ObjectNode p ? p : null,
-                flags instanceof ObjectNode f ? f : null);
+                flags instanceof ObjectNode f ? f : null,
+                preprocessing instanceof ObjectNode p && !p.isEmpty() ? p : null);
     }
 
     private static List<String> strings(JsonNode input, String field) {
@@ -93,6 +110,9 @@ public record AnalysisRequest(
         input.set("filters", filters);
         root.set("parameters", parameters);
         root.set("flags", flags);
+        if (preprocessing != null) {
+            root.set("preprocessing", preprocessing);
+        }
         return root;
     }
 }

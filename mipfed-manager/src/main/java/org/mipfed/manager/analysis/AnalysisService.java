@@ -90,7 +90,7 @@ public final class AnalysisService implements AutoCloseable {
             Set<String> lost = new LinkedHashSet<>();
             while (true) {
                 Plan plan = plan(algorithm, request, options, lost);
-                SessionFederation federation = new SessionFederation(registry, plan.input().dataModel(), plan.input().filter(),
+                SessionFederation federation = new SessionFederation(registry, plan.input().dataModel(), plan.input().filter(), plan.input().longitudinal(),
                         plan.datasetsByNode(), running.user(), options.timeout(), deadline, options.allowPartial());
                 ObjectNode result;
                 try {

@@ -19,6 +19,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeUnavailableException;
 import org.mipfed.proto.v1.Filter;
+import org.mipfed.proto.v1.LongitudinalTransform;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
@@ -32,6 +33,7 @@ final class SessionFederation implements FederationContext {
     private final NodeRegistry registry;
     private final DataModel dataModel;
     private final Filter filter;
+    private final LongitudinalTransform longitudinal;
     private final Map<String, List<String>> datasetsByNode;
     private final String requester;
     private final Duration timeout;
@@ -39,11 +41,13 @@ final class SessionFederation implements FederationContext {
     private final boolean allowPartial;
     private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
 
-    SessionFederation(NodeRegistry registry, DataModel dataModel, Filter filter, Map<String, List<String>> datasetsByNode,
+    SessionFederation(NodeRegistry registry, DataModel dataModel, Filter filter, LongitudinalTransform longitudinal,
+            Map<String, List<String>> datasetsByNode,
             String requester, Duration timeout, long deadlineNanos, boolean allowPartial) {
         this.registry = requireNonNull(registry, "registry is null");
         this.dataModel = requireNonNull(dataModel, "dataModel is null");
         this.filter = filter;
+        this.longitudinal = longitudinal;
         this.datasetsByNode = Map.copyOf(datasetsByNode);
         this.requester = requireNonNull(requester, "requester is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
@@ -62,6 +66,9 @@ final class SessionFederation implements FederationContext {
         Map<String, CompletableFuture<PrimitiveResponse>> calls = new LinkedHashMap<>();
         for (String nodeId : datasetsByNode.keySet().stream().sorted().toList()) {
             PrimitiveQuery.Builder q = query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
+            if (longitudinal != null) {
+                q.setLongitudinal(longitudinal);
+            }
             if (filter != null) {
                 q.setFilter(filter);
             }

@@ -136,8 +136,19 @@ public final class PrimitiveExecutor {
                         + "'; it has " + describe(store.dataModels().stream().map(StoredDataModel::id).toList())
                         + ". Ask for one of those"));
         List<String> datasets = datasets(stored, query.getDatasetsList());
+        LongitudinalTable longitudinal = null;
+        if (query.hasLongitudinal()) {
+            longitudinal = LongitudinalTable.of(stored.model(), store.dialect(), query.getLongitudinal());
+            Set<String> missing = new LinkedHashSet<>(Filters.variables(query.hasFilter() ? query.getFilter() : null));
+            missing.removeAll(longitudinal.variables());
+            if (!missing.isEmpty()) {
+                throw RefusalException.caller(RefusalException.INVALID_FILTER, "The filters use " + String.join(", ", missing)
+                        + ", which the longitudinal transformation does not keep; filters apply to the paired visits, so give "
+                        + "those variables a strategy too");
+            }
+        }
         QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
-                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null));
+                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal);
         return store.withConnection(connection -> switch (query.getPrimitiveCase()) {
             case DESCRIBE -> describe.run(connection, scope, query.getDescribe());
             case LEVELS -> levels.run(connection, scope, query.getLevels());

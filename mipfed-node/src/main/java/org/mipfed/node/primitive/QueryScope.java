@@ -15,22 +15,30 @@ import org.mipfed.node.store.StoreCatalog;
 
 /**
  * The rows a primitive may see, once its data model, datasets and filter have been checked: the
- * data table of the model, restricted to the requested datasets and the filter. Also resolves the
+ * data table of the model (or the subjects' paired visits made from it, see
+ * {@link LongitudinalTable}), restricted to the requested datasets and the filter. Also resolves the
  * primitive's variables, refusing unknown ones and ones of the wrong kind.
  *
- * @param table the quoted data table
+ * @param table the quoted data table, or a derived table in parentheses with its alias
  * @param where the bound predicate selecting the rows ({@code "dataset" IN (…) AND filter})
+ * @param columns the variables the table has, or null for every variable of the data model
  */
-record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql where) {
+record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql where, Set<String> columns) {
     QueryScope {
         requireNonNull(model, "model is null");
         requireNonNull(dialect, "dialect is null");
         requireNonNull(table, "table is null");
         datasets = List.copyOf(datasets);
         requireNonNull(where, "where is null");
+        columns = columns == null ? null : Set.copyOf(columns);
     }
 
     static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter) {
+        return of(model, dialect, datasets, filter, null);
+    }
+
+    /** @param longitudinal the paired visits to compute over, or null for the data table's rows */
+    static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter, LongitudinalTable longitudinal) {
         BoundSql.Builder where = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
         for (int i = 0; i < datasets.size(); i++) {
             where.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
@@ -39,7 +47,11 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
         if (filter != null) {
             where.sql(" AND ").append(filter);
         }
-        return new QueryScope(model, dialect, dialect.quote(StoreCatalog.dataTable(model)), datasets, where.build());
+        String table = dialect.quote(StoreCatalog.dataTable(model));
+        if (longitudinal != null) {
+            return new QueryScope(model, dialect, longitudinal.sql(table), datasets, where.build(), longitudinal.variables());
+        }
+        return new QueryScope(model, dialect, table, datasets, where.build(), null);
     }
 
     String quote(Cde cde) {
@@ -52,6 +64,11 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
         if (cde == null) {
             throw RefusalException.caller(RefusalException.UNKNOWN_VARIABLE, "The variable '" + SqlFilterCompiler.shorten(variable)
                     + "' is not in the data model " + model.id() + "; use the variables of the data model only");
+        }
+        if (columns != null && !columns.contains(cde.code())) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The variable '" + cde.code() + "' has no strategy in the "
+                    + "longitudinal transformation, so it is not among the paired visits' variables (" + String.join(", ", columns.stream()
+                    .sorted().toList()) + "); give it a strategy (first, second or diff)");
         }
         return cde;
     }
