@@ -132,8 +132,6 @@ class TestAnalysisRequests {
         requests.put("anova", body(ALL, List.of("leftamygdala"), List.of("agegroup", "gender")));
         requests.put("kaplan_meier", body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory"), "event_level", "AD"));
         ((ObjectNode) requests.get("kaplan_meier").get("parameters")).put("bin_width", 40);
-        assertThat(requests.keySet()).containsAll(federation.admin().get("/algorithms").findValuesAsText("name").stream()
-                .filter(name -> !name.equals("pca_with_transformation")).toList());
         for (Map.Entry<String, ObjectNode> request : requests.entrySet()) {
             JsonNode result = federation.admin().post("/algorithms/" + request.getKey(), request.getValue());
             long rows = 0;
