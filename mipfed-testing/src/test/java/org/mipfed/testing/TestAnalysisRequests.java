@@ -106,7 +106,7 @@ class TestAnalysisRequests {
         Problem problem = problem("kaplan_meier", request);
         assertThat(problem.status()).isBetween(400, 499);
         assertThat(problem.detail()).containsAnyOf("north", "south").contains("min_rows").contains("bin_width");
-        ((ObjectNode) request.get("parameters")).put("bin_width", 40);
+        ((ObjectNode) request.get("parameters")).put("bin_width", 100);
         JsonNode result = federation.admin().post("/algorithms/kaplan_meier", request);
         assertThat(result.path("curves")).hasSize(2);
         assertThat(result.path("logrank").path("df").asInt()).isEqualTo(1);
@@ -131,7 +131,7 @@ class TestAnalysisRequests {
         requests.put("anova_oneway", body(ALL, List.of("leftamygdala"), List.of("agegroup")));
         requests.put("anova", body(ALL, List.of("leftamygdala"), List.of("agegroup", "gender")));
         requests.put("kaplan_meier", body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory"), "event_level", "AD"));
-        ((ObjectNode) requests.get("kaplan_meier").get("parameters")).put("bin_width", 40);
+        ((ObjectNode) requests.get("kaplan_meier").get("parameters")).put("bin_width", 100);
         for (Map.Entry<String, ObjectNode> request : requests.entrySet()) {
             JsonNode result = federation.admin().post("/algorithms/" + request.getKey(), request.getValue());
             long rows = 0;
@@ -140,8 +140,10 @@ class TestAnalysisRequests {
                 rows += node.path("rows").asLong();
             }
             assertThat(result.path("contributing_nodes")).as(request.getKey()).hasSize(2);
-            assertThat(result.path("n_obs").isIntegralNumber()).as(request.getKey() + " has n_obs: " + result).isTrue();
-            assertThat(result.path("n_obs").asLong()).as(request.getKey()).isPositive().isLessThanOrEqualTo(rows);
+            // At the top, or where Exareme2's shape puts it (logistic_regression: in its summary).
+            JsonNode nObs = result.findValue("n_obs");
+            assertThat(nObs != null && nObs.isIntegralNumber()).as(request.getKey() + " has n_obs: " + result).isTrue();
+            assertThat(nObs.asLong()).as(request.getKey()).isPositive().isLessThanOrEqualTo(rows);
         }
     }
 
