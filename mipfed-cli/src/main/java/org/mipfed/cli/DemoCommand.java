@@ -72,7 +72,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         step("mipfed start all");
         federation.start("all");
-        federation.awaitReady(Duration.ofSeconds(60), "chuv", "epfl", "uoa");
+        // Each node imports two data models first; on a busy machine that alone can take a minute.
+        federation.awaitReady(Duration.ofSeconds(180), "chuv", "epfl", "uoa");
         AdminClient admin = federation.admin();
         System.out.println();
         System.out.println(nodeTable(admin.get("/admin/nodes")));
