@@ -7,8 +7,12 @@ import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.manager.api.WebOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mipfed manager init|start}. */
 @Command(name = "manager", description = "Create and run the federation manager.",
@@ -57,16 +61,37 @@ final class ManagerCommand {
         @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--http-cert", paramLabel = "FILE",
+                description = "Serve the REST API and portal over HTTPS with this certificate chain (PEM, server certificate first); needs --http-key.")
+        Path httpCert;
+
+        @Option(names = "--http-key", paramLabel = "FILE", description = "The private key (PEM, PKCS#8) of --http-cert.")
+        Path httpKey;
+
+        @Option(names = "--https", description = "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers).")
+        boolean https;
+
         @Override
         public Integer call() throws InterruptedException {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
-            ManagerServer server = ManagerServer.start(paths, null, null);
+            WebOptions web;
+            try {
+                web = new WebOptions(httpCert, httpKey, https, null);
+            }
+            catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            ManagerServer server = ManagerServer.start(paths, null, null, web);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }, "mipfed-shutdown"));
-            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API on http://127.0.0.1:" + server.httpPort());
+            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on " + (web.https() ? "https" : "http") + "://"
+                    + server.config().advertiseAddr() + ":" + server.httpPort());
             stopped.await();
             return 0;
         }

@@ -65,8 +65,16 @@ public final class RestApi {
     }
 
     public void start(String host, int port) {
+        start(host, port, null);
+    }
+
+    /** Serves the API on {@code host:port}: plain HTTP, or HTTPS only when {@code tls} is given. */
+    public void start(String host, int port, HttpTls tls) {
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            if (tls != null) {
+                tls.configure(config, host, port);
+            }
             config.http.maxRequestSize = 1_000_000L;
             config.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
