@@ -1,5 +1,9 @@
 package org.mipfed.cli;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +12,7 @@ import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.api.WebOptions;
+import org.mipfed.manager.users.OidcSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,12 +79,22 @@ final class ManagerCommand {
         @Option(names = "--https", description = "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers).")
         boolean https;
 
+        @Option(names = "--oidc-issuer", paramLabel = "URL", description = "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")
+        URI oidcIssuer;
+
+        @Option(names = "--oidc-client-id", paramLabel = "ID", description = "This manager's client id at the OpenID Connect provider; register <portal URL>/auth/oidc/callback as its redirect URI.")
+        String oidcClientId;
+
+        @Option(names = "--oidc-client-secret-file", paramLabel = "FILE",
+                description = "File holding the client secret (confidential client); default: $MIPFED_OIDC_CLIENT_SECRET, or none (public client, PKCE only).")
+        Path oidcClientSecretFile;
+
         @Override
         public Integer call() throws InterruptedException {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
             WebOptions web;
             try {
-                web = new WebOptions(httpCert, httpKey, https, null);
+                web = new WebOptions(httpCert, httpKey, https, oidc());
             }
             catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -94,6 +109,25 @@ final class ManagerCommand {
                     + server.config().advertiseAddr() + ":" + server.httpPort());
             stopped.await();
             return 0;
+        }
+
+        private OidcSettings oidc() {
+            if (oidcIssuer == null && oidcClientId == null) {
+                return null;
+            }
+            if (oidcIssuer == null || oidcClientId == null) {
+                throw new IllegalArgumentException("OpenID Connect sign-in needs both --oidc-issuer and --oidc-client-id");
+            }
+            String secret = System.getenv("MIPFED_OIDC_CLIENT_SECRET");
+            if (oidcClientSecretFile != null) {
+                try {
+                    secret = Files.readString(oidcClientSecretFile, StandardCharsets.UTF_8).trim();
+                }
+                catch (IOException e) {
+                    throw new IllegalArgumentException("Cannot read the client secret from " + oidcClientSecretFile + " (--oidc-client-secret-file): " + e.getMessage(), e);
+                }
+            }
+            return new OidcSettings(oidcIssuer, oidcClientId, secret == null || secret.isBlank() ? null : secret);
         }
     }
 }

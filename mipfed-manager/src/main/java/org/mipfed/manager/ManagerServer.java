@@ -111,7 +111,7 @@ public final class ManagerServer implements AutoCloseable {
                 UserStore.openOrCreate(paths.users(), paths.adminPassword()));
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
-            api.start(config.httpHost(), httpPort, tls);
+            api.start(config.httpHost(), httpPort, tls, web.oidc());
             if (tls != null) {
                 Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
             }

@@ -7,12 +7,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Optional;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.users.ApiToken;
 import org.mipfed.manager.users.LoginThrottle;
+import org.mipfed.manager.users.OidcClient;
 import org.mipfed.manager.users.Principal;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
@@ -21,18 +25,27 @@ import org.mipfed.manager.users.UserStore;
 
 /** Sign-in, one's own password and API tokens ({@code /auth/**}), and the users' administration ({@code /admin/users}, {@code /admin/tokens}). */
 final class AuthApi {
+    static final String OIDC_COOKIE = "mipfed_oidc";
     private final UserStore users;
     private final Sessions sessions;
     private final LoginThrottle throttle;
+    /** Null when sign-in through an OpenID Connect provider is not configured. */
+    private final OidcClient oidc;
 
-    AuthApi(UserStore users, Sessions sessions, LoginThrottle throttle) {
+    AuthApi(UserStore users, Sessions sessions, LoginThrottle throttle, OidcClient oidc) {
         this.users = requireNonNull(users, "users is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.throttle = requireNonNull(throttle, "throttle is null");
+        this.oidc = oidc;
     }
 
     void routes(Javalin app) {
-        app.get("/auth/config", ctx -> RestApi.json(ctx, Json.mapper().createObjectNode().put("oidc", false)));
+        app.get("/auth/config", ctx -> RestApi.json(ctx, oidc == null ? Json.mapper().createObjectNode().put("oidc", false)
+                : Json.mapper().createObjectNode().put("oidc", true).put("login_url", "/auth/oidc/login")));
+        if (oidc != null) {
+            app.get("/auth/oidc/login", this::oidcLogin);
+            app.get("/auth/oidc/callback", this::oidcCallback);
+        }
         app.post("/auth/login", this::login);
         app.post("/auth/logout", this::logout);
         app.get("/auth/me", this::me);
@@ -83,6 +96,40 @@ final class AuthApi {
         ctx.header("Set-Cookie", Access.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure(ctx));
         RestApi.json(ctx, Json.mapper().createObjectNode().put("username", user.get().username()).put("role", user.get().role())
                 .put("csrf_token", session.csrfToken()));
+    }
+
+    /** Sends the browser to the identity provider; a cookie binds the sign-in's state to this browser. */
+    private void oidcLogin(Context ctx) {
+        OidcClient.Start start = oidc.start(callbackUri(ctx));
+        ctx.header("Set-Cookie", OIDC_COOKIE + "=" + start.state() + "; Path=/auth/oidc/; Max-Age=600; HttpOnly; SameSite=Lax" + secure(ctx));
+        ctx.redirect(start.authorization().toString(), HttpStatus.FOUND);
+    }
+
+    /** The provider sends the browser back here with a code; a checked ID token signs its user in (a researcher, the first time). */
+    private void oidcCallback(Context ctx) {
+        String state = ctx.queryParam("state");
+        String error = ctx.queryParam("error");
+        if (error != null) {
+            throw new Problem(401, "Sign-in refused", "The identity provider refused the sign-in: " + error
+                    + (ctx.queryParam("error_description") != null ? " (" + ctx.queryParam("error_description") + ")" : "") + ".");
+        }
+        String bound = ctx.cookie(OIDC_COOKIE);
+        if (state == null || bound == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), bound.getBytes(StandardCharsets.UTF_8))) {
+            throw new Problem(400, "Sign-in not started here", "This sign-in was not started from this browser (state does not match); start again from the sign-in page.");
+        }
+        OidcClient.Identity identity = oidc.finish(state, ctx.queryParam("code"));
+        User user = users.oidcUser(identity.subject(), identity.preferredName());
+        if (user.disabled()) {
+            throw new Problem(403, "Account disabled", "User " + user.username() + " is disabled; ask an admin.");
+        }
+        Sessions.Session session = sessions.create(user.username());
+        ctx.res().addHeader("Set-Cookie", OIDC_COOKIE + "=; Path=/auth/oidc/; Max-Age=0; HttpOnly; SameSite=Lax" + secure(ctx));
+        ctx.res().addHeader("Set-Cookie", Access.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure(ctx));
+        ctx.redirect("/portal/", HttpStatus.FOUND);
+    }
+
+    private static String callbackUri(Context ctx) {
+        return ctx.scheme() + "://" + ctx.host() + "/auth/oidc/callback";
     }
 
     private void logout(Context ctx) {

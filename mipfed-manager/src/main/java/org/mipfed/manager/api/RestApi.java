@@ -25,6 +25,8 @@ import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeView;
 import org.mipfed.manager.users.LoginThrottle;
+import org.mipfed.manager.users.OidcClient;
+import org.mipfed.manager.users.OidcSettings;
 import org.mipfed.manager.users.Principal;
 import org.mipfed.manager.users.Sessions;
 import org.mipfed.manager.users.UserStore;
@@ -65,11 +67,14 @@ public final class RestApi {
     }
 
     public void start(String host, int port) {
-        start(host, port, null);
+        start(host, port, null, null);
     }
 
-    /** Serves the API on {@code host:port}: plain HTTP, or HTTPS only when {@code tls} is given. */
-    public void start(String host, int port, HttpTls tls) {
+    /**
+     * Serves the API on {@code host:port}: plain HTTP, or HTTPS only when {@code tls} is given; with {@code oidc},
+     * users may also sign in through that OpenID Connect provider.
+     */
+    public void start(String host, int port, HttpTls tls, OidcSettings oidc) {
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             if (tls != null) {
@@ -98,7 +103,7 @@ public final class RestApi {
         });
         app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
 
-        new AuthApi(users, sessions, new LoginThrottle()).routes(app);
+        new AuthApi(users, sessions, new LoginThrottle(), oidc == null ? null : new OidcClient(oidc)).routes(app);
         app.get("/healthcheck", this::healthcheck);
         app.get("/algorithms", ctx -> json(ctx, algorithms()));
         app.post("/algorithms/{name}", this::runAlgorithm);
