@@ -9,26 +9,42 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.security.Pem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 
-/** The CLI's way to the running manager: its REST API on loopback, with the admin token from D. */
+/**
+ * The CLI's way to the running manager: its REST API on loopback, with the admin token from D. When the manager
+ * serves HTTPS, the CLI trusts exactly the certificate it serves (D/tls/http-serving.crt), whatever names it holds.
+ */
 public final class AdminClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
     private final String token;
 
     public AdminClient(String base, String token) {
+        this(base, token, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private AdminClient(String base, String token, HttpClient http) {
         this.base = requireNonNull(base, "base is null");
         this.token = requireNonNull(token, "token is null");
+        this.http = requireNonNull(http, "http is null");
     }
 
     public static AdminClient forManager(ManagerPaths paths) {
         FederationConfig config = FederationInit.config(paths);
+        if (Files.isRegularFile(paths.httpServingCertificate())) {
+            X509Certificate pinned = Pem.readCertificate(paths.httpServingCertificate());
+            HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(PinnedCertificate.sslContext(pinned)).build();
+            return new AdminClient("https://127.0.0.1:" + config.httpPort(), FederationInit.adminToken(paths), https);
+        }
         return new AdminClient("http://127.0.0.1:" + config.httpPort(), FederationInit.adminToken(paths));
     }
 

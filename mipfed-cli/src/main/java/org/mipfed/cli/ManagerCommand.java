@@ -1,5 +1,9 @@
 package org.mipfed.cli;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -7,8 +11,13 @@ import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.manager.api.WebOptions;
+import org.mipfed.manager.users.OidcSettings;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mipfed manager init|start}. */
 @Command(name = "manager", description = "Create and run the federation manager.",
@@ -43,7 +52,9 @@ final class ManagerCommand {
             System.out.println("    mipfed node join --token " + created.workerToken() + " " + advertiseAddr + ":" + grpcPort);
             System.out.println();
             System.out.println("To add a manager, run 'mipfed join-token manager' and follow the instructions.");
-            System.out.println("The admin API token is in " + paths.adminToken() + " (readable by you only).");
+            System.out.println("Sign in to the portal as user 'admin' with password " + created.adminPassword());
+            System.out.println("(shown once; also in " + paths.adminPassword() + ", readable by you only: change it after signing in).");
+            System.out.println("The admin API token for the CLI is in " + paths.adminToken() + " (readable by you only).");
             System.out.println("Start the manager with: mipfed manager start --data-dir " + paths.dataDir());
             return 0;
         }
@@ -55,18 +66,68 @@ final class ManagerCommand {
         @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--http-cert", paramLabel = "FILE",
+                description = "Serve the REST API and portal over HTTPS with this certificate chain (PEM, server certificate first); needs --http-key.")
+        Path httpCert;
+
+        @Option(names = "--http-key", paramLabel = "FILE", description = "The private key (PEM, PKCS#8) of --http-cert.")
+        Path httpKey;
+
+        @Option(names = "--https", description = "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers).")
+        boolean https;
+
+        @Option(names = "--oidc-issuer", paramLabel = "URL", description = "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")
+        URI oidcIssuer;
+
+        @Option(names = "--oidc-client-id", paramLabel = "ID", description = "This manager's client id at the OpenID Connect provider; register <portal URL>/auth/oidc/callback as its redirect URI.")
+        String oidcClientId;
+
+        @Option(names = "--oidc-client-secret-file", paramLabel = "FILE",
+                description = "File holding the client secret (confidential client); default: $MIPFED_OIDC_CLIENT_SECRET, or none (public client, PKCE only).")
+        Path oidcClientSecretFile;
+
         @Override
         public Integer call() throws InterruptedException {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
-            ManagerServer server = ManagerServer.start(paths, null, null);
+            WebOptions web;
+            try {
+                web = new WebOptions(httpCert, httpKey, https, oidc());
+            }
+            catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            ManagerServer server = ManagerServer.start(paths, null, null, web);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }, "mipfed-shutdown"));
-            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API on http://127.0.0.1:" + server.httpPort());
+            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on " + (web.https() ? "https" : "http") + "://"
+                    + server.config().advertiseAddr() + ":" + server.httpPort());
             stopped.await();
             return 0;
+        }
+
+        private OidcSettings oidc() {
+            if (oidcIssuer == null && oidcClientId == null) {
+                return null;
+            }
+            if (oidcIssuer == null || oidcClientId == null) {
+                throw new IllegalArgumentException("OpenID Connect sign-in needs both --oidc-issuer and --oidc-client-id");
+            }
+            String secret = System.getenv("MIPFED_OIDC_CLIENT_SECRET");
+            if (oidcClientSecretFile != null) {
+                try {
+                    secret = Files.readString(oidcClientSecretFile, StandardCharsets.UTF_8).trim();
+                }
+                catch (IOException e) {
+                    throw new IllegalArgumentException("Cannot read the client secret from " + oidcClientSecretFile + " (--oidc-client-secret-file): " + e.getMessage(), e);
+                }
+            }
+            return new OidcSettings(oidcIssuer, oidcClientId, secret == null || secret.isBlank() ? null : secret);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -18,7 +19,9 @@ import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
+import org.mipfed.manager.api.HttpTls;
 import org.mipfed.manager.api.RestApi;
+import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
@@ -30,6 +33,7 @@ import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.tls.ManagerTls;
 import org.mipfed.manager.tls.PeerCertificateInterceptor;
+import org.mipfed.manager.users.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,13 @@ public final class ManagerServer implements AutoCloseable {
 
     /** Starts a manager from its data directory; ports of 0 in the overrides pick free ones (tests). */
     public static ManagerServer start(ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride) {
+        return start(paths, grpcPortOverride, httpPortOverride, WebOptions.PLAIN);
+    }
+
+    /** Starts a manager whose HTTP port is served as {@code web} says (HTTPS, OpenID Connect sign-in). */
+    public static ManagerServer start(ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride, WebOptions web) {
         requireNonNull(paths, "paths is null");
+        requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
         CertificateAuthority ca = CertificateAuthority.load(paths.caDir());
         PrivateKey key = Pem.readPrivateKey(paths.tlsKey());
@@ -70,6 +80,9 @@ public final class ManagerServer implements AutoCloseable {
         StateStore store = StateStore.load(paths.state());
         NodeRegistry registry = new NodeRegistry(store);
         JoinTokens tokens = new JoinTokens(store, ca.certificate());
+        // the HTTPS key and certificate are read first: a wrong file stops the start before anything listens
+        HttpTls tls = web.certificate() != null ? HttpTls.fromFiles(web.certificate(), web.key())
+                : web.issueCertificate() ? HttpTls.issued(paths, ca, config.advertiseAddr()) : null;
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort), ManagerTls.serverCredentials(key, certificate, ca.certificate()))
@@ -94,9 +107,18 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
-        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths));
+        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths),
+                UserStore.openOrCreate(paths.users(), paths.adminPassword()));
         try {
-            api.start(config.httpHost(), httpPort);
+            Files.deleteIfExists(paths.httpServingCertificate());
+            api.start(config.httpHost(), httpPort, tls, web.oidc());
+            if (tls != null) {
+                Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
+            }
+        }
+        catch (IOException e) {
+            grpc.shutdownNow();
+            throw new UncheckedIOException("Cannot write " + paths.httpServingCertificate() + ": " + e.getMessage(), e);
         }
         catch (RuntimeException e) {
             grpc.shutdownNow();
@@ -105,7 +127,8 @@ public final class ManagerServer implements AutoCloseable {
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses);
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
-        LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on http://{}:{}", config.federationId(), grpc.getPort(), config.httpHost(), api.port());
+        LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on {}://{}:{}", config.federationId(), grpc.getPort(),
+                tls != null ? "https" : "http", config.httpHost(), api.port());
         return server;
     }
 
@@ -119,6 +142,10 @@ public final class ManagerServer implements AutoCloseable {
 
     public FederationConfig config() {
         return config;
+    }
+
+    public RestApi api() {
+        return api;
     }
 
     public NodeRegistry registry() {
@@ -137,6 +164,12 @@ public final class ManagerServer implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         api.stop();
+        try {
+            Files.deleteIfExists(paths.httpServingCertificate());
+        }
+        catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", paths.httpServingCertificate(), e.getMessage());
+        }
         analyses.close();
         grpc.shutdownNow();
         try {

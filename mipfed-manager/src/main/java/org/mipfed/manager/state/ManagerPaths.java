@@ -35,6 +35,33 @@ public record ManagerPaths(Path dataDir) {
         return dataDir.resolve("admin.token");
     }
 
+    /** The HTTPS key and certificate issued by the federation's CA ({@code manager start --https}). */
+    public Path httpKey() {
+        return dataDir.resolve("tls").resolve("http.key");
+    }
+
+    public Path httpCertificate() {
+        return dataDir.resolve("tls").resolve("http.crt");
+    }
+
+    /**
+     * The certificate the running manager serves HTTPS with, present only while it does: the CLI on this machine
+     * pins it to reach the manager over loopback.
+     */
+    public Path httpServingCertificate() {
+        return dataDir.resolve("tls").resolve("http-serving.crt");
+    }
+
+    /** The users who sign in, and their API tokens (0600). */
+    public Path users() {
+        return dataDir.resolve("users.json");
+    }
+
+    /** The first admin's generated password, written by init (0600). */
+    public Path adminPassword() {
+        return dataDir.resolve("admin.password");
+    }
+
     public Path experiments() {
         return dataDir.resolve("experiments");
     }

@@ -1,0 +1,50 @@
+package org.mipfed.manager.users;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.junit.jupiter.api.Test;
+
+class TestPasswordHasher {
+    private final PasswordHasher hasher = new PasswordHasher();
+
+    @Test
+    void hashesWithArgon2idAndASaltOfItsOwn() {
+        String a = hasher.hash("correct horse battery");
+        String b = hasher.hash("correct horse battery");
+        assertThat(a).startsWith("$argon2id$v=19$m=19456,t=2,p=1$").isNotEqualTo(b);
+        assertThat(hasher.verify("correct horse battery", a)).isTrue();
+        assertThat(hasher.verify("correct horse batterY", a)).isFalse();
+        assertThat(hasher.verify("correct horse battery", "$2a$10$notargon")).isFalse();
+        assertThat(hasher.verify("correct horse battery", null)).isFalse();
+    }
+
+    /**
+     * A hash made by the reference implementation (the argon2 command of Debian's argon2 package:
+     * {@code echo -n "correct horse battery" | argon2 "sixteen byte slt" -id -t 2 -k 19456 -p 1 -l 32 -e}).
+     */
+    @Test
+    void agreesWithTheReferenceImplementation() {
+        String reference = "$argon2id$v=19$m=19456,t=2,p=1$c2l4dGVlbiBieXRlIHNsdA$lXK37CikBCKU8CFfdBQXCZmUIwoeIZ+ijs+ixUN8jyY";
+        assertThat(hasher.verify("correct horse battery", reference)).isTrue();
+        assertThat(hasher.verify("correct horse batter", reference)).isFalse();
+    }
+
+    /** Verifies a hash made with other parameters, as stored hashes made before a change of the defaults are. */
+    @Test
+    void verifiesWithTheParametersStoredInTheHash() {
+        byte[] salt = "sixteen byte slt".getBytes(StandardCharsets.US_ASCII);
+        Argon2BytesGenerator generator = new Argon2BytesGenerator();
+        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(64).withIterations(3).withParallelism(2).withSalt(salt).build());
+        byte[] out = new byte[32];
+        generator.generateBytes("password".toCharArray(), out);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        String phc = "$argon2id$v=19$m=64,t=3,p=2$" + b64.encodeToString(salt) + "$" + b64.encodeToString(out);
+        assertThat(hasher.verify("password", phc)).isTrue();
+        assertThat(hasher.verify("password", phc.replace("t=3", "t=4"))).isFalse();
+    }
+}
