@@ -260,7 +260,7 @@ class TestMaliciousManager {
                 .addNumerical("leftamygdala")).build(), "unknown_data_model");
         assertRefused(query(DATASETS, null).setCrossProducts(CrossProductsQuery.newBuilder().addColumns(DesignColumn.newBuilder()
                 .setVariable("gender").setLevel("M' OR '1'='1"))).build(), "unknown_level");
-        assertRefused(query(DATASETS, null).setMoments(MomentsQuery.newBuilder().addNumerical("leftamygdala")
+        assertRefused(query(DATASETS, null).setMoments(MomentsQuery.newBuilder().addNumerical("leftamygdala").addGroupBy("gender")
                 .addOnlyLevels(org.mipfed.proto.v1.LevelSelection.newBuilder().setVariable("gender").addLevels("F') OR (1=1"))).build(),
                 "unknown_level");
         assertRefused(cross(DATASETS, rule("gender", "equal", "F' OR '1'='1"), "leftamygdala"), "unknown_level");
