@@ -88,6 +88,7 @@ class TestMaliciousManager {
     private static final PrivacyPolicy POLICY = PrivacyPolicy.of(null, null, null, null, null, false, null);
 
     private Path dir;
+    private NodePaths paths;
     private Server server;
     private NodeAgent node;
     private final FakeManager manager = new FakeManager();
@@ -107,7 +108,7 @@ class TestMaliciousManager {
                 Pem.readCertificate(managerPaths.tlsCertificate()), ca.certificate())).addService(manager).build().start();
 
         // What `mipfed node join` leaves behind: the node's key, its certificate from the federation's CA, node.json.
-        NodePaths paths = new NodePaths(dir.resolve("node"));
+        paths = new NodePaths(dir.resolve("node"));
         KeyPair keys = KeyPairs.generate();
         Files.createDirectories(paths.key().getParent());
         Pem.writePrivateKey(paths.key(), keys.getPrivate());
@@ -234,6 +235,23 @@ class TestMaliciousManager {
         // The same pair through another primitive is refused too: the history is of rows, not of questions.
         assertRefused(query(DATASETS, or(women, rule("subjectcode", "equal", man))).setMoments(MomentsQuery.newBuilder()
                 .addNumerical("lefthippocampus")).build(), "differencing");
+        // Each refusal is in the node's audit log with its rule and the attacker's name.
+        List<com.fasterxml.jackson.databind.JsonNode> differencing = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(paths.auditLog())) {
+                com.fasterxml.jackson.databind.JsonNode entry = org.mipfed.core.json.Json.mapper().readTree(line);
+                if (entry.path("rule").asText().equals("differencing")) {
+                    differencing.add(entry);
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(differencing).hasSizeGreaterThanOrEqualTo(3).allSatisfy(e -> {
+            assertThat(e.path("outcome").asText()).isEqualTo("refused");
+            assertThat(e.path("requester").asText()).isEqualTo("mallory");
+        });
         stillServes();
     }
 
