@@ -36,7 +36,8 @@ final class NodeCommand {
         String store;
 
         @Option(names = "--min-rows", defaultValue = "" + NodeConfig.DEFAULT_MIN_ROWS,
-                description = "The node's privacy threshold: no aggregate over fewer rows is released (default: ${DEFAULT-VALUE}).")
+                description = "The node's privacy threshold: no aggregate over fewer rows is released (default: ${DEFAULT-VALUE}). "
+                        + "The rest of the privacy policy takes its defaults; change it in \"privacy\" of node.json.")
         int minRows;
 
         @Parameters(index = "0", paramLabel = "HOST:PORT", description = "The manager's address (port 2377 by default).")

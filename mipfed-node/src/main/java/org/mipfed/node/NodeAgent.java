@@ -28,7 +28,6 @@ import org.mipfed.node.tls.NodeTls;
 import org.mipfed.proto.v1.NodeHello;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
-import org.mipfed.proto.v1.PrivacyPolicy;
 import org.mipfed.proto.v1.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +92,7 @@ public final class NodeAgent implements AutoCloseable {
                 .setHostname(hostname())
                 .setVersion(VERSION)
                 .addAllDataModels(store.describe())
-                .setPrivacy(PrivacyPolicy.newBuilder().setMinRows(config.minRows()))
+                .setPrivacy(config.privacy().toProto())
                 .build();
     }
 

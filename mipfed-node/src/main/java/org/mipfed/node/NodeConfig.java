@@ -2,7 +2,9 @@ package org.mipfed.node;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +18,8 @@ import org.mipfed.node.privacy.PrivacyPolicy;
  * data is, and its own privacy policy, which only the hospital can change (by editing this file).
  *
  * @param store a JDBC URL of an existing PostgreSQL database, or null for the embedded DuckDB file
- * @param minRows the node's minimum number of rows for any released aggregate
+ * @param privacy the node's privacy policy ({@code "privacy": {"min_rows": 10, …}}; absent fields take
+ *     their defaults)
  */
 public record NodeConfig(
         String nodeId,
@@ -24,20 +27,32 @@ public record NodeConfig(
         String role,
         String manager,
         String store,
-        int minRows) {
-    public static final int DEFAULT_MIN_ROWS = 10;
+        PrivacyPolicy privacy) {
+    public static final int DEFAULT_MIN_ROWS = PrivacyPolicy.DEFAULT_MIN_ROWS;
 
     public NodeConfig {
         requireNonNull(nodeId, "nodeId is null");
         requireNonNull(manager, "manager is null");
-        if (minRows < 1) {
-            throw new IllegalArgumentException("minRows must be at least 1, not " + minRows);
-        }
+        requireNonNull(privacy, "privacy is null");
     }
 
+    /**
+     * Reads {@code node.json}. A file written before the full policy existed has only
+     * {@code "minRows"}: it keeps that minimum and takes the other rules' defaults.
+     */
+    @JsonCreator
+    static NodeConfig fromJson(@JsonProperty("nodeId") String nodeId, @JsonProperty("federationId") String federationId,
+            @JsonProperty("role") String role, @JsonProperty("manager") String manager, @JsonProperty("store") String store,
+            @JsonProperty("privacy") PrivacyPolicy privacy, @JsonProperty("minRows") Integer minRows) {
+        PrivacyPolicy policy = privacy != null ? privacy
+                : minRows != null ? PrivacyPolicy.DEFAULT.withMinRows(minRows) : PrivacyPolicy.DEFAULT;
+        return new NodeConfig(nodeId, federationId, role, manager, store, policy);
+    }
+
+    /** The node's minimum of rows, as its log line shows it. */
     @JsonIgnore
-    public PrivacyPolicy privacy() {
-        return new PrivacyPolicy(minRows);
+    public int minRows() {
+        return privacy.minRows();
     }
 
     public static NodeConfig load(NodePaths paths) {

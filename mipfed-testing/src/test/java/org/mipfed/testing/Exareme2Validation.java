@@ -18,12 +18,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.StatisticalTestExpectations;
 import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.node.privacy.PrivacyPolicy;
 
 /**
  * Exareme2's own validation suite against a real federation: a manager and nodes as processes on
  * loopback, over mutual TLS, the data dealt as Exareme2's validation deployment does (every
  * {@code *0.csv} on the first node, the other files round-robin) and, as there, a privacy minimum of
- * one row. Subclasses choose the number of nodes and which of them use PostgreSQL; the results must
+ * one row and no other rule ({@link PrivacyPolicy#minRowsOnly}). Subclasses choose the number of
+ * nodes and which of them use PostgreSQL; the results must
  * not change.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,7 +58,7 @@ abstract class Exareme2Validation {
                 store = TestPostgres.freshSchemaUrl("validation_" + nodes() + "_" + i);
                 pgUrls.add(store);
             }
-            federation.addNode(aliases[i], store, 1, List.of(
+            federation.addNode(aliases[i], store, PrivacyPolicy.minRowsOnly(1), List.of(
                     new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), dementiaFiles.get(i)),
                     new LocalFederation.DataImport(tbi.resolve("CDEsMetadata.json"), tbiFiles.get(i))));
         }

@@ -185,6 +185,16 @@ class TestFederationWorkflow {
                     assertThat(p.status()).isEqualTo(400);
                     assertThat(p.detail()).contains("chuv").contains("min_rows");
                 });
+        // The 12 rows of edsd0 from 2.45 up are enough, but with all of edsd0 they would describe the 3 left out.
+        ObjectNode complement = request(List.of("lefthippocampus"), List.of("righthippocampus"), List.of("edsd0", "ppmi0"));
+        complement.with("inputdata").set("filters", Json.mapper().createObjectNode().put("condition", "AND").set("rules", Json.mapper()
+                .createArrayNode().add(Json.mapper().createObjectNode().put("id", "lefthippocampus").put("field", "lefthippocampus")
+                        .put("type", "double").put("operator", "greater_or_equal").put("value", 2.45))));
+        assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", complement))
+                .isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(400);
+                    assertThat(p.detail()).contains("chuv").contains("differencing");
+                });
     }
 
     @Test

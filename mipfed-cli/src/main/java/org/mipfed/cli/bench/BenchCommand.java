@@ -104,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (Path csv : csvs) {
                 importer.importCsv(model, csv, ProgressListener.NONE);
             }
-            PrimitiveExecutor executor = new PrimitiveExecutor(pooled, new PrivacyPolicy(10), audit);
+            PrimitiveExecutor executor = new PrimitiveExecutor(pooled, PrivacyPolicy.minRowsOnly(10), audit);
             List<String> datasets = new ArrayList<>();
             for (int n = 0; n < nodes; n++) {
                 datasets.add("site" + n);

@@ -26,6 +26,7 @@ import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.node.NodeImports;
 import org.mipfed.node.NodePaths;
 import org.mipfed.node.join.NodeJoiner;
+import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
 
@@ -145,11 +146,16 @@ public final class LocalFederation implements AutoCloseable {
     public record DataImport(Path dataModel, List<Path> csvs) {
     }
 
-    /** Joins a node with the worker token, imports its CSV files (before it runs) and starts its process. */
+    /** {@link #addNode(String, String, PrivacyPolicy, List)} with the default privacy policy and this minimum of rows. */
     public Node addNode(String alias, String store, int minRows, List<DataImport> imports) {
+        return addNode(alias, store, PrivacyPolicy.DEFAULT.withMinRows(minRows), imports);
+    }
+
+    /** Joins a node with the worker token, imports its CSV files (before it runs) and starts its process. */
+    public Node addNode(String alias, String store, PrivacyPolicy privacy, List<DataImport> imports) {
         String token = admin().get("/admin/join-tokens/worker").path("token").asText();
         NodePaths paths = new NodePaths(workDir.resolve("node-" + alias));
-        String id = NodeJoiner.join(paths, token, "127.0.0.1:" + grpcPort, store, minRows).nodeId();
+        String id = NodeJoiner.join(paths, token, "127.0.0.1:" + grpcPort, store, privacy).nodeId();
         if (imports.stream().anyMatch(i -> !i.csvs().isEmpty())) {
             try (DataStore ds = DataStores.open(store, paths.dataDir())) {
                 List<String> errors = new ArrayList<>();

@@ -20,6 +20,7 @@ import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
 import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodePaths;
+import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.tls.Csr;
 import org.mipfed.node.tls.NodeTls;
 import org.mipfed.node.tls.PinnedCaTrustManager;
@@ -36,8 +37,13 @@ public final class NodeJoiner {
     private NodeJoiner() {
     }
 
-    /** Joins and writes the node's identity and configuration into its data directory. */
+    /** {@link #join(NodePaths, String, String, String, PrivacyPolicy)} with the default policy and this minimum of rows. */
     public static NodeConfig join(NodePaths paths, String tokenText, String managerAddress, String store, int minRows) {
+        return join(paths, tokenText, managerAddress, store, PrivacyPolicy.DEFAULT.withMinRows(minRows));
+    }
+
+    /** Joins and writes the node's identity and configuration, its privacy policy included, into its data directory. */
+    public static NodeConfig join(NodePaths paths, String tokenText, String managerAddress, String store, PrivacyPolicy privacy) {
         requireNonNull(paths, "paths is null");
         if (Files.exists(paths.config())) {
             throw new Problem(409, "Already joined", paths.dataDir() + " already holds a node (node.json). Use another --data-dir, or run it: mipfed node run --data-dir " + paths.dataDir());
@@ -83,7 +89,7 @@ public final class NodeJoiner {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot write the node's identity into " + paths.dataDir() + ": " + e.getMessage(), e);
         }
-        NodeConfig config = new NodeConfig(response.getNodeId(), response.getFederationId(), response.getRole(), target, store, minRows);
+        NodeConfig config = new NodeConfig(response.getNodeId(), response.getFederationId(), response.getRole(), target, store, privacy);
         config.save(paths);
         return config;
     }

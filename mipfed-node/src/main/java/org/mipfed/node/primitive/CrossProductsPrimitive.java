@@ -91,6 +91,9 @@ final class CrossProductsPrimitive {
         if (n == 0) {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setCrossProducts(CrossProductsResult.newBuilder().setN(0)).build();
         }
+        guard.checkParameters(p, n).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
         checkTransforms(transformed, extremes);
         double[] sums = centredSums(connection, scope, columns, means, complete);
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
@@ -106,6 +109,7 @@ final class CrossProductsPrimitive {
                 comoments[j * p + i] = c;
             }
         }
+        checkIndicatorCounts(guard, query.getColumnsList(), n, result.getMeansList(), comoments);
         for (double c : comoments) {
             result.addComoments(c);
         }
@@ -148,6 +152,48 @@ final class CrossProductsPrimitive {
         Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
         return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
                 .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+    }
+
+    /**
+     * Refuses an answer that would reveal a small count: the rows with and without each level whose
+     * indicator is a column (n × its mean), and for two indicators of different variables the four
+     * cells of their cross table (from their co-moment), as DataSHIELD's glm refuses a design with
+     * too few ones or zeros in a binary column.
+     */
+    static void checkIndicatorCounts(PrivacyGuard guard, List<DesignColumn> columns, long n, List<Double> means, double[] comoments) {
+        int p = columns.size();
+        long[] ones = new long[p];
+        for (int i = 0; i < p; i++) {
+            DesignColumn column = columns.get(i);
+            if (column.getLevel().isEmpty()) {
+                continue;
+            }
+            ones[i] = Math.round(n * means.get(i));
+            String level = column.getVariable() + " = " + column.getLevel();
+            check(guard, ones[i], "rows have " + level);
+            check(guard, n - ones[i], "rows do not have " + level);
+        }
+        for (int i = 0; i < p; i++) {
+            for (int j = i + 1; j < p; j++) {
+                DesignColumn a = columns.get(i);
+                DesignColumn b = columns.get(j);
+                if (a.getLevel().isEmpty() || b.getLevel().isEmpty() || a.getVariable().equals(b.getVariable())) {
+                    continue;
+                }
+                long both = Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
+                String pair = a.getVariable() + " = " + a.getLevel() + " and " + b.getVariable() + " = " + b.getLevel();
+                check(guard, both, "rows have " + pair);
+                check(guard, ones[i] - both, "rows have the first but not the second of " + pair);
+                check(guard, ones[j] - both, "rows have the second but not the first of " + pair);
+                check(guard, n - ones[i] - ones[j] + both, "rows have neither of " + pair);
+            }
+        }
+    }
+
+    private static void check(PrivacyGuard guard, long count, String what) {
+        guard.checkCount(count, what).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
     }
 
     /** Refuses a transformation that some selected row has no finite value for. */

@@ -88,6 +88,21 @@ final class DescribePrimitive {
         return PrimitiveResult.newBuilder().setRowsUsed(rows).setDescribe(result).build();
     }
 
+    /** The result with every summary of the {@code withheld} datasets suppressed. */
+    static PrimitiveResult withhold(PrimitiveResult result, Set<String> withheld) {
+        if (withheld.isEmpty()) {
+            return result;
+        }
+        DescribeResult.Builder describe = DescribeResult.newBuilder();
+        for (VariableSummary s : result.getDescribe().getVariableBasedList()) {
+            describe.addVariableBased(withheld.contains(s.getDataset()) ? PrivacyGuard.suppressed(s.getVariable(), s.getDataset()) : s);
+        }
+        for (VariableSummary s : result.getDescribe().getModelBasedList()) {
+            describe.addModelBased(withheld.contains(s.getDataset()) ? PrivacyGuard.suppressed(s.getVariable(), s.getDataset()) : s);
+        }
+        return result.toBuilder().setDescribe(describe).build();
+    }
+
     private static VariableSummary summary(Cde cde, String dataset, long rows, Long values, NumericalSummary moments,
             Map<String, Long> levels) {
         long present = values == null ? 0 : values;

@@ -114,6 +114,7 @@ final class GlmStepPrimitive {
                 if (values[0] == 0) {
                     return PrimitiveResult.newBuilder().setRowsUsed(0).setGlmStep(GlmStepResult.newBuilder().setN(0)).build();
                 }
+                checkDisclosure(connection, scope, query, columns, response, complete, (long) values[0], values[4]);
             }
         }
         long n = (long) values[0];
@@ -148,6 +149,54 @@ final class GlmStepPrimitive {
                     + "' of a " + family + " model must be " + (family.equals("binomial") ? "0 or 1" : "non-negative")
                     + ", but some selected rows of this node have other values; choose another family or response");
         }
+    }
+
+    /**
+     * The node's privacy policy on a model: at most {@code max_parameter_ratio} parameters per row,
+     * and, as DataSHIELD's glm, no level indicator among the covariates (nor a binomial response)
+     * with fewer ones or zeros than the minimum cell count, since the answer reveals those counts.
+     */
+    private void checkDisclosure(Connection connection, QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response,
+            List<Cde> complete, long n, double sumY) throws SQLException {
+        guard.checkParameters(columns.size(), n).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
+        if (query.getFamily().equals("binomial")) {
+            long ones = Math.round(sumY);
+            String y = query.getResponse().getVariable() + (query.getResponse().getLevel().isEmpty() ? "" : " = " + query.getResponse().getLevel());
+            count(ones, "rows have the response " + y + " equal to 1");
+            count(n - ones, "rows have the response " + y + " equal to 0");
+        }
+        int offset = query.getIntercept() ? 1 : 0;
+        List<Integer> indicators = new ArrayList<>();
+        for (int i = 0; i < query.getColumnsCount(); i++) {
+            if (!query.getColumns(i).getLevel().isEmpty()) {
+                indicators.add(i);
+            }
+        }
+        if (indicators.isEmpty()) {
+            return;
+        }
+        BoundSql.Builder sql = BoundSql.builder().sql("SELECT ");
+        for (int k = 0; k < indicators.size(); k++) {
+            sql.sql(k == 0 ? "sum(" : ", sum(").append(columns.get(offset + indicators.get(k))).sql(")");
+        }
+        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
+        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            for (int k = 0; k < indicators.size(); k++) {
+                GlmColumn column = query.getColumns(indicators.get(k));
+                long ones = Math.round(rows.getDouble(k + 1));
+                count(ones, "rows have " + column.getVariable() + " = " + column.getLevel());
+                count(n - ones, "rows do not have " + column.getVariable() + " = " + column.getLevel());
+            }
+        }
+    }
+
+    private void count(long count, String what) {
+        guard.checkCount(count, what).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
     }
 
     /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms. */

@@ -24,8 +24,9 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * {@code histogram}: counts of a variable's values per bin, over all the complete rows and per level
  * of grouping variables, in one statement. A numerical variable's bins are given by their edges
  * (asked for without edges, the node returns only n, min and max, from which the manager draws the
- * edges every node then uses); a nominal variable's bins are its levels. A count between 1 and the
- * node's minimum is withheld: it would single out that many people.
+ * edges every node then uses, unless the node keeps its extremes); a nominal variable's bins are its
+ * levels. A count between 1 and the node's minimum cell count is withheld: it would single out that
+ * many people.
  */
 final class HistogramPrimitive {
     /** More bins than anyone can read; the bound keeps the statement small. */
@@ -58,6 +59,11 @@ final class HistogramPrimitive {
         List<Cde> complete = new ArrayList<>(used);
         String where = scope.complete(complete);
         boolean rangeOnly = variable.numerical() && edges.length == 0;
+        if (rangeOnly) {
+            guard.checkExtremes("a histogram asked without edges (for the range of '" + variable.code() + "')").ifPresent(v -> {
+                throw RefusalException.caller(v.rule(), v.message());
+            });
+        }
         HistogramResult.Builder result = HistogramResult.newBuilder();
         long n = rangeOnly ? range(connection, scope, variable, where, result) : LevelsPrimitive.count(connection, scope, where);
         guard.checkRows(n, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
@@ -187,11 +193,29 @@ final class HistogramPrimitive {
         }
     }
 
-    /** The counts, each one between 1 and the node's minimum withheld. */
+    /**
+     * The counts, each one between 1 and the node's minimum cell count withheld. When that withholds
+     * a single count, the smallest other non-zero count is withheld too: the total and the others
+     * would otherwise give the one back.
+     */
     private HistogramCounts guarded(HistogramCounts.Builder histogram, long[] counts) {
-        for (long count : counts) {
-            boolean withheld = count > 0 && !guard.releasable(count, count);
-            histogram.addCounts(withheld ? 0 : count).addSuppressed(withheld);
+        boolean[] withheld = new boolean[counts.length];
+        int many = 0;
+        int smallest = -1;
+        for (int i = 0; i < counts.length; i++) {
+            withheld[i] = !guard.releasableCount(counts[i]);
+            if (withheld[i]) {
+                many++;
+            }
+            else if (counts[i] > 0 && (smallest < 0 || counts[i] < counts[smallest])) {
+                smallest = i;
+            }
+        }
+        if (many == 1 && smallest >= 0) {
+            withheld[smallest] = true;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            histogram.addCounts(withheld[i] ? 0 : counts[i]).addSuppressed(withheld[i]);
         }
         return histogram.build();
     }

@@ -54,6 +54,11 @@ final class KmeansStepPrimitive {
                 throw RefusalException.caller(RefusalException.INVALID_QUERY, "The centres of kmeans_step must be finite, not " + centre);
             }
         }
+        if (centres.length == 0) {
+            guard.checkExtremes("kmeans_step asked without centres (for the variables' ranges)").ifPresent(v -> {
+                throw RefusalException.caller(v.rule(), v.message());
+            });
+        }
         String complete = scope.complete(variables);
         KmeansStepResult.Builder result = KmeansStepResult.newBuilder();
         long n = centres.length == 0 ? range(connection, scope, variables, complete, result)

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.node.store.SqlDialect;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.LongitudinalTransform;
 
 /**
@@ -98,6 +99,9 @@ final class LongitudinalTable {
         String dataset = dialect.quote(DataModel.DATASET);
         List<String> columns = new ArrayList<>();
         columns.add(first + "." + dataset + " AS " + dataset);
+        // The pair is identified by its first visit's row: the privacy guard tracks selections by row id.
+        String rowId = dialect.quote(StoreCatalog.ROW_ID);
+        columns.add(first + "." + rowId + " AS " + rowId);
         strategies.forEach((variable, strategy) -> {
             String column = dialect.quote(variable);
             String value = switch (strategy) {

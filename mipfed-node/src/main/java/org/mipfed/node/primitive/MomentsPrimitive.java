@@ -121,8 +121,9 @@ final class MomentsPrimitive {
                     double max = rows.getDouble(column++);
                     double sum = rows.getDouble(column++);
                     double squares = rows.getDouble(column++);
+                    boolean extremes = guard.policy().releaseExtremes();
                     row.addMoments(VariableMoments.newBuilder().setMean(centre + sum / n).setM2(Math.max(0, squares - sum * sum / n))
-                            .setMin(min).setMax(max));
+                            .setMin(extremes ? min : Double.NaN).setMax(extremes ? max : Double.NaN));
                 }
                 total += n;
                 answer.add(row.build());

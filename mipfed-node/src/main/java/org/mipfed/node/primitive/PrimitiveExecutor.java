@@ -131,6 +131,9 @@ public final class PrimitiveExecutor {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
                     + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step and survival_counts");
         }
+        guard.checkPrimitive(primitive(query)).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
         StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
                 RefusalException.UNKNOWN_DATA_MODEL, "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
                         + "'; it has " + describe(store.dataModels().stream().map(StoredDataModel::id).toList())
@@ -148,9 +151,11 @@ public final class PrimitiveExecutor {
             }
         }
         QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
-                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal);
-        return store.withConnection(connection -> switch (query.getPrimitiveCase()) {
-            case DESCRIBE -> describe.run(connection, scope, query.getDescribe());
+                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard);
+        return store.withConnection(connection -> {
+            Set<String> withheld = RowSelection.check(connection, scope, guard, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE);
+            return switch (query.getPrimitiveCase()) {
+            case DESCRIBE -> DescribePrimitive.withhold(describe.run(connection, scope, query.getDescribe()), withheld);
             case LEVELS -> levels.run(connection, scope, query.getLevels());
             case CROSS_PRODUCTS -> crossProducts.run(connection, scope, query.getCrossProducts());
             case HISTOGRAM -> histogram.run(connection, scope, query.getHistogram());
@@ -159,6 +164,7 @@ public final class PrimitiveExecutor {
             case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
             case SURVIVAL_COUNTS -> survivalCounts.run(connection, scope, query.getSurvivalCounts());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
+            };
         });
     }
 

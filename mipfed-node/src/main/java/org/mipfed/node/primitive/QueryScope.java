@@ -10,6 +10,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
+import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
 
@@ -20,38 +21,43 @@ import org.mipfed.node.store.StoreCatalog;
  * primitive's variables, refusing unknown ones and ones of the wrong kind.
  *
  * @param table the quoted data table, or a derived table in parentheses with its alias
+ * @param datasetsOnly the bound predicate selecting the requested datasets' rows ({@code "dataset" IN (…)})
  * @param where the bound predicate selecting the rows ({@code "dataset" IN (…) AND filter})
  * @param columns the variables the table has, or null for every variable of the data model
+ * @param guard the node's privacy guard, which limits the levels of a nominal variable
  */
-record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql where, Set<String> columns) {
+record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql datasetsOnly, BoundSql where,
+        Set<String> columns, PrivacyGuard guard) {
     QueryScope {
         requireNonNull(model, "model is null");
         requireNonNull(dialect, "dialect is null");
         requireNonNull(table, "table is null");
         datasets = List.copyOf(datasets);
+        requireNonNull(datasetsOnly, "datasetsOnly is null");
         requireNonNull(where, "where is null");
         columns = columns == null ? null : Set.copyOf(columns);
-    }
-
-    static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter) {
-        return of(model, dialect, datasets, filter, null);
+        requireNonNull(guard, "guard is null");
     }
 
     /** @param longitudinal the paired visits to compute over, or null for the data table's rows */
-    static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter, LongitudinalTable longitudinal) {
-        BoundSql.Builder where = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
+    static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter, LongitudinalTable longitudinal,
+            PrivacyGuard guard) {
+        BoundSql.Builder in = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
         for (int i = 0; i < datasets.size(); i++) {
-            where.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
+            in.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
         }
-        where.sql(")");
-        if (filter != null) {
-            where.sql(" AND ").append(filter);
-        }
+        BoundSql datasetsOnly = in.sql(")").build();
+        BoundSql where = filter == null ? datasetsOnly : BoundSql.builder().append(datasetsOnly).sql(" AND ").append(filter).build();
         String table = dialect.quote(StoreCatalog.dataTable(model));
         if (longitudinal != null) {
-            return new QueryScope(model, dialect, longitudinal.sql(table), datasets, where.build(), longitudinal.variables());
+            return new QueryScope(model, dialect, longitudinal.sql(table), datasets, datasetsOnly, where, longitudinal.variables(), guard);
         }
-        return new QueryScope(model, dialect, table, datasets, where.build(), null);
+        return new QueryScope(model, dialect, table, datasets, datasetsOnly, where, null, guard);
+    }
+
+    /** Whether a filter narrows the requested datasets' rows. */
+    boolean filtered() {
+        return where != datasetsOnly;
     }
 
     String quote(Cde cde) {
@@ -86,7 +92,7 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
 
     /**
      * A nominal (categorical) variable. Free-text variables are refused: their values (subject
-     * codes, say) would identify rows.
+     * codes, say) would identify rows; so are variables of more levels than the privacy policy allows.
      */
     Cde nominal(String variable, String role) {
         Cde cde = variable(variable);
@@ -95,6 +101,9 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
                     + (cde.numerical() ? "numerical" : "free text, not nominal") + ", but " + role + " must be nominal (with levels "
                     + "in the data model)");
         }
+        guard.checkLevels(cde.code(), cde.enumerations().size()).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
         return cde;
     }
 

@@ -90,6 +90,9 @@ public final class SqlFilterCompiler {
         for (FilterValue value : rule.getValuesList()) {
             values.add(value(cde, operator, value));
         }
+        if (cde.categorical() && List.of("equal", "not_equal", "in", "not_in").contains(operator)) {
+            levels(cde, operator, values);
+        }
         switch (operator) {
             case "is_null", "is_not_null" -> {
                 arity(cde, operator, values, 0);
@@ -135,6 +138,22 @@ public final class SqlFilterCompiler {
         if (values.size() != expected) {
             throw invalid("the filter '" + operator + "' on '" + cde.code() + "' needs " + expected + " value" + (expected == 1 ? "" : "s")
                     + ", not " + values.size());
+        }
+    }
+
+    /**
+     * Refuses a value that is not a level of a nominal variable: no row can hold it (the importer
+     * refuses such values), so the request is a mistake or a probe.
+     */
+    private static void levels(Cde cde, String operator, List<Object> values) {
+        for (Object value : values) {
+            String level = value instanceof Double number && number == Math.rint(number) && Math.abs(number) < 1e15
+                    ? Long.toString(number.longValue()) : value.toString();
+            if (!cde.enumerations().containsKey(level)) {
+                throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "Invalid filter: the filter '" + operator + "' on '"
+                        + cde.code() + "' uses '" + shorten(level) + "', which is not one of its levels (" + shorten(String.join(", ",
+                        cde.enumerations().keySet())) + ").");
+            }
         }
     }
 

@@ -131,7 +131,7 @@ abstract class AbstractCrossProductsTransformTest {
 
     @Test
     void noRowsLeftIsAnEmptyAnswerEvenForALog() {
-        PrimitiveResult result = executor.execute(query(List.of("desd-synthdata1"), rule("gender", "equal", "nobody"),
+        PrimitiveResult result = executor.execute(query(List.of("desd-synthdata1"), rule("subjectageyears", "greater", 200),
                 List.of(column("rightcaudate", "log")), List.of()), "t");
         assertThat(result.getCrossProducts()).isEqualTo(CrossProductsResult.newBuilder().setN(0).build());
     }

@@ -48,8 +48,11 @@ abstract class DementiaStoreTest {
         }
         auditFile = directory.resolve("audit.log");
         audit = new AuditLog(auditFile);
-        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT, audit);
-        open = new PrimitiveExecutor(store, new PrivacyPolicy(1), audit);
+        // The default policy without its history of selections: these tests share one executor, and what
+        // one answers must not make another's refusal depend on the order they run in (TestPrivacyGuard
+        // and the attack tests check the history).
+        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT.withoutHistory(), audit);
+        open = new PrimitiveExecutor(store, PrivacyPolicy.minRowsOnly(1), audit);
         rows = new DementiaRows();
     }
 

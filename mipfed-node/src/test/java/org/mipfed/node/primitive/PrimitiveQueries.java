@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.DescribeQuery;
 import org.mipfed.proto.v1.DesignColumn;
@@ -49,7 +51,11 @@ final class PrimitiveQueries {
         assertThat(summary.getVariable()).isEqualTo(variable);
         assertThat(summary.getDataset()).isEqualTo(dataset);
         long present = selected.stream().filter(r -> r.containsKey(variable)).count();
-        if (selected.size() < minRows || present < minRows) {
+        // The guarded executor (minimum 10) also has the default minimum cell count: a level count under it hides the summary.
+        int minCells = minRows == 1 ? 1 : PrivacyPolicy.DEFAULT_MIN_CELL_COUNT;
+        boolean smallCell = !numerical && selected.stream().filter(r -> r.containsKey(variable))
+                .collect(Collectors.groupingBy(r -> r.get(variable), Collectors.counting())).values().stream().anyMatch(c -> c < minCells);
+        if (selected.size() < minRows || present < minRows || smallCell) {
             assertThat(summary).as(variable + " of " + dataset).isEqualTo(VariableSummary.newBuilder().setVariable(variable)
                     .setDataset(dataset).setSuppressed(true).build());
             return;

@@ -30,8 +30,8 @@ class TestSqlFilterCompiler {
         assertCompiles(rule("agegroup", "not_in", "-50y"), "(\"agegroup\" NOT IN (?))", "-50y");
         assertCompiles(rule("minimentalstate", "is_null"), "(\"minimentalstate\" IS NULL)");
         assertCompiles(rule("minimentalstate", "is_not_null"), "(\"minimentalstate\" IS NOT NULL)");
-        assertCompiles(or(and(rule("gender", "equal", "M"), rule("subjectageyears", "less", 65)), rule("gender", "equal", "x'--")),
-                "(((\"gender\" = ?) AND (\"subjectageyears\" < ?)) OR (\"gender\" = ?))", "M", 65.0, "x'--");
+        assertCompiles(or(and(rule("gender", "equal", "M"), rule("subjectageyears", "less", 65)), rule("gender", "equal", "F")),
+                "(((\"gender\" = ?) AND (\"subjectageyears\" < ?)) OR (\"gender\" = ?))", "M", 65.0, "F");
         assertThat(compiler.compile(null)).isNull();
         assertThat(compiler.compile(Filter.getDefaultInstance())).isNull();
     }

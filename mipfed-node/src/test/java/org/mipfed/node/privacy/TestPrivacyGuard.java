@@ -3,19 +3,52 @@ package org.mipfed.node.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.mipfed.core.json.Json;
 import org.mipfed.proto.v1.NumericalSummary;
 import org.mipfed.proto.v1.VariableSummary;
+import org.roaringbitmap.RoaringBitmap;
 
 class TestPrivacyGuard {
     private final PrivacyGuard guard = new PrivacyGuard(PrivacyPolicy.DEFAULT);
 
     @Test
-    void policyDefaultsToTenRowsAndRefusesLessThanOne() {
-        assertThat(PrivacyPolicy.DEFAULT.minRows()).isEqualTo(10);
-        assertThat(new PrivacyPolicy(3).toProto().getMinRows()).isEqualTo(3);
-        assertThatThrownBy(() -> new PrivacyPolicy(0)).isInstanceOf(IllegalArgumentException.class)
+    void policyDefaultsAreDataShieldLikeAndRefuseNonsense() {
+        PrivacyPolicy policy = PrivacyPolicy.DEFAULT;
+        assertThat(policy.minRows()).isEqualTo(10);
+        assertThat(policy.minCellCount()).isEqualTo(3);
+        assertThat(policy.maxParameterRatio()).isEqualTo(0.33);
+        assertThat(policy.maxLevels()).isEqualTo(40);
+        assertThat(policy.allowedPrimitives()).isNull();
+        assertThat(policy.releaseExtremes()).isTrue();
+        assertThat(policy.differencingHistory()).isEqualTo(10_000);
+        assertThat(PrivacyPolicy.DEFAULT.withMinRows(3).toProto().getMinRows()).isEqualTo(3);
+        assertThatThrownBy(() -> PrivacyPolicy.DEFAULT.withMinRows(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("The minimum number of rows must be at least 1, not 0");
+        assertThatThrownBy(() -> PrivacyPolicy.of(null, 0, null, null, null, null, null)).hasMessageContaining("min_cell_count");
+        assertThatThrownBy(() -> PrivacyPolicy.of(null, null, -0.1, null, null, null, null)).hasMessageContaining("max_parameter_ratio");
+        assertThatThrownBy(() -> PrivacyPolicy.of(null, null, Double.NaN, null, null, null, null)).hasMessageContaining("max_parameter_ratio");
+        assertThatThrownBy(() -> PrivacyPolicy.of(null, null, null, -1, null, null, null)).hasMessageContaining("max_levels");
+        assertThatThrownBy(() -> PrivacyPolicy.of(null, null, null, null, null, null, -1)).hasMessageContaining("differencing_history");
+    }
+
+    @Test
+    void policyReadsFromNodeJsonWithDefaultsForWhatIsLeftOut() throws Exception {
+        PrivacyPolicy partial = Json.mapper().readValue("{\"min_rows\": 5, \"allowed_primitives\": [\"Describe\", \"levels\"], "
+                + "\"release_extremes\": false}", PrivacyPolicy.class);
+        assertThat(partial).isEqualTo(new PrivacyPolicy(5, 3, 0.33, 40, List.of("describe", "levels"), false, 10_000));
+        assertThat(partial.allows("describe")).isTrue();
+        assertThat(partial.allows("histogram")).isFalse();
+        assertThat(Json.mapper().readValue("{}", PrivacyPolicy.class)).isEqualTo(PrivacyPolicy.DEFAULT);
+        String written = Json.mapper().writeValueAsString(PrivacyPolicy.DEFAULT);
+        assertThat(written).contains("\"min_rows\":10", "\"min_cell_count\":3", "\"max_parameter_ratio\":0.33", "\"max_levels\":40",
+                "\"allowed_primitives\":null", "\"release_extremes\":true", "\"differencing_history\":10000");
+        assertThat(Json.mapper().readValue(written, PrivacyPolicy.class)).isEqualTo(PrivacyPolicy.DEFAULT);
+        assertThat(partial.toProto().getAllowedPrimitivesList()).containsExactly("describe", "levels");
+        assertThat(partial.toProto().getAllPrimitivesAllowed()).isFalse();
+        assertThat(PrivacyPolicy.DEFAULT.toProto().getAllPrimitivesAllowed()).isTrue();
     }
 
     @Test
@@ -30,6 +63,31 @@ class TestPrivacyGuard {
     }
 
     @Test
+    void suppressesANominalSummaryWithASmallLevelCountWhole() {
+        VariableSummary nominal = VariableSummary.newBuilder().setVariable("g").setDataset("d").setNumTotal(20).setNumDtps(20)
+                .putCounts("F", 17).putCounts("M", 3).build();
+        assertThat(guard.guard(nominal)).isSameAs(nominal);
+        // Withholding only the 2 would not hide it: 20 - 18 gives it back.
+        assertThat(guard.guard(nominal.toBuilder().putCounts("F", 18).putCounts("M", 2).build()).getSuppressed()).isTrue();
+    }
+
+    @Test
+    void withoutExtremesKeepsMomentsButNotMinimaMaximaOrQuartiles() {
+        PrivacyGuard keeping = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, null, false, null));
+        VariableSummary summary = VariableSummary.newBuilder().setVariable("x").setDataset("d").setNumTotal(12).setNumDtps(12)
+                .setNumerical(NumericalSummary.newBuilder().setMean(1).setM2(4).setMin(0).setMax(2).setQ1(.5).setQ2(1).setQ3(1.5)).build();
+        NumericalSummary kept = keeping.guard(summary).getNumerical();
+        assertThat(kept.getMean()).isEqualTo(1);
+        assertThat(kept.getM2()).isEqualTo(4);
+        assertThat(List.of(kept.getMin(), kept.getMax(), kept.getQ1(), kept.getQ2(), kept.getQ3())).allMatch(d -> d.isNaN());
+        assertThat(keeping.checkExtremes("a histogram without edges")).hasValueSatisfying(v -> {
+            assertThat(v.rule()).isEqualTo("release_extremes");
+            assertThat(v.message()).contains("a histogram without edges needs them");
+        });
+        assertThat(guard.checkExtremes("anything")).isEmpty();
+    }
+
+    @Test
     void allowsNoRowsOrEnoughRowsOnly() {
         assertThat(guard.checkRows(0, "rows")).isEmpty();
         assertThat(guard.checkRows(10, "rows")).isEmpty();
@@ -38,6 +96,78 @@ class TestPrivacyGuard {
             assertThat(v.message()).isEqualTo("Only 9 rows complete in x on this node, fewer than the 10 its privacy policy requires "
                     + "(rule min_rows); widen the filters, choose variables with fewer missing values, or leave this node's datasets out");
         });
-        assertThat(new PrivacyGuard(new PrivacyPolicy(1)).checkRows(1, "rows")).isEmpty();
+        assertThat(new PrivacyGuard(PrivacyPolicy.minRowsOnly(1)).checkRows(1, "rows")).isEmpty();
+    }
+
+    @Test
+    void countsParametersLevelsAndPrimitives() {
+        assertThat(guard.checkCount(0, "rows")).isEmpty();
+        assertThat(guard.checkCount(3, "rows")).isEmpty();
+        assertThat(guard.checkCount(2, "rows have gender = M")).hasValueSatisfying(v -> {
+            assertThat(v.rule()).isEqualTo("min_cell_count");
+            assertThat(v.message()).startsWith("The answer would reveal that 2 rows have gender = M on this node, fewer than the 3");
+        });
+        assertThat(guard.checkParameters(3, 10)).isEmpty();
+        assertThat(guard.checkParameters(4, 10)).hasValueSatisfying(v -> {
+            assertThat(v.rule()).isEqualTo("max_parameter_ratio");
+            assertThat(v.message()).startsWith("A model of 4 parameters over 10 rows of this node exceeds its privacy policy's 0.33");
+        });
+        assertThat(new PrivacyGuard(PrivacyPolicy.minRowsOnly(1)).checkParameters(50, 10)).isEmpty();
+        assertThat(guard.checkLevels("dataset", 40)).isEmpty();
+        assertThat(guard.checkLevels("subject", 41)).hasValueSatisfying(v -> assertThat(v.rule()).isEqualTo("max_levels"));
+        PrivacyGuard narrow = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, List.of("describe"), null, null));
+        assertThat(narrow.checkPrimitive("describe")).isEmpty();
+        assertThat(narrow.checkPrimitive("glm_step")).hasValueSatisfying(v -> {
+            assertThat(v.rule()).isEqualTo("allowed_primitives");
+            assertThat(v.message()).startsWith("This node does not compute glm_step: its privacy policy allows only describe");
+        });
+    }
+
+    @Test
+    void complementRuleRefusesSelectionsOfOrLeavingOutAFewRows() {
+        assertThat(guard.checkSelection("m", rows(0, 0), 100)).isEmpty();
+        // Fewer than the minimum: every primitive refuses or suppresses it, so it is neither refused nor remembered here.
+        assertThat(guard.checkSelection("m", rows(0, 9), 100)).isEmpty();
+        assertThat(guard.checkSelection("m", rows(0, 12), 100)).isEmpty();
+        assertThat(guard.checkSelection("m", rows(0, 91), 100)).hasValueSatisfying(v -> {
+            assertThat(v.rule()).isEqualTo("differencing");
+            assertThat(v.message()).startsWith("The filter leaves out only 9 of the 100 rows");
+        });
+        assertThat(guard.checkSelection("m", rows(0, 100), 100)).isEmpty();
+        assertThat(guard.checkSelection("m", rows(0, 90), 100)).isEmpty();
+    }
+
+    @Test
+    void historyRefusesASelectionCloseToAnEarlierOneOfTheSameDataModel() {
+        assertThat(guard.checkSelection("m", rows(0, 50), 1000)).isEmpty();
+        assertThat(guard.checkSelection("m", rows(0, 50), 1000)).as("the same rows again").isEmpty();
+        RoaringBitmap plusOne = rows(0, 50);
+        plusOne.add(700);
+        assertThat(guard.checkSelection("m", plusOne, 1000)).hasValueSatisfying(v -> {
+            assertThat(v.rule()).isEqualTo("differencing");
+            assertThat(v.message()).startsWith("The rows selected differ by only 1 from those of an earlier request");
+        });
+        RoaringBitmap swapped = rows(5, 55);
+        assertThat(guard.checkSelection("m", swapped, 1000)).as("same size, 10 rows apart").isEmpty();
+        assertThat(guard.checkSelection("other", plusOne, 1000)).as("another data model").isEmpty();
+        PrivacyGuard forgetful = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, null, null, 0));
+        assertThat(forgetful.checkSelection("m", rows(0, 50), 1000)).isEmpty();
+        assertThat(forgetful.checkSelection("m", plusOne, 1000)).isEmpty();
+    }
+
+    @Test
+    void historyForgetsTheOldestSelectionBeyondItsCapacity() {
+        PrivacyGuard small = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, null, null, 2));
+        assertThat(small.checkSelection("m", rows(0, 50), 1000)).isEmpty();
+        assertThat(small.checkSelection("m", rows(100, 200), 1000)).isEmpty();
+        assertThat(small.checkSelection("m", rows(300, 400), 1000)).isEmpty();
+        assertThat(small.checkSelection("m", rows(0, 51), 1000)).as("the first selection was forgotten").isEmpty();
+        assertThat(small.checkSelection("m", rows(300, 401), 1000)).as("the third is remembered").isPresent();
+    }
+
+    private static RoaringBitmap rows(int from, int to) {
+        RoaringBitmap bitmap = new RoaringBitmap();
+        IntStream.range(from, to).forEach(bitmap::add);
+        return bitmap;
     }
 }
