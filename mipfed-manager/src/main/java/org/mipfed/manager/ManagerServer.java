@@ -138,6 +138,7 @@ public final class ManagerServer implements AutoCloseable {
         timer.shutdownNow();
         api.stop();
         analyses.close();
+        analyses.experiments().close();
         grpc.shutdownNow();
         try {
             grpc.awaitTermination(5, TimeUnit.SECONDS);
