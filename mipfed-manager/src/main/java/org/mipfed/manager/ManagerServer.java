@@ -171,6 +171,7 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("cannot remove {}: {}", paths.httpServingCertificate(), e.getMessage());
         }
         analyses.close();
+        analyses.experiments().close();
         grpc.shutdownNow();
         try {
             grpc.awaitTermination(5, TimeUnit.SECONDS);

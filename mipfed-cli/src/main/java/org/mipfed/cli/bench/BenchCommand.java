@@ -33,6 +33,7 @@ import org.mipfed.node.importer.ProgressListener;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.store.DuckDbStore;
+import org.mipfed.node.store.StoreCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,6 +60,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Length of the throughput run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
+    @Option(names = "--import-rows", defaultValue = "1000000", description = "Rows of the CSV file whose validated import is timed (default: ${DEFAULT-VALUE}, at most --rows).")
+    long importRows;
+
+    @Option(names = "--r", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Time R (lm, glm, t.test, cor, prcomp, kmeans) on the pooled rows when Rscript is on the PATH (default: ${DEFAULT-VALUE}).")
+    boolean withR;
+
     @Option(names = "--work-dir", description = "Where data and federation go (default: a new temporary directory).")
     Path workDir;
 
@@ -66,6 +74,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path out;
 
     private final List<ObjectNode> table = new ArrayList<>();
+    private DataModel benchModel;
 
     @Override
     public Integer call() throws Exception {
@@ -73,14 +82,11 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.printf("mipfed bench: %d nodes x %,d rows, %d runs, in %s%n", nodes, rows, runs, dir);
         Path data = dir.resolve("data");
         Path modelFile = SyntheticData.writeDataModel(data, nodes);
-        List<Path> csvs = new ArrayList<>();
-        for (int n = 0; n < nodes; n++) {
-            csvs.add(SyntheticData.writeCsv(data, n, rows));
-        }
         DataModel model = DataModel.parse(Files.readString(modelFile));
+        benchModel = model;
         Path dementia = LocalFederation.extractDementiaData(dir.resolve("dementia"));
 
-        measureImport(model, csvs.get(0), dir.resolve("import-check"));
+        measureImport(model, SyntheticData.writeCsv(data, 0, Math.min(rows, importRows)), dir.resolve("import-check"));
 
         System.err.println("starting the federation ...");
         try (LocalFederation federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
@@ -95,14 +101,16 @@ public final class BenchCommand implements Callable<Integer> {
                         share.add(dementia.resolve(cohort + k + ".csv"));
                     }
                 }
-                federation.addNode(aliases[n], null, 10, List.of(new LocalFederation.DataImport(modelFile, List.of(csvs.get(n))),
-                        new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), share)));
+                int node = n;
+                System.err.printf("node %s: generating %,d rows into its store ...%n", aliases[n], rows);
+                // Straight into the node's store, streamed: no CSV of the whole table, nothing of it on the heap.
+                federation.addNode(aliases[n], null, PrivacyPolicy.DEFAULT.withMinRows(10), List.of(new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), share)),
+                        store -> SyntheticData.load(store, model, node, rows));
             }
             federation.start("all");
             federation.awaitReady(Duration.ofMinutes(2), aliases);
-            DataImporter importer = new DataImporter(pooled);
-            for (Path csv : csvs) {
-                importer.importCsv(model, csv, ProgressListener.NONE);
+            for (int n = 0; n < nodes; n++) {
+                SyntheticData.load(pooled, model, n, rows);
             }
             PrimitiveExecutor executor = new PrimitiveExecutor(pooled, PrivacyPolicy.minRowsOnly(10), audit);
             List<String> datasets = new ArrayList<>();
@@ -121,11 +129,103 @@ public final class BenchCommand implements Callable<Integer> {
             ObjectNode groups = Json.mapper().createObjectNode().put("groupA", "F").put("groupB", "M");
             compare(federation.admin(), executor, model, "ttest_independent",
                     new AnalysisRequest(ttest.dataModel(), ttest.datasets(), ttest.x(), ttest.y(), null, groups, null));
+            ObjectNode kmeans = Json.mapper().createObjectNode().put("k", 4).put("maxiter", 20).put("tol", 1e-6);
+            compare(federation.admin(), executor, model, "kmeans",
+                    new AnalysisRequest(SyntheticData.MODEL, datasets, List.of(), xs.subList(0, 5), null, kmeans, null));
+            reference(federation.admin(), pooled, datasets, xs);
+            if (withR) {
+                timeR(dir, pooled);
+            }
             small(federation);
             memory(federation, aliases);
         }
         print(dir);
         return 0;
+    }
+
+    /**
+     * Linear regression of y on the ten covariates, federated, against an independent pooled fit in
+     * double-double sums and 40-digit decimals ({@link HighPrecisionReference}).
+     */
+    private void reference(AdminClient admin, DuckDbStore pooled, List<String> datasets, List<String> xs) {
+        System.err.println("high-precision reference ...");
+        JsonNode federated = admin.post("/algorithms/linear_regression", request(datasets, xs, List.of("y")).toJson());
+        double[] exact = HighPrecisionReference.ols(pooled, StoreCatalog.dataTable(benchModel), xs, "y");
+        double worst = 0;
+        for (int i = 0; i < exact.length; i++) {
+            double f = federated.path("coefficients").path(i).asDouble(Double.NaN);
+            worst = Math.max(worst, f == exact[i] ? 0 : Math.abs(f - exact[i]) / Math.max(Math.abs(f), Math.abs(exact[i])));
+        }
+        ObjectNode row = row("linear_regression vs high-precision reference", "precision");
+        row.put("rows", rows * nodes).put("nodes", nodes).put("max_rel_diff", worst);
+        table.add(row);
+    }
+
+    /**
+     * R on the pooled rows: the table is written once as CSV (not timed), read with data.table, and
+     * each model call alone is timed, as the median of the runs after one warm-up.
+     */
+    private void timeR(Path dir, DuckDbStore pooled) throws IOException, InterruptedException {
+        Path rscript = findOnPath("Rscript");
+        if (rscript == null) {
+            System.err.println("Rscript not found: R timings skipped");
+            return;
+        }
+        Path csv = dir.resolve("pooled.csv").toAbsolutePath();
+        System.err.println("R: writing the pooled rows to " + csv + " ...");
+        String dataTable = StoreCatalog.dataTable(benchModel);
+        pooled.withConnection(connection -> {
+            try (var statement = connection.createStatement()) {
+                statement.execute("COPY (SELECT " + String.join(", ", SyntheticData.columns()) + " FROM \"" + dataTable + "\") TO '"
+                        + csv.toString().replace("'", "''") + "' (HEADER)");
+            }
+            return null;
+        });
+        Path script = dir.resolve("bench.R");
+        Files.writeString(script, rScript(csv));
+        System.err.println("R: timing lm, glm, t.test, cor, prcomp, kmeans ...");
+        Process r = new ProcessBuilder(rscript.toString(), script.toString()).redirectErrorStream(true).start();
+        List<String> output = new String(r.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        if (r.waitFor() != 0) {
+            System.err.println("R failed: " + String.join("\n", output));
+            return;
+        }
+        for (String line : output) {
+            String[] parts = line.split(" ");
+            if (parts.length == 3 && parts[0].equals("TIME")) {
+                double ms = Double.parseDouble(parts[2]);
+                table.stream().filter(t -> t.path("what").asText().equals(parts[1]) && t.path("kind").asText().equals("analysis")).findFirst()
+                        .ifPresent(t -> t.put("r_ms", ms).put("ratio_r", t.path("federated_ms").asDouble() / ms));
+            }
+        }
+    }
+
+    private String rScript(Path csv) {
+        String xs = String.join(" + ", SyntheticData.covariates());
+        return String.join("\n",
+                "suppressMessages(library(data.table))",
+                "d <- as.data.frame(fread('" + csv.toString().replace("'", "\\'") + "', na.strings = ''))",
+                "d$gender <- factor(d$gender); d$agegroup <- factor(d$agegroup); d$event <- as.integer(d$event == 'yes')",
+                "xs <- paste0('x', 1:10)",
+                "time <- function(name, f) { f(); t <- replicate(" + runs + ", system.time(f())[['elapsed']]);"
+                        + " cat('TIME', name, 1000 * median(t), '\\n') }",
+                "time('linear_regression', function() lm(y ~ " + xs + " + gender + agegroup, data = d))",
+                "time('logistic_regression', function() glm(event ~ " + xs + ", family = binomial, data = d))",
+                "time('pearson_correlation', function() cor(d[, c(xs[1:5], 'y')], use = 'complete.obs'))",
+                "time('pca', function() prcomp(na.omit(d[, xs]), center = TRUE, scale. = TRUE))",
+                "time('ttest_independent', function() t.test(y ~ gender, data = d))",
+                "time('kmeans', function() kmeans(na.omit(d[, xs[1:5]]), centers = 4, iter.max = 20))",
+                "");
+    }
+
+    private static Path findOnPath(String name) {
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(entry, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private static List<String> withY(List<String> xs, String y) {
@@ -199,7 +299,7 @@ public final class BenchCommand implements Callable<Integer> {
         double pool = median(pooledTimes) / 1e6;
         ObjectNode row = row(name, "analysis");
         row.put("rows", rows * nodes).put("nodes", nodes).put("federated_ms", fed).put("pooled_ms", pool).put("ratio", fed / pool)
-                .put("max_rel_diff", maxRelativeDifference(pooledResult, federatedResult));
+                .put("overhead_ms", fed - pool).put("max_rel_diff", maxRelativeDifference(pooledResult, federatedResult));
         table.add(row);
     }
 
@@ -317,14 +417,14 @@ public final class BenchCommand implements Callable<Integer> {
         text.append(String.format("| %-40s | %12s | %14s | %11s | %9s | %s |%n", "what", "rows", "federated (ms)", "pooled (ms)", "fed/pool", "other"));
         text.append("|" + "-".repeat(42) + "|" + "-".repeat(14) + "|" + "-".repeat(16) + "|" + "-".repeat(13) + "|" + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
-        StringBuilder csv = new StringBuilder("what,kind,rows,nodes,federated_ms,pooled_ms,ratio,max_rel_diff,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
+        StringBuilder csv = new StringBuilder("what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
             if (r.has("failed") && r.get("failed").isTextual()) {
                 other.append("failed: ").append(r.get("failed").asText()).append(' ');
             }
-            for (String f : List.of("max_rel_diff", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
+            for (String f : List.of("overhead_ms", "r_ms", "ratio_r", "max_rel_diff", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
                 if (r.has(f) && r.get(f).isNumber()) {
                     other.append(f).append('=').append(String.format("%.4g", r.get(f).asDouble())).append(' ');
                 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.mipfed.cli.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
@@ -148,15 +149,23 @@ public final class LocalFederation implements AutoCloseable {
 
     /** {@link #addNode(String, String, PrivacyPolicy, List)} with the default privacy policy and this minimum of rows. */
     public Node addNode(String alias, String store, int minRows, List<DataImport> imports) {
-        return addNode(alias, store, PrivacyPolicy.DEFAULT.withMinRows(minRows), imports);
+        return addNode(alias, store, PrivacyPolicy.DEFAULT.withMinRows(minRows), imports, null);
     }
 
     /** Joins a node with the worker token, imports its CSV files (before it runs) and starts its process. */
     public Node addNode(String alias, String store, PrivacyPolicy privacy, List<DataImport> imports) {
+        return addNode(alias, store, privacy, imports, null);
+    }
+
+    /**
+     * As {@link #addNode(String, String, PrivacyPolicy, List)}, and {@code load} (if not null) fills the
+     * node's store after the imports, before the node runs (the benchmark generates its rows this way).
+     */
+    public Node addNode(String alias, String store, PrivacyPolicy privacy, List<DataImport> imports, Consumer<DataStore> load) {
         String token = admin().get("/admin/join-tokens/worker").path("token").asText();
         NodePaths paths = new NodePaths(workDir.resolve("node-" + alias));
         String id = NodeJoiner.join(paths, token, "127.0.0.1:" + grpcPort, store, privacy).nodeId();
-        if (imports.stream().anyMatch(i -> !i.csvs().isEmpty())) {
+        if (load != null || imports.stream().anyMatch(i -> !i.csvs().isEmpty())) {
             try (DataStore ds = DataStores.open(store, paths.dataDir())) {
                 List<String> errors = new ArrayList<>();
                 for (DataImport i : imports) {
@@ -168,6 +177,9 @@ public final class LocalFederation implements AutoCloseable {
                 }
                 if (!errors.isEmpty()) {
                     throw new IllegalStateException("import into " + alias + " failed: " + errors);
+                }
+                if (load != null) {
+                    load.accept(ds);
                 }
             }
             catch (Exception e) {

@@ -53,11 +53,14 @@ public final class AnalysisService implements AutoCloseable {
         this.algorithms = requireNonNull(algorithms, "algorithms is null");
     }
 
-    /** Runs an analysis synchronously and returns its result in Exareme2's shape. */
+    /**
+     * Runs an analysis synchronously and returns its result in Exareme2's shape. Its experiment is
+     * recorded once, finished, without making the caller wait for the disk (the caller has the answer).
+     */
     public ObjectNode run(String algorithmName, AnalysisRequest request, String user) {
         Algorithm algorithm = algorithms.get(algorithmName);
         Experiment experiment = Experiment.pending(UUID.randomUUID().toString(), algorithmName, user, request.toJson());
-        return execute(algorithm, request, experiment);
+        return execute(algorithm, request, experiment, false);
     }
 
     /** Starts an analysis in the background; the experiment (status pending) is stored before this returns. */
@@ -68,7 +71,7 @@ public final class AnalysisService implements AutoCloseable {
         experiments.save(experiment);
         background.execute(() -> {
             try {
-                execute(algorithm, request, experiment);
+                execute(algorithm, request, experiment, true);
             }
             catch (Problem p) {
                 LOG.debug("experiment {} ended with an error: {}", experiment.id(), p.detail());
@@ -80,10 +83,16 @@ public final class AnalysisService implements AutoCloseable {
         return experiment;
     }
 
-    private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending) {
+    /**
+     * @param submitted whether the experiment was submitted ({@code POST /experiments}): then every
+     *     state is saved before the analysis goes on, so a crash leaves it {@code interrupted}, never lost
+     */
+    private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending, boolean submitted) {
         Instant started = Instant.now();
         Experiment running = pending.running();
-        experiments.save(running);
+        if (submitted) {
+            experiments.save(running);
+        }
         try {
             RunOptions options = RunOptions.of(request.flags());
             long deadline = System.nanoTime() + options.timeout().toNanos();
@@ -109,21 +118,30 @@ public final class AnalysisService implements AutoCloseable {
                 if (!plan.missing().isEmpty()) {
                     result.set("missing_datasets", Json.mapper().valueToTree(plan.missing()));
                 }
-                experiments.save(running.succeeded(result, contributions));
+                keep(running.succeeded(result, contributions), submitted);
                 LOG.info("{} by {} on {} node(s) in {} ms", algorithm.name(), running.user(), contributions.size(), Duration.between(started, Instant.now()).toMillis());
                 return result;
             }
         }
         catch (Problem p) {
             ObjectNode error = Json.mapper().createObjectNode().put("status", p.status()).put("title", p.title()).put("detail", p.detail());
-            experiments.save(running.failed(error));
+            keep(running.failed(error), submitted);
             throw p;
         }
         catch (RuntimeException e) {
             ObjectNode error = Json.mapper().createObjectNode().put("status", 500).put("title", "Internal error")
                     .put("detail", "The manager failed while running this analysis (" + e.getClass().getSimpleName() + "); see its log.");
-            experiments.save(running.failed(error));
+            keep(running.failed(error), submitted);
             throw e;
+        }
+    }
+
+    private void keep(Experiment finished, boolean submitted) {
+        if (submitted) {
+            experiments.save(finished);
+        }
+        else {
+            experiments.record(finished);
         }
     }
 

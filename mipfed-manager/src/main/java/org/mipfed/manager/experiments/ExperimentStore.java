@@ -4,21 +4,57 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Experiments as one JSON file each under {@code D/experiments}, written atomically. */
-public final class ExperimentStore {
+/**
+ * Experiments as one JSON file each under {@code D/experiments}, written atomically and synced.
+ *
+ * <p>{@link #save} writes before it returns: the states of a submitted experiment must survive a
+ * crash. {@link #record} is for the finished record of a synchronous analysis, whose caller already
+ * has the answer: one background thread writes such records in batches (each file synced, one
+ * directory sync per batch), so an analysis does not wait for the disk. Readers of this store see
+ * every record handed over before they ask.
+ */
+public final class ExperimentStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentStore.class);
     private static final Pattern ID = Pattern.compile("[0-9a-f\\-]{36}");
+    /** Records waiting for the writer; when full, analyses wait for the disk (back-pressure). */
+    private static final int QUEUE = 1024;
+    private static final int SYNCERS = 8;
     private final Path dir;
+    private final BlockingQueue<Experiment> queued = new LinkedBlockingQueue<>(QUEUE);
+    private final Thread writer;
+    private final ExecutorService syncers = Executors.newFixedThreadPool(SYNCERS, r -> {
+        Thread t = new Thread(r, "mipfed-experiment-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Records handed to {@link #record} and records written (or given up); guarded by {@code this}. */
+    private long handedOver;
+    private long written;
+    private volatile boolean closed;
 
     public ExperimentStore(Path dir) {
         this.dir = requireNonNull(dir, "dir is null");
@@ -28,6 +64,155 @@ public final class ExperimentStore {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + dir + ": " + e.getMessage(), e);
         }
+        this.writer = new Thread(this::writeQueued, "mipfed-experiment-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /**
+     * Keeps a finished experiment without making the caller wait for the disk: it is written and
+     * synced within moments, and every read of this store after this call sees it.
+     */
+    public void record(Experiment experiment) {
+        requireNonNull(experiment, "experiment is null");
+        if (closed) {
+            save(experiment);
+            return;
+        }
+        synchronized (this) {
+            handedOver++;
+        }
+        try {
+            queued.put(experiment);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            synchronized (this) {
+                handedOver--;
+            }
+            save(experiment);
+        }
+    }
+
+    /** Waits until every record handed over so far is written. */
+    private void flush() {
+        synchronized (this) {
+            long target = handedOver;
+            boolean interrupted = false;
+            while (written < target && writer.isAlive()) {
+                try {
+                    wait(100);
+                }
+                catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The writer: takes what is queued, writes it as one batch, and again, until closed and empty. */
+    private void writeQueued() {
+        List<Experiment> batch = new ArrayList<>();
+        while (!closed || !queued.isEmpty()) {
+            try {
+                Experiment first = queued.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+            }
+            catch (InterruptedException e) {
+                // Not interrupted by close (an interrupt would close a file channel mid-write); keep going.
+                continue;
+            }
+            queued.drainTo(batch);
+            try {
+                writeBatch(batch);
+            }
+            catch (RuntimeException e) {
+                LOG.error("cannot write {} experiment record(s) in {}", batch.size(), dir, e);
+            }
+            synchronized (this) {
+                written += batch.size();
+                notifyAll();
+            }
+            batch.clear();
+        }
+    }
+
+    /**
+     * Each record to a synced temporary file renamed over its target, several at once (a disk syncs
+     * concurrent files in fewer journal commits than one after the other), then one sync of the
+     * directory for all.
+     */
+    private void writeBatch(List<Experiment> batch) {
+        List<Future<?>> writes = new ArrayList<>();
+        for (Experiment experiment : batch) {
+            writes.add(syncers.submit(() -> writeOne(experiment)));
+        }
+        for (Future<?> write : writes) {
+            try {
+                write.get();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            catch (ExecutionException e) {
+                LOG.error("cannot write an experiment record in {}", dir, e.getCause());
+            }
+        }
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+        catch (IOException | UnsupportedOperationException e) {
+            // best effort, as in Pem.writeAtomically: the files' contents are on disk already
+        }
+    }
+
+    private void writeOne(Experiment experiment) {
+        Path target = dir.resolve(experiment.id() + ".json");
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + experiment.id() + ".json.", ".tmp");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(Json.mapper().writeValueAsBytes(experiment));
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the record of experiment " + experiment.id() + ": " + e.getMessage(), e);
+        }
+        finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                }
+                catch (IOException ignored) {
+                    // a stray temporary file is harmless: its name does not end in .json
+                }
+            }
+        }
+    }
+
+    /** Writes what is still queued, then stops the writer. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        syncers.shutdown();
     }
 
     public void save(Experiment experiment) {
@@ -43,6 +228,7 @@ public final class ExperimentStore {
         if (!ID.matcher(id).matches()) {
             return Optional.empty();
         }
+        flush();
         Path file = dir.resolve(id + ".json");
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -60,6 +246,7 @@ public final class ExperimentStore {
         if (!ID.matcher(id).matches()) {
             return false;
         }
+        flush();
         try {
             return Files.deleteIfExists(dir.resolve(id + ".json"));
         }
@@ -85,6 +272,7 @@ public final class ExperimentStore {
 
     /** Experiments, newest first. */
     public List<Experiment> list() {
+        flush();
         List<Experiment> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {

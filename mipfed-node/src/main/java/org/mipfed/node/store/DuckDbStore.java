@@ -10,7 +10,9 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import org.duckdb.DuckDBConnection;
@@ -19,18 +21,22 @@ import org.mipfed.core.model.DataModel;
 /**
  * An embedded DuckDB database, by default the file {@code store.duckdb} in the node's data dir.
  * DuckDB lets one process open a file read-write, so the store keeps one root connection for the
- * node's lifetime and lends cheap duplicates of it, a few at a time.
+ * node's lifetime and lends cheap duplicates of it, a few at a time, each keeping its prepared
+ * statements for the next request of the same shape ({@link StatementCache}).
  */
 public final class DuckDbStore extends JdbcDataStore {
     private static final int MAX_CONNECTIONS = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    /** Prepared statements kept per connection (a few per primitive shape). */
+    private static final int STATEMENTS_PER_CONNECTION = 64;
 
     private final String description;
     private final DuckDBConnection root;
     private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
     /** Guards the pool; not {@code this}, which importers lock for the length of an import. */
     private final Object lock = new Object();
-    private final Deque<Connection> idle = new ArrayDeque<>();
-    private final List<Connection> all = new ArrayList<>();
+    private final Deque<StatementCache> idle = new ArrayDeque<>();
+    private final Map<Connection, StatementCache> lent = new IdentityHashMap<>();
+    private final List<StatementCache> all = new ArrayList<>();
 
     private DuckDbStore(String description, DuckDBConnection root) {
         super(SqlDialect.DUCKDB);
@@ -94,12 +100,13 @@ public final class DuckDbStore extends JdbcDataStore {
         }
         try {
             synchronized (lock) {
-                Connection connection = idle.pollFirst();
+                StatementCache connection = idle.pollFirst();
                 if (connection == null) {
-                    connection = root.duplicate();
+                    connection = new StatementCache(root.duplicate(), STATEMENTS_PER_CONNECTION);
                     all.add(connection);
                 }
-                return connection;
+                lent.put(connection.connection(), connection);
+                return connection.connection();
             }
         }
         catch (SQLException | RuntimeException e) {
@@ -111,7 +118,11 @@ public final class DuckDbStore extends JdbcDataStore {
     @Override
     protected void giveBack(Connection connection) {
         synchronized (lock) {
-            idle.addFirst(connection);
+            StatementCache cache = lent.remove(connection);
+            if (cache == null) {
+                throw new IllegalArgumentException("Not a connection of this store: " + connection);
+            }
+            idle.addFirst(cache);
         }
         permits.release();
     }
@@ -124,9 +135,10 @@ public final class DuckDbStore extends JdbcDataStore {
     @Override
     public void close() {
         synchronized (lock) {
-            for (Connection connection : all) {
+            for (StatementCache connection : all) {
                 try {
-                    connection.close();
+                    connection.clear();
+                    connection.physical().close();
                 }
                 catch (SQLException e) {
                     // Closing is best effort: the root connection below releases the file either way.
@@ -134,6 +146,7 @@ public final class DuckDbStore extends JdbcDataStore {
             }
             all.clear();
             idle.clear();
+            lent.clear();
             try {
                 root.close();
             }

@@ -1,0 +1,81 @@
+package org.mipfed.manager.experiments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.core.json.Json;
+
+class TestExperimentStore {
+    @TempDir
+    Path dir;
+
+    private static Experiment finished(String algorithm) {
+        Experiment pending = Experiment.pending(UUID.randomUUID().toString(), algorithm, "admin",
+                Json.mapper().createObjectNode().put("algorithm", algorithm));
+        return pending.running().succeeded(Json.mapper().createObjectNode().put("n_obs", 42), List.of(
+                new Experiment.Contribution("chuv", List.of("edsd0"), 42)));
+    }
+
+    @Test
+    void aRecordedExperimentIsSeenByTheNextReadAndSurvivesARestart() {
+        Experiment e = finished("linear_regression");
+        try (ExperimentStore store = new ExperimentStore(dir)) {
+            store.record(e);
+            assertThat(store.get(e.id())).hasValueSatisfying(read -> {
+                assertThat(read.status()).isEqualTo(Experiment.SUCCESS);
+                assertThat(read.result().path("n_obs").asInt()).isEqualTo(42);
+            });
+        }
+        try (ExperimentStore reopened = new ExperimentStore(dir)) {
+            assertThat(reopened.list()).extracting(Experiment::id).containsExactly(e.id());
+            assertThat(reopened.get(e.id()).orElseThrow().contributions()).extracting(Experiment.Contribution::rows).containsExactly(42L);
+        }
+    }
+
+    @Test
+    void closeWritesEveryQueuedRecordFromManyThreadsAndLeavesNoTemporaryFile() throws Exception {
+        List<String> ids = new ArrayList<>();
+        ExperimentStore store = new ExperimentStore(dir);
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        List<Experiment> all = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            all.add(finished("pca"));
+        }
+        all.forEach(x -> ids.add(x.id()));
+        all.forEach(x -> clients.execute(() -> store.record(x)));
+        clients.shutdown();
+        assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        store.close();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).hasSize(400).allMatch(n -> n.endsWith(".json") && !n.startsWith("."));
+        }
+        try (ExperimentStore reopened = new ExperimentStore(dir)) {
+            assertThat(reopened.list()).extracting(Experiment::id).containsExactlyInAnyOrderElementsOf(ids);
+        }
+    }
+
+    @Test
+    void savedStatesAreOnDiskWhenSaveReturnsAndDeleteSeesQueuedRecords() throws Exception {
+        try (ExperimentStore store = new ExperimentStore(dir)) {
+            Experiment pending = Experiment.pending(UUID.randomUUID().toString(), "kmeans", "admin", Json.mapper().createObjectNode());
+            store.save(pending);
+            assertThat(Json.mapper().readTree(dir.resolve(pending.id() + ".json").toFile()).path("status").asText()).isEqualTo(Experiment.PENDING);
+            Experiment recorded = finished("kmeans");
+            store.record(recorded);
+            assertThat(store.delete(recorded.id())).isTrue();
+            assertThat(store.get(recorded.id())).isEmpty();
+            assertThat(store.interruptUnfinished("stopped")).isEqualTo(1);
+            assertThat(store.get(pending.id()).orElseThrow().status()).isEqualTo(Experiment.INTERRUPTED);
+        }
+    }
+}
