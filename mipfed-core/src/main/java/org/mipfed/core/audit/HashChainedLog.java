@@ -4,18 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,8 +28,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * cutting lines off the end shows too. {@link AuditVerifier} checks all of it.
  *
  * <p>Durability: {@link #append} returns once its line and the checkpoint covering it are on disk (fsync). Appenders
- * that arrive while a sync runs are made durable together by the next one (group commit), so many threads do not
- * pay one fsync each. One writer: a lock inside the process, and an OS file lock against a second process.
+ * that arrive while another one writes are written and synced together by it (group commit), so many threads do not
+ * pay one fsync each.
+ *
+ * <p>One writer at a time: appends hold a lock per file inside the process and an OS file lock across processes
+ * (so {@code mipfed manager backup} can record itself while the manager runs). A writer that finds lines another
+ * process appended checks that they chain on from its own last line before it continues after them.
  *
  * <p>Restart: the log re-reads its last lines to continue the chain. A torn last line (a crash while it was written,
  * never acknowledged) is cut off; whole lines written after the checkpoint (a crash between the line's fsync and the
@@ -37,24 +43,39 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class HashChainedLog implements AutoCloseable {
     /** How many lines after the checkpoint a restart accepts (a crash can leave at most the lines of one group commit). */
     private static final int MAX_UNCHECKPOINTED = 10_000;
+    /** One lock per log file in this JVM: the OS file lock does not order threads of the same process. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> FILE_LOCKS = new ConcurrentHashMap<>();
 
     /** Where an appended line landed. */
     public record Appended(long seq, String hash) {
+    }
+
+    /** Entries waiting to be written, and then their outcome. */
+    private static final class Batch {
+        final Instant time;
+        final List<ObjectNode> entries;
+        List<Appended> appended;
+        RuntimeException failure;
+
+        Batch(Instant time, List<ObjectNode> entries) {
+            this.time = time;
+            this.entries = entries;
+        }
     }
 
     private final Path file;
     private final String identity;
     private final byte[] key;
     private final FileChannel channel;
-    private final FileLock fileLock;
+    private final ReentrantLock writeLock;
     private final List<String> recoveryNotes = new ArrayList<>();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final Object commitLock = new Object();
+    private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
+    /** Guarded by writeLock: the end of the last whole line this writer knows, its seq and hash. */
+    private long end;
     private long written;
     private String lastHash;
-    private long committed;
     private IOException failure;
-    private boolean closed;
+    private volatile boolean closed;
 
     private HashChainedLog(Path file, String identity) throws IOException {
         this.file = file;
@@ -63,30 +84,36 @@ public final class HashChainedLog implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        this.key = Checkpoint.loadOrCreateKey(file);
-        Checkpoint checkpoint = Checkpoint.read(file, key);
-        if (checkpoint != null && !checkpoint.log().equals(identity)) {
-            throw new IOException("its checkpoint says it is the audit log of '" + checkpoint.log() + "', not of '" + identity + "'");
-        }
-        if (checkpoint == null) {
-            setAsideUnchained(file);
-        }
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.writeLock = FILE_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
+        writeLock.lock();
         try {
-            this.fileLock = lock(channel);
-            resume(checkpoint);
+            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try (FileLock os = channel.lock()) {
+                this.key = Checkpoint.loadOrCreateKey(file);
+                Checkpoint checkpoint = Checkpoint.read(file, key);
+                if (checkpoint != null && !checkpoint.log().equals(identity)) {
+                    throw new IOException("its checkpoint says it is the audit log of '" + checkpoint.log() + "', not of '" + identity + "'");
+                }
+                if (checkpoint == null && setAsideUnchained(file)) {
+                    channel.truncate(0);
+                }
+                resume(checkpoint);
+            }
+            catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
         }
-        catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
+        finally {
+            writeLock.unlock();
         }
     }
 
     /**
      * Opens (or creates) the log {@code file} of {@code identity}, continuing its chain.
      *
-     * @throws UncheckedIOException if it cannot be opened, another process writes it, or it does not match its
-     *     checkpoint (lines removed or changed); the message says what and how to look closer
+     * @throws UncheckedIOException if it cannot be opened or it does not match its checkpoint (lines removed or
+     *     changed); the message says what and how to look closer
      */
     public static HashChainedLog open(Path file, String identity) {
         requireNonNull(file, "file is null");
@@ -124,47 +151,132 @@ public final class HashChainedLog implements AutoCloseable {
         return appendAll(time, List.of(fields)).get(0);
     }
 
-    /** Appends several lines, in order, with one sync. */
+    /** Appends several lines, in order, and returns once they are durable. */
     public List<Appended> appendAll(Instant time, List<ObjectNode> entries) {
         requireNonNull(time, "time is null");
-        List<Appended> appended = new ArrayList<>(entries.size());
+        for (ObjectNode fields : entries) {
+            requireNonNull(fields, "fields is null");
+            fields.fieldNames().forEachRemaining(name -> {
+                if (ChainedLine.RESERVED.contains(name)) {
+                    throw new IllegalArgumentException("an audit entry cannot set the log's own field '" + name + "'");
+                }
+            });
+        }
+        Batch mine = new Batch(time, List.copyOf(entries));
+        synchronized (waiting) {
+            waiting.add(mine);
+        }
         writeLock.lock();
         try {
-            usable();
-            long start = -1;
-            try {
-                start = channel.size();
-                for (ObjectNode fields : entries) {
-                    ChainedLine.Encoded line = ChainedLine.encode(written + 1, time.toString(), requireNonNull(fields, "fields is null"), lastHash);
-                    ByteBuffer buffer = ByteBuffer.allocate(line.bytes().length + 1).put(line.bytes()).put((byte) '\n').flip();
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer, channel.size());
-                    }
-                    written++;
-                    lastHash = line.hash();
-                    appended.add(new Appended(written, line.hash()));
+            // whoever holds the lock writes everything waiting: a thread often finds its batch already written
+            if (mine.appended == null && mine.failure == null) {
+                List<Batch> batches;
+                synchronized (waiting) {
+                    batches = new ArrayList<>(waiting);
+                    waiting.clear();
                 }
-            }
-            catch (IOException e) {
-                failure = e;
-                try {
-                    if (start >= 0) {
-                        channel.truncate(start);
-                    }
-                }
-                catch (IOException ignored) {
-                    // the next open cuts a torn line anyway
-                }
-                throw new UncheckedIOException("Cannot write the audit log " + file + ": " + e.getMessage(), e);
+                write(batches);
             }
         }
         finally {
             writeLock.unlock();
         }
-        if (!appended.isEmpty()) {
-            commit(appended.get(appended.size() - 1).seq());
+        if (mine.failure != null) {
+            throw mine.failure;
         }
-        return appended;
+        return mine.appended;
+    }
+
+    /** Writes the batches under the OS lock, syncs, and checkpoints; records each batch's outcome. */
+    private void write(List<Batch> batches) {
+        try {
+            usable();
+            try (FileLock os = channel.lock()) {
+                catchUp();
+                long seq = written;
+                String hash = lastHash;
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                List<List<Appended>> outcomes = new ArrayList<>();
+                for (Batch batch : batches) {
+                    List<Appended> appended = new ArrayList<>(batch.entries.size());
+                    for (ObjectNode fields : batch.entries) {
+                        ChainedLine.Encoded line = ChainedLine.encode(++seq, batch.time.toString(), fields, hash);
+                        bytes.write(line.bytes());
+                        bytes.write('\n');
+                        hash = line.hash();
+                        appended.add(new Appended(seq, hash));
+                    }
+                    outcomes.add(appended);
+                }
+                ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+                try {
+                    long at = end;
+                    while (buffer.hasRemaining()) {
+                        at += channel.write(buffer, at);
+                    }
+                    channel.force(false);
+                    new Checkpoint(identity, seq, hash).write(file, key);
+                }
+                catch (IOException e) {
+                    try {
+                        channel.truncate(end);
+                    }
+                    catch (IOException ignored) {
+                        // the next open cuts a torn line anyway
+                    }
+                    throw e;
+                }
+                end += bytes.size();
+                written = seq;
+                lastHash = hash;
+                for (int i = 0; i < batches.size(); i++) {
+                    batches.get(i).appended = outcomes.get(i);
+                }
+            }
+        }
+        catch (IOException e) {
+            failure = e;
+            UncheckedIOException thrown = new UncheckedIOException("Cannot write the audit log " + file + ": " + e.getMessage(), e);
+            batches.forEach(b -> b.failure = thrown);
+        }
+        catch (RuntimeException e) {
+            batches.forEach(b -> b.failure = e);
+        }
+    }
+
+    /** Continues after lines another process appended since this writer's last, if they chain on from it. */
+    private void catchUp() throws IOException {
+        long size = channel.size();
+        if (size == end) {
+            return;
+        }
+        if (size < end) {
+            throw new IOException("it was cut from " + end + " to " + size + " bytes while it was open");
+        }
+        long newEnd = LogLines.wholeLinesEnd(channel);
+        String newer = null;
+        long newerSeq = -1;
+        long lastSeq = -1;
+        String lastOfThem = null;
+        for (byte[] bytes : LogLines.backwards(channel, newEnd, MAX_UNCHECKPOINTED)) {
+            ChainedLine.Decoded line = ChainedLine.decode(bytes);
+            if (!line.hashMatches() || (newer != null && (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())))) {
+                break;
+            }
+            if (newer == null) {
+                lastSeq = line.seq();
+                lastOfThem = line.statedHash();
+            }
+            if (line.seq() == written + 1 && line.prev().equals(lastHash)) {
+                end = newEnd;
+                written = lastSeq;
+                lastHash = lastOfThem;
+                return;
+            }
+            newer = line.prev();
+            newerSeq = line.seq();
+        }
+        throw new IOException("lines appended by another writer after line " + written + " do not chain on from it");
     }
 
     /** The newest {@code limit} lines, newest first, as JSON. */
@@ -172,18 +284,10 @@ public final class HashChainedLog implements AutoCloseable {
         if (limit <= 0) {
             return List.of();
         }
+        usable();
         try {
-            long end;
-            writeLock.lock();
-            try {
-                usable();
-                end = channel.size();
-            }
-            finally {
-                writeLock.unlock();
-            }
             List<JsonNode> lines = new ArrayList<>();
-            for (byte[] line : LogLines.backwards(channel, end, limit)) {
+            for (byte[] line : LogLines.backwards(file, limit)) {
                 ChainedLine.Decoded decoded = ChainedLine.decode(line);
                 if (decoded.json() != null) {
                     lines.add(decoded.json());
@@ -193,41 +297,6 @@ public final class HashChainedLog implements AutoCloseable {
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot read the audit log " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Makes every line up to {@code seq} durable and checkpointed; one caller syncs for all who wait. */
-    private void commit(long seq) {
-        synchronized (commitLock) {
-            if (committed >= seq) {
-                return;
-            }
-            long upTo;
-            String hash;
-            writeLock.lock();
-            try {
-                usable();
-                upTo = written;
-                hash = lastHash;
-            }
-            finally {
-                writeLock.unlock();
-            }
-            try {
-                channel.force(false);
-                new Checkpoint(identity, upTo, hash).write(file, key);
-            }
-            catch (IOException e) {
-                writeLock.lock();
-                try {
-                    failure = e;
-                }
-                finally {
-                    writeLock.unlock();
-                }
-                throw new UncheckedIOException("Cannot make the audit log " + file + " durable: " + e.getMessage(), e);
-            }
-            committed = upTo;
         }
     }
 
@@ -241,26 +310,25 @@ public final class HashChainedLog implements AutoCloseable {
     }
 
     private void resume(Checkpoint checkpoint) throws IOException {
-        long end = LogLines.wholeLinesEnd(channel);
+        end = LogLines.wholeLinesEnd(channel);
         if (end < channel.size()) {
             recoveryNotes.add("cut off a torn last line of " + (channel.size() - end) + " bytes (written during a crash, never acknowledged)");
             channel.truncate(end);
             channel.force(true);
         }
         List<byte[]> tail = LogLines.backwards(channel, end, checkpoint == null ? 1 : MAX_UNCHECKPOINTED + 1);
-        String genesis = ChainedLine.genesis(identity);
         if (tail.isEmpty()) {
             if (checkpoint != null && checkpoint.seq() > 0) {
                 throw new IOException("it is empty but its checkpoint records " + checkpoint.seq() + " lines: they were removed");
             }
             written = 0;
-            lastHash = genesis;
+            lastHash = ChainedLine.genesis(identity);
         }
         else if (checkpoint == null) {
             // The first lines were written but their checkpoint was not (or it was deleted): accept only a whole, sound chain.
             AuditVerifier.Result chain = AuditVerifier.verifyChain(file, identity);
             if (!chain.ok()) {
-                throw new IOException("it has no checkpoint and its chain is broken at line " + chain.brokenLine() + ": " + chain.problem());
+                throw new IOException("it has no checkpoint and its chain is broken: " + chain.problem());
             }
             recoveryNotes.add("had no checkpoint; made one after checking the chain of its " + chain.lines() + " lines");
             written = chain.lines();
@@ -269,7 +337,6 @@ public final class HashChainedLog implements AutoCloseable {
         else {
             resumeAfter(checkpoint, tail);
         }
-        committed = written;
         if (checkpoint == null || checkpoint.seq() != written) {
             new Checkpoint(identity, written, lastHash).write(file, key);
         }
@@ -314,54 +381,39 @@ public final class HashChainedLog implements AutoCloseable {
         throw new IOException("its last " + tail.size() + " lines do not reach the line its checkpoint records (" + checkpoint.seq() + ")");
     }
 
-    /** A log from before the chain (plain JSON lines, no checkpoint) is kept under another name, and a new chain starts. */
-    private void setAsideUnchained(Path log) throws IOException {
-        if (!Files.exists(log) || Files.size(log) == 0) {
-            return;
+    /** A log from before the chain (plain JSON lines, no checkpoint) is kept under another name; true if there was one. */
+    private boolean setAsideUnchained(Path log) throws IOException {
+        if (Files.size(log) == 0) {
+            return false;
         }
         byte[] first;
         try (LogLines.Forward lines = new LogLines.Forward(log)) {
             first = lines.next();
         }
         if (first != null && ChainedLine.decode(first).hashMatches()) {
-            return;
+            return false;
         }
         Path aside = log.resolveSibling(log.getFileName() + ".unchained-" + System.currentTimeMillis());
-        Files.move(log, aside);
-        recoveryNotes.add("moved the log written before hash chaining to " + aside.getFileName() + "; a new chain starts");
-    }
-
-    private static FileLock lock(FileChannel channel) throws IOException {
-        try {
-            FileLock lock = channel.tryLock();
-            if (lock != null) {
-                return lock;
-            }
-        }
-        catch (OverlappingFileLockException e) {
-            // held by this process
-        }
-        throw new IOException("another writer has it open");
+        Files.copy(log, aside);
+        recoveryNotes.add("copied the log written before hash chaining to " + aside.getFileName() + "; a new chain starts");
+        return true;
     }
 
     @Override
     public void close() {
-        synchronized (commitLock) {
-            writeLock.lock();
-            try {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                fileLock.release();
-                channel.close();
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
             }
-            catch (IOException e) {
-                throw new UncheckedIOException("Cannot close the audit log " + file + ": " + e.getMessage(), e);
-            }
-            finally {
-                writeLock.unlock();
-            }
+            closed = true;
+            channel.close();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot close the audit log " + file + ": " + e.getMessage(), e);
+        }
+        finally {
+            writeLock.unlock();
         }
     }
 }

@@ -73,12 +73,30 @@ class TestHashChainedLog {
     }
 
     @Test
-    void oneWriterAtATime() {
+    void twoWritersOfOneFileContinueEachOthersChain() {
+        // as the manager and 'mipfed manager backup' do: each finds the other's lines and chains on from them
+        Path file = directory.resolve("audit.log");
+        try (HashChainedLog manager = HashChainedLog.open(file, "m"); HashChainedLog backup = HashChainedLog.open(file, "m")) {
+            assertThat(manager.append(T, entry(1)).seq()).isEqualTo(1);
+            assertThat(backup.append(T, entry(2)).seq()).isEqualTo(2);
+            assertThat(backup.append(T, entry(3)).seq()).isEqualTo(3);
+            assertThat(manager.append(T, entry(4)).seq()).isEqualTo(4);
+        }
+        AuditVerifier.Result result = AuditVerifier.verify(file, "m");
+        assertThat(result.ok()).as(result.problem()).isTrue();
+        assertThat(result.lines()).isEqualTo(4);
+    }
+
+    @Test
+    void aWriterStopsWhenLinesUnderItAreRemoved() throws Exception {
         Path file = directory.resolve("audit.log");
         try (HashChainedLog log = HashChainedLog.open(file, "m")) {
-            assertThatThrownBy(() -> HashChainedLog.open(file, "m")).isInstanceOf(UncheckedIOException.class)
-                    .hasMessageContaining("another writer has it open");
             log.append(T, entry(1));
+            log.append(T, entry(2));
+            Files.write(file, Files.readAllLines(file).subList(0, 1));
+            assertThatThrownBy(() -> log.append(T, entry(3))).isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("it was cut from");
+            assertThatThrownBy(() -> log.append(T, entry(3))).hasMessageContaining("failed earlier");
         }
     }
 
