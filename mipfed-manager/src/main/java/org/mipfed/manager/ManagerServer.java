@@ -19,6 +19,7 @@ import org.mipfed.core.security.Pem;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.api.RestApi;
+import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
@@ -42,6 +43,7 @@ public final class ManagerServer implements AutoCloseable {
     private final ManagerPaths paths;
     private final FederationConfig config;
     private final Server grpc;
+    private final AuditTrail audit;
     private final RestApi api;
     private final NodeRegistry registry;
     private final AnalysisService analyses;
@@ -51,8 +53,10 @@ public final class ManagerServer implements AutoCloseable {
         return t;
     });
 
-    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses) {
+    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses,
+            AuditTrail audit) {
         this.analyses = analyses;
+        this.audit = audit;
         this.paths = paths;
         this.config = config;
         this.grpc = grpc;
@@ -68,6 +72,7 @@ public final class ManagerServer implements AutoCloseable {
         PrivateKey key = Pem.readPrivateKey(paths.tlsKey());
         X509Certificate certificate = Pem.readCertificate(paths.tlsCertificate());
         StateStore store = StateStore.load(paths.state());
+        AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         NodeRegistry registry = new NodeRegistry(store);
         JoinTokens tokens = new JoinTokens(store, ca.certificate());
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
@@ -85,6 +90,7 @@ public final class ManagerServer implements AutoCloseable {
             grpc.start();
         }
         catch (IOException e) {
+            audit.close();
             throw new UncheckedIOException("Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --grpc-port.", e);
         }
@@ -94,16 +100,18 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
-        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths));
+        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths),
+                audit);
         try {
             api.start(config.httpHost(), httpPort);
         }
         catch (RuntimeException e) {
             grpc.shutdownNow();
+            audit.close();
             throw new IllegalStateException("Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --http-port.", e);
         }
-        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses);
+        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit);
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
         LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on http://{}:{}", config.federationId(), grpc.getPort(), config.httpHost(), api.port());
         return server;
@@ -145,5 +153,6 @@ public final class ManagerServer implements AutoCloseable {
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        audit.close();
     }
 }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -21,6 +23,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
+import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The manager's REST API on the HTTP port: Exareme2-compatible analysis endpoints and the
- * administration endpoints under {@code /admin}. Every call needs the bearer token.
+ * administration endpoints under {@code /admin}. Every call needs the bearer token. Analyses and
+ * administrative actions are recorded in the manager's {@link AuditTrail}, refused ones too.
  */
 public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
@@ -40,6 +44,7 @@ public final class RestApi {
     private final JoinTokens tokens;
     private final TokenRotation rotation;
     private final byte[] adminToken;
+    private final AuditTrail audit;
     private Javalin app;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
@@ -48,12 +53,14 @@ public final class RestApi {
         String rotate(String role);
     }
 
-    public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken) {
+    public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken,
+            AuditTrail audit) {
         this.analyses = requireNonNull(analyses, "analyses is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.rotation = requireNonNull(rotation, "rotation is null");
         this.adminToken = requireNonNull(adminToken, "adminToken is null").getBytes(StandardCharsets.UTF_8);
+        this.audit = requireNonNull(audit, "audit is null");
     }
 
     public void start(String host, int port) {
@@ -84,24 +91,33 @@ public final class RestApi {
         app.get("/cdes_metadata", ctx -> json(ctx, cdesMetadata()));
         app.get("/experiments", ctx -> json(ctx, experimentList()));
         app.post("/experiments", this::submitExperiment);
-        app.delete("/experiments/{id}", ctx -> {
+        app.delete("/experiments/{id}", ctx -> audited(ctx, AuditTrail.EXPERIMENT_DELETE, details -> {
+            details.put("experiment_id", ctx.pathParam("id"));
             if (!analyses.experiments().delete(ctx.pathParam("id"))) {
                 throw Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them");
             }
             ctx.status(204);
-        });
+            return null;
+        }));
         app.get("/experiments/{id}", ctx -> json(ctx, Json.mapper().valueToTree(analyses.experiments().get(ctx.pathParam("id"))
                 .orElseThrow(() -> Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them")))));
 
         app.get("/admin/nodes", ctx -> json(ctx, Json.mapper().valueToTree(registry.views())));
         app.post("/admin/nodes/{node}/labels", this::label);
-        app.delete("/admin/nodes/{node}", ctx -> json(ctx, Json.mapper().valueToTree(registry.remove(ctx.pathParam("node")))));
-        app.post("/admin/start", ctx -> json(ctx, Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx), true))));
-        app.post("/admin/stop", ctx -> json(ctx, Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx), false))));
-        app.get("/admin/join-tokens/{role}", ctx -> json(ctx, Json.mapper().createObjectNode()
-                .put("role", role(ctx)).put("token", tokens.token(role(ctx)))));
-        app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, Json.mapper().createObjectNode()
-                .put("role", role(ctx)).put("token", rotation.rotate(role(ctx)))));
+        app.delete("/admin/nodes/{node}", ctx -> json(ctx, audited(ctx, AuditTrail.NODE_REMOVE, details -> {
+            details.put("node", ctx.pathParam("node"));
+            return Json.mapper().valueToTree(registry.remove(ctx.pathParam("node")));
+        })));
+        app.post("/admin/start", ctx -> json(ctx, audited(ctx, AuditTrail.NODE_START, details ->
+                Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx, details), true)))));
+        app.post("/admin/stop", ctx -> json(ctx, audited(ctx, AuditTrail.NODE_STOP, details ->
+                Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx, details), false)))));
+        // the token itself is never written to the trail
+        app.get("/admin/join-tokens/{role}", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_SHOW, details ->
+                Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", tokens.token(role(ctx))))));
+        app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
+                Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
+        app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
         app.start(host, port);
     }
 
@@ -126,8 +142,72 @@ public final class RestApi {
 
     private void runAlgorithm(Context ctx) {
         JsonNode body = body(ctx);
-        ObjectNode result = analyses.run(ctx.pathParam("name"), AnalysisRequest.fromJson(body), "admin");
-        json(ctx, result);
+        AnalysisRequest request = AnalysisRequest.fromJson(body);
+        String experimentId = UUID.randomUUID().toString();
+        json(ctx, audited(ctx, AuditTrail.ANALYSIS_RUN, details -> {
+            analysisDetails(details, ctx.pathParam("name"), experimentId, request);
+            return analyses.run(ctx.pathParam("name"), request, user(ctx), experimentId);
+        }));
+    }
+
+    /**
+     * Who acts. There is one principal today, the admin token's; the auth branch puts the signed-in user on the
+     * context, and this becomes {@code Principal.of(ctx).username()}.
+     */
+    private static String user(Context ctx) {
+        return "admin";
+    }
+
+    /**
+     * Does {@code work} and records it in the audit trail under {@code action}, with the details {@code work} filled
+     * in; a refused or failed action is recorded too, with its status and reason, and its error goes on to the caller.
+     */
+    private <T> T audited(Context ctx, String action, Function<ObjectNode, T> work) {
+        ObjectNode details = Json.mapper().createObjectNode();
+        T result;
+        try {
+            result = work.apply(details);
+        }
+        catch (Problem p) {
+            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", p.status()).put("reason", p.detail()));
+            throw p;
+        }
+        catch (RuntimeException e) {
+            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", 500).put("reason", e.getClass().getSimpleName()));
+            throw e;
+        }
+        audit.record(user(ctx), action, AuditTrail.OK, details);
+        return result;
+    }
+
+    private static void analysisDetails(ObjectNode details, String algorithm, String experimentId, AnalysisRequest request) {
+        details.put("algorithm", algorithm).put("experiment_id", experimentId).put("data_model", request.dataModel());
+        request.datasets().forEach(details.putArray("datasets")::add);
+        ArrayNode variables = details.putArray("variables");
+        request.y().forEach(variables::add);
+        request.x().forEach(variables::add);
+    }
+
+    /** {@code ?limit=N} of {@code GET /admin/audit}: 1 to 10,000, default 100. */
+    private static int limit(Context ctx) {
+        String text = ctx.queryParam("limit");
+        if (text == null || text.isBlank()) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(text.strip());
+            if (limit >= 1 && limit <= 10_000) {
+                return limit;
+            }
+        }
+        catch (NumberFormatException e) {
+            // answered below
+        }
+        throw Problem.badRequest("limit must be a whole number from 1 to 10000, not '" + shorten(text) + "'");
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     /** Exareme2's body plus {@code "algorithm"}; answers 202 with the experiment's id at once. */
@@ -137,7 +217,12 @@ public final class RestApi {
         if (algorithm == null || !algorithm.isTextual() || algorithm.asText().isBlank()) {
             throw Problem.badRequest("Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
         }
-        Experiment experiment = analyses.submit(algorithm.asText(), AnalysisRequest.fromJson(body), "admin");
+        AnalysisRequest request = AnalysisRequest.fromJson(body);
+        Experiment experiment = audited(ctx, AuditTrail.EXPERIMENT_SUBMIT, details -> {
+            Experiment submitted = analyses.submit(algorithm.asText(), request, user(ctx));
+            analysisDetails(details, algorithm.asText(), submitted.id(), request);
+            return submitted;
+        });
         ctx.status(202).header("Location", "/experiments/" + experiment.id());
         json(ctx, Json.mapper().valueToTree(experiment));
     }
@@ -243,17 +328,28 @@ public final class RestApi {
         if (add.isEmpty() && remove.isEmpty()) {
             throw Problem.badRequest("Give labels to add ({\"add\": {\"name\": \"chuv\"}}) or remove ({\"remove\": [\"name\"]})");
         }
-        json(ctx, Json.mapper().valueToTree(registry.label(ctx.pathParam("node"), add, remove)));
+        json(ctx, audited(ctx, AuditTrail.NODE_LABEL, details -> {
+            details.put("node", ctx.pathParam("node"));
+            add.forEach(details.putObject("add")::put);
+            remove.forEach(details.putArray("remove")::add);
+            return Json.mapper().valueToTree(registry.label(ctx.pathParam("node"), add, remove));
+        }));
     }
 
-    private static List<String> nodeRefs(Context ctx) {
+    private static List<String> nodeRefs(Context ctx, ObjectNode details) {
         JsonNode nodes = body(ctx).path("nodes");
         List<String> refs = new ArrayList<>();
         nodes.forEach(n -> refs.add(n.asText()));
+        refs.forEach(details.putArray("nodes")::add);
         if (refs.isEmpty()) {
             throw Problem.badRequest("Give the nodes to start or stop by alias or id, or \"all\": {\"nodes\": [\"chuv\", \"epfl\"]}");
         }
         return refs;
+    }
+
+    private static String role(Context ctx, ObjectNode details) {
+        details.put("role", ctx.pathParam("role"));
+        return role(ctx);
     }
 
     private static String role(Context ctx) {
