@@ -2,12 +2,15 @@ package org.mipfed.manager.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -67,13 +70,19 @@ public final class RestApi {
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = 1_000_000L;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
         });
         app.before(this::authenticate);
         app.exception(Problem.class, (e, ctx) -> ProblemJson.write(ctx, e));
+        // Javalin's own refusals (a body over the size limit) as problems too, not plain text
+        app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).contentType("application/problem+json")
+                .result(new String(ProblemErrorHandler.problem(e.getStatus(), null, ctx.path()), StandardCharsets.UTF_8)));
         app.exception(Exception.class, (e, ctx) -> {
-            LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
-            ProblemJson.write(ctx, 500, "Internal error", "The manager failed while handling this request (" + e.getClass().getSimpleName()
-                    + "). The failure is in its log; please report it.");
+            // the caller gets an incident number to quote, never the exception: its name and stack stay in the log
+            String incident = UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("internal error {} on {} {}", incident, ctx.method(), ctx.path(), e);
+            ProblemJson.write(ctx, 500, "Internal error", "The manager failed while handling this request (incident " + incident
+                    + "). The failure is in its log; please report it with the incident number.");
         });
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
@@ -171,6 +180,10 @@ public final class RestApi {
         catch (Problem p) {
             audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", p.status()).put("reason", p.detail()));
             throw p;
+        }
+        catch (HttpResponseException e) {
+            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", e.getStatus()).put("reason", e.getMessage()));
+            throw e;
         }
         catch (RuntimeException e) {
             audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", 500).put("reason", e.getClass().getSimpleName()));
@@ -368,9 +381,14 @@ public final class RestApi {
         try {
             return Json.mapper().readTree(text);
         }
+        catch (StreamConstraintsException e) {
+            throw Problem.badRequest("The request body goes beyond what the manager reads: JSON nested deeper than 1000 levels, a number "
+                    + "longer than 1000 digits or a string longer than 20 million characters");
+        }
         catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
             throw Problem.badRequest("The request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
     }
 
