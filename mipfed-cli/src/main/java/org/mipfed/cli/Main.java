@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             DemoCommand.class,
             org.mipfed.cli.bench.BenchCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
@@ -30,6 +31,11 @@ public final class Main {
     public static int execute(String... args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        return commandLine().execute(args);
+    }
+
+    /** The command line with mipfed's error handling: a problem's title and detail, never a stack trace. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof Problem p) {
@@ -39,6 +45,6 @@ public final class Main {
             commandLine.getErr().println("mipfed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 }

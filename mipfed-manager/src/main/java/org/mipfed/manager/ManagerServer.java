@@ -22,6 +22,7 @@ import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.api.HttpTls;
 import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
+import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
@@ -46,6 +47,7 @@ public final class ManagerServer implements AutoCloseable {
     private final ManagerPaths paths;
     private final FederationConfig config;
     private final Server grpc;
+    private final AuditTrail audit;
     private final RestApi api;
     private final NodeRegistry registry;
     private final AnalysisService analyses;
@@ -55,8 +57,10 @@ public final class ManagerServer implements AutoCloseable {
         return t;
     });
 
-    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses) {
+    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses,
+            AuditTrail audit) {
         this.analyses = analyses;
+        this.audit = audit;
         this.paths = paths;
         this.config = config;
         this.grpc = grpc;
@@ -78,6 +82,7 @@ public final class ManagerServer implements AutoCloseable {
         PrivateKey key = Pem.readPrivateKey(paths.tlsKey());
         X509Certificate certificate = Pem.readCertificate(paths.tlsCertificate());
         StateStore store = StateStore.load(paths.state());
+        AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         NodeRegistry registry = new NodeRegistry(store);
         JoinTokens tokens = new JoinTokens(store, ca.certificate());
         // the HTTPS key and certificate are read first: a wrong file stops the start before anything listens
@@ -98,6 +103,7 @@ public final class ManagerServer implements AutoCloseable {
             grpc.start();
         }
         catch (IOException e) {
+            audit.close();
             throw new UncheckedIOException("Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --grpc-port.", e);
         }
@@ -108,7 +114,7 @@ public final class ManagerServer implements AutoCloseable {
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
         RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths),
-                UserStore.openOrCreate(paths.users(), paths.adminPassword()));
+                UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit);
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
             api.start(config.httpHost(), httpPort, tls, web.oidc());
@@ -122,10 +128,11 @@ public final class ManagerServer implements AutoCloseable {
         }
         catch (RuntimeException e) {
             grpc.shutdownNow();
+            audit.close();
             throw new IllegalStateException("Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --http-port.", e);
         }
-        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses);
+        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit);
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
         LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on {}://{}:{}", config.federationId(), grpc.getPort(),
                 tls != null ? "https" : "http", config.httpHost(), api.port());
@@ -179,5 +186,6 @@ public final class ManagerServer implements AutoCloseable {
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        audit.close();
     }
 }

@@ -54,7 +54,7 @@ public final class NodeAgent implements AutoCloseable {
         this.paths = requireNonNull(paths, "paths is null");
         this.config = NodeConfig.load(paths);
         this.store = DataStores.open(config.store(), paths.dataDir());
-        this.audit = new AuditLog(paths.auditLog());
+        this.audit = new AuditLog(paths.auditLog(), config.nodeId());
         this.executor = new PrimitiveExecutor(store, config.privacy(), audit);
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.workers = Executors.newFixedThreadPool(threads, r -> {
@@ -98,7 +98,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private PrimitiveResponse answer(PrimitiveRequest request) {
         try {
-            return executor.answer(request);
+            return executor.answer(request, session.managerIdentity());
         }
         catch (RuntimeException e) {
             // The executor turns its own faults into refusals; this is the last guard for the session.

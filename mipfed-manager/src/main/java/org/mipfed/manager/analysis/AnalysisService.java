@@ -58,8 +58,13 @@ public final class AnalysisService implements AutoCloseable {
      * recorded once, finished, without making the caller wait for the disk (the caller has the answer).
      */
     public ObjectNode run(String algorithmName, AnalysisRequest request, String user) {
+        return run(algorithmName, request, user, UUID.randomUUID().toString());
+    }
+
+    /** {@link #run(String, AnalysisRequest, String)} under an experiment id the caller chose (to audit it). */
+    public ObjectNode run(String algorithmName, AnalysisRequest request, String user, String experimentId) {
         Algorithm algorithm = algorithms.get(algorithmName);
-        Experiment experiment = Experiment.pending(UUID.randomUUID().toString(), algorithmName, user, request.toJson());
+        Experiment experiment = Experiment.pending(requireNonNull(experimentId, "experimentId is null"), algorithmName, user, request.toJson());
         return execute(algorithm, request, experiment, false);
     }
 

@@ -2,17 +2,23 @@ package org.mipfed.manager.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.UUID;
+import java.util.function.Function;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -20,6 +26,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
+import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -36,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The manager's REST API on the HTTP port: Exareme2-compatible analysis endpoints and the
  * administration endpoints under {@code /admin}, sign-in and users ({@link AuthApi}). Who may call what is
- * decided by {@link Access} before any handler runs.
+ * decided by {@link Access} before any handler runs. Analyses and administrative actions are
+ * recorded in the manager's {@link AuditTrail}, refused ones too.
  */
 public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
@@ -49,6 +57,7 @@ public final class RestApi {
     private final Access access;
     private final Sessions sessions = new Sessions();
     private final List<String> endpoints = new CopyOnWriteArrayList<>();
+    private final AuditTrail audit;
     private Javalin app;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
@@ -57,13 +66,15 @@ public final class RestApi {
         String rotate(String role);
     }
 
-    public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken, UserStore users) {
+    public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken, UserStore users,
+            AuditTrail audit) {
         this.analyses = requireNonNull(analyses, "analyses is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.rotation = requireNonNull(rotation, "rotation is null");
         this.users = requireNonNull(users, "users is null");
         this.access = new Access(users, sessions, adminToken);
+        this.audit = requireNonNull(audit, "audit is null");
     }
 
     public void start(String host, int port) {
@@ -86,14 +97,20 @@ public final class RestApi {
                     endpoints.add(h.getHttpMethod() + " " + h.getPath());
                 }
             });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
         });
         app.before(SecurityHeaders::apply);
         app.before(access::handle);
         app.exception(Problem.class, (e, ctx) -> ProblemJson.write(ctx, e));
+        // Javalin's own refusals (a body over the size limit) as problems too, not plain text
+        app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).contentType("application/problem+json")
+                .result(new String(ProblemErrorHandler.problem(e.getStatus(), null, ctx.path()), StandardCharsets.UTF_8)));
         app.exception(Exception.class, (e, ctx) -> {
-            LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
-            ProblemJson.write(ctx, 500, "Internal error", "The manager failed while handling this request (" + e.getClass().getSimpleName()
-                    + "). The failure is in its log; please report it.");
+            // the caller gets an incident number to quote, never the exception: its name and stack stay in the log
+            String incident = UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("internal error {} on {} {}", incident, ctx.method(), ctx.path(), e);
+            ProblemJson.write(ctx, 500, "Internal error", "The manager failed while handling this request (incident " + incident
+                    + "). The failure is in its log; please report it with the incident number.");
         });
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
@@ -112,19 +129,30 @@ public final class RestApi {
         app.get("/cdes_metadata", ctx -> json(ctx, cdesMetadata()));
         app.get("/experiments", ctx -> json(ctx, experimentList(ctx)));
         app.post("/experiments", this::submitExperiment);
-        app.delete("/experiments/{id}", this::deleteExperiment);
+        app.delete("/experiments/{id}", ctx -> audited(ctx, AuditTrail.EXPERIMENT_DELETE, details -> {
+            details.put("experiment_id", ctx.pathParam("id"));
+            deleteExperiment(ctx);
+            return null;
+        }));
         app.get("/experiments/{id}", ctx -> json(ctx, Json.mapper().valueToTree(analyses.experiments().get(ctx.pathParam("id"))
                 .orElseThrow(() -> Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them")))));
 
         app.get("/admin/nodes", ctx -> json(ctx, Json.mapper().valueToTree(registry.views())));
         app.post("/admin/nodes/{node}/labels", this::label);
-        app.delete("/admin/nodes/{node}", ctx -> json(ctx, Json.mapper().valueToTree(registry.remove(ctx.pathParam("node")))));
-        app.post("/admin/start", ctx -> json(ctx, Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx), true))));
-        app.post("/admin/stop", ctx -> json(ctx, Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx), false))));
-        app.get("/admin/join-tokens/{role}", ctx -> json(ctx, Json.mapper().createObjectNode()
-                .put("role", role(ctx)).put("token", tokens.token(role(ctx)))));
-        app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, Json.mapper().createObjectNode()
-                .put("role", role(ctx)).put("token", rotation.rotate(role(ctx)))));
+        app.delete("/admin/nodes/{node}", ctx -> json(ctx, audited(ctx, AuditTrail.NODE_REMOVE, details -> {
+            details.put("node", ctx.pathParam("node"));
+            return Json.mapper().valueToTree(registry.remove(ctx.pathParam("node")));
+        })));
+        app.post("/admin/start", ctx -> json(ctx, audited(ctx, AuditTrail.NODE_START, details ->
+                Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx, details), true)))));
+        app.post("/admin/stop", ctx -> json(ctx, audited(ctx, AuditTrail.NODE_STOP, details ->
+                Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx, details), false)))));
+        // the token itself is never written to the trail
+        app.get("/admin/join-tokens/{role}", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_SHOW, details ->
+                Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", tokens.token(role(ctx))))));
+        app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
+                Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
+        app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
         app.start(host, port);
     }
 
@@ -145,8 +173,73 @@ public final class RestApi {
 
     private void runAlgorithm(Context ctx) {
         JsonNode body = body(ctx);
-        ObjectNode result = analyses.run(ctx.pathParam("name"), AnalysisRequest.fromJson(body), Principal.of(ctx).username());
-        json(ctx, result);
+        AnalysisRequest request = AnalysisRequest.fromJson(body);
+        String experimentId = UUID.randomUUID().toString();
+        json(ctx, audited(ctx, AuditTrail.ANALYSIS_RUN, details -> {
+            analysisDetails(details, ctx.pathParam("name"), experimentId, request);
+            return analyses.run(ctx.pathParam("name"), request, user(ctx), experimentId);
+        }));
+    }
+
+    /** Who acts: the signed-in user or the owner of the API token ({@link Access} has checked). */
+    private static String user(Context ctx) {
+        return Principal.of(ctx).username();
+    }
+
+    /**
+     * Does {@code work} and records it in the audit trail under {@code action}, with the details {@code work} filled
+     * in; a refused or failed action is recorded too, with its status and reason, and its error goes on to the caller.
+     */
+    private <T> T audited(Context ctx, String action, Function<ObjectNode, T> work) {
+        ObjectNode details = Json.mapper().createObjectNode();
+        T result;
+        try {
+            result = work.apply(details);
+        }
+        catch (Problem p) {
+            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", p.status()).put("reason", p.detail()));
+            throw p;
+        }
+        catch (HttpResponseException e) {
+            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", e.getStatus()).put("reason", e.getMessage()));
+            throw e;
+        }
+        catch (RuntimeException e) {
+            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", 500).put("reason", e.getClass().getSimpleName()));
+            throw e;
+        }
+        audit.record(user(ctx), action, AuditTrail.OK, details);
+        return result;
+    }
+
+    private static void analysisDetails(ObjectNode details, String algorithm, String experimentId, AnalysisRequest request) {
+        details.put("algorithm", algorithm).put("experiment_id", experimentId).put("data_model", request.dataModel());
+        request.datasets().forEach(details.putArray("datasets")::add);
+        ArrayNode variables = details.putArray("variables");
+        request.y().forEach(variables::add);
+        request.x().forEach(variables::add);
+    }
+
+    /** {@code ?limit=N} of {@code GET /admin/audit}: 1 to 10,000, default 100. */
+    private static int limit(Context ctx) {
+        String text = ctx.queryParam("limit");
+        if (text == null || text.isBlank()) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(text.strip());
+            if (limit >= 1 && limit <= 10_000) {
+                return limit;
+            }
+        }
+        catch (NumberFormatException e) {
+            // answered below
+        }
+        throw Problem.badRequest("limit must be a whole number from 1 to 10000, not '" + shorten(text) + "'");
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     /** Exareme2's body plus {@code "algorithm"}; answers 202 with the experiment's id at once. */
@@ -156,7 +249,12 @@ public final class RestApi {
         if (algorithm == null || !algorithm.isTextual() || algorithm.asText().isBlank()) {
             throw Problem.badRequest("Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
         }
-        Experiment experiment = analyses.submit(algorithm.asText(), AnalysisRequest.fromJson(body), Principal.of(ctx).username());
+        AnalysisRequest request = AnalysisRequest.fromJson(body);
+        Experiment experiment = audited(ctx, AuditTrail.EXPERIMENT_SUBMIT, details -> {
+            Experiment submitted = analyses.submit(algorithm.asText(), request, user(ctx));
+            analysisDetails(details, algorithm.asText(), submitted.id(), request);
+            return submitted;
+        });
         ctx.status(202).header("Location", "/experiments/" + experiment.id());
         json(ctx, Json.mapper().valueToTree(experiment));
     }
@@ -283,17 +381,28 @@ public final class RestApi {
         if (add.isEmpty() && remove.isEmpty()) {
             throw Problem.badRequest("Give labels to add ({\"add\": {\"name\": \"chuv\"}}) or remove ({\"remove\": [\"name\"]})");
         }
-        json(ctx, Json.mapper().valueToTree(registry.label(ctx.pathParam("node"), add, remove)));
+        json(ctx, audited(ctx, AuditTrail.NODE_LABEL, details -> {
+            details.put("node", ctx.pathParam("node"));
+            add.forEach(details.putObject("add")::put);
+            remove.forEach(details.putArray("remove")::add);
+            return Json.mapper().valueToTree(registry.label(ctx.pathParam("node"), add, remove));
+        }));
     }
 
-    private static List<String> nodeRefs(Context ctx) {
+    private static List<String> nodeRefs(Context ctx, ObjectNode details) {
         JsonNode nodes = body(ctx).path("nodes");
         List<String> refs = new ArrayList<>();
         nodes.forEach(n -> refs.add(n.asText()));
+        refs.forEach(details.putArray("nodes")::add);
         if (refs.isEmpty()) {
             throw Problem.badRequest("Give the nodes to start or stop by alias or id, or \"all\": {\"nodes\": [\"chuv\", \"epfl\"]}");
         }
         return refs;
+    }
+
+    private static String role(Context ctx, ObjectNode details) {
+        details.put("role", ctx.pathParam("role"));
+        return role(ctx);
     }
 
     private static String role(Context ctx) {
@@ -312,9 +421,14 @@ public final class RestApi {
         try {
             return Json.mapper().readTree(text);
         }
+        catch (StreamConstraintsException e) {
+            throw Problem.badRequest("The request body goes beyond what the manager reads: JSON nested deeper than 1000 levels, a number "
+                    + "longer than 1000 digits or a string longer than 20 million characters");
+        }
         catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
             throw Problem.badRequest("The request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
     }
 

@@ -26,7 +26,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
+import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.state.ManagerPaths;
 
 /**
@@ -41,8 +44,9 @@ public final class ManagerBackup {
     private static final int ITERATIONS = 310_000;
     private static final int SALT = 16;
     private static final int IV = 12;
-    /** What a manager's data directory holds that a restore needs; logs and locks are left out. */
-    private static final List<String> SKIP = List.of("manager.lock", "audit.log");
+    /** What a manager's data directory holds that a restore does not need: its lock. */
+    private static final List<String> SKIP = List.of("manager.lock");
+    private static final String AUDIT_CHECKPOINT = "audit.log.checkpoint";
 
     private ManagerBackup() {
     }
@@ -56,17 +60,23 @@ public final class ManagerBackup {
         }
         List<String> names = new ArrayList<>();
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        // The audit trail grows while the manager runs: its checkpoint is read before the log, so the copy of the log
+        // holds at least the lines the checkpoint records (a restored manager keeps any after it, as after a crash).
+        byte[] auditCheckpoint;
+        try {
+            auditCheckpoint = readIfExists(paths.dataDir().resolve(AUDIT_CHECKPOINT));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
+        }
         try (ZipOutputStream zip = new ZipOutputStream(zipped); Stream<Path> files = Files.walk(paths.dataDir())) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 String name = paths.dataDir().relativize(file).toString().replace('\\', '/');
                 if (SKIP.contains(name) || name.contains(".tmp")) {
                     continue;
                 }
-                byte[] content;
-                try {
-                    content = Files.readAllBytes(file);
-                }
-                catch (java.nio.file.NoSuchFileException e) {
+                byte[] content = name.equals(AUDIT_CHECKPOINT) ? auditCheckpoint : readIfExists(file);
+                if (content == null) {
                     continue; // an experiment deleted meanwhile
                 }
                 zip.putNextEntry(new ZipEntry(name));
@@ -79,7 +89,20 @@ public final class ManagerBackup {
             throw new UncheckedIOException("Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
         }
         Pem.writeAtomically(out, encrypt(zipped.toByteArray(), passphrase), true);
+        try (AuditTrail trail = new AuditTrail(paths.auditLog(), FederationInit.config(paths).federationId())) {
+            trail.record("cli:" + System.getProperty("user.name"), AuditTrail.BACKUP, AuditTrail.OK, Json.mapper().createObjectNode()
+                    .put("out", out.toAbsolutePath().toString()).put("files", names.size()));
+        }
         return names;
+    }
+
+    private static byte[] readIfExists(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        }
+        catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
     }
 
     /** Rebuilds a manager's data directory from a backup; refuses to overwrite an existing federation. */

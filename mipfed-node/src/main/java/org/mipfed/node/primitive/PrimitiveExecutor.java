@@ -69,11 +69,20 @@ public final class PrimitiveExecutor {
         return guard;
     }
 
-    /** Answers a request from the session: a result or a refusal, never an exception. */
+    /** Answers a request that came over no session: {@link #answer(PrimitiveRequest, String)} with no manager to name. */
     public PrimitiveResponse answer(PrimitiveRequest request) {
+        return answer(request, "");
+    }
+
+    /**
+     * Answers a request from the session: a result or a refusal, never an exception.
+     *
+     * @param manager the sender as the session's certificate proves it, for the audit log
+     */
+    public PrimitiveResponse answer(PrimitiveRequest request, String manager) {
         PrimitiveResponse.Builder response = PrimitiveResponse.newBuilder().setRequestId(request.getRequestId());
         try {
-            return response.setResult(execute(request.getQuery(), request.getRequester(), request.getRequestId())).build();
+            return response.setResult(execute(request.getQuery(), request.getRequester(), request.getRequestId(), manager)).build();
         }
         catch (RefusalException e) {
             return response.setRefusal(e.toProto()).build();
@@ -93,6 +102,11 @@ public final class PrimitiveExecutor {
      *     the node failed ({@link RefusalException#callerError()} false); the refusal is audited too
      */
     public PrimitiveResult execute(PrimitiveQuery query, String requester, String requestId) {
+        return execute(query, requester, requestId, "");
+    }
+
+    /** {@link #execute(PrimitiveQuery, String, String)}, auditing {@code manager} as the sender the session proves. */
+    public PrimitiveResult execute(PrimitiveQuery query, String requester, String requestId, String manager) {
         requireNonNull(query, "query is null");
         long started = System.nanoTime();
         PrimitiveResult result = null;
@@ -113,7 +127,7 @@ public final class PrimitiveExecutor {
             audit.record(new AuditEntry(Instant.now(), nullToEmpty(requestId), nullToEmpty(requester), primitive(query),
                     query.getDataModel(), query.getDatasetsList(), variables(query), List.copyOf(Filters.variables(query.hasFilter() ? query.getFilter() : null)),
                     result == null ? -1 : result.getRowsUsed(), refusal == null ? AuditEntry.ANSWERED : AuditEntry.REFUSED,
-                    refusal == null ? null : refusal.rule(), (System.nanoTime() - started) / 1_000_000));
+                    refusal == null ? null : refusal.rule(), (System.nanoTime() - started) / 1_000_000, manager));
         }
         catch (UncheckedIOException e) {
             LOG.error("audit log unwritable; refusing request {}", requestId, e);

@@ -2,11 +2,21 @@ package org.mipfed.node.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import org.mipfed.proto.v1.Heartbeat;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeHello;
@@ -44,6 +56,7 @@ public final class SessionClient implements AutoCloseable {
     private volatile boolean closed;
     private volatile ManagedChannel channel;
     private volatile StreamObserver<NodeMessage> current;
+    private volatile String managerIdentity = "";
 
     public SessionClient(String target, ChannelCredentials credentials, Supplier<NodeHello> hello,
             Function<PrimitiveRequest, PrimitiveResponse> answer, ExecutorService workers) {
@@ -58,6 +71,14 @@ public final class SessionClient implements AutoCloseable {
 
     public void start() {
         loop.start();
+    }
+
+    /**
+     * The manager of the current session as its TLS certificate proves it (the certificate's subject), for the
+     * audit log; empty before the first session is up.
+     */
+    public String managerIdentity() {
+        return managerIdentity;
     }
 
     /** Tells the manager the node's data changed (after an import), on the current session if any. */
@@ -94,7 +115,7 @@ public final class SessionClient implements AutoCloseable {
         channel = ch;
         CountDownLatch done = new CountDownLatch(1);
         String[] why = {"closed"};
-        StreamObserver<NodeMessage> out = NodeSessionGrpc.newStub(ch).open(new StreamObserver<>() {
+        StreamObserver<NodeMessage> out = NodeSessionGrpc.newStub(ch).withInterceptors(new ManagerCertificate()).open(new StreamObserver<>() {
             @Override
             public void onNext(ManagerMessage message) {
                 switch (message.getKindCase()) {
@@ -150,6 +171,39 @@ public final class SessionClient implements AutoCloseable {
             catch (RuntimeException e) {
                 LOG.debug("cannot send on a closing session: {}", e.getMessage());
             }
+        }
+    }
+
+    /** Reads who the manager is from the session's TLS peer certificate once the manager answers the call. */
+    private final class ManagerCertificate implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    ClientCall<Q, R> call = this;
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onHeaders(Metadata received) {
+                            managerIdentity = subject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                            super.onHeaders(received);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+
+    private static String subject(SSLSession tls) {
+        if (tls == null) {
+            return "";
+        }
+        try {
+            Certificate[] chain = tls.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf.getSubjectX500Principal().getName() : "";
+        }
+        catch (SSLPeerUnverifiedException e) {
+            return "";
         }
     }
 

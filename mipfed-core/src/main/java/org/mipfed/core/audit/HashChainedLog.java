@@ -1,0 +1,419 @@
+package org.mipfed.core.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An append-only, hash-chained log of JSON lines: line {@code n} is {@code {"seq":n,"time":…,<fields>,"prev":…,"hash":…}},
+ * its {@code hash} is SHA-256 over the line's bytes without the hash, {@code prev} is the previous line's hash, and the
+ * first line's {@code prev} is a genesis value bound to the log's identity (a node id, a federation id). Next to the
+ * log, a checkpoint sealed with a key ({@code <log>.checkpoint}, {@code <log>.key}) records the last durable line, so
+ * cutting lines off the end shows too. {@link AuditVerifier} checks all of it.
+ *
+ * <p>Durability: {@link #append} returns once its line and the checkpoint covering it are on disk (fsync). Appenders
+ * that arrive while another one writes are written and synced together by it (group commit), so many threads do not
+ * pay one fsync each.
+ *
+ * <p>One writer at a time: appends hold a lock per file inside the process and an OS file lock across processes
+ * (so {@code mipfed manager backup} can record itself while the manager runs). A writer that finds lines another
+ * process appended checks that they chain on from its own last line before it continues after them.
+ *
+ * <p>Restart: the log re-reads its last lines to continue the chain. A torn last line (a crash while it was written,
+ * never acknowledged) is cut off; whole lines written after the checkpoint (a crash between the line's fsync and the
+ * checkpoint's) are kept if they chain. Anything else that does not match the checkpoint stops the log from opening:
+ * the evidence is left as it is, for {@code mipfed audit verify}.
+ */
+public final class HashChainedLog implements AutoCloseable {
+    /** How many lines after the checkpoint a restart accepts (a crash can leave at most the lines of one group commit). */
+    private static final int MAX_UNCHECKPOINTED = 10_000;
+    /** One lock per log file in this JVM: the OS file lock does not order threads of the same process. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> FILE_LOCKS = new ConcurrentHashMap<>();
+
+    /** Where an appended line landed. */
+    public record Appended(long seq, String hash) {
+    }
+
+    /** Entries waiting to be written, and then their outcome. */
+    private static final class Batch {
+        final Instant time;
+        final List<ObjectNode> entries;
+        List<Appended> appended;
+        RuntimeException failure;
+
+        Batch(Instant time, List<ObjectNode> entries) {
+            this.time = time;
+            this.entries = entries;
+        }
+    }
+
+    private final Path file;
+    private final String identity;
+    private final byte[] key;
+    private final FileChannel channel;
+    private final ReentrantLock writeLock;
+    private final List<String> recoveryNotes = new ArrayList<>();
+    private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
+    /** Guarded by writeLock: the end of the last whole line this writer knows, its seq and hash. */
+    private long end;
+    private long written;
+    private String lastHash;
+    private IOException failure;
+    private volatile boolean closed;
+
+    private HashChainedLog(Path file, String identity) throws IOException {
+        this.file = file;
+        this.identity = identity;
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        this.writeLock = FILE_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
+        writeLock.lock();
+        try {
+            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try (FileLock os = channel.lock()) {
+                this.key = Checkpoint.loadOrCreateKey(file);
+                Checkpoint checkpoint = Checkpoint.read(file, key);
+                if (checkpoint != null && !checkpoint.log().equals(identity)) {
+                    throw new IOException("its checkpoint says it is the audit log of '" + checkpoint.log() + "', not of '" + identity + "'");
+                }
+                if (checkpoint == null && setAsideUnchained(file)) {
+                    channel.truncate(0);
+                }
+                resume(checkpoint);
+            }
+            catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+        finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Opens (or creates) the log {@code file} of {@code identity}, continuing its chain.
+     *
+     * @throws UncheckedIOException if it cannot be opened or it does not match its checkpoint (lines removed or
+     *     changed); the message says what and how to look closer
+     */
+    public static HashChainedLog open(Path file, String identity) {
+        requireNonNull(file, "file is null");
+        requireNonNull(identity, "identity is null");
+        try {
+            return new HashChainedLog(file, identity);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the audit log " + file + ": " + e.getMessage()
+                    + ". Run 'mipfed audit verify --file " + file + "' to see what is wrong", e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public String identity() {
+        return identity;
+    }
+
+    /** What opening had to repair (a torn last line, lines written after the last checkpoint); empty when nothing. */
+    public List<String> recoveryNotes() {
+        return List.copyOf(recoveryNotes);
+    }
+
+    /**
+     * Appends one line and returns once it is durable. Safe from any thread.
+     *
+     * @param fields the entry; must not use the log's own names {@code seq}, {@code time}, {@code prev}, {@code hash}
+     * @throws UncheckedIOException if the line cannot be written: an audit log must stop the work it records,
+     *     not skip it
+     */
+    public Appended append(Instant time, ObjectNode fields) {
+        return appendAll(time, List.of(fields)).get(0);
+    }
+
+    /** Appends several lines, in order, and returns once they are durable. */
+    public List<Appended> appendAll(Instant time, List<ObjectNode> entries) {
+        requireNonNull(time, "time is null");
+        for (ObjectNode fields : entries) {
+            requireNonNull(fields, "fields is null");
+            fields.fieldNames().forEachRemaining(name -> {
+                if (ChainedLine.RESERVED.contains(name)) {
+                    throw new IllegalArgumentException("an audit entry cannot set the log's own field '" + name + "'");
+                }
+            });
+        }
+        Batch mine = new Batch(time, List.copyOf(entries));
+        synchronized (waiting) {
+            waiting.add(mine);
+        }
+        writeLock.lock();
+        try {
+            // whoever holds the lock writes everything waiting: a thread often finds its batch already written
+            if (mine.appended == null && mine.failure == null) {
+                List<Batch> batches;
+                synchronized (waiting) {
+                    batches = new ArrayList<>(waiting);
+                    waiting.clear();
+                }
+                write(batches);
+            }
+        }
+        finally {
+            writeLock.unlock();
+        }
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.appended;
+    }
+
+    /** Writes the batches under the OS lock, syncs, and checkpoints; records each batch's outcome. */
+    private void write(List<Batch> batches) {
+        try {
+            usable();
+            try (FileLock os = channel.lock()) {
+                catchUp();
+                long seq = written;
+                String hash = lastHash;
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                List<List<Appended>> outcomes = new ArrayList<>();
+                for (Batch batch : batches) {
+                    List<Appended> appended = new ArrayList<>(batch.entries.size());
+                    for (ObjectNode fields : batch.entries) {
+                        ChainedLine.Encoded line = ChainedLine.encode(++seq, batch.time.toString(), fields, hash);
+                        bytes.write(line.bytes());
+                        bytes.write('\n');
+                        hash = line.hash();
+                        appended.add(new Appended(seq, hash));
+                    }
+                    outcomes.add(appended);
+                }
+                ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+                try {
+                    long at = end;
+                    while (buffer.hasRemaining()) {
+                        at += channel.write(buffer, at);
+                    }
+                    channel.force(false);
+                    new Checkpoint(identity, seq, hash).write(file, key);
+                }
+                catch (IOException e) {
+                    try {
+                        channel.truncate(end);
+                    }
+                    catch (IOException ignored) {
+                        // the next open cuts a torn line anyway
+                    }
+                    throw e;
+                }
+                end += bytes.size();
+                written = seq;
+                lastHash = hash;
+                for (int i = 0; i < batches.size(); i++) {
+                    batches.get(i).appended = outcomes.get(i);
+                }
+            }
+        }
+        catch (IOException e) {
+            failure = e;
+            UncheckedIOException thrown = new UncheckedIOException("Cannot write the audit log " + file + ": " + e.getMessage(), e);
+            batches.forEach(b -> b.failure = thrown);
+        }
+        catch (RuntimeException e) {
+            batches.forEach(b -> b.failure = e);
+        }
+    }
+
+    /** Continues after lines another process appended since this writer's last, if they chain on from it. */
+    private void catchUp() throws IOException {
+        long size = channel.size();
+        if (size == end) {
+            return;
+        }
+        if (size < end) {
+            throw new IOException("it was cut from " + end + " to " + size + " bytes while it was open");
+        }
+        long newEnd = LogLines.wholeLinesEnd(channel);
+        String newer = null;
+        long newerSeq = -1;
+        long lastSeq = -1;
+        String lastOfThem = null;
+        for (byte[] bytes : LogLines.backwards(channel, newEnd, MAX_UNCHECKPOINTED)) {
+            ChainedLine.Decoded line = ChainedLine.decode(bytes);
+            if (!line.hashMatches() || (newer != null && (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())))) {
+                break;
+            }
+            if (newer == null) {
+                lastSeq = line.seq();
+                lastOfThem = line.statedHash();
+            }
+            if (line.seq() == written + 1 && line.prev().equals(lastHash)) {
+                end = newEnd;
+                written = lastSeq;
+                lastHash = lastOfThem;
+                return;
+            }
+            newer = line.prev();
+            newerSeq = line.seq();
+        }
+        throw new IOException("lines appended by another writer after line " + written + " do not chain on from it");
+    }
+
+    /** The newest {@code limit} lines, newest first, as JSON. */
+    public List<JsonNode> newest(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        usable();
+        try {
+            List<JsonNode> lines = new ArrayList<>();
+            for (byte[] line : LogLines.backwards(file, limit)) {
+                ChainedLine.Decoded decoded = ChainedLine.decode(line);
+                if (decoded.json() != null) {
+                    lines.add(decoded.json());
+                }
+            }
+            return lines;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the audit log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void usable() {
+        if (closed) {
+            throw new UncheckedIOException("The audit log " + file + " is closed", new IOException("closed"));
+        }
+        if (failure != null) {
+            throw new UncheckedIOException("The audit log " + file + " failed earlier and takes no more lines: " + failure.getMessage(), failure);
+        }
+    }
+
+    private void resume(Checkpoint checkpoint) throws IOException {
+        end = LogLines.wholeLinesEnd(channel);
+        if (end < channel.size()) {
+            recoveryNotes.add("cut off a torn last line of " + (channel.size() - end) + " bytes (written during a crash, never acknowledged)");
+            channel.truncate(end);
+            channel.force(true);
+        }
+        List<byte[]> tail = LogLines.backwards(channel, end, checkpoint == null ? 1 : MAX_UNCHECKPOINTED + 1);
+        if (tail.isEmpty()) {
+            if (checkpoint != null && checkpoint.seq() > 0) {
+                throw new IOException("it is empty but its checkpoint records " + checkpoint.seq() + " lines: they were removed");
+            }
+            written = 0;
+            lastHash = ChainedLine.genesis(identity);
+        }
+        else if (checkpoint == null) {
+            // The first lines were written but their checkpoint was not (or it was deleted): accept only a whole, sound chain.
+            AuditVerifier.Result chain = AuditVerifier.verifyChain(file, identity);
+            if (!chain.ok()) {
+                throw new IOException("it has no checkpoint and its chain is broken: " + chain.problem());
+            }
+            recoveryNotes.add("had no checkpoint; made one after checking the chain of its " + chain.lines() + " lines");
+            written = chain.lines();
+            lastHash = chain.lastHash();
+        }
+        else {
+            resumeAfter(checkpoint, tail);
+        }
+        if (checkpoint == null || checkpoint.seq() != written) {
+            new Checkpoint(identity, written, lastHash).write(file, key);
+        }
+    }
+
+    private void resumeAfter(Checkpoint checkpoint, List<byte[]> tail) throws IOException {
+        String newer = null;
+        long newerSeq = -1;
+        for (byte[] bytes : tail) {
+            ChainedLine.Decoded line = ChainedLine.decode(bytes);
+            if (!line.hashMatches() || line.seq() < 1) {
+                throw new IOException("line " + (newerSeq > 0 ? newerSeq - 1 : "at its end") + " was changed (its hash does not match it)");
+            }
+            if (newer == null) {
+                written = line.seq();
+                lastHash = line.statedHash();
+            }
+            else if (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())) {
+                throw new IOException("line " + newerSeq + " does not follow line " + (newerSeq - 1) + " (lines removed, moved or changed)");
+            }
+            if (line.seq() < checkpoint.seq()) {
+                throw new IOException("it ends at line " + written + " but its checkpoint records " + checkpoint.seq() + " lines: lines "
+                        + (written + 1) + " to " + checkpoint.seq() + " were removed");
+            }
+            if (line.seq() == checkpoint.seq()) {
+                if (!line.statedHash().equals(checkpoint.hash())) {
+                    throw new IOException("line " + line.seq() + " is not the line its checkpoint records (the log was rewritten)");
+                }
+                if (written > checkpoint.seq()) {
+                    recoveryNotes.add("kept lines " + (checkpoint.seq() + 1) + " to " + written
+                            + ", written after the last checkpoint (a crash before it was updated)");
+                }
+                return;
+            }
+            newer = line.prev();
+            newerSeq = line.seq();
+        }
+        if (checkpoint.seq() == 0 && newerSeq == 1 && newer.equals(checkpoint.hash())) {
+            recoveryNotes.add("kept lines 1 to " + written + ", written after the last checkpoint (a crash before it was updated)");
+            return;
+        }
+        throw new IOException("its last " + tail.size() + " lines do not reach the line its checkpoint records (" + checkpoint.seq() + ")");
+    }
+
+    /** A log from before the chain (plain JSON lines, no checkpoint) is kept under another name; true if there was one. */
+    private boolean setAsideUnchained(Path log) throws IOException {
+        if (Files.size(log) == 0) {
+            return false;
+        }
+        byte[] first;
+        try (LogLines.Forward lines = new LogLines.Forward(log)) {
+            first = lines.next();
+        }
+        if (first != null && ChainedLine.decode(first).hashMatches()) {
+            return false;
+        }
+        Path aside = log.resolveSibling(log.getFileName() + ".unchained-" + System.currentTimeMillis());
+        Files.copy(log, aside);
+        recoveryNotes.add("copied the log written before hash chaining to " + aside.getFileName() + "; a new chain starts");
+        return true;
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            channel.close();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot close the audit log " + file + ": " + e.getMessage(), e);
+        }
+        finally {
+            writeLock.unlock();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.mipfed.manager.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.mipfed.core.json.Json;
+
+/**
+ * Answers what Jetty refuses before the REST API sees it (an undecodable URL, oversized headers or body) with an
+ * RFC 9457 problem like every other error, instead of Jetty's HTML page.
+ */
+final class ProblemErrorHandler extends ErrorHandler {
+    /** Jetty's reasons are short English phrases; anything else is not echoed. */
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9 ,.:'()-]{1,120}");
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, "application/problem+json");
+        return ByteBuffer.wrap(problem(status, reason, null));
+    }
+
+    @Override
+    public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        baseRequest.setHandled(true);
+        Object message = request.getAttribute("jakarta.servlet.error.message");
+        byte[] body = problem(response.getStatus(), message == null ? null : message.toString(), request.getRequestURI());
+        response.setContentType("application/problem+json");
+        response.setContentLength(body.length);
+        try (OutputStream out = response.getOutputStream()) {
+            out.write(body);
+        }
+    }
+
+    static byte[] problem(int status, String reason, String instance) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.put("type", "about:blank");
+        body.put("title", title(status));
+        body.put("status", status);
+        body.put("detail", detail(status) + (reason != null && PLAIN.matcher(reason).matches() && !reason.equals(title(status))
+                ? " (" + reason + ")" : ""));
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad request";
+            case 413 -> "Request too large";
+            case 414 -> "URL too long";
+            case 431 -> "Headers too large";
+            default -> "HTTP " + status;
+        };
+    }
+
+    private static String detail(int status) {
+        return switch (status) {
+            case 400 -> "The manager could not read this request: check the URL's encoding, the headers and the body";
+            case 413 -> "The request body is larger than the manager accepts (1 MB); send a smaller request";
+            case 414 -> "The URL is longer than the manager accepts; send the data in the body instead";
+            case 431 -> "The request's headers are larger than the manager accepts";
+            default -> "The manager could not handle this request";
+        };
+    }
+}
