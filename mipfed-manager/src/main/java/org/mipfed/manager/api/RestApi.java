@@ -23,6 +23,7 @@ import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.join.JoinTokens;
+import org.mipfed.manager.portal.Portal;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeView;
 import org.slf4j.Logger;
@@ -60,6 +61,7 @@ public final class RestApi {
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = 1_000_000L;
+            Portal.configure(config);
         });
         app.before(this::authenticate);
         app.exception(Problem.class, (e, ctx) -> ProblemJson.write(ctx, e));
@@ -76,6 +78,7 @@ public final class RestApi {
         });
         app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
 
+        Portal.routes(app);
         app.get("/healthcheck", this::healthcheck);
         app.get("/algorithms", ctx -> json(ctx, algorithms()));
         app.post("/algorithms/{name}", this::runAlgorithm);
@@ -116,6 +119,9 @@ public final class RestApi {
     }
 
     private void authenticate(Context ctx) {
+        if (Portal.isPublic(ctx)) {
+            return;
+        }
         String header = ctx.header("Authorization");
         String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
         if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), adminToken)) {
