@@ -128,7 +128,7 @@ function heatmap(name, title, rowNames, columnNames, matrix, range) {
   return chartFigure(name, title, `${title}: ${rowNames.length} by ${columnNames.length} values`, {
     grid: {left: 180, right: 80, top: 40, bottom: 120},
     xAxis: {type: 'category', data: columnNames, axisLabel: {rotate: 40}},
-    yAxis: {type: 'category', data: rowNames},
+    yAxis: {type: 'category', data: rowNames, inverse: true},
     visualMap: {min: range[0], max: range[1], calculable: true, orient: 'vertical', right: 0, top: 'middle',
       inRange: {color: ['#2166ac', '#f7f7f7', '#b2182b']}},
     tooltip: {position: 'top'},

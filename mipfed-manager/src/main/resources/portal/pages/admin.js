@@ -45,7 +45,7 @@ async function renderNodes(section) {
       h('td', {}, Object.entries(n.labels || {}).map(([k, v]) => h('span', {class: 'chip'}, `${k}=${v} `,
         h('button', {type: 'button', class: 'link', 'aria-label': `Remove label ${k} from ${name}`,
           onclick: () => act(section, message, () => post(`/admin/nodes/${n.id}/labels`, {remove: [k]}), redraw)}, '×')))),
-      h('td', {class: 'actions'},
+      h('td', {class: 'actions'}, h('div', {class: 'action-box'},
         h('form', {class: 'inline', onsubmit: (ev) => {
           ev.preventDefault();
           const [key, ...rest] = labelInput.value.split('=');
@@ -62,7 +62,7 @@ async function renderNodes(section) {
           if (window.confirm(`Remove node ${name}? Its certificate is refused from then on; it must join again.`)) {
             act(section, message, () => del(`/admin/nodes/${n.id}`), redraw);
           }
-        }}, `Remove ${name}`)));
+        }}, `Remove ${name}`))));
   });
   clear(section, h('h2', {}, 'Nodes'),
     h('p', {class: 'muted'}, 'Only started (active) and connected (ready) nodes take part in analyses.'),

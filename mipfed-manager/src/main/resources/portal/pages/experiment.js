@@ -49,7 +49,7 @@ export async function experimentPage(main, id) {
   function renderHeader(e) {
     const input = e.request?.inputdata || {};
     const link = `${location.origin}${location.pathname}#/experiments/${e.id}`;
-    const share = h('input', {id: 'share-link', readonly: true, value: link, onfocus: (ev) => ev.target.select()});
+    const share = h('input', {id: 'share-link', readonly: true, value: link, size: 70, onfocus: (ev) => ev.target.select()});
     const message = h('span', {class: 'muted', 'aria-live': 'polite'});
     clear(header, h('h1', {}, `${e.algorithm} `, h('span', {class: `status status-${e.status}`, id: 'experiment-state'}, e.status)),
       h('dl', {class: 'facts'},

@@ -31,16 +31,15 @@ public final class Portal {
         config.staticFiles.enableWebjars();
     }
 
-    /** {@code GET /} and {@code GET /portal} lead to the portal. */
+    /** {@code GET /} leads to the portal. */
     public static void routes(Javalin app) {
         app.get("/", Portal::redirect);
-        app.get("/portal", Portal::redirect);
     }
 
     /** The portal's files, the WebJars and the redirect are public: the data behind them is not. */
     public static boolean isPublic(Context ctx) {
         String path = ctx.path();
-        return path.equals("/") || path.equals("/portal") || path.startsWith(PATH) || path.startsWith("/webjars/");
+        return path.equals("/") || path.startsWith(PATH) || path.startsWith("/webjars/");
     }
 
     private static void redirect(Context ctx) {
