@@ -21,7 +21,8 @@ export async function api(method, path, body) {
   if (!['GET', 'HEAD'].includes(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response;
   try {
-    response = await fetch(path, {method, headers, credentials: 'same-origin',
+    // same-origin referrer policy, so that the browser sends the real Origin (the manager checks it) rather than "null"
+    response = await fetch(path, {method, headers, credentials: 'same-origin', referrerPolicy: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body)});
   } catch (e) {
     throw new ApiError(0, {title: 'No answer', detail: `The manager did not answer (${e.message}). Is it running?`});

@@ -104,6 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("  contributing nodes: %s%n", lr.path("contributing_nodes"));
         System.out.println();
         System.out.printf("Demo ready in %.1f s.%n", (System.nanoTime() - started) / 1e9);
+        System.out.println("Portal: http://127.0.0.1:" + federation.httpPort() + "/portal/   sign in as: admin / " + federation.adminPassword());
         System.out.println("REST API: http://127.0.0.1:" + federation.httpPort() + "   token: " + federation.adminToken());
         System.out.println("Try:  curl -s -H 'Authorization: Bearer " + federation.adminToken() + "' http://127.0.0.1:" + federation.httpPort() + "/admin/nodes");
         System.out.println("      MIPFED_MANAGER_DIR=" + federation.managerPaths().dataDir() + " ./mipfed node ls");

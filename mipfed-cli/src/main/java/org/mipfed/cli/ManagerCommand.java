@@ -43,7 +43,9 @@ final class ManagerCommand {
             System.out.println("    mipfed node join --token " + created.workerToken() + " " + advertiseAddr + ":" + grpcPort);
             System.out.println();
             System.out.println("To add a manager, run 'mipfed join-token manager' and follow the instructions.");
-            System.out.println("The admin API token is in " + paths.adminToken() + " (readable by you only).");
+            System.out.println("Sign in to the portal as user 'admin' with password " + created.adminPassword());
+            System.out.println("(shown once; also in " + paths.adminPassword() + ", readable by you only: change it after signing in).");
+            System.out.println("The admin API token for the CLI is in " + paths.adminToken() + " (readable by you only).");
             System.out.println("Start the manager with: mipfed manager start --data-dir " + paths.dataDir());
             return 0;
         }

@@ -23,6 +23,7 @@ import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.StateStore;
+import org.mipfed.manager.users.UserStore;
 
 /** {@code mipfed manager init}: creates a federation in an empty data directory. */
 public final class FederationInit {
@@ -32,7 +33,7 @@ public final class FederationInit {
     }
 
     /** What init produced, for the CLI to print. */
-    public record Created(FederationConfig config, String workerToken, String managerToken, String adminToken) {
+    public record Created(FederationConfig config, String workerToken, String managerToken, String adminToken, String adminPassword) {
     }
 
     public static Created init(ManagerPaths paths, String advertiseAddr, int grpcPort, int httpPort, String httpHost) {
@@ -57,11 +58,12 @@ public final class FederationInit {
             new SecureRandom().nextBytes(adminBytes);
             String adminToken = "mipfed-admin-" + HexFormat.of().formatHex(adminBytes);
             Pem.writeAtomically(paths.adminToken(), (adminToken + "\n").getBytes(StandardCharsets.UTF_8), true);
+            String adminPassword = UserStore.createWithAdmin(paths.users(), paths.adminPassword());
             FederationConfig config = new FederationConfig(federationId, advertiseAddr, grpcPort, httpPort, httpHost, Instant.now());
             // federation.json is written last: its presence means the federation is complete.
             Pem.writeAtomically(paths.federation(), Json.pretty().writeValueAsBytes(config), false);
             String digest = org.mipfed.core.security.CaDigest.of(ca.certificate());
-            return new Created(config, new JoinToken(digest, workerSecret).toString(), new JoinToken(digest, managerSecret).toString(), adminToken);
+            return new Created(config, new JoinToken(digest, workerSecret).toString(), new JoinToken(digest, managerSecret).toString(), adminToken, adminPassword);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot create the federation in " + paths.dataDir() + ": " + e.getMessage(), e);
@@ -78,6 +80,16 @@ public final class FederationInit {
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + paths.federation() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first admin's password as init generated it (the admin may have changed it since). */
+    public static String adminPassword(ManagerPaths paths) {
+        try {
+            return Files.readString(paths.adminPassword(), StandardCharsets.UTF_8).trim();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the admin password " + paths.adminPassword() + ": " + e.getMessage(), e);
         }
     }
 

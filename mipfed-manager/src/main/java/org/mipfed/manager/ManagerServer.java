@@ -30,6 +30,7 @@ import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.tls.ManagerTls;
 import org.mipfed.manager.tls.PeerCertificateInterceptor;
+import org.mipfed.manager.users.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,8 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
-        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths));
+        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths),
+                UserStore.openOrCreate(paths.users(), paths.adminPassword()));
         try {
             api.start(config.httpHost(), httpPort);
         }
@@ -119,6 +121,10 @@ public final class ManagerServer implements AutoCloseable {
 
     public FederationConfig config() {
         return config;
+    }
+
+    public RestApi api() {
+        return api;
     }
 
     public NodeRegistry registry() {

@@ -333,8 +333,8 @@ class TestPortal {
         browser.find("#signin-submit").click();
     }
 
-    private static String adminPassword() throws IOException {
-        return Files.readString(federation.managerPaths().dataDir().resolve("admin.password")).trim();
+    private static String adminPassword() {
+        return federation.adminPassword();
     }
 
     private static void go(String hash) {

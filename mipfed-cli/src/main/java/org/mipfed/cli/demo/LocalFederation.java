@@ -255,6 +255,11 @@ public final class LocalFederation implements AutoCloseable {
         return FederationInit.adminToken(managerPaths);
     }
 
+    /** The password of user admin, for signing in to the portal. */
+    public String adminPassword() {
+        return FederationInit.adminPassword(managerPaths);
+    }
+
     /** Copies the bundled dementia data model and CSVs out of the class path into {@code dir}. */
     public static Path extractDementiaData(Path dir) {
         return extractData("dementia_v_0_1", dir);

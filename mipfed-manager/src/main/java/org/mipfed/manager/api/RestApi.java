@@ -8,12 +8,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -26,12 +25,17 @@ import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.portal.Portal;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeView;
+import org.mipfed.manager.users.LoginThrottle;
+import org.mipfed.manager.users.Principal;
+import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The manager's REST API on the HTTP port: Exareme2-compatible analysis endpoints and the
- * administration endpoints under {@code /admin}. Every call needs the bearer token.
+ * administration endpoints under {@code /admin}, sign-in and users ({@link AuthApi}). Who may call what is
+ * decided by {@link Access} before any handler runs.
  */
 public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
@@ -40,7 +44,10 @@ public final class RestApi {
     private final NodeRegistry registry;
     private final JoinTokens tokens;
     private final TokenRotation rotation;
-    private final byte[] adminToken;
+    private final UserStore users;
+    private final Access access;
+    private final Sessions sessions = new Sessions();
+    private final List<String> endpoints = new CopyOnWriteArrayList<>();
     private Javalin app;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
@@ -49,12 +56,13 @@ public final class RestApi {
         String rotate(String role);
     }
 
-    public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken) {
+    public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken, UserStore users) {
         this.analyses = requireNonNull(analyses, "analyses is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.rotation = requireNonNull(rotation, "rotation is null");
-        this.adminToken = requireNonNull(adminToken, "adminToken is null").getBytes(StandardCharsets.UTF_8);
+        this.users = requireNonNull(users, "users is null");
+        this.access = new Access(users, sessions, adminToken);
     }
 
     public void start(String host, int port) {
@@ -62,8 +70,14 @@ public final class RestApi {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = 1_000_000L;
             Portal.configure(config);
+            config.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    endpoints.add(h.getHttpMethod() + " " + h.getPath());
+                }
+            });
         });
-        app.before(this::authenticate);
+        app.before(SecurityHeaders::apply);
+        app.before(access::handle);
         app.exception(Problem.class, (e, ctx) -> ProblemJson.write(ctx, e));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
@@ -79,20 +93,16 @@ public final class RestApi {
         app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
 
         Portal.routes(app);
+        new AuthApi(users, sessions, new LoginThrottle()).routes(app);
         app.get("/healthcheck", this::healthcheck);
         app.get("/algorithms", ctx -> json(ctx, algorithms()));
         app.post("/algorithms/{name}", this::runAlgorithm);
         app.get("/datasets", ctx -> json(ctx, datasets()));
         app.get("/data_models", ctx -> json(ctx, dataModels()));
         app.get("/cdes_metadata", ctx -> json(ctx, cdesMetadata()));
-        app.get("/experiments", ctx -> json(ctx, experimentList()));
+        app.get("/experiments", ctx -> json(ctx, experimentList(ctx)));
         app.post("/experiments", this::submitExperiment);
-        app.delete("/experiments/{id}", ctx -> {
-            if (!analyses.experiments().delete(ctx.pathParam("id"))) {
-                throw Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them");
-            }
-            ctx.status(204);
-        });
+        app.delete("/experiments/{id}", this::deleteExperiment);
         app.get("/experiments/{id}", ctx -> json(ctx, Json.mapper().valueToTree(analyses.experiments().get(ctx.pathParam("id"))
                 .orElseThrow(() -> Problem.notFound("No experiment " + ctx.pathParam("id") + "; GET /experiments lists them")))));
 
@@ -108,6 +118,11 @@ public final class RestApi {
         app.start(host, port);
     }
 
+    /** Every endpoint, as {@code "GET /admin/nodes"}. */
+    public List<String> endpoints() {
+        return List.copyOf(endpoints);
+    }
+
     public int port() {
         return app.port();
     }
@@ -118,21 +133,9 @@ public final class RestApi {
         }
     }
 
-    private void authenticate(Context ctx) {
-        if (Portal.isPublic(ctx)) {
-            return;
-        }
-        String header = ctx.header("Authorization");
-        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-        if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), adminToken)) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            throw new Problem(401, "Unauthorized", "Send the API token as 'Authorization: Bearer <token>'. The admin token is in the manager's data directory (admin.token).");
-        }
-    }
-
     private void runAlgorithm(Context ctx) {
         JsonNode body = body(ctx);
-        ObjectNode result = analyses.run(ctx.pathParam("name"), AnalysisRequest.fromJson(body), "admin");
+        ObjectNode result = analyses.run(ctx.pathParam("name"), AnalysisRequest.fromJson(body), Principal.of(ctx).username());
         json(ctx, result);
     }
 
@@ -143,15 +146,23 @@ public final class RestApi {
         if (algorithm == null || !algorithm.isTextual() || algorithm.asText().isBlank()) {
             throw Problem.badRequest("Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
         }
-        Experiment experiment = analyses.submit(algorithm.asText(), AnalysisRequest.fromJson(body), "admin");
+        Experiment experiment = analyses.submit(algorithm.asText(), AnalysisRequest.fromJson(body), Principal.of(ctx).username());
         ctx.status(202).header("Location", "/experiments/" + experiment.id());
         json(ctx, Json.mapper().valueToTree(experiment));
     }
 
-    /** Experiments without their results, newest first. */
-    private ArrayNode experimentList() {
+    /** The caller's experiments (an admin's {@code ?all=true}: everyone's) without their results, newest first. */
+    private ArrayNode experimentList(Context ctx) {
+        Principal principal = Principal.of(ctx);
+        boolean all = "true".equals(ctx.queryParam("all"));
+        if (all && !principal.admin()) {
+            throw new Problem(403, "Forbidden", "Listing everyone's experiments (?all=true) needs the admin role; GET /experiments lists yours.");
+        }
         ArrayNode out = Json.mapper().createArrayNode();
         for (Experiment e : analyses.experiments().list()) {
+            if (!all && !principal.username().equals(e.user())) {
+                continue;
+            }
             ObjectNode item = out.addObject();
             item.put("id", e.id()).put("algorithm", e.algorithm()).put("user", e.user()).put("status", e.status());
             item.put("created", String.valueOf(e.created())).put("finished", e.finished() == null ? null : e.finished().toString());
@@ -161,6 +172,19 @@ public final class RestApi {
             }
         }
         return out;
+    }
+
+    /** Its owner or an admin may delete an experiment; anyone signed in may read it (so that a link can be shared). */
+    private void deleteExperiment(Context ctx) {
+        String id = ctx.pathParam("id");
+        Experiment experiment = analyses.experiments().get(id)
+                .orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
+        Principal principal = Principal.of(ctx);
+        if (!principal.admin() && !principal.username().equals(experiment.user())) {
+            throw new Problem(403, "Forbidden", "Experiment " + id + " belongs to " + experiment.user() + "; only its owner or an admin may delete it.");
+        }
+        analyses.experiments().delete(id);
+        ctx.status(204);
     }
 
     private void healthcheck(Context ctx) {
@@ -270,7 +294,7 @@ public final class RestApi {
         return role;
     }
 
-    private static JsonNode body(Context ctx) {
+    static JsonNode body(Context ctx) {
         String text = ctx.body();
         if (text.isBlank()) {
             throw Problem.badRequest("The request needs a JSON body");
@@ -284,7 +308,7 @@ public final class RestApi {
         }
     }
 
-    private static void json(Context ctx, JsonNode body) {
+    static void json(Context ctx, JsonNode body) {
         ctx.contentType("application/json").result(body.toString());
     }
 }

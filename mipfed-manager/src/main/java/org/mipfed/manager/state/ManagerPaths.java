@@ -35,6 +35,16 @@ public record ManagerPaths(Path dataDir) {
         return dataDir.resolve("admin.token");
     }
 
+    /** The users who sign in, and their API tokens (0600). */
+    public Path users() {
+        return dataDir.resolve("users.json");
+    }
+
+    /** The first admin's generated password, written by init (0600). */
+    public Path adminPassword() {
+        return dataDir.resolve("admin.password");
+    }
+
     public Path experiments() {
         return dataDir.resolve("experiments");
     }

@@ -1,0 +1,321 @@
+package org.mipfed.manager.users;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.core.security.Pem;
+
+/**
+ * The manager's users and their API tokens, in {@code users.json} (mode 0600). Every change is written atomically
+ * before the call returns, as the rest of the manager's state is.
+ */
+public final class UserStore {
+    public static final int MIN_PASSWORD_LENGTH = 12;
+    private static final int MAX_PASSWORD_LENGTH = 1024;
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}");
+    private static final String TOKEN_PREFIX = "mipfed-api-";
+    /** A token's last use is written at most this often, so that scripts do not rewrite users.json on every call. */
+    private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
+
+    /** What users.json holds. */
+    record Content(List<User> users, List<ApiToken> tokens) {
+        Content {
+            users = users == null ? List.of() : List.copyOf(users);
+            tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        }
+    }
+
+    /** A token just created: the only moment its secret is known. */
+    public record CreatedToken(ApiToken token, String secret) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Path file;
+    private final PasswordHasher hasher = new PasswordHasher();
+    /** A hash verified when a user name is unknown, so that a wrong name takes as long as a wrong password. */
+    private final String decoyHash;
+    private Content content;
+
+    private UserStore(Path file, Content content) {
+        this.file = requireNonNull(file, "file is null");
+        this.content = requireNonNull(content, "content is null");
+        this.decoyHash = hasher.hash(randomSecret(12));
+    }
+
+    /** Reads {@code users.json}. */
+    public static UserStore load(Path file) {
+        try {
+            return new UserStore(file, Json.mapper().readValue(file.toFile(), Content.class));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the users " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates {@code users.json} with one user {@code admin} (role admin) whose generated password is written to
+     * {@code passwordFile} (mode 0600); returns that password.
+     */
+    public static String createWithAdmin(Path file, Path passwordFile) {
+        if (Files.exists(file)) {
+            throw new Problem(409, "Users exist", file + " already exists; mipfed does not overwrite it.");
+        }
+        String password = randomSecret(18);
+        User admin = new User("admin", Roles.ADMIN, new PasswordHasher().hash(password), Instant.now(), false, null);
+        UserStore store = new UserStore(file, new Content(List.of(admin), List.of()));
+        Pem.writeAtomically(passwordFile, (password + "\n").getBytes(StandardCharsets.UTF_8), true);
+        store.write(store.content);
+        return password;
+    }
+
+    /** Opens the users of a data directory, creating them (admin and its password file) when a manager from before users had none. */
+    public static UserStore openOrCreate(Path file, Path passwordFile) {
+        if (!Files.exists(file)) {
+            createWithAdmin(file, passwordFile);
+        }
+        return load(file);
+    }
+
+    public synchronized List<User> users() {
+        return content.users();
+    }
+
+    public synchronized Optional<User> user(String username) {
+        return content.users().stream().filter(u -> u.username().equals(username)).findFirst();
+    }
+
+    /** The user with this name and password, if they may sign in (known, not disabled, password right). */
+    public Optional<User> authenticate(String username, String password) {
+        Optional<User> user = username == null ? Optional.empty() : user(username);
+        String hash = user.map(User::passwordHash).orElse(null);
+        // the hash is checked even for an unknown name, so timing does not tell which names exist
+        boolean ok = hasher.verify(password == null ? "" : password, hash != null ? hash : decoyHash) && hash != null;
+        return ok && !user.get().disabled() ? user : Optional.empty();
+    }
+
+    public User create(String username, String password, String role) {
+        checkUsername(username);
+        checkPassword(password);
+        Roles.check(role);
+        String hash = hasher.hash(password);
+        synchronized (this) {
+            if (user(username).isPresent()) {
+                throw new Problem(409, "User exists", "There is already a user '" + username + "'; choose another name, or PATCH /admin/users/" + username + " to change it.");
+            }
+            User user = new User(username, role, hash, Instant.now(), false, null);
+            List<User> users = new ArrayList<>(content.users());
+            users.add(user);
+            write(new Content(users, content.tokens()));
+            return user;
+        }
+    }
+
+    /** The user an OpenID Connect issuer vouches for, created as a researcher on their first sign-in. */
+    public synchronized User oidcUser(String subject, String preferredName) {
+        requireNonNull(subject, "subject is null");
+        for (User u : content.users()) {
+            if (subject.equals(u.oidcSubject())) {
+                return u;
+            }
+        }
+        String base = preferredName == null ? "" : preferredName.replaceAll("[^A-Za-z0-9._@+-]", "");
+        if (base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0))) {
+            base = "user";
+        }
+        base = base.length() > 56 ? base.substring(0, 56) : base;
+        String name = base;
+        for (int i = 2; user(name).isPresent(); i++) {
+            name = base + "-" + i;
+        }
+        User user = new User(name, Roles.RESEARCHER, null, Instant.now(), false, subject);
+        List<User> users = new ArrayList<>(content.users());
+        users.add(user);
+        write(new Content(users, content.tokens()));
+        return user;
+    }
+
+    /** Changes a user's role, password or disabled flag (null: unchanged). The last active admin stays an active admin. */
+    public User update(String username, String role, String password, Boolean disabled) {
+        if (role != null) {
+            Roles.check(role);
+        }
+        String hash = null;
+        if (password != null) {
+            checkPassword(password);
+            hash = hasher.hash(password);
+        }
+        synchronized (this) {
+            User user = existing(username);
+            User next = user;
+            if (role != null) {
+                next = next.withRole(role);
+            }
+            if (hash != null) {
+                next = next.withPasswordHash(hash);
+            }
+            if (disabled != null) {
+                next = next.withDisabled(disabled);
+            }
+            if (user.admin() && !user.disabled() && (!next.admin() || next.disabled())) {
+                checkNotLastAdmin(username, role != null && !Roles.ADMIN.equals(role) ? "demoted" : "disabled");
+            }
+            replace(next);
+            return next;
+        }
+    }
+
+    /** Changes one's own password, given the current one. */
+    public void changePassword(String username, String current, String next) {
+        User user = existing(username);
+        if (user.passwordHash() == null) {
+            throw new Problem(409, "No password", "User " + username + " signs in through the organisation's identity provider and has no password here.");
+        }
+        if (!hasher.verify(current == null ? "" : current, user.passwordHash())) {
+            throw new Problem(403, "Wrong password", "The current password is wrong; the password was not changed.");
+        }
+        update(username, null, next, null);
+    }
+
+    public synchronized void delete(String username) {
+        User user = existing(username);
+        if (user.admin() && !user.disabled()) {
+            checkNotLastAdmin(username, "removed");
+        }
+        List<User> users = new ArrayList<>(content.users());
+        users.removeIf(u -> u.username().equals(username));
+        List<ApiToken> tokens = new ArrayList<>(content.tokens());
+        tokens.removeIf(t -> t.username().equals(username));
+        write(new Content(users, tokens));
+    }
+
+    public CreatedToken createToken(String username, String name) {
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw Problem.badRequest("Give the token a name of 1 to 100 characters that says what uses it: {\"name\": \"nightly report\"}");
+        }
+        synchronized (this) {
+            existing(username);
+            String secret = TOKEN_PREFIX + randomSecret(32);
+            ApiToken token = new ApiToken(HexFormat.of().formatHex(randomBytes(8)), username, name.strip(), sha256(secret), Instant.now(), null);
+            List<ApiToken> tokens = new ArrayList<>(content.tokens());
+            tokens.add(token);
+            write(new Content(content.users(), tokens));
+            return new CreatedToken(token, secret);
+        }
+    }
+
+    /** The tokens of one user, or everyone's when {@code username} is null. */
+    public synchronized List<ApiToken> tokens(String username) {
+        return content.tokens().stream().filter(t -> username == null || t.username().equals(username)).toList();
+    }
+
+    /** Revokes a token; {@code owner} null lets an admin revoke anyone's. Returns false when there is no such token (of that owner). */
+    public synchronized boolean deleteToken(String id, String owner) {
+        List<ApiToken> tokens = new ArrayList<>(content.tokens());
+        boolean removed = tokens.removeIf(t -> t.id().equals(id) && (owner == null || t.username().equals(owner)));
+        if (removed) {
+            write(new Content(content.users(), tokens));
+        }
+        return removed;
+    }
+
+    /** The user a presented API token acts as, if the token exists and its user may sign in; records its use. */
+    public synchronized Optional<User> userForToken(String secret) {
+        if (secret == null || !secret.startsWith(TOKEN_PREFIX)) {
+            return Optional.empty();
+        }
+        String digest = sha256(secret);
+        for (ApiToken token : content.tokens()) {
+            if (MessageDigest.isEqual(token.sha256().getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII))) {
+                Optional<User> user = user(token.username()).filter(u -> !u.disabled());
+                Instant now = Instant.now();
+                if (user.isPresent() && (token.lastUsed() == null || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(now))) {
+                    List<ApiToken> tokens = new ArrayList<>(content.tokens());
+                    tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(now) : t);
+                    write(new Content(content.users(), tokens));
+                }
+                return user;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private User existing(String username) {
+        return user(username).orElseThrow(() -> Problem.notFound("No user '" + username + "'; GET /admin/users lists them"));
+    }
+
+    private void checkNotLastAdmin(String username, String what) {
+        long others = content.users().stream().filter(u -> u.admin() && !u.disabled() && !u.username().equals(username)).count();
+        if (others == 0) {
+            throw new Problem(409, "Last admin", "User " + username + " is the last active admin and cannot be " + what
+                    + ": make another user an admin first (PATCH /admin/users/<name> {\"role\": \"admin\"}).");
+        }
+    }
+
+    private synchronized void replace(User user) {
+        List<User> users = new ArrayList<>(content.users());
+        users.replaceAll(u -> u.username().equals(user.username()) ? user : u);
+        write(new Content(users, content.tokens()));
+    }
+
+    private synchronized void write(Content next) {
+        try {
+            Pem.writeAtomically(file, Json.pretty().writeValueAsBytes(next), true);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the users " + file + ": " + e.getMessage(), e);
+        }
+        content = next;
+    }
+
+    static void checkUsername(String username) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw Problem.badRequest("A user name is 1 to 64 letters, digits or . _ @ + -, starting with a letter or digit; not '" + username + "'");
+        }
+    }
+
+    public static void checkPassword(String password) {
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
+            throw Problem.badRequest("A password needs at least " + MIN_PASSWORD_LENGTH + " characters.");
+        }
+        if (password.length() > MAX_PASSWORD_LENGTH) {
+            throw Problem.badRequest("A password has at most " + MAX_PASSWORD_LENGTH + " characters.");
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** URL-safe random text carrying {@code bytes} random bytes. */
+    static String randomSecret(int bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(bytes));
+    }
+}
