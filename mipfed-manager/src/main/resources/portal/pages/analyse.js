@@ -79,7 +79,7 @@ export async function analysePage(main) {
       if (reason) refused.push([a, reason]);
       else ok.push(a);
     }
-    algorithmSelect.replaceChildren(
+    clear(algorithmSelect,
       h('option', {value: ''}, ok.length ? `Choose one of ${ok.length} algorithms` : 'No algorithm accepts these variables'),
       ok.map((a) => h('option', {value: a.name, title: a.desc}, a.label || a.name)));
     if (ok.some((a) => a.name === before)) algorithmSelect.value = before;

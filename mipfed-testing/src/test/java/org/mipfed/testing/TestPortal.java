@@ -342,7 +342,13 @@ class TestPortal {
     }
 
     private static void go(String hash) {
-        browser.driver.get(portal + "portal/" + hash);
+        String url = portal + "portal/" + hash;
+        if (url.equals(browser.driver.getCurrentUrl())) {
+            browser.driver.navigate().refresh(); // the same address again: start the page afresh
+        }
+        else {
+            browser.driver.get(url);
+        }
         browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("main .loading")));
     }
 
