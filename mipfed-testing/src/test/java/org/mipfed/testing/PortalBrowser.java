@@ -3,17 +3,15 @@ package org.mipfed.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -74,11 +72,17 @@ final class PortalBrowser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
+    /** The whole page (up to 4000 pixels high), not only the window: results run long. */
     void screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
-            File shot = driver.getScreenshotAs(OutputType.FILE);
-            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+            Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+            Map<?, ?> size = (Map<?, ?>) metrics.get("cssContentSize");
+            double width = ((Number) size.get("width")).doubleValue();
+            double height = Math.min(4000, ((Number) size.get("height")).doubleValue());
+            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
+                    "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+            Files.write(SCREENSHOTS.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
