@@ -1,4 +1,4 @@
-import {post} from '../api.js';
+import {get, post} from '../api.js';
 import {clear, errorBox, field, h} from '../dom.js';
 
 export function signInPage(main, onSignedIn) {
@@ -26,4 +26,10 @@ export function signInPage(main, onSignedIn) {
   field('User name', username), field('Password', password), message, submit);
   clear(main, form);
   username.focus();
+  // An organisation's identity provider, when the manager is set up for OpenID Connect.
+  get('/auth/config').then((config) => {
+    if (config && config.oidc && config.login_url) {
+      form.append(h('p', {class: 'oidc'}, 'or ', h('a', {href: config.login_url, id: 'signin-oidc'}, 'sign in with your organisation’s account')));
+    }
+  }).catch((e) => console.warn('GET /auth/config:', e.message));
 }
