@@ -29,6 +29,7 @@ import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.join.JoinTokens;
+import org.mipfed.manager.portal.Portal;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeView;
 import org.mipfed.manager.users.LoginThrottle;
@@ -92,6 +93,7 @@ public final class RestApi {
                 tls.configure(config, host, port);
             }
             config.http.maxRequestSize = 1_000_000L;
+            Portal.configure(config);
             config.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
                     endpoints.add(h.getHttpMethod() + " " + h.getPath());
@@ -120,6 +122,7 @@ public final class RestApi {
         });
         app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
 
+        Portal.routes(app);
         new AuthApi(users, sessions, new LoginThrottle(), oidc == null ? null : new OidcClient(oidc)).routes(app);
         app.get("/healthcheck", this::healthcheck);
         app.get("/algorithms", ctx -> json(ctx, algorithms()));

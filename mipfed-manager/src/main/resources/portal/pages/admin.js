@@ -1,0 +1,149 @@
+// Administer (admin role): nodes, join tokens, users and the manager's audit log.
+import {del, get, patch, post} from '../api.js';
+import {clear, errorBox, field, h, when} from '../dom.js';
+
+export async function adminPage(main) {
+  const nodes = h('section', {class: 'card', id: 'admin-nodes'});
+  const tokens = h('section', {class: 'card', id: 'admin-tokens'});
+  const users = h('section', {class: 'card', id: 'admin-users'});
+  const audit = h('section', {class: 'card', id: 'admin-audit'});
+  clear(main, h('h1', {}, 'Administer'), nodes, tokens, users, audit);
+  await Promise.all([renderNodes(nodes), renderTokens(tokens), renderUsers(users), renderAudit(audit)]);
+}
+
+/** Runs an admin action, shows the API's error in words, and redraws the section. */
+async function act(section, message, action, redraw) {
+  clear(message);
+  try {
+    await action();
+    await redraw(section);
+  } catch (e) {
+    clear(message, errorBox(e));
+  }
+}
+
+async function renderNodes(section) {
+  const message = h('div', {'aria-live': 'polite'});
+  let list;
+  try {
+    list = await get('/admin/nodes');
+  } catch (e) {
+    clear(section, h('h2', {}, 'Nodes'), errorBox(e));
+    return;
+  }
+  const redraw = () => renderNodes(section);
+  const rows = list.map((n) => {
+    const name = n.alias || n.id;
+    const datasets = Object.entries(n.datasets || {}).flatMap(([model, codes]) => codes.map((c) => `${c}`));
+    const labelInput = h('input', {placeholder: 'name=chuv', size: 12, 'aria-label': `Label for ${name} (key=value)`});
+    return h('tr', {dataset: {node: name, id: n.id}},
+      h('th', {scope: 'row'}, name, h('div', {class: 'muted small'}, n.id)),
+      h('td', {}, h('span', {class: `status status-${n.status}`}, n.status)),
+      h('td', {class: 'availability'}, n.availability),
+      h('td', {}, datasets.length ? h('details', {}, h('summary', {}, `${datasets.length} datasets`), datasets.join(', ')) : '—'),
+      h('td', {}, when(n.lastSeen)),
+      h('td', {}, Object.entries(n.labels || {}).map(([k, v]) => h('span', {class: 'chip'}, `${k}=${v} `,
+        h('button', {type: 'button', class: 'link', 'aria-label': `Remove label ${k} from ${name}`,
+          onclick: () => act(section, message, () => post(`/admin/nodes/${n.id}/labels`, {remove: [k]}), redraw)}, '×')))),
+      h('td', {class: 'actions'}, h('div', {class: 'action-box'},
+        h('form', {class: 'inline', onsubmit: (ev) => {
+          ev.preventDefault();
+          const [key, ...rest] = labelInput.value.split('=');
+          if (!key.trim() || !rest.length) {
+            clear(message, h('p', {class: 'error', role: 'alert'}, 'Write the label as key=value, e.g. name=chuv.'));
+            return;
+          }
+          act(section, message, () => post(`/admin/nodes/${n.id}/labels`, {add: {[key.trim()]: rest.join('=').trim()}}), redraw);
+        }}, labelInput, h('button', {type: 'submit'}, 'Add label')),
+        n.availability === 'active'
+          ? h('button', {type: 'button', class: 'stop-node', onclick: () => act(section, message, () => post('/admin/stop', {nodes: [n.id]}), redraw)}, `Stop ${name}`)
+          : h('button', {type: 'button', class: 'start-node', onclick: () => act(section, message, () => post('/admin/start', {nodes: [n.id]}), redraw)}, `Start ${name}`),
+        h('button', {type: 'button', class: 'danger remove-node', onclick: () => {
+          if (window.confirm(`Remove node ${name}? Its certificate is refused from then on; it must join again.`)) {
+            act(section, message, () => del(`/admin/nodes/${n.id}`), redraw);
+          }
+        }}, `Remove ${name}`))));
+  });
+  clear(section, h('h2', {}, 'Nodes'),
+    h('p', {class: 'muted'}, 'Only started (active) and connected (ready) nodes take part in analyses.'),
+    message,
+    h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'nodes-table'},
+      h('thead', {}, h('tr', {}, ['Node', 'Status', 'Availability', 'Datasets', 'Last seen', 'Labels', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
+      h('tbody', {}, rows))),
+    h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: redraw}, 'Refresh')));
+}
+
+async function renderTokens(section) {
+  const message = h('div', {'aria-live': 'polite'});
+  const shown = h('div', {id: 'join-token'});
+  const show = (role, rotate) => async () => {
+    clear(message);
+    if (rotate && !window.confirm(`Rotate the ${role} join token? The current one stops working at once.`)) return;
+    try {
+      const t = rotate ? await post(`/admin/join-tokens/${role}/rotate`) : await get(`/admin/join-tokens/${role}`);
+      const input = h('input', {readonly: true, value: t.token, class: 'token', onfocus: (ev) => ev.target.select()});
+      clear(shown, field(`${role} join token${rotate ? ' (new)' : ''}`, input, 'mipfed node join --token <this token> <manager>:2377'));
+    } catch (e) {
+      clear(message, errorBox(e));
+    }
+  };
+  clear(section, h('h2', {}, 'Join tokens'),
+    h('p', {class: 'muted'}, 'A token lets a machine join the federation: show it only to hand it over.'),
+    h('div', {class: 'buttons'},
+      h('button', {type: 'button', id: 'show-worker-token', onclick: show('worker', false)}, 'Show worker token'),
+      h('button', {type: 'button', onclick: show('manager', false)}, 'Show manager token'),
+      h('button', {type: 'button', class: 'danger', onclick: show('worker', true)}, 'Rotate worker token'),
+      h('button', {type: 'button', class: 'danger', onclick: show('manager', true)}, 'Rotate manager token')),
+    message, shown);
+}
+
+async function renderUsers(section) {
+  const message = h('div', {'aria-live': 'polite'});
+  let list;
+  try {
+    list = await get('/admin/users');
+  } catch (e) {
+    clear(section, h('h2', {}, 'Users'), e.status === 404
+      ? h('p', {class: 'error'}, 'This manager has no user accounts endpoint (GET /admin/users answered 404).') : errorBox(e));
+    return;
+  }
+  const redraw = () => renderUsers(section);
+  const username = h('input', {name: 'new-username', autocomplete: 'off', required: true});
+  const password = h('input', {name: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12});
+  const role = h('select', {name: 'new-role'}, h('option', {value: 'researcher'}, 'researcher'), h('option', {value: 'admin'}, 'admin'));
+  clear(section, h('h2', {}, 'Users'), message,
+    h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'users-table'},
+      h('thead', {}, h('tr', {}, ['User', 'Role', 'Created', 'State', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
+      h('tbody', {}, list.map((u) => h('tr', {dataset: {user: u.username}},
+        h('th', {scope: 'row'}, u.username), h('td', {}, u.role), h('td', {}, when(u.created)),
+        h('td', {}, u.disabled ? 'disabled' : 'active'),
+        h('td', {class: 'actions'},
+          h('button', {type: 'button', onclick: () => act(section, message,
+            () => patch(`/admin/users/${encodeURIComponent(u.username)}`, {disabled: !u.disabled}), redraw)}, `${u.disabled ? 'Enable' : 'Disable'} ${u.username}`),
+          h('button', {type: 'button', class: 'danger', onclick: () => {
+            if (window.confirm(`Delete user ${u.username}?`)) act(section, message, () => del(`/admin/users/${encodeURIComponent(u.username)}`), redraw);
+          }}, `Delete ${u.username}`))))))),
+    h('form', {class: 'card inline-form', id: 'new-user', onsubmit: (ev) => {
+      ev.preventDefault();
+      act(section, message, () => post('/admin/users', {username: username.value.trim(), password: password.value, role: role.value}), redraw);
+    }}, h('h3', {}, 'New user'), field('User name', username), field('Password', password, 'At least 12 characters.'), field('Role', role),
+    h('button', {type: 'submit'}, 'Create user')));
+}
+
+async function renderAudit(section) {
+  let entries;
+  try {
+    entries = await get('/admin/audit?limit=100');
+  } catch (e) {
+    clear(section, h('h2', {}, 'Audit log'), e.status === 404
+      ? h('p', {class: 'muted', id: 'audit-absent'}, 'This manager keeps no audit log yet (GET /admin/audit answered 404).') : errorBox(e));
+    return;
+  }
+  clear(section, h('h2', {}, 'Audit log'), h('p', {class: 'muted'}, `The newest ${entries.length} entries.`),
+    h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'audit-table'},
+      h('thead', {}, h('tr', {}, ['#', 'Time', 'User', 'Action', 'Details'].map((t) => h('th', {scope: 'col'}, t)))),
+      h('tbody', {}, entries.map((e) => h('tr', {},
+        h('th', {scope: 'row'}, e.seq), h('td', {}, when(e.time)), h('td', {}, e.user), h('td', {}, e.action),
+        h('td', {}, h('code', {}, JSON.stringify(e.details || {})))))))),
+    h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: () => renderAudit(section)}, 'Refresh')));
+}
