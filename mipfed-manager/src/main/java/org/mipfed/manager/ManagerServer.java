@@ -2,28 +2,28 @@ package org.mipfed.manager;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.core.security.Pem;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.api.RestApi;
-import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.ca.CaRotation;
+import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
@@ -64,17 +64,18 @@ public final class ManagerServer implements AutoCloseable {
     public static ManagerServer start(ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride) {
         requireNonNull(paths, "paths is null");
         FederationConfig config = FederationInit.config(paths);
-        CertificateAuthority ca = CertificateAuthority.load(paths.caDir());
-        PrivateKey key = Pem.readPrivateKey(paths.tlsKey());
-        X509Certificate certificate = Pem.readCertificate(paths.tlsCertificate());
+        FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
         StateStore store = StateStore.load(paths.state());
         NodeRegistry registry = new NodeRegistry(store);
-        JoinTokens tokens = new JoinTokens(store, ca.certificate());
+        JoinTokens tokens = new JoinTokens(store, ca::digest);
+        CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
+        CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
-        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort), ManagerTls.serverCredentials(key, certificate, ca.certificate()))
-                .addService(new JoinService(ca, tokens, registry, config.federationId()))
-                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId()), new PeerCertificateInterceptor()))
+        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
+                .sslContext(ManagerTls.serverContext(ca))
+                .addService(new JoinService(ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
+                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals), new PeerCertificateInterceptor()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .keepAliveTime(10, TimeUnit.SECONDS)
@@ -94,7 +95,23 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
-        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths));
+        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), FederationInit.adminToken(paths));
+        api.caAdministration(new RestApi.CaAdministration() {
+            @Override
+            public JsonNode status() {
+                return rotation.status();
+            }
+
+            @Override
+            public JsonNode rotate() {
+                return rotation.start();
+            }
+
+            @Override
+            public JsonNode finish() {
+                return rotation.finish();
+            }
+        });
         try {
             api.start(config.httpHost(), httpPort);
         }
@@ -105,6 +122,15 @@ public final class ManagerServer implements AutoCloseable {
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses);
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
+        server.timer.scheduleWithFixedDelay(() -> {
+            try {
+                registry.reapExpired();
+                rotation.finishIfAllMoved();
+            }
+            catch (RuntimeException e) {
+                LOG.error("checking certificates and the CA rotation failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on http://{}:{}", config.federationId(), grpc.getPort(), config.httpHost(), api.port());
         return server;
     }

@@ -40,6 +40,7 @@ public final class RestApi {
     private final JoinTokens tokens;
     private final TokenRotation rotation;
     private final byte[] adminToken;
+    private CaAdministration ca;
     private Javalin app;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
@@ -48,12 +49,26 @@ public final class RestApi {
         String rotate(String role);
     }
 
+    /** {@code mipfed manager ca}: the CA rotation, under {@code /admin/ca}. */
+    public interface CaAdministration {
+        JsonNode status();
+
+        JsonNode rotate();
+
+        JsonNode finish();
+    }
+
     public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken) {
         this.analyses = requireNonNull(analyses, "analyses is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.rotation = requireNonNull(rotation, "rotation is null");
         this.adminToken = requireNonNull(adminToken, "adminToken is null").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Serves the CA administration endpoints too (set before {@link #start}). */
+    public void caAdministration(CaAdministration administration) {
+        this.ca = requireNonNull(administration, "administration is null");
     }
 
     public void start(String host, int port) {
@@ -102,6 +117,11 @@ public final class RestApi {
                 .put("role", role(ctx)).put("token", tokens.token(role(ctx)))));
         app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, Json.mapper().createObjectNode()
                 .put("role", role(ctx)).put("token", rotation.rotate(role(ctx)))));
+        if (ca != null) {
+            app.get("/admin/ca", ctx -> json(ctx, ca.status()));
+            app.post("/admin/ca/rotate", ctx -> json(ctx, ca.rotate()));
+            app.post("/admin/ca/rotate/finish", ctx -> json(ctx, ca.finish()));
+        }
         app.start(host, port);
     }
 
