@@ -45,6 +45,7 @@ public final class ManagerServer implements AutoCloseable {
     private final RestApi api;
     private final NodeRegistry registry;
     private final AnalysisService analyses;
+    private CaRotation rotation;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mipfed-liveness");
         t.setDaemon(true);
@@ -121,6 +122,7 @@ public final class ManagerServer implements AutoCloseable {
                     + ". Is another manager running? Choose another port with --http-port.", e);
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses);
+        server.rotation = rotation;
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
         server.timer.scheduleWithFixedDelay(() -> {
             try {
@@ -149,6 +151,11 @@ public final class ManagerServer implements AutoCloseable {
 
     public NodeRegistry registry() {
         return registry;
+    }
+
+    /** The CA rotation ({@code mipfed manager ca}). */
+    public CaRotation caRotation() {
+        return rotation;
     }
 
     public ManagerPaths paths() {
