@@ -42,7 +42,7 @@ final class CaCommand implements Callable<Integer> {
             return 0;
         }
         if (finish) {
-            printFinished(client.post("/admin/ca/rotate/finish", Json.mapper().createObjectNode()), config);
+            printFinished(client, client.post("/admin/ca/rotate/finish", Json.mapper().createObjectNode()), config);
             return 0;
         }
         JsonNode status = client.post("/admin/ca/rotate", Json.mapper().createObjectNode());
@@ -65,18 +65,17 @@ final class CaCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println("  every node moved to the new CA.");
-        printFinished(status, config);
+        printFinished(client, status, config);
         return 0;
     }
 
-    private static void printFinished(JsonNode status, FederationConfig config) {
+    private static void printFinished(AdminClient client, JsonNode status, FederationConfig config) {
         System.out.println("CA rotation finished: the federation's CA is now " + status.path("ca_digest").asText()
                 + "; certificates under the old CA are refused.");
-        System.out.println("The join tokens now carry the new CA's digest (mipfed join-token worker / manager shows them):");
-        if (status.has("worker_token")) {
-            System.out.println();
-            System.out.println("    mipfed node join --token " + status.path("worker_token").asText() + " " + config.advertiseAddr() + ":" + config.grpcPort());
-            System.out.println();
-        }
+        System.out.println("The join tokens now carry the new CA's digest. To add a hospital node:");
+        System.out.println();
+        System.out.println("    mipfed node join --token " + client.get("/admin/join-tokens/worker").path("token").asText() + " " + config.advertiseAddr() + ":" + config.grpcPort());
+        System.out.println();
+        System.out.println("The manager token: mipfed join-token manager");
     }
 }
