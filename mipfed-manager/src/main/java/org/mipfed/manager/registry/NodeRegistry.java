@@ -80,6 +80,11 @@ public final class NodeRegistry {
         if (previous != null && previous != session) {
             if (previous.certificate() != null && session.certificate() != null
                     && !previous.certificate().getSerialNumber().equals(session.certificate().getSerialNumber())) {
+                // the same running node switching to its renewed certificate: it holds the same data, so it stays
+                // ready without waiting for its hello on the new session (which follows at once)
+                if (previous.greeted() && !session.greeted()) {
+                    session.hello(previous.hello());
+                }
                 previous.retire();
             }
             else {

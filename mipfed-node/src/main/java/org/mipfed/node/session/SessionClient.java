@@ -256,7 +256,10 @@ public final class SessionClient implements AutoCloseable {
         Thread retiring = new Thread(() -> {
             long deadline = System.nanoTime() + RETIRE_GRACE.toNanos();
             try {
-                replacement.welcomed.await(RETIRE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                // the old session stays alive (heartbeats) until the new one is up, so the node is never seen down
+                while (!replacement.welcomed.await(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS) && System.nanoTime() < deadline && !closed) {
+                    old.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
+                }
                 while (old.answering.get() > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
