@@ -28,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.security.CaDigest;
@@ -50,7 +51,8 @@ class TestCaRotation {
     /** Short enough to see renewals in the test, long enough for three node JVMs to start on a busy machine. */
     private static final Duration VALIDITY = Duration.ofSeconds(150);
 
-    @TempDir
+    /** Kept when a test fails: the manager's and the nodes' logs say what happened. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
     static LocalFederation federation;
     static JsonNode baseline;
