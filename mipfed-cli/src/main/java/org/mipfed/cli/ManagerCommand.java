@@ -5,8 +5,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.state.FederationConfig;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code mipfed manager init|start}. */
 @Command(name = "manager", description = "Create and run the federation manager.",
-        subcommands = {ManagerCommand.Init.class, ManagerCommand.Start.class, BackupCommands.Backup.class, BackupCommands.Restore.class})
+        subcommands = {ManagerCommand.Init.class, ManagerCommand.Start.class, CaCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class})
 final class ManagerCommand {
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Create a federation: its certificate authority, the manager's TLS certificate, join tokens and the admin API token.")
@@ -41,10 +43,21 @@ final class ManagerCommand {
         @Option(names = "--http-host", description = "Interface the REST API listens on (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
         String httpHost;
 
+        @Option(names = "--cert-validity", description = "Lifetime of node certificates, e.g. 30d, 12h, 90s; nodes renew at two thirds of it (default: ${DEFAULT-VALUE}).",
+                defaultValue = "30d")
+        String certValidity;
+
         @Override
         public Integer call() {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
-            FederationInit.Created created = FederationInit.init(paths, advertiseAddr, grpcPort, httpPort, httpHost);
+            Duration validity;
+            try {
+                validity = FederationConfig.parseValidity(certValidity);
+            }
+            catch (IllegalArgumentException e) {
+                throw Problem.badRequest("--cert-validity: " + e.getMessage());
+            }
+            FederationInit.Created created = FederationInit.init(paths, advertiseAddr, grpcPort, httpPort, httpHost, validity);
             System.out.println("Federation " + created.config().federationId() + " created in " + paths.dataDir());
             System.out.println();
             System.out.println("To add a hospital node to this federation, run on the node:");

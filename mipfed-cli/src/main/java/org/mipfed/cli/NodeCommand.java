@@ -3,6 +3,8 @@ package org.mipfed.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -99,8 +101,8 @@ final class NodeCommand {
                 nodes.forEach(n -> System.out.println(n.path("id").asText()));
                 return 0;
             }
-            String row = "%-26s %-20s %-10s %-7s %-12s %s%n";
-            System.out.printf(row, "ID", "HOSTNAME", "ALIAS", "STATUS", "AVAILABILITY", "DATASETS");
+            String row = "%-26s %-20s %-10s %-7s %-12s %-20s %s%n";
+            System.out.printf(row, "ID", "HOSTNAME", "ALIAS", "STATUS", "AVAILABILITY", "CERTIFICATE", "DATASETS");
             for (JsonNode n : nodes) {
                 List<String> datasets = new ArrayList<>();
                 for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasets").fields(); it.hasNext();) {
@@ -110,10 +112,19 @@ final class NodeCommand {
                     datasets.add(model.getKey() + "[" + String.join(",", codes) + "]");
                 }
                 System.out.printf(row, n.path("id").asText(), n.path("hostname").asText(), n.path("alias").asText("-").replace("null", "-"),
-                        n.path("status").asText(), n.path("availability").asText(), String.join(" ", datasets));
+                        n.path("status").asText(), n.path("availability").asText(), certificate(n.path("certificateExpires")), String.join(" ", datasets));
             }
             return 0;
         }
+    }
+
+    /** When the node's certificate expires; "expired: rejoin" once it has, since such a node cannot renew. */
+    private static String certificate(JsonNode expires) {
+        if (expires.isMissingNode() || expires.isNull()) {
+            return "-";
+        }
+        Instant at = Instant.parse(expires.asText());
+        return at.isBefore(Instant.now()) ? "expired: rejoin" : "until " + at.truncatedTo(ChronoUnit.MINUTES).toString().replace("T", " ").replace(":00Z", "Z");
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Add or remove node labels; the label 'name' is the node's alias.")

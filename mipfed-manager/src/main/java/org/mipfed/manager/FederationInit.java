@@ -37,6 +37,11 @@ public final class FederationInit {
     }
 
     public static Created init(ManagerPaths paths, String advertiseAddr, int grpcPort, int httpPort, String httpHost) {
+        return init(paths, advertiseAddr, grpcPort, httpPort, httpHost, FederationConfig.DEFAULT_NODE_CERTIFICATE_VALIDITY);
+    }
+
+    /** @param nodeCertificateValidity the lifetime of node certificates (renewed over the session at two thirds of it) */
+    public static Created init(ManagerPaths paths, String advertiseAddr, int grpcPort, int httpPort, String httpHost, Duration nodeCertificateValidity) {
         if (Files.exists(paths.federation())) {
             throw new Problem(409, "Federation exists", "A federation already exists in " + paths.dataDir()
                     + " (federation.json). mipfed never overwrites one: use another --data-dir, or remove this directory yourself if you really mean to destroy it.");
@@ -59,7 +64,7 @@ public final class FederationInit {
             String adminToken = "mipfed-admin-" + HexFormat.of().formatHex(adminBytes);
             Pem.writeAtomically(paths.adminToken(), (adminToken + "\n").getBytes(StandardCharsets.UTF_8), true);
             String adminPassword = UserStore.createWithAdmin(paths.users(), paths.adminPassword());
-            FederationConfig config = new FederationConfig(federationId, advertiseAddr, grpcPort, httpPort, httpHost, Instant.now());
+            FederationConfig config = new FederationConfig(federationId, advertiseAddr, grpcPort, httpPort, httpHost, Instant.now(), nodeCertificateValidity);
             // federation.json is written last: its presence means the federation is complete.
             Pem.writeAtomically(paths.federation(), Json.pretty().writeValueAsBytes(config), false);
             String digest = org.mipfed.core.security.CaDigest.of(ca.certificate());

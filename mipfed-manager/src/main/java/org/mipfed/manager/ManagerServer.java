@@ -2,6 +2,7 @@ package org.mipfed.manager;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,11 +22,13 @@ import org.mipfed.manager.api.HttpTls;
 import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
-import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.ca.CaRotation;
+import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
@@ -51,6 +52,7 @@ public final class ManagerServer implements AutoCloseable {
     private final RestApi api;
     private final NodeRegistry registry;
     private final AnalysisService analyses;
+    private CaRotation rotation;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mipfed-liveness");
         t.setDaemon(true);
@@ -78,21 +80,22 @@ public final class ManagerServer implements AutoCloseable {
         requireNonNull(paths, "paths is null");
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
-        CertificateAuthority ca = CertificateAuthority.load(paths.caDir());
-        PrivateKey key = Pem.readPrivateKey(paths.tlsKey());
-        X509Certificate certificate = Pem.readCertificate(paths.tlsCertificate());
+        FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
         StateStore store = StateStore.load(paths.state());
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         NodeRegistry registry = new NodeRegistry(store);
-        JoinTokens tokens = new JoinTokens(store, ca.certificate());
+        JoinTokens tokens = new JoinTokens(store, ca::digest);
+        CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
+        CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);
         // the HTTPS key and certificate are read first: a wrong file stops the start before anything listens
         HttpTls tls = web.certificate() != null ? HttpTls.fromFiles(web.certificate(), web.key())
-                : web.issueCertificate() ? HttpTls.issued(paths, ca, config.advertiseAddr()) : null;
+                : web.issueCertificate() ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr()) : null;
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
-        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort), ManagerTls.serverCredentials(key, certificate, ca.certificate()))
-                .addService(new JoinService(ca, tokens, registry, config.federationId()))
-                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId()), new PeerCertificateInterceptor()))
+        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
+                .sslContext(ManagerTls.serverContext(ca))
+                .addService(new JoinService(ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
+                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals), new PeerCertificateInterceptor()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .keepAliveTime(10, TimeUnit.SECONDS)
@@ -113,8 +116,24 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
-        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.certificate()), FederationInit.adminToken(paths),
+        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), FederationInit.adminToken(paths),
                 UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit);
+        api.caAdministration(new RestApi.CaAdministration() {
+            @Override
+            public JsonNode status() {
+                return rotation.status();
+            }
+
+            @Override
+            public JsonNode rotate() {
+                return rotation.start();
+            }
+
+            @Override
+            public JsonNode finish() {
+                return rotation.finish();
+            }
+        });
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
             api.start(config.httpHost(), httpPort, tls, web.oidc());
@@ -133,7 +152,17 @@ public final class ManagerServer implements AutoCloseable {
                     + ". Is another manager running? Choose another port with --http-port.", e);
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit);
+        server.rotation = rotation;
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
+        server.timer.scheduleWithFixedDelay(() -> {
+            try {
+                registry.reapExpired();
+                rotation.finishIfAllMoved();
+            }
+            catch (RuntimeException e) {
+                LOG.error("checking certificates and the CA rotation failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on {}://{}:{}", config.federationId(), grpc.getPort(),
                 tls != null ? "https" : "http", config.httpHost(), api.port());
         return server;
@@ -157,6 +186,11 @@ public final class ManagerServer implements AutoCloseable {
 
     public NodeRegistry registry() {
         return registry;
+    }
+
+    /** The CA rotation ({@code mipfed manager ca}). */
+    public CaRotation caRotation() {
+        return rotation;
     }
 
     public ManagerPaths paths() {

@@ -8,23 +8,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import org.mipfed.core.json.Json;
-import org.mipfed.core.security.Pem;
 import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.control.ControlServer;
 
 import org.mipfed.node.primitive.PrimitiveExecutor;
+import org.mipfed.node.session.CertificateRenewal;
 import org.mipfed.node.session.SessionClient;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
-import org.mipfed.node.tls.NodeTls;
+import org.mipfed.node.tls.NodeCredentials;
 import org.mipfed.proto.v1.NodeHello;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
@@ -62,10 +60,9 @@ public final class NodeAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        PrivateKey key = Pem.readPrivateKey(paths.key());
-        X509Certificate certificate = Pem.readCertificate(paths.certificate());
-        X509Certificate ca = Pem.readCertificate(paths.caCertificate());
-        this.session = new SessionClient(config.manager(), NodeTls.sessionChannelCredentials(key, certificate, ca), this::hello, this::answer, workers);
+        NodeCredentials credentials = NodeCredentials.load(paths);
+        CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());
+        this.session = new SessionClient(config.manager(), () -> credentials.current().channelCredentials(), this::hello, this::answer, workers, renewal);
         this.control = ControlServer.start(paths.controlSocket(), this::control);
     }
 

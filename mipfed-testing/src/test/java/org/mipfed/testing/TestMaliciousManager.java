@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.grpc.Grpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
@@ -38,6 +38,7 @@ import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.ca.NodeIds;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.tls.ManagerTls;
@@ -104,8 +105,8 @@ class TestMaliciousManager {
         ManagerPaths managerPaths = new ManagerPaths(dir.resolve("manager"));
         FederationInit.init(managerPaths, "127.0.0.1", port, 0, "127.0.0.1");
         CertificateAuthority ca = CertificateAuthority.load(managerPaths.caDir());
-        server = Grpc.newServerBuilderForPort(port, ManagerTls.serverCredentials(Pem.readPrivateKey(managerPaths.tlsKey()),
-                Pem.readCertificate(managerPaths.tlsCertificate()), ca.certificate())).addService(manager).build().start();
+        server = NettyServerBuilder.forPort(port).sslContext(ManagerTls.serverContext(FederationCa.load(managerPaths, "127.0.0.1")))
+                .addService(manager).build().start();
 
         // What `mipfed node join` leaves behind: the node's key, its certificate from the federation's CA, node.json.
         paths = new NodePaths(dir.resolve("node"));

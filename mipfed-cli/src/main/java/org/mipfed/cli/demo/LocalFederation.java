@@ -23,6 +23,7 @@ import org.mipfed.cli.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.node.NodeImports;
 import org.mipfed.node.NodePaths;
@@ -83,8 +84,13 @@ public final class LocalFederation implements AutoCloseable {
 
     /** Creates the federation (manager init) and starts the manager process. Ports 0 = pick free ones. */
     public static LocalFederation create(Path workDir, int grpcPort, int httpPort) {
+        return create(workDir, grpcPort, httpPort, FederationConfig.DEFAULT_NODE_CERTIFICATE_VALIDITY);
+    }
+
+    /** As above, with node certificates of the given lifetime (tests of renewal use seconds). */
+    public static LocalFederation create(Path workDir, int grpcPort, int httpPort, Duration nodeCertificateValidity) {
         LocalFederation f = new LocalFederation(workDir, grpcPort == 0 ? freePort() : grpcPort, httpPort == 0 ? freePort() : httpPort);
-        FederationInit.init(f.managerPaths, "127.0.0.1", f.grpcPort, f.httpPort, "127.0.0.1");
+        FederationInit.init(f.managerPaths, "127.0.0.1", f.grpcPort, f.httpPort, "127.0.0.1", nodeCertificateValidity);
         f.startManager();
         return f;
     }

@@ -74,7 +74,7 @@ class TestSyntheticData {
             List<String> xs = SyntheticData.covariates();
             AnalysisRequest request = new AnalysisRequest(SyntheticData.MODEL, datasets, xs, List.of("y"), null, null, null);
             Algorithm ols = Algorithms.standard().find("linear_regression").orElseThrow();
-            PrimitiveExecutor executor = new PrimitiveExecutor(store, new PrivacyPolicy(10), audit);
+            PrimitiveExecutor executor = new PrimitiveExecutor(store, PrivacyPolicy.minRowsOnly(10), audit);
             JsonNode result = ols.run(RequestValidator.validate(ols, request, model), new PooledFederation(model, executor, datasets, null));
             double[] reference = HighPrecisionReference.ols(store, StoreCatalog.dataTable(model), xs, "y");
             assertThat(result.path("coefficients").size()).isEqualTo(reference.length);

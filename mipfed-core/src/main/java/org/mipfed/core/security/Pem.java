@@ -3,6 +3,7 @@ package org.mipfed.core.security;
 import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -21,6 +22,8 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -59,6 +62,41 @@ public final class Pem {
         catch (CertificateException e) {
             throw new IllegalArgumentException(file + " holds a certificate Java cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** Reads every certificate of a PEM file, in order (a trust bundle); at least one. */
+    public static List<X509Certificate> readCertificates(Path file) {
+        requireNonNull(file, "file is null");
+        List<X509Certificate> out = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser parser = new PEMParser(reader)) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                if (!(object instanceof X509CertificateHolder holder)) {
+                    throw new IllegalArgumentException(file.toAbsolutePath() + " holds something other than certificates");
+                }
+                out.add(new JcaX509CertificateConverter().getCertificate(holder));
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file.toAbsolutePath() + ": " + e, e);
+        }
+        catch (CertificateException e) {
+            throw new IllegalArgumentException(file + " holds a certificate Java cannot read: " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(file.toAbsolutePath() + " holds no PEM certificate");
+        }
+        return List.copyOf(out);
+    }
+
+    /** Writes {@code certificates} into one PEM file, atomically (a trust bundle). */
+    public static void writeCertificates(Path file, List<X509Certificate> certificates) {
+        requireNonNull(certificates, "certificates is null");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (X509Certificate certificate : certificates) {
+            bytes.writeBytes(encode(certificate));
+        }
+        writeAtomically(file, bytes.toByteArray(), false);
     }
 
     /** Reads an unencrypted private key: PKCS#8 ({@code BEGIN PRIVATE KEY}) or OpenSSL's traditional EC/RSA form. */

@@ -10,6 +10,8 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -37,10 +39,26 @@ public final class TlsManagers {
      */
     public static X509ExtendedTrustManager trustingOnly(X509Certificate ca) {
         requireNonNull(ca, "ca is null");
+        return trusting(List.of(ca));
+    }
+
+    /**
+     * A trust manager whose anchors are exactly {@code cas}, as {@link #trustingOnly}: while a federation moves to a
+     * new CA, its members trust the old one and the new one.
+     */
+    public static X509ExtendedTrustManager trusting(Collection<X509Certificate> cas) {
+        requireNonNull(cas, "cas is null");
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException("a trust manager needs at least one CA");
+        }
+        X509Certificate ca = cas.iterator().next();
         try {
             KeyStore anchors = KeyStore.getInstance("PKCS12");
             anchors.load(null, null);
-            anchors.setCertificateEntry("ca", ca);
+            int i = 0;
+            for (X509Certificate anchor : cas) {
+                anchors.setCertificateEntry("ca-" + i++, requireNonNull(anchor, "a CA is null"));
+            }
             TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
             factory.init(anchors);
             for (TrustManager manager : factory.getTrustManagers()) {

@@ -59,12 +59,22 @@ public final class RestApi {
     private final Sessions sessions = new Sessions();
     private final List<String> endpoints = new CopyOnWriteArrayList<>();
     private final AuditTrail audit;
+    private CaAdministration ca;
     private Javalin app;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
     @FunctionalInterface
     public interface TokenRotation {
         String rotate(String role);
+    }
+
+    /** {@code mipfed manager ca}: the CA rotation, under {@code /admin/ca}. */
+    public interface CaAdministration {
+        JsonNode status();
+
+        JsonNode rotate();
+
+        JsonNode finish();
     }
 
     public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken, UserStore users,
@@ -76,6 +86,11 @@ public final class RestApi {
         this.users = requireNonNull(users, "users is null");
         this.access = new Access(users, sessions, adminToken);
         this.audit = requireNonNull(audit, "audit is null");
+    }
+
+    /** Serves the CA administration endpoints too (set before {@link #start}). */
+    public void caAdministration(CaAdministration administration) {
+        this.ca = requireNonNull(administration, "administration is null");
     }
 
     public void start(String host, int port) {
@@ -156,6 +171,11 @@ public final class RestApi {
         app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
                 Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
         app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
+        if (ca != null) {
+            app.get("/admin/ca", ctx -> json(ctx, ca.status()));
+            app.post("/admin/ca/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));
+            app.post("/admin/ca/rotate/finish", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE_FINISH, details -> ca.finish())));
+        }
         app.start(host, port);
     }
 

@@ -36,6 +36,8 @@ public final class AuditTrail implements AutoCloseable {
     public static final String USER_DELETE = "user.delete";
     public static final String TOKEN_CREATE = "token.create";
     public static final String TOKEN_REVOKE = "token.revoke";
+    public static final String CA_ROTATE = "ca.rotate";
+    public static final String CA_ROTATE_FINISH = "ca.rotate_finish";
     public static final String BACKUP = "backup";
 
     /** The action was done. */

@@ -41,6 +41,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.mipfed.core.security.CaDigest;
+import org.mipfed.core.security.CaEndorsement;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
 
@@ -53,9 +54,12 @@ import org.mipfed.core.security.Pem;
 public final class CertificateAuthority {
     public static final String CERTIFICATE_FILE = "ca.crt";
     public static final String KEY_FILE = "ca.key";
-    /** Ten years: replacing the CA means every node joins again, so it should outlive the hardware. */
+    /** Ten years; {@code mipfed manager ca --rotate} replaces it without downtime when needed. */
     static final Duration CA_VALIDITY = Duration.ofDays(3653);
-    /** Certificates start a little in the past, so a peer whose clock lags accepts them at once. */
+    /**
+     * Certificates start a little in the past, so a peer whose clock lags accepts them at once: five minutes, or a
+     * tenth of a short certificate's lifetime (so renewal at two thirds of it still falls after issuance).
+     */
     static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -170,8 +174,31 @@ public final class CertificateAuthority {
         if (nodeId.isBlank() || role.isBlank()) {
             throw new IllegalArgumentException("nodeId and role must not be blank");
         }
+        if (!role.equals("worker") && !role.equals("manager")) {
+            throw new IllegalArgumentException("role must be worker or manager, not " + role);
+        }
         PublicKey publicKey = CertificateRequests.verifiedPublicKey(csrDer);
         return issue(subject(nodeId, role), publicKey, validity, null, KeyPurposeId.id_kp_clientAuth);
+    }
+
+    /** This CA's signature over {@code nextCa}, with which members that trust this CA accept the next one. */
+    public byte[] endorse(X509Certificate nextCa) {
+        return CaEndorsement.sign(key, nextCa);
+    }
+
+    /** Whether this CA signed {@code certificate} (its signature only; dates are the caller's concern). */
+    public boolean issued(X509Certificate certificate) {
+        requireNonNull(certificate, "certificate is null");
+        if (!certificate.getIssuerX500Principal().equals(this.certificate.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(this.certificate.getPublicKey());
+            return true;
+        }
+        catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** Names the CA without its key: federation and digest. */
@@ -201,8 +228,9 @@ public final class CertificateAuthority {
         if (end.isAfter(caEnd)) {
             end = caEnd;
         }
+        Duration backdate = validity.dividedBy(10).compareTo(BACKDATE) < 0 ? validity.dividedBy(10) : BACKDATE;
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                certificate, serialNumber(), Date.from(now.minus(BACKDATE)), Date.from(end), subject, publicKey);
+                certificate, serialNumber(), Date.from(now.minus(backdate)), Date.from(end), subject, publicKey);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

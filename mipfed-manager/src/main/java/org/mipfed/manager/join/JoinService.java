@@ -9,6 +9,8 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.mipfed.core.security.CaDigest;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.NodeIds;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -21,19 +23,23 @@ import org.slf4j.LoggerFactory;
 /** Admits a node that presents a current join token: signs its certificate request. */
 public final class JoinService extends JoinGrpc.JoinImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(JoinService.class);
-    /** Node certificates are renewed over the session before they expire (see the security work). */
-    private static final Duration NODE_CERTIFICATE_VALIDITY = Duration.ofDays(365);
-
-    private final CertificateAuthority ca;
+    private final Supplier<CertificateAuthority> ca;
     private final JoinTokens tokens;
     private final NodeRegistry registry;
     private final String federationId;
+    private final Duration validity;
 
-    public JoinService(CertificateAuthority ca, JoinTokens tokens, NodeRegistry registry, String federationId) {
+    /**
+     * @param ca the CA that signs joins: the one the manager's presented certificate is under, whose digest the
+     *     join tokens carry (during a CA rotation the joined node then moves to the new CA like every other)
+     * @param validity the lifetime of a node certificate; nodes renew over their session before it ends
+     */
+    public JoinService(Supplier<CertificateAuthority> ca, JoinTokens tokens, NodeRegistry registry, String federationId, Duration validity) {
         this.ca = requireNonNull(ca, "ca is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.federationId = requireNonNull(federationId, "federationId is null");
+        this.validity = requireNonNull(validity, "validity is null");
     }
 
     @Override
@@ -47,23 +53,25 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
             return;
         }
         String nodeId = NodeIds.newId();
+        CertificateAuthority signer = ca.get();
         X509Certificate certificate;
         try {
-            certificate = ca.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, role.get(), NODE_CERTIFICATE_VALIDITY);
+            // the token decides the role: a worker token yields a worker certificate, never a manager's
+            certificate = signer.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, role.get(), validity);
         }
         catch (RuntimeException e) {
             response.onError(Status.INVALID_ARGUMENT.withDescription("The certificate request is not valid: " + e.getMessage()).asRuntimeException());
             return;
         }
         String hostname = request.getHostname().isBlank() ? "unknown" : request.getHostname();
-        registry.joined(nodeId, hostname, role.get(), certificate.getSerialNumber().toString(16));
+        registry.joined(nodeId, hostname, role.get(), certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant(), CaDigest.of(signer.certificate()));
         try {
             response.onNext(JoinResponse.newBuilder()
                     .setNodeId(nodeId)
                     .setFederationId(federationId)
                     .setRole(role.get())
                     .setCertificateDer(ByteString.copyFrom(certificate.getEncoded()))
-                    .setCaCertificateDer(ByteString.copyFrom(ca.certificate().getEncoded()))
+                    .setCaCertificateDer(ByteString.copyFrom(signer.certificate().getEncoded()))
                     .build());
             response.onCompleted();
         }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.JoinToken;
 import org.mipfed.manager.state.FederationState;
@@ -20,14 +21,24 @@ public final class JoinTokens {
     private static final Logger LOG = LoggerFactory.getLogger(JoinTokens.class);
 
     private final StateStore store;
-    private final String caDigest;
+    private final Supplier<String> digest;
 
     public JoinTokens(StateStore store, X509Certificate ca) {
+        this(store, constant(CaDigest.of(requireNonNull(ca, "ca is null"))));
+    }
+
+    /** @param caDigest the digest of the CA joins are signed by now (it changes when a CA rotation finishes) */
+    public JoinTokens(StateStore store, Supplier<String> caDigest) {
         this.store = requireNonNull(store, "store is null");
-        this.caDigest = CaDigest.of(requireNonNull(ca, "ca is null"));
+        this.digest = requireNonNull(caDigest, "caDigest is null");
+    }
+
+    private static Supplier<String> constant(String value) {
+        return () -> value;
     }
 
     public String token(String role) {
+        String caDigest = digest.get();
         FederationState s = store.get();
         return switch (checkRole(role)) {
             case WORKER -> new JoinToken(caDigest, s.workerSecret()).toString();
@@ -55,6 +66,7 @@ public final class JoinTokens {
             return Optional.empty();
         }
         FederationState s = store.get();
+        String caDigest = digest.get();
         // Check both, always, so the time taken does not tell which one was close.
         boolean digestOk = MessageDigest.isEqual(caDigest.getBytes(StandardCharsets.US_ASCII), token.digest().getBytes(StandardCharsets.US_ASCII));
         boolean worker = token.matchesSecret(s.workerSecret());

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.NodeRecord;
@@ -39,7 +40,12 @@ public final class NodeRegistry {
 
     /** Records a newly joined node (pending until started). */
     public NodeRecord joined(String id, String hostname, String role, String certificateSerial) {
-        NodeRecord record = new NodeRecord(id, hostname, role, Map.of(), NodeRecord.PENDING, certificateSerial, Instant.now());
+        return joined(id, hostname, role, certificateSerial, null, null);
+    }
+
+    /** Records a newly joined node (pending until started) with its certificate's expiry and CA digest. */
+    public NodeRecord joined(String id, String hostname, String role, String certificateSerial, Instant certificateExpires, String certificateCa) {
+        NodeRecord record = new NodeRecord(id, hostname, role, Map.of(), NodeRecord.PENDING, certificateSerial, Instant.now(), certificateExpires, certificateCa);
         store.update(s -> {
             List<NodeRecord> nodes = new ArrayList<>(s.nodes());
             nodes.add(record);
@@ -58,11 +64,32 @@ public final class NodeRegistry {
         return store.node(nodeId);
     }
 
-    /** A session opened: it replaces any older session of the same node. */
+    /** Records a node's new certificate (renewal, or its move to the federation's new CA). */
+    public NodeRecord renewed(String nodeId, String serial, Instant expires, String caDigest) {
+        NodeRecord updated = store.updateNode(nodeId, n -> n.withCertificate(serial, expires, caDigest));
+        LOG.info("node {} renewed its certificate (serial {}, expires {}, CA {})", label(nodeId), serial, expires, caDigest);
+        return updated;
+    }
+
+    /**
+     * A session opened: it replaces any older session of the same node. One opened with a new certificate (the node
+     * renewed and switched) lets the old one deliver what it owes; otherwise the old one is dead and closes now.
+     */
     public void connected(NodeSession session) {
         NodeSession previous = sessions.put(session.nodeId(), session);
         if (previous != null && previous != session) {
-            previous.close(Status.ABORTED.withDescription("replaced by a newer session"));
+            if (previous.certificate() != null && session.certificate() != null
+                    && !previous.certificate().getSerialNumber().equals(session.certificate().getSerialNumber())) {
+                // the same running node switching to its renewed certificate: it holds the same data, so it stays
+                // ready without waiting for its hello on the new session (which follows at once)
+                if (previous.greeted() && !session.greeted()) {
+                    session.hello(previous.hello());
+                }
+                previous.retire();
+            }
+            else {
+                previous.close(Status.ABORTED.withDescription("replaced by a newer session"));
+            }
         }
         LOG.info("node {} connected", label(session.nodeId()));
     }
@@ -94,6 +121,28 @@ public final class NodeRegistry {
         }
     }
 
+    /** Closes every open session that {@code which} selects (e.g. certificates from a CA no longer trusted). */
+    public void closeSessions(Predicate<NodeSession> which, String reason) {
+        for (NodeSession s : sessions.values()) {
+            if (which.test(s)) {
+                s.close(Status.UNAUTHENTICATED.withDescription(reason));
+                disconnected(s, reason);
+            }
+        }
+    }
+
+    /** Closes sessions whose certificate has expired: the manager accepts no expired certificate. */
+    public void reapExpired() {
+        Instant now = Instant.now();
+        closeSessions(s -> s.certificate() != null && s.certificate().getNotAfter().toInstant().isBefore(now),
+                "the node's certificate has expired; the node must join again with a current token");
+    }
+
+    /** The open sessions, greeted or not. */
+    public List<NodeSession> openSessions() {
+        return sessions.values().stream().filter(s -> !s.closed()).toList();
+    }
+
     public Optional<NodeSession> session(String nodeId) {
         NodeSession s = sessions.get(nodeId);
         return s == null || s.closed() || !s.greeted() ? Optional.empty() : Optional.of(s);
@@ -117,7 +166,7 @@ public final class NodeRegistry {
                     m.getDatasetsList().stream().map(DatasetInfo::getCode).sorted().toList())));
             out.add(new NodeView(r.id(), s.map(x -> x.hello().getHostname()).filter(h -> !h.isBlank()).orElse(r.hostname()),
                     r.alias(), r.role(), s.isPresent() ? "ready" : "down", r.availability(), r.labels(), datasets,
-                    s.map(NodeSession::lastSeen).orElse(null), r.joinedAt()));
+                    s.map(NodeSession::lastSeen).orElse(null), r.joinedAt(), r.certificateExpires()));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param status {@code ready} while its session is up, {@code down} otherwise
  * @param availability {@code pending} until started, {@code active} after
  * @param datasets data model id to the dataset codes the node reported
+ * @param certificateExpires when the node's certificate expires; past it, the node must join again
  */
 public record NodeView(
         String id,
@@ -21,5 +22,6 @@ public record NodeView(
         Map<String, String> labels,
         Map<String, List<String>> datasets,
         Instant lastSeen,
-        Instant joinedAt) {
+        Instant joinedAt,
+        Instant certificateExpires) {
 }

@@ -4,18 +4,28 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.function.Function;
 import org.mipfed.proto.v1.Heartbeat;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeMessage;
+import org.mipfed.proto.v1.RenewalRequest;
+import org.mipfed.proto.v1.RenewalResponse;
 
 /** What a node sends on its session: hello, heartbeats and answers. */
 public final class SessionEvents implements StreamObserver<NodeMessage> {
     private final NodeRegistry registry;
     private final NodeSession session;
+    private final Function<RenewalRequest, RenewalResponse> renewals;
 
     public SessionEvents(NodeRegistry registry, NodeSession session) {
+        this(registry, session, r -> RenewalResponse.newBuilder().setRefusal("this manager does not renew certificates").build());
+    }
+
+    /** @param renewals answers the node's certificate renewal requests */
+    public SessionEvents(NodeRegistry registry, NodeSession session, Function<RenewalRequest, RenewalResponse> renewals) {
         this.registry = requireNonNull(registry, "registry is null");
         this.session = requireNonNull(session, "session is null");
+        this.renewals = requireNonNull(renewals, "renewals is null");
     }
 
     /** An observer for a stream that was refused. */
@@ -49,6 +59,10 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
                 }
             }
             case RESPONSE -> session.answered(message.getResponse());
+            case RENEW -> {
+                session.touch();
+                session.offer(ManagerMessage.newBuilder().setRenewed(renewals.apply(message.getRenew())).build());
+            }
             default -> session.touch();
         }
     }

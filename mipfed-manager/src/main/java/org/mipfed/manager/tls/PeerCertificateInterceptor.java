@@ -21,17 +21,20 @@ import org.mipfed.core.security.PeerIdentity;
 public final class PeerCertificateInterceptor implements ServerInterceptor {
     /** The verified caller, or {@code null} when it presented no certificate. */
     public static final Context.Key<PeerIdentity> PEER = Context.key("mipfed-peer");
+    /** The verified caller's certificate, set together with {@link #PEER}. */
+    public static final Context.Key<X509Certificate> PEER_CERTIFICATE = Context.key("mipfed-peer-certificate");
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        PeerIdentity peer = peerOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        X509Certificate leaf = leafOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        PeerIdentity peer = leaf == null ? null : identityOf(leaf);
         if (peer == null) {
             return next.startCall(call, headers);
         }
-        return Contexts.interceptCall(Context.current().withValue(PEER, peer), call, headers, next);
+        return Contexts.interceptCall(Context.current().withValues(PEER, peer, PEER_CERTIFICATE, leaf), call, headers, next);
     }
 
-    private static PeerIdentity peerOf(SSLSession session) {
+    private static X509Certificate leafOf(SSLSession session) {
         if (session == null) {
             return null;
         }
@@ -43,9 +46,10 @@ public final class PeerCertificateInterceptor implements ServerInterceptor {
             // the client sent no certificate: a node that is joining
             return null;
         }
-        if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-            return null;
-        }
+        return chain.length == 0 || !(chain[0] instanceof X509Certificate leaf) ? null : leaf;
+    }
+
+    private static PeerIdentity identityOf(X509Certificate leaf) {
         try {
             return PeerIdentity.of(leaf);
         }

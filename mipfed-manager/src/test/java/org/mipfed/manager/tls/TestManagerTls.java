@@ -2,6 +2,7 @@ package org.mipfed.manager.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
@@ -29,7 +30,13 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +45,9 @@ import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.PeerIdentity;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.TlsManagers;
 import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.ca.NodeIds;
 import org.mipfed.node.tls.Csr;
 import org.mipfed.node.tls.NodeTls;
@@ -70,8 +79,9 @@ class TestManagerTls {
         X509Certificate managerCertificate = ca.issueServerCertificate(managerKeys, List.of("manager.example.org"), Duration.ofDays(1));
         service = new RecordingJoinService(ca);
         protocols = new ProtocolRecorder();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-                        ManagerTls.serverCredentials(managerKeys.getPrivate(), managerCertificate, ca.certificate()))
+        FederationCa.Identity identity = new FederationCa.Identity(managerKeys.getPrivate(), List.of(managerCertificate, ca.certificate()));
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .sslContext(ManagerTls.serverContext(() -> identity, () -> List.of(ca.certificate())))
                 .addService(ServerInterceptors.intercept(service, new PeerCertificateInterceptor(), protocols))
                 .build()
                 .start();
@@ -153,6 +163,34 @@ class TestManagerTls {
         // the advertised name is in the certificate, so a node that dials it (here: to 127.0.0.1) gets through
         join(NodeTls.joinChannelCredentials(pinning), KeyPairs.generate(), builder -> builder.overrideAuthority("manager.example.org"));
         assertThat(service.tokens).hasSize(1);
+    }
+
+    @Test
+    void aTls12ClientIsRefusedEvenWithAValidCertificateWhileTls13Works() throws Exception {
+        KeyPair nodeKeys = KeyPairs.generate();
+        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), "worker", Duration.ofDays(1));
+
+        SSLException refused = catchThrowableOfType(SSLException.class, () -> handshake("TLSv1.2", nodeKeys, nodeCertificate));
+        assertThat(refused).as("a TLS 1.2 handshake must fail").isNotNull();
+        assertThat(handshake("TLSv1.3", nodeKeys, nodeCertificate)).isEqualTo("TLSv1.3");
+        // the gRPC session itself, with the node's credentials, negotiates TLS 1.3
+        join(NodeTls.sessionChannelCredentials(nodeKeys.getPrivate(), nodeCertificate, ca.certificate()), KeyPairs.generate());
+        assertThat(protocols.seen).containsExactly("TLSv1.3");
+    }
+
+    /** A plain JDK TLS handshake with the given protocol only, presenting a valid node certificate; the protocol negotiated. */
+    private String handshake(String protocol, KeyPair keys, X509Certificate certificate) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {TlsManagers.keyManager(keys.getPrivate(), certificate)}, new TrustManager[] {TlsManagers.trustingOnly(ca.certificate())}, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.getPort())) {
+            socket.setEnabledProtocols(new String[] {protocol});
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return socket.getSession().getProtocol();
+        }
     }
 
     private JoinResponse join(ChannelCredentials credentials, KeyPair keys) {

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -40,33 +41,99 @@ import org.slf4j.LoggerFactory;
  * Keeps the node's one outbound session to its manager: opens it, says hello, sends heartbeats,
  * answers primitive requests, and when the manager is away reconnects with exponential backoff and
  * jitter, forever. The node never listens on the network.
+ *
+ * <p>With a {@link CertificateRenewal}, it also renews the node's certificate over the session and then
+ * switches make-before-break: a new session opens with the new certificate, and the old one closes once it has
+ * answered the requests it had taken, so no analysis loses an answer.
  */
 public final class SessionClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionClient.class);
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
+    /** How long a replaced session may take to finish the requests it had taken. */
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
+    private static final String RENEWED = "renewed";
 
     private final String target;
-    private final ChannelCredentials credentials;
+    private final Supplier<ChannelCredentials> credentials;
     private final Supplier<NodeHello> hello;
     private final Function<PrimitiveRequest, PrimitiveResponse> answer;
     private final ExecutorService workers;
+    private final CertificateRenewal renewal;
     private final Thread loop;
     private volatile boolean closed;
-    private volatile ManagedChannel channel;
-    private volatile StreamObserver<NodeMessage> current;
+    private volatile Link current;
+
+    /** One session: its channel, its outbound stream and the requests it is still answering. */
+    private static final class Link {
+        final ManagedChannel channel;
+        final AtomicInteger answering = new AtomicInteger();
+        final CountDownLatch done = new CountDownLatch(1);
+        final CountDownLatch welcomed = new CountDownLatch(1);
+        volatile StreamObserver<NodeMessage> out;
+        volatile boolean switchCertificate;
+        volatile String why = "closed";
+
+        Link(ManagedChannel channel) {
+            this.channel = channel;
+        }
+
+        void send(NodeMessage message) {
+            StreamObserver<NodeMessage> stream = out;
+            if (stream == null) {
+                return;
+            }
+            // StreamObserver is not thread-safe: answers come from worker threads.
+            synchronized (this) {
+                try {
+                    stream.onNext(message);
+                }
+                catch (RuntimeException e) {
+                    LOG.debug("cannot send on a closing session: {}", e.getMessage());
+                }
+            }
+        }
+
+        void complete() {
+            StreamObserver<NodeMessage> stream = out;
+            if (stream != null) {
+                synchronized (this) {
+                    try {
+                        stream.onCompleted();
+                    }
+                    catch (RuntimeException ignored) {
+                        // already closed
+                    }
+                }
+            }
+        }
+    }
     private volatile String managerIdentity = "";
 
     public SessionClient(String target, ChannelCredentials credentials, Supplier<NodeHello> hello,
             Function<PrimitiveRequest, PrimitiveResponse> answer, ExecutorService workers) {
+        this(target, constant(requireNonNull(credentials, "credentials is null")), hello, answer, workers, null);
+    }
+
+    /**
+     * @param credentials read at each connection, so a renewed certificate is used from the next session on
+     * @param renewal renews the certificate over the session; null to never renew
+     */
+    public SessionClient(String target, Supplier<ChannelCredentials> credentials, Supplier<NodeHello> hello,
+            Function<PrimitiveRequest, PrimitiveResponse> answer, ExecutorService workers, CertificateRenewal renewal) {
         this.target = requireNonNull(target, "target is null");
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.hello = requireNonNull(hello, "hello is null");
         this.answer = requireNonNull(answer, "answer is null");
         this.workers = requireNonNull(workers, "workers is null");
+        this.renewal = renewal;
         this.loop = new Thread(this::run, "mipfed-session");
         this.loop.setDaemon(true);
+    }
+
+    private static Supplier<ChannelCredentials> constant(ChannelCredentials credentials) {
+        return () -> credentials;
     }
 
     public void start() {
@@ -83,16 +150,26 @@ public final class SessionClient implements AutoCloseable {
 
     /** Tells the manager the node's data changed (after an import), on the current session if any. */
     public void sendHello() {
-        send(NodeMessage.newBuilder().setHello(hello.get()).build());
+        Link link = current;
+        if (link != null) {
+            link.send(NodeMessage.newBuilder().setHello(hello.get()).build());
+        }
     }
 
     private void run() {
         Duration backoff = MIN_BACKOFF;
         while (!closed) {
             long started = System.nanoTime();
+            if (renewal != null) {
+                renewal.expired();
+            }
             String ended = session();
             if (closed) {
                 break;
+            }
+            if (ended.equals(RENEWED)) {
+                backoff = MIN_BACKOFF;
+                continue;
             }
             if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(10)) {
                 backoff = MIN_BACKOFF;
@@ -104,24 +181,50 @@ public final class SessionClient implements AutoCloseable {
         }
     }
 
-    /** One session, from connect to its end; returns why it ended. */
+    /** One session, from connect to its end (or to its replacement after a renewal); returns why it ended. */
     private String session() {
-        ManagedChannel ch = Grpc.newChannelBuilder(target, credentials)
+        ManagedChannel ch = Grpc.newChannelBuilder(target, credentials.get())
                 .keepAliveTime(10, TimeUnit.SECONDS)
                 .keepAliveTimeout(5, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .build();
-        channel = ch;
-        CountDownLatch done = new CountDownLatch(1);
-        String[] why = {"closed"};
-        StreamObserver<NodeMessage> out = NodeSessionGrpc.newStub(ch).withInterceptors(new ManagerCertificate()).open(new StreamObserver<>() {
+        Link link = new Link(ch);
+        link.out = NodeSessionGrpc.newStub(ch).withInterceptors(new ManagerCertificate()).open(new StreamObserver<>() {
             @Override
             public void onNext(ManagerMessage message) {
                 switch (message.getKindCase()) {
-                    case WELCOME -> LOG.info("session to manager {} is up: this is node {}{}", target, message.getWelcome().getNodeId(),
-                            message.getWelcome().getAlias().isEmpty() ? "" : " (" + message.getWelcome().getAlias() + ")");
-                    case REQUEST -> workers.execute(() -> send(NodeMessage.newBuilder().setResponse(answer.apply(message.getRequest())).build()));
+                    case WELCOME -> {
+                        LOG.info("session to manager {} is up: this is node {}{}", target, message.getWelcome().getNodeId(),
+                                message.getWelcome().getAlias().isEmpty() ? "" : " (" + message.getWelcome().getAlias() + ")");
+                        if (renewal != null && message.getWelcome().hasTrust()) {
+                            renewal.trust(message.getWelcome().getTrust());
+                        }
+                        link.welcomed.countDown();
+                    }
+                    case REQUEST -> {
+                        link.answering.incrementAndGet();
+                        workers.execute(() -> {
+                            try {
+                                // answered on the session the request came on, even if a newer one has opened since
+                                link.send(NodeMessage.newBuilder().setResponse(answer.apply(message.getRequest())).build());
+                            }
+                            finally {
+                                link.answering.decrementAndGet();
+                            }
+                        });
+                    }
+                    case TRUST -> {
+                        if (renewal != null) {
+                            renewal.trust(message.getTrust());
+                        }
+                    }
+                    case RENEWED -> {
+                        if (renewal != null && renewal.renewed(message.getRenewed())) {
+                            link.switchCertificate = true;
+                            link.done.countDown();
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -129,49 +232,68 @@ public final class SessionClient implements AutoCloseable {
             @Override
             public void onError(Throwable t) {
                 Status s = Status.fromThrowable(t);
-                why[0] = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+                link.why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
                 if (s.getCode() == Status.Code.PERMISSION_DENIED) {
                     LOG.error("the manager refuses this node: {}", s.getDescription());
                 }
-                done.countDown();
+                link.done.countDown();
             }
 
             @Override
             public void onCompleted() {
-                why[0] = "the manager closed it";
-                done.countDown();
+                link.why = "the manager closed it";
+                link.done.countDown();
             }
         });
-        current = out;
+        Link previous = current;
+        current = link;
         sendHello();
+        if (previous != null) {
+            retireAfterWelcome(previous, link);
+        }
         try {
-            while (!closed && !done.await(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
-                send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
+            while (!closed && !link.done.await(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
+                link.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
+                if (renewal != null && link.welcomed.getCount() == 0) {
+                    renewal.request().ifPresent(link::send);
+                }
             }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
         }
+        if (link.switchCertificate && !closed) {
+            // keep this session until the next one is up and this one has answered what it took
+            return RENEWED;
+        }
         current = null;
         ch.shutdownNow();
-        return why[0];
+        return link.why;
     }
 
-    private void send(NodeMessage message) {
-        StreamObserver<NodeMessage> out = current;
-        if (out == null) {
-            return;
-        }
-        // StreamObserver is not thread-safe: answers come from worker threads.
-        synchronized (this) {
+    /** Closes a replaced session once the new one is welcomed and the old one has answered what it took. */
+    private void retireAfterWelcome(Link old, Link replacement) {
+        Thread retiring = new Thread(() -> {
+            long deadline = System.nanoTime() + RETIRE_GRACE.toNanos();
             try {
-                out.onNext(message);
+                // the old session stays alive (heartbeats) until the new one is up, so the node is never seen down
+                while (!replacement.welcomed.await(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS) && System.nanoTime() < deadline && !closed) {
+                    old.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
+                }
+                while (old.answering.get() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
             }
-            catch (RuntimeException e) {
-                LOG.debug("cannot send on a closing session: {}", e.getMessage());
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        }
+            old.complete();
+            old.channel.shutdown();
+            LOG.info("switched the session to the renewed certificate");
+        }, "mipfed-session-retire");
+        retiring.setDaemon(true);
+        retiring.start();
     }
 
     /** Reads who the manager is from the session's TLS peer certificate once the manager answers the call. */
@@ -219,20 +341,10 @@ public final class SessionClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        StreamObserver<NodeMessage> out = current;
-        if (out != null) {
-            synchronized (this) {
-                try {
-                    out.onCompleted();
-                }
-                catch (RuntimeException ignored) {
-                    // already closed
-                }
-            }
-        }
-        ManagedChannel ch = channel;
-        if (ch != null) {
-            ch.shutdownNow();
+        Link link = current;
+        if (link != null) {
+            link.complete();
+            link.channel.shutdownNow();
         }
         loop.interrupt();
     }

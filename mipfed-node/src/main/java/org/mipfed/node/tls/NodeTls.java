@@ -6,6 +6,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import org.mipfed.core.security.TlsManagers;
 
 /**
@@ -28,12 +29,18 @@ public final class NodeTls {
 
     /** For the node's session: it presents its certificate, and trusts only a manager certificate signed by {@code ca}. */
     public static ChannelCredentials sessionChannelCredentials(PrivateKey key, X509Certificate nodeCert, X509Certificate ca) {
+        requireNonNull(ca, "ca is null");
+        return sessionChannelCredentials(key, nodeCert, List.of(ca));
+    }
+
+    /** As above, trusting any of {@code cas} (the old and the new CA while the federation rotates its CA). */
+    public static ChannelCredentials sessionChannelCredentials(PrivateKey key, X509Certificate nodeCert, List<X509Certificate> cas) {
         requireNonNull(key, "key is null");
         requireNonNull(nodeCert, "nodeCert is null");
-        requireNonNull(ca, "ca is null");
+        requireNonNull(cas, "cas is null");
         return TlsChannelCredentials.newBuilder()
-                .keyManager(TlsManagers.keyManager(key, nodeCert, ca))
-                .trustManager(TlsManagers.trustingOnly(ca))
+                .keyManager(TlsManagers.keyManager(key, nodeCert))
+                .trustManager(TlsManagers.trusting(cas))
                 .build();
     }
 }

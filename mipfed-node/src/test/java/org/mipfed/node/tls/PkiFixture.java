@@ -26,17 +26,17 @@ import org.mipfed.core.security.KeyPairs;
  * Certificates for the node's TLS tests. The real CA is the manager's, which the node module cannot see; this
  * one makes the same shapes (and, for the refusals, the wrong ones).
  */
-final class PkiFixture {
+public final class PkiFixture {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-    final KeyPair caKeys = KeyPairs.generate();
-    final X509Certificate ca;
+    public final KeyPair caKeys = KeyPairs.generate();
+    public final X509Certificate ca;
 
-    PkiFixture(String federationId) throws Exception {
+    public PkiFixture(String federationId) throws Exception {
         this(federationId, Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofDays(3650)));
     }
 
-    PkiFixture(String federationId, Instant notBefore, Instant notAfter) throws Exception {
+    public PkiFixture(String federationId, Instant notBefore, Instant notAfter) throws Exception {
         X500Name name = new X500Name("CN=mipfed CA, O=" + federationId);
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), Date.from(notBefore), Date.from(notAfter), name, caKeys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
@@ -54,7 +54,7 @@ final class PkiFixture {
         return leaf(keys, "CN=node, OU=worker, O=fed", Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_clientAuth);
     }
 
-    X509Certificate leaf(KeyPair keys, String subject, Instant notAfter, KeyPurposeId... purposes) throws Exception {
+    public X509Certificate leaf(KeyPair keys, String subject, Instant notAfter, KeyPurposeId... purposes) throws Exception {
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                 ca, serial(), Date.from(Instant.now().minus(Duration.ofDays(2))), Date.from(notAfter), new X500Name(subject), keys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
