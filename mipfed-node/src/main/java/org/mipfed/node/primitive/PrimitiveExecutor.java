@@ -44,6 +44,8 @@ public final class PrimitiveExecutor {
     private final KmeansStepPrimitive kmeansStep;
     private final MomentsPrimitive moments;
     private final GlmStepPrimitive glmStep;
+    private final ModelScorePrimitive modelScore;
+    private final ClassSummaryPrimitive classSummary;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -60,6 +62,8 @@ public final class PrimitiveExecutor {
         this.kmeansStep = new KmeansStepPrimitive(guard);
         this.moments = new MomentsPrimitive(guard);
         this.glmStep = new GlmStepPrimitive(guard);
+        this.modelScore = new ModelScorePrimitive(guard);
+        this.classSummary = new ClassSummaryPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -126,7 +130,7 @@ public final class PrimitiveExecutor {
     private PrimitiveResult compute(PrimitiveQuery query) {
         if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
-                    + "describe, levels, cross_products, moments, glm_step, histogram and kmeans_step");
+                    + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, model_score and class_summary");
         }
         StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
                 RefusalException.UNKNOWN_DATA_MODEL, "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
@@ -134,7 +138,8 @@ public final class PrimitiveExecutor {
                         + ". Ask for one of those"));
         List<String> datasets = datasets(stored, query.getDatasetsList());
         QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
-                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null));
+                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null),
+                query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> switch (query.getPrimitiveCase()) {
             case DESCRIBE -> describe.run(connection, scope, query.getDescribe());
             case LEVELS -> levels.run(connection, scope, query.getLevels());
@@ -143,6 +148,8 @@ public final class PrimitiveExecutor {
             case KMEANS_STEP -> kmeansStep.run(connection, scope, query.getKmeansStep());
             case MOMENTS -> moments.run(connection, scope, query.getMoments());
             case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
+            case MODEL_SCORE -> modelScore.run(connection, scope, query.getModelScore());
+            case CLASS_SUMMARY -> classSummary.run(connection, scope, query.getClassSummary());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
         });
     }
@@ -180,6 +187,8 @@ public final class PrimitiveExecutor {
             case KMEANS_STEP -> "kmeans_step";
             case MOMENTS -> "moments";
             case GLM_STEP -> "glm_step";
+            case MODEL_SCORE -> "model_score";
+            case CLASS_SUMMARY -> "class_summary";
             default -> "none";
         };
     }
@@ -208,6 +217,8 @@ public final class PrimitiveExecutor {
             case KMEANS_STEP -> names.addAll(query.getKmeansStep().getVariablesList());
             case MOMENTS -> MomentsPrimitive.variables(query.getMoments(), names);
             case GLM_STEP -> GlmStepPrimitive.variables(query.getGlmStep(), names);
+            case MODEL_SCORE -> ModelScorePrimitive.variables(query.getModelScore(), names);
+            case CLASS_SUMMARY -> ClassSummaryPrimitive.variables(query.getClassSummary(), names);
             default -> {
             }
         }
