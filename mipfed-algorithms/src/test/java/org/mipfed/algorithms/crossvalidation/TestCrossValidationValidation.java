@@ -109,13 +109,13 @@ class TestCrossValidationValidation {
         ObjectNode logistic = request(datasets, List.of("lefthippocampus"), "gender", 3, null);
         ((ObjectNode) logistic.get("parameters")).put("positive_class", "X");
         assertRefused("logistic_regression_cv", logistic, "The parameter 'positive_class' of logistic_regression_cv must be one of M, F, not X");
-        assertRefused("naive_bayes_gaussian_cv", request(datasets, List.of("agegroup"), "gender", 3, null), "numerical covariates only");
+        assertRefused("naive_bayes_gaussian_cv", request(datasets, List.of("agegroup"), "gender", 3, null), "naive_bayes_gaussian_cv needs numerical covariates (x); 'agegroup' is nominal");
         assertRefused("naive_bayes_categorical_cv", request(datasets, List.of("lefthippocampus"), "gender", 3, null),
-                "nominal covariates only");
+                "naive_bayes_categorical_cv needs nominal covariates (x); 'lefthippocampus' is numerical");
         ObjectNode few = request(datasets, List.of("lefthippocampus"), "righthippocampus", 20, Json.mapper().createObjectNode()
                 .put("condition", "AND").set("rules", Json.mapper().createArrayNode().add(Json.mapper().createObjectNode()
                         .put("id", "subjectageyears").put("field", "subjectageyears").put("type", "double").put("input", "number")
-                        .put("operator", "less").put("value", 55))));
+                        .put("operator", "less").put("value", 68))));
         assertRefused("linear_regression_cv", few, "is larger than the number of rows");
     }
 
