@@ -62,7 +62,8 @@ abstract class Exareme2Validation {
                     new LocalFederation.DataImport(tbi.resolve("CDEsMetadata.json"), tbiFiles.get(i))));
         }
         federation.start("all");
-        federation.awaitReady(Duration.ofSeconds(60), aliases);
+        // Generous: on a loaded machine (CI runners, shared hosts) three JVMs and their imports take well over a minute.
+        federation.awaitReady(Duration.ofSeconds(180), aliases);
     }
 
     @AfterAll

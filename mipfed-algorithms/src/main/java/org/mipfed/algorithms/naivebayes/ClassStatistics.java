@@ -1,5 +1,6 @@
 package org.mipfed.algorithms.naivebayes;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,7 +48,7 @@ record ClassStatistics(long n, Map<String, Group> classes) {
     private static Group group(ClassSummary summary) {
         double[] mean = summary.getMeanList().stream().mapToDouble(Double::doubleValue).toArray();
         double[] m2 = summary.getM2List().stream().mapToDouble(Double::doubleValue).toArray();
-        List<Map<String, Long>> levels = new java.util.ArrayList<>();
+        List<Map<String, Long>> levels = new ArrayList<>();
         for (LevelCounts counts : summary.getNominalList()) {
             Map<String, Long> map = new TreeMap<>();
             for (int i = 0; i < counts.getLevelsCount(); i++) {
@@ -67,7 +68,7 @@ record ClassStatistics(long n, Map<String, Group> classes) {
             mean[j] = a.mean()[j] + delta * b.n() / n;
             m2[j] = a.m2()[j] + b.m2()[j] + delta * delta * a.n() * b.n() / n;
         }
-        List<Map<String, Long>> levels = new java.util.ArrayList<>();
+        List<Map<String, Long>> levels = new ArrayList<>();
         for (int f = 0; f < a.levels().size(); f++) {
             Map<String, Long> map = new TreeMap<>(a.levels().get(f));
             b.levels().get(f).forEach((level, count) -> map.merge(level, count, Long::sum));

@@ -3,6 +3,7 @@ package org.mipfed.algorithms.naivebayes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.mipfed.algorithms.FederationContext;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -51,7 +52,7 @@ public final class NaiveBayesCategoricalCv extends NaiveBayesCv {
         }
         for (int f = 0; f < x.size(); f++) {
             // String order is code point order for these codes, as scikit-learn's sorted categories.
-            List<String> levels = new ArrayList<>(new java.util.TreeSet<>(model.cde(x.get(f)).enumerations().keySet()));
+            List<String> levels = new ArrayList<>(new TreeSet<>(model.cde(x.get(f)).enumerations().keySet()));
             NominalFeature.Builder feature = NominalFeature.newBuilder().setVariable(x.get(f)).addAllLevels(levels);
             for (ClassStatistics.Group group : statistics.classes().values()) {
                 for (String level : levels) {

@@ -28,8 +28,8 @@ import org.mipfed.proto.v1.PrimitiveResult;
  *
  * <p>The privacy guard's minimum-rows rule applies to all the rows used. Classes and cells of fewer
  * rows are released, as Exareme2's naive Bayes releases them: refusing a node whose training fold
- * holds a rare class would make the classifier unusable on real data. The node's operator can keep
- * this primitive from being answered by refusing naive Bayes altogether (not configurable yet).
+ * holds a rare class would make the classifier unusable on real data. A minimum per cell, which the
+ * node's operator could choose, is not enforced yet.
  */
 final class ClassSummaryPrimitive {
     private final PrivacyGuard guard;
