@@ -12,12 +12,16 @@ import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
 import org.mipfed.algorithms.glm.GeneralizedLinearModel;
 import org.mipfed.algorithms.glm.LogisticRegression;
+import org.mipfed.algorithms.glm.LogisticRegressionCv;
 import org.mipfed.algorithms.histogram.MultipleHistograms;
 import org.mipfed.algorithms.kmeans.KMeans;
+import org.mipfed.algorithms.naivebayes.NaiveBayesCategoricalCv;
+import org.mipfed.algorithms.naivebayes.NaiveBayesGaussianCv;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.algorithms.survival.KaplanMeier;
+import org.mipfed.algorithms.regression.LinearRegressionCv;
 import org.mipfed.algorithms.ttest.IndependentTTest;
 import org.mipfed.algorithms.ttest.OneSampleTTest;
 import org.mipfed.algorithms.ttest.PairedTTest;
@@ -44,7 +48,8 @@ public final class Algorithms {
     public static Algorithms standard() {
         return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(), new LogisticRegression(), new GeneralizedLinearModel(),
                 new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans(), new KaplanMeier(),
-                new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova()));
+                new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova(),
+                new LinearRegressionCv(), new LogisticRegressionCv(), new NaiveBayesGaussianCv(), new NaiveBayesCategoricalCv()));
     }
 
     /** All algorithms, in a stable order. */

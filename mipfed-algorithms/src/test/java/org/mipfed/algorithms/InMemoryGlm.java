@@ -122,15 +122,7 @@ final class InMemoryGlm {
     }
 
     private static List<Map<String, Object>> rows(InMemoryNode node, PrimitiveQuery query) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (String dataset : query.getDatasetsList()) {
-            for (Map<String, Object> row : node.datasets().getOrDefault(dataset, List.of())) {
-                if (RowFilter.matches(query.hasFilter() ? query.getFilter() : null, row)) {
-                    out.add(row);
-                }
-            }
-        }
-        return out;
+        return node.rows(query);
     }
 
     /** μ, 1 − μ and dμ/dη as R's link objects compute them (NaN μ outside the link's domain). */

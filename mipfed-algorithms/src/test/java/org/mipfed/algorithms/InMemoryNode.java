@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.mipfed.core.request.Folds;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DescribeQuery;
 import org.mipfed.proto.v1.DescribeResult;
 import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.FoldRestriction;
 import org.mipfed.proto.v1.LevelsQuery;
 import org.mipfed.proto.v1.LevelsResult;
 import org.mipfed.proto.v1.NumericalSummary;
@@ -46,13 +48,24 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case MOMENTS -> InMemoryMoments.compute(query.getMoments(), rows(query), minRows);
             case GLM_STEP -> InMemoryGlm.compute(this, query);
             case SURVIVAL_COUNTS -> InMemorySurvival.compute(TestData.dementiaModel(), query.getSurvivalCounts(), rows(query), minRows);
+            case MODEL_SCORE -> InMemoryCrossValidation.score(query.getModelScore(), rows(query), minRows);
+            case CLASS_SUMMARY -> InMemoryCrossValidation.classSummary(query.getClassSummary(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }
 
+    /** The rows of a dataset the query selects: its filter, and its fold restriction by each row's position in the dataset. */
     private List<Map<String, Object>> rows(PrimitiveQuery query, String dataset) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> row : datasets.getOrDefault(dataset, List.of())) {
+        List<Map<String, Object>> all = datasets.getOrDefault(dataset, List.of());
+        for (int position = 0; position < all.size(); position++) {
+            Map<String, Object> row = all.get(position);
+            if (query.hasFold()) {
+                FoldRestriction fold = query.getFold();
+                if ((Folds.fold(dataset, position, fold.getNSplits()) == fold.getFold()) != fold.getTest()) {
+                    continue;
+                }
+            }
             if (RowFilter.matches(query.hasFilter() ? query.getFilter() : null, row)) {
                 out.add(row);
             }
@@ -60,7 +73,8 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
         return out;
     }
 
-    private List<Map<String, Object>> rows(PrimitiveQuery query) {
+    /** Every row the query selects, over its datasets. */
+    List<Map<String, Object>> rows(PrimitiveQuery query) {
         List<Map<String, Object>> out = new ArrayList<>();
         query.getDatasetsList().forEach(dataset -> out.addAll(rows(query, dataset)));
         return out;

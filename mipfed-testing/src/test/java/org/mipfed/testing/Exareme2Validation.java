@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
+import org.mipfed.algorithms.CrossValidationChecks;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.StatisticalTestExpectations;
 import org.mipfed.cli.demo.LocalFederation;
@@ -63,7 +64,8 @@ abstract class Exareme2Validation {
                     new LocalFederation.DataImport(tbi.resolve("CDEsMetadata.json"), tbiFiles.get(i))));
         }
         federation.start("all");
-        federation.awaitReady(Duration.ofSeconds(60), aliases);
+        // Generous: on a loaded machine (CI runners, shared hosts) three JVMs and their imports take well over a minute.
+        federation.awaitReady(Duration.ofSeconds(180), aliases);
     }
 
     @AfterAll
@@ -137,6 +139,21 @@ abstract class Exareme2Validation {
                 cases("ttest_independent", (e, a) -> StatisticalTestExpectations.assertIndependentTTestMatches(e, a, StatisticalTestExpectations.T_TESTS)),
                 cases("anova_oneway", StatisticalTestExpectations::assertOneWayAnovaMatches),
                 cases("anova", "anova_twoway", StatisticalTestExpectations::assertTwoWayAnovaMatches)).flatMap(s -> s);
+    }
+
+    /**
+     * The cross-validations: Exareme2's suite checks ranges and shapes only (folds differ between
+     * systems); {@link CrossValidationChecks} adds that the test folds cover every row once.
+     */
+    @TestFactory
+    Stream<DynamicTest> crossValidation() {
+        return Stream.of("linear_regression_cv", "logistic_regression_cv", "naive_bayes_gaussian_cv", "naive_bayes_categorical_cv")
+                .flatMap(algorithm -> {
+                    String file = algorithm.equals("naive_bayes_gaussian_cv") ? "naive_bayes_gauss_cv" : algorithm;
+                    return ExpectedResults.load(EXPECTED.resolve(file + "_expected.json")).stream().map(c -> DynamicTest.dynamicTest(
+                            algorithm + " " + c, () -> CrossValidationChecks.check(algorithm, c.input(),
+                                    federation.admin().post("/algorithms/" + algorithm, c.input()))));
+                });
     }
 
     private interface Check {

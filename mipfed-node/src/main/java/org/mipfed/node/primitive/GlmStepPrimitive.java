@@ -243,7 +243,7 @@ final class GlmStepPrimitive {
     }
 
     /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
-    private static BoundSql expression(QueryScope scope, GlmColumn column, Set<Cde> used, String role) {
+    static BoundSql expression(QueryScope scope, GlmColumn column, Set<Cde> used, String role) {
         if (column.getLevel().isEmpty()) {
             Cde cde = scope.numerical(column.getVariable(), role + " without a level");
             used.add(cde);

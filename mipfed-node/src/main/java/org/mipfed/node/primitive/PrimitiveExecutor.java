@@ -46,6 +46,8 @@ public final class PrimitiveExecutor {
     private final MomentsPrimitive moments;
     private final GlmStepPrimitive glmStep;
     private final SurvivalCountsPrimitive survivalCounts;
+    private final ModelScorePrimitive modelScore;
+    private final ClassSummaryPrimitive classSummary;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -63,6 +65,8 @@ public final class PrimitiveExecutor {
         this.moments = new MomentsPrimitive(guard);
         this.glmStep = new GlmStepPrimitive(guard);
         this.survivalCounts = new SurvivalCountsPrimitive(guard);
+        this.modelScore = new ModelScorePrimitive(guard);
+        this.classSummary = new ClassSummaryPrimitive(guard);
     }
 
     public PrivacyGuard guard() {
@@ -143,7 +147,7 @@ public final class PrimitiveExecutor {
     private PrimitiveResult compute(PrimitiveQuery query) {
         if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
-                    + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step and survival_counts");
+                    + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, survival_counts, model_score and class_summary");
         }
         guard.checkPrimitive(primitive(query)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
@@ -165,7 +169,8 @@ public final class PrimitiveExecutor {
             }
         }
         QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
-                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard);
+                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard,
+                query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> {
             Set<String> withheld = RowSelection.check(connection, scope, guard, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE);
             return switch (query.getPrimitiveCase()) {
@@ -177,6 +182,8 @@ public final class PrimitiveExecutor {
             case MOMENTS -> moments.run(connection, scope, query.getMoments());
             case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
             case SURVIVAL_COUNTS -> survivalCounts.run(connection, scope, query.getSurvivalCounts());
+            case MODEL_SCORE -> modelScore.run(connection, scope, query.getModelScore());
+            case CLASS_SUMMARY -> classSummary.run(connection, scope, query.getClassSummary());
             default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
             };
         });
@@ -216,6 +223,8 @@ public final class PrimitiveExecutor {
             case MOMENTS -> "moments";
             case GLM_STEP -> "glm_step";
             case SURVIVAL_COUNTS -> "survival_counts";
+            case MODEL_SCORE -> "model_score";
+            case CLASS_SUMMARY -> "class_summary";
             default -> "none";
         };
     }
@@ -253,6 +262,8 @@ public final class PrimitiveExecutor {
                 }
                 names.addAll(survival.getCompleteInList());
             }
+            case MODEL_SCORE -> ModelScorePrimitive.variables(query.getModelScore(), names);
+            case CLASS_SUMMARY -> ClassSummaryPrimitive.variables(query.getClassSummary(), names);
             default -> {
             }
         }

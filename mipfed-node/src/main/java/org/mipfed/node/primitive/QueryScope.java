@@ -11,8 +11,10 @@ import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.core.request.Folds;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
+import org.mipfed.proto.v1.FoldRestriction;
 
 /**
  * The rows a primitive may see, once its data model, datasets and filter have been checked: the
@@ -22,12 +24,16 @@ import org.mipfed.node.store.StoreCatalog;
  *
  * @param table the quoted data table, or a derived table in parentheses with its alias
  * @param datasetsOnly the bound predicate selecting the requested datasets' rows ({@code "dataset" IN (…)})
- * @param where the bound predicate selecting the rows ({@code "dataset" IN (…) AND filter})
+ * @param where the bound predicate selecting the rows ({@code "dataset" IN (…) AND filter}, and a fold
+ *     restriction if any)
  * @param columns the variables the table has, or null for every variable of the data model
  * @param guard the node's privacy guard, which limits the levels of a nominal variable
  */
 record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql datasetsOnly, BoundSql where,
         Set<String> columns, PrivacyGuard guard) {
+    /** The column of a folded table that holds each row's fold hash. */
+    static final String FOLD_HASH = "\"fold$\"";
+
     QueryScope {
         requireNonNull(model, "model is null");
         requireNonNull(dialect, "dialect is null");
@@ -39,25 +45,80 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
         requireNonNull(guard, "guard is null");
     }
 
-    /** @param longitudinal the paired visits to compute over, or null for the data table's rows */
+    /**
+     * @param longitudinal the paired visits to compute over, or null for the data table's rows
+     * @param fold null for all rows; else only the rows of one fold (its test rows) or of all the
+     *     others (its training rows), each row's fold computed as {@link Folds} defines it
+     */
     static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter, LongitudinalTable longitudinal,
-            PrivacyGuard guard) {
+            PrivacyGuard guard, FoldRestriction fold) {
         BoundSql.Builder in = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
         for (int i = 0; i < datasets.size(); i++) {
             in.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
         }
         BoundSql datasetsOnly = in.sql(")").build();
-        BoundSql where = filter == null ? datasetsOnly : BoundSql.builder().append(datasetsOnly).sql(" AND ").append(filter).build();
         String table = dialect.quote(StoreCatalog.dataTable(model));
-        if (longitudinal != null) {
-            return new QueryScope(model, dialect, longitudinal.sql(table), datasets, datasetsOnly, where, longitudinal.variables(), guard);
+        if (filter == null && fold == null) {
+            return longitudinal != null
+                    ? new QueryScope(model, dialect, longitudinal.sql(table), datasets, datasetsOnly, datasetsOnly, longitudinal.variables(), guard)
+                    : new QueryScope(model, dialect, table, datasets, datasetsOnly, datasetsOnly, null, guard);
         }
-        return new QueryScope(model, dialect, table, datasets, datasetsOnly, where, null, guard);
+        BoundSql.Builder where = BoundSql.builder().append(datasetsOnly);
+        if (filter != null) {
+            where.sql(" AND ").append(filter);
+        }
+        if (longitudinal != null) {
+            if (fold != null) {
+                throw RefusalException.caller(RefusalException.INVALID_QUERY, "Cross-validation folds are not defined over the paired visits of "
+                        + "a longitudinal transformation; run the cross-validation without the longitudinal_transformer step");
+            }
+            return new QueryScope(model, dialect, longitudinal.sql(table), datasets, datasetsOnly, where.build(), longitudinal.variables(), guard);
+        }
+        if (fold != null) {
+            checkFold(fold);
+            where.sql(" AND (" + FOLD_HASH + " % ").parameter((long) fold.getNSplits()).sql(fold.getTest() ? ") = " : ") <> ")
+                    .parameter((long) fold.getFold());
+            table = folded(dialect, table);
+        }
+        return new QueryScope(model, dialect, table, datasets, datasetsOnly, where.build(), null, guard);
     }
 
-    /** Whether a filter narrows the requested datasets' rows. */
+    /** Whether a filter (or a fold restriction) narrows the requested datasets' rows. */
     boolean filtered() {
         return where != datasetsOnly;
+    }
+
+    private static void checkFold(FoldRestriction fold) {
+        if (fold.getNSplits() < 2 || fold.getNSplits() > Folds.MAX_SPLITS) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "A fold restriction needs between 2 and " + Folds.MAX_SPLITS
+                    + " folds, not " + fold.getNSplits());
+        }
+        if (fold.getFold() < 0 || fold.getFold() >= fold.getNSplits()) {
+            throw RefusalException.caller(RefusalException.INVALID_QUERY, "Fold " + fold.getFold() + " does not exist among "
+                    + fold.getNSplits() + " folds (they are numbered from 0)");
+        }
+    }
+
+    /**
+     * The data table with each row's fold hash as a column: its position within its dataset by row
+     * id, its dataset's salt from md5, then the hash in layers (so each term is written once). Our
+     * own constants only; the alias keeps the table's name, so primitives read it as the table.
+     */
+    private static String folded(SqlDialect dialect, String table) {
+        String dataset = dialect.quote(DataModel.DATASET);
+        StringBuilder salt = new StringBuilder("0");
+        for (int digit = 1; digit <= Folds.SALT_DIGITS; digit++) {
+            salt.insert(0, "(").append(" * 16 + (strpos('0123456789abcdef', substr(md5(").append(dataset).append("), ")
+                    .append(digit).append(", 1)) - 1))");
+        }
+        String p = Long.toString(Folds.MODULUS);
+        String m = Long.toString(Folds.MULTIPLIER);
+        String positions = "SELECT *, row_number() OVER (PARTITION BY " + dataset + " ORDER BY " + dialect.quote(StoreCatalog.ROW_ID)
+                + ") - 1 AS \"pos$\", " + salt + " AS \"salt$\" FROM " + table;
+        String first = "SELECT *, (((\"pos$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS \"x1$\" FROM (" + positions
+                + ") \"fold1$\"";
+        return "(SELECT *, (((\"x1$\" * \"x1$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS " + FOLD_HASH + " FROM ("
+                + first + ") \"fold2$\") " + table;
     }
 
     String quote(Cde cde) {

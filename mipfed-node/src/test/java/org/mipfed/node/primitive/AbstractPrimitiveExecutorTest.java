@@ -281,7 +281,7 @@ abstract class AbstractPrimitiveExecutorTest extends DementiaStoreTest {
                 "Invalid filter: the filter on 'gender' has the unknown operator 'like'; use equal, not_equal, less, less_or_equal, greater, "
                         + "greater_or_equal, between, not_between, in, not_in, is_null or is_not_null.");
         assertRefusal(PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("edsd0").build(), "invalid_query",
-                "The request names no primitive; this node computes describe, levels, cross_products, moments, glm_step, histogram, kmeans_step and survival_counts");
+                "The request names no primitive; this node computes describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, survival_counts, model_score and class_summary");
     }
 
     @Test
