@@ -28,6 +28,9 @@ public final class MaskedSum {
 
     /**
      * Node {@code ownId}'s numbers, encoded and masked with one pairwise mask per peer of the session.
+     * {@code requestId} must be new for every masked vector (e.g. the session id and the round of an
+     * iterative fit): two vectors masked under the same id carry the same masks, so their difference
+     * is the difference of the node's numbers. A node must refuse an id it has already masked under.
      *
      * @param peers every other node of the session (id to verified X25519 public key)
      */

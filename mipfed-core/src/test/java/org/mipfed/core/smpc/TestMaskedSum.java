@@ -155,6 +155,21 @@ class TestMaskedSum {
         assertThat(Math.abs(sum.decode()[0] - (VALUES[0][0] + VALUES[1][0]))).isGreaterThan(1e6);
     }
 
+    @Test
+    void everyMaskedVectorNeedsItsOwnRequestId() throws Exception {
+        TestFederation fed = new TestFederation("node-a", "node-b");
+        TestFederation.Session session = fed.new Session("req-9");
+        double[] first = {10.0};
+        double[] second = {13.5};
+        // the same id twice: the masks cancel in the difference, which the manager could read
+        BigInteger reused = session.mask("node-a", second)[0].subtract(session.mask("node-a", first)[0]);
+        assertThat(FixedPoint.decode(reused)).isEqualTo(3.5);
+        // one id per round (what a session's iterative fit must do): the difference is noise
+        BigInteger perRound = MaskedSum.mask("req-9/2", "node-a", session.ephemeral.get("node-a").getPrivate(), session.verified, second)[0]
+                .subtract(MaskedSum.mask("req-9/1", "node-a", session.ephemeral.get("node-a").getPrivate(), session.verified, first)[0]);
+        assertThat(Math.abs(FixedPoint.decode(perRound) - 3.5)).isGreaterThan(1e6);
+    }
+
     static void assertRelativelyEqual(double[] actual, double[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
