@@ -8,7 +8,9 @@ import org.mipfed.core.problem.Problem;
 /**
  * What a request accepts, from its {@code flags}: by default every requested dataset is needed; with
  * {@code allow_partial} the analysis completes with the nodes it has, as long as there are at least
- * {@code min_nodes}. {@code timeout} (seconds) bounds the whole analysis.
+ * {@code min_nodes}. {@code timeout} (seconds) bounds the whole analysis. {@code smpc} (secure
+ * aggregation) is refused until the manager runs its protocol: ignoring it would let a researcher
+ * believe that no node's own aggregates reached the manager when they did.
  */
 record RunOptions(boolean allowPartial, int minNodes, Duration timeout) {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
@@ -24,6 +26,17 @@ record RunOptions(boolean allowPartial, int minNodes, Duration timeout) {
                 throw Problem.badRequest("flags.allow_partial must be true or false");
             }
             partial = p.booleanValue();
+        }
+        JsonNode smpc = flags.get("smpc");
+        if (smpc != null && !smpc.isNull()) {
+            if (!smpc.isBoolean()) {
+                throw Problem.badRequest("flags.smpc must be true or false");
+            }
+            if (smpc.booleanValue()) {
+                throw Problem.badRequest("flags.smpc: secure aggregation is not available on this federation yet (the masking "
+                        + "protocol exists in mipfed-core, org.mipfed.core.smpc, but nodes and manager do not run it); "
+                        + "send the request without it, or with \"smpc\": false, to get results computed from each node's plain aggregates");
+            }
         }
         JsonNode m = flags.get("min_nodes");
         if (m != null && !m.isNull()) {

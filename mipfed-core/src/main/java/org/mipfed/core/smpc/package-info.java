@@ -1,0 +1,12 @@
+/**
+ * Secure aggregation (Bonawitz et al. 2017, without the self-masks): the primitive-agnostic part.
+ *
+ * <p>Each node encodes the summable numbers of a primitive as fixed point in Z<sub>2<sup>128</sup></sub>
+ * ({@link FixedPoint}), adds one pairwise mask per peer ({@link PairwiseSecret}), each derived by X25519
+ * from ephemeral keys that every node signs with its certificate's key ({@link SignedSmpcKey}), and
+ * sends the masked vector. Over all nodes the masks cancel, so the manager, summing modulo 2<sup>128</sup>
+ * ({@link MaskedSum}), learns the sum and nothing else. A node's ephemeral private key is also
+ * Shamir-shared among its peers ({@link ShamirSecretSharing}) so that the masks of a node that drops
+ * after the key round can be removed by the survivors' shares.
+ */
+package org.mipfed.core.smpc;
