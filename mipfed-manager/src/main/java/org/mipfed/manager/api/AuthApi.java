@@ -7,13 +7,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.users.ApiToken;
 import org.mipfed.manager.users.LoginThrottle;
 import org.mipfed.manager.users.OidcClient;
@@ -31,8 +36,16 @@ final class AuthApi {
     private final LoginThrottle throttle;
     /** Null when sign-in through an OpenID Connect provider is not configured. */
     private final OidcClient oidc;
+    private final Auditing audit;
 
-    AuthApi(UserStore users, Sessions sessions, LoginThrottle throttle, OidcClient oidc) {
+    /** Runs an action and records it in the manager's audit trail (see {@link RestApi}). */
+    @FunctionalInterface
+    interface Auditing {
+        void run(Context ctx, String action, Consumer<ObjectNode> describe, Handler work) throws Exception;
+    }
+
+    AuthApi(UserStore users, Sessions sessions, LoginThrottle throttle, OidcClient oidc, Auditing audit) {
+        this.audit = requireNonNull(audit, "audit is null");
         this.users = requireNonNull(users, "users is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.throttle = requireNonNull(throttle, "throttle is null");
@@ -49,25 +62,57 @@ final class AuthApi {
         app.post("/auth/login", this::login);
         app.post("/auth/logout", this::logout);
         app.get("/auth/me", this::me);
-        app.post("/auth/password", this::changePassword);
+        // the audit trail names whom an action concerns, never a password or a token
+        app.post("/auth/password", ctx -> audit.run(ctx, AuditTrail.USER_CHANGE,
+                d -> d.put("username", Principal.of(ctx).username()).put("changed", "password"), this::changePassword));
         app.get("/auth/tokens", ctx -> RestApi.json(ctx, tokens(Principal.of(ctx).username())));
-        app.post("/auth/tokens", this::createToken);
-        app.delete("/auth/tokens/{id}", ctx -> deleteToken(ctx, Principal.of(ctx).username()));
+        app.post("/auth/tokens", ctx -> audit.run(ctx, AuditTrail.TOKEN_CREATE, d -> d.put("name", bodyText(ctx, "name")), this::createToken));
+        app.delete("/auth/tokens/{id}", ctx -> audit.run(ctx, AuditTrail.TOKEN_REVOKE, d -> d.put("token_id", ctx.pathParam("id")),
+                c -> deleteToken(c, Principal.of(c).username())));
 
         app.get("/admin/users", ctx -> {
             ArrayNode out = Json.mapper().createArrayNode();
             users.users().forEach(u -> out.add(user(u)));
             RestApi.json(ctx, out);
         });
-        app.post("/admin/users", this::createUser);
-        app.patch("/admin/users/{username}", this::updateUser);
-        app.delete("/admin/users/{username}", ctx -> {
-            users.delete(ctx.pathParam("username"));
-            sessions.removeUser(ctx.pathParam("username"));
-            ctx.status(204);
-        });
+        app.post("/admin/users", ctx -> audit.run(ctx, AuditTrail.USER_CREATE,
+                d -> d.put("username", bodyText(ctx, "username")).put("role", bodyText(ctx, "role")), this::createUser));
+        app.patch("/admin/users/{username}", ctx -> audit.run(ctx, AuditTrail.USER_CHANGE, d -> {
+            d.put("username", ctx.pathParam("username"));
+            ArrayNode changed = d.putArray("changed");
+            bodyFields(ctx).forEach(changed::add);
+        }, this::updateUser));
+        app.delete("/admin/users/{username}", ctx -> audit.run(ctx, AuditTrail.USER_DELETE, d -> d.put("username", ctx.pathParam("username")), c -> {
+            users.delete(c.pathParam("username"));
+            sessions.removeUser(c.pathParam("username"));
+            c.status(204);
+        }));
         app.get("/admin/tokens", ctx -> RestApi.json(ctx, tokens(null)));
-        app.delete("/admin/tokens/{id}", ctx -> deleteToken(ctx, null));
+        app.delete("/admin/tokens/{id}", ctx -> audit.run(ctx, AuditTrail.TOKEN_REVOKE, d -> d.put("token_id", ctx.pathParam("id")),
+                c -> deleteToken(c, null)));
+    }
+
+    /** A text field of the JSON body for the audit trail, or "" when the body has none (the handler then refuses it). */
+    private static String bodyText(Context ctx, String field) {
+        try {
+            JsonNode value = Json.mapper().readTree(ctx.body()).get(field);
+            return value != null && value.isTextual() ? value.asText() : "";
+        }
+        catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** The names of the JSON body's fields (which settings a change touches; never their values). */
+    private static List<String> bodyFields(Context ctx) {
+        try {
+            List<String> names = new ArrayList<>();
+            Json.mapper().readTree(ctx.body()).fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+        catch (Exception e) {
+            return List.of();
+        }
     }
 
     private void login(Context ctx) {

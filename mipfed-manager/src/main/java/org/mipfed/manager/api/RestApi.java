@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
@@ -138,7 +140,7 @@ public final class RestApi {
         app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
 
         Portal.routes(app);
-        new AuthApi(users, sessions, new LoginThrottle(), oidc == null ? null : new OidcClient(oidc)).routes(app);
+        new AuthApi(users, sessions, new LoginThrottle(), oidc == null ? null : new OidcClient(oidc), this::auditedHandler).routes(app);
         app.get("/healthcheck", this::healthcheck);
         app.get("/algorithms", ctx -> json(ctx, algorithms()));
         app.post("/algorithms/{name}", this::runAlgorithm);
@@ -213,6 +215,22 @@ public final class RestApi {
      * Does {@code work} and records it in the audit trail under {@code action}, with the details {@code work} filled
      * in; a refused or failed action is recorded too, with its status and reason, and its error goes on to the caller.
      */
+    private void auditedHandler(Context ctx, String action, Consumer<ObjectNode> describe, Handler work) throws Exception {
+        audited(ctx, action, details -> {
+            describe.accept(details);
+            try {
+                work.handle(ctx);
+            }
+            catch (RuntimeException e) {
+                throw e;
+            }
+            catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+    }
+
     private <T> T audited(Context ctx, String action, Function<ObjectNode, T> work) {
         ObjectNode details = Json.mapper().createObjectNode();
         T result;

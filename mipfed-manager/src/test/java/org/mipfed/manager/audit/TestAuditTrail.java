@@ -3,6 +3,7 @@ package org.mipfed.manager.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,6 +83,39 @@ class TestAuditTrail {
             AuditVerifier.Result result = AuditVerifier.verify(manager.paths().auditLog(), federation);
             assertThat(result.ok()).as(result.problem()).isTrue();
             assertThat(result.lines()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void userAndTokenActionsAreRecordedWithoutTheirSecrets() throws Exception {
+        try (LoopbackManager manager = LoopbackManager.start(directory.resolve("manager"))) {
+            String password = "a-long-researcher-password";
+            assertThat(manager.post("/admin/users", "{\"username\": \"ana\", \"password\": \"" + password + "\", \"role\": \"researcher\"}")
+                    .statusCode()).isEqualTo(201);
+            HttpResponse<String> promoted = manager.send(manager.request("/admin/users/ana").header("Content-Type", "application/json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"role\": \"admin\"}")).build());
+            assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
+            HttpResponse<String> created = manager.post("/auth/tokens", "{\"name\": \"laptop\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode token = Json.mapper().readTree(created.body());
+            assertThat(manager.send(manager.request("/auth/tokens/" + token.path("id").asText()).DELETE().build()).statusCode()).isEqualTo(204);
+            assertThat(manager.send(manager.request("/admin/users/ana").DELETE().build()).statusCode()).isEqualTo(204);
+            assertThat(manager.send(manager.request("/admin/users/nobody").DELETE().build()).statusCode()).isBetween(400, 499);
+
+            List<JsonNode> lines = new ArrayList<>();
+            Json.mapper().readTree(manager.get("/admin/audit").body()).forEach(lines::add);
+            assertThat(lines).extracting(l -> l.path("action").asText() + " " + l.path("outcome").asText()).containsExactly(
+                    "user.delete refused", "user.delete ok", "token.revoke ok", "token.create ok", "user.change ok", "user.create ok");
+            assertThat(lines.get(5).path("details").path("username").asText()).isEqualTo("ana");
+            assertThat(lines.get(5).path("details").path("role").asText()).isEqualTo("researcher");
+            assertThat(lines.get(4).path("details").path("changed").toString()).isEqualTo("[\"role\"]");
+            assertThat(lines.get(3).path("details").path("name").asText()).isEqualTo("laptop");
+            assertThat(lines.get(2).path("details").path("token_id").asText()).isEqualTo(token.path("id").asText());
+            assertThat(lines).allSatisfy(l -> assertThat(l.path("user").asText()).isEqualTo("admin"));
+
+            String log = Files.readString(manager.paths().auditLog(), StandardCharsets.UTF_8);
+            assertThat(log).doesNotContain(password).doesNotContain(token.path("token").asText());
+            assertThat(AuditVerifier.verify(manager.paths().auditLog(), manager.server().config().federationId()).ok()).isTrue();
         }
     }
 
