@@ -115,6 +115,7 @@ public final class NodeAgent implements AutoCloseable {
         request.path("files").forEach(f -> files.add(Path.of(f.asText())));
         boolean ok = NodeImports.run(store, Path.of(request.path("data_model").asText()), files, sink);
         if (ok) {
+            executor.dataChanged();
             session.sendHello();
         }
     }

@@ -3,10 +3,16 @@ package org.mipfed.node.primitive;
 import static java.util.Objects.requireNonNull;
 
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -37,6 +43,22 @@ public final class PrimitiveExecutor {
 
     private final DataStore store;
     private final PrivacyGuard guard;
+    /**
+     * Row selections the guard admitted lately, by their SQL: a multi-round flow asks for the same rows in
+     * every round, and the same rows again can only be admitted again, so they are not read once more.
+     * Entries live {@link #ADMITTED_FOR} at most (a PostgreSQL store may change under the node) and go
+     * whenever the node imports data.
+     */
+    private final Map<String, Admitted> admitted = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Admitted> eldest) {
+            return size() > 1024;
+        }
+    });
+    private static final Duration ADMITTED_FOR = Duration.ofMinutes(1);
+
+    private record Admitted(Set<String> withheld, Instant at) {
+    }
     private final AuditLog audit;
     private final DescribePrimitive describe;
     private final LevelsPrimitive levels;
@@ -67,6 +89,11 @@ public final class PrimitiveExecutor {
         this.survivalCounts = new SurvivalCountsPrimitive(guard);
         this.modelScore = new ModelScorePrimitive(guard);
         this.classSummary = new ClassSummaryPrimitive(guard);
+    }
+
+    /** The node's data changed (an import): selections must be checked anew. */
+    public void dataChanged() {
+        admitted.clear();
     }
 
     public PrivacyGuard guard() {
@@ -144,6 +171,18 @@ public final class PrimitiveExecutor {
         return result;
     }
 
+    private Set<String> checkSelection(Connection connection, QueryScope scope, boolean perDataset) throws SQLException {
+        String key = perDataset + "\u0000" + scope.table() + "\u0000" + scope.where().sql() + "\u0000" + scope.where().parameters();
+        Admitted earlier = admitted.get(key);
+        Instant now = Instant.now();
+        if (earlier != null && earlier.at().plus(ADMITTED_FOR).isAfter(now)) {
+            return earlier.withheld();
+        }
+        Set<String> withheld = RowSelection.check(connection, scope, guard, perDataset);
+        admitted.put(key, new Admitted(Set.copyOf(withheld), now));
+        return withheld;
+    }
+
     private PrimitiveResult compute(PrimitiveQuery query) {
         if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
@@ -172,7 +211,7 @@ public final class PrimitiveExecutor {
                 new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard,
                 query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> {
-            Set<String> withheld = RowSelection.check(connection, scope, guard, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE);
+            Set<String> withheld = checkSelection(connection, scope, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE);
             return switch (query.getPrimitiveCase()) {
             case DESCRIBE -> DescribePrimitive.withhold(describe.run(connection, scope, query.getDescribe()), withheld);
             case LEVELS -> levels.run(connection, scope, query.getLevels());
