@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.RReference;
 import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.node.privacy.PrivacyPolicy;
 
 /**
  * mipfed's own algorithms (glm, kaplan_meier) against the reference results R wrote
@@ -57,7 +58,8 @@ abstract class RReferenceValidation {
                 store = TestPostgres.freshSchemaUrl("rreference_" + nodes() + "_" + i);
                 pgUrls.add(store);
             }
-            federation.addNode(aliases[i], store, 1, List.of(new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"),
+            // numbers against R: the nodes apply only a minimum of one row, as in Exareme2's validation deployment
+            federation.addNode(aliases[i], store, PrivacyPolicy.minRowsOnly(1), List.of(new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"),
                     files.get(i))));
         }
         federation.start("all");
