@@ -43,23 +43,10 @@ public final class LinearRegression extends SpecifiedAlgorithm {
             throw Problem.badRequest(NAME + " needs a numerical dependent variable (y); '" + y + "' is "
                     + (yCde == null ? "not in the data model " + model.id() : "nominal"));
         }
-        if (input.x().isEmpty()) {
-            throw Problem.badRequest(NAME + " needs at least one covariate (x)");
-        }
-        if (input.x().contains(y)) {
-            throw Problem.badRequest("'" + y + "' is both the dependent variable (y) and a covariate (x); remove it from x");
-        }
-        List<String> nominal = new ArrayList<>();
-        List<String> numerical = new ArrayList<>();
-        for (String variable : input.x()) {
-            Cde cde = model.cde(variable);
-            if (cde == null) {
-                throw Problem.badRequest("The covariate '" + variable + "' is not in the data model " + model.id());
-            }
-            (cde.categorical() ? nominal : numerical).add(variable);
-        }
-        List<String> used = new ArrayList<>(input.y());
-        used.addAll(input.x());
+        Covariates covariates = Covariates.of(NAME, y, input.x(), model);
+        List<String> nominal = covariates.nominal();
+        List<String> numerical = covariates.numerical();
+        List<String> used = covariates.used();
         Design design = Design.build(federation, y, nominal, numerical, used);
         CrossProducts pooled = design.empty() ? CrossProducts.empty(1) : design.crossProducts(federation);
         int coefficients = design.regressorNames().size() + 1;
