@@ -29,27 +29,37 @@ public final class LogisticRegression extends SpecifiedAlgorithm {
 
     @Override
     public ObjectNode run(AnalysisInput input, FederationContext federation) {
+        GlmColumn response = response(NAME, input, "linear_regression");
+        String y = response.getVariable();
+        GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
+        GlmFit fit = FisherScoring.fit(federation, model);
+        return result(y, model, fit);
+    }
+
+    /**
+     * The response of a logistic regression once checked: the one nominal dependent variable, 1 at the
+     * {@code positive_class} level; {@code forNumerical} names the algorithm to use for a numerical one.
+     */
+    static GlmColumn response(String algorithm, AnalysisInput input, String forNumerical) {
         if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
+            throw Problem.badRequest(algorithm + " takes exactly one dependent variable (y), not " + input.y().size());
         }
         String y = input.y().get(0);
         Cde cde = input.dataModel().cde(y);
         if (cde == null || !cde.categorical()) {
-            throw Problem.badRequest(NAME + " needs a nominal dependent variable (y); '" + y + "' is "
-                    + (cde == null ? "not in the data model " + input.dataModel().id() : "not nominal"));
+            throw Problem.badRequest(algorithm + " needs a nominal dependent variable (y); '" + y + "' is "
+                    + (cde == null ? "not in the data model " + input.dataModel().id() : "not nominal; for a numerical one use "
+                    + forNumerical));
         }
         if (input.x().isEmpty()) {
-            throw Problem.badRequest(NAME + " needs at least one covariate (x)");
+            throw Problem.badRequest(algorithm + " needs at least one covariate (x)");
         }
         String positive = input.parameters().path("positive_class").asText("");
         if (!cde.enumerations().containsKey(positive)) {
-            throw Problem.badRequest("The positive class '" + positive + "' is not a level of '" + y + "'; its levels are "
+            throw Problem.badRequest("The parameter 'positive_class' ('" + positive + "') is not a level of '" + y + "'; its levels are "
                     + String.join(", ", cde.enumerations().keySet()));
         }
-        GlmColumn response = GlmColumn.newBuilder().setVariable(y).setLevel(positive).build();
-        GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
-        GlmFit fit = FisherScoring.fit(federation, model);
-        return result(y, model, fit);
+        return GlmColumn.newBuilder().setVariable(y).setLevel(positive).build();
     }
 
     private static ObjectNode result(String y, GlmModel model, GlmFit fit) {

@@ -9,7 +9,6 @@ import org.mipfed.algorithms.FederationContext;
 import org.mipfed.algorithms.ResultJson;
 import org.mipfed.algorithms.SpecifiedAlgorithm;
 import org.mipfed.algorithms.crossvalidation.CrossValidation;
-import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.DesignColumn;
 import org.mipfed.proto.v1.GlmColumn;
@@ -42,25 +41,9 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
     @Override
     public ObjectNode run(AnalysisInput input, FederationContext federation) {
         CrossValidation cv = CrossValidation.of(input);
-        if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
-        }
-        String y = input.y().get(0);
-        Cde cde = input.dataModel().cde(y);
-        if (cde == null || !cde.categorical()) {
-            throw Problem.badRequest(NAME + " needs a nominal dependent variable (y); '" + y + "' is "
-                    + (cde == null ? "not in the data model " + input.dataModel().id() : "not nominal") + "; for a numerical one use "
-                    + "linear_regression_cv");
-        }
-        if (input.x().isEmpty()) {
-            throw Problem.badRequest(NAME + " needs at least one covariate (x)");
-        }
-        String positive = input.parameters().path("positive_class").asText("");
-        if (!cde.enumerations().containsKey(positive)) {
-            throw Problem.badRequest("The parameter 'positive_class' ('" + positive + "') is not a level of '" + y + "'; its levels are "
-                    + String.join(", ", cde.enumerations().keySet()));
-        }
-        GlmColumn response = GlmColumn.newBuilder().setVariable(y).setLevel(positive).build();
+        GlmColumn response = LogisticRegression.response(NAME, input, "linear_regression_cv");
+        String y = response.getVariable();
+        String positive = response.getLevel();
         GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
         cv.checkRows(federation, NAME, DesignColumn.newBuilder().setVariable(y).setLevel(positive).build(), model.completeIn());
         List<Double> thresholds = new ArrayList<>();
