@@ -73,11 +73,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-results", description = "Where the table goes as JSON and CSV (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Measure only these parts: import, an algorithm name (descriptive_stats, linear_regression, logistic_regression, "
+                    + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory. Default: all.")
+    java.util.Set<String> only;
+
+    private static final java.util.Set<String> PARTS = new java.util.TreeSet<>(List.of("import", "descriptive_stats", "linear_regression",
+            "logistic_regression", "pearson_correlation", "pca", "ttest_independent", "kmeans", "reference", "r", "small", "memory"));
+
     private final List<ObjectNode> table = new ArrayList<>();
     private DataModel benchModel;
 
     @Override
     public Integer call() throws Exception {
+        if (only != null && !PARTS.containsAll(only)) {
+            List<String> unknown = only.stream().filter(p -> !PARTS.contains(p)).sorted().toList();
+            System.err.println("mipfed bench: unknown --only part(s) " + unknown + "; choose from " + PARTS);
+            return 2;
+        }
         Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-bench-");
         System.err.printf("mipfed bench: %d nodes x %,d rows, %d runs, in %s%n", nodes, rows, runs, dir);
         Path data = dir.resolve("data");
@@ -86,7 +99,9 @@ public final class BenchCommand implements Callable<Integer> {
         benchModel = model;
         Path dementia = LocalFederation.extractDementiaData(dir.resolve("dementia"));
 
-        measureImport(model, SyntheticData.writeCsv(data, 0, Math.min(rows, importRows)), dir.resolve("import-check"));
+        if (wanted("import")) {
+            measureImport(model, SyntheticData.writeCsv(data, 0, Math.min(rows, importRows)), dir.resolve("import-check"));
+        }
 
         System.err.println("starting the federation ...");
         try (LocalFederation federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
@@ -132,12 +147,18 @@ public final class BenchCommand implements Callable<Integer> {
             ObjectNode kmeans = Json.mapper().createObjectNode().put("k", 4).put("maxiter", 20).put("tol", 1e-6);
             compare(federation.admin(), executor, model, "kmeans",
                     new AnalysisRequest(SyntheticData.MODEL, datasets, List.of(), xs.subList(0, 5), null, kmeans, null));
-            reference(federation.admin(), pooled, datasets, xs);
-            if (withR) {
+            if (wanted("reference")) {
+                reference(federation.admin(), pooled, datasets, xs);
+            }
+            if (withR && wanted("r")) {
                 timeR(dir, pooled);
             }
-            small(federation);
-            memory(federation, aliases);
+            if (wanted("small")) {
+                small(federation);
+            }
+            if (wanted("memory")) {
+                memory(federation, aliases);
+            }
         }
         print(dir);
         return 0;
@@ -256,7 +277,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private boolean wanted(String part) {
+        return only == null || only.isEmpty() || only.contains(part);
+    }
+
     private void compare(AdminClient admin, PrimitiveExecutor executor, DataModel model, String name, AnalysisRequest request) {
+        if (!wanted(name)) {
+            return;
+        }
         Algorithm algorithm = Algorithms.standard().find(name).orElse(null);
         if (algorithm == null) {
             System.err.println(name + ": not available yet, skipped");
