@@ -32,7 +32,7 @@ function contributors(out, result) {
   const nodes = result.contributing_nodes;
   if (!Array.isArray(nodes) || !nodes.length) return null;
   return table(out, 'contributing-nodes', 'Contributing nodes', ['Node', 'Datasets', 'Rows'],
-    nodes.map((n) => [n.node, (n.datasets || []).join(' '), n.rows]));
+    nodes.map((n) => [n.node, (n.datasets || []).join(' '), n.rows ?? 'masked (secure aggregation)']));
 }
 
 function regression(out, result) {

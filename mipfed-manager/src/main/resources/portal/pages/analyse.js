@@ -23,6 +23,7 @@ export async function analysePage(main) {
   const paramsBox = h('div', {id: 'params-box'});
   const message = h('div', {id: 'analyse-message', 'aria-live': 'polite'});
   const run = h('button', {type: 'submit', id: 'run', class: 'primary'}, 'Run analysis');
+  const smpc = h('input', {type: 'checkbox', id: 'smpc'});
   let builder;
   let params;
 
@@ -118,7 +119,9 @@ export async function analysePage(main) {
     if (filters) inputdata.filters = filters;
     run.disabled = true;
     try {
-      const experiment = await post('/experiments', {algorithm: algorithmSelect.value, inputdata, parameters});
+      const body = {algorithm: algorithmSelect.value, inputdata, parameters};
+      if (smpc.checked) body.flags = {smpc: true};
+      const experiment = await post('/experiments', body);
       location.hash = `#/experiments/${experiment.id}`;
     } catch (e) {
       clear(message, errorBox(e));
@@ -141,7 +144,9 @@ export async function analysePage(main) {
           field('Dependent variables (y)', ySelect, 'Ctrl/⌘-click or Shift + arrows to choose several.'),
           field('Independent variables (x, covariates)', xSelect, 'Optional for some algorithms.'))),
       h('section', {class: 'card'}, h('h2', {}, 'Filters'), filtersBox),
-      h('section', {class: 'card'}, h('h2', {}, 'Algorithm'), field('Algorithm', algorithmSelect), algorithmNote, paramsBox),
+      h('section', {class: 'card'}, h('h2', {}, 'Algorithm'), field('Algorithm', algorithmSelect), algorithmNote, paramsBox,
+        h('label', {class: 'check'}, smpc, ' Secure aggregation: the manager sees only sums over hospitals, never one hospital\'s figures ',
+          h('span', {class: 'muted'}, '(linear and logistic regression, GLM, correlation, PCA; needs two or more hospitals)'))),
       message, h('div', {class: 'buttons'}, run)));
   renderModel();
 }

@@ -20,8 +20,10 @@ import org.mipfed.node.control.ControlServer;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.session.CertificateRenewal;
 import org.mipfed.node.session.SessionClient;
+import org.mipfed.node.smpc.SecureAggregationNode;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
+import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.tls.NodeCredentials;
 import org.mipfed.proto.v1.NodeHello;
 import org.mipfed.proto.v1.PrimitiveRequest;
@@ -47,6 +49,7 @@ public final class NodeAgent implements AutoCloseable {
     private final ExecutorService workers;
     private final SessionClient session;
     private final ControlServer control;
+    private final SecureAggregationNode smpc;
 
     private NodeAgent(NodePaths paths) throws IOException {
         this.paths = requireNonNull(paths, "paths is null");
@@ -61,6 +64,8 @@ public final class NodeAgent implements AutoCloseable {
             return t;
         });
         NodeCredentials credentials = NodeCredentials.load(paths);
+        this.smpc = new SecureAggregationNode(config.nodeId(), credentials::current,
+                id -> store.dataModel(id).map(StoredDataModel::model).orElse(null));
         CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());
         this.session = new SessionClient(config.manager(), () -> credentials.current().channelCredentials(), this::hello, this::answer, workers, renewal);
         this.control = ControlServer.start(paths.controlSocket(), this::control);
@@ -95,7 +100,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private PrimitiveResponse answer(PrimitiveRequest request) {
         try {
-            return executor.answer(request, session.managerIdentity());
+            String manager = session.managerIdentity();
+            if (request.hasSmpc()) {
+                return smpc.answer(request, plain -> executor.answer(plain, manager));
+            }
+            return executor.answer(request, manager);
         }
         catch (RuntimeException e) {
             // The executor turns its own faults into refusals; this is the last guard for the session.

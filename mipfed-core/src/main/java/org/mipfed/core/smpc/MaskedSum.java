@@ -48,6 +48,31 @@ public final class MaskedSum {
         return out;
     }
 
+    /**
+     * {@link #mask(String, String, PrivateKey, Map, double[])} plus the node's self-mask from
+     * {@code selfSeed} (double masking: see {@link SelfMask}).
+     */
+    public static BigInteger[] mask(String requestId, String ownId, PrivateKey ownPrivate, Map<String, PublicKey> peers, byte[] selfSeed,
+            double[] values) {
+        BigInteger[] out = mask(requestId, ownId, ownPrivate, peers, values);
+        BigInteger[] self = SelfMask.of(selfSeed, requestId, values.length);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = out[i].add(self[i]).mod(FixedPoint.MODULUS);
+        }
+        return out;
+    }
+
+    /** Removes the self-mask of node {@code nodeId} (whose masked vector was added), given its seed. */
+    public void removeSelfMask(String nodeId, byte[] seed) {
+        if (!added.contains(nodeId)) {
+            throw new IllegalArgumentException("node " + nodeId + "'s masked numbers were not added; it has no self-mask in this sum");
+        }
+        BigInteger[] self = SelfMask.of(seed, requestId, sum.length);
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = sum[i].subtract(self[i]).mod(FixedPoint.MODULUS);
+        }
+    }
+
     /** Adds node {@code nodeId}'s masked vector. */
     public void add(String nodeId, BigInteger[] masked) {
         if (masked.length != sum.length) {

@@ -42,6 +42,32 @@ class TestMaskedSum {
     }
 
     @Test
+    void selfMasksHideEachVectorUntilTheirSeedsAreRevealed() throws Exception {
+        TestFederation fed = new TestFederation("node-a", "node-b", "node-c");
+        TestFederation.Session session = fed.new Session("req-self");
+        MaskedSum sum = new MaskedSum("req-self", 5);
+        double[] plain = new double[5];
+        java.util.Map<String, byte[]> seeds = new java.util.HashMap<>();
+        for (int k = 0; k < 3; k++) {
+            String id = fed.members.get(k).id();
+            seeds.put(id, SelfMask.newSeed());
+            sum.add(id, MaskedSum.mask("req-self", id, session.ephemeral.get(id).getPrivate(), session.verified, seeds.get(id), VALUES[k]));
+            for (int i = 0; i < 5; i++) {
+                plain[i] += VALUES[k][i];
+            }
+        }
+        // Pairwise masks cancel; the self-masks do not, so the sum is noise until the seeds are known.
+        assertThat(Math.abs(sum.decode()[1] - plain[1])).isGreaterThan(1e6);
+        for (String id : seeds.keySet()) {
+            byte[] rebuilt = SelfMask.fromSecret(ShamirSecretSharing.reconstruct(
+                    ShamirSecretSharing.split(SelfMask.toSecret(seeds.get(id)), 3, 2).subList(1, 3)));
+            sum.removeSelfMask(id, rebuilt);
+        }
+        assertRelativelyEqual(sum.decode(), plain);
+        assertThatThrownBy(() -> sum.removeSelfMask("node-z", SelfMask.newSeed())).hasMessageContaining("were not added");
+    }
+
+    @Test
     void aKeyIsAcceptedOnlyWithItsNodesCertificateSessionAndCa() throws Exception {
         TestFederation fed = new TestFederation("node-a", "node-b");
         TestFederation.Member a = fed.members.get(0);

@@ -104,8 +104,14 @@ public final class AnalysisService implements AutoCloseable {
             Set<String> lost = new LinkedHashSet<>();
             while (true) {
                 Plan plan = plan(algorithm, request, options, lost);
+                if (options.smpc() && plan.datasetsByNode().size() < 2) {
+                    throw new Problem(lost.isEmpty() ? 400 : 503, "Secure aggregation needs two nodes",
+                            "flags.smpc sums the nodes' answers under masks, but the requested datasets are on " + plan.datasetsByNode().size()
+                                    + " node(s) available now: over one node the sum is that node's own answer. Add datasets of another node, "
+                                    + "or run without smpc.");
+                }
                 SessionFederation federation = new SessionFederation(registry, plan.input().dataModel(), plan.input().filter(), plan.input().longitudinal(),
-                        plan.datasetsByNode(), running.user(), options.timeout(), deadline, options.allowPartial());
+                        plan.datasetsByNode(), running.user(), options.timeout(), deadline, options.allowPartial(), options.smpc());
                 ObjectNode result;
                 try {
                     result = algorithm.run(plan.input(), federation);
@@ -117,11 +123,22 @@ public final class AnalysisService implements AutoCloseable {
                     continue;
                 }
                 List<Experiment.Contribution> contributions = new ArrayList<>();
-                plan.datasetsByNode().forEach((node, datasets) -> contributions.add(
-                        new Experiment.Contribution(registry.displayName(node), datasets, federation.rowsByNode().getOrDefault(node, 0L))));
+                List<String> missing = new ArrayList<>(plan.missing());
+                plan.datasetsByNode().forEach((node, datasets) -> {
+                    if (federation.droppedNodes().contains(node)) {
+                        missing.addAll(datasets);
+                    }
+                    else {
+                        contributions.add(new Experiment.Contribution(registry.displayName(node), datasets,
+                                federation.secure() ? null : federation.rowsByNode().getOrDefault(node, 0L)));
+                    }
+                });
                 result.set("contributing_nodes", Json.mapper().valueToTree(contributions));
-                if (!plan.missing().isEmpty()) {
-                    result.set("missing_datasets", Json.mapper().valueToTree(plan.missing()));
+                if (!missing.isEmpty()) {
+                    result.set("missing_datasets", Json.mapper().valueToTree(missing));
+                }
+                if (federation.secure()) {
+                    result.put("secure_aggregation", true);
                 }
                 keep(running.succeeded(result, contributions), submitted);
                 LOG.info("{} by {} on {} node(s) in {} ms", algorithm.name(), running.user(), contributions.size(), Duration.between(started, Instant.now()).toMillis());

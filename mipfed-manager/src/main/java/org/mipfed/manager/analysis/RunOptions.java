@@ -8,16 +8,16 @@ import org.mipfed.core.problem.Problem;
 /**
  * What a request accepts, from its {@code flags}: by default every requested dataset is needed; with
  * {@code allow_partial} the analysis completes with the nodes it has, as long as there are at least
- * {@code min_nodes}. {@code timeout} (seconds) bounds the whole analysis. {@code smpc} (secure
- * aggregation) is refused until the manager runs its protocol: ignoring it would let a researcher
- * believe that no node's own aggregates reached the manager when they did.
+ * {@code min_nodes}. {@code timeout} (seconds) bounds the whole analysis. With {@code smpc} (secure
+ * aggregation) the manager learns only the sum over nodes of each aggregate ({@link SecureAggregation}).
  */
-record RunOptions(boolean allowPartial, int minNodes, Duration timeout) {
+record RunOptions(boolean allowPartial, int minNodes, Duration timeout, boolean smpc) {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
     static RunOptions of(ObjectNode flags) {
         boolean partial = false;
+        boolean secure = false;
         int minNodes = 1;
         Duration timeout = DEFAULT_TIMEOUT;
         JsonNode p = flags.get("allow_partial");
@@ -32,11 +32,7 @@ record RunOptions(boolean allowPartial, int minNodes, Duration timeout) {
             if (!smpc.isBoolean()) {
                 throw Problem.badRequest("flags.smpc must be true or false");
             }
-            if (smpc.booleanValue()) {
-                throw Problem.badRequest("flags.smpc: secure aggregation is not available on this federation yet (the masking "
-                        + "protocol exists in mipfed-core, org.mipfed.core.smpc, but nodes and manager do not run it); "
-                        + "send the request without it, or with \"smpc\": false, to get results computed from each node's plain aggregates");
-            }
+            secure = smpc.booleanValue();
         }
         JsonNode m = flags.get("min_nodes");
         if (m != null && !m.isNull()) {
@@ -52,6 +48,6 @@ record RunOptions(boolean allowPartial, int minNodes, Duration timeout) {
             }
             timeout = Duration.ofMillis((long) (t.asDouble() * 1000));
         }
-        return new RunOptions(partial, minNodes, timeout);
+        return new RunOptions(partial, minNodes, timeout, secure);
     }
 }

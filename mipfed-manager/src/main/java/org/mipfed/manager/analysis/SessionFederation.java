@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,7 @@ import org.mipfed.proto.v1.LongitudinalTransform;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
+import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.Refusal;
 
 /**
@@ -40,10 +42,11 @@ final class SessionFederation implements FederationContext {
     private final long deadlineNanos;
     private final boolean allowPartial;
     private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
+    private final SecureAggregation secure;
 
     SessionFederation(NodeRegistry registry, DataModel dataModel, Filter filter, LongitudinalTransform longitudinal,
             Map<String, List<String>> datasetsByNode,
-            String requester, Duration timeout, long deadlineNanos, boolean allowPartial) {
+            String requester, Duration timeout, long deadlineNanos, boolean allowPartial, boolean smpc) {
         this.registry = requireNonNull(registry, "registry is null");
         this.dataModel = requireNonNull(dataModel, "dataModel is null");
         this.filter = filter;
@@ -53,6 +56,8 @@ final class SessionFederation implements FederationContext {
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.deadlineNanos = deadlineNanos;
         this.allowPartial = allowPartial;
+        this.secure = smpc ? new SecureAggregation(UUID.randomUUID().toString(), dataModel, List.copyOf(datasetsByNode.keySet()), requester,
+                this::send, registry::displayName, deadlineNanos, allowPartial) : null;
     }
 
     @Override
@@ -62,20 +67,16 @@ final class SessionFederation implements FederationContext {
 
     @Override
     public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
+        if (secure != null) {
+            return computeSecurely(query);
+        }
         Map<String, PrimitiveRequest> requests = new LinkedHashMap<>();
         Map<String, CompletableFuture<PrimitiveResponse>> calls = new LinkedHashMap<>();
         for (String nodeId : datasetsByNode.keySet().stream().sorted().toList()) {
-            PrimitiveQuery.Builder q = query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
-            if (longitudinal != null) {
-                q.setLongitudinal(longitudinal);
-            }
-            if (filter != null) {
-                q.setFilter(filter);
-            }
             PrimitiveRequest request = PrimitiveRequest.newBuilder()
                     .setRequestId(UUID.randomUUID().toString())
                     .setRequester(requester)
-                    .setQuery(q)
+                    .setQuery(queryFor(nodeId, query))
                     .build();
             requests.put(nodeId, request);
             calls.put(nodeId, send(nodeId, request));
@@ -90,6 +91,41 @@ final class SessionFederation implements FederationContext {
             answers.add(new NodeAnswer(registry.displayName(nodeId), datasetsByNode.get(nodeId), response.getResult()));
         }
         return answers;
+    }
+
+    private PrimitiveQuery queryFor(String nodeId, PrimitiveQuery.Builder query) {
+        PrimitiveQuery.Builder q = query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
+        if (longitudinal != null) {
+            q.setLongitudinal(longitudinal);
+        }
+        if (filter != null) {
+            q.setFilter(filter);
+        }
+        return q.build();
+    }
+
+    /** Under secure aggregation: one answer, the masked sum over the nodes still in the session. */
+    private List<NodeAnswer> computeSecurely(PrimitiveQuery.Builder query) {
+        Map<String, PrimitiveQuery> queries = new LinkedHashMap<>();
+        List<String> datasets = new ArrayList<>();
+        for (String nodeId : datasetsByNode.keySet().stream().sorted().toList()) {
+            if (!secure.dropped().contains(nodeId)) {
+                queries.put(nodeId, queryFor(nodeId, query));
+                datasets.addAll(datasetsByNode.get(nodeId));
+            }
+        }
+        PrimitiveResult sum = secure.compute(queries);
+        return List.of(new NodeAnswer("secure aggregate of " + queries.size() + " nodes", datasets, sum));
+    }
+
+    /** Nodes lost during a secure-aggregation analysis that went on without them. */
+    Set<String> droppedNodes() {
+        return secure == null ? Set.of() : secure.dropped();
+    }
+
+    /** Whether the nodes' answers were summed under masks: then no node's own row count is known. */
+    boolean secure() {
+        return secure != null;
     }
 
     /** Rows each node used (the most over the analysis' primitives), by node id. */

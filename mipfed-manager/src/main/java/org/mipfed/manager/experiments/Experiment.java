@@ -38,7 +38,8 @@ public record Experiment(
     }
 
     /** What one node contributed. */
-    public record Contribution(String node, List<String> datasets, long rows) {
+    /** A node's part in an analysis; {@code rows} is null under secure aggregation, where no node's own count reaches the manager. */
+    public record Contribution(String node, List<String> datasets, Long rows) {
     }
 
     public static Experiment pending(String id, String algorithm, String user, JsonNode request) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
-import org.mipfed.core.problem.Problem;
 
 class TestRunOptions {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -16,11 +15,10 @@ class TestRunOptions {
     }
 
     @Test
-    void smpcIsRefusedRatherThanSilentlyIgnored() throws Exception {
-        assertThatThrownBy(() -> RunOptions.of(flags("{\"smpc\": true}")))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(400))
-                .hasMessageContaining("flags.smpc: secure aggregation is not available");
+    void smpcIsABooleanFlag() throws Exception {
+        assertThat(RunOptions.of(flags("{\"smpc\": true}")).smpc()).isTrue();
+        assertThat(RunOptions.of(flags("{}")).smpc()).isFalse();
         assertThatThrownBy(() -> RunOptions.of(flags("{\"smpc\": \"yes\"}"))).hasMessage("flags.smpc must be true or false");
-        assertThat(RunOptions.of(flags("{\"smpc\": false}")).allowPartial()).isFalse();
+        assertThat(RunOptions.of(flags("{\"smpc\": false}")).smpc()).isFalse();
     }
 }

@@ -23,7 +23,7 @@ class TestExperimentStore {
         Experiment pending = Experiment.pending(UUID.randomUUID().toString(), algorithm, "admin",
                 Json.mapper().createObjectNode().put("algorithm", algorithm));
         return pending.running().succeeded(Json.mapper().createObjectNode().put("n_obs", 42), List.of(
-                new Experiment.Contribution("chuv", List.of("edsd0"), 42)));
+                new Experiment.Contribution("chuv", List.of("edsd0"), 42L)));
     }
 
     @Test
