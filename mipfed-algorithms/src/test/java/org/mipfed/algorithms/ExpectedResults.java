@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.mipfed.core.json.Json;
 
 /**
@@ -23,6 +25,11 @@ import org.mipfed.core.json.Json;
  * default with Exareme2's rtol 1e-6 and atol 1e-9. Integers and names must be equal.
  */
 public final class ExpectedResults {
+    /** Each case on 3, 1 and 5 nodes: the arguments (case, nodes) of a parameterized validation test. */
+    public static Stream<Arguments> onOneThreeFiveNodes(List<Case> cases) {
+        return Stream.of(3, 1, 5).flatMap(nodes -> cases.stream().map(c -> Arguments.of(c, nodes)));
+    }
+
     /** Where the expected files are, relative to a module directory of the project. */
     public static final Path EXPECTED_DIR = Path.of("..", "mipfed-testing", "src", "test", "resources", "exareme2", "expected");
     public static final Tolerance DEFAULT = new Tolerance(1e-6, 1e-9);

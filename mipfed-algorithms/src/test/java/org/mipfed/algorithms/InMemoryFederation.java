@@ -2,11 +2,13 @@ package org.mipfed.algorithms;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mipfed.core.model.DataModel;
+import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.proto.v1.PrimitiveQuery;
 
 /**
@@ -49,6 +51,12 @@ public final class InMemoryFederation {
 
     public DataModel model() {
         return model;
+    }
+
+    /** Runs {@code algorithm} on a request, validated against the data model as the manager does, over these nodes. */
+    public JsonNode run(Algorithm algorithm, JsonNode request) {
+        AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(request), model);
+        return algorithm.run(input, context(input));
     }
 
     public List<InMemoryNode> nodes() {

@@ -3,12 +3,10 @@ package org.mipfed.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +31,8 @@ import org.mipfed.node.privacy.PrivacyPolicy;
 abstract class Exareme2Validation {
     private static final Path EXPECTED = Path.of("src", "test", "resources", "exareme2", "expected");
 
-    private Path dir;
+    private ValidationFederation validation;
     private LocalFederation federation;
-    private final List<String> pgUrls = new ArrayList<>();
 
     /** How many nodes to deal the data over. */
     abstract int nodes();
@@ -44,52 +41,19 @@ abstract class Exareme2Validation {
     abstract boolean postgres(int i);
 
     @BeforeAll
-    void startFederation() throws IOException {
-        dir = Files.createTempDirectory(Path.of("target"), getClass().getSimpleName() + "-");
-        Path dementia = LocalFederation.extractData("dementia_v_0_1", dir.resolve("dementia"));
-        Path tbi = LocalFederation.extractData("tbi_v_0_1", dir.resolve("tbi"));
-        List<List<Path>> dementiaFiles = deal(dementia, List.of("edsd", "ppmi", "desd-synthdata"));
-        List<List<Path>> tbiFiles = deal(tbi, List.of("dummy_tbi"));
-        federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        String[] aliases = new String[nodes()];
-        for (int i = 0; i < nodes(); i++) {
-            aliases[i] = "node" + i;
-            String store = null;
-            if (postgres(i)) {
-                store = TestPostgres.freshSchemaUrl("validation_" + nodes() + "_" + i);
-                pgUrls.add(store);
-            }
-            federation.addNode(aliases[i], store, PrivacyPolicy.minRowsOnly(1), List.of(
-                    new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), dementiaFiles.get(i)),
-                    new LocalFederation.DataImport(tbi.resolve("CDEsMetadata.json"), tbiFiles.get(i))));
-        }
-        federation.start("all");
-        // Generous: on a loaded machine (CI runners, shared hosts) three JVMs and their imports take well over a minute.
-        federation.awaitReady(Duration.ofSeconds(180), aliases);
+    void startFederation() {
+        Map<String, List<String>> data = new LinkedHashMap<>();
+        data.put("dementia_v_0_1", List.of("edsd", "ppmi", "desd-synthdata"));
+        data.put("tbi_v_0_1", List.of("dummy_tbi"));
+        validation = ValidationFederation.start("validation", nodes(), this::postgres, data);
+        federation = validation.federation();
     }
 
     @AfterAll
     void stopFederation() {
-        if (federation != null) {
-            federation.close();
+        if (validation != null) {
+            validation.close();
         }
-        pgUrls.forEach(TestPostgres::dropSchemaOf);
-    }
-
-    /** Every {@code <prefix>0.csv} goes to the first node, the others round-robin over all nodes. */
-    private List<List<Path>> deal(Path dir, List<String> prefixes) {
-        List<List<Path>> out = new ArrayList<>();
-        for (int i = 0; i < nodes(); i++) {
-            out.add(new ArrayList<>());
-        }
-        int next = 0;
-        for (String prefix : prefixes) {
-            out.get(0).add(dir.resolve(prefix + "0.csv"));
-            for (int k = 1; k <= 9; k++) {
-                out.get(next++ % nodes()).add(dir.resolve(prefix + k + ".csv"));
-            }
-        }
-        return out;
     }
 
     @TestFactory

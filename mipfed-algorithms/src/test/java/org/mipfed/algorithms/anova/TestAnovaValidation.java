@@ -12,15 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;
-import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.StatisticalTestExpectations;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
-import org.mipfed.core.request.AnalysisRequest;
 
 /** Exareme2's one- and two-way ANOVA validation cases on 1, 3 and 5 in-memory nodes. */
 class TestAnovaValidation {
@@ -28,11 +25,11 @@ class TestAnovaValidation {
     private static final List<Case> TWO_WAY = ExpectedResults.load(ExpectedResults.expectedFile("anova_twoway"));
 
     static Stream<Arguments> oneWay() {
-        return onNodes(ONE_WAY);
+        return ExpectedResults.onOneThreeFiveNodes(ONE_WAY);
     }
 
     static Stream<Arguments> twoWay() {
-        return onNodes(TWO_WAY);
+        return ExpectedResults.onOneThreeFiveNodes(TWO_WAY);
     }
 
     @ParameterizedTest(name = "{0} on {1} nodes")
@@ -66,13 +63,7 @@ class TestAnovaValidation {
                 p -> assertThat(p.status()).isEqualTo(400));
     }
 
-    private static Stream<Arguments> onNodes(List<Case> cases) {
-        return Stream.of(3, 1, 5).flatMap(nodes -> cases.stream().map(c -> Arguments.of(c, nodes)));
-    }
-
     static JsonNode run(Algorithm algorithm, Case testCase, int nodes) {
-        InMemoryFederation federation = InMemoryFederation.dementia(nodes);
-        AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(testCase.input()), federation.model());
-        return algorithm.run(input, federation.context(input));
+        return InMemoryFederation.dementia(nodes).run(algorithm, testCase.input());
     }
 }

@@ -11,13 +11,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;
-import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.model.DataModel;
-import org.mipfed.core.request.AnalysisRequest;
 
 /** Exareme2's descriptive statistics validation cases on 1, 3 and 5 in-memory nodes. */
 class TestDescriptiveStatsValidation {
@@ -39,7 +36,7 @@ class TestDescriptiveStatsValidation {
             """;
 
     static Stream<Arguments> cases() {
-        return Stream.of(3, 1, 5).flatMap(nodes -> CASES.stream().map(c -> Arguments.of(c, nodes)));
+        return ExpectedResults.onOneThreeFiveNodes(CASES);
     }
 
     @ParameterizedTest(name = "{0} on {1} nodes")
@@ -63,8 +60,7 @@ class TestDescriptiveStatsValidation {
         InMemoryFederation federation = testCase.input().path("inputdata").path("data_model").asText().equals("tbi:0.1")
                 ? tbi(nodes)
                 : InMemoryFederation.dementia(nodes);
-        AnalysisInput input = RequestValidator.validate(ALGORITHM, AnalysisRequest.fromJson(testCase.input()), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return federation.run(ALGORITHM, testCase.input());
     }
 
     private static InMemoryFederation tbi(int nodes) {

@@ -8,12 +8,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;
-import org.mipfed.algorithms.RequestValidator;
-import org.mipfed.core.request.AnalysisRequest;
 
 /** Exareme2's PCA with transformations validation cases on 1, 3 and 5 in-memory nodes. */
 class TestPcaWithTransformationValidation {
@@ -21,7 +18,7 @@ class TestPcaWithTransformationValidation {
     private static final PcaWithTransformation ALGORITHM = new PcaWithTransformation();
 
     static Stream<Arguments> cases() {
-        return Stream.of(3, 1, 5).flatMap(nodes -> CASES.stream().map(c -> Arguments.of(c, nodes)));
+        return ExpectedResults.onOneThreeFiveNodes(CASES);
     }
 
     @ParameterizedTest(name = "{0} on {1} nodes")
@@ -31,8 +28,6 @@ class TestPcaWithTransformationValidation {
     }
 
     static JsonNode run(Case testCase, int nodes) {
-        InMemoryFederation federation = InMemoryFederation.dementia(nodes);
-        AnalysisInput input = RequestValidator.validate(ALGORITHM, AnalysisRequest.fromJson(testCase.input()), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return InMemoryFederation.dementia(nodes).run(ALGORITHM, testCase.input());
     }
 }

@@ -9,13 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;
-import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.StatisticalTestExpectations;
-import org.mipfed.core.request.AnalysisRequest;
 
 /** Exareme2's t-test validation cases on 1, 3 and 5 in-memory nodes. */
 class TestTTestValidation {
@@ -24,15 +21,15 @@ class TestTTestValidation {
     private static final List<Case> INDEPENDENT = ExpectedResults.load(ExpectedResults.expectedFile(IndependentTTest.NAME));
 
     static Stream<Arguments> oneSample() {
-        return onNodes(ONE_SAMPLE);
+        return ExpectedResults.onOneThreeFiveNodes(ONE_SAMPLE);
     }
 
     static Stream<Arguments> paired() {
-        return onNodes(PAIRED);
+        return ExpectedResults.onOneThreeFiveNodes(PAIRED);
     }
 
     static Stream<Arguments> independent() {
-        return onNodes(INDEPENDENT);
+        return ExpectedResults.onOneThreeFiveNodes(INDEPENDENT);
     }
 
     @ParameterizedTest(name = "{0} on {1} nodes")
@@ -54,13 +51,7 @@ class TestTTestValidation {
         StatisticalTestExpectations.assertIndependentTTestMatches(testCase.output(), run(new IndependentTTest(), testCase, nodes), T_TESTS);
     }
 
-    private static Stream<Arguments> onNodes(List<Case> cases) {
-        return Stream.of(3, 1, 5).flatMap(nodes -> cases.stream().map(c -> Arguments.of(c, nodes)));
-    }
-
     static JsonNode run(Algorithm algorithm, Case testCase, int nodes) {
-        InMemoryFederation federation = InMemoryFederation.dementia(nodes);
-        AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(testCase.input()), federation.model());
-        return algorithm.run(input, federation.context(input));
+        return InMemoryFederation.dementia(nodes).run(algorithm, testCase.input());
     }
 }
