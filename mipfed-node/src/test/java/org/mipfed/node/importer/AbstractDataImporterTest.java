@@ -219,6 +219,32 @@ abstract class AbstractDataImporterTest {
     }
 
     @Test
+    void storesTextOfAnyScriptOrLengthAndNumbersBitForBit() throws IOException {
+        // Longer than the writers' blocks (64 KiB), in one, two, three and four UTF-8 bytes per code point.
+        String longAscii = "x".repeat(70_000);
+        String longMixed = "aé中😀".repeat(20_000);
+        String[] codes = {"Zürich 中文 😀", longAscii, longMixed, "tab\tand \"quote\" and \\ backslash", "line\r\nbreak"};
+        String[] numbers = {"0.1", "1e-300", "123456789.123456789", "-2.2250738585072014E-308", "4.9e-324"};
+        StringBuilder csv = new StringBuilder("dataset,subjectcode,leftamygdala\n");
+        for (int i = 0; i < codes.length; i++) {
+            csv.append("edsd0,\"").append(codes[i].replace("\"", "\"\"")).append("\",").append(numbers[i]).append('\n');
+        }
+        importer.importCsv(DEMENTIA, write("texts.csv", csv.toString()), ProgressListener.NONE);
+        List<String> storedCodes = new ArrayList<>();
+        List<Double> storedNumbers = new ArrayList<>();
+        query("SELECT \"subjectcode\", \"leftamygdala\" FROM \"data_dementia_0_1\" ORDER BY \"_row_id\"", rows -> {
+            do {
+                storedCodes.add(rows.getString(1));
+                storedNumbers.add(rows.getDouble(2));
+            }
+            while (rows.next());
+            return null;
+        });
+        assertThat(storedCodes).containsExactly(codes);
+        assertThat(storedNumbers).containsExactly(java.util.Arrays.stream(numbers).map(Double::valueOf).toArray(Double[]::new));
+    }
+
+    @Test
     void loadsAllOrNothing() throws IOException {
         StringBuilder csv = new StringBuilder("dataset,subjectageyears,gender\n");
         for (int i = 0; i < 5000; i++) {
