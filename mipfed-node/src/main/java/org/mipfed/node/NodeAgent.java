@@ -18,6 +18,7 @@ import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.control.ControlServer;
 
 import org.mipfed.node.primitive.PrimitiveExecutor;
+import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.session.CertificateRenewal;
 import org.mipfed.node.session.SessionClient;
 import org.mipfed.node.smpc.SecureAggregationNode;
@@ -56,7 +57,7 @@ public final class NodeAgent implements AutoCloseable {
         this.config = NodeConfig.load(paths);
         this.store = DataStores.open(config.store(), paths.dataDir());
         this.audit = new AuditLog(paths.auditLog(), config.nodeId());
-        this.executor = new PrimitiveExecutor(store, config.privacy(), audit);
+        this.executor = new PrimitiveExecutor(store, new PrivacyGuard(config.privacy(), paths.privacyHistory()), audit);
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "mipfed-primitive");

@@ -42,6 +42,11 @@ public record NodePaths(Path dataDir) {
      * port. Unix socket paths are limited to about 107 bytes, so a deep data directory gets its
      * socket in the temporary directory instead, under a name derived from the data directory.
      */
+    /** The row selections the node answered over, kept for its differencing protection. */
+    public Path privacyHistory() {
+        return dataDir.resolve("privacy-history.bin");
+    }
+
     public Path controlSocket() {
         Path inDataDir = dataDir.resolve("control.sock");
         if (inDataDir.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {

@@ -2,6 +2,7 @@ package org.mipfed.node.privacy;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.mipfed.proto.v1.NumericalSummary;
@@ -34,8 +35,16 @@ public final class PrivacyGuard {
     private final RowSetHistory history;
 
     public PrivacyGuard(PrivacyPolicy policy) {
+        this(policy, null);
+    }
+
+    /**
+     * A guard whose differencing history is kept in {@code historyFile} as well, so that a restart
+     * does not forget which row selections were answered (null: in memory only).
+     */
+    public PrivacyGuard(PrivacyPolicy policy, Path historyFile) {
         this.policy = requireNonNull(policy, "policy is null");
-        this.history = new RowSetHistory(policy.differencingHistory());
+        this.history = new RowSetHistory(policy.differencingHistory(), historyFile);
     }
 
     public PrivacyPolicy policy() {

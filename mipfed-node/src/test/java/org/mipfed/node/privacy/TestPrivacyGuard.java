@@ -3,9 +3,12 @@ package org.mipfed.node.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
 import org.mipfed.proto.v1.NumericalSummary;
 import org.mipfed.proto.v1.VariableSummary;
@@ -163,6 +166,44 @@ class TestPrivacyGuard {
         assertThat(small.checkSelection("m", rows(300, 400), 1000)).isEmpty();
         assertThat(small.checkSelection("m", rows(0, 51), 1000)).as("the first selection was forgotten").isEmpty();
         assertThat(small.checkSelection("m", rows(300, 401), 1000)).as("the third is remembered").isPresent();
+    }
+
+    @Test
+    void aHistoryKeptInAFileOutlivesARestartAndACutOffRecord(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("privacy-history.bin");
+        PrivacyGuard before = new PrivacyGuard(PrivacyPolicy.DEFAULT, file);
+        assertThat(before.checkSelection("m", rows(0, 50), 1000)).isEmpty();
+        assertThat(before.checkSelection("m", rows(200, 300), 1000)).isEmpty();
+        RoaringBitmap plusOne = rows(0, 50);
+        plusOne.add(700);
+
+        PrivacyGuard restarted = new PrivacyGuard(PrivacyPolicy.DEFAULT, file);
+        assertThat(restarted.checkSelection("m", plusOne, 1000)).as("remembered across a restart").hasValueSatisfying(v ->
+                assertThat(v.rule()).isEqualTo("differencing"));
+
+        // A crash in the middle of a record: the records before it still count.
+        Files.write(file, new byte[] {0, 1, 'm', 0, 0, 1}, java.nio.file.StandardOpenOption.APPEND);
+        PrivacyGuard afterCrash = new PrivacyGuard(PrivacyPolicy.DEFAULT, file);
+        assertThat(afterCrash.checkSelection("m", plusOne, 1000)).isPresent();
+        RoaringBitmap nearSecond = rows(200, 300);
+        nearSecond.remove(250);
+        assertThat(afterCrash.checkSelection("m", nearSecond, 1000)).isPresent();
+    }
+
+    @Test
+    void aHistoryFileIsRewrittenWithWhatIsRememberedSoItStaysBounded(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("privacy-history.bin");
+        PrivacyGuard small = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, null, null, 2), file);
+        for (int i = 0; i < 50; i++) {
+            assertThat(small.checkSelection("m", rows(i * 100, i * 100 + 50), 10_000)).isEmpty();
+        }
+        RoaringBitmap one = rows(0, 50);
+        one.runOptimize();
+        long record = 2 + 1 + 4 + one.serializedSizeInBytes(); // "m", the length, the bitmap
+        assertThat(Files.size(file)).as("at most twice the capacity of records").isLessThanOrEqualTo(4 * record);
+        PrivacyGuard restarted = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, null, null, 2), file);
+        assertThat(restarted.checkSelection("m", rows(4900, 4951), 10_000)).as("the newest is remembered").isPresent();
+        assertThat(restarted.checkSelection("m", rows(0, 51), 10_000)).as("the oldest was dropped").isEmpty();
     }
 
     private static RoaringBitmap rows(int from, int to) {
