@@ -79,30 +79,40 @@ final class GlmStepPrimitive {
         List<Cde> complete = new ArrayList<>(used);
         BoundSql from = layers(scope, query, columns, response, complete);
 
+        // The information's terms are sums of w·x_i·x_j: w·x_i is computed once a row (the layer "wx$i"),
+        // the intercept's column (all ones) is not multiplied at all, and for binomial models the
+        // deviance is −2 × the log-likelihood, summed once. Given β, XᵀWz = Iβ + score, so the
+        // working sums are only computed at the start, where η is not Xβ.
+        boolean intercept = query.getIntercept();
+        boolean withBeta = query.getBetaCount() > 0;
+        boolean devianceFromLikelihood = family.equals("binomial");
         List<String> sums = new ArrayList<>();
         sums.add("count(*)");
         sums.add("sum(\"ok$\")");
         sums.add("sum(\"ll$\")");
-        sums.add("sum(\"dev$\")");
+        sums.add(devianceFromLikelihood ? "0" : "sum(\"dev$\")");
         sums.add("sum(\"y$\")");
         sums.add("sum(\"bd$\")");
         sums.add("sum(\"bad$\")");
         sums.add(family.equals("poisson") ? "sum(CASE WHEN \"ok$\" = 1 AND \"y$\" >= 0 THEN " + GlmSql.logFactorial() + " END)" : "0");
         for (int i = 0; i < p; i++) {
             for (int j = i; j < p; j++) {
-                sums.add("sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
+                boolean one = intercept && i == 0;
+                sums.add(one && j == 0 ? "sum(\"w$\")" : one ? "sum(" + wx(j) + ")" : "sum(" + wx(i) + " * " + x(j) + ")");
             }
         }
         for (int i = 0; i < p; i++) {
-            sums.add("sum(\"r$\" * " + x(i) + ")");
+            sums.add(intercept && i == 0 ? "sum(\"r$\")" : "sum(\"r$\" * " + x(i) + ")");
         }
-        for (int i = 0; i < p; i++) {
-            sums.add("sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
+        if (!withBeta) {
+            for (int i = 0; i < p; i++) {
+                sums.add(intercept && i == 0 ? "sum(\"w$\" * \"eta$\" + \"r$\")" : "sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
+            }
         }
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
-            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM (").append(from).sql(") \"g8$\"").build();
+            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM (").append(from).sql(") \"g9$\"").build();
             try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 for (int k = 0; k < block.size(); k++) {
@@ -118,8 +128,9 @@ final class GlmStepPrimitive {
             }
         }
         long n = (long) values[0];
+        double deviance = devianceFromLikelihood ? -2 * values[2] : values[3];
         GlmStepResult.Builder result = GlmStepResult.newBuilder().setN(n).setInvalid(n - (long) values[1])
-                .setLogLikelihood(values[2] - values[7]).setDeviance(values[3]).setSumY(values[4]).setBoundary((long) values[5]);
+                .setLogLikelihood(values[2] - values[7]).setDeviance(deviance).setSumY(values[4]).setBoundary((long) values[5]);
         double[] information = new double[p * p];
         int k = SCALARS;
         for (int i = 0; i < p; i++) {
@@ -131,11 +142,22 @@ final class GlmStepPrimitive {
         for (double value : information) {
             result.addInformation(value);
         }
+        double[] score = new double[p];
         for (int i = 0; i < p; i++) {
-            result.addScore(values[k++]);
+            score[i] = values[k++];
+            result.addScore(score[i]);
         }
         for (int i = 0; i < p; i++) {
-            result.addWorking(values[k++]);
+            if (withBeta) {
+                double working = score[i];
+                for (int j = 0; j < p; j++) {
+                    working += information[i * p + j] * query.getBeta(j);
+                }
+                result.addWorking(working);
+            }
+            else {
+                result.addWorking(values[k++]);
+            }
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setGlmStep(result).build();
     }
@@ -199,7 +221,7 @@ final class GlmStepPrimitive {
         });
     }
 
-    /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms. */
+    /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms → w·x. */
     private static BoundSql layers(QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
         String family = query.getFamily();
         String link = query.getLink();
@@ -230,7 +252,11 @@ final class GlmStepPrimitive {
                 + GlmSql.logLikelihood(family) + " END AS \"ll$\", CASE WHEN " + ok + " THEN " + GlmSql.deviance(family)
                 + " END AS \"dev$\", CASE WHEN " + ok + " AND (" + GlmSql.boundary(family) + ") THEN 1 ELSE 0 END AS \"bd$\", CASE WHEN "
                 + GlmSql.badResponse(family) + " THEN 1 ELSE 0 END AS \"bad$\" FROM (";
-        return BoundSql.builder().sql(rows
+        StringBuilder weighted = new StringBuilder("SELECT *");
+        for (int i = query.getIntercept() ? 1 : 0; i < columns.size(); i++) {
+            weighted.append(", \"w$\" * ").append(x(i)).append(" AS ").append(wx(i));
+        }
+        return BoundSql.builder().sql(weighted + " FROM (" + rows
                 + "SELECT *, CASE WHEN \"mu$\" IS NOT NULL AND \"me$\" IS NOT NULL AND " + GlmSql.validMean(family)
                 + " THEN 1 ELSE 0 END AS \"ok$\" FROM ("
                 + "SELECT *, " + GlmSql.complement(link) + " AS \"cmu$\", " + GlmSql.derivative(link) + " AS \"me$\" FROM ("
@@ -239,7 +265,7 @@ final class GlmStepPrimitive {
                 + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
                 .append(eta.build())
                 .sql(") \"g2$\"" + FENCE + ") \"g3$\"" + FENCE + ") \"g4$\"" + FENCE + ") \"g5$\"" + FENCE + ") \"g6$\"" + FENCE
-                        + ") \"g7$\"" + FENCE).build();
+                        + ") \"g7$\"" + FENCE + ") \"g8$\"" + FENCE).build();
     }
 
     /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
@@ -265,6 +291,10 @@ final class GlmStepPrimitive {
         query.getColumnsList().forEach(column -> names.add(column.getVariable()));
         names.add(query.getResponse().getVariable());
         names.addAll(query.getCompleteInList());
+    }
+
+    private static String wx(int column) {
+        return "\"wx$" + column + "\"";
     }
 
     private static String x(int column) {
