@@ -33,13 +33,6 @@ final class GlmStepPrimitive {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     private static final int SCALARS = 8;
-    /**
-     * Ends every layer: OFFSET 0 keeps PostgreSQL from pulling a subquery up into the one above, which
-     * would substitute each layer's expressions into every reference to them. The sums refer to the
-     * weights hundreds of times, so inlined they grow as the product of the layers' sizes, and a
-     * model of twenty covariates exhausted the server's memory. Fenced, each layer is computed once a row.
-     */
-    private static final String FENCE = " OFFSET 0";
 
     private final PrivacyGuard guard;
 
@@ -79,8 +72,7 @@ final class GlmStepPrimitive {
         List<Cde> complete = new ArrayList<>(used);
         BoundSql from = layers(scope, query, columns, response, complete);
 
-        // The information's terms are sums of w·x_i·x_j: w·x_i is computed once a row (the layer "wx$i"),
-        // the intercept's column (all ones) is not multiplied at all, and for binomial models the
+        // The intercept's column (all ones) is not multiplied at all, and for binomial models the
         // deviance is −2 × the log-likelihood, summed once. Given β, XᵀWz = Iβ + score, so the
         // working sums are only computed at the start, where η is not Xβ.
         boolean intercept = query.getIntercept();
@@ -98,7 +90,7 @@ final class GlmStepPrimitive {
         for (int i = 0; i < p; i++) {
             for (int j = i; j < p; j++) {
                 boolean one = intercept && i == 0;
-                sums.add(one && j == 0 ? "sum(\"w$\")" : one ? "sum(" + wx(j) + ")" : "sum(" + wx(i) + " * " + x(j) + ")");
+                sums.add(one && j == 0 ? "sum(\"w$\")" : one ? "sum(\"w$\" * " + x(j) + ")" : "sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
             }
         }
         for (int i = 0; i < p; i++) {
@@ -112,7 +104,7 @@ final class GlmStepPrimitive {
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
-            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM (").append(from).sql(") \"g9$\"").build();
+            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM (").append(from).sql(") \"g8$\"").build();
             try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 for (int k = 0; k < block.size(); k++) {
@@ -221,16 +213,18 @@ final class GlmStepPrimitive {
         });
     }
 
-    /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms → w·x. */
+    /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms. */
     private static BoundSql layers(QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
         String family = query.getFamily();
         String link = query.getLink();
+        // Each layer's columns are referred to many times by the next: see SqlDialect.fence.
+        String fence = scope.dialect().fence();
         BoundSql.Builder design = BoundSql.builder().sql("SELECT ");
         for (int i = 0; i < columns.size(); i++) {
             design.append(columns.get(i)).sql(" AS " + x(i) + ", ");
         }
         design.append(response).sql(" AS \"y$\" FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" AND " + scope.complete(complete) + FENCE);
+                .sql(" AND " + scope.complete(complete) + fence);
         BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");
         if (query.getBetaCount() > 0) {
             for (int i = 0; i < columns.size(); i++) {
@@ -243,7 +237,7 @@ final class GlmStepPrimitive {
         else {
             eta.sql(GlmSql.startEta(family, link));
         }
-        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + FENCE);
+        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + fence);
         String ok = "\"ok$\" = 1";
         String v = GlmSql.variance(family);
         String me = "\"me$\"";
@@ -252,11 +246,7 @@ final class GlmStepPrimitive {
                 + GlmSql.logLikelihood(family) + " END AS \"ll$\", CASE WHEN " + ok + " THEN " + GlmSql.deviance(family)
                 + " END AS \"dev$\", CASE WHEN " + ok + " AND (" + GlmSql.boundary(family) + ") THEN 1 ELSE 0 END AS \"bd$\", CASE WHEN "
                 + GlmSql.badResponse(family) + " THEN 1 ELSE 0 END AS \"bad$\" FROM (";
-        StringBuilder weighted = new StringBuilder("SELECT *");
-        for (int i = query.getIntercept() ? 1 : 0; i < columns.size(); i++) {
-            weighted.append(", \"w$\" * ").append(x(i)).append(" AS ").append(wx(i));
-        }
-        return BoundSql.builder().sql(weighted + " FROM (" + rows
+        return BoundSql.builder().sql(rows
                 + "SELECT *, CASE WHEN \"mu$\" IS NOT NULL AND \"me$\" IS NOT NULL AND " + GlmSql.validMean(family)
                 + " THEN 1 ELSE 0 END AS \"ok$\" FROM ("
                 + "SELECT *, " + GlmSql.complement(link) + " AS \"cmu$\", " + GlmSql.derivative(link) + " AS \"me$\" FROM ("
@@ -264,8 +254,8 @@ final class GlmStepPrimitive {
                 + "SELECT *, " + GlmSql.helperB(link, scope.dialect().doubleType()) + " AS \"b$\" FROM ("
                 + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
                 .append(eta.build())
-                .sql(") \"g2$\"" + FENCE + ") \"g3$\"" + FENCE + ") \"g4$\"" + FENCE + ") \"g5$\"" + FENCE + ") \"g6$\"" + FENCE
-                        + ") \"g7$\"" + FENCE + ") \"g8$\"" + FENCE).build();
+                .sql(") \"g2$\"" + fence + ") \"g3$\"" + fence + ") \"g4$\"" + fence + ") \"g5$\"" + fence + ") \"g6$\"" + fence
+                        + ") \"g7$\"" + fence).build();
     }
 
     /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
@@ -291,10 +281,6 @@ final class GlmStepPrimitive {
         query.getColumnsList().forEach(column -> names.add(column.getVariable()));
         names.add(query.getResponse().getVariable());
         names.addAll(query.getCompleteInList());
-    }
-
-    private static String wx(int column) {
-        return "\"wx$" + column + "\"";
     }
 
     private static String x(int column) {
