@@ -206,7 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
         });
         Path script = dir.resolve("bench.R");
         Files.writeString(script, rScript(csv));
-        System.err.println("R: timing lm, glm, t.test, cor, prcomp, kmeans ...");
+        System.err.println("R: timing the same analyses (lm, glm, cor, prcomp, t.test, kmeans) ...");
         Process r = new ProcessBuilder(rscript.toString(), script.toString()).redirectErrorStream(true).start();
         List<String> output = new String(r.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         if (r.waitFor() != 0) {
