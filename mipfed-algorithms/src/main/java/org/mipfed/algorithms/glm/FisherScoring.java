@@ -24,8 +24,9 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  * <p>It starts as R's {@code glm} does (from the family's starting means), takes full steps, halves a
  * step that leaves the link's domain or increases the deviance, and stops when the Newton decrement
  * ΔᵀIΔ (the step's squared length in standard errors) falls below {@link #TOLERANCE}, far tighter
- * than R's or statsmodels' defaults so that the answer is the maximum itself to about ten digits.
- * A last round evaluates the intercept-only model for the null deviance.
+ * than R's or statsmodels' defaults so that the answer is the maximum itself to about ten digits;
+ * that last, tiny step is taken without a round of its own. A last round evaluates the
+ * intercept-only model for the null deviance, except for binomial models, whose null model fits ȳ.
  */
 public final class FisherScoring {
     static final int MAX_ITERATIONS = 60;
@@ -88,6 +89,13 @@ public final class FisherScoring {
             iterations++;
             double[] delta = solve(current.information, current.score);
             double decrement = dot(delta, current.score) / dispersion(current);
+            if (decrement < TOLERANCE) {
+                // A step below 1e-10 standard errors: taken without another round, since the sums at the
+                // new coefficients would differ from the current ones by terms of the order of the decrement.
+                current = current.movedBy(delta);
+                converged = true;
+                break;
+            }
             Step next = null;
             for (int halvings = 0; halvings <= MAX_HALVINGS; halvings++) {
                 Step candidate = evaluate(add(current.beta, delta));
@@ -118,6 +126,14 @@ public final class FisherScoring {
             throw separated();
         }
         double[] covariance = inverse(current.information);
+        if (model.family() == Family.BINOMIAL) {
+            // The intercept-only model fits the mean ȳ under every link, so its likelihood needs no round.
+            double ones = current.sumY;
+            double zeros = current.n - ones;
+            double nullLogLikelihood = ones * Math.log(ones / current.n) + zeros * Math.log(zeros / current.n);
+            return new GlmFit(current.n, current.beta, covariance, current.deviance, logLikelihood(current), -2 * nullLogLikelihood,
+                    nullLogLikelihood, iterations);
+        }
         double[] nullBeta = new double[p];
         nullBeta[0] = model.link().apply(current.sumY / current.n);
         Step nullModel = evaluate(nullBeta);
@@ -287,6 +303,21 @@ public final class FisherScoring {
             this.information = new double[p * p];
             this.score = new double[p];
             this.working = new double[p];
+        }
+
+        /** The same sums, standing for the coefficients moved by {@code delta}. */
+        Step movedBy(double[] delta) {
+            Step moved = new Step(score.length, FisherScoring.add(beta, delta));
+            System.arraycopy(information, 0, moved.information, 0, information.length);
+            System.arraycopy(score, 0, moved.score, 0, score.length);
+            System.arraycopy(working, 0, moved.working, 0, working.length);
+            moved.n = n;
+            moved.invalid = invalid;
+            moved.boundary = boundary;
+            moved.deviance = deviance;
+            moved.logLikelihood = logLikelihood;
+            moved.sumY = sumY;
+            return moved;
         }
 
         void add(GlmStepResult result) {

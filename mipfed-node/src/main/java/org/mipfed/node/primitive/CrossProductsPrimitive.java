@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,19 +21,20 @@ import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
  * {@code cross_products}: n, column means and the centred co-moment matrix of a design over the
- * rows complete in every variable it uses (and in those of {@code complete_in}). Two passes for
- * numerical stability: the means first, then sums of products of deviations from them, corrected by
- * the deviations' own sums (the "corrected two-pass" algorithm), so large offsets such as brain
- * volumes in mm³ lose no precision.
+ * rows complete in every variable it uses (and in those of {@code complete_in}), in one pass over
+ * them: sums of products of deviations from values near the means (the means of the first rows),
+ * corrected by the deviations' own sums (see {@link #shifts}).
  *
- * <p>A numerical column may be transformed per row ({@code log} or {@code exp}). The first pass also
+ * <p>A numerical column may be transformed per row ({@code log} or {@code exp}). The pass also
  * finds the smallest value of each logged variable and the largest of each exponentiated one, so a
- * transformation that has no finite value on some row is refused before any is computed; the SQL
- * guards the functions as well, since a store evaluates them before the check could run.
+ * transformation that has no finite value on some row is refused before any sum is returned; the SQL
+ * guards the functions, so that no row makes the store fail first.
  */
 final class CrossProductsPrimitive {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
+    /** The rows whose means the columns are centred on. */
+    private static final int SHIFT_ROWS = 10_000;
     /** The rule of a refused transformation. */
     static final String TRANSFORM = "transform";
     static final String LOG = "log";
@@ -64,27 +66,12 @@ final class CrossProductsPrimitive {
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         int p = columns.size();
         String complete = scope.complete(new ArrayList<>(used));
-        BoundSql.Builder first = BoundSql.builder().sql("SELECT count(*)");
-        for (BoundSql column : columns) {
-            first.sql(", avg(").append(column).sql(")");
-        }
-        // The extreme value each transformation depends on: min for log, max for exp.
-        transformed.forEach(t -> first.sql(", " + (LOG.equals(t.transform()) ? "min(" : "max(")
-                + scope.dialect().toDouble(scope.quote(t.cde())) + ")"));
-        first.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete);
-        long n;
-        double[] means = new double[p];
-        double[] extremes = new double[transformed.size()];
-        try (PreparedStatement statement = first.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            n = rows.getLong(1);
-            for (int i = 0; i < p; i++) {
-                means[i] = rows.getDouble(i + 2);
-            }
-            for (int i = 0; i < extremes.length; i++) {
-                extremes[i] = rows.getDouble(p + 2 + i);
-            }
-        }
+        double[] shifts = shifts(connection, scope, columns, complete);
+        // One pass: n, the extreme value each transformation depends on (min for log, max for exp),
+        // then the sums of deviations from the shifts and of their products.
+        List<Transformed> extremes = new ArrayList<>(transformed);
+        double[] values = centredSums(connection, scope, columns, shifts, complete, extremes);
+        long n = Math.round(values[0]);
         guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
@@ -94,11 +81,11 @@ final class CrossProductsPrimitive {
         guard.checkParameters(p, n).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
-        checkTransforms(transformed, extremes);
-        double[] sums = centredSums(connection, scope, columns, means, complete);
+        checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
+        double[] sums = Arrays.copyOfRange(values, 1 + extremes.size(), values.length);
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
         for (int i = 0; i < p; i++) {
-            result.addMeans(means[i] + sums[i] / n);
+            result.addMeans(shifts[i] + sums[i] / n);
         }
         double[] comoments = new double[p * p];
         int k = p;
@@ -215,18 +202,55 @@ final class CrossProductsPrimitive {
     }
 
     /**
-     * Σ(x_i - m_i) for each column, then Σ(x_i - m_i)(x_j - m_j) for i ≤ j in row-major order, the
-     * deviations computed once per row in a subquery with the means bound as parameters.
+     * What the columns are centred on: their means over the first {@link #SHIFT_ROWS} selected rows,
+     * which cost a fraction of a pass. Sums of deviations from a value near the mean, corrected by the
+     * deviations' own sums, are as precise as from the mean itself (the "corrected two-pass"
+     * algorithm), so large offsets such as brain volumes in mm³ lose no precision. A column with no
+     * value among those rows (a log of non-positive values, say) is centred on 0.
      */
-    private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, double[] means,
-            String complete) throws SQLException {
+    private static double[] shifts(Connection connection, QueryScope scope, List<BoundSql> columns, String complete) throws SQLException {
+        int p = columns.size();
+        BoundSql.Builder sample = BoundSql.builder().sql("SELECT ");
+        for (int i = 0; i < p; i++) {
+            sample.sql(i == 0 ? "" : ", ").sql("avg(" + deviation(i) + ")");
+        }
+        sample.sql(" FROM (SELECT ");
+        for (int i = 0; i < p; i++) {
+            sample.sql(i == 0 ? "" : ", ").append(columns.get(i)).sql(" AS " + deviation(i));
+        }
+        sample.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + " LIMIT " + SHIFT_ROWS + ") \"sample$\"");
+        double[] shifts = new double[p];
+        try (PreparedStatement statement = sample.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            for (int i = 0; i < p; i++) {
+                double shift = rows.getDouble(i + 1);
+                shifts[i] = Double.isFinite(shift) ? shift : 0;
+            }
+        }
+        return shifts;
+    }
+
+    /**
+     * count(*) and the extreme value of each transformed variable (min for log, max for exp) over the
+     * selected rows, then Σ(x_i - s_i) for each column, then Σ(x_i - s_i)(x_j - s_j) for i ≤ j in
+     * row-major order, the deviations computed once per row in a subquery with the shifts bound as
+     * parameters.
+     */
+    private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, double[] shifts,
+            String complete, List<Transformed> transformed) throws SQLException {
         int p = columns.size();
         BoundSql.Builder centred = BoundSql.builder().sql("(SELECT ");
         for (int i = 0; i < p; i++) {
-            centred.sql(i == 0 ? "(" : ", (").append(columns.get(i)).sql(" - ").parameter(means[i]).sql(") AS " + deviation(i));
+            centred.sql(i == 0 ? "(" : ", (").append(columns.get(i)).sql(" - ").parameter(shifts[i]).sql(") AS " + deviation(i));
+        }
+        List<String> sums = new ArrayList<>();
+        sums.add("count(*)");
+        for (int k = 0; k < transformed.size(); k++) {
+            Transformed t = transformed.get(k);
+            centred.sql(", " + scope.dialect().toDouble(scope.quote(t.cde())) + " AS \"e$" + k + "\"");
+            sums.add((LOG.equals(t.transform()) ? "min(" : "max(") + "\"e$" + k + "\")");
         }
         BoundSql from = centred.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + ") \"centred$\"").build();
-        List<String> sums = new ArrayList<>();
         for (int i = 0; i < p; i++) {
             sums.add("sum(" + deviation(i) + ")");
         }

@@ -33,13 +33,6 @@ final class GlmStepPrimitive {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     private static final int SCALARS = 8;
-    /**
-     * Ends every layer: OFFSET 0 keeps PostgreSQL from pulling a subquery up into the one above, which
-     * would substitute each layer's expressions into every reference to them. The sums refer to the
-     * weights hundreds of times, so inlined they grow as the product of the layers' sizes, and a
-     * model of twenty covariates exhausted the server's memory. Fenced, each layer is computed once a row.
-     */
-    private static final String FENCE = " OFFSET 0";
 
     private final PrivacyGuard guard;
 
@@ -79,25 +72,34 @@ final class GlmStepPrimitive {
         List<Cde> complete = new ArrayList<>(used);
         BoundSql from = layers(scope, query, columns, response, complete);
 
+        // The intercept's column (all ones) is not multiplied at all, and for binomial models the
+        // deviance is −2 × the log-likelihood, summed once. Given β, XᵀWz = Iβ + score, so the
+        // working sums are only computed at the start, where η is not Xβ.
+        boolean intercept = query.getIntercept();
+        boolean withBeta = query.getBetaCount() > 0;
+        boolean devianceFromLikelihood = family.equals("binomial");
         List<String> sums = new ArrayList<>();
         sums.add("count(*)");
         sums.add("sum(\"ok$\")");
         sums.add("sum(\"ll$\")");
-        sums.add("sum(\"dev$\")");
+        sums.add(devianceFromLikelihood ? "0" : "sum(\"dev$\")");
         sums.add("sum(\"y$\")");
         sums.add("sum(\"bd$\")");
         sums.add("sum(\"bad$\")");
         sums.add(family.equals("poisson") ? "sum(CASE WHEN \"ok$\" = 1 AND \"y$\" >= 0 THEN " + GlmSql.logFactorial() + " END)" : "0");
         for (int i = 0; i < p; i++) {
             for (int j = i; j < p; j++) {
-                sums.add("sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
+                boolean one = intercept && i == 0;
+                sums.add(one && j == 0 ? "sum(\"w$\")" : one ? "sum(\"w$\" * " + x(j) + ")" : "sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
             }
         }
         for (int i = 0; i < p; i++) {
-            sums.add("sum(\"r$\" * " + x(i) + ")");
+            sums.add(intercept && i == 0 ? "sum(\"r$\")" : "sum(\"r$\" * " + x(i) + ")");
         }
-        for (int i = 0; i < p; i++) {
-            sums.add("sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
+        if (!withBeta) {
+            for (int i = 0; i < p; i++) {
+                sums.add(intercept && i == 0 ? "sum(\"w$\" * \"eta$\" + \"r$\")" : "sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
+            }
         }
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
@@ -118,8 +120,9 @@ final class GlmStepPrimitive {
             }
         }
         long n = (long) values[0];
+        double deviance = devianceFromLikelihood ? -2 * values[2] : values[3];
         GlmStepResult.Builder result = GlmStepResult.newBuilder().setN(n).setInvalid(n - (long) values[1])
-                .setLogLikelihood(values[2] - values[7]).setDeviance(values[3]).setSumY(values[4]).setBoundary((long) values[5]);
+                .setLogLikelihood(values[2] - values[7]).setDeviance(deviance).setSumY(values[4]).setBoundary((long) values[5]);
         double[] information = new double[p * p];
         int k = SCALARS;
         for (int i = 0; i < p; i++) {
@@ -131,11 +134,22 @@ final class GlmStepPrimitive {
         for (double value : information) {
             result.addInformation(value);
         }
+        double[] score = new double[p];
         for (int i = 0; i < p; i++) {
-            result.addScore(values[k++]);
+            score[i] = values[k++];
+            result.addScore(score[i]);
         }
         for (int i = 0; i < p; i++) {
-            result.addWorking(values[k++]);
+            if (withBeta) {
+                double working = score[i];
+                for (int j = 0; j < p; j++) {
+                    working += information[i * p + j] * query.getBeta(j);
+                }
+                result.addWorking(working);
+            }
+            else {
+                result.addWorking(values[k++]);
+            }
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setGlmStep(result).build();
     }
@@ -203,12 +217,14 @@ final class GlmStepPrimitive {
     private static BoundSql layers(QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
         String family = query.getFamily();
         String link = query.getLink();
+        // Each layer's columns are referred to many times by the next: see SqlDialect.fence.
+        String fence = scope.dialect().fence();
         BoundSql.Builder design = BoundSql.builder().sql("SELECT ");
         for (int i = 0; i < columns.size(); i++) {
             design.append(columns.get(i)).sql(" AS " + x(i) + ", ");
         }
         design.append(response).sql(" AS \"y$\" FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" AND " + scope.complete(complete) + FENCE);
+                .sql(" AND " + scope.complete(complete) + fence);
         BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");
         if (query.getBetaCount() > 0) {
             for (int i = 0; i < columns.size(); i++) {
@@ -221,7 +237,7 @@ final class GlmStepPrimitive {
         else {
             eta.sql(GlmSql.startEta(family, link));
         }
-        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + FENCE);
+        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + fence);
         String ok = "\"ok$\" = 1";
         String v = GlmSql.variance(family);
         String me = "\"me$\"";
@@ -238,8 +254,8 @@ final class GlmStepPrimitive {
                 + "SELECT *, " + GlmSql.helperB(link, scope.dialect().doubleType()) + " AS \"b$\" FROM ("
                 + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
                 .append(eta.build())
-                .sql(") \"g2$\"" + FENCE + ") \"g3$\"" + FENCE + ") \"g4$\"" + FENCE + ") \"g5$\"" + FENCE + ") \"g6$\"" + FENCE
-                        + ") \"g7$\"" + FENCE).build();
+                .sql(") \"g2$\"" + fence + ") \"g3$\"" + fence + ") \"g4$\"" + fence + ") \"g5$\"" + fence + ") \"g6$\"" + fence
+                        + ") \"g7$\"" + fence).build();
     }
 
     /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */

@@ -20,8 +20,8 @@ import org.mipfed.proto.v1.VariableLevels;
 
 /**
  * {@code levels}: which levels of nominal variables occur among the rows complete in a set of
- * variables, so the manager can build the same dummy coding on every node. Counts the rows first
- * and refuses before looking at levels if they are too few.
+ * variables, so the manager can build the same dummy coding on every node. Counts the rows in the
+ * same pass and refuses before reading the levels if they are too few.
  */
 final class LevelsPrimitive {
     private final PrivacyGuard guard;
@@ -39,24 +39,41 @@ final class LevelsPrimitive {
         required.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         List<Cde> complete = new ArrayList<>(required);
         String where = scope.complete(complete);
-        long rows = count(connection, scope, where);
+        // One pass: each variable's levels with their counts (grouping sets), the rows being the sum of
+        // the first variable's counts. The levels are read only once the rows are known to be enough.
+        List<String> quoted = nominal.stream().map(scope::quote).toList();
+        BoundSql.Builder sql = BoundSql.builder().sql("SELECT ");
+        for (int i = 0; i < nominal.size(); i++) {
+            sql.sql(scope.dialect().toText(quoted.get(i)) + ", ");
+        }
+        sql.sql(nominal.size() == 1 ? "0" : "GROUPING(" + String.join(", ", quoted) + ")").sql(", count(*) FROM " + scope.table() + " WHERE ")
+                .append(scope.where()).sql(" AND " + where + " GROUP BY ");
+        if (nominal.size() == 1) {
+            sql.sql(quoted.get(0));
+        }
+        else {
+            sql.sql("GROUPING SETS (" + String.join(", ", quoted.stream().map(q -> "(" + q + ")").toList()) + ")");
+        }
+        List<String[]> groups = new ArrayList<>();
+        long rows = 0;
+        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                // GROUPING(a, b, …) has a bit per variable, the first the highest, set where it is not grouped.
+                long bits = result.getLong(nominal.size() + 1);
+                int variable = nominal.size() - 1 - Long.numberOfTrailingZeros(~bits);
+                if (variable == 0) {
+                    rows += result.getLong(nominal.size() + 2);
+                }
+                groups.add(new String[] {Integer.toString(variable), result.getString(variable + 1)});
+            }
+        }
         guard.checkRows(rows, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         List<TreeSet<String>> levels = new ArrayList<>();
         nominal.forEach(v -> levels.add(new TreeSet<>()));
-        if (rows > 0) {
-            BoundSql.Builder sql = BoundSql.builder().sql("WITH \"scope$\" AS (SELECT " + String.join(", ", nominal.stream().map(scope::quote).toList())
-                    + " FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + where + ") ");
-            for (int i = 0; i < nominal.size(); i++) {
-                String column = scope.quote(nominal.get(i));
-                sql.sql((i == 0 ? "" : " UNION ALL ") + "SELECT " + i + ", " + scope.dialect().toText(column) + " FROM \"scope$\" GROUP BY " + column);
-            }
-            try (PreparedStatement statement = sql.build().prepare(connection); ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    levels.get(result.getInt(1)).add(result.getString(2));
-                }
-            }
+        for (String[] group : groups) {
+            levels.get(Integer.parseInt(group[0])).add(group[1]);
         }
         LevelsResult.Builder result = LevelsResult.newBuilder();
         for (int i = 0; i < nominal.size(); i++) {

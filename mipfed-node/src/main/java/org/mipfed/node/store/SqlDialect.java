@@ -55,6 +55,16 @@ public enum SqlDialect {
         };
     }
 
+    /**
+     * Ends a subquery whose columns the query above refers to many times. PostgreSQL pulls a plain
+     * subquery up into the one above, substituting its expressions into every reference, so a
+     * layered query grows as the product of its layers' sizes; OFFSET 0 keeps it a layer computed
+     * once a row. DuckDB computes each layer once a row as it is, and an OFFSET only slows it down.
+     */
+    public String fence() {
+        return this == POSTGRESQL ? " OFFSET 0" : "";
+    }
+
     public String doubleType() {
         return doubleType;
     }
