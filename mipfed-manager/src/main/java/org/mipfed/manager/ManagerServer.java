@@ -42,8 +42,12 @@ import org.slf4j.LoggerFactory;
 /** {@code mipfed manager start}: the node-facing gRPC server and the REST API, in one process. */
 public final class ManagerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
-    /** A session with nothing heard for this long is down (nodes send a heartbeat every second). */
-    private static final Duration SILENCE = Duration.ofMillis(3500);
+    /**
+     * A session with nothing heard for this long is down (nodes send a heartbeat every second). A node that
+     * crashes closes its connection at once; silence is for hung nodes and cut networks. Ten seconds, so that
+     * a node starved of CPU by long scans on a small machine is not taken for dead mid-analysis.
+     */
+    private static final Duration SILENCE = Duration.ofSeconds(10);
 
     private final ManagerPaths paths;
     private final FederationConfig config;
