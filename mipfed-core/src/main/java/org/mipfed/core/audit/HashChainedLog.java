@@ -13,6 +13,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -334,6 +335,32 @@ public final class HashChainedLog implements AutoCloseable {
             if (sealFailure != null) {
                 throw new UncheckedIOException("Cannot write the checkpoint of the audit log " + file + ": " + sealFailure.getMessage(), sealFailure);
             }
+        }
+    }
+
+    /**
+     * For a reader of a log that another process writes (a backup copying it): waits, at most {@code patience}, until
+     * the log's checkpoint seals its last line, which its writer does a few milliseconds after each append.
+     *
+     * @return whether the checkpoint seals the last line (false also when the log or its key is missing)
+     */
+    public static boolean awaitSealed(Path file, Duration patience) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            if (!Files.exists(file)) {
+                return false;
+            }
+            byte[] key = Checkpoint.readKey(file);
+            Checkpoint checkpoint = key == null ? null : Checkpoint.read(file, key);
+            List<byte[]> last = LogLines.backwards(file, 1);
+            long lastSeq = last.isEmpty() ? 0 : ChainedLine.decode(last.get(0)).seq();
+            if (checkpoint != null && checkpoint.seq() >= lastSeq) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -234,6 +235,23 @@ class TestHashChainedLog {
             assertThat(log.recoveryNotes()).singleElement().asString().contains("kept lines 2 to 3");
         }
         assertThat(AuditVerifier.verify(file).ok()).isTrue();
+    }
+
+    @Test
+    void aReaderInAnotherProcessCanWaitForTheCheckpointToSealTheLastLine() throws Exception {
+        Path file = directory.resolve("audit.log");
+        Path saved = directory.resolve("saved.checkpoint");
+        try (HashChainedLog log = HashChainedLog.open(file, "m")) {
+            log.append(T, entry(1));
+            assertThat(HashChainedLog.awaitSealed(file, Duration.ofSeconds(5))).isTrue();
+            Files.copy(Checkpoint.fileOf(file), saved);
+            log.append(T, entry(2));
+        }
+        assertThat(HashChainedLog.awaitSealed(file, Duration.ofSeconds(5))).isTrue();
+        // a checkpoint left behind (its writer gone before sealing line 2): waiting ends, unsealed
+        Files.copy(saved, Checkpoint.fileOf(file), StandardCopyOption.REPLACE_EXISTING);
+        assertThat(HashChainedLog.awaitSealed(file, Duration.ofMillis(50))).isFalse();
+        assertThat(HashChainedLog.awaitSealed(directory.resolve("none.log"), Duration.ofMillis(50))).isFalse();
     }
 
     @Test
