@@ -34,9 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: {@link #append} returns once its line is on disk (fsync). Appenders that arrive while another one
  * writes are written and synced together by it (group commit), so many threads do not pay one fsync each. The
- * checkpoint covering those lines is sealed right after, by a background thread, so the appender does not wait for
- * its second and third disk flush (the checkpoint's own fsync and rename); {@link #awaitCheckpoint} waits for it, and
- * {@link #close} does. A crash in between leaves lines after the checkpoint, which a restart keeps when they chain
+ * checkpoint covering those lines is sealed right after, by a background thread under the same locks, so the appender
+ * does not wait for its own checkpoint's fsync and rename (at most for the one of the group before);
+ * {@link #awaitCheckpoint} waits for it, and {@link #close} does. A crash in between leaves lines after the checkpoint, which a restart keeps when they chain
  * (as it always did for a crash between a line's fsync and its checkpoint's).
  *
  * <p>One writer at a time: appends hold a lock per file inside the process and an OS file lock across processes
@@ -287,15 +287,22 @@ public final class HashChainedLog implements AutoCloseable {
                 continue;
             }
             IOException failed = null;
-            try {
-                // another process may have appended and sealed further lines, which chain on from these: never go back
+            // under the writers' locks, as an append: another writer of the file (a backup) may have appended and
+            // sealed further lines, which chain on from these, and its checkpoint must not be replaced by an older one
+            writeLock.lock();
+            try (FileLock os = channel.lock()) {
+                Checkpoint newest = written > next.seq() ? new Checkpoint(identity, written, lastHash) : next;
                 Checkpoint onDisk = Checkpoint.read(file, key);
-                if (onDisk == null || onDisk.seq() < next.seq()) {
-                    next.write(file, key);
+                if (onDisk == null || onDisk.seq() < newest.seq()) {
+                    newest.write(file, key);
                 }
+                next = newest;
             }
             catch (IOException e) {
                 failed = e;
+            }
+            finally {
+                writeLock.unlock();
             }
             synchronized (sealed) {
                 if (failed != null) {
