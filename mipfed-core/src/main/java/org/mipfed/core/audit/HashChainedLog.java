@@ -34,9 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: {@link #append} returns once its line is on disk (fsync). Appenders that arrive while another one
  * writes are written and synced together by it (group commit), so many threads do not pay one fsync each. The
- * checkpoint covering those lines is sealed right after, by a background thread under the same locks, so the appender
- * does not wait for its own checkpoint's fsync and rename (at most for the one of the group before);
- * {@link #awaitCheckpoint} waits for it, and {@link #close} does. A crash in between leaves lines after the checkpoint, which a restart keeps when they chain
+ * checkpoint covering those lines is sealed right after, by a background thread, so the appender does not wait for
+ * the checkpoint's own fsync and rename; {@link #awaitCheckpoint} waits for it, {@link #close} does, and so does
+ * {@link AuditVerifier} (briefly) before it reads a log. A crash in between leaves lines after the checkpoint, which a restart keeps when they chain
  * (as it always did for a crash between a line's fsync and its checkpoint's).
  *
  * <p>One writer at a time: appends hold a lock per file inside the process and an OS file lock across processes
@@ -53,6 +53,8 @@ public final class HashChainedLog implements AutoCloseable {
     private static final int MAX_UNCHECKPOINTED = 10_000;
     /** One lock per log file in this JVM: the OS file lock does not order threads of the same process. */
     private static final ConcurrentHashMap<Path, ReentrantLock> FILE_LOCKS = new ConcurrentHashMap<>();
+    /** One lock per log file in this JVM for writing its checkpoint: two writers' sealers take turns. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> SEAL_LOCKS = new ConcurrentHashMap<>();
     /** Seals checkpoints off the appenders' path; one task per log at a time, threads made as logs need them. */
     private static final ExecutorService SEALERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mipfed-audit-checkpoint");
@@ -82,6 +84,7 @@ public final class HashChainedLog implements AutoCloseable {
     private final byte[] key;
     private final FileChannel channel;
     private final ReentrantLock writeLock;
+    private final ReentrantLock sealLock;
     private final List<String> recoveryNotes = new ArrayList<>();
     private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
     /** Guarded by writeLock: the end of the last whole line this writer knows, its seq and hash. */
@@ -106,6 +109,7 @@ public final class HashChainedLog implements AutoCloseable {
             Files.createDirectories(parent);
         }
         this.writeLock = FILE_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
+        this.sealLock = SEAL_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
         writeLock.lock();
         try {
             this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -287,22 +291,22 @@ public final class HashChainedLog implements AutoCloseable {
                 continue;
             }
             IOException failed = null;
-            // under the writers' locks, as an append: another writer of the file (a backup) may have appended and
-            // sealed further lines, which chain on from these, and its checkpoint must not be replaced by an older one
-            writeLock.lock();
-            try (FileLock os = channel.lock()) {
-                Checkpoint newest = written > next.seq() ? new Checkpoint(identity, written, lastHash) : next;
+            // Not under the append lock, so appenders need not wait for it. Another writer of the file may have
+            // appended and sealed further lines, which chain on from these: its checkpoint is not replaced by an older
+            // one (writers in this process take turns; one in another process, a backup, could in a rare race, and
+            // then the next append here seals past it again).
+            sealLock.lock();
+            try {
                 Checkpoint onDisk = Checkpoint.read(file, key);
-                if (onDisk == null || onDisk.seq() < newest.seq()) {
-                    newest.write(file, key);
+                if (onDisk == null || onDisk.seq() < next.seq()) {
+                    next.write(file, key);
                 }
-                next = newest;
             }
             catch (IOException e) {
                 failed = e;
             }
             finally {
-                writeLock.unlock();
+                sealLock.unlock();
             }
             synchronized (sealed) {
                 if (failed != null) {
