@@ -58,7 +58,9 @@ public final class NodeAgent implements AutoCloseable {
         this.store = DataStores.open(config.store(), paths.dataDir());
         this.audit = new AuditLog(paths.auditLog(), config.nodeId());
         this.executor = new PrimitiveExecutor(store, new PrivacyGuard(config.privacy(), paths.privacyHistory()), audit);
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // More workers than cores: a request spends much of its time waiting for its audit line's fsync, and those
+        // that wait together share one (group commit); the store's own pool bounds how many query at once.
+        int threads = 4 * Math.max(2, Runtime.getRuntime().availableProcessors());
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "mipfed-primitive");
             t.setDaemon(true);

@@ -341,11 +341,18 @@ public final class BenchCommand implements Callable<Integer> {
         table.add(row);
     }
 
-    /** Latency of a small analysis on the dementia data, then throughput with concurrent clients. */
+    /**
+     * Latency of a small analysis on the dementia data, then throughput with concurrent clients. Both measure the
+     * federation warmed up, as it runs in service: first the clients' load for {@code --seconds}, unmeasured, so the
+     * JIT compilers of the manager and the nodes (busy for many seconds after a start, on 2 cores a good part of each
+     * request's CPU) have compiled the request path.
+     */
     private void small(LocalFederation federation) throws InterruptedException {
         List<String> datasets = List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1");
         JsonNode body = new AnalysisRequest("dementia:0.1", datasets, List.of("righthippocampus", "gender"), List.of("lefthippocampus"), null, null, null).toJson();
         AdminClient admin = federation.admin();
+        System.err.printf("small analyses: warming up for %d s ...%n", seconds);
+        load(admin, body, new AtomicLong(), new AtomicLong());
         for (int i = 0; i < 50; i++) {
             admin.post("/algorithms/linear_regression", body);
         }
@@ -361,6 +368,14 @@ public final class BenchCommand implements Callable<Integer> {
         table.add(latency);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        load(admin, body, done, failed);
+        ObjectNode throughput = row("linear_regression, demo data, " + clients + " clients", "throughput");
+        throughput.put("nodes", nodes).put("per_second", done.get() / (double) seconds).put("failed", failed.get());
+        table.add(throughput);
+    }
+
+    /** {@code --clients} clients posting {@code body} for {@code --seconds}, counting answers and failures. */
+    private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (int c = 0; c < clients; c++) {
@@ -378,9 +393,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         pool.shutdown();
         pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
-        ObjectNode throughput = row("linear_regression, demo data, " + clients + " clients", "throughput");
-        throughput.put("nodes", nodes).put("per_second", done.get() / (double) seconds).put("failed", failed.get());
-        table.add(throughput);
     }
 
     private void memory(LocalFederation federation, String[] aliases) {

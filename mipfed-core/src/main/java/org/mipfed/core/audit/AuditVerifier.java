@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Checks a {@link HashChainedLog} line by line and reports the first line that is wrong: a changed line (its hash
@@ -30,6 +31,9 @@ public final class AuditVerifier {
         }
     }
 
+    /** How long verification waits for a running writer to seal the lines it has just appended. */
+    private static final Duration SEALING_PATIENCE = Duration.ofSeconds(1);
+
     /** Verifies {@code log} against its checkpoint; the log's identity is the one the (sealed) checkpoint names. */
     public static Result verify(Path log) {
         return verify(log, null);
@@ -46,10 +50,16 @@ public final class AuditVerifier {
         }
         Checkpoint checkpoint;
         try {
+            // a running writer seals its newest lines a few milliseconds after appending them
+            HashChainedLog.awaitSealed(log, SEALING_PATIENCE);
             checkpoint = Checkpoint.read(log, Checkpoint.readKey(log));
         }
         catch (IOException e) {
             return new Result(log, 0, "", 1, e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(log, 0, "", 1, "the verification was interrupted");
         }
         if (checkpoint == null) {
             return new Result(log, 0, "", 1, "its checkpoint " + Checkpoint.fileOf(log).getFileName()

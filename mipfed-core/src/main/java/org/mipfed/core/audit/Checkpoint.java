@@ -118,8 +118,9 @@ record Checkpoint(String log, long seq, String hash) {
 
     /** Replaces the checkpoint atomically and makes it durable. */
     void write(Path log, byte[] key) throws IOException {
-        Path file = fileOf(log);
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path file = fileOf(log).toAbsolutePath();
+        // a temporary file of its own: two writers of one log (the manager and a backup) may seal at the same time
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
         byte[] bytes = Json.mapper().writeValueAsBytes(Json.mapper().createObjectNode()
                 .put("log", log()).put("seq", seq).put("hash", hash).put("mac", mac(key)));
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -135,6 +136,9 @@ record Checkpoint(String log, long seq, String hash) {
         }
         catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        finally {
+            Files.deleteIfExists(temp);
         }
     }
 

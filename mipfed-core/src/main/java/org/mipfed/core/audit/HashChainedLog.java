@@ -13,11 +13,16 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -27,9 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * log, a checkpoint sealed with a key ({@code <log>.checkpoint}, {@code <log>.key}) records the last durable line, so
  * cutting lines off the end shows too. {@link AuditVerifier} checks all of it.
  *
- * <p>Durability: {@link #append} returns once its line and the checkpoint covering it are on disk (fsync). Appenders
- * that arrive while another one writes are written and synced together by it (group commit), so many threads do not
- * pay one fsync each.
+ * <p>Durability: {@link #append} returns once its line is on disk (fsync). Appenders that arrive while another one
+ * writes are written and synced together by it (group commit), so many threads do not pay one fsync each. The
+ * checkpoint covering those lines is sealed right after, by a background thread, so the appender does not wait for
+ * the checkpoint's own fsync and rename; {@link #awaitCheckpoint} waits for it, {@link #close} does, and so does
+ * {@link AuditVerifier} (briefly) before it reads a log. A crash in between leaves lines after the checkpoint, which a restart keeps when they chain
+ * (as it always did for a crash between a line's fsync and its checkpoint's).
  *
  * <p>One writer at a time: appends hold a lock per file inside the process and an OS file lock across processes
  * (so {@code mipfed manager backup} can record itself while the manager runs). A writer that finds lines another
@@ -45,6 +53,14 @@ public final class HashChainedLog implements AutoCloseable {
     private static final int MAX_UNCHECKPOINTED = 10_000;
     /** One lock per log file in this JVM: the OS file lock does not order threads of the same process. */
     private static final ConcurrentHashMap<Path, ReentrantLock> FILE_LOCKS = new ConcurrentHashMap<>();
+    /** One lock per log file in this JVM for writing its checkpoint: two writers' sealers take turns. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> SEAL_LOCKS = new ConcurrentHashMap<>();
+    /** Seals checkpoints off the appenders' path; one task per log at a time, threads made as logs need them. */
+    private static final ExecutorService SEALERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mipfed-audit-checkpoint");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Where an appended line landed. */
     public record Appended(long seq, String hash) {
@@ -68,6 +84,7 @@ public final class HashChainedLog implements AutoCloseable {
     private final byte[] key;
     private final FileChannel channel;
     private final ReentrantLock writeLock;
+    private final ReentrantLock sealLock;
     private final List<String> recoveryNotes = new ArrayList<>();
     private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
     /** Guarded by writeLock: the end of the last whole line this writer knows, its seq and hash. */
@@ -76,6 +93,13 @@ public final class HashChainedLog implements AutoCloseable {
     private String lastHash;
     private IOException failure;
     private volatile boolean closed;
+    /** The newest durable state not yet sealed in the checkpoint; null when the checkpoint is current. */
+    private final AtomicReference<Checkpoint> toSeal = new AtomicReference<>();
+    private final AtomicBoolean sealing = new AtomicBoolean();
+    /** Guarded by itself: the seq the checkpoint on disk seals (this writer's view), and a sealing failure. */
+    private final Object sealed = new Object();
+    private long sealedSeq;
+    private IOException sealFailure;
 
     private HashChainedLog(Path file, String identity) throws IOException {
         this.file = file;
@@ -85,6 +109,7 @@ public final class HashChainedLog implements AutoCloseable {
             Files.createDirectories(parent);
         }
         this.writeLock = FILE_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
+        this.sealLock = SEAL_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
         writeLock.lock();
         try {
             this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -98,6 +123,7 @@ public final class HashChainedLog implements AutoCloseable {
                     channel.truncate(0);
                 }
                 resume(checkpoint);
+                sealedSeq = written;
             }
             catch (IOException | RuntimeException e) {
                 channel.close();
@@ -215,7 +241,6 @@ public final class HashChainedLog implements AutoCloseable {
                         at += channel.write(buffer, at);
                     }
                     channel.force(false);
-                    new Checkpoint(identity, seq, hash).write(file, key);
                 }
                 catch (IOException e) {
                     try {
@@ -232,6 +257,7 @@ public final class HashChainedLog implements AutoCloseable {
                 for (int i = 0; i < batches.size(); i++) {
                     batches.get(i).appended = outcomes.get(i);
                 }
+                seal(new Checkpoint(identity, seq, hash));
             }
         }
         catch (IOException e) {
@@ -242,6 +268,115 @@ public final class HashChainedLog implements AutoCloseable {
         catch (RuntimeException e) {
             batches.forEach(b -> b.failure = e);
         }
+    }
+
+    /** Has the background sealer write {@code checkpoint} (or a newer one) soon; lines are durable already. */
+    private void seal(Checkpoint checkpoint) {
+        toSeal.set(checkpoint);
+        if (sealing.compareAndSet(false, true)) {
+            SEALERS.execute(this::sealPending);
+        }
+    }
+
+    /** Writes the newest pending checkpoint until none is left; concurrent requests coalesce into one write. */
+    private void sealPending() {
+        while (true) {
+            Checkpoint next = toSeal.getAndSet(null);
+            if (next == null) {
+                sealing.set(false);
+                // a request that came after the getAndSet but before the flag went down starts no task: take it here
+                if (toSeal.get() == null || !sealing.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            IOException failed = null;
+            // Not under the append lock, so appenders need not wait for it. Another writer of the file may have
+            // appended and sealed further lines, which chain on from these: its checkpoint is not replaced by an older
+            // one (writers in this process take turns; one in another process, a backup, could in a rare race, and
+            // then the next append here seals past it again).
+            sealLock.lock();
+            try {
+                Checkpoint onDisk = Checkpoint.read(file, key);
+                if (onDisk == null || onDisk.seq() < next.seq()) {
+                    next.write(file, key);
+                }
+            }
+            catch (IOException e) {
+                failed = e;
+            }
+            finally {
+                sealLock.unlock();
+            }
+            synchronized (sealed) {
+                if (failed != null) {
+                    sealFailure = failed;
+                }
+                sealedSeq = Math.max(sealedSeq, next.seq());
+                sealed.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until the checkpoint seals every line this writer has appended (normally a few milliseconds after the
+     * last append returned).
+     *
+     * @throws UncheckedIOException if the checkpoint could not be written
+     */
+    public void awaitCheckpoint() {
+        long target;
+        writeLock.lock();
+        try {
+            target = written;
+        }
+        finally {
+            writeLock.unlock();
+        }
+        synchronized (sealed) {
+            while (sealedSeq < target && sealFailure == null && toSealPending()) {
+                try {
+                    sealed.wait(100);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (sealFailure != null) {
+                throw new UncheckedIOException("Cannot write the checkpoint of the audit log " + file + ": " + sealFailure.getMessage(), sealFailure);
+            }
+        }
+    }
+
+    /**
+     * For a reader of a log that another process writes (a backup copying it): waits, at most {@code patience}, until
+     * the log's checkpoint seals its last line, which its writer does a few milliseconds after each append.
+     *
+     * @return whether the checkpoint seals the last line (false also when the log or its key is missing)
+     */
+    public static boolean awaitSealed(Path file, Duration patience) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            if (!Files.exists(file)) {
+                return false;
+            }
+            byte[] key = Checkpoint.readKey(file);
+            Checkpoint checkpoint = key == null ? null : Checkpoint.read(file, key);
+            List<byte[]> last = LogLines.backwards(file, 1);
+            long lastSeq = last.isEmpty() ? 0 : ChainedLine.decode(last.get(0)).seq();
+            if (checkpoint != null && checkpoint.seq() >= lastSeq) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private boolean toSealPending() {
+        return toSeal.get() != null || sealing.get();
     }
 
     /** Continues after lines another process appended since this writer's last, if they chain on from it. */
@@ -306,6 +441,12 @@ public final class HashChainedLog implements AutoCloseable {
         }
         if (failure != null) {
             throw new UncheckedIOException("The audit log " + file + " failed earlier and takes no more lines: " + failure.getMessage(), failure);
+        }
+        synchronized (sealed) {
+            if (sealFailure != null) {
+                throw new UncheckedIOException("The checkpoint of the audit log " + file + " could not be written, so the log takes no more lines: "
+                        + sealFailure.getMessage(), sealFailure);
+            }
         }
     }
 
@@ -401,6 +542,14 @@ public final class HashChainedLog implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed) {
+            try {
+                awaitCheckpoint();
+            }
+            catch (UncheckedIOException e) {
+                // closing goes on: the lines are durable, and the next open checks them against the checkpoint it finds
+            }
+        }
         writeLock.lock();
         try {
             if (closed) {

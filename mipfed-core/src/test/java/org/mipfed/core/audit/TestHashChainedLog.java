@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -132,6 +133,53 @@ class TestHashChainedLog {
     }
 
     @Test
+    void manyThreadsShareFsyncsAndEveryLineIsOnDiskWhenItsAppendReturns() throws Exception {
+        // group commit: the lines of threads that wait together are written and synced together; the checkpoint
+        // follows them in the background, and verification after awaitCheckpoint finds every line sealed
+        Path file = directory.resolve("audit.log");
+        int threads = 16;
+        int each = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (HashChainedLog log = HashChainedLog.open(file, "m")) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        HashChainedLog.Appended appended = log.append(Instant.now(), entry(thread * 1000 + i));
+                        // written before the append returned: the line is in the file, whatever the checkpoint says yet
+                        String line = LogLines.backwards(file, threads * each).stream()
+                                .map(b -> new String(b, StandardCharsets.UTF_8))
+                                .filter(l -> l.startsWith("{\"seq\":" + appended.seq() + ","))
+                                .findFirst().orElseThrow();
+                        assertThat(line).contains("\"hash\":\"" + appended.hash() + "\"");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            log.awaitCheckpoint();
+            AuditVerifier.Result result = AuditVerifier.verify(file, "m");
+            assertThat(result.ok()).as(result.problem()).isTrue();
+            assertThat(result.lines()).isEqualTo(threads * each);
+            assertThat(Checkpoint.read(file, Checkpoint.readKey(file)).seq()).isEqualTo(threads * each);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        // and a restart continues from a checkpoint that needs no recovery
+        try (HashChainedLog log = HashChainedLog.open(file, "m")) {
+            assertThat(log.recoveryNotes()).isEmpty();
+            assertThat(log.append(T, entry(1)).seq()).isEqualTo(threads * each + 1);
+        }
+        try (var files = Files.list(directory)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void aCleanLogOfTenThousandLinesVerifies() {
         Path file = directory.resolve("audit.log");
         String last;
@@ -175,6 +223,7 @@ class TestHashChainedLog {
         Path saved = directory.resolve("saved.checkpoint");
         try (HashChainedLog log = HashChainedLog.open(file, "m")) {
             log.append(T, entry(1));
+            log.awaitCheckpoint();
             Files.copy(checkpoint, saved);
             log.append(T, entry(2));
             log.append(T, entry(3));
@@ -186,6 +235,23 @@ class TestHashChainedLog {
             assertThat(log.recoveryNotes()).singleElement().asString().contains("kept lines 2 to 3");
         }
         assertThat(AuditVerifier.verify(file).ok()).isTrue();
+    }
+
+    @Test
+    void aReaderInAnotherProcessCanWaitForTheCheckpointToSealTheLastLine() throws Exception {
+        Path file = directory.resolve("audit.log");
+        Path saved = directory.resolve("saved.checkpoint");
+        try (HashChainedLog log = HashChainedLog.open(file, "m")) {
+            log.append(T, entry(1));
+            assertThat(HashChainedLog.awaitSealed(file, Duration.ofSeconds(5))).isTrue();
+            Files.copy(Checkpoint.fileOf(file), saved);
+            log.append(T, entry(2));
+        }
+        assertThat(HashChainedLog.awaitSealed(file, Duration.ofSeconds(5))).isTrue();
+        // a checkpoint left behind (its writer gone before sealing line 2): waiting ends, unsealed
+        Files.copy(saved, Checkpoint.fileOf(file), StandardCopyOption.REPLACE_EXISTING);
+        assertThat(HashChainedLog.awaitSealed(file, Duration.ofMillis(50))).isFalse();
+        assertThat(HashChainedLog.awaitSealed(directory.resolve("none.log"), Duration.ofMillis(50))).isFalse();
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,7 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.mipfed.core.audit.HashChainedLog;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
@@ -62,12 +64,19 @@ public final class ManagerBackup {
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
         // The audit trail grows while the manager runs: its checkpoint is read before the log, so the copy of the log
         // holds at least the lines the checkpoint records (a restored manager keeps any after it, as after a crash).
+        // The running manager seals its checkpoint a few milliseconds after each line: wait for that, so that a copy
+        // taken while it is quiet is exact.
         byte[] auditCheckpoint;
         try {
+            HashChainedLog.awaitSealed(paths.auditLog(), Duration.ofSeconds(2));
             auditCheckpoint = readIfExists(paths.dataDir().resolve(AUDIT_CHECKPOINT));
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Problem(503, "Backup interrupted", "The backup was interrupted before it copied anything; run it again");
         }
         try (ZipOutputStream zip = new ZipOutputStream(zipped); Stream<Path> files = Files.walk(paths.dataDir())) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
