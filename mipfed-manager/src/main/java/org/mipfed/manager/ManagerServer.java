@@ -43,11 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class ManagerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
     /**
-     * A session with nothing heard for this long is down (nodes send a heartbeat every second). A node that
-     * crashes closes its connection at once; silence is for hung nodes and cut networks. Ten seconds, so that
-     * a node starved of CPU by long scans on a small machine is not taken for dead mid-analysis.
+     * A session with nothing heard for this long is down (nodes send a heartbeat every second), so a frozen node is
+     * seen down within five seconds. A node that crashes closes its connection and is seen down at once.
      */
-    private static final Duration SILENCE = Duration.ofSeconds(10);
+    private static final Duration SILENCE = Duration.ofMillis(3500);
 
     private final ManagerPaths paths;
     private final FederationConfig config;
