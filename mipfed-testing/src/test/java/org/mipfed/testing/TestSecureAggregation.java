@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.request.AnalysisRequest;
 
 /**
  * {@code flags: {"smpc": true}} on a real federation: three node processes and the manager over mutual
@@ -58,28 +59,23 @@ class TestSecureAggregation {
         return out;
     }
 
-    private static ObjectNode body(List<String> datasets, List<String> x, List<String> y, String... parameters) {
-        ObjectNode body = Json.mapper().createObjectNode();
-        ObjectNode input = body.putObject("inputdata");
-        input.put("data_model", "dementia:0.1");
-        datasets.forEach(input.putArray("datasets")::add);
-        x.forEach(input.putArray("x")::add);
-        y.forEach(input.putArray("y")::add);
-        ObjectNode p = body.putObject("parameters");
+    private static AnalysisRequest body(List<String> datasets, List<String> x, List<String> y, String... parameters) {
+        ObjectNode p = Json.mapper().createObjectNode();
         for (int i = 0; i < parameters.length; i += 2) {
             p.put(parameters[i], parameters[i + 1]);
         }
-        return body;
+        return new AnalysisRequest("dementia:0.1", datasets, x, y, null, p, null);
     }
 
-    private static JsonNode run(String algorithm, ObjectNode body, boolean smpc) {
-        ObjectNode b = body.deepCopy();
-        b.putObject("flags").put("smpc", smpc);
-        return federation.admin().post("/algorithms/" + algorithm, b);
+    private static JsonNode run(String algorithm, AnalysisRequest request, boolean smpc) {
+        ObjectNode flags = Json.mapper().createObjectNode().put("smpc", smpc);
+        AnalysisRequest flagged = new AnalysisRequest(request.dataModel(), request.datasets(), request.x(), request.y(), request.filters(),
+                request.parameters(), flags);
+        return federation.admin().post("/algorithms/" + algorithm, flagged.toJson());
     }
 
     /** Runs plain and secure; every number must agree to 1e-9 relative (1e-12 absolute near zero). */
-    private static JsonNode same(String algorithm, ObjectNode body) {
+    private static JsonNode same(String algorithm, AnalysisRequest body) {
         JsonNode plain = run(algorithm, body, false);
         JsonNode secure = run(algorithm, body, true);
         List<String> differences = new ArrayList<>();

@@ -73,7 +73,7 @@ public final class PairwiseSecret {
      * whose id sorts first, −m for the other, so the pair's masks cancel modulo 2<sup>128</sup>.
      */
     public BigInteger[] maskFor(String ownId, int length) {
-        BigInteger[] m = stream(length);
+        BigInteger[] m = stream(maskKey, length);
         if (ownId.equals(highId)) {
             for (int i = 0; i < length; i++) {
                 m[i] = m[i].negate().mod(FixedPoint.MODULUS);
@@ -84,10 +84,11 @@ public final class PairwiseSecret {
         return m;
     }
 
-    private BigInteger[] stream(int length) {
+    /** {@code length} elements of Z<sub>2<sup>128</sup></sub> from the AES-256-CTR keystream of {@code key}: a mask. */
+    static BigInteger[] stream(byte[] key, int length) {
         try {
             Cipher ctr = Cipher.getInstance("AES/CTR/NoPadding");
-            ctr.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(maskKey, "AES"), new IvParameterSpec(new byte[16]));
+            ctr.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[16]));
             byte[] bytes = ctr.doFinal(new byte[16 * length]);
             BigInteger[] out = new BigInteger[length];
             for (int i = 0; i < length; i++) {

@@ -2,11 +2,7 @@ package org.mipfed.core.smpc;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;
@@ -40,19 +36,7 @@ public final class SelfMask {
         hkdf.init(new HKDFParameters(seed, null, ("mipfed-smpc-self-v1\0" + requestId).getBytes(StandardCharsets.UTF_8)));
         byte[] key = new byte[32];
         hkdf.generateBytes(key, 0, key.length);
-        try {
-            Cipher ctr = Cipher.getInstance("AES/CTR/NoPadding");
-            ctr.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[16]));
-            byte[] bytes = ctr.doFinal(new byte[16 * length]);
-            BigInteger[] out = new BigInteger[length];
-            for (int i = 0; i < length; i++) {
-                out[i] = FixedPoint.fromBytes(bytes, 16 * i);
-            }
-            return out;
-        }
-        catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-CTR is unavailable", e);
-        }
+        return PairwiseSecret.stream(key, length);
     }
 
     /** A seed as a Shamir secret. */

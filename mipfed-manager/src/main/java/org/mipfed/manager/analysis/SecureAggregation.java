@@ -289,13 +289,7 @@ public final class SecureAggregation {
                 throw lostNode(node, "its session closed");
             }
             if (response.hasRefusal()) {
-                String name = names.apply(node);
-                if (response.getRefusal().getCallerError()) {
-                    throw new Problem(400, "Refused by node " + name, "Node " + name + " refused (" + response.getRefusal().getRule() + "): "
-                            + response.getRefusal().getMessage());
-                }
-                throw new Problem(502, "Node error", "Node " + name + " refused a secure-aggregation step (" + response.getRefusal().getRule() + "): "
-                        + response.getRefusal().getMessage());
+                throw SessionFederation.refused(names.apply(node), response.getRefusal());
             }
             if (!response.hasSmpc()) {
                 throw new Problem(502, "Node error", "Node " + names.apply(node) + " answered a secure-aggregation step without its masked reply");

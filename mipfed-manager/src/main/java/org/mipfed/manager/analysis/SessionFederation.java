@@ -85,7 +85,7 @@ final class SessionFederation implements FederationContext {
         for (String nodeId : calls.keySet()) {
             PrimitiveResponse response = await(nodeId, requests.get(nodeId), calls.get(nodeId));
             if (response.hasRefusal()) {
-                throw refused(nodeId, response.getRefusal());
+                throw refused(registry.displayName(nodeId), response.getRefusal());
             }
             rowsByNode.merge(nodeId, response.getResult().getRowsUsed(), Math::max);
             answers.add(new NodeAnswer(registry.displayName(nodeId), datasetsByNode.get(nodeId), response.getResult()));
@@ -207,11 +207,11 @@ final class SessionFederation implements FederationContext {
         return new Problem(503, "Node unavailable", "Node " + registry.displayName(nodeId) + " (datasets " + String.join(", ", datasetsByNode.get(nodeId)) + ") is unavailable: " + why + ". Try again when it is back (see GET /healthcheck).");
     }
 
-    private Problem refused(String nodeId, Refusal refusal) {
-        String node = registry.displayName(nodeId);
+    /** A node's refusal as the researcher sees it: a 400 when the request was at fault, else a 502 naming the rule. */
+    static Problem refused(String node, Refusal refusal) {
         if (refusal.getCallerError()) {
             return new Problem(400, "Refused by node " + node, "Node " + node + " refused (" + refusal.getRule() + "): " + refusal.getMessage());
         }
-        return new Problem(502, "Node error", "Node " + node + " failed: " + refusal.getMessage());
+        return new Problem(502, "Node error", "Node " + node + " failed (" + refusal.getRule() + "): " + refusal.getMessage());
     }
 }
