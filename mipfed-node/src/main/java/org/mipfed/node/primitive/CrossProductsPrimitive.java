@@ -23,7 +23,7 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * {@code cross_products}: n, column means and the centred co-moment matrix of a design over the
  * rows complete in every variable it uses (and in those of {@code complete_in}), in one pass over
  * them: sums of products of deviations from values near the means (the means of the first rows),
- * corrected by the deviations' own sums (see {@link #shifts}).
+ * corrected by the deviations' own sums (see {@link #centredSums}).
  *
  * <p>A numerical column may be transformed per row ({@code log} or {@code exp}). The pass also
  * finds the smallest value of each logged variable and the largest of each exponentiated one, so a
@@ -66,11 +66,10 @@ final class CrossProductsPrimitive {
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         int p = columns.size();
         String complete = scope.complete(new ArrayList<>(used));
-        double[] shifts = shifts(connection, scope, columns, complete);
-        // One pass: n, the extreme value each transformation depends on (min for log, max for exp),
-        // then the sums of deviations from the shifts and of their products.
+        // One statement, one pass: n, the extreme value each transformation depends on (min for log, max for
+        // exp), the shifts, then the sums of deviations from the shifts and of their products.
         List<Transformed> extremes = new ArrayList<>(transformed);
-        double[] values = centredSums(connection, scope, columns, shifts, complete, extremes);
+        double[] values = centredSums(connection, scope, columns, complete, extremes);
         long n = Math.round(values[0]);
         guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
@@ -82,7 +81,8 @@ final class CrossProductsPrimitive {
             throw RefusalException.caller(v.rule(), v.message());
         });
         checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
-        double[] sums = Arrays.copyOfRange(values, 1 + extremes.size(), values.length);
+        double[] shifts = Arrays.copyOfRange(values, 1 + extremes.size(), 1 + extremes.size() + p);
+        double[] sums = Arrays.copyOfRange(values, 1 + extremes.size() + p, values.length);
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
         for (int i = 0; i < p; i++) {
             result.addMeans(shifts[i] + sums[i] / n);
@@ -202,55 +202,43 @@ final class CrossProductsPrimitive {
     }
 
     /**
-     * What the columns are centred on: their means over the first {@link #SHIFT_ROWS} selected rows,
-     * which cost a fraction of a pass. Sums of deviations from a value near the mean, corrected by the
-     * deviations' own sums, are as precise as from the mean itself (the "corrected two-pass"
-     * algorithm), so large offsets such as brain volumes in mm³ lose no precision. A column with no
-     * value among those rows (a log of non-positive values, say) is centred on 0.
+     * count(*) and the extreme value of each transformed variable (min for log, max for exp) over the selected rows;
+     * then the shifts, what the columns are centred on; then Σ(x_i - s_i) for each column and Σ(x_i - s_i)(x_j - s_j)
+     * for i ≤ j in row-major order. One statement (two, or more, only past {@value #SUMS_PER_STATEMENT} sums), so a
+     * small selection pays for one query, not two.
+     *
+     * <p>The shifts are the columns' means over the first {@link #SHIFT_ROWS} selected rows, which cost a fraction
+     * of a pass. Sums of deviations from a value near the mean, corrected by the deviations' own sums, are as precise
+     * as from the mean itself (the "corrected two-pass" algorithm), so large offsets such as brain volumes in mm³
+     * lose no precision. A column with no finite mean among those rows (a log of non-positive values, say) is
+     * centred on 0. The selected rows' columns are computed once, in a common table expression that both the
+     * shifts and the sums read.
      */
-    private static double[] shifts(Connection connection, QueryScope scope, List<BoundSql> columns, String complete) throws SQLException {
+    private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, String complete,
+            List<Transformed> transformed) throws SQLException {
         int p = columns.size();
-        BoundSql.Builder sample = BoundSql.builder().sql("SELECT ");
+        BoundSql.Builder with = BoundSql.builder().sql("WITH \"selected$\" AS (SELECT ");
         for (int i = 0; i < p; i++) {
-            sample.sql(i == 0 ? "" : ", ").sql("avg(" + deviation(i) + ")");
-        }
-        sample.sql(" FROM (SELECT ");
-        for (int i = 0; i < p; i++) {
-            sample.sql(i == 0 ? "" : ", ").append(columns.get(i)).sql(" AS " + deviation(i));
-        }
-        sample.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + " LIMIT " + SHIFT_ROWS + ") \"sample$\"");
-        double[] shifts = new double[p];
-        try (PreparedStatement statement = sample.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            for (int i = 0; i < p; i++) {
-                double shift = rows.getDouble(i + 1);
-                shifts[i] = Double.isFinite(shift) ? shift : 0;
-            }
-        }
-        return shifts;
-    }
-
-    /**
-     * count(*) and the extreme value of each transformed variable (min for log, max for exp) over the
-     * selected rows, then Σ(x_i - s_i) for each column, then Σ(x_i - s_i)(x_j - s_j) for i ≤ j in
-     * row-major order, the deviations computed once per row in a subquery with the shifts bound as
-     * parameters.
-     */
-    private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, double[] shifts,
-            String complete, List<Transformed> transformed) throws SQLException {
-        int p = columns.size();
-        BoundSql.Builder centred = BoundSql.builder().sql("(SELECT ");
-        for (int i = 0; i < p; i++) {
-            centred.sql(i == 0 ? "(" : ", (").append(columns.get(i)).sql(" - ").parameter(shifts[i]).sql(") AS " + deviation(i));
+            with.sql(i == 0 ? "" : ", ").append(columns.get(i)).sql(" AS " + value(i));
         }
         List<String> sums = new ArrayList<>();
         sums.add("count(*)");
         for (int k = 0; k < transformed.size(); k++) {
             Transformed t = transformed.get(k);
-            centred.sql(", " + scope.dialect().toDouble(scope.quote(t.cde())) + " AS \"e$" + k + "\"");
+            with.sql(", " + scope.dialect().toDouble(scope.quote(t.cde())) + " AS \"e$" + k + "\"");
             sums.add((LOG.equals(t.transform()) ? "min(" : "max(") + "\"e$" + k + "\")");
         }
-        BoundSql from = centred.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + ") \"centred$\"").build();
+        with.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + "), \"shift$\" AS (SELECT ");
+        for (int i = 0; i < p; i++) {
+            String mean = "avg(" + value(i) + ")";
+            // NULL (no row), infinite or NaN: centred on 0 instead.
+            with.sql((i == 0 ? "" : ", ") + "CASE WHEN abs(" + mean + ") < 1e308 THEN " + mean + " ELSE 0 END AS " + shift(i));
+        }
+        with.sql(" FROM (SELECT * FROM \"selected$\" LIMIT " + SHIFT_ROWS + ") \"sample$\") ");
+        BoundSql prefix = with.build();
+        for (int i = 0; i < p; i++) {
+            sums.add("max(" + shift(i) + ")");
+        }
         for (int i = 0; i < p; i++) {
             sums.add("sum(" + deviation(i) + ")");
         }
@@ -262,7 +250,8 @@ final class CrossProductsPrimitive {
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
-            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM ").append(from).build();
+            BoundSql sql = BoundSql.builder().append(prefix).sql("SELECT " + String.join(", ", block)
+                    + " FROM \"selected$\" CROSS JOIN \"shift$\"").build();
             try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 for (int k = 0; k < block.size(); k++) {
@@ -273,8 +262,19 @@ final class CrossProductsPrimitive {
         return values;
     }
 
+    /** A column's value in the selected rows. */
+    private static String value(int column) {
+        return "\"v$" + column + "\"";
+    }
+
+    /** What a column is centred on. */
+    private static String shift(int column) {
+        return "\"s$" + column + "\"";
+    }
+
+    /** A column's deviation from its shift. */
     private static String deviation(int column) {
-        return "\"d$" + column + "\"";
+        return "(" + value(column) + " - " + shift(column) + ")";
     }
 
     /** A variable that a column transforms, and how. */
