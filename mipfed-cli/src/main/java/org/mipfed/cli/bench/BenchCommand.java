@@ -62,7 +62,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Length of the throughput run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--import-rows", defaultValue = "1000000", description = "Rows of the CSV file whose validated import is timed (default: ${DEFAULT-VALUE}, at most --rows).")
+    @Option(names = "--warm-up-max", defaultValue = "300",
+            description = "Longest unmeasured load before the small-request figures, in seconds; it stops earlier once the JIT compilers are quiet (default: ${DEFAULT-VALUE}).")
+    int warmUpMax;
+
+    private static final int WARM_UP_WINDOW = 10;
+    private static final double JIT_QUIET = 0.05;
+
+    @Option(names = "--import-rows", defaultValue = "1000000", description = "Rows of the CSV file whose validated import is timed (default: ${DEFAULT-VALUE}, about 105 MB).")
     long importRows;
 
     @Option(names = "--r", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -102,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path dementia = LocalFederation.extractDementiaData(dir.resolve("dementia"));
 
         if (wanted("import")) {
-            measureImport(model, SyntheticData.writeCsv(data, 0, Math.min(rows, importRows)), dir.resolve("import-check"));
+            measureImport(model, SyntheticData.writeCsv(data, 0, importRows), dir.resolve("import-check"));
         }
 
         System.err.println("starting the federation ...");
@@ -274,16 +281,39 @@ public final class BenchCommand implements Callable<Integer> {
         return new AnalysisRequest(r.dataModel(), r.datasets(), r.x(), r.y(), r.filters(), p, r.flags());
     }
 
+    /**
+     * Validated import of one CSV file into a new DuckDB store, as {@code mipfed data import} does it: one warm-up,
+     * then the median of {@code --runs} imports, each into a store of its own.
+     */
     private void measureImport(DataModel model, Path csv, Path dir) throws Exception {
-        Files.createDirectories(dir);
-        try (DuckDbStore store = DuckDbStore.open(dir.resolve("store.duckdb"))) {
-            ImportResult result = new DataImporter(store).importCsv(model, csv, ProgressListener.NONE);
+        List<Long> times = new ArrayList<>();
+        ImportResult result = null;
+        for (int run = -1; run < runs; run++) {
+            Path runDir = dir.resolve("run" + (run + 1));
+            Files.createDirectories(runDir);
+            try (DuckDbStore store = DuckDbStore.open(runDir.resolve("store.duckdb"))) {
+                result = new DataImporter(store).importCsv(model, csv, ProgressListener.NONE);
+            }
             double seconds = result.elapsed().toNanos() / 1e9;
-            ObjectNode row = row("import (validated, DuckDB)", "csv");
-            row.put("rows", result.rows()).put("nodes", 1).put("federated_ms", result.elapsed().toMillis())
-                    .put("mb_per_s", result.bytes() / 1e6 / seconds);
-            table.add(row);
-            System.err.printf("import: %,d rows, %.1f MB in %.2f s = %.1f MB/s%n", result.rows(), result.bytes() / 1e6, seconds, result.bytes() / 1e6 / seconds);
+            System.err.printf("import%s: %,d rows, %.1f MB in %.2f s = %.1f MB/s%n", run < 0 ? " (warm-up)" : "", result.rows(),
+                    result.bytes() / 1e6, seconds, result.bytes() / 1e6 / seconds);
+            if (run >= 0) {
+                times.add(result.elapsed().toNanos());
+            }
+            deleteTree(runDir);
+        }
+        double ms = median(times) / 1e6;
+        ObjectNode row = row("import (validated, DuckDB)", "csv");
+        row.put("rows", result.rows()).put("nodes", 1).put("federated_ms", ms).put("mb", result.bytes() / 1e6)
+                .put("mb_per_s", result.bytes() / 1e6 / (ms / 1e3));
+        table.add(row);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
@@ -343,16 +373,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * Latency of a small analysis on the dementia data, then throughput with concurrent clients. Both measure the
-     * federation warmed up, as it runs in service: first the clients' load for {@code --seconds}, unmeasured, so the
-     * JIT compilers of the manager and the nodes (busy for many seconds after a start, on 2 cores a good part of each
-     * request's CPU) have compiled the request path.
+     * federation warmed up, as it runs in service: the clients' load runs unmeasured until the JIT compilers of the
+     * manager, the nodes and this process have gone quiet ({@link #warmUp}).
      */
     private void small(LocalFederation federation) throws InterruptedException {
         List<String> datasets = List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1");
         JsonNode body = new AnalysisRequest("dementia:0.1", datasets, List.of("righthippocampus", "gender"), List.of("lefthippocampus"), null, null, null).toJson();
         AdminClient admin = federation.admin();
-        System.err.printf("small analyses: warming up for %d s ...%n", seconds);
-        load(admin, body, new AtomicLong(), new AtomicLong());
+        double warmUp = warmUp(federation, admin, body);
         for (int i = 0; i < 50; i++) {
             admin.post("/algorithms/linear_regression", body);
         }
@@ -364,7 +392,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Collections.sort(latencies);
         ObjectNode latency = row("linear_regression, demo data", "latency");
-        latency.put("nodes", nodes).put("p50_ms", latencies.get(latencies.size() / 2) / 1e6).put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
+        latency.put("nodes", nodes).put("warm_up_s", warmUp).put("p50_ms", latencies.get(latencies.size() / 2) / 1e6).put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
         table.add(latency);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -374,8 +402,41 @@ public final class BenchCommand implements Callable<Integer> {
         table.add(throughput);
     }
 
+    /**
+     * Runs the clients' load, unmeasured, in windows of {@value #WARM_UP_WINDOW} s until the JIT compiler threads of
+     * all the processes together used less than {@value #JIT_QUIET} of a core over a window, or for at most
+     * {@code --warm-up-max} seconds. A JVM compiles a method only after thousands of calls, so after a start
+     * the compilers of the manager and the nodes take a large share of the 2 cores for a minute or two: that is
+     * the cost of a fresh start, not of a request. Returns the seconds spent.
+     */
+    private double warmUp(LocalFederation federation, AdminClient admin, JsonNode body) throws InterruptedException {
+        List<Long> pids = new ArrayList<>();
+        pids.add(ProcessHandle.current().pid());
+        pids.add(federation.managerProcess().pid());
+        for (int n = 0; n < nodes; n++) {
+            pids.add(federation.node("site" + n).process().pid());
+        }
+        JitActivity jit = new JitActivity(pids);
+        long started = System.nanoTime();
+        double elapsed = 0;
+        while (true) {
+            double before = jit.cpuSeconds();
+            load(admin, body, new AtomicLong(), new AtomicLong(), WARM_UP_WINDOW);
+            double share = (jit.cpuSeconds() - before) / WARM_UP_WINDOW;
+            elapsed = (System.nanoTime() - started) / 1e9;
+            System.err.printf("small analyses: warming up, %.0f s, JIT compilers at %.0f%% of a core%n", elapsed, 100 * share);
+            if (elapsed >= seconds && (share < JIT_QUIET || Double.isNaN(share)) || elapsed >= warmUpMax) {
+                return elapsed;
+            }
+        }
+    }
+
     /** {@code --clients} clients posting {@code body} for {@code --seconds}, counting answers and failures. */
     private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed) throws InterruptedException {
+        load(admin, body, done, failed, seconds);
+    }
+
+    private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed, int seconds) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (int c = 0; c < clients; c++) {
