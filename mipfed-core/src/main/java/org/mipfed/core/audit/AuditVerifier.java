@@ -50,7 +50,7 @@ public final class AuditVerifier {
         }
         Checkpoint checkpoint;
         try {
-            // a running writer seals its newest lines a few milliseconds after appending them
+            // a running writer seals its newest lines within about 50 ms of appending them
             HashChainedLog.awaitSealed(log, SEALING_PATIENCE);
             checkpoint = Checkpoint.read(log, Checkpoint.readKey(log));
         }
