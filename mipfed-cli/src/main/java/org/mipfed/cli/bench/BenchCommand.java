@@ -528,14 +528,14 @@ public final class BenchCommand implements Callable<Integer> {
         text.append(String.format("| %-40s | %12s | %14s | %11s | %9s | %s |%n", "what", "rows", "federated (ms)", "pooled (ms)", "fed/pool", "other"));
         text.append("|" + "-".repeat(42) + "|" + "-".repeat(14) + "|" + "-".repeat(16) + "|" + "-".repeat(13) + "|" + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
-        StringBuilder csv = new StringBuilder("what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
+        StringBuilder csv = new StringBuilder("what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
             if (r.has("failed") && r.get("failed").isTextual()) {
                 other.append("failed: ").append(r.get("failed").asText()).append(' ');
             }
-            for (String f : List.of("overhead_ms", "r_ms", "ratio_r", "max_rel_diff", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
+            for (String f : List.of("overhead_ms", "r_ms", "ratio_r", "max_rel_diff", "warm_up_s", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
                 if (r.has(f) && r.get(f).isNumber()) {
                     other.append(f).append('=').append(String.format("%.4g", r.get(f).asDouble())).append(' ');
                 }
