@@ -8,9 +8,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
@@ -145,11 +148,14 @@ final class CrossProductsPrimitive {
      * Refuses an answer that would reveal a small count: the rows with and without each level whose
      * indicator is a column (n × its mean), and for two indicators of different variables the four
      * cells of their cross table (from their co-moment), as DataSHIELD's glm refuses a design with
-     * too few ones or zeros in a binary column.
+     * too few ones or zeros in a binary column. The rows with none of a variable's indicated levels
+     * (its reference level, and any level the design leaves out) are a count the answer reveals too,
+     * as n minus the indicators' ones, and so are their cells against another variable's levels.
      */
     static void checkIndicatorCounts(PrivacyGuard guard, List<DesignColumn> columns, long n, List<Double> means, double[] comoments) {
         int p = columns.size();
         long[] ones = new long[p];
+        Map<String, List<Integer>> byVariable = new LinkedHashMap<>();
         for (int i = 0; i < p; i++) {
             DesignColumn column = columns.get(i);
             if (column.getLevel().isEmpty()) {
@@ -159,6 +165,7 @@ final class CrossProductsPrimitive {
             String level = column.getVariable() + " = " + column.getLevel();
             check(guard, ones[i], "rows have " + level);
             check(guard, n - ones[i], "rows do not have " + level);
+            byVariable.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(i);
         }
         for (int i = 0; i < p; i++) {
             for (int j = i + 1; j < p; j++) {
@@ -167,7 +174,7 @@ final class CrossProductsPrimitive {
                 if (a.getLevel().isEmpty() || b.getLevel().isEmpty() || a.getVariable().equals(b.getVariable())) {
                     continue;
                 }
-                long both = Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
+                long both = both(n, means, comoments, p, i, j);
                 String pair = a.getVariable() + " = " + a.getLevel() + " and " + b.getVariable() + " = " + b.getLevel();
                 check(guard, both, "rows have " + pair);
                 check(guard, ones[i] - both, "rows have the first but not the second of " + pair);
@@ -175,6 +182,50 @@ final class CrossProductsPrimitive {
                 check(guard, n - ones[i] - ones[j] + both, "rows have neither of " + pair);
             }
         }
+        List<String> variables = new ArrayList<>(byVariable.keySet());
+        for (String variable : variables) {
+            long rest = n;
+            for (int i : byVariable.get(variable)) {
+                rest -= ones[i];
+            }
+            check(guard, rest, "rows have " + none(columns, variable, byVariable));
+        }
+        for (int x = 0; x < variables.size(); x++) {
+            for (int y = x + 1; y < variables.size(); y++) {
+                List<Integer> first = byVariable.get(variables.get(x));
+                List<Integer> second = byVariable.get(variables.get(y));
+                String noneOfFirst = none(columns, variables.get(x), byVariable);
+                String noneOfSecond = none(columns, variables.get(y), byVariable);
+                long neither = n;
+                for (int i : first) {
+                    long rest = ones[i];
+                    for (int j : second) {
+                        rest -= both(n, means, comoments, p, i, j);
+                    }
+                    check(guard, rest, "rows have " + variables.get(x) + " = " + columns.get(i).getLevel() + " and " + noneOfSecond);
+                    neither -= ones[i];
+                }
+                for (int j : second) {
+                    long rest = ones[j];
+                    for (int i : first) {
+                        rest -= both(n, means, comoments, p, i, j);
+                    }
+                    check(guard, rest, "rows have " + variables.get(y) + " = " + columns.get(j).getLevel() + " and " + noneOfFirst);
+                    neither -= rest;
+                }
+                check(guard, neither, "rows have " + noneOfFirst + " and " + noneOfSecond);
+            }
+        }
+    }
+
+    /** The rows with both indicators {@code i} and {@code j}, from their co-moment. */
+    private static long both(long n, List<Double> means, double[] comoments, int p, int i, int j) {
+        return Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
+    }
+
+    /** "gender at none of F, M", for a message. */
+    private static String none(List<DesignColumn> columns, String variable, Map<String, List<Integer>> byVariable) {
+        return variable + " at none of " + byVariable.get(variable).stream().map(i -> columns.get(i).getLevel()).collect(Collectors.joining(", "));
     }
 
     private static void check(PrivacyGuard guard, long count, String what) {

@@ -7,8 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.SqlType;
@@ -196,6 +198,10 @@ final class GlmStepPrimitive {
             sql.sql(k == 0 ? "sum(" : ", sum(").append(columns.get(offset + indicators.get(k))).sql(")");
         }
         sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
+        // The rows with none of a variable's indicated levels (its reference level, and any level the design
+        // leaves out) are revealed too, as n minus the indicators' ones.
+        Map<String, Long> rest = new LinkedHashMap<>();
+        Map<String, List<String>> levels = new LinkedHashMap<>();
         try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
             rows.next();
             for (int k = 0; k < indicators.size(); k++) {
@@ -203,8 +209,11 @@ final class GlmStepPrimitive {
                 long ones = Math.round(rows.getDouble(k + 1));
                 count(ones, "rows have " + column.getVariable() + " = " + column.getLevel());
                 count(n - ones, "rows do not have " + column.getVariable() + " = " + column.getLevel());
+                rest.merge(column.getVariable(), n - ones, (a, b) -> a - ones);
+                levels.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(column.getLevel());
             }
         }
+        rest.forEach((variable, count) -> count(count, "rows have " + variable + " at none of " + String.join(", ", levels.get(variable))));
     }
 
     private void count(long count, String what) {

@@ -7,6 +7,7 @@ import static org.mipfed.node.primitive.FilterTrees.rule;
 import static org.mipfed.node.primitive.PrimitiveQueries.close;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -151,6 +152,35 @@ abstract class AbstractCrossProductsTransformTest {
         assertRule(query(DATASETS, null, List.of(DesignColumn.newBuilder().setVariable("gender").setLevel("F").setTransform("log").build()),
                 List.of()), RefusalException.INVALID_QUERY);
         assertRule(query(DATASETS, null, List.of(column("leftamygdala", "")), List.of("nosuchvariable")), RefusalException.UNKNOWN_VARIABLE);
+    }
+
+    @Test
+    void refusesLevelsThatLeaveOutTooFewRowsAloneOrAgainstAnotherVariable() {
+        // ppmi0 has one row of agegroup -50y among those with an amygdala volume; each indicated level has enough rows
+        // and enough without, but the rows at none of them are n minus their ones.
+        List<Map<String, String>> complete = rows.select(List.of("ppmi0"), r -> DementiaRows.complete(r, List.of("leftamygdala", "agegroup")));
+        assertThat(complete.stream().filter(r -> r.get("agegroup").equals("-50y")).count()).isEqualTo(1);
+        List<DesignColumn> columns = new ArrayList<>();
+        for (String level : List.of("+80y", "50-59y", "60-69y", "70-79y")) {
+            columns.add(DesignColumn.newBuilder().setVariable("agegroup").setLevel(level).build());
+        }
+        columns.add(column("leftamygdala", ""));
+        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, columns, List.of()), "t")).isInstanceOf(RefusalException.class)
+                .hasMessageContaining("1 rows have agegroup at none of +80y, 50-59y, 60-69y, 70-79y")
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
+        // Leaving out a level that has enough rows is fine.
+        PrimitiveResult fine = executor.execute(query(List.of("ppmi0"), null, List.of(columns.get(1), columns.get(2), columns.get(4)), List.of()), "t");
+        assertThat(fine.getCrossProducts().getN()).isEqualTo(complete.size());
+        // Against another variable: of ppmi0's 46 rows with agegroup and gender, 20 are F, of whom 19 are in the three
+        // indicated age groups; every cell of each indicator against F has 3 rows or more, but F at none of them has 1.
+        List<DesignColumn> crossed = List.of(columns.get(1), columns.get(2), columns.get(3),
+                DesignColumn.newBuilder().setVariable("gender").setLevel("F").build());
+        List<Map<String, String>> both = rows.select(List.of("ppmi0"), r -> DementiaRows.complete(r, List.of("agegroup", "gender")));
+        assertThat(both.stream().filter(r -> r.get("gender").equals("F")
+                && !List.of("50-59y", "60-69y", "70-79y").contains(r.get("agegroup"))).count()).isEqualTo(1);
+        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, crossed, List.of()), "t")).isInstanceOf(RefusalException.class)
+                .hasMessageContaining("1 rows have gender = F and agegroup at none of 50-59y, 60-69y, 70-79y")
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
     }
 
     @Test

@@ -116,6 +116,24 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
     }
 
     @Test
+    void refusesAModelWhoseLevelsLeaveOutTooFewRows() {
+        // ppmi0 has one row of agegroup -50y among 46 with an amygdala volume: every indicated level has enough rows
+        // and enough without, but the rows at none of them are n minus their ones.
+        List<Map<String, String>> complete = rows.select(List.of("ppmi0"), r -> r.containsKey("leftamygdala") && r.containsKey("agegroup"));
+        assertThat(complete.stream().filter(r -> r.get("agegroup").equals("-50y")).count()).isEqualTo(1);
+        List<String> indicated = List.of("agegroup=+80y", "agegroup=50-59y", "agegroup=60-69y", "agegroup=70-79y");
+        for (String level : indicated) {
+            assertThat(complete.stream().filter(r -> r.get("agegroup").equals(level.substring(9))).count()).isGreaterThanOrEqualTo(3);
+        }
+        PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("ppmi0")
+                .setGlmStep(query("gaussian", "identity", "leftamygdala", "", indicated, new double[0])).build();
+        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
+                .hasMessageContaining("1 rows have agegroup at none of +80y, 50-59y, 60-69y, 70-79y")
+                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+        assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
+    }
+
+    @Test
     void refusesAResponseOutsideTheFamilysSupportAndUnknownLinks() {
         PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
         assertThatThrownBy(() -> guarded.execute(query.setGlmStep(query("binomial", "logit", "minimentalstate", "", List.of("subjectageyears"),
