@@ -262,13 +262,14 @@ final class CrossProductsPrimitive {
      * of a pass. Sums of deviations from a value near the mean, corrected by the deviations' own sums, are as precise
      * as from the mean itself (the "corrected two-pass" algorithm), so large offsets such as brain volumes in mm³
      * lose no precision. A column with no finite mean among those rows (a log of non-positive values, say) is
-     * centred on 0. The selected rows' columns are computed once, in a common table expression that both the
-     * shifts and the sums read.
+     * centred on 0. The selected rows are a common table expression that both the shifts and the sums read, NOT
+     * MATERIALIZED: each reads it as it scans (the shifts stop after their rows), where a materialized one would hold
+     * every selected row in memory.
      */
     private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, String complete,
             List<Transformed> transformed) throws SQLException {
         int p = columns.size();
-        BoundSql.Builder with = BoundSql.builder().sql("WITH \"selected$\" AS (SELECT ");
+        BoundSql.Builder with = BoundSql.builder().sql("WITH \"selected$\" AS NOT MATERIALIZED (SELECT ");
         for (int i = 0; i < p; i++) {
             with.sql(i == 0 ? "" : ", ").append(columns.get(i)).sql(" AS " + value(i));
         }
