@@ -2,6 +2,9 @@ package org.mipfed.manager.experiments;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -12,8 +15,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * has the answer: one background thread writes such records in batches (each file synced, one
  * directory sync per batch), so an analysis does not wait for the disk. Readers of this store see
  * every record handed over before they ask.
+ *
+ * <p>{@link #list} answers from memory: every experiment without its request and result, read once
+ * when the store opens (those two skipped unparsed) and kept current by each write; a listing reads
+ * only the files it does not know yet (written by another process, such as a restore). Reading every
+ * file for each listing took 0.9 s at 16,000 experiments, the count one benchmark run leaves.
  */
 public final class ExperimentStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentStore.class);
@@ -55,6 +67,10 @@ public final class ExperimentStore implements AutoCloseable {
     private long handedOver;
     private long written;
     private volatile boolean closed;
+    /** Every experiment's newest state without its request and result, by id; guarded by itself. */
+    private final Map<String, Experiment> summaries;
+    /** Ids handed to {@link #record} whose file the writer has not yet written; guarded by {@code summaries}. */
+    private final Set<String> unwritten = new HashSet<>();
 
     public ExperimentStore(Path dir) {
         this.dir = requireNonNull(dir, "dir is null");
@@ -64,6 +80,8 @@ public final class ExperimentStore implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + dir + ": " + e.getMessage(), e);
         }
+        this.summaries = new HashMap<>();
+        readUnknown();
         this.writer = new Thread(this::writeQueued, "mipfed-experiment-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -79,6 +97,10 @@ public final class ExperimentStore implements AutoCloseable {
             save(experiment);
             return;
         }
+        synchronized (summaries) {
+            summaries.put(experiment.id(), summary(experiment));
+            unwritten.add(experiment.id());
+        }
         synchronized (this) {
             handedOver++;
         }
@@ -91,6 +113,9 @@ public final class ExperimentStore implements AutoCloseable {
                 handedOver--;
             }
             save(experiment);
+            synchronized (summaries) {
+                unwritten.remove(experiment.id());
+            }
         }
     }
 
@@ -134,6 +159,9 @@ public final class ExperimentStore implements AutoCloseable {
             }
             catch (RuntimeException e) {
                 LOG.error("cannot write {} experiment record(s) in {}", batch.size(), dir, e);
+            }
+            synchronized (summaries) {
+                batch.forEach(experiment -> unwritten.remove(experiment.id()));
             }
             synchronized (this) {
                 written += batch.size();
@@ -222,6 +250,7 @@ public final class ExperimentStore implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot save experiment " + experiment.id() + ": " + e.getMessage(), e);
         }
+        remember(experiment);
     }
 
     public Optional<Experiment> get(String id) {
@@ -247,6 +276,9 @@ public final class ExperimentStore implements AutoCloseable {
             return false;
         }
         flush();
+        synchronized (summaries) {
+            summaries.remove(id);
+        }
         try {
             return Files.deleteIfExists(dir.resolve(id + ".json"));
         }
@@ -263,26 +295,102 @@ public final class ExperimentStore implements AutoCloseable {
         int count = 0;
         for (Experiment e : list()) {
             if (e.unfinished()) {
-                save(e.interrupted(reason));
-                count++;
+                Optional<Experiment> whole = get(e.id());
+                if (whole.isPresent()) {
+                    save(whole.get().interrupted(reason));
+                    count++;
+                }
             }
         }
         return count;
     }
 
-    /** Experiments, newest first. */
+    /** Experiments, newest first, without their requests and results ({@link #get} has those). */
     public List<Experiment> list() {
         flush();
-        List<Experiment> out = new ArrayList<>();
+        readUnknown();
+        List<Experiment> out;
+        synchronized (summaries) {
+            out = new ArrayList<>(summaries.values());
+        }
+        out.sort(Comparator.comparing(Experiment::created, Comparator.nullsLast(Comparator.naturalOrder())).reversed());
+        return out;
+    }
+
+    private void remember(Experiment experiment) {
+        synchronized (summaries) {
+            summaries.put(experiment.id(), summary(experiment));
+        }
+    }
+
+    private static Experiment summary(Experiment e) {
+        return new Experiment(e.id(), e.algorithm(), e.user(), null, e.status(), null, e.error(), e.contributions(), e.created(),
+                e.started(), e.finished());
+    }
+
+    /**
+     * Reads the experiment files not known yet (skipping the request and the result unparsed), and forgets those
+     * whose file is gone, but for records still on their way to the disk.
+     */
+    private void readUnknown() {
+        Set<String> known;
+        synchronized (summaries) {
+            known = new HashSet<>(summaries.keySet());
+        }
+        Set<String> onDisk = new HashSet<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-                get(f.getFileName().toString().replace(".json", "")).ifPresent(out::add);
+            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+                String id = file.getFileName().toString().replace(".json", "");
+                if (!ID.matcher(id).matches()) {
+                    continue;
+                }
+                onDisk.add(id);
+                if (known.contains(id)) {
+                    continue;
+                }
+                try {
+                    Experiment summary = readSummary(file);
+                    synchronized (summaries) {
+                        // a write of this store since the listing began is newer than the file read here
+                        summaries.putIfAbsent(id, summary);
+                    }
+                }
+                catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot read the experiment record {}; it is left out of the list: {}", file, e.getMessage());
+                }
             }
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot list experiments in " + dir + ": " + e.getMessage(), e);
         }
-        out.sort(Comparator.comparing(Experiment::created).reversed());
-        return out;
+        for (String id : known) {
+            if (!onDisk.contains(id)) {
+                synchronized (summaries) {
+                    if (!unwritten.contains(id) && !Files.exists(dir.resolve(id + ".json"))) {
+                        summaries.remove(id);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Experiment readSummary(Path file) throws IOException {
+        ObjectNode fields = Json.mapper().createObjectNode();
+        try (JsonParser parser = Json.mapper().getFactory().createParser(file.toFile())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("request") || name.equals("result")) {
+                    parser.skipChildren();
+                }
+                else {
+                    fields.set(name, Json.mapper().readTree(parser));
+                }
+            }
+        }
+        return Json.mapper().treeToValue(fields, Experiment.class);
     }
 }

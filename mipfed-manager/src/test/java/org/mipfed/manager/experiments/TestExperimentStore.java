@@ -78,4 +78,39 @@ class TestExperimentStore {
             assertThat(store.get(pending.id()).orElseThrow().status()).isEqualTo(Experiment.INTERRUPTED);
         }
     }
+
+    @Test
+    void listComesFromMemoryWithoutRequestsAndResultsAndSkipsAnUnreadableFile() throws Exception {
+        Experiment first = finished("pca");
+        Experiment second = finished("kmeans");
+        Experiment gone = finished("linear_regression");
+        Experiment pending = Experiment.pending(UUID.randomUUID().toString(), "anova", "alice", Json.mapper().createObjectNode().put("x", 1));
+        try (ExperimentStore store = new ExperimentStore(dir)) {
+            store.record(first);
+            Thread.sleep(5);
+            store.record(second);
+            store.record(gone);
+            assertThat(store.delete(gone.id())).isTrue();
+            Thread.sleep(5);
+            store.save(pending);
+            assertThat(store.list()).extracting(Experiment::id).containsExactly(pending.id(), second.id(), first.id());
+        }
+        Files.writeString(dir.resolve(UUID.randomUUID() + ".json"), "{\"id\": \"cut off by a full disk");
+        try (ExperimentStore reopened = new ExperimentStore(dir)) {
+            List<Experiment> listed = reopened.list();
+            assertThat(listed).extracting(Experiment::id).containsExactly(pending.id(), second.id(), first.id());
+            assertThat(listed).allSatisfy(e -> {
+                assertThat(e.request()).isNull();
+                assertThat(e.result()).isNull();
+            });
+            assertThat(listed.get(0).status()).isEqualTo(Experiment.PENDING);
+            assertThat(listed.get(0).user()).isEqualTo("alice");
+            assertThat(listed.get(1).contributions()).extracting(Experiment.Contribution::rows).containsExactly(42L);
+            assertThat(reopened.get(second.id()).orElseThrow().result().path("n_obs").asInt()).isEqualTo(42);
+            // Interrupting keeps the request, which the list does not hold.
+            assertThat(reopened.interruptUnfinished("stopped")).isEqualTo(1);
+            assertThat(reopened.get(pending.id()).orElseThrow().request().path("x").asInt()).isEqualTo(1);
+            assertThat(reopened.list().get(0).status()).isEqualTo(Experiment.INTERRUPTED);
+        }
+    }
 }
