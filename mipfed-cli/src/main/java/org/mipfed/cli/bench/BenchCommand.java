@@ -23,6 +23,7 @@ import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.cli.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.core.io.Directories;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -300,21 +301,13 @@ public final class BenchCommand implements Callable<Integer> {
             if (run >= 0) {
                 times.add(result.elapsed().toNanos());
             }
-            deleteTree(runDir);
+            Directories.deleteTree(runDir);
         }
         double ms = median(times) / 1e6;
         ObjectNode row = row("import (validated, DuckDB)", "csv");
         row.put("rows", result.rows()).put("nodes", 1).put("federated_ms", ms).put("mb", result.bytes() / 1e6)
                 .put("mb_per_s", result.bytes() / 1e6 / (ms / 1e3));
         table.add(row);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     private boolean wanted(String part) {

@@ -342,8 +342,8 @@ public final class HashChainedLog implements AutoCloseable {
     }
 
     /**
-     * Waits until the checkpoint seals every line this writer has appended (it has the checkpoint written at once; normally a few milliseconds after the
-     * last append returned).
+     * Has the checkpoint written now, without the pause between seals, and waits until it seals every line this
+     * writer has appended.
      *
      * @throws UncheckedIOException if the checkpoint could not be written
      */

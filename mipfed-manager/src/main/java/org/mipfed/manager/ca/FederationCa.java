@@ -13,11 +13,9 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
+import org.mipfed.core.io.Directories;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.KeyPairs;
@@ -159,7 +157,7 @@ public final class FederationCa {
         }
         Path nextDir = paths.caDir().resolve(NEXT);
         Path building = paths.caDir().resolve(NEXT + ".tmp");
-        deleteTree(building);
+        Directories.deleteTree(building);
         CertificateAuthority nextCa = CertificateAuthority.create(current.federationId(), building);
         KeyPair managerKeys = KeyPairs.generate();
         X509Certificate managerCertificate = nextCa.issueServerCertificate(managerKeys, List.of(advertiseAddr), MANAGER_CERTIFICATE_VALIDITY);
@@ -199,7 +197,7 @@ public final class FederationCa {
         Pem.writeCertificate(paths.tlsCertificate(), Pem.readCertificate(nextDir.resolve("manager.crt")));
         Pem.writePrivateKey(paths.caDir().resolve(CertificateAuthority.KEY_FILE), Pem.readPrivateKey(nextDir.resolve(CertificateAuthority.KEY_FILE)));
         Pem.writeCertificate(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE), Pem.readCertificate(nextDir.resolve(CertificateAuthority.CERTIFICATE_FILE)));
-        deleteTree(nextDir);
+        Directories.deleteTree(nextDir);
     }
 
     private static byte[] read(Path file) {
@@ -217,21 +215,6 @@ public final class FederationCa {
         }
         catch (CertificateEncodingException e) {
             throw new IllegalStateException("cannot encode a CA certificate", e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : all) {
-                Files.delete(p);
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete " + dir + ": " + e.getMessage(), e);
         }
     }
 }

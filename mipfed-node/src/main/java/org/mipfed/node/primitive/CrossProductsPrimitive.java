@@ -167,6 +167,8 @@ final class CrossProductsPrimitive {
             check(guard, n - ones[i], "rows do not have " + level);
             byVariable.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(i);
         }
+        // The rows with both of two indicators of different variables, from their co-moment.
+        long[][] both = new long[p][p];
         for (int i = 0; i < p; i++) {
             for (int j = i + 1; j < p; j++) {
                 DesignColumn a = columns.get(i);
@@ -174,12 +176,13 @@ final class CrossProductsPrimitive {
                 if (a.getLevel().isEmpty() || b.getLevel().isEmpty() || a.getVariable().equals(b.getVariable())) {
                     continue;
                 }
-                long both = both(n, means, comoments, p, i, j);
+                both[i][j] = Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
+                both[j][i] = both[i][j];
                 String pair = a.getVariable() + " = " + a.getLevel() + " and " + b.getVariable() + " = " + b.getLevel();
-                check(guard, both, "rows have " + pair);
-                check(guard, ones[i] - both, "rows have the first but not the second of " + pair);
-                check(guard, ones[j] - both, "rows have the second but not the first of " + pair);
-                check(guard, n - ones[i] - ones[j] + both, "rows have neither of " + pair);
+                check(guard, both[i][j], "rows have " + pair);
+                check(guard, ones[i] - both[i][j], "rows have the first but not the second of " + pair);
+                check(guard, ones[j] - both[i][j], "rows have the second but not the first of " + pair);
+                check(guard, n - ones[i] - ones[j] + both[i][j], "rows have neither of " + pair);
             }
         }
         List<String> variables = new ArrayList<>(byVariable.keySet());
@@ -192,35 +195,38 @@ final class CrossProductsPrimitive {
         }
         for (int x = 0; x < variables.size(); x++) {
             for (int y = x + 1; y < variables.size(); y++) {
-                List<Integer> first = byVariable.get(variables.get(x));
-                List<Integer> second = byVariable.get(variables.get(y));
                 String noneOfFirst = none(columns, variables.get(x), byVariable);
                 String noneOfSecond = none(columns, variables.get(y), byVariable);
-                long neither = n;
+                List<Integer> first = byVariable.get(variables.get(x));
+                List<Integer> second = byVariable.get(variables.get(y));
+                long neither = n - checkRest(guard, columns, first, second, ones, both, variables.get(x), noneOfSecond)
+                        - checkRest(guard, columns, second, first, ones, both, variables.get(y), noneOfFirst);
                 for (int i : first) {
-                    long rest = ones[i];
                     for (int j : second) {
-                        rest -= both(n, means, comoments, p, i, j);
+                        neither -= both[i][j];
                     }
-                    check(guard, rest, "rows have " + variables.get(x) + " = " + columns.get(i).getLevel() + " and " + noneOfSecond);
-                    neither -= ones[i];
-                }
-                for (int j : second) {
-                    long rest = ones[j];
-                    for (int i : first) {
-                        rest -= both(n, means, comoments, p, i, j);
-                    }
-                    check(guard, rest, "rows have " + variables.get(y) + " = " + columns.get(j).getLevel() + " and " + noneOfFirst);
-                    neither -= rest;
                 }
                 check(guard, neither, "rows have " + noneOfFirst + " and " + noneOfSecond);
             }
         }
     }
 
-    /** The rows with both indicators {@code i} and {@code j}, from their co-moment. */
-    private static long both(long n, List<Double> means, double[] comoments, int p, int i, int j) {
-        return Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
+    /**
+     * Checks, for each indicated level of one variable, its rows at none of another variable's indicated levels;
+     * returns their total.
+     */
+    private static long checkRest(PrivacyGuard guard, List<DesignColumn> columns, List<Integer> levels, List<Integer> others,
+            long[] ones, long[][] both, String variable, String noneOfOthers) {
+        long total = 0;
+        for (int i : levels) {
+            long rest = ones[i];
+            for (int j : others) {
+                rest -= both[i][j];
+            }
+            check(guard, rest, "rows have " + variable + " = " + columns.get(i).getLevel() + " and " + noneOfOthers);
+            total += rest;
+        }
+        return total;
     }
 
     /** "gender at none of F, M", for a message. */

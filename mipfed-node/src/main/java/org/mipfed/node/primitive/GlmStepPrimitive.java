@@ -200,7 +200,7 @@ final class GlmStepPrimitive {
         sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
         // The rows with none of a variable's indicated levels (its reference level, and any level the design
         // leaves out) are revealed too, as n minus the indicators' ones.
-        Map<String, Long> rest = new LinkedHashMap<>();
+        Map<String, Long> indicatedRows = new LinkedHashMap<>();
         Map<String, List<String>> levels = new LinkedHashMap<>();
         try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
             rows.next();
@@ -209,11 +209,12 @@ final class GlmStepPrimitive {
                 long ones = Math.round(rows.getDouble(k + 1));
                 count(ones, "rows have " + column.getVariable() + " = " + column.getLevel());
                 count(n - ones, "rows do not have " + column.getVariable() + " = " + column.getLevel());
-                rest.merge(column.getVariable(), n - ones, (a, b) -> a - ones);
+                indicatedRows.merge(column.getVariable(), ones, Long::sum);
                 levels.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(column.getLevel());
             }
         }
-        rest.forEach((variable, count) -> count(count, "rows have " + variable + " at none of " + String.join(", ", levels.get(variable))));
+        indicatedRows.forEach((variable, indicated) -> count(n - indicated, "rows have " + variable + " at none of "
+                + String.join(", ", levels.get(variable))));
     }
 
     private void count(long count, String what) {
