@@ -27,6 +27,7 @@ import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
+import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.NodeSessionService;
@@ -55,6 +56,7 @@ public final class ManagerServer implements AutoCloseable {
     private final RestApi api;
     private final NodeRegistry registry;
     private final AnalysisService analyses;
+    private final ManagerMetrics metrics;
     private CaRotation rotation;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mipfed-liveness");
@@ -63,8 +65,9 @@ public final class ManagerServer implements AutoCloseable {
     });
 
     private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses,
-            AuditTrail audit) {
+            AuditTrail audit, ManagerMetrics metrics) {
         this.analyses = analyses;
+        this.metrics = metrics;
         this.audit = audit;
         this.paths = paths;
         this.config = config;
@@ -86,6 +89,7 @@ public final class ManagerServer implements AutoCloseable {
         FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
         StateStore store = StateStore.load(paths.state());
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
+        ManagerMetrics metrics = new ManagerMetrics();
         NodeRegistry registry = new NodeRegistry(store);
         JoinTokens tokens = new JoinTokens(store, ca::digest);
         CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
@@ -120,7 +124,7 @@ public final class ManagerServer implements AutoCloseable {
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
         RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), FederationInit.adminToken(paths),
-                UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit);
+                UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit, metrics);
         api.caAdministration(new RestApi.CaAdministration() {
             @Override
             public JsonNode status() {
@@ -154,7 +158,7 @@ public final class ManagerServer implements AutoCloseable {
             throw new IllegalStateException("Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
                     + ". Is another manager running? Choose another port with --http-port.", e);
         }
-        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit);
+        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
         server.rotation = rotation;
         server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
         server.timer.scheduleWithFixedDelay(() -> {
@@ -194,6 +198,10 @@ public final class ManagerServer implements AutoCloseable {
     /** The CA rotation ({@code mipfed manager ca}). */
     public CaRotation caRotation() {
         return rotation;
+    }
+
+    public ManagerMetrics metrics() {
+        return metrics;
     }
 
     public ManagerPaths paths() {

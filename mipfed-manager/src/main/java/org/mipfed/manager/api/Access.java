@@ -47,7 +47,7 @@ final class Access {
         }
         Principal principal = ctx.header("Authorization") != null ? bearer(ctx) : session(ctx);
         ctx.attribute(Principal.ATTRIBUTE, principal);
-        if ((ctx.path().equals("/admin") || ctx.path().startsWith("/admin/")) && !principal.admin()) {
+        if ((ctx.path().equals("/admin") || ctx.path().startsWith("/admin/") || ctx.path().equals("/metrics")) && !principal.admin()) {
             throw new Problem(403, "Forbidden", ctx.method() + " " + ctx.path() + " needs the admin role; you are signed in as "
                     + principal.username() + " (" + principal.role() + ").");
         }

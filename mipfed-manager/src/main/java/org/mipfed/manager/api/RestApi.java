@@ -30,6 +30,7 @@ import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.experiments.Experiment;
+import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.portal.Portal;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -61,6 +62,7 @@ public final class RestApi {
     private final Sessions sessions = new Sessions();
     private final List<String> endpoints = new CopyOnWriteArrayList<>();
     private final AuditTrail audit;
+    private final ManagerMetrics metrics;
     private CaAdministration ca;
     private Javalin app;
 
@@ -80,7 +82,7 @@ public final class RestApi {
     }
 
     public RestApi(AnalysisService analyses, NodeRegistry registry, JoinTokens tokens, TokenRotation rotation, String adminToken, UserStore users,
-            AuditTrail audit) {
+            AuditTrail audit, ManagerMetrics metrics) {
         this.analyses = requireNonNull(analyses, "analyses is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
@@ -88,6 +90,7 @@ public final class RestApi {
         this.users = requireNonNull(users, "users is null");
         this.access = new Access(users, sessions, adminToken);
         this.audit = requireNonNull(audit, "audit is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     /** Serves the CA administration endpoints too (set before {@link #start}). */
@@ -142,6 +145,7 @@ public final class RestApi {
         Portal.routes(app);
         new AuthApi(users, sessions, new LoginThrottle(), oidc == null ? null : new OidcClient(oidc), this::auditedHandler).routes(app);
         app.get("/healthcheck", this::healthcheck);
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.get("/algorithms", ctx -> json(ctx, algorithms()));
         app.post("/algorithms/{name}", this::runAlgorithm);
         app.get("/datasets", ctx -> json(ctx, datasets()));

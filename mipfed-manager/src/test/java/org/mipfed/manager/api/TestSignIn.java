@@ -151,7 +151,7 @@ class TestSignIn {
         String aliceToken = ApiClient.json(api.send("POST", "/auth/tokens", Map.of("name", "script"), alice.headers())).path("token").asText();
 
         String workerToken = ApiClient.json(api.send("GET", "/admin/join-tokens/worker", null, admin.headers())).path("token").asText();
-        List<String> adminEndpoints = manager.api().endpoints().stream().filter(e -> e.contains(" /admin/")).toList();
+        List<String> adminEndpoints = manager.api().endpoints().stream().filter(e -> e.contains(" /admin/") || e.endsWith(" /metrics")).toList();
         assertThat(adminEndpoints).contains("GET /admin/users", "POST /admin/users", "PATCH /admin/users/{username}", "DELETE /admin/users/{username}",
                 "GET /admin/tokens", "DELETE /admin/tokens/{id}", "GET /admin/nodes", "POST /admin/start", "POST /admin/join-tokens/{role}/rotate");
         List<String> notRefused = new ArrayList<>();
@@ -297,6 +297,16 @@ class TestSignIn {
         assertThat(api.send("GET", "/admin/nodes", null, "Authorization", "Bearer " + FederationInit.adminToken(paths)).statusCode()).isEqualTo(200);
         assertThat(api.send("GET", "/admin/nodes", null, "Authorization", "Bearer mipfed-admin-0000").statusCode()).isEqualTo(401);
         assertThat(api.send("GET", "/auth/config", null).body()).isEqualTo("{\"oidc\":false}");
+    }
+
+    @Test
+    void metricsAreServedInPrometheusFormatToAdmins() {
+        manager.metrics().alerts("test_alert").increment();
+        HttpResponse<String> metrics = api.send("GET", "/metrics", null, "Authorization", "Bearer " + FederationInit.adminToken(paths));
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(metrics.body()).contains("mipfed_alerts_total{kind=\"test_alert\"} 1.0").contains("jvm_memory_used_bytes");
+        assertThat(api.send("GET", "/metrics", null).statusCode()).isEqualTo(401);
     }
 
     @Test
