@@ -24,7 +24,7 @@ class TestAdminClient {
     void reachesTheManagerOverHttpsWhateverNamesItsCertificateHolds() throws IOException {
         ManagerPaths paths = new ManagerPaths(dir.resolve("manager"));
         FederationInit.init(paths, "fed.example.org", 0, freePort(), "127.0.0.1");
-        try (ManagerServer manager = ManagerServer.start(paths, 0, null, new WebOptions(null, null, true, null))) {
+        try (ManagerServer manager = ManagerServer.start(paths, 0, null, new WebOptions(null, null, true, false, null))) {
             assertThat(paths.httpServingCertificate()).exists();
             assertThat(AdminClient.forManager(paths).get("/auth/me").path("role").asText()).isEqualTo("admin");
             // the plain-HTTP client of before cannot talk to an HTTPS port

@@ -63,6 +63,7 @@ public final class RestApi {
     private final AuditTrail audit;
     private CaAdministration ca;
     private Javalin app;
+    private HttpTransport transport;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
     @FunctionalInterface
@@ -96,14 +97,20 @@ public final class RestApi {
     }
 
     public void start(String host, int port) {
-        start(host, port, null, null);
+        start(HttpTransport.of(host, false), port, null, null);
     }
 
     /**
-     * Serves the API on {@code host:port}: plain HTTP, or HTTPS only when {@code tls} is given; with {@code oidc},
-     * users may also sign in through that OpenID Connect provider.
+     * Serves the API on {@code transport}'s host and {@code port}: plain HTTP, or HTTPS only when {@code tls} is
+     * given; with {@code oidc}, users may also sign in through that OpenID Connect provider.
      */
-    public void start(String host, int port, HttpTls tls, OidcSettings oidc) {
+    public void start(HttpTransport transport, int port, HttpTls tls, OidcSettings oidc) {
+        requireNonNull(transport, "transport is null");
+        if (transport.https() != (tls != null)) {
+            throw new IllegalArgumentException("the transport says https=" + transport.https() + " but tls is " + (tls == null ? "absent" : "given"));
+        }
+        this.transport = transport;
+        String host = transport.host();
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             if (tls != null) {
@@ -173,6 +180,7 @@ public final class RestApi {
         app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
                 Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
         app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
+        app.get("/admin/transport", ctx -> json(ctx, transport(transport)));
         if (ca != null) {
             app.get("/admin/ca", ctx -> json(ctx, ca.status()));
             app.post("/admin/ca/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));
@@ -181,9 +189,24 @@ public final class RestApi {
         app.start(host, port);
     }
 
+    /** How the API is served, for the admin page's warning about plain HTTP on a reachable address. */
+    private static ObjectNode transport(HttpTransport transport) {
+        ObjectNode body = Json.mapper().createObjectNode().put("host", transport.host()).put("scheme", transport.https() ? "https" : "http")
+                .put("loopback_only", transport.loopbackOnly()).put("insecure", transport.insecure());
+        if (transport.insecure()) {
+            body.put("warning", transport.warning());
+        }
+        return body;
+    }
+
     /** Every endpoint, as {@code "GET /admin/nodes"}. */
     public List<String> endpoints() {
         return List.copyOf(endpoints);
+    }
+
+    /** How the API is served (after {@link #start}). */
+    public HttpTransport transport() {
+        return transport;
     }
 
     public int port() {
