@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -115,6 +116,12 @@ public final class RestApi {
             config.showJavalinBanner = false;
             if (tls != null) {
                 tls.configure(config, host, port);
+            }
+            else if (transport.loopbackOnly()) {
+                // only a process on this machine reaches a loopback port: the reverse proxy that terminates TLS says
+                // how the browser came (X-Forwarded-Proto/For, Forwarded), so that its https Origin matches, cookies are
+                // Secure and sign-in throttling counts the browser's address, not the proxy's
+                config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new ForwardedRequestCustomizer()));
             }
             config.http.maxRequestSize = 1_000_000L;
             Portal.configure(config);

@@ -109,6 +109,36 @@ class TestHttpTransport {
     }
 
     @Test
+    void behindAReverseProxyOnLoopbackTheForwardedHttpsSchemeIsHonoured() {
+        ManagerPaths paths = init("127.0.0.1");
+        manager = ManagerServer.start(paths, 0, 0, WebOptions.DEFAULT);
+        ApiClient proxied = ApiClient.plain(manager.httpPort());
+        // what nginx sends for a browser on https://<the Host header>: its Origin, X-Forwarded-Proto
+        String origin = "https://127.0.0.1:" + manager.httpPort();
+        HttpResponse<String> login = proxied.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", FederationInit.adminPassword(paths)),
+                "Origin", origin, "X-Forwarded-Proto", "https", "X-Forwarded-For", "198.51.100.7");
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Set-Cookie").orElseThrow()).contains("Secure");
+        assertThat(login.headers().firstValue("Strict-Transport-Security")).contains(SecurityHeaders.STRICT_TRANSPORT_SECURITY);
+        // without the proxy's word the same Origin is another site's
+        assertThat(proxied.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", "x"), "Origin", origin).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void forwardedHeadersAreIgnoredOnAnAddressOtherMachinesReach() {
+        ManagerPaths paths = init("0.0.0.0");
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, false, true, null));
+        ApiClient direct = ApiClient.plain(manager.httpPort());
+        HttpResponse<String> login = direct.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", FederationInit.adminPassword(paths)),
+                "X-Forwarded-Proto", "https");
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Set-Cookie").orElseThrow()).doesNotContain("Secure");
+        assertThat(direct.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", FederationInit.adminPassword(paths)),
+                "Origin", "https://127.0.0.1:" + manager.httpPort(), "X-Forwarded-Proto", "https").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void loopbackMeansEveryResolvedAddressIsLoopback() {
         assertThat(HttpTransport.loopbackOnly("127.0.0.1")).isTrue();
         assertThat(HttpTransport.loopbackOnly("127.8.9.10")).isTrue();
