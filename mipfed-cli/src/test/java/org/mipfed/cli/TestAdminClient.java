@@ -40,6 +40,16 @@ class TestAdminClient {
         }
     }
 
+    @Test
+    void reachesAManagerOnEveryInterfaceOrLoopbackOverLoopbackAndOtherwiseOnItsOneAddress() {
+        assertThat(AdminClient.localHost("0.0.0.0")).isEqualTo("127.0.0.1");
+        assertThat(AdminClient.localHost("::")).isEqualTo("127.0.0.1");
+        assertThat(AdminClient.localHost("localhost")).isEqualTo("127.0.0.1");
+        assertThat(AdminClient.localHost("127.0.0.1")).isEqualTo("127.0.0.1");
+        assertThat(AdminClient.localHost("192.0.2.2")).isEqualTo("192.0.2.2");
+        assertThat(AdminClient.localHost("fd00::5")).isEqualTo("[fd00::5]");
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
