@@ -72,6 +72,13 @@ final class ManagerCommand {
             System.out.println("(shown once; also in " + paths.adminPassword() + ", readable by you only: change it after signing in).");
             System.out.println("The admin API token for the CLI is in " + paths.adminToken() + " (readable by you only).");
             System.out.println("Start the manager with: mipfed manager start --data-dir " + paths.dataDir());
+            if (HttpTransport.loopbackOnly(httpHost)) {
+                System.out.println("The portal will be at http://127.0.0.1:" + httpPort + "/ (loopback only: put a reverse proxy that terminates TLS in front).");
+            }
+            else {
+                System.out.println("The portal will be at https://" + advertiseAddr + ":" + httpPort + "/; browsers trust it once they trust the federation's CA, "
+                        + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE) + " (or start with --http-cert/--http-key).");
+            }
             return 0;
         }
     }

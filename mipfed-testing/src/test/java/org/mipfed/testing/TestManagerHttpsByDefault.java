@@ -64,6 +64,8 @@ class TestManagerHttpsByDefault {
         Cli.Result init = Cli.run("manager", "init", "--data-dir", paths.dataDir().toString(), "--advertise-addr", ADVERTISE,
                 "--grpc-port", Integer.toString(freePort()), "--http-port", Integer.toString(httpPort));
         assertThat(init.exitCode()).as(init.err()).isZero();
+        assertThat(init.out()).contains("The portal will be at https://" + ADVERTISE + ":" + httpPort + "/")
+                .contains(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE).toString());
     }
 
     @AfterEach
@@ -154,6 +156,7 @@ class TestManagerHttpsByDefault {
         Cli.Result init = Cli.run("manager", "init", "--data-dir", loopback.dataDir().toString(), "--advertise-addr", ADVERTISE,
                 "--grpc-port", Integer.toString(freePort()), "--http-port", Integer.toString(port), "--http-host", "127.0.0.1");
         assertThat(init.exitCode()).as(init.err()).isZero();
+        assertThat(init.out()).contains("The portal will be at http://127.0.0.1:" + port + "/").contains("reverse proxy");
         Path log = dir.resolve("loopback.log");
         manager = start(loopback, log);
         assertThat(Files.readString(log)).contains("REST API and portal on http://127.0.0.1:" + port).doesNotContain("plain HTTP");

@@ -17,11 +17,6 @@ public record HttpTransport(String host, boolean loopbackOnly, boolean https) {
         requireNonNull(host, "host is null");
     }
 
-    /** The transport for {@code host}, whose loopback-ness is resolved here. */
-    public static HttpTransport of(String host, boolean https) {
-        return new HttpTransport(host, loopbackOnly(host), https);
-    }
-
     /**
      * Whether every address {@code host} resolves to is a loopback address (127.0.0.0/8, ::1; "localhost"). The
      * wildcard (0.0.0.0, ::) listens on every interface and is not; a name that does not resolve is not either, so

@@ -97,10 +97,6 @@ public final class RestApi {
         this.ca = requireNonNull(administration, "administration is null");
     }
 
-    public void start(String host, int port) {
-        start(HttpTransport.of(host, false), port, null, null);
-    }
-
     /**
      * Serves the API on {@code transport}'s host and {@code port}: plain HTTP, or HTTPS only when {@code tls} is
      * given; with {@code oidc}, users may also sign in through that OpenID Connect provider.
