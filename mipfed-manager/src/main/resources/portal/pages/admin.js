@@ -1,4 +1,5 @@
-// Administer (admin role): nodes, join tokens, users and the manager's audit log.
+// Administer (admin role): nodes, join tokens, users and the manager's audit log; a banner when the portal itself
+// travels as plain HTTP on an address other machines can reach (--insecure-http).
 import {del, get, patch, post} from '../api.js';
 import {clear, errorBox, field, h, when} from '../dom.js';
 
@@ -7,8 +8,21 @@ export async function adminPage(main) {
   const tokens = h('section', {class: 'card', id: 'admin-tokens'});
   const users = h('section', {class: 'card', id: 'admin-users'});
   const audit = h('section', {class: 'card', id: 'admin-audit'});
-  clear(main, h('h1', {}, 'Administer'), nodes, tokens, users, audit);
-  await Promise.all([renderNodes(nodes), renderTokens(tokens), renderUsers(users), renderAudit(audit)]);
+  const transport = h('div', {id: 'admin-transport'});
+  clear(main, h('h1', {}, 'Administer'), transport, nodes, tokens, users, audit);
+  await Promise.all([renderTransport(transport), renderNodes(nodes), renderTokens(tokens), renderUsers(users), renderAudit(audit)]);
+}
+
+/** The manager's own words when it serves this page unencrypted to the network; nothing otherwise. */
+async function renderTransport(banner) {
+  try {
+    const t = await get('/admin/transport');
+    if (t.insecure) {
+      clear(banner, h('div', {class: 'banner-insecure', role: 'alert'}, h('strong', {}, 'Not encrypted. '), t.warning));
+    }
+  } catch (e) {
+    clear(banner, errorBox(e));
+  }
 }
 
 /** Runs an admin action, shows the API's error in words, and redraws the section. */

@@ -20,8 +20,9 @@ import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 
 /**
- * The CLI's way to the running manager: its REST API on loopback, with the admin token from D. When the manager
- * serves HTTPS, the CLI trusts exactly the certificate it serves (D/tls/http-serving.crt), whatever names it holds.
+ * The CLI's way to the running manager: its REST API on this machine (loopback, unless the manager listens on one
+ * other address only), with the admin token from D. When the manager serves HTTPS (the default on any address but
+ * loopback), the CLI trusts exactly the certificate it serves (D/tls/http-serving.crt), whatever names it holds.
  */
 public final class AdminClient {
     private final HttpClient http;
@@ -43,9 +44,22 @@ public final class AdminClient {
         if (Files.isRegularFile(paths.httpServingCertificate())) {
             X509Certificate pinned = Pem.readCertificate(paths.httpServingCertificate());
             HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(PinnedCertificate.sslContext(pinned)).build();
-            return new AdminClient("https://127.0.0.1:" + config.httpPort(), FederationInit.adminToken(paths), https);
+            return new AdminClient("https://" + localHost(config.httpHost()) + ":" + config.httpPort(), FederationInit.adminToken(paths), https);
         }
-        return new AdminClient("http://127.0.0.1:" + config.httpPort(), FederationInit.adminToken(paths));
+        return new AdminClient("http://" + localHost(config.httpHost()) + ":" + config.httpPort(), FederationInit.adminToken(paths));
+    }
+
+    /**
+     * Where on this machine the manager listening on {@code httpHost} answers: 127.0.0.1 when it listens on every
+     * interface or on loopback, else the one address it listens on (a name is resolved when connecting).
+     */
+    static String localHost(String httpHost) {
+        String host = httpHost.strip();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equalsIgnoreCase("localhost")
+                || host.startsWith("127.")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     public JsonNode get(String path) {

@@ -11,9 +11,11 @@ import java.util.concurrent.CountDownLatch;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
+import org.mipfed.manager.api.HttpTransport;
+import org.mipfed.manager.api.WebOptions;
+import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
-import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.users.OidcSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +42,8 @@ final class ManagerCommand {
         @Option(names = "--http-port", description = "Port of the REST API (default: ${DEFAULT-VALUE}).", defaultValue = "" + FederationConfig.DEFAULT_HTTP_PORT)
         int httpPort;
 
-        @Option(names = "--http-host", description = "Interface the REST API listens on (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
+        @Option(names = "--http-host", description = "Interface the REST API and portal listen on (default: ${DEFAULT-VALUE}, all). "
+                + "Any address but loopback is served over HTTPS; 127.0.0.1 serves plain HTTP, for a reverse proxy that terminates TLS.", defaultValue = "0.0.0.0")
         String httpHost;
 
         @Option(names = "--cert-validity", description = "Lifetime of node certificates, e.g. 30d, 12h, 90s; nodes renew at two thirds of it (default: ${DEFAULT-VALUE}).",
@@ -69,6 +72,13 @@ final class ManagerCommand {
             System.out.println("(shown once; also in " + paths.adminPassword() + ", readable by you only: change it after signing in).");
             System.out.println("The admin API token for the CLI is in " + paths.adminToken() + " (readable by you only).");
             System.out.println("Start the manager with: mipfed manager start --data-dir " + paths.dataDir());
+            if (HttpTransport.loopbackOnly(httpHost)) {
+                System.out.println("The portal will be at http://127.0.0.1:" + httpPort + "/ (loopback only: put a reverse proxy that terminates TLS in front).");
+            }
+            else {
+                System.out.println("The portal will be at https://" + advertiseAddr + ":" + httpPort + "/; browsers trust it once they trust the federation's CA, "
+                        + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE) + " (or start with --http-cert/--http-key).");
+            }
             return 0;
         }
     }
@@ -89,8 +99,13 @@ final class ManagerCommand {
         @Option(names = "--http-key", paramLabel = "FILE", description = "The private key (PEM, PKCS#8) of --http-cert.")
         Path httpKey;
 
-        @Option(names = "--https", description = "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers).")
+        @Option(names = "--https", description = "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers). "
+                + "The default unless the HTTP address is loopback; this flag asks for it on loopback too.")
         boolean https;
+
+        @Option(names = "--insecure-http", description = "Serve plain HTTP even though the HTTP address is reachable from other machines: passwords, tokens "
+                + "and results then cross the network unencrypted. Warned at every start and shown to admins in the portal.")
+        boolean insecureHttp;
 
         @Option(names = "--oidc-issuer", paramLabel = "URL", description = "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")
         URI oidcIssuer;
@@ -107,7 +122,7 @@ final class ManagerCommand {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
             WebOptions web;
             try {
-                web = new WebOptions(httpCert, httpKey, https, oidc());
+                web = new WebOptions(httpCert, httpKey, https, insecureHttp, oidc());
             }
             catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -118,8 +133,13 @@ final class ManagerCommand {
                 server.close();
                 stopped.countDown();
             }, "mipfed-shutdown"));
-            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on " + (web.https() ? "https" : "http") + "://"
-                    + server.config().advertiseAddr() + ":" + server.httpPort());
+            HttpTransport transport = server.api().transport();
+            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on " + (transport.https() ? "https" : "http") + "://"
+                    + (transport.loopbackOnly() ? "127.0.0.1" : server.config().advertiseAddr()) + ":" + server.httpPort()
+                    + (transport.https() && web.certificate() == null ? " (browsers trust it once " + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE) + " is imported)" : ""));
+            if (transport.insecure()) {
+                System.err.println("WARNING: " + transport.warning());
+            }
             stopped.await();
             return 0;
         }

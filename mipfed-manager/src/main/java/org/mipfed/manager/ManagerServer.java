@@ -19,6 +19,7 @@ import org.mipfed.core.security.Pem;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.api.HttpTls;
+import org.mipfed.manager.api.HttpTransport;
 import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
@@ -78,10 +79,13 @@ public final class ManagerServer implements AutoCloseable {
 
     /** Starts a manager from its data directory; ports of 0 in the overrides pick free ones (tests). */
     public static ManagerServer start(ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride) {
-        return start(paths, grpcPortOverride, httpPortOverride, WebOptions.PLAIN);
+        return start(paths, grpcPortOverride, httpPortOverride, WebOptions.DEFAULT);
     }
 
-    /** Starts a manager whose HTTP port is served as {@code web} says (HTTPS, OpenID Connect sign-in). */
+    /**
+     * Starts a manager whose HTTP port is served as {@code web} says (HTTPS, OpenID Connect sign-in). HTTPS unless
+     * the HTTP address is loopback or {@code web} says {@code --insecure-http}, which is then warned about.
+     */
     public static ManagerServer start(ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride, WebOptions web) {
         requireNonNull(paths, "paths is null");
         requireNonNull(web, "web is null");
@@ -95,8 +99,10 @@ public final class ManagerServer implements AutoCloseable {
         CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
         CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);
         // the HTTPS key and certificate are read first: a wrong file stops the start before anything listens
+        boolean loopbackOnly = HttpTransport.loopbackOnly(config.httpHost());
         HttpTls tls = web.certificate() != null ? HttpTls.fromFiles(web.certificate(), web.key())
-                : web.issueCertificate() ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr()) : null;
+                : web.issuesCertificate(loopbackOnly) ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr()) : null;
+        HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null);
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
@@ -143,7 +149,7 @@ public final class ManagerServer implements AutoCloseable {
         });
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
-            api.start(config.httpHost(), httpPort, tls, web.oidc());
+            api.start(transport, httpPort, tls, web.oidc());
             if (tls != null) {
                 Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
             }
@@ -172,6 +178,9 @@ public final class ManagerServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on {}://{}:{}", config.federationId(), grpc.getPort(),
                 tls != null ? "https" : "http", config.httpHost(), api.port());
+        if (transport.insecure()) {
+            LOG.warn(transport.warning());
+        }
         return server;
     }
 

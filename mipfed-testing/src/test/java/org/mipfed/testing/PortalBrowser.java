@@ -48,13 +48,25 @@ final class PortalBrowser implements AutoCloseable {
     }
 
     static PortalBrowser start(Path downloads) {
+        return start(downloads, null);
+    }
+
+    /**
+     * A browser whose home directory is {@code home} (if not null): Chromium on Linux trusts the certificate
+     * authorities of {@code home/.pki/nssdb}, as a user's does after importing one.
+     */
+    static PortalBrowser start(Path downloads, Path home) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", "--window-size=1280,800");
         options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toAbsolutePath().toString(),
                 "download.prompt_for_download", false));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        ChromeDriverService.Builder builder = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort();
+        if (home != null) {
+            builder.withEnvironment(Map.of("HOME", home.toAbsolutePath().toString()));
+        }
+        ChromeDriverService service = builder.build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
         return new PortalBrowser(driver, downloads);

@@ -310,7 +310,11 @@ public final class LocalFederation implements AutoCloseable {
         }
     }
 
-    private Process launch(Path log, String... args) {
+    /**
+     * Runs {@code mipfed args…} as its own process on this JVM's class path, its output appended to {@code log}:
+     * what an operator's shell would start.
+     */
+    public static Process launch(Path log, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -65,6 +66,7 @@ public final class RestApi {
     private final ManagerMetrics metrics;
     private CaAdministration ca;
     private Javalin app;
+    private HttpTransport transport;
 
     /** Rotating a join token needs the CA certificate; the server supplies this. */
     @FunctionalInterface
@@ -98,19 +100,27 @@ public final class RestApi {
         this.ca = requireNonNull(administration, "administration is null");
     }
 
-    public void start(String host, int port) {
-        start(host, port, null, null);
-    }
-
     /**
-     * Serves the API on {@code host:port}: plain HTTP, or HTTPS only when {@code tls} is given; with {@code oidc},
-     * users may also sign in through that OpenID Connect provider.
+     * Serves the API on {@code transport}'s host and {@code port}: plain HTTP, or HTTPS only when {@code tls} is
+     * given; with {@code oidc}, users may also sign in through that OpenID Connect provider.
      */
-    public void start(String host, int port, HttpTls tls, OidcSettings oidc) {
+    public void start(HttpTransport transport, int port, HttpTls tls, OidcSettings oidc) {
+        requireNonNull(transport, "transport is null");
+        if (transport.https() != (tls != null)) {
+            throw new IllegalArgumentException("the transport says https=" + transport.https() + " but tls is " + (tls == null ? "absent" : "given"));
+        }
+        this.transport = transport;
+        String host = transport.host();
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             if (tls != null) {
                 tls.configure(config, host, port);
+            }
+            else if (transport.loopbackOnly()) {
+                // only a process on this machine reaches a loopback port: the reverse proxy that terminates TLS says
+                // how the browser came (X-Forwarded-Proto/For, Forwarded), so that its https Origin matches, cookies are
+                // Secure and sign-in throttling counts the browser's address, not the proxy's
+                config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new ForwardedRequestCustomizer()));
             }
             config.http.maxRequestSize = 1_000_000L;
             Portal.configure(config);
@@ -177,6 +187,7 @@ public final class RestApi {
         app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
                 Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
         app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
+        app.get("/admin/transport", ctx -> json(ctx, transport(transport)));
         if (ca != null) {
             app.get("/admin/ca", ctx -> json(ctx, ca.status()));
             app.post("/admin/ca/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));
@@ -185,9 +196,24 @@ public final class RestApi {
         app.start(host, port);
     }
 
+    /** How the API is served, for the admin page's warning about plain HTTP on a reachable address. */
+    private static ObjectNode transport(HttpTransport transport) {
+        ObjectNode body = Json.mapper().createObjectNode().put("host", transport.host()).put("scheme", transport.https() ? "https" : "http")
+                .put("loopback_only", transport.loopbackOnly()).put("insecure", transport.insecure());
+        if (transport.insecure()) {
+            body.put("warning", transport.warning());
+        }
+        return body;
+    }
+
     /** Every endpoint, as {@code "GET /admin/nodes"}. */
     public List<String> endpoints() {
         return List.copyOf(endpoints);
+    }
+
+    /** How the API is served (after {@link #start}). */
+    public HttpTransport transport() {
+        return transport;
     }
 
     public int port() {

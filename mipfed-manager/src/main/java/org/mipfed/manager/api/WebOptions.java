@@ -4,14 +4,19 @@ import java.nio.file.Path;
 import org.mipfed.manager.users.OidcSettings;
 
 /**
- * How the manager serves its HTTP port, from {@code manager start}'s options.
+ * How the manager serves its HTTP port, from {@code manager start}'s options. HTTPS is the default: an address other
+ * machines can reach gets a certificate from the federation's CA unless the operator brings their own or says
+ * {@code --insecure-http}; only a loopback address (behind a reverse proxy, or the demo) is served plain by default.
  *
  * @param certificate with {@code key}: serve HTTPS with the operator's certificate chain (PEM)
- * @param issueCertificate serve HTTPS with a certificate the federation's CA issues for the advertise address
+ * @param issueCertificate serve HTTPS with a certificate the federation's CA issues for the advertise address, even
+ *     on a loopback address
+ * @param insecureHttp serve plain HTTP even on an address other machines can reach (warned at every start)
  * @param oidc sign-in through an OpenID Connect provider, or null
  */
-public record WebOptions(Path certificate, Path key, boolean issueCertificate, OidcSettings oidc) {
-    public static final WebOptions PLAIN = new WebOptions(null, null, false, null);
+public record WebOptions(Path certificate, Path key, boolean issueCertificate, boolean insecureHttp, OidcSettings oidc) {
+    /** No flag: HTTPS with the CA's certificate unless the HTTP address is loopback. */
+    public static final WebOptions DEFAULT = new WebOptions(null, null, false, false, null);
 
     public WebOptions {
         if ((certificate == null) != (key == null)) {
@@ -20,9 +25,17 @@ public record WebOptions(Path certificate, Path key, boolean issueCertificate, O
         if (certificate != null && issueCertificate) {
             throw new IllegalArgumentException("Choose either your own certificate (--http-cert, --http-key) or one issued by the federation's CA (--https), not both");
         }
+        if (insecureHttp && (certificate != null || issueCertificate)) {
+            throw new IllegalArgumentException("--insecure-http serves plain HTTP; it cannot be combined with --https or --http-cert/--http-key. Choose one.");
+        }
     }
 
-    public boolean https() {
-        return certificate != null || issueCertificate;
+    /**
+     * Whether the federation's CA issues the HTTPS certificate: asked for with {@code --https}, or by default when
+     * the HTTP address is reachable from other machines and neither the operator's certificate nor
+     * {@code --insecure-http} is given.
+     */
+    public boolean issuesCertificate(boolean loopbackOnly) {
+        return issueCertificate || certificate == null && !insecureHttp && !loopbackOnly;
     }
 }

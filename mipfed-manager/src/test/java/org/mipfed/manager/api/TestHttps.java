@@ -56,7 +56,7 @@ class TestHttps {
 
     @Test
     void servesTls13WithACertificateFromTheFederationCa() throws Exception {
-        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, null));
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, false, null));
         SSLContext trustCa = trusting(Pem.readCertificate(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE)));
 
         try (SSLSocket socket = (SSLSocket) trustCa.getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
@@ -99,14 +99,14 @@ class TestHttps {
         byte[] first = Files.readAllBytes(paths.httpCertificate());
         manager.close();
         assertThat(paths.httpServingCertificate()).doesNotExist();
-        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, null));
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, false, null));
         assertThat(Files.readAllBytes(paths.httpCertificate())).isEqualTo(first);
     }
 
     @Test
     void refusesTls11() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "needs the openssl command to offer TLS 1.1, which Java's own client refuses to send");
-        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, null));
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, false, null));
         String tls13 = openssl("-tls1_3");
         assertThat(tls13).contains("TLSv1.3");
         String tls11 = openssl("-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
@@ -125,7 +125,7 @@ class TestHttps {
         Files.writeString(certFile, pem(certificate) + pem(other.certificate()));
         Pem.writePrivateKey(keyFile, key.getPrivate());
 
-        manager = ManagerServer.start(paths, 0, 0, new WebOptions(certFile, keyFile, false, null));
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(certFile, keyFile, false, false, null));
         try (SSLSocket socket = (SSLSocket) trusting(other.certificate()).getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
             socket.startHandshake();
             assertThat(socket.getSession().getPeerCertificates()).hasSize(2);
@@ -136,9 +136,9 @@ class TestHttps {
 
         Path wrong = dir.resolve("wrong.key");
         Files.writeString(wrong, "not a key\n");
-        assertThatThrownBy(() -> ManagerServer.start(paths, 0, 0, new WebOptions(certFile, wrong, false, null)))
+        assertThatThrownBy(() -> ManagerServer.start(paths, 0, 0, new WebOptions(certFile, wrong, false, false, null)))
                 .isInstanceOf(Problem.class).hasMessageContaining("wrong.key").hasMessageContaining("--http-key");
-        assertThatThrownBy(() -> new WebOptions(certFile, null, false, null)).hasMessageContaining("--http-key");
+        assertThatThrownBy(() -> new WebOptions(certFile, null, false, false, null)).hasMessageContaining("--http-key");
     }
 
     private String openssl(String... options) throws IOException, InterruptedException {

@@ -36,7 +36,7 @@ class TestOidcSignIn {
         provider = new OidcTestProvider();
         paths = new ManagerPaths(dir.resolve("manager"));
         FederationInit.init(paths, "127.0.0.1", 0, 0, "127.0.0.1");
-        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, false,
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, false, false,
                 new OidcSettings(URI.create(provider.issuer()), OidcTestProvider.CLIENT_ID, OidcTestProvider.CLIENT_SECRET)));
     }
 
