@@ -107,6 +107,10 @@ final class ManagerCommand {
                 + "and results then cross the network unencrypted. Warned at every start and shown to admins in the portal.")
         boolean insecureHttp;
 
+        @Option(names = "--behind-proxy", description = "The HTTP address is loopback and a reverse proxy on this machine terminates TLS: believe the "
+                + "X-Forwarded-Proto and X-Forwarded-For headers it sets (configure it to replace them, never append: see the README).")
+        boolean behindProxy;
+
         @Option(names = "--oidc-issuer", paramLabel = "URL", description = "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")
         URI oidcIssuer;
 
@@ -122,7 +126,7 @@ final class ManagerCommand {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
             WebOptions web;
             try {
-                web = new WebOptions(httpCert, httpKey, https, insecureHttp, oidc());
+                web = new WebOptions(httpCert, httpKey, https, insecureHttp, oidc(), behindProxy);
             }
             catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

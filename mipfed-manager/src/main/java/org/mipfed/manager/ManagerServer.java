@@ -102,7 +102,7 @@ public final class ManagerServer implements AutoCloseable {
         boolean loopbackOnly = HttpTransport.loopbackOnly(config.httpHost());
         HttpTls tls = web.certificate() != null ? HttpTls.fromFiles(web.certificate(), web.key())
                 : web.issuesCertificate(loopbackOnly) ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr()) : null;
-        HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null);
+        HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null, web.behindProxy());
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))

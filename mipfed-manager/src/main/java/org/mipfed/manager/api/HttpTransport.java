@@ -12,9 +12,18 @@ import java.util.Arrays;
  * tokens, session cookies and results on the network in clear; it is then {@link #insecure()}, said at every start
  * and shown to admins in the portal.
  */
-public record HttpTransport(String host, boolean loopbackOnly, boolean https) {
+public record HttpTransport(String host, boolean loopbackOnly, boolean https, boolean behindProxy) {
     public HttpTransport {
         requireNonNull(host, "host is null");
+        if (behindProxy && (!loopbackOnly || https)) {
+            throw new IllegalArgumentException("--behind-proxy needs the manager's HTTP address on loopback (it is " + host
+                    + "), served in plain HTTP to the proxy that terminates TLS: set \"httpHost\": \"127.0.0.1\" in federation.json");
+        }
+    }
+
+    /** Not behind a reverse proxy. */
+    public HttpTransport(String host, boolean loopbackOnly, boolean https) {
+        this(host, loopbackOnly, https, false);
     }
 
     /**

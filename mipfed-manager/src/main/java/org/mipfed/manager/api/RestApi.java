@@ -116,7 +116,7 @@ public final class RestApi {
             if (tls != null) {
                 tls.configure(config, host, port);
             }
-            else if (transport.loopbackOnly()) {
+            else if (transport.behindProxy()) {
                 // only a process on this machine reaches a loopback port: the reverse proxy that terminates TLS says
                 // how the browser came (X-Forwarded-Proto/For, Forwarded), so that its https Origin matches, cookies are
                 // Secure and sign-in throttling counts the browser's address, not the proxy's

@@ -13,10 +13,18 @@ import org.mipfed.manager.users.OidcSettings;
  *     on a loopback address
  * @param insecureHttp serve plain HTTP even on an address other machines can reach (warned at every start)
  * @param oidc sign-in through an OpenID Connect provider, or null
+ * @param behindProxy the manager listens on loopback behind a reverse proxy that terminates TLS: believe its
+ *     {@code X-Forwarded-Proto/For} (and {@code Forwarded}) headers. Off by default: without a proxy that replaces
+ *     them, any client could name another address and so escape the sign-in limits per address.
  */
-public record WebOptions(Path certificate, Path key, boolean issueCertificate, boolean insecureHttp, OidcSettings oidc) {
+public record WebOptions(Path certificate, Path key, boolean issueCertificate, boolean insecureHttp, OidcSettings oidc, boolean behindProxy) {
     /** No flag: HTTPS with the CA's certificate unless the HTTP address is loopback. */
     public static final WebOptions DEFAULT = new WebOptions(null, null, false, false, null);
+
+    /** Not behind a reverse proxy. */
+    public WebOptions(Path certificate, Path key, boolean issueCertificate, boolean insecureHttp, OidcSettings oidc) {
+        this(certificate, key, issueCertificate, insecureHttp, oidc, false);
+    }
 
     public WebOptions {
         if ((certificate == null) != (key == null)) {
@@ -27,6 +35,10 @@ public record WebOptions(Path certificate, Path key, boolean issueCertificate, b
         }
         if (insecureHttp && (certificate != null || issueCertificate)) {
             throw new IllegalArgumentException("--insecure-http serves plain HTTP; it cannot be combined with --https or --http-cert/--http-key. Choose one.");
+        }
+        if (behindProxy && (insecureHttp || certificate != null || issueCertificate)) {
+            throw new IllegalArgumentException("--behind-proxy means the reverse proxy terminates TLS and the manager listens on loopback in plain HTTP; "
+                    + "it cannot be combined with --insecure-http, --https or --http-cert/--http-key");
         }
     }
 

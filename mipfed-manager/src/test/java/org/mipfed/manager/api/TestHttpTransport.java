@@ -111,7 +111,7 @@ class TestHttpTransport {
     @Test
     void behindAReverseProxyOnLoopbackTheForwardedHttpsSchemeIsHonoured() {
         ManagerPaths paths = init("127.0.0.1");
-        manager = ManagerServer.start(paths, 0, 0, WebOptions.DEFAULT);
+        manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, false, false, null, true));
         ApiClient proxied = ApiClient.plain(manager.httpPort());
         // what nginx sends for a browser on https://<the Host header>: its Origin, X-Forwarded-Proto
         String origin = "https://127.0.0.1:" + manager.httpPort();
@@ -123,6 +123,28 @@ class TestHttpTransport {
         // without the proxy's word the same Origin is another site's
         assertThat(proxied.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", "x"), "Origin", origin).statusCode())
                 .isEqualTo(403);
+    }
+
+    @Test
+    void onLoopbackWithoutBehindProxyForwardedHeadersAreIgnored() {
+        ManagerPaths paths = init("127.0.0.1");
+        manager = ManagerServer.start(paths, 0, 0, WebOptions.DEFAULT);
+        ApiClient local = ApiClient.plain(manager.httpPort());
+        // a local process naming another scheme and address gets neither: no Secure cookie, the https Origin is foreign
+        HttpResponse<String> login = local.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", FederationInit.adminPassword(paths)),
+                "X-Forwarded-Proto", "https", "X-Forwarded-For", "198.51.100.7");
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Set-Cookie").orElseThrow()).doesNotContain("Secure");
+        assertThat(local.send("POST", "/auth/login", java.util.Map.of("username", "admin", "password", FederationInit.adminPassword(paths)),
+                "Origin", "https://127.0.0.1:" + manager.httpPort(), "X-Forwarded-Proto", "https").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void behindProxyNeedsALoopbackAddressServedInPlainHttp() {
+        ManagerPaths paths = init("0.0.0.0");
+        assertThatThrownBy(() -> ManagerServer.start(paths, 0, 0, new WebOptions(null, null, false, false, null, true)))
+                .hasMessageContaining("--behind-proxy").hasMessageContaining("127.0.0.1");
+        assertThatThrownBy(() -> new WebOptions(null, null, true, false, null, true)).hasMessageContaining("--behind-proxy");
     }
 
     @Test
