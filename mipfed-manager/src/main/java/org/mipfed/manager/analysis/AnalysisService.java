@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -186,18 +187,23 @@ public final class AnalysisService implements AutoCloseable {
         List<String> unknown = new ArrayList<>();
         List<String> down = new ArrayList<>();
         List<String> missing = new ArrayList<>();
+        // every node that holds a requested dataset, up or not: the most that could ever contribute
+        Set<String> holders = new HashSet<>();
         for (String dataset : new LinkedHashSet<>(request.datasets())) {
             DataCatalogue.Location at = available.get(dataset);
             if (at != null && !lostNodes.contains(at.nodeId())) {
                 byNode.computeIfAbsent(at.nodeId(), k -> new ArrayList<>()).add(dataset);
+                holders.add(at.nodeId());
             }
             else if (at != null) {
                 down.add(dataset + " on node " + registry.displayName(at.nodeId()) + " (lost during the analysis)");
                 missing.add(dataset);
+                holders.add(at.nodeId());
             }
             else if (elsewhere.containsKey(dataset)) {
                 down.add(dataset + " on " + elsewhere.get(dataset));
                 missing.add(dataset);
+                holders.add(elsewhere.get(dataset));
             }
             else {
                 unknown.add(dataset);
@@ -206,6 +212,12 @@ public final class AnalysisService implements AutoCloseable {
         if (!unknown.isEmpty()) {
             throw Problem.badRequest("Unknown dataset(s) " + String.join(", ", unknown) + " in data model " + model.id()
                     + ". Available: " + String.join(", ", available.keySet()));
+        }
+        if (options.minNodes() > holders.size()) {
+            // no wait makes this possible: the caller's mistake (400), not the federation's state (503)
+            throw Problem.badRequest("flags.min_nodes is " + options.minNodes() + ", but the requested datasets are held by "
+                    + holders.size() + " node(s) in all, so no more than " + holders.size() + " can ever contribute. Lower min_nodes or add datasets "
+                    + "of other nodes (GET /data_models shows which node holds which dataset).");
         }
         if (!down.isEmpty() && !options.allowPartial()) {
             throw new Problem(503, "Datasets unavailable", "These datasets are on nodes that are not available now: " + String.join("; ", down)
