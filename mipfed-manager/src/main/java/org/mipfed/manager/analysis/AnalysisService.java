@@ -106,7 +106,8 @@ public final class AnalysisService implements AutoCloseable {
             while (true) {
                 Plan plan = plan(algorithm, request, options, lost);
                 if (options.smpc() && plan.datasetsByNode().size() < 2) {
-                    throw new Problem(lost.isEmpty() ? 400 : 503, "Secure aggregation needs two nodes",
+                    // impossible when the datasets are on one node in all (400); else a node is away for now (503)
+                    throw new Problem(plan.holders() < 2 ? 400 : 503, "Secure aggregation needs two nodes",
                             "flags.smpc sums the nodes' answers under masks, but the requested datasets are on " + plan.datasetsByNode().size()
                                     + " node(s) available now: over one node the sum is that node's own answer. Add datasets of another node, "
                                     + "or run without smpc.");
@@ -170,8 +171,9 @@ public final class AnalysisService implements AutoCloseable {
 
     /**
      * @param missing datasets left out because their node is unavailable (only with allow_partial)
+     * @param holders how many nodes hold the requested datasets, available or not
      */
-    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing) {
+    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing, int holders) {
     }
 
     private Plan plan(Algorithm algorithm, AnalysisRequest request, RunOptions options, Set<String> lostNodes) {
@@ -228,7 +230,7 @@ public final class AnalysisService implements AutoCloseable {
                     + (down.isEmpty() ? "" : " (unavailable: " + String.join("; ", down) + ")") + ", and the request needs at least "
                     + Math.max(1, options.minNodes()) + ". Try again later.");
         }
-        return new Plan(RequestValidator.validate(algorithm, request, model), byNode, missing);
+        return new Plan(RequestValidator.validate(algorithm, request, model), byNode, missing, holders.size());
     }
 
     public ExperimentStore experiments() {
