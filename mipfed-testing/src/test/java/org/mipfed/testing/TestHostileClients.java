@@ -268,6 +268,18 @@ class TestHostileClients {
     }
 
     @Test
+    void sprayingOnePasswordOverManyNamesMakesThatAddressWaitAndNoOther() {
+        RawHttp sprayer = new RawHttp("127.0.5.1", federation.httpPort());
+        for (int i = 0; i < 20; i++) {
+            assertThat(sprayer.send("POST", "/auth/login", signIn("user" + i, "Summer2026!")).status()).isEqualTo(401);
+        }
+        RawHttp.Response refused = sprayer.send("POST", "/auth/login", signIn("alice", "Summer2026!"));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.body()).contains("too many failed sign-ins from your address");
+        assertThat(new RawHttp("127.0.5.2", federation.httpPort()).send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD)).status()).isEqualTo(200);
+    }
+
+    @Test
     void wrongCurrentPasswordsOnAPasswordChangeCountLikeFailedSignIns() {
         RawHttp browser = new RawHttp("127.0.4.1", federation.httpPort());
         RawHttp.Response signedIn = browser.send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD));
