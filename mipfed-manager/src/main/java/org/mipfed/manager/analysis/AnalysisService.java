@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -105,7 +106,8 @@ public final class AnalysisService implements AutoCloseable {
             while (true) {
                 Plan plan = plan(algorithm, request, options, lost);
                 if (options.smpc() && plan.datasetsByNode().size() < 2) {
-                    throw new Problem(lost.isEmpty() ? 400 : 503, "Secure aggregation needs two nodes",
+                    // impossible when the datasets are on one node in all (400); else a node is away for now (503)
+                    throw new Problem(plan.holders() < 2 ? 400 : 503, "Secure aggregation needs two nodes",
                             "flags.smpc sums the nodes' answers under masks, but the requested datasets are on " + plan.datasetsByNode().size()
                                     + " node(s) available now: over one node the sum is that node's own answer. Add datasets of another node, "
                                     + "or run without smpc.");
@@ -169,8 +171,9 @@ public final class AnalysisService implements AutoCloseable {
 
     /**
      * @param missing datasets left out because their node is unavailable (only with allow_partial)
+     * @param holders how many nodes hold the requested datasets, available or not
      */
-    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing) {
+    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing, int holders) {
     }
 
     private Plan plan(Algorithm algorithm, AnalysisRequest request, RunOptions options, Set<String> lostNodes) {
@@ -186,18 +189,23 @@ public final class AnalysisService implements AutoCloseable {
         List<String> unknown = new ArrayList<>();
         List<String> down = new ArrayList<>();
         List<String> missing = new ArrayList<>();
+        // every node that holds a requested dataset, up or not: the most that could ever contribute
+        Set<String> holders = new HashSet<>();
         for (String dataset : new LinkedHashSet<>(request.datasets())) {
             DataCatalogue.Location at = available.get(dataset);
             if (at != null && !lostNodes.contains(at.nodeId())) {
                 byNode.computeIfAbsent(at.nodeId(), k -> new ArrayList<>()).add(dataset);
+                holders.add(at.nodeId());
             }
             else if (at != null) {
                 down.add(dataset + " on node " + registry.displayName(at.nodeId()) + " (lost during the analysis)");
                 missing.add(dataset);
+                holders.add(at.nodeId());
             }
             else if (elsewhere.containsKey(dataset)) {
                 down.add(dataset + " on " + elsewhere.get(dataset));
                 missing.add(dataset);
+                holders.add(elsewhere.get(dataset));
             }
             else {
                 unknown.add(dataset);
@@ -206,6 +214,12 @@ public final class AnalysisService implements AutoCloseable {
         if (!unknown.isEmpty()) {
             throw Problem.badRequest("Unknown dataset(s) " + String.join(", ", unknown) + " in data model " + model.id()
                     + ". Available: " + String.join(", ", available.keySet()));
+        }
+        if (options.minNodes() > holders.size()) {
+            // no wait makes this possible: the caller's mistake (400), not the federation's state (503)
+            throw Problem.badRequest("flags.min_nodes is " + options.minNodes() + ", but the requested datasets are held by "
+                    + holders.size() + " node(s) in all, so no more than " + holders.size() + " can ever contribute. Lower min_nodes or add datasets "
+                    + "of other nodes (GET /data_models shows which node holds which dataset).");
         }
         if (!down.isEmpty() && !options.allowPartial()) {
             throw new Problem(503, "Datasets unavailable", "These datasets are on nodes that are not available now: " + String.join("; ", down)
@@ -216,7 +230,7 @@ public final class AnalysisService implements AutoCloseable {
                     + (down.isEmpty() ? "" : " (unavailable: " + String.join("; ", down) + ")") + ", and the request needs at least "
                     + Math.max(1, options.minNodes()) + ". Try again later.");
         }
-        return new Plan(RequestValidator.validate(algorithm, request, model), byNode, missing);
+        return new Plan(RequestValidator.validate(algorithm, request, model), byNode, missing, holders.size());
     }
 
     public ExperimentStore experiments() {

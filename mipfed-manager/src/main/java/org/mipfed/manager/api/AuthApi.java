@@ -11,11 +11,11 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.audit.AuditTrail;
@@ -25,6 +25,7 @@ import org.mipfed.manager.users.OidcClient;
 import org.mipfed.manager.users.Principal;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.TryLater;
 import org.mipfed.manager.users.User;
 import org.mipfed.manager.users.UserStore;
 
@@ -123,24 +124,29 @@ final class AuthApi {
         if (username.isEmpty() || password.isEmpty()) {
             throw Problem.badRequest("Sign in with {\"username\": \"…\", \"password\": \"…\"}");
         }
-        String address = ctx.req().getRemoteAddr();
-        Optional<Duration> wait = throttle.retryAfter(username, address);
-        if (wait.isPresent()) {
-            long seconds = Math.max(1, wait.get().toSeconds() + 1);
-            ctx.header("Retry-After", String.valueOf(seconds));
-            throw new Problem(429, "Too many failed sign-ins", "There were " + LoginThrottle.MAX_FAILURES + " failed sign-ins for this user or from this address within "
-                    + LoginThrottle.WINDOW.toMinutes() + " minutes; try again in " + (seconds + 59) / 60 + " minute(s).");
-        }
-        Optional<User> user = users.authenticate(username, password);
+        // the peer's address (the browser's, as the reverse proxy says, only with --behind-proxy): X-Forwarded-For is otherwise anyone's to write
+        LoginThrottle.Attempt attempt = throttle.begin(username, ctx.req().getRemoteAddr());
+        Optional<User> user = checked(attempt, () -> users.authenticate(username, password));
         if (user.isEmpty()) {
-            throttle.failed(username, address);
+            attempt.failed();
             throw new Problem(401, "Unauthorized", "Wrong user name or password.");
         }
-        throttle.succeeded(username);
+        attempt.succeeded();
         Sessions.Session session = sessions.create(user.get().username());
         ctx.header("Set-Cookie", Access.SESSION_COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict" + secure(ctx));
         RestApi.json(ctx, Json.mapper().createObjectNode().put("username", user.get().username()).put("role", user.get().role())
                 .put("csrf_token", session.csrfToken()));
+    }
+
+    /** Runs a password check counted by {@code attempt}; a check that could not run (all busy) gives its count back. */
+    private static <T> T checked(LoginThrottle.Attempt attempt, Supplier<T> check) {
+        try {
+            return check.get();
+        }
+        catch (TryLater busy) {
+            attempt.notChecked();
+            throw busy;
+        }
     }
 
     /** Sends the browser to the identity provider; a cookie binds the sign-in's state to this browser. */
@@ -203,7 +209,24 @@ final class AuthApi {
             throw Problem.badRequest("Give the current and the new password: {\"current\": \"…\", \"new\": \"…\"}");
         }
         UserStore.checkPassword(next.asText());
-        users.changePassword(principal.username(), body.path("current").asText(""), next.asText());
+        // wrong "current" passwords count as failed sign-ins: a stolen session must not become a free guessing oracle
+        LoginThrottle.Attempt attempt = throttle.begin(principal.username(), ctx.req().getRemoteAddr());
+        try {
+            checked(attempt, () -> {
+                users.changePassword(principal.username(), body.path("current").asText(""), next.asText());
+                return null;
+            });
+        }
+        catch (Problem p) {
+            if (p.status() == 403) {
+                attempt.failed();
+            }
+            else if (!(p instanceof TryLater)) {
+                attempt.notChecked();
+            }
+            throw p;
+        }
+        attempt.succeeded();
         Sessions.Session session = ctx.attribute(Access.SESSION_ATTRIBUTE);
         sessions.removeUser(principal.username(), session == null ? null : session.id());
         ctx.status(204);

@@ -16,7 +16,7 @@ import org.mipfed.core.json.Json;
 
 /**
  * Answers what Jetty refuses before the REST API sees it (an undecodable URL, oversized headers or body) with an
- * RFC 9457 problem like every other error, instead of Jetty's HTML page.
+ * RFC 9457 problem like every other error, instead of Jetty's HTML page, with the {@link SecurityHeaders} too.
  */
 final class ProblemErrorHandler extends ErrorHandler {
     /** Jetty's reasons are short English phrases; anything else is not echoed. */
@@ -25,12 +25,15 @@ final class ProblemErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/problem+json");
+        // the scheme is not known here; HSTS comes with every answer that reaches a handler over HTTPS
+        SecurityHeaders.apply(fields, false);
         return ByteBuffer.wrap(problem(status, reason, null));
     }
 
     @Override
     public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response) throws IOException {
         baseRequest.setHandled(true);
+        SecurityHeaders.apply(request, response);
         Object message = request.getAttribute("jakarta.servlet.error.message");
         byte[] body = problem(response.getStatus(), message == null ? null : message.toString(), request.getRequestURI());
         response.setContentType("application/problem+json");
@@ -40,13 +43,19 @@ final class ProblemErrorHandler extends ErrorHandler {
         }
     }
 
+    /** A problem document for {@code status}, with Jetty's {@code reason} appended when it is a plain short phrase. */
     static byte[] problem(int status, String reason, String instance) {
+        return document(status, detail(status) + (reason != null && PLAIN.matcher(reason).matches() && !reason.equals(title(status))
+                ? " (" + reason + ")" : ""), instance);
+    }
+
+    /** A problem document for {@code status} with the manager's own {@code detail}. */
+    static byte[] document(int status, String detail, String instance) {
         ObjectNode body = Json.mapper().createObjectNode();
         body.put("type", "about:blank");
         body.put("title", title(status));
         body.put("status", status);
-        body.put("detail", detail(status) + (reason != null && PLAIN.matcher(reason).matches() && !reason.equals(title(status))
-                ? " (" + reason + ")" : ""));
+        body.put("detail", detail);
         if (instance != null) {
             body.put("instance", instance);
         }
@@ -66,7 +75,7 @@ final class ProblemErrorHandler extends ErrorHandler {
     private static String detail(int status) {
         return switch (status) {
             case 400 -> "The manager could not read this request: check the URL's encoding, the headers and the body";
-            case 413 -> "The request body is larger than the manager accepts (1 MB); send a smaller request";
+            case 413 -> "The request body is larger than the manager accepts; send a smaller request";
             case 414 -> "The URL is longer than the manager accepts; send the data in the body instead";
             case 431 -> "The request's headers are larger than the manager accepts";
             default -> "The manager could not handle this request";

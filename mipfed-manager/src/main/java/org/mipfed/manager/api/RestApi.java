@@ -12,8 +12,13 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import jakarta.servlet.DispatcherType;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +27,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -39,8 +45,10 @@ import org.mipfed.manager.registry.NodeView;
 import org.mipfed.manager.users.LoginThrottle;
 import org.mipfed.manager.users.OidcClient;
 import org.mipfed.manager.users.OidcSettings;
+import org.mipfed.manager.users.PasswordHasher;
 import org.mipfed.manager.users.Principal;
 import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.TryLater;
 import org.mipfed.manager.users.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +101,13 @@ public final class RestApi {
         this.access = new Access(users, sessions, adminToken);
         this.audit = requireNonNull(audit, "audit is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        PasswordHasher hasher = users.hasher();
+        FunctionCounter.builder("mipfed_password_hashes", hasher, PasswordHasher::computations)
+                .description("Argon2id computations run (sign-ins, password changes, new passwords)").register(metrics.registry());
+        FunctionCounter.builder("mipfed_password_hash_refusals", hasher, PasswordHasher::refusals)
+                .description("Password checks refused because every slot was busy (answered 429)").register(metrics.registry());
+        Gauge.builder("mipfed_password_hash_slots", hasher, PasswordHasher::concurrency)
+                .description("Argon2id computations allowed at once (sized from the heap and the cores)").register(metrics.registry());
     }
 
     /** Serves the CA administration endpoints too (set before {@link #start}). */
@@ -122,7 +137,14 @@ public final class RestApi {
                 // Secure and sign-in throttling counts the browser's address, not the proxy's
                 config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new ForwardedRequestCustomizer()));
             }
-            config.http.maxRequestSize = 1_000_000L;
+            // Javalin's own check of Content-Length; RequestLimits holds per route and for chunked bodies too
+            config.http.maxRequestSize = RequestLimits.ANALYSIS_BODY_BYTES;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(RequestLimits.HEADER_BYTES);
+                http.setSendServerVersion(false);
+            });
+            config.jetty.modifyServletContextHandler(handler ->
+                    handler.addFilter(new FilterHolder(new RequestLimits()), "/*", EnumSet.of(DispatcherType.REQUEST)));
             Portal.configure(config);
             config.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
@@ -131,9 +153,17 @@ public final class RestApi {
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
         });
-        app.before(SecurityHeaders::apply);
         app.before(access::handle);
-        app.exception(Problem.class, (e, ctx) -> ProblemJson.write(ctx, e));
+        app.exception(Problem.class, (e, ctx) -> {
+            if (e instanceof TryLater later) {
+                ctx.header("Retry-After", String.valueOf(later.retryAfterSeconds()));
+            }
+            if (e.status() == 413) {
+                // the rest of the body is not read: the connection cannot carry another request
+                ctx.header("Connection", "close");
+            }
+            ProblemJson.write(ctx, e);
+        });
         // Javalin's own refusals (a body over the size limit) as problems too, not plain text
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).contentType("application/problem+json")
                 .result(new String(ProblemErrorHandler.problem(e.getStatus(), null, ctx.path()), StandardCharsets.UTF_8)));
@@ -153,7 +183,7 @@ public final class RestApi {
         app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
 
         Portal.routes(app);
-        new AuthApi(users, sessions, new LoginThrottle(), oidc == null ? null : new OidcClient(oidc), this::auditedHandler).routes(app);
+        new AuthApi(users, sessions, new LoginThrottle(this::lockoutStarted), oidc == null ? null : new OidcClient(oidc), this::auditedHandler).routes(app);
         app.get("/healthcheck", this::healthcheck);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.get("/algorithms", ctx -> json(ctx, algorithms()));
@@ -204,6 +234,20 @@ public final class RestApi {
             body.put("warning", transport.warning());
         }
         return body;
+    }
+
+    /** A sign-in wait started: one line in the audit trail and the alert counter, for the admins to see. */
+    private void lockoutStarted(String username, String address, int failures, Duration wait) {
+        ObjectNode details = Json.mapper().createObjectNode();
+        details.put("scope", username == null ? "address" : "user_and_address");
+        if (username != null) {
+            details.put("username", username.length() <= 64 ? username : username.substring(0, 64) + "…");
+        }
+        details.put("address", address).put("failures", failures).put("wait_seconds", wait.toSeconds());
+        audit.record("address:" + address, AuditTrail.SIGN_IN_LOCKOUT, AuditTrail.REFUSED, details);
+        metrics.alerts("sign_in_lockout").increment();
+        LOG.warn("sign-in attempts {} from {} wait {} s after {} failures", username == null ? "of every user" : "for " + username, address,
+                wait.toSeconds(), failures);
     }
 
     /** Every endpoint, as {@code "GET /admin/nodes"}. */

@@ -39,6 +39,8 @@ public final class AuditTrail implements AutoCloseable {
     public static final String CA_ROTATE = "ca.rotate";
     public static final String CA_ROTATE_FINISH = "ca.rotate_finish";
     public static final String BACKUP = "backup";
+    /** Sign-in attempts of a user name from an address (or of every name from an address) must wait. */
+    public static final String SIGN_IN_LOCKOUT = "sign_in.lockout";
 
     /** The action was done. */
     public static final String OK = "ok";

@@ -1,8 +1,16 @@
 package org.mipfed.manager.users;
 
+import static java.util.Objects.requireNonNull;
+
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -10,22 +18,85 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * Argon2id password hashes in the PHC string format ({@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}), so
  * the parameters travel with each hash and can be raised later without invalidating stored ones. The defaults are
  * OWASP's recommendation for Argon2id (19 MiB, 2 passes, 1 lane).
+ *
+ * <p>Each hash takes 19 MiB of heap and a core for tens of milliseconds, and sign-in needs no account: unbounded,
+ * a few dozen simultaneous sign-ins exhaust the manager's heap. So only {@link #concurrency()} hashes run at once;
+ * a few more callers wait at most {@link #QUEUE_DEADLINE}, and the rest are refused at once with
+ * {@link TryLater} (429, {@code Retry-After}) — never an OutOfMemoryError, and the other half of the cores
+ * stay free for the nodes' sessions and the analyses.
  */
 public final class PasswordHasher {
     static final int MEMORY_KIB = 19_456;
     static final int ITERATIONS = 2;
     static final int PARALLELISM = 1;
+    /** Heap left for everything else (node sessions, analyses, state) when sizing {@link #defaultConcurrency}. */
+    static final long HEAP_RESERVE_BYTES = 256L << 20;
+    /** Heap counted per running hash: its 19 MiB four times over, for the collector's headroom. */
+    static final long HEAP_PER_HASH_BYTES = 4L * MEMORY_KIB * 1024;
+    /** How long a caller waits for a free slot before it is told to try again. */
+    public static final Duration QUEUE_DEADLINE = Duration.ofSeconds(2);
+    /** Callers allowed to wait per slot; beyond, they are refused without waiting (a Jetty thread each). */
+    static final int WAITING_PER_SLOT = 8;
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
     private final SecureRandom random = new SecureRandom();
+    private final int concurrency;
+    private final int maxWaiting;
+    private final Duration deadline;
+    private final Semaphore slots;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final LongAdder hashed = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+
+    /** Sized from this JVM: {@link #defaultConcurrency(int, long)}. */
+    public PasswordHasher() {
+        this(defaultConcurrency(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()));
+    }
+
+    public PasswordHasher(int concurrency) {
+        this(concurrency, concurrency * WAITING_PER_SLOT, QUEUE_DEADLINE);
+    }
+
+    PasswordHasher(int concurrency, int maxWaiting, Duration deadline) {
+        if (concurrency < 1 || maxWaiting < 0) {
+            throw new IllegalArgumentException("concurrency must be at least 1 and maxWaiting at least 0");
+        }
+        this.concurrency = concurrency;
+        this.maxWaiting = maxWaiting;
+        this.deadline = requireNonNull(deadline, "deadline is null");
+        this.slots = new Semaphore(concurrency, true);
+    }
+
+    /**
+     * Hashes at once: half the cores (at least one), and no more than the heap beyond {@link #HEAP_RESERVE_BYTES}
+     * holds at {@link #HEAP_PER_HASH_BYTES} each (at least one). A 512 MiB heap on two cores: 1.
+     */
+    public static int defaultConcurrency(int cores, long maxHeapBytes) {
+        long byHeap = (maxHeapBytes - HEAP_RESERVE_BYTES) / HEAP_PER_HASH_BYTES;
+        return (int) Math.max(1, Math.min(Math.max(1, cores / 2), byHeap));
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /** Argon2 computations run so far (hashes and checks): what a flood of sign-ins actually cost. */
+    public long computations() {
+        return hashed.sum();
+    }
+
+    /** Callers refused because every slot was busy and the queue full or too slow. */
+    public long refusals() {
+        return refused.sum();
+    }
 
     public String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+        byte[] hash = bounded(() -> argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES));
         return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
 
@@ -59,11 +130,49 @@ public final class PasswordHasher {
             if (m < 8 || t < 1 || p < 1 || expected.length < 16) {
                 return false;
             }
-            return MessageDigest.isEqual(expected, argon2(password, salt, m, t, p, expected.length));
+            int memory = m;
+            int iterations = t;
+            int lanes = p;
+            return MessageDigest.isEqual(expected, bounded(() -> argon2(password, salt, memory, iterations, lanes, expected.length)));
         }
         catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
             return false;
         }
+    }
+
+    /** Runs one Argon2 computation in a free slot, waiting at most {@link #deadline}; else {@link TryLater}. */
+    private byte[] bounded(Supplier<byte[]> computation) {
+        if (!slots.tryAcquire()) {
+            if (waiting.incrementAndGet() > maxWaiting) {
+                waiting.decrementAndGet();
+                throw busy();
+            }
+            try {
+                if (!slots.tryAcquire(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw busy();
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw busy();
+            }
+            finally {
+                waiting.decrementAndGet();
+            }
+        }
+        try {
+            hashed.increment();
+            return computation.get();
+        }
+        finally {
+            slots.release();
+        }
+    }
+
+    private TryLater busy() {
+        refused.increment();
+        return new TryLater(429, "Too many sign-ins at once", "The manager is checking as many passwords as it safely can at once; "
+                + "nothing was checked. Try again in a few seconds.", deadline);
     }
 
     private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {

@@ -93,6 +93,11 @@ public final class UserStore {
         return load(file);
     }
 
+    /** The password hasher, whose bounded concurrency and counts the API and the metrics show. */
+    public PasswordHasher hasher() {
+        return hasher;
+    }
+
     public synchronized List<User> users() {
         return content.users();
     }

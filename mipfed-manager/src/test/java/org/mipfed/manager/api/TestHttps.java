@@ -85,6 +85,12 @@ class TestHttps {
         assertThat(config.statusCode()).isEqualTo(200);
         assertThat(config.headers().firstValue("Strict-Transport-Security")).contains("max-age=31536000");
         assertThat(config.headers().firstValue("Content-Security-Policy")).isPresent();
+        assertThat(config.headers().firstValue("Cache-Control")).contains("no-store");
+        // the header limit holds on the HTTPS connector too, and its refusal carries the headers as well
+        HttpResponse<String> padded = api.send("GET", "/auth/config", null, "X-Padding", "p".repeat(10_000));
+        assertThat(padded.statusCode()).isEqualTo(431);
+        assertThat(padded.headers().firstValue("Content-Security-Policy")).isPresent();
+        assertThat(padded.body()).contains("\"status\":431");
         HttpResponse<String> login = api.send("POST", "/auth/login", Map.of("username", "admin", "password", FederationInit.adminPassword(paths)));
         assertThat(login.statusCode()).isEqualTo(200);
         assertThat(login.headers().firstValue("Set-Cookie").orElseThrow()).contains("HttpOnly", "SameSite=Strict", "Secure");

@@ -3,7 +3,14 @@ package org.mipfed.manager.users;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.Test;
@@ -46,5 +53,47 @@ class TestPasswordHasher {
         String phc = "$argon2id$v=19$m=64,t=3,p=2$" + b64.encodeToString(salt) + "$" + b64.encodeToString(out);
         assertThat(hasher.verify("password", phc)).isTrue();
         assertThat(hasher.verify("password", phc.replace("t=3", "t=4"))).isFalse();
+    }
+
+    @Test
+    void isSizedFromTheHeapAndHalfTheCores() {
+        assertThat(PasswordHasher.defaultConcurrency(2, 512L << 20)).isEqualTo(1);
+        assertThat(PasswordHasher.defaultConcurrency(16, 512L << 20)).isEqualTo(3);
+        assertThat(PasswordHasher.defaultConcurrency(8, 4L << 30)).isEqualTo(4);
+        assertThat(PasswordHasher.defaultConcurrency(64, 128L << 20)).isEqualTo(1);
+    }
+
+    /** One slot, one caller allowed to wait: of twelve simultaneous checks, the rest are refused with Retry-After, none fails. */
+    @Test
+    void checksBeyondTheSlotsAndTheQueueAreRefusedWithTryLater() throws Exception {
+        PasswordHasher bounded = new PasswordHasher(1, 1, Duration.ofMillis(50));
+        String hash = hasher.hash("correct horse battery");
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        return String.valueOf(bounded.verify("correct horse battery", hash));
+                    }
+                    catch (TryLater busy) {
+                        return busy.status() + " " + busy.retryAfterSeconds();
+                    }
+                }));
+            }
+            start.countDown();
+            List<String> answers = new ArrayList<>();
+            for (Future<String> f : outcomes) {
+                answers.add(f.get());
+            }
+            assertThat(answers).contains("true", "429 1").allMatch(a -> a.equals("true") || a.equals("429 1"));
+            assertThat(bounded.computations() + bounded.refusals()).isEqualTo(12);
+            assertThat(bounded.refusals()).isGreaterThanOrEqualTo(9);
+        }
+        finally {
+            pool.shutdownNow();
+        }
     }
 }
