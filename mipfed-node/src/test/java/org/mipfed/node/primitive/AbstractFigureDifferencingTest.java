@@ -182,4 +182,17 @@ abstract class AbstractFigureDifferencingTest {
         assertThatThrownBy(() -> node.execute(query().setSurvivalCounts(survival.clone().addCompleteIn("righthippocampus")).build(), "t"))
                 .isInstanceOfSatisfying(RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
     }
+
+    @Test
+    void aModelOverOneRowFewerThanAnEarlierAnswersIsRefused() {
+        PrimitiveExecutor node = node(PrivacyPolicy.DEFAULT);
+        node.execute(PrimitiveQueries.describe(List.of(DATASET), null, List.of("lefthippocampus"), List.of()), "t");
+        // lefthippocampus over the rows with righthippocampus: P's value is the difference of the two sums
+        assertThatThrownBy(() -> node.execute(PrimitiveQueries.crossProducts(List.of(DATASET), null, List.of(PrimitiveQueries.column("lefthippocampus", ""),
+                PrimitiveQueries.column("righthippocampus", ""))), "t"))
+                .isInstanceOfSatisfying(RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
+        PrimitiveResult alone = node(PrivacyPolicy.DEFAULT).execute(PrimitiveQueries.crossProducts(List.of(DATASET), null,
+                List.of(PrimitiveQueries.column("lefthippocampus", ""), PrimitiveQueries.column("righthippocampus", ""))), "t");
+        assertThat(alone.getCrossProducts().getN()).isEqualTo(59);
+    }
 }
