@@ -71,6 +71,7 @@ final class KmeansStepPrimitive {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setKmeansStep(result.clearMin().clearMax()).build();
         }
         if (centres.length > 0) {
+            RowIds.checkModelRows(connection, scope, guard, variables, variables);
             step(connection, scope, variables, centres, complete, result);
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setKmeansStep(result).build();
