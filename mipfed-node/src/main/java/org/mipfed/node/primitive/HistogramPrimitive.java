@@ -79,6 +79,10 @@ final class HistogramPrimitive {
         if (n == 0) {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setHistogram(result.clearMin().clearMax()).build();
         }
+        if (rangeOnly) {
+            // The range is a figure of the variable over these rows: a minimum over one row more can be that row's value.
+            RowIds.checkModelRows(connection, scope, guard, List.of(variable), complete);
+        }
         if (!rangeOnly) {
             counts(connection, scope, variable, groups, edges, where, result);
         }

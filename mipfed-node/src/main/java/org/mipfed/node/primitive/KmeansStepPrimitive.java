@@ -70,8 +70,8 @@ final class KmeansStepPrimitive {
         if (n == 0) {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setKmeansStep(result.clearMin().clearMax()).build();
         }
+        RowIds.checkModelRows(connection, scope, guard, variables, variables);
         if (centres.length > 0) {
-            RowIds.checkModelRows(connection, scope, guard, variables, variables);
             step(connection, scope, variables, centres, complete, result);
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setKmeansStep(result).build();
