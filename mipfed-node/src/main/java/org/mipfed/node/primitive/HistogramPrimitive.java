@@ -31,7 +31,9 @@ import org.roaringbitmap.RoaringBitmap;
  * (asked for without edges, the node returns only n, min and max, from which the manager draws the
  * edges every node then uses, unless the node keeps its extremes); a nominal variable's bins are its
  * levels. A count between 1 and the node's minimum cell count is withheld: it would single out that
- * many people.
+ * many people; so are counts that a known sum or an earlier answer would give it back from (see
+ * {@code withhold}). The statement reads each counted row's id, bin and levels: the guard compares
+ * the rows behind every count.
  */
 final class HistogramPrimitive {
     /** More bins than anyone can read; the bound keeps the statement small. */
@@ -83,7 +85,7 @@ final class HistogramPrimitive {
             // The range is a figure of the variable over these rows: a minimum over one row more can be that row's value.
             RowIds.checkModelRows(connection, scope, guard, List.of(variable), complete);
         }
-        if (!rangeOnly) {
+        else {
             counts(connection, scope, variable, groups, edges, where, result);
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setHistogram(result).build();
