@@ -46,6 +46,7 @@ final class ClassSummaryPrimitive {
         List<Cde> nominal = QueryScope.distinct(query.getNominalList(), v -> scope.nominal(v, "a nominal feature of class_summary"));
         used.addAll(numerical);
         used.addAll(nominal);
+        Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         List<Cde> complete = new ArrayList<>(used);
         String classText = scope.dialect().toText(scope.quote(response));
@@ -93,6 +94,9 @@ final class ClassSummaryPrimitive {
         guard.checkRows(total, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
+        if (total > 0) {
+            RowIds.checkModelRows(connection, scope, guard, described, complete);
+        }
         for (int f = 0; f < nominal.size(); f++) {
             Map<String, Map<String, Long>> counts = new TreeMap<>();
             BoundSql count = BoundSql.builder().sql("SELECT \"g$\", \"c$" + f + "\", count(*) FROM (").append(rows)

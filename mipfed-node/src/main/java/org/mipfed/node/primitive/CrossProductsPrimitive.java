@@ -66,6 +66,7 @@ final class CrossProductsPrimitive {
         for (DesignColumn column : query.getColumnsList()) {
             columns.add(expression(scope, column, used, transformed));
         }
+        Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         int p = columns.size();
         String complete = scope.complete(new ArrayList<>(used));
@@ -84,6 +85,7 @@ final class CrossProductsPrimitive {
             throw RefusalException.caller(v.rule(), v.message());
         });
         checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
+        RowIds.checkModelRows(connection, scope, guard, described, new ArrayList<>(used));
         double[] shifts = Arrays.copyOfRange(values, 1 + extremes.size(), 1 + extremes.size() + p);
         double[] sums = Arrays.copyOfRange(values, 1 + extremes.size() + p, values.length);
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);

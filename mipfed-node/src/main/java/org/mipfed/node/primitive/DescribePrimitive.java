@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,13 +16,16 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
+import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.store.SqlDialect;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.DescribeQuery;
 import org.mipfed.proto.v1.DescribeResult;
 import org.mipfed.proto.v1.NumericalSummary;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.VariableSummary;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * {@code describe}: per dataset and variable, counts and (numerical) mean, sum of squared
@@ -67,25 +71,138 @@ final class DescribePrimitive {
         if (!nominal.isEmpty()) {
             levels(connection, scope, complete, nominal, figures);
         }
-        DescribeResult.Builder result = DescribeResult.newBuilder();
+        List<String> datasets = scope.datasets();
+        VariableSummary[][] variableBased = new VariableSummary[datasets.size()][all.size()];
+        VariableSummary[][] modelBased = new VariableSummary[datasets.size()][all.size()];
         long rows = 0;
-        for (String dataset : scope.datasets()) {
+        for (int d = 0; d < datasets.size(); d++) {
+            String dataset = datasets.get(d);
             DatasetFigures f = figures.get(dataset);
             rows += f == null ? 0 : f.rows;
-            for (Cde cde : all) {
+            for (int v = 0; v < all.size(); v++) {
+                Cde cde = all.get(v);
                 if (f == null) {
-                    result.addVariableBased(PrivacyGuard.suppressed(cde.code(), dataset));
-                    result.addModelBased(PrivacyGuard.suppressed(cde.code(), dataset));
+                    variableBased[d][v] = PrivacyGuard.suppressed(cde.code(), dataset);
+                    modelBased[d][v] = PrivacyGuard.suppressed(cde.code(), dataset);
                 }
                 else {
-                    result.addVariableBased(guard.guard(summary(cde, dataset, f.rows, f.values.get(cde.code()),
-                            f.all.get(cde.code()), f.levels.get(cde.code()))));
-                    result.addModelBased(guard.guard(summary(cde, dataset, f.complete, f.complete,
-                            f.completeOnly.get(cde.code()), f.completeLevels.get(cde.code()))));
+                    variableBased[d][v] = guard.guard(summary(cde, dataset, f.rows, f.values.get(cde.code()),
+                            f.all.get(cde.code()), f.levels.get(cde.code())));
+                    modelBased[d][v] = guard.guard(summary(cde, dataset, f.complete, f.complete,
+                            f.completeOnly.get(cde.code()), f.completeLevels.get(cde.code())));
                 }
             }
         }
+        withholdDifferences(connection, scope, all, variableBased, modelBased);
+        DescribeResult.Builder result = DescribeResult.newBuilder();
+        for (int d = 0; d < datasets.size(); d++) {
+            for (int v = 0; v < all.size(); v++) {
+                result.addVariableBased(variableBased[d][v]);
+                result.addModelBased(modelBased[d][v]);
+            }
+        }
         return PrimitiveResult.newBuilder().setRowsUsed(rows).setDescribe(result).build();
+    }
+
+    /**
+     * Differencing between the figures of this answer and earlier ones: per dataset, each variable's
+     * summary over its own rows (variable based) and over the complete rows (model based) are
+     * summaries of the same variable over two row sets; where those differ by a few rows, n × mean of
+     * one minus n × mean of the other is those rows' sum (their levels, for level counts). The guard
+     * keeps the variable-based summaries first, then the model-based ones, then the totals over all
+     * datasets that the manager adds up from them; a summary whose rows clash is suppressed (a total's
+     * clash suppresses that variable's summaries in every dataset).
+     */
+    private void withholdDifferences(Connection connection, QueryScope scope, List<Cde> all, VariableSummary[][] variableBased,
+            VariableSummary[][] modelBased) throws SQLException {
+        List<String> datasets = scope.datasets();
+        RoaringBitmap[][] own = new RoaringBitmap[datasets.size()][all.size()];
+        RoaringBitmap[] complete = new RoaringBitmap[datasets.size()];
+        for (int d = 0; d < datasets.size(); d++) {
+            complete[d] = new RoaringBitmap();
+            for (int v = 0; v < all.size(); v++) {
+                own[d][v] = new RoaringBitmap();
+            }
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int d = 0; d < datasets.size(); d++) {
+            index.put(datasets.get(d), d);
+        }
+        StringBuilder select = new StringBuilder("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID) + ", "
+                + scope.dialect().quote(DataModel.DATASET));
+        for (Cde cde : all) {
+            select.append(", CASE WHEN ").append(scope.quote(cde)).append(" IS NULL THEN 0 ELSE 1 END");
+        }
+        BoundSql sql = BoundSql.builder().sql(select + " FROM " + scope.table() + " WHERE ").append(scope.where()).build();
+        RowIds.read(connection, sql, (id, row) -> {
+            Integer d = index.get(row.getString(2));
+            if (d == null) {
+                return;
+            }
+            boolean whole = true;
+            for (int v = 0; v < all.size(); v++) {
+                if (row.getInt(v + 3) == 1) {
+                    own[d][v].add(id);
+                }
+                else {
+                    whole = false;
+                }
+            }
+            if (whole) {
+                complete[d].add(id);
+            }
+        });
+        String model = scope.model().id();
+        List<FigureRows> sets = new ArrayList<>();
+        List<VariableSummary[]> blocks = new ArrayList<>();
+        List<int[]> at = new ArrayList<>();
+        for (VariableSummary[][] block : List.of(variableBased, modelBased)) {
+            for (int d = 0; d < datasets.size(); d++) {
+                for (int v = 0; v < all.size(); v++) {
+                    if (!block[d][v].getSuppressed()) {
+                        sets.add(FigureRows.values(all.get(v).code(), block == variableBased ? own[d][v] : complete[d]));
+                        blocks.add(block[d]);
+                        at.add(new int[] {d, v});
+                    }
+                }
+            }
+        }
+        BitSet withheld = guard.checkFigureRows(model, sets);
+        for (int i = withheld.nextSetBit(0); i >= 0; i = withheld.nextSetBit(i + 1)) {
+            int[] where = at.get(i);
+            blocks.get(i)[where[1]] = PrivacyGuard.suppressed(all.get(where[1]).code(), datasets.get(where[0]));
+        }
+        if (datasets.size() < 2) {
+            return;
+        }
+        // The manager adds the released summaries of the datasets up: those totals are figures over the union of their rows.
+        List<FigureRows> totals = new ArrayList<>();
+        List<VariableSummary[][]> totalBlocks = new ArrayList<>();
+        List<Integer> totalVariables = new ArrayList<>();
+        for (VariableSummary[][] block : List.of(variableBased, modelBased)) {
+            for (int v = 0; v < all.size(); v++) {
+                RoaringBitmap union = new RoaringBitmap();
+                int released = 0;
+                for (int d = 0; d < datasets.size(); d++) {
+                    if (!block[d][v].getSuppressed()) {
+                        union.or(block == variableBased ? own[d][v] : complete[d]);
+                        released++;
+                    }
+                }
+                if (released > 1) {
+                    totals.add(FigureRows.values(all.get(v).code(), union));
+                    totalBlocks.add(block);
+                    totalVariables.add(v);
+                }
+            }
+        }
+        BitSet clashing = guard.checkFigureRows(model, totals);
+        for (int i = clashing.nextSetBit(0); i >= 0; i = clashing.nextSetBit(i + 1)) {
+            int v = totalVariables.get(i);
+            for (int d = 0; d < datasets.size(); d++) {
+                totalBlocks.get(i)[d][v] = PrivacyGuard.suppressed(all.get(v).code(), datasets.get(d));
+            }
+        }
     }
 
     /** The result with every summary of the {@code withheld} datasets suppressed. */

@@ -70,6 +70,7 @@ final class GlmStepPrimitive {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step got " + query.getBetaCount() + " coefficients for "
                     + p + " design columns");
         }
+        Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         List<Cde> complete = new ArrayList<>(used);
         BoundSql from = layers(scope, query, columns, response, complete);
@@ -119,6 +120,7 @@ final class GlmStepPrimitive {
                     return PrimitiveResult.newBuilder().setRowsUsed(0).setGlmStep(GlmStepResult.newBuilder().setN(0)).build();
                 }
                 checkDisclosure(connection, scope, query, columns, response, complete, (long) values[0], values[4]);
+                RowIds.checkModelRows(connection, scope, guard, described, complete);
             }
         }
         long n = (long) values[0];

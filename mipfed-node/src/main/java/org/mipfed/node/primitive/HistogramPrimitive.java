@@ -7,18 +7,23 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
+import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.store.SqlDialect;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.HistogramCounts;
 import org.mipfed.proto.v1.HistogramQuery;
 import org.mipfed.proto.v1.HistogramResult;
 import org.mipfed.proto.v1.PrimitiveResult;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * {@code histogram}: counts of a variable's values per bin, over all the complete rows and per level
@@ -26,13 +31,16 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * (asked for without edges, the node returns only n, min and max, from which the manager draws the
  * edges every node then uses, unless the node keeps its extremes); a nominal variable's bins are its
  * levels. A count between 1 and the node's minimum cell count is withheld: it would single out that
- * many people.
+ * many people; so are counts that a known sum or an earlier answer would give it back from (see
+ * {@code withhold}). The statement reads each counted row's id, bin and levels: the guard compares
+ * the rows behind every count.
  */
 final class HistogramPrimitive {
     /** More bins than anyone can read; the bound keeps the statement small. */
     static final int MAX_BINS = 1000;
     private static final String BIN = "\"bin$\"";
     private static final String SCOPE = "\"histogram$\"";
+    private static final String ID = "\"id$\"";
 
     private final PrivacyGuard guard;
 
@@ -73,7 +81,11 @@ final class HistogramPrimitive {
         if (n == 0) {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setHistogram(result.clearMin().clearMax()).build();
         }
-        if (!rangeOnly) {
+        if (rangeOnly) {
+            // The range is a figure of the variable over these rows: a minimum over one row more can be that row's value.
+            RowIds.checkModelRows(connection, scope, guard, List.of(variable), complete);
+        }
+        else {
             counts(connection, scope, variable, groups, edges, where, result);
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setHistogram(result).build();
@@ -146,78 +158,135 @@ final class HistogramPrimitive {
             }
             inRange.sql(" AND " + x + " >= ").parameter(edges[0]).sql(" AND " + x + " <= ").parameter(edges[edges.length - 1]);
         }
-        BoundSql.Builder sql = BoundSql.builder().sql("WITH " + SCOPE + " AS (SELECT ").append(bin.build()).sql(" AS " + BIN);
+        BoundSql.Builder sql = BoundSql.builder().sql("WITH " + SCOPE + " AS (SELECT " + dialect.quote(StoreCatalog.ROW_ID) + " AS " + ID + ", ")
+                .append(bin.build()).sql(" AS " + BIN);
         for (Cde group : groups) {
             sql.sql(", " + scope.quote(group));
         }
         sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + where).append(inRange.build())
-                .sql(") SELECT -1, " + dialect.toText("NULL") + ", " + dialect.toText(BIN) + ", count(*) FROM " + SCOPE
-                        + " GROUP BY " + BIN);
-        for (int g = 0; g < groups.size(); g++) {
-            String column = scope.quote(groups.get(g));
-            sql.sql(" UNION ALL SELECT " + g + ", " + dialect.toText(column) + ", " + dialect.toText(BIN) + ", count(*) FROM " + SCOPE
-                    + " GROUP BY " + column + ", " + BIN);
+                .sql(") SELECT " + ID + ", " + dialect.toText(BIN));
+        for (Cde group : groups) {
+            sql.sql(", " + dialect.toText(scope.quote(group)));
+        }
+        sql.sql(" FROM " + SCOPE);
+        // The histograms in the order of the result: all rows, then each level of each grouping variable.
+        List<HistogramCounts.Builder> histograms = new ArrayList<>();
+        histograms.add(HistogramCounts.newBuilder());
+        List<Map<String, Integer>> byLevel = new ArrayList<>();
+        for (Cde group : groups) {
+            Map<String, Integer> levels = new HashMap<>();
+            for (String level : group.enumerations().keySet()) {
+                levels.put(level, histograms.size());
+                histograms.add(HistogramCounts.newBuilder().setGroupVariable(group.code()).setGroupLevel(level));
+            }
+            byLevel.add(levels);
+        }
+        int width = bins.size();
+        RoaringBitmap[] cells = new RoaringBitmap[histograms.size() * width];
+        for (int c = 0; c < cells.length; c++) {
+            cells[c] = new RoaringBitmap();
         }
         Map<String, Integer> binIndex = index(bins);
-        long[] all = new long[bins.size()];
-        List<Map<String, long[]>> byGroup = new ArrayList<>();
-        for (Cde group : groups) {
-            Map<String, long[]> levels = new HashMap<>();
-            group.enumerations().keySet().forEach(level -> levels.put(level, new long[bins.size()]));
-            byGroup.add(levels);
-        }
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                int group = rows.getInt(1);
-                Integer b = binIndex.get(rows.getString(3));
-                if (b == null) {
-                    // A stored value outside the data model's levels: the importer refuses those, so none is counted.
-                    continue;
-                }
-                long[] target = group < 0 ? all : byGroup.get(group).get(rows.getString(2));
-                if (target != null) {
-                    target[b] += rows.getLong(4);
+        RowIds.read(connection, sql.build(), (id, row) -> {
+            Integer b = binIndex.get(row.getString(2));
+            if (b == null) {
+                // A stored value outside the data model's levels: the importer refuses those, so none is counted.
+                return;
+            }
+            cells[b].add(id);
+            for (int g = 0; g < groups.size(); g++) {
+                Integer h = byLevel.get(g).get(row.getString(g + 3));
+                if (h != null) {
+                    cells[h * width + b].add(id);
                 }
             }
-        }
+        });
+        boolean[] withheld = withhold(variable, groups, histograms.size(), width, cells, scope.model().id());
         if (variable.categorical()) {
             result.addAllLevels(bins);
         }
-        result.addHistograms(guarded(HistogramCounts.newBuilder(), all));
-        for (int g = 0; g < groups.size(); g++) {
-            Cde group = groups.get(g);
-            for (String level : group.enumerations().keySet()) {
-                result.addHistograms(guarded(HistogramCounts.newBuilder().setGroupVariable(group.code()).setGroupLevel(level),
-                        byGroup.get(g).get(level)));
+        for (int h = 0; h < histograms.size(); h++) {
+            HistogramCounts.Builder histogram = histograms.get(h);
+            for (int b = 0; b < width; b++) {
+                int c = h * width + b;
+                histogram.addCounts(withheld[c] ? 0 : cells[c].getLongCardinality()).addSuppressed(withheld[c]);
             }
+            result.addHistograms(histogram);
         }
     }
 
     /**
-     * The counts, each one between 1 and the node's minimum cell count withheld. When that withholds
-     * a single count, the smallest other non-zero count is withheld too: the total and the others
-     * would otherwise give the one back.
+     * Which counts to withhold (histogram h's bin b at {@code h * width + b}; h = 0 is all rows):
+     * <ol>
+     * <li>each count between 1 and the minimum cell count;
+     * <li>the counts whose rows differ by a few from the rows of other figures of this answer or of
+     * earlier ones ({@link PrivacyGuard#checkFigureRows}): the rows of all histograms together, each
+     * group's rows, each cell. A clash of all rows withholds every count, of a group's rows its
+     * histogram;
+     * <li>secondary suppression ({@link PrivacyGuard#suppressSecondary}) over the sums a reader knows:
+     * each histogram's counts (its rows), and each bin's count over all rows with that bin's counts in
+     * the levels of one grouping variable, so that no withheld count is a subtraction away.
+     * </ol>
      */
-    private HistogramCounts guarded(HistogramCounts.Builder histogram, long[] counts) {
-        boolean[] withheld = new boolean[counts.length];
-        int many = 0;
-        int smallest = -1;
-        for (int i = 0; i < counts.length; i++) {
-            withheld[i] = !guard.releasableCount(counts[i]);
-            if (withheld[i]) {
-                many++;
+    private boolean[] withhold(Cde variable, List<Cde> groups, int histograms, int width, RoaringBitmap[] cells, String model) {
+        long[] counts = new long[cells.length];
+        boolean[] withheld = new boolean[cells.length];
+        for (int c = 0; c < cells.length; c++) {
+            counts[c] = cells[c].getLongCardinality();
+            withheld[c] = !guard.releasableCount(counts[c]);
+        }
+        List<FigureRows> sets = new ArrayList<>();
+        List<int[]> covers = new ArrayList<>();
+        RoaringBitmap all = RoaringBitmap.or(Arrays.copyOfRange(cells, 0, width));
+        sets.add(FigureRows.cell(variable.code(), all));
+        covers.add(range(0, cells.length));
+        for (Cde group : groups) {
+            sets.add(FigureRows.cell(group.code(), all));
+            covers.add(range(0, cells.length));
+        }
+        for (int h = 1; h < histograms; h++) {
+            sets.add(FigureRows.cell(variable.code(), RoaringBitmap.or(Arrays.copyOfRange(cells, h * width, (h + 1) * width))));
+            covers.add(range(h * width, (h + 1) * width));
+        }
+        for (int c = 0; c < cells.length; c++) {
+            if (!withheld[c] && counts[c] > 0) {
+                sets.add(FigureRows.cell(variable.code(), cells[c]));
+                covers.add(new int[] {c});
             }
-            else if (counts[i] > 0 && (smallest < 0 || counts[i] < counts[smallest])) {
-                smallest = i;
+        }
+        BitSet clashing = guard.checkFigureRows(model, sets);
+        for (int i = clashing.nextSetBit(0); i >= 0; i = clashing.nextSetBit(i + 1)) {
+            for (int c : covers.get(i)) {
+                withheld[c] = true;
             }
         }
-        if (many == 1 && smallest >= 0) {
-            withheld[smallest] = true;
+        List<int[]> constraints = new ArrayList<>();
+        for (int h = 0; h < histograms; h++) {
+            constraints.add(range(h * width, (h + 1) * width));
         }
-        for (int i = 0; i < counts.length; i++) {
-            histogram.addCounts(withheld[i] ? 0 : counts[i]).addSuppressed(withheld[i]);
+        int first = 1;
+        for (Cde group : groups) {
+            int levels = group.enumerations().size();
+            for (int b = 0; b < width; b++) {
+                int[] column = new int[levels + 1];
+                column[0] = b;
+                for (int l = 0; l < levels; l++) {
+                    column[l + 1] = (first + l) * width + b;
+                }
+                constraints.add(column);
+            }
+            first += levels;
         }
-        return histogram.build();
+        guard.suppressSecondary(counts, withheld, constraints);
+        return withheld;
+    }
+
+    private static int[] range(int from, int to) {
+        int[] out = new int[to - from];
+        for (int i = from; i < to; i++) {
+            out[i - from] = i;
+        }
+        return out;
     }
 
     private static Map<String, Integer> index(List<String> bins) {

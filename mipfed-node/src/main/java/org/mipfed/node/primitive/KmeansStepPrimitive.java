@@ -70,6 +70,7 @@ final class KmeansStepPrimitive {
         if (n == 0) {
             return PrimitiveResult.newBuilder().setRowsUsed(0).setKmeansStep(result.clearMin().clearMax()).build();
         }
+        RowIds.checkModelRows(connection, scope, guard, variables, variables);
         if (centres.length > 0) {
             step(connection, scope, variables, centres, complete, result);
         }

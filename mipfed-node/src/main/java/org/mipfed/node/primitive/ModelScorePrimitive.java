@@ -97,7 +97,7 @@ final class ModelScorePrimitive {
             sae = result.getDouble(3);
             mean = result.getDouble(4);
         }
-        check(n, used);
+        check(connection, scope, n, used);
         if (n == 0) {
             return empty();
         }
@@ -148,7 +148,7 @@ final class ModelScorePrimitive {
                 }
             }
             if (start == 0) {
-                check(values[0], used);
+                check(connection, scope, values[0], used);
                 if (values[0] == 0) {
                     return empty();
                 }
@@ -255,7 +255,7 @@ final class ModelScorePrimitive {
                 }
             }
         }
-        check(n, used);
+        check(connection, scope, n, used);
         if (n == 0) {
             return empty();
         }
@@ -299,10 +299,14 @@ final class ModelScorePrimitive {
         }
     }
 
-    private void check(long n, Set<Cde> used) {
+    /** The rows are enough, and (when there are any) not a few apart from those of an earlier answer's figures. */
+    private void check(Connection connection, QueryScope scope, long n, Set<Cde> used) throws SQLException {
         guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
+        if (n > 0) {
+            RowIds.checkModelRows(connection, scope, guard, used, new ArrayList<>(used));
+        }
     }
 
     private static PrimitiveResult empty() {

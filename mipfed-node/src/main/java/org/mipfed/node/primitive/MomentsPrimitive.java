@@ -10,13 +10,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.SqlType;
+import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyViolation;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.LevelSelection;
 import org.mipfed.proto.v1.MomentsDifference;
 import org.mipfed.proto.v1.MomentsGroup;
@@ -24,6 +29,7 @@ import org.mipfed.proto.v1.MomentsQuery;
 import org.mipfed.proto.v1.MomentsResult;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.VariableMoments;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * {@code moments}: per group of rows (one per combination of levels of the grouping variables),
@@ -61,6 +67,7 @@ final class MomentsPrimitive {
         }
         List<Cde> groups = QueryScope.distinct(query.getGroupByList(), v -> scope.nominal(v, "a grouping variable of moments"));
         used.addAll(groups);
+        Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         List<Cde> complete = new ArrayList<>(used);
         BoundSql selection = selection(scope, query.getOnlyLevelsList(), groups);
@@ -139,7 +146,44 @@ final class MomentsPrimitive {
                 throw RefusalException.caller(v.rule(), v.message());
             });
         }
+        checkDifferences(connection, scope, groups, complete, selection, described);
         return PrimitiveResult.newBuilder().setRowsUsed(total).setMoments(MomentsResult.newBuilder().addAllGroups(answer)).build();
+    }
+
+    /**
+     * Differencing of the rows behind every figure: each group's rows and all of them (the manager
+     * adds the groups up into totals, as a t-test or an ANOVA does), for each variable whose values the
+     * moments describe, against each other and earlier answers. A clash refuses the answer: dropping a
+     * group would change the analysis.
+     */
+    private void checkDifferences(Connection connection, QueryScope scope, List<Cde> groups, List<Cde> complete, BoundSql selection,
+            Set<Cde> described) throws SQLException {
+        BoundSql.Builder sql = BoundSql.builder().sql("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID));
+        for (Cde group : groups) {
+            sql.sql(", " + scope.dialect().toText(scope.quote(group)));
+        }
+        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete)).append(selection);
+        RoaringBitmap all = new RoaringBitmap();
+        Map<List<String>, RoaringBitmap> byGroup = new TreeMap<>(Comparator.comparing(levels -> String.join("\u0000", levels)));
+        RowIds.read(connection, sql.build(), (id, row) -> {
+            all.add(id);
+            if (!groups.isEmpty()) {
+                List<String> levels = new ArrayList<>();
+                for (int g = 0; g < groups.size(); g++) {
+                    levels.add(row.getString(g + 2));
+                }
+                byGroup.computeIfAbsent(levels, k -> new RoaringBitmap()).add(id);
+            }
+        });
+        List<FigureRows> sets = new ArrayList<>();
+        for (Cde cde : described) {
+            sets.add(FigureRows.values(cde.code(), all));
+            byGroup.values().forEach(rows -> sets.add(FigureRows.values(cde.code(), rows)));
+        }
+        if (!guard.checkFigureRows(scope.model().id(), sets).isEmpty()) {
+            PrivacyViolation violation = guard.figureDifferencing();
+            throw RefusalException.caller(violation.rule(), violation.message());
+        }
     }
 
     /** Every variable the query names, for the audit log. */

@@ -12,13 +12,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.mipfed.core.model.Cde;
+import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.store.SqlDialect;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.SurvivalCountsQuery;
 import org.mipfed.proto.v1.SurvivalCountsResult;
 import org.mipfed.proto.v1.SurvivalGroupCounts;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * {@code survival_counts}: per time bin (and group), how many rows had the event and how many were
@@ -115,6 +120,51 @@ final class SurvivalCountsPrimitive {
             }
         }
         byGroup.values().stream().filter(counts -> counts.getBinsCount() > 0).forEach(result::addGroups);
+        checkDifferences(connection, scope, time, event, eventLevel, group, width, where);
+    }
+
+    /**
+     * Differencing of the rows behind every count: per group and bin the rows with the event and those
+     * censored, each group's rows, and what the manager adds up from them (each bin's events and
+     * censored rows over all groups, all rows), against each other and earlier answers; so a curve
+     * with groups and one without, over rows that differ by a few, are not both answered. A clash
+     * refuses the answer: a curve cannot be drawn from withheld counts.
+     */
+    private void checkDifferences(Connection connection, QueryScope scope, Cde time, Cde event, String eventLevel, Cde group, double width,
+            String where) throws SQLException {
+        SqlDialect dialect = scope.dialect();
+        BoundSql sql = BoundSql.builder()
+                .sql("SELECT " + dialect.quote(StoreCatalog.ROW_ID) + ", " + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group)))
+                        + ", ceil(" + dialect.toDouble(scope.quote(time)) + " / ").parameter(width).sql("), CASE WHEN "
+                        + dialect.toText(scope.quote(event)) + " = ").parameter(eventLevel)
+                .sql(" THEN 1 ELSE 0 END FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + where).build();
+        RoaringBitmap all = new RoaringBitmap();
+        Map<String, RoaringBitmap> groups = new TreeMap<>();
+        Map<String, RoaringBitmap> cells = new TreeMap<>();
+        Map<String, RoaringBitmap> bins = new TreeMap<>();
+        RowIds.read(connection, sql, (id, row) -> {
+            String level = row.getString(2);
+            String bin = Double.toString(row.getDouble(3));
+            String outcome = row.getInt(4) == 1 ? "event" : "censored";
+            all.add(id);
+            groups.computeIfAbsent(level, k -> new RoaringBitmap()).add(id);
+            cells.computeIfAbsent(level + "\u0000" + bin + "\u0000" + outcome, k -> new RoaringBitmap()).add(id);
+            bins.computeIfAbsent(bin + "\u0000" + outcome, k -> new RoaringBitmap()).add(id);
+        });
+        List<FigureRows> sets = new ArrayList<>();
+        String t = time.code();
+        sets.add(FigureRows.values(t, all));
+        sets.add(FigureRows.values(event.code(), all));
+        if (group != null) {
+            sets.add(FigureRows.values(group.code(), all));
+        }
+        groups.values().forEach(rows -> sets.add(FigureRows.values(t, rows)));
+        bins.values().forEach(rows -> sets.add(FigureRows.values(t, rows)));
+        cells.values().forEach(rows -> sets.add(FigureRows.values(t, rows)));
+        if (!guard.checkFigureRows(scope.model().id(), sets).isEmpty()) {
+            PrivacyViolation violation = guard.figureDifferencing();
+            throw RefusalException.caller(violation.rule(), violation.message());
+        }
     }
 
     private void check(long count, String what) {

@@ -3,6 +3,9 @@ package org.mipfed.node.privacy;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mipfed.proto.v1.NumericalSummary;
@@ -201,5 +204,124 @@ public final class PrivacyGuard {
                     + "differs from it by more rows"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Differencing across every figure of one answer and against the figures of earlier answers. The
+     * {@code sets} are the rows behind the answer's figures, in the order the answer prefers to keep
+     * them. A set is withheld when it differs by between 1 and the minimum of rows (the minimum cell
+     * count for two {@link FigureRows#cell cells}) from a set of the same variable
+     * <ul>
+     * <li>kept earlier in this answer, or
+     * <li>behind a figure an earlier answer released (the node remembers those sets per data model and
+     * variable, as many as {@link PrivacyPolicy#differencingHistory()} per variable; 0 remembers none).
+     * </ul>
+     * The sets kept are remembered before the method returns, under the guard's lock, so two concurrent
+     * answers cannot slip past each other. The caller withholds the figures over the sets returned
+     * (descriptive statistics, histograms) or refuses the whole answer ({@link #figureDifferencing()}).
+     *
+     * @param dataModel the data model whose rows these are: row ids are unique per data model
+     * @return the indexes of the sets whose figures must not be released
+     */
+    public synchronized BitSet checkFigureRows(String dataModel, List<FigureRows> sets) {
+        requireNonNull(dataModel, "dataModel is null");
+        BitSet withheld = new BitSet(sets.size());
+        List<FigureRows> kept = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) {
+            FigureRows set = sets.get(i);
+            if (set.rows().isEmpty()) {
+                continue;
+            }
+            if (clashes(set, kept) || history.closest(figureKey(dataModel, set.variable()), set.rows(), minDifference(set)) > 0) {
+                withheld.set(i);
+            }
+            else {
+                kept.add(set);
+            }
+        }
+        for (FigureRows set : kept) {
+            history.add(figureKey(dataModel, set.variable()), set.rows());
+        }
+        return withheld;
+    }
+
+    /** The refusal of an answer some of whose figures {@link #checkFigureRows} withheld, where withholding a part would change the analysis. */
+    public PrivacyViolation figureDifferencing() {
+        return new PrivacyViolation(DIFFERENCING, "Some figures of this answer would be computed over rows that differ from the rows of "
+                + "another of its figures, or of an earlier answer, by fewer than the " + policy.minRows() + " rows this node's privacy policy "
+                + "requires (rule " + DIFFERENCING + "): together they would describe those few. Use other variables, groups or filters, "
+                + "or leave this node's datasets out");
+    }
+
+    /**
+     * Secondary suppression: withholds more counts until none withheld can be recovered from the
+     * released ones by a known sum. Each constraint lists the indexes of {@code counts} whose sum the
+     * reader knows or can learn (a histogram's row, whose total is its rows; a bin's total with that
+     * bin's cell in each level of a grouping variable). A constraint with withheld counts must hold at
+     * least two, and at least one that is not small (between 1 and the minimum cell count): else one
+     * subtraction gives a single one back, or the sum of small ones pins them all (two withheld cells
+     * known to be under 3 that add up to 4 are both 2). Its smallest released non-zero count (a zero
+     * if it has none) is withheld until that holds. Not an optimal suppression, nor one safe against
+     * every linear-programming bound.
+     *
+     * @param withheld the counts withheld so far (primary suppression); updated in place
+     */
+    public void suppressSecondary(long[] counts, boolean[] withheld, List<int[]> constraints) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int[] constraint : constraints) {
+                int hidden = 0;
+                int large = 0;
+                int smallest = -1;
+                for (int cell : constraint) {
+                    if (withheld[cell]) {
+                        hidden++;
+                        large += releasableCount(counts[cell]) ? 1 : 0;
+                    }
+                    else if (smallest < 0 || better(counts, cell, smallest)) {
+                        smallest = cell;
+                    }
+                }
+                if (hidden > 0 && (hidden == 1 || large == 0) && smallest >= 0) {
+                    withheld[smallest] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    /** Whether cell a is a better second cell to withhold than b: non-zero before zero, then smaller. */
+    private static boolean better(long[] counts, int a, int b) {
+        if ((counts[a] > 0) != (counts[b] > 0)) {
+            return counts[a] > 0;
+        }
+        return counts[a] < counts[b];
+    }
+
+    private boolean clashes(FigureRows set, List<FigureRows> kept) {
+        for (FigureRows other : kept) {
+            if (!other.variable().equals(set.variable())) {
+                continue;
+            }
+            int minDifference = Math.max(minDifference(set), minDifference(other));
+            if (Math.abs(other.size() - set.size()) >= minDifference) {
+                continue;
+            }
+            long difference = RoaringBitmap.xorCardinality(other.rows(), set.rows());
+            if (difference > 0 && difference < minDifference) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int minDifference(FigureRows set) {
+        return set.cell() ? policy.minCellCount() : policy.minRows();
+    }
+
+    /** The history's key for figures of {@code variable}; apart from the selections' keys (the data model alone). */
+    private static String figureKey(String dataModel, String variable) {
+        return dataModel + "\u0000figures\u0000" + variable;
     }
 }

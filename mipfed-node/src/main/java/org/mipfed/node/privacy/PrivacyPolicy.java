@@ -22,8 +22,9 @@ import java.util.Locale;
  * @param allowedPrimitives the primitives the node computes, or null for all of them
  * @param releaseExtremes whether minima, maxima and quartiles may leave the node (Exareme2 releases them)
  * @param differencingHistory how many distinct row selections per data model the node remembers to
- *     refuse one that differs from an earlier one by fewer than {@code minRows} rows; 0 turns the
- *     history off (the complement rule stays)
+ *     refuse one that differs from an earlier one by fewer than {@code minRows} rows, and how many row
+ *     sets behind released figures per data model and variable ({@link PrivacyGuard#checkFigureRows});
+ *     0 turns the history off (the complement rule and the comparison within one answer stay)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record PrivacyPolicy(

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The distinct row selections a node has answered over, per data model, as compressed bitmaps of
- * row ids, bounded: the oldest is forgotten first. Check and remember happen under one lock, so two
+ * row ids, bounded: the oldest is forgotten first. The same store keeps, under keys of their own
+ * (data model and variable), the row sets behind released figures ({@link PrivacyGuard#checkFigureRows}). Check and remember happen under one lock, so two
  * concurrent requests cannot both slip past each other.
  *
  * <p>With a file, the history outlives a restart: every selection remembered is appended to it
@@ -63,37 +64,60 @@ final class RowSetHistory implements AutoCloseable {
      * @return 0 if admitted (or already known), else the smallest such difference
      */
     synchronized long admit(String dataModel, RoaringBitmap selected, int minDifference) {
-        requireNonNull(dataModel, "dataModel is null");
+        long closest = closest(dataModel, selected, minDifference);
+        if (closest == 0) {
+            add(dataModel, selected);
+        }
+        return closest;
+    }
+
+    /**
+     * The smallest difference between 1 and {@code minDifference - 1} rows of {@code selected} from a
+     * row set remembered under {@code key}, or 0 if there is none; remembers nothing.
+     */
+    synchronized long closest(String key, RoaringBitmap selected, int minDifference) {
+        requireNonNull(key, "key is null");
         if (capacity == 0) {
             return 0;
         }
-        Deque<RoaringBitmap> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
+        Deque<RoaringBitmap> known = byModel.get(key);
+        if (known == null) {
+            return 0;
+        }
         long size = selected.getLongCardinality();
         long closest = 0;
-        boolean seen = false;
         for (RoaringBitmap earlier : known) {
             // |A Δ B| ≥ ||A| − |B||: most selections are ruled out by their sizes alone.
             if (Math.abs(earlier.getLongCardinality() - size) >= minDifference) {
                 continue;
             }
             long difference = RoaringBitmap.xorCardinality(earlier, selected);
-            if (difference == 0) {
-                seen = true;
-            }
-            else if (difference < minDifference && (closest == 0 || difference < closest)) {
+            if (difference > 0 && difference < minDifference && (closest == 0 || difference < closest)) {
                 closest = difference;
             }
         }
-        if (closest > 0) {
-            return closest;
+        return closest;
+    }
+
+    /** Remembers {@code selected} under {@code key}, unless the very same rows are remembered there already. */
+    synchronized void add(String key, RoaringBitmap selected) {
+        requireNonNull(key, "key is null");
+        if (capacity == 0) {
+            return;
         }
-        if (!seen) {
-            RoaringBitmap copy = selected.clone();
-            copy.runOptimize();
-            remember(dataModel, copy);
-            persist(dataModel, copy);
+        Deque<RoaringBitmap> known = byModel.get(key);
+        if (known != null) {
+            long size = selected.getLongCardinality();
+            for (RoaringBitmap earlier : known) {
+                if (earlier.getLongCardinality() == size && RoaringBitmap.xorCardinality(earlier, selected) == 0) {
+                    return;
+                }
+            }
         }
-        return 0;
+        RoaringBitmap copy = selected.clone();
+        copy.runOptimize();
+        remember(key, copy);
+        persist(key, copy);
     }
 
     private void remember(String dataModel, RoaringBitmap selection) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -204,6 +205,69 @@ class TestPrivacyGuard {
         PrivacyGuard restarted = new PrivacyGuard(PrivacyPolicy.of(null, null, null, null, null, null, 2), file);
         assertThat(restarted.checkSelection("m", rows(4900, 4951), 10_000)).as("the newest is remembered").isPresent();
         assertThat(restarted.checkSelection("m", rows(0, 51), 10_000)).as("the oldest was dropped").isEmpty();
+    }
+
+    @Test
+    void figureRowsOfOneAnswerDifferingByAFewRowsAreNotBothKept() {
+        RoaringBitmap all = rows(0, 60);
+        RoaringBitmap allButOne = rows(1, 60);
+        BitSet withheld = guard.checkFigureRows("m", List.of(FigureRows.values("x", all), FigureRows.values("x", allButOne),
+                FigureRows.values("y", allButOne), FigureRows.values("x", rows(30, 60))));
+        assertThat(withheld.stream().boxed().toList()).as("x over one row fewer; y is another variable; 30 rows apart is far enough")
+                .containsExactly(1);
+    }
+
+    @Test
+    void figureRowsCloseToThoseOfAnEarlierAnswerAreWithheldAndOnlyKeptOnesAreRemembered() {
+        assertThat(guard.checkFigureRows("m", List.of(FigureRows.values("x", rows(0, 60)))).isEmpty()).isTrue();
+        assertThat(guard.checkFigureRows("m", List.of(FigureRows.values("x", rows(0, 55)))).get(0)).as("5 rows from an earlier answer").isTrue();
+        assertThat(guard.checkFigureRows("m", List.of(FigureRows.values("x", rows(0, 50)))).isEmpty()).as("10 rows away; 55 was never kept")
+                .isTrue();
+        assertThat(guard.checkFigureRows("m", List.of(FigureRows.values("x", rows(0, 60)))).isEmpty()).as("the same rows again").isTrue();
+        assertThat(guard.checkFigureRows("other", List.of(FigureRows.values("x", rows(0, 59)))).isEmpty()).as("another data model").isTrue();
+        assertThat(guard.checkSelection("m", rows(0, 59), 1000)).as("figures and selections are kept apart").isEmpty();
+        PrivacyGuard exareme2 = new PrivacyGuard(PrivacyPolicy.minRowsOnly(1));
+        assertThat(exareme2.checkFigureRows("m", List.of(FigureRows.values("x", rows(0, 60)), FigureRows.values("x", rows(0, 59)))).isEmpty())
+                .as("a minimum of one row allows any difference").isTrue();
+    }
+
+    @Test
+    void cellsMayDifferByTheMinimumCellCount() {
+        BitSet withheld = guard.checkFigureRows("m", List.of(FigureRows.cell("x", rows(0, 15)), FigureRows.cell("x", rows(0, 13)),
+                FigureRows.cell("x", rows(100, 112)), FigureRows.cell("x", rows(100, 109))));
+        assertThat(withheld.stream().boxed().toList()).as("2 rows apart: withheld; 3 rows apart: kept").containsExactly(1);
+        assertThat(guard.checkFigureRows("m", List.of(FigureRows.values("x", rows(100, 111)))).get(0))
+                .as("a sum is held to the minimum of rows against a cell").isTrue();
+    }
+
+    @Test
+    void secondarySuppressionLeavesNoSumWithASingleWithheldCount() {
+        // total: AD 15, CN 30, MCI 15; M: 13, 15, 10; F: 2, 15, 5 — F's AD is withheld (2 < 3)
+        long[] counts = {15, 30, 15, 13, 15, 10, 2, 15, 5};
+        boolean[] withheld = new boolean[counts.length];
+        withheld[6] = true;
+        List<int[]> constraints = List.of(new int[] {0, 1, 2}, new int[] {3, 4, 5}, new int[] {6, 7, 8}, new int[] {0, 3, 6},
+                new int[] {1, 4, 7}, new int[] {2, 5, 8});
+        guard.suppressSecondary(counts, withheld, constraints);
+        for (int[] constraint : constraints) {
+            long hidden = java.util.Arrays.stream(constraint).filter(c -> withheld[c]).count();
+            assertThat(hidden).as(java.util.Arrays.toString(constraint)).isNotEqualTo(1);
+        }
+        assertThat(withheld[0] || withheld[3]).as("AD's total or AD of M").isTrue();
+        assertThat(withheld[1] && withheld[4] && withheld[7]).as("CN needs nothing withheld in every cell").isFalse();
+
+        // two small cells of one bin (2 + 2) under a released total of 4 would both be known: the total goes too
+        long[] small = {4, 2, 2, 0};
+        boolean[] hidden = {false, true, true, false};
+        guard.suppressSecondary(small, hidden, List.of(new int[] {0, 1, 2, 3}));
+        assertThat(hidden[0]).isTrue();
+    }
+
+    @Test
+    void aFigureDifferencingRefusalStatesTheRuleAndThePolicyOnly() {
+        PrivacyViolation violation = guard.figureDifferencing();
+        assertThat(violation.rule()).isEqualTo("differencing");
+        assertThat(violation.message().replace("10 rows this node's privacy policy requires", "")).doesNotContainPattern("[0-9]");
     }
 
     private static RoaringBitmap rows(int from, int to) {
