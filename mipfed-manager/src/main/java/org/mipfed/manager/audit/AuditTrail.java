@@ -39,6 +39,9 @@ public final class AuditTrail implements AutoCloseable {
     public static final String CA_ROTATE = "ca.rotate";
     public static final String CA_ROTATE_FINISH = "ca.rotate_finish";
     public static final String BACKUP = "backup";
+    /** A node announced a dataset another node owns; the manager refused the claim (user {@code node:<id>}). */
+    public static final String DATASET_CONFLICT = "dataset.conflict";
+    public static final String DATASET_MOVE = "dataset.move";
 
     /** The action was done. */
     public static final String OK = "ok";
