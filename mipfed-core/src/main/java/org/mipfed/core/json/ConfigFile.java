@@ -70,7 +70,7 @@ public final class ConfigFile {
         if (e instanceof UnrecognizedPropertyException unknown) {
             String known = known(unknown.getKnownPropertyIds());
             String near = closest(unknown.getPropertyName(), unknown.getKnownPropertyIds());
-            return "the key '" + key + "' is unknown" + (near == null ? "" : "; did you mean '" + near + "'?")
+            return "the key '" + key + "' is unknown" + (near == null ? "." : "; did you mean '" + near + "'?")
                     + " Rename or remove it (keys known there: " + known + ")";
         }
         if (e instanceof ValueInstantiationException && e.getCause() != null) {
@@ -79,6 +79,10 @@ public final class ConfigFile {
         }
         if (e instanceof InvalidFormatException format) {
             return "'" + key + "' must be " + expected(format.getTargetType()) + ", not " + shown(format.getValue());
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
+                && e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot map `null`")) {
+            return "'" + key + "' is missing; write it as " + expected(mismatch.getTargetType());
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return "'" + key + "' must be " + expected(mismatch.getTargetType()) + " (" + firstLine(e.getOriginalMessage()) + ")";
