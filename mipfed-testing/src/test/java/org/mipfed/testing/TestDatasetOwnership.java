@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.cli.demo.LocalFederation;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * Datasets have one owner, with real processes: a manager and two nodes over mutual TLS on loopback.
@@ -89,6 +91,41 @@ class TestDatasetOwnership {
 
     @Test
     @Order(2)
+    void theAdminPageShowsTheRefusedClaimAndGivesTheDatasetOnRequest() throws Exception {
+        PortalBrowser.requireChromium();
+        PortalBrowser browser = PortalBrowser.start(Files.createDirectories(dir.resolve("downloads")));
+        try {
+            String portal = "http://127.0.0.1:" + federation.httpPort() + "/portal/";
+            browser.driver.get(portal);
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("signin")));
+            browser.find("#signin input[name=username]").sendKeys("admin");
+            browser.find("#signin input[name=password]").sendKeys(federation.adminPassword());
+            browser.find("#signin-submit").click();
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
+            browser.driver.get(portal + "#/admin");
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#nodes-table tr[data-node=rogue] .dataset-conflict")));
+            assertThat(browser.find("#nodes-table tr[data-node=rogue] .dataset-conflict").getText())
+                    .startsWith("edsd0 (dementia:0.1) belongs to chuv (" + chuv + "): not used from rogue.");
+            assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tr[data-node=chuv] .dataset-conflict"))).isEmpty();
+            browser.screenshot("admin-dataset-conflict");
+
+            browser.driver.executeScript("window.confirm = () => true;");
+            browser.find("#nodes-table tr[data-node=rogue] .move-dataset").click();
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#nodes-table tr[data-node=chuv] .dataset-conflict")));
+            assertThat(owner("edsd0")).isEqualTo(rogue);
+            assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tr[data-node=rogue] .dataset-conflict"))).isEmpty();
+        }
+        finally {
+            browser.close();
+        }
+        // back to where the next steps expect it
+        federation.admin().post("/admin/datasets/dementia:0.1/edsd0/owner", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode().put("node", "chuv"));
+        assertThat(owner("edsd0")).isEqualTo(chuv);
+    }
+
+    @Test
+    @Order(3)
     void ownershipSurvivesAManagerRestart() {
         federation.stopManager(false);
         federation.startManager();
@@ -100,7 +137,7 @@ class TestDatasetOwnership {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void anAdminMovesADatasetDeliberately() {
         Cli.Result unknownNode = Cli.run("dataset", "move", "--data-dir", managerDir(), DEMENTIA, "edsd0", "nobody");
         assertThat(unknownNode.exitCode()).isEqualTo(2);
@@ -127,7 +164,7 @@ class TestDatasetOwnership {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRunningNodeRefusesADatasetItHoldsUnlessToldToAppendOrReplace() throws Exception {
         Path more = Files.writeString(dir.resolve("edsd0-more.csv"), "dataset,gender\nedsd0,M\nedsd0,F\n", StandardCharsets.UTF_8);
         Path newer = Files.writeString(dir.resolve("edsd0-2027.csv"), "dataset,gender\nedsd0,M\nedsd0,F\nedsd0,F\n", StandardCharsets.UTF_8);
@@ -155,7 +192,7 @@ class TestDatasetOwnership {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aRemovedNodeReleasesItsDatasets() {
         Cli.Result removed = Cli.run("node", "rm", "--data-dir", managerDir(), "chuv");
         assertThat(removed.exitCode()).as(removed.err()).isZero();

@@ -12,8 +12,8 @@ public interface DatasetEvents {
 
     /**
      * {@code node} announced {@code dataset} of {@code dataModel}, which {@code owner} owns: the claim
-     * was refused, and the manager ignores that dataset of {@code node}. Called once per conflict
-     * (again only after the conflict ended and came back).
+     * was refused, and the manager ignores that dataset of {@code node}. Called once per conflict and
+     * manager run (again only after the conflict ended and came back, or after a restart of the manager).
      */
     void conflict(String node, String dataModel, String dataset, String owner);
 }
