@@ -234,7 +234,7 @@ public final class DataImporter {
             throw new ImportException(name, 0, null, name + " was already imported into " + model.id() + " on "
                     + earlier.get().importedAt() + " (as '" + earlier.get().source() + "', " + earlier.get().rows()
                     + " rows, same SHA-256 " + digest.substring(0, 12) + "…), so it was not imported again; "
-                    + "its rows are in the store already");
+                    + "to load it anew in place of its datasets' rows (say, after they were replaced by another file), import it with --replace");
         }
     }
 

@@ -271,7 +271,8 @@ abstract class AbstractDataImporterTest {
                 .isInstanceOf(ImportException.class)
                 .hasMessageStartingWith("edsd0.csv was already imported into dementia:0.1 on ")
                 .hasMessageEndingWith(" (as 'edsd0.csv', 15 rows, same SHA-256 " + imported.sha256().substring(0, 12)
-                        + "…), so it was not imported again; its rows are in the store already");
+                        + "…), so it was not imported again; to load it anew in place of its datasets' rows (say, after they were "
+                        + "replaced by another file), import it with --replace");
         Path renamed = Files.copy(first, directory.resolve("copy-of-edsd0.csv"));
         assertThatThrownBy(() -> importer.importCsv(DEMENTIA, renamed, ImportMode.APPEND, ProgressListener.NONE))
                 .hasMessageStartingWith("copy-of-edsd0.csv was already imported into dementia:0.1 on ")
