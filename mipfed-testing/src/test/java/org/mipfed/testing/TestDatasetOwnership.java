@@ -80,6 +80,8 @@ class TestDatasetOwnership {
         assertThat(conflict.path("details").path("dataset").asText()).isEqualTo("edsd0");
         assertThat(conflict.path("details").path("owner").asText()).isEqualTo(chuv);
         assertThat(metrics()).contains("mipfed_alerts_total{kind=\"dataset_conflict\"} 1.0");
+        assertThat(Cli.run("node", "ls", "--data-dir", managerDir()).out())
+                .contains("REFUSED dementia:0.1[edsd0 owned by chuv (" + chuv + ")]");
 
         // the admin page's data: each node's privacy policy as it announced it
         JsonNode privacy = view("chuv").path("privacy");
