@@ -71,6 +71,24 @@ class TestConfigurationRefusals {
         assertThat(refused.output()).contains("mipfed: Invalid configuration: " + paths.federation()
                 + ": the key 'httpPrt' is unknown; did you mean 'httpPort'?");
         assertThat(paths.auditLog()).doesNotExist();
+
+        federation.remove("httpPrt");
+        federation.put("httpPort", 70_000);
+        Files.writeString(paths.federation(), federation.toPrettyString(), StandardCharsets.UTF_8);
+        Process.Result badPort = Process.run(List.of("manager", "start", "--data-dir", paths.dataDir().toString()));
+        assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.output()).contains(paths.federation() + ": httpPort must be a port number from 1 to 65535 (0: any free port), not 70000");
+
+        federation.put("httpPort", 1);
+        Files.writeString(paths.federation(), federation.toPrettyString(), StandardCharsets.UTF_8);
+        var state = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(paths.state().toFile());
+        state.putArray("datasetOwners").addObject().put("dataModel", "dementia:0.1").put("dataset", "edsd0").put("nod", "x")
+                .put("since", "2026-12-06T00:00:00Z");
+        Files.writeString(paths.state(), state.toPrettyString(), StandardCharsets.UTF_8);
+        Process.Result badState = Process.run(List.of("manager", "start", "--data-dir", paths.dataDir().toString()));
+        assertThat(badState.exitCode()).isEqualTo(2);
+        assertThat(badState.output()).contains(paths.state() + ": the key 'datasetOwners[0].nod' is unknown; did you mean 'node'?");
+        assertThat(paths.auditLog()).doesNotExist();
     }
 
     private void assertNodeRefuses(String nodeJson, String message) throws Exception {

@@ -4,16 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.mipfed.core.problem.Problem;
 
@@ -47,8 +57,13 @@ public final class ConfigFile {
         try {
             return Json.strict().readValue(bytes, type);
         }
-        catch (JsonMappingException e) {
+        catch (UnrecognizedPropertyException e) {
             throw invalid(file, explain(e));
+        }
+        catch (JsonMappingException e) {
+            // Jackson builds a record before it looks at unknown keys, so a misspelled required key first shows as a missing
+            // value: name the misspelling when there is one, since that is the mistake to fix.
+            throw invalid(file, unknownKey(bytes, type).orElseGet(() -> explain(e)));
         }
         catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -88,6 +103,57 @@ public final class ConfigFile {
             return "'" + key + "' must be " + expected(mismatch.getTargetType()) + " (" + firstLine(e.getOriginalMessage()) + ")";
         }
         return (key.isEmpty() ? "" : "'" + key + "': ") + firstLine(e.getOriginalMessage());
+    }
+
+    /** The first key of the file that {@code type} does not declare (at any depth), explained; only when binding failed. */
+    private static Optional<String> unknownKey(byte[] bytes, Class<?> type) {
+        try {
+            JsonNode tree = Json.strict().readTree(bytes);
+            return unknownKey(tree, Json.strict().constructType(type), "");
+        }
+        catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> unknownKey(JsonNode node, JavaType type, String path) {
+        if (node.isArray() && type.isContainerType() && type.getContentType() != null) {
+            for (int i = 0; i < node.size(); i++) {
+                Optional<String> found = unknownKey(node.get(i), type.getContentType(), path + "[" + i + "]");
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+            return Optional.empty();
+        }
+        if (!node.isObject() || type.isContainerType() || type.isPrimitive() || type.getRawClass().getName().startsWith("java.")) {
+            return Optional.empty();
+        }
+        BeanDescription bean = Json.strict().getDeserializationConfig().introspect(type);
+        Map<String, JavaType> declared = new LinkedHashMap<>();
+        for (BeanPropertyDefinition property : bean.findProperties()) {
+            declared.put(property.getName(), property.getPrimaryType());
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+            JavaType fieldType = declared.get(field.getKey());
+            if (fieldType == null) {
+                if (bean.getIgnoredPropertyNames().contains(field.getKey())) {
+                    continue;
+                }
+                List<Object> known = new ArrayList<>(declared.keySet());
+                String near = closest(field.getKey(), known);
+                return Optional.of("the key '" + key + "' is unknown" + (near == null ? "." : "; did you mean '" + near + "'?")
+                        + " Rename or remove it (keys known there: " + known(known) + ")");
+            }
+            Optional<String> found = unknownKey(field.getValue(), fieldType, key);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
     }
 
     private static String path(JsonMappingException e) {

@@ -25,6 +25,16 @@ class TestConfigFile {
     record Config(String manager, Boolean extremes, Limits limits) {
     }
 
+    /** As the manager's state: records that check their values, in a list. */
+    record Owner(String node) {
+        Owner {
+            java.util.Objects.requireNonNull(node, "node is null");
+        }
+    }
+
+    record Owners(List<Owner> owners) {
+    }
+
     /** As FederationConfig: a primitive that must be there. */
     record Ports(int grpcPort) {
     }
@@ -60,10 +70,13 @@ class TestConfigFile {
         Path file = Files.writeString(dir.resolve("c.json"), "{\"grpcPort\": 1, \"grpcport\": 1}");
         assertThatThrownBy(() -> ConfigFile.read(file, Ports.class)).isInstanceOf(Problem.class)
                 .hasMessageContaining("the key 'grpcport' is unknown; did you mean 'grpcPort'?");
-        // a required number misspelled is missing under its right name, which the message gives
+        // a required number misspelled: the misspelling is the mistake named, not the missing value it causes
         Files.writeString(file, "{\"grpcport\": 1}");
         assertThatThrownBy(() -> ConfigFile.read(file, Ports.class)).isInstanceOf(Problem.class)
-                .hasMessageContaining("'grpcPort' is missing; write it as a whole number");
+                .hasMessageContaining("the key 'grpcport' is unknown; did you mean 'grpcPort'?");
+        Files.writeString(file, "{\"owners\": [{\"node\": \"a\"}, {\"nod\": \"b\"}]}");
+        assertThatThrownBy(() -> ConfigFile.read(file, Owners.class)).isInstanceOf(Problem.class)
+                .hasMessageContaining("the key 'owners[1].nod' is unknown; did you mean 'node'? Rename or remove it (keys known there: node)");
         Files.writeString(file, "{}");
         assertThatThrownBy(() -> ConfigFile.read(file, Ports.class)).isInstanceOf(Problem.class)
                 .hasMessage(file + ": 'grpcPort' is missing; write it as a whole number (e.g. 10, without a fraction or quotes). "
