@@ -50,11 +50,26 @@ async function renderNodes(section) {
     const name = n.alias || n.id;
     const datasets = Object.entries(n.datasets || {}).flatMap(([model, codes]) => codes.map((c) => `${c}`));
     const labelInput = h('input', {placeholder: 'name=chuv', size: 12, 'aria-label': `Label for ${name} (key=value)`});
+    // datasets this node announced that another node owns: refused claims, not used in analyses
+    const conflicts = Object.entries(n.datasetConflicts || {}).flatMap(([model, owners]) => Object.entries(owners).map(([code, owner]) =>
+      h('p', {class: 'error small dataset-conflict', role: 'alert'}, `${code} (${model}) belongs to ${owner}: not used from ${name}. `,
+        h('button', {type: 'button', class: 'link move-dataset', onclick: () => {
+          if (window.confirm(`Give dataset ${code} of ${model} to ${name}? Analyses then use ${name}'s rows, no longer ${owner}'s.`)) {
+            act(section, message, () => post(`/admin/datasets/${encodeURIComponent(model)}/${encodeURIComponent(code)}/owner`, {node: n.id}), redraw);
+          }
+        }}, `Give it to ${name}`))));
+    // the privacy policy as the node announced it, every rule under its node.json name
+    const privacy = n.privacy
+      ? h('details', {class: 'privacy'}, h('summary', {}, `min_rows ${n.privacy.min_rows}, min_cell_count ${n.privacy.min_cell_count}`),
+        h('dl', {class: 'small'}, Object.entries(n.privacy).flatMap(([k, v]) =>
+          [h('dt', {}, k), h('dd', {}, Array.isArray(v) ? (v.length ? v.join(', ') : '—') : String(v))])))
+      : '—';
     return h('tr', {dataset: {node: name, id: n.id}},
       h('th', {scope: 'row'}, name, h('div', {class: 'muted small'}, n.id)),
       h('td', {}, h('span', {class: `status status-${n.status}`}, n.status)),
       h('td', {class: 'availability'}, n.availability),
-      h('td', {}, datasets.length ? h('details', {}, h('summary', {}, `${datasets.length} datasets`), datasets.join(', ')) : '—'),
+      h('td', {}, datasets.length ? h('details', {}, h('summary', {}, `${datasets.length} datasets`), datasets.join(', ')) : '—', conflicts),
+      h('td', {}, privacy),
       h('td', {}, when(n.lastSeen)),
       h('td', {}, Object.entries(n.labels || {}).map(([k, v]) => h('span', {class: 'chip'}, `${k}=${v} `,
         h('button', {type: 'button', class: 'link', 'aria-label': `Remove label ${k} from ${name}`,
@@ -82,7 +97,7 @@ async function renderNodes(section) {
     h('p', {class: 'muted'}, 'Only started (active) and connected (ready) nodes take part in analyses.'),
     message,
     h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'nodes-table'},
-      h('thead', {}, h('tr', {}, ['Node', 'Status', 'Availability', 'Datasets', 'Last seen', 'Labels', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
+      h('thead', {}, h('tr', {}, ['Node', 'Status', 'Availability', 'Datasets', 'Privacy policy', 'Last seen', 'Labels', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
       h('tbody', {}, rows))),
     h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: redraw}, 'Refresh')));
 }

@@ -14,6 +14,7 @@ import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodeImports;
 import org.mipfed.node.NodePaths;
 import org.mipfed.node.control.ControlClient;
+import org.mipfed.node.importer.ImportMode;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
 import picocli.CommandLine.Command;
@@ -35,8 +36,21 @@ final class DataCommand {
         @Parameters(arity = "1..*", paramLabel = "FILE.csv", description = "CSV files with a header of CDE codes and a 'dataset' column.")
         List<Path> files;
 
+        @Option(names = "--replace", description = "Replace the rows of each dataset of a file that is already in the store by the file's rows "
+                + "(in one transaction: the old rows stay until the new ones are all in, and stay if the import fails).")
+        boolean replace;
+
+        @Option(names = "--append", description = "Add the file's rows to the datasets already in the store. "
+                + "Without --replace or --append, a file with a dataset already in the store is refused.")
+        boolean append;
+
         @Override
         public Integer call() throws IOException {
+            if (replace && append) {
+                throw Problem.badRequest("--replace and --append exclude each other: --replace swaps a dataset's rows for the file's, "
+                        + "--append adds the file's rows to them; give one of them");
+            }
+            ImportMode mode = replace ? ImportMode.REPLACE : append ? ImportMode.APPEND : ImportMode.NEW;
             NodePaths paths = new NodePaths(DataDirs.node(dataDir));
             NodeConfig config = NodeConfig.load(paths);
             for (Path f : files) {
@@ -47,7 +61,8 @@ final class DataCommand {
             if (!Files.isReadable(dataModel)) {
                 throw Problem.badRequest("Cannot read the data model " + dataModel + ": no such file, or no permission");
             }
-            ObjectNode request = Json.mapper().createObjectNode().put("op", "import").put("data_model", dataModel.toAbsolutePath().toString());
+            ObjectNode request = Json.mapper().createObjectNode().put("op", "import").put("data_model", dataModel.toAbsolutePath().toString())
+                    .put("mode", mode.wireName());
             files.forEach(f -> request.withArray("files").add(f.toAbsolutePath().toString()));
             boolean[] failed = {false};
             Progress progress = new Progress();
@@ -55,7 +70,7 @@ final class DataCommand {
             if (viaNode.isEmpty()) {
                 // No node running here: open the store ourselves.
                 try (DataStore store = DataStores.open(config.store(), paths.dataDir())) {
-                    NodeImports.run(store, dataModel, files, (kind, body) -> failed[0] |= progress.event(kind, body));
+                    NodeImports.run(store, dataModel, files, mode, (kind, body) -> failed[0] |= progress.event(kind, body));
                 }
                 catch (Problem p) {
                     throw p;
@@ -85,7 +100,9 @@ final class DataCommand {
                 case "imported" -> {
                     StringBuilder datasets = new StringBuilder();
                     body.path("datasets").fields().forEachRemaining(e -> datasets.append(datasets.length() == 0 ? "" : ", ").append(e.getKey()).append(" (").append(e.getValue().asLong()).append(")"));
-                    System.out.printf("%s: imported %,d rows into %s: %s%n", body.path("file").asText(), body.path("rows").asLong(), body.path("data_model").asText(), datasets);
+                    long replaced = body.path("replaced_rows").asLong();
+                    System.out.printf("%s: imported %,d rows into %s: %s%s%n", body.path("file").asText(), body.path("rows").asLong(),
+                            body.path("data_model").asText(), datasets, replaced > 0 ? String.format(" (replacing %,d rows)", replaced) : "");
                     return false;
                 }
                 case "error" -> {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             StartCommand.class,
             StopCommand.class,
             DataCommand.class,
+            DatasetCommand.class,
             RunCommand.class,
             DemoCommand.class,
             org.mipfed.cli.bench.BenchCommand.class,

@@ -18,6 +18,7 @@ import org.mipfed.node.NodeAgent;
 import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodePaths;
 import org.mipfed.node.join.NodeJoiner;
+import org.mipfed.node.privacy.PrivacyFloors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,8 +48,10 @@ final class NodeCommand {
 
         @Override
         public Integer call() {
-            if (minRows < 1) {
-                throw Problem.badRequest("--min-rows must be at least 1");
+            if (minRows < PrivacyFloors.MIN_ROWS) {
+                throw Problem.badRequest("--min-rows must be at least " + PrivacyFloors.MIN_ROWS + ", the safe floor (an aggregate of fewer "
+                        + "rows discloses them). To go below it deliberately, join with --min-rows " + PrivacyFloors.MIN_ROWS
+                        + ", then set \"min_rows\" in \"privacy\" of node.json and add \"below_safe_floor\": [\"min_rows\"]");
             }
             if (store != null && !store.startsWith("jdbc:postgresql:") && !store.startsWith("jdbc:duckdb:")) {
                 throw Problem.badRequest("--store must be a jdbc:postgresql://host:port/database?user=…&password=… URL (or jdbc:duckdb:/path)");
@@ -110,6 +113,13 @@ final class NodeCommand {
                     List<String> codes = new ArrayList<>();
                     model.getValue().forEach(d -> codes.add(d.asText()));
                     datasets.add(model.getKey() + "[" + String.join(",", codes) + "]");
+                }
+                // datasets another node owns: announced here, refused by the manager (mipfed dataset move to change)
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasetConflicts").fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> model = it.next();
+                    List<String> codes = new ArrayList<>();
+                    model.getValue().fields().forEachRemaining(d -> codes.add(d.getKey() + " owned by " + d.getValue().asText()));
+                    datasets.add("REFUSED " + model.getKey() + "[" + String.join(", ", codes) + "]");
                 }
                 System.out.printf(row, n.path("id").asText(), n.path("hostname").asText(), n.path("alias").asText("-").replace("null", "-"),
                         n.path("status").asText(), n.path("availability").asText(), certificate(n.path("certificateExpires")), String.join(" ", datasets));

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.security.JoinToken;
@@ -58,7 +59,7 @@ public final class FederationInit {
             Pem.writeCertificate(paths.tlsCertificate(), managerCert);
             String workerSecret = JoinToken.generate(ca.certificate()).secret();
             String managerSecret = JoinToken.generate(ca.certificate()).secret();
-            StateStore.create(paths.state(), new FederationState(workerSecret, managerSecret, List.of(), List.of()));
+            StateStore.create(paths.state(), new FederationState(workerSecret, managerSecret, List.of(), List.of(), List.of()));
             byte[] adminBytes = new byte[32];
             new SecureRandom().nextBytes(adminBytes);
             String adminToken = "mipfed-admin-" + HexFormat.of().formatHex(adminBytes);
@@ -80,12 +81,7 @@ public final class FederationInit {
             throw new Problem(404, "No federation", "There is no federation in " + paths.dataDir()
                     + ". Create one with: mipfed manager init --data-dir " + paths.dataDir());
         }
-        try {
-            return Json.mapper().readValue(paths.federation().toFile(), FederationConfig.class);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + paths.federation() + ": " + e.getMessage(), e);
-        }
+        return ConfigFile.read(paths.federation(), FederationConfig.class);
     }
 
     /** The first admin's password as init generated it (the admin may have changed it since). */

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.mipfed.algorithms.Algorithms;
+import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
@@ -94,7 +95,12 @@ public final class ManagerServer implements AutoCloseable {
         StateStore store = StateStore.load(paths.state());
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
-        NodeRegistry registry = new NodeRegistry(store);
+        NodeRegistry registry = new NodeRegistry(store, (node, dataModel, dataset, owner) -> {
+            audit.record("node:" + node, AuditTrail.DATASET_CONFLICT, AuditTrail.REFUSED, Json.mapper().createObjectNode()
+                    .put("data_model", dataModel).put("dataset", dataset).put("owner", owner)
+                    .put("reason", "the dataset belongs to node " + owner + "; this node's copy is not used (an admin may move it)"));
+            metrics.alerts("dataset_conflict").increment();
+        });
         JoinTokens tokens = new JoinTokens(store, ca::digest);
         CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
         CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);

@@ -16,7 +16,7 @@ import java.util.function.BiConsumer;
 import org.mipfed.core.json.Json;
 import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.control.ControlServer;
-
+import org.mipfed.node.importer.ImportMode;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.session.CertificateRenewal;
@@ -123,9 +123,17 @@ public final class NodeAgent implements AutoCloseable {
             sink.accept("error", Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
             return;
         }
+        ImportMode mode;
+        try {
+            mode = ImportMode.fromWire(request.path("mode").asText(null));
+        }
+        catch (IllegalArgumentException e) {
+            sink.accept("error", Json.mapper().createObjectNode().put("message", e.getMessage()));
+            return;
+        }
         List<Path> files = new ArrayList<>();
         request.path("files").forEach(f -> files.add(Path.of(f.asText())));
-        boolean ok = NodeImports.run(store, Path.of(request.path("data_model").asText()), files, sink);
+        boolean ok = NodeImports.run(store, Path.of(request.path("data_model").asText()), files, mode, sink);
         if (ok) {
             executor.dataChanged();
             session.sendHello();

@@ -4,13 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.security.Pem;
+import org.mipfed.node.privacy.PrivacyFloors;
 import org.mipfed.node.privacy.PrivacyPolicy;
 
 /**
@@ -20,6 +26,8 @@ import org.mipfed.node.privacy.PrivacyPolicy;
  * @param store a JDBC URL of an existing PostgreSQL database, or null for the embedded DuckDB file
  * @param privacy the node's privacy policy ({@code "privacy": {"min_rows": 10, …}}; absent fields take
  *     their defaults)
+ * @param belowSafeFloor the privacy keys the hospital deliberately sets below their safe floor
+ *     ({@link PrivacyFloors}); any other key below its floor stops the node at start
  */
 public record NodeConfig(
         String nodeId,
@@ -27,13 +35,20 @@ public record NodeConfig(
         String role,
         String manager,
         String store,
-        PrivacyPolicy privacy) {
+        PrivacyPolicy privacy,
+        @JsonProperty("below_safe_floor") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> belowSafeFloor) {
     public static final int DEFAULT_MIN_ROWS = PrivacyPolicy.DEFAULT_MIN_ROWS;
 
     public NodeConfig {
         requireNonNull(nodeId, "nodeId is null");
         requireNonNull(manager, "manager is null");
         requireNonNull(privacy, "privacy is null");
+        belowSafeFloor = belowSafeFloor == null ? List.of() : List.copyOf(belowSafeFloor);
+    }
+
+    /** A configuration whose policy respects every floor, or is below them only where it says so. */
+    public NodeConfig(String nodeId, String federationId, String role, String manager, String store, PrivacyPolicy privacy) {
+        this(nodeId, federationId, role, manager, store, privacy, List.of());
     }
 
     /**
@@ -43,10 +58,20 @@ public record NodeConfig(
     @JsonCreator
     static NodeConfig fromJson(@JsonProperty("nodeId") String nodeId, @JsonProperty("federationId") String federationId,
             @JsonProperty("role") String role, @JsonProperty("manager") String manager, @JsonProperty("store") String store,
-            @JsonProperty("privacy") PrivacyPolicy privacy, @JsonProperty("minRows") Integer minRows) {
+            @JsonProperty("privacy") PrivacyPolicy privacy, @JsonProperty("minRows") Integer minRows,
+            @JsonProperty("below_safe_floor") List<String> belowSafeFloor) {
         PrivacyPolicy policy = privacy != null ? privacy
                 : minRows != null ? PrivacyPolicy.DEFAULT.withMinRows(minRows) : PrivacyPolicy.DEFAULT;
-        return new NodeConfig(nodeId, federationId, role, manager, store, policy);
+        if (nodeId == null || manager == null) {
+            throw new IllegalArgumentException("'" + (nodeId == null ? "nodeId" : "manager") + "' is missing; it is written by "
+                    + "mipfed node join: restore it, or join again");
+        }
+        return new NodeConfig(nodeId, federationId, role, manager, store, policy, belowSafeFloor);
+    }
+
+    /** The same configuration acknowledging exactly the keys of its policy that are below their floor. */
+    public NodeConfig acknowledgingFloors() {
+        return new NodeConfig(nodeId, federationId, role, manager, store, privacy, List.copyOf(PrivacyFloors.below(privacy).keySet()));
     }
 
     /** The node's minimum of rows, as its log line shows it. */
@@ -60,11 +85,25 @@ public record NodeConfig(
             throw new Problem(404, "Not a node", "There is no node in " + paths.dataDir()
                     + ". Join a federation first: mipfed node join --token <token> --data-dir " + paths.dataDir() + " <manager-host>:2377");
         }
-        try {
-            return Json.mapper().readValue(paths.config().toFile(), NodeConfig.class);
+        NodeConfig config = ConfigFile.read(paths.config(), NodeConfig.class);
+        config.checkFloors(paths);
+        return config;
+    }
+
+    /** Stops a node whose policy is below a safe floor that {@code below_safe_floor} does not name. */
+    private void checkFloors(NodePaths paths) {
+        Map<String, String> below = new LinkedHashMap<>(PrivacyFloors.below(privacy));
+        below.keySet().removeAll(belowSafeFloor);
+        if (!below.isEmpty()) {
+            String keys = String.join("\", \"", below.keySet());
+            throw ConfigFile.invalid(paths.config(), "in 'privacy': " + String.join("; ", below.values()) + ". Raise it to its floor, or, "
+                    + "if the hospital accepts the risk, say so in node.json with \"below_safe_floor\": [\"" + keys + "\"]");
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the node configuration " + paths.config() + ": " + e.getMessage(), e);
+        for (String key : belowSafeFloor) {
+            if (!List.of("min_rows", "min_cell_count").contains(key)) {
+                throw ConfigFile.invalid(paths.config(), "'below_safe_floor' names '" + key + "', which has no safe floor; "
+                        + "only min_rows and min_cell_count have one. Remove it");
+            }
         }
     }
 

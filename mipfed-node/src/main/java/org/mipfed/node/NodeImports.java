@@ -12,6 +12,7 @@ import org.mipfed.core.model.DataModel;
 import org.mipfed.core.model.DataModelException;
 import org.mipfed.node.importer.DataImporter;
 import org.mipfed.node.importer.ImportException;
+import org.mipfed.node.importer.ImportMode;
 import org.mipfed.node.importer.ImportResult;
 import org.mipfed.node.store.DataStore;
 
@@ -24,8 +25,16 @@ public final class NodeImports {
     private NodeImports() {
     }
 
-    /** Returns true when every file was imported. Stops at the first file that fails. */
+    /** {@link #run(DataStore, Path, List, ImportMode, BiConsumer)} of new datasets only. */
     public static boolean run(DataStore store, Path dataModelFile, List<Path> files, BiConsumer<String, ObjectNode> events) {
+        return run(store, dataModelFile, files, ImportMode.NEW, events);
+    }
+
+    /**
+     * Returns true when every file was imported. Stops at the first file that fails. {@code mode} says what
+     * happens to a dataset already in the store (refused by default).
+     */
+    public static boolean run(DataStore store, Path dataModelFile, List<Path> files, ImportMode mode, BiConsumer<String, ObjectNode> events) {
         DataModel model;
         try {
             model = DataModel.parse(Files.readString(dataModelFile, StandardCharsets.UTF_8));
@@ -41,10 +50,10 @@ public final class NodeImports {
         DataImporter importer = new DataImporter(store);
         for (Path file : files) {
             try {
-                ImportResult result = importer.importCsv(model, file, (rows, bytes) -> events.accept("progress",
+                ImportResult result = importer.importCsv(model, file, mode, (rows, bytes) -> events.accept("progress",
                         Json.mapper().createObjectNode().put("file", file.getFileName().toString()).put("rows", rows).put("bytes", bytes)));
                 ObjectNode done = Json.mapper().createObjectNode().put("file", file.getFileName().toString()).put("rows", result.rows())
-                        .put("data_model", model.id());
+                        .put("data_model", model.id()).put("mode", mode.wireName()).put("replaced_rows", result.replacedRows());
                 result.rowsByDataset().forEach(done.putObject("datasets")::put);
                 events.accept("imported", done);
             }

@@ -264,6 +264,12 @@ class TestPortal {
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#nodes-table tbody tr"));
         assertThat(rows).extracting(r -> r.getAttribute("data-node")).containsExactlyInAnyOrder("chuv", "epfl", "uoa");
         assertThat(rows).allSatisfy(r -> assertThat(r.getText()).contains("ready").contains("active"));
+        // each node's privacy policy as it announced it: a compact line, every rule when opened
+        assertThat(rows).allSatisfy(r -> assertThat(r.findElement(By.cssSelector(".privacy summary")).getText())
+                .isEqualTo("min_rows 10, min_cell_count 3"));
+        browser.find("#nodes-table tr[data-node=chuv] .privacy summary").click();
+        assertThat(browser.find("#nodes-table tr[data-node=chuv] .privacy dl").getText()).contains("max_parameter_ratio", "0.33",
+                "release_extremes", "differencing_history");
         browser.find("#show-worker-token").click();
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#join-token input")));
         assertThat(browser.find("#join-token input").getAttribute("value")).isEqualTo(federation.admin().get("/admin/join-tokens/worker").path("token").asText());

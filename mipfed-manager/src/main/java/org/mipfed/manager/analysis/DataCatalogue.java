@@ -15,16 +15,13 @@ import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.state.NodeRecord;
 import org.mipfed.proto.v1.DataModelInfo;
 import org.mipfed.proto.v1.DatasetInfo;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The data the federation can analyse right now: the data models and datasets reported by nodes
- * that are both started (active) and connected (ready).
+ * that are both started (active) and connected (ready), each dataset from the node that owns it
+ * only ({@link NodeRegistry#serves}): a second node announcing the same code is not asked for it.
  */
 public final class DataCatalogue {
-    private static final Logger LOG = LoggerFactory.getLogger(DataCatalogue.class);
-
     private final NodeRegistry registry;
     private final Map<String, DataModel> parsed = new ConcurrentHashMap<>();
 
@@ -46,9 +43,8 @@ public final class DataCatalogue {
             registry.session(node.id()).get().dataModels().forEach(m -> {
                 Map<String, Location> datasets = out.computeIfAbsent(id(m), k -> new TreeMap<>());
                 for (DatasetInfo d : m.getDatasetsList()) {
-                    Location previous = datasets.putIfAbsent(d.getCode(), new Location(node.id(), d.getCode(), d.getLabel(), d.getRows()));
-                    if (previous != null && !previous.nodeId().equals(node.id())) {
-                        LOG.warn("dataset {} of {} is on two nodes ({} and {}); only the first is used", d.getCode(), id(m), previous.nodeId(), node.id());
+                    if (registry.serves(node.id(), id(m), d.getCode())) {
+                        datasets.put(d.getCode(), new Location(node.id(), d.getCode(), d.getLabel(), d.getRows()));
                     }
                 }
             });
@@ -67,8 +63,9 @@ public final class DataCatalogue {
             String why = !node.active() ? "not started" : "down";
             registry.lastHello(node.id()).ifPresent(h -> h.getDataModelsList().stream()
                     .filter(m -> id(m).equals(dataModelId))
-                    .forEach(m -> m.getDatasetsList().forEach(d -> out.put(d.getCode(),
-                            "node " + registry.displayName(node.id()) + " (" + why + ")"))));
+                    .forEach(m -> m.getDatasetsList().stream()
+                            .filter(d -> registry.owner(dataModelId, d.getCode()).map(node.id()::equals).orElse(true))
+                            .forEach(d -> out.put(d.getCode(), "node " + registry.displayName(node.id()) + " (" + why + ")"))));
         }
         return out;
     }

@@ -218,6 +218,17 @@ public final class RestApi {
                 Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
         app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
         app.get("/admin/transport", ctx -> json(ctx, transport(transport)));
+        app.get("/admin/datasets", ctx -> json(ctx, Json.mapper().valueToTree(registry.datasetOwners())));
+        app.post("/admin/datasets/{data_model}/{dataset}/owner", ctx -> json(ctx, audited(ctx, AuditTrail.DATASET_MOVE, details -> {
+            details.put("data_model", ctx.pathParam("data_model")).put("dataset", ctx.pathParam("dataset"));
+            JsonNode node = body(ctx).get("node");
+            if (node == null || !node.isTextual() || node.asText().isBlank()) {
+                throw Problem.badRequest("Say which node the dataset moves to: {\"node\": \"<alias or id>\"}");
+            }
+            details.put("node", node.asText());
+            registry.owner(ctx.pathParam("data_model"), ctx.pathParam("dataset")).ifPresent(previous -> details.put("previous_owner", previous));
+            return Json.mapper().valueToTree(registry.moveDataset(ctx.pathParam("data_model"), ctx.pathParam("dataset"), node.asText()));
+        })));
         if (ca != null) {
             app.get("/admin/ca", ctx -> json(ctx, ca.status()));
             app.post("/admin/ca/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));

@@ -41,6 +41,9 @@ public final class AuditTrail implements AutoCloseable {
     public static final String BACKUP = "backup";
     /** Sign-in attempts of a user name from an address (or of every name from an address) must wait. */
     public static final String SIGN_IN_LOCKOUT = "sign_in.lockout";
+    /** A node announced a dataset another node owns; the manager refused the claim (user {@code node:<id>}). */
+    public static final String DATASET_CONFLICT = "dataset.conflict";
+    public static final String DATASET_MOVE = "dataset.move";
 
     /** The action was done. */
     public static final String OK = "ok";

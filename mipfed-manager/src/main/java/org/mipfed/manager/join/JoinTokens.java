@@ -50,8 +50,8 @@ public final class JoinTokens {
     public String rotate(String role, X509Certificate ca) {
         String secret = JoinToken.generate(ca).secret();
         store.update(s -> WORKER.equals(checkRole(role))
-                ? new FederationState(secret, s.managerSecret(), s.nodes(), s.removedSerials())
-                : new FederationState(s.workerSecret(), secret, s.nodes(), s.removedSerials()));
+                ? new FederationState(secret, s.managerSecret(), s.nodes(), s.removedSerials(), s.datasetOwners())
+                : new FederationState(s.workerSecret(), secret, s.nodes(), s.removedSerials(), s.datasetOwners()));
         LOG.info("{} join token rotated", role);
         return token(role);
     }

@@ -2,17 +2,21 @@ package org.mipfed.manager.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Descriptors;
 import io.grpc.Status;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.manager.state.DatasetOwner;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.NodeRecord;
 import org.mipfed.manager.state.StateStore;
@@ -30,12 +34,23 @@ public final class NodeRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
 
     private final StateStore store;
+    private final DatasetEvents datasetEvents;
     private final Map<String, NodeSession> sessions = new ConcurrentHashMap<>();
+    /** The conflicts already reported, {@code node \t data model \t dataset}: each is told once, not at every hello. */
+    private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
+    /** Serializes claims, so that two nodes announcing one dataset at once cannot both own it. */
+    private final Object ownership = new Object();
     /** The last data each node reported, kept while it is down so errors can name what is missing. */
     private final Map<String, NodeHello> lastHello = new ConcurrentHashMap<>();
 
     public NodeRegistry(StateStore store) {
+        this(store, DatasetEvents.NONE);
+    }
+
+    /** @param datasetEvents told of every dataset claim refused because another node owns the dataset */
+    public NodeRegistry(StateStore store, DatasetEvents datasetEvents) {
         this.store = requireNonNull(store, "store is null");
+        this.datasetEvents = requireNonNull(datasetEvents, "datasetEvents is null");
     }
 
     /** Records a newly joined node (pending until started). */
@@ -49,7 +64,7 @@ public final class NodeRegistry {
         store.update(s -> {
             List<NodeRecord> nodes = new ArrayList<>(s.nodes());
             nodes.add(record);
-            return new FederationState(s.workerSecret(), s.managerSecret(), nodes, s.removedSerials());
+            return s.withNodes(nodes);
         });
         LOG.info("node {} ({}) joined as {}", id, hostname, role);
         return record;
@@ -98,6 +113,7 @@ public final class NodeRegistry {
         boolean first = !session.greeted();
         session.hello(hello);
         lastHello.put(session.nodeId(), hello);
+        claimDatasets(session.nodeId());
         int datasets = hello.getDataModelsList().stream().mapToInt(DataModelInfo::getDatasetsCount).sum();
         LOG.info("node {} {}: {} data model(s), {} dataset(s)", label(session.nodeId()), first ? "is ready" : "reports new data",
                 hello.getDataModelsCount(), datasets);
@@ -164,9 +180,28 @@ public final class NodeRegistry {
             Map<String, List<String>> datasets = new TreeMap<>();
             Optional.ofNullable(lastHello.get(r.id())).ifPresent(h -> h.getDataModelsList().forEach(m -> datasets.put(m.getCode() + ":" + m.getVersion(),
                     m.getDatasetsList().stream().map(DatasetInfo::getCode).sorted().toList())));
+            Map<String, Map<String, String>> conflicts = new TreeMap<>();
+            conflicts(r.id()).forEach((model, owners) -> owners.forEach((dataset, owner) ->
+                    conflicts.computeIfAbsent(model, k -> new TreeMap<>()).put(dataset, label(owner))));
+            Map<String, Object> privacy = Optional.ofNullable(lastHello.get(r.id())).filter(NodeHello::hasPrivacy)
+                    .map(h -> policy(h.getPrivacy())).orElse(null);
             out.add(new NodeView(r.id(), s.map(x -> x.hello().getHostname()).filter(h -> !h.isBlank()).orElse(r.hostname()),
-                    r.alias(), r.role(), s.isPresent() ? "ready" : "down", r.availability(), r.labels(), datasets,
+                    r.alias(), r.role(), s.isPresent() ? "ready" : "down", r.availability(), r.labels(), datasets, conflicts, privacy,
                     s.map(NodeSession::lastSeen).orElse(null), r.joinedAt(), r.certificateExpires()));
+        }
+        return out;
+    }
+
+    /**
+     * A node's privacy policy as it announced it, every field of the message under its own name (those
+     * of {@code node.json}), so a rule added to the policy shows without a change here.
+     */
+    private static Map<String, Object> policy(org.mipfed.proto.v1.PrivacyPolicy policy) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Descriptors.FieldDescriptor field : policy.getDescriptorForType().getFields()) {
+            Object value = policy.getField(field);
+            out.put(field.getName(), value instanceof Descriptors.EnumValueDescriptor e ? e.getName()
+                    : value instanceof com.google.protobuf.Message m ? m.toString() : value);
         }
         return out;
     }
@@ -221,6 +256,9 @@ public final class NodeRegistry {
             NodeRecord updated = store.updateNode(t.id(), n -> n.withAvailability(active ? NodeRecord.ACTIVE : NodeRecord.PENDING));
             LOG.info("node {} is {}", label(t.id()), active ? "started (active)" : "stopped (pending)");
             out.add(updated);
+            if (active) {
+                claimDatasets(t.id());
+            }
         }
         return out;
     }
@@ -234,14 +272,139 @@ public final class NodeRegistry {
             if (node.certificateSerial() != null) {
                 removed.add(node.certificateSerial());
             }
-            return new FederationState(s.workerSecret(), s.managerSecret(), nodes, removed);
+            // a removed node releases its datasets
+            return new FederationState(s.workerSecret(), s.managerSecret(), nodes, removed,
+                    s.datasetOwners().stream().filter(o -> !o.node().equals(node.id())).toList());
         });
+        reportedConflicts.removeIf(key -> key.startsWith(node.id() + "\t"));
+        lastHello.remove(node.id());
         NodeSession s = sessions.remove(node.id());
         if (s != null) {
             s.close(Status.PERMISSION_DENIED.withDescription("this node was removed from the federation"));
         }
         LOG.info("node {} removed; its certificate is refused from now on", node.alias() == null ? node.id() : node.alias() + " (" + node.id() + ")");
+        // what it owned goes to the first started node (in joining order) that announces it, as if it were announced now
+        records().forEach(r -> claimDatasets(r.id()));
         return node;
+    }
+
+    /**
+     * Claims, for a started node, every dataset it announced that no node owns yet, and reports each
+     * dataset it announced that another node owns (a refused claim: that dataset of this node is not
+     * used). A pending node claims nothing until it is started, so that only a node an administrator
+     * admitted can take a dataset code; its conflicts are reported all the same.
+     */
+    private void claimDatasets(String nodeId) {
+        NodeHello hello = lastHello.get(nodeId);
+        Optional<NodeRecord> record = store.node(nodeId);
+        if (hello == null || record.isEmpty()) {
+            return;
+        }
+        boolean active = record.get().active();
+        List<String[]> conflicts = new ArrayList<>();
+        synchronized (ownership) {
+            List<DatasetOwner> owners = new ArrayList<>(store.get().datasetOwners());
+            List<DatasetOwner> claimed = new ArrayList<>();
+            Set<String> current = new HashSet<>();
+            for (DataModelInfo m : hello.getDataModelsList()) {
+                String model = m.getCode() + ":" + m.getVersion();
+                for (DatasetInfo d : m.getDatasetsList()) {
+                    Optional<DatasetOwner> owner = owners.stream().filter(o -> o.is(model, d.getCode())).findFirst();
+                    if (owner.isEmpty() && active) {
+                        DatasetOwner claim = new DatasetOwner(model, d.getCode(), nodeId, Instant.now());
+                        owners.add(claim);
+                        claimed.add(claim);
+                    }
+                    else if (owner.isPresent() && !owner.get().node().equals(nodeId)) {
+                        String key = conflictKey(nodeId, model, d.getCode());
+                        current.add(key);
+                        if (reportedConflicts.add(key)) {
+                            conflicts.add(new String[] {model, d.getCode(), owner.get().node()});
+                        }
+                    }
+                }
+            }
+            reportedConflicts.removeIf(key -> key.startsWith(nodeId + "\t") && !current.contains(key));
+            if (!claimed.isEmpty()) {
+                store.update(s -> s.withDatasetOwners(owners));
+                LOG.info("node {} owns {} new dataset(s): {}", label(nodeId), claimed.size(),
+                        claimed.stream().map(c -> c.dataset() + " (" + c.dataModel() + ")").toList());
+            }
+        }
+        for (String[] c : conflicts) {
+            LOG.warn("node {} announced dataset {} of {}, which node {} owns: refused, that dataset of {} is not used",
+                    label(nodeId), c[1], c[0], label(c[2]), label(nodeId));
+            datasetEvents.conflict(nodeId, c[0], c[1], c[2]);
+        }
+    }
+
+    private static String conflictKey(String nodeId, String dataModel, String dataset) {
+        return nodeId + "\t" + dataModel + "\t" + dataset;
+    }
+
+    /** The node that owns a dataset, if any node announced it (or an administrator placed it). */
+    public Optional<String> owner(String dataModel, String dataset) {
+        return store.get().datasetOwners().stream().filter(o -> o.is(dataModel, dataset)).map(DatasetOwner::node).findFirst();
+    }
+
+    /** Every dataset's owner, by data model then dataset. */
+    public List<DatasetOwner> datasetOwners() {
+        return store.get().datasetOwners().stream()
+                .sorted(java.util.Comparator.comparing(DatasetOwner::dataModel).thenComparing(DatasetOwner::dataset)).toList();
+    }
+
+    /**
+     * Moves a dataset to another node, deliberately (an administrator's decision: the dataset really
+     * moved, or the first claim was wrong). The node need not announce it yet; until it does, the
+     * dataset is not available. The node that owned it, if it still announces it, is then in conflict.
+     *
+     * @return the new owner
+     * @throws Problem 404 if no node announced the dataset and none owns it, or the node is unknown
+     */
+    public DatasetOwner moveDataset(String dataModel, String dataset, String nodeRef) {
+        NodeRecord node = resolve(nodeRef);
+        DatasetOwner moved = new DatasetOwner(dataModel, dataset, node.id(), Instant.now());
+        synchronized (ownership) {
+            boolean known = owner(dataModel, dataset).isPresent() || lastHello.values().stream().anyMatch(h -> h.getDataModelsList().stream()
+                    .anyMatch(m -> (m.getCode() + ":" + m.getVersion()).equals(dataModel)
+                            && m.getDatasetsList().stream().anyMatch(d -> d.getCode().equals(dataset))));
+            if (!known) {
+                throw Problem.notFound("No node announced the dataset '" + dataset + "' of the data model '" + dataModel
+                        + "' and none owns it; check both (GET /admin/datasets lists every dataset and its owner)");
+            }
+            store.update(s -> {
+                List<DatasetOwner> owners = new ArrayList<>(s.datasetOwners().stream().filter(o -> !o.is(dataModel, dataset)).toList());
+                owners.add(moved);
+                return s.withDatasetOwners(owners);
+            });
+            // the new owner is no longer in conflict; the old one, if it still announces the dataset, is (and is told at its next hello)
+            reportedConflicts.remove(conflictKey(node.id(), dataModel, dataset));
+        }
+        LOG.info("dataset {} of {} now belongs to node {}", dataset, dataModel, label(node.id()));
+        return moved;
+    }
+
+    /** The datasets a node announced that another node owns: data model id to dataset code to owner id. */
+    public Map<String, Map<String, String>> conflicts(String nodeId) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        NodeHello hello = lastHello.get(nodeId);
+        if (hello == null) {
+            return out;
+        }
+        List<DatasetOwner> owners = store.get().datasetOwners();
+        for (DataModelInfo m : hello.getDataModelsList()) {
+            String model = m.getCode() + ":" + m.getVersion();
+            for (DatasetInfo d : m.getDatasetsList()) {
+                owners.stream().filter(o -> o.is(model, d.getCode()) && !o.node().equals(nodeId)).findFirst()
+                        .ifPresent(o -> out.computeIfAbsent(model, k -> new TreeMap<>()).put(d.getCode(), o.node()));
+            }
+        }
+        return out;
+    }
+
+    /** Whether analyses may use this dataset of this node: only if the node owns it. */
+    public boolean serves(String nodeId, String dataModel, String dataset) {
+        return owner(dataModel, dataset).map(nodeId::equals).orElse(false);
     }
 
     /** A human name for logs: alias (id) or the id. */

@@ -10,6 +10,9 @@ import java.util.Map;
  * @param status {@code ready} while its session is up, {@code down} otherwise
  * @param availability {@code pending} until started, {@code active} after
  * @param datasets data model id to the dataset codes the node reported
+ * @param datasetConflicts data model id to the datasets the node reported that another node owns (to that
+ *     owner, {@code alias (id)}): the manager refused these claims and does not use them
+ * @param privacy the node's privacy policy as it announced it ({@code min_rows}, …), or null before its first hello
  * @param certificateExpires when the node's certificate expires; past it, the node must join again
  */
 public record NodeView(
@@ -21,6 +24,8 @@ public record NodeView(
         String availability,
         Map<String, String> labels,
         Map<String, List<String>> datasets,
+        Map<String, Map<String, String>> datasetConflicts,
+        Map<String, Object> privacy,
         Instant lastSeen,
         Instant joinedAt,
         Instant certificateExpires) {

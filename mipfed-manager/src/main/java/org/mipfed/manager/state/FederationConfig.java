@@ -30,6 +30,12 @@ public record FederationConfig(
         if (httpHost == null || httpHost.isBlank()) {
             httpHost = "0.0.0.0";
         }
+        for (int port : new int[] {grpcPort, httpPort}) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException((port == grpcPort ? "grpcPort" : "httpPort") + " must be a port number from 1 to 65535 "
+                        + "(0: any free port), not " + port);
+            }
+        }
         if (nodeCertificateValidity == null) {
             // federations created before certificates were short-lived
             nodeCertificateValidity = DEFAULT_NODE_CERTIFICATE_VALIDITY;

@@ -2,7 +2,6 @@ package org.mipfed.manager.state;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
 
@@ -32,14 +32,9 @@ public final class StateStore {
         return store;
     }
 
+    /** Reads the state strictly: a hand edit with an unknown key or a wrong type stops the manager at start, saying where. */
     public static StateStore load(Path file) {
-        try {
-            FederationState state = Json.mapper().readValue(file.toFile(), new TypeReference<FederationState>() { });
-            return new StateStore(file, state);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the manager state " + file + ": " + e.getMessage(), e);
-        }
+        return new StateStore(file, ConfigFile.read(file, FederationState.class));
     }
 
     public synchronized FederationState get() {
@@ -73,7 +68,7 @@ public final class StateStore {
         if (changed[0] == null) {
             throw new IllegalArgumentException("no node " + id);
         }
-        update(s -> new FederationState(s.workerSecret(), s.managerSecret(), nodes, s.removedSerials()));
+        update(s -> s.withNodes(nodes));
         return changed[0];
     }
 

@@ -29,7 +29,7 @@ class TestJoinTokens {
         ca = CertificateAuthority.create("fed", dir.resolve("ca")).certificate();
         digest.set(CaDigest.of(ca));
         StateStore store = StateStore.create(dir.resolve("state.json"),
-                new FederationState(JoinToken.generate(ca).secret(), JoinToken.generate(ca).secret(), List.of(), List.of()));
+                new FederationState(JoinToken.generate(ca).secret(), JoinToken.generate(ca).secret(), List.of(), List.of(), List.of()));
         tokens = new JoinTokens(store, digest::get);
     }
 

@@ -36,11 +36,15 @@ import org.mipfed.node.store.ImportRecord;
 import org.mipfed.node.store.RowWriter;
 import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.node.store.StoreException;
+import org.mipfed.node.store.StoredDataset;
 
 /**
  * Loads CSV files into a node's store, as mipdb does: the data model is registered first, then
  * every cell of the file is checked against its CDE while the rows stream into the data table in
  * one transaction. A file is loaded whole or not at all, and the same file (by SHA-256) only once.
+ * A file with rows of a dataset already in the store is refused unless its {@link ImportMode} says
+ * to append them or to replace that dataset's rows: the same data under another file name must not
+ * double a dataset silently.
  */
 public final class DataImporter {
     private static final long PROGRESS_NANOS = 500_000_000L;
@@ -70,23 +74,30 @@ public final class DataImporter {
         }
     }
 
-    /**
-     * Imports one CSV file under {@code model}, registering the model first if needed. Rows of a
-     * dataset already in the store are added to it.
-     *
-     * @throws ImportException if any cell breaks a rule, the file was imported before, or it cannot
-     *     be read; nothing of the file is then in the store
-     */
+    /** {@link #importCsv(DataModel, Path, ImportMode, ProgressListener)} of new datasets only. */
     public ImportResult importCsv(DataModel model, Path csv, ProgressListener listener) {
+        return importCsv(model, csv, ImportMode.NEW, listener);
+    }
+
+    /**
+     * Imports one CSV file under {@code model}, registering the model first if needed. What happens
+     * to a dataset already in the store is {@code mode}'s choice.
+     *
+     * @throws ImportException if any cell breaks a rule, the file was imported before (unless it
+     *     replaces), a dataset of it is in the store already (mode {@link ImportMode#NEW}), or it
+     *     cannot be read; nothing of the file is then in the store, and nothing of it was removed
+     */
+    public ImportResult importCsv(DataModel model, Path csv, ImportMode mode, ProgressListener listener) {
         requireNonNull(model, "model is null");
         requireNonNull(csv, "csv is null");
+        requireNonNull(mode, "mode is null");
         requireNonNull(listener, "listener is null");
         String name = csv.getFileName() == null ? csv.toString() : csv.getFileName().toString();
         long started = System.nanoTime();
         // Imports are rare and must not interleave (row ids, duplicate checks): one at a time per store.
         synchronized (store) {
             try {
-                return store.inTransaction(connection -> load(connection, model, csv, name, listener, started));
+                return store.inTransaction(connection -> load(connection, model, csv, name, mode, listener, started));
             }
             catch (StoreException e) {
                 throw new ImportException(name, "Cannot import " + name + " into " + model.id() + ": " + e.getMessage()
@@ -95,8 +106,8 @@ public final class DataImporter {
         }
     }
 
-    private ImportResult load(Connection connection, DataModel model, Path csv, String name, ProgressListener listener, long started)
-            throws SQLException {
+    private ImportResult load(Connection connection, DataModel model, Path csv, String name, ImportMode mode, ProgressListener listener,
+            long started) throws SQLException {
         StoreCatalog catalog = store.catalog();
         try {
             catalog.register(connection, model);
@@ -104,7 +115,11 @@ public final class DataImporter {
         catch (StoreException e) {
             throw new ImportException(name, 0, null, "Cannot import " + name + ": " + e.getMessage());
         }
-        refuseKnownFile(connection, model, csv, name);
+        if (mode != ImportMode.REPLACE) {
+            refuseKnownFile(connection, model, csv, name);
+        }
+        Map<String, StoredDataset> existing = new HashMap<>();
+        catalog.datasets(connection, model).forEach(d -> existing.put(d.code(), d));
         MessageDigest sha256 = sha256();
         try (InputStream raw = Files.newInputStream(csv);
                 CountingInputStream counted = new CountingInputStream(new DigestInputStream(new BufferedInputStream(raw, 1 << 16), sha256));
@@ -124,7 +139,8 @@ public final class DataImporter {
             }
             int datasetCell = columns.indexOf(DataModel.DATASET) - 1;
             Map<String, Long> rowsByDataset = new LinkedHashMap<>();
-            long rowId = catalog.nextRowId(connection, model);
+            long firstRowId = catalog.nextRowId(connection, model);
+            long rowId = firstRowId;
             long rows = 0;
             long lastProgress = System.nanoTime();
             try (RowWriter writer = store.rowWriter(connection, model, columns)) {
@@ -148,6 +164,10 @@ public final class DataImporter {
                         }
                     }
                     writer.endRow();
+                    if (mode == ImportMode.NEW && !rowsByDataset.containsKey(dataset) && existing.containsKey(dataset)) {
+                        throw new ImportException(name, reader.line(), DataModel.DATASET, alreadyInStore(name, reader.line(), model,
+                                existing.get(dataset)));
+                    }
                     rowsByDataset.merge(dataset, 1L, Long::sum);
                     rows++;
                     if (rows % PROGRESS_CHECK_ROWS == 0 && System.nanoTime() - lastProgress >= PROGRESS_NANOS) {
@@ -158,12 +178,21 @@ public final class DataImporter {
             }
             // Checked again on the bytes actually loaded, in case the file changed since the check above.
             String digest = HexFormat.of().formatHex(sha256.digest());
-            refuseEarlierImport(connection, model, name, digest);
+            long replaced = 0;
+            if (mode == ImportMode.REPLACE) {
+                // The old rows are those below the first new row id; until the commit, readers see them and not the new ones.
+                List<String> replacedDatasets = rowsByDataset.keySet().stream().filter(existing::containsKey).toList();
+                replaced = catalog.deleteRows(connection, model, replacedDatasets, firstRowId);
+                catalog.forgetImport(connection, model.id(), digest);
+            }
+            else {
+                refuseEarlierImport(connection, model, name, digest);
+            }
             Instant now = Instant.now();
             catalog.recordImport(connection, new ImportRecord(model.id(), name, digest, counted.count(), rows, now));
             Map<String, Long> totals = catalog.refreshDatasets(connection, model, rowsByDataset.keySet(), name, now);
             listener.progress(rows, counted.count());
-            return new ImportResult(model.id(), name, digest, rows, counted.count(), rowsByDataset, totals,
+            return new ImportResult(model.id(), name, digest, rows, counted.count(), rowsByDataset, totals, replaced,
                     Duration.ofNanos(System.nanoTime() - started));
         }
         catch (CsvFormatException e) {
@@ -205,8 +234,16 @@ public final class DataImporter {
             throw new ImportException(name, 0, null, name + " was already imported into " + model.id() + " on "
                     + earlier.get().importedAt() + " (as '" + earlier.get().source() + "', " + earlier.get().rows()
                     + " rows, same SHA-256 " + digest.substring(0, 12) + "…), so it was not imported again; "
-                    + "its rows are in the store already");
+                    + "to load it anew in place of its datasets' rows (say, after they were replaced by another file), import it with --replace");
         }
+    }
+
+    /** Why a file was refused for a dataset already in the store, and the two ways on. */
+    private static String alreadyInStore(String name, long line, DataModel model, StoredDataset dataset) {
+        return name + " line " + line + ": the dataset '" + dataset.code() + "' is already in this node's store (" + dataset.rows()
+                + " rows of " + model.id() + (dataset.source() == null ? "" : ", last imported from " + dataset.source())
+                + "), so " + name + " was not imported: importing it would add its rows to the dataset's. To replace the dataset's rows "
+                + "by the file's, import it again with --replace; to add them, with --append. Nothing of " + name + " was imported";
     }
 
     private static CellRule[] header(CsvReader reader, DataModel model, String name) {

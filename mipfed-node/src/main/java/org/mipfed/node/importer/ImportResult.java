@@ -14,6 +14,7 @@ import java.util.Map;
  * @param rows rows loaded from it
  * @param rowsByDataset rows loaded per dataset, in order of first appearance
  * @param datasetTotals each of those datasets' rows in the store afterwards (earlier files included)
+ * @param replacedRows rows of those datasets removed because the file replaced them ({@link ImportMode#REPLACE}), else 0
  */
 public record ImportResult(
         String dataModel,
@@ -23,6 +24,7 @@ public record ImportResult(
         long bytes,
         Map<String, Long> rowsByDataset,
         Map<String, Long> datasetTotals,
+        long replacedRows,
         Duration elapsed) {
     public ImportResult {
         requireNonNull(dataModel, "dataModel is null");

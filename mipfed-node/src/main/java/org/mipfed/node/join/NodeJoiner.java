@@ -89,7 +89,9 @@ public final class NodeJoiner {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot write the node's identity into " + paths.dataDir() + ": " + e.getMessage(), e);
         }
-        NodeConfig config = new NodeConfig(response.getNodeId(), response.getFederationId(), response.getRole(), target, store, privacy);
+        // the caller chose this policy in code (the CLI refuses one below a floor before it gets here): it is deliberate
+        NodeConfig config = new NodeConfig(response.getNodeId(), response.getFederationId(), response.getRole(), target, store, privacy)
+                .acknowledgingFloors();
         config.save(paths);
         return config;
     }

@@ -185,6 +185,52 @@ public final class StoreCatalog {
         return models;
     }
 
+    /** The datasets of {@code model} in the store, seen from the caller's transaction. */
+    public List<StoredDataset> datasets(Connection connection, DataModel model) throws SQLException {
+        List<StoredDataset> out = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + q("code") + ", " + q("label") + ", " + q("rows") + ", "
+                + q("source") + ", " + q("imported_at") + " FROM " + q(DATASETS) + " WHERE " + q("data_model") + " = ? ORDER BY " + q("code"))) {
+            select.setString(1, model.id());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    String importedAt = rows.getString(5);
+                    out.add(new StoredDataset(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getString(4),
+                            importedAt == null ? null : Instant.parse(importedAt)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Deletes the rows of some datasets whose row id is below {@code belowRowId}: the rows they had
+     * before an import that replaces them (the new rows, numbered from there on, stay).
+     *
+     * @return the rows deleted
+     */
+    public long deleteRows(Connection connection, DataModel model, Collection<String> datasets, long belowRowId) throws SQLException {
+        long deleted = 0;
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + q(dataTable(model)) + " WHERE "
+                + q(DataModel.DATASET) + " = ? AND " + q(ROW_ID) + " < ?")) {
+            for (String dataset : datasets) {
+                delete.setString(1, dataset);
+                delete.setLong(2, belowRowId);
+                deleted += delete.executeUpdate();
+            }
+        }
+        return deleted;
+    }
+
+    /** Forgets that a file with this content was imported (it is being imported again, replacing). */
+    public void forgetImport(Connection connection, String dataModel, String sha256) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + q(IMPORTS) + " WHERE " + q("data_model") + " = ? AND "
+                + q("sha256") + " = ?")) {
+            delete.setString(1, dataModel);
+            delete.setString(2, sha256);
+            delete.executeUpdate();
+        }
+    }
+
     /** The first row id free in the data table of {@code model}. */
     public long nextRowId(Connection connection, DataModel model) throws SQLException {
         try (Statement statement = connection.createStatement();

@@ -256,7 +256,7 @@ abstract class AbstractDataImporterTest {
                 + "model)" + NOTHING, 5002, "subjectageyears");
         assertThat(store.dataModels()).isEmpty();
         assertThat(importer.importCsv(DEMENTIA, good, ProgressListener.NONE).rows()).isEqualTo(5000);
-        assertRefused(csv.toString(), "bad.csv line 5002, column 'subjectageyears': '200' is above the maximum 130 (maxValue in the data "
+        assertRefused(ImportMode.APPEND, csv.toString(), "bad.csv line 5002, column 'subjectageyears': '200' is above the maximum 130 (maxValue in the data "
                 + "model)" + NOTHING, 5002, "subjectageyears");
         assertThat(rowCount()).isEqualTo(5000);
         assertThat(store.dataModel("dementia:0.1").orElseThrow().datasets()).extracting(StoredDataset::code, StoredDataset::rows)
@@ -264,36 +264,83 @@ abstract class AbstractDataImporterTest {
     }
 
     @Test
-    void refusesTheSameFileTwiceButAppendsNewRowsToADataset() throws IOException {
+    void refusesTheSameFileTwiceEvenWhenAppending() throws IOException {
         Path first = TestStore.dementiaCsv("edsd0.csv", directory);
         ImportResult imported = importer.importCsv(DEMENTIA, first, ProgressListener.NONE);
-        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, first, ProgressListener.NONE))
+        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, first, ImportMode.APPEND, ProgressListener.NONE))
                 .isInstanceOf(ImportException.class)
                 .hasMessageStartingWith("edsd0.csv was already imported into dementia:0.1 on ")
                 .hasMessageEndingWith(" (as 'edsd0.csv', 15 rows, same SHA-256 " + imported.sha256().substring(0, 12)
-                        + "…), so it was not imported again; its rows are in the store already");
+                        + "…), so it was not imported again; to load it anew in place of its datasets' rows (say, after they were "
+                        + "replaced by another file), import it with --replace");
         Path renamed = Files.copy(first, directory.resolve("copy-of-edsd0.csv"));
-        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, renamed, ProgressListener.NONE))
+        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, renamed, ImportMode.APPEND, ProgressListener.NONE))
                 .hasMessageStartingWith("copy-of-edsd0.csv was already imported into dementia:0.1 on ")
                 .hasMessageContaining("(as 'edsd0.csv', 15 rows");
-        Path more = write("edsd0-more.csv", "dataset,gender\nedsd0,M\nedsd0,F\n");
-        ImportResult appended = importer.importCsv(DEMENTIA, more, ProgressListener.NONE);
-        assertThat(appended.datasetTotals()).containsExactly(Map.entry("edsd0", 17L));
-        assertThat(store.dataModel("dementia:0.1").orElseThrow().dataset("edsd0").orElseThrow())
-                .extracting(StoredDataset::rows, StoredDataset::source).containsExactly(17L, "edsd0-more.csv");
-        assertThat(rowCount()).isEqualTo(17);
+        assertThat(rowCount()).isEqualTo(15);
     }
 
     @Test
-    void tellsFilesOfTheSameSizeApartByContent() throws IOException {
-        Path males = write("males.csv", "dataset,gender\nedsd0,M\nedsd1,M\n");
-        Path females = write("females.csv", "dataset,gender\nedsd0,F\nedsd1,F\n");
-        assertThat(Files.size(males)).isEqualTo(Files.size(females));
-        importer.importCsv(DEMENTIA, males, ProgressListener.NONE);
-        assertThat(importer.importCsv(DEMENTIA, females, ProgressListener.NONE).rows()).isEqualTo(2);
-        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, males, ProgressListener.NONE))
-                .hasMessageStartingWith("males.csv was already imported into dementia:0.1 on ");
-        assertThat(rowCount()).isEqualTo(4);
+    void refusesByDefaultAFileWithADatasetAlreadyInTheStore() throws IOException {
+        importer.importCsv(DEMENTIA, TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
+        // the same rows exported again: another file (another SHA-256), the same dataset
+        assertRefused("dataset,gender\nedsd1,M\nedsd0,M\nedsd0,F\n", "bad.csv line 3: the dataset 'edsd0' is already in this node's store "
+                + "(15 rows of dementia:0.1, last imported from edsd0.csv), so bad.csv was not imported: importing it would add its rows to "
+                + "the dataset's. To replace the dataset's rows by the file's, import it again with --replace; to add them, with --append. "
+                + "Nothing of bad.csv was imported", 3, "dataset");
+        assertThat(rowCount()).isEqualTo(15);
+        assertThat(store.dataModel("dementia:0.1").orElseThrow().datasets()).extracting(StoredDataset::code).containsExactly("edsd0");
+    }
+
+    @Test
+    void appendsRowsAfterTheEarlierOnesKeepingTheirRowIds() throws IOException {
+        importer.importCsv(DEMENTIA, TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
+        importer.importCsv(DEMENTIA, TestStore.dementiaCsv("ppmi0.csv", directory), ProgressListener.NONE);
+        String before = rowIds("edsd0");
+        Path more = write("edsd0-more.csv", "dataset,gender\nedsd0,M\nedsd0,F\n");
+        ImportResult appended = importer.importCsv(DEMENTIA, more, ImportMode.APPEND, ProgressListener.NONE);
+        assertThat(appended.datasetTotals()).containsExactly(Map.entry("edsd0", 17L));
+        assertThat(appended.replacedRows()).isZero();
+        assertThat(store.dataModel("dementia:0.1").orElseThrow().dataset("edsd0").orElseThrow())
+                .extracting(StoredDataset::rows, StoredDataset::source).containsExactly(17L, "edsd0-more.csv");
+        // the earlier rows keep their ids, so their positions in the dataset (and their cross-validation folds) stay
+        assertThat(rowIds("edsd0")).startsWith(before).isEqualTo(before + ",62,63");
+        assertThat(this.<Long>query("SELECT count(DISTINCT \"_row_id\") FROM \"data_dementia_0_1\"", rows -> rows.getLong(1))).isEqualTo(63);
+    }
+
+    @Test
+    void replacesADatasetInOneTransaction() throws IOException {
+        importer.importCsv(DEMENTIA, TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
+        importer.importCsv(DEMENTIA, TestStore.dementiaCsv("ppmi0.csv", directory), ProgressListener.NONE);
+        Path newer = write("edsd0-2027.csv", "dataset,gender\nedsd0,M\nedsd0,F\nedsd0,F\n");
+        List<Long> seenDuringImport = new ArrayList<>();
+        ImportResult replaced = importer.importCsv(DEMENTIA, newer, ImportMode.REPLACE,
+                (rows, bytes) -> seenDuringImport.add(rowsOf("edsd0")));
+        // while the new rows were going in, other connections saw the old rows, and only them
+        assertThat(seenDuringImport).isNotEmpty().containsOnly(15L);
+        assertThat(replaced.replacedRows()).isEqualTo(15);
+        assertThat(replaced.datasetTotals()).containsExactly(Map.entry("edsd0", 3L));
+        assertThat(rowsOf("edsd0")).isEqualTo(3);
+        assertThat(rowsOf("ppmi0")).isEqualTo(46);
+        assertThat(store.dataModel("dementia:0.1").orElseThrow().dataset("edsd0").orElseThrow())
+                .extracting(StoredDataset::rows, StoredDataset::source).containsExactly(3L, "edsd0-2027.csv");
+
+        // a replacement that fails half-way leaves the rows it was to replace
+        StringBuilder broken = new StringBuilder("dataset,subjectageyears\n");
+        for (int i = 0; i < 3000; i++) {
+            broken.append("edsd0,").append(i % 90).append('\n');
+        }
+        broken.append("edsd0,200\n");
+        assertRefused(ImportMode.REPLACE, broken.toString(), "bad.csv line 3002, column 'subjectageyears': '200' is above the maximum 130 "
+                + "(maxValue in the data model)" + NOTHING, 3002, "subjectageyears");
+        assertThat(rowsOf("edsd0")).isEqualTo(3);
+        assertThat(store.dataModel("dementia:0.1").orElseThrow().dataset("edsd0").orElseThrow().rows()).isEqualTo(3);
+
+        // the original file may come back the same way, although it was imported before
+        ImportResult back = importer.importCsv(DEMENTIA, TestStore.dementiaCsv("edsd0.csv", directory), ImportMode.REPLACE, ProgressListener.NONE);
+        assertThat(back.replacedRows()).isEqualTo(3);
+        assertThat(rowsOf("edsd0")).isEqualTo(15);
+        assertThat(rowCount()).isEqualTo(61);
     }
 
     @Test
@@ -337,8 +384,12 @@ abstract class AbstractDataImporterTest {
     }
 
     private void assertRefused(String csv, String message, long line, String column) throws IOException {
+        assertRefused(ImportMode.NEW, csv, message, line, column);
+    }
+
+    private void assertRefused(ImportMode mode, String csv, String message, long line, String column) throws IOException {
         Path file = write("bad.csv", csv);
-        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, file, ProgressListener.NONE))
+        assertThatThrownBy(() -> importer.importCsv(DEMENTIA, file, mode, ProgressListener.NONE))
                 .isInstanceOf(ImportException.class)
                 .hasMessage(message)
                 .satisfies(e -> {
@@ -358,6 +409,15 @@ abstract class AbstractDataImporterTest {
             return 0;
         }
         return this.<Long>query("SELECT count(*) FROM \"data_dementia_0_1\"", rows -> rows.getLong(1));
+    }
+
+    private long rowsOf(String dataset) {
+        return this.<Long>query("SELECT count(*) FROM \"data_dementia_0_1\" WHERE \"dataset\" = '" + dataset + "'", rows -> rows.getLong(1));
+    }
+
+    private String rowIds(String dataset) {
+        return this.<String>query("SELECT string_agg(CAST(\"_row_id\" AS VARCHAR), ',' ORDER BY \"_row_id\") FROM \"data_dementia_0_1\" "
+                + "WHERE \"dataset\" = '" + dataset + "'", rows -> rows.getString(1));
     }
 
     private <T> T query(String sql, RowReader<T> reader) {
