@@ -22,6 +22,7 @@ import org.mipfed.manager.api.HttpTls;
 import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
+import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.ca.CaRotation;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.ExperimentStore;
@@ -91,6 +92,7 @@ public final class ManagerServer implements AutoCloseable {
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
         NodeRegistry registry = new NodeRegistry(store);
+        PrivacyAlerts alerts = new PrivacyAlerts(audit, metrics, registry::displayName);
         JoinTokens tokens = new JoinTokens(store, ca::digest);
         CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
         CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);
@@ -102,7 +104,7 @@ public final class ManagerServer implements AutoCloseable {
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
-                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals), new PeerCertificateInterceptor()))
+                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals, alerts::raised), new PeerCertificateInterceptor()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .keepAliveTime(10, TimeUnit.SECONDS)
@@ -125,6 +127,7 @@ public final class ManagerServer implements AutoCloseable {
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
         RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), FederationInit.adminToken(paths),
                 UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit, metrics);
+        api.privacyAlerts(alerts);
         api.caAdministration(new RestApi.CaAdministration() {
             @Override
             public JsonNode status() {

@@ -29,6 +29,7 @@ import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.audit.AuditTrail;
+import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.join.JoinTokens;
@@ -63,6 +64,7 @@ public final class RestApi {
     private final List<String> endpoints = new CopyOnWriteArrayList<>();
     private final AuditTrail audit;
     private final ManagerMetrics metrics;
+    private PrivacyAlerts alerts;
     private CaAdministration ca;
     private Javalin app;
 
@@ -91,6 +93,11 @@ public final class RestApi {
         this.access = new Access(users, sessions, adminToken);
         this.audit = requireNonNull(audit, "audit is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    /** Serves {@code GET /admin/alerts}, the nodes' privacy alerts (set before {@link #start}). */
+    public void privacyAlerts(PrivacyAlerts alerts) {
+        this.alerts = requireNonNull(alerts, "alerts is null");
     }
 
     /** Serves the CA administration endpoints too (set before {@link #start}). */
@@ -177,6 +184,9 @@ public final class RestApi {
         app.post("/admin/join-tokens/{role}/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
                 Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
         app.get("/admin/audit", ctx -> json(ctx, audit.newest(limit(ctx))));
+        if (alerts != null) {
+            app.get("/admin/alerts", ctx -> json(ctx, alerts.newest(limit(ctx))));
+        }
         if (ca != null) {
             app.get("/admin/ca", ctx -> json(ctx, ca.status()));
             app.post("/admin/ca/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));

@@ -300,7 +300,7 @@ final class ModelScorePrimitive {
     }
 
     private void check(long n, Set<Cde> used) {
-        guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
     }

@@ -25,21 +25,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The distinct row selections a node has answered over, per data model, as compressed bitmaps of
- * row ids, bounded: the oldest is forgotten first. Check and remember happen under one lock, so two
- * concurrent requests cannot both slip past each other.
+ * The distinct row selections a node has answered over or refused, per data model, as compressed
+ * bitmaps of row ids, bounded: the oldest is forgotten first. Check and remember happen under one
+ * lock, so two concurrent requests cannot both slip past each other.
  *
  * <p>With a file, the history outlives a restart: every selection remembered is appended to it
- * (data model, then the bitmap in RoaringBitmap's portable format), the file is read back on start,
- * and rewritten with only what is remembered once it holds twice the capacity. A record cut short by
- * a crash is dropped on the next start.
+ * (data model, prefixed with {@value #REFUSED_MARK} when refused, then the bitmap in RoaringBitmap's
+ * portable format), the file is read back on start, and rewritten with only what is remembered once it
+ * holds twice the capacity. A record cut short by a crash is dropped on the next start. The filters
+ * that reached each answered selection are kept in memory only (a restart forgets them, so a
+ * selection reached again after one counts once as reached by another filter).
  */
 final class RowSetHistory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RowSetHistory.class);
 
     private final int capacity;
     private final Path file;
-    private final Map<String, Deque<RoaringBitmap>> byModel = new HashMap<>();
+    /** Before a data model's id (which never starts with a control character): the selection was refused. */
+    static final String REFUSED_MARK = "\u0001";
+    /** Distinct filters remembered per answered selection: enough for honest use, bounded for an attacker's. */
+    private static final int FILTERS_PER_SELECTION = 64;
+
+    /** What {@link #admit} decided. */
+    enum Verdict {
+        /** New or already known, reached by a filter already seen with it (or without a filter). */
+        ADMITTED,
+        /** Already answered, but reached now through a filter not seen with it. */
+        REPEATED_BY_ANOTHER_FILTER,
+        /** Too close to an answered selection or to a refused one. */
+        REFUSED
+    }
+
+    /** A remembered selection: its rows, whether it was refused, and the filters that reached it (answered ones). */
+    private static final class Entry {
+        final RoaringBitmap rows;
+        final long size;
+        boolean refused;
+        final java.util.Set<Long> filters = new java.util.LinkedHashSet<>();
+
+        Entry(RoaringBitmap rows, boolean refused) {
+            this.rows = rows;
+            this.size = rows.getLongCardinality();
+            this.refused = refused;
+        }
+    }
+
+    private final Map<String, Deque<Entry>> byModel = new HashMap<>();
     private DataOutputStream out;
     private long records;
 
@@ -57,54 +88,89 @@ final class RowSetHistory implements AutoCloseable {
     }
 
     /**
-     * Remembers {@code selected} unless it differs from a remembered selection by between 1 and
-     * {@code minDifference - 1} rows.
+     * Remembers {@code selected} as answered unless it differs from a remembered answered selection by
+     * between 1 and {@code minDifference - 1} rows, or from a remembered refused one by fewer than
+     * {@code minDifference} rows (none included).
      *
-     * @return 0 if admitted (or already known), else the smallest such difference
+     * @param filter a fingerprint of the filter that selected the rows, 0 for none
      */
-    synchronized long admit(String dataModel, RoaringBitmap selected, int minDifference) {
+    synchronized Verdict admit(String dataModel, RoaringBitmap selected, int minDifference, long filter) {
         requireNonNull(dataModel, "dataModel is null");
         if (capacity == 0) {
-            return 0;
+            return Verdict.ADMITTED;
         }
-        Deque<RoaringBitmap> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
+        Deque<Entry> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
         long size = selected.getLongCardinality();
-        long closest = 0;
-        boolean seen = false;
-        for (RoaringBitmap earlier : known) {
+        Entry same = null;
+        for (Entry earlier : known) {
             // |A Δ B| ≥ ||A| − |B||: most selections are ruled out by their sizes alone.
-            if (Math.abs(earlier.getLongCardinality() - size) >= minDifference) {
+            if (Math.abs(earlier.size - size) >= minDifference) {
                 continue;
             }
-            long difference = RoaringBitmap.xorCardinality(earlier, selected);
+            long difference = RoaringBitmap.xorCardinality(earlier.rows, selected);
+            if (earlier.refused && difference < minDifference) {
+                return Verdict.REFUSED;
+            }
             if (difference == 0) {
-                seen = true;
+                same = earlier;
             }
-            else if (difference < minDifference && (closest == 0 || difference < closest)) {
-                closest = difference;
+            else if (difference < minDifference) {
+                return Verdict.REFUSED;
             }
         }
-        if (closest > 0) {
-            return closest;
-        }
-        if (!seen) {
+        if (same == null) {
             RoaringBitmap copy = selected.clone();
             copy.runOptimize();
-            remember(dataModel, copy);
-            persist(dataModel, copy);
+            Entry entry = new Entry(copy, false);
+            if (filter != 0) {
+                entry.filters.add(filter);
+            }
+            remember(dataModel, entry);
+            persist(dataModel, entry);
+            return Verdict.ADMITTED;
         }
-        return 0;
+        if (filter == 0 || same.filters.contains(filter)) {
+            return Verdict.ADMITTED;
+        }
+        if (same.filters.size() < FILTERS_PER_SELECTION) {
+            same.filters.add(filter);
+        }
+        return Verdict.REPEATED_BY_ANOTHER_FILTER;
     }
 
-    private void remember(String dataModel, RoaringBitmap selection) {
-        Deque<RoaringBitmap> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
-        known.addLast(selection);
+    /** {@link #admit(String, RoaringBitmap, int, long)} without a filter: 0 if admitted, else 1. */
+    synchronized long admit(String dataModel, RoaringBitmap selected, int minDifference) {
+        return admit(dataModel, selected, minDifference, 0) == Verdict.REFUSED ? 1 : 0;
+    }
+
+    /** Remembers {@code selected} as refused: every later selection within the minimum of it is refused too. */
+    synchronized void refuse(String dataModel, RoaringBitmap selected) {
+        requireNonNull(dataModel, "dataModel is null");
+        if (capacity == 0) {
+            return;
+        }
+        Deque<Entry> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
+        for (Entry earlier : known) {
+            if (earlier.refused && earlier.size == selected.getLongCardinality() && earlier.rows.equals(selected)) {
+                return;
+            }
+        }
+        RoaringBitmap copy = selected.clone();
+        copy.runOptimize();
+        Entry entry = new Entry(copy, true);
+        remember(dataModel, entry);
+        persist(dataModel, entry);
+    }
+
+    private void remember(String dataModel, Entry entry) {
+        Deque<Entry> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
+        known.addLast(entry);
         if (known.size() > capacity) {
             known.removeFirst();
         }
     }
 
-    private void persist(String dataModel, RoaringBitmap selection) {
+    private void persist(String dataModel, Entry entry) {
         if (file == null) {
             return;
         }
@@ -112,7 +178,7 @@ final class RowSetHistory implements AutoCloseable {
             if (records >= 2L * capacity * Math.max(1, byModel.size())) {
                 rewrite();
             }
-            write(out, dataModel, selection);
+            write(out, dataModel, entry);
             out.flush(); // in the operating system's hands: a crash of the node loses nothing, a power cut the last few
             records++;
         }
@@ -121,10 +187,10 @@ final class RowSetHistory implements AutoCloseable {
         }
     }
 
-    private static void write(DataOutputStream to, String dataModel, RoaringBitmap selection) throws IOException {
-        to.writeUTF(dataModel);
-        to.writeInt(selection.serializedSizeInBytes());
-        selection.serialize(to);
+    private static void write(DataOutputStream to, String dataModel, Entry entry) throws IOException {
+        to.writeUTF(entry.refused ? REFUSED_MARK + dataModel : dataModel);
+        to.writeInt(entry.rows.serializedSizeInBytes());
+        entry.rows.serialize(to);
     }
 
     private void load() {
@@ -142,7 +208,8 @@ final class RowSetHistory implements AutoCloseable {
                     int length = in.readInt();
                     RoaringBitmap selection = new RoaringBitmap();
                     selection.deserialize(new DataInputStream(new ByteArrayInputStream(in.readNBytes(length))));
-                    remember(model, selection);
+                    boolean refused = model.startsWith(REFUSED_MARK);
+                    remember(refused ? model.substring(REFUSED_MARK.length()) : model, new Entry(selection, refused));
                     records++;
                 }
             }
@@ -178,8 +245,8 @@ final class RowSetHistory implements AutoCloseable {
         Path next = file.resolveSibling(file.getFileName() + ".next");
         long written = 0;
         try (DataOutputStream to = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(next)))) {
-            for (Map.Entry<String, Deque<RoaringBitmap>> e : byModel.entrySet()) {
-                for (RoaringBitmap selection : e.getValue()) {
+            for (Map.Entry<String, Deque<Entry>> e : byModel.entrySet()) {
+                for (Entry selection : e.getValue()) {
                     write(to, e.getKey(), selection);
                     written++;
                 }

@@ -148,6 +148,20 @@ public final class SessionClient implements AutoCloseable {
         return managerIdentity;
     }
 
+    /**
+     * Sends a message outside the request/answer flow (a privacy alert) on the current session; an
+     * alert raised while no session is up reaches the node's audit log and log only.
+     */
+    public void send(NodeMessage message) {
+        Link link = current;
+        if (link != null) {
+            link.send(message);
+        }
+        else {
+            LOG.warn("no session to the manager: the {} stays in this node's audit log", message.getKindCase());
+        }
+    }
+
     /** Tells the manager the node's data changed (after an import), on the current session if any. */
     public void sendHello() {
         Link link = current;
