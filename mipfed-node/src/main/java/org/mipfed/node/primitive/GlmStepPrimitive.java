@@ -165,7 +165,7 @@ final class GlmStepPrimitive {
         if (bad > 0) {
             // Whether some selected row has such a value is about the rows: a privacy refusal, counted by the budget.
             PrivacyViolation v = PrivacyRefusals.responseValues(PrivacyGuard.RESPONSE_VALUES, query.getResponse().getVariable(), family,
-                    family.equals("binomial") ? "0 or 1" : "non-negative");
+                    family.equals("binomial") ? "zero or one" : "non-negative");
             throw RefusalException.caller(v.rule(), v.message());
         }
     }

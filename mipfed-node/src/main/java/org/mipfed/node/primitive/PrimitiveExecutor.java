@@ -149,7 +149,7 @@ public final class PrimitiveExecutor {
         Instant now = Instant.now();
         PrimitiveResult result = null;
         RefusalException refusal = null;
-        Probe probe = new Probe();
+        Probe probe = new Probe(who);
         try {
             checkLockout(query, who, now);
             result = compute(query, probe);
@@ -209,9 +209,14 @@ public final class PrimitiveExecutor {
         return !REQUEST_ONLY.contains(rule);
     }
 
-    /** Whether the selection check of one request found its rows reached before through another filter. */
+    /** One request's requester, and whether its selection check found its rows reached before through another filter. */
     private static final class Probe {
+        final String requester;
         volatile boolean repeated;
+
+        Probe(String requester) {
+            this.requester = requester;
+        }
     }
 
     private void checkLockout(PrimitiveQuery query, String requester, Instant now) {
@@ -247,7 +252,7 @@ public final class PrimitiveExecutor {
     }
 
     private Set<String> checkSelection(Connection connection, QueryScope scope, boolean perDataset, long filter, Probe probe) throws SQLException {
-        String key = perDataset + "\u0000" + scope.table() + "\u0000" + scope.where().sql() + "\u0000" + scope.where().parameters();
+        String key = probe.requester + "\u0000" + perDataset + "\u0000" + scope.table() + "\u0000" + scope.where().sql() + "\u0000" + scope.where().parameters();
         Admitted earlier = admitted.get(key);
         Instant now = Instant.now();
         if (earlier != null && earlier.at().plus(ADMITTED_FOR).isAfter(now)) {
@@ -255,7 +260,7 @@ public final class PrimitiveExecutor {
         }
         RowSelection.Checked checked;
         try {
-            checked = RowSelection.check(connection, scope, guard, perDataset, filter);
+            checked = RowSelection.check(connection, scope, guard, perDataset, filter, probe.requester);
         }
         catch (RefusalException e) {
             // A refused selection poisons those near it: none admitted lately may skip the check now.

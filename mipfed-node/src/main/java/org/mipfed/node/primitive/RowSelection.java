@@ -29,7 +29,8 @@ final class RowSelection {
      *     broke a differencing rule, though all of them together did not
      * @throws RefusalException ({@value PrivacyGuard#DIFFERENCING}) when the whole selection breaks one
      */
-    static Checked check(Connection connection, QueryScope scope, PrivacyGuard guard, boolean perDataset, long filter) throws SQLException {
+    static Checked check(Connection connection, QueryScope scope, PrivacyGuard guard, boolean perDataset, long filter, String requester)
+            throws SQLException {
         String dataset = scope.dialect().quote(DataModel.DATASET);
         Map<String, RoaringBitmap> selected = new LinkedHashMap<>();
         RoaringBitmap union = new RoaringBitmap();
@@ -60,7 +61,7 @@ final class RowSelection {
         long total = scope.filtered() ? all.values().stream().mapToLong(Long::longValue).sum() : union.getLongCardinality();
         String model = scope.model().id();
         long fingerprint = scope.filtered() ? filter : 0;
-        PrivacyGuard.SelectionVerdict verdict = guard.checkSelection(model, union, total, fingerprint);
+        PrivacyGuard.SelectionVerdict verdict = guard.checkSelection(model, union, total, fingerprint, requester);
         if (verdict.violation() != null) {
             refuse(verdict.violation());
         }
@@ -68,7 +69,7 @@ final class RowSelection {
         if (perDataset && selected.size() > 1) {
             for (Map.Entry<String, RoaringBitmap> entry : selected.entrySet()) {
                 long rows = scope.filtered() ? all.getOrDefault(entry.getKey(), 0L) : entry.getValue().getLongCardinality();
-                if (guard.checkSelection(model, entry.getValue(), rows, fingerprint).violation() != null) {
+                if (guard.checkSelection(model, entry.getValue(), rows, fingerprint, requester).violation() != null) {
                     withheld.add(entry.getKey());
                 }
             }

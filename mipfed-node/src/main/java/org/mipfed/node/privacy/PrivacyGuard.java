@@ -242,9 +242,11 @@ public final class PrivacyGuard {
      * refused exactly when the patient's x is above t;
      * <li>it is not all rows but leaves out fewer than the minimum (the complement rule: it and all
      * rows together would describe the few left out; without the history this rule alone stays);
-     * <li>it differs from an earlier answered selection by fewer than the minimum of rows, or from an
-     * earlier refused one by fewer than the minimum, none included: once B ∪ {P} was refused, B is
-     * refused too, so that whether the selection holds P decides nothing.
+     * <li>it differs from an earlier answered selection by fewer than the minimum of rows, or from one
+     * refused earlier to the same requester by fewer than the minimum, none included: once B ∪ {P} was
+     * refused, B is refused too, so that whether the selection holds P decides nothing. (Refused
+     * selections stop only their requester, and never all rows: else anyone could make a selection
+     * unusable for everyone by asking for it with a row more.)
      * </ul>
      * All of these give one rule and one text ({@link PrivacyRefusals#selection}), and a refused
      * selection is remembered as such. A selection that passes is remembered (at most
@@ -257,7 +259,7 @@ public final class PrivacyGuard {
      *     another filter is how a requester reads a bit through the differencing rule without being
      *     refused, and is reported in {@link SelectionVerdict#probe()}
      */
-    public SelectionVerdict checkSelection(String dataModel, RoaringBitmap selected, long all, long filter) {
+    public SelectionVerdict checkSelection(String dataModel, RoaringBitmap selected, long all, long filter, String requester) {
         long rows = selected.getLongCardinality();
         if (!policy.refusesSmallSelections()) {
             if (rows < policy.minRows()) {
@@ -267,15 +269,19 @@ public final class PrivacyGuard {
             long left = all - rows;
             return left > 0 && left < policy.minRows() ? new SelectionVerdict(PrivacyRefusals.selection(policy), false) : SelectionVerdict.ADMITTED;
         }
+        if (filter == 0 && rows < policy.minRows()) {
+            // Whole datasets, no filter: nothing the requester shaped; every primitive refuses or suppresses so few rows.
+            return SelectionVerdict.ADMITTED;
+        }
         long left = all - rows;
-        if ((filter != 0 && rows < policy.minRows()) || (rows > 0 && left > 0 && left < policy.minRows())) {
-            history.refuse(dataModel, selected);
+        if (rows < policy.minRows() || (left > 0 && left < policy.minRows())) {
+            history.refuse(dataModel, selected, requester);
             return new SelectionVerdict(PrivacyRefusals.selection(policy), false);
         }
-        RowSetHistory.Verdict verdict = history.admit(dataModel, selected, policy.minRows(), filter);
+        RowSetHistory.Verdict verdict = history.admit(dataModel, selected, policy.minRows(), filter, requester, left == 0);
         return switch (verdict) {
             case REFUSED -> {
-                history.refuse(dataModel, selected);
+                history.refuse(dataModel, selected, requester);
                 yield new SelectionVerdict(PrivacyRefusals.selection(policy), false);
             }
             case REPEATED_BY_ANOTHER_FILTER -> new SelectionVerdict(null, true);
@@ -283,9 +289,9 @@ public final class PrivacyGuard {
         };
     }
 
-    /** {@link #checkSelection(String, RoaringBitmap, long, long)} for a request without a filter. */
+    /** {@link #checkSelection(String, RoaringBitmap, long, long, String)} for a request without a filter or requester. */
     public Optional<PrivacyViolation> checkSelection(String dataModel, RoaringBitmap selected, long all) {
-        return Optional.ofNullable(checkSelection(dataModel, selected, all, 0).violation());
+        return Optional.ofNullable(checkSelection(dataModel, selected, all, 0, "").violation());
     }
 
     /**

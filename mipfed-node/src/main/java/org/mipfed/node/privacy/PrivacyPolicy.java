@@ -175,6 +175,12 @@ public record PrivacyPolicy(
                 budget, refusalWindowHours, lockoutHours, filterVariables, maxFilterRules, continuousEquality);
     }
 
+    /** The same policy with another window and lockout of its refusal budget, in hours. */
+    public PrivacyPolicy withWindow(int windowHours, int lockout) {
+        return new PrivacyPolicy(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
+                refusalBudget, windowHours, lockout, filterVariables, maxFilterRules, continuousEquality);
+    }
+
     /** The same policy with another filter policy. */
     public PrivacyPolicy withFilterPolicy(List<String> variables, int maxRules, boolean equalityOnContinuous) {
         return new PrivacyPolicy(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,

@@ -90,13 +90,13 @@ public final class PrivacyRefusals {
     /** A transformation that has no finite value on some selected row. */
     public static PrivacyViolation transform(String rule, String prefix, String variable, String transform) {
         return new PrivacyViolation(rule, prefix + " The " + transform + " transformation of '" + variable + "' is not defined on "
-                + "every selected row of this node; leave the variable out of the transformation or filter such rows out");
+                + "every selected row of this node (rule " + rule + "); leave the variable out of the transformation or filter such rows out");
     }
 
     /** A response with values outside its family's range on some selected row (no count of them). */
     public static PrivacyViolation responseValues(String rule, String response, String family, String range) {
         return new PrivacyViolation(rule, "The response '" + response + "' of a " + family + " model must be " + range + " on every "
-                + "selected row of this node; choose another family or response, or filter such rows out");
+                + "selected row of this node (rule " + rule + "); choose another family or response, or filter such rows out");
     }
 
     /** A requester who spent the refusal budget on a dataset. */

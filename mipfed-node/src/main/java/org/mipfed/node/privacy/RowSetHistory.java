@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * lock, so two concurrent requests cannot both slip past each other.
  *
  * <p>With a file, the history outlives a restart: every selection remembered is appended to it
- * (data model, prefixed with {@value #REFUSED_MARK} when refused, then the bitmap in RoaringBitmap's
+ * (data model, prefixed with the requester between two {@code \u0001} when refused, then the bitmap in RoaringBitmap's
  * portable format), the file is read back on start, and rewritten with only what is remembered once it
  * holds twice the capacity. A record cut short by a crash is dropped on the next start. The filters
  * that reached each answered selection are kept in memory only (a restart forgets them, so a
@@ -56,17 +56,25 @@ final class RowSetHistory implements AutoCloseable {
         REFUSED
     }
 
-    /** A remembered selection: its rows, whether it was refused, and the filters that reached it (answered ones). */
+    /**
+     * A remembered selection: its rows, whom it was refused to (null: answered), and the filters that reached
+     * it (answered ones). A refused selection stops only its own requester: were it to stop everyone, one
+     * requester could make a popular selection unusable for all by asking for it with a row more.
+     */
     private static final class Entry {
         final RoaringBitmap rows;
         final long size;
-        boolean refused;
+        final String refusedTo;
         final java.util.Set<Long> filters = new java.util.LinkedHashSet<>();
 
-        Entry(RoaringBitmap rows, boolean refused) {
+        Entry(RoaringBitmap rows, String refusedTo) {
             this.rows = rows;
             this.size = rows.getLongCardinality();
-            this.refused = refused;
+            this.refusedTo = refusedTo;
+        }
+
+        boolean refused() {
+            return refusedTo != null;
         }
     }
 
@@ -93,8 +101,10 @@ final class RowSetHistory implements AutoCloseable {
      * {@code minDifference} rows (none included).
      *
      * @param filter a fingerprint of the filter that selected the rows, 0 for none
+     * @param requester who asks: only selections refused to them count
+     * @param whole whether the selection is all rows of the requested datasets: never stopped by a refused one
      */
-    synchronized Verdict admit(String dataModel, RoaringBitmap selected, int minDifference, long filter) {
+    synchronized Verdict admit(String dataModel, RoaringBitmap selected, int minDifference, long filter, String requester, boolean whole) {
         requireNonNull(dataModel, "dataModel is null");
         if (capacity == 0) {
             return Verdict.ADMITTED;
@@ -108,8 +118,11 @@ final class RowSetHistory implements AutoCloseable {
                 continue;
             }
             long difference = RoaringBitmap.xorCardinality(earlier.rows, selected);
-            if (earlier.refused && difference < minDifference) {
-                return Verdict.REFUSED;
+            if (earlier.refused()) {
+                if (!whole && difference < minDifference && earlier.refusedTo.equals(requester)) {
+                    return Verdict.REFUSED;
+                }
+                continue;
             }
             if (difference == 0) {
                 same = earlier;
@@ -121,7 +134,7 @@ final class RowSetHistory implements AutoCloseable {
         if (same == null) {
             RoaringBitmap copy = selected.clone();
             copy.runOptimize();
-            Entry entry = new Entry(copy, false);
+            Entry entry = new Entry(copy, null);
             if (filter != 0) {
                 entry.filters.add(filter);
             }
@@ -140,24 +153,25 @@ final class RowSetHistory implements AutoCloseable {
 
     /** {@link #admit(String, RoaringBitmap, int, long)} without a filter: 0 if admitted, else 1. */
     synchronized long admit(String dataModel, RoaringBitmap selected, int minDifference) {
-        return admit(dataModel, selected, minDifference, 0) == Verdict.REFUSED ? 1 : 0;
+        return admit(dataModel, selected, minDifference, 0, "", false) == Verdict.REFUSED ? 1 : 0;
     }
 
-    /** Remembers {@code selected} as refused: every later selection within the minimum of it is refused too. */
-    synchronized void refuse(String dataModel, RoaringBitmap selected) {
+    /** Remembers {@code selected} as refused to {@code requester}: their later selections within the minimum of it are refused too. */
+    synchronized void refuse(String dataModel, RoaringBitmap selected, String requester) {
+        requireNonNull(requester, "requester is null");
         requireNonNull(dataModel, "dataModel is null");
         if (capacity == 0) {
             return;
         }
         Deque<Entry> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
         for (Entry earlier : known) {
-            if (earlier.refused && earlier.size == selected.getLongCardinality() && earlier.rows.equals(selected)) {
+            if (requester.equals(earlier.refusedTo) && earlier.size == selected.getLongCardinality() && earlier.rows.equals(selected)) {
                 return;
             }
         }
         RoaringBitmap copy = selected.clone();
         copy.runOptimize();
-        Entry entry = new Entry(copy, true);
+        Entry entry = new Entry(copy, requester);
         remember(dataModel, entry);
         persist(dataModel, entry);
     }
@@ -188,7 +202,7 @@ final class RowSetHistory implements AutoCloseable {
     }
 
     private static void write(DataOutputStream to, String dataModel, Entry entry) throws IOException {
-        to.writeUTF(entry.refused ? REFUSED_MARK + dataModel : dataModel);
+        to.writeUTF(entry.refused() ? REFUSED_MARK + entry.refusedTo + REFUSED_MARK + dataModel : dataModel);
         to.writeInt(entry.rows.serializedSizeInBytes());
         entry.rows.serialize(to);
     }
@@ -208,8 +222,13 @@ final class RowSetHistory implements AutoCloseable {
                     int length = in.readInt();
                     RoaringBitmap selection = new RoaringBitmap();
                     selection.deserialize(new DataInputStream(new ByteArrayInputStream(in.readNBytes(length))));
-                    boolean refused = model.startsWith(REFUSED_MARK);
-                    remember(refused ? model.substring(REFUSED_MARK.length()) : model, new Entry(selection, refused));
+                    String refusedTo = null;
+                    if (model.startsWith(REFUSED_MARK)) {
+                        int end = model.indexOf(REFUSED_MARK, 1);
+                        refusedTo = model.substring(1, end);
+                        model = model.substring(end + 1);
+                    }
+                    remember(model, new Entry(selection, refusedTo));
                     records++;
                 }
             }

@@ -75,7 +75,7 @@ abstract class AbstractLongitudinalTest {
             }
         }
         audit = new AuditLog(directory.resolve("audit.log"));
-        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT, audit);
+        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withRefusalBudget(0), audit);
     }
 
     @AfterAll

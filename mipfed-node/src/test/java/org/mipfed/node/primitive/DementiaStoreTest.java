@@ -51,7 +51,7 @@ abstract class DementiaStoreTest {
         // The default policy without its history of selections: these tests share one executor, and what
         // one answers must not make another's refusal depend on the order they run in (TestPrivacyGuard
         // and the attack tests check the history).
-        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT.withoutHistory(), audit);
+        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT.withoutHistory().withRefusalBudget(0), audit);
         open = new PrimitiveExecutor(store, PrivacyPolicy.minRowsOnly(1), audit);
         rows = new DementiaRows();
     }
