@@ -86,7 +86,12 @@ class TestMaliciousManager {
     private static final String MODEL = "dementia:0.1";
     private static final List<String> DATASETS = List.of("edsd0", "edsd1", "edsd2", "edsd3", "edsd4", "ppmi0");
     private static final List<String> VOLUMES = List.of("leftamygdala", "rightamygdala", "lefthippocampus", "righthippocampus");
-    private static final PrivacyPolicy POLICY = PrivacyPolicy.of(null, null, null, null, null, false, null);
+    /**
+     * The default policy without extremes; without the refusal budget (these tests are refused on purpose many times by one
+     * requester) and with filters on identifiers allowed (they single out rows by subject code to test the other rules).
+     */
+    private static final PrivacyPolicy POLICY = PrivacyPolicy.of(null, null, null, null, null, false, null).withRefusalBudget(0)
+            .withFilterPolicy(null, 0, true);
 
     private Path dir;
     private NodePaths paths;

@@ -192,7 +192,7 @@ public final class PrimitiveExecutor {
      * the rows and cost nothing of the refusal budget. Every other rule, including ones added later,
      * is counted.
      */
-    private static final Set<String> REQUEST_ONLY = Set.of(RefusalException.UNKNOWN_DATA_MODEL, RefusalException.UNKNOWN_DATASET,
+    public static final Set<String> REQUEST_ONLY = Set.of(RefusalException.UNKNOWN_DATA_MODEL, RefusalException.UNKNOWN_DATASET,
             RefusalException.UNKNOWN_VARIABLE, RefusalException.VARIABLE_TYPE, RefusalException.UNKNOWN_LEVEL, RefusalException.INVALID_FILTER,
             RefusalException.INVALID_QUERY, RefusalException.INTERNAL_ERROR, PrivacyGuard.ALLOWED_PRIMITIVES, PrivacyGuard.RELEASE_EXTREMES,
             PrivacyGuard.MAX_LEVELS, PrivacyGuard.FILTER_POLICY, PrivacyGuard.REFUSAL_BUDGET);
@@ -272,8 +272,12 @@ public final class PrimitiveExecutor {
         return checked.withheld();
     }
 
-    /** A fingerprint of what chose the rows besides the datasets (filter, fold, longitudinal pairing), 0 for nothing. */
-    static long fingerprint(PrimitiveQuery query) {
+    /**
+     * A fingerprint of what chose the rows besides the datasets (filter, fold, longitudinal pairing) and of who
+     * asked, 0 for nothing: the same rows through another filter count per requester, so one requester's
+     * filters do not make another's free.
+     */
+    static long fingerprint(PrimitiveQuery query, String requester) {
         if (!query.hasFilter() && !query.hasFold() && !query.hasLongitudinal()) {
             return 0;
         }
@@ -284,6 +288,8 @@ public final class PrimitiveExecutor {
             sha.update(query.getFold().toByteArray());
             sha.update((byte) 0);
             sha.update(query.getLongitudinal().toByteArray());
+            sha.update((byte) 0);
+            sha.update(requester.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             long value = java.nio.ByteBuffer.wrap(sha.digest()).getLong();
             return value == 0 ? 1 : value;
         }
@@ -324,7 +330,7 @@ public final class PrimitiveExecutor {
                 query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> {
             Set<String> withheld = checkSelection(connection, scope, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE,
-                    fingerprint(query), probe);
+                    fingerprint(query, probe.requester), probe);
             return switch (query.getPrimitiveCase()) {
             case DESCRIBE -> DescribePrimitive.withhold(describe.run(connection, scope, query.getDescribe()), withheld);
             case LEVELS -> levels.run(connection, scope, query.getLevels());

@@ -209,6 +209,10 @@ public final class PrivacyGuard {
                         + rule.getOperator() + ", and an exact value of a continuous variable can single out a patient; use a range "
                         + "(less, greater, between) instead"));
             }
+            if (!policy.continuousEquality() && cde != null && !cde.categorical() && cde.sqlType() == SqlType.TEXT) {
+                return Optional.of(PrivacyRefusals.filterPolicy("it uses the free-text variable '" + cde.code() + "', whose values "
+                        + "(identifiers, codes) single out patients; filter on nominal or numerical variables instead"));
+            }
         }
         return Optional.empty();
     }

@@ -34,7 +34,8 @@ import java.util.Locale;
  * @param filterVariables the only variables a filter may use, or null for any variable of the data model
  * @param maxFilterRules the most rules (conditions) a filter may have; 0 turns the limit off
  * @param continuousEquality whether a filter may compare a real-valued variable with equal, not_equal,
- *     in or not_in: exact values of a continuous variable isolate single patients, ranges hardly do
+ *     in or not_in, or use a free-text variable (identifiers) at all: exact values of a continuous
+ *     variable and identifiers isolate single patients, ranges hardly do
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record PrivacyPolicy(

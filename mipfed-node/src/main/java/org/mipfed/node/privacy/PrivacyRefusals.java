@@ -2,6 +2,7 @@ package org.mipfed.node.privacy;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -119,6 +120,50 @@ public final class PrivacyRefusals {
 
     private static String among(List<String> variables) {
         return variables.isEmpty() ? "" : " among the counts of " + String.join(", ", variables);
+    }
+
+    /**
+     * The refusals in a node's audit log ({@code audit.log}) whose rule depends on the rows and whose
+     * text states a number between 1 and {@code minRows - 1} other than the {@code allowed} policy
+     * values, as "rule: message". For every test harness that runs nodes: it checks, at close, every
+     * refusal the tests produced.
+     *
+     * @param requestOnly the rules decided on the request alone (their texts quote the request's own numbers)
+     */
+    public static List<String> auditedCountsBelow(Path auditLog, int minRows, List<Number> allowed, java.util.Set<String> requestOnly) {
+        List<String> found = new java.util.ArrayList<>();
+        if (!java.nio.file.Files.exists(auditLog)) {
+            return found;
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(auditLog)) {
+                com.fasterxml.jackson.databind.JsonNode entry;
+                try {
+                    entry = org.mipfed.core.json.Json.mapper().readTree(line);
+                }
+                catch (java.io.IOException e) {
+                    continue;
+                }
+                if (entry == null || !"refused".equals(entry.path("outcome").asText()) || !entry.hasNonNull("message")
+                        || requestOnly.contains(entry.path("rule").asText())) {
+                    continue;
+                }
+                String message = entry.path("message").asText();
+                if (!numbersBelow(message, minRows, allowed).isEmpty()) {
+                    found.add(entry.path("rule").asText() + ": " + message);
+                }
+            }
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the audit log " + auditLog, e);
+        }
+        return found;
+    }
+
+    /** The policy's own numbers, which a refusal may state. */
+    public static List<Number> policyValues(PrivacyPolicy policy) {
+        return List.of(policy.minRows(), policy.minCellCount(), policy.maxParameterRatio(), policy.maxLevels(), policy.refusalBudget(),
+                policy.refusalWindowHours(), policy.lockoutHours(), policy.maxFilterRules());
     }
 
     /**

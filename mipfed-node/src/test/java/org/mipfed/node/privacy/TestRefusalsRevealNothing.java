@@ -40,7 +40,7 @@ class TestRefusalsRevealNothing {
                 PrivacyRefusals.responseValues(PrivacyGuard.RESPONSE_VALUES, "y", "binomial", "zero or one"),
                 PrivacyRefusals.lockedOut(policy, "edsd", Instant.parse("2027-01-02T03:04:05Z")),
                 PrivacyRefusals.filterPolicy("it has more than the 10 conditions this node accepts"));
-        List<Number> policyValues = policyValues(policy);
+        List<Number> policyValues = PrivacyRefusals.policyValues(policy);
         for (PrivacyViolation v : all) {
             assertThat(PrivacyRefusals.numbersBelow(v.message(), policy.minRows(), policyValues)).as(v.message()).isEmpty();
             assertThat(v.message()).as(v.message()).contains("rule " + v.rule());
@@ -48,12 +48,6 @@ class TestRefusalsRevealNothing {
         // The check itself finds what it must: a count, even at a sentence's end, but not names or dates.
         assertThat(PrivacyRefusals.numbersBelow("Only 3 rows; 2.5 mm, bin (55, 56] of apoe4 until 2027-01-02T03:04Z, 4.", 10, List.of()))
                 .containsExactly("3", "2.5", "4");
-    }
-
-    /** The policy's own numbers, which a refusal may state. */
-    public static List<Number> policyValues(PrivacyPolicy policy) {
-        return List.of(policy.minRows(), policy.minCellCount(), policy.maxParameterRatio(), policy.maxLevels(), policy.refusalBudget(),
-                policy.refusalWindowHours(), policy.lockoutHours(), policy.maxFilterRules());
     }
 
     @Test
