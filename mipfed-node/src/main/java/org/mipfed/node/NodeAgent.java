@@ -125,6 +125,13 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void control(JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        if ("unlock".equals(request.path("op").asText())) {
+            // The operator lifts a requester's lockouts (and forgets their refusals): their decision, in the audit log.
+            String requester = request.path("requester").asText();
+            executor.unlock(requester);
+            sink.accept("unlocked", Json.mapper().createObjectNode().put("requester", requester));
+            return;
+        }
         if (!"import".equals(request.path("op").asText())) {
             sink.accept("error", Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
             return;

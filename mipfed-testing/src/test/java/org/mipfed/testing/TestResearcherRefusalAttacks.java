@@ -143,6 +143,13 @@ class TestResearcherRefusalAttacks {
             assertThat(line.path("event").asText()).isEqualTo("privacy_alert");
             assertThat(line.path("requester").asText()).startsWith("mallory-");
         });
+
+        // The node's operator may lift a lockout (a researcher who convinced them it was honest): audited on the node.
+        Cli.Result unlocked = Cli.run("node", "unlock", "--data-dir", federation.node("chuv").paths().dataDir().toString(),
+                "--requester", "mallory-descriptive-stats");
+        assertThat(unlocked.exitCode()).as(unlocked.err()).isZero();
+        assertThat(first.post("/algorithms/descriptive_stats", request(datasets("edsd"), List.of(TARGET), List.of(), null)).isObject()).isTrue();
+        assertThat(nodeAudit("chuv")).anySatisfy(line -> assertThat(line.path("event").asText()).isEqualTo("privacy_unlock"));
     }
 
     /** One bisection of one patient's value through one algorithm, as one researcher. */

@@ -89,6 +89,11 @@ public final class AuditLog implements AutoCloseable {
         log.append(time, line);
     }
 
+    /** Appends the operator's lifting of {@code requester}'s lockouts ({@code mipfed node unlock}). */
+    public void recordUnlock(Instant time, String requester) {
+        log.append(time, Json.mapper().createObjectNode().put("event", "privacy_unlock").put("requester", requester).put("by", "operator"));
+    }
+
     private static void array(ArrayNode array, List<String> values) {
         values.forEach(array::add);
     }

@@ -246,6 +246,13 @@ public final class PrimitiveExecutor {
         }
     }
 
+    /** The operator lifts {@code requester}'s lockouts and forgets their refusals; audited. */
+    public void unlock(String requester) {
+        guard.budget().reset(requester);
+        audit.recordUnlock(Instant.now(), requester);
+        LOG.warn("the operator lifted the lockouts of requester '{}'", requester);
+    }
+
     /** Where alerts go besides the audit log and the node's log: the manager, over the session. */
     public void onAlert(Consumer<RefusalBudget.Alert> listener) {
         this.alerts = requireNonNull(listener, "listener is null");
