@@ -89,6 +89,22 @@ class TestRefusalsRevealNothing {
     }
 
     @Test
+    void aRefusedSelectionIsRememberedForItsRequesterAcrossARestart(@TempDir Path dir) {
+        Path file = dir.resolve("privacy-history.bin");
+        PrivacyGuard before = new PrivacyGuard(PrivacyPolicy.DEFAULT, file);
+        assertThat(before.checkSelection("m", rows(0, 9), 1000, FILTER, "mallory").violation()).isNotNull();
+        assertThat(before.checkSelection("m", rows(100, 150), 1000, FILTER, "alice").violation()).isNull();
+        RoaringBitmap withP = rows(0, 9);
+        withP.add(700);
+        PrivacyGuard restarted = new PrivacyGuard(PrivacyPolicy.DEFAULT, file);
+        assertThat(restarted.checkSelection("m", withP, 1000, FILTER + 1, "mallory").violation()).as("refused to mallory before").isNotNull();
+        assertThat(restarted.checkSelection("m", withP, 1000, FILTER + 1, "alice").violation()).as("not to alice").isNull();
+        RoaringBitmap nearAnswered = rows(100, 150);
+        nearAnswered.add(800);
+        assertThat(restarted.checkSelection("m", nearAnswered, 1000, FILTER, "bob").violation()).as("answered before").isNotNull();
+    }
+
+    @Test
     void theSameRowsThroughAnotherFilterAreAnsweredButCountedAsAProbe() {
         PrivacyGuard guard = new PrivacyGuard(PrivacyPolicy.DEFAULT);
         assertThat(guard.checkSelection("m", rows(0, 50), 1000, FILTER, "mallory")).isEqualTo(new PrivacyGuard.SelectionVerdict(null, false));
