@@ -1,5 +1,5 @@
-// Administer (admin role): nodes, join tokens, users and the manager's audit log; a banner when the portal itself
-// travels as plain HTTP on an address other machines can reach (--insecure-http).
+// Administer (admin role): nodes, join tokens, users, the nodes' privacy alerts and the manager's audit log; a banner
+// when the portal itself travels as plain HTTP on an address other machines can reach (--insecure-http).
 import {del, get, patch, post} from '../api.js';
 import {clear, errorBox, field, h, when} from '../dom.js';
 
@@ -7,10 +7,11 @@ export async function adminPage(main) {
   const nodes = h('section', {class: 'card', id: 'admin-nodes'});
   const tokens = h('section', {class: 'card', id: 'admin-tokens'});
   const users = h('section', {class: 'card', id: 'admin-users'});
+  const alerts = h('section', {class: 'card', id: 'admin-alerts'});
   const audit = h('section', {class: 'card', id: 'admin-audit'});
   const transport = h('div', {id: 'admin-transport'});
-  clear(main, h('h1', {}, 'Administer'), transport, nodes, tokens, users, audit);
-  await Promise.all([renderTransport(transport), renderNodes(nodes), renderTokens(tokens), renderUsers(users), renderAudit(audit)]);
+  clear(main, h('h1', {}, 'Administer'), transport, nodes, tokens, users, alerts, audit);
+  await Promise.all([renderTransport(transport), renderNodes(nodes), renderTokens(tokens), renderUsers(users), renderAlerts(alerts), renderAudit(audit)]);
 }
 
 /** The manager's own words when it serves this page unencrypted to the network; nothing otherwise. */
@@ -157,6 +158,27 @@ async function renderUsers(section) {
       act(section, message, () => post('/admin/users', {username: username.value.trim(), password: password.value, role: role.value}), redraw);
     }}, h('h3', {}, 'New user'), field('User name', username), field('Password', password, 'At least 12 characters.'), field('Role', role),
     h('button', {type: 'submit'}, 'Create user')));
+}
+
+/** Requesters a node locked out after too many refusals that depend on its rows (its refusal budget). */
+async function renderAlerts(section) {
+  let alerts;
+  try {
+    alerts = await get('/admin/alerts?limit=100');
+  } catch (e) {
+    clear(section, h('h2', {}, 'Privacy alerts'), errorBox(e));
+    return;
+  }
+  const rules = (a) => Object.entries(a.refusals_by_rule || {}).map(([rule, n]) => `${rule} ×${n}`).join(', ');
+  clear(section, h('h2', {}, 'Privacy alerts'),
+    alerts.length === 0 ? h('p', {class: 'muted', id: 'alerts-none'}, 'No node has locked anyone out since this manager started.')
+      : h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'alerts-table'},
+        h('thead', {}, h('tr', {}, ['Time', 'Node', 'Requester', 'Dataset', 'Refused (within the window)', 'Locked out until']
+          .map((t) => h('th', {scope: 'col'}, t)))),
+        h('tbody', {}, alerts.map((a) => h('tr', {},
+          h('td', {}, when(a.time)), h('td', {}, a.node), h('td', {}, a.requester), h('td', {}, a.dataset),
+          h('td', {}, `${rules(a)} in ${a.window_hours} h`), h('td', {}, when(a.locked_until))))))),
+    h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: () => renderAlerts(section)}, 'Refresh')));
 }
 
 async function renderAudit(section) {

@@ -2,6 +2,7 @@ package org.mipfed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,15 +18,19 @@ import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.node.NodeAgent;
 import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodePaths;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.control.ControlClient;
 import org.mipfed.node.join.NodeJoiner;
 import org.mipfed.node.privacy.PrivacyFloors;
+import org.mipfed.node.privacy.RefusalBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed node join|run} on a hospital, {@code mipfed node ls|update|rm} on the manager. */
 @Command(name = "node", description = "Join and run a hospital node; list, label and remove nodes (on the manager).",
-        subcommands = {NodeCommand.Join.class, NodeCommand.Run.class, NodeCommand.Ls.class, NodeCommand.Update.class, NodeCommand.Rm.class})
+        subcommands = {NodeCommand.Join.class, NodeCommand.Run.class, NodeCommand.Ls.class, NodeCommand.Update.class, NodeCommand.Rm.class,
+                NodeCommand.Unlock.class})
 final class NodeCommand {
     @Command(name = "join", mixinStandardHelpOptions = true, description = "Join a federation with a token from its manager.")
     static final class Join implements Callable<Integer> {
@@ -78,6 +83,32 @@ final class NodeCommand {
                 stopped.countDown();
             }, "mipfed-shutdown"));
             stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "unlock", mixinStandardHelpOptions = true,
+            description = "On the node: lift a requester's lockouts (their refusal budget is spent) and forget their refusals. Audited.")
+    static final class Unlock implements Callable<Integer> {
+        @Option(names = "--data-dir", description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        Path dataDir;
+
+        @Option(names = "--requester", required = true, description = "The user name the node's alert and audit log show.")
+        String requester;
+
+        @Override
+        public Integer call() throws IOException {
+            NodePaths paths = new NodePaths(DataDirs.node(dataDir));
+            NodeConfig config = NodeConfig.load(paths);
+            ObjectNode request = Json.mapper().createObjectNode().put("op", "unlock").put("requester", requester);
+            if (ControlClient.call(paths.controlSocket(), request, line -> { }).isEmpty()) {
+                // No node running here: change the file it will read at start, and audit it as the node would.
+                new RefusalBudget(config.privacy(), paths.privacyBudget()).reset(requester);
+                try (AuditLog audit = new AuditLog(paths.auditLog(), config.nodeId())) {
+                    audit.recordUnlock(Instant.now(), requester);
+                }
+            }
+            System.out.println("Lifted the lockouts of '" + requester + "' on this node.");
             return 0;
         }
     }

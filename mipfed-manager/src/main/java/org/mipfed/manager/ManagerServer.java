@@ -24,6 +24,7 @@ import org.mipfed.manager.api.HttpTransport;
 import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
+import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.ca.CaRotation;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.ExperimentStore;
@@ -101,6 +102,7 @@ public final class ManagerServer implements AutoCloseable {
                     .put("reason", "the dataset belongs to node " + owner + "; this node's copy is not used (an admin may move it)"));
             metrics.alerts("dataset_conflict").increment();
         });
+        PrivacyAlerts alerts = new PrivacyAlerts(audit, metrics, registry::displayName);
         JoinTokens tokens = new JoinTokens(store, ca::digest);
         CertificateRenewals renewals = new CertificateRenewals(ca, registry, config.nodeCertificateValidity());
         CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);
@@ -114,7 +116,7 @@ public final class ManagerServer implements AutoCloseable {
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
-                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals), new PeerCertificateInterceptor()))
+                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals, alerts::raised), new PeerCertificateInterceptor()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .keepAliveTime(10, TimeUnit.SECONDS)
@@ -137,6 +139,7 @@ public final class ManagerServer implements AutoCloseable {
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
         RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), FederationInit.adminToken(paths),
                 UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit, metrics);
+        api.privacyAlerts(alerts);
         api.caAdministration(new RestApi.CaAdministration() {
             @Override
             public JsonNode status() {

@@ -27,6 +27,8 @@ import org.mipfed.node.store.DataStores;
 import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.tls.NodeCredentials;
 import org.mipfed.proto.v1.NodeHello;
+import org.mipfed.proto.v1.NodeMessage;
+import org.mipfed.proto.v1.PrivacyAlert;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
 import org.mipfed.proto.v1.Refusal;
@@ -57,7 +59,7 @@ public final class NodeAgent implements AutoCloseable {
         this.config = NodeConfig.load(paths);
         this.store = DataStores.open(config.store(), paths.dataDir());
         this.audit = new AuditLog(paths.auditLog(), config.nodeId());
-        this.executor = new PrimitiveExecutor(store, new PrivacyGuard(config.privacy(), paths.privacyHistory()), audit);
+        this.executor = new PrimitiveExecutor(store, new PrivacyGuard(config.privacy(), paths.privacyHistory(), paths.privacyBudget()), audit);
         // More workers than cores: a request spends much of its time waiting for its audit line's fsync, and those
         // that wait together share one (group commit); the store's own pool bounds how many query at once.
         int threads = 4 * Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -71,6 +73,10 @@ public final class NodeAgent implements AutoCloseable {
                 id -> store.dataModel(id).map(StoredDataModel::model).orElse(null));
         CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());
         this.session = new SessionClient(config.manager(), () -> credentials.current().channelCredentials(), this::hello, this::answer, workers, renewal);
+        this.executor.onAlert(alert -> session.send(NodeMessage.newBuilder().setAlert(PrivacyAlert.newBuilder()
+                .setRequester(alert.requester()).setDataModel(alert.dataModel()).setDataset(alert.dataset())
+                .putAllRefusalsByRule(alert.refusalsByRule()).setWindowHours(alert.windowHours())
+                .setLockedUntilUnixMillis(alert.lockedUntil().toEpochMilli()).setUnixMillis(alert.at().toEpochMilli())).build()));
         this.control = ControlServer.start(paths.controlSocket(), this::control);
     }
 
@@ -119,6 +125,13 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void control(JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        if ("unlock".equals(request.path("op").asText())) {
+            // The operator lifts a requester's lockouts (and forgets their refusals): their decision, in the audit log.
+            String requester = request.path("requester").asText();
+            executor.unlock(requester);
+            sink.accept("unlocked", Json.mapper().createObjectNode().put("requester", requester));
+            return;
+        }
         if (!"import".equals(request.path("op").asText())) {
             sink.accept("error", Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
             return;

@@ -47,6 +47,11 @@ public record NodePaths(Path dataDir) {
         return dataDir.resolve("privacy-history.bin");
     }
 
+    /** The refusals counted per requester and dataset, and the lockouts (the node's refusal budget). */
+    public Path privacyBudget() {
+        return dataDir.resolve("privacy-budget.json");
+    }
+
     public Path controlSocket() {
         Path inDataDir = dataDir.resolve("control.sock");
         if (inDataDir.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {

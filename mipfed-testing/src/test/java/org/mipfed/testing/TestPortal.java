@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
@@ -76,6 +80,25 @@ class TestPortal {
             browser.close();
         }
         if (federation != null) {
+            // Honest use through the portal: how many refusals that depend on the rows each requester met per dataset
+            // (the README's argument for the refusal budget), and that none of them was locked out.
+            Map<String, Integer> refusals = new TreeMap<>();
+            for (String alias : List.of("chuv", "epfl", "uoa")) {
+                try {
+                    for (String line : Files.readAllLines(federation.node(alias).paths().auditLog())) {
+                        JsonNode entry = Json.mapper().readTree(line);
+                        if (entry.path("outcome").asText().equals("refused") && PrimitiveExecutor.dependsOnData(entry.path("rule").asText())) {
+                            entry.path("datasets").forEach(d -> refusals.merge(entry.path("requester").asText() + " on " + d.asText() + " ("
+                                    + entry.path("rule").asText() + ")", 1, Integer::sum));
+                        }
+                    }
+                }
+                catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            System.out.println("data-dependent refusals in the portal's browser tests, per requester and dataset: " + refusals);
+            assertThat(refusals.keySet()).noneMatch(k -> k.contains("(refusal_budget)"));
             federation.close();
         }
     }
@@ -273,6 +296,8 @@ class TestPortal {
         browser.find("#show-worker-token").click();
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#join-token input")));
         assertThat(browser.find("#join-token input").getAttribute("value")).isEqualTo(federation.admin().get("/admin/join-tokens/worker").path("token").asText());
+        // the nodes' privacy alerts: none in honest use (TestResearcherRefusalAttacks raises some)
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("alerts-none")));
         browser.screenshot("admin");
 
         browser.find("#nodes-table tr[data-node=epfl] .stop-node").click();

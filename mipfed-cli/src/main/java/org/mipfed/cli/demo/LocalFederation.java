@@ -25,10 +25,13 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodeImports;
 import org.mipfed.node.NodePaths;
 import org.mipfed.node.join.NodeJoiner;
+import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
 
@@ -384,5 +387,24 @@ public final class LocalFederation implements AutoCloseable {
             stop(n.process, false);
         });
         stop(manager, false);
+        List<String> leaks = refusalsStatingCounts();
+        if (!leaks.isEmpty()) {
+            throw new IllegalStateException("refusals state a count below their node's min_rows (issue 13): " + leaks);
+        }
+    }
+
+    /**
+     * The refusals, in every node's audit log, whose rule depends on the rows and whose text states a
+     * number below the node's {@code min_rows} (other than its policy's values): each would tell the
+     * requester something about the few rows behind it. Checked at {@link #close()}.
+     */
+    public List<String> refusalsStatingCounts() {
+        List<String> leaks = new ArrayList<>();
+        for (Node node : nodes.values()) {
+            PrivacyPolicy policy = NodeConfig.load(node.paths).privacy();
+            PrivacyRefusals.auditedCountsBelow(node.paths.auditLog(), policy.minRows(), PrivacyRefusals.policyValues(policy),
+                    PrimitiveExecutor.REQUEST_ONLY).forEach(leak -> leaks.add(node.alias + ": " + leak));
+        }
+        return leaks;
     }
 }

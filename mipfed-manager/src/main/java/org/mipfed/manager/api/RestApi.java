@@ -36,6 +36,7 @@ import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.audit.AuditTrail;
+import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.join.JoinTokens;
@@ -72,6 +73,7 @@ public final class RestApi {
     private final List<String> endpoints = new CopyOnWriteArrayList<>();
     private final AuditTrail audit;
     private final ManagerMetrics metrics;
+    private PrivacyAlerts alerts;
     private CaAdministration ca;
     private Javalin app;
     private HttpTransport transport;
@@ -108,6 +110,11 @@ public final class RestApi {
                 .description("Password checks refused because every slot was busy (answered 429)").register(metrics.registry());
         Gauge.builder("mipfed_password_hash_slots", hasher, PasswordHasher::concurrency)
                 .description("Argon2id computations allowed at once (sized from the heap and the cores)").register(metrics.registry());
+    }
+
+    /** Serves {@code GET /admin/alerts}, the nodes' privacy alerts (set before {@link #start}). */
+    public void privacyAlerts(PrivacyAlerts alerts) {
+        this.alerts = requireNonNull(alerts, "alerts is null");
     }
 
     /** Serves the CA administration endpoints too (set before {@link #start}). */
@@ -229,6 +236,9 @@ public final class RestApi {
             registry.owner(ctx.pathParam("data_model"), ctx.pathParam("dataset")).ifPresent(previous -> details.put("previous_owner", previous));
             return Json.mapper().valueToTree(registry.moveDataset(ctx.pathParam("data_model"), ctx.pathParam("dataset"), node.asText()));
         })));
+        if (alerts != null) {
+            app.get("/admin/alerts", ctx -> json(ctx, alerts.newest(limit(ctx))));
+        }
         if (ca != null) {
             app.get("/admin/ca", ctx -> json(ctx, ca.status()));
             app.post("/admin/ca/rotate", ctx -> json(ctx, audited(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.mipfed.proto.v1.Heartbeat;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeMessage;
+import org.mipfed.proto.v1.PrivacyAlert;
 import org.mipfed.proto.v1.RenewalRequest;
 import org.mipfed.proto.v1.RenewalResponse;
 
@@ -16,6 +18,7 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
     private final NodeRegistry registry;
     private final NodeSession session;
     private final Function<RenewalRequest, RenewalResponse> renewals;
+    private final BiConsumer<String, PrivacyAlert> alerts;
 
     public SessionEvents(NodeRegistry registry, NodeSession session) {
         this(registry, session, r -> RenewalResponse.newBuilder().setRefusal("this manager does not renew certificates").build());
@@ -23,9 +26,16 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
 
     /** @param renewals answers the node's certificate renewal requests */
     public SessionEvents(NodeRegistry registry, NodeSession session, Function<RenewalRequest, RenewalResponse> renewals) {
+        this(registry, session, renewals, (node, alert) -> { });
+    }
+
+    /** @param alerts takes the node's privacy alerts, with the node's id as its certificate proves it */
+    public SessionEvents(NodeRegistry registry, NodeSession session, Function<RenewalRequest, RenewalResponse> renewals,
+            BiConsumer<String, PrivacyAlert> alerts) {
         this.registry = requireNonNull(registry, "registry is null");
         this.session = requireNonNull(session, "session is null");
         this.renewals = requireNonNull(renewals, "renewals is null");
+        this.alerts = requireNonNull(alerts, "alerts is null");
     }
 
     /** An observer for a stream that was refused. */
@@ -59,6 +69,10 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
                 }
             }
             case RESPONSE -> session.answered(message.getResponse());
+            case ALERT -> {
+                session.touch();
+                alerts.accept(session.nodeId(), message.getAlert());
+            }
             case RENEW -> {
                 session.touch();
                 session.offer(ManagerMessage.newBuilder().setRenewed(renewals.apply(message.getRenew())).build());

@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.mipfed.core.security.PeerIdentity;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -18,6 +19,7 @@ import org.mipfed.manager.tls.PeerCertificateInterceptor;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeMessage;
 import org.mipfed.proto.v1.NodeSessionGrpc;
+import org.mipfed.proto.v1.PrivacyAlert;
 import org.mipfed.proto.v1.Welcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +35,18 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
     private final NodeRegistry registry;
     private final String federationId;
     private final CertificateRenewals renewals;
+    private final BiConsumer<String, PrivacyAlert> alerts;
 
     public NodeSessionService(NodeRegistry registry, String federationId, CertificateRenewals renewals) {
+        this(registry, federationId, renewals, (node, alert) -> { });
+    }
+
+    /** @param alerts takes the nodes' privacy alerts (node id, alert) */
+    public NodeSessionService(NodeRegistry registry, String federationId, CertificateRenewals renewals, BiConsumer<String, PrivacyAlert> alerts) {
         this.registry = requireNonNull(registry, "registry is null");
         this.federationId = requireNonNull(federationId, "federationId is null");
         this.renewals = requireNonNull(renewals, "renewals is null");
+        this.alerts = requireNonNull(alerts, "alerts is null");
     }
 
     @Override
@@ -64,7 +73,7 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
                 .setWelcome(Welcome.newBuilder().setNodeId(peer.nodeId()).setAlias(member.alias() == null ? "" : member.alias())
                         .setTrust(renewals.ca().trustUpdate(certificate)))
                 .build());
-        return new SessionEvents(registry, session, request -> renewals.renew(peer, request));
+        return new SessionEvents(registry, session, request -> renewals.renew(peer, request), alerts);
     }
 
     /** Why this certificate may not open a session, or null if it may. */

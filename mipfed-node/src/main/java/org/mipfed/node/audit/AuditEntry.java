@@ -14,6 +14,8 @@ import java.util.List;
  * @param rule the rule that caused a refusal, or null
  * @param manager who sent the request, as the session's TLS certificate proves it (its subject); empty when the
  *     request did not come over a session (tests, the benchmark)
+ * @param message the refusal's text as the requester saw it, or null (it says nothing about the rows, see
+ *     PrivacyRefusals; kept so that it can be checked)
  */
 public record AuditEntry(
         Instant time,
@@ -28,7 +30,8 @@ public record AuditEntry(
         String outcome,
         String rule,
         long millis,
-        String manager) {
+        String manager,
+        String message) {
     public static final String ANSWERED = "answered";
     public static final String REFUSED = "refused";
 
@@ -41,9 +44,15 @@ public record AuditEntry(
         filterVariables = List.copyOf(filterVariables);
     }
 
+    /** An entry without a refusal's text. */
+    public AuditEntry(Instant time, String requestId, String requester, String primitive, String dataModel, List<String> datasets,
+            List<String> variables, List<String> filterVariables, long rowsUsed, String outcome, String rule, long millis, String manager) {
+        this(time, requestId, requester, primitive, dataModel, datasets, variables, filterVariables, rowsUsed, outcome, rule, millis, manager, null);
+    }
+
     /** An entry for a request that did not come over a session (no manager certificate to name). */
     public AuditEntry(Instant time, String requestId, String requester, String primitive, String dataModel, List<String> datasets,
             List<String> variables, List<String> filterVariables, long rowsUsed, String outcome, String rule, long millis) {
-        this(time, requestId, requester, primitive, dataModel, datasets, variables, filterVariables, rowsUsed, outcome, rule, millis, "");
+        this(time, requestId, requester, primitive, dataModel, datasets, variables, filterVariables, rowsUsed, outcome, rule, millis, "", null);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.mipfed.core.audit.HashChainedLog;
 import org.mipfed.core.json.Json;
@@ -67,8 +68,30 @@ public final class AuditLog implements AutoCloseable {
         if (entry.rule() != null) {
             line.put("rule", entry.rule());
         }
+        if (entry.message() != null) {
+            line.put("message", entry.message());
+        }
         line.put("millis", entry.millis());
         return line;
+    }
+
+    /**
+     * Appends a privacy alert: {@code requester} spent the refusal budget on a dataset and is locked
+     * out. Names and counts of refusals by rule only, never a figure about the rows.
+     */
+    public void recordAlert(Instant time, String requester, String dataModel, String dataset, java.util.Map<String, Integer> refusalsByRule,
+            int windowHours, Instant lockedUntil) {
+        ObjectNode line = Json.mapper().createObjectNode().put("event", "privacy_alert").put("requester", requester)
+                .put("data_model", dataModel).put("dataset", dataset);
+        ObjectNode rules = line.putObject("refusals_by_rule");
+        refusalsByRule.forEach(rules::put);
+        line.put("window_hours", windowHours).put("locked_until", lockedUntil.toString());
+        log.append(time, line);
+    }
+
+    /** Appends the operator's lifting of {@code requester}'s lockouts ({@code mipfed node unlock}). */
+    public void recordUnlock(Instant time, String requester) {
+        log.append(time, Json.mapper().createObjectNode().put("event", "privacy_unlock").put("requester", requester).put("by", "operator"));
     }
 
     private static void array(ArrayNode array, List<String> values) {

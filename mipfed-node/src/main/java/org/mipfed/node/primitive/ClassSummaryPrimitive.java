@@ -91,7 +91,7 @@ final class ClassSummaryPrimitive {
                 classes.put(level, summary);
             }
         }
-        guard.checkRows(total, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+        guard.checkRows(total, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (total > 0) {

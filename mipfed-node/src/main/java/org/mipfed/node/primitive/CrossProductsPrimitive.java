@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyRefusals;
+import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
@@ -75,7 +77,7 @@ final class CrossProductsPrimitive {
         List<Transformed> extremes = new ArrayList<>(transformed);
         double[] values = centredSums(connection, scope, columns, complete, extremes);
         long n = Math.round(values[0]);
-        guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (n == 0) {
@@ -156,6 +158,9 @@ final class CrossProductsPrimitive {
      */
     static void checkIndicatorCounts(PrivacyGuard guard, List<DesignColumn> columns, long n, List<Double> means, double[] comoments) {
         int p = columns.size();
+        // The message names the variables only: naming the level or pair would say which one is rare.
+        String names = columns.stream().filter(c -> !c.getLevel().isEmpty()).map(DesignColumn::getVariable).distinct()
+                .collect(Collectors.joining(", "));
         long[] ones = new long[p];
         Map<String, List<Integer>> byVariable = new LinkedHashMap<>();
         for (int i = 0; i < p; i++) {
@@ -164,9 +169,8 @@ final class CrossProductsPrimitive {
                 continue;
             }
             ones[i] = Math.round(n * means.get(i));
-            String level = column.getVariable() + " = " + column.getLevel();
-            check(guard, ones[i], "rows have " + level);
-            check(guard, n - ones[i], "rows do not have " + level);
+            check(guard, ones[i], names);
+            check(guard, n - ones[i], names);
             byVariable.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(i);
         }
         // The rows with both of two indicators of different variables, from their co-moment.
@@ -180,11 +184,10 @@ final class CrossProductsPrimitive {
                 }
                 both[i][j] = Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
                 both[j][i] = both[i][j];
-                String pair = a.getVariable() + " = " + a.getLevel() + " and " + b.getVariable() + " = " + b.getLevel();
-                check(guard, both[i][j], "rows have " + pair);
-                check(guard, ones[i] - both[i][j], "rows have the first but not the second of " + pair);
-                check(guard, ones[j] - both[i][j], "rows have the second but not the first of " + pair);
-                check(guard, n - ones[i] - ones[j] + both[i][j], "rows have neither of " + pair);
+                check(guard, both[i][j], names);
+                check(guard, ones[i] - both[i][j], names);
+                check(guard, ones[j] - both[i][j], names);
+                check(guard, n - ones[i] - ones[j] + both[i][j], names);
             }
         }
         List<String> variables = new ArrayList<>(byVariable.keySet());
@@ -193,22 +196,20 @@ final class CrossProductsPrimitive {
             for (int i : byVariable.get(variable)) {
                 rest -= ones[i];
             }
-            check(guard, rest, "rows have " + none(columns, variable, byVariable));
+            check(guard, rest, names);
         }
         for (int x = 0; x < variables.size(); x++) {
             for (int y = x + 1; y < variables.size(); y++) {
-                String noneOfFirst = none(columns, variables.get(x), byVariable);
-                String noneOfSecond = none(columns, variables.get(y), byVariable);
                 List<Integer> first = byVariable.get(variables.get(x));
                 List<Integer> second = byVariable.get(variables.get(y));
-                long neither = n - checkRest(guard, columns, first, second, ones, both, variables.get(x), noneOfSecond)
-                        - checkRest(guard, columns, second, first, ones, both, variables.get(y), noneOfFirst);
+                long neither = n - checkRest(guard, first, second, ones, both, names)
+                        - checkRest(guard, second, first, ones, both, names);
                 for (int i : first) {
                     for (int j : second) {
                         neither -= both[i][j];
                     }
                 }
-                check(guard, neither, "rows have " + noneOfFirst + " and " + noneOfSecond);
+                check(guard, neither, names);
             }
         }
     }
@@ -217,27 +218,21 @@ final class CrossProductsPrimitive {
      * Checks, for each indicated level of one variable, its rows at none of another variable's indicated levels;
      * returns their total.
      */
-    private static long checkRest(PrivacyGuard guard, List<DesignColumn> columns, List<Integer> levels, List<Integer> others,
-            long[] ones, long[][] both, String variable, String noneOfOthers) {
+    private static long checkRest(PrivacyGuard guard, List<Integer> levels, List<Integer> others, long[] ones, long[][] both, String names) {
         long total = 0;
         for (int i : levels) {
             long rest = ones[i];
             for (int j : others) {
                 rest -= both[i][j];
             }
-            check(guard, rest, "rows have " + variable + " = " + columns.get(i).getLevel() + " and " + noneOfOthers);
+            check(guard, rest, names);
             total += rest;
         }
         return total;
     }
 
-    /** "gender at none of F, M", for a message. */
-    private static String none(List<DesignColumn> columns, String variable, Map<String, List<Integer>> byVariable) {
-        return variable + " at none of " + byVariable.get(variable).stream().map(i -> columns.get(i).getLevel()).collect(Collectors.joining(", "));
-    }
-
-    private static void check(PrivacyGuard guard, long count, String what) {
-        guard.checkCount(count, what).ifPresent(v -> {
+    private static void check(PrivacyGuard guard, long count, String variables) {
+        guard.checkCount(count, variables).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
     }
@@ -248,14 +243,15 @@ final class CrossProductsPrimitive {
         for (Transformed entry : transformed) {
             double extreme = extremes[i++];
             String variable = entry.cde().code();
+            // Data-dependent (whether some selected row is non-positive, or too large): a fixed text, counted by the budget.
             if (LOG.equals(entry.transform()) && !(extreme > 0)) {
-                throw RefusalException.caller(TRANSFORM, LOG_NON_POSITIVE + " The variable '" + variable + "' is zero or negative in "
-                        + "some of the selected rows of this node; leave it out of the log transformation or filter those rows out");
+                PrivacyViolation v = PrivacyRefusals.transform(TRANSFORM, LOG_NON_POSITIVE, variable, LOG);
+                throw RefusalException.caller(v.rule(), v.message());
             }
             if (EXP.equals(entry.transform()) && extreme > EXP_LIMIT) {
-                throw RefusalException.caller(TRANSFORM, "Exp transformation cannot be applied to values above " + (long) EXP_LIMIT
-                        + ": the variable '" + variable + "' exceeds it in some of the selected rows of this node, and its exponential "
-                        + "would overflow; leave it out of the exp transformation or filter those rows out");
+                PrivacyViolation v = PrivacyRefusals.transform(TRANSFORM, "Exp transformation cannot be applied to values whose exponential "
+                        + "overflows.", variable, EXP);
+                throw RefusalException.caller(v.rule(), v.message());
             }
         }
     }

@@ -15,6 +15,8 @@ import java.util.Set;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyRefusals;
+import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.GlmStepQuery;
 import org.mipfed.proto.v1.GlmStepResult;
@@ -159,13 +161,14 @@ final class GlmStepPrimitive {
     }
 
     private void check(long n, long bad, List<Cde> complete, GlmStepQuery query, String family) {
-        guard.checkRows(n, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (bad > 0) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The response '" + query.getResponse().getVariable()
-                    + "' of a " + family + " model must be " + (family.equals("binomial") ? "0 or 1" : "non-negative")
-                    + ", but some selected rows of this node have other values; choose another family or response");
+            // Whether some selected row has such a value is about the rows: a privacy refusal, counted by the budget.
+            PrivacyViolation v = PrivacyRefusals.responseValues(PrivacyGuard.RESPONSE_VALUES, query.getResponse().getVariable(), family,
+                    family.equals("binomial") ? "zero or one" : "non-negative");
+            throw RefusalException.caller(v.rule(), v.message());
         }
     }
 
@@ -182,8 +185,8 @@ final class GlmStepPrimitive {
         if (query.getFamily().equals("binomial")) {
             long ones = Math.round(sumY);
             String y = query.getResponse().getVariable() + (query.getResponse().getLevel().isEmpty() ? "" : " = " + query.getResponse().getLevel());
-            count(ones, "rows have the response " + y + " equal to 1");
-            count(n - ones, "rows have the response " + y + " equal to 0");
+            count(ones, query.getResponse().getVariable());
+            count(n - ones, query.getResponse().getVariable());
         }
         int offset = query.getIntercept() ? 1 : 0;
         List<Integer> indicators = new ArrayList<>();
@@ -209,18 +212,18 @@ final class GlmStepPrimitive {
             for (int k = 0; k < indicators.size(); k++) {
                 GlmColumn column = query.getColumns(indicators.get(k));
                 long ones = Math.round(rows.getDouble(k + 1));
-                count(ones, "rows have " + column.getVariable() + " = " + column.getLevel());
-                count(n - ones, "rows do not have " + column.getVariable() + " = " + column.getLevel());
+                count(ones, column.getVariable());
+                count(n - ones, column.getVariable());
                 indicatedRows.merge(column.getVariable(), ones, Long::sum);
                 levels.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(column.getLevel());
             }
         }
-        indicatedRows.forEach((variable, indicated) -> count(n - indicated, "rows have " + variable + " at none of "
-                + String.join(", ", levels.get(variable))));
+        indicatedRows.forEach((variable, indicated) -> count(n - indicated, variable));
     }
 
-    private void count(long count, String what) {
-        guard.checkCount(count, what).ifPresent(v -> {
+    /** @param variable the variable whose count it is (its name only: naming the level would say which is rare) */
+    private void count(long count, String variable) {
+        guard.checkCount(count, variable).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
     }

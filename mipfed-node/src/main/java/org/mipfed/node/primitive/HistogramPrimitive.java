@@ -74,7 +74,7 @@ final class HistogramPrimitive {
         }
         HistogramResult.Builder result = HistogramResult.newBuilder();
         long n = rangeOnly ? range(connection, scope, variable, where, result) : LevelsPrimitive.count(connection, scope, where);
-        guard.checkRows(n, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         result.setN(n);

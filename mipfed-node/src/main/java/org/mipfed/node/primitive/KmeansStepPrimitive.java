@@ -63,7 +63,7 @@ final class KmeansStepPrimitive {
         KmeansStepResult.Builder result = KmeansStepResult.newBuilder();
         long n = centres.length == 0 ? range(connection, scope, variables, complete, result)
                 : LevelsPrimitive.count(connection, scope, complete);
-        guard.checkRows(n, "rows complete in " + QueryScope.names(variables)).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(variables)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         result.setN(n);

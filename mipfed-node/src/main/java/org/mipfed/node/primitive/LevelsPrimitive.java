@@ -67,7 +67,7 @@ final class LevelsPrimitive {
                 groups.add(new String[] {Integer.toString(variable), result.getString(variable + 1)});
             }
         }
-        guard.checkRows(rows, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+        guard.checkRows(rows, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         List<TreeSet<String>> levels = new ArrayList<>();

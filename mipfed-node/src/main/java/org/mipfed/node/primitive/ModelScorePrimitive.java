@@ -301,7 +301,7 @@ final class ModelScorePrimitive {
 
     /** The rows are enough, and (when there are any) not a few apart from those of an earlier answer's figures. */
     private void check(Connection connection, QueryScope scope, long n, Set<Cde> used) throws SQLException {
-        guard.checkRows(n, "rows complete in " + QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (n > 0) {

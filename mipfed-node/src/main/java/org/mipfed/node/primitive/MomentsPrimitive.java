@@ -137,12 +137,12 @@ final class MomentsPrimitive {
             }
         }
         String names = QueryScope.names(complete);
-        guard.checkRows(total, "rows complete in " + names).ifPresent(v -> {
+        guard.checkRows(total, names).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         answer.sort(Comparator.comparing(g -> String.join("\u0000", g.getLevelsList())));
         for (MomentsGroup row : answer) {
-            guard.checkRows(row.getN(), "rows with " + levels(groups, row.getLevelsList()) + " complete in " + names).ifPresent(v -> {
+            guard.checkRows(row.getN(), names).ifPresent(v -> {
                 throw RefusalException.caller(v.rule(), v.message());
             });
         }

@@ -15,12 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.mipfed.core.request.Filters;
 import org.mipfed.node.audit.AuditEntry;
 import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.privacy.PrivacyRefusals;
+import org.mipfed.node.privacy.PrivacyViolation;
+import org.mipfed.node.privacy.RefusalBudget;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.store.StoredDataset;
@@ -60,6 +64,7 @@ public final class PrimitiveExecutor {
     private record Admitted(Set<String> withheld, Instant at) {
     }
     private final AuditLog audit;
+    private volatile Consumer<RefusalBudget.Alert> alerts = alert -> { };
     private final DescribePrimitive describe;
     private final LevelsPrimitive levels;
     private final CrossProductsPrimitive crossProducts;
@@ -139,11 +144,15 @@ public final class PrimitiveExecutor {
     /** {@link #execute(PrimitiveQuery, String, String)}, auditing {@code manager} as the sender the session proves. */
     public PrimitiveResult execute(PrimitiveQuery query, String requester, String requestId, String manager) {
         requireNonNull(query, "query is null");
+        String who = nullToEmpty(requester);
         long started = System.nanoTime();
+        Instant now = Instant.now();
         PrimitiveResult result = null;
         RefusalException refusal = null;
+        Probe probe = new Probe(who);
         try {
-            result = compute(query);
+            checkLockout(query, who, now);
+            result = compute(query, probe);
         }
         catch (RefusalException e) {
             refusal = e;
@@ -158,7 +167,14 @@ public final class PrimitiveExecutor {
             audit.record(new AuditEntry(Instant.now(), nullToEmpty(requestId), nullToEmpty(requester), primitive(query),
                     query.getDataModel(), query.getDatasetsList(), variables(query), List.copyOf(Filters.variables(query.hasFilter() ? query.getFilter() : null)),
                     result == null ? -1 : result.getRowsUsed(), refusal == null ? AuditEntry.ANSWERED : AuditEntry.REFUSED,
-                    refusal == null ? null : refusal.rule(), (System.nanoTime() - started) / 1_000_000, manager));
+                    refusal == null ? null : refusal.rule(), (System.nanoTime() - started) / 1_000_000, manager,
+                    refusal == null ? null : refusal.getMessage()));
+            if (refusal != null && dependsOnData(refusal)) {
+                spend(query, who, refusal.rule(), now);
+            }
+            else if (probe.repeated) {
+                spend(query, who, REPEATED_SELECTION, now);
+            }
         }
         catch (UncheckedIOException e) {
             LOG.error("audit log unwritable; refusing request {}", requestId, e);
@@ -171,19 +187,125 @@ public final class PrimitiveExecutor {
         return result;
     }
 
-    private Set<String> checkSelection(Connection connection, QueryScope scope, boolean perDataset) throws SQLException {
-        String key = perDataset + "\u0000" + scope.table() + "\u0000" + scope.where().sql() + "\u0000" + scope.where().parameters();
+    /**
+     * Rules decided on the request alone (or the node's own faults): their refusals say nothing about
+     * the rows and cost nothing of the refusal budget. Every other rule, including ones added later,
+     * is counted.
+     */
+    public static final Set<String> REQUEST_ONLY = Set.of(RefusalException.UNKNOWN_DATA_MODEL, RefusalException.UNKNOWN_DATASET,
+            RefusalException.UNKNOWN_VARIABLE, RefusalException.VARIABLE_TYPE, RefusalException.UNKNOWN_LEVEL, RefusalException.INVALID_FILTER,
+            RefusalException.INVALID_QUERY, RefusalException.INTERNAL_ERROR, PrivacyGuard.ALLOWED_PRIMITIVES, PrivacyGuard.RELEASE_EXTREMES,
+            PrivacyGuard.MAX_LEVELS, PrivacyGuard.FILTER_POLICY, PrivacyGuard.REFUSAL_BUDGET);
+    /** What the budget counts for an answered selection reached again through another filter (see PrivacyGuard.checkSelection). */
+    public static final String REPEATED_SELECTION = "repeated_selection";
+
+    /** Whether a refusal depends on the rows (and so is counted by the refusal budget, and its text checked by the tests). */
+    public static boolean dependsOnData(RefusalException refusal) {
+        return refusal.callerError() && dependsOnData(refusal.rule());
+    }
+
+    /** Whether a rule's refusals depend on the rows. */
+    public static boolean dependsOnData(String rule) {
+        return !REQUEST_ONLY.contains(rule);
+    }
+
+    /** One request's requester, and whether its selection check found its rows reached before through another filter. */
+    private static final class Probe {
+        final String requester;
+        volatile boolean repeated;
+
+        Probe(String requester) {
+            this.requester = requester;
+        }
+    }
+
+    private void checkLockout(PrimitiveQuery query, String requester, Instant now) {
+        for (String dataset : new LinkedHashSet<>(query.getDatasetsList())) {
+            guard.budget().lockedUntil(requester, query.getDataModel(), dataset, now).ifPresent(until -> {
+                PrivacyViolation v = PrivacyRefusals.lockedOut(guard.policy(), SqlFilterCompiler.shorten(dataset), until);
+                throw RefusalException.caller(v.rule(), v.message());
+            });
+        }
+    }
+
+    /** Counts a refusal (or probe) against each requested dataset; a lockout is audited and raised as an alert. */
+    private void spend(PrimitiveQuery query, String requester, String rule, Instant now) {
+        for (String dataset : new LinkedHashSet<>(query.getDatasetsList())) {
+            guard.budget().count(requester, query.getDataModel(), dataset, rule, now).ifPresent(alert -> {
+                LOG.warn("privacy alert: requester '{}' spent the refusal budget on dataset {} of {} ({} within {} h); locked out until {}",
+                        alert.requester(), alert.dataset(), alert.dataModel(), alert.refusalsByRule(), alert.windowHours(), alert.lockedUntil());
+                audit.recordAlert(now, alert.requester(), alert.dataModel(), alert.dataset(), alert.refusalsByRule(), alert.windowHours(),
+                        alert.lockedUntil());
+                try {
+                    alerts.accept(alert);
+                }
+                catch (RuntimeException e) {
+                    LOG.error("cannot send the privacy alert to the manager", e);
+                }
+            });
+        }
+    }
+
+    /** The operator lifts {@code requester}'s lockouts and forgets their refusals; audited. */
+    public void unlock(String requester) {
+        guard.budget().reset(requester);
+        audit.recordUnlock(Instant.now(), requester);
+        LOG.warn("the operator lifted the lockouts of requester '{}'", requester);
+    }
+
+    /** Where alerts go besides the audit log and the node's log: the manager, over the session. */
+    public void onAlert(Consumer<RefusalBudget.Alert> listener) {
+        this.alerts = requireNonNull(listener, "listener is null");
+    }
+
+    private Set<String> checkSelection(Connection connection, QueryScope scope, boolean perDataset, long filter, Probe probe) throws SQLException {
+        String key = probe.requester + "\u0000" + perDataset + "\u0000" + scope.table() + "\u0000" + scope.where().sql() + "\u0000" + scope.where().parameters();
         Admitted earlier = admitted.get(key);
         Instant now = Instant.now();
         if (earlier != null && earlier.at().plus(ADMITTED_FOR).isAfter(now)) {
             return earlier.withheld();
         }
-        Set<String> withheld = RowSelection.check(connection, scope, guard, perDataset);
-        admitted.put(key, new Admitted(Set.copyOf(withheld), now));
-        return withheld;
+        RowSelection.Checked checked;
+        try {
+            checked = RowSelection.check(connection, scope, guard, perDataset, filter, probe.requester);
+        }
+        catch (RefusalException e) {
+            // A refused selection poisons those near it: none admitted lately may skip the check now.
+            admitted.clear();
+            throw e;
+        }
+        probe.repeated = checked.repeated();
+        admitted.put(key, new Admitted(Set.copyOf(checked.withheld()), now));
+        return checked.withheld();
     }
 
-    private PrimitiveResult compute(PrimitiveQuery query) {
+    /**
+     * A fingerprint of what chose the rows besides the datasets (filter, fold, longitudinal pairing) and of who
+     * asked, 0 for nothing: the same rows through another filter count per requester, so one requester's
+     * filters do not make another's free.
+     */
+    static long fingerprint(PrimitiveQuery query, String requester) {
+        if (!query.hasFilter() && !query.hasFold() && !query.hasLongitudinal()) {
+            return 0;
+        }
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(query.getFilter().toByteArray());
+            sha.update((byte) 0);
+            sha.update(query.getFold().toByteArray());
+            sha.update((byte) 0);
+            sha.update(query.getLongitudinal().toByteArray());
+            sha.update((byte) 0);
+            sha.update(requester.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long value = java.nio.ByteBuffer.wrap(sha.digest()).getLong();
+            return value == 0 ? 1 : value;
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private PrimitiveResult compute(PrimitiveQuery query, Probe probe) {
         if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
                     + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, survival_counts, model_score and class_summary");
@@ -207,11 +329,15 @@ public final class PrimitiveExecutor {
                         + "those variables a strategy too");
             }
         }
+        guard.checkFilter(query.hasFilter() ? query.getFilter() : null, stored.model()).ifPresent(v -> {
+            throw RefusalException.caller(v.rule(), v.message());
+        });
         QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
                 new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard,
                 query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> {
-            Set<String> withheld = checkSelection(connection, scope, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE);
+            Set<String> withheld = checkSelection(connection, scope, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE,
+                    fingerprint(query, probe.requester), probe);
             return switch (query.getPrimitiveCase()) {
             case DESCRIBE -> DescribePrimitive.withhold(describe.run(connection, scope, query.getDescribe()), withheld);
             case LEVELS -> levels.run(connection, scope, query.getLevels());

@@ -24,11 +24,13 @@ final class RowSelection {
     /**
      * @param perDataset whether the primitive answers per dataset (describe): then each dataset's
      *     selection is checked as well, since each dataset's figures could be differenced on their own
+     * @param filter a fingerprint of the filter, fold and pairing that chose the rows (0: none)
      * @return the datasets whose figures must be withheld (per dataset only): their own selections
      *     broke a differencing rule, though all of them together did not
      * @throws RefusalException ({@value PrivacyGuard#DIFFERENCING}) when the whole selection breaks one
      */
-    static Set<String> check(Connection connection, QueryScope scope, PrivacyGuard guard, boolean perDataset) throws SQLException {
+    static Checked check(Connection connection, QueryScope scope, PrivacyGuard guard, boolean perDataset, long filter, String requester)
+            throws SQLException {
         String dataset = scope.dialect().quote(DataModel.DATASET);
         Map<String, RoaringBitmap> selected = new LinkedHashMap<>();
         RoaringBitmap union = new RoaringBitmap();
@@ -58,17 +60,28 @@ final class RowSelection {
         }
         long total = scope.filtered() ? all.values().stream().mapToLong(Long::longValue).sum() : union.getLongCardinality();
         String model = scope.model().id();
-        guard.checkSelection(model, union, total).ifPresent(RowSelection::refuse);
+        long fingerprint = scope.filtered() ? filter : 0;
+        PrivacyGuard.SelectionVerdict verdict = guard.checkSelection(model, union, total, fingerprint, requester);
+        if (verdict.violation() != null) {
+            refuse(verdict.violation());
+        }
         Set<String> withheld = new TreeSet<>();
         if (perDataset && selected.size() > 1) {
             for (Map.Entry<String, RoaringBitmap> entry : selected.entrySet()) {
                 long rows = scope.filtered() ? all.getOrDefault(entry.getKey(), 0L) : entry.getValue().getLongCardinality();
-                if (guard.checkSelection(model, entry.getValue(), rows).isPresent()) {
+                if (guard.checkSelection(model, entry.getValue(), rows, fingerprint, requester).violation() != null) {
                     withheld.add(entry.getKey());
                 }
             }
         }
-        return withheld;
+        return new Checked(withheld, verdict.probe());
+    }
+
+    /**
+     * @param withheld the datasets whose figures must be withheld (per dataset only)
+     * @param repeated whether the rows were answered before through another filter (counted by the refusal budget)
+     */
+    record Checked(Set<String> withheld, boolean repeated) {
     }
 
     private static void refuse(org.mipfed.node.privacy.PrivacyViolation violation) {

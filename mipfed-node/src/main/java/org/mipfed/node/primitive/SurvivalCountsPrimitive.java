@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
@@ -29,7 +30,7 @@ import org.roaringbitmap.RoaringBitmap;
  * {@code survival_counts}: per time bin (and group), how many rows had the event and how many were
  * censored, in one grouped statement. Times are moved up to the end of their bin
  * ({@code k = ceil(t / w)}), so nothing finer than a bin leaves the node; a count between 1 and the
- * node's minimum makes the node refuse, naming the bin, since a survival curve cannot be built from
+ * node's minimum makes the node refuse (without naming the bin), since a survival curve cannot be built from
  * withheld counts and a wider bin answers the same question.
  */
 final class SurvivalCountsPrimitive {
@@ -39,6 +40,8 @@ final class SurvivalCountsPrimitive {
     private static final String BIN = "\"bin$\"";
     private static final String EVENT = "\"event$\"";
     private static final String SCOPE = "\"survival$\"";
+    /** A bin width too small for the times on the node. */
+    static final String BIN_WIDTH = "bin_width";
 
     private final PrivacyGuard guard;
 
@@ -70,7 +73,7 @@ final class SurvivalCountsPrimitive {
         List<Cde> complete = new ArrayList<>(used);
         String where = scope.complete(complete);
         long n = LevelsPrimitive.count(connection, scope, where);
-        guard.checkRows(n, "rows complete in " + QueryScope.names(complete)).ifPresent(v -> {
+        guard.checkRows(n, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         SurvivalCountsResult.Builder result = SurvivalCountsResult.newBuilder().setN(n);
@@ -107,15 +110,14 @@ final class SurvivalCountsPrimitive {
                 }
                 double bin = rows.getDouble(2);
                 if (Math.abs(bin) > MAX_BIN) {
-                    throw RefusalException.caller(RefusalException.INVALID_QUERY, "The bin width " + width + " is too small for the "
-                            + "values of '" + time.code() + "'; choose a wider one");
+                    // Whether some time is that large is about the rows: counted by the budget, no figure in the text.
+                    throw RefusalException.caller(BIN_WIDTH, "The bin width is too small for the values of '" + time.code()
+                            + "' on this node; choose a wider one");
                 }
                 long events = rows.getLong(3);
                 long censored = rows.getLong(4) - events;
-                String cell = (group == null ? "" : group.code() + " = " + counts.getLevel() + ", ") + "bin (" + (bin - 1) * width + ", "
-                        + bin * width + "] of " + time.code();
-                check(events, "events (" + event.code() + " = " + eventLevel + ") in " + cell);
-                check(censored, "censored rows in " + cell);
+                check(events, time);
+                check(censored, time);
                 counts.addBins((long) bin).addEvents(events).addCensored(censored);
             }
         }
@@ -167,11 +169,11 @@ final class SurvivalCountsPrimitive {
         }
     }
 
-    private void check(long count, String what) {
+    /** Refuses a bin count between 1 and the minimum, without saying which bin or group (that would locate the few rows). */
+    private void check(long count, Cde time) {
         if (count > 0 && !guard.releasable(count, count)) {
-            throw RefusalException.caller(PrivacyGuard.MIN_ROWS, "Only " + count + " " + what + " on this node, fewer than the "
-                    + guard.policy().minRows() + " its privacy policy requires (rule " + PrivacyGuard.MIN_ROWS + "); choose a wider "
-                    + "bin_width, widen the filters, or leave this node's datasets out");
+            PrivacyViolation v = PrivacyRefusals.survivalBins(guard.policy(), time.code());
+            throw RefusalException.caller(v.rule(), v.message());
         }
     }
 }

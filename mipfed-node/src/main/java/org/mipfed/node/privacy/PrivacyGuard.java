@@ -8,6 +8,12 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.mipfed.core.model.Cde;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.core.model.SqlType;
+import org.mipfed.proto.v1.Filter;
+import org.mipfed.proto.v1.FilterRule;
 import org.mipfed.proto.v1.NumericalSummary;
 import org.mipfed.proto.v1.VariableSummary;
 import org.roaringbitmap.RoaringBitmap;
@@ -31,11 +37,18 @@ public final class PrivacyGuard {
     public static final String ALLOWED_PRIMITIVES = "allowed_primitives";
     /** Minima, maxima or quartiles asked of a node that keeps them. */
     public static final String RELEASE_EXTREMES = "release_extremes";
-    /** A selection of rows too close to all rows or to an earlier selection. */
+    /** A selection of rows too small, too close to all rows or to an earlier selection. */
     public static final String DIFFERENCING = "differencing";
+    /** A requester who spent the node's refusal budget on a dataset. */
+    public static final String REFUSAL_BUDGET = "refusal_budget";
+    /** A filter the node's filter policy does not accept (variables, number of conditions, equality on continuous values). */
+    public static final String FILTER_POLICY = "filter_policy";
+    /** A response with values outside its model family's range on some selected row. */
+    public static final String RESPONSE_VALUES = "response_values";
 
     private final PrivacyPolicy policy;
     private final RowSetHistory history;
+    private final RefusalBudget budget;
 
     public PrivacyGuard(PrivacyPolicy policy) {
         this(policy, null);
@@ -46,12 +59,26 @@ public final class PrivacyGuard {
      * does not forget which row selections were answered (null: in memory only).
      */
     public PrivacyGuard(PrivacyPolicy policy, Path historyFile) {
+        this(policy, historyFile, null);
+    }
+
+    /**
+     * A guard whose differencing history and refusal budget are kept in files as well (null: in
+     * memory only), so that a restart forgets neither the selections answered nor a lockout.
+     */
+    public PrivacyGuard(PrivacyPolicy policy, Path historyFile, Path budgetFile) {
         this.policy = requireNonNull(policy, "policy is null");
         this.history = new RowSetHistory(policy.differencingHistory(), historyFile);
+        this.budget = new RefusalBudget(policy, budgetFile);
     }
 
     public PrivacyPolicy policy() {
         return policy;
+    }
+
+    /** The refusals counted per requester and dataset, and the lockouts. */
+    public RefusalBudget budget() {
+        return budget;
     }
 
     /** Whether a summary over {@code rows} rows, {@code values} of them non-null, may be released. */
@@ -100,29 +127,27 @@ public final class PrivacyGuard {
      * Checks an aggregate over {@code rows} rows. No rows at all is fine (nothing about anyone is
      * released); a handful is not.
      *
-     * @param what the rows, for the message, e.g. "rows complete in leftamygdala, gender"
+     * @param variables the variables the rows are complete in, comma-separated, for the message (names
+     *     only: the message must say nothing about the rows)
      */
-    public Optional<PrivacyViolation> checkRows(long rows, String what) {
+    public Optional<PrivacyViolation> checkRows(long rows, String variables) {
         if (rows == 0 || rows >= policy.minRows()) {
             return Optional.empty();
         }
-        return Optional.of(new PrivacyViolation(MIN_ROWS, "Only " + rows + " " + what + " on this node, fewer than the "
-                + policy.minRows() + " its privacy policy requires (rule " + MIN_ROWS + "); widen the filters, choose variables "
-                + "with fewer missing values, or leave this node's datasets out"));
+        return Optional.of(PrivacyRefusals.minRows(policy, names(variables)));
     }
 
     /**
      * Checks a count the answer would reveal (exactly or through other figures).
      *
-     * @param what the count, for the message, e.g. "rows with gender = F"
+     * @param variables the variables whose levels the count is of, comma-separated (names only, no level:
+     *     naming the rare level would say which level is rare)
      */
-    public Optional<PrivacyViolation> checkCount(long count, String what) {
+    public Optional<PrivacyViolation> checkCount(long count, String variables) {
         if (releasableCount(count)) {
             return Optional.empty();
         }
-        return Optional.of(new PrivacyViolation(MIN_CELL_COUNT, "The answer would reveal that " + count + " " + what
-                + " on this node, fewer than the " + policy.minCellCount() + " its privacy policy allows in any count (rule "
-                + MIN_CELL_COUNT + "); merge or leave out rare levels, widen the filters, or leave this node's datasets out"));
+        return Optional.of(PrivacyRefusals.minCellCount(policy, names(variables)));
     }
 
     /** Checks a model of {@code parameters} parameters (design columns) over {@code rows} rows. */
@@ -131,9 +156,7 @@ public final class PrivacyGuard {
         if (ratio == 0 || rows == 0 || parameters <= ratio * rows) {
             return Optional.empty();
         }
-        return Optional.of(new PrivacyViolation(MAX_PARAMETER_RATIO, "A model of " + parameters + " parameters over " + rows
-                + " rows of this node exceeds its privacy policy's " + ratio + " parameters per row (rule " + MAX_PARAMETER_RATIO
-                + "): so many parameters could give the rows back. Use fewer covariates or levels, or more rows"));
+        return Optional.of(PrivacyRefusals.maxParameterRatio(policy));
     }
 
     /** Checks a nominal variable of {@code levels} levels. */
@@ -141,9 +164,7 @@ public final class PrivacyGuard {
         if (policy.maxLevels() == 0 || levels <= policy.maxLevels()) {
             return Optional.empty();
         }
-        return Optional.of(new PrivacyViolation(MAX_LEVELS, "The nominal variable '" + variable + "' has " + levels
-                + " levels, more than the " + policy.maxLevels() + " this node's privacy policy allows (rule " + MAX_LEVELS
-                + "); use a variable with fewer levels"));
+        return Optional.of(PrivacyRefusals.maxLevels(policy, variable));
     }
 
     /** Checks that the node computes {@code primitive} at all. */
@@ -151,9 +172,7 @@ public final class PrivacyGuard {
         if (policy.allows(primitive)) {
             return Optional.empty();
         }
-        return Optional.of(new PrivacyViolation(ALLOWED_PRIMITIVES, "This node does not compute " + primitive + ": its privacy policy "
-                + "allows only " + String.join(", ", policy.allowedPrimitives()) + " (rule " + ALLOWED_PRIMITIVES + "); choose an "
-                + "analysis built on those, or leave this node's datasets out"));
+        return Optional.of(PrivacyRefusals.allowedPrimitives(policy, primitive));
     }
 
     /** Checks a request for minima, maxima or quartiles ({@code what}) that the node cannot leave out of its answer. */
@@ -161,49 +180,134 @@ public final class PrivacyGuard {
         if (policy.releaseExtremes()) {
             return Optional.empty();
         }
-        return Optional.of(new PrivacyViolation(RELEASE_EXTREMES, "This node does not release minima, maxima or quartiles (rule "
-                + RELEASE_EXTREMES + "), and " + what + " needs them; give the bins' edges or the centres yourself, or leave this "
-                + "node's datasets out"));
+        return Optional.of(PrivacyRefusals.releaseExtremes(what));
+    }
+
+    /**
+     * Checks a filter against the node's filter policy, on the request alone (before any row is
+     * read, so the outcome says nothing about the rows and is not counted by the refusal budget).
+     */
+    public Optional<PrivacyViolation> checkFilter(Filter filter, DataModel model) {
+        if (filter == null || filter.getNodeCase() == Filter.NodeCase.NODE_NOT_SET) {
+            return Optional.empty();
+        }
+        List<FilterRule> rules = new ArrayList<>();
+        collect(filter, rules, 0);
+        if (policy.maxFilterRules() > 0 && rules.size() > policy.maxFilterRules()) {
+            return Optional.of(PrivacyRefusals.filterPolicy("it has more than the " + policy.maxFilterRules() + " conditions this node "
+                    + "accepts; use fewer conditions"));
+        }
+        for (FilterRule rule : rules) {
+            if (policy.filterVariables() != null && !policy.filterVariables().contains(rule.getVariable())) {
+                return Optional.of(PrivacyRefusals.filterPolicy("it uses '" + rule.getVariable() + "', and this node filters only on "
+                        + (policy.filterVariables().isEmpty() ? "no variable" : String.join(", ", policy.filterVariables()))
+                        + "; filter on those, or leave the filter out"));
+            }
+            Cde cde = model.cde(rule.getVariable());
+            if (!policy.continuousEquality() && cde != null && !cde.categorical() && cde.sqlType() == SqlType.REAL
+                    && EQUALITIES.contains(rule.getOperator())) {
+                return Optional.of(PrivacyRefusals.filterPolicy("it compares the continuous variable '" + cde.code() + "' with "
+                        + rule.getOperator() + ", and an exact value of a continuous variable can single out a patient; use a range "
+                        + "(less, greater, between) instead"));
+            }
+            if (!policy.continuousEquality() && cde != null && !cde.categorical() && cde.sqlType() == SqlType.TEXT) {
+                return Optional.of(PrivacyRefusals.filterPolicy("it uses the free-text variable '" + cde.code() + "', whose values "
+                        + "(identifiers, codes) single out patients; filter on nominal or numerical variables instead"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final Set<String> EQUALITIES = Set.of("equal", "not_equal", "in", "not_in");
+
+    /** The filter's rules; deep trees are left to the filter compiler, which refuses them. */
+    private static void collect(Filter filter, List<FilterRule> rules, int depth) {
+        if (depth > 64 || rules.size() > 10_000) {
+            return;
+        }
+        switch (filter.getNodeCase()) {
+            case RULE -> rules.add(filter.getRule());
+            case GROUP -> filter.getGroup().getRulesList().forEach(f -> collect(f, rules, depth + 1));
+            default -> {
+            }
+        }
+    }
+
+    private static List<String> names(String variables) {
+        return variables == null || variables.isBlank() ? List.of() : List.of(variables);
     }
 
     /**
      * Differencing protection for a selection of rows (the rows of the requested datasets that pass
-     * the filter), before anything is computed over it:
+     * the filter), before anything is computed over it. With the history on, a selection is refused
+     * when
      * <ul>
-     * <li>the complement rule: a selection that is not all rows must leave out at least the minimum
-     * of rows (else it and all rows together describe the few left out); a selection of fewer than
-     * the minimum is left to the primitives, which refuse or suppress every aggregate over it;
-     * <li>the history: it must not differ from any earlier selection of the data model by fewer than
-     * the minimum of rows (else the two answers' difference describes those few).
+     * <li>it holds fewer than the minimum of rows, none included, and the request has a filter: were
+     * an empty selection answered and a small one refused, "this patient and x &gt; t" would be
+     * refused exactly when the patient's x is above t;
+     * <li>it is not all rows but leaves out fewer than the minimum (the complement rule: it and all
+     * rows together would describe the few left out; without the history this rule alone stays);
+     * <li>it differs from an earlier answered selection by fewer than the minimum of rows, or from one
+     * refused earlier to the same requester by fewer than the minimum, none included: once B ∪ {P} was
+     * refused, B is refused too, so that whether the selection holds P decides nothing. (Refused
+     * selections stop only their requester, and never all rows: else anyone could make a selection
+     * unusable for everyone by asking for it with a row more.)
      * </ul>
-     * A selection that passes is remembered (at most {@link PrivacyPolicy#differencingHistory()}
-     * distinct ones per data model, the oldest forgotten first).
+     * All of these give one rule and one text ({@link PrivacyRefusals#selection}), and a refused
+     * selection is remembered as such. A selection that passes is remembered (at most
+     * {@link PrivacyPolicy#differencingHistory()} distinct ones per data model, the oldest forgotten first).
      *
      * @param dataModel the data model whose rows these are: row ids are unique per data model
      * @param selected the {@code _row_id}s of the selected rows
      * @param all how many rows the requested datasets hold
+     * @param filter a fingerprint of the request's filter, or 0 for none: the same rows reached again by
+     *     another filter is how a requester reads a bit through the differencing rule without being
+     *     refused, and is reported in {@link SelectionVerdict#probe()}
      */
-    public Optional<PrivacyViolation> checkSelection(String dataModel, RoaringBitmap selected, long all) {
+    public SelectionVerdict checkSelection(String dataModel, RoaringBitmap selected, long all, long filter, String requester) {
         long rows = selected.getLongCardinality();
-        if (rows < policy.minRows()) {
-            // Every primitive refuses or suppresses an aggregate over so few rows: nothing to compare later.
-            return Optional.empty();
+        if (!policy.refusesSmallSelections()) {
+            if (rows < policy.minRows()) {
+                // Every primitive refuses or suppresses an aggregate over so few rows: nothing to compare later.
+                return SelectionVerdict.ADMITTED;
+            }
+            long left = all - rows;
+            return left > 0 && left < policy.minRows() ? new SelectionVerdict(PrivacyRefusals.selection(policy), false) : SelectionVerdict.ADMITTED;
+        }
+        if (filter == 0 && rows < policy.minRows()) {
+            // Whole datasets, no filter: nothing the requester shaped; every primitive refuses or suppresses so few rows.
+            return SelectionVerdict.ADMITTED;
         }
         long left = all - rows;
-        if (left > 0 && left < policy.minRows()) {
-            return Optional.of(new PrivacyViolation(DIFFERENCING, "The filter leaves out only " + left + " of the " + all + " rows of the "
-                    + "requested datasets on this node, fewer than the " + policy.minRows() + " its privacy policy requires (rule "
-                    + DIFFERENCING + "): the answer and one over all rows would describe those few. Leave the filter out or make it select "
-                    + "fewer rows"));
+        if (rows < policy.minRows() || (left > 0 && left < policy.minRows())) {
+            history.refuse(dataModel, selected, requester);
+            return new SelectionVerdict(PrivacyRefusals.selection(policy), false);
         }
-        long closest = history.admit(dataModel, selected, policy.minRows());
-        if (closest > 0) {
-            return Optional.of(new PrivacyViolation(DIFFERENCING, "The rows selected differ by only " + closest + " from those of an "
-                    + "earlier request to this node, fewer than the " + policy.minRows() + " its privacy policy requires (rule "
-                    + DIFFERENCING + "): the two answers together would describe those few. Use the earlier selection, or one that "
-                    + "differs from it by more rows"));
-        }
-        return Optional.empty();
+        RowSetHistory.Verdict verdict = history.admit(dataModel, selected, policy.minRows(), filter, requester, left == 0);
+        return switch (verdict) {
+            case REFUSED -> {
+                history.refuse(dataModel, selected, requester);
+                yield new SelectionVerdict(PrivacyRefusals.selection(policy), false);
+            }
+            case REPEATED_BY_ANOTHER_FILTER -> new SelectionVerdict(null, true);
+            case ADMITTED -> SelectionVerdict.ADMITTED;
+        };
+    }
+
+    /** {@link #checkSelection(String, RoaringBitmap, long, long, String)} for a request without a filter or requester. */
+    public Optional<PrivacyViolation> checkSelection(String dataModel, RoaringBitmap selected, long all) {
+        return Optional.ofNullable(checkSelection(dataModel, selected, all, 0, "").violation());
+    }
+
+    /**
+     * What the differencing protection decided about a selection.
+     *
+     * @param violation why it is refused, or null if admitted
+     * @param probe whether it is an answered selection reached again through another filter: answered,
+     *     but counted by the refusal budget as a refusal would be
+     */
+    public record SelectionVerdict(PrivacyViolation violation, boolean probe) {
+        static final SelectionVerdict ADMITTED = new SelectionVerdict(null, false);
     }
 
     /**
@@ -247,10 +351,8 @@ public final class PrivacyGuard {
 
     /** The refusal of an answer some of whose figures {@link #checkFigureRows} withheld, where withholding a part would change the analysis. */
     public PrivacyViolation figureDifferencing() {
-        return new PrivacyViolation(DIFFERENCING, "Some figures of this answer would be computed over rows that differ from the rows of "
-                + "another of its figures, or of an earlier answer, by fewer than the " + policy.minRows() + " rows this node's privacy policy "
-                + "requires (rule " + DIFFERENCING + "): together they would describe those few. Use other variables, groups or filters, "
-                + "or leave this node's datasets out");
+        // the same rule and text as a refused selection: which of the two it was would be a bit about the rows
+        return PrivacyRefusals.selection(policy);
     }
 
     /**

@@ -110,6 +110,9 @@ public final class SessionClient implements AutoCloseable {
         }
     }
     private volatile String managerIdentity = "";
+    private static final int MAX_WAITING = 100;
+    /** Alerts raised while no session was up, sent once the next one is welcomed. */
+    private final java.util.ArrayDeque<NodeMessage> waiting = new java.util.ArrayDeque<>();
 
     public SessionClient(String target, ChannelCredentials credentials, Supplier<NodeHello> hello,
             Function<PrimitiveRequest, PrimitiveResponse> answer, ExecutorService workers) {
@@ -146,6 +149,34 @@ public final class SessionClient implements AutoCloseable {
      */
     public String managerIdentity() {
         return managerIdentity;
+    }
+
+    /**
+     * Sends a message outside the request/answer flow (a privacy alert) on the current session, or, while
+     * none is up, once the next one is welcomed (the last {@value #MAX_WAITING} kept; the node's audit log
+     * has every one).
+     */
+    public void send(NodeMessage message) {
+        Link link = current;
+        if (link != null && link.welcomed.getCount() == 0) {
+            link.send(message);
+            return;
+        }
+        synchronized (waiting) {
+            waiting.addLast(message);
+            while (waiting.size() > MAX_WAITING) {
+                waiting.removeFirst();
+            }
+        }
+        LOG.warn("no session to the manager yet: the {} will be sent once one is up", message.getKindCase());
+    }
+
+    private void flushWaiting(Link link) {
+        synchronized (waiting) {
+            while (!waiting.isEmpty()) {
+                link.send(waiting.removeFirst());
+            }
+        }
     }
 
     /** Tells the manager the node's data changed (after an import), on the current session if any. */
@@ -201,6 +232,7 @@ public final class SessionClient implements AutoCloseable {
                             renewal.trust(message.getWelcome().getTrust());
                         }
                         link.welcomed.countDown();
+                        flushWaiting(link);
                     }
                     case REQUEST -> {
                         link.answering.incrementAndGet();

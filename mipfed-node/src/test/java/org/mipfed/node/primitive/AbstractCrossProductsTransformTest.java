@@ -1,5 +1,9 @@
 package org.mipfed.node.primitive;
 
+import org.mipfed.node.privacy.PrivacyGuard;
+
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
@@ -20,6 +24,7 @@ import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.importer.DataImporter;
 import org.mipfed.node.importer.ProgressListener;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.store.StoreKind;
 import org.mipfed.node.store.TestStore;
 import org.mipfed.proto.v1.CrossProductsQuery;
@@ -55,7 +60,7 @@ abstract class AbstractCrossProductsTransformTest {
             importer.importCsv(DEMENTIA, TestStore.dementiaCsv(file, directory), ProgressListener.NONE);
         }
         audit = new AuditLog(directory.resolve("audit.log"));
-        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT, audit);
+        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withRefusalBudget(0), audit);
         rows = new DementiaRows();
     }
 
@@ -63,6 +68,10 @@ abstract class AbstractCrossProductsTransformTest {
     void closeStore() {
         audit.close();
         testStore.close();
+        // Every refusal these tests produced says nothing about the rows (issue 13): no count below the minimum.
+        PrivacyPolicy policy = executor.guard().policy();
+        assertThat(PrivacyRefusals.auditedCountsBelow(audit.file(), policy.minRows(), PrivacyRefusals.policyValues(policy),
+                PrimitiveExecutor.REQUEST_ONLY)).as("refusals stating a count below min_rows").isEmpty();
     }
 
     @Test
@@ -131,9 +140,15 @@ abstract class AbstractCrossProductsTransformTest {
     }
 
     @Test
-    void noRowsLeftIsAnEmptyAnswerEvenForALog() {
-        PrimitiveResult result = executor.execute(query(List.of("desd-synthdata1"), rule("subjectageyears", "greater", 200),
-                List.of(column("rightcaudate", "log")), List.of()), "t");
+    void noRowsLeftIsRefusedAsFewAreUnderDifferencingProtection() {
+        // Were none answered and a few refused, "this patient and x > t" would be refused exactly when the patient's x is above t.
+        PrimitiveQuery none = query(List.of("desd-synthdata1"), rule("subjectageyears", "greater", 200), List.of(column("rightcaudate", "log")), List.of());
+        PrimitiveQuery few = query(List.of("desd-synthdata1"), rule("rightcaudate", "less_or_equal", 0), List.of(column("rightcaudate", "log")), List.of());
+        RefusalException noneRefused = catchThrowableOfType(() -> executor.execute(none, "t"), RefusalException.class);
+        RefusalException fewRefused = catchThrowableOfType(() -> executor.execute(few, "t"), RefusalException.class);
+        assertThat(noneRefused.rule()).isEqualTo(fewRefused.rule()).isEqualTo(PrivacyGuard.DIFFERENCING);
+        assertThat(noneRefused.getMessage()).isEqualTo(fewRefused.getMessage());
+        PrimitiveResult result = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit).execute(none, "t");
         assertThat(result.getCrossProducts()).isEqualTo(CrossProductsResult.newBuilder().setN(0).build());
     }
 
@@ -142,7 +157,8 @@ abstract class AbstractCrossProductsTransformTest {
         Filter few = rule("rightcaudate", "less_or_equal", 0);
         long count = rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") <= 0).size();
         assertThat(count).isBetween(1L, 9L);
-        assertThatThrownBy(() -> executor.execute(query(List.of("desd-synthdata1"), few, List.of(column("rightcaudate", "log")), List.of()), "t"))
+        PrimitiveExecutor withoutHistory = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit);
+        assertThatThrownBy(() -> withoutHistory.execute(query(List.of("desd-synthdata1"), few, List.of(column("rightcaudate", "log")), List.of()), "t"))
                 .isInstanceOf(RefusalException.class).satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_rows"));
     }
 
@@ -166,7 +182,7 @@ abstract class AbstractCrossProductsTransformTest {
         }
         columns.add(column("leftamygdala", ""));
         assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, columns, List.of()), "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("1 rows have agegroup at none of +80y, 50-59y, 60-69y, 70-79y")
+                .hasMessageContaining("among the counts of agegroup").hasMessageNotContaining("+80y").hasMessageNotContaining("1 rows")
                 .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
         // Leaving out a level that has enough rows is fine.
         PrimitiveResult fine = executor.execute(query(List.of("ppmi0"), null, List.of(columns.get(1), columns.get(2), columns.get(4)), List.of()), "t");
@@ -179,7 +195,7 @@ abstract class AbstractCrossProductsTransformTest {
         assertThat(both.stream().filter(r -> r.get("gender").equals("F")
                 && !List.of("50-59y", "60-69y", "70-79y").contains(r.get("agegroup"))).count()).isEqualTo(1);
         assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, crossed, List.of()), "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("1 rows have gender = F and agegroup at none of 50-59y, 60-69y, 70-79y")
+                .hasMessageContaining("among the counts of agegroup, gender").hasMessageNotContaining("1 rows")
                 .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
     }
 

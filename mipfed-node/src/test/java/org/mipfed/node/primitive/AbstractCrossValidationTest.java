@@ -274,7 +274,7 @@ abstract class AbstractCrossValidationTest extends DementiaStoreTest {
         assertThat(expected).isBetween(1L, 9L);
         assertThat(open.execute(query, "tester").getModelScore().getN()).isEqualTo(expected);
         assertThatThrownBy(() -> guarded.execute(query, "tester")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("fewer than the 10 its privacy policy requires");
+                .hasMessageContaining("at least 10 rows");
     }
 
     private static GlmColumn glm(String variable, String level) {

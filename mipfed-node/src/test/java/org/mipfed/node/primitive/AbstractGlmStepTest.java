@@ -128,7 +128,7 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
         PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("ppmi0")
                 .setGlmStep(query("gaussian", "identity", "leftamygdala", "", indicated, new double[0])).build();
         assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("1 rows have agegroup at none of +80y, 50-59y, 60-69y, 70-79y")
+                .hasMessageContaining("among the counts of agegroup").hasMessageNotContaining("+80y")
                 .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
         assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
     }
@@ -138,7 +138,7 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
         PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
         assertThatThrownBy(() -> guarded.execute(query.setGlmStep(query("binomial", "logit", "minimentalstate", "", List.of("subjectageyears"),
                 new double[] {0, 0})).build(), "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("'minimentalstate' of a binomial model must be 0 or 1");
+                .hasMessageContaining("'minimentalstate' of a binomial model must be zero or one");
         assertThatThrownBy(() -> guarded.execute(query.setGlmStep(query("poisson", "logit", "minimentalstate", "", List.of("subjectageyears"),
                 new double[] {0, 0})).build(), "t")).isInstanceOf(RefusalException.class).hasMessageContaining("no family 'poisson' with link 'logit'");
     }

@@ -25,6 +25,7 @@ import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.importer.DataImporter;
 import org.mipfed.node.importer.ProgressListener;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.store.StoreKind;
 import org.mipfed.node.store.TestStore;
 import org.mipfed.proto.v1.CrossProductsQuery;
@@ -75,13 +76,17 @@ abstract class AbstractLongitudinalTest {
             }
         }
         audit = new AuditLog(directory.resolve("audit.log"));
-        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT, audit);
+        executor = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withRefusalBudget(0), audit);
     }
 
     @AfterAll
     void closeStore() {
         audit.close();
         testStore.close();
+        // Every refusal these tests produced says nothing about the rows (issue 13): no count below the minimum.
+        PrivacyPolicy policy = executor.guard().policy();
+        assertThat(PrivacyRefusals.auditedCountsBelow(audit.file(), policy.minRows(), PrivacyRefusals.policyValues(policy),
+                PrimitiveExecutor.REQUEST_ONLY)).as("refusals stating a count below min_rows").isEmpty();
     }
 
     @Test

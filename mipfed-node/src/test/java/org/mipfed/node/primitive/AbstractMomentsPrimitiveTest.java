@@ -78,7 +78,7 @@ abstract class AbstractMomentsPrimitiveTest extends DementiaStoreTest {
     }
 
     @Test
-    void refusesASmallGroupNamingItsLevel() {
+    void refusesASmallGroupWithoutNamingItsLevel() {
         List<String> datasets = List.of("edsd0");
         Predicate<Map<String, String>> used = r -> r.containsKey("leftamygdala") && r.containsKey("agegroup");
         Map<String, Long> counts = new TreeMap<>();
@@ -86,7 +86,7 @@ abstract class AbstractMomentsPrimitiveTest extends DementiaStoreTest {
         String small = counts.entrySet().stream().filter(e -> e.getValue() < 10).map(Map.Entry::getKey).findFirst().orElseThrow();
         PrimitiveQuery query = query(datasets, null, MomentsQuery.newBuilder().addNumerical("leftamygdala").addGroupBy("agegroup").build());
         assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("Only " + counts.get(small) + " rows with agegroup = " + small + " complete in leftamygdala, agegroup")
+                .hasMessageContaining("the rows complete in leftamygdala, agegroup").hasMessageNotContaining(small)
                 .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_rows"));
         assertThat(open.execute(query, "t").getMoments().getGroupsCount()).isEqualTo(counts.size());
     }

@@ -281,8 +281,9 @@ abstract class AbstractPrimitiveExecutorTest extends DementiaStoreTest {
         Filter few = rule("leftamygdala", "less", sortedAmygdala(edsd0).get(4) + 1e-9);
         assertThatThrownBy(() -> guarded.execute(crossProducts(List.of("edsd0"), few, List.of(column("leftamygdala", ""))), "t"))
                 .isInstanceOf(RefusalException.class)
-                .hasMessage("Only 5 rows complete in leftamygdala on this node, fewer than the 10 its privacy policy requires (rule min_rows); "
-                        + "widen the filters, choose variables with fewer missing values, or leave this node's datasets out")
+                .hasMessage("Too few rows on this node for its privacy policy (rule min_rows: every figure must rest on at least 10 rows; "
+                        + "here, the rows complete in leftamygdala). Widen the filters, choose variables with fewer missing values, or "
+                        + "leave this node's datasets out")
                 .satisfies(e -> {
                     assertThat(((RefusalException) e).rule()).isEqualTo("min_rows");
                     assertThat(((RefusalException) e).callerError()).isTrue();

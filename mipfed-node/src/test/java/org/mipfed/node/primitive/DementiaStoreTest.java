@@ -1,5 +1,7 @@
 package org.mipfed.node.primitive;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -11,6 +13,7 @@ import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.importer.DataImporter;
 import org.mipfed.node.importer.ProgressListener;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.TestStore;
 import org.mipfed.node.store.StoreKind;
@@ -51,7 +54,7 @@ abstract class DementiaStoreTest {
         // The default policy without its history of selections: these tests share one executor, and what
         // one answers must not make another's refusal depend on the order they run in (TestPrivacyGuard
         // and the attack tests check the history).
-        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT.withoutHistory(), audit);
+        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT.withoutHistory().withRefusalBudget(0), audit);
         open = new PrimitiveExecutor(store, PrivacyPolicy.minRowsOnly(1), audit);
         rows = new DementiaRows();
     }
@@ -60,5 +63,10 @@ abstract class DementiaStoreTest {
     void closeStore() {
         audit.close();
         testStore.close();
+        // Every refusal these tests produced says nothing about the rows (issue 13): no count below the minimum.
+        List<Number> allowed = new java.util.ArrayList<>(PrivacyRefusals.policyValues(guarded.guard().policy()));
+        allowed.addAll(PrivacyRefusals.policyValues(open.guard().policy()));
+        assertThat(PrivacyRefusals.auditedCountsBelow(auditFile, guarded.guard().policy().minRows(), allowed, PrimitiveExecutor.REQUEST_ONLY))
+                .as("refusals stating a count below min_rows").isEmpty();
     }
 }

@@ -95,10 +95,11 @@ class TestPrivacyGuard {
     void allowsNoRowsOrEnoughRowsOnly() {
         assertThat(guard.checkRows(0, "rows")).isEmpty();
         assertThat(guard.checkRows(10, "rows")).isEmpty();
-        assertThat(guard.checkRows(9, "rows complete in x")).hasValueSatisfying(v -> {
+        assertThat(guard.checkRows(9, "x")).hasValueSatisfying(v -> {
             assertThat(v.rule()).isEqualTo("min_rows");
-            assertThat(v.message()).isEqualTo("Only 9 rows complete in x on this node, fewer than the 10 its privacy policy requires "
-                    + "(rule min_rows); widen the filters, choose variables with fewer missing values, or leave this node's datasets out");
+            assertThat(v.message()).isEqualTo("Too few rows on this node for its privacy policy (rule min_rows: every figure must rest on "
+                    + "at least 10 rows; here, the rows complete in x). Widen the filters, choose variables with fewer missing values, or "
+                    + "leave this node's datasets out");
         });
         assertThat(new PrivacyGuard(PrivacyPolicy.minRowsOnly(1)).checkRows(1, "rows")).isEmpty();
     }
@@ -107,14 +108,16 @@ class TestPrivacyGuard {
     void countsParametersLevelsAndPrimitives() {
         assertThat(guard.checkCount(0, "rows")).isEmpty();
         assertThat(guard.checkCount(3, "rows")).isEmpty();
-        assertThat(guard.checkCount(2, "rows have gender = M")).hasValueSatisfying(v -> {
+        assertThat(guard.checkCount(2, "gender")).hasValueSatisfying(v -> {
             assertThat(v.rule()).isEqualTo("min_cell_count");
-            assertThat(v.message()).startsWith("The answer would reveal that 2 rows have gender = M on this node, fewer than the 3");
+            assertThat(v.message()).startsWith("The answer would reveal a count below this node's minimum (rule min_cell_count: no "
+                    + "released count between zero and 3) among the counts of gender");
         });
         assertThat(guard.checkParameters(3, 10)).isEmpty();
         assertThat(guard.checkParameters(4, 10)).hasValueSatisfying(v -> {
             assertThat(v.rule()).isEqualTo("max_parameter_ratio");
-            assertThat(v.message()).startsWith("A model of 4 parameters over 10 rows of this node exceeds its privacy policy's 0.33");
+            assertThat(v.message()).startsWith("The model has too many parameters for the rows of this node (rule max_parameter_ratio: "
+                    + "at most 0.33 parameters per row").doesNotContain(" 4 ").doesNotContain(" 10 rows");
         });
         assertThat(new PrivacyGuard(PrivacyPolicy.minRowsOnly(1)).checkParameters(50, 10)).isEmpty();
         assertThat(guard.checkLevels("dataset", 40)).isEmpty();
@@ -135,10 +138,11 @@ class TestPrivacyGuard {
         assertThat(guard.checkSelection("m", rows(0, 12), 100)).isEmpty();
         assertThat(guard.checkSelection("m", rows(0, 91), 100)).hasValueSatisfying(v -> {
             assertThat(v.rule()).isEqualTo("differencing");
-            assertThat(v.message()).startsWith("The filter leaves out only 9 of the 100 rows");
+            assertThat(v.message()).isEqualTo(PrivacyRefusals.selection(PrivacyPolicy.DEFAULT).message());
         });
         assertThat(guard.checkSelection("m", rows(0, 100), 100)).isEmpty();
-        assertThat(guard.checkSelection("m", rows(0, 90), 100)).isEmpty();
+        assertThat(guard.checkSelection("m", rows(0, 90), 100)).as("within the minimum of a refused selection").isPresent();
+        assertThat(guard.checkSelection("m", rows(0, 80), 100)).isEmpty();
     }
 
     @Test
@@ -149,7 +153,7 @@ class TestPrivacyGuard {
         plusOne.add(700);
         assertThat(guard.checkSelection("m", plusOne, 1000)).hasValueSatisfying(v -> {
             assertThat(v.rule()).isEqualTo("differencing");
-            assertThat(v.message()).startsWith("The rows selected differ by only 1 from those of an earlier request");
+            assertThat(v.message()).isEqualTo(PrivacyRefusals.selection(PrivacyPolicy.DEFAULT).message());
         });
         RoaringBitmap swapped = rows(5, 55);
         assertThat(guard.checkSelection("m", swapped, 1000)).as("same size, 10 rows apart").isEmpty();
