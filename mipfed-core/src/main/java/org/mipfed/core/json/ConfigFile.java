@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.text.EditDistance;
 
 /**
  * Reads a configuration file strictly ({@link Json#strict()}) and turns every mistake into one
@@ -216,31 +217,12 @@ public final class ConfigFile {
             String candidate = String.valueOf(id);
             String lower = candidate.toLowerCase(Locale.ROOT);
             // minRows for min_rows counts as a slip of one character, not of two
-            int distance = Math.min(distance(target, lower), 1 + distance(target.replace("_", ""), lower.replace("_", "")));
+            int distance = Math.min(EditDistance.between(target, lower), 1 + EditDistance.between(target.replace("_", ""), lower.replace("_", "")));
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;
             }
         }
         return best != null && bestDistance <= Math.max(2, name.length() / 3) ? best : null;
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
+import org.mipfed.core.text.EditDistance;
 import org.mipfed.node.importer.CellRule.CellException;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.ImportRecord;
@@ -290,32 +291,13 @@ public final class DataImporter {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String code : model.cdes().keySet()) {
-            int distance = distance(target, code.toLowerCase(Locale.ROOT));
+            int distance = EditDistance.between(target, code.toLowerCase(Locale.ROOT));
             if (distance < bestDistance) {
                 best = code;
                 bestDistance = distance;
             }
         }
         return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     private static MessageDigest sha256() {
