@@ -32,7 +32,8 @@ class TestConfigurationRefusals {
     void aMisspelledPrivacyKeyStopsTheNode() throws Exception {
         assertNodeRefuses("{" + IDENTITY + ", \"privacy\": {\"min_rwos\": 10}}",
                 "node.json: the key 'privacy.min_rwos' is unknown; did you mean 'min_rows'? Rename or remove it (keys known there: "
-                        + "allowed_primitives, differencing_history, max_levels, max_parameter_ratio, min_cell_count, min_rows, release_extremes");
+                        + "allowed_primitives, continuous_equality, differencing_history, filter_variables, lockout_hours, max_filter_rules, "
+                        + "max_levels, max_parameter_ratio, min_cell_count, min_rows, refusal_budget, refusal_window_hours, release_extremes)");
         assertNodeRefuses("{" + IDENTITY + ", \"manger\": \"x\"}", "node.json: the key 'manger' is unknown; did you mean 'manager'?");
     }
 
