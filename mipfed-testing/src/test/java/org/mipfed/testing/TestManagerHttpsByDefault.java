@@ -15,12 +15,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -243,14 +241,10 @@ class TestManagerHttpsByDefault {
         }
     }
 
+    /** A TLS context that trusts only the federation's CA, as a browser does once the README's CA file is imported. */
     private static SSLContext trusting(Path caFile) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", Pem.readCertificate(caFile));
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
+        context.init(null, new javax.net.ssl.TrustManager[] {org.mipfed.core.security.TlsManagers.trustingOnly(Pem.readCertificate(caFile))}, null);
         return context;
     }
 

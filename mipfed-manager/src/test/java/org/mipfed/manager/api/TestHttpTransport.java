@@ -12,10 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -202,14 +200,10 @@ class TestHttpTransport {
         }
     }
 
+    /** A TLS context that trusts only the federation's CA, as a browser does once the README's CA file is imported. */
     private static SSLContext trusting(Path caFile) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", Pem.readCertificate(caFile));
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
+        context.init(null, new javax.net.ssl.TrustManager[] {org.mipfed.core.security.TlsManagers.trustingOnly(Pem.readCertificate(caFile))}, null);
         return context;
     }
 }
