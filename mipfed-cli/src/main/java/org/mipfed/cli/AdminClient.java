@@ -12,8 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.state.FederationConfig;
@@ -81,19 +84,26 @@ public final class AdminClient {
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = response.body().isBlank() ? Json.mapper().createObjectNode() : Json.mapper().readTree(response.body());
             if (response.statusCode() >= 400) {
-                throw new Problem(response.statusCode(), body.path("title").asText("Error " + response.statusCode()), body.path("detail").asText(response.body()));
+                ProblemType type = ProblemType.fromCode(body.path("code").asText()).orElse(ProblemType.forStatus(response.statusCode()));
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (String field : new String[] {"node", "rule"}) {
+                    if (body.hasNonNull(field)) {
+                        fields.put(field, body.get(field).asText());
+                    }
+                }
+                throw new Problem(type, body.path("detail").asText(response.body()), fields, null);
             }
             return body;
         }
         catch (ConnectException e) {
-            throw new Problem(503, "Manager not running", "The manager is not answering at " + base + ". Start it with: mipfed manager start --data-dir <dir>");
+            throw new Problem(ProblemType.MANAGER_UNAVAILABLE, "The manager is not answering at " + base + ". Start it with: mipfed manager start --data-dir <dir>");
         }
         catch (IOException e) {
-            throw new Problem(503, "Manager unreachable", "Cannot talk to the manager at " + base + ": " + e.getMessage());
+            throw new Problem(ProblemType.MANAGER_UNAVAILABLE, "Cannot talk to the manager at " + base + ": " + e.getMessage());
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Problem(503, "Interrupted", "Interrupted while waiting for the manager");
+            throw new Problem(ProblemType.INTERRUPTED, "Interrupted while waiting for the manager");
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodeImports;
 import org.mipfed.node.NodePaths;
@@ -76,7 +77,7 @@ final class DataCommand {
                     throw p;
                 }
                 catch (Exception e) {
-                    throw new Problem(500, "Import failed", e.getMessage(), e);
+                    throw new Problem(ProblemType.IMPORT_FAILED, String.valueOf(e.getMessage()), e);
                 }
             }
             return failed[0] ? 2 : 0;

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.text.EditDistance;
 
 /**
@@ -53,7 +54,7 @@ public final class ConfigFile {
             bytes = Files.readAllBytes(file);
         }
         catch (IOException e) {
-            throw new Problem(500, "Cannot read the configuration", "Cannot read " + file + ": " + e.getMessage(), e);
+            throw new Problem(ProblemType.CANNOT_READ_CONFIGURATION, "Cannot read " + file + ": " + e.getMessage(), e);
         }
         try {
             return Json.strict().readValue(bytes, type);
@@ -72,13 +73,13 @@ public final class ConfigFile {
                     + e.getOriginalMessage() + "); correct the syntax (a missing comma or quote, a trailing comma, a key given twice)");
         }
         catch (IOException e) {
-            throw new Problem(500, "Cannot read the configuration", "Cannot read " + file + ": " + e.getMessage(), e);
+            throw new Problem(ProblemType.CANNOT_READ_CONFIGURATION, "Cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
     /** The error for a value that parsed but is not acceptable (e.g. below a safe floor), in the same words. */
     public static Problem invalid(Path file, String what) {
-        return new Problem(422, "Invalid configuration", file + ": " + what + ". Nothing was started; correct the file and start again");
+        return new Problem(ProblemType.INVALID_CONFIGURATION, file + ": " + what + ". Nothing was started; correct the file and start again");
     }
 
     private static String explain(JsonMappingException e) {

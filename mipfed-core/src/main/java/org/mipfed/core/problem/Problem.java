@@ -1,48 +1,94 @@
 package org.mipfed.core.problem;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * A failure a person can act on, carried up to the API as RFC 9457 problem JSON.
- * {@code status} is the HTTP status: 4xx for the caller's mistakes, 5xx for the system's own faults.
+ * A failure a person can act on, carried up to the API as an RFC 9457 problem document. Its {@link ProblemType} fixes
+ * the code, status and title; the detail says what happened here and what to do; {@link #extensions()} carry the
+ * facts a client may branch on (a refusal's {@code rule} and {@code node}, ...).
  */
 public class Problem extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final int status;
-    private final String title;
+    private final ProblemType type;
+    private final transient Map<String, String> extensions;
 
-    public Problem(int status, String title, String detail) {
-        super(detail);
-        this.status = status;
-        this.title = title;
+    public Problem(ProblemType type, String detail) {
+        this(type, detail, Map.of(), null);
     }
 
+    public Problem(ProblemType type, String detail, Throwable cause) {
+        this(type, detail, Map.of(), cause);
+    }
+
+    public Problem(ProblemType type, String detail, Map<String, String> extensions, Throwable cause) {
+        super(requireNonNull(detail, "detail is null"), cause);
+        this.type = requireNonNull(type, "type is null");
+        this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(extensions, "extensions is null")));
+    }
+
+    /**
+     * Transitional: a problem from a bare status and title. Replaced everywhere by {@link #Problem(ProblemType, String)}.
+     */
+    @Deprecated(forRemoval = true)
+    public Problem(int status, String title, String detail) {
+        this(ProblemType.forStatus(status), detail);
+    }
+
+    /** Transitional, see {@link #Problem(int, String, String)}. */
+    @Deprecated(forRemoval = true)
     public Problem(int status, String title, String detail, Throwable cause) {
-        super(detail, cause);
-        this.status = status;
-        this.title = title;
+        this(ProblemType.forStatus(status), detail, cause);
     }
 
     public static Problem badRequest(String detail) {
-        return new Problem(400, "Invalid request", detail);
+        return new Problem(ProblemType.INVALID_REQUEST, detail);
     }
 
     public static Problem notFound(String detail) {
-        return new Problem(404, "Not found", detail);
+        return new Problem(ProblemType.NOT_FOUND, detail);
     }
 
-    public static Problem unprocessable(String title, String detail) {
-        return new Problem(422, title, detail);
+    public static Problem conflict(String detail) {
+        return new Problem(ProblemType.CONFLICT, detail);
+    }
+
+    /** A node's refusal: the node and its rule travel as fields, so a client never has to parse the text. */
+    public static Problem refusedByNode(String node, String rule, String detail) {
+        return new Problem(ProblemType.REFUSED_BY_NODE, detail, Map.of("node", node, "rule", rule), null);
+    }
+
+    /** The same problem with another detail, e.g. prefixed with where it happened. */
+    public Problem withDetail(String detail) {
+        return new Problem(type, detail, extensions, getCause());
+    }
+
+    public ProblemType type() {
+        return type;
     }
 
     public int status() {
-        return status;
+        return type.status();
     }
 
     public String title() {
-        return title;
+        return type.title();
+    }
+
+    public String code() {
+        return type.code();
     }
 
     public String detail() {
         return getMessage();
+    }
+
+    /** Facts beyond the detail (string-valued, written as top-level members of the problem document). */
+    public Map<String, String> extensions() {
+        return extensions;
     }
 }

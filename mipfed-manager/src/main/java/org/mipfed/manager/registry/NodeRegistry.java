@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.state.DatasetOwner;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.NodeRecord;
@@ -234,7 +235,7 @@ public final class NodeRegistry {
             }
             for (NodeRecord other : records()) {
                 if (!other.id().equals(node.id()) && alias.equals(other.alias())) {
-                    throw Problem.unprocessable("Alias taken", "The alias '" + alias + "' already names node " + other.id() + "; remove it there first or choose another");
+                    throw new Problem(ProblemType.UNPROCESSABLE, "The alias '" + alias + "' already names node " + other.id() + "; remove it there first or choose another");
                 }
             }
         }
