@@ -1,5 +1,6 @@
 package org.mipfed.algorithms;
 
+import org.mipfed.algorithms.spi.Algorithm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

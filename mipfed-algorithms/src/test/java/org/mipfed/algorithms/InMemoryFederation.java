@@ -1,5 +1,9 @@
 package org.mipfed.algorithms;
 
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,7 +60,7 @@ public final class InMemoryFederation {
     /** Runs {@code algorithm} on a request, validated against the data model as the manager does, over these nodes. */
     public JsonNode run(Algorithm algorithm, JsonNode request) {
         AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(request), model);
-        return algorithm.run(input, context(input));
+        return algorithm.run(input, context(input)).toJson();
     }
 
     public List<InMemoryNode> nodes() {

@@ -1,5 +1,6 @@
 package org.mipfed.algorithms;
 
+import org.mipfed.algorithms.spi.Algorithm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

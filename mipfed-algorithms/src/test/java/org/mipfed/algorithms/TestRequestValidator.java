@@ -1,5 +1,9 @@
 package org.mipfed.algorithms;
 
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mipfed.algorithms.Rows.request;
@@ -96,7 +100,7 @@ class TestRequestValidator {
             }
 
             @Override
-            public ObjectNode run(AnalysisInput input, FederationContext federation) {
+            public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
                 throw new UnsupportedOperationException();
             }
         };

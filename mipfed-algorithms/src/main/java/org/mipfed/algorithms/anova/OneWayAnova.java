@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.ResultJson;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.algorithms.numerics.Moments;
@@ -34,7 +36,11 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         if (input.y().size() != 1 || input.x().size() != 1) {
             throw Problem.badRequest(NAME + " takes one numerical variable (y) and one nominal covariate (x)");
         }

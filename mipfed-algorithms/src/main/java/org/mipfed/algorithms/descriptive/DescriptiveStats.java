@@ -7,11 +7,13 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.NodeAnswer;
-import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.spi.NodeAnswer;
+import org.mipfed.algorithms.support.ResultJson;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -39,7 +41,11 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         DataModel model = input.dataModel();
         // `dataset` groups the records, so it is not described itself (as in Exareme2).
         LinkedHashSet<String> unique = new LinkedHashSet<>(input.x());

@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.model.Cde;
 import org.mipfed.proto.v1.NumericalSummary;

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.ResultJson;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
@@ -30,7 +32,11 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         if (input.y().size() != 1) {
             throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
         }

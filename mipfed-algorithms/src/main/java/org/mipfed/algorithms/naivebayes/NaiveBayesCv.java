@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.ResultJson;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.crossvalidation.CrossValidation;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -42,7 +44,11 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
     abstract ClassStatistics statistics(FederationContext training, String y, List<String> x, List<String> completeIn);
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         DataModel model = input.dataModel();
         CrossValidation cv = CrossValidation.of(input);
         if (input.y().size() != 1) {

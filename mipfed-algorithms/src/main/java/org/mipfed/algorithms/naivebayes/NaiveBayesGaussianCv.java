@@ -2,7 +2,7 @@ package org.mipfed.algorithms.naivebayes;
 
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.FederationContext;
+import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;

@@ -2,9 +2,11 @@ package org.mipfed.algorithms.pca;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CrossProducts;
 
 /**
@@ -20,7 +22,11 @@ public final class Pca extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, Collections.nCopies(input.y().size(), ""));
         return PrincipalComponents.of(pooled, input.y()).toJson();
     }

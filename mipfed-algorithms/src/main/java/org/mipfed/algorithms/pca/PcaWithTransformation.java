@@ -2,9 +2,11 @@ package org.mipfed.algorithms.pca;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Correlations;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
@@ -26,7 +28,11 @@ public final class PcaWithTransformation extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         List<String> variables = input.y();
         DataTransformation transformation = DataTransformation.parse(input.parameters().get("data_transformation"), variables);
         CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, transformation.perRow(variables));

@@ -3,9 +3,9 @@ package org.mipfed.algorithms.regression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.NominalLevels;
-import org.mipfed.algorithms.PooledCrossProducts;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.support.NominalLevels;
+import org.mipfed.algorithms.support.PooledCrossProducts;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.proto.v1.DesignColumn;
 

@@ -3,10 +3,12 @@ package org.mipfed.algorithms.regression;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.ResultJson;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.numerics.OlsFit;
@@ -32,7 +34,11 @@ public final class LinearRegression extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
             throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());

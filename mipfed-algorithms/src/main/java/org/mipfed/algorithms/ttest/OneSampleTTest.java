@@ -1,10 +1,12 @@
 package org.mipfed.algorithms.ttest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.ResultJson;
-import org.mipfed.algorithms.SpecifiedAlgorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.JsonTree;
+import org.mipfed.algorithms.support.ResultJson;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -24,7 +26,11 @@ public final class OneSampleTTest extends SpecifiedAlgorithm {
     }
 
     @Override
-    public ObjectNode run(AnalysisInput input, FederationContext federation) {
+    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
+        return new JsonTree(runJson(input, federation));
+    }
+
+    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
         String y = TTests.single(NAME, "y", input.y());
         Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
         double alpha = input.parameters().path("alpha").asDouble(0.05);

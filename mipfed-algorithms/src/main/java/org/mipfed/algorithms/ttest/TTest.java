@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.math3.special.Beta;
-import org.mipfed.algorithms.ResultJson;
+import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.numerics.Distributions;
 
 /**

@@ -1,7 +1,7 @@
 package org.mipfed.algorithms.ttest;
 
 import java.util.List;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.problem.Problem;
 
 /** Checks the t-tests share. */

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.CrossValidationChecks;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
@@ -144,7 +144,7 @@ class TestCrossValidationValidation {
         Algorithm algorithm = ALGORITHMS.get(name);
         InMemoryFederation federation = InMemoryFederation.dementia(nodes);
         AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(request), federation.model());
-        return algorithm.run(input, federation.context(input));
+        return algorithm.run(input, federation.context(input)).toJson();
     }
 
     private static org.assertj.core.data.Offset<Double> within(double offset) {

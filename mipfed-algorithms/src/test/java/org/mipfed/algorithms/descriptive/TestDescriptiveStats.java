@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.TestData;
@@ -88,6 +88,6 @@ class TestDescriptiveStats {
     private static JsonNode run(Map<String, List<Map<String, Object>>> data, List<String> datasets, int minRows, List<String> y) {
         InMemoryFederation federation = InMemoryFederation.spread(TestData.dementiaModel(), data, 2, minRows);
         AnalysisInput input = RequestValidator.validate(ALGORITHM, request(datasets, List.of(), y), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return ALGORITHM.run(input, federation.context(input)).toJson();
     }
 }

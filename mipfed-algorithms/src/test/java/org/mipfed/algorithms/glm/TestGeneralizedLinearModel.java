@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.AnalysisInput;
-import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
@@ -140,7 +140,7 @@ class TestGeneralizedLinearModel {
     private static JsonNode run(Algorithm algorithm, JsonNode body, int nodes) {
         InMemoryFederation federation = InMemoryFederation.dementia(nodes);
         AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(body), federation.model());
-        return algorithm.run(input, federation.context(input));
+        return algorithm.run(input, federation.context(input)).toJson();
     }
 
     private static void close(String what, double[] expected, JsonNode actual) {

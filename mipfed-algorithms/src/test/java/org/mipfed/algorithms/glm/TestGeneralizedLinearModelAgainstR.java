@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RReference;
@@ -32,7 +32,7 @@ class TestGeneralizedLinearModelAgainstR {
             GeneralizedLinearModel algorithm = new GeneralizedLinearModel();
             InMemoryFederation federation = InMemoryFederation.dementia(nodes);
             AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(c.body()), federation.model());
-            JsonNode actual = algorithm.run(input, federation.context(input));
+            JsonNode actual = algorithm.run(input, federation.context(input)).toJson();
             ExpectedResults.assertMatchesReference(c.name() + " on " + nodes + " nodes", c.expected(), actual, ExpectedResults.DEFAULT);
         }
     }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
@@ -119,6 +119,6 @@ class TestMultipleHistograms {
         inputdata.putArray("y").add(y);
         body.putObject("parameters").put("bins", bins);
         AnalysisInput input = RequestValidator.validate(ALGORITHM, AnalysisRequest.fromJson(body), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return ALGORITHM.run(input, federation.context(input)).toJson();
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.TestData;
@@ -89,7 +89,7 @@ class TestKMeans {
         InMemoryFederation federation = InMemoryFederation.spread(TestData.dementiaModel(), data, 2, minRows);
         ObjectNode body = body(List.copyOf(data.keySet()), List.of("leftamygdala", "rightamygdala"), k, maxiter, tol);
         AnalysisInput input = RequestValidator.validate(ALGORITHM, AnalysisRequest.fromJson(body), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return ALGORITHM.run(input, federation.context(input)).toJson();
     }
 
     private static ObjectNode body(List<String> datasets, List<String> y, int k, int maxiter, double tol) {

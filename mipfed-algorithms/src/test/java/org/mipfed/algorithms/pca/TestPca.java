@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
@@ -110,6 +110,6 @@ class TestPca {
 
     private static JsonNode run(InMemoryFederation federation, List<String> datasets, List<String> y) {
         AnalysisInput input = RequestValidator.validate(ALGORITHM, request(datasets, List.of(), y), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return ALGORITHM.run(input, federation.context(input)).toJson();
     }
 }

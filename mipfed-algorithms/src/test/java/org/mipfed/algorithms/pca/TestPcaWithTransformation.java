@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.mipfed.algorithms.Algorithm;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.json.Json;
@@ -99,7 +99,7 @@ class TestPcaWithTransformation {
             }
             InMemoryFederation federation = InMemoryFederation.dementia(2);
             AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(body), federation.model());
-            return algorithm.run(input, federation.context(input));
+            return algorithm.run(input, federation.context(input)).toJson();
         }
         catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(e);

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.TestData;
@@ -98,6 +98,6 @@ class TestLinearRegression {
     private static JsonNode run(Map<String, List<Map<String, Object>>> data, List<String> x, String y) {
         InMemoryFederation federation = InMemoryFederation.spread(TestData.dementiaModel(), data, 2, 1);
         AnalysisInput input = RequestValidator.validate(ALGORITHM, request(List.copyOf(data.keySet()), x, List.of(y)), federation.model());
-        return ALGORITHM.run(input, federation.context(input));
+        return ALGORITHM.run(input, federation.context(input)).toJson();
     }
 }

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RReference;
@@ -80,6 +80,6 @@ class TestKaplanMeier {
         KaplanMeier algorithm = new KaplanMeier();
         InMemoryFederation federation = InMemoryFederation.dementia(nodes);
         AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(body), federation.model());
-        return algorithm.run(input, federation.context(input));
+        return algorithm.run(input, federation.context(input)).toJson();
     }
 }

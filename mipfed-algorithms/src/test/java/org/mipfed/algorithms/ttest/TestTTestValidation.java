@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;

@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.cli.AdminClient;
@@ -351,7 +351,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < runs + 2; i++) {
             long start = System.nanoTime();
             pooledResult = algorithm.run(RequestValidator.validate(algorithm, request, model),
-                    new PooledFederation(model, executor, request.datasets(), Filters.parse(request.filters(), model)));
+                    new PooledFederation(model, executor, request.datasets(), Filters.parse(request.filters(), model))).toJson();
             if (i >= 2) {
                 pooledTimes.add(System.nanoTime() - start);
             }

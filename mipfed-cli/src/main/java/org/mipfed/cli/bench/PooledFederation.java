@@ -3,8 +3,8 @@ package org.mipfed.cli.bench;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
-import org.mipfed.algorithms.FederationContext;
-import org.mipfed.algorithms.NodeAnswer;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.proto.v1.Filter;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.model.DataModel;
@@ -75,7 +75,7 @@ class TestSyntheticData {
             AnalysisRequest request = new AnalysisRequest(SyntheticData.MODEL, datasets, xs, List.of("y"), null, null, null);
             Algorithm ols = Algorithms.standard().find("linear_regression").orElseThrow();
             PrimitiveExecutor executor = new PrimitiveExecutor(store, PrivacyPolicy.minRowsOnly(10), audit);
-            JsonNode result = ols.run(RequestValidator.validate(ols, request, model), new PooledFederation(model, executor, datasets, null));
+            JsonNode result = ols.run(RequestValidator.validate(ols, request, model), new PooledFederation(model, executor, datasets, null)).toJson();
             double[] reference = HighPrecisionReference.ols(store, StoreCatalog.dataTable(model), xs, "y");
             assertThat(result.path("coefficients").size()).isEqualTo(reference.length);
             for (int i = 0; i < reference.length; i++) {

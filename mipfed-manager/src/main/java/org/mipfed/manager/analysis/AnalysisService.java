@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.mipfed.algorithms.Algorithm;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.AnalysisInput;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
@@ -116,7 +116,7 @@ public final class AnalysisService implements AutoCloseable {
                         plan.datasetsByNode(), running.user(), options.timeout(), deadline, options.allowPartial(), options.smpc());
                 ObjectNode result;
                 try {
-                    result = algorithm.run(plan.input(), federation);
+                    result = algorithm.run(plan.input(), federation).toJson();
                 }
                 catch (SessionFederation.NodeLostException e) {
                     // Partial results accepted: start the flow again without the lost node.

@@ -1,5 +1,6 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.support;
 
+import org.mipfed.algorithms.spi.Algorithm;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.support;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,7 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.support;
 
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

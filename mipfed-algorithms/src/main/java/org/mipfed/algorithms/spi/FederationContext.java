@@ -1,4 +1,4 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.spi;
 
 import java.util.List;
 import org.mipfed.core.model.DataModel;

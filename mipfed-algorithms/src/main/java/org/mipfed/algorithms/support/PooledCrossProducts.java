@@ -1,5 +1,7 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.support;
 
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import java.util.List;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;

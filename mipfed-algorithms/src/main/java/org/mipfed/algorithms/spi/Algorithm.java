@@ -1,4 +1,4 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -13,6 +13,6 @@ public interface Algorithm {
     /** The algorithm's specification, as served by {@code GET /algorithms} (Exareme2's format). */
     ObjectNode spec();
 
-    /** Runs the analysis; the result is in Exareme2's output shape. */
-    ObjectNode run(AnalysisInput input, FederationContext federation);
+    /** Runs the analysis; {@link AlgorithmResult#toJson()} gives the result in Exareme2's output shape. */
+    AlgorithmResult run(AnalysisInput input, FederationContext federation);
 }

@@ -1,4 +1,4 @@
-package org.mipfed.algorithms;
+package org.mipfed.algorithms.spi;
 
 import static java.util.Objects.requireNonNull;
 
