@@ -21,7 +21,6 @@ import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.cli.AdminClient;
-import org.mipfed.cli.Main;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.io.Directories;
 import org.mipfed.core.json.Json;
@@ -50,7 +49,7 @@ import picocli.CommandLine.Option;
  * {@link #main} on this module's class path, which holds the CLI too (the node processes it starts are
  * {@code mipfed} itself).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, version = "mipfed bench 0.1.0",
         description = "Benchmark: federated vs pooled analyses, latency and throughput of small requests, import speed, memory.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "Hospital nodes (default: ${DEFAULT-VALUE}).")
@@ -101,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** {@code mipfed bench ...}, with the CLI's logging and error handling. */
     public static void main(String[] args) {
-        System.exit(Main.execute(new CommandLine(new BenchCommand()).setCommandName("mipfed bench"), args));
+        System.exit(org.mipfed.cli.Main.execute(new CommandLine(new BenchCommand()).setCommandName("mipfed bench"), args));
     }
 
     @Override

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "mipfed 0.1.0",
         description = "MIP Federation: a manager and hospital nodes for federated analyses where only aggregates leave a hospital.",
+        footer = {"", "From a checkout, ./mipfed bench runs the benchmark (module mipfed-bench, not part of this command; docs/benchmark.md)."},
         subcommands = {
             ManagerCommand.class,
             JoinTokenCommand.class,
