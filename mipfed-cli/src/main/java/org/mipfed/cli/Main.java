@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "mipfed 0.1.0",
         description = "MIP Federation: a manager and hospital nodes for federated analyses where only aggregates leave a hospital.",
+        footer = {"", "From a checkout, ./mipfed bench runs the benchmark (module mipfed-bench, not part of this command; docs/benchmark.md)."},
         subcommands = {
             ManagerCommand.class,
             JoinTokenCommand.class,
@@ -20,7 +21,6 @@ import picocli.CommandLine.Command;
             DatasetCommand.class,
             RunCommand.class,
             DemoCommand.class,
-            org.mipfed.cli.bench.BenchCommand.class,
             AuditCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -30,14 +30,25 @@ public final class Main {
     }
 
     public static int execute(String... args) {
+        return execute(new CommandLine(new Main()), args);
+    }
+
+    /**
+     * Runs {@code cli} with mipfed's logging and error handling. The benchmark, a module of its own that the
+     * product does not carry, starts its command here too.
+     */
+    public static int execute(CommandLine cli, String... args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        return commandLine().execute(args);
+        return withErrorHandling(cli).execute(args);
     }
 
     /** The command line with mipfed's error handling: a problem's title and detail, never a stack trace. */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        return withErrorHandling(new CommandLine(new Main()));
+    }
+
+    private static CommandLine withErrorHandling(CommandLine cli) {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof Problem p) {
                 commandLine.getErr().println("mipfed: " + p.title() + ": " + p.detail());

@@ -1,4 +1,4 @@
-package org.mipfed.cli.bench;
+package org.mipfed.bench;
 
 import static java.util.Objects.requireNonNull;
 

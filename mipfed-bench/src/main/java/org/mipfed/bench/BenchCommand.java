@@ -1,4 +1,4 @@
-package org.mipfed.cli.bench;
+package org.mipfed.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,6 +36,7 @@ import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.store.DuckDbStore;
 import org.mipfed.node.store.StoreCatalog;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,8 +44,12 @@ import picocli.CommandLine.Option;
  * {@code mipfed bench}: federated against pooled, on MIP-shaped synthetic data spread over real node
  * processes on loopback (mutual TLS); small-request latency and throughput on the dementia data;
  * import speed; peak memory. Prints one table and writes it as JSON and CSV.
+ *
+ * <p>It lives in its own module so that the product's CLI jar does not carry it; {@code ./mipfed bench} runs
+ * {@link #main} on this module's class path, which holds the CLI too (the node processes it starts are
+ * {@code mipfed} itself).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, version = "mipfed bench 0.1.0",
         description = "Benchmark: federated vs pooled analyses, latency and throughput of small requests, import speed, memory.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "Hospital nodes (default: ${DEFAULT-VALUE}).")
@@ -93,6 +97,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     private final List<ObjectNode> table = new ArrayList<>();
     private DataModel benchModel;
+
+    /** {@code mipfed bench ...}, with the CLI's logging and error handling. */
+    public static void main(String[] args) {
+        System.exit(org.mipfed.cli.Main.execute(new CommandLine(new BenchCommand()).setCommandName("mipfed bench"), args));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -197,7 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
      * each model call alone is timed, as the median of the runs after one warm-up.
      */
     private void timeR(Path dir, DuckDbStore pooled) throws IOException, InterruptedException {
-        Path rscript = findOnPath("Rscript");
+        Path rscript = RTimings.rscript().orElse(null);
         if (rscript == null) {
             System.err.println("Rscript not found: R timings skipped");
             return;
@@ -212,59 +221,18 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return null;
         });
-        Path script = dir.resolve("bench.R");
-        Files.writeString(script, rScript(csv));
         System.err.println("R: timing the same analyses (lm, glm, cor, prcomp, t.test, kmeans) ...");
-        Process r = new ProcessBuilder(rscript.toString(), script.toString()).redirectErrorStream(true).start();
-        List<String> output = new String(r.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
-        if (r.waitFor() != 0) {
-            System.err.println("R failed: " + String.join("\n", output));
+        // Only the analyses measured here: R's time goes into their rows, and on millions of rows each call takes seconds.
+        Map<String, Double> times;
+        try {
+            times = RTimings.time(rscript, dir, csv, runs, RTimings.ANALYSES.stream().filter(this::wanted).toList());
+        }
+        catch (IOException e) {
+            System.err.println(e.getMessage());
             return;
         }
-        for (String line : output) {
-            String[] parts = line.split(" ");
-            if (parts.length == 3 && parts[0].equals("TIME")) {
-                double ms = Double.parseDouble(parts[2]);
-                table.stream().filter(t -> t.path("what").asText().equals(parts[1]) && t.path("kind").asText().equals("analysis")).findFirst()
-                        .ifPresent(t -> t.put("r_ms", ms).put("ratio_r", t.path("federated_ms").asDouble() / ms));
-            }
-        }
-    }
-
-    private String rScript(Path csv) {
-        String xs = String.join(" + ", SyntheticData.covariates());
-        List<String> lines = new ArrayList<>(List.of(
-                "suppressMessages(library(data.table))",
-                "d <- as.data.frame(fread('" + csv.toString().replace("'", "\\'") + "', na.strings = ''))",
-                "d$gender <- factor(d$gender); d$agegroup <- factor(d$agegroup); d$event <- as.integer(d$event == 'yes')",
-                "xs <- paste0('x', 1:10)",
-                "time <- function(name, f) { f(); t <- replicate(" + runs + ", system.time(f())[['elapsed']]);"
-                        + " cat('TIME', name, 1000 * median(t), '\\n') }"));
-        Map<String, String> calls = new LinkedHashMap<>();
-        calls.put("linear_regression", "lm(y ~ " + xs + " + gender + agegroup, data = d)");
-        calls.put("logistic_regression", "glm(event ~ " + xs + ", family = binomial, data = d)");
-        calls.put("pearson_correlation", "cor(d[, c(xs[1:5], 'y')], use = 'complete.obs')");
-        calls.put("pca", "prcomp(na.omit(d[, xs]), center = TRUE, scale. = TRUE)");
-        calls.put("ttest_independent", "t.test(y ~ gender, data = d)");
-        calls.put("kmeans", "kmeans(na.omit(d[, xs[1:5]]), centers = 4, iter.max = 20)");
-        // Only the analyses measured here: R's time goes into their rows, and on millions of rows each call takes seconds.
-        calls.forEach((name, call) -> {
-            if (wanted(name)) {
-                lines.add("time('" + name + "', function() " + call + ")");
-            }
-        });
-        lines.add("");
-        return String.join("\n", lines);
-    }
-
-    private static Path findOnPath(String name) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(entry, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        times.forEach((name, ms) -> table.stream().filter(t -> t.path("what").asText().equals(name) && t.path("kind").asText().equals("analysis"))
+                .findFirst().ifPresent(t -> t.put("r_ms", ms).put("ratio_r", t.path("federated_ms").asDouble() / ms)));
     }
 
     private static List<String> withY(List<String> xs, String y) {

@@ -1,4 +1,4 @@
-package org.mipfed.cli.bench;
+package org.mipfed.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package org.mipfed.cli.bench;
+package org.mipfed.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
