@@ -57,7 +57,12 @@ public final class KMeans extends SpecifiedAlgorithm {
                     + "for every one of " + String.join(", ", variables) + (input.filter() == null ? "" : " (after the filters)")
                     + "; choose k of at most " + n + ", or select more rows");
         }
-        double[][] centres = new NumpyRandomState(SEED).uniform(low, high, k);
+        return lloyd(federation, variables, new NumpyRandomState(SEED).uniform(low, high, k), maxiter, tol, n);
+    }
+
+    /** Lloyd's rounds from {@code centres} until {@code maxiter} or a move of at most {@code tol}. */
+    private static KMeansResult lloyd(FederationContext federation, List<String> variables, double[][] centres, int maxiter,
+            double tol, long n) {
         int iterations = 0;
         while (true) {
             double[][] next = step(federation, variables, centres);
@@ -65,10 +70,9 @@ public final class KMeans extends SpecifiedAlgorithm {
             double moved = frobenius(next, centres);
             centres = next;
             if (iterations >= maxiter || moved <= tol) {
-                break;
+                return new KMeansResult(TITLE, centres, n, iterations);
             }
         }
-        return new KMeansResult(TITLE, centres, n, iterations);
     }
 
     /** The variables to cluster: y, numerical only. The request validator has refused a variable named twice. */
