@@ -1,19 +1,16 @@
 package org.mipfed.algorithms.correlation;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.special.Beta;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.support.PooledCrossProducts;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Correlations;
 import org.mipfed.algorithms.numerics.CrossProducts;
@@ -33,6 +30,7 @@ import org.mipfed.proto.v1.DesignColumn;
  */
 public final class PearsonCorrelation extends SpecifiedAlgorithm {
     public static final String NAME = "pearson_correlation";
+    private static final String TITLE = "Pearson Correlation Coefficient";
     /** The standard normal, never sampled. */
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1, NormalDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY);
 
@@ -41,17 +39,12 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public PearsonCorrelationResult run(AnalysisInput input, FederationContext federation) {
         List<String> y = input.y();
         List<String> x = input.x().isEmpty() ? y : input.x();
         if (y.isEmpty()) {
             throw Problem.badRequest(NAME + " needs at least one variable (y)");
         }
-        double alpha = input.parameters().path("alpha").asDouble(0.95);
         Set<String> distinct = new LinkedHashSet<>(y);
         distinct.addAll(x);
         List<String> variables = new ArrayList<>(distinct);
@@ -63,13 +56,20 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
                     + (input.filter() == null ? "" : " (after the filters)") + ", but " + (n == 0 ? "no row has" : "only " + n + " have")
                     + "; choose other variables or datasets");
         }
+        return result(pooled, variables, y, x, input.parameters().path("alpha").asDouble(0.95));
+    }
+
+    /** r, its p-value and interval for every variable of {@code y} against every one of {@code x}. */
+    private static PearsonCorrelationResult result(CrossProducts pooled, List<String> variables, List<String> y, List<String> x,
+            double alpha) {
+        long n = pooled.n();
         double df = n - 2;
         double z = NORMAL.inverseCumulativeProbability(1 - alpha / 2);
         double se = 1 / Math.sqrt(n - 3);
-        ObjectNode correlations = table(x);
-        ObjectNode pValues = table(x);
-        ObjectNode low = table(x);
-        ObjectNode high = table(x);
+        Map<String, double[]> correlations = new LinkedHashMap<>();
+        Map<String, double[]> pValues = new LinkedHashMap<>();
+        Map<String, double[]> low = new LinkedHashMap<>();
+        Map<String, double[]> high = new LinkedHashMap<>();
         for (String row : y) {
             int i = variables.indexOf(row);
             double[] r = new double[x.size()];
@@ -83,27 +83,14 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
                 lo[k] = Math.tanh(fisher - z * se);
                 hi[k] = Math.tanh(fisher + z * se);
             }
-            correlations.set(row, ResultJson.numbers(r));
-            pValues.set(row, ResultJson.numbers(p));
-            low.set(row, ResultJson.numbers(lo));
-            high.set(row, ResultJson.numbers(hi));
+            correlations.put(row, r);
+            pValues.put(row, p);
+            low.put(row, lo);
+            high.put(row, hi);
         }
-        ObjectNode out = ResultJson.object();
-        out.put("title", "Pearson Correlation Coefficient");
-        out.put("n_obs", n);
-        out.set("correlations", correlations);
-        out.set("p_values", pValues);
-        out.set("ci_hi", high);
-        out.set("ci_lo", low);
-        return out;
-    }
-
-    /** Exareme2's layout: {@code variables} names the covariates, then one list per variable, over them. */
-    private static ObjectNode table(List<String> covariates) {
-        ObjectNode table = ResultJson.object();
-        ArrayNode names = table.putArray("variables");
-        covariates.forEach(names::add);
-        return table;
+        return new PearsonCorrelationResult(TITLE, n, new PearsonCorrelationResult.Table(x, correlations),
+                new PearsonCorrelationResult.Table(x, pValues), new PearsonCorrelationResult.Table(x, high),
+                new PearsonCorrelationResult.Table(x, low));
     }
 
     /**

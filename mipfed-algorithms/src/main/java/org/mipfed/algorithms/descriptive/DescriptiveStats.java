@@ -1,22 +1,18 @@
 package org.mipfed.algorithms.descriptive;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.spi.NodeAnswer;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.DescribeQuery;
 import org.mipfed.proto.v1.DescribeResult;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -41,87 +37,75 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
-        DataModel model = input.dataModel();
-        // `dataset` groups the records, so it is not described itself (as in Exareme2).
-        LinkedHashSet<String> unique = new LinkedHashSet<>(input.x());
-        unique.addAll(input.y());
-        unique.remove(DataModel.DATASET);
-        List<String> variables = new ArrayList<>(unique);
-        List<String> numerical = new ArrayList<>();
-        List<String> nominal = new ArrayList<>();
-        for (String variable : variables) {
-            Cde cde = model.cde(variable);
-            if (cde == null) {
-                throw Problem.badRequest("The variable '" + variable + "' is not in the data model " + model.id());
-            }
-            (cde.categorical() ? nominal : numerical).add(variable);
-        }
-        ObjectNode result = ResultJson.object();
-        ArrayNode variableBased = result.putArray("variable_based");
-        ArrayNode modelBased = result.putArray("model_based");
+    public DescriptiveStatsResult run(AnalysisInput input, FederationContext federation) {
+        List<Cde> variables = described(input);
         if (variables.isEmpty()) {
-            return result;
+            return new DescriptiveStatsResult(List.of(), List.of(), null);
         }
+        List<String> numerical = variables.stream().filter(cde -> !cde.categorical()).map(Cde::code).toList();
+        List<String> nominal = variables.stream().filter(Cde::categorical).map(Cde::code).toList();
         Map<String, VariableSummary> byVariable = new HashMap<>();
         Map<String, VariableSummary> byModel = new HashMap<>();
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
-                .setDescribe(DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal)));
         long rows = 0;
-        for (NodeAnswer answer : answers) {
+        for (NodeAnswer answer : federation.compute(PrimitiveQuery.newBuilder()
+                .setDescribe(DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal)))) {
             rows += answer.result().getRowsUsed();
             DescribeResult describe = answer.result().getDescribe();
             collect(answer.node(), describe.getVariableBasedList(), byVariable);
             collect(answer.node(), describe.getModelBasedList(), byModel);
         }
-        for (String variable : variables) {
-            Cde cde = model.cde(variable);
-            records(variable, cde, input.datasets(), byVariable, variableBased);
-            records(variable, cde, input.datasets(), byModel, modelBased);
+        List<DescriptiveStatsResult.DatasetRecord> variableBased = new ArrayList<>();
+        List<DescriptiveStatsResult.DatasetRecord> modelBased = new ArrayList<>();
+        for (Cde cde : variables) {
+            variableBased.addAll(records(cde, input.datasets(), byVariable));
+            modelBased.addAll(records(cde, input.datasets(), byModel));
         }
-        // Not in Exareme2's shape: the selected rows described, as every mipfed result says.
-        result.put("n_obs", rows);
-        return result;
+        return new DescriptiveStatsResult(variableBased, modelBased, rows);
+    }
+
+    /** The variables of x and y, once each and in order, except {@code dataset}: it groups the records (as in Exareme2). */
+    private static List<Cde> described(AnalysisInput input) {
+        DataModel model = input.dataModel();
+        LinkedHashSet<String> unique = new LinkedHashSet<>(input.x());
+        unique.addAll(input.y());
+        unique.remove(DataModel.DATASET);
+        List<Cde> variables = new ArrayList<>();
+        for (String variable : unique) {
+            Cde cde = model.cde(variable);
+            if (cde == null) {
+                throw Problem.badRequest("The variable '" + variable + "' is not in the data model " + model.id());
+            }
+            variables.add(cde);
+        }
+        return variables;
     }
 
     private static void collect(String node, List<VariableSummary> summaries, Map<String, VariableSummary> into) {
         for (VariableSummary summary : summaries) {
             if (into.putIfAbsent(key(summary.getVariable(), summary.getDataset()), summary) != null) {
                 // Datasets are spread over nodes without overlap; two answers would be counted twice.
-                throw new Problem(502, "Inconsistent node answers", "The dataset '" + summary.getDataset()
+                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The dataset '" + summary.getDataset()
                         + "' was described by more than one node (again by " + node + "); each dataset must live on one node only");
             }
         }
     }
 
-    private static void records(String variable, Cde cde, List<String> datasets, Map<String, VariableSummary> summaries, ArrayNode out) {
+    /** One record per dataset, then the one of all of them together. */
+    private static List<DescriptiveStatsResult.DatasetRecord> records(Cde cde, List<String> datasets,
+            Map<String, VariableSummary> summaries) {
+        List<DescriptiveStatsResult.DatasetRecord> out = new ArrayList<>();
         RecordCombiner all = new RecordCombiner(cde);
         for (String dataset : datasets) {
-            VariableSummary summary = summaries.get(key(variable, dataset));
-            ObjectNode record = out.addObject();
-            record.put("variable", variable);
-            record.put("dataset", dataset);
-            if (summary == null || summary.getSuppressed()) {
-                record.putNull("data");
-            }
-            else {
-                record.set("data", RecordCombiner.datasetData(cde, summary));
+            VariableSummary summary = summaries.get(key(cde.code(), dataset));
+            DescriptiveStatsResult.Data data = null;
+            if (summary != null && !summary.getSuppressed()) {
+                data = RecordCombiner.datasetData(cde, summary);
                 all.add(summary);
             }
+            out.add(new DescriptiveStatsResult.DatasetRecord(cde.code(), dataset, data));
         }
-        ObjectNode record = out.addObject();
-        record.put("variable", variable);
-        record.put("dataset", ALL_DATASETS);
-        if (all.isEmpty()) {
-            record.putNull("data");
-        }
-        else {
-            record.set("data", all.data());
-        }
+        out.add(new DescriptiveStatsResult.DatasetRecord(cde.code(), ALL_DATASETS, all.isEmpty() ? null : all.data()));
+        return out;
     }
 
     private static String key(String variable, String dataset) {

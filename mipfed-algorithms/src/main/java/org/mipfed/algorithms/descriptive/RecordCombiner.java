@@ -2,13 +2,11 @@ package org.mipfed.algorithms.descriptive;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.model.Cde;
 import org.mipfed.proto.v1.NumericalSummary;
@@ -46,40 +44,26 @@ final class RecordCombiner {
     }
 
     /** The "all datasets" data: sums, exactly combined mean and std, and no quartiles. */
-    ObjectNode data() {
-        ObjectNode data = counts(numDtps, numNa, numTotal);
+    DescriptiveStatsResult.Data data() {
         if (cde.categorical()) {
-            data.set("counts", countsNode(cde, counts));
-            return data;
+            return new DescriptiveStatsResult.Nominal(numDtps, numNa, numTotal, present(cde, counts));
         }
-        ResultJson.put(data, "mean", moments.mean());
-        ResultJson.put(data, "std", moments.sampleStd());
-        ResultJson.put(data, "min", moments.min());
-        data.putNull("q1");
-        data.putNull("q2");
-        data.putNull("q3");
-        ResultJson.put(data, "max", moments.max());
-        return data;
+        return new DescriptiveStatsResult.Numerical(numDtps, numNa, numTotal, moments.mean(), moments.sampleStd(), moments.min(),
+                null, null, null, moments.max());
     }
 
-    /** One dataset's data, in Exareme2's field order. */
-    static ObjectNode datasetData(Cde cde, VariableSummary summary) {
-        ObjectNode data = counts(summary.getNumDtps(), summary.getNumNa(), summary.getNumTotal());
+    /** One dataset's data. */
+    static DescriptiveStatsResult.Data datasetData(Cde cde, VariableSummary summary) {
         if (cde.categorical()) {
-            data.set("counts", countsNode(cde, summary.getCountsMap()));
-            return data;
+            return new DescriptiveStatsResult.Nominal(summary.getNumDtps(), summary.getNumNa(), summary.getNumTotal(),
+                    present(cde, summary.getCountsMap()));
         }
         NumericalSummary numerical = summary.getNumerical();
-        Moments moments = moments(summary);
         boolean any = summary.getNumDtps() > 0;
-        ResultJson.put(data, "mean", any ? numerical.getMean() : Double.NaN);
-        ResultJson.put(data, "std", moments.sampleStd());
-        ResultJson.put(data, "min", any ? numerical.getMin() : Double.NaN);
-        ResultJson.put(data, "q1", any ? numerical.getQ1() : Double.NaN);
-        ResultJson.put(data, "q2", any ? numerical.getQ2() : Double.NaN);
-        ResultJson.put(data, "q3", any ? numerical.getQ3() : Double.NaN);
-        ResultJson.put(data, "max", any ? numerical.getMax() : Double.NaN);
-        return data;
+        return new DescriptiveStatsResult.Numerical(summary.getNumDtps(), summary.getNumNa(), summary.getNumTotal(),
+                any ? numerical.getMean() : Double.NaN, moments(summary).sampleStd(), any ? numerical.getMin() : Double.NaN,
+                any ? numerical.getQ1() : Double.NaN, any ? numerical.getQ2() : Double.NaN, any ? numerical.getQ3() : Double.NaN,
+                any ? numerical.getMax() : Double.NaN);
     }
 
     private static Moments moments(VariableSummary summary) {
@@ -90,28 +74,20 @@ final class RecordCombiner {
         return new Moments(summary.getNumDtps(), n.getMean(), n.getM2(), n.getMin(), n.getMax());
     }
 
-    private static ObjectNode counts(long numDtps, long numNa, long numTotal) {
-        ObjectNode data = ResultJson.object();
-        data.put("num_dtps", numDtps);
-        data.put("num_na", numNa);
-        data.put("num_total", numTotal);
-        return data;
-    }
-
     /** Levels present (count above zero), in the data model's order, then any others alphabetically. */
-    private static ObjectNode countsNode(Cde cde, Map<String, Long> levelCounts) {
+    private static Map<String, Long> present(Cde cde, Map<String, Long> levelCounts) {
         List<String> order = new ArrayList<>(cde.enumerations().keySet());
         List<String> others = new ArrayList<>(levelCounts.keySet());
         others.removeAll(order);
         others.sort(Comparator.naturalOrder());
         order.addAll(others);
-        ObjectNode node = ResultJson.object();
+        Map<String, Long> present = new LinkedHashMap<>();
         for (String level : order) {
             Long count = levelCounts.get(level);
             if (count != null && count > 0) {
-                node.put(level, count);
+                present.put(level, count);
             }
         }
-        return node;
+        return present;
     }
 }

@@ -12,6 +12,7 @@ import org.apache.commons.math3.linear.RealMatrix;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.GlmStepQuery;
 import org.mipfed.proto.v1.GlmStepResult;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -192,7 +193,7 @@ public final class FisherScoring {
                 continue;
             }
             if (result.getInformationCount() != p * p || result.getScoreCount() != p || result.getWorkingCount() != p) {
-                throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned a glm step for "
+                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned a glm step for "
                         + result.getScoreCount() + " coefficients, but " + p + " were asked for");
             }
             sum.add(result);

@@ -1,15 +1,11 @@
 package org.mipfed.algorithms.glm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.core.model.Cde;
@@ -32,11 +28,7 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public GeneralizedLinearModelResult run(AnalysisInput input, FederationContext federation) {
         if (input.y().size() != 1) {
             throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
         }
@@ -46,12 +38,25 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
             throw Problem.badRequest("The dependent variable '" + y + "' is not in the data model " + input.dataModel().id());
         }
         Family family = Family.valueOf(input.parameters().path("family").asText("gaussian").toUpperCase(Locale.ROOT));
+        Link link = link(input, family);
+        GlmModel model = GlmDesign.build(federation, NAME, input.x(), response(input, y, cde, family), family, link);
+        GlmFit fit = FisherScoring.fit(federation, model);
+        return result(y, model, fit);
+    }
+
+    /** The {@code link} parameter, or the family's default; one the family accepts. */
+    private static Link link(AnalysisInput input, Family family) {
         JsonNode linkName = input.parameters().get("link");
         Link link = linkName == null || linkName.isNull() ? family.defaultLink() : Link.valueOf(linkName.asText().toUpperCase(Locale.ROOT));
         if (!family.links().contains(link)) {
             throw Problem.badRequest("The " + family.wireName() + " family has no " + link.wireName() + " link; its links are "
                     + String.join(", ", family.links().stream().map(Link::wireName).toList()));
         }
+        return link;
+    }
+
+    /** The response column: y itself when numerical, 1 at {@code positive_class} when nominal (binomial only). */
+    private static GlmColumn response(AnalysisInput input, String y, Cde cde, Family family) {
         String positive = input.parameters().path("positive_class").asText("");
         GlmColumn.Builder response = GlmColumn.newBuilder().setVariable(y);
         if (cde.categorical()) {
@@ -72,12 +77,10 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
             throw Problem.badRequest("positive_class applies to a nominal y only; '" + y + "' is numerical (binomial: its values must "
                     + "be 0 or 1)");
         }
-        GlmModel model = GlmDesign.build(federation, NAME, input.x(), response.build(), family, link);
-        GlmFit fit = FisherScoring.fit(federation, model);
-        return result(y, model, fit);
+        return response.build();
     }
 
-    private static ObjectNode result(String y, GlmModel model, GlmFit fit) {
+    private static GeneralizedLinearModelResult result(String y, GlmModel model, GlmFit fit) {
         int p = fit.p();
         long n = fit.n();
         long dfResidual = n - p;
@@ -101,27 +104,9 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(model.names());
-        ObjectNode out = ResultJson.object();
-        out.put("dependent_var", y);
-        out.put("family", model.family().wireName());
-        out.put("link", model.link().wireName());
-        out.set("indep_vars", ResultJson.strings(names));
-        out.put("n_obs", n);
-        out.set("coefficients", ResultJson.numbers(fit.coefficients()));
-        out.set("std_err", ResultJson.numbers(stdErr));
-        out.set(t ? "t_values" : "z_values", ResultJson.numbers(statistics));
-        out.set("pvalues", ResultJson.numbers(pvalues));
-        out.set("lower_ci", ResultJson.numbers(lower));
-        out.set("upper_ci", ResultJson.numbers(upper));
-        ResultJson.put(out, "dispersion", dispersion);
-        ResultJson.put(out, "deviance", fit.deviance());
-        out.put("df_residual", dfResidual);
-        ResultJson.put(out, "null_deviance", fit.nullDeviance());
-        out.put("df_null", n - 1);
-        ResultJson.put(out, "log_likelihood", fit.logLikelihood());
-        ResultJson.put(out, "aic", -2 * fit.logLikelihood() + 2 * parameters);
-        ResultJson.put(out, "bic", -2 * fit.logLikelihood() + Math.log(n) * parameters);
-        out.put("iterations", fit.iterations());
-        return out;
+        return new GeneralizedLinearModelResult(y, model.family().wireName(), model.link().wireName(), names, n, fit.coefficients(),
+                stdErr, t ? statistics : null, t ? null : statistics, pvalues, lower, upper, dispersion, fit.deviance(), dfResidual,
+                fit.nullDeviance(), n - 1, fit.logLikelihood(), -2 * fit.logLikelihood() + 2 * parameters,
+                -2 * fit.logLikelihood() + Math.log(n) * parameters, fit.iterations());
     }
 }

@@ -1,14 +1,10 @@
 package org.mipfed.algorithms.glm;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.special.Erf;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
@@ -30,11 +26,7 @@ public final class LogisticRegression extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public LogisticRegressionResult run(AnalysisInput input, FederationContext federation) {
         GlmColumn response = response(NAME, input, "linear_regression");
         String y = response.getVariable();
         GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
@@ -68,7 +60,7 @@ public final class LogisticRegression extends SpecifiedAlgorithm {
         return GlmColumn.newBuilder().setVariable(y).setLevel(positive).build();
     }
 
-    private static ObjectNode result(String y, GlmModel model, GlmFit fit) {
+    private static LogisticRegressionResult result(String y, GlmModel model, GlmFit fit) {
         int p = fit.p();
         long n = fit.n();
         double[] stderr = new double[p];
@@ -88,27 +80,9 @@ public final class LogisticRegression extends SpecifiedAlgorithm {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(model.names());
-        ObjectNode summary = ResultJson.object();
-        summary.put("n_obs", n);
-        summary.set("coefficients", ResultJson.numbers(fit.coefficients()));
-        summary.set("stderr", ResultJson.numbers(stderr));
-        summary.set("lower_ci", ResultJson.numbers(lower));
-        summary.set("upper_ci", ResultJson.numbers(upper));
-        summary.set("z_scores", ResultJson.numbers(z));
-        summary.set("pvalues", ResultJson.numbers(pvalues));
-        summary.put("df_model", p - 1);
-        summary.put("df_resid", n - p);
-        ResultJson.put(summary, "r_squared_cs", -Math.expm1(2.0 / n * (ll0 - ll)));
-        ResultJson.put(summary, "r_squared_mcf", 1 - ll / ll0);
-        ResultJson.put(summary, "ll0", ll0);
-        ResultJson.put(summary, "ll", ll);
-        ResultJson.put(summary, "aic", -2 * ll + 2 * p);
-        ResultJson.put(summary, "bic", -2 * ll + Math.log(n) * p);
-        ObjectNode out = ResultJson.object();
-        out.put("dependent_var", y);
-        out.set("indep_vars", ResultJson.strings(names));
-        out.set("summary", summary);
-        return out;
+        LogisticRegressionResult.Summary summary = new LogisticRegressionResult.Summary(n, fit.coefficients(), stderr, lower, upper, z,
+                pvalues, p - 1, n - p, -Math.expm1(2.0 / n * (ll0 - ll)), 1 - ll / ll0, ll0, ll, -2 * ll + 2 * p, -2 * ll + Math.log(n) * p);
+        return new LogisticRegressionResult(y, names, summary);
     }
 
     /** P(|Z| >= |z|) = erfc(|z| / √2), exact in the tail (never 1 - cdf). */

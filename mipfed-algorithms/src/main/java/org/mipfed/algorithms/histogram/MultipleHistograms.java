@@ -1,22 +1,19 @@
 package org.mipfed.algorithms.histogram;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.spi.NodeAnswer;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.HistogramCounts;
 import org.mipfed.proto.v1.HistogramQuery;
 import org.mipfed.proto.v1.HistogramResult;
@@ -42,11 +39,46 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
+    public MultipleHistogramsResult run(AnalysisInput input, FederationContext federation) {
+        Cde yCde = variable(input);
+        String y = yCde.code();
+        List<Cde> groups = groups(input, y);
+        int bins = input.parameters().path("bins").asInt(DEFAULT_BINS);
+        HistogramQuery.Builder query = HistogramQuery.newBuilder().setVariable(y);
+        groups.forEach(g -> query.addGroupBy(g.code()));
+        List<?> binNames;
+        if (yCde.categorical()) {
+            binNames = List.copyOf(yCde.enumerations().keySet());
+        }
+        else {
+            double[] edges = edges(range(federation, query, y, groups, input), bins);
+            for (double edge : edges) {
+                query.addEdges(edge);
+            }
+            binNames = Arrays.stream(edges).boxed().toList();
+        }
+        int binCount = binNames.size() - (yCde.categorical() ? 0 : 1);
+        Map<String, Pooled> pooled = new LinkedHashMap<>();
+        pooled.put(key("", ""), new Pooled(binCount));
+        for (Cde group : groups) {
+            group.enumerations().keySet().forEach(level -> pooled.put(key(group.code(), level), new Pooled(binCount)));
+        }
+        long n = count(federation, query, binCount, pooled);
+        if (n == 0) {
+            throw noRows(y, groups, input);
+        }
+        List<MultipleHistogramsResult.Histogram> histograms = new ArrayList<>();
+        for (Map.Entry<String, Pooled> entry : pooled.entrySet()) {
+            String[] parts = entry.getKey().split("\u0000", -1);
+            boolean all = parts[0].isEmpty();
+            histograms.add(new MultipleHistogramsResult.Histogram(y, all ? null : parts[0], all ? null : parts[1], binNames,
+                    entry.getValue().released()));
+        }
+        return new MultipleHistogramsResult(histograms, n);
     }
 
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    /** The one variable to distribute among bins (y): numerical or nominal. */
+    private static Cde variable(AnalysisInput input) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
             throw Problem.badRequest(NAME + " takes exactly one variable to distribute among bins (y), not " + input.y().size());
@@ -57,7 +89,12 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
             throw Problem.badRequest("The variable '" + y + "' " + (yCde == null ? "is not in the data model " + model.id()
                     : "is free text") + "; " + NAME + " needs a numerical or nominal variable (y)");
         }
-        // As in Exareme2, grouping by the variable itself is dropped.
+        return yCde;
+    }
+
+    /** The grouping variables (x): nominal, once each; as in Exareme2, grouping by y itself is dropped. */
+    private static List<Cde> groups(AnalysisInput input, String y) {
+        DataModel model = input.dataModel();
         LinkedHashSet<String> unique = new LinkedHashSet<>(input.x());
         unique.remove(y);
         List<Cde> groups = new ArrayList<>();
@@ -69,26 +106,11 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
             }
             groups.add(cde);
         }
-        int bins = input.parameters().path("bins").asInt(DEFAULT_BINS);
-        HistogramQuery.Builder query = HistogramQuery.newBuilder().setVariable(y);
-        groups.forEach(g -> query.addGroupBy(g.code()));
-        ArrayNode binsJson;
-        if (yCde.categorical()) {
-            binsJson = ResultJson.strings(new ArrayList<>(yCde.enumerations().keySet()));
-        }
-        else {
-            double[] edges = edges(range(federation, query, y, groups, input), bins);
-            for (double edge : edges) {
-                query.addEdges(edge);
-            }
-            binsJson = ResultJson.numbers(edges);
-        }
-        int binCount = binsJson.size() - (yCde.categorical() ? 0 : 1);
-        Map<String, Pooled> pooled = new LinkedHashMap<>();
-        pooled.put(key("", ""), new Pooled(binCount));
-        for (Cde group : groups) {
-            group.enumerations().keySet().forEach(level -> pooled.put(key(group.code(), level), new Pooled(binCount)));
-        }
+        return groups;
+    }
+
+    /** The round of counts: each node's counts added into {@code pooled}; returns the rows counted. */
+    private static long count(FederationContext federation, HistogramQuery.Builder query, int binCount, Map<String, Pooled> pooled) {
         long n = 0;
         for (NodeAnswer answer : federation.compute(PrimitiveQuery.newBuilder().setHistogram(query))) {
             HistogramResult result = answer.result().getHistogram();
@@ -99,35 +121,13 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
             for (HistogramCounts counts : result.getHistogramsList()) {
                 Pooled target = pooled.get(key(counts.getGroupVariable(), counts.getGroupLevel()));
                 if (target == null || counts.getCountsCount() != binCount || counts.getSuppressedCount() != binCount) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned a histogram that does "
-                            + "not fit the request (" + binCount + " bins); it may run an incompatible version of mipfed");
+                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned a histogram that "
+                            + "does not fit the request (" + binCount + " bins); it may run an incompatible version of mipfed");
                 }
                 target.add(counts);
             }
         }
-        if (n == 0) {
-            throw noRows(y, groups, input);
-        }
-        ObjectNode result = ResultJson.object();
-        ArrayNode histograms = result.putArray("histogram");
-        // Not in Exareme2's shape: the rows the histograms were drawn from, as every mipfed result says.
-        result.put("n_obs", n);
-        for (Map.Entry<String, Pooled> entry : pooled.entrySet()) {
-            String[] parts = entry.getKey().split("\u0000", -1);
-            ObjectNode histogram = histograms.addObject();
-            histogram.put("var", y);
-            if (parts[0].isEmpty()) {
-                histogram.putNull("grouping_var");
-                histogram.putNull("grouping_enum");
-            }
-            else {
-                histogram.put("grouping_var", parts[0]);
-                histogram.put("grouping_enum", parts[1]);
-            }
-            histogram.set("bins", binsJson.deepCopy());
-            histogram.set("counts", entry.getValue().json());
-        }
-        return result;
+        return n;
     }
 
     /** The pooled min and max of y over the rows complete in y and the grouping variables. */
@@ -197,15 +197,11 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
             }
         }
 
-        ArrayNode json() {
-            ArrayNode out = ResultJson.array();
+        /** The counts as released: null where zero or withheld. */
+        List<Long> released() {
+            List<Long> out = new ArrayList<>(counts.length);
             for (int b = 0; b < counts.length; b++) {
-                if (counts[b] == 0 || withheld[b]) {
-                    out.addNull();
-                }
-                else {
-                    out.add(counts[b]);
-                }
+                out.add(counts[b] == 0 || withheld[b] ? null : counts[b]);
             }
             return out;
         }

@@ -1,19 +1,15 @@
 package org.mipfed.algorithms.kmeans;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.spi.NodeAnswer;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.KmeansCluster;
 import org.mipfed.proto.v1.KmeansStepQuery;
 import org.mipfed.proto.v1.KmeansStepResult;
@@ -36,30 +32,15 @@ public final class KMeans extends SpecifiedAlgorithm {
     public static final String NAME = "kmeans";
     /** Exareme2's seed for the initial centres. */
     static final long SEED = 123;
+    private static final String TITLE = "K-Means Centers";
 
     public KMeans() {
         super(NAME);
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
-        DataModel model = input.dataModel();
-        // The request validator has refused a variable named twice.
-        List<String> variables = input.y();
-        if (variables.isEmpty()) {
-            throw Problem.badRequest(NAME + " needs at least one numerical variable (y)");
-        }
-        for (String variable : variables) {
-            Cde cde = model.cde(variable);
-            if (cde == null || !cde.numerical()) {
-                throw Problem.badRequest(NAME + " clusters numerical variables only; '" + variable + "' is "
-                        + (cde == null ? "not in the data model " + model.id() : "not numerical") + ". Remove it from y");
-            }
-        }
+    public KMeansResult run(AnalysisInput input, FederationContext federation) {
+        List<String> variables = variables(input);
         int k = input.parameters().path("k").asInt();
         int maxiter = input.parameters().path("maxiter").asInt();
         double tol = input.parameters().path("tol").asDouble();
@@ -76,7 +57,12 @@ public final class KMeans extends SpecifiedAlgorithm {
                     + "for every one of " + String.join(", ", variables) + (input.filter() == null ? "" : " (after the filters)")
                     + "; choose k of at most " + n + ", or select more rows");
         }
-        double[][] centres = new NumpyRandomState(SEED).uniform(low, high, k);
+        return lloyd(federation, variables, new NumpyRandomState(SEED).uniform(low, high, k), maxiter, tol, n);
+    }
+
+    /** Lloyd's rounds from {@code centres} until {@code maxiter} or a move of at most {@code tol}. */
+    private static KMeansResult lloyd(FederationContext federation, List<String> variables, double[][] centres, int maxiter,
+            double tol, long n) {
         int iterations = 0;
         while (true) {
             double[][] next = step(federation, variables, centres);
@@ -84,18 +70,26 @@ public final class KMeans extends SpecifiedAlgorithm {
             double moved = frobenius(next, centres);
             centres = next;
             if (iterations >= maxiter || moved <= tol) {
-                break;
+                return new KMeansResult(TITLE, centres, n, iterations);
             }
         }
-        ObjectNode result = ResultJson.object();
-        result.put("title", "K-Means Centers");
-        ArrayNode out = result.putArray("centers");
-        for (double[] centre : centres) {
-            out.add(ResultJson.numbers(centre));
+    }
+
+    /** The variables to cluster: y, numerical only. The request validator has refused a variable named twice. */
+    private static List<String> variables(AnalysisInput input) {
+        DataModel model = input.dataModel();
+        List<String> variables = input.y();
+        if (variables.isEmpty()) {
+            throw Problem.badRequest(NAME + " needs at least one numerical variable (y)");
         }
-        result.put("n_obs", n);
-        result.put("iterations", iterations);
-        return result;
+        for (String variable : variables) {
+            Cde cde = model.cde(variable);
+            if (cde == null || !cde.numerical()) {
+                throw Problem.badRequest(NAME + " clusters numerical variables only; '" + variable + "' is "
+                        + (cde == null ? "not in the data model " + model.id() : "not numerical") + ". Remove it from y");
+            }
+        }
+        return variables;
     }
 
     /** The pooled n, and each variable's pooled min and max into {@code low} and {@code high}. */
@@ -182,7 +176,7 @@ public final class KMeans extends SpecifiedAlgorithm {
     }
 
     private static Problem inconsistent(String node, String what) {
-        return new Problem(502, "Inconsistent node answer", "The node " + node + " did not return " + what + " for kmeans_step; "
+        return new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + node + " did not return " + what + " for kmeans_step; "
                 + "it may run an incompatible version of mipfed");
     }
 }

@@ -12,6 +12,7 @@ import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.MomentsGroup;
 import org.mipfed.proto.v1.MomentsQuery;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -64,7 +65,7 @@ public record GroupedMoments(Map<List<String>, Group> groups) {
         for (NodeAnswer answer : answers) {
             for (MomentsGroup group : answer.result().getMoments().getGroupsList()) {
                 if (group.getLevelsCount() != query.getGroupByCount() || group.getMomentsCount() != values) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned moments of "
+                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned moments of "
                             + group.getMomentsCount() + " values for " + group.getLevelsCount() + " grouping variables, but "
                             + values + " values for " + query.getGroupByCount() + " were asked for");
                 }

@@ -1,11 +1,8 @@
 package org.mipfed.algorithms.pca;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CrossProducts;
 
@@ -22,12 +19,8 @@ public final class Pca extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public PrincipalComponents run(AnalysisInput input, FederationContext federation) {
         CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, Collections.nCopies(input.y().size(), ""));
-        return PrincipalComponents.of(pooled, input.y()).toJson();
+        return PrincipalComponents.of(pooled, input.y());
     }
 }

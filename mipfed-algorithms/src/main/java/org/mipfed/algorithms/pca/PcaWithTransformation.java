@@ -1,11 +1,8 @@
 package org.mipfed.algorithms.pca;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.Correlations;
 import org.mipfed.algorithms.numerics.CrossProducts;
@@ -28,11 +25,7 @@ public final class PcaWithTransformation extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public PrincipalComponents run(AnalysisInput input, FederationContext federation) {
         List<String> variables = input.y();
         DataTransformation transformation = DataTransformation.parse(input.parameters().get("data_transformation"), variables);
         CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, transformation.perRow(variables));
@@ -42,6 +35,6 @@ public final class PcaWithTransformation extends SpecifiedAlgorithm {
                         + "deviation is zero (it has the same value in all " + pooled.n() + " selected rows); remove it from standardize");
             }
         }
-        return PrincipalComponents.of(pooled, variables).toJson();
+        return PrincipalComponents.of(pooled, variables);
     }
 }

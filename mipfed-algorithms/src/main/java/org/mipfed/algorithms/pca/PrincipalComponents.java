@@ -1,7 +1,7 @@
 package org.mipfed.algorithms.pca;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -9,10 +9,10 @@ import java.util.stream.IntStream;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.RealVector;
+import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.PooledCrossProducts;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.numerics.Correlations;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
@@ -24,12 +24,18 @@ import org.mipfed.proto.v1.DesignColumn;
  * its standard deviation, which is their correlation matrix. Eigenvectors are defined up to sign;
  * each is given with its largest component positive.
  *
- * @param n the rows complete in every variable
+ * <p>It is the result of both {@code pca} and {@code pca_with_transformation}, written in Exareme2's shape: title,
+ * n_obs, eigenvalues, eigenvectors (one list per component).
+ *
+ * @param nObs the rows complete in every variable
  * @param eigenvalues in decreasing order
  * @param eigenvectors one per eigenvalue, in the same order, of unit length
  */
-record PrincipalComponents(long n, double[] eigenvalues, double[][] eigenvectors) {
-    PrincipalComponents {
+@JsonPropertyOrder({"title", "n_obs", "eigenvalues", "eigenvectors"})
+public record PrincipalComponents(long nObs, double[] eigenvalues, double[][] eigenvectors) implements AlgorithmResult {
+    private static final String TITLE = "Eigenvalues and Eigenvectors";
+
+    public PrincipalComponents {
         eigenvalues = eigenvalues.clone();
         eigenvectors = Arrays.stream(eigenvectors).map(double[]::clone).toArray(double[][]::new);
     }
@@ -100,16 +106,9 @@ record PrincipalComponents(long n, double[] eigenvalues, double[][] eigenvectors
         return v;
     }
 
-    /** Exareme2's PCA result: title, n_obs, eigenvalues, eigenvectors (one list per component). */
-    ObjectNode toJson() {
-        ObjectNode out = ResultJson.object();
-        out.put("title", "Eigenvalues and Eigenvectors");
-        out.put("n_obs", n);
-        out.set("eigenvalues", ResultJson.numbers(eigenvalues));
-        ArrayNode vectors = out.putArray("eigenvectors");
-        for (double[] vector : eigenvectors) {
-            vectors.add(ResultJson.numbers(vector));
-        }
-        return out;
+    /** Exareme2's fixed title of a PCA result. */
+    @JsonProperty("title")
+    public String title() {
+        return TITLE;
     }
 }

@@ -1,13 +1,9 @@
 package org.mipfed.algorithms.regression;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
@@ -34,11 +30,25 @@ public final class LinearRegression extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
+    public LinearRegressionResult run(AnalysisInput input, FederationContext federation) {
+        String y = dependent(input);
+        Covariates covariates = Covariates.of(NAME, y, input.x(), input.dataModel());
+        List<String> used = covariates.used();
+        Design design = Design.build(federation, y, covariates.nominal(), covariates.numerical(), used);
+        CrossProducts pooled = design.empty() ? CrossProducts.empty(1) : design.crossProducts(federation);
+        checkEstimable(input, y, used, design, pooled);
+        OlsFit fit;
+        try {
+            fit = OrdinaryLeastSquares.fit(pooled);
+        }
+        catch (CollinearColumnException e) {
+            throw collinear(design.regressorNames(), e);
+        }
+        return result(y, design.regressorNames(), fit);
     }
 
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    /** The one numerical dependent variable. */
+    private static String dependent(AnalysisInput input) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
             throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
@@ -49,12 +59,11 @@ public final class LinearRegression extends SpecifiedAlgorithm {
             throw Problem.badRequest(NAME + " needs a numerical dependent variable (y); '" + y + "' is "
                     + (yCde == null ? "not in the data model " + model.id() : "nominal"));
         }
-        Covariates covariates = Covariates.of(NAME, y, input.x(), model);
-        List<String> nominal = covariates.nominal();
-        List<String> numerical = covariates.numerical();
-        List<String> used = covariates.used();
-        Design design = Design.build(federation, y, nominal, numerical, used);
-        CrossProducts pooled = design.empty() ? CrossProducts.empty(1) : design.crossProducts(federation);
+        return y;
+    }
+
+    /** Refuses pooled cross-products from which no model can be estimated: no rows, nothing to estimate, too few rows, constant y. */
+    private static void checkEstimable(AnalysisInput input, String y, List<String> used, Design design, CrossProducts pooled) {
         int coefficients = design.regressorNames().size() + 1;
         if (pooled.n() == 0) {
             throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", used)
@@ -73,14 +82,6 @@ public final class LinearRegression extends SpecifiedAlgorithm {
             throw Problem.badRequest("The dependent variable '" + y + "' has the same value in all " + pooled.n()
                     + " selected rows; there is nothing to explain");
         }
-        OlsFit fit;
-        try {
-            fit = OrdinaryLeastSquares.fit(pooled);
-        }
-        catch (CollinearColumnException e) {
-            throw collinear(design.regressorNames(), e);
-        }
-        return result(y, design.regressorNames(), fit);
     }
 
     private static Problem collinear(List<String> names, CollinearColumnException e) {
@@ -95,27 +96,12 @@ public final class LinearRegression extends SpecifiedAlgorithm {
                 + "be told apart; remove one of them from x");
     }
 
-    private static ObjectNode result(String y, List<String> regressors, OlsFit fit) {
+    private static LinearRegressionResult result(String y, List<String> regressors, OlsFit fit) {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(regressors);
-        ObjectNode out = ResultJson.object();
-        out.put("dependent_var", y);
-        out.put("n_obs", fit.n());
-        out.put("df_resid", fit.dfResid());
-        out.put("df_model", fit.dfModel());
-        ResultJson.put(out, "rse", fit.rse());
-        ResultJson.put(out, "r_squared", fit.rSquared());
-        ResultJson.put(out, "r_squared_adjusted", fit.rSquaredAdjusted());
-        ResultJson.put(out, "f_stat", fit.fStat());
-        ResultJson.put(out, "f_pvalue", fit.fPValue());
-        out.set("indep_vars", ResultJson.strings(names));
-        out.set("coefficients", ResultJson.numbers(fit.coefficients()));
-        out.set("std_err", ResultJson.numbers(fit.standardErrors()));
-        out.set("t_stats", ResultJson.numbers(fit.tStats()));
-        out.set("pvalues", ResultJson.numbers(fit.pValues()));
-        out.set("lower_ci", ResultJson.numbers(fit.confidenceBounds(CONFIDENCE, -1)));
-        out.set("upper_ci", ResultJson.numbers(fit.confidenceBounds(CONFIDENCE, 1)));
-        return out;
+        return new LinearRegressionResult(y, fit.n(), fit.dfResid(), fit.dfModel(), fit.rse(), fit.rSquared(), fit.rSquaredAdjusted(),
+                fit.fStat(), fit.fPValue(), names, fit.coefficients(), fit.standardErrors(), fit.tStats(), fit.pValues(),
+                fit.confidenceBounds(CONFIDENCE, -1), fit.confidenceBounds(CONFIDENCE, 1));
     }
 }

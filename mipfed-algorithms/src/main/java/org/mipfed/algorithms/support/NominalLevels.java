@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.LevelsQuery;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.VariableLevels;
@@ -31,7 +32,7 @@ public final class NominalLevels {
             for (VariableLevels levels : answer.result().getLevels().getVariablesList()) {
                 TreeSet<String> set = union.get(levels.getVariable());
                 if (set == null) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node()
+                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node()
                             + " returned levels of '" + levels.getVariable() + "', which was not asked for");
                 }
                 // TreeSet<String> sorts by String.compareTo: code point order for these codes, like patsy.

@@ -5,6 +5,7 @@ import org.mipfed.algorithms.spi.NodeAnswer;
 import java.util.List;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
@@ -35,7 +36,7 @@ public final class PooledCrossProducts {
                 continue;
             }
             if (result.getMeansCount() != p || result.getComomentsCount() != p * p) {
-                throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned cross-products of "
+                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned cross-products of "
                         + result.getMeansCount() + " columns, but " + p + " were asked for");
             }
             double[] means = result.getMeansList().stream().mapToDouble(Double::doubleValue).toArray();

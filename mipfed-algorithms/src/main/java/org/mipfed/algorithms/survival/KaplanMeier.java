@@ -1,7 +1,5 @@
 package org.mipfed.algorithms.survival;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,16 +11,14 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.LUDecomposition;
 import org.apache.commons.math3.special.Gamma;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
 import org.mipfed.algorithms.spi.NodeAnswer;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.SurvivalCountsQuery;
 import org.mipfed.proto.v1.SurvivalCountsResult;
@@ -50,77 +46,84 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
+    public KaplanMeierResult run(AnalysisInput input, FederationContext federation) {
+        Request request = Request.of(input);
+        SurvivalCountsQuery.Builder query = SurvivalCountsQuery.newBuilder().setTime(request.time().code())
+                .setEvent(request.event().code()).setEventLevel(request.eventLevel()).setBinWidth(request.width());
+        if (request.group() != null) {
+            query.setGroupBy(request.group().code());
+        }
+        Map<String, TreeMap<Long, long[]>> pooled = pool(federation.compute(PrimitiveQuery.newBuilder().setSurvivalCounts(query)),
+                request.group());
+        if (pooled.isEmpty()) {
+            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", request.used())
+                    + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
+        }
+        return result(request, pooled);
     }
 
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
-        DataModel model = input.dataModel();
-        if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one time variable (y), not " + input.y().size());
+    /**
+     * A request once checked.
+     *
+     * @param group the grouping variable, or null
+     * @param eventLevel the event variable's level that means the event happened
+     * @param width the width of the time bins
+     */
+    private record Request(Cde time, Cde event, Cde group, String eventLevel, double width) {
+        static Request of(AnalysisInput input) {
+            DataModel model = input.dataModel();
+            if (input.y().size() != 1) {
+                throw Problem.badRequest(NAME + " takes exactly one time variable (y), not " + input.y().size());
+            }
+            Cde time = model.cde(input.y().get(0));
+            if (time == null || !time.numerical()) {
+                throw Problem.badRequest("The time variable '" + input.y().get(0) + "' " + (time == null ? "is not in the data model "
+                        + model.id() : "is not numerical") + "; " + NAME + " needs a numerical time (y)");
+            }
+            if (input.x().isEmpty() || input.x().size() > 2) {
+                throw Problem.badRequest(NAME + " takes one or two nominal variables (x): the event indicator, then optionally the "
+                        + "grouping variable; not " + input.x().size());
+            }
+            Cde event = nominal(model, input.x().get(0), "event variable (the first x)");
+            Cde group = input.x().size() == 2 ? nominal(model, input.x().get(1), "grouping variable (the second x)") : null;
+            if (group != null && group.code().equals(event.code())) {
+                throw Problem.badRequest("The grouping variable of " + NAME + " must differ from the event variable '" + event.code() + "'");
+            }
+            String eventLevel = input.parameters().path("event_level").asText("");
+            if (!event.enumerations().containsKey(eventLevel)) {
+                throw Problem.badRequest("The parameter event_level must be one of the levels of the event variable '" + event.code()
+                        + "': " + String.join(", ", event.enumerations().keySet())
+                        + (eventLevel.isEmpty() ? "" : "; not '" + eventLevel + "'"));
+            }
+            double width = input.parameters().path("bin_width").asDouble(1);
+            if (!(width > 0) || !Double.isFinite(width)) {
+                throw Problem.badRequest("The parameter bin_width of " + NAME + " must be a positive number, not " + width);
+            }
+            return new Request(time, event, group, eventLevel, width);
         }
-        Cde time = model.cde(input.y().get(0));
-        if (time == null || !time.numerical()) {
-            throw Problem.badRequest("The time variable '" + input.y().get(0) + "' " + (time == null ? "is not in the data model "
-                    + model.id() : "is not numerical") + "; " + NAME + " needs a numerical time (y)");
+
+        /** The variables every row used is complete in. */
+        List<String> used() {
+            return group == null ? List.of(time.code(), event.code()) : List.of(time.code(), event.code(), group.code());
         }
-        if (input.x().isEmpty() || input.x().size() > 2) {
-            throw Problem.badRequest(NAME + " takes one or two nominal variables (x): the event indicator, then optionally the "
-                    + "grouping variable; not " + input.x().size());
-        }
-        Cde event = nominal(model, input.x().get(0), "event variable (the first x)");
-        Cde group = input.x().size() == 2 ? nominal(model, input.x().get(1), "grouping variable (the second x)") : null;
-        if (group != null && group.code().equals(event.code())) {
-            throw Problem.badRequest("The grouping variable of " + NAME + " must differ from the event variable '" + event.code() + "'");
-        }
-        String eventLevel = input.parameters().path("event_level").asText("");
-        if (!event.enumerations().containsKey(eventLevel)) {
-            throw Problem.badRequest("The parameter event_level must be one of the levels of the event variable '" + event.code()
-                    + "': " + String.join(", ", event.enumerations().keySet()) + (eventLevel.isEmpty() ? "" : "; not '" + eventLevel + "'"));
-        }
-        double width = input.parameters().path("bin_width").asDouble(1);
-        if (!(width > 0) || !Double.isFinite(width)) {
-            throw Problem.badRequest("The parameter bin_width of " + NAME + " must be a positive number, not " + width);
-        }
-        SurvivalCountsQuery.Builder query = SurvivalCountsQuery.newBuilder().setTime(time.code()).setEvent(event.code())
-                .setEventLevel(eventLevel).setBinWidth(width);
-        if (group != null) {
-            query.setGroupBy(group.code());
-        }
-        Map<String, TreeMap<Long, long[]>> pooled = pool(federation.compute(PrimitiveQuery.newBuilder().setSurvivalCounts(query)), group);
-        if (pooled.isEmpty()) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + time.code() + ", " + event.code()
-                    + (group == null ? "" : ", " + group.code()) + (input.filter() == null ? "" : " (after the filters)")
-                    + "; choose other variables or datasets");
-        }
-        ObjectNode out = ResultJson.object();
-        out.put("time_var", time.code());
-        out.put("event_var", event.code());
-        out.put("event_level", eventLevel);
-        if (group == null) {
-            out.putNull("group_var");
-        }
-        else {
-            out.put("group_var", group.code());
-        }
-        out.put("bin_width", width);
-        out.put("conf_level", CONFIDENCE);
+    }
+
+    /** The curves, and the log-rank test between them when grouped. */
+    private static KaplanMeierResult result(Request request, Map<String, TreeMap<Long, long[]>> pooled) {
+        double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(0.5 + CONFIDENCE / 2);
+        boolean grouped = request.group() != null;
+        List<Curve> curves = new ArrayList<>();
         long n = 0;
         long events = 0;
-        ArrayNode curves = out.putArray("curves");
-        double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(0.5 + CONFIDENCE / 2);
         for (Map.Entry<String, TreeMap<Long, long[]>> entry : pooled.entrySet()) {
-            Curve curve = Curve.of(entry.getValue(), width, z);
+            Curve curve = Curve.of(grouped ? entry.getKey() : null, entry.getValue(), request.width(), z);
             n += curve.n();
             events += curve.events();
-            curves.add(curve.json(group == null ? null : entry.getKey()));
+            curves.add(curve);
         }
-        out.put("n_obs", n);
-        out.put("n_events", events);
-        if (group != null) {
-            out.set("logrank", LogRank.of(pooled).json());
-        }
-        return out;
+        return new KaplanMeierResult(request.time().code(), request.event().code(), request.eventLevel(),
+                grouped ? request.group().code() : null, request.width(), CONFIDENCE, curves, n, events,
+                grouped ? LogRank.of(pooled) : null);
     }
 
     private static Cde nominal(DataModel model, String code, String role) {
@@ -146,7 +149,7 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
             for (SurvivalGroupCounts counts : result.getGroupsList()) {
                 TreeMap<Long, long[]> target = byGroup.get(counts.getLevel());
                 if (target == null || counts.getEventsCount() != counts.getBinsCount() || counts.getCensoredCount() != counts.getBinsCount()) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " returned survival counts that do "
+                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned survival counts that do "
                             + "not fit the request; it may run an incompatible version of mipfed");
                 }
                 for (int i = 0; i < counts.getBinsCount(); i++) {
@@ -160,11 +163,29 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
         return byGroup;
     }
 
-    /** One product-limit curve at the ends of the bins where rows leave. */
-    record Curve(long n, long events, double[] time, long[] atRisk, long[] eventCounts, long[] censored, double[] survival,
-            double[] stdErr, double[] lower, double[] upper, double[] median) {
+    /**
+     * One product-limit curve at the ends of the bins where rows leave, with R's figures; the arrays are parallel to
+     * {@code time}.
+     *
+     * @param group the group's level, or null without grouping
+     * @param n the rows of the group
+     * @param events the events among them
+     * @param nRisk the rows at risk at each time
+     * @param nEvent the events at each time
+     * @param nCensor the rows censored at each time
+     * @param survival the product-limit estimate
+     * @param stdErr Greenwood's standard error of the log of the estimate
+     * @param lowerCi the lower end of the log-scale confidence interval; null where the estimate is 0
+     * @param upperCi its upper end, capped at 1
+     * @param median the median survival time, null when the curve never reaches 0.5
+     * @param medianLowerCi where the lower end reaches 0.5
+     * @param medianUpperCi where the upper end reaches 0.5
+     */
+    public record Curve(String group, long n, long events, double[] time, long[] nRisk, long[] nEvent, long[] nCensor,
+            double[] survival, double[] stdErr, double[] lowerCi, double[] upperCi, double median, double medianLowerCi,
+            double medianUpperCi) {
 
-        static Curve of(TreeMap<Long, long[]> bins, double width, double z) {
+        static Curve of(String group, TreeMap<Long, long[]> bins, double width, double z) {
             int m = bins.size();
             double[] time = new double[m];
             long[] atRisk = new long[m];
@@ -199,32 +220,8 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
                 upper[i] = s == 0 ? Double.NaN : Math.min(1, Math.exp(Math.log(s) + z * stdErr[i]));
                 risk -= d[i] + c[i];
             }
-            double[] median = {quantile(time, survival, 0.5), quantile(time, lower, 0.5), quantile(time, upper, 0.5)};
-            return new Curve(n, events, time, atRisk, d, c, survival, stdErr, lower, upper, median);
-        }
-
-        ObjectNode json(String group) {
-            ObjectNode out = ResultJson.object();
-            if (group == null) {
-                out.putNull("group");
-            }
-            else {
-                out.put("group", group);
-            }
-            out.put("n", n);
-            out.put("events", events);
-            out.set("time", ResultJson.numbers(time));
-            out.set("n_risk", longs(atRisk));
-            out.set("n_event", longs(eventCounts));
-            out.set("n_censor", longs(censored));
-            out.set("survival", ResultJson.numbers(survival));
-            out.set("std_err", ResultJson.numbers(stdErr));
-            out.set("lower_ci", ResultJson.numbers(lower));
-            out.set("upper_ci", ResultJson.numbers(upper));
-            ResultJson.put(out, "median", median[0]);
-            ResultJson.put(out, "median_lower_ci", median[1]);
-            ResultJson.put(out, "median_upper_ci", median[2]);
-            return out;
+            return new Curve(group, n, events, time, atRisk, d, c, survival, stdErr, lower, upper, quantile(time, survival, 0.5),
+                    quantile(time, lower, 0.5), quantile(time, upper, 0.5));
         }
     }
 
@@ -285,16 +282,17 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
         return (points.get(first)[0] + points.get(second)[0]) / 2;
     }
 
-    private static ArrayNode longs(long[] values) {
-        ArrayNode array = ResultJson.array();
-        for (long value : values) {
-            array.add(value);
-        }
-        return array;
-    }
-
-    /** The log-rank test (R's survdiff, rho = 0) between the groups over the pooled bins. */
-    record LogRank(List<String> groups, double[] observed, double[] expected, double chiSquared, int df, double pValue) {
+    /**
+     * The log-rank test (R's survdiff, rho = 0) between the groups over the pooled bins.
+     *
+     * @param groups the groups compared, in the data model's level order
+     * @param observed the events in each group
+     * @param expected the events expected in each group were all the same
+     * @param chiSquared the test statistic
+     * @param df its degrees of freedom: the groups with some expected event, minus one
+     * @param pValue P(χ² ≥ chiSquared); null with fewer than two such groups
+     */
+    public record LogRank(List<String> groups, double[] observed, double[] expected, double chiSquared, int df, double pValue) {
 
         static LogRank of(Map<String, TreeMap<Long, long[]>> byGroup) {
             List<String> groups = new ArrayList<>(byGroup.keySet());
@@ -367,17 +365,6 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
             }
             double p = df > 0 ? Gamma.regularizedGammaQ(df / 2.0, chi / 2) : Double.NaN;
             return new LogRank(groups, observed, expected, chi, Math.max(df, 0), p);
-        }
-
-        ObjectNode json() {
-            ObjectNode out = ResultJson.object();
-            out.set("groups", ResultJson.strings(groups));
-            out.set("observed", ResultJson.numbers(observed));
-            out.set("expected", ResultJson.numbers(expected));
-            ResultJson.put(out, "chi_squared", chiSquared);
-            out.put("df", df);
-            ResultJson.put(out, "p_value", pValue);
-            return out;
         }
     }
 }
