@@ -47,6 +47,12 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
                         + "performed. Please select more data or choose another variable.");
             }
         }
+        return analyse(cells, a, b, levelsA, levelsB, sstype);
+    }
+
+    /** The sums of squares of each term as differences of nested models' lack of fit over the cells (see the class). */
+    private static TwoWayAnovaResult analyse(GroupedMoments cells, String a, String b, List<String> levelsA, List<String> levelsB,
+            long sstype) {
         Moments total = cells.total(0);
         List<GroupedMoments.Group> groups = new ArrayList<>(cells.groups().values());
         double within = 0;
