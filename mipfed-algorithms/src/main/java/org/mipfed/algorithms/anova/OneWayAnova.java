@@ -1,14 +1,15 @@
 package org.mipfed.algorithms.anova;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
+import java.util.Map;
+import org.mipfed.algorithms.anova.OneWayAnovaResult.AnovaTable;
+import org.mipfed.algorithms.anova.OneWayAnovaResult.CiInfo;
+import org.mipfed.algorithms.anova.OneWayAnovaResult.MinMaxPerGroup;
+import org.mipfed.algorithms.anova.OneWayAnovaResult.TukeyPair;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
@@ -36,11 +37,7 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public OneWayAnovaResult run(AnalysisInput input, FederationContext federation) {
         if (input.y().size() != 1 || input.x().size() != 1) {
             throw Problem.badRequest(NAME + " takes one numerical variable (y) and one nominal covariate (x)");
         }
@@ -67,12 +64,19 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
             throw Problem.badRequest(ONE_LEVEL);
         }
         Moments total = pooled.total(0);
+        if (total.n() <= groups.size()) {
+            throw Problem.badRequest(NAME + " needs more rows than levels: " + total.n() + " rows have values for " + y + " and " + x
+                    + ", over " + groups.size() + " levels of " + x + "; choose more datasets");
+        }
+        AnovaTable table = table(y, x, total, groups);
+        return new OneWayAnovaResult(table, tukey(levels, groups, table.msResidual(), table.dfResidual()), minMax(levels, groups),
+                ciInfo(levels, groups));
+    }
+
+    /** The sums of squares from centred quantities: within, Σ m2; between, Σ n (mean - grand mean)². */
+    private static AnovaTable table(String y, String x, Moments total, List<Moments> groups) {
         long n = total.n();
         int k = groups.size();
-        if (n <= k) {
-            throw Problem.badRequest(NAME + " needs more rows than levels: " + n + " rows have values for " + y + " and " + x
-                    + ", over " + k + " levels of " + x + "; choose more datasets");
-        }
         double ssResidual = 0;
         double ssExplained = 0;
         for (Moments group : groups) {
@@ -85,31 +89,13 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
         double msExplained = ssExplained / dfExplained;
         double msResidual = ssResidual / dfResidual;
         double f = msExplained / msResidual;
-
-        ObjectNode table = ResultJson.object();
-        table.put("n_obs", n);
-        table.put("y_label", y);
-        table.put("x_label", x);
-        table.put("df_residual", dfResidual);
-        table.put("df_explained", dfExplained);
-        ResultJson.put(table, "ss_residual", ssResidual);
-        ResultJson.put(table, "ss_explained", ssExplained);
-        ResultJson.put(table, "ms_residual", msResidual);
-        ResultJson.put(table, "ms_explained", msExplained);
-        ResultJson.put(table, "p_value", Distributions.fUpperTail(f, dfExplained, dfResidual));
-        ResultJson.put(table, "f_stat", f);
-
-        ObjectNode out = ResultJson.object();
-        out.set("anova_table", table);
-        out.set("tuckey_test", tukey(levels, groups, msResidual, dfResidual));
-        out.set("min_max_per_group", minMax(levels, groups));
-        out.set("ci_info", ciInfo(levels, groups));
-        return out;
+        return new AnovaTable(n, y, x, dfResidual, dfExplained, ssResidual, ssExplained, msResidual, msExplained,
+                Distributions.fUpperTail(f, dfExplained, dfResidual), f);
     }
 
     /** Tukey's HSD for every pair, in level order: se from the residual mean square, p from the studentized range. */
-    private static ArrayNode tukey(List<String> levels, List<Moments> groups, double msResidual, long dfResidual) {
-        ArrayNode pairs = ResultJson.array();
+    private static List<TukeyPair> tukey(List<String> levels, List<Moments> groups, double msResidual, long dfResidual) {
+        List<TukeyPair> pairs = new ArrayList<>();
         int k = groups.size();
         for (int a = 0; a < k; a++) {
             for (int b = a + 1; b < k; b++) {
@@ -118,44 +104,31 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
                 double diff = first.mean() - second.mean();
                 double se = Math.sqrt(msResidual / first.n() + msResidual / second.n());
                 double t = diff / se;
-                ObjectNode pair = pairs.addObject();
-                pair.put("groupA", levels.get(a));
-                pair.put("groupB", levels.get(b));
-                ResultJson.put(pair, "meanA", first.mean());
-                ResultJson.put(pair, "meanB", second.mean());
-                ResultJson.put(pair, "diff", diff);
-                ResultJson.put(pair, "se", se);
-                ResultJson.put(pair, "t_stat", t);
-                ResultJson.put(pair, "p_tuckey", Double.isFinite(t) ? StudentizedRange.upperTail(Math.sqrt(2) * Math.abs(t), k, dfResidual)
-                        : Double.NaN);
+                double p = Double.isFinite(t) ? StudentizedRange.upperTail(Math.sqrt(2) * Math.abs(t), k, dfResidual) : Double.NaN;
+                pairs.add(new TukeyPair(levels.get(a), levels.get(b), first.mean(), second.mean(), diff, se, t, p));
             }
         }
         return pairs;
     }
 
-    private static ObjectNode minMax(List<String> levels, List<Moments> groups) {
-        ObjectNode out = ResultJson.object();
-        out.set("categories", ResultJson.strings(levels));
-        out.set("min", ResultJson.numbers(groups.stream().mapToDouble(Moments::min).toArray()));
-        out.set("max", ResultJson.numbers(groups.stream().mapToDouble(Moments::max).toArray()));
-        return out;
+    private static MinMaxPerGroup minMax(List<String> levels, List<Moments> groups) {
+        return new MinMaxPerGroup(levels, groups.stream().map(Moments::min).toList(), groups.stream().map(Moments::max).toList());
     }
 
-    /** Per level: the mean, the sample standard deviation and mean ∓ one standard deviation, keyed by level as Exareme2 does. */
-    private static ObjectNode ciInfo(List<String> levels, List<Moments> groups) {
-        ObjectNode out = ResultJson.object();
-        ObjectNode stds = out.putObject("sample_stds");
-        ObjectNode means = out.putObject("means");
-        ObjectNode lower = out.putObject("m-s");
-        ObjectNode upper = out.putObject("m+s");
+    /** Per level: the mean, the sample standard deviation and mean ∓ one standard deviation. */
+    private static CiInfo ciInfo(List<String> levels, List<Moments> groups) {
+        Map<String, Double> stds = new LinkedHashMap<>();
+        Map<String, Double> means = new LinkedHashMap<>();
+        Map<String, Double> lower = new LinkedHashMap<>();
+        Map<String, Double> upper = new LinkedHashMap<>();
         for (int i = 0; i < levels.size(); i++) {
             Moments group = groups.get(i);
             double sd = group.sampleStd();
-            ResultJson.put(stds, levels.get(i), sd);
-            ResultJson.put(means, levels.get(i), group.mean());
-            ResultJson.put(lower, levels.get(i), group.mean() - sd);
-            ResultJson.put(upper, levels.get(i), group.mean() + sd);
+            stds.put(levels.get(i), sd);
+            means.put(levels.get(i), group.mean());
+            lower.put(levels.get(i), group.mean() - sd);
+            upper.put(levels.get(i), group.mean() + sd);
         }
-        return out;
+        return new CiInfo(stds, means, lower, upper);
     }
 }

@@ -1,14 +1,9 @@
 package org.mipfed.algorithms.anova;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
@@ -38,29 +33,11 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
-        if (input.x().size() != 2) {
-            throw Problem.badRequest("Anova two-way only works with two covariates (x); got " + input.x().size() + " instead. "
-                    + "Use anova_oneway for a single covariate");
-        }
+    public TwoWayAnovaResult run(AnalysisInput input, FederationContext federation) {
+        long sstype = check(input);
         String y = input.y().get(0);
         String a = input.x().get(0);
         String b = input.x().get(1);
-        for (String x : input.x()) {
-            Cde cde = input.dataModel().cde(x);
-            if (cde == null || !cde.categorical() || cde.enumerations().size() < 2) {
-                throw Problem.badRequest("The variable " + x + " has less than 2 levels and Anova cannot be performed. Please choose "
-                        + "another variable.");
-            }
-        }
-        long sstype = input.parameters().path("sstype").asLong(2);
-        if (sstype != 1 && sstype != 2) {
-            throw Problem.badRequest("The parameter 'sstype' of " + NAME + " must be 1 or 2, not " + sstype);
-        }
         GroupedMoments cells = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(y).addGroupBy(a).addGroupBy(b).build());
         List<String> levelsA = cells.levels(0);
         List<String> levelsB = cells.levels(1);
@@ -70,6 +47,12 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
                         + "performed. Please select more data or choose another variable.");
             }
         }
+        return analyse(cells, a, b, levelsA, levelsB, sstype);
+    }
+
+    /** The sums of squares of each term as differences of nested models' lack of fit over the cells (see the class). */
+    private static TwoWayAnovaResult analyse(GroupedMoments cells, String a, String b, List<String> levelsA, List<String> levelsB,
+            long sstype) {
         Moments total = cells.total(0);
         List<GroupedMoments.Group> groups = new ArrayList<>(cells.groups().values());
         double within = 0;
@@ -86,50 +69,48 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
             throw Problem.badRequest("Every one of the " + groups.size() + " combinations of levels of " + a + " and " + b + " present holds "
                     + "a single row, so no residual variance is left to test against; choose more data");
         }
-        double[] sumSq = new double[4];
-        long[] df = new long[4];
-        if (sstype == 1) {
-            sumSq[0] = constant.lackOfFit() - onlyA.lackOfFit();
-            sumSq[1] = onlyA.lackOfFit() - additive.lackOfFit();
-        }
-        else {
-            sumSq[0] = onlyB.lackOfFit() - additive.lackOfFit();
-            sumSq[1] = onlyA.lackOfFit() - additive.lackOfFit();
-        }
-        sumSq[2] = additive.lackOfFit() - full.lackOfFit();
-        sumSq[3] = within + full.lackOfFit();
         // Type 1 adds A to the intercept, type 2 to B; both add B to A and the interaction to A + B.
-        df[0] = sstype == 1 ? onlyA.rank() - constant.rank() : additive.rank() - onlyB.rank();
-        df[1] = additive.rank() - onlyA.rank();
-        df[2] = full.rank() - additive.rank();
-        df[3] = dfResidual;
-        double msResidual = sumSq[3] / dfResidual;
-        ArrayNode fStats = ResultJson.array();
-        ArrayNode pValues = ResultJson.array();
+        List<Double> sumSq = List.of(
+                sstype == 1 ? constant.lackOfFit() - onlyA.lackOfFit() : onlyB.lackOfFit() - additive.lackOfFit(),
+                onlyA.lackOfFit() - additive.lackOfFit(),
+                additive.lackOfFit() - full.lackOfFit(),
+                within + full.lackOfFit());
+        List<Long> df = List.of(
+                (long) (sstype == 1 ? onlyA.rank() - constant.rank() : additive.rank() - onlyB.rank()),
+                (long) (additive.rank() - onlyA.rank()),
+                (long) (full.rank() - additive.rank()),
+                dfResidual);
+        double msResidual = sumSq.get(3) / dfResidual;
+        List<Double> fStats = new ArrayList<>();
+        List<Double> pValues = new ArrayList<>();
         for (int term = 0; term < 3; term++) {
-            if (df[term] == 0) {
-                fStats.addNull();
-                pValues.addNull();
-                continue;
+            double f = df.get(term) == 0 ? Double.NaN : sumSq.get(term) / df.get(term) / msResidual;
+            fStats.add(f);
+            pValues.add(df.get(term) == 0 ? Double.NaN : Distributions.fUpperTail(f, df.get(term), dfResidual));
+        }
+        fStats.add(Double.NaN);
+        pValues.add(Double.NaN);
+        return new TwoWayAnovaResult(List.of(a, b, a + ":" + b, "Residuals"), sumSq, df, fStats, pValues, total.n(), sstype);
+    }
+
+    /** Refuses what the spec cannot express (two nominal covariates with at least two levels each); returns sstype. */
+    private static long check(AnalysisInput input) {
+        if (input.x().size() != 2) {
+            throw Problem.badRequest("Anova two-way only works with two covariates (x); got " + input.x().size() + " instead. "
+                    + "Use anova_oneway for a single covariate");
+        }
+        for (String x : input.x()) {
+            Cde cde = input.dataModel().cde(x);
+            if (cde == null || !cde.categorical() || cde.enumerations().size() < 2) {
+                throw Problem.badRequest("The variable " + x + " has less than 2 levels and Anova cannot be performed. Please choose "
+                        + "another variable.");
             }
-            double f = sumSq[term] / df[term] / msResidual;
-            add(fStats, f);
-            add(pValues, Distributions.fUpperTail(f, df[term], dfResidual));
         }
-        fStats.addNull();
-        pValues.addNull();
-        ObjectNode out = ResultJson.object();
-        out.set("terms", ResultJson.strings(List.of(a, b, a + ":" + b, "Residuals")));
-        out.set("sum_sq", ResultJson.numbers(sumSq));
-        ArrayNode dfs = out.putArray("df");
-        for (long d : df) {
-            dfs.add(d);
+        long sstype = input.parameters().path("sstype").asLong(2);
+        if (sstype != 1 && sstype != 2) {
+            throw Problem.badRequest("The parameter 'sstype' of " + NAME + " must be 1 or 2, not " + sstype);
         }
-        out.set("f_stat", fStats);
-        out.set("f_pvalue", pValues);
-        out.put("n_obs", total.n());
-        out.put("sstype", sstype);
-        return out;
+        return sstype;
     }
 
     private static void orthogonalise(double[] v, List<double[]> basis) {
@@ -150,15 +131,6 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
             sum += value * value;
         }
         return Math.sqrt(sum);
-    }
-
-    private static void add(ArrayNode array, double value) {
-        if (Double.isFinite(value)) {
-            array.add(value);
-        }
-        else {
-            array.addNull();
-        }
     }
 
     /** A model's rank and the weighted lack of fit of its fitted cell means. */

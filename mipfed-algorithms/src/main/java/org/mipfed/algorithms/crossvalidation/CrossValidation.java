@@ -135,9 +135,8 @@ public record CrossValidation(int nSplits) {
         return denominator == 0 ? 0 : numerator / denominator;
     }
 
-    /** Prefixes a refusal met while fitting fold {@code fold} with the fold, keeping its status. */
+    /** Prefixes a refusal met while fitting fold {@code fold} with the fold, keeping its type and fields (a node's rule...). */
     public Problem inFold(int fold, Problem problem) {
-        return new Problem(problem.status(), problem.title(), "In fold " + (fold + 1) + " of " + nSplits + " (fitted on the other folds): "
-                + problem.detail(), problem);
+        return problem.withDetail("In fold " + (fold + 1) + " of " + nSplits + " (fitted on the other folds): " + problem.detail());
     }
 }

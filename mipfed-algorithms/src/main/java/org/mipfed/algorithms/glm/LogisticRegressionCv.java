@@ -1,16 +1,15 @@
 package org.mipfed.algorithms.glm;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.crossvalidation.ClassificationMetrics;
+import org.mipfed.algorithms.crossvalidation.ConfusionCounts;
+import org.mipfed.algorithms.crossvalidation.CrossValidation;
+import org.mipfed.algorithms.glm.LogisticRegressionCvResult.RocCurve;
+import org.mipfed.algorithms.glm.LogisticRegressionCvResult.Summary;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.crossvalidation.CrossValidation;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.DesignColumn;
 import org.mipfed.proto.v1.GlmColumn;
@@ -41,34 +40,16 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public LogisticRegressionCvResult run(AnalysisInput input, FederationContext federation) {
         CrossValidation cv = CrossValidation.of(input);
         GlmColumn response = LogisticRegression.response(NAME, input, "linear_regression_cv");
-        String y = response.getVariable();
-        String positive = response.getLevel();
         GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
-        cv.checkRows(federation, NAME, DesignColumn.newBuilder().setVariable(y).setLevel(positive).build(), model.completeIn());
-        List<Double> thresholds = new ArrayList<>();
-        thresholds.add(THRESHOLD);
-        for (int i = 0; i < ROC_POINTS; i++) {
-            thresholds.add(1.0 - (double) i / (ROC_POINTS - 1));
-        }
-        int k = cv.nSplits();
-        long[] train = new long[k];
-        double[] accuracy = new double[k];
-        double[] precision = new double[k];
-        double[] recall = new double[k];
-        double[] fscore = new double[k];
-        long tp = 0;
-        long fp = 0;
-        long tn = 0;
-        long fn = 0;
-        ArrayNode curves = ResultJson.array();
-        for (int fold = 0; fold < k; fold++) {
+        cv.checkRows(federation, NAME, DesignColumn.newBuilder().setVariable(response.getVariable()).setLevel(response.getLevel()).build(),
+                model.completeIn());
+        List<Double> thresholds = thresholds();
+        List<Long> train = new ArrayList<>();
+        List<ThresholdCounts> folds = new ArrayList<>();
+        for (int fold = 0; fold < cv.nSplits(); fold++) {
             GlmFit fit;
             try {
                 fit = FisherScoring.fit(cv.training(federation, fold), model);
@@ -76,99 +57,89 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
             catch (Problem e) {
                 throw cv.inFold(fold, e);
             }
-            train[fold] = fit.n();
             List<Double> beta = new ArrayList<>();
             for (double coefficient : fit.coefficients()) {
                 beta.add(coefficient);
             }
+            ThresholdCounts counts = ThresholdCounts.add(cv.score(federation, fold, ModelScoreQuery.newBuilder()
+                    .addAllCompleteIn(model.completeIn()).setLogistic(LogisticScore.newBuilder().addAllColumns(model.columns())
+                            .addAllBeta(beta).setResponse(response).addAllThresholds(thresholds))), thresholds.size());
+            cv.checkTestRows(counts.n(), fold);
+            train.add(fit.n());
+            folds.add(counts);
+        }
+        return result(response.getVariable(), model, train, folds);
+    }
+
+    /** The classification threshold, then Exareme2's ROC thresholds. */
+    private static List<Double> thresholds() {
+        List<Double> thresholds = new ArrayList<>();
+        thresholds.add(THRESHOLD);
+        for (int i = 0; i < ROC_POINTS; i++) {
+            thresholds.add(1.0 - (double) i / (ROC_POINTS - 1));
+        }
+        return thresholds;
+    }
+
+    private static LogisticRegressionCvResult result(String y, GlmModel model, List<Long> train, List<ThresholdCounts> folds) {
+        List<String> names = new ArrayList<>();
+        names.add("Intercept");
+        names.addAll(model.names());
+        ConfusionCounts total = ConfusionCounts.NONE;
+        List<ClassificationMetrics> metrics = new ArrayList<>();
+        List<RocCurve> curves = new ArrayList<>();
+        for (int fold = 0; fold < folds.size(); fold++) {
+            ConfusionCounts counts = folds.get(fold).atClassificationThreshold();
+            total = total.plus(counts);
+            metrics.add(counts.metrics());
+            curves.add(folds.get(fold).roc("fold_" + fold));
+        }
+        return new LogisticRegressionCvResult(y, names, Summary.of(train, metrics), total, curves);
+    }
+
+    /**
+     * One fold's test rows, added over nodes: how many, how many positive, and at each threshold (the classification
+     * one first, then the ROC ones) how many positive and negative rows were predicted positive.
+     */
+    private record ThresholdCounts(long n, long positives, long[] truePositives, long[] falsePositives) {
+        static ThresholdCounts add(List<ModelScoreResult> scores, int thresholds) {
             long n = 0;
             long positives = 0;
-            long[] truePositives = new long[thresholds.size()];
-            long[] falsePositives = new long[thresholds.size()];
-            for (ModelScoreResult score : cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(model.completeIn())
-                    .setLogistic(LogisticScore.newBuilder().addAllColumns(model.columns()).addAllBeta(beta).setResponse(response)
-                            .addAllThresholds(thresholds)))) {
+            long[] truePositives = new long[thresholds];
+            long[] falsePositives = new long[thresholds];
+            for (ModelScoreResult score : scores) {
                 if (score.getN() == 0) {
                     continue;
                 }
                 n += score.getN();
                 positives += score.getPositives();
-                for (int t = 0; t < thresholds.size(); t++) {
+                for (int t = 0; t < thresholds; t++) {
                     truePositives[t] += score.getTruePositives(t);
                     falsePositives[t] += score.getFalsePositives(t);
                 }
             }
-            cv.checkTestRows(n, fold);
+            return new ThresholdCounts(n, positives, truePositives, falsePositives);
+        }
+
+        ConfusionCounts atClassificationThreshold() {
             long negatives = n - positives;
-            long foldTp = truePositives[0];
-            long foldFp = falsePositives[0];
-            long foldFn = positives - foldTp;
-            long foldTn = negatives - foldFp;
-            tp += foldTp;
-            fp += foldFp;
-            tn += foldTn;
-            fn += foldFn;
-            accuracy[fold] = CrossValidation.ratio(foldTp + foldTn, n);
-            precision[fold] = CrossValidation.ratio(foldTp, foldTp + foldFp);
-            recall[fold] = CrossValidation.ratio(foldTp, foldTp + foldFn);
-            fscore[fold] = CrossValidation.ratio(2 * precision[fold] * recall[fold], precision[fold] + recall[fold]);
-            double[] tpr = new double[ROC_POINTS];
-            double[] fpr = new double[ROC_POINTS];
+            return new ConfusionCounts(truePositives[0], falsePositives[0], negatives - falsePositives[0], positives - truePositives[0]);
+        }
+
+        RocCurve roc(String name) {
+            long negatives = n - positives;
+            List<Double> tpr = new ArrayList<>();
+            List<Double> fpr = new ArrayList<>();
             double auc = 0;
             for (int i = 0; i < ROC_POINTS; i++) {
-                tpr[i] = CrossValidation.ratio(truePositives[i + 1], positives);
+                tpr.add(CrossValidation.ratio(truePositives[i + 1], positives));
                 // 1 - specificity, as Exareme2 gives it (1 when the fold has no negative rows).
-                fpr[i] = negatives == 0 ? 1 : 1 - (double) (negatives - falsePositives[i + 1]) / negatives;
+                fpr.add(negatives == 0 ? 1 : 1 - (double) (negatives - falsePositives[i + 1]) / negatives);
                 if (i > 0) {
-                    auc += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2;
+                    auc += (fpr.get(i) - fpr.get(i - 1)) * (tpr.get(i) + tpr.get(i - 1)) / 2;
                 }
             }
-            ObjectNode curve = curves.addObject();
-            curve.put("name", "fold_" + fold);
-            curve.set("tpr", ResultJson.numbers(tpr));
-            curve.set("fpr", ResultJson.numbers(fpr));
-            ResultJson.put(curve, "auc", auc);
+            return new RocCurve(name, tpr, fpr, auc);
         }
-        List<String> names = new ArrayList<>();
-        names.add("Intercept");
-        names.addAll(model.names());
-        List<String> rowNames = new ArrayList<>();
-        for (int fold = 1; fold <= k; fold++) {
-            rowNames.add("fold_" + fold);
-        }
-        rowNames.add("average");
-        rowNames.add("stdev");
-        ObjectNode summary = ResultJson.object();
-        summary.set("row_names", ResultJson.strings(rowNames));
-        ArrayNode nObs = summary.putArray("n_obs");
-        for (long n : train) {
-            nObs.add(n);
-        }
-        nObs.addNull();
-        nObs.addNull();
-        summary.set("accuracy", withSummary(accuracy));
-        summary.set("precision", withSummary(precision));
-        summary.set("recall", withSummary(recall));
-        summary.set("fscore", withSummary(fscore));
-        ObjectNode out = ResultJson.object();
-        out.put("dependent_var", y);
-        out.set("indep_vars", ResultJson.strings(names));
-        out.set("summary", summary);
-        ObjectNode confusion = out.putObject("confusion_matrix");
-        confusion.put("tp", tp);
-        confusion.put("fp", fp);
-        confusion.put("tn", tn);
-        confusion.put("fn", fn);
-        out.set("roc_curves", curves);
-        return out;
-    }
-
-    /** The per-fold figures, then their mean and sample standard deviation. */
-    private static ArrayNode withSummary(double[] values) {
-        double[] out = new double[values.length + 2];
-        System.arraycopy(values, 0, out, 0, values.length);
-        out[values.length] = CrossValidation.mean(values);
-        out[values.length + 1] = CrossValidation.stdev(values);
-        return ResultJson.numbers(out);
     }
 }

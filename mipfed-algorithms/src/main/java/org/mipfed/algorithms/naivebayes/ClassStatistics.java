@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.ClassSummary;
 import org.mipfed.proto.v1.ClassSummaryQuery;
 import org.mipfed.proto.v1.LevelCounts;
@@ -33,7 +34,7 @@ record ClassStatistics(long n, Map<String, Group> classes) {
         for (NodeAnswer answer : answers) {
             for (ClassSummary summary : answer.result().getClassSummary().getClassesList()) {
                 if (summary.getMeanCount() != numerical.size() || summary.getNominalCount() != nominal.size()) {
-                    throw new Problem(502, "Inconsistent node answer", "The node " + answer.node() + " summarised "
+                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " summarised "
                             + summary.getMeanCount() + " numerical and " + summary.getNominalCount() + " nominal features, but "
                             + numerical.size() + " and " + nominal.size() + " were asked for");
                 }

@@ -1,17 +1,21 @@
 package org.mipfed.algorithms.naivebayes;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
-import org.mipfed.algorithms.spi.AlgorithmResult;
+import java.util.function.ToDoubleFunction;
+import org.mipfed.algorithms.crossvalidation.ClassificationMetrics;
+import org.mipfed.algorithms.crossvalidation.ConfusionCounts;
+import org.mipfed.algorithms.crossvalidation.CrossValidation;
+import org.mipfed.algorithms.naivebayes.NaiveBayesCvResult.ClassificationSummary;
+import org.mipfed.algorithms.naivebayes.NaiveBayesCvResult.ConfusionMatrix;
+import org.mipfed.algorithms.naivebayes.NaiveBayesCvResult.FoldFigures;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.crossvalidation.CrossValidation;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -44,13 +48,26 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
     abstract ClassStatistics statistics(FederationContext training, String y, List<String> x, List<String> completeIn);
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
+    public NaiveBayesCvResult run(AnalysisInput input, FederationContext federation) {
+        CrossValidation cv = CrossValidation.of(input);
+        Cde yCde = check(input);
+        String y = input.y().get(0);
+        List<String> completeIn = new ArrayList<>(input.y());
+        completeIn.addAll(input.x());
+        String anyLevel = yCde.enumerations().keySet().iterator().next();
+        cv.checkRows(federation, name(), DesignColumn.newBuilder().setVariable(y).setLevel(anyLevel).build(), completeIn);
+        List<FoldOutcome> folds = new ArrayList<>();
+        for (int fold = 0; fold < cv.nSplits(); fold++) {
+            folds.add(fold(input, federation, cv, fold, completeIn));
+        }
+        TreeSet<String> labels = new TreeSet<>();
+        folds.forEach(fold -> labels.addAll(fold.classes()));
+        return result(new ArrayList<>(labels), folds);
     }
 
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    /** Refuses a request this classifier cannot answer; returns the class variable. */
+    private Cde check(AnalysisInput input) {
         DataModel model = input.dataModel();
-        CrossValidation cv = CrossValidation.of(input);
         if (input.y().size() != 1) {
             throw Problem.badRequest(name() + " takes exactly one dependent variable (y), not " + input.y().size());
         }
@@ -73,52 +90,44 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
             }
             checkFeature(cde);
         }
-        List<String> completeIn = new ArrayList<>(input.y());
-        completeIn.addAll(input.x());
-        String anyLevel = yCde.enumerations().keySet().iterator().next();
-        cv.checkRows(federation, name(), DesignColumn.newBuilder().setVariable(y).setLevel(anyLevel).build(), completeIn);
-        int k = cv.nSplits();
-        long[] train = new long[k];
-        List<List<String>> foldClasses = new ArrayList<>();
-        List<long[]> foldConfusions = new ArrayList<>();
-        TreeSet<String> labels = new TreeSet<>();
-        for (int fold = 0; fold < k; fold++) {
-            ClassStatistics statistics = statistics(cv.training(federation, fold), y, input.x(), completeIn);
-            if (statistics.n() == 0) {
-                throw Problem.badRequest("Fold " + (fold + 1) + " of " + k + " has no training rows; lower 'n_splits' or add datasets");
-            }
-            train[fold] = statistics.n();
-            NaiveBayesScore.Builder fitted = model(model, y, input.x(), statistics, fold, k);
-            List<String> classes = fitted.getClassesList();
-            long[] confusion = new long[classes.size() * classes.size()];
-            long n = 0;
-            for (ModelScoreResult score : cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(completeIn)
-                    .setNaiveBayes(fitted))) {
-                if (score.getN() == 0) {
-                    continue;
-                }
-                n += score.getN();
-                for (int i = 0; i < confusion.length; i++) {
-                    confusion[i] += score.getConfusion(i);
-                }
-            }
-            cv.checkTestRows(n, fold);
-            labels.addAll(classes);
-            foldClasses.add(classes);
-            foldConfusions.add(confusion);
+        return yCde;
+    }
+
+    /** One round: the classifier fitted on every fold but {@code fold}, and its confusion matrix on {@code fold}. */
+    private FoldOutcome fold(AnalysisInput input, FederationContext federation, CrossValidation cv, int fold, List<String> completeIn) {
+        String y = input.y().get(0);
+        ClassStatistics statistics = statistics(cv.training(federation, fold), y, input.x(), completeIn);
+        if (statistics.n() == 0) {
+            throw Problem.badRequest("Fold " + (fold + 1) + " of " + cv.nSplits() + " has no training rows; lower 'n_splits' or add datasets");
         }
-        List<String> labelList = new ArrayList<>(labels);
-        int l = labelList.size();
-        long[][] total = new long[l][l];
-        double[][][] metrics = new double[4][l][k];
-        for (int fold = 0; fold < k; fold++) {
-            List<String> classes = foldClasses.get(fold);
-            long[][] matrix = new long[l][l];
-            for (int a = 0; a < classes.size(); a++) {
-                for (int p = 0; p < classes.size(); p++) {
-                    matrix[labelList.indexOf(classes.get(a))][labelList.indexOf(classes.get(p))] += foldConfusions.get(fold)[a * classes.size() + p];
-                }
+        NaiveBayesScore.Builder fitted = model(input.dataModel(), y, input.x(), statistics, fold, cv.nSplits());
+        List<String> classes = fitted.getClassesList();
+        long[] confusion = new long[classes.size() * classes.size()];
+        long n = 0;
+        for (ModelScoreResult score : cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(completeIn)
+                .setNaiveBayes(fitted))) {
+            if (score.getN() == 0) {
+                continue;
             }
+            n += score.getN();
+            for (int i = 0; i < confusion.length; i++) {
+                confusion[i] += score.getConfusion(i);
+            }
+        }
+        cv.checkTestRows(n, fold);
+        return new FoldOutcome(statistics.n(), List.copyOf(classes), confusion);
+    }
+
+    /** The confusion matrices over all labels, summed, and each class's figures fold by fold. */
+    private static NaiveBayesCvResult result(List<String> labels, List<FoldOutcome> folds) {
+        int l = labels.size();
+        long[][] total = new long[l][l];
+        // perClass.get(c).get(fold): class c against the rest on that fold's test rows.
+        List<List<ClassificationMetrics>> perClass = new ArrayList<>();
+        labels.forEach(label -> perClass.add(new ArrayList<>()));
+        Map<String, Long> nObs = new LinkedHashMap<>();
+        for (int fold = 0; fold < folds.size(); fold++) {
+            long[][] matrix = folds.get(fold).over(labels);
             long all = 0;
             for (int a = 0; a < l; a++) {
                 for (int p = 0; p < l; p++) {
@@ -127,49 +136,58 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
                 }
             }
             for (int c = 0; c < l; c++) {
-                long tp = matrix[c][c];
-                long fn = -tp;
-                long fp = -tp;
-                for (int o = 0; o < l; o++) {
-                    fn += matrix[c][o];
-                    fp += matrix[o][c];
-                }
-                long tn = all - tp - fn - fp;
-                double precision = CrossValidation.ratio(tp, tp + fp);
-                double recall = CrossValidation.ratio(tp, tp + fn);
-                metrics[0][c][fold] = CrossValidation.ratio(tp + tn, all);
-                metrics[1][c][fold] = precision;
-                metrics[2][c][fold] = recall;
-                metrics[3][c][fold] = CrossValidation.ratio(2 * precision * recall, precision + recall);
+                perClass.get(c).add(oneAgainstTheRest(matrix, c, all).metrics());
             }
+            nObs.put("fold" + fold, folds.get(fold).train());
         }
-        ObjectNode out = ResultJson.object();
-        ObjectNode confusion = out.putObject("confusion_matrix");
-        ArrayNode data = confusion.putArray("data");
+        List<List<Long>> data = new ArrayList<>();
         for (long[] row : total) {
-            ArrayNode cells = data.addArray();
-            for (long cell : row) {
-                cells.add(cell);
-            }
+            data.add(Arrays.stream(row).boxed().toList());
         }
-        confusion.set("labels", ResultJson.strings(labelList));
-        ObjectNode summary = out.putObject("classification_summary");
-        String[] names = {"accuracy", "precision", "recall", "fscore"};
-        for (int m = 0; m < names.length; m++) {
-            ObjectNode metric = summary.putObject(names[m]);
-            for (int c = 0; c < l; c++) {
-                ObjectNode perClass = metric.putObject(labelList.get(c));
-                for (int fold = 0; fold < k; fold++) {
-                    ResultJson.put(perClass, "fold" + fold, metrics[m][c][fold]);
-                }
-                ResultJson.put(perClass, "average", CrossValidation.mean(metrics[m][c]));
-                ResultJson.put(perClass, "stdev", CrossValidation.stdev(metrics[m][c]));
-            }
+        return new NaiveBayesCvResult(new ConfusionMatrix(data, labels), new ClassificationSummary(
+                byClass(labels, perClass, ClassificationMetrics::accuracy), byClass(labels, perClass, ClassificationMetrics::precision),
+                byClass(labels, perClass, ClassificationMetrics::recall), byClass(labels, perClass, ClassificationMetrics::fscore), nObs));
+    }
+
+    /** Class {@code c} as the positive class of a binary classifier, the others as the negative one. */
+    private static ConfusionCounts oneAgainstTheRest(long[][] matrix, int c, long all) {
+        long tp = matrix[c][c];
+        long fn = -tp;
+        long fp = -tp;
+        for (int o = 0; o < matrix.length; o++) {
+            fn += matrix[c][o];
+            fp += matrix[o][c];
         }
-        ObjectNode nObs = summary.putObject("n_obs");
-        for (int fold = 0; fold < k; fold++) {
-            nObs.put("fold" + fold, train[fold]);
+        return new ConfusionCounts(tp, fp, all - tp - fn - fp, fn);
+    }
+
+    private static Map<String, FoldFigures> byClass(List<String> labels, List<List<ClassificationMetrics>> perClass,
+            ToDoubleFunction<ClassificationMetrics> figure) {
+        Map<String, FoldFigures> out = new LinkedHashMap<>();
+        for (int c = 0; c < labels.size(); c++) {
+            out.put(labels.get(c), new FoldFigures(perClass.get(c).stream().map(figure::applyAsDouble).toList()));
         }
         return out;
+    }
+
+    /**
+     * One fold's round.
+     *
+     * @param train the rows the classifier was fitted on
+     * @param classes the classes it knows (those of its training rows), in code point order
+     * @param confusion its confusion matrix on the fold's test rows, actual by predicted over {@code classes}, row by row
+     */
+    private record FoldOutcome(long train, List<String> classes, long[] confusion) {
+        /** The confusion matrix over {@code labels}, a superset of this fold's classes; zero where a class was unknown. */
+        long[][] over(List<String> labels) {
+            int k = classes.size();
+            long[][] matrix = new long[labels.size()][labels.size()];
+            for (int a = 0; a < k; a++) {
+                for (int p = 0; p < k; p++) {
+                    matrix[labels.indexOf(classes.get(a))][labels.indexOf(classes.get(p))] += confusion[a * k + p];
+                }
+            }
+            return matrix;
+        }
     }
 }

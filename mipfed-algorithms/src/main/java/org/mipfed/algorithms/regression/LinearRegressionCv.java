@@ -1,16 +1,12 @@
 package org.mipfed.algorithms.regression;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.crossvalidation.CrossValidation;
+import org.mipfed.algorithms.crossvalidation.MeanAndStdev;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.crossvalidation.CrossValidation;
 import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.numerics.OlsFit;
@@ -42,28 +38,13 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
-        DataModel model = input.dataModel();
+    public LinearRegressionCvResult run(AnalysisInput input, FederationContext federation) {
         CrossValidation cv = CrossValidation.of(input);
-        if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
-        }
-        String y = input.y().get(0);
-        Cde yCde = model.cde(y);
-        if (yCde == null || !yCde.numerical()) {
-            throw Problem.badRequest(NAME + " needs a numerical dependent variable (y); '" + y + "' is "
-                    + (yCde == null ? "not in the data model " + model.id() : "nominal") + "; for a nominal one use logistic_regression_cv");
-        }
-        Covariates covariates = Covariates.of(NAME, y, input.x(), model);
-        List<String> nominal = covariates.nominal();
-        List<String> numerical = covariates.numerical();
+        String y = response(input);
+        Covariates covariates = Covariates.of(NAME, y, input.x(), input.dataModel());
         List<String> used = covariates.used();
         long rows = cv.checkRows(federation, NAME, DesignColumn.newBuilder().setVariable(y).build(), used);
-        Design design = Design.build(federation, y, nominal, numerical, used);
+        Design design = Design.build(federation, y, covariates.nominal(), covariates.numerical(), used);
         int coefficients = design.regressorNames().size() + 1;
         if (coefficients == 1) {
             throw Problem.badRequest("None of the covariates varies in the " + rows + " selected rows (each nominal one has a "
@@ -73,58 +54,92 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
         for (DesignColumn column : design.columns().subList(0, coefficients - 1)) {
             regressors.add(GlmColumn.newBuilder().setVariable(column.getVariable()).setLevel(column.getLevel()).build());
         }
-        int k = cv.nSplits();
-        long[] train = new long[k];
-        long[] test = new long[k];
-        double[] rmse = new double[k];
-        double[] r2 = new double[k];
-        double[] mae = new double[k];
-        for (int fold = 0; fold < k; fold++) {
+        List<FoldScore> folds = new ArrayList<>();
+        for (int fold = 0; fold < cv.nSplits(); fold++) {
             OlsFit fit = fit(federation, cv, fold, design, coefficients);
-            train[fold] = fit.n();
-            List<ModelScoreResult> scores = cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(used)
+            FoldScore score = score(cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(used)
                     .setLinear(LinearScore.newBuilder().addAllColumns(regressors).addAllBeta(boxed(fit.coefficients()))
-                            .setResponse(GlmColumn.newBuilder().setVariable(y))));
-            long n = 0;
-            double sse = 0;
-            double sae = 0;
-            double mean = 0;
-            double m2 = 0;
-            for (ModelScoreResult score : scores) {
-                if (score.getN() == 0) {
-                    continue;
-                }
-                long combined = n + score.getN();
-                double delta = score.getMeanY() - mean;
-                m2 += score.getM2Y() + delta * delta * n * score.getN() / combined;
-                mean += delta * score.getN() / combined;
-                n = combined;
-                sse += score.getSse();
-                sae += score.getSae();
-            }
-            cv.checkTestRows(n, fold);
-            test[fold] = n;
-            rmse[fold] = Math.sqrt(sse / n);
-            r2[fold] = 1 - sse / m2;
-            mae[fold] = sae / n;
+                            .setResponse(GlmColumn.newBuilder().setVariable(y)))), fit.n());
+            cv.checkTestRows(score.test(), fold);
+            folds.add(score);
         }
+        return result(y, design, folds);
+    }
+
+    /** The dependent variable, which must be a single numerical one. */
+    private static String response(AnalysisInput input) {
+        DataModel model = input.dataModel();
+        if (input.y().size() != 1) {
+            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
+        }
+        String y = input.y().get(0);
+        Cde yCde = model.cde(y);
+        if (yCde == null || !yCde.numerical()) {
+            throw Problem.badRequest(NAME + " needs a numerical dependent variable (y); '" + y + "' is "
+                    + (yCde == null ? "not in the data model " + model.id() : "nominal") + "; for a nominal one use logistic_regression_cv");
+        }
+        return y;
+    }
+
+    /**
+     * One fold's model on its test rows: the nodes' sums of squared and absolute errors added, the response's moments
+     * combined exactly (Chan et al.), so the figures are those of the pooled test rows.
+     */
+    private static FoldScore score(List<ModelScoreResult> scores, long train) {
+        long n = 0;
+        double sse = 0;
+        double sae = 0;
+        double mean = 0;
+        double m2 = 0;
+        for (ModelScoreResult score : scores) {
+            if (score.getN() == 0) {
+                continue;
+            }
+            long combined = n + score.getN();
+            double delta = score.getMeanY() - mean;
+            m2 += score.getM2Y() + delta * delta * n * score.getN() / combined;
+            mean += delta * score.getN() / combined;
+            n = combined;
+            sse += score.getSse();
+            sae += score.getSae();
+        }
+        return new FoldScore(train, n, sse, sae, m2);
+    }
+
+    private static LinearRegressionCvResult result(String y, Design design, List<FoldScore> folds) {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(design.regressorNames());
-        ObjectNode out = ResultJson.object();
-        out.put("dependent_var", y);
-        out.set("indep_vars", ResultJson.strings(names));
-        out.set("n_obs", longs(train));
-        out.set("mean_sq_error", ResultJson.numbers(new double[] {CrossValidation.mean(rmse), CrossValidation.stdev(rmse)}));
-        out.set("r_squared", ResultJson.numbers(new double[] {CrossValidation.mean(r2), CrossValidation.stdev(r2)}));
-        out.set("mean_abs_error", ResultJson.numbers(new double[] {CrossValidation.mean(mae), CrossValidation.stdev(mae)}));
-        ObjectNode folds = out.putObject("folds");
-        folds.set("n_obs_train", longs(train));
-        folds.set("n_obs_test", longs(test));
-        folds.set("mean_sq_error", ResultJson.numbers(rmse));
-        folds.set("r_squared", ResultJson.numbers(r2));
-        folds.set("mean_abs_error", ResultJson.numbers(mae));
-        return out;
+        List<Long> train = folds.stream().map(FoldScore::train).toList();
+        double[] rmse = folds.stream().mapToDouble(FoldScore::rootMeanSquaredError).toArray();
+        double[] r2 = folds.stream().mapToDouble(FoldScore::rSquared).toArray();
+        double[] mae = folds.stream().mapToDouble(FoldScore::meanAbsoluteError).toArray();
+        return new LinearRegressionCvResult(y, names, train, MeanAndStdev.of(rmse), MeanAndStdev.of(r2), MeanAndStdev.of(mae),
+                new LinearRegressionCvResult.PerFold(train, folds.stream().map(FoldScore::test).toList(), boxed(rmse), boxed(r2),
+                        boxed(mae)));
+    }
+
+    /**
+     * One fold's sums over its test rows.
+     *
+     * @param train the rows the model was fitted on
+     * @param test the rows it was scored on
+     * @param sse the sum of squared errors
+     * @param sae the sum of absolute errors
+     * @param m2 the response's centred sum of squares (the total sum of squares)
+     */
+    private record FoldScore(long train, long test, double sse, double sae, double m2) {
+        double rootMeanSquaredError() {
+            return Math.sqrt(sse / test);
+        }
+
+        double rSquared() {
+            return 1 - sse / m2;
+        }
+
+        double meanAbsoluteError() {
+            return sae / test;
+        }
     }
 
     /** OLS over the training rows of {@code fold}; refusals name the fold. */
@@ -150,13 +165,5 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
             out.add(value);
         }
         return out;
-    }
-
-    private static ArrayNode longs(long[] values) {
-        ArrayNode array = ResultJson.array();
-        for (long value : values) {
-            array.add(value);
-        }
-        return array;
     }
 }

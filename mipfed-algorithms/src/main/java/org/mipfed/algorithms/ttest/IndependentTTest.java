@@ -1,12 +1,8 @@
 package org.mipfed.algorithms.ttest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
@@ -34,11 +30,7 @@ public final class IndependentTTest extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public IndependentTTestResult run(AnalysisInput input, FederationContext federation) {
         String y = TTests.single(NAME, "y", input.y());
         String x = TTests.single(NAME, "x", input.x());
         Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
@@ -74,17 +66,8 @@ public final class IndependentTTest extends SpecifiedAlgorithm {
         TTest test = TTest.of(a.mean() - b.mean(), 0, se, welchDf, alternative, alpha);
         long df = a.n() + b.n() - 2;
         double pooledSd = Math.sqrt((a.m2() + b.m2()) / df);
-        ObjectNode out = ResultJson.object();
-        out.put("n_obs", a.n() + b.n());
-        ResultJson.put(out, "t_stat", test.t());
-        out.put("df", df);
-        ResultJson.put(out, "welch_df", welchDf);
-        ResultJson.put(out, "p", test.p());
-        ResultJson.put(out, "mean_diff", test.estimate());
-        ResultJson.put(out, "se_diff", se);
-        test.putInterval(out);
-        ResultJson.put(out, "cohens_d", test.estimate() / pooledSd);
-        return out;
+        return new IndependentTTestResult(a.n() + b.n(), test.t(), df, welchDf, test.p(), test.estimate(), se, test.ciLower(), test.ciUpper(),
+                test.estimate() / pooledSd);
     }
 
     private static Moments moments(GroupedMoments pooled, String level) {

@@ -1,11 +1,7 @@
 package org.mipfed.algorithms.ttest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
@@ -26,11 +22,7 @@ public final class OneSampleTTest extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public OneSampleTTestResult run(AnalysisInput input, FederationContext federation) {
         String y = TTests.single(NAME, "y", input.y());
         Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
         double alpha = input.parameters().path("alpha").asDouble(0.05);
@@ -40,16 +32,7 @@ public final class OneSampleTTest extends SpecifiedAlgorithm {
         double sd = moments.sampleStd();
         TTests.checkSpread(sd, y, moments.n());
         TTest test = TTest.of(moments.mean(), mu, sd / Math.sqrt(moments.n()), moments.n() - 1, alternative, alpha);
-        ObjectNode out = ResultJson.object();
-        out.put("n_obs", moments.n());
-        ResultJson.put(out, "t_stat", test.t());
-        out.put("df", moments.n() - 1);
-        ResultJson.put(out, "std", sd);
-        ResultJson.put(out, "p", test.p());
-        ResultJson.put(out, "mean_diff", moments.mean());
-        ResultJson.put(out, "se_diff", test.se());
-        test.putInterval(out);
-        ResultJson.put(out, "cohens_d", (moments.mean() - mu) / sd);
-        return out;
+        return new OneSampleTTestResult(moments.n(), test.t(), moments.n() - 1, sd, test.p(), moments.mean(), test.se(), test.ciLower(),
+                test.ciUpper(), (moments.mean() - mu) / sd);
     }
 }

@@ -1,11 +1,7 @@
 package org.mipfed.algorithms.ttest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.JsonTree;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Moments;
@@ -28,11 +24,7 @@ public final class PairedTTest extends SpecifiedAlgorithm {
     }
 
     @Override
-    public AlgorithmResult run(AnalysisInput input, FederationContext federation) {
-        return new JsonTree(runJson(input, federation));
-    }
-
-    private ObjectNode runJson(AnalysisInput input, FederationContext federation) {
+    public PairedTTestResult run(AnalysisInput input, FederationContext federation) {
         String y = TTests.single(NAME, "y", input.y());
         String x = TTests.single(NAME, "x", input.x());
         if (x.equals(y)) {
@@ -52,15 +44,7 @@ public final class PairedTTest extends SpecifiedAlgorithm {
         TTest test = TTest.of(difference.mean(), 0, sd / Math.sqrt(n), n - 1, alternative, alpha);
         double sdFirst = first.sampleStd();
         double sdSecond = second.sampleStd();
-        ObjectNode out = ResultJson.object();
-        out.put("n_obs", n);
-        ResultJson.put(out, "t_stat", test.t());
-        out.put("df", n - 1);
-        ResultJson.put(out, "p", test.p());
-        ResultJson.put(out, "mean_diff", difference.mean());
-        ResultJson.put(out, "se_diff", test.se());
-        test.putInterval(out);
-        ResultJson.put(out, "cohens_d", difference.mean() / Math.sqrt((sdFirst * sdFirst + sdSecond * sdSecond) / 2));
-        return out;
+        double cohensD = difference.mean() / Math.sqrt((sdFirst * sdFirst + sdSecond * sdSecond) / 2);
+        return new PairedTTestResult(n, test.t(), n - 1, test.p(), difference.mean(), test.se(), test.ciLower(), test.ciUpper(), cohensD);
     }
 }

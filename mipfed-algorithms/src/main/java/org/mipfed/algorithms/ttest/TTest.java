@@ -2,9 +2,7 @@ package org.mipfed.algorithms.ttest;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.math3.special.Beta;
-import org.mipfed.algorithms.support.ResultJson;
 import org.mipfed.algorithms.numerics.Distributions;
 
 /**
@@ -64,23 +62,5 @@ public record TTest(double estimate, double se, double t, double df, double p, d
             return Double.NaN;
         }
         return Distributions.studentQuantile(p, df);
-    }
-
-    /**
-     * Puts {@code ci_lower} and {@code ci_upper}: numbers, or, as Exareme2 writes a one-sided
-     * interval's open end, the strings "-Infinity" and "Infinity" (JSON has no infinite number).
-     */
-    public void putInterval(ObjectNode out) {
-        putBound(out, "ci_lower", ciLower);
-        putBound(out, "ci_upper", ciUpper);
-    }
-
-    private static void putBound(ObjectNode out, String field, double value) {
-        if (Double.isInfinite(value)) {
-            out.put(field, value > 0 ? "Infinity" : "-Infinity");
-        }
-        else {
-            ResultJson.put(out, field, value);
-        }
     }
 }
