@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.users.ApiToken;
 import org.mipfed.manager.users.LoginThrottle;
@@ -129,7 +130,7 @@ final class AuthApi {
         Optional<User> user = checked(attempt, () -> users.authenticate(username, password));
         if (user.isEmpty()) {
             attempt.failed();
-            throw new Problem(401, "Unauthorized", "Wrong user name or password.");
+            throw new Problem(ProblemType.SIGN_IN_REFUSED, "Wrong user name or password.");
         }
         attempt.succeeded();
         Sessions.Session session = sessions.create(user.get().username());
@@ -161,17 +162,17 @@ final class AuthApi {
         String state = ctx.queryParam("state");
         String error = ctx.queryParam("error");
         if (error != null) {
-            throw new Problem(401, "Sign-in refused", "The identity provider refused the sign-in: " + error
+            throw new Problem(ProblemType.SIGN_IN_REFUSED, "The identity provider refused the sign-in: " + error
                     + (ctx.queryParam("error_description") != null ? " (" + ctx.queryParam("error_description") + ")" : "") + ".");
         }
         String bound = ctx.cookie(OIDC_COOKIE);
         if (state == null || bound == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), bound.getBytes(StandardCharsets.UTF_8))) {
-            throw new Problem(400, "Sign-in not started here", "This sign-in was not started from this browser (state does not match); start again from the sign-in page.");
+            throw new Problem(ProblemType.INVALID_SIGN_IN, "This sign-in was not started from this browser (state does not match); start again from the sign-in page.");
         }
         OidcClient.Identity identity = oidc.finish(state, ctx.queryParam("code"));
         User user = users.oidcUser(identity.subject(), identity.preferredName());
         if (user.disabled()) {
-            throw new Problem(403, "Account disabled", "User " + user.username() + " is disabled; ask an admin.");
+            throw new Problem(ProblemType.ACCOUNT_DISABLED, "User " + user.username() + " is disabled; ask an admin.");
         }
         Sessions.Session session = sessions.create(user.username());
         ctx.res().addHeader("Set-Cookie", OIDC_COOKIE + "=; Path=/auth/oidc/; Max-Age=0; HttpOnly; SameSite=Lax" + secure(ctx));

@@ -32,6 +32,7 @@ import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
@@ -178,16 +179,16 @@ public final class RestApi {
             // the caller gets an incident number to quote, never the exception: its name and stack stay in the log
             String incident = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("internal error {} on {} {}", incident, ctx.method(), ctx.path(), e);
-            ProblemJson.write(ctx, 500, "Internal error", "The manager failed while handling this request (incident " + incident
-                    + "). The failure is in its log; please report it with the incident number.");
+            ProblemJson.write(ctx, new Problem(ProblemType.INTERNAL_ERROR, "The manager failed while handling this request (incident " + incident
+                    + "). The failure is in its log; please report it with the incident number."));
         });
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.contains("json")) {
-                ProblemJson.write(ctx, 404, "Not found", "There is no " + ctx.method() + " " + ctx.path() + ". See the README for the API's endpoints.");
+                ProblemJson.write(ctx, Problem.notFound("There is no " + ctx.method() + " " + ctx.path() + ". See the README for the API's endpoints."));
             }
         });
-        app.error(405, ctx -> ProblemJson.write(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
+        app.error(405, ctx -> ProblemJson.write(ctx, new Problem(ProblemType.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path())));
 
         Portal.routes(app);
         new AuthApi(users, sessions, new LoginThrottle(this::lockoutStarted), oidc == null ? null : new OidcClient(oidc), this::auditedHandler).routes(app);
@@ -400,7 +401,7 @@ public final class RestApi {
         Principal principal = Principal.of(ctx);
         boolean all = "true".equals(ctx.queryParam("all"));
         if (all && !principal.admin()) {
-            throw new Problem(403, "Forbidden", "Listing everyone's experiments (?all=true) needs the admin role; GET /experiments lists yours.");
+            throw new Problem(ProblemType.FORBIDDEN, "Listing everyone's experiments (?all=true) needs the admin role; GET /experiments lists yours.");
         }
         ArrayNode out = Json.mapper().createArrayNode();
         for (Experiment e : analyses.experiments().list()) {
@@ -425,7 +426,7 @@ public final class RestApi {
                 .orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
         Principal principal = Principal.of(ctx);
         if (!principal.admin() && !principal.username().equals(experiment.user())) {
-            throw new Problem(403, "Forbidden", "Experiment " + id + " belongs to " + experiment.user() + "; only its owner or an admin may delete it.");
+            throw new Problem(ProblemType.FORBIDDEN, "Experiment " + id + " belongs to " + experiment.user() + "; only its owner or an admin may delete it.");
         }
         analyses.experiments().delete(id);
         ctx.status(204);

@@ -3,9 +3,11 @@ package org.mipfed.manager.experiments;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.util.List;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemDocument;
+import org.mipfed.core.problem.ProblemType;
 
 /**
  * One analysis run, kept durably: what was asked, by whom, what came back, and who contributed.
@@ -60,7 +62,7 @@ public record Experiment(
 
     /** The manager stopped while this experiment was pending or running. */
     public Experiment interrupted(String reason) {
-        JsonNode problem = JsonNodeFactory.instance.objectNode().put("status", 503).put("title", "Interrupted").put("detail", reason);
+        JsonNode problem = ProblemDocument.of(new Problem(ProblemType.INTERRUPTED, reason), null);
         return new Experiment(id, algorithm, user, request, INTERRUPTED, null, problem, contributions, created, started, Instant.now());
     }
 
