@@ -22,7 +22,6 @@ import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
-import org.mipfed.core.problem.ProblemDocument;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.experiments.Experiment;
@@ -150,12 +149,12 @@ public final class AnalysisService implements AutoCloseable {
             }
         }
         catch (Problem p) {
-            keep(running.failed(ProblemDocument.of(p, null)), submitted);
+            keep(running.failed(p), submitted);
             throw p;
         }
         catch (RuntimeException e) {
-            keep(running.failed(ProblemDocument.of(new Problem(ProblemType.INTERNAL_ERROR, "The manager failed while running this analysis ("
-                    + e.getClass().getSimpleName() + "); see its log."), null)), submitted);
+            keep(running.failed(new Problem(ProblemType.INTERNAL_ERROR, "The manager failed while running this analysis ("
+                    + e.getClass().getSimpleName() + "); see its log.")), submitted);
             throw e;
         }
     }

@@ -44,11 +44,14 @@ final class ProblemErrorHandler extends ErrorHandler {
         }
     }
 
-    /** A problem document for {@code status}, with Jetty's {@code reason} appended when it is a plain short phrase. */
+    /**
+     * A problem document for {@code status}, with Jetty's {@code reason} appended when it is a plain short phrase about
+     * the request (a 4xx); a 5xx's reason may name an exception and stays in the log.
+     */
     static byte[] problem(int status, String reason, String instance) {
         ProblemType type = ProblemType.forStatus(status);
-        return document(status, detail(type) + (reason != null && PLAIN.matcher(reason).matches() && !reason.equalsIgnoreCase(type.title())
-                ? " (" + reason + ")" : ""), instance);
+        boolean echoed = reason != null && status < 500 && PLAIN.matcher(reason).matches() && !reason.equalsIgnoreCase(type.title());
+        return document(status, detail(type) + (echoed ? " (" + reason + ")" : ""), instance);
     }
 
     /**

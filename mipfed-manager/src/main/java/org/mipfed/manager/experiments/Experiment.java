@@ -56,14 +56,19 @@ public record Experiment(
         return new Experiment(id, algorithm, user, request, SUCCESS, newResult, null, newContributions, created, started, Instant.now());
     }
 
-    public Experiment failed(JsonNode problem) {
-        return new Experiment(id, algorithm, user, request, ERROR, null, problem, contributions, created, started, Instant.now());
+    /** The analysis failed: its problem is kept as the API wrote it, with this experiment as its instance. */
+    public Experiment failed(Problem problem) {
+        return new Experiment(id, algorithm, user, request, ERROR, null, document(problem), contributions, created, started, Instant.now());
     }
 
     /** The manager stopped while this experiment was pending or running. */
     public Experiment interrupted(String reason) {
-        JsonNode problem = ProblemDocument.of(new Problem(ProblemType.INTERRUPTED, reason), null);
-        return new Experiment(id, algorithm, user, request, INTERRUPTED, null, problem, contributions, created, started, Instant.now());
+        return new Experiment(id, algorithm, user, request, INTERRUPTED, null, document(new Problem(ProblemType.INTERRUPTED, reason)), contributions,
+                created, started, Instant.now());
+    }
+
+    private JsonNode document(Problem problem) {
+        return ProblemDocument.of(problem, "/experiments/" + id);
     }
 
     public boolean unfinished() {

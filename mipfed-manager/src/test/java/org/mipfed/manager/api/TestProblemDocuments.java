@@ -74,6 +74,7 @@ class TestProblemDocuments {
         assertThat(error.path("code").asText()).as(experiment.toString()).isEqualTo("refused_by_node");
         assertThat(error.path("type").asText()).isEqualTo("urn:mipfed:problem:refused_by_node");
         assertThat(error.path("status").asInt()).isEqualTo(400);
+        assertThat(error.path("instance").asText()).isEqualTo("/experiments/" + id);
         assertThat(error.path("node").asText()).isEqualTo("chuv");
         assertThat(error.path("rule").asText()).isEqualTo("max_parameter_ratio");
         // the list shows the same error
