@@ -15,6 +15,7 @@ import java.util.List;
 import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
@@ -44,7 +45,7 @@ public final class FederationInit {
     /** @param nodeCertificateValidity the lifetime of node certificates (renewed over the session at two thirds of it) */
     public static Created init(ManagerPaths paths, String advertiseAddr, int grpcPort, int httpPort, String httpHost, Duration nodeCertificateValidity) {
         if (Files.exists(paths.federation())) {
-            throw new Problem(409, "Federation exists", "A federation already exists in " + paths.dataDir()
+            throw new Problem(ProblemType.CONFLICT, "A federation already exists in " + paths.dataDir()
                     + " (federation.json). mipfed never overwrites one: use another --data-dir, or remove this directory yourself if you really mean to destroy it.");
         }
         try {
@@ -78,7 +79,7 @@ public final class FederationInit {
 
     public static FederationConfig config(ManagerPaths paths) {
         if (!Files.isRegularFile(paths.federation())) {
-            throw new Problem(404, "No federation", "There is no federation in " + paths.dataDir()
+            throw new Problem(ProblemType.NOT_FOUND, "There is no federation in " + paths.dataDir()
                     + ". Create one with: mipfed manager init --data-dir " + paths.dataDir());
         }
         return ConfigFile.read(paths.federation(), FederationConfig.class);

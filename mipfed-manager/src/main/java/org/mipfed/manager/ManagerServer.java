@@ -19,6 +19,8 @@ import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
+import org.mipfed.manager.api.ApiServices;
+import org.mipfed.manager.api.CaAdministration;
 import org.mipfed.manager.api.HttpTls;
 import org.mipfed.manager.api.HttpTransport;
 import org.mipfed.manager.api.RestApi;
@@ -137,10 +139,7 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
-        RestApi api = new RestApi(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), FederationInit.adminToken(paths),
-                UserStore.openOrCreate(paths.users(), paths.adminPassword()), audit, metrics);
-        api.privacyAlerts(alerts);
-        api.caAdministration(new RestApi.CaAdministration() {
+        CaAdministration caAdministration = new CaAdministration() {
             @Override
             public JsonNode status() {
                 return rotation.status();
@@ -155,10 +154,13 @@ public final class ManagerServer implements AutoCloseable {
             public JsonNode finish() {
                 return rotation.finish();
             }
-        });
+        };
+        RestApi api = new RestApi(new ApiServices(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), caAdministration,
+                UserStore.openOrCreate(paths.users(), paths.adminPassword()), FederationInit.adminToken(paths), web.oidc(), audit, alerts, metrics),
+                transport, tls);
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
-            api.start(transport, httpPort, tls, web.oidc());
+            api.start(httpPort);
             if (tls != null) {
                 Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
             }

@@ -111,6 +111,10 @@ class TestAnalysisRequests {
         Problem problem = problem("kaplan_meier", request);
         assertThat(problem.status()).isBetween(400, 499);
         assertThat(problem.detail()).containsAnyOf("north", "south").contains("min_rows").contains("bin_width");
+        // over the wire as fields too: a client branches on the code and the rule, not on the text
+        assertThat(problem.code()).isEqualTo("refused_by_node");
+        assertThat(problem.extensions()).containsEntry("rule", "min_rows");
+        assertThat(problem.extensions().get("node")).isIn("north", "south");
         ((ObjectNode) request.get("parameters")).put("bin_width", 100);
         JsonNode result = federation.admin().post("/algorithms/kaplan_meier", request);
         assertThat(result.path("curves")).hasSize(2);

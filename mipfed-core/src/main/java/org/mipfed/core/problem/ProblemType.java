@@ -29,6 +29,8 @@ public enum ProblemType {
     MANAGER_NOT_TRUSTED(403, "Manager not trusted"),
     CANNOT_DECRYPT(403, "Cannot decrypt"),
     NOT_FOUND(404, "Not found"),
+    /** The path exists but not with this HTTP method ({@code DELETE /datasets}). */
+    METHOD_NOT_ALLOWED(405, "Method not allowed"),
     /** The request contradicts the federation's current state (already exists, last admin, rotation running). */
     CONFLICT(409, "Conflict with the current state"),
     ALREADY_JOINED(409, "Already joined"),
@@ -106,6 +108,7 @@ public enum ProblemType {
             case 401 -> UNAUTHORIZED;
             case 403 -> FORBIDDEN;
             case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
             case 409 -> CONFLICT;
             case 413 -> REQUEST_TOO_LARGE;
             case 414 -> URI_TOO_LONG;

@@ -22,6 +22,7 @@ import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
@@ -107,7 +108,7 @@ public final class AnalysisService implements AutoCloseable {
                 Plan plan = plan(algorithm, request, options, lost);
                 if (options.smpc() && plan.datasetsByNode().size() < 2) {
                     // impossible when the datasets are on one node in all (400); else a node is away for now (503)
-                    throw new Problem(plan.holders() < 2 ? 400 : 503, "Secure aggregation needs two nodes",
+                    throw new Problem(plan.holders() < 2 ? ProblemType.INVALID_REQUEST : ProblemType.TOO_FEW_NODES,
                             "flags.smpc sums the nodes' answers under masks, but the requested datasets are on " + plan.datasetsByNode().size()
                                     + " node(s) available now: over one node the sum is that node's own answer. Add datasets of another node, "
                                     + "or run without smpc.");
@@ -148,14 +149,12 @@ public final class AnalysisService implements AutoCloseable {
             }
         }
         catch (Problem p) {
-            ObjectNode error = Json.mapper().createObjectNode().put("status", p.status()).put("title", p.title()).put("detail", p.detail());
-            keep(running.failed(error), submitted);
+            keep(running.failed(p), submitted);
             throw p;
         }
         catch (RuntimeException e) {
-            ObjectNode error = Json.mapper().createObjectNode().put("status", 500).put("title", "Internal error")
-                    .put("detail", "The manager failed while running this analysis (" + e.getClass().getSimpleName() + "); see its log.");
-            keep(running.failed(error), submitted);
+            keep(running.failed(new Problem(ProblemType.INTERNAL_ERROR, "The manager failed while running this analysis ("
+                    + e.getClass().getSimpleName() + "); see its log.")), submitted);
             throw e;
         }
     }
@@ -222,11 +221,11 @@ public final class AnalysisService implements AutoCloseable {
                     + "of other nodes (GET /data_models shows which node holds which dataset).");
         }
         if (!down.isEmpty() && !options.allowPartial()) {
-            throw new Problem(503, "Datasets unavailable", "These datasets are on nodes that are not available now: " + String.join("; ", down)
+            throw new Problem(ProblemType.NODE_UNAVAILABLE, "These datasets are on nodes that are not available now: " + String.join("; ", down)
                     + ". Try again later, leave them out, or accept a partial result with flags {\"allow_partial\": true}.");
         }
         if (byNode.size() < options.minNodes() || byNode.isEmpty()) {
-            throw new Problem(503, "Too few nodes", "Only " + byNode.size() + " node(s) with the requested datasets are available"
+            throw new Problem(ProblemType.TOO_FEW_NODES, "Only " + byNode.size() + " node(s) with the requested datasets are available"
                     + (down.isEmpty() ? "" : " (unavailable: " + String.join("; ", down) + ")") + ", and the request needs at least "
                     + Math.max(1, options.minNodes()) + ". Try again later.");
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.smpc.MaskedSum;
 import org.mipfed.core.smpc.SelfMask;
 import org.mipfed.core.smpc.ShamirSecretSharing;
@@ -145,7 +146,7 @@ public final class SecureAggregation {
         for (String node : survivors) {
             BigInteger[] masked = MaskedSum.fromBytes(replies.get(node).getMasked().getVector().toByteArray());
             if (masked.length != length) {
-                throw new Problem(502, "Node error", "Node " + names.apply(node) + " sent " + masked.length + " masked numbers, not " + length);
+                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " sent " + masked.length + " masked numbers, not " + length);
             }
             sum.add(node, masked);
         }
@@ -171,7 +172,7 @@ public final class SecureAggregation {
         exchange(share, false).forEach((node, reply) -> {
             for (SmpcSealedShare s : reply.getShares().getSharesList()) {
                 if (!s.getFrom().equals(node) || !participants.contains(s.getTo())) {
-                    throw new Problem(502, "Node error", "Node " + names.apply(node) + " sent a share that is not its own or not for a participant");
+                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " sent a share that is not its own or not for a participant");
                 }
                 sharesFor.computeIfAbsent(s.getTo(), k -> new ArrayList<>()).add(s);
             }
@@ -182,7 +183,7 @@ public final class SecureAggregation {
     private void unmask(List<String> survivors, List<String> lost, MaskedSum sum) {
         int threshold = ShamirSecretSharing.threshold(participants.size());
         if (survivors.size() < threshold) {
-            throw new Problem(503, "Too few nodes for secure aggregation", "Only " + survivors.size() + " of " + participants.size()
+            throw new Problem(ProblemType.TOO_FEW_NODES, "Only " + survivors.size() + " of " + participants.size()
                     + " nodes answered, and removing the masks of the others needs " + threshold + ". Lost: " + String.join(", ", lost.stream().map(names).toList())
                     + ". Try again when they are back.");
         }
@@ -196,7 +197,7 @@ public final class SecureAggregation {
         }
         Map<String, SmpcReply> replies = exchange(requests, true);
         if (replies.size() < threshold) {
-            throw new Problem(503, "Too few nodes for secure aggregation", "Only " + replies.size() + " nodes helped remove the masks of round "
+            throw new Problem(ProblemType.TOO_FEW_NODES, "Only " + replies.size() + " nodes helped remove the masks of round "
                     + round + "; " + threshold + " are needed. Try again later.");
         }
         Map<String, List<ShamirSecretSharing.Share>> seedShares = new HashMap<>();
@@ -222,7 +223,7 @@ public final class SecureAggregation {
                 sum.removeMasksOf(node, key, survivorKeys);
             }
             catch (GeneralSecurityException e) {
-                throw new Problem(502, "Node error", "The shares of node " + names.apply(node) + "'s mask key do not rebuild a key: " + e.getMessage());
+                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The shares of node " + names.apply(node) + "'s mask key do not rebuild a key: " + e.getMessage());
             }
             dropped.add(node);
         }
@@ -230,7 +231,7 @@ public final class SecureAggregation {
 
     private List<ShamirSecretSharing.Share> enough(List<ShamirSecretSharing.Share> shares, int threshold, String node) {
         if (shares == null || shares.size() < threshold) {
-            throw new Problem(502, "Node error", "Too few shares were revealed for node " + names.apply(node) + " (" + (shares == null ? 0 : shares.size())
+            throw new Problem(ProblemType.NODE_ERROR, "Too few shares were revealed for node " + names.apply(node) + " (" + (shares == null ? 0 : shares.size())
                     + " of the " + threshold + " needed)");
         }
         return shares.subList(0, threshold);
@@ -241,7 +242,7 @@ public final class SecureAggregation {
             return SignedSmpcKey.publicKey(keys.get(node).getMaskKey().toByteArray());
         }
         catch (GeneralSecurityException e) {
-            throw new Problem(502, "Node error", "Node " + names.apply(node) + " advertised no usable mask key: " + e.getMessage());
+            throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " advertised no usable mask key: " + e.getMessage());
         }
     }
 
@@ -277,11 +278,11 @@ public final class SecureAggregation {
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Problem(503, "Analysis interrupted", "The manager is shutting down; run the analysis again later.");
+                throw new Problem(ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
             }
             catch (ExecutionException e) {
                 if (!(e.getCause() instanceof NodeUnavailableException)) {
-                    throw new Problem(500, "Internal error", "Node " + names.apply(node) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
+                    throw new Problem(ProblemType.INTERNAL_ERROR, "Node " + names.apply(node) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
                 }
                 if (tolerateLoss && allowPartial) {
                     continue;
@@ -292,7 +293,7 @@ public final class SecureAggregation {
                 throw SessionFederation.refused(names.apply(node), response.getRefusal());
             }
             if (!response.hasSmpc()) {
-                throw new Problem(502, "Node error", "Node " + names.apply(node) + " answered a secure-aggregation step without its masked reply");
+                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " answered a secure-aggregation step without its masked reply");
             }
             replies.put(node, response.getSmpc());
         }
@@ -303,7 +304,7 @@ public final class SecureAggregation {
         if (allowPartial) {
             return new SessionFederation.NodeLostException(node);
         }
-        return new Problem(503, "Node unavailable", "Node " + names.apply(node) + " was lost during a secure-aggregation analysis (" + why
+        return new Problem(ProblemType.NODE_UNAVAILABLE, "Node " + names.apply(node) + " was lost during a secure-aggregation analysis (" + why
                 + "). Try again when it is back, or accept a result without it with flags {\"allow_partial\": true}.");
     }
 }

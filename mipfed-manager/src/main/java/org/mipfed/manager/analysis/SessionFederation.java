@@ -17,6 +17,7 @@ import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeUnavailableException;
 import org.mipfed.proto.v1.Filter;
@@ -152,16 +153,16 @@ final class SessionFederation implements FederationContext {
             }
             catch (TimeoutException e) {
                 current.cancel(false);
-                throw new Problem(503, "Analysis timed out", "Node " + registry.displayName(nodeId) + " did not answer within the analysis' deadline ("
+                throw new Problem(ProblemType.TIMED_OUT, "Node " + registry.displayName(nodeId) + " did not answer within the analysis' deadline ("
                         + timeout.toSeconds() + " s). Try again later, or ask its administrator whether it is overloaded or down.");
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Problem(503, "Analysis interrupted", "The manager is shutting down; run the analysis again later.");
+                throw new Problem(ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
             }
             catch (ExecutionException e) {
                 if (!(e.getCause() instanceof NodeUnavailableException)) {
-                    throw new Problem(500, "Internal error", "Node " + registry.displayName(nodeId) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
+                    throw new Problem(ProblemType.INTERNAL_ERROR, "Node " + registry.displayName(nodeId) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
                 }
                 if (allowPartial) {
                     throw new NodeLostException(nodeId);
@@ -182,7 +183,7 @@ final class SessionFederation implements FederationContext {
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Problem(503, "Analysis interrupted", "The manager is shutting down; run the analysis again later.");
+                throw new Problem(ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
             }
         }
         throw unavailable(nodeId, "it went down during the analysis and did not come back within the deadline (" + timeout.toSeconds() + " s)");
@@ -204,14 +205,18 @@ final class SessionFederation implements FederationContext {
     }
 
     private Problem unavailable(String nodeId, String why) {
-        return new Problem(503, "Node unavailable", "Node " + registry.displayName(nodeId) + " (datasets " + String.join(", ", datasetsByNode.get(nodeId)) + ") is unavailable: " + why + ". Try again when it is back (see GET /healthcheck).");
+        return new Problem(ProblemType.NODE_UNAVAILABLE, "Node " + registry.displayName(nodeId) + " (datasets " + String.join(", ", datasetsByNode.get(nodeId)) + ") is unavailable: " + why + ". Try again when it is back (see GET /healthcheck).");
     }
 
-    /** A node's refusal as the researcher sees it: a 400 when the request was at fault, else a 502 naming the rule. */
+    /**
+     * A node's refusal as the researcher sees it: {@code refused_by_node} (400) when the request was at fault, else
+     * {@code node_error} (502); either way the node and its rule travel as fields, so that a client never parses the text.
+     */
     static Problem refused(String node, Refusal refusal) {
         if (refusal.getCallerError()) {
-            return new Problem(400, "Refused by node " + node, "Node " + node + " refused (" + refusal.getRule() + "): " + refusal.getMessage());
+            return Problem.refusedByNode(node, refusal.getRule(), "Node " + node + " refused (" + refusal.getRule() + "): " + refusal.getMessage());
         }
-        return new Problem(502, "Node error", "Node " + node + " failed (" + refusal.getRule() + "): " + refusal.getMessage());
+        return new Problem(ProblemType.NODE_ERROR, "Node " + node + " failed (" + refusal.getRule() + "): " + refusal.getMessage(),
+                Map.of("node", node, "rule", refusal.getRule()), null);
     }
 }

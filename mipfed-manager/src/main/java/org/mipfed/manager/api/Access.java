@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.users.Principal;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
@@ -48,7 +49,7 @@ final class Access {
         Principal principal = ctx.header("Authorization") != null ? bearer(ctx) : session(ctx);
         ctx.attribute(Principal.ATTRIBUTE, principal);
         if ((ctx.path().equals("/admin") || ctx.path().startsWith("/admin/") || ctx.path().equals("/metrics")) && !principal.admin()) {
-            throw new Problem(403, "Forbidden", ctx.method() + " " + ctx.path() + " needs the admin role; you are signed in as "
+            throw new Problem(ProblemType.FORBIDDEN, ctx.method() + " " + ctx.path() + " needs the admin role; you are signed in as "
                     + principal.username() + " (" + principal.role() + ").");
         }
     }
@@ -72,7 +73,7 @@ final class Access {
         Optional<User> user = users.userForToken(presented);
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new Problem(401, "Unauthorized", "The bearer token is not valid (unknown, revoked, or its user is disabled). "
+            throw new Problem(ProblemType.UNAUTHORIZED, "The bearer token is not valid (unknown, revoked, or its user is disabled). "
                     + "Send 'Authorization: Bearer <token>' with an API token (POST /auth/tokens) or the admin token in the manager's data directory (admin.token).");
         }
         return new Principal(user.get().username(), user.get().role(), Principal.TOKEN);
@@ -83,7 +84,7 @@ final class Access {
         Optional<User> user = session.flatMap(s -> users.user(s.username())).filter(u -> !u.disabled());
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new Problem(401, "Unauthorized", session.isPresent() || ctx.cookie(SESSION_COOKIE) != null
+            throw new Problem(ProblemType.UNAUTHORIZED, session.isPresent() || ctx.cookie(SESSION_COOKIE) != null
                     ? "Your session has ended; sign in again (POST /auth/login)."
                     : "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
         }
@@ -91,7 +92,7 @@ final class Access {
             checkOrigin(ctx);
             String csrf = ctx.header(CSRF_HEADER);
             if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8), session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
-                throw new Problem(403, "Forbidden", "A signed-in request that changes something must carry the header " + CSRF_HEADER
+                throw new Problem(ProblemType.FORBIDDEN, "A signed-in request that changes something must carry the header " + CSRF_HEADER
                         + " with the csrf_token given at sign-in (GET /auth/me returns it again).");
             }
         }
@@ -107,7 +108,7 @@ final class Access {
         }
         String own = ctx.scheme() + "://" + ctx.host();
         if (!origin.equalsIgnoreCase(own)) {
-            throw new Problem(403, "Forbidden", "This request comes from another site (Origin " + origin + "); the manager accepts changes only from its own pages (" + own + ").");
+            throw new Problem(ProblemType.FORBIDDEN, "This request comes from another site (Origin " + origin + "); the manager accepts changes only from its own pages (" + own + ").");
         }
     }
 

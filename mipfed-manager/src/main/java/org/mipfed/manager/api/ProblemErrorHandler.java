@@ -1,18 +1,19 @@
 package org.mipfed.manager.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ErrorHandler;
-import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.ProblemDocument;
+import org.mipfed.core.problem.ProblemType;
 
 /**
  * Answers what Jetty refuses before the REST API sees it (an undecodable URL, oversized headers or body) with an
@@ -43,41 +44,30 @@ final class ProblemErrorHandler extends ErrorHandler {
         }
     }
 
-    /** A problem document for {@code status}, with Jetty's {@code reason} appended when it is a plain short phrase. */
+    /**
+     * A problem document for {@code status}, with Jetty's {@code reason} appended when it is a plain short phrase about
+     * the request (a 4xx); a 5xx's reason may name an exception and stays in the log.
+     */
     static byte[] problem(int status, String reason, String instance) {
-        return document(status, detail(status) + (reason != null && PLAIN.matcher(reason).matches() && !reason.equals(title(status))
-                ? " (" + reason + ")" : ""), instance);
+        ProblemType type = ProblemType.forStatus(status);
+        boolean echoed = reason != null && status < 500 && PLAIN.matcher(reason).matches() && !reason.equalsIgnoreCase(type.title());
+        return document(status, detail(type) + (echoed ? " (" + reason + ")" : ""), instance);
     }
 
-    /** A problem document for {@code status} with the manager's own {@code detail}. */
+    /**
+     * A problem document for {@code status} with the manager's own {@code detail}: the type that status stands for,
+     * sent with the status the answer really has.
+     */
     static byte[] document(int status, String detail, String instance) {
-        ObjectNode body = Json.mapper().createObjectNode();
-        body.put("type", "about:blank");
-        body.put("title", title(status));
-        body.put("status", status);
-        body.put("detail", detail);
-        if (instance != null) {
-            body.put("instance", instance);
-        }
-        return body.toString().getBytes(StandardCharsets.UTF_8);
+        return ProblemDocument.of(ProblemType.forStatus(status), status, detail, instance, Map.of()).toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String title(int status) {
-        return switch (status) {
-            case 400 -> "Bad request";
-            case 413 -> "Request too large";
-            case 414 -> "URL too long";
-            case 431 -> "Headers too large";
-            default -> "HTTP " + status;
-        };
-    }
-
-    private static String detail(int status) {
-        return switch (status) {
-            case 400 -> "The manager could not read this request: check the URL's encoding, the headers and the body";
-            case 413 -> "The request body is larger than the manager accepts; send a smaller request";
-            case 414 -> "The URL is longer than the manager accepts; send the data in the body instead";
-            case 431 -> "The request's headers are larger than the manager accepts";
+    private static String detail(ProblemType type) {
+        return switch (type) {
+            case INVALID_REQUEST -> "The manager could not read this request: check the URL's encoding, the headers and the body";
+            case REQUEST_TOO_LARGE -> "The request body is larger than the manager accepts; send a smaller request";
+            case URI_TOO_LONG -> "The URL is longer than the manager accepts; send the data in the body instead";
+            case HEADERS_TOO_LARGE -> "The request's headers are larger than the manager accepts";
             default -> "The manager could not handle this request";
         };
     }

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 
 /**
  * The first thing every request meets, before Javalin: the {@link SecurityHeaders}, and a limit on the body that
@@ -144,7 +145,7 @@ final class RequestLimits implements Filter {
         private void check(int more) {
             read += more;
             if (read > limit) {
-                throw new Problem(413, "Request too large", tooLarge(path, limit));
+                throw new Problem(ProblemType.REQUEST_TOO_LARGE, tooLarge(path, limit));
             }
         }
 

@@ -28,6 +28,7 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.mipfed.core.audit.HashChainedLog;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.FederationInit;
@@ -58,7 +59,7 @@ public final class ManagerBackup {
         requireNonNull(out, "out is null");
         checkPassphrase(passphrase);
         if (!Files.isRegularFile(paths.federation())) {
-            throw new Problem(404, "No federation", "There is no federation in " + paths.dataDir() + " to back up");
+            throw new Problem(ProblemType.NOT_FOUND, "There is no federation in " + paths.dataDir() + " to back up");
         }
         List<String> names = new ArrayList<>();
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
@@ -76,7 +77,7 @@ public final class ManagerBackup {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Problem(503, "Backup interrupted", "The backup was interrupted before it copied anything; run it again");
+            throw new Problem(ProblemType.INTERRUPTED, "The backup was interrupted before it copied anything; run it again");
         }
         try (ZipOutputStream zip = new ZipOutputStream(zipped); Stream<Path> files = Files.walk(paths.dataDir())) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -117,7 +118,7 @@ public final class ManagerBackup {
     /** Rebuilds a manager's data directory from a backup; refuses to overwrite an existing federation. */
     public static List<String> restore(Path backup, ManagerPaths paths, char[] passphrase) {
         if (Files.exists(paths.federation())) {
-            throw new Problem(409, "Federation exists", "A federation already exists in " + paths.dataDir()
+            throw new Problem(ProblemType.CONFLICT, "A federation already exists in " + paths.dataDir()
                     + "; restore into an empty directory (mipfed never overwrites a federation)");
         }
         byte[] sealed;
@@ -198,7 +199,7 @@ public final class ManagerBackup {
             return cipher.doFinal(sealed, MAGIC.length + SALT + IV, sealed.length - MAGIC.length - SALT - IV);
         }
         catch (AEADBadTagException e) {
-            throw new Problem(403, "Cannot decrypt", "The passphrase is wrong, or " + backup + " was altered; nothing was restored");
+            throw new Problem(ProblemType.CANNOT_DECRYPT, "The passphrase is wrong, or " + backup + " was altered; nothing was restored");
         }
         catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is missing from this JVM", e);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mipfed.core.io.Directories;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
@@ -152,7 +153,7 @@ public final class FederationCa {
     /** Starts a rotation: see the class comment. */
     public synchronized void startRotation() {
         if (next != null) {
-            throw new Problem(409, "Rotation running", "A CA rotation is already running (new CA " + nextDigest().orElseThrow()
+            throw new Problem(ProblemType.CONFLICT, "A CA rotation is already running (new CA " + nextDigest().orElseThrow()
                     + "). It finishes once every node has moved; finish it now with: mipfed manager ca --rotate --finish");
         }
         Path nextDir = paths.caDir().resolve(NEXT);
@@ -179,7 +180,7 @@ public final class FederationCa {
     public synchronized void finishRotation() {
         Next n = next;
         if (n == null) {
-            throw new Problem(409, "No rotation", "No CA rotation is running; start one with: mipfed manager ca --rotate");
+            throw new Problem(ProblemType.CONFLICT, "No CA rotation is running; start one with: mipfed manager ca --rotate");
         }
         String old = digest();
         Pem.writeAtomically(paths.caDir().resolve(NEXT).resolve(FINISHING), new byte[0], false);

@@ -3,9 +3,11 @@ package org.mipfed.manager.experiments;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.util.List;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemDocument;
+import org.mipfed.core.problem.ProblemType;
 
 /**
  * One analysis run, kept durably: what was asked, by whom, what came back, and who contributed.
@@ -54,14 +56,19 @@ public record Experiment(
         return new Experiment(id, algorithm, user, request, SUCCESS, newResult, null, newContributions, created, started, Instant.now());
     }
 
-    public Experiment failed(JsonNode problem) {
-        return new Experiment(id, algorithm, user, request, ERROR, null, problem, contributions, created, started, Instant.now());
+    /** The analysis failed: its problem is kept as the API wrote it, with this experiment as its instance. */
+    public Experiment failed(Problem problem) {
+        return new Experiment(id, algorithm, user, request, ERROR, null, document(problem), contributions, created, started, Instant.now());
     }
 
     /** The manager stopped while this experiment was pending or running. */
     public Experiment interrupted(String reason) {
-        JsonNode problem = JsonNodeFactory.instance.objectNode().put("status", 503).put("title", "Interrupted").put("detail", reason);
-        return new Experiment(id, algorithm, user, request, INTERRUPTED, null, problem, contributions, created, started, Instant.now());
+        return new Experiment(id, algorithm, user, request, INTERRUPTED, null, document(new Problem(ProblemType.INTERRUPTED, reason)), contributions,
+                created, started, Instant.now());
+    }
+
+    private JsonNode document(Problem problem) {
+        return ProblemDocument.of(problem, "/experiments/" + id);
     }
 
     public boolean unfinished() {

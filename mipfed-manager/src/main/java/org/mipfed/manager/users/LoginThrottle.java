@@ -96,7 +96,7 @@ public final class LoginThrottle {
             Duration addressWait = remaining(from, FREE_FAILURES_PER_ADDRESS, now);
             if (!pairWait.isZero() || !addressWait.isZero()) {
                 boolean byPair = pairWait.compareTo(addressWait) >= 0;
-                throw new TryLater(429, "Too many failed sign-ins", (byPair
+                throw new TryLater((byPair
                         ? "There were too many wrong passwords for this user name from your address"
                         : "There were too many failed sign-ins from your address")
                         + "; wait before trying again (the wait doubles with each further failure, up to " + MAX_WAIT.toMinutes() + " minutes).",

@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 
 /**
  * Sign-in through an OpenID Connect provider: the authorization code flow with PKCE (S256), state and nonce. The
@@ -81,7 +82,7 @@ public final class OidcClient {
         Instant now = Instant.now();
         pending.values().removeIf(x -> x.created().plus(PENDING_TIMEOUT).isBefore(now));
         if (pending.size() >= MAX_PENDING) {
-            throw new Problem(503, "Too many sign-ins", "Too many sign-ins through the identity provider are under way; try again in a few minutes.");
+            throw new Problem(ProblemType.MANAGER_UNAVAILABLE, "Too many sign-ins through the identity provider are under way; try again in a few minutes.");
         }
         String state = UserStore.randomSecret(32);
         String nonce = UserStore.randomSecret(32);
@@ -104,7 +105,7 @@ public final class OidcClient {
     public Identity finish(String state, String code) {
         Pending started = state == null ? null : pending.remove(state);
         if (started == null || started.created().plus(PENDING_TIMEOUT).isBefore(Instant.now())) {
-            throw new Problem(400, "Sign-in expired", "This sign-in is unknown or older than " + PENDING_TIMEOUT.toMinutes()
+            throw new Problem(ProblemType.INVALID_SIGN_IN, "This sign-in is unknown or older than " + PENDING_TIMEOUT.toMinutes()
                     + " minutes (state did not match); start again from the sign-in page.");
         }
         if (code == null || code.isBlank()) {
@@ -129,7 +130,7 @@ public final class OidcClient {
         JsonNode tokens = fetch(request.POST(HttpRequest.BodyPublishers.ofString(form(body))).build(), "token endpoint");
         String idToken = tokens.path("id_token").asText(null);
         if (idToken == null) {
-            throw new Problem(502, "No ID token", "The identity provider's token endpoint returned no id_token; is 'openid' an allowed scope for client " + settings.clientId() + "?");
+            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The identity provider's token endpoint returned no id_token; is 'openid' an allowed scope for client " + settings.clientId() + "?");
         }
         JWTClaimsSet claims = verify(p, idToken, started.nonce());
         String name = firstText(claims, "preferred_username", "email", "name");
@@ -150,7 +151,7 @@ public final class OidcClient {
             return claims;
         }
         catch (ParseException | BadJOSEException | com.nimbusds.jose.JOSEException e) {
-            throw new Problem(401, "Sign-in refused", "The identity provider's ID token was refused: " + e.getMessage() + ".");
+            throw new Problem(ProblemType.SIGN_IN_REFUSED, "The identity provider's ID token was refused: " + e.getMessage() + ".");
         }
     }
 
@@ -164,7 +165,7 @@ public final class OidcClient {
         JsonNode doc = fetch(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(15)).header("Accept", "application/json").GET().build(), "discovery document");
         String announced = doc.path("issuer").asText("");
         if (!trimSlash(announced).equals(issuer)) {
-            throw new Problem(502, "Identity provider misconfigured", "The discovery document at " + discovery + " names issuer '" + announced
+            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The discovery document at " + discovery + " names issuer '" + announced
                     + "', not '" + issuer + "'; check --oidc-issuer.");
         }
         try {
@@ -175,7 +176,7 @@ public final class OidcClient {
                     JWKSourceBuilder.create(URI.create(doc.path("jwks_uri").asText()).toURL()).retrying(true).build(), secretInBody);
         }
         catch (IllegalArgumentException | IOException e) {
-            throw new Problem(502, "Identity provider misconfigured", "The discovery document at " + discovery
+            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The discovery document at " + discovery
                     + " lacks a valid authorization_endpoint, token_endpoint or jwks_uri: " + e.getMessage());
         }
         provider = p;
@@ -186,17 +187,17 @@ public final class OidcClient {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new Problem(502, "Identity provider refused", "The identity provider's " + what + " (" + request.uri() + ") answered "
+                throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The identity provider's " + what + " (" + request.uri() + ") answered "
                         + response.statusCode() + ": " + abbreviate(response.body()));
             }
             return Json.mapper().readTree(response.body());
         }
         catch (IOException e) {
-            throw new Problem(502, "Identity provider unreachable", "Cannot reach the identity provider's " + what + " at " + request.uri() + ": " + e.getMessage());
+            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "Cannot reach the identity provider's " + what + " at " + request.uri() + ": " + e.getMessage());
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Problem(503, "Interrupted", "Interrupted while waiting for the identity provider");
+            throw new Problem(ProblemType.INTERRUPTED, "Interrupted while waiting for the identity provider");
         }
     }
 

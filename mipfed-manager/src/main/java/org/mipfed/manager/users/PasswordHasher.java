@@ -171,7 +171,7 @@ public final class PasswordHasher {
 
     private TryLater busy() {
         refused.increment();
-        return new TryLater(429, "Too many sign-ins at once", "The manager is checking as many passwords as it safely can at once; "
+        return new TryLater("Too many sign-ins at once: the manager is checking as many passwords as it safely can at once; "
                 + "nothing was checked. Try again in a few seconds.", deadline);
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.javalin.http.Context;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 
 /**
  * Who acts on a request: a user name, that user's role, and how the request proved it.
@@ -27,7 +28,7 @@ public record Principal(String username, String role, String via) {
     public static Principal of(Context ctx) {
         Principal principal = ctx.attribute(ATTRIBUTE);
         if (principal == null) {
-            throw new Problem(401, "Unauthorized", "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
+            throw new Problem(ProblemType.UNAUTHORIZED, "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
         }
         return principal;
     }

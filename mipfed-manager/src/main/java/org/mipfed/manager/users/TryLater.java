@@ -4,9 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 
 /**
- * A refusal that ends by itself: the API answers it with its status and a {@code Retry-After} header of
+ * A refusal that ends by itself ({@code too_many_requests}, 429): the API answers it with a {@code Retry-After} header of
  * {@link #retryAfterSeconds()}. Used when sign-in backs off after failures and when password checks are
  * all busy; neither says anything about whether the user exists or what the password was.
  */
@@ -15,8 +16,8 @@ public final class TryLater extends Problem {
 
     private final long retryAfterSeconds;
 
-    public TryLater(int status, String title, String detail, Duration retryAfter) {
-        super(status, title, detail);
+    public TryLater(String detail, Duration retryAfter) {
+        super(ProblemType.TOO_MANY_REQUESTS, detail);
         requireNonNull(retryAfter, "retryAfter is null");
         this.retryAfterSeconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
 
 /**
@@ -75,7 +76,7 @@ public final class UserStore {
      */
     public static String createWithAdmin(Path file, Path passwordFile) {
         if (Files.exists(file)) {
-            throw new Problem(409, "Users exist", file + " already exists; mipfed does not overwrite it.");
+            throw new Problem(ProblemType.CONFLICT, file + " already exists; mipfed does not overwrite it.");
         }
         String password = randomSecret(18);
         User admin = new User("admin", Roles.ADMIN, new PasswordHasher().hash(password), Instant.now(), false, null);
@@ -122,7 +123,7 @@ public final class UserStore {
         String hash = hasher.hash(password);
         synchronized (this) {
             if (user(username).isPresent()) {
-                throw new Problem(409, "User exists", "There is already a user '" + username + "'; choose another name, or PATCH /admin/users/" + username + " to change it.");
+                throw new Problem(ProblemType.CONFLICT, "There is already a user '" + username + "'; choose another name, or PATCH /admin/users/" + username + " to change it.");
             }
             User user = new User(username, role, hash, Instant.now(), false, null);
             List<User> users = new ArrayList<>(content.users());
@@ -190,10 +191,10 @@ public final class UserStore {
     public void changePassword(String username, String current, String next) {
         User user = existing(username);
         if (user.passwordHash() == null) {
-            throw new Problem(409, "No password", "User " + username + " signs in through the organisation's identity provider and has no password here.");
+            throw new Problem(ProblemType.CONFLICT, "User " + username + " signs in through the organisation's identity provider and has no password here.");
         }
         if (!hasher.verify(current == null ? "" : current, user.passwordHash())) {
-            throw new Problem(403, "Wrong password", "The current password is wrong; the password was not changed.");
+            throw new Problem(ProblemType.WRONG_PASSWORD, "The current password is wrong; the password was not changed.");
         }
         update(username, null, next, null);
     }
@@ -268,7 +269,7 @@ public final class UserStore {
     private void checkNotLastAdmin(String username, String what) {
         long others = content.users().stream().filter(u -> u.admin() && !u.disabled() && !u.username().equals(username)).count();
         if (others == 0) {
-            throw new Problem(409, "Last admin", "User " + username + " is the last active admin and cannot be " + what
+            throw new Problem(ProblemType.CONFLICT, "User " + username + " is the last active admin and cannot be " + what
                     + ": make another user an admin first (PATCH /admin/users/<name> {\"role\": \"admin\"}).");
         }
     }

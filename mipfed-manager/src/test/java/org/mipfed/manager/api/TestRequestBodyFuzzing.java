@@ -21,12 +21,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.LoopbackManager;
 import org.mipfed.node.NodeConfig;
 
 /**
  * Random and mutated request bodies against a real manager with a real node: whatever arrives, the answer is a
- * success or a 4xx RFC 9457 problem with a message, never a 5xx, never a stack trace or a Java class name. Seeded:
+ * success or a 4xx RFC 9457 problem with a message and a known type and code, never a 5xx, never a stack trace or a Java class name. Seeded:
  * a failure names the seed and the request ({@code -Dmipfed.fuzz.seed=N -Dmipfed.fuzz.cases=N} to replay or widen).
  */
 class TestRequestBodyFuzzing {
@@ -48,6 +49,7 @@ class TestRequestBodyFuzzing {
     static List<String> algorithms = new ArrayList<>();
     static ObjectNode specs = F.objectNode();
     static final Map<String, Integer> ANSWERS = new java.util.TreeMap<>();
+    static final Map<String, Integer> CODES = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     @BeforeAll
     static void startFederation() throws Exception {
@@ -62,6 +64,7 @@ class TestRequestBodyFuzzing {
 
     @AfterAll
     static void stopFederation() {
+        System.out.println("problem codes answered: " + CODES);
         if (manager != null) {
             manager.close();
         }
@@ -196,6 +199,12 @@ class TestRequestBodyFuzzing {
             assertThat(problem.path("status").asInt()).as(where).isEqualTo(response.statusCode());
             assertThat(problem.path("title").asText()).as(where).isNotBlank();
             assertThat(problem.path("detail").asText()).as(where).isNotBlank();
+            // a typed problem: clients branch on its code, never on the text
+            ProblemType type = ProblemType.fromCode(problem.path("code").asText()).orElseThrow(() -> new AssertionError(where + ": no known code"));
+            assertThat(problem.path("type").asText()).as(where).isEqualTo(type.type().toString());
+            assertThat(problem.path("title").asText()).as(where).isEqualTo(type.title());
+            assertThat(type.status()).as(where).isEqualTo(response.statusCode());
+            CODES.merge(type.code(), 1, Integer::sum);
         }
     }
 

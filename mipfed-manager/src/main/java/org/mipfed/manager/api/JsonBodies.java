@@ -1,0 +1,64 @@
+package org.mipfed.manager.api;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+
+/** How every resource reads a JSON request body and writes a JSON answer: one place for the body's refusals. */
+final class JsonBodies {
+    private JsonBodies() {
+    }
+
+    /** The request's JSON body; a missing, oversized or malformed one is refused with where it went wrong. */
+    static JsonNode read(Context ctx) {
+        String text = ctx.body();
+        if (text.isBlank()) {
+            throw Problem.badRequest("The request needs a JSON body");
+        }
+        try {
+            return Json.mapper().readTree(text);
+        }
+        catch (StreamConstraintsException e) {
+            throw Problem.badRequest("The request body goes beyond what the manager reads: JSON nested deeper than 1000 levels, a number "
+                    + "longer than 1000 digits or a string longer than 20 million characters");
+        }
+        catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw Problem.badRequest("The request body is not valid JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        }
+    }
+
+    /** A text field of the JSON body for the audit trail, or "" when the body has none (the handler then refuses it). */
+    static String textField(Context ctx, String field) {
+        try {
+            JsonNode value = Json.mapper().readTree(ctx.body()).get(field);
+            return value != null && value.isTextual() ? value.asText() : "";
+        }
+        catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** The names of the JSON body's fields (which settings a change touches; never their values). */
+    static List<String> fieldNames(Context ctx) {
+        try {
+            List<String> names = new ArrayList<>();
+            Json.mapper().readTree(ctx.body()).fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+        catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    static void write(Context ctx, JsonNode body) {
+        ctx.contentType("application/json").result(body.toString());
+    }
+}
