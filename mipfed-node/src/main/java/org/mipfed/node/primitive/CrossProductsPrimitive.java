@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,13 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
-import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
@@ -35,7 +33,7 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * transformation that has no finite value on some row is refused before any sum is returned; the SQL
  * guards the functions, so that no row makes the store fail first.
  */
-final class CrossProductsPrimitive {
+final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     /** The rows whose means the columns are centred on. */
@@ -52,13 +50,25 @@ final class CrossProductsPrimitive {
      */
     static final double EXP_LIMIT = 300;
 
-    private final PrivacyGuard guard;
-
-    CrossProductsPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.CROSS_PRODUCTS;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, CrossProductsQuery query) throws SQLException {
+    @Override
+    public CrossProductsQuery query(PrimitiveQuery query) {
+        return query.getCrossProducts();
+    }
+
+    @Override
+    public void variables(CrossProductsQuery query, Set<String> names) {
+        query.getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
+        names.addAll(query.getCompleteInList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, CrossProductsQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         if (query.getColumnsCount() == 0) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "cross_products needs at least one design column");
         }
@@ -138,14 +148,9 @@ final class CrossProductsPrimitive {
                     + SqlFilterCompiler.shorten(column.getVariable()) + "' cannot be transformed; only numerical columns can");
         }
         Cde cde = scope.nominal(column.getVariable(), "a design column with a level");
-        if (!cde.enumerations().containsKey(column.getLevel())) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(column.getLevel())
-                    + "' is not a level of '" + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
-        }
+        BoundSql indicator = LevelIndicator.of(scope, cde, column.getLevel());
         used.add(cde);
-        Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
-        return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
-                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+        return indicator;
     }
 
     /**
