@@ -179,7 +179,8 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
     /**
      * The node's privacy policy on a model: at most {@code max_parameter_ratio} parameters per row,
      * and, as DataSHIELD's glm, no level indicator among the covariates (nor a binomial response)
-     * with fewer ones or zeros than the minimum cell count, since the answer reveals those counts.
+     * with fewer ones or zeros than the minimum cell count, nor two of different variables whose cross
+     * table has a small cell ({@link LevelIndicator#checkCounts}), since the answer reveals those counts.
      */
     private void checkDisclosure(Connection connection, QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response,
             List<Cde> complete, long n, double sumY) throws SQLException {
@@ -193,37 +194,55 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
             count(guard, ones, query.getResponse().getVariable());
             count(guard, n - ones, query.getResponse().getVariable());
         }
+        // Level indicators reveal their counts and their cross tables through XᵀWX (exactly where W is constant),
+        // and a binomial response's through the score: the same counts cross_products refuses, refused the same way.
         int offset = query.getIntercept() ? 1 : 0;
-        List<Integer> indicators = new ArrayList<>();
+        List<String> indicated = new ArrayList<>();
+        List<BoundSql> indicators = new ArrayList<>();
         for (int i = 0; i < query.getColumnsCount(); i++) {
             if (!query.getColumns(i).getLevel().isEmpty()) {
-                indicators.add(i);
+                indicated.add(query.getColumns(i).getVariable());
+                indicators.add(columns.get(offset + i));
             }
         }
         if (indicators.isEmpty()) {
             return;
         }
-        BoundSql.Builder sql = BoundSql.builder().sql("SELECT ");
-        for (int k = 0; k < indicators.size(); k++) {
-            sql.sql(k == 0 ? "sum(" : ", sum(").append(columns.get(offset + indicators.get(k))).sql(")");
+        if (query.getFamily().equals("binomial")) {
+            indicated.add(query.getResponse().getVariable());
+            indicators.add(response);
         }
-        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
-        // The rows with none of a variable's indicated levels (its reference level, and any level the design
-        // leaves out) are revealed too, as n minus the indicators' ones.
-        Map<String, Long> indicatedRows = new LinkedHashMap<>();
-        Map<String, List<String>> levels = new LinkedHashMap<>();
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            for (int k = 0; k < indicators.size(); k++) {
-                GlmColumn column = query.getColumns(indicators.get(k));
-                long ones = Math.round(rows.getDouble(k + 1));
-                count(guard, ones, column.getVariable());
-                count(guard, n - ones, column.getVariable());
-                indicatedRows.merge(column.getVariable(), ones, Long::sum);
-                levels.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(column.getLevel());
+        int p = indicators.size();
+        BoundSql.Builder sql = BoundSql.builder().sql("SELECT ");
+        for (int k = 0; k < p; k++) {
+            sql.sql(k == 0 ? "sum(" : ", sum(").append(indicators.get(k)).sql(")");
+        }
+        for (int i = 0; i < p; i++) {
+            for (int j = i + 1; j < p; j++) {
+                if (LevelIndicator.crossed(indicated, i, j)) {
+                    sql.sql(", sum(").append(indicators.get(i)).sql(" * ").append(indicators.get(j)).sql(")");
+                }
             }
         }
-        indicatedRows.forEach((variable, indicated) -> count(guard, n - indicated, variable));
+        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
+        long[] ones = new long[p];
+        long[][] both = new long[p][p];
+        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            int k = 1;
+            for (int i = 0; i < p; i++) {
+                ones[i] = Math.round(rows.getDouble(k++));
+            }
+            for (int i = 0; i < p; i++) {
+                for (int j = i + 1; j < p; j++) {
+                    if (LevelIndicator.crossed(indicated, i, j)) {
+                        both[i][j] = Math.round(rows.getDouble(k++));
+                        both[j][i] = both[i][j];
+                    }
+                }
+            }
+        }
+        LevelIndicator.checkCounts(guard, indicated, n, ones, both);
     }
 
     /** @param variable the variable whose count it is (its name only: naming the level would say which is rare) */
