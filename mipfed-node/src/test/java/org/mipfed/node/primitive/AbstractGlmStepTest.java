@@ -159,6 +159,24 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
     }
 
     @Test
+    void refusesASmallCellOfABinomialResponseAndALevel() {
+        // desd-synthdata0: two rows of alzheimerbroadcategory Other aged +80y among 31 with an amygdala volume; the
+        // score of the first step (W constant) holds that cell's count.
+        List<Map<String, String>> complete = rows.select(List.of("desd-synthdata0"), r -> r.containsKey("leftamygdala")
+                && r.containsKey("agegroup") && r.containsKey("alzheimerbroadcategory"));
+        assertThat(complete.stream().filter(r -> r.get("alzheimerbroadcategory").equals("Other") && r.get("agegroup").equals("+80y")).count())
+                .isEqualTo(2);
+        PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("desd-synthdata0")
+                .setGlmStep(query("binomial", "logit", "alzheimerbroadcategory", "Other", List.of("agegroup=+80y"), new double[0]).toBuilder()
+                        .addCompleteIn("leftamygdala"))
+                .build();
+        assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
+        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup, alzheimerbroadcategory").hasMessageNotContaining("Other")
+                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+    }
+
+    @Test
     void refusesAResponseOutsideTheFamilysSupportAndUnknownLinks() {
         PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
         assertThatThrownBy(() -> guarded.execute(query.setGlmStep(query("binomial", "logit", "minimentalstate", "", List.of("subjectageyears"),
