@@ -15,6 +15,7 @@ import java.util.Map;
 import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
 import org.mipfed.node.privacy.PrivacyFloors;
 import org.mipfed.node.privacy.PrivacyPolicy;
@@ -82,7 +83,7 @@ public record NodeConfig(
 
     public static NodeConfig load(NodePaths paths) {
         if (!Files.isRegularFile(paths.config())) {
-            throw new Problem(404, "Not a node", "There is no node in " + paths.dataDir()
+            throw new Problem(ProblemType.NOT_FOUND, "There is no node in " + paths.dataDir()
                     + ". Join a federation first: mipfed node join --token <token> --data-dir " + paths.dataDir() + " <manager-host>:2377");
         }
         NodeConfig config = ConfigFile.read(paths.config(), NodeConfig.class);

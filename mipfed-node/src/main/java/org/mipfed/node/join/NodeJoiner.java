@@ -15,6 +15,7 @@ import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import com.google.protobuf.ByteString;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
@@ -46,7 +47,7 @@ public final class NodeJoiner {
     public static NodeConfig join(NodePaths paths, String tokenText, String managerAddress, String store, PrivacyPolicy privacy) {
         requireNonNull(paths, "paths is null");
         if (Files.exists(paths.config())) {
-            throw new Problem(409, "Already joined", paths.dataDir() + " already holds a node (node.json). Use another --data-dir, or run it: mipfed node run --data-dir " + paths.dataDir());
+            throw new Problem(ProblemType.ALREADY_JOINED, paths.dataDir() + " already holds a node (node.json). Use another --data-dir, or run it: mipfed node run --data-dir " + paths.dataDir());
         }
         JoinToken token;
         try {
@@ -76,9 +77,9 @@ public final class NodeJoiner {
         }
         X509Certificate certificate = Pem.certificate(response.getCertificateDer().toByteArray());
         // Keep the CA pinned in the handshake, not whatever the response body claims.
-        X509Certificate ca = pinning.pinnedCa().orElseThrow(() -> new Problem(502, "Join failed", "The manager's CA was not pinned during the handshake"));
+        X509Certificate ca = pinning.pinnedCa().orElseThrow(() -> new Problem(ProblemType.JOIN_FAILED, "The manager's CA was not pinned during the handshake"));
         if (!ca.equals(Pem.certificate(response.getCaCertificateDer().toByteArray()))) {
-            throw new Problem(502, "Join failed", "The manager answered with a CA certificate other than the one it presented in the handshake; not joining.");
+            throw new Problem(ProblemType.JOIN_FAILED, "The manager answered with a CA certificate other than the one it presented in the handshake; not joining.");
         }
         try {
             Files.createDirectories(paths.key().getParent());
@@ -99,17 +100,17 @@ public final class NodeJoiner {
     private static Problem failure(StatusRuntimeException e, String target, PinnedCaTrustManager pinning) {
         Status status = e.getStatus();
         if (pinning.mismatch() != null) {
-            return new Problem(403, "Manager not trusted", "The manager at " + target + " was not trusted: " + pinning.mismatch()
+            return new Problem(ProblemType.MANAGER_NOT_TRUSTED, "The manager at " + target + " was not trusted: " + pinning.mismatch()
                     + ". Check the token and the address; the token was not sent.");
         }
         if (status.getCode() == Status.Code.PERMISSION_DENIED) {
-            return new Problem(403, "Join refused", String.valueOf(status.getDescription()));
+            return new Problem(ProblemType.JOIN_REFUSED, String.valueOf(status.getDescription()));
         }
         if (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            return new Problem(503, "Manager unreachable", "Cannot reach the manager at " + target + " (" + status.getCode() + ": "
+            return new Problem(ProblemType.MANAGER_UNAVAILABLE, "Cannot reach the manager at " + target + " (" + status.getCode() + ": "
                     + status.getDescription() + "). Check the address and port (default 2377) and that the manager is running.");
         }
-        return new Problem(502, "Join failed", "Joining " + target + " failed: " + status.getCode() + " " + status.getDescription());
+        return new Problem(ProblemType.JOIN_FAILED, "Joining " + target + " failed: " + status.getCode() + " " + status.getDescription());
     }
 
     private static String hostname() {

@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +16,7 @@ import org.mipfed.proto.v1.ClassSummary;
 import org.mipfed.proto.v1.ClassSummaryQuery;
 import org.mipfed.proto.v1.ClassSummaryResult;
 import org.mipfed.proto.v1.LevelCounts;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
@@ -31,14 +30,20 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * holds a rare class would make the classifier unusable on real data. A minimum per cell, which the
  * node's operator could choose, is not enforced yet.
  */
-final class ClassSummaryPrimitive {
-    private final PrivacyGuard guard;
-
-    ClassSummaryPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+final class ClassSummaryPrimitive implements Primitive<ClassSummaryQuery> {
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.CLASS_SUMMARY;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, ClassSummaryQuery query) throws SQLException {
+    @Override
+    public ClassSummaryQuery query(PrimitiveQuery query) {
+        return query.getClassSummary();
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, ClassSummaryQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         Cde response = scope.nominal(query.getResponse(), "the class variable of class_summary");
         Set<Cde> used = new LinkedHashSet<>();
         used.add(response);
@@ -117,7 +122,8 @@ final class ClassSummaryPrimitive {
     }
 
     /** For the audit log. */
-    static void variables(ClassSummaryQuery query, Set<String> names) {
+    @Override
+    public void variables(ClassSummaryQuery query, Set<String> names) {
         names.add(query.getResponse());
         names.addAll(query.getNumericalList());
         names.addAll(query.getNominalList());

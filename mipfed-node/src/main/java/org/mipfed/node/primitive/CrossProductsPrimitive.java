@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,13 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
-import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
@@ -35,7 +33,7 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * transformation that has no finite value on some row is refused before any sum is returned; the SQL
  * guards the functions, so that no row makes the store fail first.
  */
-final class CrossProductsPrimitive {
+final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     /** The rows whose means the columns are centred on. */
@@ -52,13 +50,25 @@ final class CrossProductsPrimitive {
      */
     static final double EXP_LIMIT = 300;
 
-    private final PrivacyGuard guard;
-
-    CrossProductsPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.CROSS_PRODUCTS;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, CrossProductsQuery query) throws SQLException {
+    @Override
+    public CrossProductsQuery query(PrimitiveQuery query) {
+        return query.getCrossProducts();
+    }
+
+    @Override
+    public void variables(CrossProductsQuery query, Set<String> names) {
+        query.getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
+        names.addAll(query.getCompleteInList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, CrossProductsQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         if (query.getColumnsCount() == 0) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "cross_products needs at least one design column");
         }
@@ -138,103 +148,33 @@ final class CrossProductsPrimitive {
                     + SqlFilterCompiler.shorten(column.getVariable()) + "' cannot be transformed; only numerical columns can");
         }
         Cde cde = scope.nominal(column.getVariable(), "a design column with a level");
-        if (!cde.enumerations().containsKey(column.getLevel())) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(column.getLevel())
-                    + "' is not a level of '" + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
-        }
+        BoundSql indicator = LevelIndicator.of(scope, cde, column.getLevel());
         used.add(cde);
-        Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
-        return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
-                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+        return indicator;
     }
 
     /**
-     * Refuses an answer that would reveal a small count: the rows with and without each level whose
-     * indicator is a column (n × its mean), and for two indicators of different variables the four
-     * cells of their cross table (from their co-moment), as DataSHIELD's glm refuses a design with
-     * too few ones or zeros in a binary column. The rows with none of a variable's indicated levels
-     * (its reference level, and any level the design leaves out) are a count the answer reveals too,
-     * as n minus the indicators' ones, and so are their cells against another variable's levels.
+     * Refuses an answer that would reveal a small count through its level indicators (see
+     * {@link LevelIndicator#checkCounts}): each indicator's ones are n × its mean, and two indicators' rows at both
+     * levels are their co-moment plus n × the product of their means.
      */
     static void checkIndicatorCounts(PrivacyGuard guard, List<DesignColumn> columns, long n, List<Double> means, double[] comoments) {
         int p = columns.size();
-        // The message names the variables only: naming the level or pair would say which one is rare.
-        String names = columns.stream().filter(c -> !c.getLevel().isEmpty()).map(DesignColumn::getVariable).distinct()
-                .collect(Collectors.joining(", "));
+        List<String> indicated = columns.stream().map(c -> c.getLevel().isEmpty() ? "" : c.getVariable()).toList();
         long[] ones = new long[p];
-        Map<String, List<Integer>> byVariable = new LinkedHashMap<>();
-        for (int i = 0; i < p; i++) {
-            DesignColumn column = columns.get(i);
-            if (column.getLevel().isEmpty()) {
-                continue;
-            }
-            ones[i] = Math.round(n * means.get(i));
-            check(guard, ones[i], names);
-            check(guard, n - ones[i], names);
-            byVariable.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(i);
-        }
-        // The rows with both of two indicators of different variables, from their co-moment.
         long[][] both = new long[p][p];
         for (int i = 0; i < p; i++) {
+            if (!indicated.get(i).isEmpty()) {
+                ones[i] = Math.round(n * means.get(i));
+            }
             for (int j = i + 1; j < p; j++) {
-                DesignColumn a = columns.get(i);
-                DesignColumn b = columns.get(j);
-                if (a.getLevel().isEmpty() || b.getLevel().isEmpty() || a.getVariable().equals(b.getVariable())) {
-                    continue;
+                if (LevelIndicator.crossed(indicated, i, j)) {
+                    both[i][j] = Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
+                    both[j][i] = both[i][j];
                 }
-                both[i][j] = Math.round(comoments[i * p + j] + n * means.get(i) * means.get(j));
-                both[j][i] = both[i][j];
-                check(guard, both[i][j], names);
-                check(guard, ones[i] - both[i][j], names);
-                check(guard, ones[j] - both[i][j], names);
-                check(guard, n - ones[i] - ones[j] + both[i][j], names);
             }
         }
-        List<String> variables = new ArrayList<>(byVariable.keySet());
-        for (String variable : variables) {
-            long rest = n;
-            for (int i : byVariable.get(variable)) {
-                rest -= ones[i];
-            }
-            check(guard, rest, names);
-        }
-        for (int x = 0; x < variables.size(); x++) {
-            for (int y = x + 1; y < variables.size(); y++) {
-                List<Integer> first = byVariable.get(variables.get(x));
-                List<Integer> second = byVariable.get(variables.get(y));
-                long neither = n - checkRest(guard, first, second, ones, both, names)
-                        - checkRest(guard, second, first, ones, both, names);
-                for (int i : first) {
-                    for (int j : second) {
-                        neither -= both[i][j];
-                    }
-                }
-                check(guard, neither, names);
-            }
-        }
-    }
-
-    /**
-     * Checks, for each indicated level of one variable, its rows at none of another variable's indicated levels;
-     * returns their total.
-     */
-    private static long checkRest(PrivacyGuard guard, List<Integer> levels, List<Integer> others, long[] ones, long[][] both, String names) {
-        long total = 0;
-        for (int i : levels) {
-            long rest = ones[i];
-            for (int j : others) {
-                rest -= both[i][j];
-            }
-            check(guard, rest, names);
-            total += rest;
-        }
-        return total;
-    }
-
-    private static void check(PrivacyGuard guard, long count, String variables) {
-        guard.checkCount(count, variables).ifPresent(v -> {
-            throw RefusalException.caller(v.rule(), v.message());
-        });
+        LevelIndicator.checkCounts(guard, indicated, n, ones, both);
     }
 
     /** Refuses a transformation that some selected row has no finite value for. */

@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +21,7 @@ import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.DescribeQuery;
 import org.mipfed.proto.v1.DescribeResult;
 import org.mipfed.proto.v1.NumericalSummary;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.VariableSummary;
 import org.roaringbitmap.RoaringBitmap;
@@ -33,20 +32,32 @@ import org.roaringbitmap.RoaringBitmap;
  * ("variable based") and once over its rows complete in every requested variable ("model based").
  * One grouped statement per block of numerical variables and one for all level counts.
  */
-final class DescribePrimitive {
+final class DescribePrimitive implements Primitive<DescribeQuery> {
     /** Numerical variables per statement: 15 columns each stays far below PostgreSQL's 1664. */
     private static final int VARIABLES_PER_STATEMENT = 40;
     private static final double[] QUARTILES = {0.25, 0.5, 0.75};
     private static final String COMPLETE = "\"complete$\"";
     private static final String DATASET = "\"ds$\"";
 
-    private final PrivacyGuard guard;
-
-    DescribePrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.DESCRIBE;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, DescribeQuery query) throws SQLException {
+    @Override
+    public DescribeQuery query(PrimitiveQuery query) {
+        return query.getDescribe();
+    }
+
+    @Override
+    public void variables(DescribeQuery query, Set<String> names) {
+        names.addAll(query.getNumericalList());
+        names.addAll(query.getNominalList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, DescribeQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         List<Cde> numerical = QueryScope.distinct(query.getNumericalList(), v -> scope.numerical(v, "a numerical variable of describe"));
         List<Cde> nominal = QueryScope.distinct(query.getNominalList(), v -> scope.nominal(v, "a nominal variable of describe"));
         for (Cde cde : nominal) {
@@ -115,6 +126,7 @@ final class DescribePrimitive {
      */
     private void withholdDifferences(Connection connection, QueryScope scope, List<Cde> all, VariableSummary[][] variableBased,
             VariableSummary[][] modelBased) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         List<String> datasets = scope.datasets();
         RoaringBitmap[][] own = new RoaringBitmap[datasets.size()][all.size()];
         RoaringBitmap[] complete = new RoaringBitmap[datasets.size()];
@@ -205,8 +217,15 @@ final class DescribePrimitive {
         }
     }
 
+    /** Describe's figures are per dataset: a dataset with too few rows is withheld, the others answered. */
+    @Override
+    public boolean perDataset() {
+        return true;
+    }
+
     /** The result with every summary of the {@code withheld} datasets suppressed. */
-    static PrimitiveResult withhold(PrimitiveResult result, Set<String> withheld) {
+    @Override
+    public PrimitiveResult withhold(PrimitiveResult result, Set<String> withheld) {
         if (withheld.isEmpty()) {
             return result;
         }

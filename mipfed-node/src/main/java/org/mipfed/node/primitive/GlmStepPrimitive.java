@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,13 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
-import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.GlmStepQuery;
 import org.mipfed.proto.v1.GlmStepResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
@@ -33,18 +31,24 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * coefficients (a node with few rows per coefficient gives away more about each row) is not enforced
  * yet.
  */
-final class GlmStepPrimitive {
+final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     private static final int SCALARS = 8;
 
-    private final PrivacyGuard guard;
-
-    GlmStepPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.GLM_STEP;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, GlmStepQuery query) throws SQLException {
+    @Override
+    public GlmStepQuery query(PrimitiveQuery query) {
+        return query.getGlmStep();
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, GlmStepQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         String family = query.getFamily();
         String link = query.getLink();
         if (!GlmSql.supported(family, link)) {
@@ -117,7 +121,7 @@ final class GlmStepPrimitive {
                 }
             }
             if (start == 0) {
-                check((long) values[0], (long) values[6], complete, query, family);
+                check(guard, (long) values[0], (long) values[6], complete, query, family);
                 if (values[0] == 0) {
                     return PrimitiveResult.newBuilder().setRowsUsed(0).setGlmStep(GlmStepResult.newBuilder().setN(0)).build();
                 }
@@ -160,7 +164,7 @@ final class GlmStepPrimitive {
         return PrimitiveResult.newBuilder().setRowsUsed(n).setGlmStep(result).build();
     }
 
-    private void check(long n, long bad, List<Cde> complete, GlmStepQuery query, String family) {
+    private static void check(PrivacyGuard guard, long n, long bad, List<Cde> complete, GlmStepQuery query, String family) {
         guard.checkRows(n, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
@@ -175,54 +179,74 @@ final class GlmStepPrimitive {
     /**
      * The node's privacy policy on a model: at most {@code max_parameter_ratio} parameters per row,
      * and, as DataSHIELD's glm, no level indicator among the covariates (nor a binomial response)
-     * with fewer ones or zeros than the minimum cell count, since the answer reveals those counts.
+     * with fewer ones or zeros than the minimum cell count, nor two of different variables whose cross
+     * table has a small cell ({@link LevelIndicator#checkCounts}), since the answer reveals those counts.
      */
     private void checkDisclosure(Connection connection, QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response,
             List<Cde> complete, long n, double sumY) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         guard.checkParameters(columns.size(), n).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (query.getFamily().equals("binomial")) {
             long ones = Math.round(sumY);
             String y = query.getResponse().getVariable() + (query.getResponse().getLevel().isEmpty() ? "" : " = " + query.getResponse().getLevel());
-            count(ones, query.getResponse().getVariable());
-            count(n - ones, query.getResponse().getVariable());
+            count(guard, ones, query.getResponse().getVariable());
+            count(guard, n - ones, query.getResponse().getVariable());
         }
+        // Level indicators reveal their counts and their cross tables through XᵀWX (exactly where W is constant),
+        // and a binomial response's through the score: the same counts cross_products refuses, refused the same way.
         int offset = query.getIntercept() ? 1 : 0;
-        List<Integer> indicators = new ArrayList<>();
+        List<String> indicated = new ArrayList<>();
+        List<BoundSql> indicators = new ArrayList<>();
         for (int i = 0; i < query.getColumnsCount(); i++) {
             if (!query.getColumns(i).getLevel().isEmpty()) {
-                indicators.add(i);
+                indicated.add(query.getColumns(i).getVariable());
+                indicators.add(columns.get(offset + i));
             }
         }
         if (indicators.isEmpty()) {
             return;
         }
-        BoundSql.Builder sql = BoundSql.builder().sql("SELECT ");
-        for (int k = 0; k < indicators.size(); k++) {
-            sql.sql(k == 0 ? "sum(" : ", sum(").append(columns.get(offset + indicators.get(k))).sql(")");
+        if (query.getFamily().equals("binomial")) {
+            indicated.add(query.getResponse().getVariable());
+            indicators.add(response);
         }
-        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
-        // The rows with none of a variable's indicated levels (its reference level, and any level the design
-        // leaves out) are revealed too, as n minus the indicators' ones.
-        Map<String, Long> indicatedRows = new LinkedHashMap<>();
-        Map<String, List<String>> levels = new LinkedHashMap<>();
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            for (int k = 0; k < indicators.size(); k++) {
-                GlmColumn column = query.getColumns(indicators.get(k));
-                long ones = Math.round(rows.getDouble(k + 1));
-                count(ones, column.getVariable());
-                count(n - ones, column.getVariable());
-                indicatedRows.merge(column.getVariable(), ones, Long::sum);
-                levels.computeIfAbsent(column.getVariable(), v -> new ArrayList<>()).add(column.getLevel());
+        int p = indicators.size();
+        BoundSql.Builder sql = BoundSql.builder().sql("SELECT ");
+        for (int k = 0; k < p; k++) {
+            sql.sql(k == 0 ? "sum(" : ", sum(").append(indicators.get(k)).sql(")");
+        }
+        for (int i = 0; i < p; i++) {
+            for (int j = i + 1; j < p; j++) {
+                if (LevelIndicator.crossed(indicated, i, j)) {
+                    sql.sql(", sum(").append(indicators.get(i)).sql(" * ").append(indicators.get(j)).sql(")");
+                }
             }
         }
-        indicatedRows.forEach((variable, indicated) -> count(n - indicated, variable));
+        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
+        long[] ones = new long[p];
+        long[][] both = new long[p][p];
+        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            int k = 1;
+            for (int i = 0; i < p; i++) {
+                ones[i] = Math.round(rows.getDouble(k++));
+            }
+            for (int i = 0; i < p; i++) {
+                for (int j = i + 1; j < p; j++) {
+                    if (LevelIndicator.crossed(indicated, i, j)) {
+                        both[i][j] = Math.round(rows.getDouble(k++));
+                        both[j][i] = both[i][j];
+                    }
+                }
+            }
+        }
+        LevelIndicator.checkCounts(guard, indicated, n, ones, both);
     }
 
     /** @param variable the variable whose count it is (its name only: naming the level would say which is rare) */
-    private void count(long count, String variable) {
+    private static void count(PrivacyGuard guard, long count, String variable) {
         guard.checkCount(count, variable).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
@@ -281,18 +305,14 @@ final class GlmStepPrimitive {
             return BoundSql.builder().sql(scope.dialect().toDouble(scope.quote(cde))).build();
         }
         Cde cde = scope.nominal(column.getVariable(), role + " with a level");
-        if (!cde.enumerations().containsKey(column.getLevel())) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(column.getLevel())
-                    + "' is not a level of '" + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
-        }
+        BoundSql indicator = LevelIndicator.of(scope, cde, column.getLevel());
         used.add(cde);
-        Object level = cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(column.getLevel().trim()) : column.getLevel();
-        return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level)
-                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+        return indicator;
     }
 
     /** For the audit log: the covariates, the response and the variables rows must be complete in. */
-    static void variables(GlmStepQuery query, Set<String> names) {
+    @Override
+    public void variables(GlmStepQuery query, Set<String> names) {
         query.getColumnsList().forEach(column -> names.add(column.getVariable()));
         names.add(query.getResponse().getVariable());
         names.addAll(query.getCompleteInList());

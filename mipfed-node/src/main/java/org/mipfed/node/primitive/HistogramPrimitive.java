@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,6 +20,7 @@ import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.HistogramCounts;
 import org.mipfed.proto.v1.HistogramQuery;
 import org.mipfed.proto.v1.HistogramResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -35,20 +34,33 @@ import org.roaringbitmap.RoaringBitmap;
  * {@code withhold}). The statement reads each counted row's id, bin and levels: the guard compares
  * the rows behind every count.
  */
-final class HistogramPrimitive {
+final class HistogramPrimitive implements Primitive<HistogramQuery> {
     /** More bins than anyone can read; the bound keeps the statement small. */
     static final int MAX_BINS = 1000;
     private static final String BIN = "\"bin$\"";
     private static final String SCOPE = "\"histogram$\"";
     private static final String ID = "\"id$\"";
 
-    private final PrivacyGuard guard;
-
-    HistogramPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.HISTOGRAM;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, HistogramQuery query) throws SQLException {
+    @Override
+    public HistogramQuery query(PrimitiveQuery query) {
+        return query.getHistogram();
+    }
+
+    @Override
+    public void variables(HistogramQuery query, Set<String> names) {
+        names.add(query.getVariable());
+        names.addAll(query.getGroupByList());
+        names.addAll(query.getCompleteInList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, HistogramQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         if (query.getVariable().isEmpty()) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "histogram needs a variable");
         }
@@ -201,7 +213,7 @@ final class HistogramPrimitive {
                 }
             }
         });
-        boolean[] withheld = withhold(variable, groups, histograms.size(), width, cells, scope.model().id());
+        boolean[] withheld = withhold(scope.guard(), variable, groups, histograms.size(), width, cells, scope.model().id());
         if (variable.categorical()) {
             result.addAllLevels(bins);
         }
@@ -228,7 +240,7 @@ final class HistogramPrimitive {
      * the levels of one grouping variable, so that no withheld count is a subtraction away.
      * </ol>
      */
-    private boolean[] withhold(Cde variable, List<Cde> groups, int histograms, int width, RoaringBitmap[] cells, String model) {
+    private static boolean[] withhold(PrivacyGuard guard, Cde variable, List<Cde> groups, int histograms, int width, RoaringBitmap[] cells, String model) {
         long[] counts = new long[cells.length];
         boolean[] withheld = new boolean[cells.length];
         for (int c = 0; c < cells.length; c++) {

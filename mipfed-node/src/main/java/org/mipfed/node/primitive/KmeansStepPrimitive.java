@@ -1,18 +1,18 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.proto.v1.KmeansCluster;
 import org.mipfed.proto.v1.KmeansStepQuery;
 import org.mipfed.proto.v1.KmeansStepResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
@@ -22,20 +22,31 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * minimum is withheld. Asked with no centres, it returns only n and each variable's min and max, from
  * which the manager draws initial centres without any row leaving the node.
  */
-final class KmeansStepPrimitive {
+final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
     /** Centres per request; far more than k-means is ever asked for, and it keeps the statement bounded. */
     static final int MAX_CENTRES = 1000;
     private static final String ROWS = "\"rows$\"";
     private static final String DISTANCES = "\"distances$\"";
     private static final String NEAREST = "\"nearest$\"";
 
-    private final PrivacyGuard guard;
-
-    KmeansStepPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.KMEANS_STEP;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, KmeansStepQuery query) throws SQLException {
+    @Override
+    public KmeansStepQuery query(PrimitiveQuery query) {
+        return query.getKmeansStep();
+    }
+
+    @Override
+    public void variables(KmeansStepQuery query, Set<String> names) {
+        names.addAll(query.getVariablesList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, KmeansStepQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         List<Cde> variables = QueryScope.distinct(query.getVariablesList(), v -> scope.numerical(v, "a variable of kmeans_step"));
         if (variables.isEmpty()) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "kmeans_step needs at least one variable");
@@ -105,6 +116,7 @@ final class KmeansStepPrimitive {
      */
     private void step(Connection connection, QueryScope scope, List<Cde> variables, double[] centres, String complete,
             KmeansStepResult.Builder result) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         int d = variables.size();
         int k = centres.length / d;
         List<String> values = new ArrayList<>();

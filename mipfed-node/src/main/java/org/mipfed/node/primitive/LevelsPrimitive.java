@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +13,7 @@ import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.proto.v1.LevelsQuery;
 import org.mipfed.proto.v1.LevelsResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.VariableLevels;
 
@@ -23,14 +22,26 @@ import org.mipfed.proto.v1.VariableLevels;
  * variables, so the manager can build the same dummy coding on every node. Counts the rows in the
  * same pass and refuses before reading the levels if they are too few.
  */
-final class LevelsPrimitive {
-    private final PrivacyGuard guard;
-
-    LevelsPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+final class LevelsPrimitive implements Primitive<LevelsQuery> {
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.LEVELS;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, LevelsQuery query) throws SQLException {
+    @Override
+    public LevelsQuery query(PrimitiveQuery query) {
+        return query.getLevels();
+    }
+
+    @Override
+    public void variables(LevelsQuery query, Set<String> names) {
+        names.addAll(query.getNominalList());
+        names.addAll(query.getCompleteInList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, LevelsQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         List<Cde> nominal = QueryScope.distinct(query.getNominalList(), v -> scope.nominal(v, "a variable of levels"));
         if (nominal.isEmpty()) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "levels needs at least one nominal variable");

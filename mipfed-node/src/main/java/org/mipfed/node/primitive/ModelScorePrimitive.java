@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
-import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.LinearScore;
@@ -20,6 +17,7 @@ import org.mipfed.proto.v1.ModelScoreQuery;
 import org.mipfed.proto.v1.ModelScoreResult;
 import org.mipfed.proto.v1.NaiveBayesScore;
 import org.mipfed.proto.v1.NominalFeature;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 
 /**
@@ -30,20 +28,25 @@ import org.mipfed.proto.v1.PrimitiveResult;
  * exact); for naive Bayes the confusion matrix. Computed in the store; the model's numbers travel as
  * bound parameters. The privacy guard's minimum-rows rule applies to the rows scored.
  */
-final class ModelScorePrimitive {
+final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
     /** Keeps PostgreSQL from inlining a layer's expressions into every reference to them (see GlmStepPrimitive). */
     private static final String FENCE = " OFFSET 0";
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
-    private final PrivacyGuard guard;
-
-    ModelScorePrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.MODEL_SCORE;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, ModelScoreQuery query) throws SQLException {
+    @Override
+    public ModelScoreQuery query(PrimitiveQuery query) {
+        return query.getModelScore();
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, ModelScoreQuery query) throws SQLException {
         return switch (query.getModelCase()) {
             case LINEAR -> linear(connection, scope, query, query.getLinear());
             case LOGISTIC -> logistic(connection, scope, query, query.getLogistic());
@@ -54,7 +57,8 @@ final class ModelScorePrimitive {
     }
 
     /** For the audit log. */
-    static void variables(ModelScoreQuery query, Set<String> names) {
+    @Override
+    public void variables(ModelScoreQuery query, Set<String> names) {
         switch (query.getModelCase()) {
             case LINEAR -> {
                 query.getLinear().getColumnsList().forEach(c -> names.add(c.getVariable()));
@@ -174,7 +178,7 @@ final class ModelScorePrimitive {
         used.add(response);
         BoundSql.Builder select = BoundSql.builder().sql("SELECT CASE " + scope.quote(response));
         for (int c = 0; c < k; c++) {
-            select.sql(" WHEN ").parameter(level(response, model.getClasses(c))).sql(" THEN " + c);
+            select.sql(" WHEN ").parameter(LevelIndicator.level(response, model.getClasses(c))).sql(" THEN " + c);
         }
         select.sql(" ELSE -1 END AS \"a$\"");
         List<Cde> numerical = new ArrayList<>();
@@ -223,7 +227,7 @@ final class ModelScorePrimitive {
                 int levels = feature.getLevelsCount();
                 scores.sql(" + CASE \"c$" + f + "\"");
                 for (int t = 0; t < levels; t++) {
-                    scores.sql(" WHEN ").parameter(level(nominal.get(f), feature.getLevels(t))).sql(" THEN ")
+                    scores.sql(" WHEN ").parameter(LevelIndicator.level(nominal.get(f), feature.getLevels(t))).sql(" THEN ")
                             .parameter(feature.getLogProbability(c * levels + t));
                 }
                 scores.sql(" ELSE 0.0 END");
@@ -266,14 +270,6 @@ final class ModelScorePrimitive {
         return PrimitiveResult.newBuilder().setRowsUsed(n).setModelScore(out).build();
     }
 
-    private static Object level(Cde cde, String level) {
-        if (!cde.enumerations().containsKey(level)) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(level) + "' is not a level of '"
-                    + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
-        }
-        return cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(level.trim()) : level;
-    }
-
     /** The design columns of a linear predictor, the response and β, as the rows' expressions. */
     private record Predictor(List<BoundSql> columns, List<Double> beta, BoundSql response) {
         static Predictor of(QueryScope scope, List<GlmColumn> columns, List<Double> beta, GlmColumn response, Set<Cde> used) {
@@ -301,6 +297,7 @@ final class ModelScorePrimitive {
 
     /** The rows are enough, and (when there are any) not a few apart from those of an earlier answer's figures. */
     private void check(Connection connection, QueryScope scope, long n, Set<Cde> used) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         guard.checkRows(n, QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });

@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +15,6 @@ import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.mipfed.core.model.Cde;
-import org.mipfed.core.model.SqlType;
 import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyViolation;
@@ -27,6 +24,7 @@ import org.mipfed.proto.v1.MomentsDifference;
 import org.mipfed.proto.v1.MomentsGroup;
 import org.mipfed.proto.v1.MomentsQuery;
 import org.mipfed.proto.v1.MomentsResult;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.VariableMoments;
 import org.roaringbitmap.RoaringBitmap;
@@ -40,14 +38,20 @@ import org.roaringbitmap.RoaringBitmap;
  * <p>Every group must hold at least the node's minimum of rows: a smaller one is refused, naming its
  * levels, rather than silently left out, since leaving it out would change the analysis.
  */
-final class MomentsPrimitive {
-    private final PrivacyGuard guard;
-
-    MomentsPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+final class MomentsPrimitive implements Primitive<MomentsQuery> {
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.MOMENTS;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, MomentsQuery query) throws SQLException {
+    @Override
+    public MomentsQuery query(PrimitiveQuery query) {
+        return query.getMoments();
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, MomentsQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         Set<Cde> used = new LinkedHashSet<>();
         List<String> values = new ArrayList<>();
         for (String variable : query.getNumericalList()) {
@@ -158,6 +162,7 @@ final class MomentsPrimitive {
      */
     private void checkDifferences(Connection connection, QueryScope scope, List<Cde> groups, List<Cde> complete, BoundSql selection,
             Set<Cde> described) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         BoundSql.Builder sql = BoundSql.builder().sql("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID));
         for (Cde group : groups) {
             sql.sql(", " + scope.dialect().toText(scope.quote(group)));
@@ -187,7 +192,8 @@ final class MomentsPrimitive {
     }
 
     /** Every variable the query names, for the audit log. */
-    static void variables(MomentsQuery query, Set<String> names) {
+    @Override
+    public void variables(MomentsQuery query, Set<String> names) {
         names.addAll(query.getNumericalList());
         query.getDifferencesList().forEach(d -> {
             names.add(d.getMinuend());
@@ -211,12 +217,7 @@ final class MomentsPrimitive {
             }
             sql.sql(" AND " + scope.quote(cde) + " IN (");
             for (int i = 0; i < selection.getLevelsCount(); i++) {
-                String level = selection.getLevels(i);
-                if (!cde.enumerations().containsKey(level)) {
-                    throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(level) + "' is not a level of '"
-                            + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
-                }
-                sql.sql(i == 0 ? "" : ", ").parameter(cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(level.trim()) : level);
+                sql.sql(i == 0 ? "" : ", ").parameter(LevelIndicator.level(cde, selection.getLevels(i)));
             }
             sql.sql(")");
         }

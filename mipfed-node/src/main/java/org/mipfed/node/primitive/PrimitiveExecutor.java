@@ -28,12 +28,10 @@ import org.mipfed.node.privacy.RefusalBudget;
 import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.store.StoredDataset;
-import org.mipfed.proto.v1.DesignColumn;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
 import org.mipfed.proto.v1.PrimitiveResult;
-import org.mipfed.proto.v1.SurvivalCountsQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,16 +63,6 @@ public final class PrimitiveExecutor {
     }
     private final AuditLog audit;
     private volatile Consumer<RefusalBudget.Alert> alerts = alert -> { };
-    private final DescribePrimitive describe;
-    private final LevelsPrimitive levels;
-    private final CrossProductsPrimitive crossProducts;
-    private final HistogramPrimitive histogram;
-    private final KmeansStepPrimitive kmeansStep;
-    private final MomentsPrimitive moments;
-    private final GlmStepPrimitive glmStep;
-    private final SurvivalCountsPrimitive survivalCounts;
-    private final ModelScorePrimitive modelScore;
-    private final ClassSummaryPrimitive classSummary;
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -84,16 +72,6 @@ public final class PrimitiveExecutor {
         this.store = requireNonNull(store, "store is null");
         this.guard = requireNonNull(guard, "guard is null");
         this.audit = requireNonNull(audit, "audit is null");
-        this.describe = new DescribePrimitive(guard);
-        this.levels = new LevelsPrimitive(guard);
-        this.crossProducts = new CrossProductsPrimitive(guard);
-        this.histogram = new HistogramPrimitive(guard);
-        this.kmeansStep = new KmeansStepPrimitive(guard);
-        this.moments = new MomentsPrimitive(guard);
-        this.glmStep = new GlmStepPrimitive(guard);
-        this.survivalCounts = new SurvivalCountsPrimitive(guard);
-        this.modelScore = new ModelScorePrimitive(guard);
-        this.classSummary = new ClassSummaryPrimitive(guard);
     }
 
     /** The node's data changed (an import): selections must be checked anew. */
@@ -306,11 +284,9 @@ public final class PrimitiveExecutor {
     }
 
     private PrimitiveResult compute(PrimitiveQuery query, Probe probe) {
-        if (query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The request names no primitive; this node computes "
-                    + "describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, survival_counts, model_score and class_summary");
-        }
-        guard.checkPrimitive(primitive(query)).ifPresent(v -> {
+        Primitive<?> primitive = Primitives.of(query).orElseThrow(() -> RefusalException.caller(RefusalException.INVALID_QUERY,
+                "The request names no primitive; this node computes " + Primitives.names()));
+        guard.checkPrimitive(primitive.name()).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
@@ -336,21 +312,8 @@ public final class PrimitiveExecutor {
                 new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard,
                 query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> {
-            Set<String> withheld = checkSelection(connection, scope, query.getPrimitiveCase() == PrimitiveQuery.PrimitiveCase.DESCRIBE,
-                    fingerprint(query, probe.requester), probe);
-            return switch (query.getPrimitiveCase()) {
-            case DESCRIBE -> DescribePrimitive.withhold(describe.run(connection, scope, query.getDescribe()), withheld);
-            case LEVELS -> levels.run(connection, scope, query.getLevels());
-            case CROSS_PRODUCTS -> crossProducts.run(connection, scope, query.getCrossProducts());
-            case HISTOGRAM -> histogram.run(connection, scope, query.getHistogram());
-            case KMEANS_STEP -> kmeansStep.run(connection, scope, query.getKmeansStep());
-            case MOMENTS -> moments.run(connection, scope, query.getMoments());
-            case GLM_STEP -> glmStep.run(connection, scope, query.getGlmStep());
-            case SURVIVAL_COUNTS -> survivalCounts.run(connection, scope, query.getSurvivalCounts());
-            case MODEL_SCORE -> modelScore.run(connection, scope, query.getModelScore());
-            case CLASS_SUMMARY -> classSummary.run(connection, scope, query.getClassSummary());
-            default -> throw new IllegalStateException("unreachable: " + query.getPrimitiveCase());
-            };
+            Set<String> withheld = checkSelection(connection, scope, primitive.perDataset(), fingerprint(query, probe.requester), probe);
+            return Primitives.run(primitive, connection, scope, query, withheld);
         });
     }
 
@@ -379,60 +342,12 @@ public final class PrimitiveExecutor {
     }
 
     static String primitive(PrimitiveQuery query) {
-        return switch (query.getPrimitiveCase()) {
-            case DESCRIBE -> "describe";
-            case LEVELS -> "levels";
-            case CROSS_PRODUCTS -> "cross_products";
-            case HISTOGRAM -> "histogram";
-            case KMEANS_STEP -> "kmeans_step";
-            case MOMENTS -> "moments";
-            case GLM_STEP -> "glm_step";
-            case SURVIVAL_COUNTS -> "survival_counts";
-            case MODEL_SCORE -> "model_score";
-            case CLASS_SUMMARY -> "class_summary";
-            default -> "none";
-        };
+        return Primitives.name(query);
     }
 
     /** Every variable a primitive names (filters apart), each once, for the audit log. */
     static List<String> variables(PrimitiveQuery query) {
-        Set<String> names = new LinkedHashSet<>();
-        switch (query.getPrimitiveCase()) {
-            case DESCRIBE -> {
-                names.addAll(query.getDescribe().getNumericalList());
-                names.addAll(query.getDescribe().getNominalList());
-            }
-            case LEVELS -> {
-                names.addAll(query.getLevels().getNominalList());
-                names.addAll(query.getLevels().getCompleteInList());
-            }
-            case CROSS_PRODUCTS -> {
-                query.getCrossProducts().getColumnsList().stream().map(DesignColumn::getVariable).forEach(names::add);
-                names.addAll(query.getCrossProducts().getCompleteInList());
-            }
-            case HISTOGRAM -> {
-                names.add(query.getHistogram().getVariable());
-                names.addAll(query.getHistogram().getGroupByList());
-                names.addAll(query.getHistogram().getCompleteInList());
-            }
-            case KMEANS_STEP -> names.addAll(query.getKmeansStep().getVariablesList());
-            case MOMENTS -> MomentsPrimitive.variables(query.getMoments(), names);
-            case GLM_STEP -> GlmStepPrimitive.variables(query.getGlmStep(), names);
-            case SURVIVAL_COUNTS -> {
-                SurvivalCountsQuery survival = query.getSurvivalCounts();
-                names.add(survival.getTime());
-                names.add(survival.getEvent());
-                if (!survival.getGroupBy().isEmpty()) {
-                    names.add(survival.getGroupBy());
-                }
-                names.addAll(survival.getCompleteInList());
-            }
-            case MODEL_SCORE -> ModelScorePrimitive.variables(query.getModelScore(), names);
-            case CLASS_SUMMARY -> ClassSummaryPrimitive.variables(query.getClassSummary(), names);
-            default -> {
-            }
-        }
-        return List.copyOf(names);
+        return Primitives.variables(query);
     }
 
     private static String nullToEmpty(String text) {

@@ -1,7 +1,5 @@
 package org.mipfed.node.primitive;
 
-import static java.util.Objects.requireNonNull;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +18,7 @@ import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
+import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
 import org.mipfed.proto.v1.SurvivalCountsQuery;
 import org.mipfed.proto.v1.SurvivalCountsResult;
@@ -33,7 +32,7 @@ import org.roaringbitmap.RoaringBitmap;
  * node's minimum makes the node refuse (without naming the bin), since a survival curve cannot be built from
  * withheld counts and a wider bin answers the same question.
  */
-final class SurvivalCountsPrimitive {
+final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
     /** Bin numbers must stay exact as doubles and as 64-bit integers. */
     private static final double MAX_BIN = 0x1p52;
     private static final String GROUP = "\"group$\"";
@@ -43,13 +42,29 @@ final class SurvivalCountsPrimitive {
     /** A bin width too small for the times on the node. */
     static final String BIN_WIDTH = "bin_width";
 
-    private final PrivacyGuard guard;
-
-    SurvivalCountsPrimitive(PrivacyGuard guard) {
-        this.guard = requireNonNull(guard, "guard is null");
+    @Override
+    public PrimitiveQuery.PrimitiveCase kind() {
+        return PrimitiveQuery.PrimitiveCase.SURVIVAL_COUNTS;
     }
 
-    PrimitiveResult run(Connection connection, QueryScope scope, SurvivalCountsQuery query) throws SQLException {
+    @Override
+    public SurvivalCountsQuery query(PrimitiveQuery query) {
+        return query.getSurvivalCounts();
+    }
+
+    @Override
+    public void variables(SurvivalCountsQuery query, Set<String> names) {
+        names.add(query.getTime());
+        names.add(query.getEvent());
+        if (!query.getGroupBy().isEmpty()) {
+            names.add(query.getGroupBy());
+        }
+        names.addAll(query.getCompleteInList());
+    }
+
+    @Override
+    public PrimitiveResult run(Connection connection, QueryScope scope, SurvivalCountsQuery query) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         if (query.getTime().isEmpty() || query.getEvent().isEmpty()) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "survival_counts needs a time and an event variable");
         }
@@ -60,10 +75,7 @@ final class SurvivalCountsPrimitive {
         }
         Cde time = scope.numerical(query.getTime(), "the time variable of survival_counts");
         Cde event = scope.nominal(query.getEvent(), "the event variable of survival_counts");
-        if (!event.enumerations().containsKey(query.getEventLevel())) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(query.getEventLevel())
-                    + "' is not a level of '" + event.code() + "' (its levels: " + String.join(", ", event.enumerations().keySet()) + ")");
-        }
+        LevelIndicator.level(event, query.getEventLevel());
         Cde group = query.getGroupBy().isEmpty() ? null : scope.nominal(query.getGroupBy(), "the grouping variable of survival_counts");
         Set<Cde> used = new LinkedHashSet<>(List.of(time, event));
         if (group != null) {
@@ -116,8 +128,8 @@ final class SurvivalCountsPrimitive {
                 }
                 long events = rows.getLong(3);
                 long censored = rows.getLong(4) - events;
-                check(events, time);
-                check(censored, time);
+                check(scope.guard(), events, time);
+                check(scope.guard(), censored, time);
                 counts.addBins((long) bin).addEvents(events).addCensored(censored);
             }
         }
@@ -134,6 +146,7 @@ final class SurvivalCountsPrimitive {
      */
     private void checkDifferences(Connection connection, QueryScope scope, Cde time, Cde event, String eventLevel, Cde group, double width,
             String where) throws SQLException {
+        PrivacyGuard guard = scope.guard();
         SqlDialect dialect = scope.dialect();
         BoundSql sql = BoundSql.builder()
                 .sql("SELECT " + dialect.quote(StoreCatalog.ROW_ID) + ", " + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group)))
@@ -170,7 +183,7 @@ final class SurvivalCountsPrimitive {
     }
 
     /** Refuses a bin count between 1 and the minimum, without saying which bin or group (that would locate the few rows). */
-    private void check(long count, Cde time) {
+    private static void check(PrivacyGuard guard, long count, Cde time) {
         if (count > 0 && !guard.releasable(count, count)) {
             PrivacyViolation v = PrivacyRefusals.survivalBins(guard.policy(), time.code());
             throw RefusalException.caller(v.rule(), v.message());

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mipfed.proto.v1.CrossProductsQuery;
+import org.mipfed.proto.v1.DesignColumn;
 import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.GlmStepQuery;
@@ -131,6 +133,47 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
                 .hasMessageContaining("among the counts of agegroup").hasMessageNotContaining("+80y")
                 .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
         assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
+    }
+
+    @Test
+    void refusesASmallCellOfTwoLevelsAsCrossProductsDoes() {
+        // edsd0 has one row of gender M in agegroup 60-69y among 15 with an amygdala volume; each level alone has
+        // enough rows with and without it. With W constant (gaussian identity) XᵀWX holds that cell's count.
+        List<Map<String, String>> complete = rows.select(List.of("edsd0"), r -> r.containsKey("leftamygdala") && r.containsKey("agegroup")
+                && r.containsKey("gender"));
+        assertThat(complete.stream().filter(r -> r.get("gender").equals("M") && r.get("agegroup").equals("60-69y")).count()).isEqualTo(1);
+        PrimitiveQuery glm = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("edsd0")
+                .setGlmStep(query("gaussian", "identity", "leftamygdala", "", List.of("gender=M", "agegroup=60-69y"), new double[0])).build();
+        assertThat(open.execute(glm, "t").getGlmStep().getInformation(1 * 3 + 2)).isEqualTo(1.0);
+        assertThatThrownBy(() -> guarded.execute(glm, "t")).isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of gender, agegroup").hasMessageNotContaining("60-69y").hasMessageNotContaining("1 rows")
+                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+        PrimitiveQuery crossProducts = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("edsd0")
+                .setCrossProducts(CrossProductsQuery.newBuilder()
+                        .addColumns(DesignColumn.newBuilder().setVariable("leftamygdala"))
+                        .addColumns(DesignColumn.newBuilder().setVariable("gender").setLevel("M"))
+                        .addColumns(DesignColumn.newBuilder().setVariable("agegroup").setLevel("60-69y")))
+                .build();
+        assertThatThrownBy(() -> guarded.execute(crossProducts, "t")).isInstanceOf(RefusalException.class)
+                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+    }
+
+    @Test
+    void refusesASmallCellOfABinomialResponseAndALevel() {
+        // desd-synthdata0: two rows of alzheimerbroadcategory Other aged +80y among 31 with an amygdala volume; the
+        // score of the first step (W constant) holds that cell's count.
+        List<Map<String, String>> complete = rows.select(List.of("desd-synthdata0"), r -> r.containsKey("leftamygdala")
+                && r.containsKey("agegroup") && r.containsKey("alzheimerbroadcategory"));
+        assertThat(complete.stream().filter(r -> r.get("alzheimerbroadcategory").equals("Other") && r.get("agegroup").equals("+80y")).count())
+                .isEqualTo(2);
+        PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("desd-synthdata0")
+                .setGlmStep(query("binomial", "logit", "alzheimerbroadcategory", "Other", List.of("agegroup=+80y"), new double[0]).toBuilder()
+                        .addCompleteIn("leftamygdala"))
+                .build();
+        assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
+        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup, alzheimerbroadcategory").hasMessageNotContaining("Other")
+                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
     }
 
     @Test
