@@ -35,6 +35,6 @@ final class InMemoryTransform {
     }
 
     private static Problem refused(String node, String message) {
-        return new Problem(400, "Refused by node " + node, "Node " + node + " refused (transform): " + message);
+        return Problem.refusedByNode(node, "transform", "Node " + node + " refused (transform): " + message);
     }
 }

@@ -31,20 +31,6 @@ public class Problem extends RuntimeException {
         this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(extensions, "extensions is null")));
     }
 
-    /**
-     * Transitional: a problem from a bare status and title. Replaced everywhere by {@link #Problem(ProblemType, String)}.
-     */
-    @Deprecated(forRemoval = true)
-    public Problem(int status, String title, String detail) {
-        this(ProblemType.forStatus(status), detail);
-    }
-
-    /** Transitional, see {@link #Problem(int, String, String)}. */
-    @Deprecated(forRemoval = true)
-    public Problem(int status, String title, String detail, Throwable cause) {
-        this(ProblemType.forStatus(status), detail, cause);
-    }
-
     public static Problem badRequest(String detail) {
         return new Problem(ProblemType.INVALID_REQUEST, detail);
     }
