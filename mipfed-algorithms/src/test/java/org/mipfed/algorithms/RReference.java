@@ -10,7 +10,7 @@ import java.util.List;
 import org.mipfed.core.json.Json;
 
 /**
- * The reference results R wrote (the scripts in src/test/resources/r; README, "Checking against R"):
+ * The reference results R wrote (the scripts in src/test/resources/r; docs/user-guide.md, "Checking against R"):
  * per case a name, the request's inputs and R's figures.
  */
 public final class RReference {

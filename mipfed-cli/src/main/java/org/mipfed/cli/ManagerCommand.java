@@ -108,7 +108,7 @@ final class ManagerCommand {
         boolean insecureHttp;
 
         @Option(names = "--behind-proxy", description = "The HTTP address is loopback and a reverse proxy on this machine terminates TLS: believe the "
-                + "X-Forwarded-Proto and X-Forwarded-For headers it sets (configure it to replace them, never append: see the README).")
+                + "X-Forwarded-Proto and X-Forwarded-For headers it sets (configure it to replace them, never append: see docs/operations.md).")
         boolean behindProxy;
 
         @Option(names = "--oidc-issuer", paramLabel = "URL", description = "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")

@@ -38,15 +38,15 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * The README's "A real federation", followed as written on the manager's machine: {@code manager init
+ * docs/operations.md's "A real federation", followed as written on the manager's machine: {@code manager init
  * --advertise-addr} (the HTTP address left at its default, every interface), {@code manager start} with no flag,
- * then the portal in a browser that trusts only the CA file the README says to import, and the CLI. Then the two
+ * then the portal in a browser that trusts only the CA file docs/operations.md says to import, and the CLI. Then the two
  * ways to plain HTTP: {@code --insecure-http} (warned, and a banner for admins) and a loopback address. Real
  * {@code mipfed manager start} processes; Debian's Chromium with an NSS database of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TestManagerHttpsByDefault {
-    /** Resolves to this machine; the README's fed.example.org. */
+    /** Resolves to this machine; docs/operations.md's fed.example.org. */
     private static final String ADVERTISE = "localhost";
 
     @TempDir
@@ -96,7 +96,7 @@ class TestManagerHttpsByDefault {
         // the CLI on the manager's machine keeps working
         assertCliWorks();
 
-        // Chromium with the CA imported into its NSS database, as the README says: the sign-in page, no warning
+        // Chromium with the CA imported into its NSS database, as docs/operations.md says: the sign-in page, no warning
         PortalBrowser.requireChromium();
         Path home = Files.createDirectories(dir.resolve("browser-home"));
         importCa(home, caFile);
@@ -194,7 +194,7 @@ class TestManagerHttpsByDefault {
         return process;
     }
 
-    /** What the README tells a Linux user to run: the CA into the NSS database Chromium reads. */
+    /** What docs/operations.md tells a Linux user to run: the CA into the NSS database Chromium reads. */
     private static void importCa(Path home, Path caFile) throws Exception {
         requireCertutil();
         Path nssdb = Files.createDirectories(home.resolve(".pki/nssdb"));
@@ -241,7 +241,7 @@ class TestManagerHttpsByDefault {
         }
     }
 
-    /** A TLS context that trusts only the federation's CA, as a browser does once the README's CA file is imported. */
+    /** A TLS context that trusts only the federation's CA, as a browser does once the CA file docs/operations.md says is imported. */
     private static SSLContext trusting(Path caFile) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new javax.net.ssl.TrustManager[] {org.mipfed.core.security.TlsManagers.trustingOnly(Pem.readCertificate(caFile))}, null);

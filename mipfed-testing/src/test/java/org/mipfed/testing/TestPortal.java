@@ -81,7 +81,7 @@ class TestPortal {
         }
         if (federation != null) {
             // Honest use through the portal: how many refusals that depend on the rows each requester met per dataset
-            // (the README's argument for the refusal budget), and that none of them was locked out.
+            // (docs/security.md's argument for the refusal budget), and that none of them was locked out.
             Map<String, Integer> refusals = new TreeMap<>();
             for (String alias : List.of("chuv", "epfl", "uoa")) {
                 try {

@@ -128,7 +128,7 @@ public final class RestApi {
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.contains("json")) {
-                ProblemJson.write(ctx, Problem.notFound("There is no " + ctx.method() + " " + ctx.path() + ". See the README for the API's endpoints."));
+                ProblemJson.write(ctx, Problem.notFound("There is no " + ctx.method() + " " + ctx.path() + ". docs/user-guide.md lists the API's endpoints."));
             }
         });
         app.error(405, ctx -> ProblemJson.write(ctx, new Problem(ProblemType.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path())));

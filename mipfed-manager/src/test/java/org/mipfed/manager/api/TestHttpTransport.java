@@ -200,7 +200,7 @@ class TestHttpTransport {
         }
     }
 
-    /** A TLS context that trusts only the federation's CA, as a browser does once the README's CA file is imported. */
+    /** A TLS context that trusts only the federation's CA, as a browser does once the CA file docs/operations.md says is imported. */
     private static SSLContext trusting(Path caFile) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new javax.net.ssl.TrustManager[] {org.mipfed.core.security.TlsManagers.trustingOnly(Pem.readCertificate(caFile))}, null);

@@ -30,7 +30,7 @@ import java.util.Locale;
  * @param refusalBudget how many refusals that depend on the data one requester may receive per dataset
  *     within {@code refusalWindowHours}; the one that reaches it locks the requester out of the dataset for
  *     {@code lockoutHours} and raises an alert. A refusal is one bit about the rows: the budget bounds
- *     what a requester can read through them (README, "Refusals"). 0 turns the budget off
+ *     what a requester can read through them (docs/security.md, "Refusals"). 0 turns the budget off
  * @param refusalWindowHours the sliding window the budget counts over, in hours
  * @param lockoutHours how long a requester who spent the budget gets nothing from the dataset, in hours
  * @param filterVariables the only variables a filter may use, or null for any variable of the data model
@@ -60,7 +60,7 @@ public record PrivacyPolicy(
     public static final int DEFAULT_MAX_LEVELS = 40;
     public static final boolean DEFAULT_RELEASE_EXTREMES = true;
     public static final int DEFAULT_DIFFERENCING_HISTORY = 10_000;
-    /** See the README's "Refusals" for the arithmetic behind these three. */
+    /** See docs/security.md, "Refusals", for the arithmetic behind these three. */
     public static final int DEFAULT_REFUSAL_BUDGET = 3;
     public static final int DEFAULT_REFUSAL_WINDOW_HOURS = 168;
     public static final int DEFAULT_LOCKOUT_HOURS = 168;

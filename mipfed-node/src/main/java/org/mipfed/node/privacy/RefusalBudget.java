@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * rows, per requester and dataset, within a sliding window. The refusal that reaches the budget locks
  * the requester out of the dataset for the lockout period and yields an {@link Alert}. Each refusal is
  * one bit about the rows; a requester reading a value through refusals needs many, an honest one
- * mis-choosing a filter a few (README, "Refusals").
+ * mis-choosing a filter a few (docs/security.md, "Refusals").
  *
  * <p>Kept in a small JSON file ({@code privacy-budget.json} in the data dir), rewritten whole at each
  * change, so that a restart neither forgets a lockout nor hands out a fresh budget. Thread-safe.
