@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.FederationCa;
@@ -117,7 +118,7 @@ class TestMaliciousManager {
         KeyPair keys = KeyPairs.generate();
         Files.createDirectories(paths.key().getParent());
         Pem.writePrivateKey(paths.key(), keys.getPrivate());
-        Pem.writeCertificate(paths.certificate(), ca.signNodeCsr(Csr.create(keys, "hospital"), NodeIds.newId(), "worker", Duration.ofDays(30)));
+        Pem.writeCertificate(paths.certificate(), ca.signNodeCsr(Csr.create(keys, "hospital"), NodeIds.newId(), Role.WORKER, Duration.ofDays(30)));
         Pem.writeCertificate(paths.caCertificate(), ca.certificate());
         new NodeConfig(NodeIds.newId(), ca.federationId(), "worker", "127.0.0.1:" + port, null, POLICY).save(paths);
 

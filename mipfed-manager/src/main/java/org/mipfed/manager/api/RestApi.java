@@ -32,6 +32,7 @@ import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.security.Role;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
@@ -81,7 +82,7 @@ public final class RestApi {
     /** Rotating a join token needs the CA certificate; the server supplies this. */
     @FunctionalInterface
     public interface TokenRotation {
-        String rotate(String role);
+        String rotate(Role role);
     }
 
     /** {@code mipfed manager ca}: the CA rotation, under {@code /admin/ca}. */
@@ -538,15 +539,17 @@ public final class RestApi {
 
     private static String role(Context ctx, ObjectNode details) {
         details.put("role", ctx.pathParam("role"));
-        return role(ctx);
+        return role(ctx).label();
     }
 
-    private static String role(Context ctx) {
+    private static Role role(Context ctx) {
         String role = ctx.pathParam("role");
-        if (!role.equals(JoinTokens.WORKER) && !role.equals(JoinTokens.MANAGER)) {
+        try {
+            return Role.parse(role);
+        }
+        catch (IllegalArgumentException e) {
             throw Problem.notFound("There are two join tokens: worker and manager; not '" + role + "'");
         }
-        return role;
     }
 
     static JsonNode body(Context ctx) {
