@@ -150,7 +150,7 @@ class TestNaiveBayesFitPredict {
 
     private static Map<String, Long> counts(JsonNode node) {
         Map<String, Long> out = new TreeMap<>();
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+        node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
         return out;
     }
 
