@@ -113,10 +113,10 @@ public final class CrossValidationChecks {
         assertThat(entries * (k - 1)).isPositive().isLessThanOrEqualTo(trained);
         for (String metric : new String[] {"accuracy", "precision", "recall", "fscore"}) {
             assertThat(summary.path(metric)).as(metric).hasSize(labels);
-            for (Iterator<Map.Entry<String, JsonNode>> it = summary.path(metric).fields(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = summary.path(metric).properties().iterator(); it.hasNext();) {
                 Map.Entry<String, JsonNode> perClass = it.next();
                 assertThat(perClass.getValue()).hasSize(k + 2);
-                perClass.getValue().fields().forEachRemaining(e -> assertThat(e.getValue().asDouble())
+                perClass.getValue().properties().forEach(e -> assertThat(e.getValue().asDouble())
                         .as(metric + " of " + perClass.getKey() + " in " + e.getKey()).isBetween(0.0, 1.0));
             }
         }
@@ -127,7 +127,7 @@ public final class CrossValidationChecks {
         if (expected.isObject()) {
             assertThat(actual.isObject()).as(where).isTrue();
             assertThat(actual.size()).as(where + " fields").isEqualTo(expected.size());
-            expected.fields().forEachRemaining(e -> assertSame(where + "." + e.getKey(), e.getValue(), actual.get(e.getKey()), tolerance));
+            expected.properties().forEach(e -> assertSame(where + "." + e.getKey(), e.getValue(), actual.get(e.getKey()), tolerance));
         }
         else if (expected.isArray()) {
             assertThat(actual.size()).as(where + " length").isEqualTo(expected.size());

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
-import org.mipfed.cli.AdminClient;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.io.Directories;
 import org.mipfed.core.json.Json;

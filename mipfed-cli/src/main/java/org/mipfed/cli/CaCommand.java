@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;

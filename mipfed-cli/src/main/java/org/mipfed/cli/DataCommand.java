@@ -100,7 +100,7 @@ final class DataCommand {
                 }
                 case "imported" -> {
                     StringBuilder datasets = new StringBuilder();
-                    body.path("datasets").fields().forEachRemaining(e -> datasets.append(datasets.length() == 0 ? "" : ", ").append(e.getKey()).append(" (").append(e.getValue().asLong()).append(")"));
+                    body.path("datasets").properties().forEach(e -> datasets.append(datasets.length() == 0 ? "" : ", ").append(e.getKey()).append(" (").append(e.getValue().asLong()).append(")"));
                     long replaced = body.path("replaced_rows").asLong();
                     System.out.printf("%s: imported %,d rows into %s: %s%s%n", body.path("file").asText(), body.path("rows").asLong(),
                             body.path("data_model").asText(), datasets, replaced > 0 ? String.format(" (replacing %,d rows)", replaced) : "");

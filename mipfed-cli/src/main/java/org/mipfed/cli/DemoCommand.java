@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.request.AnalysisRequest;
 import picocli.CommandLine.Command;

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.join.JoinTokens;
@@ -33,7 +35,11 @@ final class JoinTokenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!role.equals("worker") && !role.equals("manager")) {
+        Role parsed;
+        try {
+            parsed = Role.parse(role);
+        }
+        catch (IllegalArgumentException e) {
             throw Problem.badRequest("The role must be 'worker' or 'manager', not '" + role + "'");
         }
         ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
@@ -52,7 +58,7 @@ final class JoinTokenCommand implements Callable<Integer> {
             // The manager is not running, so nothing else writes its state: work on the files directly.
             X509Certificate ca = CertificateAuthority.load(paths.caDir()).certificate();
             JoinTokens tokens = new JoinTokens(StateStore.load(paths.state()), ca);
-            token = rotate ? tokens.rotate(role, ca) : tokens.token(role);
+            token = rotate ? tokens.rotate(parsed, ca) : tokens.token(parsed);
         }
         if (quiet) {
             System.out.println(token);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.state.ManagerPaths;
@@ -139,17 +140,17 @@ final class NodeCommand {
             System.out.printf(row, "ID", "HOSTNAME", "ALIAS", "STATUS", "AVAILABILITY", "CERTIFICATE", "DATASETS");
             for (JsonNode n : nodes) {
                 List<String> datasets = new ArrayList<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasets").fields(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasets").properties().iterator(); it.hasNext();) {
                     Map.Entry<String, JsonNode> model = it.next();
                     List<String> codes = new ArrayList<>();
                     model.getValue().forEach(d -> codes.add(d.asText()));
                     datasets.add(model.getKey() + "[" + String.join(",", codes) + "]");
                 }
                 // datasets another node owns: announced here, refused by the manager (mipfed dataset move to change)
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasetConflicts").fields(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasetConflicts").properties().iterator(); it.hasNext();) {
                     Map.Entry<String, JsonNode> model = it.next();
                     List<String> codes = new ArrayList<>();
-                    model.getValue().fields().forEachRemaining(d -> codes.add(d.getKey() + " owned by " + d.getValue().asText()));
+                    model.getValue().properties().forEach(d -> codes.add(d.getKey() + " owned by " + d.getValue().asText()));
                     datasets.add("REFUSED " + model.getKey() + "[" + String.join(", ", codes) + "]");
                 }
                 System.out.printf(row, n.path("id").asText(), n.path("hostname").asText(), n.path("alias").asText("-").replace("null", "-"),

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.state.ManagerPaths;

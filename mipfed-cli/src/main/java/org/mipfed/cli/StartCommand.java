@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;

@@ -10,13 +10,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.session.SessionProtocol;
 import org.mipfed.manager.analysis.AnalysisService;
 import org.mipfed.manager.analysis.DataCatalogue;
 import org.mipfed.manager.api.ApiServices;
@@ -27,13 +27,13 @@ import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.audit.PrivacyAlerts;
-import org.mipfed.manager.ca.CaRotation;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.session.CaRotation;
 import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
@@ -48,11 +48,6 @@ import org.slf4j.LoggerFactory;
 /** {@code mipfed manager start}: the node-facing gRPC server and the REST API, in one process. */
 public final class ManagerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
-    /**
-     * A session with nothing heard for this long is down (nodes send a heartbeat every second), so a frozen node is
-     * seen down within five seconds. A node that crashes closes its connection and is seen down at once.
-     */
-    private static final Duration SILENCE = Duration.ofMillis(3500);
 
     private final ManagerPaths paths;
     private final FederationConfig config;
@@ -119,11 +114,12 @@ public final class ManagerServer implements AutoCloseable {
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
                 .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals, alerts::raised), new PeerCertificateInterceptor()))
-                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                // the session contract the nodes' SessionClient keeps too
+                .permitKeepAliveTime(SessionProtocol.PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .keepAliveTime(10, TimeUnit.SECONDS)
-                .keepAliveTimeout(5, TimeUnit.SECONDS)
-                .maxInboundMessageSize(16 * 1024 * 1024)
+                .keepAliveTime(SessionProtocol.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(SessionProtocol.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .maxInboundMessageSize(SessionProtocol.MAX_MESSAGE_BYTES)
                 .build();
         try {
             grpc.start();
@@ -177,7 +173,8 @@ public final class ManagerServer implements AutoCloseable {
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
         server.rotation = rotation;
-        server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SILENCE), 500, 500, TimeUnit.MILLISECONDS);
+        long check = SessionProtocol.SILENCE_CHECK.toMillis();
+        server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SessionProtocol.SILENCE), check, check, TimeUnit.MILLISECONDS);
         server.timer.scheduleWithFixedDelay(() -> {
             try {
                 registry.reapExpired();

@@ -68,7 +68,7 @@ public final class NodeAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        NodeCredentials credentials = NodeCredentials.load(paths);
+        NodeCredentials credentials = NodeCredentials.load(paths.credentials());
         this.smpc = new SecureAggregationNode(config.nodeId(), credentials::current,
                 id -> store.dataModel(id).map(StoredDataModel::model).orElse(null));
         CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.mipfed.node.tls.CredentialFiles;
 
 /** Where everything of a node lives inside its data directory. */
 public record NodePaths(Path dataDir) {
@@ -31,6 +32,11 @@ public record NodePaths(Path dataDir) {
 
     public Path caCertificate() {
         return dataDir.resolve("tls").resolve("ca.crt");
+    }
+
+    /** The node's key, certificate and trusted CAs, as {@code tls} reads and replaces them. */
+    public CredentialFiles credentials() {
+        return new CredentialFiles(key(), certificate(), caCertificate());
     }
 
     public Path auditLog() {

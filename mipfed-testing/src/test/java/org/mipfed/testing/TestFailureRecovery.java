@@ -72,7 +72,7 @@ class TestFailureRecovery {
     /** A two-round analysis (levels, then cross-products) over all three hospitals. */
     static ObjectNode request(double timeoutSeconds) {
         ObjectNode body = new AnalysisRequest("dementia:0.1", DATASETS, List.of("agegroup", "righthippocampus"), List.of("lefthippocampus"), null, null, null).toJson();
-        body.with("flags").put("timeout", timeoutSeconds);
+        body.withObjectProperty("flags").put("timeout", timeoutSeconds);
         return body;
     }
 
@@ -84,8 +84,8 @@ class TestFailureRecovery {
     static JsonNode logistic(double timeoutSeconds) {
         ObjectNode body = new AnalysisRequest("dementia:0.1", DATASETS, List.of("lefthippocampus", "righthippocampus"), List.of("gender"), null,
                 null, null).toJson();
-        body.with("parameters").put("positive_class", "F");
-        body.with("flags").put("timeout", timeoutSeconds);
+        body.withObjectProperty("parameters").put("positive_class", "F");
+        body.withObjectProperty("flags").put("timeout", timeoutSeconds);
         return federation.admin().post("/algorithms/logistic_regression", body);
     }
 
@@ -180,11 +180,11 @@ class TestFailureRecovery {
             assertThat(p.detail()).contains("desd-synthdata0").contains("uoa");
         });
         ObjectNode partial = request(10);
-        partial.with("flags").put("allow_partial", true).put("min_nodes", 2);
+        partial.withObjectProperty("flags").put("allow_partial", true).put("min_nodes", 2);
         JsonNode result = federation.admin().post("/algorithms/linear_regression", partial);
         assertThat(result.path("missing_datasets").toString()).contains("desd-synthdata0", "desd-synthdata1");
         assertThat(result.path("contributing_nodes")).hasSize(2);
-        partial.with("flags").put("min_nodes", 3);
+        partial.withObjectProperty("flags").put("min_nodes", 3);
         assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", partial))
                 .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(503));
         federation.startNode("uoa");

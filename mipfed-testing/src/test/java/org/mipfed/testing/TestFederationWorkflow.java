@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.mipfed.cli.AdminClient;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
@@ -179,7 +179,7 @@ class TestFederationWorkflow {
         // edsd0 holds 15 rows, 5 of them under 2.7 (under chuv's minimum of 10); ppmi0 has none there. Under differencing
         // protection both refuse alike (a few rows and none are one outcome, one rule, one text): whichever answers first
         // is named.
-        body.with("inputdata").set("filters", Json.mapper().createObjectNode().put("condition", "AND").set("rules", Json.mapper().createArrayNode()
+        body.withObjectProperty("inputdata").set("filters", Json.mapper().createObjectNode().put("condition", "AND").set("rules", Json.mapper().createArrayNode()
                 .add(Json.mapper().createObjectNode().put("id", "lefthippocampus").put("field", "lefthippocampus").put("type", "double")
                         .put("operator", "less").put("value", 2.7))));
         assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", body))
@@ -190,7 +190,7 @@ class TestFederationWorkflow {
                 });
         // The 12 rows of edsd0 from 2.45 up are enough, but with all of edsd0 they would describe the 3 left out.
         ObjectNode complement = request(List.of("lefthippocampus"), List.of("righthippocampus"), List.of("edsd0", "ppmi0"));
-        complement.with("inputdata").set("filters", Json.mapper().createObjectNode().put("condition", "AND").set("rules", Json.mapper()
+        complement.withObjectProperty("inputdata").set("filters", Json.mapper().createObjectNode().put("condition", "AND").set("rules", Json.mapper()
                 .createArrayNode().add(Json.mapper().createObjectNode().put("id", "lefthippocampus").put("field", "lefthippocampus")
                         .put("type", "double").put("operator", "greater_or_equal").put("value", 2.45))));
         assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", complement))

@@ -303,12 +303,12 @@ class TestHostileClients {
     @Test
     void minNodesBeyondTheNodesHoldingTheDatasetsIs400Not503() {
         ObjectNode body = new AnalysisRequest("dementia:0.1", List.of("edsd0"), List.of("righthippocampus"), List.of("lefthippocampus"), null, null, null).toJson();
-        body.with("flags").put("min_nodes", 5);
+        body.withObjectProperty("flags").put("min_nodes", 5);
         assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", body)).isInstanceOfSatisfying(Problem.class, p -> {
             assertThat(p.status()).isEqualTo(400);
             assertThat(p.detail()).contains("flags.min_nodes is 5", "held by 1 node(s)");
         });
-        body.with("flags").put("min_nodes", 1);
+        body.withObjectProperty("flags").put("min_nodes", 1);
         assertThat(federation.admin().post("/algorithms/linear_regression", body).path("coefficients")).isNotEmpty();
     }
 

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.Role;
+import org.mipfed.core.session.SessionProtocol;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.FederationCa;
@@ -117,7 +119,7 @@ class TestMaliciousManager {
         KeyPair keys = KeyPairs.generate();
         Files.createDirectories(paths.key().getParent());
         Pem.writePrivateKey(paths.key(), keys.getPrivate());
-        Pem.writeCertificate(paths.certificate(), ca.signNodeCsr(Csr.create(keys, "hospital"), NodeIds.newId(), "worker", Duration.ofDays(30)));
+        Pem.writeCertificate(paths.certificate(), ca.signNodeCsr(Csr.create(keys, "hospital"), NodeIds.newId(), Role.WORKER, Duration.ofDays(30)));
         Pem.writeCertificate(paths.caCertificate(), ca.certificate());
         new NodeConfig(NodeIds.newId(), ca.federationId(), "worker", "127.0.0.1:" + port, null, POLICY).save(paths);
 
@@ -306,10 +308,10 @@ class TestMaliciousManager {
     @Test
     void anOversizedMessageIsRefusedAndTheNodeComesBack() {
         int sessions = manager.sessions();
-        String huge = "x".repeat(17 * 1024 * 1024);
+        String huge = "x".repeat(SessionProtocol.MAX_MESSAGE_BYTES + 1024 * 1024);
         manager.send(ManagerMessage.newBuilder().setRequest(PrimitiveRequest.newBuilder().setRequestId("huge").setQuery(
                 cross(DATASETS, rule("subjectcode", "equal", huge), "leftamygdala"))).build());
-        // The node's channel refuses a message over its 16 MiB limit, ends that session and dials again.
+        // The node's channel refuses a message over the session's size limit (16 MiB), ends that session and dials again.
         manager.awaitSession(sessions + 1);
         assertThat(manager.hello().getPrivacy()).isEqualTo(POLICY.toProto());
         stillServes();

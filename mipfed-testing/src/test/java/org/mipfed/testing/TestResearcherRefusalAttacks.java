@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.mipfed.cli.AdminClient;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;

@@ -26,6 +26,7 @@ import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.security.KeyPairs;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.analysis.SecureAggregation;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.registry.NodeUnavailableException;
@@ -90,7 +91,7 @@ class TestSecureAggregationProtocol {
         pooled = new PrimitiveExecutor(pooledStore, PrivacyPolicy.DEFAULT, new AuditLog(dir.resolve("pooled-audit.log")));
         for (String id : List.of("node-a", "node-b", "node-c")) {
             KeyPair keys = KeyPairs.generate();
-            X509Certificate certificate = ca.signNodeCsr(Csr.create(keys, id), id, "worker", Duration.ofDays(1));
+            X509Certificate certificate = ca.signNodeCsr(Csr.create(keys, id), id, Role.WORKER, Duration.ofDays(1));
             NodeCredentials.Snapshot credentials = new NodeCredentials.Snapshot(keys.getPrivate(), certificate, List.of(ca.certificate()));
             DuckDbStore store = DuckDbStore.inMemory();
             for (String dataset : DATASETS.get(id)) {

@@ -4,7 +4,7 @@ import org.mipfed.algorithms.spi.Algorithm;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mipfed.algorithms.preprocessing.LongitudinalTransformer;
+import java.util.List;
 
 /** An algorithm whose name and specification (served by {@code GET /algorithms}) come from its spec file. */
 public abstract class SpecifiedAlgorithm implements Algorithm {
@@ -14,9 +14,10 @@ public abstract class SpecifiedAlgorithm implements Algorithm {
     protected SpecifiedAlgorithm(String name) {
         this.name = requireNonNull(name, "name is null");
         ObjectNode loaded = AlgorithmSpecs.load(name);
-        if (LongitudinalTransformer.compatible(name)) {
+        List<ObjectNode> preprocessing = AlgorithmSpecs.preprocessingFor(name);
+        if (!preprocessing.isEmpty()) {
             // As Exareme2 lists them: the preprocessing steps a request for this algorithm may ask for.
-            loaded.putArray("preprocessing").add(LongitudinalTransformer.spec());
+            loaded.putArray("preprocessing").addAll(preprocessing);
         }
         this.spec = loaded;
     }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.mipfed.cli.AdminClient;
+import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.FederationInit;

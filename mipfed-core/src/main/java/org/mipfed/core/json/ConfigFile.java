@@ -136,7 +136,7 @@ public final class ConfigFile {
         for (BeanPropertyDefinition property : bean.findProperties()) {
             declared.put(property.getName(), property.getPrimaryType());
         }
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();

@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.join.JoinTokens;
 
@@ -35,14 +36,16 @@ final class JoinTokenResource implements ApiResource {
 
     private static String role(Context ctx, ObjectNode details) {
         details.put("role", ctx.pathParam("role"));
-        return role(ctx);
+        return role(ctx).label();
     }
 
-    private static String role(Context ctx) {
+    private static Role role(Context ctx) {
         String role = ctx.pathParam("role");
-        if (!role.equals(JoinTokens.WORKER) && !role.equals(JoinTokens.MANAGER)) {
+        try {
+            return Role.parse(role);
+        }
+        catch (IllegalArgumentException e) {
             throw Problem.notFound("There are two join tokens: worker and manager; not '" + role + "'");
         }
-        return role;
     }
 }

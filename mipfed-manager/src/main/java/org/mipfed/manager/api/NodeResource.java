@@ -57,7 +57,7 @@ final class NodeResource implements ApiResource {
     private void label(Context ctx) {
         JsonNode body = JsonBodies.read(ctx);
         Map<String, String> add = new LinkedHashMap<>();
-        body.path("add").fields().forEachRemaining(e -> add.put(e.getKey(), e.getValue().asText()));
+        body.path("add").properties().forEach(e -> add.put(e.getKey(), e.getValue().asText()));
         List<String> remove = new ArrayList<>();
         body.path("remove").forEach(r -> remove.add(r.asText()));
         if (add.isEmpty() && remove.isEmpty()) {

@@ -44,6 +44,7 @@ import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.CaEndorsement;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.Role;
 
 /**
  * The federation's certificate authority: a self-signed EC P-256 CA, kept by the manager in
@@ -153,7 +154,7 @@ public final class CertificateAuthority {
     public X509Certificate issueServerCertificate(KeyPair keyPair, List<String> dnsOrIpSans, Duration validity) {
         requireNonNull(keyPair, "keyPair is null");
         List<String> hosts = SubjectAlternativeNames.withLoopback(dnsOrIpSans);
-        X500Name subject = subject(hosts.get(0), "manager");
+        X500Name subject = subject(hosts.get(0), Role.MANAGER.label());
         return issue(subject, keyPair.getPublic(), validity, SubjectAlternativeNames.of(hosts), KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
     }
 
@@ -167,18 +168,15 @@ public final class CertificateAuthority {
      * @throws IllegalArgumentException if the request cannot be parsed, its signature does not verify, or its
      *     key is weak
      */
-    public X509Certificate signNodeCsr(byte[] csrDer, String nodeId, String role, Duration validity) {
+    public X509Certificate signNodeCsr(byte[] csrDer, String nodeId, Role role, Duration validity) {
         requireNonNull(csrDer, "csrDer is null");
         requireNonNull(nodeId, "nodeId is null");
         requireNonNull(role, "role is null");
-        if (nodeId.isBlank() || role.isBlank()) {
-            throw new IllegalArgumentException("nodeId and role must not be blank");
-        }
-        if (!role.equals("worker") && !role.equals("manager")) {
-            throw new IllegalArgumentException("role must be worker or manager, not " + role);
+        if (nodeId.isBlank()) {
+            throw new IllegalArgumentException("nodeId must not be blank");
         }
         PublicKey publicKey = CertificateRequests.verifiedPublicKey(csrDer);
-        return issue(subject(nodeId, role), publicKey, validity, null, KeyPurposeId.id_kp_clientAuth);
+        return issue(subject(nodeId, role.label()), publicKey, validity, null, KeyPurposeId.id_kp_clientAuth);
     }
 
     /** This CA's signature over {@code nextCa}, with which members that trust this CA accept the next one. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.mipfed.core.security.CaDigest;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.NodeIds;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -44,7 +45,7 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
 
     @Override
     public void join(JoinRequest request, StreamObserver<JoinResponse> response) {
-        Optional<String> role = tokens.roleOf(request.getToken());
+        Optional<Role> role = tokens.roleOf(request.getToken());
         if (role.isEmpty()) {
             LOG.warn("join refused for host '{}': the token is not a current join token of this federation", request.getHostname());
             response.onError(Status.PERMISSION_DENIED
@@ -64,12 +65,12 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
             return;
         }
         String hostname = request.getHostname().isBlank() ? "unknown" : request.getHostname();
-        registry.joined(nodeId, hostname, role.get(), certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant(), CaDigest.of(signer.certificate()));
+        registry.joined(nodeId, hostname, role.get().label(), certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant(), CaDigest.of(signer.certificate()));
         try {
             response.onNext(JoinResponse.newBuilder()
                     .setNodeId(nodeId)
                     .setFederationId(federationId)
-                    .setRole(role.get())
+                    .setRole(role.get().label())
                     .setCertificateDer(ByteString.copyFrom(certificate.getEncoded()))
                     .setCaCertificateDer(ByteString.copyFrom(signer.certificate().getEncoded()))
                     .build());

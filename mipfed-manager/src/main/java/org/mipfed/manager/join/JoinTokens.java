@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.JoinToken;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.StateStore;
 import org.slf4j.Logger;
@@ -16,8 +17,6 @@ import org.slf4j.LoggerFactory;
 
 /** The worker and manager join tokens: shown, rotated and checked (in constant time). */
 public final class JoinTokens {
-    public static final String WORKER = "worker";
-    public static final String MANAGER = "manager";
     private static final Logger LOG = LoggerFactory.getLogger(JoinTokens.class);
 
     private final StateStore store;
@@ -37,19 +36,20 @@ public final class JoinTokens {
         return () -> value;
     }
 
-    public String token(String role) {
+    public String token(Role role) {
         String caDigest = digest.get();
         FederationState s = store.get();
-        return switch (checkRole(role)) {
+        return switch (requireNonNull(role, "role is null")) {
             case WORKER -> new JoinToken(caDigest, s.workerSecret()).toString();
-            default -> new JoinToken(caDigest, s.managerSecret()).toString();
+            case MANAGER -> new JoinToken(caDigest, s.managerSecret()).toString();
         };
     }
 
     /** Replaces a role's token: the old one joins nothing from now on; joined nodes are unaffected. */
-    public String rotate(String role, X509Certificate ca) {
+    public String rotate(Role role, X509Certificate ca) {
+        requireNonNull(role, "role is null");
         String secret = JoinToken.generate(ca).secret();
-        store.update(s -> WORKER.equals(checkRole(role))
+        store.update(s -> role == Role.WORKER
                 ? new FederationState(secret, s.managerSecret(), s.nodes(), s.removedSerials(), s.datasetOwners())
                 : new FederationState(s.workerSecret(), secret, s.nodes(), s.removedSerials(), s.datasetOwners()));
         LOG.info("{} join token rotated", role);
@@ -57,7 +57,7 @@ public final class JoinTokens {
     }
 
     /** The role a token grants, or empty when it is not a current token of this federation. */
-    public Optional<String> roleOf(String text) {
+    public Optional<Role> roleOf(String text) {
         JoinToken token;
         try {
             token = JoinToken.parse(text);
@@ -75,15 +75,9 @@ public final class JoinTokens {
             return Optional.empty();
         }
         if (manager) {
-            return Optional.of(MANAGER);
+            return Optional.of(Role.MANAGER);
         }
-        return worker ? Optional.of(WORKER) : Optional.empty();
+        return worker ? Optional.of(Role.WORKER) : Optional.empty();
     }
 
-    private static String checkRole(String role) {
-        if (!WORKER.equals(role) && !MANAGER.equals(role)) {
-            throw new IllegalArgumentException("role must be worker or manager, not " + role);
-        }
-        return role;
-    }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.PeerIdentity;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -56,7 +57,7 @@ public final class CertificateRenewals {
         CertificateAuthority signer = ca.renewalCa();
         X509Certificate certificate;
         try {
-            certificate = signer.signNodeCsr(request.getCsrDer().toByteArray(), peer.nodeId(), member.get().role(), validity);
+            certificate = signer.signNodeCsr(request.getCsrDer().toByteArray(), peer.nodeId(), Role.parse(member.get().role()), validity);
         }
         catch (IllegalArgumentException e) {
             return refusal("the certificate request is not valid: " + e.getMessage());

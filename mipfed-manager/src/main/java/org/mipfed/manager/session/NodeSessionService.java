@@ -10,7 +10,7 @@ import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.mipfed.core.security.PeerIdentity;
-import org.mipfed.manager.join.JoinTokens;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeSession;
 import org.mipfed.manager.registry.SessionEvents;
@@ -94,7 +94,7 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
         if (member.isEmpty()) {
             return "node " + peer.nodeId() + " is not a member of this federation (it was removed); join again with a current token";
         }
-        if (!JoinTokens.WORKER.equals(peer.role())) {
+        if (!Role.WORKER.label().equals(peer.role())) {
             return "this certificate was issued to a " + peer.role() + ", not a hospital node; a node joins with the worker token";
         }
         return null;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.PeerIdentity;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.Role;
 import org.mipfed.node.tls.Csr;
 
 class TestCertificateAuthority {
@@ -93,7 +94,7 @@ class TestCertificateAuthority {
         assertThat(loaded.certificate()).isEqualTo(ca.certificate());
         assertThat(loaded.federationId()).isEqualTo("fed-1");
         // the loaded key is the CA's: what it signs verifies with the original certificate
-        X509Certificate node = loaded.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n1", "worker", Duration.ofDays(1));
+        X509Certificate node = loaded.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n1", Role.WORKER, Duration.ofDays(1));
         node.verify(ca.certificate().getPublicKey());
     }
 
@@ -145,7 +146,7 @@ class TestCertificateAuthority {
                 .build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(keys.getPrivate()))
                 .getEncoded();
 
-        X509Certificate certificate = ca.signNodeCsr(request, "k3j2h1g0f9e8d7c6b5a4z3y2x", "worker", Duration.ofDays(365));
+        X509Certificate certificate = ca.signNodeCsr(request, "k3j2h1g0f9e8d7c6b5a4z3y2x", Role.WORKER, Duration.ofDays(365));
 
         assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=k3j2h1g0f9e8d7c6b5a4z3y2x,OU=worker,O=fed-1");
         assertThat(PeerIdentity.of(certificate)).isEqualTo(new PeerIdentity("k3j2h1g0f9e8d7c6b5a4z3y2x", "worker", "fed-1"));
@@ -162,7 +163,7 @@ class TestCertificateAuthority {
     void givesEveryCertificateARandom128BitSerial() {
         Set<BigInteger> serials = new HashSet<>();
         for (int i = 0; i < 20; i++) {
-            BigInteger serial = ca.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n" + i, "worker", Duration.ofDays(1)).getSerialNumber();
+            BigInteger serial = ca.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n" + i, Role.WORKER, Duration.ofDays(1)).getSerialNumber();
             assertThat(serial.signum()).isPositive();
             assertThat(serial.bitLength()).isLessThanOrEqualTo(128);
             serials.add(serial);
@@ -181,7 +182,7 @@ class TestCertificateAuthority {
                 .build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(signer.getPrivate()))
                 .getEncoded();
 
-        assertThatThrownBy(() -> ca.signNodeCsr(request, "n1", "worker", Duration.ofDays(1)))
+        assertThatThrownBy(() -> ca.signNodeCsr(request, "n1", Role.WORKER, Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("signature does not verify");
     }
@@ -194,17 +195,17 @@ class TestCertificateAuthority {
         int at = text.indexOf("hospital-a");
         request[at] = (byte) 'H';
 
-        assertThatThrownBy(() -> ca.signNodeCsr(request, "n1", "worker", Duration.ofDays(1)))
+        assertThatThrownBy(() -> ca.signNodeCsr(request, "n1", Role.WORKER, Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("signature does not verify");
     }
 
     @Test
     void refusesWhatIsNotARequest() {
-        assertThatThrownBy(() -> ca.signNodeCsr(new byte[] {0x30, 0x03, 1, 2, 3}, "n1", "worker", Duration.ofDays(1)))
+        assertThatThrownBy(() -> ca.signNodeCsr(new byte[] {0x30, 0x03, 1, 2, 3}, "n1", Role.WORKER, Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a DER-encoded PKCS#10 certificate request");
-        assertThatThrownBy(() -> ca.signNodeCsr(new byte[0], "n1", "worker", Duration.ofDays(1)))
+        assertThatThrownBy(() -> ca.signNodeCsr(new byte[0], "n1", Role.WORKER, Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -217,7 +218,7 @@ class TestCertificateAuthority {
                 .build(new JcaContentSignerBuilder("SHA256withRSA").build(weak.getPrivate()))
                 .getEncoded();
 
-        assertThatThrownBy(() -> ca.signNodeCsr(request, "n1", "worker", Duration.ofDays(1)))
+        assertThatThrownBy(() -> ca.signNodeCsr(request, "n1", Role.WORKER, Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("too weak");
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.security.CaDigest;
 import org.mipfed.core.security.JoinToken;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.StateStore;
@@ -35,14 +36,14 @@ class TestJoinTokens {
 
     @Test
     void eachTokenGrantsItsOwnRoleOnly() {
-        assertThat(tokens.roleOf(tokens.token("worker"))).contains("worker");
-        assertThat(tokens.roleOf(tokens.token("manager"))).contains("manager");
-        assertThat(tokens.roleOf(tokens.token("worker") + "\n")).contains("worker");
+        assertThat(tokens.roleOf(tokens.token(Role.WORKER))).contains(Role.WORKER);
+        assertThat(tokens.roleOf(tokens.token(Role.MANAGER))).contains(Role.MANAGER);
+        assertThat(tokens.roleOf(tokens.token(Role.WORKER) + "\n")).contains(Role.WORKER);
     }
 
     @Test
     void anythingElseGrantsNothing() {
-        String worker = tokens.token("worker");
+        String worker = tokens.token(Role.WORKER);
         String secret = worker.substring(worker.lastIndexOf('-') + 1);
         // one character of the secret changed
         char last = secret.charAt(secret.length() - 1);
@@ -54,19 +55,19 @@ class TestJoinTokens {
         assertThat(tokens.roleOf("")).isEmpty();
         assertThat(tokens.roleOf("SWMTKN-1-abc")).isEmpty();
         // a rotated token
-        tokens.rotate("worker", ca);
+        tokens.rotate(Role.WORKER, ca);
         assertThat(tokens.roleOf(worker)).isEmpty();
-        assertThat(tokens.roleOf(tokens.token("worker"))).contains("worker");
+        assertThat(tokens.roleOf(tokens.token(Role.WORKER))).contains(Role.WORKER);
     }
 
     @Test
     void theDigestFollowsTheCaSoOldTokensStopWorkingWhenARotationFinishes() {
-        String before = tokens.token("worker");
+        String before = tokens.token(Role.WORKER);
         String newDigest = CaDigest.of(CertificateAuthority.create("fed", dir.resolve("next")).certificate());
         digest.set(newDigest);
-        assertThat(tokens.token("worker")).startsWith(JoinToken.PREFIX + newDigest + "-")
+        assertThat(tokens.token(Role.WORKER)).startsWith(JoinToken.PREFIX + newDigest + "-")
                 .endsWith(before.substring(before.lastIndexOf('-')));
         assertThat(tokens.roleOf(before)).isEmpty();
-        assertThat(tokens.roleOf(tokens.token("worker"))).contains("worker");
+        assertThat(tokens.roleOf(tokens.token(Role.WORKER))).contains(Role.WORKER);
     }
 }

@@ -31,9 +31,9 @@ import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.PeerIdentity;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.Role;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
-import org.mipfed.manager.ca.CaRotation;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.state.ManagerPaths;
@@ -236,7 +236,7 @@ class TestNodeCredentials {
 
     private NodeConfig join(String role, String name) {
         // the tokens as 'mipfed join-token' reads them from the data directory
-        String token = new JoinTokens(StateStore.load(manager.paths().state()), caCertificate()).token(role);
+        String token = new JoinTokens(StateStore.load(manager.paths().state()), caCertificate()).token(Role.parse(role));
         return NodeJoiner.join(new NodePaths(dir.resolve(name)), token, "127.0.0.1:" + manager.grpcPort(), null, 10);
     }
 

@@ -45,6 +45,7 @@ import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.PeerIdentity;
 import org.mipfed.core.security.Pem;
+import org.mipfed.core.security.Role;
 import org.mipfed.core.security.TlsManagers;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.FederationCa;
@@ -136,7 +137,7 @@ class TestManagerTls {
     void aClientCertificateFromAnotherCaFailsTheHandshake() {
         CertificateAuthority other = CertificateAuthority.create("fed-1", dataDir.resolve("other-ca"));
         KeyPair rogueKeys = KeyPairs.generate();
-        X509Certificate rogue = other.signNodeCsr(Csr.create(rogueKeys, "rogue"), NodeIds.newId(), "worker", Duration.ofDays(1));
+        X509Certificate rogue = other.signNodeCsr(Csr.create(rogueKeys, "rogue"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
 
         // it trusts the real CA, so only the manager's check of the client can fail
         assertThatThrownBy(() -> join(NodeTls.sessionChannelCredentials(rogueKeys.getPrivate(), rogue, ca.certificate()), KeyPairs.generate()))
@@ -148,7 +149,7 @@ class TestManagerTls {
     @Test
     void theManagerMustBeDialledByANameItsCertificateHolds() {
         KeyPair nodeKeys = KeyPairs.generate();
-        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), "worker", Duration.ofDays(1));
+        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(token.digest());
         UnaryOperator<ManagedChannelBuilder<?>> elsewhere = builder -> builder.overrideAuthority("elsewhere.example.org");
 
@@ -168,7 +169,7 @@ class TestManagerTls {
     @Test
     void aTls12ClientIsRefusedEvenWithAValidCertificateWhileTls13Works() throws Exception {
         KeyPair nodeKeys = KeyPairs.generate();
-        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), "worker", Duration.ofDays(1));
+        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
 
         SSLException refused = catchThrowableOfType(SSLException.class, () -> handshake("TLSv1.2", nodeKeys, nodeCertificate));
         assertThat(refused).as("a TLS 1.2 handshake must fail").isNotNull();
@@ -233,7 +234,7 @@ class TestManagerTls {
             tokens.add(request.getToken());
             peers.add(Optional.ofNullable(PeerCertificateInterceptor.PEER.get()));
             String nodeId = NodeIds.newId();
-            X509Certificate certificate = ca.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, "worker", Duration.ofDays(1));
+            X509Certificate certificate = ca.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, Role.WORKER, Duration.ofDays(1));
             response.onNext(JoinResponse.newBuilder()
                     .setNodeId(nodeId)
                     .setFederationId(ca.federationId())

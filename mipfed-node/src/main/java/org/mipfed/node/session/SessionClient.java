@@ -27,6 +27,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.mipfed.core.session.SessionProtocol;
 import org.mipfed.proto.v1.Heartbeat;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeHello;
@@ -48,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionClient.class);
-    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
     /** How long a replaced session may take to finish the requests it had taken. */
@@ -215,10 +215,11 @@ public final class SessionClient implements AutoCloseable {
     /** One session, from connect to its end (or to its replacement after a renewal); returns why it ended. */
     private String session() {
         ManagedChannel ch = Grpc.newChannelBuilder(target, credentials.get())
-                .keepAliveTime(10, TimeUnit.SECONDS)
-                .keepAliveTimeout(5, TimeUnit.SECONDS)
+                // the session contract the manager's ManagerServer keeps too
+                .keepAliveTime(SessionProtocol.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(SessionProtocol.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
-                .maxInboundMessageSize(16 * 1024 * 1024)
+                .maxInboundMessageSize(SessionProtocol.MAX_MESSAGE_BYTES)
                 .build();
         Link link = new Link(ch);
         link.out = NodeSessionGrpc.newStub(ch).withInterceptors(new ManagerCertificate()).open(new StreamObserver<>() {
@@ -284,7 +285,7 @@ public final class SessionClient implements AutoCloseable {
             retireAfterWelcome(previous, link);
         }
         try {
-            while (!closed && !link.done.await(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
+            while (!closed && !link.done.await(SessionProtocol.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
                 link.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
                 if (renewal != null && link.welcomed.getCount() == 0) {
                     renewal.request().ifPresent(link::send);
@@ -310,7 +311,7 @@ public final class SessionClient implements AutoCloseable {
             long deadline = System.nanoTime() + RETIRE_GRACE.toNanos();
             try {
                 // the old session stays alive (heartbeats) until the new one is up, so the node is never seen down
-                while (!replacement.welcomed.await(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS) && System.nanoTime() < deadline && !closed) {
+                while (!replacement.welcomed.await(SessionProtocol.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS) && System.nanoTime() < deadline && !closed) {
                     old.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
                 }
                 while (old.answering.get() > 0 && System.nanoTime() < deadline) {

@@ -12,7 +12,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import org.mipfed.core.security.Pem;
-import org.mipfed.node.NodePaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +40,15 @@ public final class NodeCredentials {
         }
     }
 
-    private final NodePaths paths;
+    private final CredentialFiles paths;
     private volatile Snapshot current;
 
-    private NodeCredentials(NodePaths paths, Snapshot current) {
+    private NodeCredentials(CredentialFiles paths, Snapshot current) {
         this.paths = paths;
         this.current = current;
     }
 
-    public static NodeCredentials load(NodePaths paths) {
+    public static NodeCredentials load(CredentialFiles paths) {
         requireNonNull(paths, "paths is null");
         recover(paths);
         return new NodeCredentials(paths, new Snapshot(Pem.readPrivateKey(paths.key()), Pem.readCertificate(paths.certificate()),
@@ -76,7 +75,7 @@ public final class NodeCredentials {
         current = new Snapshot(current.key(), current.certificate(), trusted);
     }
 
-    private static void recover(NodePaths paths) {
+    private static void recover(CredentialFiles paths) {
         Path keyNext = next(paths.key());
         Path certificateNext = next(paths.certificate());
         if (!Files.exists(certificateNext)) {

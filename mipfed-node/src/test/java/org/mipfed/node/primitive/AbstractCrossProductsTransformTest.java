@@ -144,8 +144,8 @@ abstract class AbstractCrossProductsTransformTest {
         // Were none answered and a few refused, "this patient and x > t" would be refused exactly when the patient's x is above t.
         PrimitiveQuery none = query(List.of("desd-synthdata1"), rule("subjectageyears", "greater", 200), List.of(column("rightcaudate", "log")), List.of());
         PrimitiveQuery few = query(List.of("desd-synthdata1"), rule("rightcaudate", "less_or_equal", 0), List.of(column("rightcaudate", "log")), List.of());
-        RefusalException noneRefused = catchThrowableOfType(() -> executor.execute(none, "t"), RefusalException.class);
-        RefusalException fewRefused = catchThrowableOfType(() -> executor.execute(few, "t"), RefusalException.class);
+        RefusalException noneRefused = catchThrowableOfType(RefusalException.class, () -> executor.execute(none, "t"));
+        RefusalException fewRefused = catchThrowableOfType(RefusalException.class, () -> executor.execute(few, "t"));
         assertThat(noneRefused.rule()).isEqualTo(fewRefused.rule()).isEqualTo(PrivacyGuard.DIFFERENCING);
         assertThat(noneRefused.getMessage()).isEqualTo(fewRefused.getMessage());
         PrimitiveResult result = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit).execute(none, "t");

@@ -55,13 +55,13 @@ class TestCertificateRenewal {
 
     @Test
     void asksAtTwoThirdsOfTheLifetimeWithANewKeyForItsOwnId() throws Exception {
-        CertificateRenewal renewal = new CertificateRenewal(NodeCredentials.load(paths), NODE);
+        CertificateRenewal renewal = new CertificateRenewal(NodeCredentials.load(paths.credentials()), NODE);
         // issued two days ago, good for 30 more: not due
         assertThat(renewal.request()).isEmpty();
 
         // issued two days ago, good for one more: two thirds of three days have passed
         Pem.writeCertificate(paths.certificate(), nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(1))));
-        renewal = new CertificateRenewal(NodeCredentials.load(paths), NODE);
+        renewal = new CertificateRenewal(NodeCredentials.load(paths.credentials()), NODE);
         NodeMessage request = renewal.request().orElseThrow();
         PKCS10CertificationRequest csr = new PKCS10CertificationRequest(request.getRenew().getCsrDer().toByteArray());
         assertThat(csr.getSubject().toString()).isEqualTo("CN=" + NODE);
@@ -73,7 +73,7 @@ class TestCertificateRenewal {
     @Test
     void storesTheRenewedPairOnlyIfItIsForItsKeyItsIdAndATrustedCa() throws Exception {
         Pem.writeCertificate(paths.certificate(), nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(1))));
-        NodeCredentials credentials = NodeCredentials.load(paths);
+        NodeCredentials credentials = NodeCredentials.load(paths.credentials());
         CertificateRenewal renewal = new CertificateRenewal(credentials, NODE);
 
         // another node's id
@@ -85,12 +85,12 @@ class TestCertificateRenewal {
         // a CA the node does not trust
         csr = csr(forceRequest(renewal));
         assertThat(renewal.renewed(issued(nodeCertificate(new PkiFixture("fed"), csr, NODE)))).isFalse();
-        assertThat(NodeCredentials.load(paths).current().certificate()).isEqualTo(credentials.current().certificate());
+        assertThat(NodeCredentials.load(paths.credentials()).current().certificate()).isEqualTo(credentials.current().certificate());
 
         csr = csr(forceRequest(renewal));
         X509Certificate good = nodeCertificate(pki, csr, NODE);
         assertThat(renewal.renewed(issued(good))).isTrue();
-        NodeCredentials reloaded = NodeCredentials.load(paths);
+        NodeCredentials reloaded = NodeCredentials.load(paths.credentials());
         assertThat(reloaded.current().certificate()).isEqualTo(good);
         assertThat(reloaded.current().key()).isNotEqualTo(keys.getPrivate());
         assertThat(good.getPublicKey().getEncoded()).isEqualTo(csr.getSubjectPublicKeyInfo().getEncoded());
@@ -101,7 +101,7 @@ class TestCertificateRenewal {
 
     @Test
     void trustsANewCaOnlyWithAnEndorsementFromACaItTrusts() throws Exception {
-        CertificateRenewal renewal = new CertificateRenewal(NodeCredentials.load(paths), NODE);
+        CertificateRenewal renewal = new CertificateRenewal(NodeCredentials.load(paths.credentials()), NODE);
         PkiFixture next = new PkiFixture("fed");
         PkiFixture rogue = new PkiFixture("fed");
 
@@ -131,7 +131,7 @@ class TestCertificateRenewal {
 
         // crash after the new key only: the old pair stands
         Pem.writePrivateKey(keyNext, newKeys.getPrivate());
-        NodeCredentials loaded = NodeCredentials.load(paths);
+        NodeCredentials loaded = NodeCredentials.load(paths.credentials());
         assertThat(loaded.current().certificate()).isEqualTo(old);
         assertThat(loaded.current().key()).isEqualTo(keys.getPrivate());
         assertThat(keyNext).doesNotExist();
@@ -139,7 +139,7 @@ class TestCertificateRenewal {
         // crash after both were written: the new pair is completed
         Pem.writePrivateKey(keyNext, newKeys.getPrivate());
         Pem.writeCertificate(certificateNext, renewed);
-        loaded = NodeCredentials.load(paths);
+        loaded = NodeCredentials.load(paths.credentials());
         assertThat(loaded.current().certificate()).isEqualTo(renewed);
         assertThat(loaded.current().key()).isEqualTo(newKeys.getPrivate());
 
@@ -148,7 +148,7 @@ class TestCertificateRenewal {
         X509Certificate thirdCertificate = nodeCertificate(pki, third, NODE, Instant.now().plus(Duration.ofDays(30)));
         Pem.writePrivateKey(paths.key(), third.getPrivate());
         Pem.writeCertificate(certificateNext, thirdCertificate);
-        loaded = NodeCredentials.load(paths);
+        loaded = NodeCredentials.load(paths.credentials());
         assertThat(loaded.current().certificate()).isEqualTo(thirdCertificate);
         assertThat(loaded.current().key()).isEqualTo(third.getPrivate());
         assertThat(certificateNext).doesNotExist();

@@ -1,4 +1,4 @@
-package org.mipfed.manager.ca;
+package org.mipfed.manager.session;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.CaDigest;
+import org.mipfed.core.security.Role;
+import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeSession;
-import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.state.NodeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code mipfed manager ca --rotate}: starts a CA rotation, follows the nodes as they move to the new CA over
  * their sessions, and finishes it when every node has moved (or when told to), after which certificates under
  * the old CA are refused and the join tokens carry the new CA's digest.
+ *
+ * <p>It lives beside {@link CertificateRenewals}, which it drives, rather than in {@code ca}: the CA itself knows
+ * nothing of tokens, the registry or sessions, so {@code ca} depends on none of its callers.
  */
 public final class CaRotation {
     private static final Logger LOG = LoggerFactory.getLogger(CaRotation.class);
@@ -49,8 +53,8 @@ public final class CaRotation {
                 "the node's certificate is from the federation's old CA, which was dropped; join again with a current token");
         renewals.pushTrust();
         ObjectNode status = status();
-        status.put("worker_token", tokens.token(JoinTokens.WORKER));
-        status.put("manager_token", tokens.token(JoinTokens.MANAGER));
+        status.put("worker_token", tokens.token(Role.WORKER));
+        status.put("manager_token", tokens.token(Role.MANAGER));
         return status;
     }
 
@@ -60,7 +64,7 @@ public final class CaRotation {
             return;
         }
         String next = ca.nextDigest().orElseThrow();
-        boolean allMoved = registry.records().stream().filter(r -> JoinTokens.WORKER.equals(r.role())).allMatch(r -> next.equals(r.certificateCa()));
+        boolean allMoved = registry.records().stream().filter(r -> Role.WORKER.label().equals(r.role())).allMatch(r -> next.equals(r.certificateCa()));
         boolean noOldSession = registry.openSessions().stream().map(NodeSession::certificate)
                 .allMatch(c -> c == null || ca.renewalCa().issued(c));
         if (allMoved && noOldSession) {
@@ -85,7 +89,7 @@ public final class CaRotation {
                     : r.certificateCa().equals(ca.digest()) ? "current" : "old";
             nodes.addObject().put("id", r.id()).put("alias", r.alias()).put("role", r.role()).put("ca", where)
                     .put("certificate_expires", r.certificateExpires() == null ? null : r.certificateExpires().toString());
-            if (JoinTokens.WORKER.equals(r.role())) {
+            if (Role.WORKER.label().equals(r.role())) {
                 workers++;
                 moved += where.equals(ca.rotating() ? "next" : "current") ? 1 : 0;
             }

@@ -1,4 +1,4 @@
-package org.mipfed.cli;
+package org.mipfed.cli.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.mipfed.cli;
+package org.mipfed.cli.client;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;

@@ -1,0 +1,48 @@
+package org.mipfed.core.session;
+
+import java.time.Duration;
+
+/**
+ * The timing and size contract of a node's session with its manager, in one place because both ends must agree on
+ * it: the node ({@code SessionClient}) sends heartbeats and keepalives by it, the manager ({@code ManagerServer})
+ * judges silence, permits keepalives and bounds messages by it. The two run in different processes, often of
+ * different releases, so change a value here only together with a note in the release: a node with a slower
+ * heartbeat than a manager's silence allows would be seen down every few seconds.
+ *
+ * <p>As Ratis's {@code RaftServerConfigKeys}: every value is a named constant with the reason beside it.
+ */
+public final class SessionProtocol {
+    /** How often a node sends a heartbeat on its session (the manager answers each). */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+    /**
+     * A session with nothing heard for this long is down: three heartbeats and a half missed, so a frozen node is
+     * seen down within five seconds (with {@link #SILENCE_CHECK}). A node that crashes closes its connection and is
+     * seen down at once.
+     */
+    public static final Duration SILENCE = Duration.ofMillis(3500);
+
+    /** How often the manager looks for silent sessions. */
+    public static final Duration SILENCE_CHECK = Duration.ofMillis(500);
+
+    /** HTTP/2 keepalive pings, both ways, so a connection through a NAT or firewall that drops idle flows stays up. */
+    public static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+
+    /** A keepalive ping unanswered for this long closes the connection. */
+    public static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * The most frequent keepalive the manager tolerates from a node; it must not exceed {@link #KEEPALIVE_TIME}, or
+     * the manager would close every node's connection with "too many pings".
+     */
+    public static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(5);
+
+    /**
+     * The largest message either end accepts: a primitive's answer (e.g. cross products over many dummy-coded
+     * levels) and an analysis request fit well within it; anything larger is refused, not buffered.
+     */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private SessionProtocol() {
+    }
+}
