@@ -1,6 +1,5 @@
 package org.mipfed.algorithms;
 
-import org.mipfed.algorithms.spi.Algorithm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,8 +20,9 @@ import org.mipfed.algorithms.naivebayes.NaiveBayesGaussianCv;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
 import org.mipfed.algorithms.regression.LinearRegression;
-import org.mipfed.algorithms.survival.KaplanMeier;
 import org.mipfed.algorithms.regression.LinearRegressionCv;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.survival.KaplanMeier;
 import org.mipfed.algorithms.ttest.IndependentTTest;
 import org.mipfed.algorithms.ttest.OneSampleTTest;
 import org.mipfed.algorithms.ttest.PairedTTest;
@@ -47,10 +47,26 @@ public final class Algorithms {
 
     /** Every algorithm this version of mipfed implements. */
     public static Algorithms standard() {
-        return new Algorithms(List.of(new DescriptiveStats(), new LinearRegression(), new LogisticRegression(), new GeneralizedLinearModel(),
-                new PearsonCorrelation(), new Pca(), new PcaWithTransformation(), new MultipleHistograms(), new KMeans(), new KaplanMeier(),
-                new OneSampleTTest(), new PairedTTest(), new IndependentTTest(), new OneWayAnova(), new TwoWayAnova(),
-                new LinearRegressionCv(), new LogisticRegressionCv(), new NaiveBayesGaussianCv(), new NaiveBayesCategoricalCv()));
+        return new Algorithms(List.of(
+                new DescriptiveStats(),
+                new LinearRegression(),
+                new LogisticRegression(),
+                new GeneralizedLinearModel(),
+                new PearsonCorrelation(),
+                new Pca(),
+                new PcaWithTransformation(),
+                new MultipleHistograms(),
+                new KMeans(),
+                new KaplanMeier(),
+                new OneSampleTTest(),
+                new PairedTTest(),
+                new IndependentTTest(),
+                new OneWayAnova(),
+                new TwoWayAnova(),
+                new LinearRegressionCv(),
+                new LogisticRegressionCv(),
+                new NaiveBayesGaussianCv(),
+                new NaiveBayesCategoricalCv()));
     }
 
     /** All algorithms, in a stable order. */
@@ -74,7 +90,8 @@ public final class Algorithms {
     public Algorithm get(String name) {
         Algorithm algorithm = byName.get(name);
         if (algorithm == null) {
-            throw Problem.notFound("There is no algorithm '" + name + "'; the algorithms are: " + String.join(", ", byName.keySet()));
+            throw Problem.notFound(
+                    "There is no algorithm '" + name + "'; the algorithms are: " + String.join(", ", byName.keySet()));
         }
         return algorithm;
     }

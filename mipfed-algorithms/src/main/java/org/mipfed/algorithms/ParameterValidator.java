@@ -21,10 +21,10 @@ import org.mipfed.core.problem.Problem;
  * fills in defaults, so that a flow reads typed values and never has to guess.
  */
 final class ParameterValidator {
-    private ParameterValidator() {
-    }
+    private ParameterValidator() {}
 
-    static ObjectNode check(String algorithm, ObjectNode spec, ObjectNode given, DataModel model, List<String> x, List<String> y) {
+    static ObjectNode check(
+            String algorithm, ObjectNode spec, ObjectNode given, DataModel model, List<String> x, List<String> y) {
         JsonNode specs = spec.path("parameters");
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         List<String> known = new ArrayList<>();
@@ -47,8 +47,9 @@ final class ParameterValidator {
             }
             if (value == null || value.isNull()) {
                 if (rules.path("notblank").asBoolean(false)) {
-                    throw Problem.badRequest(algorithm + " needs the parameter '" + name + "' (" + rules.path("label").asText(name)
-                            + "): " + rules.path("desc").asText(""));
+                    throw Problem.badRequest(algorithm + " needs the parameter '" + name + "' ("
+                            + rules.path("label").asText(name) + "): "
+                            + rules.path("desc").asText(""));
                 }
                 continue;
             }
@@ -60,16 +61,22 @@ final class ParameterValidator {
                 for (JsonNode element : value) {
                     values.add(checkValue(algorithm, name, rules, element, fromDefault, model, x, y));
                 }
-            }
-            else {
+            } else {
                 out.set(name, checkValue(algorithm, name, rules, value, fromDefault, model, x, y));
             }
         }
         return out;
     }
 
-    private static JsonNode checkValue(String algorithm, String name, JsonNode rules, JsonNode value, boolean fromDefault,
-                                       DataModel model, List<String> x, List<String> y) {
+    private static JsonNode checkValue(
+            String algorithm,
+            String name,
+            JsonNode rules,
+            JsonNode value,
+            boolean fromDefault,
+            DataModel model,
+            List<String> x,
+            List<String> y) {
         JsonNode typed = typed(rules.path("types"), value, fromDefault);
         if (typed == null) {
             throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be of type "
@@ -78,16 +85,18 @@ final class ParameterValidator {
         if (typed.isNumber()) {
             double number = typed.doubleValue();
             if (rules.hasNonNull("min") && number < rules.get("min").doubleValue()) {
-                throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be at least " + rules.get("min") + ", not " + typed);
+                throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be at least "
+                        + rules.get("min") + ", not " + typed);
             }
             if (rules.hasNonNull("max") && number > rules.get("max").doubleValue()) {
-                throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be at most " + rules.get("max") + ", not " + typed);
+                throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be at most "
+                        + rules.get("max") + ", not " + typed);
             }
         }
         List<String> allowed = allowed(rules.path("enums"), model, x, y);
         if (allowed != null && !allowed.contains(typed.asText())) {
-            throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be one of " + String.join(", ", allowed)
-                    + ", not " + typed.asText());
+            throw Problem.badRequest("The parameter '" + name + "' of " + algorithm + " must be one of "
+                    + String.join(", ", allowed) + ", not " + typed.asText());
         }
         return typed;
     }
@@ -101,7 +110,8 @@ final class ParameterValidator {
         for (String type : names) {
             switch (type) {
                 case "int" -> {
-                    if (value.isIntegralNumber() || (value.isNumber() && value.doubleValue() == Math.rint(value.doubleValue()))) {
+                    if (value.isIntegralNumber()
+                            || (value.isNumber() && value.doubleValue() == Math.rint(value.doubleValue()))) {
                         return LongNode.valueOf(value.longValue());
                     }
                     if (lenient && value.isTextual() && value.asText().trim().matches("-?\\d+")) {
@@ -114,9 +124,9 @@ final class ParameterValidator {
                     }
                     if (lenient && value.isTextual()) {
                         try {
-                            return DoubleNode.valueOf(Double.parseDouble(value.asText().trim()));
-                        }
-                        catch (NumberFormatException e) {
+                            return DoubleNode.valueOf(
+                                    Double.parseDouble(value.asText().trim()));
+                        } catch (NumberFormatException e) {
                             // not a number: try the next type
                         }
                     }
@@ -152,7 +162,9 @@ final class ParameterValidator {
         if (enums.isMissingNode() || enums.isNull()) {
             return null;
         }
-        List<String> sources = enums.path("source").isArray() ? texts(enums.path("source")) : List.of(enums.path("source").asText());
+        List<String> sources = enums.path("source").isArray()
+                ? texts(enums.path("source"))
+                : List.of(enums.path("source").asText());
         switch (enums.path("type").asText()) {
             case "list":
                 return sources;

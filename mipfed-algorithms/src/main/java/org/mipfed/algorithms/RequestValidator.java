@@ -1,7 +1,5 @@
 package org.mipfed.algorithms;
 
-import org.mipfed.algorithms.spi.Algorithm;
-import org.mipfed.algorithms.spi.AnalysisInput;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.mipfed.algorithms.preprocessing.LongitudinalTransformer;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.model.SqlType;
@@ -34,8 +34,7 @@ public final class RequestValidator {
     private static final String NUMERICAL = "numerical";
     private static final String NOMINAL = "nominal";
 
-    private RequestValidator() {
-    }
+    private RequestValidator() {}
 
     /**
      * Validates {@code request} for {@code algorithm} on {@code model} and returns the input to run.
@@ -47,7 +46,8 @@ public final class RequestValidator {
         requireNonNull(request, "request is null");
         requireNonNull(model, "model is null");
         if (!request.dataModel().equals(model.id())) {
-            throw Problem.badRequest("The request is for the data model '" + request.dataModel() + "', not " + model.id());
+            throw Problem.badRequest(
+                    "The request is for the data model '" + request.dataModel() + "', not " + model.id());
         }
         if (request.datasets().isEmpty()) {
             throw Problem.badRequest(algorithm.name() + " needs at least one dataset of " + model.id()
@@ -57,9 +57,10 @@ public final class RequestValidator {
         ObjectNode spec = algorithm.spec();
         checkVariables(algorithm.name(), spec, model, request.x(), request.y());
         Filter filter = Filters.parse(request.filters(), model);
-        ObjectNode parameters = ParameterValidator.check(algorithm.name(), spec, request.parameters(), model, request.x(), request.y());
-        LongitudinalTransform longitudinal = LongitudinalTransformer.parse(algorithm.name(), request.preprocessing(), model, request.x(),
-                request.y(), filter);
+        ObjectNode parameters =
+                ParameterValidator.check(algorithm.name(), spec, request.parameters(), model, request.x(), request.y());
+        LongitudinalTransform longitudinal = LongitudinalTransformer.parse(
+                algorithm.name(), request.preprocessing(), model, request.x(), request.y(), filter);
         return new AnalysisInput(model, datasets, request.x(), request.y(), filter, parameters, longitudinal);
     }
 
@@ -68,7 +69,8 @@ public final class RequestValidator {
      *
      * @throws Problem 400 naming the variable and what the algorithm needs instead
      */
-    public static void checkVariables(String algorithm, ObjectNode spec, DataModel model, List<String> x, List<String> y) {
+    public static void checkVariables(
+            String algorithm, ObjectNode spec, DataModel model, List<String> x, List<String> y) {
         JsonNode inputdata = spec.path("inputdata");
         check(algorithm, "y", inputdata.get("y"), model, y);
         check(algorithm, "x", inputdata.get("x"), model, x);
@@ -85,7 +87,8 @@ public final class RequestValidator {
     private static void check(String algorithm, String key, JsonNode rules, DataModel model, List<String> values) {
         if (rules == null || rules.isNull()) {
             if (!values.isEmpty()) {
-                throw Problem.badRequest(algorithm + " takes no " + key + " variables; remove " + quoted(values) + " from " + key);
+                throw Problem.badRequest(
+                        algorithm + " takes no " + key + " variables; remove " + quoted(values) + " from " + key);
             }
             return;
         }
@@ -93,13 +96,14 @@ public final class RequestValidator {
         if (values.isEmpty()) {
             if (rules.path("notblank").asBoolean(false)) {
                 String desc = rules.path("desc").asText("").trim();
-                throw Problem.badRequest(algorithm + " needs " + (multiple ? "at least one " : "a ") + noun(key, rules, false)
-                        + (desc.length() > key.length() ? ": " + desc : ""));
+                throw Problem.badRequest(algorithm + " needs " + (multiple ? "at least one " : "a ")
+                        + noun(key, rules, false) + (desc.length() > key.length() ? ": " + desc : ""));
             }
             return;
         }
         if (!multiple && values.size() > 1) {
-            throw Problem.badRequest(algorithm + " takes one " + noun(key, rules, false) + ", not " + values.size() + " (" + quoted(values) + ")");
+            throw Problem.badRequest(algorithm + " takes one " + noun(key, rules, false) + ", not " + values.size()
+                    + " (" + quoted(values) + ")");
         }
         Set<String> seen = new HashSet<>();
         Set<String> statTypes = strings(rules.get("stattypes"));
@@ -110,20 +114,23 @@ public final class RequestValidator {
             }
             Cde cde = model.cde(variable);
             if (cde == null) {
-                throw Problem.badRequest("The variable '" + variable + "' (in " + key + ") is not in the data model " + model.id()
-                        + "; see GET /cdes_metadata for its variables");
+                throw Problem.badRequest("The variable '" + variable + "' (in " + key + ") is not in the data model "
+                        + model.id() + "; see GET /cdes_metadata for its variables");
             }
             String statType = statType(cde);
             if (!statTypes.isEmpty() && (statType == null || !statTypes.contains(statType))) {
-                throw Problem.badRequest(algorithm + " needs " + kind(String.join(" or ", statTypes), multiple) + " " + noun(key, rules, multiple)
-                        + "; '" + variable + "' is " + (statType == null ? "free text" : statType));
+                throw Problem.badRequest(algorithm + " needs " + kind(String.join(" or ", statTypes), multiple) + " "
+                        + noun(key, rules, multiple) + "; '" + variable + "' is "
+                        + (statType == null ? "free text" : statType));
             }
             String sqlType = cde.sqlType().code();
             // As in Exareme2, a spec that takes real numbers takes integers too.
-            boolean typeAllowed = types.isEmpty() || types.contains(sqlType) || (types.contains("real") && cde.sqlType() == SqlType.INT);
+            boolean typeAllowed = types.isEmpty()
+                    || types.contains(sqlType)
+                    || (types.contains("real") && cde.sqlType() == SqlType.INT);
             if (!typeAllowed) {
-                throw Problem.badRequest(algorithm + " needs " + (multiple ? "" : "a ") + noun(key, rules, multiple) + " of type "
-                        + String.join(" or ", types) + "; '" + variable + "' is of type " + sqlType);
+                throw Problem.badRequest(algorithm + " needs " + (multiple ? "" : "a ") + noun(key, rules, multiple)
+                        + " of type " + String.join(" or ", types) + "; '" + variable + "' is of type " + sqlType);
             }
         }
     }
@@ -132,7 +139,8 @@ public final class RequestValidator {
     private static String noun(String key, JsonNode rules, boolean plural) {
         String label = rules.path("label").asText("").toLowerCase(Locale.ROOT);
         String base = switch (key) {
-            case "y" -> label.contains("dependent") && !label.contains("independent") ? "dependent variable" : "variable";
+            case "y" ->
+                label.contains("dependent") && !label.contains("independent") ? "dependent variable" : "variable";
             case "x" -> "covariate";
             default -> "variable";
         };

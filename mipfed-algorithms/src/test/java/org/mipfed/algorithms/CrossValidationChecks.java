@@ -12,8 +12,7 @@ import java.util.Map;
  * fold is trained on and the rows it is tested on add up to the same total in every fold.
  */
 public final class CrossValidationChecks {
-    private CrossValidationChecks() {
-    }
+    private CrossValidationChecks() {}
 
     /** Checks {@code result} of {@code algorithm} for the request {@code input} (Exareme2's case input). */
     public static void check(String algorithm, JsonNode input, JsonNode result) {
@@ -27,10 +26,12 @@ public final class CrossValidationChecks {
     }
 
     private static void linear(JsonNode input, JsonNode result, int k) {
-        assertThat(result.path("dependent_var").asText()).isEqualTo(input.path("inputdata").path("y").get(0).asText());
+        assertThat(result.path("dependent_var").asText())
+                .isEqualTo(input.path("inputdata").path("y").get(0).asText());
         assertThat(result.path("indep_vars").get(0).asText()).isEqualTo("Intercept");
         assertThat(result.path("n_obs")).hasSize(k);
-        long total = result.path("n_obs").get(0).asLong() + result.path("folds").path("n_obs_test").get(0).asLong();
+        long total = result.path("n_obs").get(0).asLong()
+                + result.path("folds").path("n_obs_test").get(0).asLong();
         long tested = 0;
         for (int f = 0; f < k; f++) {
             long train = result.path("n_obs").get(f).asLong();
@@ -39,8 +40,10 @@ public final class CrossValidationChecks {
             assertThat(test).isPositive();
             assertThat(train + test).as("training and test rows of fold %d", f).isEqualTo(total);
             tested += test;
-            assertThat(result.path("folds").path("mean_sq_error").get(f).asDouble()).isGreaterThanOrEqualTo(0);
-            assertThat(result.path("folds").path("mean_abs_error").get(f).asDouble()).isGreaterThanOrEqualTo(0);
+            assertThat(result.path("folds").path("mean_sq_error").get(f).asDouble())
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(result.path("folds").path("mean_abs_error").get(f).asDouble())
+                    .isGreaterThanOrEqualTo(0);
             assertThat(result.path("folds").path("r_squared").get(f).asDouble()).isLessThanOrEqualTo(1);
         }
         assertThat(tested).as("test folds cover every row once").isEqualTo(total);
@@ -55,7 +58,8 @@ public final class CrossValidationChecks {
     }
 
     private static void logistic(JsonNode input, JsonNode result, int k) {
-        assertThat(result.path("dependent_var").asText()).isEqualTo(input.path("inputdata").path("y").get(0).asText());
+        assertThat(result.path("dependent_var").asText())
+                .isEqualTo(input.path("inputdata").path("y").get(0).asText());
         JsonNode summary = result.path("summary");
         assertThat(summary.path("row_names")).hasSize(k + 2);
         long trained = 0;
@@ -69,7 +73,9 @@ public final class CrossValidationChecks {
             for (int i = 0; i <= k; i++) {
                 assertThat(summary.path(metric).get(i).asDouble()).as(metric).isBetween(0.0, 1.0);
             }
-            assertThat(summary.path(metric).get(k + 1).asDouble()).as(metric + " stdev").isGreaterThanOrEqualTo(0);
+            assertThat(summary.path(metric).get(k + 1).asDouble())
+                    .as(metric + " stdev")
+                    .isGreaterThanOrEqualTo(0);
         }
         JsonNode confusion = result.path("confusion_matrix");
         long entries = 0;
@@ -78,7 +84,9 @@ public final class CrossValidationChecks {
             entries += confusion.path(cell).asLong();
         }
         // Each row is tested once and trained on k - 1 times.
-        assertThat(entries * (k - 1)).as("confusion entries against training rows").isEqualTo(trained);
+        assertThat(entries * (k - 1))
+                .as("confusion entries against training rows")
+                .isEqualTo(trained);
         assertThat(result.path("roc_curves")).hasSize(k);
         for (JsonNode curve : result.path("roc_curves")) {
             assertThat(curve.path("auc").asDouble()).isBetween(0.0, 1.0);
@@ -113,32 +121,37 @@ public final class CrossValidationChecks {
         assertThat(entries * (k - 1)).isPositive().isLessThanOrEqualTo(trained);
         for (String metric : new String[] {"accuracy", "precision", "recall", "fscore"}) {
             assertThat(summary.path(metric)).as(metric).hasSize(labels);
-            for (Iterator<Map.Entry<String, JsonNode>> it = summary.path(metric).properties().iterator(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            summary.path(metric).properties().iterator();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> perClass = it.next();
                 assertThat(perClass.getValue()).hasSize(k + 2);
-                perClass.getValue().properties().forEach(e -> assertThat(e.getValue().asDouble())
-                        .as(metric + " of " + perClass.getKey() + " in " + e.getKey()).isBetween(0.0, 1.0));
+                perClass.getValue()
+                        .properties()
+                        .forEach(e -> assertThat(e.getValue().asDouble())
+                                .as(metric + " of " + perClass.getKey() + " in " + e.getKey())
+                                .isBetween(0.0, 1.0));
             }
         }
     }
 
     /** Two results agree: same shape, same texts, numbers within {@code tolerance}. */
-    public static void assertSame(String where, JsonNode expected, JsonNode actual, ExpectedResults.Tolerance tolerance) {
+    public static void assertSame(
+            String where, JsonNode expected, JsonNode actual, ExpectedResults.Tolerance tolerance) {
         if (expected.isObject()) {
             assertThat(actual.isObject()).as(where).isTrue();
             assertThat(actual.size()).as(where + " fields").isEqualTo(expected.size());
-            expected.properties().forEach(e -> assertSame(where + "." + e.getKey(), e.getValue(), actual.get(e.getKey()), tolerance));
-        }
-        else if (expected.isArray()) {
+            expected.properties()
+                    .forEach(
+                            e -> assertSame(where + "." + e.getKey(), e.getValue(), actual.get(e.getKey()), tolerance));
+        } else if (expected.isArray()) {
             assertThat(actual.size()).as(where + " length").isEqualTo(expected.size());
             for (int i = 0; i < expected.size(); i++) {
                 assertSame(where + "[" + i + "]", expected.get(i), actual.get(i), tolerance);
             }
-        }
-        else if (expected.isNumber()) {
+        } else if (expected.isNumber()) {
             ExpectedResults.assertClose(where, expected, actual, tolerance);
-        }
-        else {
+        } else {
             assertThat(actual).as(where).isEqualTo(expected);
         }
     }

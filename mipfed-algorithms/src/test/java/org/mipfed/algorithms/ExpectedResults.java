@@ -31,11 +31,12 @@ public final class ExpectedResults {
     }
 
     /** Where the expected files are, relative to a module directory of the project. */
-    public static final Path EXPECTED_DIR = Path.of("..", "mipfed-testing", "src", "test", "resources", "exareme2", "expected");
+    public static final Path EXPECTED_DIR =
+            Path.of("..", "mipfed-testing", "src", "test", "resources", "exareme2", "expected");
+
     public static final Tolerance DEFAULT = new Tolerance(1e-6, 1e-9);
 
-    private ExpectedResults() {
-    }
+    private ExpectedResults() {}
 
     /** A numpy-style tolerance. */
     public record Tolerance(double rtol, double atol) {
@@ -71,16 +72,20 @@ public final class ExpectedResults {
         JsonNode root;
         try {
             root = Json.mapper().readTree(Files.readString(file));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file.toAbsolutePath(), e);
         }
         List<Case> cases = new ArrayList<>();
         JsonNode list = root.path("test_cases");
         for (int i = 0; i < list.size(); i++) {
             JsonNode testCase = list.get(i);
-            JsonNode number = testCase.has("test_case_num") ? testCase.get("test_case_num") : testCase.path("input").get("test_case_num");
-            cases.add(new Case(number != null && number.canConvertToInt() ? number.asInt() : i, testCase.get("input"), testCase.get("output")));
+            JsonNode number = testCase.has("test_case_num")
+                    ? testCase.get("test_case_num")
+                    : testCase.path("input").get("test_case_num");
+            cases.add(new Case(
+                    number != null && number.canConvertToInt() ? number.asInt() : i,
+                    testCase.get("input"),
+                    testCase.get("output")));
         }
         return cases;
     }
@@ -91,13 +96,25 @@ public final class ExpectedResults {
     }
 
     public static void assertLinearRegressionMatches(JsonNode expected, JsonNode actual, Tolerance tolerance) {
-        assertThat(actual.path("dependent_var").asText()).as("dependent_var").isEqualTo(expected.path("dependent_var").asText());
+        assertThat(actual.path("dependent_var").asText())
+                .as("dependent_var")
+                .isEqualTo(expected.path("dependent_var").asText());
         assertThat(texts(actual.path("indep_vars"))).as("indep_vars").isEqualTo(texts(expected.path("indep_vars")));
         for (String field : List.of("n_obs", "df_resid", "df_model")) {
             assertThat(number(actual, field)).as(field).isEqualTo(number(expected, field));
         }
-        for (String field : List.of("coefficients", "std_err", "t_stats", "pvalues", "lower_ci", "upper_ci",
-                "rse", "r_squared", "r_squared_adjusted", "f_stat", "f_pvalue")) {
+        for (String field : List.of(
+                "coefficients",
+                "std_err",
+                "t_stats",
+                "pvalues",
+                "lower_ci",
+                "upper_ci",
+                "rse",
+                "r_squared",
+                "r_squared_adjusted",
+                "f_stat",
+                "f_pvalue")) {
             assertClose(field, expected.get(field), actual.get(field), tolerance);
         }
     }
@@ -136,7 +153,8 @@ public final class ExpectedResults {
             List<JsonNode> act = sortedRecords(actual.path(group));
             assertThat(keys(act)).as(group + " records (variable / dataset)").isEqualTo(keys(exp));
             for (int i = 0; i < exp.size(); i++) {
-                String where = group + " " + exp.get(i).path("variable").asText() + " / " + exp.get(i).path("dataset").asText();
+                String where = group + " " + exp.get(i).path("variable").asText() + " / "
+                        + exp.get(i).path("dataset").asText();
                 compareData(where, exp.get(i).get("data"), act.get(i).get("data"), tolerance);
             }
         }
@@ -160,7 +178,9 @@ public final class ExpectedResults {
             assertThat(actual).as(where).isEqualTo(expected);
             return;
         }
-        assertThat(actual.size()).as(where + " size (expected " + expected + ", got " + actual + ")").isEqualTo(expected.size());
+        assertThat(actual.size())
+                .as(where + " size (expected " + expected + ", got " + actual + ")")
+                .isEqualTo(expected.size());
         if (expected.isArray()) {
             for (int i = 0; i < expected.size(); i++) {
                 assertSameJson(where + "[" + i + "]", expected.get(i), actual.get(i));
@@ -184,7 +204,8 @@ public final class ExpectedResults {
         boolean expectedNull = expected == null || expected.isNull();
         boolean actualNull = actual == null || actual.isNull();
         if (expectedNull || actualNull) {
-            assertThat(actualNull).as(where + ": data is null in one and not the other: expected " + expected + ", got " + actual)
+            assertThat(actualNull)
+                    .as(where + ": data is null in one and not the other: expected " + expected + ", got " + actual)
                     .isEqualTo(expectedNull);
             return;
         }
@@ -203,7 +224,8 @@ public final class ExpectedResults {
         assertClose(where + " max", expected.get("max"), actual.get("max"), tolerance);
         for (String q : List.of("q1", "q2", "q3")) {
             boolean e = present(expected.get(q));
-            assertThat(present(actual.get(q))).as(where + " " + q + " present: expected " + expected.get(q) + ", got " + actual.get(q))
+            assertThat(present(actual.get(q)))
+                    .as(where + " " + q + " present: expected " + expected.get(q) + ", got " + actual.get(q))
                     .isEqualTo(e);
             if (e) {
                 assertClose(where + " " + q, expected.get(q), actual.get(q), tolerance);
@@ -213,7 +235,9 @@ public final class ExpectedResults {
 
     /** Exareme2's PCA check (pca and pca_with_transformation): the same n, eigenvalues, and eigenvectors up to sign. */
     public static void assertPcaMatches(JsonNode expected, JsonNode actual) {
-        assertThat(expected.has("errors")).as("the case expects a refusal (" + expected.get("errors") + "), not a result").isFalse();
+        assertThat(expected.has("errors"))
+                .as("the case expects a refusal (" + expected.get("errors") + "), not a result")
+                .isFalse();
         Tolerance tolerance = new Tolerance(1e-7, 1e-10);
         assertThat(number(actual, "n_obs")).as("n_obs").isEqualTo(number(expected, "n_obs"));
         assertClose("eigenvalues", expected.get("eigen_vals"), actual.get("eigenvalues"), tolerance);
@@ -247,13 +271,24 @@ public final class ExpectedResults {
     public static void assertPearsonCorrelationMatches(JsonNode expected, JsonNode actual) {
         Tolerance tolerance = new Tolerance(1e-7, 1e-10);
         assertThat(number(actual, "n_obs")).as("n_obs").isEqualTo(number(expected, "n_obs"));
-        Map<String, String> fields = Map.of("correlations", "correlations", "p_values", "p-values",
-                "ci_lo", "low_confidence_intervals", "ci_hi", "high_confidence_intervals");
+        Map<String, String> fields = Map.of(
+                "correlations",
+                "correlations",
+                "p_values",
+                "p-values",
+                "ci_lo",
+                "low_confidence_intervals",
+                "ci_hi",
+                "high_confidence_intervals");
         for (Map.Entry<String, String> field : new TreeMap<>(fields).entrySet()) {
             JsonNode table = expected.path(field.getValue());
             for (Map.Entry<String, JsonNode> row : table.properties()) {
                 if (!row.getKey().equals("variables")) {
-                    assertClose(field.getKey() + "[" + row.getKey() + "]", row.getValue(), actual.path(field.getKey()).get(row.getKey()), tolerance);
+                    assertClose(
+                            field.getKey() + "[" + row.getKey() + "]",
+                            row.getValue(),
+                            actual.path(field.getKey()).get(row.getKey()),
+                            tolerance);
                 }
             }
         }
@@ -267,29 +302,33 @@ public final class ExpectedResults {
      */
     public static void assertMatchesReference(String where, JsonNode expected, JsonNode actual, Tolerance tolerance) {
         if (expected.isObject()) {
-            assertThat(actual != null && actual.isObject()).as(where + " is an object: " + actual).isTrue();
+            assertThat(actual != null && actual.isObject())
+                    .as(where + " is an object: " + actual)
+                    .isTrue();
             for (Map.Entry<String, JsonNode> field : expected.properties()) {
-                assertMatchesReference(where + "." + field.getKey(), field.getValue(), actual.get(field.getKey()), tolerance);
+                assertMatchesReference(
+                        where + "." + field.getKey(), field.getValue(), actual.get(field.getKey()), tolerance);
             }
-        }
-        else if (expected.isArray()) {
-            assertThat(actual != null && actual.isArray()).as(where + " is a list: " + actual).isTrue();
+        } else if (expected.isArray()) {
+            assertThat(actual != null && actual.isArray())
+                    .as(where + " is a list: " + actual)
+                    .isTrue();
             assertThat(actual.size()).as(where + " length").isEqualTo(expected.size());
             for (int i = 0; i < expected.size(); i++) {
                 assertMatchesReference(where + "[" + i + "]", expected.get(i), actual.get(i), tolerance);
             }
-        }
-        else if (expected.isNumber() || expected.isNull()) {
+        } else if (expected.isNumber() || expected.isNull()) {
             assertClose(where, expected, actual, tolerance);
-        }
-        else {
+        } else {
             assertThat(actual).as(where).isEqualTo(expected);
         }
     }
 
     public static void assertClose(String what, JsonNode expected, JsonNode actual, Tolerance tolerance) {
         if (expected == null || expected.isNull()) {
-            assertThat(present(actual)).as(what + ": expected null, got " + actual).isFalse();
+            assertThat(present(actual))
+                    .as(what + ": expected null, got " + actual)
+                    .isFalse();
             return;
         }
         if (actual == null || actual.isNull()) {
@@ -338,11 +377,15 @@ public final class ExpectedResults {
         List<JsonNode> out = new ArrayList<>();
         records.forEach(out::add);
         // Exareme2 sorts by variable + dataset concatenated; so do we, to pair records the same way.
-        out.sort(Comparator.comparing(r -> r.path("variable").asText() + r.path("dataset").asText()));
+        out.sort(Comparator.comparing(
+                r -> r.path("variable").asText() + r.path("dataset").asText()));
         return out;
     }
 
     private static List<String> keys(List<JsonNode> records) {
-        return records.stream().map(r -> r.path("variable").asText() + " / " + r.path("dataset").asText()).toList();
+        return records.stream()
+                .map(r ->
+                        r.path("variable").asText() + " / " + r.path("dataset").asText())
+                .toList();
     }
 }

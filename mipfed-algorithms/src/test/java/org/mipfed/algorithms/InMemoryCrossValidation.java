@@ -20,8 +20,7 @@ import org.mipfed.proto.v1.PrimitiveResult;
 
 /** {@code model_score} and {@code class_summary} computed the plain way over a node's rows in memory. */
 final class InMemoryCrossValidation {
-    private InMemoryCrossValidation() {
-    }
+    private InMemoryCrossValidation() {}
 
     static PrimitiveResult score(ModelScoreQuery query, List<Map<String, Object>> selected, int minRows) {
         ModelScoreResult.Builder out = ModelScoreResult.newBuilder();
@@ -63,8 +62,7 @@ final class InMemoryCrossValidation {
                         if (p > model.getThresholds(t)) {
                             if (positive) {
                                 tp[t]++;
-                            }
-                            else {
+                            } else {
                                 fp[t]++;
                             }
                         }
@@ -96,7 +94,8 @@ final class InMemoryCrossValidation {
                             s -= 0.5 * (Math.log(2 * Math.PI) + Math.log(var)) + (x - theta) * (x - theta) / (2 * var);
                         }
                         for (var feature : model.getNominalList()) {
-                            int t = feature.getLevelsList().indexOf(row.get(feature.getVariable()).toString());
+                            int t = feature.getLevelsList()
+                                    .indexOf(row.get(feature.getVariable()).toString());
                             s += feature.getLogProbability(c * feature.getLevelsCount() + t);
                         }
                         if (s > bestScore) {
@@ -104,7 +103,8 @@ final class InMemoryCrossValidation {
                             bestScore = s;
                         }
                     }
-                    int actual = model.getClassesList().indexOf(row.get(model.getResponse()).toString());
+                    int actual = model.getClassesList()
+                            .indexOf(row.get(model.getResponse()).toString());
                     if (actual >= 0) {
                         confusion[actual * k + best]++;
                     }
@@ -117,7 +117,10 @@ final class InMemoryCrossValidation {
             default -> throw new IllegalArgumentException("no model");
         }
         check(out.getN(), minRows);
-        return PrimitiveResult.newBuilder().setRowsUsed(out.getN()).setModelScore(out).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(out.getN())
+                .setModelScore(out)
+                .build();
     }
 
     static PrimitiveResult classSummary(ClassSummaryQuery query, List<Map<String, Object>> selected, int minRows) {
@@ -129,22 +132,34 @@ final class InMemoryCrossValidation {
         List<Map<String, Object>> rows = complete(selected, used);
         check(rows.size(), minRows);
         Map<String, List<Map<String, Object>>> byClass = new TreeMap<>();
-        rows.forEach(r -> byClass.computeIfAbsent(r.get(query.getResponse()).toString(), c -> new ArrayList<>()).add(r));
+        rows.forEach(r -> byClass.computeIfAbsent(r.get(query.getResponse()).toString(), c -> new ArrayList<>())
+                .add(r));
         ClassSummaryResult.Builder out = ClassSummaryResult.newBuilder().setN(rows.size());
         byClass.forEach((level, members) -> {
-            ClassSummary.Builder summary = ClassSummary.newBuilder().setLevel(level).setN(members.size());
+            ClassSummary.Builder summary =
+                    ClassSummary.newBuilder().setLevel(level).setN(members.size());
             for (String variable : query.getNumericalList()) {
-                double mean = members.stream().mapToDouble(r -> (Double) r.get(variable)).sum() / members.size();
-                summary.addMean(mean).addM2(members.stream().mapToDouble(r -> ((Double) r.get(variable) - mean) * ((Double) r.get(variable) - mean)).sum());
+                double mean = members.stream()
+                                .mapToDouble(r -> (Double) r.get(variable))
+                                .sum()
+                        / members.size();
+                summary.addMean(mean)
+                        .addM2(members.stream()
+                                .mapToDouble(r -> ((Double) r.get(variable) - mean) * ((Double) r.get(variable) - mean))
+                                .sum());
             }
             for (String variable : query.getNominalList()) {
                 Map<String, Long> counts = new TreeMap<>();
                 members.forEach(r -> counts.merge(r.get(variable).toString(), 1L, Long::sum));
-                summary.addNominal(LevelCounts.newBuilder().addAllLevels(counts.keySet()).addAllCounts(counts.values()));
+                summary.addNominal(
+                        LevelCounts.newBuilder().addAllLevels(counts.keySet()).addAllCounts(counts.values()));
             }
             out.addClasses(summary);
         });
-        return PrimitiveResult.newBuilder().setRowsUsed(rows.size()).setClassSummary(out).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(rows.size())
+                .setClassSummary(out)
+                .build();
     }
 
     private static double eta(List<GlmColumn> columns, List<Double> beta, Map<String, Object> row) {
@@ -161,7 +176,9 @@ final class InMemoryCrossValidation {
     }
 
     private static List<Map<String, Object>> complete(List<Map<String, Object>> rows, Set<String> variables) {
-        return rows.stream().filter(r -> variables.stream().allMatch(v -> r.get(v) != null)).toList();
+        return rows.stream()
+                .filter(r -> variables.stream().allMatch(v -> r.get(v) != null))
+                .toList();
     }
 
     private static void check(long n, int minRows) {

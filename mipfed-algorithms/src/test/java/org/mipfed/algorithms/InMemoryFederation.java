@@ -1,9 +1,5 @@
 package org.mipfed.algorithms;
 
-import org.mipfed.algorithms.spi.Algorithm;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.NodeAnswer;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -29,7 +29,8 @@ public final class InMemoryFederation {
     }
 
     /** The datasets dealt round-robin over {@code nodeCount} nodes, in dataset order, each node with the given privacy threshold. */
-    public static InMemoryFederation spread(DataModel model, Map<String, List<Map<String, Object>>> rowsByDataset, int nodeCount, int minRows) {
+    public static InMemoryFederation spread(
+            DataModel model, Map<String, List<Map<String, Object>>> rowsByDataset, int nodeCount, int minRows) {
         List<Map<String, List<Map<String, Object>>>> holdings = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
             holdings.add(new LinkedHashMap<>());
@@ -83,11 +84,16 @@ public final class InMemoryFederation {
                 }
                 List<NodeAnswer> answers = new ArrayList<>();
                 for (InMemoryNode node : nodes) {
-                    List<String> datasets = input.datasets().stream().filter(node.datasets()::containsKey).toList();
+                    List<String> datasets = input.datasets().stream()
+                            .filter(node.datasets()::containsKey)
+                            .toList();
                     if (datasets.isEmpty()) {
                         continue;
                     }
-                    PrimitiveQuery.Builder own = query.clone().setDataModel(model.id()).clearDatasets().addAllDatasets(datasets);
+                    PrimitiveQuery.Builder own = query.clone()
+                            .setDataModel(model.id())
+                            .clearDatasets()
+                            .addAllDatasets(datasets);
                     if (input.filter() != null) {
                         own.setFilter(input.filter());
                     }

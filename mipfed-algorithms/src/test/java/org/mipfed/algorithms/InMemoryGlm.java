@@ -16,8 +16,7 @@ final class InMemoryGlm {
     private static final double EPS = Math.ulp(1.0);
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
 
-    private InMemoryGlm() {
-    }
+    private InMemoryGlm() {}
 
     static PrimitiveResult compute(InMemoryNode node, PrimitiveQuery query) {
         GlmStepQuery step = query.getGlmStep();
@@ -56,11 +55,9 @@ final class InMemoryGlm {
                 for (int i = 0; i < p; i++) {
                     eta += step.getBeta(i) * x[i];
                 }
-            }
-            else if (family.equals("binomial")) {
+            } else if (family.equals("binomial")) {
                 eta = y == 1 ? step.getStartEta1() : step.getStartEta0();
-            }
-            else {
+            } else {
                 double m = family.equals("poisson") ? y + 0.1 : y;
                 eta = switch (link) {
                     case "log" -> m > 0 ? Math.log(m) : Double.NaN;
@@ -73,11 +70,12 @@ final class InMemoryGlm {
             double mu = mean[0];
             double cmu = mean[1];
             double me = mean[2];
-            boolean ok = !Double.isNaN(mu) && switch (family) {
-                case "binomial" -> mu > 0 && mu < 1 && cmu > 0;
-                case "poisson" -> mu > 0;
-                default -> true;
-            };
+            boolean ok = !Double.isNaN(mu)
+                    && switch (family) {
+                        case "binomial" -> mu > 0 && mu < 1 && cmu > 0;
+                        case "poisson" -> mu > 0;
+                        default -> true;
+                    };
             if (!ok) {
                 invalid++;
                 continue;
@@ -110,7 +108,11 @@ final class InMemoryGlm {
         }
         GlmStepResult.Builder out = GlmStepResult.newBuilder().setN(n);
         if (n > 0) {
-            out.setInvalid(invalid).setBoundary(boundary).setLogLikelihood(ll).setDeviance(dev).setSumY(sumY);
+            out.setInvalid(invalid)
+                    .setBoundary(boundary)
+                    .setLogLikelihood(ll)
+                    .setDeviance(dev)
+                    .setSumY(sumY);
             for (double value : info) {
                 out.addInformation(value);
             }
@@ -135,11 +137,18 @@ final class InMemoryGlm {
             case "probit" -> {
                 double thresh = -NORMAL.inverseCumulativeProbability(EPS);
                 double a = Math.min(Math.max(eta, -thresh), thresh);
-                return new double[] {NORMAL.cumulativeProbability(a), NORMAL.cumulativeProbability(-a), Math.max(NORMAL.density(eta), EPS)};
+                return new double[] {
+                    NORMAL.cumulativeProbability(a),
+                    NORMAL.cumulativeProbability(-a),
+                    Math.max(NORMAL.density(eta), EPS)
+                };
             }
             case "cauchit" -> {
-                return new double[] {0.5 + Math.atan(eta) / Math.PI, 0.5 - Math.atan(eta) / Math.PI,
-                    Math.max(1 / (Math.PI * (1 + eta * eta)), EPS)};
+                return new double[] {
+                    0.5 + Math.atan(eta) / Math.PI,
+                    0.5 - Math.atan(eta) / Math.PI,
+                    Math.max(1 / (Math.PI * (1 + eta * eta)), EPS)
+                };
             }
             case "cloglog" -> {
                 double mu = Math.max(Math.min(-Math.expm1(-Math.exp(eta)), 1 - EPS), EPS);
@@ -157,7 +166,8 @@ final class InMemoryGlm {
                 return new double[] {eta > 0 ? eta * eta : Double.NaN, Double.NaN, 2 * eta};
             }
             case "inverse" -> {
-                return new double[] {eta != 0 && !Double.isNaN(eta) ? 1 / eta : Double.NaN, Double.NaN, -1 / (eta * eta)};
+                return new double[] {eta != 0 && !Double.isNaN(eta) ? 1 / eta : Double.NaN, Double.NaN, -1 / (eta * eta)
+                };
             }
             default -> throw new IllegalArgumentException(link);
         }
@@ -165,6 +175,8 @@ final class InMemoryGlm {
 
     private static double value(GlmColumn column, Map<String, Object> row) {
         Object value = row.get(column.getVariable());
-        return column.getLevel().isEmpty() ? ((Number) value).doubleValue() : column.getLevel().equals(value.toString()) ? 1 : 0;
+        return column.getLevel().isEmpty()
+                ? ((Number) value).doubleValue()
+                : column.getLevel().equals(value.toString()) ? 1 : 0;
     }
 }

@@ -9,26 +9,31 @@ import org.mipfed.proto.v1.PrimitiveResult;
 
 /** The {@code kmeans_step} primitive over in-memory rows, the plain way, as the node's SQL must compute it. */
 final class InMemoryKmeansStep {
-    private InMemoryKmeansStep() {
-    }
+    private InMemoryKmeansStep() {}
 
     static PrimitiveResult compute(KmeansStepQuery query, List<Map<String, Object>> rows, int minRows) {
         List<String> variables = query.getVariablesList();
         int d = variables.size();
-        List<double[]> points = rows.stream().filter(r -> variables.stream().allMatch(v -> r.get(v) != null))
-                .map(r -> variables.stream().mapToDouble(v -> (Double) r.get(v)).toArray()).toList();
+        List<double[]> points = rows.stream()
+                .filter(r -> variables.stream().allMatch(v -> r.get(v) != null))
+                .map(r -> variables.stream().mapToDouble(v -> (Double) r.get(v)).toArray())
+                .toList();
         KmeansStepResult.Builder result = KmeansStepResult.newBuilder().setN(points.size());
         if (points.isEmpty()) {
             return PrimitiveResult.newBuilder().setKmeansStep(result).build();
         }
-        double[] centres = query.getCentresList().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] centres =
+                query.getCentresList().stream().mapToDouble(Double::doubleValue).toArray();
         if (centres.length == 0) {
             for (int j = 0; j < d; j++) {
                 int column = j;
                 result.addMin(points.stream().mapToDouble(p -> p[column]).min().orElseThrow());
                 result.addMax(points.stream().mapToDouble(p -> p[column]).max().orElseThrow());
             }
-            return PrimitiveResult.newBuilder().setRowsUsed(points.size()).setKmeansStep(result).build();
+            return PrimitiveResult.newBuilder()
+                    .setRowsUsed(points.size())
+                    .setKmeansStep(result)
+                    .build();
         }
         int k = centres.length / d;
         long[] counts = new long[k];
@@ -61,8 +66,7 @@ final class InMemoryKmeansStep {
                 for (int j = 0; j < d; j++) {
                     cluster.addSums(0);
                 }
-            }
-            else {
+            } else {
                 cluster.setCount(counts[c]).setWithinSs(within[c]);
                 for (double sum : sums[c]) {
                     cluster.addSums(sum);
@@ -70,6 +74,9 @@ final class InMemoryKmeansStep {
             }
             result.addClusters(cluster);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(points.size()).setKmeansStep(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(points.size())
+                .setKmeansStep(result)
+                .build();
     }
 }

@@ -17,8 +17,7 @@ import org.mipfed.proto.v1.VariableMoments;
 
 /** The {@code moments} primitive of {@link InMemoryNode}, computed the plain way: two passes over each group's values. */
 final class InMemoryMoments {
-    private InMemoryMoments() {
-    }
+    private InMemoryMoments() {}
 
     static PrimitiveResult compute(MomentsQuery query, List<Map<String, Object>> rows, int minRows) {
         Set<String> used = new LinkedHashSet<>(query.getNumericalList());
@@ -38,11 +37,15 @@ final class InMemoryMoments {
                 }
             }
             for (LevelSelection selection : query.getOnlyLevelsList()) {
-                if (!selection.getLevelsList().contains(row.get(selection.getVariable()).toString())) {
+                if (!selection
+                        .getLevelsList()
+                        .contains(row.get(selection.getVariable()).toString())) {
                     continue rows;
                 }
             }
-            List<String> key = query.getGroupByList().stream().map(v -> row.get(v).toString()).toList();
+            List<String> key = query.getGroupByList().stream()
+                    .map(v -> row.get(v).toString())
+                    .toList();
             String sortKey = String.join("\u0000", key);
             levels.put(sortKey, key);
             groups.computeIfAbsent(sortKey, k -> new ArrayList<>()).add(row);
@@ -52,19 +55,29 @@ final class InMemoryMoments {
         for (Map.Entry<String, List<Map<String, Object>>> entry : groups.entrySet()) {
             List<Map<String, Object>> group = entry.getValue();
             if (group.size() < minRows) {
-                throw Problem.badRequest("Only " + group.size() + " rows with " + levels.get(entry.getKey()) + " (rule min_rows)");
+                throw Problem.badRequest(
+                        "Only " + group.size() + " rows with " + levels.get(entry.getKey()) + " (rule min_rows)");
             }
             total += group.size();
-            MomentsGroup.Builder out = MomentsGroup.newBuilder().addAllLevels(levels.get(entry.getKey())).setN(group.size());
+            MomentsGroup.Builder out = MomentsGroup.newBuilder()
+                    .addAllLevels(levels.get(entry.getKey()))
+                    .setN(group.size());
             for (String variable : query.getNumericalList()) {
-                out.addMoments(moments(group.stream().mapToDouble(r -> (Double) r.get(variable)).toArray()));
+                out.addMoments(moments(group.stream()
+                        .mapToDouble(r -> (Double) r.get(variable))
+                        .toArray()));
             }
             for (MomentsDifference d : query.getDifferencesList()) {
-                out.addMoments(moments(group.stream().mapToDouble(r -> (Double) r.get(d.getMinuend()) - (Double) r.get(d.getSubtrahend())).toArray()));
+                out.addMoments(moments(group.stream()
+                        .mapToDouble(r -> (Double) r.get(d.getMinuend()) - (Double) r.get(d.getSubtrahend()))
+                        .toArray()));
             }
             result.addGroups(out);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(total).setMoments(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(total)
+                .setMoments(result)
+                .build();
     }
 
     private static VariableMoments moments(double[] values) {
@@ -81,6 +94,11 @@ final class InMemoryMoments {
         for (double v : values) {
             m2 += (v - mean) * (v - mean);
         }
-        return VariableMoments.newBuilder().setMean(mean).setM2(m2).setMin(min).setMax(max).build();
+        return VariableMoments.newBuilder()
+                .setMean(mean)
+                .setM2(m2)
+                .setMin(min)
+                .setMax(max)
+                .build();
     }
 }

@@ -47,7 +47,8 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case KMEANS_STEP -> InMemoryKmeansStep.compute(query.getKmeansStep(), rows(query), minRows);
             case MOMENTS -> InMemoryMoments.compute(query.getMoments(), rows(query), minRows);
             case GLM_STEP -> InMemoryGlm.compute(this, query);
-            case SURVIVAL_COUNTS -> InMemorySurvival.compute(TestData.dementiaModel(), query.getSurvivalCounts(), rows(query), minRows);
+            case SURVIVAL_COUNTS ->
+                InMemorySurvival.compute(TestData.dementiaModel(), query.getSurvivalCounts(), rows(query), minRows);
             case MODEL_SCORE -> InMemoryCrossValidation.score(query.getModelScore(), rows(query), minRows);
             case CLASS_SUMMARY -> InMemoryCrossValidation.classSummary(query.getClassSummary(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
@@ -113,11 +114,16 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
                 result.addModelBased(nominal(variable, dataset, completeRows));
             }
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(used).setDescribe(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(used)
+                .setDescribe(result)
+                .build();
     }
 
-    private VariableSummary.Builder summary(String variable, String dataset, List<Map<String, Object>> rows, long present) {
-        VariableSummary.Builder summary = VariableSummary.newBuilder().setVariable(variable).setDataset(dataset);
+    private VariableSummary.Builder summary(
+            String variable, String dataset, List<Map<String, Object>> rows, long present) {
+        VariableSummary.Builder summary =
+                VariableSummary.newBuilder().setVariable(variable).setDataset(dataset);
         if (rows.size() < minRows || present < minRows) {
             return summary.setSuppressed(true);
         }
@@ -125,8 +131,12 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
     }
 
     private VariableSummary numerical(String variable, String dataset, List<Map<String, Object>> rows) {
-        double[] values = rows.stream().map(row -> row.get(variable)).filter(v -> v != null)
-                .mapToDouble(v -> (Double) v).sorted().toArray();
+        double[] values = rows.stream()
+                .map(row -> row.get(variable))
+                .filter(v -> v != null)
+                .mapToDouble(v -> (Double) v)
+                .sorted()
+                .toArray();
         VariableSummary.Builder summary = summary(variable, dataset, rows, values.length);
         if (summary.getSuppressed() || values.length == 0) {
             return summary.build();
@@ -137,8 +147,14 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             m2 += (v - mean) * (v - mean);
         }
         return summary.setNumerical(NumericalSummary.newBuilder()
-                .setMean(mean).setM2(m2).setMin(values[0]).setMax(values[values.length - 1])
-                .setQ1(quantile(values, 0.25)).setQ2(quantile(values, 0.5)).setQ3(quantile(values, 0.75))).build();
+                        .setMean(mean)
+                        .setM2(m2)
+                        .setMin(values[0])
+                        .setMax(values[values.length - 1])
+                        .setQ1(quantile(values, 0.25))
+                        .setQ2(quantile(values, 0.5))
+                        .setQ3(quantile(values, 0.75)))
+                .build();
     }
 
     /** pandas' default: linear interpolation between the closest ranks. */
@@ -160,7 +176,9 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             }
         }
         VariableSummary.Builder summary = summary(variable, dataset, rows, present);
-        return summary.getSuppressed() ? summary.build() : summary.putAllCounts(counts).build();
+        return summary.getSuppressed()
+                ? summary.build()
+                : summary.putAllCounts(counts).build();
     }
 
     private PrimitiveResult levels(PrimitiveQuery query) {
@@ -170,9 +188,13 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
         for (String variable : levels.getNominalList()) {
             Set<String> present = new TreeSet<>();
             rows.forEach(row -> present.add(row.get(variable).toString()));
-            result.addVariables(VariableLevels.newBuilder().setVariable(variable).addAllLevels(present));
+            result.addVariables(
+                    VariableLevels.newBuilder().setVariable(variable).addAllLevels(present));
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(rows.size()).setLevels(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(rows.size())
+                .setLevels(result)
+                .build();
     }
 
     private PrimitiveResult crossProducts(PrimitiveQuery query) {
@@ -189,7 +211,8 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             for (int c = 0; c < p; c++) {
                 DesignColumn column = columns.get(c);
                 Object value = rows.get(r).get(column.getVariable());
-                x[r][c] = column.getLevel().isEmpty() ? InMemoryTransform.apply(name, column, (Double) value)
+                x[r][c] = column.getLevel().isEmpty()
+                        ? InMemoryTransform.apply(name, column, (Double) value)
                         : (column.getLevel().equals(value) ? 1 : 0);
             }
         }
@@ -214,6 +237,9 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
         Arrays.stream(means).forEach(result::addMeans);
         Arrays.stream(comoments).forEach(result::addComoments);
-        return PrimitiveResult.newBuilder().setRowsUsed(n).setCrossProducts(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(n)
+                .setCrossProducts(result)
+                .build();
     }
 }

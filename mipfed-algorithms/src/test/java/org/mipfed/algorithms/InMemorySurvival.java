@@ -14,30 +14,34 @@ import org.mipfed.proto.v1.SurvivalGroupCounts;
 
 /** The {@code survival_counts} primitive over in-memory rows, the plain way, as the node's SQL must compute it. */
 final class InMemorySurvival {
-    private InMemorySurvival() {
-    }
+    private InMemorySurvival() {}
 
-    static PrimitiveResult compute(DataModel model, SurvivalCountsQuery query, List<Map<String, Object>> rows, int minRows) {
+    static PrimitiveResult compute(
+            DataModel model, SurvivalCountsQuery query, List<Map<String, Object>> rows, int minRows) {
         Set<String> used = new LinkedHashSet<>(List.of(query.getTime(), query.getEvent()));
         if (!query.getGroupBy().isEmpty()) {
             used.add(query.getGroupBy());
         }
         used.addAll(query.getCompleteInList());
-        List<Map<String, Object>> complete = rows.stream().filter(r -> used.stream().allMatch(v -> r.get(v) != null)).toList();
+        List<Map<String, Object>> complete = rows.stream()
+                .filter(r -> used.stream().allMatch(v -> r.get(v) != null))
+                .toList();
         if (!complete.isEmpty() && complete.size() < minRows) {
             throw new IllegalStateException("min_rows: only " + complete.size() + " rows");
         }
         Map<String, TreeMap<Long, long[]>> groups = new LinkedHashMap<>();
         if (query.getGroupBy().isEmpty()) {
             groups.put("", new TreeMap<>());
-        }
-        else {
+        } else {
             model.cde(query.getGroupBy()).enumerations().keySet().forEach(level -> groups.put(level, new TreeMap<>()));
         }
         for (Map<String, Object> row : complete) {
-            String level = query.getGroupBy().isEmpty() ? "" : row.get(query.getGroupBy()).toString();
+            String level = query.getGroupBy().isEmpty()
+                    ? ""
+                    : row.get(query.getGroupBy()).toString();
             long bin = (long) Math.ceil((Double) row.get(query.getTime()) / query.getBinWidth());
-            boolean event = query.getEventLevel().equals(row.get(query.getEvent()).toString());
+            boolean event =
+                    query.getEventLevel().equals(row.get(query.getEvent()).toString());
             groups.get(level).computeIfAbsent(bin, b -> new long[2])[event ? 0 : 1]++;
         }
         SurvivalCountsResult.Builder result = SurvivalCountsResult.newBuilder().setN(complete.size());
@@ -45,7 +49,8 @@ final class InMemorySurvival {
             if (group.getValue().isEmpty()) {
                 continue;
             }
-            SurvivalGroupCounts.Builder counts = SurvivalGroupCounts.newBuilder().setLevel(group.getKey());
+            SurvivalGroupCounts.Builder counts =
+                    SurvivalGroupCounts.newBuilder().setLevel(group.getKey());
             for (Map.Entry<Long, long[]> bin : group.getValue().entrySet()) {
                 for (long count : bin.getValue()) {
                     if (count > 0 && count < minRows) {
@@ -56,6 +61,9 @@ final class InMemorySurvival {
             }
             result.addGroups(counts);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(complete.size()).setSurvivalCounts(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(complete.size())
+                .setSurvivalCounts(result)
+                .build();
     }
 }

@@ -8,8 +8,7 @@ import org.mipfed.proto.v1.DesignColumn;
  * node applies them, refusing what the real node refuses, in the words the manager would relay.
  */
 final class InMemoryTransform {
-    private InMemoryTransform() {
-    }
+    private InMemoryTransform() {}
 
     static double apply(String node, DesignColumn column, double value) {
         switch (column.getTransform()) {
@@ -18,15 +17,20 @@ final class InMemoryTransform {
             }
             case "log" -> {
                 if (!(value > 0)) {
-                    throw refused(node, "Log transformation cannot be applied to non-positive values. The variable '"
-                            + column.getVariable() + "' is zero or negative in some of the selected rows of this node");
+                    throw refused(
+                            node,
+                            "Log transformation cannot be applied to non-positive values. The variable '"
+                                    + column.getVariable()
+                                    + "' is zero or negative in some of the selected rows of this node");
                 }
                 return Math.log(value);
             }
             case "exp" -> {
                 if (value > 300) {
-                    throw refused(node, "Exp transformation cannot be applied to values above 300: the variable '"
-                            + column.getVariable() + "' exceeds it in some of the selected rows of this node");
+                    throw refused(
+                            node,
+                            "Exp transformation cannot be applied to values above 300: the variable '"
+                                    + column.getVariable() + "' exceeds it in some of the selected rows of this node");
                 }
                 return Math.exp(value);
             }

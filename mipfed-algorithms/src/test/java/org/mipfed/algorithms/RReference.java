@@ -14,8 +14,7 @@ import org.mipfed.core.json.Json;
  * per case a name, the request's inputs and R's figures.
  */
 public final class RReference {
-    private RReference() {
-    }
+    private RReference() {}
 
     /** One case: the request body for {@code POST /algorithms/{name}} and what R computed. */
     public record Case(String name, ObjectNode body, JsonNode expected) {
@@ -30,8 +29,7 @@ public final class RReference {
         JsonNode root;
         try {
             root = Json.mapper().readTree(TestData.resource("/r/" + algorithm + "_expected.json"));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         List<Case> cases = new ArrayList<>();

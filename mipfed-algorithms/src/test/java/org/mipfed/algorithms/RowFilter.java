@@ -11,8 +11,7 @@ import org.mipfed.proto.v1.FilterValue;
  * not true, so the row is dropped (no NOT operator exists, so two-valued logic gives the same result).
  */
 final class RowFilter {
-    private RowFilter() {
-    }
+    private RowFilter() {}
 
     static boolean matches(Filter filter, Map<String, Object> row) {
         if (filter == null || filter.getNodeCase() == Filter.NodeCase.NODE_NOT_SET) {
@@ -64,7 +63,8 @@ final class RowFilter {
 
     private static int compare(Object value, FilterValue filterValue) {
         if (value instanceof Double number) {
-            double other = filterValue.hasNumber() ? filterValue.getNumber() : Double.parseDouble(filterValue.getText());
+            double other =
+                    filterValue.hasNumber() ? filterValue.getNumber() : Double.parseDouble(filterValue.getText());
             return Double.compare(number, other);
         }
         String other = filterValue.hasText() ? filterValue.getText() : String.valueOf(filterValue.getNumber());

@@ -11,8 +11,7 @@ import org.mipfed.core.request.AnalysisRequest;
 
 /** Small hand-made data sets and requests for flow tests. */
 public final class Rows {
-    private Rows() {
-    }
+    private Rows() {}
 
     /** A row from alternating names and values (null for missing); numbers become Double. */
     public static Map<String, Object> row(Object... namesAndValues) {

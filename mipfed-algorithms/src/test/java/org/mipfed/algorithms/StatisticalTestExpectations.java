@@ -22,6 +22,7 @@ public final class StatisticalTestExpectations {
     public static final Tolerance T_TESTS = new Tolerance(1e-8, 1e-10);
     /** numpy's isclose defaults, used upstream for the one-way ANOVA table. */
     public static final Tolerance IS_CLOSE = new Tolerance(1e-5, 1e-8);
+
     public static final Tolerance TUKEY = new Tolerance(1e-7, 1e-10);
     /**
      * Exareme2's Tukey p-values come from statsmodels' psturng, an interpolation of tables clamped to
@@ -30,18 +31,22 @@ public final class StatisticalTestExpectations {
      */
     public static final double PSTURNG_ACCURACY = 0.05;
 
-    private StatisticalTestExpectations() {
-    }
+    private StatisticalTestExpectations() {}
 
     public static void assertOneSampleTTestMatches(JsonNode expected, JsonNode actual) {
-        assertThat(actual.path("n_obs").asLong()).as("n_obs").isEqualTo(expected.path("n_obs").asLong());
+        assertThat(actual.path("n_obs").asLong())
+                .as("n_obs")
+                .isEqualTo(expected.path("n_obs").asLong());
         assertClose("t_stat", first(expected, "t_value"), actual.get("t_stat"), T_TESTS);
         assertClose("p", first(expected, "p_value"), actual.get("p"), T_TESTS);
         assertClose("df", first(expected, "df"), actual.get("df"), T_TESTS);
         assertClose("mean_diff", first(expected, "mean_diff"), actual.get("mean_diff"), T_TESTS);
         assertClose("se_diff", first(expected, "se_diff"), actual.get("se_diff"), T_TESTS);
-        assertClose("|cohens_d|", DoubleNode.valueOf(Math.abs(first(expected, "cohens_d").asDouble())),
-                DoubleNode.valueOf(Math.abs(actual.path("cohens_d").asDouble())), T_TESTS);
+        assertClose(
+                "|cohens_d|",
+                DoubleNode.valueOf(Math.abs(first(expected, "cohens_d").asDouble())),
+                DoubleNode.valueOf(Math.abs(actual.path("cohens_d").asDouble())),
+                T_TESTS);
     }
 
     public static void assertPairedTTestMatches(JsonNode expected, JsonNode actual) {
@@ -81,17 +86,20 @@ public final class StatisticalTestExpectations {
             assertClose("anova_table." + key, expected.get(key), table.get(key), IS_CLOSE);
         }
         JsonNode pairs = actual.path("tuckey_test");
-        assertThat(pairs.size()).as("Tukey pairs").isEqualTo(expected.path("tuckey_test").size());
+        assertThat(pairs.size())
+                .as("Tukey pairs")
+                .isEqualTo(expected.path("tuckey_test").size());
         for (JsonNode pair : expected.path("tuckey_test")) {
             String a = pair.path("groupA").asText();
             String b = pair.path("groupB").asText();
             JsonNode match = null;
             boolean swapped = false;
             for (JsonNode candidate : pairs) {
-                if (candidate.path("groupA").asText().equals(a) && candidate.path("groupB").asText().equals(b)) {
+                if (candidate.path("groupA").asText().equals(a)
+                        && candidate.path("groupB").asText().equals(b)) {
                     match = candidate;
-                }
-                else if (candidate.path("groupA").asText().equals(b) && candidate.path("groupB").asText().equals(a)) {
+                } else if (candidate.path("groupA").asText().equals(b)
+                        && candidate.path("groupB").asText().equals(a)) {
                     match = candidate;
                     swapped = true;
                 }
@@ -103,19 +111,31 @@ public final class StatisticalTestExpectations {
             double sign = swapped ? -1 : 1;
             assertClose(where + "meanA", pair.get("meanA"), match.get(swapped ? "meanB" : "meanA"), TUKEY);
             assertClose(where + "meanB", pair.get("meanB"), match.get(swapped ? "meanA" : "meanB"), TUKEY);
-            assertClose(where + "diff", pair.get("diff"), DoubleNode.valueOf(sign * match.path("diff").asDouble()), TUKEY);
+            assertClose(
+                    where + "diff",
+                    pair.get("diff"),
+                    DoubleNode.valueOf(sign * match.path("diff").asDouble()),
+                    TUKEY);
             assertClose(where + "se", pair.get("se"), match.get("se"), TUKEY);
-            assertClose(where + "t_stat", pair.get("t_stat"), DoubleNode.valueOf(sign * match.path("t_stat").asDouble()), TUKEY);
+            assertClose(
+                    where + "t_stat",
+                    pair.get("t_stat"),
+                    DoubleNode.valueOf(sign * match.path("t_stat").asDouble()),
+                    TUKEY);
             double p = match.path("p_tuckey").asDouble();
             double e = pair.path("p_tuckey").asDouble();
             if (e == 0.9) {
-                assertThat(p).as(where + "p_tuckey (psturng's 0.9 means at least 0.9)").isGreaterThanOrEqualTo(0.9);
-            }
-            else if (e == 0.001) {
-                assertThat(p).as(where + "p_tuckey (psturng's 0.001 means at most 0.001)").isLessThanOrEqualTo(0.001);
-            }
-            else {
-                assertThat(Math.abs(p - e)).as(where + "p_tuckey: expected " + e + ", got " + p).isLessThanOrEqualTo(PSTURNG_ACCURACY);
+                assertThat(p)
+                        .as(where + "p_tuckey (psturng's 0.9 means at least 0.9)")
+                        .isGreaterThanOrEqualTo(0.9);
+            } else if (e == 0.001) {
+                assertThat(p)
+                        .as(where + "p_tuckey (psturng's 0.001 means at most 0.001)")
+                        .isLessThanOrEqualTo(0.001);
+            } else {
+                assertThat(Math.abs(p - e))
+                        .as(where + "p_tuckey: expected " + e + ", got " + p)
+                        .isLessThanOrEqualTo(PSTURNG_ACCURACY);
             }
         }
     }
@@ -131,8 +151,11 @@ public final class StatisticalTestExpectations {
             String term = entry.getKey();
             int i = terms.indexOf(term);
             assertThat(i).as("term " + term + " in " + terms).isGreaterThanOrEqualTo(0);
-            assertClose("sum_sq " + term, entry.getValue(), actual.path("sum_sq").get(i), ExpectedResults.DEFAULT);
-            assertThat(actual.path("df").get(i).asLong()).as("df " + term).isEqualTo(expected.path("df").path(term).asLong());
+            assertClose(
+                    "sum_sq " + term, entry.getValue(), actual.path("sum_sq").get(i), ExpectedResults.DEFAULT);
+            assertThat(actual.path("df").get(i).asLong())
+                    .as("df " + term)
+                    .isEqualTo(expected.path("df").path(term).asLong());
             JsonNode f = actual.path("f_stat").get(i);
             if (f != null && !f.isNull()) {
                 assertClose("f_stat " + term, expected.path("f_stat").get(term), f, ExpectedResults.DEFAULT);

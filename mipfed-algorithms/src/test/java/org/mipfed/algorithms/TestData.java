@@ -25,8 +25,7 @@ public final class TestData {
     private static volatile DataModel dementiaModel;
     private static volatile Map<String, List<Map<String, Object>>> dementiaRows;
 
-    private TestData() {
-    }
+    private TestData() {}
 
     public static DataModel dementiaModel() {
         if (dementiaModel == null) {
@@ -42,7 +41,8 @@ public final class TestData {
             for (String file : resource(DEMENTIA + "FILES").trim().split("\\s+")) {
                 if (file.endsWith(".csv")) {
                     for (Map<String, Object> row : parseCsv(dementiaModel(), resource(DEMENTIA + file))) {
-                        rows.computeIfAbsent((String) row.get(DataModel.DATASET), k -> new ArrayList<>()).add(row);
+                        rows.computeIfAbsent((String) row.get(DataModel.DATASET), k -> new ArrayList<>())
+                                .add(row);
                     }
                 }
             }
@@ -62,8 +62,8 @@ public final class TestData {
             }
             String[] cells = lines[i].split(",", -1);
             if (cells.length != header.length) {
-                throw new IllegalArgumentException("line " + (i + 1) + " has " + cells.length + " cells, the header " + header.length
-                        + ": " + Arrays.toString(cells));
+                throw new IllegalArgumentException("line " + (i + 1) + " has " + cells.length + " cells, the header "
+                        + header.length + ": " + Arrays.toString(cells));
             }
             Map<String, Object> row = new HashMap<>();
             for (int c = 0; c < header.length; c++) {
@@ -100,8 +100,7 @@ public final class TestData {
                 }
             }
             return text.toString();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

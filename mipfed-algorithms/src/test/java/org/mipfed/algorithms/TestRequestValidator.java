@@ -1,9 +1,5 @@
 package org.mipfed.algorithms;
 
-import org.mipfed.algorithms.spi.Algorithm;
-import org.mipfed.algorithms.spi.AlgorithmResult;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.FederationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mipfed.algorithms.Rows.request;
@@ -13,6 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
 import org.mipfed.algorithms.regression.LinearRegression;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AlgorithmResult;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -25,8 +25,13 @@ class TestRequestValidator {
 
     @Test
     void acceptsAValidRequest() {
-        AnalysisInput input = RequestValidator.validate(LINEAR,
-                request(List.of("edsd0", "edsd1", "edsd0"), List.of("agegroup", "leftamygdala"), List.of("lefthippocampus")), MODEL);
+        AnalysisInput input = RequestValidator.validate(
+                LINEAR,
+                request(
+                        List.of("edsd0", "edsd1", "edsd0"),
+                        List.of("agegroup", "leftamygdala"),
+                        List.of("lefthippocampus")),
+                MODEL);
         assertThat(input.datasets()).containsExactly("edsd0", "edsd1");
         assertThat(input.x()).containsExactly("agegroup", "leftamygdala");
         assertThat(input.filter()).isNull();
@@ -35,47 +40,70 @@ class TestRequestValidator {
 
     @Test
     void anIntegerVariableServesWhereRealIsAsked() {
-        RequestValidator.validate(LINEAR, request(List.of("edsd0"), List.of("leftamygdala"), List.of("minimentalstate")), MODEL);
+        RequestValidator.validate(
+                LINEAR, request(List.of("edsd0"), List.of("leftamygdala"), List.of("minimentalstate")), MODEL);
     }
 
     @Test
     void explainsAWrongStatType() {
-        assertRefused(LINEAR, List.of("leftamygdala"), List.of("gender"),
+        assertRefused(
+                LINEAR,
+                List.of("leftamygdala"),
+                List.of("gender"),
                 "linear_regression needs a numerical dependent variable (y); 'gender' is nominal");
     }
 
     @Test
     void explainsFreeText() {
-        assertRefused(DESCRIPTIVE, List.of(), List.of("subjectcode"),
+        assertRefused(
+                DESCRIPTIVE,
+                List.of(),
+                List.of("subjectcode"),
                 "descriptive_stats needs numerical or nominal variables (y); 'subjectcode' is free text");
     }
 
     @Test
     void explainsAMissingVariable() {
-        assertRefused(LINEAR, List.of("leftamygdala"), List.of(), "linear_regression needs a dependent variable (y): A unique numerical variable.");
-        assertRefused(LINEAR, List.of(), List.of("lefthippocampus"), "linear_regression needs at least one covariate (x)");
+        assertRefused(
+                LINEAR,
+                List.of("leftamygdala"),
+                List.of(),
+                "linear_regression needs a dependent variable (y): A unique numerical variable.");
+        assertRefused(
+                LINEAR, List.of(), List.of("lefthippocampus"), "linear_regression needs at least one covariate (x)");
         assertRefused(DESCRIPTIVE, List.of(), List.of(), "descriptive_stats needs at least one variable (y)");
     }
 
     @Test
     void explainsTooManyVariables() {
-        assertRefused(LINEAR, List.of("leftamygdala"), List.of("lefthippocampus", "righthippocampus"),
+        assertRefused(
+                LINEAR,
+                List.of("leftamygdala"),
+                List.of("lefthippocampus", "righthippocampus"),
                 "linear_regression takes one dependent variable (y), not 2 ('lefthippocampus', 'righthippocampus')");
     }
 
     @Test
     void explainsUnknownAndRepeatedVariables() {
-        assertRefused(LINEAR, List.of("leftamygdalaa"), List.of("lefthippocampus"),
+        assertRefused(
+                LINEAR,
+                List.of("leftamygdalaa"),
+                List.of("lefthippocampus"),
                 "The variable 'leftamygdalaa' (in x) is not in the data model dementia:0.1");
-        assertRefused(LINEAR, List.of("leftamygdala", "leftamygdala"), List.of("lefthippocampus"),
+        assertRefused(
+                LINEAR,
+                List.of("leftamygdala", "leftamygdala"),
+                List.of("lefthippocampus"),
                 "'leftamygdala' is listed twice in x");
     }
 
     @Test
     void explainsMissingDatasetsAndUnknownParameters() {
-        assertThatThrownBy(() -> RequestValidator.validate(LINEAR, request(List.of(), List.of("leftamygdala"), List.of("lefthippocampus")), MODEL))
+        assertThatThrownBy(() -> RequestValidator.validate(
+                        LINEAR, request(List.of(), List.of("leftamygdala"), List.of("lefthippocampus")), MODEL))
                 .hasMessageContaining("linear_regression needs at least one dataset of dementia:0.1");
-        ObjectNode body = request(List.of("edsd0"), List.of("leftamygdala"), List.of("lefthippocampus")).toJson();
+        ObjectNode body = request(List.of("edsd0"), List.of("leftamygdala"), List.of("lefthippocampus"))
+                .toJson();
         body.putObject("parameters").put("alpha", 0.1);
         assertThatThrownBy(() -> RequestValidator.validate(LINEAR, AnalysisRequest.fromJson(body), MODEL))
                 .hasMessage("linear_regression has no parameter 'alpha'; it takes none");
@@ -104,7 +132,8 @@ class TestRequestValidator {
                 throw new UnsupportedOperationException();
             }
         };
-        AnalysisInput input = RequestValidator.validate(algorithm, request(List.of("edsd0"), List.of(), List.of()), MODEL);
+        AnalysisInput input =
+                RequestValidator.validate(algorithm, request(List.of("edsd0"), List.of(), List.of()), MODEL);
         assertThat(input.parameters().get("k").isIntegralNumber()).isTrue();
         assertThat(input.parameters().get("k").asInt()).isEqualTo(4);
 

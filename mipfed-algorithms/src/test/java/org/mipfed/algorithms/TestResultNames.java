@@ -20,17 +20,39 @@ class TestResultNames {
     @Test
     void tTestsWriteAnOpenIntervalEndAsExareme2Does() {
         JsonNode greater = run("ttest_onesample", caseWith("ttest_onesample", "greater"));
-        assertThat(names(greater)).containsExactly("n_obs", "t_stat", "df", "std", "p", "mean_diff", "se_diff", "ci_lower", "ci_upper",
-                "cohens_d");
+        assertThat(names(greater))
+                .containsExactly(
+                        "n_obs",
+                        "t_stat",
+                        "df",
+                        "std",
+                        "p",
+                        "mean_diff",
+                        "se_diff",
+                        "ci_lower",
+                        "ci_upper",
+                        "cohens_d");
         assertThat(greater.get("ci_lower").isNumber()).isTrue();
         assertThat(greater.get("ci_upper").asText()).isEqualTo("Infinity");
         JsonNode less = run("ttest_paired", caseWith("ttest_paired", "less"));
-        assertThat(names(less)).containsExactly("n_obs", "t_stat", "df", "p", "mean_diff", "se_diff", "ci_lower", "ci_upper", "cohens_d");
+        assertThat(names(less))
+                .containsExactly(
+                        "n_obs", "t_stat", "df", "p", "mean_diff", "se_diff", "ci_lower", "ci_upper", "cohens_d");
         assertThat(less.get("ci_lower").asText()).isEqualTo("-Infinity");
         assertThat(less.get("ci_upper").isNumber()).isTrue();
         JsonNode independent = run("ttest_independent", caseWith("ttest_independent", "two-sided"));
-        assertThat(names(independent)).containsExactly("n_obs", "t_stat", "df", "welch_df", "p", "mean_diff", "se_diff", "ci_lower",
-                "ci_upper", "cohens_d");
+        assertThat(names(independent))
+                .containsExactly(
+                        "n_obs",
+                        "t_stat",
+                        "df",
+                        "welch_df",
+                        "p",
+                        "mean_diff",
+                        "se_diff",
+                        "ci_lower",
+                        "ci_upper",
+                        "cohens_d");
         assertThat(independent.get("df").isIntegralNumber()).isTrue();
     }
 
@@ -38,14 +60,27 @@ class TestResultNames {
     void oneWayAnovaKeepsExareme2sSpellings() {
         JsonNode result = run("anova_oneway", first("anova_oneway"));
         assertThat(names(result)).containsExactly("anova_table", "tuckey_test", "min_max_per_group", "ci_info");
-        assertThat(names(result.get("anova_table"))).containsExactly("n_obs", "y_label", "x_label", "df_residual", "df_explained",
-                "ss_residual", "ss_explained", "ms_residual", "ms_explained", "p_value", "f_stat");
-        assertThat(names(result.get("tuckey_test").get(0))).containsExactly("groupA", "groupB", "meanA", "meanB", "diff", "se", "t_stat",
-                "p_tuckey");
+        assertThat(names(result.get("anova_table")))
+                .containsExactly(
+                        "n_obs",
+                        "y_label",
+                        "x_label",
+                        "df_residual",
+                        "df_explained",
+                        "ss_residual",
+                        "ss_explained",
+                        "ms_residual",
+                        "ms_explained",
+                        "p_value",
+                        "f_stat");
+        assertThat(names(result.get("tuckey_test").get(0)))
+                .containsExactly("groupA", "groupB", "meanA", "meanB", "diff", "se", "t_stat", "p_tuckey");
         assertThat(names(result.get("ci_info"))).containsExactly("sample_stds", "means", "m-s", "m+s");
         List<String> levels = new ArrayList<>();
         result.get("min_max_per_group").get("categories").forEach(level -> levels.add(level.asText()));
-        assertThat(names(result.get("ci_info").get("means"))).as("keyed by level, in level order").isEqualTo(levels);
+        assertThat(names(result.get("ci_info").get("means")))
+                .as("keyed by level, in level order")
+                .isEqualTo(levels);
     }
 
     @Test
@@ -60,17 +95,30 @@ class TestResultNames {
     @Test
     void crossValidatedRegressionsGiveMeanAndStdevAsPairs() {
         JsonNode linear = run("linear_regression_cv", first("linear_regression_cv"));
-        assertThat(names(linear)).containsExactly("dependent_var", "indep_vars", "n_obs", "mean_sq_error", "r_squared", "mean_abs_error",
-                "folds");
+        assertThat(names(linear))
+                .containsExactly(
+                        "dependent_var",
+                        "indep_vars",
+                        "n_obs",
+                        "mean_sq_error",
+                        "r_squared",
+                        "mean_abs_error",
+                        "folds");
         assertThat(linear.get("r_squared").size()).isEqualTo(2);
-        assertThat(names(linear.get("folds"))).containsExactly("n_obs_train", "n_obs_test", "mean_sq_error", "r_squared", "mean_abs_error");
+        assertThat(names(linear.get("folds")))
+                .containsExactly("n_obs_train", "n_obs_test", "mean_sq_error", "r_squared", "mean_abs_error");
 
         JsonNode logistic = run("logistic_regression_cv", first("logistic_regression_cv"));
-        assertThat(names(logistic)).containsExactly("dependent_var", "indep_vars", "summary", "confusion_matrix", "roc_curves");
+        assertThat(names(logistic))
+                .containsExactly("dependent_var", "indep_vars", "summary", "confusion_matrix", "roc_curves");
         JsonNode summary = logistic.get("summary");
         int folds = summary.get("row_names").size() - 2;
-        assertThat(summary.get("n_obs").get(folds).isNull()).as("no count in the average row").isTrue();
-        assertThat(summary.get("n_obs").get(folds + 1).isNull()).as("nor in the stdev row").isTrue();
+        assertThat(summary.get("n_obs").get(folds).isNull())
+                .as("no count in the average row")
+                .isTrue();
+        assertThat(summary.get("n_obs").get(folds + 1).isNull())
+                .as("nor in the stdev row")
+                .isTrue();
         assertThat(names(logistic.get("confusion_matrix"))).containsExactly("tp", "fp", "tn", "fn");
         assertThat(names(logistic.get("roc_curves").get(0))).containsExactly("name", "tpr", "fpr", "auc");
         assertThat(logistic.get("roc_curves").get(0).get("name").asText()).isEqualTo("fold_0");
@@ -99,7 +147,13 @@ class TestResultNames {
 
     private static Case caseWith(String file, String alternative) {
         return ExpectedResults.load(ExpectedResults.expectedFile(file)).stream()
-                .filter(c -> c.input().path("parameters").path("alt_hypothesis").asText().equals(alternative)).findFirst().orElseThrow();
+                .filter(c -> c.input()
+                        .path("parameters")
+                        .path("alt_hypothesis")
+                        .asText()
+                        .equals(alternative))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static List<String> names(JsonNode object) {

@@ -17,9 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.cli.client.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.io.Directories;
@@ -49,8 +49,12 @@ import picocli.CommandLine.Option;
  * {@link #main} on this module's class path, which holds the CLI too (the node processes it starts are
  * {@code mipfed} itself).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, version = "mipfed bench 0.1.0",
-        description = "Benchmark: federated vs pooled analyses, latency and throughput of small requests, import speed, memory.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        version = "mipfed bench 0.1.0",
+        description =
+                "Benchmark: federated vs pooled analyses, latency and throughput of small requests, import speed, memory.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "Hospital nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
@@ -58,55 +62,96 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "200000", description = "Rows per node (default: ${DEFAULT-VALUE}).")
     long rows;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Measured runs per figure, after two warm-up runs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--runs",
+            defaultValue = "5",
+            description = "Measured runs per figure, after two warm-up runs (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients for the throughput figure (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--clients",
+            defaultValue = "16",
+            description = "Concurrent clients for the throughput figure (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "Length of the throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seconds",
+            defaultValue = "10",
+            description = "Length of the throughput run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warm-up-max", defaultValue = "300",
-            description = "Longest unmeasured load before the small-request figures, in seconds; it stops earlier once the JIT compilers are quiet (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warm-up-max",
+            defaultValue = "300",
+            description =
+                    "Longest unmeasured load before the small-request figures, in seconds; it stops earlier once the JIT compilers are quiet (default: ${DEFAULT-VALUE}).")
     int warmUpMax;
 
     private static final int WARM_UP_WINDOW = 10;
     private static final double JIT_QUIET = 0.05;
 
-    @Option(names = "--import-rows", defaultValue = "1000000", description = "Rows of the CSV file whose validated import is timed (default: ${DEFAULT-VALUE}, about 105 MB).")
+    @Option(
+            names = "--import-rows",
+            defaultValue = "1000000",
+            description =
+                    "Rows of the CSV file whose validated import is timed (default: ${DEFAULT-VALUE}, about 105 MB).")
     long importRows;
 
-    @Option(names = "--r", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Time R (lm, glm, t.test, cor, prcomp, kmeans) on the pooled rows when Rscript is on the PATH (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--r",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Time R (lm, glm, t.test, cor, prcomp, kmeans) on the pooled rows when Rscript is on the PATH (default: ${DEFAULT-VALUE}).")
     boolean withR;
 
     @Option(names = "--work-dir", description = "Where data and federation go (default: a new temporary directory).")
     Path workDir;
 
-    @Option(names = "--out", defaultValue = "bench-results", description = "Where the table goes as JSON and CSV (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = "bench-results",
+            description = "Where the table goes as JSON and CSV (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Measure only these parts: import, an algorithm name (descriptive_stats, linear_regression, logistic_regression, "
-                    + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory. Default: all.")
+    @Option(
+            names = "--only",
+            split = ",",
+            paramLabel = "PART",
+            description =
+                    "Measure only these parts: import, an algorithm name (descriptive_stats, linear_regression, logistic_regression, "
+                            + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory. Default: all.")
     java.util.Set<String> only;
 
-    private static final java.util.Set<String> PARTS = new java.util.TreeSet<>(List.of("import", "descriptive_stats", "linear_regression",
-            "logistic_regression", "pearson_correlation", "pca", "ttest_independent", "kmeans", "reference", "r", "small", "memory"));
+    private static final java.util.Set<String> PARTS = new java.util.TreeSet<>(List.of(
+            "import",
+            "descriptive_stats",
+            "linear_regression",
+            "logistic_regression",
+            "pearson_correlation",
+            "pca",
+            "ttest_independent",
+            "kmeans",
+            "reference",
+            "r",
+            "small",
+            "memory"));
 
     private final List<ObjectNode> table = new ArrayList<>();
     private DataModel benchModel;
 
     /** {@code mipfed bench ...}, with the CLI's logging and error handling. */
     public static void main(String[] args) {
-        System.exit(org.mipfed.cli.Main.execute(new CommandLine(new BenchCommand()).setCommandName("mipfed bench"), args));
+        System.exit(
+                org.mipfed.cli.Main.execute(new CommandLine(new BenchCommand()).setCommandName("mipfed bench"), args));
     }
 
     @Override
     public Integer call() throws Exception {
         if (only != null && !PARTS.containsAll(only)) {
-            List<String> unknown = only.stream().filter(p -> !PARTS.contains(p)).sorted().toList();
+            List<String> unknown =
+                    only.stream().filter(p -> !PARTS.contains(p)).sorted().toList();
             System.err.println("mipfed bench: unknown --only part(s) " + unknown + "; choose from " + PARTS);
             return 2;
         }
@@ -138,7 +183,11 @@ public final class BenchCommand implements Callable<Integer> {
                 int node = n;
                 System.err.printf("node %s: generating %,d rows into its store ...%n", aliases[n], rows);
                 // Straight into the node's store, streamed: no CSV of the whole table, nothing of it on the heap.
-                federation.addNode(aliases[n], null, PrivacyPolicy.DEFAULT.withMinRows(10), List.of(new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), share)),
+                federation.addNode(
+                        aliases[n],
+                        null,
+                        PrivacyPolicy.DEFAULT.withMinRows(10),
+                        List.of(new LocalFederation.DataImport(dementia.resolve("CDEsMetadata.json"), share)),
                         store -> SyntheticData.load(store, model, node, rows));
             }
             federation.start("all");
@@ -152,20 +201,49 @@ public final class BenchCommand implements Callable<Integer> {
                 datasets.add("site" + n);
             }
             List<String> xs = new ArrayList<>(SyntheticData.covariates());
-            compare(federation.admin(), executor, model, "descriptive_stats", request(datasets, List.of(), withY(xs, "y")));
+            compare(
+                    federation.admin(),
+                    executor,
+                    model,
+                    "descriptive_stats",
+                    request(datasets, List.of(), withY(xs, "y")));
             List<String> lrX = new ArrayList<>(xs);
             lrX.addAll(List.of("gender", "agegroup"));
             compare(federation.admin(), executor, model, "linear_regression", request(datasets, lrX, List.of("y")));
-            compare(federation.admin(), executor, model, "logistic_regression", withParameter(request(datasets, xs, List.of("event")), "positive_class", "yes"));
-            compare(federation.admin(), executor, model, "pearson_correlation", request(datasets, List.of(), withY(xs.subList(0, 5), "y")));
+            compare(
+                    federation.admin(),
+                    executor,
+                    model,
+                    "logistic_regression",
+                    withParameter(request(datasets, xs, List.of("event")), "positive_class", "yes"));
+            compare(
+                    federation.admin(),
+                    executor,
+                    model,
+                    "pearson_correlation",
+                    request(datasets, List.of(), withY(xs.subList(0, 5), "y")));
             compare(federation.admin(), executor, model, "pca", request(datasets, List.of(), xs));
             AnalysisRequest ttest = request(datasets, List.of("gender"), List.of("y"));
-            ObjectNode groups = Json.mapper().createObjectNode().put("groupA", "F").put("groupB", "M");
-            compare(federation.admin(), executor, model, "ttest_independent",
+            ObjectNode groups =
+                    Json.mapper().createObjectNode().put("groupA", "F").put("groupB", "M");
+            compare(
+                    federation.admin(),
+                    executor,
+                    model,
+                    "ttest_independent",
                     new AnalysisRequest(ttest.dataModel(), ttest.datasets(), ttest.x(), ttest.y(), null, groups, null));
-            ObjectNode kmeans = Json.mapper().createObjectNode().put("k", 4).put("maxiter", 20).put("tol", 1e-6);
-            compare(federation.admin(), executor, model, "kmeans",
-                    new AnalysisRequest(SyntheticData.MODEL, datasets, List.of(), xs.subList(0, 5), null, kmeans, null));
+            ObjectNode kmeans = Json.mapper()
+                    .createObjectNode()
+                    .put("k", 4)
+                    .put("maxiter", 20)
+                    .put("tol", 1e-6);
+            compare(
+                    federation.admin(),
+                    executor,
+                    model,
+                    "kmeans",
+                    new AnalysisRequest(
+                            SyntheticData.MODEL, datasets, List.of(), xs.subList(0, 5), null, kmeans, null));
             if (wanted("reference")) {
                 reference(federation.admin(), pooled, datasets, xs);
             }
@@ -189,12 +267,15 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private void reference(AdminClient admin, DuckDbStore pooled, List<String> datasets, List<String> xs) {
         System.err.println("high-precision reference ...");
-        JsonNode federated = admin.post("/algorithms/linear_regression", request(datasets, xs, List.of("y")).toJson());
+        JsonNode federated = admin.post(
+                "/algorithms/linear_regression",
+                request(datasets, xs, List.of("y")).toJson());
         double[] exact = HighPrecisionReference.ols(pooled, StoreCatalog.dataTable(benchModel), xs, "y");
         double worst = 0;
         for (int i = 0; i < exact.length; i++) {
             double f = federated.path("coefficients").path(i).asDouble(Double.NaN);
-            worst = Math.max(worst, f == exact[i] ? 0 : Math.abs(f - exact[i]) / Math.max(Math.abs(f), Math.abs(exact[i])));
+            worst = Math.max(
+                    worst, f == exact[i] ? 0 : Math.abs(f - exact[i]) / Math.max(Math.abs(f), Math.abs(exact[i])));
         }
         ObjectNode row = row("linear_regression vs high-precision reference", "precision");
         row.put("rows", rows * nodes).put("nodes", nodes).put("max_rel_diff", worst);
@@ -216,23 +297,32 @@ public final class BenchCommand implements Callable<Integer> {
         String dataTable = StoreCatalog.dataTable(benchModel);
         pooled.withConnection(connection -> {
             try (var statement = connection.createStatement()) {
-                statement.execute("COPY (SELECT " + String.join(", ", SyntheticData.columns()) + " FROM \"" + dataTable + "\") TO '"
-                        + csv.toString().replace("'", "''") + "' (HEADER)");
+                statement.execute("COPY (SELECT " + String.join(", ", SyntheticData.columns()) + " FROM \"" + dataTable
+                        + "\") TO '" + csv.toString().replace("'", "''") + "' (HEADER)");
             }
             return null;
         });
         System.err.println("R: timing the same analyses (lm, glm, cor, prcomp, t.test, kmeans) ...");
-        // Only the analyses measured here: R's time goes into their rows, and on millions of rows each call takes seconds.
+        // Only the analyses measured here: R's time goes into their rows, and on millions of rows each call takes
+        // seconds.
         Map<String, Double> times;
         try {
-            times = RTimings.time(rscript, dir, csv, runs, RTimings.ANALYSES.stream().filter(this::wanted).toList());
-        }
-        catch (IOException e) {
+            times = RTimings.time(
+                    rscript,
+                    dir,
+                    csv,
+                    runs,
+                    RTimings.ANALYSES.stream().filter(this::wanted).toList());
+        } catch (IOException e) {
             System.err.println(e.getMessage());
             return;
         }
-        times.forEach((name, ms) -> table.stream().filter(t -> t.path("what").asText().equals(name) && t.path("kind").asText().equals("analysis"))
-                .findFirst().ifPresent(t -> t.put("r_ms", ms).put("ratio_r", t.path("federated_ms").asDouble() / ms)));
+        times.forEach((name, ms) -> table.stream()
+                .filter(t -> t.path("what").asText().equals(name)
+                        && t.path("kind").asText().equals("analysis"))
+                .findFirst()
+                .ifPresent(t ->
+                        t.put("r_ms", ms).put("ratio_r", t.path("federated_ms").asDouble() / ms)));
     }
 
     private static List<String> withY(List<String> xs, String y) {
@@ -264,8 +354,13 @@ public final class BenchCommand implements Callable<Integer> {
                 result = new DataImporter(store).importCsv(model, csv, ProgressListener.NONE);
             }
             double seconds = result.elapsed().toNanos() / 1e9;
-            System.err.printf("import%s: %,d rows, %.1f MB in %.2f s = %.1f MB/s%n", run < 0 ? " (warm-up)" : "", result.rows(),
-                    result.bytes() / 1e6, seconds, result.bytes() / 1e6 / seconds);
+            System.err.printf(
+                    "import%s: %,d rows, %.1f MB in %.2f s = %.1f MB/s%n",
+                    run < 0 ? " (warm-up)" : "",
+                    result.rows(),
+                    result.bytes() / 1e6,
+                    seconds,
+                    result.bytes() / 1e6 / seconds);
             if (run >= 0) {
                 times.add(result.elapsed().toNanos());
             }
@@ -273,7 +368,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double ms = median(times) / 1e6;
         ObjectNode row = row("import (validated, DuckDB)", "csv");
-        row.put("rows", result.rows()).put("nodes", 1).put("federated_ms", ms).put("mb", result.bytes() / 1e6)
+        row.put("rows", result.rows())
+                .put("nodes", 1)
+                .put("federated_ms", ms)
+                .put("mb", result.bytes() / 1e6)
                 .put("mb_per_s", result.bytes() / 1e6 / (ms / 1e3));
         table.add(row);
     }
@@ -282,7 +380,8 @@ public final class BenchCommand implements Callable<Integer> {
         return only == null || only.isEmpty() || only.contains(part);
     }
 
-    private void compare(AdminClient admin, PrimitiveExecutor executor, DataModel model, String name, AnalysisRequest request) {
+    private void compare(
+            AdminClient admin, PrimitiveExecutor executor, DataModel model, String name, AnalysisRequest request) {
         if (!wanted(name)) {
             return;
         }
@@ -294,15 +393,19 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.println(name + " ...");
         try {
             measure(admin, executor, model, algorithm, request);
-        }
-        catch (Problem p) {
+        } catch (Problem p) {
             // One algorithm's refusal must not cost the whole run its table.
             System.err.println(name + ": " + p.detail());
             table.add(row(name, "analysis").put("failed", p.detail()));
         }
     }
 
-    private void measure(AdminClient admin, PrimitiveExecutor executor, DataModel model, Algorithm algorithm, AnalysisRequest request) {
+    private void measure(
+            AdminClient admin,
+            PrimitiveExecutor executor,
+            DataModel model,
+            Algorithm algorithm,
+            AnalysisRequest request) {
         String name = algorithm.name();
         JsonNode body = request.toJson();
         List<Long> federated = new ArrayList<>();
@@ -318,8 +421,12 @@ public final class BenchCommand implements Callable<Integer> {
         JsonNode pooledResult = null;
         for (int i = 0; i < runs + 2; i++) {
             long start = System.nanoTime();
-            pooledResult = algorithm.run(RequestValidator.validate(algorithm, request, model),
-                    new PooledFederation(model, executor, request.datasets(), Filters.parse(request.filters(), model))).toJson();
+            pooledResult = algorithm
+                    .run(
+                            RequestValidator.validate(algorithm, request, model),
+                            new PooledFederation(
+                                    model, executor, request.datasets(), Filters.parse(request.filters(), model)))
+                    .toJson();
             if (i >= 2) {
                 pooledTimes.add(System.nanoTime() - start);
             }
@@ -327,8 +434,13 @@ public final class BenchCommand implements Callable<Integer> {
         double fed = median(federated) / 1e6;
         double pool = median(pooledTimes) / 1e6;
         ObjectNode row = row(name, "analysis");
-        row.put("rows", rows * nodes).put("nodes", nodes).put("federated_ms", fed).put("pooled_ms", pool).put("ratio", fed / pool)
-                .put("overhead_ms", fed - pool).put("max_rel_diff", maxRelativeDifference(pooledResult, federatedResult));
+        row.put("rows", rows * nodes)
+                .put("nodes", nodes)
+                .put("federated_ms", fed)
+                .put("pooled_ms", pool)
+                .put("ratio", fed / pool)
+                .put("overhead_ms", fed - pool)
+                .put("max_rel_diff", maxRelativeDifference(pooledResult, federatedResult));
         table.add(row);
     }
 
@@ -339,7 +451,15 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private void small(LocalFederation federation) throws InterruptedException {
         List<String> datasets = List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1");
-        JsonNode body = new AnalysisRequest("dementia:0.1", datasets, List.of("righthippocampus", "gender"), List.of("lefthippocampus"), null, null, null).toJson();
+        JsonNode body = new AnalysisRequest(
+                        "dementia:0.1",
+                        datasets,
+                        List.of("righthippocampus", "gender"),
+                        List.of("lefthippocampus"),
+                        null,
+                        null,
+                        null)
+                .toJson();
         AdminClient admin = federation.admin();
         double warmUp = warmUp(federation, admin, body);
         for (int i = 0; i < 50; i++) {
@@ -353,13 +473,19 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Collections.sort(latencies);
         ObjectNode latency = row("linear_regression, demo data", "latency");
-        latency.put("nodes", nodes).put("warm_up_s", warmUp).put("p50_ms", latencies.get(latencies.size() / 2) / 1e6).put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
+        latency.put("nodes", nodes)
+                .put("warm_up_s", warmUp)
+                .put("p50_ms", latencies.get(latencies.size() / 2) / 1e6)
+                .put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
         table.add(latency);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         load(admin, body, done, failed);
         ObjectNode throughput = row("linear_regression, demo data, " + clients + " clients", "throughput");
-        throughput.put("nodes", nodes).put("per_second", done.get() / (double) seconds).put("failed", failed.get());
+        throughput
+                .put("nodes", nodes)
+                .put("per_second", done.get() / (double) seconds)
+                .put("failed", failed.get());
         table.add(throughput);
     }
 
@@ -385,7 +511,8 @@ public final class BenchCommand implements Callable<Integer> {
             load(admin, body, new AtomicLong(), new AtomicLong(), WARM_UP_WINDOW);
             double share = (jit.cpuSeconds() - before) / WARM_UP_WINDOW;
             elapsed = (System.nanoTime() - started) / 1e9;
-            System.err.printf("small analyses: warming up, %.0f s, JIT compilers at %.0f%% of a core%n", elapsed, 100 * share);
+            System.err.printf(
+                    "small analyses: warming up, %.0f s, JIT compilers at %.0f%% of a core%n", elapsed, 100 * share);
             if (elapsed >= seconds && (share < JIT_QUIET || Double.isNaN(share)) || elapsed >= warmUpMax) {
                 return elapsed;
             }
@@ -393,11 +520,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code --clients} clients posting {@code body} for {@code --seconds}, counting answers and failures. */
-    private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed) throws InterruptedException {
+    private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed)
+            throws InterruptedException {
         load(admin, body, done, failed, seconds);
     }
 
-    private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed, int seconds) throws InterruptedException {
+    private void load(AdminClient admin, JsonNode body, AtomicLong done, AtomicLong failed, int seconds)
+            throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (int c = 0; c < clients; c++) {
@@ -406,8 +535,7 @@ public final class BenchCommand implements Callable<Integer> {
                     try {
                         admin.post("/algorithms/linear_regression", body);
                         done.incrementAndGet();
-                    }
-                    catch (RuntimeException e) {
+                    } catch (RuntimeException e) {
                         failed.incrementAndGet();
                     }
                 }
@@ -436,8 +564,7 @@ public final class BenchCommand implements Callable<Integer> {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
                 }
             }
-        }
-        catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
         return Double.NaN;
@@ -469,8 +596,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
                 worst = Math.max(worst, maxRelativeDifference(a.get(i), b.get(i)));
             }
-        }
-        else if (a.isObject() && b.isObject()) {
+        } else if (a.isObject() && b.isObject()) {
             var names = a.fieldNames();
             while (names.hasNext()) {
                 String f = names.next();
@@ -484,25 +610,56 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void print(Path dir) throws IOException {
         StringBuilder text = new StringBuilder();
-        text.append(String.format("mipfed bench, %s, %d cores, Java %s; %d nodes x %,d rows; medians of %d runs%n%n", LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), nodes, rows, runs));
-        text.append(String.format("| %-40s | %12s | %14s | %11s | %9s | %s |%n", "what", "rows", "federated (ms)", "pooled (ms)", "fed/pool", "other"));
-        text.append("|" + "-".repeat(42) + "|" + "-".repeat(14) + "|" + "-".repeat(16) + "|" + "-".repeat(13) + "|" + "-".repeat(11) + "|-------|\n");
+        text.append(String.format(
+                "mipfed bench, %s, %d cores, Java %s; %d nodes x %,d rows; medians of %d runs%n%n",
+                LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                nodes,
+                rows,
+                runs));
+        text.append(String.format(
+                "| %-40s | %12s | %14s | %11s | %9s | %s |%n",
+                "what", "rows", "federated (ms)", "pooled (ms)", "fed/pool", "other"));
+        text.append("|" + "-".repeat(42) + "|" + "-".repeat(14) + "|" + "-".repeat(16) + "|" + "-".repeat(13) + "|"
+                + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
-        StringBuilder csv = new StringBuilder("what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
+        StringBuilder csv = new StringBuilder(
+                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
             if (r.has("failed") && r.get("failed").isTextual()) {
                 other.append("failed: ").append(r.get("failed").asText()).append(' ');
             }
-            for (String f : List.of("overhead_ms", "r_ms", "ratio_r", "max_rel_diff", "warm_up_s", "p50_ms", "p99_ms", "per_second", "mb_per_s", "manager_mb", "node_max_mb", "failed")) {
+            for (String f : List.of(
+                    "overhead_ms",
+                    "r_ms",
+                    "ratio_r",
+                    "max_rel_diff",
+                    "warm_up_s",
+                    "p50_ms",
+                    "p99_ms",
+                    "per_second",
+                    "mb_per_s",
+                    "manager_mb",
+                    "node_max_mb",
+                    "failed")) {
                 if (r.has(f) && r.get(f).isNumber()) {
-                    other.append(f).append('=').append(String.format("%.4g", r.get(f).asDouble())).append(' ');
+                    other.append(f)
+                            .append('=')
+                            .append(String.format("%.4g", r.get(f).asDouble()))
+                            .append(' ');
                 }
             }
-            text.append(String.format("| %-40s | %12s | %14s | %11s | %9s | %s |%n", r.path("what").asText(),
-                    r.has("rows") ? String.format("%,d", r.get("rows").asLong()) : "", num(r, "federated_ms"), num(r, "pooled_ms"), num(r, "ratio"), other.toString().trim()));
+            text.append(String.format(
+                    "| %-40s | %12s | %14s | %11s | %9s | %s |%n",
+                    r.path("what").asText(),
+                    r.has("rows") ? String.format("%,d", r.get("rows").asLong()) : "",
+                    num(r, "federated_ms"),
+                    num(r, "pooled_ms"),
+                    num(r, "ratio"),
+                    other.toString().trim()));
             List<String> cells = new ArrayList<>();
             for (String f : csv.toString().lines().findFirst().orElseThrow().split(",")) {
                 cells.add(r.has(f) ? r.get(f).asText().replace(',', ';') : "");

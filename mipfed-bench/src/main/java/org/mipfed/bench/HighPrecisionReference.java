@@ -17,8 +17,7 @@ import org.mipfed.node.store.DataStore;
 final class HighPrecisionReference {
     private static final MathContext DIGITS = new MathContext(40);
 
-    private HighPrecisionReference() {
-    }
+    private HighPrecisionReference() {}
 
     /** Intercept first, then one coefficient per covariate, as linear_regression lists them. */
     static double[] ols(DataStore store, String table, List<String> covariates, String y) {
@@ -37,7 +36,8 @@ final class HighPrecisionReference {
         long n = store.withConnection(connection -> {
             long rows = 0;
             double[] v = new double[p];
-            try (PreparedStatement statement = connection.prepareStatement(sql.toString()); ResultSet result = statement.executeQuery()) {
+            try (PreparedStatement statement = connection.prepareStatement(sql.toString());
+                    ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     for (int i = 0; i < p; i++) {
                         v[i] = result.getDouble(i + 1);
@@ -66,7 +66,8 @@ final class HighPrecisionReference {
         int k = 0;
         for (int i = 0; i < p; i++) {
             for (int j = i; j < p; j++) {
-                c[i][j] = exact(products, k).subtract(count.multiply(mean[i], DIGITS).multiply(mean[j], DIGITS), DIGITS);
+                c[i][j] = exact(products, k)
+                        .subtract(count.multiply(mean[i], DIGITS).multiply(mean[j], DIGITS), DIGITS);
                 c[j][i] = c[i][j];
                 k += 2;
             }

@@ -28,8 +28,7 @@ final class JitActivity {
                 for (Path thread : threads.toList()) {
                     total += compilerTicks(thread);
                 }
-            }
-            catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 return Double.NaN;
             }
         }
@@ -47,8 +46,7 @@ final class JitActivity {
             // Fields after the command name, which is in parentheses and may contain spaces.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        }
-        catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // A thread that ended meanwhile.
             return 0;
         }

@@ -34,7 +34,8 @@ final class PooledFederation implements FederationContext {
 
     @Override
     public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
-        PrimitiveQuery.Builder q = query.clone().setDataModel(model.id()).clearDatasets().addAllDatasets(datasets);
+        PrimitiveQuery.Builder q =
+                query.clone().setDataModel(model.id()).clearDatasets().addAllDatasets(datasets);
         if (filter != null) {
             q.setFilter(filter);
         }

@@ -20,11 +20,10 @@ import java.util.Optional;
  */
 final class RTimings {
     /** What {@code bench.R} can time: R's own call for each of these analyses (lm, glm, cor, prcomp, t.test, kmeans). */
-    static final List<String> ANALYSES = List.of("linear_regression", "logistic_regression", "pearson_correlation", "pca",
-            "ttest_independent", "kmeans");
+    static final List<String> ANALYSES = List.of(
+            "linear_regression", "logistic_regression", "pearson_correlation", "pca", "ttest_independent", "kmeans");
 
-    private RTimings() {
-    }
+    private RTimings() {}
 
     /** {@code Rscript} on the PATH, if R is installed. */
     static Optional<Path> rscript() {
@@ -40,7 +39,8 @@ final class RTimings {
     /** The script's text, as the benchmark runs it. */
     static String script() throws IOException {
         try (InputStream in = RTimings.class.getResourceAsStream("bench.R")) {
-            return new String(requireNonNull(in, "bench.R is not on the class path").readAllBytes(), StandardCharsets.UTF_8);
+            return new String(
+                    requireNonNull(in, "bench.R is not on the class path").readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -57,10 +57,13 @@ final class RTimings {
         }
         Path script = dir.resolve("bench.R");
         Files.writeString(script, script());
-        List<String> command = new ArrayList<>(List.of(rscript.toString(), script.toString(), csv.toString(), Integer.toString(runs)));
+        List<String> command =
+                new ArrayList<>(List.of(rscript.toString(), script.toString(), csv.toString(), Integer.toString(runs)));
         command.addAll(analyses);
         Process r = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> output = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        List<String> output = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
         if (r.waitFor() != 0) {
             throw new IOException("R failed: " + String.join("\n", output));
         }

@@ -28,8 +28,7 @@ final class SyntheticData {
     static final String MODEL = "bench:1.0";
     static final String[] AGE_GROUPS = {"-50y", "50-59y", "60-69y", "70-79y", "+80y"};
 
-    private SyntheticData() {
-    }
+    private SyntheticData() {}
 
     static List<String> covariates() {
         List<String> out = new ArrayList<>();
@@ -44,20 +43,48 @@ final class SyntheticData {
         root.put("code", "bench").put("version", "1.0").put("label", "Benchmark");
         ArrayNode variables = root.putArray("variables");
         ObjectNode dataset = variables.addObject();
-        dataset.put("code", "dataset").put("label", "Dataset").put("sql_type", "text").put("isCategorical", true);
+        dataset.put("code", "dataset")
+                .put("label", "Dataset")
+                .put("sql_type", "text")
+                .put("isCategorical", true);
         ArrayNode enums = dataset.putArray("enumerations");
         for (int n = 0; n < nodes; n++) {
             enums.addObject().put("code", "site" + n).put("label", "Site " + n);
         }
         for (String x : covariates()) {
-            variables.addObject().put("code", x).put("label", x).put("sql_type", "real").put("isCategorical", false);
+            variables
+                    .addObject()
+                    .put("code", x)
+                    .put("label", x)
+                    .put("sql_type", "real")
+                    .put("isCategorical", false);
         }
-        variables.addObject().put("code", "y").put("label", "Outcome").put("sql_type", "real").put("isCategorical", false);
-        ObjectNode event = variables.addObject().put("code", "event").put("label", "Event").put("sql_type", "text").put("isCategorical", true);
+        variables
+                .addObject()
+                .put("code", "y")
+                .put("label", "Outcome")
+                .put("sql_type", "real")
+                .put("isCategorical", false);
+        ObjectNode event = variables
+                .addObject()
+                .put("code", "event")
+                .put("label", "Event")
+                .put("sql_type", "text")
+                .put("isCategorical", true);
         event.putArray("enumerations").add(level("no")).add(level("yes"));
-        ObjectNode gender = variables.addObject().put("code", "gender").put("label", "Gender").put("sql_type", "text").put("isCategorical", true);
+        ObjectNode gender = variables
+                .addObject()
+                .put("code", "gender")
+                .put("label", "Gender")
+                .put("sql_type", "text")
+                .put("isCategorical", true);
         gender.putArray("enumerations").add(level("F")).add(level("M"));
-        ObjectNode age = variables.addObject().put("code", "agegroup").put("label", "Age group").put("sql_type", "text").put("isCategorical", true);
+        ObjectNode age = variables
+                .addObject()
+                .put("code", "agegroup")
+                .put("label", "Age group")
+                .put("sql_type", "text")
+                .put("isCategorical", true);
         ArrayNode ages = age.putArray("enumerations");
         for (String a : AGE_GROUPS) {
             ages.add(level(a));
@@ -67,8 +94,7 @@ final class SyntheticData {
             Path file = dir.resolve("CDEsMetadata.json");
             Files.write(file, Json.pretty().writeValueAsBytes(root));
             return file;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -107,7 +133,8 @@ final class SyntheticData {
                 eta += (i % 3 - 1) * 0.4 * (exact[i] - 3.0 - i);
                 row.x[i] = random.nextInt(100) >= 3 ? Math.round(exact[i] * 1e5) / 1e5 : Double.NaN;
             }
-            row.y = Math.round((2.0 + 0.8 * exact[0] - 0.3 * exact[1] + 0.1 * exact[5] + random.nextGaussian()) * 1e5) / 1e5;
+            row.y = Math.round((2.0 + 0.8 * exact[0] - 0.3 * exact[1] + 0.1 * exact[5] + random.nextGaussian()) * 1e5)
+                    / 1e5;
             row.event = random.nextDouble() < 1 / (1 + Math.exp(-eta)) ? "yes" : "no";
             row.gender = random.nextBoolean() ? "F" : "M";
             row.ageGroup = AGE_GROUPS[random.nextInt(AGE_GROUPS.length)];
@@ -140,11 +167,18 @@ final class SyntheticData {
                         line.append(x);
                     }
                 }
-                line.append(',').append(row.y).append(',').append(row.event).append(',').append(row.gender).append(',').append(row.ageGroup).append('\n');
+                line.append(',')
+                        .append(row.y)
+                        .append(',')
+                        .append(row.event)
+                        .append(',')
+                        .append(row.gender)
+                        .append(',')
+                        .append(row.ageGroup)
+                        .append('\n');
                 out.append(line);
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
         return file;
@@ -181,7 +215,8 @@ final class SyntheticData {
                     writer.endRow();
                 }
             }
-            store.catalog().refreshDatasets(connection, model, List.of(dataset), "generated by mipfed bench", Instant.now());
+            store.catalog()
+                    .refreshDatasets(connection, model, List.of(dataset), "generated by mipfed bench", Instant.now());
             return null;
         });
     }

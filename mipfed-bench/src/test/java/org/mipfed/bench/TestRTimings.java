@@ -24,8 +24,10 @@ class TestRTimings {
 
     @Test
     void anAnalysisTheScriptDoesNotKnowIsRefusedBeforeRStarts() {
-        assertThatThrownBy(() -> RTimings.time(Path.of("Rscript"), dir, dir.resolve("none.csv"), 1, List.of("naive_bayes_gaussian_cv")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("naive_bayes_gaussian_cv");
+        assertThatThrownBy(() -> RTimings.time(
+                        Path.of("Rscript"), dir, dir.resolve("none.csv"), 1, List.of("naive_bayes_gaussian_cv")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("naive_bayes_gaussian_cv");
     }
 
     /** Where R is installed (with data.table): the script runs on the benchmark's own CSV and times what it is asked. */

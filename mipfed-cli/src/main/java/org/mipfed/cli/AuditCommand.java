@@ -21,13 +21,19 @@ import picocli.CommandLine.Spec;
  * {@code mipfed audit verify}: checks a manager's or a node's hash-chained audit log; {@code mipfed audit trackers}: looks in
  * a node's audit log for requesters whose answers combine into a few rows ({@link TrackerDetection}).
  */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Check the audit log of a manager or a node.",
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description = "Check the audit log of a manager or a node.",
         subcommands = {AuditCommand.Verify.class, AuditCommand.Trackers.class})
 final class AuditCommand {
-    @Command(name = "trackers", mixinStandardHelpOptions = true,
-            description = "Look in a node's audit log for trackers: answered requests of one requester over the same data and variables "
-                    + "whose row counts combine (a + b - c) into fewer rows than the node's min_rows. Prints one line per finding "
-                    + "(exit code 1), or that none was found.")
+    @Command(
+            name = "trackers",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Look in a node's audit log for trackers: answered requests of one requester over the same data and variables "
+                            + "whose row counts combine (a + b - c) into fewer rows than the node's min_rows. Prints one line per finding "
+                            + "(exit code 1), or that none was found.")
     static final class Trackers implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -39,9 +45,11 @@ final class AuditCommand {
         public Integer call() {
             NodePaths node = new NodePaths(dataDir);
             if (!Files.isRegularFile(node.config())) {
-                throw Problem.badRequest(dataDir + " is not a node's data directory (no node.json); give the directory of `mipfed node join`");
+                throw Problem.badRequest(dataDir
+                        + " is not a node's data directory (no node.json); give the directory of `mipfed node join`");
             }
-            List<TrackerDetection.Finding> findings = TrackerDetection.scan(node.auditLog(), NodeConfig.load(node).privacy().minRows());
+            List<TrackerDetection.Finding> findings = TrackerDetection.scan(
+                    node.auditLog(), NodeConfig.load(node).privacy().minRows());
             if (findings.isEmpty()) {
                 spec.commandLine().getOut().println("No tracker found in " + node.auditLog());
                 return 0;
@@ -51,9 +59,12 @@ final class AuditCommand {
         }
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Check that an audit log is whole: no line changed, removed, reordered, inserted or cut off its end. "
-                    + "Prints OK with the number of lines and the last hash, or the first broken line and what is wrong (exit code 1).")
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Check that an audit log is whole: no line changed, removed, reordered, inserted or cut off its end. "
+                            + "Prints OK with the number of lines and the last hash, or the first broken line and what is wrong (exit code 1).")
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -62,19 +73,27 @@ final class AuditCommand {
         Target target;
 
         static final class Target {
-            @Option(names = "--file", description = "The audit log file (its .checkpoint and .key files sit next to it).")
+            @Option(
+                    names = "--file",
+                    description = "The audit log file (its .checkpoint and .key files sit next to it).")
             Path file;
 
-            @Option(names = "--data-dir", description = "A manager's or a node's data directory: checks its audit.log, and that it is "
-                    + "the log of that federation or node.")
+            @Option(
+                    names = "--data-dir",
+                    description = "A manager's or a node's data directory: checks its audit.log, and that it is "
+                            + "the log of that federation or node.")
             Path dataDir;
         }
 
         @Override
         public Integer call() {
-            AuditVerifier.Result result = target.file != null ? AuditVerifier.verify(target.file) : verifyDataDir(target.dataDir);
+            AuditVerifier.Result result =
+                    target.file != null ? AuditVerifier.verify(target.file) : verifyDataDir(target.dataDir);
             if (result.ok()) {
-                spec.commandLine().getOut().println("OK: " + result.file() + ": " + result.lines() + " lines, last hash " + result.lastHash());
+                spec.commandLine()
+                        .getOut()
+                        .println("OK: " + result.file() + ": " + result.lines() + " lines, last hash "
+                                + result.lastHash());
                 return 0;
             }
             spec.commandLine().getErr().println("BROKEN: " + result.file() + ": " + result.problem());
@@ -84,13 +103,16 @@ final class AuditCommand {
         private static AuditVerifier.Result verifyDataDir(Path dataDir) {
             ManagerPaths manager = new ManagerPaths(dataDir);
             if (Files.isRegularFile(manager.federation())) {
-                return AuditVerifier.verify(manager.auditLog(), FederationInit.config(manager).federationId());
+                return AuditVerifier.verify(
+                        manager.auditLog(), FederationInit.config(manager).federationId());
             }
             NodePaths node = new NodePaths(dataDir);
             if (Files.isRegularFile(node.config())) {
-                return AuditVerifier.verify(node.auditLog(), NodeConfig.load(node).nodeId());
+                return AuditVerifier.verify(
+                        node.auditLog(), NodeConfig.load(node).nodeId());
             }
-            throw Problem.badRequest(dataDir + " is neither a manager's data directory (no federation.json) nor a node's (no node.json); "
+            throw Problem.badRequest(dataDir
+                    + " is neither a manager's data directory (no federation.json) nor a node's (no node.json); "
                     + "give the log itself with --file");
         }
     }

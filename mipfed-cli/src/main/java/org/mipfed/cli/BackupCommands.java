@@ -18,46 +18,62 @@ import picocli.CommandLine.Parameters;
 final class BackupCommands {
     private static final String ENV = "MIPFED_BACKUP_PASSPHRASE";
 
-    private BackupCommands() {
-    }
+    private BackupCommands() {}
 
-    @Command(name = "backup", mixinStandardHelpOptions = true,
-            description = "Write an encrypted snapshot of the manager (CA, tokens, nodes, labels, experiments); works while it runs.")
+    @Command(
+            name = "backup",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write an encrypted snapshot of the manager (CA, tokens, nodes, labels, experiments); works while it runs.")
     static final class Backup implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "The backup file to write.")
         Path out;
 
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
-        @Option(names = "--passphrase-file", description = "Read the passphrase from this file (default: $" + ENV + ", else asked).")
+        @Option(
+                names = "--passphrase-file",
+                description = "Read the passphrase from this file (default: $" + ENV + ", else asked).")
         Path passphraseFile;
 
         @Override
         public Integer call() {
-            List<String> files = ManagerBackup.backup(new ManagerPaths(DataDirs.manager(dataDir)), out, passphrase(passphraseFile, true));
-            System.out.println("Backed up " + files.size() + " files to " + out.toAbsolutePath() + " (encrypted; keep the passphrase apart from it).");
+            List<String> files = ManagerBackup.backup(
+                    new ManagerPaths(DataDirs.manager(dataDir)), out, passphrase(passphraseFile, true));
+            System.out.println("Backed up " + files.size() + " files to " + out.toAbsolutePath()
+                    + " (encrypted; keep the passphrase apart from it).");
             return 0;
         }
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = "Rebuild a manager from a backup into an empty data directory; nodes reconnect with their certificates.")
+    @Command(
+            name = "restore",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Rebuild a manager from a backup into an empty data directory; nodes reconnect with their certificates.")
     static final class Restore implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "The backup file.")
         Path file;
 
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
-        @Option(names = "--passphrase-file", description = "Read the passphrase from this file (default: $" + ENV + ", else asked).")
+        @Option(
+                names = "--passphrase-file",
+                description = "Read the passphrase from this file (default: $" + ENV + ", else asked).")
         Path passphraseFile;
 
         @Override
         public Integer call() {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
             List<String> files = ManagerBackup.restore(file, paths, passphrase(passphraseFile, false));
-            System.out.println("Restored " + files.size() + " files into " + paths.dataDir() + ". Start it with: mipfed manager start --data-dir " + paths.dataDir());
+            System.out.println("Restored " + files.size() + " files into " + paths.dataDir()
+                    + ". Start it with: mipfed manager start --data-dir " + paths.dataDir());
             System.out.println("Nodes reconnect to the address they joined with: make it point to this machine.");
             return 0;
         }
@@ -67,8 +83,7 @@ final class BackupCommands {
         if (file != null) {
             try {
                 return Files.readString(file, StandardCharsets.UTF_8).strip().toCharArray();
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 throw Problem.badRequest("Cannot read the passphrase file " + file + ": " + e.getMessage());
             }
         }
@@ -78,7 +93,8 @@ final class BackupCommands {
         }
         Console console = System.console();
         if (console == null) {
-            throw Problem.badRequest("Give the backup passphrase with --passphrase-file or the environment variable " + ENV);
+            throw Problem.badRequest(
+                    "Give the backup passphrase with --passphrase-file or the environment variable " + ENV);
         }
         char[] first = console.readPassword("Backup passphrase: ");
         if (confirm && !java.util.Arrays.equals(first, console.readPassword("Again: "))) {

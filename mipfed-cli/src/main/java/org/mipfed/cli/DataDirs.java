@@ -4,8 +4,7 @@ import java.nio.file.Path;
 
 /** Default data directories, overridable by --data-dir or the environment. */
 final class DataDirs {
-    private DataDirs() {
-    }
+    private DataDirs() {}
 
     static Path manager(Path given) {
         return given != null ? given : defaultDir("MIPFED_MANAGER_DIR", "manager");

@@ -17,47 +17,72 @@ import picocli.CommandLine.Parameters;
  * to announce a dataset owns it; another node announcing it later is refused (shown in
  * {@code mipfed node ls --format json} and the admin page) until an administrator moves it here.
  */
-@Command(name = "dataset", description = "Dataset ownership on the manager: list owners, move a dataset to another node.",
+@Command(
+        name = "dataset",
+        description = "Dataset ownership on the manager: list owners, move a dataset to another node.",
         subcommands = {DatasetCommand.Ls.class, DatasetCommand.Move.class})
 final class DatasetCommand {
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List every dataset and the node that owns it.")
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "List every dataset and the node that owns it.")
     static final class Ls implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
         @Override
         public Integer call() {
-            JsonNode owners = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).get("/admin/datasets");
+            JsonNode owners = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                    .get("/admin/datasets");
             System.out.printf("%-20s %-28s %-26s %s%n", "DATA MODEL", "DATASET", "NODE", "SINCE");
             for (JsonNode o : owners) {
-                System.out.printf("%-20s %-28s %-26s %s%n", o.path("dataModel").asText(), o.path("dataset").asText(), o.path("node").asText(),
+                System.out.printf(
+                        "%-20s %-28s %-26s %s%n",
+                        o.path("dataModel").asText(),
+                        o.path("dataset").asText(),
+                        o.path("node").asText(),
                         o.path("since").asText());
             }
             return 0;
         }
     }
 
-    @Command(name = "move", mixinStandardHelpOptions = true,
+    @Command(
+            name = "move",
+            mixinStandardHelpOptions = true,
             description = "Give a dataset to another node (audited). Its former owner's copy is no longer used.")
     static final class Move implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
-        @Parameters(index = "0", paramLabel = "DATA_MODEL", description = "The data model, code:version (e.g. dementia:0.1).")
+        @Parameters(
+                index = "0",
+                paramLabel = "DATA_MODEL",
+                description = "The data model, code:version (e.g. dementia:0.1).")
         String dataModel;
 
         @Parameters(index = "1", paramLabel = "DATASET", description = "The dataset's code (e.g. edsd0).")
         String dataset;
 
-        @Parameters(index = "2", paramLabel = "NODE", description = "The node that owns it from now on: id, id prefix, alias or hostname.")
+        @Parameters(
+                index = "2",
+                paramLabel = "NODE",
+                description = "The node that owns it from now on: id, id prefix, alias or hostname.")
         String node;
 
         @Override
         public Integer call() {
-            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).post("/admin/datasets/"
-                    + segment(dataModel) + "/" + segment(dataset) + "/owner", Json.mapper().createObjectNode().put("node", node));
-            System.out.println("dataset " + answer.path("dataset").asText() + " of " + answer.path("dataModel").asText()
-                    + " now belongs to node " + answer.path("node").asText());
+            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                    .post(
+                            "/admin/datasets/" + segment(dataModel) + "/" + segment(dataset) + "/owner",
+                            Json.mapper().createObjectNode().put("node", node));
+            System.out.println("dataset " + answer.path("dataset").asText() + " of "
+                    + answer.path("dataModel").asText() + " now belongs to node "
+                    + answer.path("node").asText());
             return 0;
         }
 

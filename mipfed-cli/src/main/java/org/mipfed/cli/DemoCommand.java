@@ -21,8 +21,11 @@ import picocli.CommandLine.Option;
  * hospitals (chuv, epfl, uoa) as separate processes on loopback, each with part of the dementia
  * data, labelled, started and analysed.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a manager and three hospital nodes (chuv, epfl, uoa) on this machine with the dementia data, run two analyses, and keep the federation up until Ctrl-C.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a manager and three hospital nodes (chuv, epfl, uoa) on this machine with the dementia data, run two analyses, and keep the federation up until Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
     private static final String[][] HOSPITALS = {
         {"chuv", "edsd"},
@@ -30,13 +33,21 @@ final class DemoCommand implements Callable<Integer> {
         {"uoa", "desd-synthdata"},
     };
 
-    @Option(names = "--work-dir", description = "Where the federation's data directories go (default: a new temporary directory).")
+    @Option(
+            names = "--work-dir",
+            description = "Where the federation's data directories go (default: a new temporary directory).")
     Path workDir;
 
-    @Option(names = "--http-port", defaultValue = "9090", description = "Port of the REST API (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    @Option(
+            names = "--http-port",
+            defaultValue = "9090",
+            description = "Port of the REST API (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int httpPort;
 
-    @Option(names = "--grpc-port", defaultValue = "2377", description = "Port for nodes (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    @Option(
+            names = "--grpc-port",
+            defaultValue = "2377",
+            description = "Port for nodes (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int grpcPort;
 
     @Option(names = "--exit", description = "Stop after the analyses instead of waiting for Ctrl-C.")
@@ -54,10 +65,13 @@ final class DemoCommand implements Callable<Integer> {
                 + ", REST API on " + (httpPort == 0 ? "a free port" : httpPort) + ")");
         LocalFederation federation = LocalFederation.create(dir, grpcPort, httpPort);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            federation.close();
-            stopped.countDown();
-        }, "mipfed-demo-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            federation.close();
+                            stopped.countDown();
+                        },
+                        "mipfed-demo-shutdown"));
         for (int h = 0; h < HOSPITALS.length; h++) {
             String[] hospital = HOSPITALS[h];
             List<Path> csvs = new ArrayList<>();
@@ -66,10 +80,16 @@ final class DemoCommand implements Callable<Integer> {
             }
             // Each hospital also holds one of the longitudinal datasets (subjects seen at several visits).
             Path visits = longitudinal.resolve("longitudinal_dementia" + h + ".csv");
-            step("node " + hospital[0] + ": join with the worker token, import " + hospital[1] + "0..9.csv and " + visits.getFileName()
-                    + ", label name=" + hospital[0] + ", node run");
-            federation.addNode(hospital[0], null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs),
-                    new LocalFederation.DataImport(longitudinal.resolve("CDEsMetadata.json"), List.of(visits))));
+            step("node " + hospital[0] + ": join with the worker token, import " + hospital[1] + "0..9.csv and "
+                    + visits.getFileName() + ", label name=" + hospital[0] + ", node run");
+            federation.addNode(
+                    hospital[0],
+                    null,
+                    10,
+                    List.of(
+                            new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs),
+                            new LocalFederation.DataImport(
+                                    longitudinal.resolve("CDEsMetadata.json"), List.of(visits))));
         }
         step("mipfed start all");
         federation.start("all");
@@ -85,37 +105,66 @@ final class DemoCommand implements Callable<Integer> {
                 datasets.add(d);
             }
         });
-        step("descriptive_stats of lefthippocampus, righthippocampus, gender over " + datasets.size() + " datasets on 3 hospitals");
-        JsonNode stats = admin.post("/algorithms/descriptive_stats", request(datasets, List.of("lefthippocampus", "righthippocampus", "gender"), List.of()));
+        step("descriptive_stats of lefthippocampus, righthippocampus, gender over " + datasets.size()
+                + " datasets on 3 hospitals");
+        JsonNode stats = admin.post(
+                "/algorithms/descriptive_stats",
+                request(datasets, List.of("lefthippocampus", "righthippocampus", "gender"), List.of()));
         for (JsonNode r : stats.path("variable_based")) {
-            if (r.path("dataset").asText().equals("all datasets") && !r.path("data").isNull()) {
+            if (r.path("dataset").asText().equals("all datasets")
+                    && !r.path("data").isNull()) {
                 JsonNode d = r.path("data");
                 if (d.has("counts")) {
-                    System.out.printf("  %-18s n=%-5d counts=%s%n", r.path("variable").asText(), d.path("num_dtps").asLong(), d.path("counts"));
-                }
-                else {
-                    System.out.printf("  %-18s n=%-5d mean=%.4f  std=%.4f  min=%.4f  max=%.4f%n", r.path("variable").asText(), d.path("num_dtps").asLong(),
-                            d.path("mean").asDouble(), d.path("std").asDouble(), d.path("min").asDouble(), d.path("max").asDouble());
+                    System.out.printf(
+                            "  %-18s n=%-5d counts=%s%n",
+                            r.path("variable").asText(), d.path("num_dtps").asLong(), d.path("counts"));
+                } else {
+                    System.out.printf(
+                            "  %-18s n=%-5d mean=%.4f  std=%.4f  min=%.4f  max=%.4f%n",
+                            r.path("variable").asText(),
+                            d.path("num_dtps").asLong(),
+                            d.path("mean").asDouble(),
+                            d.path("std").asDouble(),
+                            d.path("min").asDouble(),
+                            d.path("max").asDouble());
                 }
             }
         }
         step("linear_regression: lefthippocampus ~ agegroup + gender + righthippocampus + subjectageyears");
-        JsonNode lr = admin.post("/algorithms/linear_regression", request(datasets, List.of("lefthippocampus"),
-                List.of("agegroup", "gender", "righthippocampus", "subjectageyears")));
-        System.out.printf("  n_obs=%d  R²=%.4f  adj. R²=%.4f  F=%.2f (p=%.3g)%n", lr.path("n_obs").asLong(), lr.path("r_squared").asDouble(),
-                lr.path("r_squared_adjusted").asDouble(), lr.path("f_stat").asDouble(), lr.path("f_pvalue").asDouble());
+        JsonNode lr = admin.post(
+                "/algorithms/linear_regression",
+                request(
+                        datasets,
+                        List.of("lefthippocampus"),
+                        List.of("agegroup", "gender", "righthippocampus", "subjectageyears")));
+        System.out.printf(
+                "  n_obs=%d  R²=%.4f  adj. R²=%.4f  F=%.2f (p=%.3g)%n",
+                lr.path("n_obs").asLong(),
+                lr.path("r_squared").asDouble(),
+                lr.path("r_squared_adjusted").asDouble(),
+                lr.path("f_stat").asDouble(),
+                lr.path("f_pvalue").asDouble());
         System.out.printf("  %-28s %12s %10s %10s %10s%n", "", "coef", "std err", "t", "p");
         for (int i = 0; i < lr.path("indep_vars").size(); i++) {
-            System.out.printf("  %-28s %12.5f %10.5f %10.3f %10.3g%n", lr.path("indep_vars").get(i).asText(), lr.path("coefficients").get(i).asDouble(),
-                    lr.path("std_err").get(i).asDouble(), lr.path("t_stats").get(i).asDouble(), lr.path("pvalues").get(i).asDouble());
+            System.out.printf(
+                    "  %-28s %12.5f %10.5f %10.3f %10.3g%n",
+                    lr.path("indep_vars").get(i).asText(),
+                    lr.path("coefficients").get(i).asDouble(),
+                    lr.path("std_err").get(i).asDouble(),
+                    lr.path("t_stats").get(i).asDouble(),
+                    lr.path("pvalues").get(i).asDouble());
         }
         System.out.printf("  contributing nodes: %s%n", lr.path("contributing_nodes"));
         System.out.println();
         System.out.printf("Demo ready in %.1f s.%n", (System.nanoTime() - started) / 1e9);
-        System.out.println("Portal: http://127.0.0.1:" + federation.httpPort() + "/portal/   sign in as: admin / " + federation.adminPassword());
-        System.out.println("REST API: http://127.0.0.1:" + federation.httpPort() + "   token: " + federation.adminToken());
-        System.out.println("Try:  curl -s -H 'Authorization: Bearer " + federation.adminToken() + "' http://127.0.0.1:" + federation.httpPort() + "/admin/nodes");
-        System.out.println("      MIPFED_MANAGER_DIR=" + federation.managerPaths().dataDir() + " ./mipfed node ls");
+        System.out.println("Portal: http://127.0.0.1:" + federation.httpPort() + "/portal/   sign in as: admin / "
+                + federation.adminPassword());
+        System.out.println(
+                "REST API: http://127.0.0.1:" + federation.httpPort() + "   token: " + federation.adminToken());
+        System.out.println("Try:  curl -s -H 'Authorization: Bearer " + federation.adminToken() + "' http://127.0.0.1:"
+                + federation.httpPort() + "/admin/nodes");
+        System.out.println(
+                "      MIPFED_MANAGER_DIR=" + federation.managerPaths().dataDir() + " ./mipfed node ls");
         System.out.println("Logs and data: " + dir);
         if (exit) {
             return 0;
@@ -130,12 +179,18 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String nodeTable(JsonNode nodes) {
-        StringBuilder out = new StringBuilder(String.format("  %-26s %-6s %-7s %-12s %s%n", "ID", "ALIAS", "STATUS", "AVAILABILITY", "DATASETS"));
+        StringBuilder out = new StringBuilder(
+                String.format("  %-26s %-6s %-7s %-12s %s%n", "ID", "ALIAS", "STATUS", "AVAILABILITY", "DATASETS"));
         for (JsonNode n : nodes) {
             List<String> datasets = new ArrayList<>();
             n.path("datasets").forEach(m -> m.forEach(d -> datasets.add(d.asText())));
-            out.append(String.format("  %-26s %-6s %-7s %-12s %s%n", n.path("id").asText(), n.path("alias").asText(), n.path("status").asText(),
-                    n.path("availability").asText(), String.join(",", datasets)));
+            out.append(String.format(
+                    "  %-26s %-6s %-7s %-12s %s%n",
+                    n.path("id").asText(),
+                    n.path("alias").asText(),
+                    n.path("status").asText(),
+                    n.path("availability").asText(),
+                    String.join(",", datasets)));
         }
         return out.toString();
     }

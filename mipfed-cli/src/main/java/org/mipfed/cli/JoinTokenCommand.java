@@ -19,18 +19,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed join-token worker|manager [--rotate] [-q]}, as {@code docker swarm join-token}. */
-@Command(name = "join-token", mixinStandardHelpOptions = true, description = "Show or rotate the token that lets a node (worker) or a manager join.")
+@Command(
+        name = "join-token",
+        mixinStandardHelpOptions = true,
+        description = "Show or rotate the token that lets a node (worker) or a manager join.")
 final class JoinTokenCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "worker or manager")
     String role;
 
-    @Option(names = "--rotate", description = "Replace the token: the old one joins nothing any more; joined nodes are not affected.")
+    @Option(
+            names = "--rotate",
+            description = "Replace the token: the old one joins nothing any more; joined nodes are not affected.")
     boolean rotate;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print the token only.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print the token only.")
     boolean quiet;
 
-    @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+    @Option(
+            names = "--data-dir",
+            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
     Path dataDir;
 
     @Override
@@ -38,8 +47,7 @@ final class JoinTokenCommand implements Callable<Integer> {
         Role parsed;
         try {
             parsed = Role.parse(role);
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw Problem.badRequest("The role must be 'worker' or 'manager', not '" + role + "'");
         }
         ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
@@ -47,11 +55,13 @@ final class JoinTokenCommand implements Callable<Integer> {
         String token;
         try {
             AdminClient client = AdminClient.forManager(paths);
-            JsonNode answer = rotate ? client.post("/admin/join-tokens/" + role + "/rotate", Json.mapper().createObjectNode())
+            JsonNode answer = rotate
+                    ? client.post(
+                            "/admin/join-tokens/" + role + "/rotate",
+                            Json.mapper().createObjectNode())
                     : client.get("/admin/join-tokens/" + role);
             token = answer.path("token").asText();
-        }
-        catch (Problem p) {
+        } catch (Problem p) {
             if (p.status() != 503) {
                 throw p;
             }
@@ -70,7 +80,8 @@ final class JoinTokenCommand implements Callable<Integer> {
         }
         System.out.println("To add a " + role + " to this federation, run the following command:");
         System.out.println();
-        System.out.println("    mipfed node join --token " + token + " " + config.advertiseAddr() + ":" + config.grpcPort());
+        System.out.println(
+                "    mipfed node join --token " + token + " " + config.advertiseAddr() + ":" + config.grpcPort());
         System.out.println();
         return 0;
     }

@@ -6,11 +6,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code mipfed} command. */
-@Command(name = "mipfed",
+@Command(
+        name = "mipfed",
         mixinStandardHelpOptions = true,
         version = "mipfed 0.1.0",
-        description = "MIP Federation: a manager and hospital nodes for federated analyses where only aggregates leave a hospital.",
-        footer = {"", "From a checkout, ./mipfed bench runs the benchmark (module mipfed-bench, not part of this command; docs/benchmark.md)."},
+        description =
+                "MIP Federation: a manager and hospital nodes for federated analyses where only aggregates leave a hospital.",
+        footer = {
+            "",
+            "From a checkout, ./mipfed bench runs the benchmark (module mipfed-bench, not part of this command; docs/benchmark.md)."
+        },
         subcommands = {
             ManagerCommand.class,
             JoinTokenCommand.class,
@@ -54,7 +59,9 @@ public final class Main {
                 commandLine.getErr().println("mipfed: " + p.title() + ": " + p.detail());
                 return p.status() >= 500 ? 3 : 2;
             }
-            commandLine.getErr().println("mipfed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            commandLine
+                    .getErr()
+                    .println("mipfed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             return 1;
         });
         return cli;

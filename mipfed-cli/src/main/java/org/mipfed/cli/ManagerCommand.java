@@ -24,29 +24,58 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mipfed manager init|start}. */
-@Command(name = "manager", description = "Create and run the federation manager.",
-        subcommands = {ManagerCommand.Init.class, ManagerCommand.Start.class, CaCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class})
+@Command(
+        name = "manager",
+        description = "Create and run the federation manager.",
+        subcommands = {
+            ManagerCommand.Init.class,
+            ManagerCommand.Start.class,
+            CaCommand.class,
+            BackupCommands.Backup.class,
+            BackupCommands.Restore.class
+        })
 final class ManagerCommand {
-    @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Create a federation: its certificate authority, the manager's TLS certificate, join tokens and the admin API token.")
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Create a federation: its certificate authority, the manager's TLS certificate, join tokens and the admin API token.")
     static final class Init implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
-        @Option(names = "--advertise-addr", description = "Host name or IP the nodes use to reach this manager (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
+        @Option(
+                names = "--advertise-addr",
+                description = "Host name or IP the nodes use to reach this manager (default: ${DEFAULT-VALUE}).",
+                defaultValue = "127.0.0.1")
         String advertiseAddr;
 
-        @Option(names = "--grpc-port", description = "Port for nodes, mutual TLS (default: ${DEFAULT-VALUE}).", defaultValue = "" + FederationConfig.DEFAULT_GRPC_PORT)
+        @Option(
+                names = "--grpc-port",
+                description = "Port for nodes, mutual TLS (default: ${DEFAULT-VALUE}).",
+                defaultValue = "" + FederationConfig.DEFAULT_GRPC_PORT)
         int grpcPort;
 
-        @Option(names = "--http-port", description = "Port of the REST API (default: ${DEFAULT-VALUE}).", defaultValue = "" + FederationConfig.DEFAULT_HTTP_PORT)
+        @Option(
+                names = "--http-port",
+                description = "Port of the REST API (default: ${DEFAULT-VALUE}).",
+                defaultValue = "" + FederationConfig.DEFAULT_HTTP_PORT)
         int httpPort;
 
-        @Option(names = "--http-host", description = "Interface the REST API and portal listen on (default: ${DEFAULT-VALUE}, all). "
-                + "Any address but loopback is served over HTTPS; 127.0.0.1 serves plain HTTP, for a reverse proxy that terminates TLS.", defaultValue = "0.0.0.0")
+        @Option(
+                names = "--http-host",
+                description =
+                        "Interface the REST API and portal listen on (default: ${DEFAULT-VALUE}, all). "
+                                + "Any address but loopback is served over HTTPS; 127.0.0.1 serves plain HTTP, for a reverse proxy that terminates TLS.",
+                defaultValue = "0.0.0.0")
         String httpHost;
 
-        @Option(names = "--cert-validity", description = "Lifetime of node certificates, e.g. 30d, 12h, 90s; nodes renew at two thirds of it (default: ${DEFAULT-VALUE}).",
+        @Option(
+                names = "--cert-validity",
+                description =
+                        "Lifetime of node certificates, e.g. 30d, 12h, 90s; nodes renew at two thirds of it (default: ${DEFAULT-VALUE}).",
                 defaultValue = "30d")
         String certValidity;
 
@@ -56,69 +85,104 @@ final class ManagerCommand {
             Duration validity;
             try {
                 validity = FederationConfig.parseValidity(certValidity);
-            }
-            catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 throw Problem.badRequest("--cert-validity: " + e.getMessage());
             }
-            FederationInit.Created created = FederationInit.init(paths, advertiseAddr, grpcPort, httpPort, httpHost, validity);
+            FederationInit.Created created =
+                    FederationInit.init(paths, advertiseAddr, grpcPort, httpPort, httpHost, validity);
             System.out.println("Federation " + created.config().federationId() + " created in " + paths.dataDir());
             System.out.println();
             System.out.println("To add a hospital node to this federation, run on the node:");
             System.out.println();
-            System.out.println("    mipfed node join --token " + created.workerToken() + " " + advertiseAddr + ":" + grpcPort);
+            System.out.println(
+                    "    mipfed node join --token " + created.workerToken() + " " + advertiseAddr + ":" + grpcPort);
             System.out.println();
             System.out.println("To add a manager, run 'mipfed join-token manager' and follow the instructions.");
             System.out.println("Sign in to the portal as user 'admin' with password " + created.adminPassword());
-            System.out.println("(shown once; also in " + paths.adminPassword() + ", readable by you only: change it after signing in).");
-            System.out.println("The admin API token for the CLI is in " + paths.adminToken() + " (readable by you only).");
+            System.out.println("(shown once; also in " + paths.adminPassword()
+                    + ", readable by you only: change it after signing in).");
+            System.out.println(
+                    "The admin API token for the CLI is in " + paths.adminToken() + " (readable by you only).");
             System.out.println("Start the manager with: mipfed manager start --data-dir " + paths.dataDir());
             if (HttpTransport.loopbackOnly(httpHost)) {
-                System.out.println("The portal will be at http://127.0.0.1:" + httpPort + "/ (loopback only: put a reverse proxy that terminates TLS in front).");
-            }
-            else {
-                System.out.println("The portal will be at https://" + advertiseAddr + ":" + httpPort + "/; browsers trust it once they trust the federation's CA, "
-                        + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE) + " (or start with --http-cert/--http-key).");
+                System.out.println("The portal will be at http://127.0.0.1:" + httpPort
+                        + "/ (loopback only: put a reverse proxy that terminates TLS in front).");
+            } else {
+                System.out.println("The portal will be at https://" + advertiseAddr + ":" + httpPort
+                        + "/; browsers trust it once they trust the federation's CA, "
+                        + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE)
+                        + " (or start with --http-cert/--http-key).");
             }
             return 0;
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
             description = "Run the manager: gRPC for nodes (mutual TLS) and the REST API, until stopped.")
     static final class Start implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--http-cert", paramLabel = "FILE",
-                description = "Serve the REST API and portal over HTTPS with this certificate chain (PEM, server certificate first); needs --http-key.")
+        @Option(
+                names = "--http-cert",
+                paramLabel = "FILE",
+                description =
+                        "Serve the REST API and portal over HTTPS with this certificate chain (PEM, server certificate first); needs --http-key.")
         Path httpCert;
 
-        @Option(names = "--http-key", paramLabel = "FILE", description = "The private key (PEM, PKCS#8) of --http-cert.")
+        @Option(
+                names = "--http-key",
+                paramLabel = "FILE",
+                description = "The private key (PEM, PKCS#8) of --http-cert.")
         Path httpKey;
 
-        @Option(names = "--https", description = "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers). "
-                + "The default unless the HTTP address is loopback; this flag asks for it on loopback too.")
+        @Option(
+                names = "--https",
+                description =
+                        "Serve HTTPS with a certificate the federation's CA issues for the advertise address (import D/ca/ca.crt into browsers). "
+                                + "The default unless the HTTP address is loopback; this flag asks for it on loopback too.")
         boolean https;
 
-        @Option(names = "--insecure-http", description = "Serve plain HTTP even though the HTTP address is reachable from other machines: passwords, tokens "
-                + "and results then cross the network unencrypted. Warned at every start and shown to admins in the portal.")
+        @Option(
+                names = "--insecure-http",
+                description =
+                        "Serve plain HTTP even though the HTTP address is reachable from other machines: passwords, tokens "
+                                + "and results then cross the network unencrypted. Warned at every start and shown to admins in the portal.")
         boolean insecureHttp;
 
-        @Option(names = "--behind-proxy", description = "The HTTP address is loopback and a reverse proxy on this machine terminates TLS: believe the "
-                + "X-Forwarded-Proto and X-Forwarded-For headers it sets (configure it to replace them, never append: see docs/operations.md).")
+        @Option(
+                names = "--behind-proxy",
+                description =
+                        "The HTTP address is loopback and a reverse proxy on this machine terminates TLS: believe the "
+                                + "X-Forwarded-Proto and X-Forwarded-For headers it sets (configure it to replace them, never append: see docs/operations.md).")
         boolean behindProxy;
 
-        @Option(names = "--oidc-issuer", paramLabel = "URL", description = "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")
+        @Option(
+                names = "--oidc-issuer",
+                paramLabel = "URL",
+                description =
+                        "Also let users sign in through this OpenID Connect provider (its issuer URL; the discovery document is read from it).")
         URI oidcIssuer;
 
-        @Option(names = "--oidc-client-id", paramLabel = "ID", description = "This manager's client id at the OpenID Connect provider; register <portal URL>/auth/oidc/callback as its redirect URI.")
+        @Option(
+                names = "--oidc-client-id",
+                paramLabel = "ID",
+                description =
+                        "This manager's client id at the OpenID Connect provider; register <portal URL>/auth/oidc/callback as its redirect URI.")
         String oidcClientId;
 
-        @Option(names = "--oidc-client-secret-file", paramLabel = "FILE",
-                description = "File holding the client secret (confidential client); default: $MIPFED_OIDC_CLIENT_SECRET, or none (public client, PKCE only).")
+        @Option(
+                names = "--oidc-client-secret-file",
+                paramLabel = "FILE",
+                description =
+                        "File holding the client secret (confidential client); default: $MIPFED_OIDC_CLIENT_SECRET, or none (public client, PKCE only).")
         Path oidcClientSecretFile;
 
         @Override
@@ -127,20 +191,27 @@ final class ManagerCommand {
             WebOptions web;
             try {
                 web = new WebOptions(httpCert, httpKey, https, insecureHttp, oidc(), behindProxy);
-            }
-            catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             ManagerServer server = ManagerServer.start(paths, null, null, web);
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "mipfed-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                server.close();
+                                stopped.countDown();
+                            },
+                            "mipfed-shutdown"));
             HttpTransport transport = server.api().transport();
-            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on " + (transport.https() ? "https" : "http") + "://"
-                    + (transport.loopbackOnly() ? "127.0.0.1" : server.config().advertiseAddr()) + ":" + server.httpPort()
-                    + (transport.https() && web.certificate() == null ? " (browsers trust it once " + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE) + " is imported)" : ""));
+            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on "
+                    + (transport.https() ? "https" : "http") + "://"
+                    + (transport.loopbackOnly() ? "127.0.0.1" : server.config().advertiseAddr()) + ":"
+                    + server.httpPort()
+                    + (transport.https() && web.certificate() == null
+                            ? " (browsers trust it once " + paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE)
+                                    + " is imported)"
+                            : ""));
             if (transport.insecure()) {
                 System.err.println("WARNING: " + transport.warning());
             }
@@ -153,15 +224,19 @@ final class ManagerCommand {
                 return null;
             }
             if (oidcIssuer == null || oidcClientId == null) {
-                throw new IllegalArgumentException("OpenID Connect sign-in needs both --oidc-issuer and --oidc-client-id");
+                throw new IllegalArgumentException(
+                        "OpenID Connect sign-in needs both --oidc-issuer and --oidc-client-id");
             }
             String secret = System.getenv("MIPFED_OIDC_CLIENT_SECRET");
             if (oidcClientSecretFile != null) {
                 try {
-                    secret = Files.readString(oidcClientSecretFile, StandardCharsets.UTF_8).trim();
-                }
-                catch (IOException e) {
-                    throw new IllegalArgumentException("Cannot read the client secret from " + oidcClientSecretFile + " (--oidc-client-secret-file): " + e.getMessage(), e);
+                    secret = Files.readString(oidcClientSecretFile, StandardCharsets.UTF_8)
+                            .trim();
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(
+                            "Cannot read the client secret from " + oidcClientSecretFile
+                                    + " (--oidc-client-secret-file): " + e.getMessage(),
+                            e);
                 }
             }
             return new OidcSettings(oidcIssuer, oidcClientId, secret == null || secret.isBlank() ? null : secret);

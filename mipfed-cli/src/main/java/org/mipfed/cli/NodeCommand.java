@@ -29,38 +29,67 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed node join|run} on a hospital, {@code mipfed node ls|update|rm} on the manager. */
-@Command(name = "node", description = "Join and run a hospital node; list, label and remove nodes (on the manager).",
-        subcommands = {NodeCommand.Join.class, NodeCommand.Run.class, NodeCommand.Ls.class, NodeCommand.Update.class, NodeCommand.Rm.class,
-                NodeCommand.Unlock.class})
+@Command(
+        name = "node",
+        description = "Join and run a hospital node; list, label and remove nodes (on the manager).",
+        subcommands = {
+            NodeCommand.Join.class,
+            NodeCommand.Run.class,
+            NodeCommand.Ls.class,
+            NodeCommand.Update.class,
+            NodeCommand.Rm.class,
+            NodeCommand.Unlock.class
+        })
 final class NodeCommand {
-    @Command(name = "join", mixinStandardHelpOptions = true, description = "Join a federation with a token from its manager.")
+    @Command(
+            name = "join",
+            mixinStandardHelpOptions = true,
+            description = "Join a federation with a token from its manager.")
     static final class Join implements Callable<Integer> {
-        @Option(names = "--token", required = true, description = "The join token (mipfed join-token worker on the manager).")
+        @Option(
+                names = "--token",
+                required = true,
+                description = "The join token (mipfed join-token worker on the manager).")
         String token;
 
-        @Option(names = "--data-dir", description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        @Option(
+                names = "--data-dir",
+                description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
         Path dataDir;
 
-        @Option(names = "--store", description = "JDBC URL of an existing PostgreSQL database to use as the local data store (default: an embedded DuckDB file in the data directory).")
+        @Option(
+                names = "--store",
+                description =
+                        "JDBC URL of an existing PostgreSQL database to use as the local data store (default: an embedded DuckDB file in the data directory).")
         String store;
 
-        @Option(names = "--min-rows", defaultValue = "" + NodeConfig.DEFAULT_MIN_ROWS,
-                description = "The node's privacy threshold: no aggregate over fewer rows is released (default: ${DEFAULT-VALUE}). "
-                        + "The rest of the privacy policy takes its defaults; change it in \"privacy\" of node.json.")
+        @Option(
+                names = "--min-rows",
+                defaultValue = "" + NodeConfig.DEFAULT_MIN_ROWS,
+                description =
+                        "The node's privacy threshold: no aggregate over fewer rows is released (default: ${DEFAULT-VALUE}). "
+                                + "The rest of the privacy policy takes its defaults; change it in \"privacy\" of node.json.")
         int minRows;
 
-        @Parameters(index = "0", paramLabel = "HOST:PORT", description = "The manager's address (port 2377 by default).")
+        @Parameters(
+                index = "0",
+                paramLabel = "HOST:PORT",
+                description = "The manager's address (port 2377 by default).")
         String manager;
 
         @Override
         public Integer call() {
             if (minRows < PrivacyFloors.MIN_ROWS) {
-                throw Problem.badRequest("--min-rows must be at least " + PrivacyFloors.MIN_ROWS + ", the safe floor (an aggregate of fewer "
-                        + "rows discloses them). To go below it deliberately, join with --min-rows " + PrivacyFloors.MIN_ROWS
-                        + ", then set \"min_rows\" in \"privacy\" of node.json and add \"below_safe_floor\": [\"min_rows\"]");
+                throw Problem.badRequest(
+                        "--min-rows must be at least " + PrivacyFloors.MIN_ROWS
+                                + ", the safe floor (an aggregate of fewer "
+                                + "rows discloses them). To go below it deliberately, join with --min-rows "
+                                + PrivacyFloors.MIN_ROWS
+                                + ", then set \"min_rows\" in \"privacy\" of node.json and add \"below_safe_floor\": [\"min_rows\"]");
             }
             if (store != null && !store.startsWith("jdbc:postgresql:") && !store.startsWith("jdbc:duckdb:")) {
-                throw Problem.badRequest("--store must be a jdbc:postgresql://host:port/database?user=…&password=… URL (or jdbc:duckdb:/path)");
+                throw Problem.badRequest(
+                        "--store must be a jdbc:postgresql://host:port/database?user=…&password=… URL (or jdbc:duckdb:/path)");
             }
             NodePaths paths = new NodePaths(DataDirs.node(dataDir));
             NodeConfig config = NodeJoiner.join(paths, token, manager, store, minRows);
@@ -70,39 +99,56 @@ final class NodeCommand {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the node: keep its session to the manager and answer analyses, until stopped.")
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
+            description = "Run the node: keep its session to the manager and answer analyses, until stopped.")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        @Option(
+                names = "--data-dir",
+                description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
         Path dataDir;
 
         @Override
         public Integer call() throws InterruptedException {
             NodeAgent agent = NodeAgent.start(new NodePaths(DataDirs.node(dataDir)));
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                agent.close();
-                stopped.countDown();
-            }, "mipfed-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                agent.close();
+                                stopped.countDown();
+                            },
+                            "mipfed-shutdown"));
             stopped.await();
             return 0;
         }
     }
 
-    @Command(name = "unlock", mixinStandardHelpOptions = true,
-            description = "On the node: lift a requester's lockouts (their refusal budget is spent) and forget their refusals. Audited.")
+    @Command(
+            name = "unlock",
+            mixinStandardHelpOptions = true,
+            description =
+                    "On the node: lift a requester's lockouts (their refusal budget is spent) and forget their refusals. Audited.")
     static final class Unlock implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        @Option(
+                names = "--data-dir",
+                description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
         Path dataDir;
 
-        @Option(names = "--requester", required = true, description = "The user name the node's alert and audit log show.")
+        @Option(
+                names = "--requester",
+                required = true,
+                description = "The user name the node's alert and audit log show.")
         String requester;
 
         @Override
         public Integer call() throws IOException {
             NodePaths paths = new NodePaths(DataDirs.node(dataDir));
             NodeConfig config = NodeConfig.load(paths);
-            ObjectNode request = Json.mapper().createObjectNode().put("op", "unlock").put("requester", requester);
-            if (ControlClient.call(paths.controlSocket(), request, line -> { }).isEmpty()) {
+            ObjectNode request =
+                    Json.mapper().createObjectNode().put("op", "unlock").put("requester", requester);
+            if (ControlClient.call(paths.controlSocket(), request, line -> {}).isEmpty()) {
                 // No node running here: change the file it will read at start, and audit it as the node would.
                 new RefusalBudget(config.privacy(), paths.privacyBudget()).reset(requester);
                 try (AuditLog audit = new AuditLog(paths.auditLog(), config.nodeId())) {
@@ -114,12 +160,19 @@ final class NodeCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the federation's nodes (on the manager).")
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "List the federation's nodes (on the manager).")
     static final class Ls implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print node ids only.")
+        @Option(
+                names = {"-q", "--quiet"},
+                description = "Print node ids only.")
         boolean quiet;
 
         @Option(names = "--format", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
@@ -127,7 +180,8 @@ final class NodeCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode nodes = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).get("/admin/nodes");
+            JsonNode nodes = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                    .get("/admin/nodes");
             if (format.equals("json")) {
                 System.out.println(Json.pretty().writeValueAsString(nodes));
                 return 0;
@@ -140,21 +194,35 @@ final class NodeCommand {
             System.out.printf(row, "ID", "HOSTNAME", "ALIAS", "STATUS", "AVAILABILITY", "CERTIFICATE", "DATASETS");
             for (JsonNode n : nodes) {
                 List<String> datasets = new ArrayList<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasets").properties().iterator(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it =
+                                n.path("datasets").properties().iterator();
+                        it.hasNext(); ) {
                     Map.Entry<String, JsonNode> model = it.next();
                     List<String> codes = new ArrayList<>();
                     model.getValue().forEach(d -> codes.add(d.asText()));
                     datasets.add(model.getKey() + "[" + String.join(",", codes) + "]");
                 }
                 // datasets another node owns: announced here, refused by the manager (mipfed dataset move to change)
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.path("datasetConflicts").properties().iterator(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it =
+                                n.path("datasetConflicts").properties().iterator();
+                        it.hasNext(); ) {
                     Map.Entry<String, JsonNode> model = it.next();
                     List<String> codes = new ArrayList<>();
-                    model.getValue().properties().forEach(d -> codes.add(d.getKey() + " owned by " + d.getValue().asText()));
+                    model.getValue()
+                            .properties()
+                            .forEach(d -> codes.add(
+                                    d.getKey() + " owned by " + d.getValue().asText()));
                     datasets.add("REFUSED " + model.getKey() + "[" + String.join(", ", codes) + "]");
                 }
-                System.out.printf(row, n.path("id").asText(), n.path("hostname").asText(), n.path("alias").asText("-").replace("null", "-"),
-                        n.path("status").asText(), n.path("availability").asText(), certificate(n.path("certificateExpires")), String.join(" ", datasets));
+                System.out.printf(
+                        row,
+                        n.path("id").asText(),
+                        n.path("hostname").asText(),
+                        n.path("alias").asText("-").replace("null", "-"),
+                        n.path("status").asText(),
+                        n.path("availability").asText(),
+                        certificate(n.path("certificateExpires")),
+                        String.join(" ", datasets));
             }
             return 0;
         }
@@ -166,10 +234,19 @@ final class NodeCommand {
             return "-";
         }
         Instant at = Instant.parse(expires.asText());
-        return at.isBefore(Instant.now()) ? "expired: rejoin" : "until " + at.truncatedTo(ChronoUnit.MINUTES).toString().replace("T", " ").replace(":00Z", "Z");
+        return at.isBefore(Instant.now())
+                ? "expired: rejoin"
+                : "until "
+                        + at.truncatedTo(ChronoUnit.MINUTES)
+                                .toString()
+                                .replace("T", " ")
+                                .replace(":00Z", "Z");
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, description = "Add or remove node labels; the label 'name' is the node's alias.")
+    @Command(
+            name = "update",
+            mixinStandardHelpOptions = true,
+            description = "Add or remove node labels; the label 'name' is the node's alias.")
     static final class Update implements Callable<Integer> {
         @Option(names = "--label-add", description = "KEY=VALUE, e.g. name=chuv")
         List<String> add = new ArrayList<>();
@@ -177,7 +254,9 @@ final class NodeCommand {
         @Option(names = "--label-rm", description = "KEY")
         List<String> remove = new ArrayList<>();
 
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
         @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix, alias or hostname.")
@@ -190,20 +269,27 @@ final class NodeCommand {
             for (String kv : add) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
-                    throw Problem.badRequest("--label-add needs KEY=VALUE, e.g. --label-add name=chuv; got '" + kv + "'");
+                    throw Problem.badRequest(
+                            "--label-add needs KEY=VALUE, e.g. --label-add name=chuv; got '" + kv + "'");
                 }
                 labels.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
             remove.forEach(body.putArray("remove")::add);
-            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).post("/admin/nodes/" + node + "/labels", body);
+            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                    .post("/admin/nodes/" + node + "/labels", body);
             System.out.println(answer.path("id").asText());
             return 0;
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a node: its certificate is refused from then on.")
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description = "Remove a node: its certificate is refused from then on.")
     static final class Rm implements Callable<Integer> {
-        @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        @Option(
+                names = "--data-dir",
+                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
         Path dataDir;
 
         @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix, alias or hostname.")
@@ -211,7 +297,8 @@ final class NodeCommand {
 
         @Override
         public Integer call() {
-            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).delete("/admin/nodes/" + node);
+            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                    .delete("/admin/nodes/" + node);
             System.out.println(answer.path("id").asText());
             return 0;
         }

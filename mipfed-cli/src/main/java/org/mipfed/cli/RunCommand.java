@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
 /** {@code mipfed run ALGORITHM ...}: run an analysis through the manager's REST API and print the result JSON. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run an analysis and print its result as JSON.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ALGORITHM", description = "e.g. descriptive_stats, linear_regression (GET /algorithms lists them).")
+    @Parameters(
+            index = "0",
+            paramLabel = "ALGORITHM",
+            description = "e.g. descriptive_stats, linear_regression (GET /algorithms lists them).")
     String algorithm;
 
     @Option(names = "--data-model", required = true, description = "e.g. dementia:0.1")
@@ -36,10 +39,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--filter", description = "A jQuery-QueryBuilder filter as JSON.")
     String filter;
 
-    @Option(names = {"-p", "--param"}, description = "Algorithm parameter KEY=VALUE (VALUE is read as JSON when it parses, else as text).")
+    @Option(
+            names = {"-p", "--param"},
+            description = "Algorithm parameter KEY=VALUE (VALUE is read as JSON when it parses, else as text).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+    @Option(
+            names = "--data-dir",
+            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
     Path dataDir;
 
     @Override
@@ -53,8 +60,7 @@ final class RunCommand implements Callable<Integer> {
         if (filter != null) {
             try {
                 input.set("filters", Json.mapper().readTree(filter));
-            }
-            catch (JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw Problem.badRequest("--filter is not valid JSON: " + e.getOriginalMessage());
             }
         }
@@ -66,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
             }
             parameters.set(p.substring(0, eq), value(p.substring(eq + 1)));
         }
-        JsonNode result = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).post("/algorithms/" + algorithm, body);
+        JsonNode result = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                .post("/algorithms/" + algorithm, body);
         System.out.println(Json.pretty().writeValueAsString(result));
         return 0;
     }
@@ -74,8 +81,7 @@ final class RunCommand implements Callable<Integer> {
     private static JsonNode value(String text) {
         try {
             return Json.mapper().readTree(text);
-        }
-        catch (JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return Json.mapper().getNodeFactory().textNode(text);
         }
     }

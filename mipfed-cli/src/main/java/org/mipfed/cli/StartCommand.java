@@ -13,12 +13,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed start ALIAS...|all}: admit nodes into analyses. */
-@Command(name = "start", mixinStandardHelpOptions = true, description = "Admit nodes into analyses (by alias or id, or all).")
+@Command(
+        name = "start",
+        mixinStandardHelpOptions = true,
+        description = "Admit nodes into analyses (by alias or id, or all).")
 final class StartCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "ALIAS", description = "Node aliases or ids, or 'all'.")
     List<String> nodes;
 
-    @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+    @Option(
+            names = "--data-dir",
+            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
     Path dataDir;
 
     @Override
@@ -29,10 +34,12 @@ final class StartCommand implements Callable<Integer> {
     static int setAvailability(Path dataDir, List<String> nodes, String verb) {
         ObjectNode body = Json.mapper().createObjectNode();
         nodes.forEach(body.putArray("nodes")::add);
-        JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir))).post("/admin/" + verb, body);
+        JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                .post("/admin/" + verb, body);
         for (JsonNode n : answer) {
             String alias = n.path("labels").path("name").asText("");
-            System.out.println((alias.isEmpty() ? n.path("id").asText() : alias) + " " + n.path("availability").asText());
+            System.out.println((alias.isEmpty() ? n.path("id").asText() : alias) + " "
+                    + n.path("availability").asText());
         }
         return 0;
     }

@@ -8,12 +8,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed stop ALIAS...|all}: take nodes out of analyses (they stay joined). */
-@Command(name = "stop", mixinStandardHelpOptions = true, description = "Take nodes out of analyses (by alias or id, or all); they stay joined.")
+@Command(
+        name = "stop",
+        mixinStandardHelpOptions = true,
+        description = "Take nodes out of analyses (by alias or id, or all); they stay joined.")
 final class StopCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "ALIAS", description = "Node aliases or ids, or 'all'.")
     List<String> nodes;
 
-    @Option(names = "--data-dir", description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+    @Option(
+            names = "--data-dir",
+            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
     Path dataDir;
 
     @Override

@@ -29,7 +29,9 @@ class TestAuditCommand {
         String last = null;
         try (HashChainedLog log = HashChainedLog.open(file, "node-1")) {
             for (int i = 1; i <= 10; i++) {
-                last = log.append(Instant.now(), Json.mapper().createObjectNode().put("n", i)).hash();
+                last = log.append(
+                                Instant.now(), Json.mapper().createObjectNode().put("n", i))
+                        .hash();
             }
         }
         Run ok = run("audit", "verify", "--file", file.toString());
@@ -48,7 +50,8 @@ class TestAuditCommand {
     void verifiesAManagersTrailFromItsDataDirectory() throws Exception {
         ManagerPaths paths = new ManagerPaths(directory.resolve("manager"));
         FederationInit.init(paths, "localhost", 0, 0, "127.0.0.1");
-        try (AuditTrail trail = new AuditTrail(paths.auditLog(), FederationInit.config(paths).federationId())) {
+        try (AuditTrail trail =
+                new AuditTrail(paths.auditLog(), FederationInit.config(paths).federationId())) {
             trail.record("admin", AuditTrail.NODE_START, AuditTrail.OK, null);
             trail.record("admin", AuditTrail.NODE_STOP, AuditTrail.OK, null);
         }
@@ -63,12 +66,13 @@ class TestAuditCommand {
 
         Run neither = run("audit", "verify", "--data-dir", directory.toString());
         assertThat(neither.code).isEqualTo(2);
-        assertThat(neither.err).contains("is neither a manager's data directory").doesNotContain("Exception");
+        assertThat(neither.err)
+                .contains("is neither a manager's data directory")
+                .doesNotContain("Exception");
         assertThat(run("audit", "verify").err).contains("Missing required argument");
     }
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         StringWriter out = new StringWriter();

@@ -64,8 +64,15 @@ public final class ManagerServer implements AutoCloseable {
         return t;
     });
 
-    private ManagerServer(ManagerPaths paths, FederationConfig config, Server grpc, RestApi api, NodeRegistry registry, AnalysisService analyses,
-            AuditTrail audit, ManagerMetrics metrics) {
+    private ManagerServer(
+            ManagerPaths paths,
+            FederationConfig config,
+            Server grpc,
+            RestApi api,
+            NodeRegistry registry,
+            AnalysisService analyses,
+            AuditTrail audit,
+            ManagerMetrics metrics) {
         this.analyses = analyses;
         this.metrics = metrics;
         this.audit = audit;
@@ -85,7 +92,8 @@ public final class ManagerServer implements AutoCloseable {
      * Starts a manager whose HTTP port is served as {@code web} says (HTTPS, OpenID Connect sign-in). HTTPS unless
      * the HTTP address is loopback or {@code web} says {@code --insecure-http}, which is then warned about.
      */
-    public static ManagerServer start(ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride, WebOptions web) {
+    public static ManagerServer start(
+            ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride, WebOptions web) {
         requireNonNull(paths, "paths is null");
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
@@ -94,9 +102,19 @@ public final class ManagerServer implements AutoCloseable {
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
         NodeRegistry registry = new NodeRegistry(store, (node, dataModel, dataset, owner) -> {
-            audit.record("node:" + node, AuditTrail.DATASET_CONFLICT, AuditTrail.REFUSED, Json.mapper().createObjectNode()
-                    .put("data_model", dataModel).put("dataset", dataset).put("owner", owner)
-                    .put("reason", "the dataset belongs to node " + owner + "; this node's copy is not used (an admin may move it)"));
+            audit.record(
+                    "node:" + node,
+                    AuditTrail.DATASET_CONFLICT,
+                    AuditTrail.REFUSED,
+                    Json.mapper()
+                            .createObjectNode()
+                            .put("data_model", dataModel)
+                            .put("dataset", dataset)
+                            .put("owner", owner)
+                            .put(
+                                    "reason",
+                                    "the dataset belongs to node " + owner
+                                            + "; this node's copy is not used (an admin may move it)"));
             metrics.alerts("dataset_conflict").increment();
         });
         PrivacyAlerts alerts = new PrivacyAlerts(audit, metrics, registry::displayName);
@@ -105,15 +123,21 @@ public final class ManagerServer implements AutoCloseable {
         CaRotation rotation = new CaRotation(ca, registry, renewals, tokens);
         // the HTTPS key and certificate are read first: a wrong file stops the start before anything listens
         boolean loopbackOnly = HttpTransport.loopbackOnly(config.httpHost());
-        HttpTls tls = web.certificate() != null ? HttpTls.fromFiles(web.certificate(), web.key())
-                : web.issuesCertificate(loopbackOnly) ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr()) : null;
+        HttpTls tls = web.certificate() != null
+                ? HttpTls.fromFiles(web.certificate(), web.key())
+                : web.issuesCertificate(loopbackOnly)
+                        ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr())
+                        : null;
         HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null, web.behindProxy());
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
-                .addService(new JoinService(ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
-                .addService(ServerInterceptors.intercept(new NodeSessionService(registry, config.federationId(), renewals, alerts::raised), new PeerCertificateInterceptor()))
+                .addService(new JoinService(
+                        ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
+                .addService(ServerInterceptors.intercept(
+                        new NodeSessionService(registry, config.federationId(), renewals, alerts::raised),
+                        new PeerCertificateInterceptor()))
                 // the session contract the nodes' SessionClient keeps too
                 .permitKeepAliveTime(SessionProtocol.PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
@@ -123,18 +147,21 @@ public final class ManagerServer implements AutoCloseable {
                 .build();
         try {
             grpc.start();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             audit.close();
-            throw new UncheckedIOException("Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
-                    + ". Is another manager running? Choose another port with --grpc-port.", e);
+            throw new UncheckedIOException(
+                    "Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
+                            + ". Is another manager running? Choose another port with --grpc-port.",
+                    e);
         }
         ExperimentStore experiments = new ExperimentStore(paths.experiments());
-        int interrupted = experiments.interruptUnfinished("The manager stopped (crash or restart) while this experiment was running; run it again.");
+        int interrupted = experiments.interruptUnfinished(
+                "The manager stopped (crash or restart) while this experiment was running; run it again.");
         if (interrupted > 0) {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
-        AnalysisService analyses = new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
+        AnalysisService analyses =
+                new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
         CaAdministration caAdministration = new CaAdministration() {
             @Override
             public JsonNode status() {
@@ -151,41 +178,62 @@ public final class ManagerServer implements AutoCloseable {
                 return rotation.finish();
             }
         };
-        RestApi api = new RestApi(new ApiServices(analyses, registry, tokens, role -> tokens.rotate(role, ca.joinCa().certificate()), caAdministration,
-                UserStore.openOrCreate(paths.users(), paths.adminPassword()), FederationInit.adminToken(paths), web.oidc(), audit, alerts, metrics),
-                transport, tls);
+        RestApi api = new RestApi(
+                new ApiServices(
+                        analyses,
+                        registry,
+                        tokens,
+                        role -> tokens.rotate(role, ca.joinCa().certificate()),
+                        caAdministration,
+                        UserStore.openOrCreate(paths.users(), paths.adminPassword()),
+                        FederationInit.adminToken(paths),
+                        web.oidc(),
+                        audit,
+                        alerts,
+                        metrics),
+                transport,
+                tls);
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
             api.start(httpPort);
             if (tls != null) {
                 Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             grpc.shutdownNow();
             throw new UncheckedIOException("Cannot write " + paths.httpServingCertificate() + ": " + e.getMessage(), e);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             grpc.shutdownNow();
             audit.close();
-            throw new IllegalStateException("Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
-                    + ". Is another manager running? Choose another port with --http-port.", e);
+            throw new IllegalStateException(
+                    "Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
+                            + ". Is another manager running? Choose another port with --http-port.",
+                    e);
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
         server.rotation = rotation;
         long check = SessionProtocol.SILENCE_CHECK.toMillis();
-        server.timer.scheduleWithFixedDelay(() -> registry.reapSilent(SessionProtocol.SILENCE), check, check, TimeUnit.MILLISECONDS);
-        server.timer.scheduleWithFixedDelay(() -> {
-            try {
-                registry.reapExpired();
-                rotation.finishIfAllMoved();
-            }
-            catch (RuntimeException e) {
-                LOG.error("checking certificates and the CA rotation failed", e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
-        LOG.info("manager of federation {} listening: nodes on {} (mutual TLS), REST API on {}://{}:{}", config.federationId(), grpc.getPort(),
-                tls != null ? "https" : "http", config.httpHost(), api.port());
+        server.timer.scheduleWithFixedDelay(
+                () -> registry.reapSilent(SessionProtocol.SILENCE), check, check, TimeUnit.MILLISECONDS);
+        server.timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        registry.reapExpired();
+                        rotation.finishIfAllMoved();
+                    } catch (RuntimeException e) {
+                        LOG.error("checking certificates and the CA rotation failed", e);
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
+        LOG.info(
+                "manager of federation {} listening: nodes on {} (mutual TLS), REST API on {}://{}:{}",
+                config.federationId(),
+                grpc.getPort(),
+                tls != null ? "https" : "http",
+                config.httpHost(),
+                api.port());
         if (transport.insecure()) {
             LOG.warn(transport.warning());
         }
@@ -235,8 +283,7 @@ public final class ManagerServer implements AutoCloseable {
         api.stop();
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             LOG.warn("cannot remove {}: {}", paths.httpServingCertificate(), e.getMessage());
         }
         analyses.close();
@@ -244,8 +291,7 @@ public final class ManagerServer implements AutoCloseable {
         grpc.shutdownNow();
         try {
             grpc.awaitTermination(5, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         audit.close();

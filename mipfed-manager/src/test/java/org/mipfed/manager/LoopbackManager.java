@@ -33,7 +33,8 @@ public final class LoopbackManager implements AutoCloseable {
     private final String token;
     private final String workerToken;
     private final List<NodeAgent> nodes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private LoopbackManager(ManagerPaths paths) {
         this.paths = paths;
@@ -62,8 +63,7 @@ public final class LoopbackManager implements AutoCloseable {
                 Files.writeString(csv, resource(name), StandardCharsets.UTF_8);
                 importer.importCsv(dementia, csv, ProgressListener.NONE);
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         NodeAgent agent = NodeAgent.start(node);
@@ -74,7 +74,8 @@ public final class LoopbackManager implements AutoCloseable {
             post("/admin/nodes/" + id + "/labels", "{\"add\": {\"name\": \"" + alias + "\"}}");
             post("/admin/start", "{\"nodes\": [\"" + id + "\"]}");
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the node " + alias + " did not come up: " + get("/healthcheck").body());
+                throw new IllegalStateException("the node " + alias + " did not come up: "
+                        + get("/healthcheck").body());
             }
             sleep(200);
         }
@@ -87,8 +88,7 @@ public final class LoopbackManager implements AutoCloseable {
                 throw new IllegalArgumentException("no dementia resource " + name);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -96,8 +96,7 @@ public final class LoopbackManager implements AutoCloseable {
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -117,24 +116,27 @@ public final class LoopbackManager implements AutoCloseable {
 
     /** A request with the admin token. */
     public HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token);
     }
 
     public HttpResponse<String> send(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
     public HttpResponse<String> post(String path, String json) {
-        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     public HttpResponse<String> get(String path) {

@@ -28,9 +28,9 @@ import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.tls.NodeCredentials;
 import org.mipfed.proto.v1.NodeHello;
 import org.mipfed.proto.v1.NodeMessage;
-import org.mipfed.proto.v1.PrivacyAlert;
 import org.mipfed.proto.v1.PrimitiveRequest;
 import org.mipfed.proto.v1.PrimitiveResponse;
+import org.mipfed.proto.v1.PrivacyAlert;
 import org.mipfed.proto.v1.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +59,8 @@ public final class NodeAgent implements AutoCloseable {
         this.config = NodeConfig.load(paths);
         this.store = DataStores.open(config.store(), paths.dataDir());
         this.audit = new AuditLog(paths.auditLog(), config.nodeId());
-        this.executor = new PrimitiveExecutor(store, new PrivacyGuard(config.privacy(), paths.privacyHistory(), paths.privacyBudget()), audit);
+        this.executor = new PrimitiveExecutor(
+                store, new PrivacyGuard(config.privacy(), paths.privacyHistory(), paths.privacyBudget()), audit);
         // More workers than cores: a request spends much of its time waiting for its audit line's fsync, and those
         // that wait together share one (group commit); the store's own pool bounds how many query at once.
         int threads = 4 * Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -69,14 +70,28 @@ public final class NodeAgent implements AutoCloseable {
             return t;
         });
         NodeCredentials credentials = NodeCredentials.load(paths.credentials());
-        this.smpc = new SecureAggregationNode(config.nodeId(), credentials::current,
+        this.smpc = new SecureAggregationNode(
+                config.nodeId(),
+                credentials::current,
                 id -> store.dataModel(id).map(StoredDataModel::model).orElse(null));
         CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());
-        this.session = new SessionClient(config.manager(), () -> credentials.current().channelCredentials(), this::hello, this::answer, workers, renewal);
-        this.executor.onAlert(alert -> session.send(NodeMessage.newBuilder().setAlert(PrivacyAlert.newBuilder()
-                .setRequester(alert.requester()).setDataModel(alert.dataModel()).setDataset(alert.dataset())
-                .putAllRefusalsByRule(alert.refusalsByRule()).setWindowHours(alert.windowHours())
-                .setLockedUntilUnixMillis(alert.lockedUntil().toEpochMilli()).setUnixMillis(alert.at().toEpochMilli())).build()));
+        this.session = new SessionClient(
+                config.manager(),
+                () -> credentials.current().channelCredentials(),
+                this::hello,
+                this::answer,
+                workers,
+                renewal);
+        this.executor.onAlert(alert -> session.send(NodeMessage.newBuilder()
+                .setAlert(PrivacyAlert.newBuilder()
+                        .setRequester(alert.requester())
+                        .setDataModel(alert.dataModel())
+                        .setDataset(alert.dataset())
+                        .putAllRefusalsByRule(alert.refusalsByRule())
+                        .setWindowHours(alert.windowHours())
+                        .setLockedUntilUnixMillis(alert.lockedUntil().toEpochMilli())
+                        .setUnixMillis(alert.at().toEpochMilli()))
+                .build()));
         this.control = ControlServer.start(paths.controlSocket(), this::control);
     }
 
@@ -84,12 +99,16 @@ public final class NodeAgent implements AutoCloseable {
         try {
             NodeAgent agent = new NodeAgent(paths);
             agent.session.start();
-            LOG.info("node {} running: store {}, minimum rows {}, manager {}", agent.config.nodeId(),
-                    agent.config.store() == null ? "DuckDB in " + paths.dataDir() : agent.config.store().replaceAll("password=[^&]*", "password=***"),
-                    agent.config.minRows(), agent.config.manager());
+            LOG.info(
+                    "node {} running: store {}, minimum rows {}, manager {}",
+                    agent.config.nodeId(),
+                    agent.config.store() == null
+                            ? "DuckDB in " + paths.dataDir()
+                            : agent.config.store().replaceAll("password=[^&]*", "password=***"),
+                    agent.config.minRows(),
+                    agent.config.manager());
             return agent;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the node in " + paths.dataDir() + ": " + e.getMessage(), e);
         }
     }
@@ -114,13 +133,17 @@ public final class NodeAgent implements AutoCloseable {
                 return smpc.answer(request, plain -> executor.answer(plain, manager));
             }
             return executor.answer(request, manager);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             // The executor turns its own faults into refusals; this is the last guard for the session.
             LOG.error("primitive {} failed", request.getRequestId(), e);
-            return PrimitiveResponse.newBuilder().setRequestId(request.getRequestId())
-                    .setRefusal(Refusal.newBuilder().setRule("internal_error").setMessage("internal error on the node: " + e.getClass().getSimpleName()
-                            + " (details in the node's log)").setCallerError(false)).build();
+            return PrimitiveResponse.newBuilder()
+                    .setRequestId(request.getRequestId())
+                    .setRefusal(Refusal.newBuilder()
+                            .setRule("internal_error")
+                            .setMessage("internal error on the node: "
+                                    + e.getClass().getSimpleName() + " (details in the node's log)")
+                            .setCallerError(false))
+                    .build();
         }
     }
 
@@ -133,14 +156,15 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         if (!"import".equals(request.path("op").asText())) {
-            sink.accept("error", Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
+            sink.accept(
+                    "error",
+                    Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
             return;
         }
         ImportMode mode;
         try {
             mode = ImportMode.fromWire(request.path("mode").asText(null));
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             sink.accept("error", Json.mapper().createObjectNode().put("message", e.getMessage()));
             return;
         }
@@ -156,8 +180,7 @@ public final class NodeAgent implements AutoCloseable {
     private static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return "unknown";
         }
     }
@@ -169,8 +192,7 @@ public final class NodeAgent implements AutoCloseable {
         workers.shutdownNow();
         try {
             store.close();
-        }
-        catch (Exception e) {
+        } catch (Exception e) {
             LOG.warn("closing the store: {}", e.getMessage());
         }
     }

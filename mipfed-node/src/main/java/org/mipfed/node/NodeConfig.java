@@ -37,7 +37,9 @@ public record NodeConfig(
         String manager,
         String store,
         PrivacyPolicy privacy,
-        @JsonProperty("below_safe_floor") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> belowSafeFloor) {
+
+        @JsonProperty("below_safe_floor") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<String> belowSafeFloor) {
     public static final int DEFAULT_MIN_ROWS = PrivacyPolicy.DEFAULT_MIN_ROWS;
 
     public NodeConfig {
@@ -48,7 +50,8 @@ public record NodeConfig(
     }
 
     /** A configuration whose policy respects every floor, or is below them only where it says so. */
-    public NodeConfig(String nodeId, String federationId, String role, String manager, String store, PrivacyPolicy privacy) {
+    public NodeConfig(
+            String nodeId, String federationId, String role, String manager, String store, PrivacyPolicy privacy) {
         this(nodeId, federationId, role, manager, store, privacy, List.of());
     }
 
@@ -57,22 +60,35 @@ public record NodeConfig(
      * {@code "minRows"}: it keeps that minimum and takes the other rules' defaults.
      */
     @JsonCreator
-    static NodeConfig fromJson(@JsonProperty("nodeId") String nodeId, @JsonProperty("federationId") String federationId,
-            @JsonProperty("role") String role, @JsonProperty("manager") String manager, @JsonProperty("store") String store,
-            @JsonProperty("privacy") PrivacyPolicy privacy, @JsonProperty("minRows") Integer minRows,
+    static NodeConfig fromJson(
+            @JsonProperty("nodeId") String nodeId,
+            @JsonProperty("federationId") String federationId,
+            @JsonProperty("role") String role,
+            @JsonProperty("manager") String manager,
+            @JsonProperty("store") String store,
+            @JsonProperty("privacy") PrivacyPolicy privacy,
+            @JsonProperty("minRows") Integer minRows,
             @JsonProperty("below_safe_floor") List<String> belowSafeFloor) {
-        PrivacyPolicy policy = privacy != null ? privacy
+        PrivacyPolicy policy = privacy != null
+                ? privacy
                 : minRows != null ? PrivacyPolicy.DEFAULT.withMinRows(minRows) : PrivacyPolicy.DEFAULT;
         if (nodeId == null || manager == null) {
-            throw new IllegalArgumentException("'" + (nodeId == null ? "nodeId" : "manager") + "' is missing; it is written by "
-                    + "mipfed node join: restore it, or join again");
+            throw new IllegalArgumentException("'" + (nodeId == null ? "nodeId" : "manager")
+                    + "' is missing; it is written by " + "mipfed node join: restore it, or join again");
         }
         return new NodeConfig(nodeId, federationId, role, manager, store, policy, belowSafeFloor);
     }
 
     /** The same configuration acknowledging exactly the keys of its policy that are below their floor. */
     public NodeConfig acknowledgingFloors() {
-        return new NodeConfig(nodeId, federationId, role, manager, store, privacy, List.copyOf(PrivacyFloors.below(privacy).keySet()));
+        return new NodeConfig(
+                nodeId,
+                federationId,
+                role,
+                manager,
+                store,
+                privacy,
+                List.copyOf(PrivacyFloors.below(privacy).keySet()));
     }
 
     /** The node's minimum of rows, as its log line shows it. */
@@ -83,8 +99,11 @@ public record NodeConfig(
 
     public static NodeConfig load(NodePaths paths) {
         if (!Files.isRegularFile(paths.config())) {
-            throw new Problem(ProblemType.NOT_FOUND, "There is no node in " + paths.dataDir()
-                    + ". Join a federation first: mipfed node join --token <token> --data-dir " + paths.dataDir() + " <manager-host>:2377");
+            throw new Problem(
+                    ProblemType.NOT_FOUND,
+                    "There is no node in " + paths.dataDir()
+                            + ". Join a federation first: mipfed node join --token <token> --data-dir "
+                            + paths.dataDir() + " <manager-host>:2377");
         }
         NodeConfig config = ConfigFile.read(paths.config(), NodeConfig.class);
         config.checkFloors(paths);
@@ -97,13 +116,18 @@ public record NodeConfig(
         below.keySet().removeAll(belowSafeFloor);
         if (!below.isEmpty()) {
             String keys = String.join("\", \"", below.keySet());
-            throw ConfigFile.invalid(paths.config(), "in 'privacy': " + String.join("; ", below.values()) + ". Raise it to its floor, or, "
-                    + "if the hospital accepts the risk, say so in node.json with \"below_safe_floor\": [\"" + keys + "\"]");
+            throw ConfigFile.invalid(
+                    paths.config(),
+                    "in 'privacy': " + String.join("; ", below.values()) + ". Raise it to its floor, or, "
+                            + "if the hospital accepts the risk, say so in node.json with \"below_safe_floor\": [\""
+                            + keys + "\"]");
         }
         for (String key : belowSafeFloor) {
             if (!List.of("min_rows", "min_cell_count").contains(key)) {
-                throw ConfigFile.invalid(paths.config(), "'below_safe_floor' names '" + key + "', which has no safe floor; "
-                        + "only min_rows and min_cell_count have one. Remove it");
+                throw ConfigFile.invalid(
+                        paths.config(),
+                        "'below_safe_floor' names '" + key + "', which has no safe floor; "
+                                + "only min_rows and min_cell_count have one. Remove it");
             }
         }
     }
@@ -111,8 +135,7 @@ public record NodeConfig(
     public void save(NodePaths paths) {
         try {
             Pem.writeAtomically(paths.config(), Json.pretty().writeValueAsBytes(this), false);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + paths.config() + ": " + e.getMessage(), e);
         }
     }

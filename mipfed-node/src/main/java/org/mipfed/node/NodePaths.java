@@ -64,10 +64,12 @@ public record NodePaths(Path dataDir) {
             return inDataDir;
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(dataDir.toString().getBytes(StandardCharsets.UTF_8));
-            return Path.of(System.getProperty("java.io.tmpdir"), "mipfed-" + HexFormat.of().formatHex(digest, 0, 8) + ".sock");
-        }
-        catch (NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(dataDir.toString().getBytes(StandardCharsets.UTF_8));
+            return Path.of(
+                    System.getProperty("java.io.tmpdir"),
+                    "mipfed-" + HexFormat.of().formatHex(digest, 0, 8) + ".sock");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }

@@ -18,7 +18,8 @@ class TestNodeConfig {
         NodePaths paths = new NodePaths(dir);
         PrivacyPolicy policy = new PrivacyPolicy(12, 5, 0.2, 30, List.of("describe"), false, 50);
         new NodeConfig("n1", "f1", "worker", "127.0.0.1:2377", null, policy).save(paths);
-        assertThat(Files.readString(paths.config())).contains("\"privacy\"", "\"min_rows\" : 12", "\"release_extremes\" : false");
+        assertThat(Files.readString(paths.config()))
+                .contains("\"privacy\"", "\"min_rows\" : 12", "\"release_extremes\" : false");
         assertThat(NodeConfig.load(paths).privacy()).isEqualTo(policy);
         assertThat(NodeConfig.load(paths).minRows()).isEqualTo(12);
     }
@@ -26,8 +27,10 @@ class TestNodeConfig {
     @Test
     void aPolicyLeftOutOrPartlyGivenTakesTheDefaults() throws Exception {
         NodePaths paths = new NodePaths(dir);
-        Files.writeString(paths.config(), "{\"nodeId\": \"n1\", \"manager\": \"m:2377\", \"privacy\": {\"max_levels\": 12}}");
-        assertThat(NodeConfig.load(paths).privacy()).isEqualTo(PrivacyPolicy.of(null, null, null, 12, null, null, null));
+        Files.writeString(
+                paths.config(), "{\"nodeId\": \"n1\", \"manager\": \"m:2377\", \"privacy\": {\"max_levels\": 12}}");
+        assertThat(NodeConfig.load(paths).privacy())
+                .isEqualTo(PrivacyPolicy.of(null, null, null, 12, null, null, null));
         Files.writeString(paths.config(), "{\"nodeId\": \"n1\", \"manager\": \"m:2377\"}");
         assertThat(NodeConfig.load(paths).privacy()).isEqualTo(PrivacyPolicy.DEFAULT);
     }
@@ -35,8 +38,10 @@ class TestNodeConfig {
     @Test
     void aNodeJsonFromBeforeTheFullPolicyKeepsItsMinimumOfRows() throws Exception {
         NodePaths paths = new NodePaths(dir);
-        Files.writeString(paths.config(), "{\"nodeId\": \"n1\", \"federationId\": \"f\", \"role\": \"worker\", \"manager\": \"m:2377\", "
-                + "\"store\": null, \"minRows\": 5}");
+        Files.writeString(
+                paths.config(),
+                "{\"nodeId\": \"n1\", \"federationId\": \"f\", \"role\": \"worker\", \"manager\": \"m:2377\", "
+                        + "\"store\": null, \"minRows\": 5}");
         assertThat(NodeConfig.load(paths).privacy()).isEqualTo(PrivacyPolicy.DEFAULT.withMinRows(5));
     }
 }

@@ -7,11 +7,9 @@ import org.mipfed.cli.Main;
 
 /** Runs the {@code mipfed} command in this JVM and captures what it prints, as a user would see it. */
 final class Cli {
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
-    private Cli() {
-    }
+    private Cli() {}
 
     static synchronized Result run(String... args) {
         PrintStream oldOut = System.out;
@@ -23,8 +21,7 @@ final class Cli {
         try {
             int code = Main.execute(args);
             return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
-        finally {
+        } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }

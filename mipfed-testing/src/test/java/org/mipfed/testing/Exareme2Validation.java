@@ -58,22 +58,30 @@ abstract class Exareme2Validation {
 
     @TestFactory
     Stream<DynamicTest> linearRegression() {
-        return cases("linear_regression", (expected, actual) -> ExpectedResults.assertLinearRegressionMatches(expected, actual));
+        return cases(
+                "linear_regression",
+                (expected, actual) -> ExpectedResults.assertLinearRegressionMatches(expected, actual));
     }
 
     @TestFactory
     Stream<DynamicTest> logisticRegression() {
-        return cases("logistic_regression", (expected, actual) -> ExpectedResults.assertLogisticRegressionMatches(expected, actual));
+        return cases(
+                "logistic_regression",
+                (expected, actual) -> ExpectedResults.assertLogisticRegressionMatches(expected, actual));
     }
 
     @TestFactory
     Stream<DynamicTest> descriptiveStats() {
-        return cases("descriptive_stats", (expected, actual) -> ExpectedResults.assertDescriptiveStatsMatches(expected, actual));
+        return cases(
+                "descriptive_stats",
+                (expected, actual) -> ExpectedResults.assertDescriptiveStatsMatches(expected, actual));
     }
 
     @TestFactory
     Stream<DynamicTest> pearsonCorrelation() {
-        return cases("pearson_correlation", (expected, actual) -> ExpectedResults.assertPearsonCorrelationMatches(expected, actual));
+        return cases(
+                "pearson_correlation",
+                (expected, actual) -> ExpectedResults.assertPearsonCorrelationMatches(expected, actual));
     }
 
     @TestFactory
@@ -83,12 +91,15 @@ abstract class Exareme2Validation {
 
     @TestFactory
     Stream<DynamicTest> pcaWithTransformation() {
-        return cases("pca_with_transformation", (expected, actual) -> ExpectedResults.assertPcaMatches(expected, actual));
+        return cases(
+                "pca_with_transformation", (expected, actual) -> ExpectedResults.assertPcaMatches(expected, actual));
     }
 
     @TestFactory
     Stream<DynamicTest> multipleHistograms() {
-        return cases("multiple_histograms", (expected, actual) -> ExpectedResults.assertMultipleHistogramsMatches(expected, actual));
+        return cases(
+                "multiple_histograms",
+                (expected, actual) -> ExpectedResults.assertMultipleHistogramsMatches(expected, actual));
     }
 
     @TestFactory
@@ -98,11 +109,16 @@ abstract class Exareme2Validation {
 
     @TestFactory
     Stream<DynamicTest> statisticalTests() {
-        return Stream.of(cases("ttest_onesample", StatisticalTestExpectations::assertOneSampleTTestMatches),
-                cases("ttest_paired", StatisticalTestExpectations::assertPairedTTestMatches),
-                cases("ttest_independent", (e, a) -> StatisticalTestExpectations.assertIndependentTTestMatches(e, a, StatisticalTestExpectations.T_TESTS)),
-                cases("anova_oneway", StatisticalTestExpectations::assertOneWayAnovaMatches),
-                cases("anova", "anova_twoway", StatisticalTestExpectations::assertTwoWayAnovaMatches)).flatMap(s -> s);
+        return Stream.of(
+                        cases("ttest_onesample", StatisticalTestExpectations::assertOneSampleTTestMatches),
+                        cases("ttest_paired", StatisticalTestExpectations::assertPairedTTestMatches),
+                        cases(
+                                "ttest_independent",
+                                (e, a) -> StatisticalTestExpectations.assertIndependentTTestMatches(
+                                        e, a, StatisticalTestExpectations.T_TESTS)),
+                        cases("anova_oneway", StatisticalTestExpectations::assertOneWayAnovaMatches),
+                        cases("anova", "anova_twoway", StatisticalTestExpectations::assertTwoWayAnovaMatches))
+                .flatMap(s -> s);
     }
 
     /**
@@ -111,12 +127,20 @@ abstract class Exareme2Validation {
      */
     @TestFactory
     Stream<DynamicTest> crossValidation() {
-        return Stream.of("linear_regression_cv", "logistic_regression_cv", "naive_bayes_gaussian_cv", "naive_bayes_categorical_cv")
+        return Stream.of(
+                        "linear_regression_cv",
+                        "logistic_regression_cv",
+                        "naive_bayes_gaussian_cv",
+                        "naive_bayes_categorical_cv")
                 .flatMap(algorithm -> {
                     String file = algorithm.equals("naive_bayes_gaussian_cv") ? "naive_bayes_gauss_cv" : algorithm;
-                    return ExpectedResults.load(EXPECTED.resolve(file + "_expected.json")).stream().map(c -> DynamicTest.dynamicTest(
-                            algorithm + " " + c, () -> CrossValidationChecks.check(algorithm, c.input(),
-                                    federation.admin().post("/algorithms/" + algorithm, c.input()))));
+                    return ExpectedResults.load(EXPECTED.resolve(file + "_expected.json")).stream()
+                            .map(c -> DynamicTest.dynamicTest(
+                                    algorithm + " " + c,
+                                    () -> CrossValidationChecks.check(
+                                            algorithm,
+                                            c.input(),
+                                            federation.admin().post("/algorithms/" + algorithm, c.input()))));
                 });
     }
 
@@ -131,9 +155,10 @@ abstract class Exareme2Validation {
     private Stream<DynamicTest> cases(String algorithm, String file, Check check) {
         List<ExpectedResults.Case> cases = ExpectedResults.load(EXPECTED.resolve(file + "_expected.json"));
         assertThat(cases).isNotEmpty();
-        return cases.stream().map(c -> DynamicTest.dynamicTest(algorithm + " " + c, () -> {
-            JsonNode actual = federation.admin().post("/algorithms/" + algorithm, c.input());
-            check.accept(c.output(), actual);
-        }));
+        return cases.stream()
+                .map(c -> DynamicTest.dynamicTest(algorithm + " " + c, () -> {
+                    JsonNode actual = federation.admin().post("/algorithms/" + algorithm, c.input());
+                    check.accept(c.output(), actual);
+                }));
     }
 }

@@ -48,13 +48,14 @@ final class MarkdownLinks {
     private static final Pattern FENCE = Pattern.compile("^\\s{0,3}(```|~~~)");
     private static final Pattern HEADING = Pattern.compile("^\\s{0,3}(#{1,6})\\s+(.*?)\\s*#*\\s*$");
     private static final Pattern CODE_SPAN = Pattern.compile("(`+)(.+?)\\1");
-    private static final Pattern INLINE_LINK = Pattern.compile("!?\\[([^\\]]*)\\]\\(\\s*<?([^)\\s>]*)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
-    private static final Pattern REFERENCE_DEFINITION = Pattern.compile("^\\s{0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s.*)?$");
+    private static final Pattern INLINE_LINK =
+            Pattern.compile("!?\\[([^\\]]*)\\]\\(\\s*<?([^)\\s>]*)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+    private static final Pattern REFERENCE_DEFINITION =
+            Pattern.compile("^\\s{0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s.*)?$");
     private static final Pattern HTML_ANCHOR = Pattern.compile("<a\\s+(?:id|name)=\"([^\"]+)\"");
     private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
 
-    private MarkdownLinks() {
-    }
+    private MarkdownLinks() {}
 
     /**
      * Every broken relative link of {@code pages}: a file or directory that does not exist (or lies outside
@@ -78,17 +79,22 @@ final class MarkdownLinks {
                 Path shown = top.relativize(from);
                 if (!to.startsWith(top)) {
                     broken.add(new Broken(shown, link.line(), target, "leads out of the repository"));
-                }
-                else if (!Files.exists(to)) {
-                    broken.add(new Broken(shown, link.line(), target, "no such file or directory: " + top.relativize(to)));
-                }
-                else if (anchor != null && !anchor.isEmpty()) {
+                } else if (!Files.exists(to)) {
+                    broken.add(
+                            new Broken(shown, link.line(), target, "no such file or directory: " + top.relativize(to)));
+                } else if (anchor != null && !anchor.isEmpty()) {
                     if (!to.getFileName().toString().endsWith(".md")) {
-                        broken.add(new Broken(shown, link.line(), target, "an anchor into a file that is not Markdown"));
-                    }
-                    else if (!anchorsByPage.computeIfAbsent(to, p -> anchors(read(p))).contains(anchor)) {
-                        broken.add(new Broken(shown, link.line(), target, "no heading of " + top.relativize(to) + " has the anchor #" + anchor
-                                + "; it has " + anchorsByPage.get(to)));
+                        broken.add(
+                                new Broken(shown, link.line(), target, "an anchor into a file that is not Markdown"));
+                    } else if (!anchorsByPage
+                            .computeIfAbsent(to, p -> anchors(read(p)))
+                            .contains(anchor)) {
+                        broken.add(new Broken(
+                                shown,
+                                link.line(),
+                                target,
+                                "no heading of " + top.relativize(to) + " has the anchor #" + anchor + "; it has "
+                                        + anchorsByPage.get(to)));
                     }
                 }
             }
@@ -156,13 +162,18 @@ final class MarkdownLinks {
      * without punctuation but hyphens and underscores, each space a hyphen.
      */
     static String slug(String heading) {
-        String text = heading.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1").replaceAll("<[^>]+>", "").replace("`", "").replace("*", "");
+        String text = heading.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
+                .replaceAll("<[^>]+>", "")
+                .replace("`", "")
+                .replace("*", "");
         StringBuilder slug = new StringBuilder();
         text.toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
             if (c == ' ') {
                 slug.append('-');
-            }
-            else if (Character.isLetterOrDigit(c) || c == '-' || c == '_' || Character.getType(c) == Character.NON_SPACING_MARK) {
+            } else if (Character.isLetterOrDigit(c)
+                    || c == '-'
+                    || c == '_'
+                    || Character.getType(c) == Character.NON_SPACING_MARK) {
                 slug.appendCodePoint(c);
             }
         });
@@ -172,8 +183,7 @@ final class MarkdownLinks {
     private static String read(Path file) {
         try {
             return Files.readString(file);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
     }

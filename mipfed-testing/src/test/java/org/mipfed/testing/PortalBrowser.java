@@ -40,7 +40,8 @@ final class PortalBrowser implements AutoCloseable {
     /** Skips the test when Chromium is absent on a developer's machine; on CI (CI=true) that is a failure. */
     static void requireChromium() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        String message = "The browser tests need Debian's Chromium and its driver: apt-get install chromium chromium-driver";
+        String message =
+                "The browser tests need Debian's Chromium and its driver: apt-get install chromium chromium-driver";
         if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(message);
         }
@@ -58,11 +59,24 @@ final class PortalBrowser implements AutoCloseable {
     static PortalBrowser start(Path downloads, Path home) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--window-size=1280,800");
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toAbsolutePath().toString(),
-                "download.prompt_for_download", false));
-        ChromeDriverService.Builder builder = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort();
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--window-size=1280,800");
+        options.setExperimentalOption(
+                "prefs",
+                Map.of(
+                        "download.default_directory",
+                        downloads.toAbsolutePath().toString(),
+                        "download.prompt_for_download",
+                        false));
+        ChromeDriverService.Builder builder = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort();
         if (home != null) {
             builder.withEnvironment(Map.of("HOME", home.toAbsolutePath().toString()));
         }
@@ -92,11 +106,17 @@ final class PortalBrowser implements AutoCloseable {
             Map<?, ?> size = (Map<?, ?>) metrics.get("cssContentSize");
             double width = ((Number) size.get("width")).doubleValue();
             double height = Math.min(4000, ((Number) size.get("height")).doubleValue());
-            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
-                    "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+            Map<String, Object> shot = driver.executeCdpCommand(
+                    "Page.captureScreenshot",
+                    Map.of(
+                            "format",
+                            "png",
+                            "captureBeyondViewport",
+                            true,
+                            "clip",
+                            Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
             Files.write(SCREENSHOTS.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -116,11 +136,11 @@ final class PortalBrowser implements AutoCloseable {
     /** Waits for a downloaded file to be complete and answers its bytes. */
     byte[] downloaded(String name) {
         Path file = downloads.resolve(name);
-        waiting(Duration.ofSeconds(20)).until(d -> Files.exists(file) && !Files.exists(downloads.resolve(name + ".crdownload")));
+        waiting(Duration.ofSeconds(20))
+                .until(d -> Files.exists(file) && !Files.exists(downloads.resolve(name + ".crdownload")));
         try {
             return Files.readAllBytes(file);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -30,7 +30,11 @@ abstract class RReferenceValidation {
 
     @BeforeAll
     void startFederation() {
-        validation = ValidationFederation.start("rreference", nodes(), this::postgres, Map.of("dementia_v_0_1", List.of("edsd", "ppmi", "desd-synthdata")));
+        validation = ValidationFederation.start(
+                "rreference",
+                nodes(),
+                this::postgres,
+                Map.of("dementia_v_0_1", List.of("edsd", "ppmi", "desd-synthdata")));
         federation = validation.federation();
     }
 
@@ -52,9 +56,10 @@ abstract class RReferenceValidation {
     }
 
     private Stream<DynamicTest> cases(String algorithm) {
-        return RReference.load(algorithm).stream().map(c -> DynamicTest.dynamicTest(algorithm + " " + c, () -> {
-            JsonNode actual = federation.admin().post("/algorithms/" + algorithm, c.body());
-            ExpectedResults.assertMatchesReference(c.name(), c.expected(), actual, ExpectedResults.DEFAULT);
-        }));
+        return RReference.load(algorithm).stream()
+                .map(c -> DynamicTest.dynamicTest(algorithm + " " + c, () -> {
+                    JsonNode actual = federation.admin().post("/algorithms/" + algorithm, c.body());
+                    ExpectedResults.assertMatchesReference(c.name(), c.expected(), actual, ExpectedResults.DEFAULT);
+                }));
     }
 }

@@ -49,7 +49,9 @@ final class RawHttp {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = requestHead(method, path, headers);
         if (body != null) {
-            head.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length).append("\r\n");
+            head.append("Content-Type: application/json\r\nContent-Length: ")
+                    .append(bytes.length)
+                    .append("\r\n");
         }
         return exchange(head.append("\r\n").toString(), out -> out.write(bytes));
     }
@@ -59,7 +61,8 @@ final class RawHttp {
      * this one waits for the answer; writing stops when the server answers or closes.
      */
     Response sendChunked(String method, String path, long total, String... headers) {
-        StringBuilder head = requestHead(method, path, headers).append("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+        StringBuilder head = requestHead(method, path, headers)
+                .append("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
         return exchange(head.toString(), out -> {
             byte[] chunk = new byte[64 * 1024];
             Arrays.fill(chunk, (byte) 'a');
@@ -81,8 +84,10 @@ final class RawHttp {
      * timeout, without a thread.)
      */
     Response declareOnly(String method, String path, long declared, String... headers) {
-        StringBuilder head = requestHead(method, path, headers).append("Content-Type: application/json\r\nContent-Length: ")
-                .append(declared).append("\r\n\r\n");
+        StringBuilder head = requestHead(method, path, headers)
+                .append("Content-Type: application/json\r\nContent-Length: ")
+                .append(declared)
+                .append("\r\n\r\n");
         return exchange(head.toString(), out -> {
             out.write(new byte[1024]);
             out.flush();
@@ -90,7 +95,8 @@ final class RawHttp {
     }
 
     private StringBuilder requestHead(String method, String path, String... headers) {
-        StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
+        StringBuilder head = new StringBuilder(
+                method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
         for (String h : headers) {
             head.append(h).append("\r\n");
         }
@@ -124,22 +130,22 @@ final class RawHttp {
                     sent.addAndGet(len);
                 }
             };
-            Thread writer = new Thread(() -> {
-                try {
-                    body.write(counting);
-                    counting.flush();
-                }
-                catch (IOException e) {
-                    // the server answered and closed: what matters is how much it took
-                }
-            }, "raw-http-body");
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            body.write(counting);
+                            counting.flush();
+                        } catch (IOException e) {
+                            // the server answered and closed: what matters is how much it took
+                        }
+                    },
+                    "raw-http-body");
             writer.setDaemon(true);
             writer.start();
             Response response = read(new BufferedInputStream(socket.getInputStream()), sent);
             socket.shutdownOutput();
             return response;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("HTTP from " + from + " failed: " + e.getMessage(), e);
         }
     }
@@ -153,22 +159,26 @@ final class RawHttp {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
             int colon = line.indexOf(':');
-            headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
+            headers.merge(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim(),
+                    (a, b) -> a + ", " + b);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16); size > 0; size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
+            for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+                    size > 0;
+                    size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
                 body.write(in.readNBytes(size));
                 line(in);
             }
-        }
-        else if (headers.containsKey("content-length")) {
+        } else if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-        }
-        else {
+        } else {
             body.write(in.readAllBytes());
         }
-        return new Response(Integer.parseInt(status.substring(9, 12)), headers, body.toString(StandardCharsets.UTF_8), bytesSent);
+        return new Response(
+                Integer.parseInt(status.substring(9, 12)), headers, body.toString(StandardCharsets.UTF_8), bytesSent);
     }
 
     private static String line(InputStream in) throws IOException {

@@ -26,14 +26,33 @@ import org.mipfed.node.privacy.PrivacyPolicy;
  * fault, and every result says how many rows it used, overall (n_obs) and per node.
  */
 class TestAnalysisRequests {
-    private static final List<String> NORTH = List.of("edsd0", "edsd1", "edsd2", "edsd3", "edsd4", "desd-synthdata0", "desd-synthdata1",
-            "desd-synthdata2", "desd-synthdata3", "desd-synthdata4");
-    private static final List<String> SOUTH = List.of("ppmi0", "ppmi1", "ppmi2", "ppmi3", "ppmi4", "edsd5", "edsd6", "edsd7",
-            "desd-synthdata5", "desd-synthdata6");
+    private static final List<String> NORTH = List.of(
+            "edsd0",
+            "edsd1",
+            "edsd2",
+            "edsd3",
+            "edsd4",
+            "desd-synthdata0",
+            "desd-synthdata1",
+            "desd-synthdata2",
+            "desd-synthdata3",
+            "desd-synthdata4");
+    private static final List<String> SOUTH = List.of(
+            "ppmi0",
+            "ppmi1",
+            "ppmi2",
+            "ppmi3",
+            "ppmi4",
+            "edsd5",
+            "edsd6",
+            "edsd7",
+            "desd-synthdata5",
+            "desd-synthdata6");
     private static final List<String> ALL = concat(NORTH, SOUTH);
 
     @TempDir
     static Path dir;
+
     static LocalFederation federation;
 
     @BeforeAll
@@ -41,13 +60,24 @@ class TestAnalysisRequests {
         Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
         // The default policy without its history: these tests run every algorithm over the same rows with overlapping
-        // variables, and two of them (logistic_regression, kaplan_meier) have complete rows 9 apart in alzheimerbroadcategory,
+        // variables, and two of them (logistic_regression, kaplan_meier) have complete rows 9 apart in
+        // alzheimerbroadcategory,
         // which the history rightly refuses (rule differencing; TestResearcherSubtractionAttacks covers that).
         PrivacyPolicy policy = PrivacyPolicy.DEFAULT.withoutHistory();
-        federation.addNode("north", null, policy, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                NORTH.stream().map(d -> data.resolve(d + ".csv")).toList())));
-        federation.addNode("south", null, policy, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                SOUTH.stream().map(d -> data.resolve(d + ".csv")).toList())));
+        federation.addNode(
+                "north",
+                null,
+                policy,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"),
+                        NORTH.stream().map(d -> data.resolve(d + ".csv")).toList())));
+        federation.addNode(
+                "south",
+                null,
+                policy,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"),
+                        SOUTH.stream().map(d -> data.resolve(d + ".csv")).toList())));
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(180), "north", "south");
     }
@@ -64,18 +94,30 @@ class TestAnalysisRequests {
         refused("linear_regression", body(ALL, List.of("gender"), List.of("lefthippocampus")), "'gender'");
         refused("ttest_onesample", body(ALL, List.of("agegroup"), List.of()), "'agegroup'");
         refused("pearson_correlation", body(ALL, List.of("leftamygdala", "gender"), List.of()), "'gender'");
-        refused("kmeans", body(ALL, List.of("leftamygdala", "alzheimerbroadcategory"), List.of()), "'alzheimerbroadcategory'");
-        refused("kaplan_meier", body(ALL, List.of("gender"), List.of("alzheimerbroadcategory"), "event_level", "AD"), "'gender'");
+        refused(
+                "kmeans",
+                body(ALL, List.of("leftamygdala", "alzheimerbroadcategory"), List.of()),
+                "'alzheimerbroadcategory'");
+        refused(
+                "kaplan_meier",
+                body(ALL, List.of("gender"), List.of("alzheimerbroadcategory"), "event_level", "AD"),
+                "'gender'");
     }
 
     @Test
     void aClassOrLevelThatDoesNotExistIsNamed() {
-        refused("logistic_regression", body(ALL, List.of("alzheimerbroadcategory"), List.of("leftamygdala"), "positive_class", "Dementia"),
+        refused(
+                "logistic_regression",
+                body(ALL, List.of("alzheimerbroadcategory"), List.of("leftamygdala"), "positive_class", "Dementia"),
                 "Dementia");
-        ObjectNode glm = body(ALL, List.of("alzheimerbroadcategory"), List.of("leftamygdala"), "positive_class", "Dementia");
+        ObjectNode glm =
+                body(ALL, List.of("alzheimerbroadcategory"), List.of("leftamygdala"), "positive_class", "Dementia");
         ((ObjectNode) glm.get("parameters")).put("family", "binomial");
         refused("glm", glm, "Dementia");
-        refused("kaplan_meier", body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory"), "event_level", "dead"), "dead");
+        refused(
+                "kaplan_meier",
+                body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory"), "event_level", "dead"),
+                "dead");
         ObjectNode ttest = body(ALL, List.of("leftamygdala"), List.of("gender"), "groupA", "M");
         ((ObjectNode) ttest.get("parameters")).put("groupB", "X");
         refused("ttest_independent", ttest, "groupB");
@@ -96,21 +138,33 @@ class TestAnalysisRequests {
         ObjectNode constant = body(NORTH, List.of("lefthippocampus"), List.of("subjectageyears", "leftamygdala"));
         filter(constant, "subjectageyears", "equal", 70);
         refused("linear_regression", constant, "subjectageyears");
-        ObjectNode logistic = body(NORTH, List.of("alzheimerbroadcategory"), List.of("leftamygdala", "subjectageyears"), "positive_class", "AD");
+        ObjectNode logistic = body(
+                NORTH,
+                List.of("alzheimerbroadcategory"),
+                List.of("leftamygdala", "subjectageyears"),
+                "positive_class",
+                "AD");
         filter(logistic, "subjectageyears", "equal", 70);
         refused("logistic_regression", logistic, "subjectageyears");
         ObjectNode glm = body(NORTH, List.of("lefthippocampus"), List.of("subjectageyears"), "family", "poisson");
         filter(glm, "subjectageyears", "equal", 70);
         refused("glm", glm, "subjectageyears");
-        refused("linear_regression", body(ALL, List.of("lefthippocampus"), List.of("leftamygdala", "leftamygdala")), "'leftamygdala'");
+        refused(
+                "linear_regression",
+                body(ALL, List.of("lefthippocampus"), List.of("leftamygdala", "leftamygdala")),
+                "'leftamygdala'");
     }
 
     @Test
     void survivalBinsTooFineForANodesMinimumAreRefusedNamingTheNode() {
-        ObjectNode request = body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory", "gender"), "event_level", "AD");
+        ObjectNode request =
+                body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory", "gender"), "event_level", "AD");
         Problem problem = problem("kaplan_meier", request);
         assertThat(problem.status()).isBetween(400, 499);
-        assertThat(problem.detail()).containsAnyOf("north", "south").contains("min_rows").contains("bin_width");
+        assertThat(problem.detail())
+                .containsAnyOf("north", "south")
+                .contains("min_rows")
+                .contains("bin_width");
         // over the wire as fields too: a client branches on the code and the rule, not on the text
         assertThat(problem.code()).isEqualTo("refused_by_node");
         assertThat(problem.extensions()).containsEntry("rule", "min_rows");
@@ -126,7 +180,9 @@ class TestAnalysisRequests {
         Map<String, ObjectNode> requests = new LinkedHashMap<>();
         requests.put("descriptive_stats", body(ALL, List.of("leftamygdala", "gender"), List.of()));
         requests.put("linear_regression", body(ALL, List.of("lefthippocampus"), List.of("leftamygdala", "gender")));
-        requests.put("logistic_regression", body(ALL, List.of("alzheimerbroadcategory"), List.of("leftamygdala"), "positive_class", "AD"));
+        requests.put(
+                "logistic_regression",
+                body(ALL, List.of("alzheimerbroadcategory"), List.of("leftamygdala"), "positive_class", "AD"));
         requests.put("glm", body(ALL, List.of("minimentalstate"), List.of("leftamygdala"), "family", "poisson"));
         requests.put("pearson_correlation", body(ALL, List.of("leftamygdala", "lefthippocampus"), List.of()));
         requests.put("pca", body(ALL, List.of("leftamygdala", "lefthippocampus", "rightamygdala"), List.of()));
@@ -139,19 +195,25 @@ class TestAnalysisRequests {
         requests.put("ttest_paired", body(ALL, List.of("leftamygdala"), List.of("rightamygdala")));
         requests.put("anova_oneway", body(ALL, List.of("leftamygdala"), List.of("agegroup")));
         requests.put("anova", body(ALL, List.of("leftamygdala"), List.of("agegroup", "gender")));
-        requests.put("kaplan_meier", body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory"), "event_level", "AD"));
+        requests.put(
+                "kaplan_meier",
+                body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory"), "event_level", "AD"));
         ((ObjectNode) requests.get("kaplan_meier").get("parameters")).put("bin_width", 100);
         for (Map.Entry<String, ObjectNode> request : requests.entrySet()) {
             JsonNode result = federation.admin().post("/algorithms/" + request.getKey(), request.getValue());
             long rows = 0;
             for (JsonNode node : result.path("contributing_nodes")) {
-                assertThat(node.path("rows").asLong()).as(request.getKey() + " rows of " + node).isPositive();
+                assertThat(node.path("rows").asLong())
+                        .as(request.getKey() + " rows of " + node)
+                        .isPositive();
                 rows += node.path("rows").asLong();
             }
             assertThat(result.path("contributing_nodes")).as(request.getKey()).hasSize(2);
             // At the top, or where Exareme2's shape puts it (logistic_regression: in its summary).
             JsonNode nObs = result.findValue("n_obs");
-            assertThat(nObs != null && nObs.isIntegralNumber()).as(request.getKey() + " has n_obs: " + result).isTrue();
+            assertThat(nObs != null && nObs.isIntegralNumber())
+                    .as(request.getKey() + " has n_obs: " + result)
+                    .isTrue();
             assertThat(nObs.asLong()).as(request.getKey()).isPositive().isLessThanOrEqualTo(rows);
         }
     }
@@ -179,7 +241,8 @@ class TestAnalysisRequests {
         return body;
     }
 
-    private static ObjectNode body(List<String> datasets, List<String> y, List<String> x, String parameter, Object value) {
+    private static ObjectNode body(
+            List<String> datasets, List<String> y, List<String> x, String parameter, Object value) {
         ObjectNode body = body(datasets, y, x);
         ((ObjectNode) body.get("parameters")).set(parameter, Json.mapper().valueToTree(value));
         return body;

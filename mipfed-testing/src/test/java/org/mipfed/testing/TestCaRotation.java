@@ -54,6 +54,7 @@ class TestCaRotation {
     /** Kept when a test fails: the manager's and the nodes' logs say what happened. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
+
     static LocalFederation federation;
     static JsonNode baseline;
     static Map<String, BigInteger> joinSerials = new TreeMap<>();
@@ -65,9 +66,26 @@ class TestCaRotation {
     static void createFederation() {
         Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0, VALIDITY);
-        federation.addNode("chuv", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), List.of(data.resolve("edsd0.csv"), data.resolve("edsd1.csv")))));
-        federation.addNode("epfl", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), List.of(data.resolve("ppmi0.csv"), data.resolve("ppmi1.csv")))));
-        federation.addNode("uoa", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), List.of(data.resolve("desd-synthdata0.csv")))));
+        federation.addNode(
+                "chuv",
+                null,
+                10,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"),
+                        List.of(data.resolve("edsd0.csv"), data.resolve("edsd1.csv")))));
+        federation.addNode(
+                "epfl",
+                null,
+                10,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"),
+                        List.of(data.resolve("ppmi0.csv"), data.resolve("ppmi1.csv")))));
+        federation.addNode(
+                "uoa",
+                null,
+                10,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"), List.of(data.resolve("desd-synthdata0.csv")))));
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(120), NODES.toArray(String[]::new));
         for (String node : NODES) {
@@ -91,13 +109,17 @@ class TestCaRotation {
         assertThat(ls.out()).contains("CERTIFICATE").contains("until ");
 
         // two thirds into the lifetime every node has a new certificate, and the federation never stopped
-        LocalFederation.await(VALIDITY, "every node to renew its certificate", () -> NODES.stream()
-                .allMatch(n -> !certificate(n).getSerialNumber().equals(joinSerials.get(n))));
+        LocalFederation.await(
+                VALIDITY,
+                "every node to renew its certificate",
+                () -> NODES.stream()
+                        .allMatch(n -> !certificate(n).getSerialNumber().equals(joinSerials.get(n))));
         federation.awaitReady(Duration.ofSeconds(30), NODES.toArray(String[]::new));
         for (String node : NODES) {
             X509Certificate renewed = certificate(node);
             assertThat(renewed.getNotAfter().toInstant()).isAfter(Instant.now().plus(Duration.ofSeconds(60)));
-            assertThat(managerRecord(node).path("certificateExpires").asText()).isEqualTo(renewed.getNotAfter().toInstant().toString());
+            assertThat(managerRecord(node).path("certificateExpires").asText())
+                    .isEqualTo(renewed.getNotAfter().toInstant().toString());
         }
         assertSameNumbers(regression(), baseline);
     }
@@ -109,7 +131,11 @@ class TestCaRotation {
         oldKey = Pem.readPrivateKey(chuv.key());
         oldCertificate = Pem.readCertificate(chuv.certificate());
         oldCa = Pem.readCertificate(federation.managerPaths().caDir().resolve("ca.crt"));
-        String oldWorkerToken = federation.admin().get("/admin/join-tokens/worker").path("token").asText();
+        String oldWorkerToken = federation
+                .admin()
+                .get("/admin/join-tokens/worker")
+                .path("token")
+                .asText();
 
         AtomicBoolean rotating = new AtomicBoolean(true);
         List<JsonNode> during = new CopyOnWriteArrayList<>();
@@ -118,8 +144,7 @@ class TestCaRotation {
             while (rotating.get()) {
                 try {
                     during.add(regression());
-                }
-                catch (RuntimeException e) {
+                } catch (RuntimeException e) {
                     failures.add(e);
                 }
             }
@@ -130,11 +155,21 @@ class TestCaRotation {
         analyses.get(120, TimeUnit.SECONDS);
 
         assertThat(rotate.exitCode()).as(rotate.err()).isZero();
-        assertThat(rotate.out()).contains("CA rotation started").contains("every node moved to the new CA").contains("CA rotation finished");
-        X509Certificate newCa = Pem.readCertificate(federation.managerPaths().caDir().resolve("ca.crt"));
+        assertThat(rotate.out())
+                .contains("CA rotation started")
+                .contains("every node moved to the new CA")
+                .contains("CA rotation finished");
+        X509Certificate newCa =
+                Pem.readCertificate(federation.managerPaths().caDir().resolve("ca.crt"));
         assertThat(newCa).isNotEqualTo(oldCa);
-        String newWorkerToken = federation.admin().get("/admin/join-tokens/worker").path("token").asText();
-        assertThat(newWorkerToken).startsWith("MIPFED-1-" + CaDigest.of(newCa) + "-").isNotEqualTo(oldWorkerToken);
+        String newWorkerToken = federation
+                .admin()
+                .get("/admin/join-tokens/worker")
+                .path("token")
+                .asText();
+        assertThat(newWorkerToken)
+                .startsWith("MIPFED-1-" + CaDigest.of(newCa) + "-")
+                .isNotEqualTo(oldWorkerToken);
         assertThat(rotate.out()).contains(newWorkerToken);
 
         // no analysis failed or changed while the federation moved
@@ -143,8 +178,13 @@ class TestCaRotation {
         during.forEach(result -> assertSameNumbers(result, baseline));
 
         // every node moved: its certificate is under the new CA and it trusts the new CA only
-        LocalFederation.await(Duration.ofSeconds(30), "the nodes to drop the old CA", () -> NODES.stream()
-                .allMatch(n -> Pem.readCertificates(federation.node(n).paths().caCertificate()).equals(List.of(newCa))));
+        LocalFederation.await(
+                Duration.ofSeconds(30),
+                "the nodes to drop the old CA",
+                () -> NODES.stream()
+                        .allMatch(n -> Pem.readCertificates(
+                                        federation.node(n).paths().caCertificate())
+                                .equals(List.of(newCa))));
         for (String node : NODES) {
             certificate(node).verify(newCa.getPublicKey());
         }
@@ -155,20 +195,27 @@ class TestCaRotation {
     @Test
     @Order(3)
     void aCertificateUnderTheOldCaIsRefusedAfterTheRotation() throws Exception {
-        X509Certificate newCa = Pem.readCertificate(federation.managerPaths().caDir().resolve("ca.crt"));
+        X509Certificate newCa =
+                Pem.readCertificate(federation.managerPaths().caDir().resolve("ca.crt"));
         // chuv's certificate from before the rotation has not expired, but its CA was dropped
         oldCertificate.checkValidity();
         Status refused = openSession(oldKey, oldCertificate, List.of(oldCa, newCa));
         assertThat(refused.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         // chuv's current certificate (under the new CA) opens a session
         NodePaths chuv = federation.node("chuv").paths();
-        assertThat(openSession(Pem.readPrivateKey(chuv.key()), Pem.readCertificate(chuv.certificate()), List.of(newCa)).getCode()).isEqualTo(Status.Code.OK);
+        assertThat(openSession(Pem.readPrivateKey(chuv.key()), Pem.readCertificate(chuv.certificate()), List.of(newCa))
+                        .getCode())
+                .isEqualTo(Status.Code.OK);
     }
 
     /** Opens a node session with these credentials; OK once the manager welcomes it, else how it failed. */
-    private static Status openSession(PrivateKey key, X509Certificate certificate, List<X509Certificate> trusted) throws Exception {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", federation.grpcPort(),
-                NodeTls.sessionChannelCredentials(key, certificate, trusted)).build();
+    private static Status openSession(PrivateKey key, X509Certificate certificate, List<X509Certificate> trusted)
+            throws Exception {
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress(
+                        "127.0.0.1",
+                        federation.grpcPort(),
+                        NodeTls.sessionChannelCredentials(key, certificate, trusted))
+                .build();
         try {
             CompletableFuture<Status> outcome = new CompletableFuture<>();
             StreamObserver<NodeMessage> out = NodeSessionGrpc.newStub(channel).open(new StreamObserver<>() {
@@ -194,19 +241,25 @@ class TestCaRotation {
                 out.onCompleted();
             }
             return status;
-        }
-        finally {
+        } finally {
             channel.shutdownNow();
         }
     }
 
     private static JsonNode regression() {
-        return federation.admin().post("/algorithms/linear_regression", TestFederationWorkflow.request(List.of("lefthippocampus"),
-                List.of("righthippocampus", "gender"), List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0")));
+        return federation
+                .admin()
+                .post(
+                        "/algorithms/linear_regression",
+                        TestFederationWorkflow.request(
+                                List.of("lefthippocampus"),
+                                List.of("righthippocampus", "gender"),
+                                List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0")));
     }
 
     private static void assertSameNumbers(JsonNode actual, JsonNode expected) {
-        assertThat(actual.path("n_obs").asLong()).isEqualTo(expected.path("n_obs").asLong());
+        assertThat(actual.path("n_obs").asLong())
+                .isEqualTo(expected.path("n_obs").asLong());
         List<Double> a = new ArrayList<>();
         List<Double> e = new ArrayList<>();
         actual.path("coefficients").forEach(c -> a.add(c.asDouble()));

@@ -32,6 +32,7 @@ class TestDatasetOwnership {
 
     @TempDir
     static Path dir;
+
     static Path data;
     static LocalFederation federation;
     static String chuv;
@@ -41,8 +42,15 @@ class TestDatasetOwnership {
     static void createFederation() {
         data = LocalFederation.extractDementiaData(dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        chuv = federation.addNode("chuv", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                List.of(data.resolve("edsd0.csv"), data.resolve("edsd1.csv"))))).nodeId();
+        chuv = federation
+                .addNode(
+                        "chuv",
+                        null,
+                        10,
+                        List.of(new LocalFederation.DataImport(
+                                data.resolve("CDEsMetadata.json"),
+                                List.of(data.resolve("edsd0.csv"), data.resolve("edsd1.csv")))))
+                .nodeId();
         federation.start("chuv");
         federation.awaitReady(Duration.ofSeconds(60), "chuv");
     }
@@ -58,13 +66,28 @@ class TestDatasetOwnership {
     @Order(1)
     void aSecondNodeAnnouncingAnOwnedDatasetIsRefusedAndShownToAdmins() {
         // a second hospital imports a file whose rows carry chuv's dataset code
-        rogue = federation.addNode("rogue", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                List.of(data.resolve("edsd0.csv"), data.resolve("ppmi0.csv"))))).nodeId();
+        rogue = federation
+                .addNode(
+                        "rogue",
+                        null,
+                        10,
+                        List.of(new LocalFederation.DataImport(
+                                data.resolve("CDEsMetadata.json"),
+                                List.of(data.resolve("edsd0.csv"), data.resolve("ppmi0.csv")))))
+                .nodeId();
         federation.start("rogue");
         federation.awaitReady(Duration.ofSeconds(60), "rogue");
-        LocalFederation.await(Duration.ofSeconds(20), "rogue's conflict", () -> view("rogue").path("datasetConflicts").size() > 0);
+        LocalFederation.await(
+                Duration.ofSeconds(20),
+                "rogue's conflict",
+                () -> view("rogue").path("datasetConflicts").size() > 0);
 
-        assertThat(view("rogue").path("datasetConflicts").path(DEMENTIA).path("edsd0").asText()).isEqualTo("chuv (" + chuv + ")");
+        assertThat(view("rogue")
+                        .path("datasetConflicts")
+                        .path(DEMENTIA)
+                        .path("edsd0")
+                        .asText())
+                .isEqualTo("chuv (" + chuv + ")");
         assertThat(view("rogue").path("datasetConflicts").path(DEMENTIA).size()).isEqualTo(1);
         assertThat(view("chuv").path("datasetConflicts").size()).isZero();
         // analyses use chuv's edsd0 only (15 rows, not 30), and rogue's own dataset
@@ -105,24 +128,34 @@ class TestDatasetOwnership {
             browser.find("#signin-submit").click();
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
             browser.driver.get(portal + "#/admin");
-            browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#nodes-table tr[data-node=rogue] .dataset-conflict")));
-            assertThat(browser.find("#nodes-table tr[data-node=rogue] .dataset-conflict").getText())
+            browser.await(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#nodes-table tr[data-node=rogue] .dataset-conflict")));
+            assertThat(browser.find("#nodes-table tr[data-node=rogue] .dataset-conflict")
+                            .getText())
                     .startsWith("edsd0 (dementia:0.1) belongs to chuv (" + chuv + "): not used from rogue.");
-            assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tr[data-node=chuv] .dataset-conflict"))).isEmpty();
+            assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tr[data-node=chuv] .dataset-conflict")))
+                    .isEmpty();
             browser.screenshot("admin-dataset-conflict");
 
             browser.driver.executeScript("window.confirm = () => true;");
             browser.find("#nodes-table tr[data-node=rogue] .move-dataset").click();
-            browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#nodes-table tr[data-node=chuv] .dataset-conflict")));
+            browser.await(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#nodes-table tr[data-node=chuv] .dataset-conflict")));
             assertThat(owner("edsd0")).isEqualTo(rogue);
-            assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tr[data-node=rogue] .dataset-conflict"))).isEmpty();
-        }
-        finally {
+            assertThat(browser.driver.findElements(
+                            By.cssSelector("#nodes-table tr[data-node=rogue] .dataset-conflict")))
+                    .isEmpty();
+        } finally {
             browser.close();
         }
         // back to where the next steps expect it
-        federation.admin().post("/admin/datasets/dementia:0.1/edsd0/owner", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                .objectNode().put("node", "chuv"));
+        federation
+                .admin()
+                .post(
+                        "/admin/datasets/dementia:0.1/edsd0/owner",
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                .objectNode()
+                                .put("node", "chuv"));
         assertThat(owner("edsd0")).isEqualTo(chuv);
     }
 
@@ -132,8 +165,16 @@ class TestDatasetOwnership {
         federation.stopManager(false);
         federation.startManager();
         federation.awaitReady(Duration.ofSeconds(60), "chuv", "rogue");
-        LocalFederation.await(Duration.ofSeconds(20), "rogue's conflict", () -> view("rogue").path("datasetConflicts").size() > 0);
-        assertThat(view("rogue").path("datasetConflicts").path(DEMENTIA).path("edsd0").asText()).isEqualTo("chuv (" + chuv + ")");
+        LocalFederation.await(
+                Duration.ofSeconds(20),
+                "rogue's conflict",
+                () -> view("rogue").path("datasetConflicts").size() > 0);
+        assertThat(view("rogue")
+                        .path("datasetConflicts")
+                        .path(DEMENTIA)
+                        .path("edsd0")
+                        .asText())
+                .isEqualTo("chuv (" + chuv + ")");
         assertThat(owner("edsd0")).isEqualTo(chuv);
         assertThat(datasets().path("edsd0").path("rows").asLong()).isEqualTo(15);
     }
@@ -146,21 +187,31 @@ class TestDatasetOwnership {
         assertThat(unknownNode.err()).contains("No node 'nobody'");
         Cli.Result unknownDataset = Cli.run("dataset", "move", "--data-dir", managerDir(), DEMENTIA, "edsd9", "rogue");
         assertThat(unknownDataset.exitCode()).isEqualTo(2);
-        assertThat(unknownDataset.err()).contains("No node announced the dataset 'edsd9' of the data model 'dementia:0.1'");
+        assertThat(unknownDataset.err())
+                .contains("No node announced the dataset 'edsd9' of the data model 'dementia:0.1'");
 
         Cli.Result moved = Cli.run("dataset", "move", "--data-dir", managerDir(), DEMENTIA, "edsd0", "rogue");
         assertThat(moved.exitCode()).as(moved.err()).isZero();
         assertThat(moved.out()).contains("dataset edsd0 of dementia:0.1 now belongs to node " + rogue);
         assertThat(owner("edsd0")).isEqualTo(rogue);
         assertThat(view("rogue").path("datasetConflicts").size()).isZero();
-        assertThat(view("chuv").path("datasetConflicts").path(DEMENTIA).path("edsd0").asText()).isEqualTo("rogue (" + rogue + ")");
+        assertThat(view("chuv")
+                        .path("datasetConflicts")
+                        .path(DEMENTIA)
+                        .path("edsd0")
+                        .asText())
+                .isEqualTo("rogue (" + rogue + ")");
         JsonNode move = auditLine("dataset.move");
         assertThat(move.path("user").asText()).isEqualTo("admin");
         assertThat(move.path("details").path("previous_owner").asText()).isEqualTo(chuv);
         assertThat(move.path("details").path("node").asText()).isEqualTo("rogue");
-        assertThat(Cli.run("dataset", "ls", "--data-dir", managerDir()).out()).contains("edsd0").contains(rogue);
+        assertThat(Cli.run("dataset", "ls", "--data-dir", managerDir()).out())
+                .contains("edsd0")
+                .contains(rogue);
 
-        assertThat(Cli.run("dataset", "move", "--data-dir", managerDir(), DEMENTIA, "edsd0", "chuv").exitCode()).isZero();
+        assertThat(Cli.run("dataset", "move", "--data-dir", managerDir(), DEMENTIA, "edsd0", "chuv")
+                        .exitCode())
+                .isZero();
         assertThat(owner("edsd0")).isEqualTo(chuv);
         assertThat(view("chuv").path("datasetConflicts").size()).isZero();
     }
@@ -168,13 +219,19 @@ class TestDatasetOwnership {
     @Test
     @Order(5)
     void aRunningNodeRefusesADatasetItHoldsUnlessToldToAppendOrReplace() throws Exception {
-        Path more = Files.writeString(dir.resolve("edsd0-more.csv"), "dataset,gender\nedsd0,M\nedsd0,F\n", StandardCharsets.UTF_8);
-        Path newer = Files.writeString(dir.resolve("edsd0-2027.csv"), "dataset,gender\nedsd0,M\nedsd0,F\nedsd0,F\n", StandardCharsets.UTF_8);
+        Path more = Files.writeString(
+                dir.resolve("edsd0-more.csv"), "dataset,gender\nedsd0,M\nedsd0,F\n", StandardCharsets.UTF_8);
+        Path newer = Files.writeString(
+                dir.resolve("edsd0-2027.csv"), "dataset,gender\nedsd0,M\nedsd0,F\nedsd0,F\n", StandardCharsets.UTF_8);
 
         Cli.Result refused = importInto("chuv", more);
         assertThat(refused.exitCode()).isEqualTo(2);
-        assertThat(refused.err()).contains("edsd0-more.csv line 2: the dataset 'edsd0' is already in this node's store (15 rows of dementia:0.1, "
-                + "last imported from edsd0.csv), so edsd0-more.csv was not imported", "import it again with --replace", "with --append");
+        assertThat(refused.err())
+                .contains(
+                        "edsd0-more.csv line 2: the dataset 'edsd0' is already in this node's store (15 rows of dementia:0.1, "
+                                + "last imported from edsd0.csv), so edsd0-more.csv was not imported",
+                        "import it again with --replace",
+                        "with --append");
         assertThat(datasets().path("edsd0").path("rows").asLong()).isEqualTo(15);
 
         Cli.Result both = importInto("chuv", more, "--append", "--replace");
@@ -184,12 +241,19 @@ class TestDatasetOwnership {
         Cli.Result appended = importInto("chuv", more, "--append");
         assertThat(appended.exitCode()).as(appended.err()).isZero();
         assertThat(appended.out()).contains("edsd0-more.csv: imported 2 rows into dementia:0.1: edsd0 (2)");
-        LocalFederation.await(Duration.ofSeconds(20), "17 rows of edsd0", () -> datasets().path("edsd0").path("rows").asLong() == 17);
+        LocalFederation.await(
+                Duration.ofSeconds(20),
+                "17 rows of edsd0",
+                () -> datasets().path("edsd0").path("rows").asLong() == 17);
 
         Cli.Result replaced = importInto("chuv", newer, "--replace");
         assertThat(replaced.exitCode()).as(replaced.err()).isZero();
-        assertThat(replaced.out()).contains("edsd0-2027.csv: imported 3 rows into dementia:0.1: edsd0 (3) (replacing 17 rows)");
-        LocalFederation.await(Duration.ofSeconds(20), "3 rows of edsd0", () -> datasets().path("edsd0").path("rows").asLong() == 3);
+        assertThat(replaced.out())
+                .contains("edsd0-2027.csv: imported 3 rows into dementia:0.1: edsd0 (3) (replacing 17 rows)");
+        LocalFederation.await(
+                Duration.ofSeconds(20),
+                "3 rows of edsd0",
+                () -> datasets().path("edsd0").path("rows").asLong() == 3);
         assertThat(datasets().path("edsd1").path("rows").asLong()).isEqualTo(datasetRows("edsd1.csv"));
     }
 
@@ -206,8 +270,13 @@ class TestDatasetOwnership {
     }
 
     private static Cli.Result importInto(String alias, Path csv, String... flags) {
-        List<String> args = new java.util.ArrayList<>(List.of("data", "import", "--data-dir", federation.node(alias).paths().dataDir().toString(),
-                "--data-model", data.resolve("CDEsMetadata.json").toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "data",
+                "import",
+                "--data-dir",
+                federation.node(alias).paths().dataDir().toString(),
+                "--data-model",
+                data.resolve("CDEsMetadata.json").toString()));
         args.addAll(List.of(flags));
         args.add(csv.toString());
         return Cli.run(args.toArray(String[]::new));
@@ -238,7 +307,8 @@ class TestDatasetOwnership {
 
     private static String owner(String dataset) {
         for (JsonNode o : federation.admin().get("/admin/datasets")) {
-            if (o.path("dataModel").asText().equals(DEMENTIA) && o.path("dataset").asText().equals(dataset)) {
+            if (o.path("dataModel").asText().equals(DEMENTIA)
+                    && o.path("dataset").asText().equals(dataset)) {
                 return o.path("node").asText();
             }
         }
@@ -256,16 +326,18 @@ class TestDatasetOwnership {
 
     private static String metrics() {
         try {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + federation.httpPort() + "/metrics"))
-                    .header("Authorization", "Bearer " + federation.adminToken()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                            "http://127.0.0.1:" + federation.httpPort() + "/metrics"))
+                                    .header("Authorization", "Bearer " + federation.adminToken())
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             return response.body();
-        }
-        catch (java.io.IOException e) {
+        } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }

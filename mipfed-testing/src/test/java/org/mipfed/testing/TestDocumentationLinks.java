@@ -20,7 +20,8 @@ class TestDocumentationLinks {
      * Guides written on other branches of issue #15, linked from {@code docs/index.md} before they are merged: this
      * test fails until they are, on purpose, so that the merge is checked.
      */
-    private static final List<String> EXPECTED_GUIDES = List.of("docs/adding-a-primitive.md", "docs/adding-an-algorithm.md");
+    private static final List<String> EXPECTED_GUIDES =
+            List.of("docs/adding-a-primitive.md", "docs/adding-an-algorithm.md");
 
     private static final Path ROOT = repositoryRoot();
 
@@ -28,7 +29,9 @@ class TestDocumentationLinks {
     private static Path repositoryRoot() {
         Path module = Path.of("").toAbsolutePath();
         Path root = module.getParent();
-        if (root == null || !Files.isRegularFile(root.resolve("README.md")) || !Files.isDirectory(root.resolve("docs"))) {
+        if (root == null
+                || !Files.isRegularFile(root.resolve("README.md"))
+                || !Files.isDirectory(root.resolve("docs"))) {
             throw new IllegalStateException("expected the repository (README.md and docs/) above " + module
                     + "; run the tests from the mipfed-testing module, as Maven does");
         }
@@ -39,7 +42,9 @@ class TestDocumentationLinks {
         List<Path> pages = new ArrayList<>();
         pages.add(ROOT.resolve("README.md"));
         try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
-            docs.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(pages::add);
+            docs.filter(p -> p.getFileName().toString().endsWith(".md"))
+                    .sorted()
+                    .forEach(pages::add);
         }
         return pages;
     }
@@ -47,8 +52,15 @@ class TestDocumentationLinks {
     @Test
     void everyRelativeLinkAndAnchorInTheReadmeAndTheDocsLeadsToAFileOrHeadingThatExists() throws IOException {
         List<Path> pages = pages();
-        assertThat(pages).extracting(p -> ROOT.relativize(p).toString())
-                .contains("README.md", "docs/index.md", "docs/user-guide.md", "docs/operations.md", "docs/security.md", "docs/benchmark.md");
+        assertThat(pages)
+                .extracting(p -> ROOT.relativize(p).toString())
+                .contains(
+                        "README.md",
+                        "docs/index.md",
+                        "docs/user-guide.md",
+                        "docs/operations.md",
+                        "docs/security.md",
+                        "docs/benchmark.md");
 
         List<MarkdownLinks.Broken> broken = MarkdownLinks.broken(ROOT, pages);
 
@@ -58,12 +70,18 @@ class TestDocumentationLinks {
     @Test
     void theIndexLinksEveryPageUnderDocsAndTheGuidesForAddingAPrimitiveAndAnAlgorithm() throws IOException {
         List<String> linked = MarkdownLinks.links(Files.readString(ROOT.resolve("docs/index.md"))).stream()
-                .map(l -> l.target().replaceAll("#.*", "")).filter(t -> !t.isEmpty()).map(t -> "docs/" + t).toList();
-        List<String> pages = pages().stream().map(p -> ROOT.relativize(p).toString()).filter(p -> p.startsWith("docs/") && !p.equals("docs/index.md"))
+                .map(l -> l.target().replaceAll("#.*", ""))
+                .filter(t -> !t.isEmpty())
+                .map(t -> "docs/" + t)
+                .toList();
+        List<String> pages = pages().stream()
+                .map(p -> ROOT.relativize(p).toString())
+                .filter(p -> p.startsWith("docs/") && !p.equals("docs/index.md"))
                 .toList();
 
         assertThat(linked).containsAll(pages).containsAll(EXPECTED_GUIDES);
-        assertThat(EXPECTED_GUIDES).as("guides written on other branches of issue #15: present once merged")
+        assertThat(EXPECTED_GUIDES)
+                .as("guides written on other branches of issue #15: present once merged")
                 .allSatisfy(guide -> assertThat(ROOT.resolve(guide)).isRegularFile());
     }
 
@@ -79,36 +97,45 @@ class TestDocumentationLinks {
 
     @Test
     void anchorsAreMadeAsGitHubMakesThem() {
-        assertThat(MarkdownLinks.slug("A real federation, machine by machine")).isEqualTo("a-real-federation-machine-by-machine");
+        assertThat(MarkdownLinks.slug("A real federation, machine by machine"))
+                .isEqualTo("a-real-federation-machine-by-machine");
         assertThat(MarkdownLinks.slug("Secure aggregation (`flags.smpc`)")).isEqualTo("secure-aggregation-flagssmpc");
         assertThat(MarkdownLinks.slug("Survival: `kaplan_meier`")).isEqualTo("survival-kaplan_meier");
-        assertThat(MarkdownLinks.slug("What a researcher can and cannot learn")).isEqualTo("what-a-researcher-can-and-cannot-learn");
+        assertThat(MarkdownLinks.slug("What a researcher can and cannot learn"))
+                .isEqualTo("what-a-researcher-can-and-cannot-learn");
         assertThat(MarkdownLinks.anchors("# Notes\n## Notes\n```\n# not a heading\n```\n### Notes\n"))
                 .containsExactly("notes", "notes-1", "notes-2");
     }
 
     @Test
-    void aMissingFileAMissingAnchorAndALinkOutOfTheRepositoryAreReportedAndCodeIsNotALink(@TempDir Path dir) throws IOException {
+    void aMissingFileAMissingAnchorAndALinkOutOfTheRepositoryAreReportedAndCodeIsNotALink(@TempDir Path dir)
+            throws IOException {
         Files.createDirectories(dir.resolve("docs"));
         Files.writeString(dir.resolve("docs/a.md"), "# A\n## Where it is\n");
-        Files.writeString(dir.resolve("README.md"), String.join("\n",
-                "# Read me",
-                "[fine](docs/a.md#where-it-is) and [here](#read-me) and [away](https://example.org/x#y)",
-                "[gone](docs/b.md)",
-                "[renamed](docs/a.md#where-it-was)",
-                "[out](../secret.md)",
-                "`[not a link](nowhere.md)`",
-                "```",
-                "[not a link either](nowhere.md)",
-                "```",
-                ""));
+        Files.writeString(
+                dir.resolve("README.md"),
+                String.join(
+                        "\n",
+                        "# Read me",
+                        "[fine](docs/a.md#where-it-is) and [here](#read-me) and [away](https://example.org/x#y)",
+                        "[gone](docs/b.md)",
+                        "[renamed](docs/a.md#where-it-was)",
+                        "[out](../secret.md)",
+                        "`[not a link](nowhere.md)`",
+                        "```",
+                        "[not a link either](nowhere.md)",
+                        "```",
+                        ""));
 
-        List<MarkdownLinks.Broken> broken = MarkdownLinks.broken(dir, List.of(dir.resolve("README.md"), dir.resolve("docs/a.md")));
+        List<MarkdownLinks.Broken> broken =
+                MarkdownLinks.broken(dir, List.of(dir.resolve("README.md"), dir.resolve("docs/a.md")));
 
-        assertThat(broken).extracting(MarkdownLinks.Broken::line, MarkdownLinks.Broken::target).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(3, "docs/b.md"),
-                org.assertj.core.groups.Tuple.tuple(4, "docs/a.md#where-it-was"),
-                org.assertj.core.groups.Tuple.tuple(5, "../secret.md"));
+        assertThat(broken)
+                .extracting(MarkdownLinks.Broken::line, MarkdownLinks.Broken::target)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(3, "docs/b.md"),
+                        org.assertj.core.groups.Tuple.tuple(4, "docs/a.md#where-it-was"),
+                        org.assertj.core.groups.Tuple.tuple(5, "../secret.md"));
         assertThat(broken.get(1).reason()).contains("#where-it-was", "where-it-is");
     }
 }

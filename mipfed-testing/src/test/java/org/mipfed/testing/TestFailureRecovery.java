@@ -34,12 +34,14 @@ import org.mipfed.manager.state.ManagerPaths;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TestFailureRecovery {
-    private static final List<String> DATASETS = List.of("edsd0", "edsd1", "edsd2", "ppmi0", "ppmi1", "ppmi2", "desd-synthdata0", "desd-synthdata1");
+    private static final List<String> DATASETS =
+            List.of("edsd0", "edsd1", "edsd2", "ppmi0", "ppmi1", "ppmi2", "desd-synthdata0", "desd-synthdata1");
     private static final Duration DOWN_WITHIN = Duration.ofSeconds(5);
     private static final Duration READY_WITHIN = Duration.ofSeconds(5);
 
     @TempDir
     static Path dir;
+
     static LocalFederation federation;
     static JsonNode reference;
     static JsonNode logisticReference;
@@ -54,7 +56,8 @@ class TestFailureRecovery {
             for (int i = 0; i < 3; i++) {
                 csvs.add(data.resolve(h[1] + i + ".csv"));
             }
-            federation.addNode(h[0], null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
+            federation.addNode(
+                    h[0], null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
         }
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(60), "chuv", "epfl", "uoa");
@@ -71,7 +74,15 @@ class TestFailureRecovery {
 
     /** A two-round analysis (levels, then cross-products) over all three hospitals. */
     static ObjectNode request(double timeoutSeconds) {
-        ObjectNode body = new AnalysisRequest("dementia:0.1", DATASETS, List.of("agegroup", "righthippocampus"), List.of("lefthippocampus"), null, null, null).toJson();
+        ObjectNode body = new AnalysisRequest(
+                        "dementia:0.1",
+                        DATASETS,
+                        List.of("agegroup", "righthippocampus"),
+                        List.of("lefthippocampus"),
+                        null,
+                        null,
+                        null)
+                .toJson();
         body.withObjectProperty("flags").put("timeout", timeoutSeconds);
         return body;
     }
@@ -82,8 +93,15 @@ class TestFailureRecovery {
 
     /** A multi-round analysis: Newton/IRLS, one round trip to every node per iteration. */
     static JsonNode logistic(double timeoutSeconds) {
-        ObjectNode body = new AnalysisRequest("dementia:0.1", DATASETS, List.of("lefthippocampus", "righthippocampus"), List.of("gender"), null,
-                null, null).toJson();
+        ObjectNode body = new AnalysisRequest(
+                        "dementia:0.1",
+                        DATASETS,
+                        List.of("lefthippocampus", "righthippocampus"),
+                        List.of("gender"),
+                        null,
+                        null,
+                        null)
+                .toJson();
         body.withObjectProperty("parameters").put("positive_class", "F");
         body.withObjectProperty("flags").put("timeout", timeoutSeconds);
         return federation.admin().post("/algorithms/logistic_regression", body);
@@ -131,12 +149,11 @@ class TestFailureRecovery {
                         long start = System.nanoTime();
                         try {
                             return logistic(20);
-                        }
-                        catch (Problem p) {
+                        } catch (Problem p) {
                             return p;
-                        }
-                        finally {
-                            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
+                        } finally {
+                            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                                    .isLessThan(Duration.ofSeconds(25));
                         }
                     }));
                     if (i == 3) {
@@ -152,22 +169,23 @@ class TestFailureRecovery {
                     if (outcome instanceof Problem p) {
                         assertThat(p.status()).as(p.detail()).isEqualTo(503);
                         assertThat(p.detail()).contains(victim);
-                    }
-                    else {
+                    } else {
                         JsonNode result = (JsonNode) outcome;
-                        assertThat(result.path("summary").path("coefficients")).isEqualTo(logisticReference.path("summary").path("coefficients"));
-                        assertThat(result.path("summary").path("n_obs")).isEqualTo(logisticReference.path("summary").path("n_obs"));
+                        assertThat(result.path("summary").path("coefficients"))
+                                .isEqualTo(logisticReference.path("summary").path("coefficients"));
+                        assertThat(result.path("summary").path("n_obs"))
+                                .isEqualTo(logisticReference.path("summary").path("n_obs"));
                         ok++;
                     }
                 }
                 assertThat(ok).as("round %d: some requests succeed", round).isPositive();
                 federation.awaitReady(Duration.ofSeconds(30), victim);
             }
-        }
-        finally {
+        } finally {
             clients.shutdownNow();
         }
-        assertThat(logistic(30).path("summary").path("coefficients")).isEqualTo(logisticReference.path("summary").path("coefficients"));
+        assertThat(logistic(30).path("summary").path("coefficients"))
+                .isEqualTo(logisticReference.path("summary").path("coefficients"));
     }
 
     @Test
@@ -186,7 +204,8 @@ class TestFailureRecovery {
         assertThat(result.path("contributing_nodes")).hasSize(2);
         partial.withObjectProperty("flags").put("min_nodes", 3);
         assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", partial))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.status()).isEqualTo(503));
         federation.startNode("uoa");
         federation.awaitReady(Duration.ofSeconds(30), "uoa");
     }
@@ -211,8 +230,15 @@ class TestFailureRecovery {
         JsonNode submitted = federation.admin().post("/experiments", body);
         String id = submitted.path("id").asText();
         assertThat(submitted.path("status").asText()).isIn("pending", "running");
-        LocalFederation.await(Duration.ofSeconds(10), "the experiment to run", () ->
-                federation.admin().get("/experiments/" + id).path("status").asText().equals("running"));
+        LocalFederation.await(
+                Duration.ofSeconds(10),
+                "the experiment to run",
+                () -> federation
+                        .admin()
+                        .get("/experiments/" + id)
+                        .path("status")
+                        .asText()
+                        .equals("running"));
         federation.stopManager(true);
         federation.resumeNode("epfl");
         federation.startManager();
@@ -227,12 +253,24 @@ class TestFailureRecovery {
         }
         federation.admin().delete("/experiments/" + id);
         assertThatThrownBy(() -> federation.admin().get("/experiments/" + id))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.status()).isEqualTo(404));
         // Asynchronous experiments complete after recovery with the pooled answer.
         JsonNode again = federation.admin().post("/experiments", body);
-        LocalFederation.await(Duration.ofSeconds(30), "the new experiment", () ->
-                federation.admin().get("/experiments/" + again.path("id").asText()).path("status").asText().equals("success"));
-        assertThat(federation.admin().get("/experiments/" + again.path("id").asText()).path("result").path("coefficients"))
+        LocalFederation.await(
+                Duration.ofSeconds(30),
+                "the new experiment",
+                () -> federation
+                        .admin()
+                        .get("/experiments/" + again.path("id").asText())
+                        .path("status")
+                        .asText()
+                        .equals("success"));
+        assertThat(federation
+                        .admin()
+                        .get("/experiments/" + again.path("id").asText())
+                        .path("result")
+                        .path("coefficients"))
                 .isEqualTo(reference.path("coefficients"));
     }
 
@@ -242,27 +280,53 @@ class TestFailureRecovery {
         Path passphrase = dir.resolve("passphrase");
         Files.writeString(passphrase, "correct horse battery staple", StandardCharsets.UTF_8);
         Path backup = dir.resolve("manager.backup");
-        Cli.Result made = Cli.run("manager", "backup", "--out", backup.toString(), "--data-dir", federation.managerPaths().dataDir().toString(),
-                "--passphrase-file", passphrase.toString());
+        Cli.Result made = Cli.run(
+                "manager",
+                "backup",
+                "--out",
+                backup.toString(),
+                "--data-dir",
+                federation.managerPaths().dataDir().toString(),
+                "--passphrase-file",
+                passphrase.toString());
         assertThat(made.exitCode()).as(made.err()).isZero();
-        assertThat(Files.readAllBytes(backup)).asString(StandardCharsets.ISO_8859_1).doesNotContain("BEGIN").doesNotContain("chuv");
+        assertThat(Files.readAllBytes(backup))
+                .asString(StandardCharsets.ISO_8859_1)
+                .doesNotContain("BEGIN")
+                .doesNotContain("chuv");
 
         Path wrong = dir.resolve("wrong");
         Files.writeString(wrong, "not the right passphrase", StandardCharsets.UTF_8);
-        Cli.Result refused = Cli.run("manager", "restore", backup.toString(), "--data-dir", dir.resolve("refused").toString(), "--passphrase-file", wrong.toString());
+        Cli.Result refused = Cli.run(
+                "manager",
+                "restore",
+                backup.toString(),
+                "--data-dir",
+                dir.resolve("refused").toString(),
+                "--passphrase-file",
+                wrong.toString());
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.err()).contains("passphrase is wrong");
         assertThat(dir.resolve("refused").resolve("federation.json")).doesNotExist();
 
         federation.stopManager(true);
         Path restored = dir.resolve("restored-manager");
-        Cli.Result restore = Cli.run("manager", "restore", backup.toString(), "--data-dir", restored.toString(), "--passphrase-file", passphrase.toString());
+        Cli.Result restore = Cli.run(
+                "manager",
+                "restore",
+                backup.toString(),
+                "--data-dir",
+                restored.toString(),
+                "--passphrase-file",
+                passphrase.toString());
         assertThat(restore.exitCode()).as(restore.err()).isZero();
         federation.moveManagerTo(new ManagerPaths(restored));
         federation.startManager();
         federation.awaitReady(Duration.ofSeconds(15), "chuv", "epfl", "uoa");
         JsonNode nodes = federation.admin().get("/admin/nodes");
-        assertThat(nodes).hasSize(3).allMatch(n -> n.path("availability").asText().equals("active"));
+        assertThat(nodes)
+                .hasSize(3)
+                .allMatch(n -> n.path("availability").asText().equals("active"));
         assertThat(regression(30).path("coefficients")).isEqualTo(reference.path("coefficients"));
     }
 }

@@ -43,6 +43,7 @@ class TestHostileClients {
 
     @TempDir
     static Path dir;
+
     static LocalFederation federation;
     static RawHttp local;
     static String bearer;
@@ -51,12 +52,21 @@ class TestHostileClients {
     static void createFederation() {
         Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        federation.addNode("chuv", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), List.of(data.resolve("edsd0.csv")))));
+        federation.addNode(
+                "chuv",
+                null,
+                10,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"), List.of(data.resolve("edsd0.csv")))));
         federation.start("chuv");
         federation.awaitReady(Duration.ofSeconds(60), "chuv");
         local = new RawHttp("127.0.0.1", federation.httpPort());
         bearer = "Authorization: Bearer " + federation.adminToken();
-        ObjectNode alice = Json.mapper().createObjectNode().put("username", "alice").put("password", ALICE_PASSWORD).put("role", "researcher");
+        ObjectNode alice = Json.mapper()
+                .createObjectNode()
+                .put("username", "alice")
+                .put("password", ALICE_PASSWORD)
+                .put("role", "researcher");
         federation.admin().post("/admin/users", alice);
     }
 
@@ -80,23 +90,28 @@ class TestHostileClients {
                 RawHttp stranger = new RawHttp("127.0.9." + (i + 1), federation.httpPort());
                 answers.add(pool.submit(() -> stranger.sendChunked("POST", "/auth/login", 150 * MIB)));
             }
-            answers.add(pool.submit(() -> local.sendChunked("POST", "/algorithms/linear_regression", 150 * MIB, bearer)));
+            answers.add(
+                    pool.submit(() -> local.sendChunked("POST", "/algorithms/linear_regression", 150 * MIB, bearer)));
             for (Future<RawHttp.Response> f : answers) {
                 RawHttp.Response r = f.get();
                 assertThat(r.status()).as(r.body()).isEqualTo(413);
                 assertThat(r.header("Content-Type")).startsWith("application/problem+json");
-                assertThat(r.body()).contains("\"title\":\"Request too large\"").containsPattern("accepts \\((8 KiB|1000 kB)\\)");
+                assertThat(r.body())
+                        .contains("\"title\":\"Request too large\"")
+                        .containsPattern("accepts \\((8 KiB|1000 kB)\\)");
                 assertSecurityHeaders(r, true);
                 // the manager answered before the body ended. What the client pushed before the answer came sits in the
-                // kernel's loopback buffers (up to 32 MiB received and 4 MiB sent with Linux's default tcp_rmem/tcp_wmem)
+                // kernel's loopback buffers (up to 32 MiB received and 4 MiB sent with Linux's default
+                // tcp_rmem/tcp_wmem)
                 // or is discarded by Jetty as it closes the connection; never in the heap (the watch below). How much
-                // depends on the machine's load (19-51 MiB quiet, up to 90 MiB on a busy CI run), so only the end is asserted
+                // depends on the machine's load (19-51 MiB quiet, up to 90 MiB on a busy CI run), so only the end is
+                // asserted
                 assertThat(r.bytesSent()).as("bytes sent before the answer").isLessThan(150 * MIB);
-                System.out.printf("chunked body: 413 after %.1f MiB sent (kernel buffers included), %d ms%n", r.bytesSent() / (double) MIB,
-                        (System.nanoTime() - started) / 1_000_000);
+                System.out.printf(
+                        "chunked body: 413 after %.1f MiB sent (kernel buffers included), %d ms%n",
+                        r.bytesSent() / (double) MIB, (System.nanoTime() - started) / 1_000_000);
             }
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
         // a declared Content-Length over the route's limit is answered at once, without waiting for the body
@@ -105,12 +120,16 @@ class TestHostileClients {
         assertThat(declared.status()).isEqualTo(413);
         assertThat(declared.body()).contains("/auth/login accepts (8 KiB)");
         assertSecurityHeaders(declared, true);
-        assertThat(local.declareOnly("POST", "/algorithms/linear_regression", 150 * MIB, bearer).status()).isEqualTo(413);
+        assertThat(local.declareOnly("POST", "/algorithms/linear_regression", 150 * MIB, bearer)
+                        .status())
+                .isEqualTo(413);
         long declaredMillis = (System.nanoTime() - declaring) / 1_000_000;
         System.out.printf("declared bodies answered after %d ms%n", declaredMillis);
         assertThat(declaredMillis).isLessThan(10_000);
         long peak = watch.stop();
-        System.out.printf("manager heap used: %d MiB before, at most %d MiB while 600 MiB of bodies were offered%n", before / MIB, peak / MIB);
+        System.out.printf(
+                "manager heap used: %d MiB before, at most %d MiB while 600 MiB of bodies were offered%n",
+                before / MIB, peak / MIB);
         assertThat(peak - before).as("heap growth during the attack").isLessThan(64 * MIB);
         assertNodeUndisturbed();
     }
@@ -127,8 +146,12 @@ class TestHostileClients {
         assertThat(bigHeaders.body()).contains("\"status\":431", "headers are larger than the manager accepts");
         assertSecurityHeaders(bigHeaders, true);
 
-        for (RawHttp.Response r : List.of(local.send("GET", "/no/such/thing", null, bearer), local.send("PUT", "/datasets", "{}", bearer),
-                local.send("GET", "/datasets", null), local.send("GET", "/datasets", null, bearer), local.send("GET", "/auth/config", null))) {
+        for (RawHttp.Response r : List.of(
+                local.send("GET", "/no/such/thing", null, bearer),
+                local.send("PUT", "/datasets", "{}", bearer),
+                local.send("GET", "/datasets", null),
+                local.send("GET", "/datasets", null, bearer),
+                local.send("GET", "/auth/config", null))) {
             assertThat(r.status()).isIn(200, 401, 404, 405);
             assertThat(r.header("Content-Type")).containsAnyOf("application/json", "application/problem+json");
             assertSecurityHeaders(r, true);
@@ -154,7 +177,9 @@ class TestHostileClients {
             for (int i = 0; i < 64; i++) {
                 RawHttp client = new RawHttp("127.0.1." + (i + 1), federation.httpPort());
                 // a quarter are the admin with the right password, the rest strangers guessing names
-                String body = i % 4 == 0 ? signIn("admin", federation.adminPassword()) : signIn("nobody" + i, "some guess " + i);
+                String body = i % 4 == 0
+                        ? signIn("admin", federation.adminPassword())
+                        : signIn("nobody" + i, "some guess " + i);
                 answers.add(pool.submit(() -> {
                     go.await();
                     return client.send("POST", "/auth/login", body);
@@ -170,23 +195,26 @@ class TestHostileClients {
                     assertThat(r.body()).contains("Too many sign-ins at once");
                 }
             }
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
         long peak = heap.stop();
         List<String> nodeStatuses = node.stop();
         long checks = metric("mipfed_password_hashes_total") - checksBefore;
         long refusals = metric("mipfed_password_hash_refusals_total") - refusalsBefore;
-        System.out.printf("64 simultaneous sign-ins: %s; %d Argon2id checks, %d refused busy; heap peak %d MiB; node polled %d times: %s%n",
+        System.out.printf(
+                "64 simultaneous sign-ins: %s; %d Argon2id checks, %d refused busy; heap peak %d MiB; node polled %d times: %s%n",
                 statuses, checks, refusals, peak / MIB, nodeStatuses.size(), new TreeMap<>(count(nodeStatuses)));
         assertThat(checks + refusals).isEqualTo(64);
         assertThat(peak).isLessThan(512 * MIB);
         assertThat(nodeStatuses).isNotEmpty().containsOnly("ready");
         assertNodeUndisturbed();
-        assertThat(Files.readString(federation.workDir().resolve("manager.log"))).doesNotContain("OutOfMemoryError");
+        assertThat(Files.readString(federation.workDir().resolve("manager.log")))
+                .doesNotContain("OutOfMemoryError");
         // and once the flood is over, the admin signs in
-        assertThat(local.send("POST", "/auth/login", signIn("admin", federation.adminPassword())).status()).isEqualTo(200);
+        assertThat(local.send("POST", "/auth/login", signIn("admin", federation.adminPassword()))
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -214,8 +242,7 @@ class TestHostileClients {
                     assertThat(r.header("Retry-After")).matches("[1-9][0-9]*");
                 }
             }
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
         long checks = metric("mipfed_password_hashes_total") - before;
@@ -236,28 +263,34 @@ class TestHostileClients {
             statuses.merge(r.status(), 1, Integer::sum);
             if (r.status() == 429) {
                 Thread.sleep(Long.parseLong(r.header("Retry-After")) * 1000);
-            }
-            else {
+            } else {
                 assertThat(r.status()).isEqualTo(401);
                 failures++;
             }
         }
         for (int i = 0; i < 20; i++) {
-            statuses.merge(attacker.send("POST", "/auth/login", signIn("admin", "burst " + i)).status(), 1, Integer::sum);
+            statuses.merge(
+                    attacker.send("POST", "/auth/login", signIn("admin", "burst " + i))
+                            .status(),
+                    1,
+                    Integer::sum);
         }
         assertThat(statuses.get(401)).isEqualTo(7);
         assertThat(statuses.get(429)).isGreaterThanOrEqualTo(20);
         // X-Forwarded-For is not trusted: claiming the admin's address changes nothing
-        RawHttp.Response spoofed = attacker.send("POST", "/auth/login", signIn("admin", federation.adminPassword()), "X-Forwarded-For: 127.0.0.1");
+        RawHttp.Response spoofed = attacker.send(
+                "POST", "/auth/login", signIn("admin", federation.adminPassword()), "X-Forwarded-For: 127.0.0.1");
         assertThat(spoofed.status()).isEqualTo(429);
         // the admin, from their own address, is not affected
-        RawHttp.Response admin = new RawHttp("127.0.3.2", federation.httpPort()).send("POST", "/auth/login", signIn("admin", federation.adminPassword()));
+        RawHttp.Response admin = new RawHttp("127.0.3.2", federation.httpPort())
+                .send("POST", "/auth/login", signIn("admin", federation.adminPassword()));
         assertThat(admin.status()).as(admin.body()).isEqualTo(200);
         assertThat(admin.header("Set-Cookie")).startsWith("mipfed_session=");
 
         JsonNode lockout = null;
         for (JsonNode line : federation.admin().get("/admin/audit?limit=200")) {
-            if (line.path("action").asText().equals("sign_in.lockout") && line.path("details").path("address").asText().equals("127.0.3.1")) {
+            if (line.path("action").asText().equals("sign_in.lockout")
+                    && line.path("details").path("address").asText().equals("127.0.3.1")) {
                 lockout = line;
             }
         }
@@ -272,12 +305,17 @@ class TestHostileClients {
     void sprayingOnePasswordOverManyNamesMakesThatAddressWaitAndNoOther() {
         RawHttp sprayer = new RawHttp("127.0.5.1", federation.httpPort());
         for (int i = 0; i < 20; i++) {
-            assertThat(sprayer.send("POST", "/auth/login", signIn("user" + i, "Summer2026!")).status()).isEqualTo(401);
+            assertThat(sprayer.send("POST", "/auth/login", signIn("user" + i, "Summer2026!"))
+                            .status())
+                    .isEqualTo(401);
         }
         RawHttp.Response refused = sprayer.send("POST", "/auth/login", signIn("alice", "Summer2026!"));
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.body()).contains("too many failed sign-ins from your address");
-        assertThat(new RawHttp("127.0.5.2", federation.httpPort()).send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD)).status()).isEqualTo(200);
+        assertThat(new RawHttp("127.0.5.2", federation.httpPort())
+                        .send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD))
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -285,40 +323,71 @@ class TestHostileClients {
         RawHttp browser = new RawHttp("127.0.4.1", federation.httpPort());
         RawHttp.Response signedIn = browser.send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD));
         assertThat(signedIn.status()).isEqualTo(200);
-        String cookie = "Cookie: " + signedIn.header("Set-Cookie").substring(0, signedIn.header("Set-Cookie").indexOf(';'));
-        String csrf = "X-CSRF-Token: " + json(signedIn.body()).path("csrf_token").asText();
+        String cookie = "Cookie: "
+                + signedIn.header("Set-Cookie")
+                        .substring(0, signedIn.header("Set-Cookie").indexOf(';'));
+        String csrf =
+                "X-CSRF-Token: " + json(signedIn.body()).path("csrf_token").asText();
         for (int i = 0; i < 5; i++) {
-            RawHttp.Response wrong = browser.send("POST", "/auth/password", "{\"current\": \"guess number " + i + "\", \"new\": \"a new long passphrase\"}",
-                    cookie, csrf);
+            RawHttp.Response wrong = browser.send(
+                    "POST",
+                    "/auth/password",
+                    "{\"current\": \"guess number " + i + "\", \"new\": \"a new long passphrase\"}",
+                    cookie,
+                    csrf);
             assertThat(wrong.status()).as(wrong.body()).isEqualTo(403);
         }
-        RawHttp.Response right = browser.send("POST", "/auth/password", "{\"current\": \"" + ALICE_PASSWORD + "\", \"new\": \"a new long passphrase\"}",
-                cookie, csrf);
+        RawHttp.Response right = browser.send(
+                "POST",
+                "/auth/password",
+                "{\"current\": \"" + ALICE_PASSWORD + "\", \"new\": \"a new long passphrase\"}",
+                cookie,
+                csrf);
         assertThat(right.status()).as(right.body()).isEqualTo(429);
         assertThat(right.header("Retry-After")).isEqualTo("1");
         // the password was not changed: alice still signs in with the old one, from elsewhere
-        assertThat(new RawHttp("127.0.4.2", federation.httpPort()).send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD)).status()).isEqualTo(200);
+        assertThat(new RawHttp("127.0.4.2", federation.httpPort())
+                        .send("POST", "/auth/login", signIn("alice", ALICE_PASSWORD))
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void minNodesBeyondTheNodesHoldingTheDatasetsIs400Not503() {
-        ObjectNode body = new AnalysisRequest("dementia:0.1", List.of("edsd0"), List.of("righthippocampus"), List.of("lefthippocampus"), null, null, null).toJson();
+        ObjectNode body = new AnalysisRequest(
+                        "dementia:0.1",
+                        List.of("edsd0"),
+                        List.of("righthippocampus"),
+                        List.of("lefthippocampus"),
+                        null,
+                        null,
+                        null)
+                .toJson();
         body.withObjectProperty("flags").put("min_nodes", 5);
-        assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", body)).isInstanceOfSatisfying(Problem.class, p -> {
-            assertThat(p.status()).isEqualTo(400);
-            assertThat(p.detail()).contains("flags.min_nodes is 5", "held by 1 node(s)");
-        });
+        assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", body))
+                .isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(400);
+                    assertThat(p.detail()).contains("flags.min_nodes is 5", "held by 1 node(s)");
+                });
         body.withObjectProperty("flags").put("min_nodes", 1);
-        assertThat(federation.admin().post("/algorithms/linear_regression", body).path("coefficients")).isNotEmpty();
+        assertThat(federation
+                        .admin()
+                        .post("/algorithms/linear_regression", body)
+                        .path("coefficients"))
+                .isNotEmpty();
     }
 
     private static void assertSecurityHeaders(RawHttp.Response r, boolean api) {
-        assertThat(r.header("Content-Security-Policy")).as("CSP on %d", r.status()).contains("default-src 'self'", "frame-ancestors 'none'");
+        assertThat(r.header("Content-Security-Policy"))
+                .as("CSP on %d", r.status())
+                .contains("default-src 'self'", "frame-ancestors 'none'");
         assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
         assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
         if (api) {
-            assertThat(r.header("Cache-Control")).as("Cache-Control on %d", r.status()).isEqualTo("no-store");
+            assertThat(r.header("Cache-Control"))
+                    .as("Cache-Control on %d", r.status())
+                    .isEqualTo("no-store");
         }
         assertThat(r.header("Server")).isNull();
     }
@@ -327,19 +396,34 @@ class TestHostileClients {
     private static void assertNodeUndisturbed() throws Exception {
         String log = Files.readString(federation.workDir().resolve("manager.log"));
         assertThat(log).doesNotContain(" is down");
-        assertThat(Pattern.compile("(?m)NodeRegistry - node .+ connected$").matcher(log).results().count()).as(log).isEqualTo(1);
-        assertThat(federation.admin().get("/healthcheck").path("nodes").get(0).path("status").asText()).isEqualTo("ready");
+        assertThat(Pattern.compile("(?m)NodeRegistry - node .+ connected$")
+                        .matcher(log)
+                        .results()
+                        .count())
+                .as(log)
+                .isEqualTo(1);
+        assertThat(federation
+                        .admin()
+                        .get("/healthcheck")
+                        .path("nodes")
+                        .get(0)
+                        .path("status")
+                        .asText())
+                .isEqualTo("ready");
     }
 
     private static String signIn(String username, String password) {
-        return Json.mapper().createObjectNode().put("username", username).put("password", password).toString();
+        return Json.mapper()
+                .createObjectNode()
+                .put("username", username)
+                .put("password", password)
+                .toString();
     }
 
     private static JsonNode json(String text) {
         try {
             return Json.mapper().readTree(text);
-        }
-        catch (java.io.IOException e) {
+        } catch (java.io.IOException e) {
             throw new AssertionError("not JSON: " + text, e);
         }
     }
@@ -353,7 +437,8 @@ class TestHostileClients {
     /** The manager's heap in use, summed over its pools, from its own Prometheus metrics. */
     static long heapUsed() {
         String text = local.send("GET", "/metrics", null, bearer).body();
-        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} (\\S+)$").matcher(text);
+        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} (\\S+)$")
+                .matcher(text);
         double sum = 0;
         while (m.find()) {
             sum += Double.parseDouble(m.group(1));
@@ -367,7 +452,8 @@ class TestHostileClients {
 
     private static double metricValue(String series) {
         String text = local.send("GET", "/metrics", null, bearer).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:\\{[^}]*})? (\\S+)$").matcher(text);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:\\{[^}]*})? (\\S+)$")
+                .matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
@@ -380,17 +466,18 @@ class TestHostileClients {
         static HeapWatch start() {
             HeapWatch w = new HeapWatch();
             w.peak.set(heapUsed());
-            w.thread = new Thread(() -> {
-                while (w.running.get()) {
-                    try {
-                        w.peak.accumulateAndGet(heapUsed(), Math::max);
-                        Thread.sleep(50);
-                    }
-                    catch (RuntimeException | InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "heap-watch");
+            w.thread = new Thread(
+                    () -> {
+                        while (w.running.get()) {
+                            try {
+                                w.peak.accumulateAndGet(heapUsed(), Math::max);
+                                Thread.sleep(50);
+                            } catch (RuntimeException | InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "heap-watch");
             w.thread.start();
             return w;
         }
@@ -410,20 +497,25 @@ class TestHostileClients {
 
         static NodeWatch start() {
             NodeWatch w = new NodeWatch();
-            w.thread = new Thread(() -> {
-                while (w.running.get()) {
-                    try {
-                        w.seen.add(json(local.send("GET", "/healthcheck", null, bearer).body()).path("nodes").get(0).path("status").asText());
-                        Thread.sleep(100);
-                    }
-                    catch (InterruptedException e) {
-                        return;
-                    }
-                    catch (RuntimeException e) {
-                        w.seen.add("unreachable: " + e.getMessage());
-                    }
-                }
-            }, "node-watch");
+            w.thread = new Thread(
+                    () -> {
+                        while (w.running.get()) {
+                            try {
+                                w.seen.add(json(local.send("GET", "/healthcheck", null, bearer)
+                                                .body())
+                                        .path("nodes")
+                                        .get(0)
+                                        .path("status")
+                                        .asText());
+                                Thread.sleep(100);
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (RuntimeException e) {
+                                w.seen.add("unreachable: " + e.getMessage());
+                            }
+                        }
+                    },
+                    "node-watch");
             w.thread.start();
             return w;
         }

@@ -29,10 +29,12 @@ import org.mipfed.core.problem.Problem;
  * equals an ordinary least-squares fit over visit pairs made here from the pooled CSV rows.
  */
 class TestLongitudinalTransformer {
-    private static final List<String> DATASETS = List.of("longitudinal_dementia0", "longitudinal_dementia1", "longitudinal_dementia2");
+    private static final List<String> DATASETS =
+            List.of("longitudinal_dementia0", "longitudinal_dementia1", "longitudinal_dementia2");
 
     @TempDir
     static Path dir;
+
     static Path data;
     static LocalFederation federation;
 
@@ -40,10 +42,21 @@ class TestLongitudinalTransformer {
     static void startFederation() {
         data = LocalFederation.extractData("longitudinal_dementia_v_0_1", dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        federation.addNode("east", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                List.of(data.resolve("longitudinal_dementia0.csv")))));
-        federation.addNode("west", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                List.of(data.resolve("longitudinal_dementia1.csv"), data.resolve("longitudinal_dementia2.csv")))));
+        federation.addNode(
+                "east",
+                null,
+                10,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"), List.of(data.resolve("longitudinal_dementia0.csv")))));
+        federation.addNode(
+                "west",
+                null,
+                10,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"),
+                        List.of(
+                                data.resolve("longitudinal_dementia1.csv"),
+                                data.resolve("longitudinal_dementia2.csv")))));
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(180), "east", "west");
     }
@@ -57,7 +70,8 @@ class TestLongitudinalTransformer {
 
     @Test
     void linearRegressionOverTransformedVariablesEqualsAPooledFit() throws IOException {
-        ObjectNode request = request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first", "gender", "second"));
+        ObjectNode request =
+                request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first", "gender", "second"));
         JsonNode result = federation.admin().post("/algorithms/linear_regression", request);
 
         List<Map<String, String>> rows = rows();
@@ -65,33 +79,59 @@ class TestLongitudinalTransformer {
         List<Double> response = new ArrayList<>();
         for (Map<String, String> first : rows) {
             for (Map<String, String> second : rows) {
-                if ("BL".equals(first.get("visitid")) && "FL1".equals(second.get("visitid")) && first.get("subjectid").equals(second.get("subjectid"))
+                if ("BL".equals(first.get("visitid"))
+                        && "FL1".equals(second.get("visitid"))
+                        && first.get("subjectid").equals(second.get("subjectid"))
                         && first.get("dataset").equals(second.get("dataset"))) {
-                    design.add(new double[] {"M".equals(second.get("gender")) ? 1 : 0, Double.parseDouble(first.get("leftamygdala"))});
-                    response.add(Double.parseDouble(second.get("lefthippocampus")) - Double.parseDouble(first.get("lefthippocampus")));
+                    design.add(new double[] {
+                        "M".equals(second.get("gender")) ? 1 : 0, Double.parseDouble(first.get("leftamygdala"))
+                    });
+                    response.add(Double.parseDouble(second.get("lefthippocampus"))
+                            - Double.parseDouble(first.get("lefthippocampus")));
                 }
             }
         }
         OLSMultipleLinearRegression ols = new OLSMultipleLinearRegression();
-        ols.newSampleData(response.stream().mapToDouble(Double::doubleValue).toArray(), design.toArray(new double[0][]));
+        ols.newSampleData(
+                response.stream().mapToDouble(Double::doubleValue).toArray(), design.toArray(new double[0][]));
         assertThat(result.path("n_obs").asLong()).isEqualTo(design.size());
         assertThat(result.path("indep_vars").toString()).isEqualTo("[\"Intercept\",\"gender[M]\",\"leftamygdala\"]");
-        ExpectedResults.assertClose("coefficients", Json.mapper().valueToTree(ols.estimateRegressionParameters()),
-                result.path("coefficients"), ExpectedResults.DEFAULT);
-        ExpectedResults.assertClose("std_err", Json.mapper().valueToTree(ols.estimateRegressionParametersStandardErrors()),
-                result.path("std_err"), ExpectedResults.DEFAULT);
+        ExpectedResults.assertClose(
+                "coefficients",
+                Json.mapper().valueToTree(ols.estimateRegressionParameters()),
+                result.path("coefficients"),
+                ExpectedResults.DEFAULT);
+        ExpectedResults.assertClose(
+                "std_err",
+                Json.mapper().valueToTree(ols.estimateRegressionParametersStandardErrors()),
+                result.path("std_err"),
+                ExpectedResults.DEFAULT);
         assertThat(result.path("contributing_nodes")).hasSize(2);
     }
 
     @Test
     void aTransformationThatDoesNotFitTheRequestIsRefusedNamingWhy() {
-        assertThat(problem("linear_regression", request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first"))))
+        assertThat(problem(
+                        "linear_regression",
+                        request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first"))))
                 .contains("missing: gender");
-        assertThat(problem("linear_regression", request("BL", "FL9", Map.of("lefthippocampus", "diff", "leftamygdala", "first",
-                "gender", "first")))).contains("visit2").contains("FL9");
-        assertThat(problem("linear_regression", request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first",
-                "gender", "diff")))).contains("nominal variable 'gender'");
-        ObjectNode pca = request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first", "gender", "first"));
+        assertThat(problem(
+                        "linear_regression",
+                        request(
+                                "BL",
+                                "FL9",
+                                Map.of("lefthippocampus", "diff", "leftamygdala", "first", "gender", "first"))))
+                .contains("visit2")
+                .contains("FL9");
+        assertThat(problem(
+                        "linear_regression",
+                        request(
+                                "BL",
+                                "FL1",
+                                Map.of("lefthippocampus", "diff", "leftamygdala", "first", "gender", "diff"))))
+                .contains("nominal variable 'gender'");
+        ObjectNode pca =
+                request("BL", "FL1", Map.of("lefthippocampus", "diff", "leftamygdala", "first", "gender", "first"));
         assertThat(problem("descriptive_stats", pca)).contains("cannot precede descriptive_stats");
     }
 

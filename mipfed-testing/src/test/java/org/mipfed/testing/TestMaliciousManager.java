@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -86,12 +86,14 @@ import org.mipfed.proto.v1.Welcome;
 class TestMaliciousManager {
     private static final String MODEL = "dementia:0.1";
     private static final List<String> DATASETS = List.of("edsd0", "edsd1", "edsd2", "edsd3", "edsd4", "ppmi0");
-    private static final List<String> VOLUMES = List.of("leftamygdala", "rightamygdala", "lefthippocampus", "righthippocampus");
+    private static final List<String> VOLUMES =
+            List.of("leftamygdala", "rightamygdala", "lefthippocampus", "righthippocampus");
     /**
      * The default policy without extremes; without the refusal budget (these tests are refused on purpose many times by one
      * requester) and with filters on identifiers allowed (they single out rows by subject code to test the other rules).
      */
-    private static final PrivacyPolicy POLICY = PrivacyPolicy.of(null, null, null, null, null, false, null).withRefusalBudget(0)
+    private static final PrivacyPolicy POLICY = PrivacyPolicy.of(null, null, null, null, null, false, null)
+            .withRefusalBudget(0)
             .withFilterPolicy(null, 0, true);
 
     private Path dir;
@@ -111,24 +113,30 @@ class TestMaliciousManager {
         ManagerPaths managerPaths = new ManagerPaths(dir.resolve("manager"));
         FederationInit.init(managerPaths, "127.0.0.1", port, 0, "127.0.0.1");
         CertificateAuthority ca = CertificateAuthority.load(managerPaths.caDir());
-        server = NettyServerBuilder.forPort(port).sslContext(ManagerTls.serverContext(FederationCa.load(managerPaths, "127.0.0.1")))
-                .addService(manager).build().start();
+        server = NettyServerBuilder.forPort(port)
+                .sslContext(ManagerTls.serverContext(FederationCa.load(managerPaths, "127.0.0.1")))
+                .addService(manager)
+                .build()
+                .start();
 
         // What `mipfed node join` leaves behind: the node's key, its certificate from the federation's CA, node.json.
         paths = new NodePaths(dir.resolve("node"));
         KeyPair keys = KeyPairs.generate();
         Files.createDirectories(paths.key().getParent());
         Pem.writePrivateKey(paths.key(), keys.getPrivate());
-        Pem.writeCertificate(paths.certificate(), ca.signNodeCsr(Csr.create(keys, "hospital"), NodeIds.newId(), Role.WORKER, Duration.ofDays(30)));
+        Pem.writeCertificate(
+                paths.certificate(),
+                ca.signNodeCsr(Csr.create(keys, "hospital"), NodeIds.newId(), Role.WORKER, Duration.ofDays(30)));
         Pem.writeCertificate(paths.caCertificate(), ca.certificate());
         new NodeConfig(NodeIds.newId(), ca.federationId(), "worker", "127.0.0.1:" + port, null, POLICY).save(paths);
 
         Path dementia = LocalFederation.extractData("dementia_v_0_1", dir.resolve("data"));
-        List<Path> csvs = DATASETS.stream().map(d -> dementia.resolve(d + ".csv")).toList();
+        List<Path> csvs =
+                DATASETS.stream().map(d -> dementia.resolve(d + ".csv")).toList();
         try (DataStore store = DataStores.open(null, paths.dataDir())) {
-            assertThat(NodeImports.run(store, dementia.resolve("CDEsMetadata.json"), csvs, (kind, body) -> { })).isTrue();
-        }
-        catch (Exception e) {
+            assertThat(NodeImports.run(store, dementia.resolve("CDEsMetadata.json"), csvs, (kind, body) -> {}))
+                    .isTrue();
+        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
         for (Path csv : csvs) {
@@ -153,20 +161,26 @@ class TestMaliciousManager {
         assertThat(manager.hello().getPrivacy()).isEqualTo(POLICY.toProto());
         // The manager's side of the session has no message that carries a policy. Try anyway: a welcome,
         // a heartbeat, and a message with an unknown field holding a policy of one row.
-        byte[] lenient = org.mipfed.proto.v1.PrivacyPolicy.newBuilder().setMinRows(1).setMinCellCount(1).setAllPrimitivesAllowed(true)
-                .build().toByteArray();
+        byte[] lenient = org.mipfed.proto.v1.PrivacyPolicy.newBuilder()
+                .setMinRows(1)
+                .setMinCellCount(1)
+                .setAllPrimitivesAllowed(true)
+                .build()
+                .toByteArray();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            out.writeMessage(1, Welcome.newBuilder().setNodeId("x").setAlias("x").build());
+            out.writeMessage(
+                    1, Welcome.newBuilder().setNodeId("x").setAlias("x").build());
             out.writeByteArray(97, lenient);
             out.flush();
             manager.send(ManagerMessage.parseFrom(bytes.toByteArray()));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        manager.send(ManagerMessage.newBuilder().setWelcome(Welcome.newBuilder().setNodeId("attacker")).build());
+        manager.send(ManagerMessage.newBuilder()
+                .setWelcome(Welcome.newBuilder().setNodeId("attacker"))
+                .build());
         Filter three = rule("subjectcode", "in", codes(3).toArray());
         // Under differencing protection a selection of fewer than min_rows rows is refused as a selection.
         assertRefused(cross(DATASETS, three, "leftamygdala"), "differencing");
@@ -176,21 +190,45 @@ class TestMaliciousManager {
     @Test
     void noAnswerCarriesARow() {
         List<PrimitiveQuery> queries = new ArrayList<>();
-        queries.add(query(DATASETS, null).setDescribe(DescribeQuery.newBuilder().addAllNumerical(VOLUMES).addNominal("gender")).build());
-        queries.add(query(DATASETS, null).setMoments(MomentsQuery.newBuilder().addAllNumerical(VOLUMES).addGroupBy("gender")).build());
+        queries.add(query(DATASETS, null)
+                .setDescribe(DescribeQuery.newBuilder().addAllNumerical(VOLUMES).addNominal("gender"))
+                .build());
+        queries.add(query(DATASETS, null)
+                .setMoments(MomentsQuery.newBuilder().addAllNumerical(VOLUMES).addGroupBy("gender"))
+                .build());
         queries.add(cross(DATASETS, null, VOLUMES.toArray(String[]::new)));
-        queries.add(query(DATASETS, null).setLevels(LevelsQuery.newBuilder().addNominal("agegroup").addAllCompleteIn(VOLUMES)).build());
-        queries.add(query(DATASETS, null).setHistogram(HistogramQuery.newBuilder().setVariable("leftamygdala").addEdges(0).addEdges(1)
-                .addEdges(2).addEdges(5).addAllCompleteIn(VOLUMES)).build());
-        queries.add(query(DATASETS, null).setKmeansStep(KmeansStepQuery.newBuilder().addAllVariables(VOLUMES)
-                .addAllCentres(List.of(1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0))).build());
-        GlmStepQuery.Builder glm = GlmStepQuery.newBuilder().setFamily("gaussian").setLink("identity").setIntercept(true)
+        queries.add(query(DATASETS, null)
+                .setLevels(LevelsQuery.newBuilder().addNominal("agegroup").addAllCompleteIn(VOLUMES))
+                .build());
+        queries.add(query(DATASETS, null)
+                .setHistogram(HistogramQuery.newBuilder()
+                        .setVariable("leftamygdala")
+                        .addEdges(0)
+                        .addEdges(1)
+                        .addEdges(2)
+                        .addEdges(5)
+                        .addAllCompleteIn(VOLUMES))
+                .build());
+        queries.add(query(DATASETS, null)
+                .setKmeansStep(KmeansStepQuery.newBuilder()
+                        .addAllVariables(VOLUMES)
+                        .addAllCentres(List.of(1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0)))
+                .build());
+        GlmStepQuery.Builder glm = GlmStepQuery.newBuilder()
+                .setFamily("gaussian")
+                .setLink("identity")
+                .setIntercept(true)
                 .setResponse(GlmColumn.newBuilder().setVariable("leftamygdala"));
         VOLUMES.subList(1, 4).forEach(v -> glm.addColumns(GlmColumn.newBuilder().setVariable(v)));
         queries.add(query(DATASETS, null).setGlmStep(glm).build());
-        // The same, over a selection as small as the node allows and over one dataset, where a row would stand out most.
-        queries.add(query(List.of("edsd0"), null).setDescribe(DescribeQuery.newBuilder().addAllNumerical(VOLUMES)).build());
-        queries.add(query(List.of("edsd0"), null).setMoments(MomentsQuery.newBuilder().addAllNumerical(VOLUMES)).build());
+        // The same, over a selection as small as the node allows and over one dataset, where a row would stand out
+        // most.
+        queries.add(query(List.of("edsd0"), null)
+                .setDescribe(DescribeQuery.newBuilder().addAllNumerical(VOLUMES))
+                .build());
+        queries.add(query(List.of("edsd0"), null)
+                .setMoments(MomentsQuery.newBuilder().addAllNumerical(VOLUMES))
+                .build());
         int answered = 0;
         for (PrimitiveQuery query : queries) {
             PrimitiveResponse response = manager.ask(query);
@@ -203,7 +241,8 @@ class TestMaliciousManager {
             for (Map<String, String> row : rows) {
                 if (VOLUMES.stream().allMatch(row::containsKey)) {
                     assertThat(VOLUMES.stream().allMatch(v -> numbers.contains(Double.parseDouble(row.get(v)))))
-                            .as("%s gives back the volumes of %s", query.getPrimitiveCase(), row.get("subjectcode")).isFalse();
+                            .as("%s gives back the volumes of %s", query.getPrimitiveCase(), row.get("subjectcode"))
+                            .isFalse();
                 }
             }
         }
@@ -213,17 +252,35 @@ class TestMaliciousManager {
 
     @Test
     void filtersThatIsolateFewerRowsThanTheMinimumAreRefusedOrWithheld() {
-        // None, one, two or nine rows: one rule and one text, whatever the primitive (issue 13: the bare outcome must not
+        // None, one, two or nine rows: one rule and one text, whatever the primitive (issue 13: the bare outcome must
+        // not
         // tell a selection holding one patient from an empty one).
         List<String> messages = new ArrayList<>();
         for (int few : new int[] {0, 1, 2, 9}) {
-            Filter filter = few == 0 ? rule("subjectageyears", "greater", 200) : rule("subjectcode", "in", codes(few).toArray());
+            Filter filter = few == 0
+                    ? rule("subjectageyears", "greater", 200)
+                    : rule("subjectcode", "in", codes(few).toArray());
             assertRefused(cross(DATASETS, filter, "leftamygdala"), "differencing");
-            assertRefused(query(DATASETS, filter).setLevels(LevelsQuery.newBuilder().addNominal("gender")).build(), "differencing");
-            assertRefused(query(DATASETS, filter).setMoments(MomentsQuery.newBuilder().addNumerical("leftamygdala")).build(), "differencing");
-            assertRefused(query(DATASETS, filter).setHistogram(HistogramQuery.newBuilder().setVariable("gender")).build(), "differencing");
-            PrimitiveResponse described = manager.ask(query(DATASETS, filter).setDescribe(DescribeQuery.newBuilder()
-                    .addNumerical("leftamygdala").addNominal("gender")).build());
+            assertRefused(
+                    query(DATASETS, filter)
+                            .setLevels(LevelsQuery.newBuilder().addNominal("gender"))
+                            .build(),
+                    "differencing");
+            assertRefused(
+                    query(DATASETS, filter)
+                            .setMoments(MomentsQuery.newBuilder().addNumerical("leftamygdala"))
+                            .build(),
+                    "differencing");
+            assertRefused(
+                    query(DATASETS, filter)
+                            .setHistogram(HistogramQuery.newBuilder().setVariable("gender"))
+                            .build(),
+                    "differencing");
+            PrimitiveResponse described = manager.ask(query(DATASETS, filter)
+                    .setDescribe(DescribeQuery.newBuilder()
+                            .addNumerical("leftamygdala")
+                            .addNominal("gender"))
+                    .build());
             assertThat(described.getRefusal().getRule()).isEqualTo("differencing");
             messages.add(described.getRefusal().getMessage());
         }
@@ -234,30 +291,42 @@ class TestMaliciousManager {
     @Test
     void differencingPairsAreRefused() {
         // All rows, then all rows but one person's.
-        assertThat(manager.ask(cross(DATASETS, null, "rightamygdala")).hasResult()).isTrue();
+        assertThat(manager.ask(cross(DATASETS, null, "rightamygdala")).hasResult())
+                .isTrue();
         String one = codes(1).get(0);
         assertRefused(cross(DATASETS, rule("subjectcode", "not_equal", one), "rightamygdala"), "differencing");
         // Filter A, then A OR x = v for a person x outside A.
         Filter women = rule("gender", "equal", "F");
-        assertThat(manager.ask(cross(DATASETS, women, "rightamygdala")).hasResult()).isTrue();
-        String man = rows.stream().filter(r -> "M".equals(r.get("gender"))).findFirst().orElseThrow().get("subjectcode");
-        PrimitiveResponse plusOne = manager.ask(cross(DATASETS, or(women, rule("subjectcode", "equal", man)), "rightamygdala"));
+        assertThat(manager.ask(cross(DATASETS, women, "rightamygdala")).hasResult())
+                .isTrue();
+        String man = rows.stream()
+                .filter(r -> "M".equals(r.get("gender")))
+                .findFirst()
+                .orElseThrow()
+                .get("subjectcode");
+        PrimitiveResponse plusOne =
+                manager.ask(cross(DATASETS, or(women, rule("subjectcode", "equal", man)), "rightamygdala"));
         assertThat(plusOne.getRefusal().getRule()).isEqualTo("differencing");
-        assertThat(plusOne.getRefusal().getMessage()).contains("differ from every earlier selection").doesNotContain(" 1 ");
+        assertThat(plusOne.getRefusal().getMessage())
+                .contains("differ from every earlier selection")
+                .doesNotContain(" 1 ");
         // The same pair through another primitive is refused too: the history is of rows, not of questions.
-        assertRefused(query(DATASETS, or(women, rule("subjectcode", "equal", man))).setMoments(MomentsQuery.newBuilder()
-                .addNumerical("lefthippocampus")).build(), "differencing");
+        assertRefused(
+                query(DATASETS, or(women, rule("subjectcode", "equal", man)))
+                        .setMoments(MomentsQuery.newBuilder().addNumerical("lefthippocampus"))
+                        .build(),
+                "differencing");
         // Each refusal is in the node's audit log with its rule and the attacker's name.
         List<com.fasterxml.jackson.databind.JsonNode> differencing = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(paths.auditLog())) {
-                com.fasterxml.jackson.databind.JsonNode entry = org.mipfed.core.json.Json.mapper().readTree(line);
+                com.fasterxml.jackson.databind.JsonNode entry =
+                        org.mipfed.core.json.Json.mapper().readTree(line);
                 if (entry.path("rule").asText().equals("differencing")) {
                     differencing.add(entry);
                 }
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         assertThat(differencing).hasSizeGreaterThanOrEqualTo(3).allSatisfy(e -> {
@@ -269,14 +338,27 @@ class TestMaliciousManager {
 
     @Test
     void designsWithNearlyAsManyParametersAsRowsAreRefused() {
-        // Twelve people far (in rows) from the few the other tests selected: a selection refused to this requester stops
+        // Twelve people far (in rows) from the few the other tests selected: a selection refused to this requester
+        // stops
         // those within min_rows of it.
         List<String> twelve = codes("edsd2", 12);
         Filter filter = rule("subjectcode", "in", twelve.toArray());
-        List<String> columns = List.of("leftamygdala", "rightamygdala", "lefthippocampus", "righthippocampus", "leftcaudate",
-                "rightcaudate", "leftputamen", "rightputamen", "leftpallidum", "rightpallidum");
+        List<String> columns = List.of(
+                "leftamygdala",
+                "rightamygdala",
+                "lefthippocampus",
+                "righthippocampus",
+                "leftcaudate",
+                "rightcaudate",
+                "leftputamen",
+                "rightputamen",
+                "leftpallidum",
+                "rightpallidum");
         assertRefused(cross(DATASETS, filter, columns.toArray(String[]::new)), "max_parameter_ratio");
-        GlmStepQuery.Builder glm = GlmStepQuery.newBuilder().setFamily("gaussian").setLink("identity").setIntercept(true)
+        GlmStepQuery.Builder glm = GlmStepQuery.newBuilder()
+                .setFamily("gaussian")
+                .setLink("identity")
+                .setIntercept(true)
                 .setResponse(GlmColumn.newBuilder().setVariable("subjectageyears"));
         columns.forEach(v -> glm.addColumns(GlmColumn.newBuilder().setVariable(v)));
         assertRefused(query(DATASETS, filter).setGlmStep(glm).build(), "max_parameter_ratio");
@@ -288,19 +370,38 @@ class TestMaliciousManager {
         String drop = "\"; DROP TABLE \"data_dementia_0_1\"; --";
         assertRefused(cross(DATASETS, null, "leftamygdala" + drop), "unknown_variable");
         assertRefused(cross(List.of("edsd0') OR 1=1 --", "edsd0" + drop), null, "leftamygdala"), "unknown_dataset");
-        assertRefused(query(DATASETS, null).setDataModel(MODEL + "'; DROP TABLE x; --").setDescribe(DescribeQuery.newBuilder()
-                .addNumerical("leftamygdala")).build(), "unknown_data_model");
-        assertRefused(query(DATASETS, null).setCrossProducts(CrossProductsQuery.newBuilder().addColumns(DesignColumn.newBuilder()
-                .setVariable("gender").setLevel("M' OR '1'='1"))).build(), "unknown_level");
-        assertRefused(query(DATASETS, null).setMoments(MomentsQuery.newBuilder().addNumerical("leftamygdala").addGroupBy("gender")
-                .addOnlyLevels(org.mipfed.proto.v1.LevelSelection.newBuilder().setVariable("gender").addLevels("F') OR (1=1"))).build(),
+        assertRefused(
+                query(DATASETS, null)
+                        .setDataModel(MODEL + "'; DROP TABLE x; --")
+                        .setDescribe(DescribeQuery.newBuilder().addNumerical("leftamygdala"))
+                        .build(),
+                "unknown_data_model");
+        assertRefused(
+                query(DATASETS, null)
+                        .setCrossProducts(CrossProductsQuery.newBuilder()
+                                .addColumns(DesignColumn.newBuilder()
+                                        .setVariable("gender")
+                                        .setLevel("M' OR '1'='1")))
+                        .build(),
+                "unknown_level");
+        assertRefused(
+                query(DATASETS, null)
+                        .setMoments(MomentsQuery.newBuilder()
+                                .addNumerical("leftamygdala")
+                                .addGroupBy("gender")
+                                .addOnlyLevels(org.mipfed.proto.v1.LevelSelection.newBuilder()
+                                        .setVariable("gender")
+                                        .addLevels("F') OR (1=1")))
+                        .build(),
                 "unknown_level");
         assertRefused(cross(DATASETS, rule("gender", "equal", "F' OR '1'='1"), "leftamygdala"), "unknown_level");
         assertRefused(cross(DATASETS, rule("leftamygdala", "less", "1 OR 1=1"), "leftamygdala"), "invalid_filter");
         assertRefused(cross(DATASETS, rule("gender" + drop, "is_null"), "leftamygdala"), "unknown_variable");
-        assertRefused(cross(DATASETS, rule("gender", "equal); DROP TABLE x; --", "F"), "leftamygdala"), "invalid_filter");
+        assertRefused(
+                cross(DATASETS, rule("gender", "equal); DROP TABLE x; --", "F"), "leftamygdala"), "invalid_filter");
         // A free-text value is bound, never spliced: it matches no row, so nothing is computed.
-        PrimitiveResponse bound = manager.ask(cross(DATASETS, rule("subjectcode", "equal", "x' OR '1'='1"), "leftamygdala"));
+        PrimitiveResponse bound =
+                manager.ask(cross(DATASETS, rule("subjectcode", "equal", "x' OR '1'='1"), "leftamygdala"));
         assertThat(bound.getResult().getCrossProducts().getN()).isZero();
         stillServes();
     }
@@ -309,16 +410,22 @@ class TestMaliciousManager {
     void anOversizedMessageIsRefusedAndTheNodeComesBack() {
         int sessions = manager.sessions();
         String huge = "x".repeat(SessionProtocol.MAX_MESSAGE_BYTES + 1024 * 1024);
-        manager.send(ManagerMessage.newBuilder().setRequest(PrimitiveRequest.newBuilder().setRequestId("huge").setQuery(
-                cross(DATASETS, rule("subjectcode", "equal", huge), "leftamygdala"))).build());
-        // The node's channel refuses a message over the session's size limit (16 MiB), ends that session and dials again.
+        manager.send(ManagerMessage.newBuilder()
+                .setRequest(PrimitiveRequest.newBuilder()
+                        .setRequestId("huge")
+                        .setQuery(cross(DATASETS, rule("subjectcode", "equal", huge), "leftamygdala")))
+                .build());
+        // The node's channel refuses a message over the session's size limit (16 MiB), ends that session and dials
+        // again.
         manager.awaitSession(sessions + 1);
         assertThat(manager.hello().getPrivacy()).isEqualTo(POLICY.toProto());
         stillServes();
         // A nested filter deeper than the node compiles is refused, not a stack overflow.
         Filter deep = rule("leftamygdala", "greater", 0);
         for (int i = 0; i < 40; i++) {
-            deep = Filter.newBuilder().setGroup(FilterGroup.newBuilder().setCondition("AND").addRules(deep)).build();
+            deep = Filter.newBuilder()
+                    .setGroup(FilterGroup.newBuilder().setCondition("AND").addRules(deep))
+                    .build();
         }
         assertRefused(cross(DATASETS, deep, "leftamygdala"), "invalid_filter");
         assertRefused(query(DATASETS, null).build(), "invalid_query");
@@ -327,18 +434,26 @@ class TestMaliciousManager {
 
     /** A normal request over every row: answered, over all the rows imported. */
     private void stillServes() {
-        PrimitiveResponse response = manager.ask(query(DATASETS, null).setDescribe(DescribeQuery.newBuilder().addNumerical("lefthippocampus"))
+        PrimitiveResponse response = manager.ask(query(DATASETS, null)
+                .setDescribe(DescribeQuery.newBuilder().addNumerical("lefthippocampus"))
                 .build());
-        assertThat(response.hasResult()).as("refused: %s", response.getRefusal().getMessage()).isTrue();
+        assertThat(response.hasResult())
+                .as("refused: %s", response.getRefusal().getMessage())
+                .isTrue();
         assertThat(response.getResult().getRowsUsed()).isEqualTo(rows.size());
     }
 
     private void assertRefused(PrimitiveQuery query, String rule) {
         PrimitiveResponse response = manager.ask(query);
-        assertThat(response.hasRefusal()).as("%s answered", query.getPrimitiveCase()).isTrue();
+        assertThat(response.hasRefusal())
+                .as("%s answered", query.getPrimitiveCase())
+                .isTrue();
         assertThat(response.getRefusal().getRule()).isEqualTo(rule);
         assertThat(response.getRefusal().getCallerError()).isTrue();
-        assertThat(response.getRefusal().getMessage()).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(response.getRefusal().getMessage())
+                .isNotBlank()
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
     }
 
     /** The codes of the first {@code n} people of edsd1 with all volumes. */
@@ -347,14 +462,19 @@ class TestMaliciousManager {
     }
 
     private List<String> codes(String dataset, int n) {
-        List<String> codes = rows.stream().filter(r -> dataset.equals(r.get("dataset")) && VOLUMES.stream().allMatch(r::containsKey))
-                .map(r -> r.get("subjectcode")).limit(n).toList();
+        List<String> codes = rows.stream()
+                .filter(r ->
+                        dataset.equals(r.get("dataset")) && VOLUMES.stream().allMatch(r::containsKey))
+                .map(r -> r.get("subjectcode"))
+                .limit(n)
+                .toList();
         assertThat(codes).hasSize(n);
         return codes;
     }
 
     private static PrimitiveQuery.Builder query(List<String> datasets, Filter filter) {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel(MODEL).addAllDatasets(datasets);
+        PrimitiveQuery.Builder query =
+                PrimitiveQuery.newBuilder().setDataModel(MODEL).addAllDatasets(datasets);
         return filter == null ? query : query.setFilter(filter);
     }
 
@@ -369,14 +489,18 @@ class TestMaliciousManager {
     private static Filter rule(String variable, String operator, Object... values) {
         FilterRule.Builder rule = FilterRule.newBuilder().setVariable(variable).setOperator(operator);
         for (Object value : values) {
-            rule.addValues(value instanceof Number number ? FilterValue.newBuilder().setNumber(number.doubleValue())
-                    : FilterValue.newBuilder().setText(value.toString()));
+            rule.addValues(
+                    value instanceof Number number
+                            ? FilterValue.newBuilder().setNumber(number.doubleValue())
+                            : FilterValue.newBuilder().setText(value.toString()));
         }
         return Filter.newBuilder().setRule(rule).build();
     }
 
     private static Filter or(Filter... filters) {
-        return Filter.newBuilder().setGroup(FilterGroup.newBuilder().setCondition("OR").addAllRules(List.of(filters))).build();
+        return Filter.newBuilder()
+                .setGroup(FilterGroup.newBuilder().setCondition("OR").addAllRules(List.of(filters)))
+                .build();
     }
 
     /** Every number anywhere in a message. */
@@ -386,8 +510,7 @@ class TestMaliciousManager {
             for (Object value : values) {
                 if (value instanceof Message nested) {
                     numbers(nested, into);
-                }
-                else if (value instanceof Number number) {
+                } else if (value instanceof Number number) {
                     into.add(number.doubleValue());
                 }
             }
@@ -434,12 +557,13 @@ class TestMaliciousManager {
                             }
                         }
                         case RESPONSE -> {
-                            CompletableFuture<PrimitiveResponse> future = pending.remove(message.getResponse().getRequestId());
+                            CompletableFuture<PrimitiveResponse> future =
+                                    pending.remove(message.getResponse().getRequestId());
                             if (future != null) {
                                 future.complete(message.getResponse());
                             }
                         }
-                        default -> { }
+                        default -> {}
                     }
                 }
 
@@ -466,11 +590,12 @@ class TestMaliciousManager {
         void awaitSession(int count) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (sessions.get() < count) {
-                assertThat(System.nanoTime()).as("the node opened session %d", count).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the node opened session %d", count)
+                        .isLessThan(deadline);
                 try {
                     Thread.sleep(50);
-                }
-                catch (InterruptedException e) {
+                } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);
                 }
@@ -487,13 +612,17 @@ class TestMaliciousManager {
             String id = UUID.randomUUID().toString();
             CompletableFuture<PrimitiveResponse> future = new CompletableFuture<>();
             pending.put(id, future);
-            send(ManagerMessage.newBuilder().setRequest(PrimitiveRequest.newBuilder().setRequestId(id).setRequester("mallory")
-                    .setQuery(query)).build());
+            send(ManagerMessage.newBuilder()
+                    .setRequest(PrimitiveRequest.newBuilder()
+                            .setRequestId(id)
+                            .setRequester("mallory")
+                            .setQuery(query))
+                    .build());
             try {
                 return future.get(30, TimeUnit.SECONDS);
-            }
-            catch (Exception e) {
-                throw new IllegalStateException("the node did not answer " + query.getPrimitiveCase() + " within 30 s", e);
+            } catch (Exception e) {
+                throw new IllegalStateException(
+                        "the node did not answer " + query.getPrimitiveCase() + " within 30 s", e);
             }
         }
     }

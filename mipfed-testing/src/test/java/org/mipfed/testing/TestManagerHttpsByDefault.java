@@ -51,6 +51,7 @@ class TestManagerHttpsByDefault {
 
     @TempDir
     static Path dir;
+
     static ManagerPaths paths;
     static int httpPort;
     private Process manager;
@@ -59,11 +60,23 @@ class TestManagerHttpsByDefault {
     static void initAsTheReadmeSays() throws IOException {
         paths = new ManagerPaths(dir.resolve("manager"));
         httpPort = freePort();
-        Cli.Result init = Cli.run("manager", "init", "--data-dir", paths.dataDir().toString(), "--advertise-addr", ADVERTISE,
-                "--grpc-port", Integer.toString(freePort()), "--http-port", Integer.toString(httpPort));
+        Cli.Result init = Cli.run(
+                "manager",
+                "init",
+                "--data-dir",
+                paths.dataDir().toString(),
+                "--advertise-addr",
+                ADVERTISE,
+                "--grpc-port",
+                Integer.toString(freePort()),
+                "--http-port",
+                Integer.toString(httpPort));
         assertThat(init.exitCode()).as(init.err()).isZero();
-        assertThat(init.out()).contains("The portal will be at https://" + ADVERTISE + ":" + httpPort + "/")
-                .contains(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE).toString());
+        assertThat(init.out())
+                .contains("The portal will be at https://" + ADVERTISE + ":" + httpPort + "/")
+                .contains(paths.caDir()
+                        .resolve(CertificateAuthority.CERTIFICATE_FILE)
+                        .toString());
     }
 
     @AfterEach
@@ -79,18 +92,26 @@ class TestManagerHttpsByDefault {
     void noFlagOnEveryInterfaceGivesAnHttpsPortalTrustedWithTheCaFileAlone() throws Exception {
         Path log = dir.resolve("https.log");
         manager = start(paths, log);
-        assertThat(Files.readString(log)).contains("REST API and portal on https://" + ADVERTISE + ":" + httpPort).doesNotContain("plain HTTP");
+        assertThat(Files.readString(log))
+                .contains("REST API and portal on https://" + ADVERTISE + ":" + httpPort)
+                .doesNotContain("plain HTTP");
         Path caFile = paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE);
 
         // a client that trusts nothing but the CA file and checks the host name, as a browser does
-        HttpClient caOnly = HttpClient.newBuilder().sslContext(trusting(caFile)).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> portal = caOnly.send(HttpRequest.newBuilder(URI.create("https://" + ADVERTISE + ":" + httpPort + "/portal/")).build(),
+        HttpClient caOnly = HttpClient.newBuilder()
+                .sslContext(trusting(caFile))
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        HttpResponse<String> portal = caOnly.send(
+                HttpRequest.newBuilder(URI.create("https://" + ADVERTISE + ":" + httpPort + "/portal/"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(portal.statusCode()).isEqualTo(200);
         assertThat(portal.headers().firstValue("Strict-Transport-Security")).isPresent();
         // plain HTTP on that port gets no application response
         assertThat(rawPlainHttp(httpPort)).doesNotContain("200").doesNotContain("{");
-        assertThatThrownBy(() -> new AdminClient("http://127.0.0.1:" + httpPort, FederationInit.adminToken(paths)).get("/healthcheck"))
+        assertThatThrownBy(() -> new AdminClient("http://127.0.0.1:" + httpPort, FederationInit.adminToken(paths))
+                        .get("/healthcheck"))
                 .isInstanceOf(Problem.class);
 
         // the CLI on the manager's machine keeps working
@@ -108,12 +129,14 @@ class TestManagerHttpsByDefault {
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
             browser.driver.get("https://" + ADVERTISE + ":" + httpPort + "/portal/#/admin");
             browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("admin-nodes")));
-            assertThat(browser.driver.findElements(By.cssSelector(".banner-insecure"))).isEmpty();
+            assertThat(browser.driver.findElements(By.cssSelector(".banner-insecure")))
+                    .isEmpty();
             browser.screenshot("https-admin");
         }
         // the same Chromium without the CA refuses the page: the trust came from the imported file
         Path stranger = Files.createDirectories(dir.resolve("stranger-home"));
-        try (PortalBrowser browser = PortalBrowser.start(Files.createDirectories(dir.resolve("downloads2")), stranger)) {
+        try (PortalBrowser browser =
+                PortalBrowser.start(Files.createDirectories(dir.resolve("downloads2")), stranger)) {
             browser.driver.get("https://" + ADVERTISE + ":" + httpPort + "/portal/");
             assertThat(browser.driver.findElements(By.id("signin"))).isEmpty();
             assertThat(browser.driver.getPageSource()).contains("ERR_CERT_AUTHORITY_INVALID");
@@ -129,7 +152,10 @@ class TestManagerHttpsByDefault {
         assertThat(output).contains("REST API and portal on http://" + ADVERTISE + ":" + httpPort);
         assertThat(output).contains("WARN").contains("plain HTTP on 0.0.0.0").contains("--insecure-http");
         assertThat(paths.httpServingCertificate()).doesNotExist();
-        assertThat(new AdminClient("http://127.0.0.1:" + httpPort, FederationInit.adminToken(paths)).get("/admin/transport").path("insecure").asBoolean())
+        assertThat(new AdminClient("http://127.0.0.1:" + httpPort, FederationInit.adminToken(paths))
+                        .get("/admin/transport")
+                        .path("insecure")
+                        .asBoolean())
                 .isTrue();
         assertCliWorks();
 
@@ -140,8 +166,12 @@ class TestManagerHttpsByDefault {
             signIn(browser, "admin", FederationInit.adminPassword(paths));
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
             browser.driver.get("http://127.0.0.1:" + httpPort + "/portal/#/admin");
-            WebElement banner = browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#admin-transport .banner-insecure")));
-            assertThat(banner.getText()).contains("Not encrypted").contains("plain HTTP").contains("--insecure-http");
+            WebElement banner = browser.await(
+                    ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#admin-transport .banner-insecure")));
+            assertThat(banner.getText())
+                    .contains("Not encrypted")
+                    .contains("plain HTTP")
+                    .contains("--insecure-http");
             browser.screenshot("insecure-http-admin");
         }
     }
@@ -151,16 +181,34 @@ class TestManagerHttpsByDefault {
     void aLoopbackHttpAddressIsServedPlainAndTheCliWorks() throws Exception {
         ManagerPaths loopback = new ManagerPaths(dir.resolve("behind-proxy"));
         int port = freePort();
-        Cli.Result init = Cli.run("manager", "init", "--data-dir", loopback.dataDir().toString(), "--advertise-addr", ADVERTISE,
-                "--grpc-port", Integer.toString(freePort()), "--http-port", Integer.toString(port), "--http-host", "127.0.0.1");
+        Cli.Result init = Cli.run(
+                "manager",
+                "init",
+                "--data-dir",
+                loopback.dataDir().toString(),
+                "--advertise-addr",
+                ADVERTISE,
+                "--grpc-port",
+                Integer.toString(freePort()),
+                "--http-port",
+                Integer.toString(port),
+                "--http-host",
+                "127.0.0.1");
         assertThat(init.exitCode()).as(init.err()).isZero();
-        assertThat(init.out()).contains("The portal will be at http://127.0.0.1:" + port + "/").contains("reverse proxy");
+        assertThat(init.out())
+                .contains("The portal will be at http://127.0.0.1:" + port + "/")
+                .contains("reverse proxy");
         Path log = dir.resolve("loopback.log");
         manager = start(loopback, log);
-        assertThat(Files.readString(log)).contains("REST API and portal on http://127.0.0.1:" + port).doesNotContain("plain HTTP");
+        assertThat(Files.readString(log))
+                .contains("REST API and portal on http://127.0.0.1:" + port)
+                .doesNotContain("plain HTTP");
         assertThat(loopback.httpServingCertificate()).doesNotExist();
-        HttpResponse<String> portal = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/portal/")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> portal = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/portal/"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(portal.statusCode()).isEqualTo(200);
         Cli.Result ls = Cli.run("node", "ls", "--data-dir", loopback.dataDir().toString());
         assertThat(ls.exitCode()).as(ls.err()).isZero();
@@ -169,14 +217,16 @@ class TestManagerHttpsByDefault {
     private static void assertCliWorks() {
         Cli.Result ls = Cli.run("node", "ls", "--data-dir", paths.dataDir().toString());
         assertThat(ls.exitCode()).as(ls.err()).isZero();
-        Cli.Result token = Cli.run("join-token", "worker", "--data-dir", paths.dataDir().toString());
+        Cli.Result token =
+                Cli.run("join-token", "worker", "--data-dir", paths.dataDir().toString());
         assertThat(token.exitCode()).as(token.err()).isZero();
         assertThat(token.out()).contains("mipfed node join --token MIPFED-1-");
     }
 
     /** {@code mipfed manager start --data-dir D flags…} as a process, once the CLI reaches it. */
     private static Process start(ManagerPaths paths, Path log, String... flags) {
-        List<String> args = new java.util.ArrayList<>(List.of("manager", "start", "--data-dir", paths.dataDir().toString()));
+        List<String> args = new java.util.ArrayList<>(
+                List.of("manager", "start", "--data-dir", paths.dataDir().toString()));
         args.addAll(List.of(flags));
         Process process = LocalFederation.launch(log, args.toArray(String[]::new));
         LocalFederation.await(Duration.ofSeconds(60), "the manager to answer", () -> {
@@ -186,8 +236,7 @@ class TestManagerHttpsByDefault {
             try {
                 AdminClient.forManager(paths).get("/healthcheck");
                 return Files.readString(log).contains("manager running");
-            }
-            catch (Problem | IOException e) {
+            } catch (Problem | IOException e) {
                 return false;
             }
         });
@@ -229,13 +278,13 @@ class TestManagerHttpsByDefault {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /healthcheck HTTP/1.1\r\nHost: " + ADVERTISE + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /healthcheck HTTP/1.1\r\nHost: " + ADVERTISE + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             try {
                 return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 return "";
             }
         }
@@ -244,7 +293,12 @@ class TestManagerHttpsByDefault {
     /** A TLS context that trusts only the federation's CA, as a browser does once the CA file docs/operations.md says is imported. */
     private static SSLContext trusting(Path caFile) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new javax.net.ssl.TrustManager[] {org.mipfed.core.security.TlsManagers.trustingOnly(Pem.readCertificate(caFile))}, null);
+        context.init(
+                null,
+                new javax.net.ssl.TrustManager[] {
+                    org.mipfed.core.security.TlsManagers.trustingOnly(Pem.readCertificate(caFile))
+                },
+                null);
         return context;
     }
 

@@ -22,7 +22,8 @@ class TestPackageDependencies {
     @BeforeAll
     static void importMainClasses() {
         // the other modules come as their jars (or class folders) from the reactor; their test jars are left out
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("org.mipfed");
     }
@@ -32,7 +33,8 @@ class TestPackageDependencies {
         for (String module : new String[] {"proto", "core", "algorithms", "node", "manager", "cli"}) {
             String prefix = "org.mipfed." + module + ".";
             assertThat(classes.stream().anyMatch(c -> c.getName().startsWith(prefix)))
-                    .as("classes of mipfed-%s were imported", module).isTrue();
+                    .as("classes of mipfed-%s were imported", module)
+                    .isTrue();
         }
     }
 
@@ -44,20 +46,33 @@ class TestPackageDependencies {
 
     @Test
     void modulesDependOnlyOnTheOnesBeforeThem() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("proto").definedBy("org.mipfed.proto..")
-                .layer("core").definedBy("org.mipfed.core..")
-                .layer("algorithms").definedBy("org.mipfed.algorithms..")
-                .layer("node").definedBy("org.mipfed.node..")
-                .layer("manager").definedBy("org.mipfed.manager..")
-                .layer("cli").definedBy("org.mipfed.cli..")
-                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("proto")
+                .definedBy("org.mipfed.proto..")
+                .layer("core")
+                .definedBy("org.mipfed.core..")
+                .layer("algorithms")
+                .definedBy("org.mipfed.algorithms..")
+                .layer("node")
+                .definedBy("org.mipfed.node..")
+                .layer("manager")
+                .definedBy("org.mipfed.manager..")
+                .layer("cli")
+                .definedBy("org.mipfed.cli..")
+                .whereLayer("cli")
+                .mayNotBeAccessedByAnyLayer()
                 // a hospital's node and the federation's manager speak only through proto: neither imports the other
-                .whereLayer("manager").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("node").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("algorithms").mayOnlyBeAccessedByLayers("node", "manager", "cli")
-                .whereLayer("core").mayOnlyBeAccessedByLayers("algorithms", "node", "manager", "cli")
-                .whereLayer("proto").mayOnlyBeAccessedByLayers("core", "algorithms", "node", "manager", "cli")
+                .whereLayer("manager")
+                .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("node")
+                .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("algorithms")
+                .mayOnlyBeAccessedByLayers("node", "manager", "cli")
+                .whereLayer("core")
+                .mayOnlyBeAccessedByLayers("algorithms", "node", "manager", "cli")
+                .whereLayer("proto")
+                .mayOnlyBeAccessedByLayers("core", "algorithms", "node", "manager", "cli")
                 .check(classes);
     }
 }

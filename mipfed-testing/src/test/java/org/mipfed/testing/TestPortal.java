@@ -50,6 +50,7 @@ class TestPortal {
 
     @TempDir
     static Path dir;
+
     static LocalFederation federation;
     static PortalBrowser browser;
     static String portal;
@@ -65,7 +66,11 @@ class TestPortal {
             for (int i = 0; i < 5; i++) {
                 csvs.add(data.resolve(hospital[1] + i + ".csv"));
             }
-            federation.addNode(hospital[0], null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
+            federation.addNode(
+                    hospital[0],
+                    null,
+                    10,
+                    List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
         }
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(180), "chuv", "epfl", "uoa");
@@ -85,19 +90,26 @@ class TestPortal {
             Map<String, Integer> refusals = new TreeMap<>();
             for (String alias : List.of("chuv", "epfl", "uoa")) {
                 try {
-                    for (String line : Files.readAllLines(federation.node(alias).paths().auditLog())) {
+                    for (String line :
+                            Files.readAllLines(federation.node(alias).paths().auditLog())) {
                         JsonNode entry = Json.mapper().readTree(line);
-                        if (entry.path("outcome").asText().equals("refused") && PrimitiveExecutor.dependsOnData(entry.path("rule").asText())) {
-                            entry.path("datasets").forEach(d -> refusals.merge(entry.path("requester").asText() + " on " + d.asText() + " ("
-                                    + entry.path("rule").asText() + ")", 1, Integer::sum));
+                        if (entry.path("outcome").asText().equals("refused")
+                                && PrimitiveExecutor.dependsOnData(
+                                        entry.path("rule").asText())) {
+                            entry.path("datasets")
+                                    .forEach(d -> refusals.merge(
+                                            entry.path("requester").asText() + " on " + d.asText() + " ("
+                                                    + entry.path("rule").asText() + ")",
+                                            1,
+                                            Integer::sum));
                         }
                     }
-                }
-                catch (IOException e) {
+                } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
-            System.out.println("data-dependent refusals in the portal's browser tests, per requester and dataset: " + refusals);
+            System.out.println(
+                    "data-dependent refusals in the portal's browser tests, per requester and dataset: " + refusals);
             assertThat(refusals.keySet()).noneMatch(k -> k.contains("(refusal_budget)"));
             federation.close();
         }
@@ -114,7 +126,9 @@ class TestPortal {
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#signin-message .error")));
         assertThat(browser.find("#signin-message .error-detail").getText()).isEqualTo("Wrong user name or password.");
         browser.screenshot("signin");
-        assertThat(browser.find("#nav").isDisplayed()).as("navigation before sign-in").isFalse();
+        assertThat(browser.find("#nav").isDisplayed())
+                .as("navigation before sign-in")
+                .isFalse();
         signIn("admin", adminPassword());
         browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
         assertThat(browser.find("#nav").isDisplayed()).isTrue();
@@ -166,27 +180,45 @@ class TestPortal {
         browser.screenshot("results-linear-regression");
 
         ObjectNode filter = Json.mapper().createObjectNode().put("condition", "AND");
-        filter.putArray("rules").addObject().put("id", "subjectageyears").put("operator", "greater").put("value", 60);
-        JsonNode expected = federation.admin().post("/algorithms/linear_regression",
-                request(List.of("lefthippocampus"), List.of("righthippocampus", "gender"), filter));
+        filter.putArray("rules")
+                .addObject()
+                .put("id", "subjectageyears")
+                .put("operator", "greater")
+                .put("value", 60);
+        JsonNode expected = federation
+                .admin()
+                .post(
+                        "/algorithms/linear_regression",
+                        request(List.of("lefthippocampus"), List.of("righthippocampus", "gender"), filter));
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-coefficients tbody tr"));
         assertThat(rows).hasSize(expected.path("indep_vars").size());
         String[] fields = {"coefficients", "std_err", "t_stats", "pvalues", "lower_ci", "upper_ci"};
         for (int i = 0; i < rows.size(); i++) {
-            assertThat(rows.get(i).findElement(By.tagName("th")).getText()).isEqualTo(expected.path("indep_vars").get(i).asText());
+            assertThat(rows.get(i).findElement(By.tagName("th")).getText())
+                    .isEqualTo(expected.path("indep_vars").get(i).asText());
             List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
             for (int k = 0; k < fields.length; k++) {
                 double shown = Double.parseDouble(cells.get(k).getAttribute("data-value"));
                 double api = expected.path(fields[k]).get(i).asDouble();
-                assertThat(shown).as("%s of %s", fields[k], expected.path("indep_vars").get(i).asText()).isCloseTo(api, within(1e-9 * Math.max(1, Math.abs(api))));
+                assertThat(shown)
+                        .as(
+                                "%s of %s",
+                                fields[k], expected.path("indep_vars").get(i).asText())
+                        .isCloseTo(api, within(1e-9 * Math.max(1, Math.abs(api))));
             }
         }
-        assertThat(browser.find("#table-model").getText()).contains("n_obs").contains(expected.path("n_obs").asText());
+        assertThat(browser.find("#table-model").getText())
+                .contains("n_obs")
+                .contains(expected.path("n_obs").asText());
         WebElement forest = browser.find("#chart-forest");
-        assertThat(browser.paintedPixels(forest)).as("painted pixels of the forest plot").isGreaterThan(2000);
+        assertThat(browser.paintedPixels(forest))
+                .as("painted pixels of the forest plot")
+                .isGreaterThan(2000);
 
         forest.findElement(By.cssSelector(".download-svg")).click();
-        assertThat(new String(browser.downloaded("forest.svg"), StandardCharsets.UTF_8)).startsWith("<svg").contains("righthippocampus");
+        assertThat(new String(browser.downloaded("forest.svg"), StandardCharsets.UTF_8))
+                .startsWith("<svg")
+                .contains("righthippocampus");
         forest.findElement(By.cssSelector(".download-png")).click();
         byte[] png = browser.downloaded("forest.png");
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
@@ -195,8 +227,12 @@ class TestPortal {
         String csv = new String(browser.downloaded("linear_regression-" + id + ".csv"), StandardCharsets.UTF_8);
         assertThat(csv).contains("Variable,Coefficient,Std. error,t,p,CI low,CI high");
         String variable = expected.path("indep_vars").get(1).asText();
-        String line = csv.lines().filter(l -> l.startsWith(variable + ",")).findFirst().orElseThrow();
-        assertThat(Double.parseDouble(line.split(",")[1])).isCloseTo(expected.path("coefficients").get(1).asDouble(), within(1e-9));
+        String line = csv.lines()
+                .filter(l -> l.startsWith(variable + ","))
+                .findFirst()
+                .orElseThrow();
+        assertThat(Double.parseDouble(line.split(",")[1]))
+                .isCloseTo(expected.path("coefficients").get(1).asDouble(), within(1e-9));
         browser.find("#download-json").click();
         JsonNode json = Json.mapper().readTree(browser.downloaded("linear_regression-" + id + ".json"));
         assertThat(json.path("indep_vars")).isEqualTo(expected.path("indep_vars"));
@@ -217,12 +253,17 @@ class TestPortal {
         ObjectNode parameters = Json.mapper().createObjectNode().put("bins", 12);
         ObjectNode body = request(List.of("leftamygdala"), List.of(), null);
         body.set("parameters", parameters);
-        JsonNode expected = federation.admin().post("/algorithms/multiple_histograms", body).path("histogram").get(0);
+        JsonNode expected = federation
+                .admin()
+                .post("/algorithms/multiple_histograms", body)
+                .path("histogram")
+                .get(0);
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-histogram-0 tbody tr"));
         assertThat(rows).hasSize(12);
         for (int i = 0; i < rows.size(); i++) {
             JsonNode count = expected.path("counts").get(i);
-            assertThat(rows.get(i).findElement(By.tagName("td")).getAttribute("data-value")).isEqualTo(count.isNull() ? "" : count.asText());
+            assertThat(rows.get(i).findElement(By.tagName("td")).getAttribute("data-value"))
+                    .isEqualTo(count.isNull() ? "" : count.asText());
         }
         assertThat(browser.paintedPixels(browser.find("#chart-histogram-0"))).isGreaterThan(2000);
     }
@@ -255,11 +296,20 @@ class TestPortal {
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error")));
         browser.screenshot("results-error");
         ObjectNode filter = Json.mapper().createObjectNode().put("condition", "AND");
-        filter.putArray("rules").addObject().put("id", "subjectageyears").put("operator", "greater").put("value", 130);
-        assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_regression", request(List.of("lefthippocampus"), List.of("righthippocampus"), filter)))
+        filter.putArray("rules")
+                .addObject()
+                .put("id", "subjectageyears")
+                .put("operator", "greater")
+                .put("value", 130);
+        assertThatThrownBy(() -> federation
+                        .admin()
+                        .post(
+                                "/algorithms/linear_regression",
+                                request(List.of("lefthippocampus"), List.of("righthippocampus"), filter)))
                 .isInstanceOfSatisfying(Problem.class, p -> {
                     assertThat(p.status()).isBetween(400, 499);
-                    assertThat(browser.find("#experiment-error .error-detail").getText()).isEqualTo(p.detail());
+                    assertThat(browser.find("#experiment-error .error-detail").getText())
+                            .isEqualTo(p.detail());
                 });
     }
 
@@ -270,12 +320,20 @@ class TestPortal {
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("history-table")));
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#history-table tbody tr"));
         assertThat(rows).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(browser.find("#history-table").getText()).contains("linear_regression").contains("multiple_histograms").contains("error").contains("chuv");
+        assertThat(browser.find("#history-table").getText())
+                .contains("linear_regression")
+                .contains("multiple_histograms")
+                .contains("error")
+                .contains("chuv");
         browser.screenshot("history");
-        WebElement histogram = rows.stream().filter(r -> r.getText().contains("multiple_histograms")).findFirst().orElseThrow();
+        WebElement histogram = rows.stream()
+                .filter(r -> r.getText().contains("multiple_histograms"))
+                .findFirst()
+                .orElseThrow();
         histogram.findElement(By.xpath(".//button[text()='Run again']")).click();
         awaitFinished();
-        assertThat(browser.driver.findElements(By.cssSelector("#table-histogram-0 tbody tr"))).hasSize(12);
+        assertThat(browser.driver.findElements(By.cssSelector("#table-histogram-0 tbody tr")))
+                .hasSize(12);
         assertThat(browser.find("#share-link").getAttribute("value")).endsWith("#/experiments/" + experimentId());
     }
 
@@ -286,31 +344,47 @@ class TestPortal {
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("nodes-table")));
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#nodes-table tbody tr"));
         assertThat(rows).extracting(r -> r.getAttribute("data-node")).containsExactlyInAnyOrder("chuv", "epfl", "uoa");
-        assertThat(rows).allSatisfy(r -> assertThat(r.getText()).contains("ready").contains("active"));
+        assertThat(rows)
+                .allSatisfy(r -> assertThat(r.getText()).contains("ready").contains("active"));
         // each node's privacy policy as it announced it: a compact line, every rule when opened
-        assertThat(rows).allSatisfy(r -> assertThat(r.findElement(By.cssSelector(".privacy summary")).getText())
-                .isEqualTo("min_rows 10, min_cell_count 3"));
+        assertThat(rows)
+                .allSatisfy(r -> assertThat(r.findElement(By.cssSelector(".privacy summary"))
+                                .getText())
+                        .isEqualTo("min_rows 10, min_cell_count 3"));
         browser.find("#nodes-table tr[data-node=chuv] .privacy summary").click();
-        assertThat(browser.find("#nodes-table tr[data-node=chuv] .privacy dl").getText()).contains("max_parameter_ratio", "0.33",
-                "release_extremes", "differencing_history");
+        assertThat(browser.find("#nodes-table tr[data-node=chuv] .privacy dl").getText())
+                .contains("max_parameter_ratio", "0.33", "release_extremes", "differencing_history");
         browser.find("#show-worker-token").click();
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#join-token input")));
-        assertThat(browser.find("#join-token input").getAttribute("value")).isEqualTo(federation.admin().get("/admin/join-tokens/worker").path("token").asText());
+        assertThat(browser.find("#join-token input").getAttribute("value"))
+                .isEqualTo(federation
+                        .admin()
+                        .get("/admin/join-tokens/worker")
+                        .path("token")
+                        .asText());
         // the nodes' privacy alerts: none in honest use (TestResearcherRefusalAttacks raises some)
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("alerts-none")));
         browser.screenshot("admin");
 
         browser.find("#nodes-table tr[data-node=epfl] .stop-node").click();
-        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "pending"));
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "pending"));
         go("#/analyse");
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
-        assertThat(datasetsOffered()).isNotEmpty().noneMatch(d -> d.startsWith("ppmi")).anyMatch(d -> d.startsWith("edsd"));
-        assertThat(browser.driver.findElements(By.cssSelector("#datasets [data-node=epfl]"))).isEmpty();
+        assertThat(datasetsOffered())
+                .isNotEmpty()
+                .noneMatch(d -> d.startsWith("ppmi"))
+                .anyMatch(d -> d.startsWith("edsd"));
+        assertThat(browser.driver.findElements(By.cssSelector("#datasets [data-node=epfl]")))
+                .isEmpty();
         browser.screenshot("analyse-without-epfl");
 
         go("#/admin");
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#nodes-table tr[data-node=epfl] .start-node"))).click();
-        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "active"));
+        browser.await(ExpectedConditions.visibilityOfElementLocated(
+                        By.cssSelector("#nodes-table tr[data-node=epfl] .start-node")))
+                .click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "active"));
         go("#/analyse");
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
         assertThat(datasetsOffered()).anyMatch(d -> d.startsWith("ppmi"));
@@ -325,14 +399,18 @@ class TestPortal {
         browser.find("#new-user input[name=new-password]").sendKeys(RESEARCHER_PASSWORD);
         new Select(browser.find("#new-user select[name=new-role]")).selectByValue("researcher");
         browser.find("#new-user button[type=submit]").click();
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#users-table tr[data-user=" + RESEARCHER + "]")));
-        assertThat(browser.find("#users-table tr[data-user=" + RESEARCHER + "]").getText()).contains("researcher").contains("active");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#users-table tr[data-user=" + RESEARCHER + "]")));
+        assertThat(browser.find("#users-table tr[data-user=" + RESEARCHER + "]").getText())
+                .contains("researcher")
+                .contains("active");
         browser.screenshot("admin-users");
 
         browser.find("#sign-out").click();
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("signin")));
         signIn(RESEARCHER, RESEARCHER_PASSWORD);
-        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), RESEARCHER + " (researcher)"));
+        browser.await(
+                ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), RESEARCHER + " (researcher)"));
         assertThat(browser.find("#nav-admin").isDisplayed()).isFalse();
         go("#/admin");
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("forbidden")));
@@ -341,16 +419,28 @@ class TestPortal {
 
         // and the API itself refuses the researcher's session
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(portal + "auth/login")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().createObjectNode().put("username", RESEARCHER).put("password", RESEARCHER_PASSWORD).toString()))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> login = http.send(
+                HttpRequest.newBuilder(URI.create(portal + "auth/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.mapper()
+                                .createObjectNode()
+                                .put("username", RESEARCHER)
+                                .put("password", RESEARCHER_PASSWORD)
+                                .toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).isEqualTo(200);
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
         for (String path : List.of("admin/nodes", "admin/users")) {
-            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(portal + path)).header("Cookie", cookie).GET().build(),
+            HttpResponse<String> refused = http.send(
+                    HttpRequest.newBuilder(URI.create(portal + path))
+                            .header("Cookie", cookie)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).as(path).isEqualTo(403);
-            assertThat(Json.mapper().readTree(refused.body()).path("detail").asText()).contains("admin role");
+            assertThat(Json.mapper().readTree(refused.body()).path("detail").asText())
+                    .contains("admin role");
         }
         // the researcher's own pages work
         go("#/history");
@@ -376,8 +466,7 @@ class TestPortal {
         String url = portal + "portal/" + hash;
         if (url.equals(browser.driver.getCurrentUrl())) {
             browser.driver.navigate().refresh(); // the same address again: start the page afresh
-        }
-        else {
+        } else {
             browser.driver.get(url);
         }
         browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("main .loading")));
@@ -392,16 +481,20 @@ class TestPortal {
     }
 
     private static void chooseAlgorithm(String name) {
-        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#algorithm option[value=" + name + "]")));
+        browser.await(
+                ExpectedConditions.presenceOfElementLocated(By.cssSelector("#algorithm option[value=" + name + "]")));
         new Select(browser.find("#algorithm")).selectByValue(name);
         browser.await(ExpectedConditions.presenceOfElementLocated(By.id("parameters")));
     }
 
     private static void awaitFinished() {
-        browser.waiting(Duration.ofSeconds(120)).until(ExpectedConditions.or(
-                ExpectedConditions.visibilityOfElementLocated(By.id("experiment-done")),
-                ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
-        assertThat(browser.driver.findElements(By.id("experiment-error"))).as("the experiment failed").isEmpty();
+        browser.waiting(Duration.ofSeconds(120))
+                .until(ExpectedConditions.or(
+                        ExpectedConditions.visibilityOfElementLocated(By.id("experiment-done")),
+                        ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
+        assertThat(browser.driver.findElements(By.id("experiment-error")))
+                .as("the experiment failed")
+                .isEmpty();
     }
 
     private static String experimentId() {
@@ -410,7 +503,9 @@ class TestPortal {
     }
 
     private static List<String> datasetsOffered() {
-        return browser.driver.findElements(By.cssSelector("#datasets input[name=dataset]")).stream().map(e -> e.getAttribute("value")).toList();
+        return browser.driver.findElements(By.cssSelector("#datasets input[name=dataset]")).stream()
+                .map(e -> e.getAttribute("value"))
+                .toList();
     }
 
     private static ObjectNode request(List<String> y, List<String> x, JsonNode filters) {

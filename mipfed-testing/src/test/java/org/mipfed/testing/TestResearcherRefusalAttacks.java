@@ -50,11 +50,14 @@ class TestResearcherRefusalAttacks {
     private static final String MODEL = "dementia:0.1";
     private static final String TARGET = "lefthippocampus";
     /** Integer and nominal variables the attacker may single a patient out with. */
-    private static final List<String> IDENTIFYING = List.of("subjectageyears", "gender", "minimentalstate", "agegroup", "alzheimerbroadcategory");
+    private static final List<String> IDENTIFYING =
+            List.of("subjectageyears", "gender", "minimentalstate", "agegroup", "alzheimerbroadcategory");
+
     private static final String PASSWORD = "refusals-are-bits-42";
 
     @TempDir
     static Path dir;
+
     static LocalFederation federation;
     static Path data;
 
@@ -62,10 +65,16 @@ class TestResearcherRefusalAttacks {
     static void startFederation() throws IOException {
         data = LocalFederation.extractDementiaData(dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        federation.addNode("chuv", null, PrivacyPolicy.DEFAULT, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"),
-                csvs("edsd"))));
-        federation.addNode("epfl", null, PrivacyPolicy.DEFAULT.withRefusalBudget(0), List.of(new LocalFederation.DataImport(
-                data.resolve("CDEsMetadata.json"), csvs("ppmi"))));
+        federation.addNode(
+                "chuv",
+                null,
+                PrivacyPolicy.DEFAULT,
+                List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs("edsd"))));
+        federation.addNode(
+                "epfl",
+                null,
+                PrivacyPolicy.DEFAULT.withRefusalBudget(0),
+                List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs("ppmi"))));
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(180), "chuv", "epfl");
     }
@@ -80,7 +89,8 @@ class TestResearcherRefusalAttacks {
     @Test
     @Order(1)
     void withoutTheBudgetTheBisectionReadsTheValueToOnePercent() {
-        researcher("bob").post("/algorithms/descriptive_stats", request(datasets("ppmi"), List.of(TARGET), List.of(), null));
+        researcher("bob")
+                .post("/algorithms/descriptive_stats", request(datasets("ppmi"), List.of(TARGET), List.of(), null));
         Attack attack = new Attack(researcher("measurer"), "ppmi", "descriptive_stats");
         Outcome outcome = attack.run(60);
         System.out.printf("bisection without a budget: %s%n", outcome);
@@ -111,18 +121,27 @@ class TestResearcherRefusalAttacks {
         }
         // Locked out of the dataset, not of one algorithm: another analysis is refused too, before any row is read.
         AdminClient first = attackers.get("descriptive_stats");
-        assertThatThrownBy(() -> first.post("/algorithms/linear_regression", request(datasets("edsd"), List.of(TARGET), List.of("leftamygdala"), null)))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.detail()).contains("rule refusal_budget"));
+        assertThatThrownBy(() -> first.post(
+                        "/algorithms/linear_regression",
+                        request(datasets("edsd"), List.of(TARGET), List.of("leftamygdala"), null)))
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.detail()).contains("rule refusal_budget"));
         // Per requester: an honest researcher on the same data is answered.
-        JsonNode honest = alice.post("/algorithms/descriptive_stats", request(datasets("edsd"), List.of(TARGET), List.of(), null));
+        JsonNode honest = alice.post(
+                "/algorithms/descriptive_stats", request(datasets("edsd"), List.of(TARGET), List.of(), null));
         assertThat(honest.isObject()).isTrue();
 
         // The alert: the manager's audit trail, GET /admin/alerts and the metric, naming each attacker.
-        LocalFederation.await(Duration.ofSeconds(20), "the alerts at the manager", () -> federation.admin().get("/admin/alerts").size() >= 3);
+        LocalFederation.await(
+                Duration.ofSeconds(20),
+                "the alerts at the manager",
+                () -> federation.admin().get("/admin/alerts").size() >= 3);
         JsonNode alerts = federation.admin().get("/admin/alerts");
         List<String> named = new ArrayList<>();
         alerts.forEach(a -> named.add(a.path("requester").asText()));
-        assertThat(named).contains("mallory-descriptive-stats", "mallory-linear-regression", "mallory-ttest-onesample").doesNotContain("alice");
+        assertThat(named)
+                .contains("mallory-descriptive-stats", "mallory-linear-regression", "mallory-ttest-onesample")
+                .doesNotContain("alice");
         JsonNode alert = alerts.get(0);
         assertThat(alert.path("node").asText()).isEqualTo("chuv");
         assertThat(alert.path("dataset").asText()).startsWith("edsd");
@@ -145,11 +164,21 @@ class TestResearcherRefusalAttacks {
         });
 
         // The node's operator may lift a lockout (a researcher who convinced them it was honest): audited on the node.
-        Cli.Result unlocked = Cli.run("node", "unlock", "--data-dir", federation.node("chuv").paths().dataDir().toString(),
-                "--requester", "mallory-descriptive-stats");
+        Cli.Result unlocked = Cli.run(
+                "node",
+                "unlock",
+                "--data-dir",
+                federation.node("chuv").paths().dataDir().toString(),
+                "--requester",
+                "mallory-descriptive-stats");
         assertThat(unlocked.exitCode()).as(unlocked.err()).isZero();
-        assertThat(first.post("/algorithms/descriptive_stats", request(datasets("edsd"), List.of(TARGET), List.of(), null)).isObject()).isTrue();
-        assertThat(nodeAudit("chuv")).anySatisfy(line -> assertThat(line.path("event").asText()).isEqualTo("privacy_unlock"));
+        assertThat(first.post(
+                                "/algorithms/descriptive_stats",
+                                request(datasets("edsd"), List.of(TARGET), List.of(), null))
+                        .isObject())
+                .isTrue();
+        assertThat(nodeAudit("chuv"))
+                .anySatisfy(line -> assertThat(line.path("event").asText()).isEqualTo("privacy_unlock"));
     }
 
     /** One bisection of one patient's value through one algorithm, as one researcher. */
@@ -168,8 +197,16 @@ class TestResearcherRefusalAttacks {
             List<Map<String, String>> rows = rows(prefix);
             Patient patient = patient(rows);
             // The attacker's prior: the range descriptive_stats releases (min and max over the datasets).
-            double lo = rows.stream().filter(r -> !r.get(TARGET).isEmpty()).mapToDouble(r -> Double.parseDouble(r.get(TARGET))).min().orElseThrow();
-            double hi = rows.stream().filter(r -> !r.get(TARGET).isEmpty()).mapToDouble(r -> Double.parseDouble(r.get(TARGET))).max().orElseThrow();
+            double lo = rows.stream()
+                    .filter(r -> !r.get(TARGET).isEmpty())
+                    .mapToDouble(r -> Double.parseDouble(r.get(TARGET)))
+                    .min()
+                    .orElseThrow();
+            double hi = rows.stream()
+                    .filter(r -> !r.get(TARGET).isEmpty())
+                    .mapToDouble(r -> Double.parseDouble(r.get(TARGET)))
+                    .max()
+                    .orElseThrow();
             int requests = 0;
             int refusals = 0;
             String stoppedBy = null;
@@ -178,11 +215,15 @@ class TestResearcherRefusalAttacks {
                 double t = (lo + hi) / 2;
                 requests++;
                 try {
-                    client.post("/algorithms/" + algorithm, request(datasets(prefix), List.of(TARGET),
-                            algorithm.equals("linear_regression") ? List.of("leftamygdala") : List.of(), probe(patient, t)));
+                    client.post(
+                            "/algorithms/" + algorithm,
+                            request(
+                                    datasets(prefix),
+                                    List.of(TARGET),
+                                    algorithm.equals("linear_regression") ? List.of("leftamygdala") : List.of(),
+                                    probe(patient, t)));
                     hi = t; // all rows answered: P's value is at most t
-                }
-                catch (Problem p) {
+                } catch (Problem p) {
                     if (p.detail().contains("rule refusal_budget")) {
                         stoppedBy = "refusal_budget";
                         lockout = p.detail();
@@ -201,15 +242,24 @@ class TestResearcherRefusalAttacks {
      * How an attack ended: the interval the attacker knows the value in, what it cost, and what stopped it.
      * Within 1% means the attacker can name the value to 1%: half the interval is at most 1% of it.
      */
-    record Outcome(String algorithm, double value, double lo, double hi, int requests, int refusals, String stoppedBy, String lockout) {
+    record Outcome(
+            String algorithm,
+            double value,
+            double lo,
+            double hi,
+            int requests,
+            int refusals,
+            String stoppedBy,
+            String lockout) {
         boolean withinOnePercent() {
             return (hi - lo) / 2 <= 0.01 * Math.abs(value) && value >= lo && value <= hi;
         }
 
         @Override
         public String toString() {
-            return String.format("%s: value %.4f in [%.4f, %.4f] (±%.2f%%) after %d requests, %d refusals, stopped by %s", algorithm, value, lo,
-                    hi, 100 * (hi - lo) / 2 / Math.abs(value), requests, refusals, stoppedBy);
+            return String.format(
+                    "%s: value %.4f in [%.4f, %.4f] (±%.2f%%) after %d requests, %d refusals, stopped by %s",
+                    algorithm, value, lo, hi, 100 * (hi - lo) / 2 / Math.abs(value), requests, refusals, stoppedBy);
         }
     }
 
@@ -217,8 +267,7 @@ class TestResearcherRefusalAttacks {
      * A patient singled out by equalities on integer and nominal variables (unique among the rows), the value read,
      * and the variables of those that some rows lack (their rows need an is_null in the probe to stay selected).
      */
-    record Patient(Map<String, String> conditions, List<String> nullable, double value) {
-    }
+    record Patient(Map<String, String> conditions, List<String> nullable, double value) {}
 
     static Patient patient(List<Map<String, String>> rows) {
         for (Map<String, String> row : rows) {
@@ -231,8 +280,13 @@ class TestResearcherRefusalAttacks {
                     continue;
                 }
                 conditions.put(variable, row.get(variable));
-                long same = rows.stream().filter(r -> conditions.entrySet().stream().allMatch(c -> c.getValue().equals(r.get(c.getKey())))).count();
-                List<String> nullable = conditions.keySet().stream().filter(v -> rows.stream().anyMatch(r -> r.get(v).isEmpty())).toList();
+                long same = rows.stream()
+                        .filter(r -> conditions.entrySet().stream()
+                                .allMatch(c -> c.getValue().equals(r.get(c.getKey()))))
+                        .count();
+                List<String> nullable = conditions.keySet().stream()
+                        .filter(v -> rows.stream().anyMatch(r -> r.get(v).isEmpty()))
+                        .toList();
                 if (same == 1 && conditions.size() + nullable.size() + 1 <= PrivacyPolicy.DEFAULT_MAX_FILTER_RULES) {
                     return new Patient(conditions, nullable, Double.parseDouble(row.get(TARGET)));
                 }
@@ -246,18 +300,22 @@ class TestResearcherRefusalAttacks {
         ObjectNode filter = Json.mapper().createObjectNode().put("condition", "OR");
         ArrayNode rules = filter.putArray("rules");
         patient.conditions().forEach((variable, value) -> {
-            ObjectNode rule = rules.addObject().put("id", variable).put("field", variable).put("operator", "not_equal");
+            ObjectNode rule =
+                    rules.addObject().put("id", variable).put("field", variable).put("operator", "not_equal");
             if (variable.equals("subjectageyears") || variable.equals("minimentalstate")) {
                 rule.put("value", Long.parseLong(value.contains(".") ? value.substring(0, value.indexOf('.')) : value));
-            }
-            else {
+            } else {
                 rule.put("value", value);
             }
             if (patient.nullable().contains(variable)) {
                 rules.addObject().put("id", variable).put("field", variable).put("operator", "is_null");
             }
         });
-        rules.addObject().put("id", TARGET).put("field", TARGET).put("operator", "less_or_equal").put("value", t);
+        rules.addObject()
+                .put("id", TARGET)
+                .put("field", TARGET)
+                .put("operator", "less_or_equal")
+                .put("value", t);
         return filter;
     }
 
@@ -307,8 +365,7 @@ class TestResearcherRefusalAttacks {
                     }
                     rows.add(row);
                 }
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 throw new AssertionError("cannot read " + csv, e);
             }
         }
@@ -317,27 +374,47 @@ class TestResearcherRefusalAttacks {
 
     /** A researcher account (not an admin) and an API token of its own, as a client. */
     static AdminClient researcher(String name) {
-        federation.admin().post("/admin/users", Json.mapper().createObjectNode().put("username", name).put("password", PASSWORD)
-                .put("role", "researcher"));
+        federation
+                .admin()
+                .post(
+                        "/admin/users",
+                        Json.mapper()
+                                .createObjectNode()
+                                .put("username", name)
+                                .put("password", PASSWORD)
+                                .put("role", "researcher"));
         String base = "http://127.0.0.1:" + federation.httpPort();
         HttpClient http = HttpClient.newHttpClient();
         try {
-            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/login")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().createObjectNode().put("username", name).put("password", PASSWORD)
-                            .toString())).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> login = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/auth/login"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(Json.mapper()
+                                    .createObjectNode()
+                                    .put("username", name)
+                                    .put("password", PASSWORD)
+                                    .toString()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
             String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
-            String csrf = Json.mapper().readTree(login.body()).path("csrf_token").asText();
-            HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/tokens")).header("Content-Type", "application/json")
-                    .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).header("X-CSRF-Token", csrf).header("Origin", base)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"attack\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            String csrf =
+                    Json.mapper().readTree(login.body()).path("csrf_token").asText();
+            HttpResponse<String> token = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/auth/tokens"))
+                            .header("Content-Type", "application/json")
+                            .header("Cookie", cookie.substring(0, cookie.indexOf(';')))
+                            .header("X-CSRF-Token", csrf)
+                            .header("Origin", base)
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"attack\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(token.statusCode()).as(token.body()).isBetween(200, 201);
-            return new AdminClient(base, Json.mapper().readTree(token.body()).path("token").asText());
-        }
-        catch (IOException e) {
+            return new AdminClient(
+                    base, Json.mapper().readTree(token.body()).path("token").asText());
+        } catch (IOException e) {
             throw new AssertionError(e);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
@@ -346,20 +423,24 @@ class TestResearcherRefusalAttacks {
     static double alertCount() {
         String metrics;
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + federation.httpPort() + "/metrics")).header("Authorization", "Bearer " + federation.adminToken()).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + federation.httpPort() + "/metrics"))
+                                    .header("Authorization", "Bearer " + federation.adminToken())
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             metrics = response.body();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-        return metrics.lines().filter(l -> l.startsWith("mipfed_alerts_total{") && l.contains("kind=\"refusal_budget\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return metrics.lines()
+                .filter(l -> l.startsWith("mipfed_alerts_total{") && l.contains("kind=\"refusal_budget\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     static List<JsonNode> nodeAudit(String alias) {
@@ -371,8 +452,7 @@ class TestResearcherRefusalAttacks {
                 }
             }
             return lines;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }

@@ -35,17 +35,25 @@ class TestSecureAggregation {
 
     @TempDir
     static Path dir;
+
     static LocalFederation federation;
 
     @BeforeAll
     static void startFederation() {
         Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
         federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        // The default policy without its history: the same rows are analysed over and over with overlapping variables, a few
-        // missing values apart, which the history rightly refuses (rule differencing; see TestResearcherSubtractionAttacks).
+        // The default policy without its history: the same rows are analysed over and over with overlapping variables,
+        // a few
+        // missing values apart, which the history rightly refuses (rule differencing; see
+        // TestResearcherSubtractionAttacks).
         PrivacyPolicy policy = PrivacyPolicy.DEFAULT.withoutHistory();
-        NODES.forEach((alias, datasets) -> federation.addNode(alias, null, policy, List.of(new LocalFederation.DataImport(
-                data.resolve("CDEsMetadata.json"), datasets.stream().map(d -> data.resolve(d + ".csv")).toList()))));
+        NODES.forEach((alias, datasets) -> federation.addNode(
+                alias,
+                null,
+                policy,
+                List.of(new LocalFederation.DataImport(
+                        data.resolve("CDEsMetadata.json"),
+                        datasets.stream().map(d -> data.resolve(d + ".csv")).toList()))));
         federation.start("all");
         federation.awaitReady(Duration.ofSeconds(180), "north", "centre", "south");
     }
@@ -73,8 +81,14 @@ class TestSecureAggregation {
 
     private static JsonNode run(String algorithm, AnalysisRequest request, boolean smpc) {
         ObjectNode flags = Json.mapper().createObjectNode().put("smpc", smpc);
-        AnalysisRequest flagged = new AnalysisRequest(request.dataModel(), request.datasets(), request.x(), request.y(), request.filters(),
-                request.parameters(), flags);
+        AnalysisRequest flagged = new AnalysisRequest(
+                request.dataModel(),
+                request.datasets(),
+                request.x(),
+                request.y(),
+                request.filters(),
+                request.parameters(),
+                flags);
         return federation.admin().post("/algorithms/" + algorithm, flagged.toJson());
     }
 
@@ -84,12 +98,16 @@ class TestSecureAggregation {
         JsonNode secure = run(algorithm, body, true);
         List<String> differences = new ArrayList<>();
         compare("", plain, secure, differences);
-        assertThat(differences).as(algorithm + ": secure and plain results differ").isEmpty();
+        assertThat(differences)
+                .as(algorithm + ": secure and plain results differ")
+                .isEmpty();
         assertThat(secure.path("secure_aggregation").asBoolean()).isTrue();
         assertThat(plain.has("secure_aggregation")).isFalse();
         assertThat(secure.path("contributing_nodes")).hasSize(3);
         for (JsonNode node : secure.path("contributing_nodes")) {
-            assertThat(node.path("rows").isNull()).as("no node's own row count under smpc").isTrue();
+            assertThat(node.path("rows").isNull())
+                    .as("no node's own row count under smpc")
+                    .isTrue();
         }
         return secure;
     }
@@ -104,45 +122,65 @@ class TestSecureAggregation {
             if (Math.abs(x - y) > 1e-9 * Math.max(Math.abs(x), Math.abs(y)) + 1e-12) {
                 differences.add(path + ": " + x + " vs " + y);
             }
-        }
-        else if (a.isArray() && b.isArray() && a.size() == b.size()) {
+        } else if (a.isArray() && b.isArray() && a.size() == b.size()) {
             for (int i = 0; i < a.size(); i++) {
                 compare(path + "[" + i + "]", a.get(i), b.get(i), differences);
             }
-        }
-        else if (a.isObject() && b.isObject()) {
-            for (Iterator<String> names = a.fieldNames(); names.hasNext();) {
+        } else if (a.isObject() && b.isObject()) {
+            for (Iterator<String> names = a.fieldNames(); names.hasNext(); ) {
                 String f = names.next();
                 compare(path + "." + f, a.get(f), b.path(f), differences);
             }
-        }
-        else if (!a.equals(b)) {
+        } else if (!a.equals(b)) {
             differences.add(path + ": " + a + " vs " + b);
         }
     }
 
     @Test
     void linearRegressionWithANominalCovariateEqualsThePlainPath() {
-        JsonNode result = same("linear_regression", body(all(), List.of("righthippocampus", "subjectageyears", "gender"),
-                List.of("lefthippocampus")));
+        JsonNode result = same(
+                "linear_regression",
+                body(all(), List.of("righthippocampus", "subjectageyears", "gender"), List.of("lefthippocampus")));
         assertThat(result.path("n_obs").asLong()).isGreaterThan(500);
     }
 
     @Test
     void logisticRegressionAndGlmEqualThePlainPath() {
-        same("logistic_regression", body(all(), List.of("lefthippocampus", "subjectageyears"), List.of("gender"), "positive_class", "M"));
-        same("glm", body(all(), List.of("lefthippocampus", "gender"), List.of("minimentalstate"), "family", "poisson", "link", "log"));
+        same(
+                "logistic_regression",
+                body(all(), List.of("lefthippocampus", "subjectageyears"), List.of("gender"), "positive_class", "M"));
+        same(
+                "glm",
+                body(
+                        all(),
+                        List.of("lefthippocampus", "gender"),
+                        List.of("minimentalstate"),
+                        "family",
+                        "poisson",
+                        "link",
+                        "log"));
     }
 
     @Test
     void correlationAndPcaEqualThePlainPath() {
-        same("pearson_correlation", body(all(), List.of(), List.of("lefthippocampus", "righthippocampus", "leftamygdala", "subjectageyears")));
-        same("pca", body(all(), List.of(), List.of("lefthippocampus", "righthippocampus", "leftamygdala", "rightamygdala")));
+        same(
+                "pearson_correlation",
+                body(
+                        all(),
+                        List.of(),
+                        List.of("lefthippocampus", "righthippocampus", "leftamygdala", "subjectageyears")));
+        same(
+                "pca",
+                body(
+                        all(),
+                        List.of(),
+                        List.of("lefthippocampus", "righthippocampus", "leftamygdala", "rightamygdala")));
     }
 
     @Test
     void algorithmsThatNeedPerNodeAnswersAreRefusedWithTheListThatRuns() {
-        Throwable thrown = catchThrowable(() -> run("descriptive_stats", body(all(), List.of(), List.of("lefthippocampus")), true));
+        Throwable thrown = catchThrowable(
+                () -> run("descriptive_stats", body(all(), List.of(), List.of("lefthippocampus")), true));
         assertThat(thrown).isInstanceOfSatisfying(Problem.class, p -> {
             assertThat(p.status()).isEqualTo(400);
             assertThat(p.detail()).contains("cannot run with flags.smpc").contains("logistic_regression");
@@ -151,8 +189,10 @@ class TestSecureAggregation {
 
     @Test
     void oneNodeIsNoSecureAggregation() {
-        Throwable thrown = catchThrowable(() -> run("linear_regression", body(NODES.get("north"), List.of("righthippocampus"),
-                List.of("lefthippocampus")), true));
+        Throwable thrown = catchThrowable(() -> run(
+                "linear_regression",
+                body(NODES.get("north"), List.of("righthippocampus"), List.of("lefthippocampus")),
+                true));
         assertThat(thrown).isInstanceOfSatisfying(Problem.class, p -> {
             assertThat(p.status()).isEqualTo(400);
             assertThat(p.detail()).contains("over one node the sum is that node's own answer");

@@ -36,8 +36,7 @@ final class ValidationFederation implements AutoCloseable {
         Path dir;
         try {
             dir = Files.createTempDirectory(Path.of("target"), name + "-");
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         List<List<LocalFederation.DataImport>> imports = new ArrayList<>();
@@ -48,7 +47,8 @@ final class ValidationFederation implements AutoCloseable {
             Path extracted = LocalFederation.extractData(model, dir.resolve(model));
             List<List<Path>> files = deal(extracted, prefixes, nodes);
             for (int i = 0; i < nodes; i++) {
-                imports.get(i).add(new LocalFederation.DataImport(extracted.resolve("CDEsMetadata.json"), files.get(i)));
+                imports.get(i)
+                        .add(new LocalFederation.DataImport(extracted.resolve("CDEsMetadata.json"), files.get(i)));
             }
         });
         LocalFederation federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
@@ -64,7 +64,8 @@ final class ValidationFederation implements AutoCloseable {
             federation.addNode(aliases[i], store, PrivacyPolicy.minRowsOnly(1), imports.get(i));
         }
         federation.start("all");
-        // Generous: on a loaded machine (CI runners, shared hosts) the JVMs and the PostgreSQL imports take well over a minute.
+        // Generous: on a loaded machine (CI runners, shared hosts) the JVMs and the PostgreSQL imports take well over a
+        // minute.
         federation.awaitReady(Duration.ofSeconds(180), aliases);
         return new ValidationFederation(federation, pgUrls);
     }

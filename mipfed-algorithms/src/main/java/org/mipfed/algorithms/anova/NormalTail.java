@@ -13,9 +13,11 @@ import org.apache.commons.math3.special.Erf;
 final class NormalTail {
     /** Grid points per unit of the fine table. */
     private static final int STEPS = 64;
+
     private static final double LIMIT = 27;
     /** R at the grid points k / STEPS, 0 <= k <= LIMIT * STEPS. */
     private static final double[] MILLS = new double[(int) (LIMIT * STEPS) + 1];
+
     private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
     static {
@@ -27,8 +29,7 @@ final class NormalTail {
         }
     }
 
-    private NormalTail() {
-    }
+    private NormalTail() {}
 
     /** 1 - Φ(x), to about 1e-14 relative. */
     static double upper(double x) {
@@ -43,8 +44,7 @@ final class NormalTail {
             // The asymptotic series of the Mills ratio: exact to ~1e-12 relative here, where the tail is below 1e-160.
             double y = 1 / (x * x);
             r = (1 - y * (1 - 3 * y * (1 - 5 * y * (1 - 7 * y)))) / x;
-        }
-        else {
+        } else {
             int k = (int) Math.rint(x * STEPS);
             double z = (double) k / STEPS;
             r = mills(MILLS[k], z, x - z);

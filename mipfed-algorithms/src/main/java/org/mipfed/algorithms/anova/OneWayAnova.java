@@ -8,12 +8,12 @@ import org.mipfed.algorithms.anova.OneWayAnovaResult.AnovaTable;
 import org.mipfed.algorithms.anova.OneWayAnovaResult.CiInfo;
 import org.mipfed.algorithms.anova.OneWayAnovaResult.MinMaxPerGroup;
 import org.mipfed.algorithms.anova.OneWayAnovaResult.TukeyPair;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.algorithms.numerics.Moments;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -50,7 +50,9 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
         if (covariate.enumerations().size() < 2) {
             throw Problem.badRequest(ONE_LEVEL);
         }
-        GroupedMoments pooled = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(y).addGroupBy(x).build());
+        GroupedMoments pooled = GroupedMoments.compute(
+                federation,
+                MomentsQuery.newBuilder().addNumerical(y).addGroupBy(x).build());
         List<String> levels = new ArrayList<>();
         List<Moments> groups = new ArrayList<>();
         for (String level : covariate.enumerations().keySet()) {
@@ -65,11 +67,14 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
         }
         Moments total = pooled.total(0);
         if (total.n() <= groups.size()) {
-            throw Problem.badRequest(NAME + " needs more rows than levels: " + total.n() + " rows have values for " + y + " and " + x
-                    + ", over " + groups.size() + " levels of " + x + "; choose more datasets");
+            throw Problem.badRequest(NAME + " needs more rows than levels: " + total.n() + " rows have values for " + y
+                    + " and " + x + ", over " + groups.size() + " levels of " + x + "; choose more datasets");
         }
         AnovaTable table = table(y, x, total, groups);
-        return new OneWayAnovaResult(table, tukey(levels, groups, table.msResidual(), table.dfResidual()), minMax(levels, groups),
+        return new OneWayAnovaResult(
+                table,
+                tukey(levels, groups, table.msResidual(), table.dfResidual()),
+                minMax(levels, groups),
                 ciInfo(levels, groups));
     }
 
@@ -89,12 +94,23 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
         double msExplained = ssExplained / dfExplained;
         double msResidual = ssResidual / dfResidual;
         double f = msExplained / msResidual;
-        return new AnovaTable(n, y, x, dfResidual, dfExplained, ssResidual, ssExplained, msResidual, msExplained,
-                Distributions.fUpperTail(f, dfExplained, dfResidual), f);
+        return new AnovaTable(
+                n,
+                y,
+                x,
+                dfResidual,
+                dfExplained,
+                ssResidual,
+                ssExplained,
+                msResidual,
+                msExplained,
+                Distributions.fUpperTail(f, dfExplained, dfResidual),
+                f);
     }
 
     /** Tukey's HSD for every pair, in level order: se from the residual mean square, p from the studentized range. */
-    private static List<TukeyPair> tukey(List<String> levels, List<Moments> groups, double msResidual, long dfResidual) {
+    private static List<TukeyPair> tukey(
+            List<String> levels, List<Moments> groups, double msResidual, long dfResidual) {
         List<TukeyPair> pairs = new ArrayList<>();
         int k = groups.size();
         for (int a = 0; a < k; a++) {
@@ -104,7 +120,9 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
                 double diff = first.mean() - second.mean();
                 double se = Math.sqrt(msResidual / first.n() + msResidual / second.n());
                 double t = diff / se;
-                double p = Double.isFinite(t) ? StudentizedRange.upperTail(Math.sqrt(2) * Math.abs(t), k, dfResidual) : Double.NaN;
+                double p = Double.isFinite(t)
+                        ? StudentizedRange.upperTail(Math.sqrt(2) * Math.abs(t), k, dfResidual)
+                        : Double.NaN;
                 pairs.add(new TukeyPair(levels.get(a), levels.get(b), first.mean(), second.mean(), diff, se, t, p));
             }
         }
@@ -112,7 +130,10 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
     }
 
     private static MinMaxPerGroup minMax(List<String> levels, List<Moments> groups) {
-        return new MinMaxPerGroup(levels, groups.stream().map(Moments::min).toList(), groups.stream().map(Moments::max).toList());
+        return new MinMaxPerGroup(
+                levels,
+                groups.stream().map(Moments::min).toList(),
+                groups.stream().map(Moments::max).toList());
     }
 
     /** Per level: the mean, the sample standard deviation and mean ∓ one standard deviation. */

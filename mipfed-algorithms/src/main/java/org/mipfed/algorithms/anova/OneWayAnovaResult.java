@@ -18,7 +18,8 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param minMaxPerGroup the smallest and largest y per level, for the portal's box plot
  * @param ciInfo mean and standard deviation per level, for the portal's error bars
  */
-public record OneWayAnovaResult(AnovaTable anovaTable, List<TukeyPair> tuckeyTest, MinMaxPerGroup minMaxPerGroup, CiInfo ciInfo)
+public record OneWayAnovaResult(
+        AnovaTable anovaTable, List<TukeyPair> tuckeyTest, MinMaxPerGroup minMaxPerGroup, CiInfo ciInfo)
         implements AlgorithmResult {
     public OneWayAnovaResult {
         requireNonNull(anovaTable, "anovaTable is null");
@@ -42,8 +43,18 @@ public record OneWayAnovaResult(AnovaTable anovaTable, List<TukeyPair> tuckeyTes
      * @param pValue the upper tail of F at fStat
      * @param fStat msExplained / msResidual
      */
-    public record AnovaTable(long nObs, String yLabel, String xLabel, long dfResidual, long dfExplained, double ssResidual,
-            double ssExplained, double msResidual, double msExplained, double pValue, double fStat) {
+    public record AnovaTable(
+            long nObs,
+            String yLabel,
+            String xLabel,
+            long dfResidual,
+            long dfExplained,
+            double ssResidual,
+            double ssExplained,
+            double msResidual,
+            double msExplained,
+            double pValue,
+            double fStat) {
         public AnovaTable {
             requireNonNull(yLabel, "yLabel is null");
             requireNonNull(xLabel, "xLabel is null");
@@ -58,8 +69,14 @@ public record OneWayAnovaResult(AnovaTable anovaTable, List<TukeyPair> tuckeyTes
      * @param tStat diff / se
      * @param pTuckey the studentized range's upper tail at √2 |tStat| (null when tStat is undefined)
      */
-    public record TukeyPair(@JsonProperty("groupA") String groupA, @JsonProperty("groupB") String groupB,
-            @JsonProperty("meanA") double meanA, @JsonProperty("meanB") double meanB, double diff, double se, double tStat,
+    public record TukeyPair(
+            @JsonProperty("groupA") String groupA,
+            @JsonProperty("groupB") String groupB,
+            @JsonProperty("meanA") double meanA,
+            @JsonProperty("meanB") double meanB,
+            double diff,
+            double se,
+            double tStat,
             double pTuckey) {
         public TukeyPair {
             requireNonNull(groupA, "groupA is null");
@@ -88,7 +105,10 @@ public record OneWayAnovaResult(AnovaTable anovaTable, List<TukeyPair> tuckeyTes
      * @param meanMinusStd mean - sd
      * @param meanPlusStd mean + sd
      */
-    public record CiInfo(Map<String, Double> sampleStds, Map<String, Double> means, @JsonProperty("m-s") Map<String, Double> meanMinusStd,
+    public record CiInfo(
+            Map<String, Double> sampleStds,
+            Map<String, Double> means,
+            @JsonProperty("m-s") Map<String, Double> meanMinusStd,
             @JsonProperty("m+s") Map<String, Double> meanPlusStd) {
         public CiInfo {
             sampleStds = ordered(sampleStds);

@@ -25,9 +25,11 @@ public final class StudentizedRange {
     private static final double[] WEIGHTS;
     /** Half-width of the z window: the inner integrand is below e^-64 of its peak outside it. */
     private static final double Z_HALF_WIDTH = 8;
+
     private static final int Z_PANELS = 8;
     /** Half-width of the s window in standard deviations of the outer integrand's peak. */
     private static final double S_HALF_WIDTH = 12;
+
     private static final int S_PANELS = 12;
     private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -59,8 +61,7 @@ public final class StudentizedRange {
         }
     }
 
-    private StudentizedRange() {
-    }
+    private StudentizedRange() {}
 
     /**
      * P(Q >= q) for {@code k} means and {@code df} degrees of freedom.
@@ -69,7 +70,8 @@ public final class StudentizedRange {
      */
     public static double upperTail(double q, int k, double df) {
         if (k < 2 || !(df > 0)) {
-            throw new IllegalArgumentException("The studentized range needs k >= 2 and df > 0, not k = " + k + ", df = " + df);
+            throw new IllegalArgumentException(
+                    "The studentized range needs k >= 2 and df > 0, not k = " + k + ", df = " + df);
         }
         if (Double.isNaN(q)) {
             return Double.NaN;

@@ -2,12 +2,12 @@ package org.mipfed.algorithms.anova;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.algorithms.numerics.Moments;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -38,21 +38,28 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
         String y = input.y().get(0);
         String a = input.x().get(0);
         String b = input.x().get(1);
-        GroupedMoments cells = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(y).addGroupBy(a).addGroupBy(b).build());
+        GroupedMoments cells = GroupedMoments.compute(
+                federation,
+                MomentsQuery.newBuilder()
+                        .addNumerical(y)
+                        .addGroupBy(a)
+                        .addGroupBy(b)
+                        .build());
         List<String> levelsA = cells.levels(0);
         List<String> levelsB = cells.levels(1);
         for (int i = 0; i < 2; i++) {
             if ((i == 0 ? levelsA : levelsB).size() < 2) {
-                throw Problem.badRequest("The data of variable " + input.x().get(i) + " contain less than 2 levels and Anova cannot be "
-                        + "performed. Please select more data or choose another variable.");
+                throw Problem.badRequest(
+                        "The data of variable " + input.x().get(i) + " contain less than 2 levels and Anova cannot be "
+                                + "performed. Please select more data or choose another variable.");
             }
         }
         return analyse(cells, a, b, levelsA, levelsB, sstype);
     }
 
     /** The sums of squares of each term as differences of nested models' lack of fit over the cells (see the class). */
-    private static TwoWayAnovaResult analyse(GroupedMoments cells, String a, String b, List<String> levelsA, List<String> levelsB,
-            long sstype) {
+    private static TwoWayAnovaResult analyse(
+            GroupedMoments cells, String a, String b, List<String> levelsA, List<String> levelsB, long sstype) {
         Moments total = cells.total(0);
         List<GroupedMoments.Group> groups = new ArrayList<>(cells.groups().values());
         double within = 0;
@@ -66,7 +73,8 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
         Fit full = fit(groups, levelsA, levelsB, total.mean(), true, true, true);
         long dfResidual = total.n() - full.rank();
         if (dfResidual <= 0) {
-            throw Problem.badRequest("Every one of the " + groups.size() + " combinations of levels of " + a + " and " + b + " present holds "
+            throw Problem.badRequest("Every one of the " + groups.size() + " combinations of levels of " + a + " and "
+                    + b + " present holds "
                     + "a single row, so no residual variance is left to test against; choose more data");
         }
         // Type 1 adds A to the intercept, type 2 to B; both add B to A and the interaction to A + B.
@@ -90,20 +98,22 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
         }
         fStats.add(Double.NaN);
         pValues.add(Double.NaN);
-        return new TwoWayAnovaResult(List.of(a, b, a + ":" + b, "Residuals"), sumSq, df, fStats, pValues, total.n(), sstype);
+        return new TwoWayAnovaResult(
+                List.of(a, b, a + ":" + b, "Residuals"), sumSq, df, fStats, pValues, total.n(), sstype);
     }
 
     /** Refuses what the spec cannot express (two nominal covariates with at least two levels each); returns sstype. */
     private static long check(AnalysisInput input) {
         if (input.x().size() != 2) {
-            throw Problem.badRequest("Anova two-way only works with two covariates (x); got " + input.x().size() + " instead. "
-                    + "Use anova_oneway for a single covariate");
+            throw Problem.badRequest("Anova two-way only works with two covariates (x); got "
+                    + input.x().size() + " instead. " + "Use anova_oneway for a single covariate");
         }
         for (String x : input.x()) {
             Cde cde = input.dataModel().cde(x);
             if (cde == null || !cde.categorical() || cde.enumerations().size() < 2) {
-                throw Problem.badRequest("The variable " + x + " has less than 2 levels and Anova cannot be performed. Please choose "
-                        + "another variable.");
+                throw Problem.badRequest(
+                        "The variable " + x + " has less than 2 levels and Anova cannot be performed. Please choose "
+                                + "another variable.");
             }
         }
         long sstype = input.parameters().path("sstype").asLong(2);
@@ -134,15 +144,20 @@ public final class TwoWayAnova extends SpecifiedAlgorithm {
     }
 
     /** A model's rank and the weighted lack of fit of its fitted cell means. */
-    private record Fit(int rank, double lackOfFit) {
-    }
+    private record Fit(int rank, double lackOfFit) {}
 
     /**
      * Weighted least squares of the cell means (centred on the grand mean) on the intercept and the
      * chosen terms, dummy-coded against each factor's first level.
      */
-    private static Fit fit(List<GroupedMoments.Group> cells, List<String> levelsA, List<String> levelsB, double grandMean,
-            boolean withA, boolean withB, boolean withInteraction) {
+    private static Fit fit(
+            List<GroupedMoments.Group> cells,
+            List<String> levelsA,
+            List<String> levelsB,
+            double grandMean,
+            boolean withA,
+            boolean withB,
+            boolean withInteraction) {
         int dummiesA = levelsA.size() - 1;
         int dummiesB = levelsB.size() - 1;
         int p = 1 + (withA ? dummiesA : 0) + (withB ? dummiesB : 0) + (withInteraction ? dummiesA * dummiesB : 0);

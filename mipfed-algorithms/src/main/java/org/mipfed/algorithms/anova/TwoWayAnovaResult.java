@@ -15,8 +15,15 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param nObs the rows with values for y and both covariates
  * @param sstype 1 (sequential) or 2
  */
-public record TwoWayAnovaResult(List<String> terms, List<Double> sumSq, List<Long> df, List<Double> fStat, List<Double> fPvalue, long nObs,
-        long sstype) implements AlgorithmResult {
+public record TwoWayAnovaResult(
+        List<String> terms,
+        List<Double> sumSq,
+        List<Long> df,
+        List<Double> fStat,
+        List<Double> fPvalue,
+        long nObs,
+        long sstype)
+        implements AlgorithmResult {
     public TwoWayAnovaResult {
         terms = List.copyOf(terms);
         sumSq = List.copyOf(sumSq);

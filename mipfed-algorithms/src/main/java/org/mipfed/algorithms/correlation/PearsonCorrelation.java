@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.special.Beta;
+import org.mipfed.algorithms.numerics.Correlations;
+import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.PooledCrossProducts;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.numerics.Correlations;
-import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.DesignColumn;
 
@@ -32,7 +32,8 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
     public static final String NAME = "pearson_correlation";
     private static final String TITLE = "Pearson Correlation Coefficient";
     /** The standard normal, never sampled. */
-    private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1, NormalDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY);
+    private static final NormalDistribution NORMAL =
+            new NormalDistribution(null, 0, 1, NormalDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY);
 
     public PearsonCorrelation() {
         super(NAME);
@@ -48,20 +49,24 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
         Set<String> distinct = new LinkedHashSet<>(y);
         distinct.addAll(x);
         List<String> variables = new ArrayList<>(distinct);
-        List<DesignColumn> columns = variables.stream().map(v -> DesignColumn.newBuilder().setVariable(v).build()).toList();
+        List<DesignColumn> columns = variables.stream()
+                .map(v -> DesignColumn.newBuilder().setVariable(v).build())
+                .toList();
         CrossProducts pooled = PooledCrossProducts.compute(federation, columns, List.of());
         long n = pooled.n();
         if (n < 3) {
-            throw Problem.badRequest(NAME + " needs at least 3 rows with a value for every one of " + String.join(", ", variables)
-                    + (input.filter() == null ? "" : " (after the filters)") + ", but " + (n == 0 ? "no row has" : "only " + n + " have")
-                    + "; choose other variables or datasets");
+            throw Problem.badRequest(
+                    NAME + " needs at least 3 rows with a value for every one of " + String.join(", ", variables)
+                            + (input.filter() == null ? "" : " (after the filters)") + ", but "
+                            + (n == 0 ? "no row has" : "only " + n + " have")
+                            + "; choose other variables or datasets");
         }
         return result(pooled, variables, y, x, input.parameters().path("alpha").asDouble(0.95));
     }
 
     /** r, its p-value and interval for every variable of {@code y} against every one of {@code x}. */
-    private static PearsonCorrelationResult result(CrossProducts pooled, List<String> variables, List<String> y, List<String> x,
-            double alpha) {
+    private static PearsonCorrelationResult result(
+            CrossProducts pooled, List<String> variables, List<String> y, List<String> x, double alpha) {
         long n = pooled.n();
         double df = n - 2;
         double z = NORMAL.inverseCumulativeProbability(1 - alpha / 2);
@@ -88,8 +93,12 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
             low.put(row, lo);
             high.put(row, hi);
         }
-        return new PearsonCorrelationResult(TITLE, n, new PearsonCorrelationResult.Table(x, correlations),
-                new PearsonCorrelationResult.Table(x, pValues), new PearsonCorrelationResult.Table(x, high),
+        return new PearsonCorrelationResult(
+                TITLE,
+                n,
+                new PearsonCorrelationResult.Table(x, correlations),
+                new PearsonCorrelationResult.Table(x, pValues),
+                new PearsonCorrelationResult.Table(x, high),
                 new PearsonCorrelationResult.Table(x, low));
     }
 

@@ -19,8 +19,8 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param ciHi the upper ends of the confidence intervals (through Fisher's z)
  * @param ciLo their lower ends
  */
-public record PearsonCorrelationResult(String title, long nObs, Table correlations, Table pValues, Table ciHi, Table ciLo)
-        implements AlgorithmResult {
+public record PearsonCorrelationResult(
+        String title, long nObs, Table correlations, Table pValues, Table ciHi, Table ciLo) implements AlgorithmResult {
     public PearsonCorrelationResult {
         requireNonNull(title, "title is null");
         requireNonNull(correlations, "correlations is null");

@@ -14,7 +14,10 @@ public record ClassificationMetrics(double accuracy, double precision, double re
         long tp = counts.tp();
         double precision = CrossValidation.ratio(tp, tp + counts.fp());
         double recall = CrossValidation.ratio(tp, tp + counts.fn());
-        return new ClassificationMetrics(CrossValidation.ratio(tp + counts.tn(), tp + counts.fp() + counts.tn() + counts.fn()), precision,
-                recall, CrossValidation.ratio(2 * precision * recall, precision + recall));
+        return new ClassificationMetrics(
+                CrossValidation.ratio(tp + counts.tn(), tp + counts.fp() + counts.tn() + counts.fn()),
+                precision,
+                recall,
+                CrossValidation.ratio(2 * precision * recall, precision + recall));
     }
 }

@@ -26,12 +26,14 @@ import org.mipfed.proto.v1.PrimitiveQuery;
 public record CrossValidation(int nSplits) {
     /** The spec's bounds of {@code n_splits}. */
     public static final int MIN_SPLITS = 2;
+
     public static final int MAX_SPLITS = 20;
     public static final int DEFAULT_SPLITS = 5;
 
     public CrossValidation {
         if (nSplits < MIN_SPLITS || nSplits > MAX_SPLITS) {
-            throw Problem.badRequest("The parameter 'n_splits' must be between " + MIN_SPLITS + " and " + MAX_SPLITS + ", not " + nSplits);
+            throw Problem.badRequest("The parameter 'n_splits' must be between " + MIN_SPLITS + " and " + MAX_SPLITS
+                    + ", not " + nSplits);
         }
     }
 
@@ -42,8 +44,8 @@ public record CrossValidation(int nSplits) {
             return new CrossValidation(DEFAULT_SPLITS);
         }
         if (!value.canConvertToInt() || value.asDouble() != Math.rint(value.asDouble())) {
-            throw Problem.badRequest("The parameter 'n_splits' must be a whole number between " + MIN_SPLITS + " and " + MAX_SPLITS
-                    + ", not " + value);
+            throw Problem.badRequest("The parameter 'n_splits' must be a whole number between " + MIN_SPLITS + " and "
+                    + MAX_SPLITS + ", not " + value);
         }
         return new CrossValidation(value.asInt());
     }
@@ -60,7 +62,11 @@ public record CrossValidation(int nSplits) {
 
     private FederationContext restricted(FederationContext federation, int fold, boolean test) {
         requireNonNull(federation, "federation is null");
-        FoldRestriction restriction = FoldRestriction.newBuilder().setNSplits(nSplits).setFold(fold).setTest(test).build();
+        FoldRestriction restriction = FoldRestriction.newBuilder()
+                .setNSplits(nSplits)
+                .setFold(fold)
+                .setTest(test)
+                .build();
         return new FederationContext() {
             @Override
             public DataModel dataModel() {
@@ -81,14 +87,17 @@ public record CrossValidation(int nSplits) {
      * @return the number of rows
      */
     public long checkRows(FederationContext federation, String algorithm, DesignColumn count, List<String> completeIn) {
-        long n = PooledCrossProducts.compute(federation, List.of(count), completeIn).n();
+        long n = PooledCrossProducts.compute(federation, List.of(count), completeIn)
+                .n();
         if (n == 0) {
             throw Problem.badRequest("No selected row has a value for every one of " + String.join(", ", completeIn)
                     + "; choose other variables, datasets or filters");
         }
         if (n < nSplits) {
-            throw Problem.badRequest("The parameter 'n_splits' (" + nSplits + ") is larger than the number of rows with a value for every "
-                    + "one of " + String.join(", ", completeIn) + " (" + n + "); " + algorithm + " needs at least one row per fold: "
+            throw Problem.badRequest("The parameter 'n_splits' (" + nSplits
+                    + ") is larger than the number of rows with a value for every "
+                    + "one of " + String.join(", ", completeIn) + " (" + n + "); " + algorithm
+                    + " needs at least one row per fold: "
                     + "lower n_splits or add datasets");
         }
         return n;
@@ -97,15 +106,16 @@ public record CrossValidation(int nSplits) {
     /** Refuses a fold with no test rows, which has no metrics. */
     public void checkTestRows(long n, int fold) {
         if (n == 0) {
-            throw Problem.badRequest("Fold " + (fold + 1) + " of " + nSplits + " has no test rows, so it cannot be scored; lower "
-                    + "'n_splits' or add datasets");
+            throw Problem.badRequest("Fold " + (fold + 1) + " of " + nSplits
+                    + " has no test rows, so it cannot be scored; lower " + "'n_splits' or add datasets");
         }
     }
 
     /** Asks every node to score a model on fold {@code fold}'s test rows. */
     public List<ModelScoreResult> score(FederationContext federation, int fold, ModelScoreQuery.Builder query) {
         List<ModelScoreResult> out = new ArrayList<>();
-        for (NodeAnswer answer : test(federation, fold).compute(PrimitiveQuery.newBuilder().setModelScore(query))) {
+        for (NodeAnswer answer :
+                test(federation, fold).compute(PrimitiveQuery.newBuilder().setModelScore(query))) {
             out.add(answer.result().getModelScore());
         }
         return out;
@@ -137,6 +147,7 @@ public record CrossValidation(int nSplits) {
 
     /** Prefixes a refusal met while fitting fold {@code fold} with the fold, keeping its type and fields (a node's rule...). */
     public Problem inFold(int fold, Problem problem) {
-        return problem.withDetail("In fold " + (fold + 1) + " of " + nSplits + " (fitted on the other folds): " + problem.detail());
+        return problem.withDetail(
+                "In fold " + (fold + 1) + " of " + nSplits + " (fitted on the other folds): " + problem.detail());
     }
 }

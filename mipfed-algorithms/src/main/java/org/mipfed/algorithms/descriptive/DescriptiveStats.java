@@ -42,13 +42,18 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
         if (variables.isEmpty()) {
             return new DescriptiveStatsResult(List.of(), List.of(), null);
         }
-        List<String> numerical = variables.stream().filter(cde -> !cde.categorical()).map(Cde::code).toList();
-        List<String> nominal = variables.stream().filter(Cde::categorical).map(Cde::code).toList();
+        List<String> numerical = variables.stream()
+                .filter(cde -> !cde.categorical())
+                .map(Cde::code)
+                .toList();
+        List<String> nominal =
+                variables.stream().filter(Cde::categorical).map(Cde::code).toList();
         Map<String, VariableSummary> byVariable = new HashMap<>();
         Map<String, VariableSummary> byModel = new HashMap<>();
         long rows = 0;
         for (NodeAnswer answer : federation.compute(PrimitiveQuery.newBuilder()
-                .setDescribe(DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal)))) {
+                .setDescribe(
+                        DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal)))) {
             rows += answer.result().getRowsUsed();
             DescribeResult describe = answer.result().getDescribe();
             collect(answer.node(), describe.getVariableBasedList(), byVariable);
@@ -84,15 +89,17 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
         for (VariableSummary summary : summaries) {
             if (into.putIfAbsent(key(summary.getVariable(), summary.getDataset()), summary) != null) {
                 // Datasets are spread over nodes without overlap; two answers would be counted twice.
-                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The dataset '" + summary.getDataset()
-                        + "' was described by more than one node (again by " + node + "); each dataset must live on one node only");
+                throw new Problem(
+                        ProblemType.INCONSISTENT_NODE_ANSWER,
+                        "The dataset '" + summary.getDataset() + "' was described by more than one node (again by "
+                                + node + "); each dataset must live on one node only");
             }
         }
     }
 
     /** One record per dataset, then the one of all of them together. */
-    private static List<DescriptiveStatsResult.DatasetRecord> records(Cde cde, List<String> datasets,
-            Map<String, VariableSummary> summaries) {
+    private static List<DescriptiveStatsResult.DatasetRecord> records(
+            Cde cde, List<String> datasets, Map<String, VariableSummary> summaries) {
         List<DescriptiveStatsResult.DatasetRecord> out = new ArrayList<>();
         RecordCombiner all = new RecordCombiner(cde);
         for (String dataset : datasets) {

@@ -17,8 +17,11 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param nObs the rows the nodes selected (not in Exareme2's shape: every mipfed result says it); absent when there was
  *     no variable to describe and so no node was asked
  */
-public record DescriptiveStatsResult(List<DatasetRecord> variableBased, List<DatasetRecord> modelBased,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Long nObs) implements AlgorithmResult {
+public record DescriptiveStatsResult(
+        List<DatasetRecord> variableBased,
+        List<DatasetRecord> modelBased,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long nObs)
+        implements AlgorithmResult {
     public DescriptiveStatsResult {
         variableBased = List.copyOf(variableBased);
         modelBased = List.copyOf(modelBased);
@@ -37,8 +40,7 @@ public record DescriptiveStatsResult(List<DatasetRecord> variableBased, List<Dat
     }
 
     /** What is known of one variable over one dataset: its counts, then what its kind (numerical or nominal) allows. */
-    public sealed interface Data permits Numerical, Nominal {
-    }
+    public sealed interface Data permits Numerical, Nominal {}
 
     /**
      * A numerical variable's data; a figure that cannot be computed (no value, or quartiles of combined
@@ -49,9 +51,18 @@ public record DescriptiveStatsResult(List<DatasetRecord> variableBased, List<Dat
      * @param numTotal all rows
      * @param std the sample standard deviation
      */
-    public record Numerical(long numDtps, long numNa, long numTotal, double mean, double std, double min, Double q1, Double q2,
-            Double q3, double max) implements Data {
-    }
+    public record Numerical(
+            long numDtps,
+            long numNa,
+            long numTotal,
+            double mean,
+            double std,
+            double min,
+            Double q1,
+            Double q2,
+            Double q3,
+            double max)
+            implements Data {}
 
     /**
      * A nominal variable's data.

@@ -33,8 +33,7 @@ final class RecordCombiner {
         numTotal += summary.getNumTotal();
         if (cde.categorical()) {
             summary.getCountsMap().forEach((level, count) -> counts.merge(level, count, Long::sum));
-        }
-        else {
+        } else {
             moments = moments.combine(moments(summary));
         }
     }
@@ -48,21 +47,40 @@ final class RecordCombiner {
         if (cde.categorical()) {
             return new DescriptiveStatsResult.Nominal(numDtps, numNa, numTotal, present(cde, counts));
         }
-        return new DescriptiveStatsResult.Numerical(numDtps, numNa, numTotal, moments.mean(), moments.sampleStd(), moments.min(),
-                null, null, null, moments.max());
+        return new DescriptiveStatsResult.Numerical(
+                numDtps,
+                numNa,
+                numTotal,
+                moments.mean(),
+                moments.sampleStd(),
+                moments.min(),
+                null,
+                null,
+                null,
+                moments.max());
     }
 
     /** One dataset's data. */
     static DescriptiveStatsResult.Data datasetData(Cde cde, VariableSummary summary) {
         if (cde.categorical()) {
-            return new DescriptiveStatsResult.Nominal(summary.getNumDtps(), summary.getNumNa(), summary.getNumTotal(),
+            return new DescriptiveStatsResult.Nominal(
+                    summary.getNumDtps(),
+                    summary.getNumNa(),
+                    summary.getNumTotal(),
                     present(cde, summary.getCountsMap()));
         }
         NumericalSummary numerical = summary.getNumerical();
         boolean any = summary.getNumDtps() > 0;
-        return new DescriptiveStatsResult.Numerical(summary.getNumDtps(), summary.getNumNa(), summary.getNumTotal(),
-                any ? numerical.getMean() : Double.NaN, moments(summary).sampleStd(), any ? numerical.getMin() : Double.NaN,
-                any ? numerical.getQ1() : Double.NaN, any ? numerical.getQ2() : Double.NaN, any ? numerical.getQ3() : Double.NaN,
+        return new DescriptiveStatsResult.Numerical(
+                summary.getNumDtps(),
+                summary.getNumNa(),
+                summary.getNumTotal(),
+                any ? numerical.getMean() : Double.NaN,
+                moments(summary).sampleStd(),
+                any ? numerical.getMin() : Double.NaN,
+                any ? numerical.getQ1() : Double.NaN,
+                any ? numerical.getQ2() : Double.NaN,
+                any ? numerical.getQ3() : Double.NaN,
                 any ? numerical.getMax() : Double.NaN);
     }
 

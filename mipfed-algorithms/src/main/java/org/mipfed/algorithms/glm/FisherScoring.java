@@ -35,6 +35,7 @@ public final class FisherScoring {
     static final double TOLERANCE = 1e-20;
     /** Below this, a decrement that stops shrinking is at the floor of rounding. */
     private static final double ROUNDING_FLOOR = 1e-12;
+
     private static final int MAX_HALVINGS = 30;
     private static final double SINGULARITY = 1e-10;
 
@@ -60,28 +61,35 @@ public final class FisherScoring {
         Step start = evaluate(null);
         String y = model.response().getVariable();
         if (start.n == 0) {
-            throw Problem.badRequest("No selected row has a value for every one of " + String.join(", ", model.completeIn())
-                    + "; choose other variables, datasets or filters");
+            throw Problem.badRequest("No selected row has a value for every one of "
+                    + String.join(", ", model.completeIn()) + "; choose other variables, datasets or filters");
         }
         if (start.n <= p) {
-            throw Problem.badRequest("The model needs more rows than coefficients: " + start.n + " rows have a value for every one of "
-                    + String.join(", ", model.completeIn()) + ", for " + p + " coefficients; add datasets or remove covariates");
+            throw Problem.badRequest("The model needs more rows than coefficients: " + start.n
+                    + " rows have a value for every one of " + String.join(", ", model.completeIn()) + ", for " + p
+                    + " coefficients; add datasets or remove covariates");
         }
         if (model.family() == Family.BINOMIAL && (start.sumY == 0 || start.sumY == start.n)) {
-            throw Problem.badRequest("'" + y + "' is " + (start.sumY == 0 ? "never" : "always") + " "
-                    + (model.response().getLevel().isEmpty() ? "1" : "'" + model.response().getLevel() + "'") + " in the " + start.n
-                    + " selected rows, so there is nothing to model; choose another positive class, or other datasets or filters");
+            throw Problem.badRequest(
+                    "'" + y + "' is " + (start.sumY == 0 ? "never" : "always") + " "
+                            + (model.response().getLevel().isEmpty()
+                                    ? "1"
+                                    : "'" + model.response().getLevel() + "'") + " in the " + start.n
+                            + " selected rows, so there is nothing to model; choose another positive class, or other datasets or filters");
         }
         if (start.invalid > 0) {
-            throw Problem.badRequest("Cannot find valid starting values: the " + model.link().wireName() + " link of a "
-                    + model.family().wireName() + " model is undefined at some values of '" + y + "' (e.g. log or inverse of values ≤ 0); "
-                    + "choose another link");
+            throw Problem.badRequest(
+                    "Cannot find valid starting values: the " + model.link().wireName() + " link of a "
+                            + model.family().wireName() + " model is undefined at some values of '" + y
+                            + "' (e.g. log or inverse of values ≤ 0); "
+                            + "choose another link");
         }
         double[] beta = solve(start.information, start.working);
         Step current = evaluate(beta);
         if (current.invalid > 0 || !Double.isFinite(current.deviance)) {
-            throw Problem.badRequest("No valid set of coefficients was found for the " + model.link().wireName() + " link of a "
-                    + model.family().wireName() + " model: its means leave the family's range; choose another link");
+            throw Problem.badRequest("No valid set of coefficients was found for the "
+                    + model.link().wireName() + " link of a " + model.family().wireName()
+                    + " model: its means leave the family's range; choose another link");
         }
         int iterations = 1;
         boolean converged = false;
@@ -100,7 +108,8 @@ public final class FisherScoring {
             Step next = null;
             for (int halvings = 0; halvings <= MAX_HALVINGS; halvings++) {
                 Step candidate = evaluate(add(current.beta, delta));
-                if (candidate.invalid == 0 && Double.isFinite(candidate.deviance)
+                if (candidate.invalid == 0
+                        && Double.isFinite(candidate.deviance)
                         && candidate.deviance <= current.deviance + 1e-9 * (Math.abs(current.deviance) + 0.1)) {
                     next = candidate;
                     break;
@@ -132,14 +141,28 @@ public final class FisherScoring {
             double ones = current.sumY;
             double zeros = current.n - ones;
             double nullLogLikelihood = ones * Math.log(ones / current.n) + zeros * Math.log(zeros / current.n);
-            return new GlmFit(current.n, current.beta, covariance, current.deviance, logLikelihood(current), -2 * nullLogLikelihood,
-                    nullLogLikelihood, iterations);
+            return new GlmFit(
+                    current.n,
+                    current.beta,
+                    covariance,
+                    current.deviance,
+                    logLikelihood(current),
+                    -2 * nullLogLikelihood,
+                    nullLogLikelihood,
+                    iterations);
         }
         double[] nullBeta = new double[p];
         nullBeta[0] = model.link().apply(current.sumY / current.n);
         Step nullModel = evaluate(nullBeta);
-        return new GlmFit(current.n, current.beta, covariance, current.deviance, logLikelihood(current), nullModel.deviance,
-                logLikelihood(nullModel), iterations);
+        return new GlmFit(
+                current.n,
+                current.beta,
+                covariance,
+                current.deviance,
+                logLikelihood(current),
+                nullModel.deviance,
+                logLikelihood(nullModel),
+                iterations);
     }
 
     /** Gaussian log-likelihood at the maximum-likelihood dispersion; the nodes' own sum otherwise. */
@@ -161,31 +184,38 @@ public final class FisherScoring {
         if (model.family() == Family.BINOMIAL && step.boundary > 0) {
             return separated();
         }
-        return Problem.badRequest("The " + model.family().wireName() + " model with the " + model.link().wireName() + " link did not "
-                + "converge in " + MAX_ITERATIONS + " iterations; try another link, or fewer or other covariates");
+        return Problem.badRequest("The " + model.family().wireName() + " model with the "
+                + model.link().wireName() + " link did not " + "converge in " + MAX_ITERATIONS
+                + " iterations; try another link, or fewer or other covariates");
     }
 
     private Problem separated() {
-        return Problem.badRequest("The covariates separate the values of '" + model.response().getVariable() + "' (perfectly or almost): "
-                + "some fitted probabilities are numerically 0 or 1, so the coefficients have no finite estimate; remove the covariate "
-                + "that predicts the outcome perfectly, or add data");
+        return Problem.badRequest(
+                "The covariates separate the values of '" + model.response().getVariable() + "' (perfectly or almost): "
+                        + "some fitted probabilities are numerically 0 or 1, so the coefficients have no finite estimate; remove the covariate "
+                        + "that predicts the outcome perfectly, or add data");
     }
 
     /** One round: every node's sums at {@code beta} (null: at the starting means), added up. */
     private Step evaluate(double[] beta) {
         int p = model.coefficients();
-        GlmStepQuery.Builder step = GlmStepQuery.newBuilder().addAllColumns(model.columns()).setIntercept(true)
-                .setResponse(model.response()).setFamily(model.family().wireName()).setLink(model.link().wireName())
+        GlmStepQuery.Builder step = GlmStepQuery.newBuilder()
+                .addAllColumns(model.columns())
+                .setIntercept(true)
+                .setResponse(model.response())
+                .setFamily(model.family().wireName())
+                .setLink(model.link().wireName())
                 .addAllCompleteIn(model.completeIn());
         if (beta != null) {
             for (double b : beta) {
                 step.addBeta(b);
             }
+        } else if (model.family() == Family.BINOMIAL) {
+            step.setStartEta0(model.link().apply(0.25))
+                    .setStartEta1(model.link().apply(0.75));
         }
-        else if (model.family() == Family.BINOMIAL) {
-            step.setStartEta0(model.link().apply(0.25)).setStartEta1(model.link().apply(0.75));
-        }
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder().setGlmStep(step));
+        List<NodeAnswer> answers =
+                federation.compute(PrimitiveQuery.newBuilder().setGlmStep(step));
         Step sum = new Step(p, beta);
         for (NodeAnswer answer : answers) {
             GlmStepResult result = answer.result().getGlmStep();
@@ -193,8 +223,10 @@ public final class FisherScoring {
                 continue;
             }
             if (result.getInformationCount() != p * p || result.getScoreCount() != p || result.getWorkingCount() != p) {
-                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned a glm step for "
-                        + result.getScoreCount() + " coefficients, but " + p + " were asked for");
+                throw new Problem(
+                        ProblemType.INCONSISTENT_NODE_ANSWER,
+                        "The node " + answer.node() + " returned a glm step for " + result.getScoreCount()
+                                + " coefficients, but " + p + " were asked for");
             }
             sum.add(result);
         }
@@ -254,8 +286,7 @@ public final class FisherScoring {
         }
         try {
             return new CholeskyDecomposition(matrix, 1e-6, SINGULARITY).getSolver();
-        }
-        catch (NonPositiveDefiniteMatrixException e) {
+        } catch (NonPositiveDefiniteMatrixException e) {
             throw collinear(e.getRow());
         }
     }
@@ -265,9 +296,10 @@ public final class FisherScoring {
             return Problem.badRequest("The model cannot be estimated: its intercept is collinear with the covariates");
         }
         List<String> before = model.names().subList(0, column - 1);
-        return Problem.badRequest("The covariates are collinear: '" + model.names().get(column - 1) + "' is (almost) a linear "
-                + "combination of the intercept" + (before.isEmpty() ? "" : " and " + String.join(", ", before))
-                + " in the selected rows, so their effects cannot be told apart; remove one of them from x");
+        return Problem.badRequest(
+                "The covariates are collinear: '" + model.names().get(column - 1) + "' is (almost) a linear "
+                        + "combination of the intercept" + (before.isEmpty() ? "" : " and " + String.join(", ", before))
+                        + " in the selected rows, so their effects cannot be told apart; remove one of them from x");
     }
 
     private static double dot(double[] a, double[] b) {

@@ -30,11 +30,29 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param bic likewise
  * @param iterations the Fisher scoring rounds taken
  */
-public record GeneralizedLinearModelResult(String dependentVar, String family, String link, List<String> indepVars, long nObs,
-        double[] coefficients, double[] stdErr, @JsonInclude(JsonInclude.Include.NON_NULL) double[] tValues,
-        @JsonInclude(JsonInclude.Include.NON_NULL) double[] zValues, double[] pvalues, double[] lowerCi, double[] upperCi,
-        double dispersion, double deviance, long dfResidual, double nullDeviance, long dfNull, double logLikelihood, double aic,
-        double bic, int iterations) implements AlgorithmResult {
+public record GeneralizedLinearModelResult(
+        String dependentVar,
+        String family,
+        String link,
+        List<String> indepVars,
+        long nObs,
+        double[] coefficients,
+        double[] stdErr,
+        @JsonInclude(JsonInclude.Include.NON_NULL) double[] tValues,
+        @JsonInclude(JsonInclude.Include.NON_NULL) double[] zValues,
+        double[] pvalues,
+        double[] lowerCi,
+        double[] upperCi,
+        double dispersion,
+        double deviance,
+        long dfResidual,
+        double nullDeviance,
+        long dfNull,
+        double logLikelihood,
+        double aic,
+        double bic,
+        int iterations)
+        implements AlgorithmResult {
     public GeneralizedLinearModelResult {
         requireNonNull(dependentVar, "dependentVar is null");
         requireNonNull(family, "family is null");

@@ -17,10 +17,15 @@ import org.mipfed.proto.v1.GlmColumn;
  * covariates (in x order). A nominal covariate with a single level present yields no column.
  */
 final class GlmDesign {
-    private GlmDesign() {
-    }
+    private GlmDesign() {}
 
-    static GlmModel build(FederationContext federation, String algorithm, List<String> x, GlmColumn response, Family family, Link link) {
+    static GlmModel build(
+            FederationContext federation,
+            String algorithm,
+            List<String> x,
+            GlmColumn response,
+            Family family,
+            Link link) {
         DataModel model = federation.dataModel();
         List<String> nominal = new ArrayList<>();
         List<String> numerical = new ArrayList<>();
@@ -30,8 +35,8 @@ final class GlmDesign {
                 throw Problem.badRequest("The covariate '" + variable + "' is not in the data model " + model.id());
             }
             if (variable.equals(response.getVariable())) {
-                throw Problem.badRequest("'" + variable + "' is both the dependent variable (y) and a covariate (x) of " + algorithm
-                        + "; remove it from x");
+                throw Problem.badRequest("'" + variable + "' is both the dependent variable (y) and a covariate (x) of "
+                        + algorithm + "; remove it from x");
             }
             (cde.categorical() ? nominal : numerical).add(variable);
         }
@@ -46,7 +51,10 @@ final class GlmDesign {
                 List<String> present = levels.get(variable);
                 for (String level : present.subList(Math.min(1, present.size()), present.size())) {
                     names.add(variable + "[" + level + "]");
-                    columns.add(GlmColumn.newBuilder().setVariable(variable).setLevel(level).build());
+                    columns.add(GlmColumn.newBuilder()
+                            .setVariable(variable)
+                            .setLevel(level)
+                            .build());
                 }
             }
         }

@@ -8,8 +8,15 @@ package org.mipfed.algorithms.glm;
  * @param nullDeviance the deviance of the intercept-only model
  * @param nullLogLikelihood the log-likelihood of the intercept-only model
  */
-public record GlmFit(long n, double[] coefficients, double[] covariance, double deviance, double logLikelihood, double nullDeviance,
-        double nullLogLikelihood, int iterations) {
+public record GlmFit(
+        long n,
+        double[] coefficients,
+        double[] covariance,
+        double deviance,
+        double logLikelihood,
+        double nullDeviance,
+        double nullLogLikelihood,
+        int iterations) {
     public int p() {
         return coefficients.length;
     }

@@ -10,7 +10,13 @@ import org.mipfed.proto.v1.GlmColumn;
  * columns (named as in the result), the response, the family and link, and the variables every row
  * used must be complete in (all of x and y, including nominal covariates that yield no column).
  */
-public record GlmModel(List<String> names, List<GlmColumn> columns, GlmColumn response, Family family, Link link, List<String> completeIn) {
+public record GlmModel(
+        List<String> names,
+        List<GlmColumn> columns,
+        GlmColumn response,
+        Family family,
+        Link link,
+        List<String> completeIn) {
     public GlmModel {
         names = List.copyOf(names);
         columns = List.copyOf(columns);

@@ -8,7 +8,14 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * null-model linear predictors; the nodes evaluate its inverse row by row.
  */
 public enum Link {
-    LOGIT, PROBIT, CAUCHIT, CLOGLOG, LOG, IDENTITY, SQRT, INVERSE;
+    LOGIT,
+    PROBIT,
+    CAUCHIT,
+    CLOGLOG,
+    LOG,
+    IDENTITY,
+    SQRT,
+    INVERSE;
 
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
 

@@ -40,22 +40,25 @@ public final class LogisticRegression extends SpecifiedAlgorithm {
      */
     static GlmColumn response(String algorithm, AnalysisInput input, String forNumerical) {
         if (input.y().size() != 1) {
-            throw Problem.badRequest(algorithm + " takes exactly one dependent variable (y), not " + input.y().size());
+            throw Problem.badRequest(algorithm + " takes exactly one dependent variable (y), not "
+                    + input.y().size());
         }
         String y = input.y().get(0);
         Cde cde = input.dataModel().cde(y);
         if (cde == null || !cde.categorical()) {
             throw Problem.badRequest(algorithm + " needs a nominal dependent variable (y); '" + y + "' is "
-                    + (cde == null ? "not in the data model " + input.dataModel().id() : "not nominal; for a numerical one use "
-                    + forNumerical));
+                    + (cde == null
+                            ? "not in the data model " + input.dataModel().id()
+                            : "not nominal; for a numerical one use " + forNumerical));
         }
         if (input.x().isEmpty()) {
             throw Problem.badRequest(algorithm + " needs at least one covariate (x)");
         }
         String positive = input.parameters().path("positive_class").asText("");
         if (!cde.enumerations().containsKey(positive)) {
-            throw Problem.badRequest("The parameter 'positive_class' ('" + positive + "') is not a level of '" + y + "'; its levels are "
-                    + String.join(", ", cde.enumerations().keySet()));
+            throw Problem.badRequest(
+                    "The parameter 'positive_class' ('" + positive + "') is not a level of '" + y + "'; its levels are "
+                            + String.join(", ", cde.enumerations().keySet()));
         }
         return GlmColumn.newBuilder().setVariable(y).setLevel(positive).build();
     }
@@ -80,8 +83,22 @@ public final class LogisticRegression extends SpecifiedAlgorithm {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(model.names());
-        LogisticRegressionResult.Summary summary = new LogisticRegressionResult.Summary(n, fit.coefficients(), stderr, lower, upper, z,
-                pvalues, p - 1, n - p, -Math.expm1(2.0 / n * (ll0 - ll)), 1 - ll / ll0, ll0, ll, -2 * ll + 2 * p, -2 * ll + Math.log(n) * p);
+        LogisticRegressionResult.Summary summary = new LogisticRegressionResult.Summary(
+                n,
+                fit.coefficients(),
+                stderr,
+                lower,
+                upper,
+                z,
+                pvalues,
+                p - 1,
+                n - p,
+                -Math.expm1(2.0 / n * (ll0 - ll)),
+                1 - ll / ll0,
+                ll0,
+                ll,
+                -2 * ll + 2 * p,
+                -2 * ll + Math.log(n) * p);
         return new LogisticRegressionResult(y, names, summary);
     }
 

@@ -44,7 +44,13 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
         CrossValidation cv = CrossValidation.of(input);
         GlmColumn response = LogisticRegression.response(NAME, input, "linear_regression_cv");
         GlmModel model = GlmDesign.build(federation, NAME, input.x(), response, Family.BINOMIAL, Link.LOGIT);
-        cv.checkRows(federation, NAME, DesignColumn.newBuilder().setVariable(response.getVariable()).setLevel(response.getLevel()).build(),
+        cv.checkRows(
+                federation,
+                NAME,
+                DesignColumn.newBuilder()
+                        .setVariable(response.getVariable())
+                        .setLevel(response.getLevel())
+                        .build(),
                 model.completeIn());
         List<Double> thresholds = thresholds();
         List<Long> train = new ArrayList<>();
@@ -53,17 +59,25 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
             GlmFit fit;
             try {
                 fit = FisherScoring.fit(cv.training(federation, fold), model);
-            }
-            catch (Problem e) {
+            } catch (Problem e) {
                 throw cv.inFold(fold, e);
             }
             List<Double> beta = new ArrayList<>();
             for (double coefficient : fit.coefficients()) {
                 beta.add(coefficient);
             }
-            ThresholdCounts counts = ThresholdCounts.add(cv.score(federation, fold, ModelScoreQuery.newBuilder()
-                    .addAllCompleteIn(model.completeIn()).setLogistic(LogisticScore.newBuilder().addAllColumns(model.columns())
-                            .addAllBeta(beta).setResponse(response).addAllThresholds(thresholds))), thresholds.size());
+            ThresholdCounts counts = ThresholdCounts.add(
+                    cv.score(
+                            federation,
+                            fold,
+                            ModelScoreQuery.newBuilder()
+                                    .addAllCompleteIn(model.completeIn())
+                                    .setLogistic(LogisticScore.newBuilder()
+                                            .addAllColumns(model.columns())
+                                            .addAllBeta(beta)
+                                            .setResponse(response)
+                                            .addAllThresholds(thresholds))),
+                    thresholds.size());
             cv.checkTestRows(counts.n(), fold);
             train.add(fit.n());
             folds.add(counts);
@@ -81,7 +95,8 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
         return thresholds;
     }
 
-    private static LogisticRegressionCvResult result(String y, GlmModel model, List<Long> train, List<ThresholdCounts> folds) {
+    private static LogisticRegressionCvResult result(
+            String y, GlmModel model, List<Long> train, List<ThresholdCounts> folds) {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(model.names());
@@ -123,7 +138,8 @@ public final class LogisticRegressionCv extends SpecifiedAlgorithm {
 
         ConfusionCounts atClassificationThreshold() {
             long negatives = n - positives;
-            return new ConfusionCounts(truePositives[0], falsePositives[0], negatives - falsePositives[0], positives - truePositives[0]);
+            return new ConfusionCounts(
+                    truePositives[0], falsePositives[0], negatives - falsePositives[0], positives - truePositives[0]);
         }
 
         RocCurve roc(String name) {

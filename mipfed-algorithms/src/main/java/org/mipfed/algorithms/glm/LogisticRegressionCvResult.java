@@ -19,8 +19,13 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param confusionMatrix the confusion counts at the threshold 0.5, summed over the folds
  * @param rocCurves one ROC curve per fold, on each fold's test rows
  */
-public record LogisticRegressionCvResult(String dependentVar, List<String> indepVars, Summary summary, ConfusionCounts confusionMatrix,
-        List<RocCurve> rocCurves) implements AlgorithmResult {
+public record LogisticRegressionCvResult(
+        String dependentVar,
+        List<String> indepVars,
+        Summary summary,
+        ConfusionCounts confusionMatrix,
+        List<RocCurve> rocCurves)
+        implements AlgorithmResult {
     public LogisticRegressionCvResult {
         requireNonNull(dependentVar, "dependentVar is null");
         indepVars = List.copyOf(indepVars);
@@ -36,7 +41,12 @@ public record LogisticRegressionCvResult(String dependentVar, List<String> indep
      * @param nObs each fold's training rows, then null for the average and stdev rows
      * @param accuracy per fold, then the mean and sample standard deviation over folds; likewise the figures below
      */
-    public record Summary(List<String> rowNames, List<Long> nObs, List<Double> accuracy, List<Double> precision, List<Double> recall,
+    public record Summary(
+            List<String> rowNames,
+            List<Long> nObs,
+            List<Double> accuracy,
+            List<Double> precision,
+            List<Double> recall,
             List<Double> fscore) {
         public Summary {
             rowNames = List.copyOf(rowNames);
@@ -59,10 +69,21 @@ public record LogisticRegressionCvResult(String dependentVar, List<String> indep
             List<Long> nObs = new ArrayList<>(train);
             nObs.add(null);
             nObs.add(null);
-            return new Summary(rowNames, nObs, withSummary(folds.stream().mapToDouble(ClassificationMetrics::accuracy).toArray()),
-                    withSummary(folds.stream().mapToDouble(ClassificationMetrics::precision).toArray()),
-                    withSummary(folds.stream().mapToDouble(ClassificationMetrics::recall).toArray()),
-                    withSummary(folds.stream().mapToDouble(ClassificationMetrics::fscore).toArray()));
+            return new Summary(
+                    rowNames,
+                    nObs,
+                    withSummary(folds.stream()
+                            .mapToDouble(ClassificationMetrics::accuracy)
+                            .toArray()),
+                    withSummary(folds.stream()
+                            .mapToDouble(ClassificationMetrics::precision)
+                            .toArray()),
+                    withSummary(folds.stream()
+                            .mapToDouble(ClassificationMetrics::recall)
+                            .toArray()),
+                    withSummary(folds.stream()
+                            .mapToDouble(ClassificationMetrics::fscore)
+                            .toArray()));
         }
 
         /** The per-fold figures, then their mean and sample standard deviation. */

@@ -12,7 +12,8 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param indepVars {@code Intercept}, then the regressors (dummies named {@code variable[level]})
  * @param summary the fit's figures, parallel to {@code indepVars} where they are arrays
  */
-public record LogisticRegressionResult(String dependentVar, List<String> indepVars, Summary summary) implements AlgorithmResult {
+public record LogisticRegressionResult(String dependentVar, List<String> indepVars, Summary summary)
+        implements AlgorithmResult {
     public LogisticRegressionResult {
         requireNonNull(dependentVar, "dependentVar is null");
         indepVars = List.copyOf(indepVars);
@@ -37,8 +38,21 @@ public record LogisticRegressionResult(String dependentVar, List<String> indepVa
      * @param aic Akaike's information criterion
      * @param bic the Bayesian information criterion
      */
-    public record Summary(long nObs, double[] coefficients, double[] stderr, double[] lowerCi, double[] upperCi, double[] zScores,
-            double[] pvalues, int dfModel, long dfResid, double rSquaredCs, double rSquaredMcf, double ll0, double ll, double aic,
+    public record Summary(
+            long nObs,
+            double[] coefficients,
+            double[] stderr,
+            double[] lowerCi,
+            double[] upperCi,
+            double[] zScores,
+            double[] pvalues,
+            int dfModel,
+            long dfResid,
+            double rSquaredCs,
+            double rSquaredMcf,
+            double ll0,
+            double ll,
+            double aic,
             double bic) {
         public Summary {
             coefficients = coefficients.clone();

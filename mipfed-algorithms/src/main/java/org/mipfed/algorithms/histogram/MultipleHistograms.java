@@ -49,8 +49,7 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
         List<?> binNames;
         if (yCde.categorical()) {
             binNames = List.copyOf(yCde.enumerations().keySet());
-        }
-        else {
+        } else {
             double[] edges = edges(range(federation, query, y, groups, input), bins);
             for (double edge : edges) {
                 query.addEdges(edge);
@@ -71,7 +70,11 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
         for (Map.Entry<String, Pooled> entry : pooled.entrySet()) {
             String[] parts = entry.getKey().split("\u0000", -1);
             boolean all = parts[0].isEmpty();
-            histograms.add(new MultipleHistogramsResult.Histogram(y, all ? null : parts[0], all ? null : parts[1], binNames,
+            histograms.add(new MultipleHistogramsResult.Histogram(
+                    y,
+                    all ? null : parts[0],
+                    all ? null : parts[1],
+                    binNames,
                     entry.getValue().released()));
         }
         return new MultipleHistogramsResult(histograms, n);
@@ -81,13 +84,15 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
     private static Cde variable(AnalysisInput input) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one variable to distribute among bins (y), not " + input.y().size());
+            throw Problem.badRequest(NAME + " takes exactly one variable to distribute among bins (y), not "
+                    + input.y().size());
         }
         String y = input.y().get(0);
         Cde yCde = model.cde(y);
         if (yCde == null || !(yCde.categorical() || yCde.numerical())) {
-            throw Problem.badRequest("The variable '" + y + "' " + (yCde == null ? "is not in the data model " + model.id()
-                    : "is free text") + "; " + NAME + " needs a numerical or nominal variable (y)");
+            throw Problem.badRequest("The variable '" + y + "' "
+                    + (yCde == null ? "is not in the data model " + model.id() : "is free text") + "; " + NAME
+                    + " needs a numerical or nominal variable (y)");
         }
         return yCde;
     }
@@ -101,8 +106,9 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
         for (String variable : unique) {
             Cde cde = model.cde(variable);
             if (cde == null || !cde.categorical()) {
-                throw Problem.badRequest("The grouping variable '" + variable + "' " + (cde == null ? "is not in the data model "
-                        + model.id() : "is not nominal") + "; " + NAME + " groups by nominal variables (x) only");
+                throw Problem.badRequest("The grouping variable '" + variable + "' "
+                        + (cde == null ? "is not in the data model " + model.id() : "is not nominal") + "; " + NAME
+                        + " groups by nominal variables (x) only");
             }
             groups.add(cde);
         }
@@ -110,7 +116,8 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
     }
 
     /** The round of counts: each node's counts added into {@code pooled}; returns the rows counted. */
-    private static long count(FederationContext federation, HistogramQuery.Builder query, int binCount, Map<String, Pooled> pooled) {
+    private static long count(
+            FederationContext federation, HistogramQuery.Builder query, int binCount, Map<String, Pooled> pooled) {
         long n = 0;
         for (NodeAnswer answer : federation.compute(PrimitiveQuery.newBuilder().setHistogram(query))) {
             HistogramResult result = answer.result().getHistogram();
@@ -121,8 +128,10 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
             for (HistogramCounts counts : result.getHistogramsList()) {
                 Pooled target = pooled.get(key(counts.getGroupVariable(), counts.getGroupLevel()));
                 if (target == null || counts.getCountsCount() != binCount || counts.getSuppressedCount() != binCount) {
-                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned a histogram that "
-                            + "does not fit the request (" + binCount + " bins); it may run an incompatible version of mipfed");
+                    throw new Problem(
+                            ProblemType.INCONSISTENT_NODE_ANSWER,
+                            "The node " + answer.node() + " returned a histogram that " + "does not fit the request ("
+                                    + binCount + " bins); it may run an incompatible version of mipfed");
                 }
                 target.add(counts);
             }
@@ -131,7 +140,11 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
     }
 
     /** The pooled min and max of y over the rows complete in y and the grouping variables. */
-    private static double[] range(FederationContext federation, HistogramQuery.Builder query, String y, List<Cde> groups,
+    private static double[] range(
+            FederationContext federation,
+            HistogramQuery.Builder query,
+            String y,
+            List<Cde> groups,
             AnalysisInput input) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -172,8 +185,9 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
         List<String> used = new ArrayList<>();
         used.add(y);
         groups.forEach(g -> used.add(g.code()));
-        return Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", used)
-                + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
+        return Problem.badRequest("No row of the selected datasets has a value for every one of "
+                + String.join(", ", used) + (input.filter() == null ? "" : " (after the filters)")
+                + "; choose other variables or datasets");
     }
 
     private static String key(String variable, String level) {

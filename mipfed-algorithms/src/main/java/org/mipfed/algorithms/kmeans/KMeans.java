@@ -32,6 +32,7 @@ public final class KMeans extends SpecifiedAlgorithm {
     public static final String NAME = "kmeans";
     /** Exareme2's seed for the initial centres. */
     static final long SEED = 123;
+
     private static final String TITLE = "K-Means Centers";
 
     public KMeans() {
@@ -49,20 +50,23 @@ public final class KMeans extends SpecifiedAlgorithm {
         double[] high = new double[d];
         long n = range(federation, variables, low, high);
         if (n == 0) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", variables)
-                    + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
+            throw Problem.badRequest("No row of the selected datasets has a value for every one of "
+                    + String.join(", ", variables) + (input.filter() == null ? "" : " (after the filters)")
+                    + "; choose other variables or datasets");
         }
         if (k > n) {
-            throw Problem.badRequest("The parameter 'k' of " + NAME + " asks for " + k + " clusters, but only " + n + " rows have a value "
-                    + "for every one of " + String.join(", ", variables) + (input.filter() == null ? "" : " (after the filters)")
+            throw Problem.badRequest("The parameter 'k' of " + NAME + " asks for " + k + " clusters, but only " + n
+                    + " rows have a value "
+                    + "for every one of " + String.join(", ", variables)
+                    + (input.filter() == null ? "" : " (after the filters)")
                     + "; choose k of at most " + n + ", or select more rows");
         }
         return lloyd(federation, variables, new NumpyRandomState(SEED).uniform(low, high, k), maxiter, tol, n);
     }
 
     /** Lloyd's rounds from {@code centres} until {@code maxiter} or a move of at most {@code tol}. */
-    private static KMeansResult lloyd(FederationContext federation, List<String> variables, double[][] centres, int maxiter,
-            double tol, long n) {
+    private static KMeansResult lloyd(
+            FederationContext federation, List<String> variables, double[][] centres, int maxiter, double tol, long n) {
         int iterations = 0;
         while (true) {
             double[][] next = step(federation, variables, centres);
@@ -86,7 +90,8 @@ public final class KMeans extends SpecifiedAlgorithm {
             Cde cde = model.cde(variable);
             if (cde == null || !cde.numerical()) {
                 throw Problem.badRequest(NAME + " clusters numerical variables only; '" + variable + "' is "
-                        + (cde == null ? "not in the data model " + model.id() : "not numerical") + ". Remove it from y");
+                        + (cde == null ? "not in the data model " + model.id() : "not numerical")
+                        + ". Remove it from y");
             }
         }
         return variables;
@@ -155,8 +160,7 @@ public final class KMeans extends SpecifiedAlgorithm {
                 for (int j = 0; j < d; j++) {
                     next[c][j] = sums[c][j] / counts[c];
                 }
-            }
-            else if (withheld[c]) {
+            } else if (withheld[c]) {
                 next[c] = centres[c].clone();
             }
         }
@@ -176,7 +180,9 @@ public final class KMeans extends SpecifiedAlgorithm {
     }
 
     private static Problem inconsistent(String node, String what) {
-        return new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + node + " did not return " + what + " for kmeans_step; "
-                + "it may run an incompatible version of mipfed");
+        return new Problem(
+                ProblemType.INCONSISTENT_NODE_ANSWER,
+                "The node " + node + " did not return " + what + " for kmeans_step; "
+                        + "it may run an incompatible version of mipfed");
     }
 }

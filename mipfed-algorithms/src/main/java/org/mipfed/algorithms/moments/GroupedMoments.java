@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.spi.NodeAnswer;
-import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.MomentsGroup;
@@ -59,15 +59,19 @@ public record GroupedMoments(Map<List<String>, Group> groups) {
     public static GroupedMoments compute(FederationContext federation, MomentsQuery query) {
         requireNonNull(query, "query is null");
         int values = query.getNumericalCount() + query.getDifferencesCount();
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder().setMoments(query));
+        List<NodeAnswer> answers =
+                federation.compute(PrimitiveQuery.newBuilder().setMoments(query));
         // Sorted as the nodes sort: by the levels joined with a character no level contains.
         Map<String, Group> pooled = new TreeMap<>();
         for (NodeAnswer answer : answers) {
             for (MomentsGroup group : answer.result().getMoments().getGroupsList()) {
                 if (group.getLevelsCount() != query.getGroupByCount() || group.getMomentsCount() != values) {
-                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned moments of "
-                            + group.getMomentsCount() + " values for " + group.getLevelsCount() + " grouping variables, but "
-                            + values + " values for " + query.getGroupByCount() + " were asked for");
+                    throw new Problem(
+                            ProblemType.INCONSISTENT_NODE_ANSWER,
+                            "The node " + answer.node() + " returned moments of "
+                                    + group.getMomentsCount() + " values for " + group.getLevelsCount()
+                                    + " grouping variables, but "
+                                    + values + " values for " + query.getGroupByCount() + " were asked for");
                 }
                 List<Moments> moments = new ArrayList<>();
                 for (VariableMoments m : group.getMomentsList()) {
@@ -98,6 +102,10 @@ public record GroupedMoments(Map<List<String>, Group> groups) {
 
     /** The levels of grouping variable {@code variable} (an index into {@code group_by}) present, in code point order. */
     public List<String> levels(int variable) {
-        return groups.keySet().stream().map(levels -> levels.get(variable)).distinct().sorted().toList();
+        return groups.keySet().stream()
+                .map(levels -> levels.get(variable))
+                .distinct()
+                .sorted()
+                .toList();
     }
 }

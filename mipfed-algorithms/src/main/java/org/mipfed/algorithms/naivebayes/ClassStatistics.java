@@ -22,21 +22,31 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  */
 record ClassStatistics(long n, Map<String, Group> classes) {
     /** One class: count, means and sums of squares per numerical feature, level counts per nominal feature. */
-    record Group(long n, double[] mean, double[] m2, List<Map<String, Long>> levels) {
-    }
+    record Group(long n, double[] mean, double[] m2, List<Map<String, Long>> levels) {}
 
-    static ClassStatistics compute(FederationContext federation, String response, List<String> numerical, List<String> nominal,
+    static ClassStatistics compute(
+            FederationContext federation,
+            String response,
+            List<String> numerical,
+            List<String> nominal,
             List<String> completeIn) {
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder().setClassSummary(ClassSummaryQuery.newBuilder()
-                .setResponse(response).addAllNumerical(numerical).addAllNominal(nominal).addAllCompleteIn(completeIn)));
+        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
+                .setClassSummary(ClassSummaryQuery.newBuilder()
+                        .setResponse(response)
+                        .addAllNumerical(numerical)
+                        .addAllNominal(nominal)
+                        .addAllCompleteIn(completeIn)));
         Map<String, Group> classes = new TreeMap<>();
         long total = 0;
         for (NodeAnswer answer : answers) {
             for (ClassSummary summary : answer.result().getClassSummary().getClassesList()) {
                 if (summary.getMeanCount() != numerical.size() || summary.getNominalCount() != nominal.size()) {
-                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " summarised "
-                            + summary.getMeanCount() + " numerical and " + summary.getNominalCount() + " nominal features, but "
-                            + numerical.size() + " and " + nominal.size() + " were asked for");
+                    throw new Problem(
+                            ProblemType.INCONSISTENT_NODE_ANSWER,
+                            "The node " + answer.node() + " summarised "
+                                    + summary.getMeanCount() + " numerical and " + summary.getNominalCount()
+                                    + " nominal features, but "
+                                    + numerical.size() + " and " + nominal.size() + " were asked for");
                 }
                 Group mine = group(summary);
                 classes.merge(summary.getLevel(), mine, ClassStatistics::combine);
@@ -47,8 +57,10 @@ record ClassStatistics(long n, Map<String, Group> classes) {
     }
 
     private static Group group(ClassSummary summary) {
-        double[] mean = summary.getMeanList().stream().mapToDouble(Double::doubleValue).toArray();
-        double[] m2 = summary.getM2List().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] mean =
+                summary.getMeanList().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] m2 =
+                summary.getM2List().stream().mapToDouble(Double::doubleValue).toArray();
         List<Map<String, Long>> levels = new ArrayList<>();
         for (LevelCounts counts : summary.getNominalList()) {
             Map<String, Long> map = new TreeMap<>();

@@ -29,8 +29,8 @@ public final class NaiveBayesCategoricalCv extends NaiveBayesCv {
     @Override
     void checkFeature(Cde cde) {
         if (!cde.categorical()) {
-            throw Problem.badRequest(NAME + " takes nominal covariates only; '" + cde.code() + "' is not nominal (for numerical ones use "
-                    + "naive_bayes_gaussian_cv)");
+            throw Problem.badRequest(NAME + " takes nominal covariates only; '" + cde.code()
+                    + "' is not nominal (for numerical ones use " + "naive_bayes_gaussian_cv)");
         }
     }
 
@@ -40,20 +40,25 @@ public final class NaiveBayesCategoricalCv extends NaiveBayesCv {
     }
 
     @Override
-    NaiveBayesScore.Builder model(DataModel model, String y, List<String> x, ClassStatistics statistics, int fold, int nSplits) {
+    NaiveBayesScore.Builder model(
+            DataModel model, String y, List<String> x, ClassStatistics statistics, int fold, int nSplits) {
         return fit(model, y, x, statistics);
     }
 
     /** The fitted classifier: log priors and, per feature, the smoothed log probability of each level in each class. */
     static NaiveBayesScore.Builder fit(DataModel model, String y, List<String> x, ClassStatistics statistics) {
         NaiveBayesScore.Builder fitted = NaiveBayesScore.newBuilder().setResponse(y);
-        for (Map.Entry<String, ClassStatistics.Group> entry : statistics.classes().entrySet()) {
-            fitted.addClasses(entry.getKey()).addLogPrior(Math.log((double) entry.getValue().n() / statistics.n()));
+        for (Map.Entry<String, ClassStatistics.Group> entry :
+                statistics.classes().entrySet()) {
+            fitted.addClasses(entry.getKey())
+                    .addLogPrior(Math.log((double) entry.getValue().n() / statistics.n()));
         }
         for (int f = 0; f < x.size(); f++) {
             // String order is code point order for these codes, as scikit-learn's sorted categories.
-            List<String> levels = new ArrayList<>(new TreeSet<>(model.cde(x.get(f)).enumerations().keySet()));
-            NominalFeature.Builder feature = NominalFeature.newBuilder().setVariable(x.get(f)).addAllLevels(levels);
+            List<String> levels = new ArrayList<>(
+                    new TreeSet<>(model.cde(x.get(f)).enumerations().keySet()));
+            NominalFeature.Builder feature =
+                    NominalFeature.newBuilder().setVariable(x.get(f)).addAllLevels(levels);
             for (ClassStatistics.Group group : statistics.classes().values()) {
                 for (String level : levels) {
                     long count = group.levels().get(f).getOrDefault(level, 0L);

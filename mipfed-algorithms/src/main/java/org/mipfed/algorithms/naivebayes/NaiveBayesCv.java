@@ -42,7 +42,8 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
     abstract void checkFeature(Cde cde);
 
     /** The fitted model of one fold, to be scored on its test rows. */
-    abstract NaiveBayesScore.Builder model(DataModel model, String y, List<String> x, ClassStatistics statistics, int fold, int nSplits);
+    abstract NaiveBayesScore.Builder model(
+            DataModel model, String y, List<String> x, ClassStatistics statistics, int fold, int nSplits);
 
     /** Asks for the class statistics this classifier needs. */
     abstract ClassStatistics statistics(FederationContext training, String y, List<String> x, List<String> completeIn);
@@ -55,7 +56,11 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
         List<String> completeIn = new ArrayList<>(input.y());
         completeIn.addAll(input.x());
         String anyLevel = yCde.enumerations().keySet().iterator().next();
-        cv.checkRows(federation, name(), DesignColumn.newBuilder().setVariable(y).setLevel(anyLevel).build(), completeIn);
+        cv.checkRows(
+                federation,
+                name(),
+                DesignColumn.newBuilder().setVariable(y).setLevel(anyLevel).build(),
+                completeIn);
         List<FoldOutcome> folds = new ArrayList<>();
         for (int fold = 0; fold < cv.nSplits(); fold++) {
             folds.add(fold(input, federation, cv, fold, completeIn));
@@ -69,7 +74,8 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
     private Cde check(AnalysisInput input) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
-            throw Problem.badRequest(name() + " takes exactly one dependent variable (y), not " + input.y().size());
+            throw Problem.badRequest(name() + " takes exactly one dependent variable (y), not "
+                    + input.y().size());
         }
         String y = input.y().get(0);
         Cde yCde = model.cde(y);
@@ -94,18 +100,22 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
     }
 
     /** One round: the classifier fitted on every fold but {@code fold}, and its confusion matrix on {@code fold}. */
-    private FoldOutcome fold(AnalysisInput input, FederationContext federation, CrossValidation cv, int fold, List<String> completeIn) {
+    private FoldOutcome fold(
+            AnalysisInput input, FederationContext federation, CrossValidation cv, int fold, List<String> completeIn) {
         String y = input.y().get(0);
         ClassStatistics statistics = statistics(cv.training(federation, fold), y, input.x(), completeIn);
         if (statistics.n() == 0) {
-            throw Problem.badRequest("Fold " + (fold + 1) + " of " + cv.nSplits() + " has no training rows; lower 'n_splits' or add datasets");
+            throw Problem.badRequest("Fold " + (fold + 1) + " of " + cv.nSplits()
+                    + " has no training rows; lower 'n_splits' or add datasets");
         }
         NaiveBayesScore.Builder fitted = model(input.dataModel(), y, input.x(), statistics, fold, cv.nSplits());
         List<String> classes = fitted.getClassesList();
         long[] confusion = new long[classes.size() * classes.size()];
         long n = 0;
-        for (ModelScoreResult score : cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(completeIn)
-                .setNaiveBayes(fitted))) {
+        for (ModelScoreResult score : cv.score(
+                federation,
+                fold,
+                ModelScoreQuery.newBuilder().addAllCompleteIn(completeIn).setNaiveBayes(fitted))) {
             if (score.getN() == 0) {
                 continue;
             }
@@ -144,9 +154,14 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
         for (long[] row : total) {
             data.add(Arrays.stream(row).boxed().toList());
         }
-        return new NaiveBayesCvResult(new ConfusionMatrix(data, labels), new ClassificationSummary(
-                byClass(labels, perClass, ClassificationMetrics::accuracy), byClass(labels, perClass, ClassificationMetrics::precision),
-                byClass(labels, perClass, ClassificationMetrics::recall), byClass(labels, perClass, ClassificationMetrics::fscore), nObs));
+        return new NaiveBayesCvResult(
+                new ConfusionMatrix(data, labels),
+                new ClassificationSummary(
+                        byClass(labels, perClass, ClassificationMetrics::accuracy),
+                        byClass(labels, perClass, ClassificationMetrics::precision),
+                        byClass(labels, perClass, ClassificationMetrics::recall),
+                        byClass(labels, perClass, ClassificationMetrics::fscore),
+                        nObs));
     }
 
     /** Class {@code c} as the positive class of a binary classifier, the others as the negative one. */
@@ -161,11 +176,16 @@ abstract class NaiveBayesCv extends SpecifiedAlgorithm {
         return new ConfusionCounts(tp, fp, all - tp - fn - fp, fn);
     }
 
-    private static Map<String, FoldFigures> byClass(List<String> labels, List<List<ClassificationMetrics>> perClass,
+    private static Map<String, FoldFigures> byClass(
+            List<String> labels,
+            List<List<ClassificationMetrics>> perClass,
             ToDoubleFunction<ClassificationMetrics> figure) {
         Map<String, FoldFigures> out = new LinkedHashMap<>();
         for (int c = 0; c < labels.size(); c++) {
-            out.put(labels.get(c), new FoldFigures(perClass.get(c).stream().map(figure::applyAsDouble).toList()));
+            out.put(
+                    labels.get(c),
+                    new FoldFigures(
+                            perClass.get(c).stream().map(figure::applyAsDouble).toList()));
         }
         return out;
     }

@@ -16,7 +16,8 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param confusionMatrix actual class by predicted class, summed over the folds
  * @param classificationSummary per class (one against the rest) and per fold, the figures and the training rows
  */
-public record NaiveBayesCvResult(ConfusionMatrix confusionMatrix, ClassificationSummary classificationSummary) implements AlgorithmResult {
+public record NaiveBayesCvResult(ConfusionMatrix confusionMatrix, ClassificationSummary classificationSummary)
+        implements AlgorithmResult {
     public NaiveBayesCvResult {
         requireNonNull(confusionMatrix, "confusionMatrix is null");
         requireNonNull(classificationSummary, "classificationSummary is null");
@@ -38,8 +39,12 @@ public record NaiveBayesCvResult(ConfusionMatrix confusionMatrix, Classification
      *
      * @param nObs each fold's training rows, keyed "fold0", "fold1"...
      */
-    public record ClassificationSummary(Map<String, FoldFigures> accuracy, Map<String, FoldFigures> precision,
-            Map<String, FoldFigures> recall, Map<String, FoldFigures> fscore, Map<String, Long> nObs) {
+    public record ClassificationSummary(
+            Map<String, FoldFigures> accuracy,
+            Map<String, FoldFigures> precision,
+            Map<String, FoldFigures> recall,
+            Map<String, FoldFigures> fscore,
+            Map<String, Long> nObs) {
         public ClassificationSummary {
             accuracy = ordered(accuracy);
             precision = ordered(precision);

@@ -27,8 +27,8 @@ public final class NaiveBayesGaussianCv extends NaiveBayesCv {
     @Override
     void checkFeature(Cde cde) {
         if (!cde.numerical()) {
-            throw Problem.badRequest(NAME + " takes numerical covariates only; '" + cde.code() + "' is not numerical (for nominal ones use "
-                    + "naive_bayes_categorical_cv)");
+            throw Problem.badRequest(NAME + " takes numerical covariates only; '" + cde.code()
+                    + "' is not numerical (for nominal ones use " + "naive_bayes_categorical_cv)");
         }
     }
 
@@ -38,7 +38,8 @@ public final class NaiveBayesGaussianCv extends NaiveBayesCv {
     }
 
     @Override
-    NaiveBayesScore.Builder model(DataModel model, String y, List<String> x, ClassStatistics statistics, int fold, int nSplits) {
+    NaiveBayesScore.Builder model(
+            DataModel model, String y, List<String> x, ClassStatistics statistics, int fold, int nSplits) {
         return fit(y, x, statistics, "fold " + (fold + 1) + " of " + nSplits);
     }
 
@@ -55,8 +56,10 @@ public final class NaiveBayesGaussianCv extends NaiveBayesCv {
                     + ", so no normal density can be fitted; choose other covariates or datasets");
         }
         double epsilon = VAR_SMOOTHING * largest;
-        NaiveBayesScore.Builder fitted = NaiveBayesScore.newBuilder().setResponse(y).addAllNumerical(x);
-        for (Map.Entry<String, ClassStatistics.Group> entry : statistics.classes().entrySet()) {
+        NaiveBayesScore.Builder fitted =
+                NaiveBayesScore.newBuilder().setResponse(y).addAllNumerical(x);
+        for (Map.Entry<String, ClassStatistics.Group> entry :
+                statistics.classes().entrySet()) {
             ClassStatistics.Group group = entry.getValue();
             fitted.addClasses(entry.getKey()).addLogPrior(Math.log((double) group.n() / statistics.n()));
             for (int j = 0; j < x.size(); j++) {

@@ -11,9 +11,10 @@ public class CollinearColumnException extends ArithmeticException {
     private final boolean constant;
 
     public CollinearColumnException(int column, boolean constant) {
-        super(constant
-                ? "column " + column + " is constant"
-                : "column " + column + " is a linear combination of the intercept and the columns before it");
+        super(
+                constant
+                        ? "column " + column + " is constant"
+                        : "column " + column + " is a linear combination of the intercept and the columns before it");
         this.column = column;
         this.constant = constant;
     }

@@ -11,8 +11,7 @@ public final class Correlations {
      */
     private static final double CONSTANT_SPREAD = 1e-12;
 
-    private Correlations() {
-    }
+    private Correlations() {}
 
     /** Whether column {@code i} has (up to rounding) the same value in every row. */
     public static boolean constant(CrossProducts cross, int i) {

@@ -57,8 +57,8 @@ public record CrossProducts(long n, double[] means, double[] comoments) {
      */
     public CrossProducts combine(CrossProducts other) {
         if (other.columns() != columns()) {
-            throw new IllegalArgumentException("cannot combine cross-products over " + columns()
-                    + " and " + other.columns() + " columns");
+            throw new IllegalArgumentException(
+                    "cannot combine cross-products over " + columns() + " and " + other.columns() + " columns");
         }
         if (other.n == 0) {
             return this;
@@ -103,8 +103,10 @@ public record CrossProducts(long n, double[] means, double[] comoments) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CrossProducts other && n == other.n
-                && Arrays.equals(means, other.means) && Arrays.equals(comoments, other.comoments);
+        return o instanceof CrossProducts other
+                && n == other.n
+                && Arrays.equals(means, other.means)
+                && Arrays.equals(comoments, other.comoments);
     }
 
     @Override

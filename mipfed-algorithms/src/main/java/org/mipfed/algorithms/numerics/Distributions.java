@@ -12,8 +12,7 @@ public final class Distributions {
     /** Absolute accuracy of quantiles; Commons Math's default (1e-9) would show at rtol 1e-6 in small intervals. */
     private static final double QUANTILE_ACCURACY = 1e-14;
 
-    private Distributions() {
-    }
+    private Distributions() {}
 
     /** P(|T| >= |t|) for Student's t with {@code df} degrees of freedom. */
     public static double studentTwoSidedPValue(double t, double df) {

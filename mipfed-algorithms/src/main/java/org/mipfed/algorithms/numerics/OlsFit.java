@@ -90,8 +90,12 @@ public record OlsFit(long n, double[] coefficients, double[] standardErrors, dou
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof OlsFit other && n == other.n && tss == other.tss && sse == other.sse
-                && Arrays.equals(coefficients, other.coefficients) && Arrays.equals(standardErrors, other.standardErrors);
+        return o instanceof OlsFit other
+                && n == other.n
+                && tss == other.tss
+                && sse == other.sse
+                && Arrays.equals(coefficients, other.coefficients)
+                && Arrays.equals(standardErrors, other.standardErrors);
     }
 
     @Override

@@ -29,8 +29,7 @@ public final class OrdinaryLeastSquares {
     /** Symmetry is exact (the matrix is symmetrized below), so this check never fires. */
     private static final double SYMMETRY_TOLERANCE = 1e-6;
 
-    private OrdinaryLeastSquares() {
-    }
+    private OrdinaryLeastSquares() {}
 
     /**
      * Fits y on the other columns plus an intercept.
@@ -46,7 +45,8 @@ public final class OrdinaryLeastSquares {
         }
         long n = design.n();
         if (n <= q + 1) {
-            throw new IllegalArgumentException(n + " rows for " + (q + 1) + " coefficients: at least " + (q + 2) + " are needed");
+            throw new IllegalArgumentException(
+                    n + " rows for " + (q + 1) + " coefficients: at least " + (q + 2) + " are needed");
         }
         double yMean = design.mean(q);
         double tss = design.comoment(q, q);
@@ -79,8 +79,7 @@ public final class OrdinaryLeastSquares {
             DecompositionSolver solver;
             try {
                 solver = new CholeskyDecomposition(correlation, SYMMETRY_TOLERANCE, COLLINEARITY_TOLERANCE).getSolver();
-            }
-            catch (NonPositiveDefiniteMatrixException e) {
+            } catch (NonPositiveDefiniteMatrixException e) {
                 throw new CollinearColumnException(e.getRow(), false);
             }
             RealVector scaledBeta = solver.solve(scaledXy);
@@ -97,8 +96,7 @@ public final class OrdinaryLeastSquares {
             coefficients[0] = yMean - xMeanBeta;
             // x̄ᵀ Cxx⁻¹ x̄ = zᵀ R⁻¹ z with z = D⁻¹ x̄.
             interceptExtra = scaledMeans.dotProduct(solver.solve(scaledMeans));
-        }
-        else {
+        } else {
             coefficients[0] = yMean;
         }
         // SSE = Cyy - Cxyᵀβ; rounding can push a perfect fit a hair below zero.

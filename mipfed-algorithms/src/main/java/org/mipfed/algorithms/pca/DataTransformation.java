@@ -47,8 +47,9 @@ record DataTransformation(Map<String, String> perRow, Set<String> centred, Set<S
             return none();
         }
         if (!parameter.isObject()) {
-            throw Problem.badRequest("The parameter 'data_transformation' must map transformations (" + String.join(", ", METHODS)
-                    + ") to lists of variables, e.g. {\"log\": [\"" + (variables.isEmpty() ? "x" : variables.get(0)) + "\"]}");
+            throw Problem.badRequest("The parameter 'data_transformation' must map transformations ("
+                    + String.join(", ", METHODS) + ") to lists of variables, e.g. {\"log\": [\""
+                    + (variables.isEmpty() ? "x" : variables.get(0)) + "\"]}");
         }
         Map<String, String> perRow = new LinkedHashMap<>();
         Set<String> centred = new LinkedHashSet<>();
@@ -56,15 +57,17 @@ record DataTransformation(Map<String, String> perRow, Set<String> centred, Set<S
         for (Map.Entry<String, JsonNode> entry : parameter.properties()) {
             String method = entry.getKey();
             if (!METHODS.contains(method)) {
-                throw Problem.badRequest("Unknown transformation: " + method + ". The transformations are " + String.join(", ", METHODS));
+                throw Problem.badRequest("Unknown transformation: " + method + ". The transformations are "
+                        + String.join(", ", METHODS));
             }
             for (String variable : names(method, entry.getValue(), variables)) {
                 switch (method) {
                     case LOG, EXP -> {
                         String other = perRow.putIfAbsent(variable, method);
                         if (other != null && !other.equals(method)) {
-                            throw Problem.badRequest("The variable '" + variable + "' is listed under both log and exp, which undo each "
-                                    + "other; list it under one of them");
+                            throw Problem.badRequest(
+                                    "The variable '" + variable + "' is listed under both log and exp, which undo each "
+                                            + "other; list it under one of them");
                         }
                     }
                     case CENTER -> centred.add(variable);
@@ -77,16 +80,19 @@ record DataTransformation(Map<String, String> perRow, Set<String> centred, Set<S
 
     private static List<String> names(String method, JsonNode list, List<String> variables) {
         if (!list.isArray()) {
-            throw Problem.badRequest("The variables of the " + method + " transformation must be a list of names, not " + list);
+            throw Problem.badRequest(
+                    "The variables of the " + method + " transformation must be a list of names, not " + list);
         }
         List<String> out = new ArrayList<>();
         for (JsonNode name : list) {
             if (!name.isTextual()) {
-                throw Problem.badRequest("The variables of the " + method + " transformation must be names, not " + name);
+                throw Problem.badRequest(
+                        "The variables of the " + method + " transformation must be names, not " + name);
             }
             if (!variables.contains(name.asText())) {
-                throw Problem.badRequest("The variable '" + name.asText() + "' of the " + method + " transformation is not one of the "
-                        + "variables (y): " + String.join(", ", variables) + "; add it to y or remove it from " + method);
+                throw Problem.badRequest("The variable '" + name.asText() + "' of the " + method
+                        + " transformation is not one of the " + "variables (y): " + String.join(", ", variables)
+                        + "; add it to y or remove it from " + method);
             }
             out.add(name.asText());
         }

@@ -1,10 +1,10 @@
 package org.mipfed.algorithms.pca;
 
 import java.util.Collections;
+import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.numerics.CrossProducts;
 
 /**
  * Exareme2's {@code pca}: principal components of numerical variables (y), standardized, over the
@@ -20,7 +20,8 @@ public final class Pca extends SpecifiedAlgorithm {
 
     @Override
     public PrincipalComponents run(AnalysisInput input, FederationContext federation) {
-        CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, Collections.nCopies(input.y().size(), ""));
+        CrossProducts pooled = PrincipalComponents.crossProducts(
+                NAME, input, federation, Collections.nCopies(input.y().size(), ""));
         return PrincipalComponents.of(pooled, input.y());
     }
 }

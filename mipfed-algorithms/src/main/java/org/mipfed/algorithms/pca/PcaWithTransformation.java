@@ -1,11 +1,11 @@
 package org.mipfed.algorithms.pca;
 
 import java.util.List;
+import org.mipfed.algorithms.numerics.Correlations;
+import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.numerics.Correlations;
-import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
 
 /**
@@ -27,12 +27,15 @@ public final class PcaWithTransformation extends SpecifiedAlgorithm {
     @Override
     public PrincipalComponents run(AnalysisInput input, FederationContext federation) {
         List<String> variables = input.y();
-        DataTransformation transformation = DataTransformation.parse(input.parameters().get("data_transformation"), variables);
-        CrossProducts pooled = PrincipalComponents.crossProducts(NAME, input, federation, transformation.perRow(variables));
+        DataTransformation transformation =
+                DataTransformation.parse(input.parameters().get("data_transformation"), variables);
+        CrossProducts pooled =
+                PrincipalComponents.crossProducts(NAME, input, federation, transformation.perRow(variables));
         for (int i = 0; i < variables.size(); i++) {
             if (transformation.standardized().contains(variables.get(i)) && Correlations.constant(pooled, i)) {
-                throw Problem.badRequest("Standardization cannot be applied to column '" + variables.get(i) + "' because its standard "
-                        + "deviation is zero (it has the same value in all " + pooled.n() + " selected rows); remove it from standardize");
+                throw Problem.badRequest("Standardization cannot be applied to column '" + variables.get(i)
+                        + "' because its standard " + "deviation is zero (it has the same value in all " + pooled.n()
+                        + " selected rows); remove it from standardize");
             }
         }
         return PrincipalComponents.of(pooled, variables);

@@ -9,12 +9,12 @@ import java.util.stream.IntStream;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.RealVector;
+import org.mipfed.algorithms.numerics.Correlations;
+import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.spi.AlgorithmResult;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.PooledCrossProducts;
-import org.mipfed.algorithms.numerics.Correlations;
-import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.DesignColumn;
 
@@ -46,18 +46,25 @@ public record PrincipalComponents(long nObs, double[] eigenvalues, double[][] ei
      *
      * @throws Problem 400 when fewer than 2 rows are complete in them
      */
-    static CrossProducts crossProducts(String algorithm, AnalysisInput input, FederationContext federation, List<String> transforms) {
+    static CrossProducts crossProducts(
+            String algorithm, AnalysisInput input, FederationContext federation, List<String> transforms) {
         List<String> variables = input.y();
         if (variables.isEmpty()) {
             throw Problem.badRequest(algorithm + " needs at least one variable (y)");
         }
-        List<DesignColumn> columns = IntStream.range(0, variables.size()).mapToObj(i -> DesignColumn.newBuilder()
-                .setVariable(variables.get(i)).setTransform(transforms.get(i)).build()).toList();
+        List<DesignColumn> columns = IntStream.range(0, variables.size())
+                .mapToObj(i -> DesignColumn.newBuilder()
+                        .setVariable(variables.get(i))
+                        .setTransform(transforms.get(i))
+                        .build())
+                .toList();
         CrossProducts pooled = PooledCrossProducts.compute(federation, columns, List.of());
         if (pooled.n() < 2) {
-            throw Problem.badRequest(algorithm + " needs at least 2 rows with a value for every one of " + String.join(", ", variables)
-                    + (input.filter() == null ? "" : " (after the filters)") + ", but " + (pooled.n() == 0 ? "no row has" : "only 1 has")
-                    + "; choose other variables or datasets");
+            throw Problem.badRequest(
+                    algorithm + " needs at least 2 rows with a value for every one of " + String.join(", ", variables)
+                            + (input.filter() == null ? "" : " (after the filters)") + ", but "
+                            + (pooled.n() == 0 ? "no row has" : "only 1 has")
+                            + "; choose other variables or datasets");
         }
         return pooled;
     }
@@ -70,9 +77,10 @@ public record PrincipalComponents(long nObs, double[] eigenvalues, double[][] ei
     static PrincipalComponents of(CrossProducts pooled, List<String> variables) {
         for (int i = 0; i < variables.size(); i++) {
             if (Correlations.constant(pooled, i)) {
-                throw Problem.badRequest("The variable '" + variables.get(i) + "' has the same value in all " + pooled.n()
-                        + " selected rows; principal components standardize every variable, which a constant one cannot be. "
-                        + "Remove it from y");
+                throw Problem.badRequest(
+                        "The variable '" + variables.get(i) + "' has the same value in all " + pooled.n()
+                                + " selected rows; principal components standardize every variable, which a constant one cannot be. "
+                                + "Remove it from y");
             }
         }
         int p = variables.size();

@@ -20,7 +20,8 @@ record Covariates(List<String> nominal, List<String> numerical, List<String> use
             throw Problem.badRequest(algorithm + " needs at least one covariate (x)");
         }
         if (x.contains(y)) {
-            throw Problem.badRequest("'" + y + "' is both the dependent variable (y) and a covariate (x); remove it from x");
+            throw Problem.badRequest(
+                    "'" + y + "' is both the dependent variable (y) and a covariate (x); remove it from x");
         }
         List<String> nominal = new ArrayList<>();
         List<String> numerical = new ArrayList<>();

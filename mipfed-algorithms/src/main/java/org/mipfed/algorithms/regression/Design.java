@@ -3,10 +3,10 @@ package org.mipfed.algorithms.regression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.NominalLevels;
 import org.mipfed.algorithms.support.PooledCrossProducts;
-import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.proto.v1.DesignColumn;
 
 /**
@@ -31,7 +31,12 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, List<Stri
         completeIn = List.copyOf(completeIn);
     }
 
-    static Design build(FederationContext federation, String y, List<String> nominal, List<String> numerical, List<String> completeIn) {
+    static Design build(
+            FederationContext federation,
+            String y,
+            List<String> nominal,
+            List<String> numerical,
+            List<String> completeIn) {
         List<String> names = new ArrayList<>();
         List<DesignColumn> columns = new ArrayList<>();
         boolean empty = false;
@@ -44,7 +49,10 @@ record Design(List<String> regressorNames, List<DesignColumn> columns, List<Stri
                 }
                 for (String level : present.subList(Math.min(1, present.size()), present.size())) {
                     names.add(variable + "[" + level + "]");
-                    columns.add(DesignColumn.newBuilder().setVariable(variable).setLevel(level).build());
+                    columns.add(DesignColumn.newBuilder()
+                            .setVariable(variable)
+                            .setLevel(level)
+                            .build());
                 }
             }
         }

@@ -2,13 +2,13 @@ package org.mipfed.algorithms.regression;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.numerics.OlsFit;
 import org.mipfed.algorithms.numerics.OrdinaryLeastSquares;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -40,8 +40,7 @@ public final class LinearRegression extends SpecifiedAlgorithm {
         OlsFit fit;
         try {
             fit = OrdinaryLeastSquares.fit(pooled);
-        }
-        catch (CollinearColumnException e) {
+        } catch (CollinearColumnException e) {
             throw collinear(design.regressorNames(), e);
         }
         return result(y, design.regressorNames(), fit);
@@ -51,7 +50,8 @@ public final class LinearRegression extends SpecifiedAlgorithm {
     private static String dependent(AnalysisInput input) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
+            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not "
+                    + input.y().size());
         }
         String y = input.y().get(0);
         Cde yCde = model.cde(y);
@@ -63,20 +63,24 @@ public final class LinearRegression extends SpecifiedAlgorithm {
     }
 
     /** Refuses pooled cross-products from which no model can be estimated: no rows, nothing to estimate, too few rows, constant y. */
-    private static void checkEstimable(AnalysisInput input, String y, List<String> used, Design design, CrossProducts pooled) {
+    private static void checkEstimable(
+            AnalysisInput input, String y, List<String> used, Design design, CrossProducts pooled) {
         int coefficients = design.regressorNames().size() + 1;
         if (pooled.n() == 0) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", used)
-                    + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
+            throw Problem.badRequest("No row of the selected datasets has a value for every one of "
+                    + String.join(", ", used) + (input.filter() == null ? "" : " (after the filters)")
+                    + "; choose other variables or datasets");
         }
         if (coefficients == 1) {
-            throw Problem.badRequest("None of the covariates varies in the " + pooled.n() + " selected rows (each nominal one has a "
-                    + "single level there), so there is nothing to estimate; choose other covariates or datasets");
+            throw Problem.badRequest(
+                    "None of the covariates varies in the " + pooled.n() + " selected rows (each nominal one has a "
+                            + "single level there), so there is nothing to estimate; choose other covariates or datasets");
         }
         if (pooled.n() <= coefficients) {
-            throw Problem.badRequest(NAME + " needs more rows than coefficients: " + pooled.n() + " rows have a value for every one of "
-                    + String.join(", ", used) + ", for " + coefficients + " coefficients (Intercept and "
-                    + String.join(", ", design.regressorNames()) + "); add datasets or remove covariates");
+            throw Problem.badRequest(
+                    NAME + " needs more rows than coefficients: " + pooled.n() + " rows have a value for every one of "
+                            + String.join(", ", used) + ", for " + coefficients + " coefficients (Intercept and "
+                            + String.join(", ", design.regressorNames()) + "); add datasets or remove covariates");
         }
         if (!(pooled.comoment(coefficients - 1, coefficients - 1) > 0)) {
             throw Problem.badRequest("The dependent variable '" + y + "' has the same value in all " + pooled.n()
@@ -87,21 +91,38 @@ public final class LinearRegression extends SpecifiedAlgorithm {
     private static Problem collinear(List<String> names, CollinearColumnException e) {
         String column = names.get(e.column());
         if (e.constant()) {
-            return Problem.badRequest("The covariate '" + column + "' has the same value in every selected row, so its effect "
-                    + "cannot be estimated; remove it from x");
+            return Problem.badRequest(
+                    "The covariate '" + column + "' has the same value in every selected row, so its effect "
+                            + "cannot be estimated; remove it from x");
         }
         List<String> before = names.subList(0, e.column());
-        return Problem.badRequest("The covariates are collinear: '" + column + "' is (almost) a linear combination of the intercept"
-                + (before.isEmpty() ? "" : " and " + String.join(", ", before)) + " in the selected rows, so their effects cannot "
-                + "be told apart; remove one of them from x");
+        return Problem.badRequest(
+                "The covariates are collinear: '" + column + "' is (almost) a linear combination of the intercept"
+                        + (before.isEmpty() ? "" : " and " + String.join(", ", before))
+                        + " in the selected rows, so their effects cannot "
+                        + "be told apart; remove one of them from x");
     }
 
     private static LinearRegressionResult result(String y, List<String> regressors, OlsFit fit) {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(regressors);
-        return new LinearRegressionResult(y, fit.n(), fit.dfResid(), fit.dfModel(), fit.rse(), fit.rSquared(), fit.rSquaredAdjusted(),
-                fit.fStat(), fit.fPValue(), names, fit.coefficients(), fit.standardErrors(), fit.tStats(), fit.pValues(),
-                fit.confidenceBounds(CONFIDENCE, -1), fit.confidenceBounds(CONFIDENCE, 1));
+        return new LinearRegressionResult(
+                y,
+                fit.n(),
+                fit.dfResid(),
+                fit.dfModel(),
+                fit.rse(),
+                fit.rSquared(),
+                fit.rSquaredAdjusted(),
+                fit.fStat(),
+                fit.fPValue(),
+                names,
+                fit.coefficients(),
+                fit.standardErrors(),
+                fit.tStats(),
+                fit.pValues(),
+                fit.confidenceBounds(CONFIDENCE, -1),
+                fit.confidenceBounds(CONFIDENCE, 1));
     }
 }

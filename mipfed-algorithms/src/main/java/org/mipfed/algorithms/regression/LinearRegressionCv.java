@@ -4,13 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mipfed.algorithms.crossvalidation.CrossValidation;
 import org.mipfed.algorithms.crossvalidation.MeanAndStdev;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.numerics.OlsFit;
 import org.mipfed.algorithms.numerics.OrdinaryLeastSquares;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.support.SpecifiedAlgorithm;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -43,23 +43,36 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
         String y = response(input);
         Covariates covariates = Covariates.of(NAME, y, input.x(), input.dataModel());
         List<String> used = covariates.used();
-        long rows = cv.checkRows(federation, NAME, DesignColumn.newBuilder().setVariable(y).build(), used);
+        long rows = cv.checkRows(
+                federation, NAME, DesignColumn.newBuilder().setVariable(y).build(), used);
         Design design = Design.build(federation, y, covariates.nominal(), covariates.numerical(), used);
         int coefficients = design.regressorNames().size() + 1;
         if (coefficients == 1) {
-            throw Problem.badRequest("None of the covariates varies in the " + rows + " selected rows (each nominal one has a "
-                    + "single level there), so there is nothing to estimate; choose other covariates or datasets");
+            throw Problem.badRequest(
+                    "None of the covariates varies in the " + rows + " selected rows (each nominal one has a "
+                            + "single level there), so there is nothing to estimate; choose other covariates or datasets");
         }
         List<GlmColumn> regressors = new ArrayList<>();
         for (DesignColumn column : design.columns().subList(0, coefficients - 1)) {
-            regressors.add(GlmColumn.newBuilder().setVariable(column.getVariable()).setLevel(column.getLevel()).build());
+            regressors.add(GlmColumn.newBuilder()
+                    .setVariable(column.getVariable())
+                    .setLevel(column.getLevel())
+                    .build());
         }
         List<FoldScore> folds = new ArrayList<>();
         for (int fold = 0; fold < cv.nSplits(); fold++) {
             OlsFit fit = fit(federation, cv, fold, design, coefficients);
-            FoldScore score = score(cv.score(federation, fold, ModelScoreQuery.newBuilder().addAllCompleteIn(used)
-                    .setLinear(LinearScore.newBuilder().addAllColumns(regressors).addAllBeta(boxed(fit.coefficients()))
-                            .setResponse(GlmColumn.newBuilder().setVariable(y)))), fit.n());
+            FoldScore score = score(
+                    cv.score(
+                            federation,
+                            fold,
+                            ModelScoreQuery.newBuilder()
+                                    .addAllCompleteIn(used)
+                                    .setLinear(LinearScore.newBuilder()
+                                            .addAllColumns(regressors)
+                                            .addAllBeta(boxed(fit.coefficients()))
+                                            .setResponse(GlmColumn.newBuilder().setVariable(y)))),
+                    fit.n());
             cv.checkTestRows(score.test(), fold);
             folds.add(score);
         }
@@ -70,13 +83,15 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
     private static String response(AnalysisInput input) {
         DataModel model = input.dataModel();
         if (input.y().size() != 1) {
-            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not " + input.y().size());
+            throw Problem.badRequest(NAME + " takes exactly one dependent variable (y), not "
+                    + input.y().size());
         }
         String y = input.y().get(0);
         Cde yCde = model.cde(y);
         if (yCde == null || !yCde.numerical()) {
             throw Problem.badRequest(NAME + " needs a numerical dependent variable (y); '" + y + "' is "
-                    + (yCde == null ? "not in the data model " + model.id() : "nominal") + "; for a nominal one use logistic_regression_cv");
+                    + (yCde == null ? "not in the data model " + model.id() : "nominal")
+                    + "; for a nominal one use logistic_regression_cv");
         }
         return y;
     }
@@ -111,12 +126,19 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
         names.add("Intercept");
         names.addAll(design.regressorNames());
         List<Long> train = folds.stream().map(FoldScore::train).toList();
-        double[] rmse = folds.stream().mapToDouble(FoldScore::rootMeanSquaredError).toArray();
+        double[] rmse =
+                folds.stream().mapToDouble(FoldScore::rootMeanSquaredError).toArray();
         double[] r2 = folds.stream().mapToDouble(FoldScore::rSquared).toArray();
         double[] mae = folds.stream().mapToDouble(FoldScore::meanAbsoluteError).toArray();
-        return new LinearRegressionCvResult(y, names, train, MeanAndStdev.of(rmse), MeanAndStdev.of(r2), MeanAndStdev.of(mae),
-                new LinearRegressionCvResult.PerFold(train, folds.stream().map(FoldScore::test).toList(), boxed(rmse), boxed(r2),
-                        boxed(mae)));
+        return new LinearRegressionCvResult(
+                y,
+                names,
+                train,
+                MeanAndStdev.of(rmse),
+                MeanAndStdev.of(r2),
+                MeanAndStdev.of(mae),
+                new LinearRegressionCvResult.PerFold(
+                        train, folds.stream().map(FoldScore::test).toList(), boxed(rmse), boxed(r2), boxed(mae)));
     }
 
     /**
@@ -143,19 +165,22 @@ public final class LinearRegressionCv extends SpecifiedAlgorithm {
     }
 
     /** OLS over the training rows of {@code fold}; refusals name the fold. */
-    private static OlsFit fit(FederationContext federation, CrossValidation cv, int fold, Design design, int coefficients) {
+    private static OlsFit fit(
+            FederationContext federation, CrossValidation cv, int fold, Design design, int coefficients) {
         CrossProducts pooled = design.crossProducts(cv.training(federation, fold));
         if (pooled.n() <= coefficients) {
-            throw Problem.badRequest("Fold " + (fold + 1) + " of " + cv.nSplits() + " is fitted on " + pooled.n() + " rows, which is not "
-                    + "more than its " + coefficients + " coefficients; lower 'n_splits', add datasets or remove covariates");
+            throw Problem.badRequest("Fold " + (fold + 1) + " of " + cv.nSplits() + " is fitted on " + pooled.n()
+                    + " rows, which is not " + "more than its " + coefficients
+                    + " coefficients; lower 'n_splits', add datasets or remove covariates");
         }
         try {
             return OrdinaryLeastSquares.fit(pooled);
-        }
-        catch (CollinearColumnException e) {
-            throw Problem.badRequest("In fold " + (fold + 1) + " of " + cv.nSplits() + " (fitted on the other folds), the covariate '"
-                    + design.regressorNames().get(e.column()) + "' is constant or a linear combination of the ones before it, so the "
-                    + "model cannot be fitted; a rare level may lie in one fold only: lower 'n_splits' or remove that covariate");
+        } catch (CollinearColumnException e) {
+            throw Problem.badRequest(
+                    "In fold " + (fold + 1) + " of " + cv.nSplits() + " (fitted on the other folds), the covariate '"
+                            + design.regressorNames().get(e.column())
+                            + "' is constant or a linear combination of the ones before it, so the "
+                            + "model cannot be fitted; a rare level may lie in one fold only: lower 'n_splits' or remove that covariate");
         }
     }
 

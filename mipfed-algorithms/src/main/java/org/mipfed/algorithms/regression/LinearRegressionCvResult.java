@@ -17,8 +17,15 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param meanAbsError the mean absolute error on the test rows, over the folds
  * @param folds each fold's figures
  */
-public record LinearRegressionCvResult(String dependentVar, List<String> indepVars, List<Long> nObs, MeanAndStdev meanSqError,
-        MeanAndStdev rSquared, MeanAndStdev meanAbsError, PerFold folds) implements AlgorithmResult {
+public record LinearRegressionCvResult(
+        String dependentVar,
+        List<String> indepVars,
+        List<Long> nObs,
+        MeanAndStdev meanSqError,
+        MeanAndStdev rSquared,
+        MeanAndStdev meanAbsError,
+        PerFold folds)
+        implements AlgorithmResult {
     public LinearRegressionCvResult {
         requireNonNull(dependentVar, "dependentVar is null");
         indepVars = List.copyOf(indepVars);
@@ -38,7 +45,11 @@ public record LinearRegressionCvResult(String dependentVar, List<String> indepVa
      * @param rSquared 1 - SSE / TSS
      * @param meanAbsError the mean absolute error
      */
-    public record PerFold(List<Long> nObsTrain, List<Long> nObsTest, List<Double> meanSqError, List<Double> rSquared,
+    public record PerFold(
+            List<Long> nObsTrain,
+            List<Long> nObsTest,
+            List<Double> meanSqError,
+            List<Double> rSquared,
             List<Double> meanAbsError) {
         public PerFold {
             nObsTrain = List.copyOf(nObsTrain);

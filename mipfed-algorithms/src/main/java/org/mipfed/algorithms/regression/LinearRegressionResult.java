@@ -23,9 +23,24 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param lowerCi the lower ends of the 95% confidence intervals
  * @param upperCi the upper ends of the 95% confidence intervals
  */
-public record LinearRegressionResult(String dependentVar, long nObs, double dfResid, double dfModel, double rse, double rSquared,
-        double rSquaredAdjusted, double fStat, double fPvalue, List<String> indepVars, double[] coefficients, double[] stdErr,
-        double[] tStats, double[] pvalues, double[] lowerCi, double[] upperCi) implements AlgorithmResult {
+public record LinearRegressionResult(
+        String dependentVar,
+        long nObs,
+        double dfResid,
+        double dfModel,
+        double rse,
+        double rSquared,
+        double rSquaredAdjusted,
+        double fStat,
+        double fPvalue,
+        List<String> indepVars,
+        double[] coefficients,
+        double[] stdErr,
+        double[] tStats,
+        double[] pvalues,
+        double[] lowerCi,
+        double[] upperCi)
+        implements AlgorithmResult {
     public LinearRegressionResult {
         requireNonNull(dependentVar, "dependentVar is null");
         indepVars = List.copyOf(indepVars);

@@ -32,7 +32,13 @@ public record AnalysisInput(
     }
 
     /** An input without preprocessing. */
-    public AnalysisInput(DataModel dataModel, List<String> datasets, List<String> x, List<String> y, Filter filter, ObjectNode parameters) {
+    public AnalysisInput(
+            DataModel dataModel,
+            List<String> datasets,
+            List<String> x,
+            List<String> y,
+            Filter filter,
+            ObjectNode parameters) {
         this(dataModel, datasets, x, y, filter, parameters, null);
     }
 }

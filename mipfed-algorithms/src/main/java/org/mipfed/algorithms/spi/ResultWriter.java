@@ -15,15 +15,15 @@ import org.mipfed.core.json.Json;
  * infinite number, because JSON has neither and Jackson would otherwise write tokens that no client can parse.
  */
 public final class ResultWriter {
-    private static final ObjectMapper MAPPER = Json.mapper().copy()
+    private static final ObjectMapper MAPPER = Json.mapper()
+            .copy()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .registerModule(new SimpleModule("finite-numbers")
                     .addSerializer(Double.class, new FiniteDouble())
                     .addSerializer(double.class, new FiniteDouble())
                     .addSerializer(double[].class, new FiniteDoubles()));
 
-    private ResultWriter() {
-    }
+    private ResultWriter() {}
 
     /** {@code result} as a JSON object in Exareme2's output shape. */
     public static ObjectNode toJson(AlgorithmResult result) {
@@ -41,8 +41,7 @@ public final class ResultWriter {
         public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
             if (Double.isFinite(value)) {
                 out.writeNumber(value);
-            }
-            else {
+            } else {
                 out.writeNull();
             }
         }
@@ -61,8 +60,7 @@ public final class ResultWriter {
             for (double value : values) {
                 if (Double.isFinite(value)) {
                     out.writeNumber(value);
-                }
-                else {
+                } else {
                     out.writeNull();
                 }
             }

@@ -18,8 +18,7 @@ public final class AlgorithmSpecs {
      */
     private static final List<String> PREPROCESSING_STEPS = List.of("longitudinal_transformer");
 
-    private AlgorithmSpecs() {
-    }
+    private AlgorithmSpecs() {}
 
     /**
      * The spec of {@code name} from the class path resource {@code /org/mipfed/algorithms/specs/<name>.json}.
@@ -33,12 +32,13 @@ public final class AlgorithmSpecs {
                 throw new IllegalStateException("The algorithm spec " + resource + " is missing from the class path");
             }
             JsonNode spec = Json.mapper().readTree(in);
-            if (!(spec instanceof ObjectNode object) || !name.equals(spec.path("name").asText())) {
-                throw new IllegalStateException("The algorithm spec " + resource + " must be a JSON object with \"name\": \"" + name + "\"");
+            if (!(spec instanceof ObjectNode object)
+                    || !name.equals(spec.path("name").asText())) {
+                throw new IllegalStateException(
+                        "The algorithm spec " + resource + " must be a JSON object with \"name\": \"" + name + "\"");
             }
             return object;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the algorithm spec " + resource, e);
         }
     }

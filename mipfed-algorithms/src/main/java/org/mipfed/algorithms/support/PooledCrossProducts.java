@@ -1,9 +1,9 @@
 package org.mipfed.algorithms.support;
 
-import org.mipfed.algorithms.spi.FederationContext;
-import org.mipfed.algorithms.spi.NodeAnswer;
 import java.util.List;
 import org.mipfed.algorithms.numerics.CrossProducts;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.CrossProductsQuery;
@@ -16,8 +16,7 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  * cross-products of all their rows together: the one way flows get n, means and co-moments.
  */
 public final class PooledCrossProducts {
-    private PooledCrossProducts() {
-    }
+    private PooledCrossProducts() {}
 
     /**
      * The pooled cross-products of {@code columns} over the rows complete in every variable they use
@@ -25,10 +24,12 @@ public final class PooledCrossProducts {
      *
      * @throws Problem 502 when a node answers with the wrong number of columns
      */
-    public static CrossProducts compute(FederationContext federation, List<DesignColumn> columns, List<String> completeIn) {
+    public static CrossProducts compute(
+            FederationContext federation, List<DesignColumn> columns, List<String> completeIn) {
         int p = columns.size();
         List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
-                .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn)));
+                .setCrossProducts(
+                        CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn)));
         CrossProducts pooled = CrossProducts.empty(p);
         for (NodeAnswer answer : answers) {
             CrossProductsResult result = answer.result().getCrossProducts();
@@ -36,11 +37,17 @@ public final class PooledCrossProducts {
                 continue;
             }
             if (result.getMeansCount() != p || result.getComomentsCount() != p * p) {
-                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned cross-products of "
-                        + result.getMeansCount() + " columns, but " + p + " were asked for");
+                throw new Problem(
+                        ProblemType.INCONSISTENT_NODE_ANSWER,
+                        "The node " + answer.node() + " returned cross-products of " + result.getMeansCount()
+                                + " columns, but " + p + " were asked for");
             }
-            double[] means = result.getMeansList().stream().mapToDouble(Double::doubleValue).toArray();
-            double[] comoments = result.getComomentsList().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] means = result.getMeansList().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
+            double[] comoments = result.getComomentsList().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
             pooled = pooled.combine(new CrossProducts(result.getN(), means, comoments));
         }
         return pooled;

@@ -1,10 +1,10 @@
 package org.mipfed.algorithms.support;
 
-import org.mipfed.algorithms.spi.Algorithm;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import org.mipfed.algorithms.spi.Algorithm;
 
 /** An algorithm whose name and specification (served by {@code GET /algorithms}) come from its spec file. */
 public abstract class SpecifiedAlgorithm implements Algorithm {

@@ -48,16 +48,20 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
     @Override
     public KaplanMeierResult run(AnalysisInput input, FederationContext federation) {
         Request request = Request.of(input);
-        SurvivalCountsQuery.Builder query = SurvivalCountsQuery.newBuilder().setTime(request.time().code())
-                .setEvent(request.event().code()).setEventLevel(request.eventLevel()).setBinWidth(request.width());
+        SurvivalCountsQuery.Builder query = SurvivalCountsQuery.newBuilder()
+                .setTime(request.time().code())
+                .setEvent(request.event().code())
+                .setEventLevel(request.eventLevel())
+                .setBinWidth(request.width());
         if (request.group() != null) {
             query.setGroupBy(request.group().code());
         }
-        Map<String, TreeMap<Long, long[]>> pooled = pool(federation.compute(PrimitiveQuery.newBuilder().setSurvivalCounts(query)),
-                request.group());
+        Map<String, TreeMap<Long, long[]>> pooled =
+                pool(federation.compute(PrimitiveQuery.newBuilder().setSurvivalCounts(query)), request.group());
         if (pooled.isEmpty()) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of " + String.join(", ", request.used())
-                    + (input.filter() == null ? "" : " (after the filters)") + "; choose other variables or datasets");
+            throw Problem.badRequest("No row of the selected datasets has a value for every one of "
+                    + String.join(", ", request.used()) + (input.filter() == null ? "" : " (after the filters)")
+                    + "; choose other variables or datasets");
         }
         return result(request, pooled);
     }
@@ -73,38 +77,47 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
         static Request of(AnalysisInput input) {
             DataModel model = input.dataModel();
             if (input.y().size() != 1) {
-                throw Problem.badRequest(NAME + " takes exactly one time variable (y), not " + input.y().size());
+                throw Problem.badRequest(NAME + " takes exactly one time variable (y), not "
+                        + input.y().size());
             }
             Cde time = model.cde(input.y().get(0));
             if (time == null || !time.numerical()) {
-                throw Problem.badRequest("The time variable '" + input.y().get(0) + "' " + (time == null ? "is not in the data model "
-                        + model.id() : "is not numerical") + "; " + NAME + " needs a numerical time (y)");
+                throw Problem.badRequest("The time variable '" + input.y().get(0) + "' "
+                        + (time == null ? "is not in the data model " + model.id() : "is not numerical") + "; " + NAME
+                        + " needs a numerical time (y)");
             }
             if (input.x().isEmpty() || input.x().size() > 2) {
-                throw Problem.badRequest(NAME + " takes one or two nominal variables (x): the event indicator, then optionally the "
-                        + "grouping variable; not " + input.x().size());
+                throw Problem.badRequest(
+                        NAME + " takes one or two nominal variables (x): the event indicator, then optionally the "
+                                + "grouping variable; not " + input.x().size());
             }
             Cde event = nominal(model, input.x().get(0), "event variable (the first x)");
-            Cde group = input.x().size() == 2 ? nominal(model, input.x().get(1), "grouping variable (the second x)") : null;
+            Cde group =
+                    input.x().size() == 2 ? nominal(model, input.x().get(1), "grouping variable (the second x)") : null;
             if (group != null && group.code().equals(event.code())) {
-                throw Problem.badRequest("The grouping variable of " + NAME + " must differ from the event variable '" + event.code() + "'");
+                throw Problem.badRequest("The grouping variable of " + NAME + " must differ from the event variable '"
+                        + event.code() + "'");
             }
             String eventLevel = input.parameters().path("event_level").asText("");
             if (!event.enumerations().containsKey(eventLevel)) {
-                throw Problem.badRequest("The parameter event_level must be one of the levels of the event variable '" + event.code()
-                        + "': " + String.join(", ", event.enumerations().keySet())
-                        + (eventLevel.isEmpty() ? "" : "; not '" + eventLevel + "'"));
+                throw Problem.badRequest(
+                        "The parameter event_level must be one of the levels of the event variable '" + event.code()
+                                + "': " + String.join(", ", event.enumerations().keySet())
+                                + (eventLevel.isEmpty() ? "" : "; not '" + eventLevel + "'"));
             }
             double width = input.parameters().path("bin_width").asDouble(1);
             if (!(width > 0) || !Double.isFinite(width)) {
-                throw Problem.badRequest("The parameter bin_width of " + NAME + " must be a positive number, not " + width);
+                throw Problem.badRequest(
+                        "The parameter bin_width of " + NAME + " must be a positive number, not " + width);
             }
             return new Request(time, event, group, eventLevel, width);
         }
 
         /** The variables every row used is complete in. */
         List<String> used() {
-            return group == null ? List.of(time.code(), event.code()) : List.of(time.code(), event.code(), group.code());
+            return group == null
+                    ? List.of(time.code(), event.code())
+                    : List.of(time.code(), event.code(), group.code());
         }
     }
 
@@ -121,16 +134,25 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
             events += curve.events();
             curves.add(curve);
         }
-        return new KaplanMeierResult(request.time().code(), request.event().code(), request.eventLevel(),
-                grouped ? request.group().code() : null, request.width(), CONFIDENCE, curves, n, events,
+        return new KaplanMeierResult(
+                request.time().code(),
+                request.event().code(),
+                request.eventLevel(),
+                grouped ? request.group().code() : null,
+                request.width(),
+                CONFIDENCE,
+                curves,
+                n,
+                events,
                 grouped ? LogRank.of(pooled) : null);
     }
 
     private static Cde nominal(DataModel model, String code, String role) {
         Cde cde = model.cde(code);
         if (cde == null || !cde.categorical()) {
-            throw Problem.badRequest("The " + role + " '" + code + "' " + (cde == null ? "is not in the data model " + model.id()
-                    : "is not nominal") + "; " + NAME + " needs a nominal variable there");
+            throw Problem.badRequest("The " + role + " '" + code + "' "
+                    + (cde == null ? "is not in the data model " + model.id() : "is not nominal") + "; " + NAME
+                    + " needs a nominal variable there");
         }
         return cde;
     }
@@ -140,17 +162,20 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
         Map<String, TreeMap<Long, long[]>> byGroup = new LinkedHashMap<>();
         if (group == null) {
             byGroup.put("", new TreeMap<>());
-        }
-        else {
+        } else {
             group.enumerations().keySet().forEach(level -> byGroup.put(level, new TreeMap<>()));
         }
         for (NodeAnswer answer : answers) {
             SurvivalCountsResult result = answer.result().getSurvivalCounts();
             for (SurvivalGroupCounts counts : result.getGroupsList()) {
                 TreeMap<Long, long[]> target = byGroup.get(counts.getLevel());
-                if (target == null || counts.getEventsCount() != counts.getBinsCount() || counts.getCensoredCount() != counts.getBinsCount()) {
-                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The node " + answer.node() + " returned survival counts that do "
-                            + "not fit the request; it may run an incompatible version of mipfed");
+                if (target == null
+                        || counts.getEventsCount() != counts.getBinsCount()
+                        || counts.getCensoredCount() != counts.getBinsCount()) {
+                    throw new Problem(
+                            ProblemType.INCONSISTENT_NODE_ANSWER,
+                            "The node " + answer.node() + " returned survival counts that do "
+                                    + "not fit the request; it may run an incompatible version of mipfed");
                 }
                 for (int i = 0; i < counts.getBinsCount(); i++) {
                     long[] cell = target.computeIfAbsent(counts.getBins(i), b -> new long[2]);
@@ -181,8 +206,20 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
      * @param medianLowerCi where the lower end reaches 0.5
      * @param medianUpperCi where the upper end reaches 0.5
      */
-    public record Curve(String group, long n, long events, double[] time, long[] nRisk, long[] nEvent, long[] nCensor,
-            double[] survival, double[] stdErr, double[] lowerCi, double[] upperCi, double median, double medianLowerCi,
+    public record Curve(
+            String group,
+            long n,
+            long events,
+            double[] time,
+            long[] nRisk,
+            long[] nEvent,
+            long[] nCensor,
+            double[] survival,
+            double[] stdErr,
+            double[] lowerCi,
+            double[] upperCi,
+            double median,
+            double medianLowerCi,
             double medianUpperCi) {
 
         static Curve of(String group, TreeMap<Long, long[]> bins, double width, double z) {
@@ -212,7 +249,9 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
             for (int i = 0; i < m; i++) {
                 atRisk[i] = risk;
                 s *= 1 - (double) d[i] / risk;
-                greenwood += d[i] == 0 ? 0 : d[i] == risk ? Double.POSITIVE_INFINITY : (double) d[i] / ((double) risk * (risk - d[i]));
+                greenwood += d[i] == 0
+                        ? 0
+                        : d[i] == risk ? Double.POSITIVE_INFINITY : (double) d[i] / ((double) risk * (risk - d[i]));
                 survival[i] = s;
                 stdErr[i] = Math.sqrt(greenwood);
                 // R's conf.type = "log": S·exp(∓ z·se), the upper end capped at 1, none where S is 0.
@@ -220,8 +259,21 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
                 upper[i] = s == 0 ? Double.NaN : Math.min(1, Math.exp(Math.log(s) + z * stdErr[i]));
                 risk -= d[i] + c[i];
             }
-            return new Curve(group, n, events, time, atRisk, d, c, survival, stdErr, lower, upper, quantile(time, survival, 0.5),
-                    quantile(time, lower, 0.5), quantile(time, upper, 0.5));
+            return new Curve(
+                    group,
+                    n,
+                    events,
+                    time,
+                    atRisk,
+                    d,
+                    c,
+                    survival,
+                    stdErr,
+                    lower,
+                    upper,
+                    quantile(time, survival, 0.5),
+                    quantile(time, lower, 0.5),
+                    quantile(time, upper, 0.5));
         }
     }
 
@@ -292,7 +344,8 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
      * @param df its degrees of freedom: the groups with some expected event, minus one
      * @param pValue P(χ² ≥ chiSquared); null with fewer than two such groups
      */
-    public record LogRank(List<String> groups, double[] observed, double[] expected, double chiSquared, int df, double pValue) {
+    public record LogRank(
+            List<String> groups, double[] observed, double[] expected, double chiSquared, int df, double pValue) {
 
         static LogRank of(Map<String, TreeMap<Long, long[]>> byGroup) {
             List<String> groups = new ArrayList<>(byGroup.keySet());
@@ -357,8 +410,10 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
                         v[a][b] = variance[used.get(a + 1)][used.get(b + 1)];
                     }
                 }
-                double[] solved = new LUDecomposition(new Array2DRowRealMatrix(v, false)).getSolver()
-                        .solve(new ArrayRealVector(diff, false)).toArray();
+                double[] solved = new LUDecomposition(new Array2DRowRealMatrix(v, false))
+                        .getSolver()
+                        .solve(new ArrayRealVector(diff, false))
+                        .toArray();
                 for (int a = 0; a < q; a++) {
                     chi += solved[a] * diff[a];
                 }

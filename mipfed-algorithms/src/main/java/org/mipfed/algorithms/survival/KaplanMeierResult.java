@@ -20,9 +20,18 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param nEvents the events over all curves
  * @param logrank the log-rank test between the groups; absent without grouping
  */
-public record KaplanMeierResult(String timeVar, String eventVar, String eventLevel, String groupVar, double binWidth,
-        double confLevel, List<KaplanMeier.Curve> curves, long nObs, long nEvents,
-        @JsonInclude(JsonInclude.Include.NON_NULL) KaplanMeier.LogRank logrank) implements AlgorithmResult {
+public record KaplanMeierResult(
+        String timeVar,
+        String eventVar,
+        String eventLevel,
+        String groupVar,
+        double binWidth,
+        double confLevel,
+        List<KaplanMeier.Curve> curves,
+        long nObs,
+        long nEvents,
+        @JsonInclude(JsonInclude.Include.NON_NULL) KaplanMeier.LogRank logrank)
+        implements AlgorithmResult {
     public KaplanMeierResult {
         requireNonNull(timeVar, "timeVar is null");
         requireNonNull(eventVar, "eventVar is null");

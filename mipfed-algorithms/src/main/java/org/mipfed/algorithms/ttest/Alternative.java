@@ -27,6 +27,7 @@ public enum Alternative {
                 return alternative;
             }
         }
-        throw Problem.badRequest("The alternative hypothesis (alt_hypothesis) must be two-sided, less or greater, not '" + code + "'");
+        throw Problem.badRequest(
+                "The alternative hypothesis (alt_hypothesis) must be two-sided, less or greater, not '" + code + "'");
     }
 }

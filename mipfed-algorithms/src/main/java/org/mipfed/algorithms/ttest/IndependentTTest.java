@@ -1,11 +1,11 @@
 package org.mipfed.algorithms.ttest;
 
 import java.util.List;
+import org.mipfed.algorithms.moments.GroupedMoments;
+import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.moments.GroupedMoments;
-import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.LevelSelection;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -33,25 +33,37 @@ public final class IndependentTTest extends SpecifiedAlgorithm {
     public IndependentTTestResult run(AnalysisInput input, FederationContext federation) {
         String y = TTests.single(NAME, "y", input.y());
         String x = TTests.single(NAME, "x", input.x());
-        Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
+        Alternative alternative =
+                Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
         double alpha = input.parameters().path("alpha").asDouble(0.05);
         String groupA = input.parameters().path("groupA").asText("");
         String groupB = input.parameters().path("groupB").asText("");
         if (groupA.isEmpty() || groupB.isEmpty()) {
-            throw Problem.badRequest(NAME + " needs two levels of '" + x + "' to compare: the parameters groupA and groupB");
+            throw Problem.badRequest(
+                    NAME + " needs two levels of '" + x + "' to compare: the parameters groupA and groupB");
         }
         if (groupA.equals(groupB)) {
-            throw Problem.badRequest("groupA and groupB are both '" + groupA + "'; choose two different levels of '" + x + "'");
+            throw Problem.badRequest(
+                    "groupA and groupB are both '" + groupA + "'; choose two different levels of '" + x + "'");
         }
-        GroupedMoments pooled = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(y).addGroupBy(x)
-                .addOnlyLevels(LevelSelection.newBuilder().setVariable(x).addLevels(groupA).addLevels(groupB)).build());
+        GroupedMoments pooled = GroupedMoments.compute(
+                federation,
+                MomentsQuery.newBuilder()
+                        .addNumerical(y)
+                        .addGroupBy(x)
+                        .addOnlyLevels(LevelSelection.newBuilder()
+                                .setVariable(x)
+                                .addLevels(groupA)
+                                .addLevels(groupB))
+                        .build());
         Moments a = moments(pooled, groupA);
         Moments b = moments(pooled, groupB);
         for (String group : List.of(groupA, groupB)) {
             long n = (group.equals(groupA) ? a : b).n();
             if (n < 2) {
-                throw Problem.badRequest("Not enough data in " + group + ": " + n + " row" + (n == 1 ? "" : "s") + " with a value for '" + y
-                        + "' where " + x + " = " + group + " (at least 2 are needed). Please select a group with more data");
+                throw Problem.badRequest("Not enough data in " + group + ": " + n + " row" + (n == 1 ? "" : "s")
+                        + " with a value for '" + y + "' where " + x + " = " + group
+                        + " (at least 2 are needed). Please select a group with more data");
             }
         }
         double varianceA = a.m2() / (a.n() - 1);
@@ -60,13 +72,23 @@ public final class IndependentTTest extends SpecifiedAlgorithm {
         double se2B = varianceB / b.n();
         double se = Math.sqrt(se2A + se2B);
         if (!(se > 0)) {
-            throw Problem.badRequest("'" + y + "' has a single value in each of " + groupA + " and " + groupB + ", so no t statistic exists");
+            throw Problem.badRequest("'" + y + "' has a single value in each of " + groupA + " and " + groupB
+                    + ", so no t statistic exists");
         }
         double welchDf = (se2A + se2B) * (se2A + se2B) / (se2A * se2A / (a.n() - 1) + se2B * se2B / (b.n() - 1));
         TTest test = TTest.of(a.mean() - b.mean(), 0, se, welchDf, alternative, alpha);
         long df = a.n() + b.n() - 2;
         double pooledSd = Math.sqrt((a.m2() + b.m2()) / df);
-        return new IndependentTTestResult(a.n() + b.n(), test.t(), df, welchDf, test.p(), test.estimate(), se, test.ciLower(), test.ciUpper(),
+        return new IndependentTTestResult(
+                a.n() + b.n(),
+                test.t(),
+                df,
+                welchDf,
+                test.p(),
+                test.estimate(),
+                se,
+                test.ciLower(),
+                test.ciUpper(),
                 test.estimate() / pooledSd);
     }
 

@@ -28,5 +28,5 @@ public record IndependentTTestResult(
         double seDiff,
         @JsonSerialize(using = IntervalBound.class) double ciLower,
         @JsonSerialize(using = IntervalBound.class) double ciUpper,
-        double cohensD) implements AlgorithmResult {
-}
+        double cohensD)
+        implements AlgorithmResult {}

@@ -21,11 +21,9 @@ final class IntervalBound extends StdSerializer<Double> {
     public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
         if (value.isInfinite()) {
             out.writeString(value > 0 ? "Infinity" : "-Infinity");
-        }
-        else if (value.isNaN()) {
+        } else if (value.isNaN()) {
             out.writeNull();
-        }
-        else {
+        } else {
             out.writeNumber(value);
         }
     }

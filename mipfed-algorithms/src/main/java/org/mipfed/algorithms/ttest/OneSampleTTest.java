@@ -1,10 +1,10 @@
 package org.mipfed.algorithms.ttest;
 
+import org.mipfed.algorithms.moments.GroupedMoments;
+import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.moments.GroupedMoments;
-import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.proto.v1.MomentsQuery;
 
 /**
@@ -24,15 +24,27 @@ public final class OneSampleTTest extends SpecifiedAlgorithm {
     @Override
     public OneSampleTTestResult run(AnalysisInput input, FederationContext federation) {
         String y = TTests.single(NAME, "y", input.y());
-        Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
+        Alternative alternative =
+                Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
         double alpha = input.parameters().path("alpha").asDouble(0.05);
         double mu = input.parameters().path("mu").asDouble(0);
-        Moments moments = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(y).build()).total(0);
+        Moments moments = GroupedMoments.compute(
+                        federation, MomentsQuery.newBuilder().addNumerical(y).build())
+                .total(0);
         TTests.checkRows(NAME, moments.n(), 2, y, input);
         double sd = moments.sampleStd();
         TTests.checkSpread(sd, y, moments.n());
         TTest test = TTest.of(moments.mean(), mu, sd / Math.sqrt(moments.n()), moments.n() - 1, alternative, alpha);
-        return new OneSampleTTestResult(moments.n(), test.t(), moments.n() - 1, sd, test.p(), moments.mean(), test.se(), test.ciLower(),
-                test.ciUpper(), (moments.mean() - mu) / sd);
+        return new OneSampleTTestResult(
+                moments.n(),
+                test.t(),
+                moments.n() - 1,
+                sd,
+                test.p(),
+                moments.mean(),
+                test.se(),
+                test.ciLower(),
+                test.ciUpper(),
+                (moments.mean() - mu) / sd);
     }
 }

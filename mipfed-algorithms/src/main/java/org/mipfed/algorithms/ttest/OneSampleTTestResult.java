@@ -27,5 +27,5 @@ public record OneSampleTTestResult(
         double seDiff,
         @JsonSerialize(using = IntervalBound.class) double ciLower,
         @JsonSerialize(using = IntervalBound.class) double ciUpper,
-        double cohensD) implements AlgorithmResult {
-}
+        double cohensD)
+        implements AlgorithmResult {}

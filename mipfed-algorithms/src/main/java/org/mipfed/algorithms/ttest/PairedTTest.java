@@ -1,10 +1,10 @@
 package org.mipfed.algorithms.ttest;
 
+import org.mipfed.algorithms.moments.GroupedMoments;
+import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
-import org.mipfed.algorithms.moments.GroupedMoments;
-import org.mipfed.algorithms.numerics.Moments;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.proto.v1.MomentsDifference;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -30,10 +30,17 @@ public final class PairedTTest extends SpecifiedAlgorithm {
         if (x.equals(y)) {
             throw Problem.badRequest(NAME + " compares two different variables; '" + x + "' is both x and y");
         }
-        Alternative alternative = Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
+        Alternative alternative =
+                Alternative.of(input.parameters().path("alt_hypothesis").asText("two-sided"));
         double alpha = input.parameters().path("alpha").asDouble(0.05);
-        GroupedMoments pooled = GroupedMoments.compute(federation, MomentsQuery.newBuilder().addNumerical(x).addNumerical(y)
-                .addDifferences(MomentsDifference.newBuilder().setMinuend(x).setSubtrahend(y)).build());
+        GroupedMoments pooled = GroupedMoments.compute(
+                federation,
+                MomentsQuery.newBuilder()
+                        .addNumerical(x)
+                        .addNumerical(y)
+                        .addDifferences(
+                                MomentsDifference.newBuilder().setMinuend(x).setSubtrahend(y))
+                        .build());
         Moments first = pooled.total(0);
         Moments second = pooled.total(1);
         Moments difference = pooled.total(2);
@@ -45,6 +52,7 @@ public final class PairedTTest extends SpecifiedAlgorithm {
         double sdFirst = first.sampleStd();
         double sdSecond = second.sampleStd();
         double cohensD = difference.mean() / Math.sqrt((sdFirst * sdFirst + sdSecond * sdSecond) / 2);
-        return new PairedTTestResult(n, test.t(), n - 1, test.p(), difference.mean(), test.se(), test.ciLower(), test.ciUpper(), cohensD);
+        return new PairedTTestResult(
+                n, test.t(), n - 1, test.p(), difference.mean(), test.se(), test.ciLower(), test.ciUpper(), cohensD);
     }
 }

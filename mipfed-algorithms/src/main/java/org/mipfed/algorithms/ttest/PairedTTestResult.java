@@ -25,5 +25,5 @@ public record PairedTTestResult(
         double seDiff,
         @JsonSerialize(using = IntervalBound.class) double ciLower,
         @JsonSerialize(using = IntervalBound.class) double ciUpper,
-        double cohensD) implements AlgorithmResult {
-}
+        double cohensD)
+        implements AlgorithmResult {}

@@ -21,7 +21,8 @@ public record TTest(double estimate, double se, double t, double df, double p, d
      * @param nullValue the estimate's value under the null hypothesis
      * @param alpha the significance level: the interval's confidence is 1 - alpha
      */
-    public static TTest of(double estimate, double nullValue, double se, double df, Alternative alternative, double alpha) {
+    public static TTest of(
+            double estimate, double nullValue, double se, double df, Alternative alternative, double alpha) {
         requireNonNull(alternative, "alternative is null");
         double t = (estimate - nullValue) / se;
         double p = switch (alternative) {
@@ -35,8 +36,7 @@ public record TTest(double estimate, double se, double t, double df, double p, d
             double q = quantile(1 - alpha / 2, df);
             lower = estimate - q * se;
             upper = estimate + q * se;
-        }
-        else {
+        } else {
             double q = quantile(1 - alpha, df);
             lower = alternative == Alternative.GREATER ? estimate - q * se : Double.NEGATIVE_INFINITY;
             upper = alternative == Alternative.LESS ? estimate + q * se : Double.POSITIVE_INFINITY;

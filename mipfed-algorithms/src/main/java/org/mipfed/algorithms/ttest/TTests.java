@@ -6,8 +6,7 @@ import org.mipfed.core.problem.Problem;
 
 /** Checks the t-tests share. */
 final class TTests {
-    private TTests() {
-    }
+    private TTests() {}
 
     /** The single variable of {@code key} (the spec allows one; checked again so a flow never guesses). */
     static String single(String algorithm, String key, List<String> variables) {
@@ -22,9 +21,11 @@ final class TTests {
      */
     static void checkRows(String algorithm, long n, long minimum, String variables, AnalysisInput input) {
         if (n < minimum) {
-            throw Problem.badRequest(algorithm + " needs at least " + minimum + " rows with a value for " + variables + "; the selected "
-                    + "datasets" + (input.filter() == null ? "" : " (after the filters)") + " have " + n + ". Choose more datasets"
-                    + (input.filter() == null ? "" : " or widen the filters"));
+            throw Problem.badRequest(
+                    algorithm + " needs at least " + minimum + " rows with a value for " + variables + "; the selected "
+                            + "datasets" + (input.filter() == null ? "" : " (after the filters)") + " have " + n
+                            + ". Choose more datasets"
+                            + (input.filter() == null ? "" : " or widen the filters"));
         }
     }
 
@@ -33,8 +34,9 @@ final class TTests {
      */
     static void checkSpread(double sd, String what, long n) {
         if (!(sd > 0)) {
-            throw Problem.badRequest("'" + what + "' has the same value in all " + n + " selected rows, so its standard deviation "
-                    + "is 0 and no t statistic exists; choose another variable or more data");
+            throw Problem.badRequest(
+                    "'" + what + "' has the same value in all " + n + " selected rows, so its standard deviation "
+                            + "is 0 and no t statistic exists; choose another variable or more data");
         }
     }
 }

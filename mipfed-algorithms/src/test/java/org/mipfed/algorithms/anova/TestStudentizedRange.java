@@ -14,7 +14,9 @@ class TestStudentizedRange {
         for (double df : new double[] {3, 10, 77, 500, 2500}) {
             for (double q : new double[] {0.1, 1, 2.5, 4, 7, 12}) {
                 double expected = Distributions.studentTwoSidedPValue(q / Math.sqrt(2), df);
-                assertThat(StudentizedRange.upperTail(q, 2, df)).as("q %s df %s", q, df).isCloseTo(expected, within(1e-11 * expected + 1e-300));
+                assertThat(StudentizedRange.upperTail(q, 2, df))
+                        .as("q %s df %s", q, df)
+                        .isCloseTo(expected, within(1e-11 * expected + 1e-300));
             }
         }
     }
@@ -55,14 +57,18 @@ class TestStudentizedRange {
         for (double x = -8; x <= 37; x += 0.37) {
             double expected = 0.5 * Erf.erfc(x / Math.sqrt(2));
             // Beyond 27, where the tail is below 1e-160, the asymptotic series is used.
-            assertThat(NormalTail.upper(x)).as("x %s", x).isCloseTo(expected, within((x < 27 ? 1e-12 : 1e-9) * expected));
+            assertThat(NormalTail.upper(x))
+                    .as("x %s", x)
+                    .isCloseTo(expected, within((x < 27 ? 1e-12 : 1e-9) * expected));
         }
     }
 
     @Test
     void tinyTailsKeepTheirPrecision() {
         double p = StudentizedRange.upperTail(20, 2, 100);
-        assertThat(p).isCloseTo(Distributions.studentTwoSidedPValue(20 / Math.sqrt(2), 100), within(1e-9 * p)).isLessThan(1e-20);
+        assertThat(p)
+                .isCloseTo(Distributions.studentTwoSidedPValue(20 / Math.sqrt(2), 100), within(1e-9 * p))
+                .isLessThan(1e-20);
     }
 
     @Test

@@ -14,15 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.CrossValidationChecks;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.TestData;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
@@ -37,13 +37,21 @@ import org.mipfed.core.request.Folds;
  */
 class TestCrossValidationValidation {
     private static final Algorithms ALGORITHMS = Algorithms.standard();
-    private static final Map<String, String> FILES = Map.of("linear_regression_cv", "linear_regression_cv",
-            "logistic_regression_cv", "logistic_regression_cv", "naive_bayes_gaussian_cv", "naive_bayes_gauss_cv",
-            "naive_bayes_categorical_cv", "naive_bayes_categorical_cv");
+    private static final Map<String, String> FILES = Map.of(
+            "linear_regression_cv",
+            "linear_regression_cv",
+            "logistic_regression_cv",
+            "logistic_regression_cv",
+            "naive_bayes_gaussian_cv",
+            "naive_bayes_gauss_cv",
+            "naive_bayes_categorical_cv",
+            "naive_bayes_categorical_cv");
 
     static Stream<Arguments> cases() {
-        return FILES.entrySet().stream().sorted(Map.Entry.comparingByKey()).flatMap(e -> ExpectedResults.load(
-                ExpectedResults.expectedFile(e.getValue())).stream().flatMap(c -> Stream.of(1, 3, 5).map(n -> Arguments.of(e.getKey(), c, n))));
+        return FILES.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .flatMap(e -> ExpectedResults.load(ExpectedResults.expectedFile(e.getValue())).stream()
+                        .flatMap(c -> Stream.of(1, 3, 5).map(n -> Arguments.of(e.getKey(), c, n))));
     }
 
     @ParameterizedTest(name = "{0} {1} on {2} nodes")
@@ -78,7 +86,8 @@ class TestCrossValidationValidation {
                 }
             }
             OLSMultipleLinearRegression ols = new OLSMultipleLinearRegression();
-            double[][] design = train.stream().map(r -> new double[] {r[1], r[2]}).toArray(double[][]::new);
+            double[][] design =
+                    train.stream().map(r -> new double[] {r[1], r[2]}).toArray(double[][]::new);
             ols.newSampleData(train.stream().mapToDouble(r -> r[0]).toArray(), design);
             double[] beta = ols.estimateRegressionParameters();
             double sse = 0;
@@ -94,7 +103,8 @@ class TestCrossValidationValidation {
             JsonNode folds = result.get("folds");
             assertThat(result.get("n_obs").get(fold).asLong()).isEqualTo(train.size());
             assertThat(folds.get("n_obs_test").get(fold).asLong()).isEqualTo(test.size());
-            assertThat(folds.get("mean_sq_error").get(fold).asDouble()).isCloseTo(Math.sqrt(sse / test.size()), within(1e-9));
+            assertThat(folds.get("mean_sq_error").get(fold).asDouble())
+                    .isCloseTo(Math.sqrt(sse / test.size()), within(1e-9));
             assertThat(folds.get("mean_abs_error").get(fold).asDouble()).isCloseTo(sae / test.size(), within(1e-9));
             assertThat(folds.get("r_squared").get(fold).asDouble()).isCloseTo(1 - sse / tss, within(1e-9));
         }
@@ -103,19 +113,52 @@ class TestCrossValidationValidation {
     @Test
     void refusesBadRequestsNamingTheParameter() {
         List<String> datasets = List.of("edsd0");
-        assertRefused("linear_regression_cv", request(datasets, List.of("lefthippocampus"), "righthippocampus", 1, null), "n_splits");
-        assertRefused("linear_regression_cv", request(datasets, List.of("lefthippocampus"), "righthippocampus", 21, null), "n_splits");
-        assertRefused("linear_regression_cv", request(datasets, List.of("lefthippocampus"), "gender", 3, null), "numerical dependent");
+        assertRefused(
+                "linear_regression_cv",
+                request(datasets, List.of("lefthippocampus"), "righthippocampus", 1, null),
+                "n_splits");
+        assertRefused(
+                "linear_regression_cv",
+                request(datasets, List.of("lefthippocampus"), "righthippocampus", 21, null),
+                "n_splits");
+        assertRefused(
+                "linear_regression_cv",
+                request(datasets, List.of("lefthippocampus"), "gender", 3, null),
+                "numerical dependent");
         ObjectNode logistic = request(datasets, List.of("lefthippocampus"), "gender", 3, null);
         ((ObjectNode) logistic.get("parameters")).put("positive_class", "X");
-        assertRefused("logistic_regression_cv", logistic, "The parameter 'positive_class' of logistic_regression_cv must be one of M, F, not X");
-        assertRefused("naive_bayes_gaussian_cv", request(datasets, List.of("agegroup"), "gender", 3, null), "naive_bayes_gaussian_cv needs numerical covariates (x); 'agegroup' is nominal");
-        assertRefused("naive_bayes_categorical_cv", request(datasets, List.of("lefthippocampus"), "gender", 3, null),
+        assertRefused(
+                "logistic_regression_cv",
+                logistic,
+                "The parameter 'positive_class' of logistic_regression_cv must be one of M, F, not X");
+        assertRefused(
+                "naive_bayes_gaussian_cv",
+                request(datasets, List.of("agegroup"), "gender", 3, null),
+                "naive_bayes_gaussian_cv needs numerical covariates (x); 'agegroup' is nominal");
+        assertRefused(
+                "naive_bayes_categorical_cv",
+                request(datasets, List.of("lefthippocampus"), "gender", 3, null),
                 "naive_bayes_categorical_cv needs nominal covariates (x); 'lefthippocampus' is numerical");
-        ObjectNode few = request(datasets, List.of("lefthippocampus"), "righthippocampus", 20, Json.mapper().createObjectNode()
-                .put("condition", "AND").set("rules", Json.mapper().createArrayNode().add(Json.mapper().createObjectNode()
-                        .put("id", "subjectageyears").put("field", "subjectageyears").put("type", "double").put("input", "number")
-                        .put("operator", "less").put("value", 68))));
+        ObjectNode few = request(
+                datasets,
+                List.of("lefthippocampus"),
+                "righthippocampus",
+                20,
+                Json.mapper()
+                        .createObjectNode()
+                        .put("condition", "AND")
+                        .set(
+                                "rules",
+                                Json.mapper()
+                                        .createArrayNode()
+                                        .add(Json.mapper()
+                                                .createObjectNode()
+                                                .put("id", "subjectageyears")
+                                                .put("field", "subjectageyears")
+                                                .put("type", "double")
+                                                .put("input", "number")
+                                                .put("operator", "less")
+                                                .put("value", 68))));
         assertRefused("linear_regression_cv", few, "is larger than the number of rows");
     }
 
@@ -143,12 +186,12 @@ class TestCrossValidationValidation {
     static JsonNode run(String name, JsonNode request, int nodes) {
         Algorithm algorithm = ALGORITHMS.get(name);
         InMemoryFederation federation = InMemoryFederation.dementia(nodes);
-        AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(request), federation.model());
+        AnalysisInput input =
+                RequestValidator.validate(algorithm, AnalysisRequest.fromJson(request), federation.model());
         return algorithm.run(input, federation.context(input)).toJson();
     }
 
     private static org.assertj.core.data.Offset<Double> within(double offset) {
         return org.assertj.core.data.Offset.offset(offset);
     }
-
 }

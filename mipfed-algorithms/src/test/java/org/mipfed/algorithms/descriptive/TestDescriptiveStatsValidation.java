@@ -57,9 +57,10 @@ class TestDescriptiveStatsValidation {
     }
 
     static JsonNode run(Case testCase, int nodes) {
-        InMemoryFederation federation = testCase.input().path("inputdata").path("data_model").asText().equals("tbi:0.1")
-                ? tbi(nodes)
-                : InMemoryFederation.dementia(nodes);
+        InMemoryFederation federation =
+                testCase.input().path("inputdata").path("data_model").asText().equals("tbi:0.1")
+                        ? tbi(nodes)
+                        : InMemoryFederation.dementia(nodes);
         return federation.run(ALGORITHM, testCase.input());
     }
 

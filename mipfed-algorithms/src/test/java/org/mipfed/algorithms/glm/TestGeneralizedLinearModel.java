@@ -21,13 +21,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.spi.AnalysisInput;
-import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.TestData;
 import org.mipfed.algorithms.regression.LinearRegression;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
@@ -39,21 +39,39 @@ import org.mipfed.core.request.AnalysisRequest;
  * logistic_regression.
  */
 class TestGeneralizedLinearModel {
-    private static final List<String> DATASETS = List.of("edsd0", "edsd1", "edsd2", "ppmi0", "ppmi1", "desd-synthdata0");
+    private static final List<String> DATASETS =
+            List.of("edsd0", "edsd1", "edsd2", "ppmi0", "ppmi1", "desd-synthdata0");
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
     private static final ExpectedResults.Tolerance TOLERANCE = new ExpectedResults.Tolerance(1e-7, 1e-10);
 
     static Stream<Arguments> models() {
         return Stream.of(
-                Arguments.of("gaussian", "identity", "leftamygdala", "", List.of("subjectageyears", "gender", "righthippocampus")),
+                Arguments.of(
+                        "gaussian",
+                        "identity",
+                        "leftamygdala",
+                        "",
+                        List.of("subjectageyears", "gender", "righthippocampus")),
                 Arguments.of("gaussian", "log", "leftamygdala", "", List.of("subjectageyears", "agegroup")),
                 Arguments.of("gaussian", "inverse", "leftamygdala", "", List.of("subjectageyears")),
-                Arguments.of("poisson", "log", "minimentalstate", "", List.of("subjectageyears", "gender", "leftamygdala")),
+                Arguments.of(
+                        "poisson", "log", "minimentalstate", "", List.of("subjectageyears", "gender", "leftamygdala")),
                 Arguments.of("poisson", "sqrt", "minimentalstate", "", List.of("subjectageyears", "lefthippocampus")),
                 Arguments.of("poisson", "identity", "minimentalstate", "", List.of("lefthippocampus")),
-                Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", List.of("leftamygdala", "gender", "subjectageyears")),
-                Arguments.of("binomial", "probit", "alzheimerbroadcategory", "AD", List.of("leftamygdala", "subjectageyears")),
-                Arguments.of("binomial", "cloglog", "alzheimerbroadcategory", "CN", List.of("lefthippocampus", "gender")),
+                Arguments.of(
+                        "binomial",
+                        "logit",
+                        "alzheimerbroadcategory",
+                        "AD",
+                        List.of("leftamygdala", "gender", "subjectageyears")),
+                Arguments.of(
+                        "binomial",
+                        "probit",
+                        "alzheimerbroadcategory",
+                        "AD",
+                        List.of("leftamygdala", "subjectageyears")),
+                Arguments.of(
+                        "binomial", "cloglog", "alzheimerbroadcategory", "CN", List.of("lefthippocampus", "gender")),
                 Arguments.of("binomial", "cauchit", "alzheimerbroadcategory", "CN", List.of("lefthippocampus")));
     }
 
@@ -65,14 +83,24 @@ class TestGeneralizedLinearModel {
             JsonNode actual = run(new GeneralizedLinearModel(), body(y, x, family, link, positive), nodes);
             String where = family + "(" + link + ") on " + nodes + " nodes: ";
             assertThat(actual.path("n_obs").asLong()).isEqualTo(expected.n);
-            assertThat(actual.path("indep_vars").toString()).isEqualTo(Json.mapper().valueToTree(expected.names).toString());
+            assertThat(actual.path("indep_vars").toString())
+                    .isEqualTo(Json.mapper().valueToTree(expected.names).toString());
             close(where + "coefficients", expected.beta, actual.path("coefficients"));
             close(where + "std_err", expected.stdErr, actual.path("std_err"));
-            close(where + "deviance", new double[] {expected.deviance}, Json.mapper().createArrayNode().add(actual.path("deviance")));
-            close(where + "null_deviance", new double[] {expected.nullDeviance},
+            close(
+                    where + "deviance",
+                    new double[] {expected.deviance},
+                    Json.mapper().createArrayNode().add(actual.path("deviance")));
+            close(
+                    where + "null_deviance",
+                    new double[] {expected.nullDeviance},
                     Json.mapper().createArrayNode().add(actual.path("null_deviance")));
-            close(where + "aic", new double[] {expected.aic}, Json.mapper().createArrayNode().add(actual.path("aic")));
-            assertThat(actual.has(family.equals("gaussian") ? "t_values" : "z_values")).isTrue();
+            close(
+                    where + "aic",
+                    new double[] {expected.aic},
+                    Json.mapper().createArrayNode().add(actual.path("aic")));
+            assertThat(actual.has(family.equals("gaussian") ? "t_values" : "z_values"))
+                    .isTrue();
         }
     }
 
@@ -82,36 +110,72 @@ class TestGeneralizedLinearModel {
         JsonNode glm = run(new GeneralizedLinearModel(), body("leftamygdala", x, "gaussian", null, ""), 3);
         JsonNode ols = run(new LinearRegression(), body("leftamygdala", x, null, null, ""), 3);
         assertThat(glm.path("indep_vars")).isEqualTo(ols.path("indep_vars"));
-        for (String[] pair : new String[][] {{"coefficients", "coefficients"}, {"std_err", "std_err"}, {"t_values", "t_stats"},
-            {"pvalues", "pvalues"}, {"lower_ci", "lower_ci"}, {"upper_ci", "upper_ci"}}) {
+        for (String[] pair : new String[][] {
+            {"coefficients", "coefficients"},
+            {"std_err", "std_err"},
+            {"t_values", "t_stats"},
+            {"pvalues", "pvalues"},
+            {"lower_ci", "lower_ci"},
+            {"upper_ci", "upper_ci"}
+        }) {
             ExpectedResults.assertClose(pair[0], ols.path(pair[1]), glm.path(pair[0]), ExpectedResults.DEFAULT);
         }
-        assertThat(glm.path("dispersion").asDouble()).isCloseTo(Math.pow(ols.path("rse").asDouble(), 2), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(glm.path("dispersion").asDouble())
+                .isCloseTo(Math.pow(ols.path("rse").asDouble(), 2), org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
     void binomialLogitIsLogisticRegression() {
         List<String> x = List.of("leftamygdala", "gender", "subjectageyears");
         JsonNode glm = run(new GeneralizedLinearModel(), body("alzheimerbroadcategory", x, "binomial", null, "AD"), 3);
-        JsonNode logistic = run(new LogisticRegression(), body("alzheimerbroadcategory", x, null, null, "AD"), 3).path("summary");
-        for (String[] pair : new String[][] {{"coefficients", "coefficients"}, {"std_err", "stderr"}, {"z_values", "z_scores"},
-            {"pvalues", "pvalues"}, {"aic", "aic"}, {"bic", "bic"}, {"log_likelihood", "ll"}}) {
+        JsonNode logistic = run(new LogisticRegression(), body("alzheimerbroadcategory", x, null, null, "AD"), 3)
+                .path("summary");
+        for (String[] pair : new String[][] {
+            {"coefficients", "coefficients"},
+            {"std_err", "stderr"},
+            {"z_values", "z_scores"},
+            {"pvalues", "pvalues"},
+            {"aic", "aic"},
+            {"bic", "bic"},
+            {"log_likelihood", "ll"}
+        }) {
             ExpectedResults.assertClose(pair[0], logistic.path(pair[1]), glm.path(pair[0]), ExpectedResults.DEFAULT);
         }
-        assertThat(glm.path("null_deviance").asDouble()).isCloseTo(-2 * logistic.path("ll0").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(glm.path("null_deviance").asDouble())
+                .isCloseTo(-2 * logistic.path("ll0").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
     void refusesWhatCannotBeFitted() {
-        assertThatThrownBy(() -> run(new GeneralizedLinearModel(), body("minimentalstate", List.of("subjectageyears"), "poisson", "logit", ""), 1))
-                .isInstanceOf(Problem.class).hasMessageContaining("The poisson family has no logit link");
-        assertThatThrownBy(() -> run(new GeneralizedLinearModel(), body("gender", List.of("subjectageyears"), "gaussian", null, ""), 1))
-                .isInstanceOf(Problem.class).hasMessageContaining("'gender' is nominal");
-        assertThatThrownBy(() -> run(new GeneralizedLinearModel(), body("gender", List.of("subjectageyears"), "binomial", null, ""), 1))
-                .isInstanceOf(Problem.class).hasMessageContaining("positive_class");
-        assertThatThrownBy(() -> run(new LogisticRegression(), body("alzheimerbroadcategory",
-                List.of("leftamygdala", "agegroup", "subjectageyears"), null, null, "AD"), 1))
-                .isInstanceOf(Problem.class).hasMessageContaining("separate");
+        assertThatThrownBy(() -> run(
+                        new GeneralizedLinearModel(),
+                        body("minimentalstate", List.of("subjectageyears"), "poisson", "logit", ""),
+                        1))
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("The poisson family has no logit link");
+        assertThatThrownBy(() -> run(
+                        new GeneralizedLinearModel(),
+                        body("gender", List.of("subjectageyears"), "gaussian", null, ""),
+                        1))
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("'gender' is nominal");
+        assertThatThrownBy(() -> run(
+                        new GeneralizedLinearModel(),
+                        body("gender", List.of("subjectageyears"), "binomial", null, ""),
+                        1))
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("positive_class");
+        assertThatThrownBy(() -> run(
+                        new LogisticRegression(),
+                        body(
+                                "alzheimerbroadcategory",
+                                List.of("leftamygdala", "agegroup", "subjectageyears"),
+                                null,
+                                null,
+                                "AD"),
+                        1))
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("separate");
     }
 
     private static ObjectNode body(String y, List<String> x, String family, String link, String positive) {
@@ -196,13 +260,19 @@ class TestGeneralizedLinearModel {
                 for (int j = 1; j < p; j++) {
                     Object[] column = columns.get(j - 1);
                     Object value = row.get((String) column[0]);
-                    design[i][j] = column[1] == null ? ((Number) value).doubleValue() : column[1].equals(value.toString()) ? 1 : 0;
+                    design[i][j] = column[1] == null
+                            ? ((Number) value).doubleValue()
+                            : column[1].equals(value.toString()) ? 1 : 0;
                 }
-                response[i] = positive.isEmpty() ? ((Number) row.get(y)).doubleValue() : positive.equals(row.get(y).toString()) ? 1 : 0;
+                response[i] = positive.isEmpty()
+                        ? ((Number) row.get(y)).doubleValue()
+                        : positive.equals(row.get(y).toString()) ? 1 : 0;
             }
             double[] eta = new double[n];
             for (int i = 0; i < n; i++) {
-                double m = family.equals("binomial") ? (response[i] + 0.5) / 2 : family.equals("poisson") ? response[i] + 0.1 : response[i];
+                double m = family.equals("binomial")
+                        ? (response[i] + 0.5) / 2
+                        : family.equals("poisson") ? response[i] + 0.1 : response[i];
                 eta[i] = linkfun(link, m);
             }
             double[] beta = null;
@@ -224,7 +294,8 @@ class TestGeneralizedLinearModel {
                 r = qr.getR().getSubMatrix(0, p - 1, 0, p - 1);
                 double change = 0;
                 for (int j = 0; j < p; j++) {
-                    change = Math.max(change, beta == null ? 1 : Math.abs(next[j] - beta[j]) / (Math.abs(next[j]) + 1e-3));
+                    change = Math.max(
+                            change, beta == null ? 1 : Math.abs(next[j] - beta[j]) / (Math.abs(next[j]) + 1e-3));
                 }
                 beta = next;
                 for (int i = 0; i < n; i++) {

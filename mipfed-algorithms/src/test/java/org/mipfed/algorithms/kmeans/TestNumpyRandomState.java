@@ -10,10 +10,12 @@ class TestNumpyRandomState {
     void drawsWhatNumpyDraws() {
         // numpy.random.RandomState(123).uniform(low=[0.5, -2.0], high=[1.5, 10.0], size=(3, 2)).tolist()
         double[][] expected = {
-                {1.1964691855978615, 1.4336720194045536},
-                {0.7268514535642031, 4.615777228994695},
-                {1.219468969785563, 3.0772775214935315}};
-        assertThat(new NumpyRandomState(123).uniform(new double[] {0.5, -2.0}, new double[] {1.5, 10.0}, 3)).isEqualTo(expected);
+            {1.1964691855978615, 1.4336720194045536},
+            {0.7268514535642031, 4.615777228994695},
+            {1.219468969785563, 3.0772775214935315}
+        };
+        assertThat(new NumpyRandomState(123).uniform(new double[] {0.5, -2.0}, new double[] {1.5, 10.0}, 3))
+                .isEqualTo(expected);
     }
 
     @Test

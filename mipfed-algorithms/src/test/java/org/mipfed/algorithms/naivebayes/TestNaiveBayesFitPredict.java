@@ -13,13 +13,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
-import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.InMemoryFederation;
-import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.proto.v1.ModelScoreQuery;
 import org.mipfed.proto.v1.NaiveBayesScore;
@@ -44,8 +44,10 @@ class TestNaiveBayesFitPredict {
 
     /** Each fit case (its figures checked) and each predict case (its predictions checked): separate requests. */
     private static Stream<Arguments> cases(String fit, String predict) {
-        return Stream.concat(ExpectedResults.load(ExpectedResults.expectedFile(fit)).stream().map(c -> Arguments.of(fit, c)),
-                ExpectedResults.load(ExpectedResults.expectedFile(predict)).stream().map(c -> Arguments.of(predict, c)));
+        return Stream.concat(
+                ExpectedResults.load(ExpectedResults.expectedFile(fit)).stream().map(c -> Arguments.of(fit, c)),
+                ExpectedResults.load(ExpectedResults.expectedFile(predict)).stream()
+                        .map(c -> Arguments.of(predict, c)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -53,7 +55,8 @@ class TestNaiveBayesFitPredict {
     void gaussianMatchesExareme2(String file, Case testCase) {
         NaiveBayesGaussianCv algorithm = new NaiveBayesGaussianCv();
         InMemoryFederation federation = InMemoryFederation.dementia(3);
-        AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(testCase.input()), federation.model());
+        AnalysisInput input =
+                RequestValidator.validate(algorithm, AnalysisRequest.fromJson(testCase.input()), federation.model());
         FederationContext context = federation.context(input);
         String y = input.y().get(0);
         ClassStatistics statistics = ClassStatistics.compute(context, y, input.x(), List.of(), completeIn(input));
@@ -63,15 +66,23 @@ class TestNaiveBayesFitPredict {
             assertThat(predict(context, model, input)).isEqualTo(counts(expected.path("predictions")));
             return;
         }
-        assertThat(statistics.classes().values().stream().map(ClassStatistics.Group::n).toList())
+        assertThat(statistics.classes().values().stream()
+                        .map(ClassStatistics.Group::n)
+                        .toList())
                 .containsExactlyElementsOf(longs(expected.path("class_count")));
         int d = input.x().size();
         for (int c = 0; c < model.getClassesCount(); c++) {
             for (int j = 0; j < d; j++) {
-                ExpectedResults.assertClose("theta", expected.path("theta").get(c).get(j),
-                        JsonNodeFactory.instance.numberNode(model.getTheta(c * d + j)), TOLERANCE);
-                ExpectedResults.assertClose("var", expected.path("var").get(c).get(j),
-                        JsonNodeFactory.instance.numberNode(model.getVar(c * d + j)), TOLERANCE);
+                ExpectedResults.assertClose(
+                        "theta",
+                        expected.path("theta").get(c).get(j),
+                        JsonNodeFactory.instance.numberNode(model.getTheta(c * d + j)),
+                        TOLERANCE);
+                ExpectedResults.assertClose(
+                        "var",
+                        expected.path("var").get(c).get(j),
+                        JsonNodeFactory.instance.numberNode(model.getVar(c * d + j)),
+                        TOLERANCE);
             }
         }
     }
@@ -81,7 +92,8 @@ class TestNaiveBayesFitPredict {
     void categoricalMatchesExareme2(String file, Case testCase) {
         NaiveBayesCategoricalCv algorithm = new NaiveBayesCategoricalCv();
         InMemoryFederation federation = InMemoryFederation.dementia(3);
-        AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(testCase.input()), federation.model());
+        AnalysisInput input =
+                RequestValidator.validate(algorithm, AnalysisRequest.fromJson(testCase.input()), federation.model());
         FederationContext context = federation.context(input);
         String y = input.y().get(0);
         ClassStatistics statistics = ClassStatistics.compute(context, y, List.of(), input.x(), completeIn(input));
@@ -91,12 +103,15 @@ class TestNaiveBayesFitPredict {
             assertThat(predict(context, model, input)).isEqualTo(counts(expected.path("predictions")));
             return;
         }
-        assertThat(statistics.classes().values().stream().map(ClassStatistics.Group::n).toList())
+        assertThat(statistics.classes().values().stream()
+                        .map(ClassStatistics.Group::n)
+                        .toList())
                 .containsExactlyElementsOf(longs(expected.path("class_count")));
         // Exareme2's counts list the levels of its own version of the data model, which has fewer levels for some
         // variables, with zeros for absent ones: compared over the levels present in some class, in code point order.
         for (int f = 0; f < input.x().size(); f++) {
-            List<String> levels = new ArrayList<>(new TreeSet<>(federation.model().cde(input.x().get(f)).enumerations().keySet()));
+            List<String> levels = new ArrayList<>(new TreeSet<>(
+                    federation.model().cde(input.x().get(f)).enumerations().keySet()));
             List<List<Long>> actual = new ArrayList<>();
             for (ClassStatistics.Group group : statistics.classes().values()) {
                 List<Long> counts = new ArrayList<>();
@@ -107,7 +122,9 @@ class TestNaiveBayesFitPredict {
             }
             List<List<Long>> wanted = new ArrayList<>();
             expected.path("category_count").get(f).forEach(row -> wanted.add(longs(row)));
-            assertThat(presentColumns(actual)).as("counts of %s by class", input.x().get(f)).isEqualTo(presentColumns(wanted));
+            assertThat(presentColumns(actual))
+                    .as("counts of %s by class", input.x().get(f))
+                    .isEqualTo(presentColumns(wanted));
         }
     }
 
@@ -133,11 +150,14 @@ class TestNaiveBayesFitPredict {
     }
 
     /** The predicted classes of all selected rows, counted: the confusion matrix's column sums. */
-    private static Map<String, Long> predict(FederationContext context, NaiveBayesScore.Builder model, AnalysisInput input) {
+    private static Map<String, Long> predict(
+            FederationContext context, NaiveBayesScore.Builder model, AnalysisInput input) {
         int k = model.getClassesCount();
         Map<String, Long> out = new TreeMap<>();
-        for (NodeAnswer answer : context.compute(PrimitiveQuery.newBuilder().setModelScore(ModelScoreQuery.newBuilder()
-                .addAllCompleteIn(completeIn(input)).setNaiveBayes(model)))) {
+        for (NodeAnswer answer : context.compute(PrimitiveQuery.newBuilder()
+                .setModelScore(ModelScoreQuery.newBuilder()
+                        .addAllCompleteIn(completeIn(input))
+                        .setNaiveBayes(model)))) {
             List<Long> confusion = answer.result().getModelScore().getConfusionList();
             for (int i = 0; i < confusion.size(); i++) {
                 if (confusion.get(i) > 0) {

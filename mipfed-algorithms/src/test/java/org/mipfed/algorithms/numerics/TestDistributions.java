@@ -16,7 +16,8 @@ class TestDistributions {
         // Far below 1 - cdf's reach: the tail is computed directly.
         assertRelative(Distributions.studentTwoSidedPValue(40, 1000), 1.0478852155173361e-209, 1e-9);
         assertThat(Distributions.studentTwoSidedPValue(0, 12)).isEqualTo(1.0);
-        assertThat(Distributions.studentTwoSidedPValue(Double.POSITIVE_INFINITY, 12)).isZero();
+        assertThat(Distributions.studentTwoSidedPValue(Double.POSITIVE_INFINITY, 12))
+                .isZero();
         assertThat(Distributions.studentTwoSidedPValue(Double.NaN, 12)).isNaN();
     }
 

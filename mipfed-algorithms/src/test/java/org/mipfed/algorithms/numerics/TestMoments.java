@@ -45,6 +45,11 @@ class TestMoments {
     static Moments of(double[] values) {
         double mean = Arrays.stream(values).sum() / values.length;
         double m2 = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum();
-        return new Moments(values.length, mean, m2, Arrays.stream(values).min().orElseThrow(), Arrays.stream(values).max().orElseThrow());
+        return new Moments(
+                values.length,
+                mean,
+                m2,
+                Arrays.stream(values).min().orElseThrow(),
+                Arrays.stream(values).max().orElseThrow());
     }
 }

@@ -23,7 +23,8 @@ class TestOrdinaryLeastSquares {
             x[i][2] = 0.5 + 0.1 * random.nextGaussian();
             y[i] = 3 + 0.002 * x[i][0] - 0.4 * x[i][1] + 2 * x[i][2] + 0.3 * random.nextGaussian();
         }
-        CrossProducts pooled = crossProducts(x, y, 0, 70).combine(crossProducts(x, y, 70, 71)).combine(crossProducts(x, y, 71, n));
+        CrossProducts pooled =
+                crossProducts(x, y, 0, 70).combine(crossProducts(x, y, 70, 71)).combine(crossProducts(x, y, 71, n));
         OlsFit fit = OrdinaryLeastSquares.fit(pooled);
 
         OLSMultipleLinearRegression qr = new OLSMultipleLinearRegression();
@@ -67,7 +68,8 @@ class TestOrdinaryLeastSquares {
     void needsMoreRowsThanCoefficients() {
         double[][] x = {{1}, {2}};
         double[] y = {1, 3};
-        assertThatThrownBy(() -> OrdinaryLeastSquares.fit(crossProducts(x, y, 0, 2))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OrdinaryLeastSquares.fit(crossProducts(x, y, 0, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Two-pass cross-products of rows [from, to) of (x | y). */

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.TestData;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.problem.Problem;
 
 class TestPca {
@@ -42,7 +42,8 @@ class TestPca {
         for (int k = 0; k < y.size(); k++) {
             sum += values.get(k).asDouble();
             if (k > 0) {
-                assertThat(values.get(k).asDouble()).isLessThanOrEqualTo(values.get(k - 1).asDouble());
+                assertThat(values.get(k).asDouble())
+                        .isLessThanOrEqualTo(values.get(k - 1).asDouble());
             }
             double largest = 0;
             for (JsonNode component : vectors.get(k)) {
@@ -52,7 +53,8 @@ class TestPca {
             for (int l = 0; l < y.size(); l++) {
                 double dot = 0;
                 for (int i = 0; i < y.size(); i++) {
-                    dot += vectors.get(k).get(i).asDouble() * vectors.get(l).get(i).asDouble();
+                    dot += vectors.get(k).get(i).asDouble()
+                            * vectors.get(l).get(i).asDouble();
                 }
                 assertThat(dot).isCloseTo(k == l ? 1 : 0, offset(1e-12));
             }
@@ -74,7 +76,8 @@ class TestPca {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = new Object[] {"leftamygdala", 1.0 + i * 0.1 + (i % 3) * 0.05, "lefthippocampus", 2.5};
         }
-        InMemoryFederation federation = InMemoryFederation.spread(TestData.dementiaModel(), Map.of("edsd0", dataset("edsd0", rows)), 1, 1);
+        InMemoryFederation federation =
+                InMemoryFederation.spread(TestData.dementiaModel(), Map.of("edsd0", dataset("edsd0", rows)), 1, 1);
         assertThatThrownBy(() -> run(federation, List.of("edsd0"), List.of("leftamygdala", "lefthippocampus")))
                 .isInstanceOfSatisfying(Problem.class, p -> {
                     assertThat(p.status()).isEqualTo(400);
@@ -84,16 +87,22 @@ class TestPca {
 
     @Test
     void refusesWhenNoRowIsComplete() {
-        Object[][] rows = {{"leftamygdala", 1.0, "lefthippocampus", null}, {"leftamygdala", null, "lefthippocampus", 3.0}};
-        InMemoryFederation federation = InMemoryFederation.spread(TestData.dementiaModel(), Map.of("edsd0", dataset("edsd0", rows)), 1, 1);
+        Object[][] rows = {
+            {"leftamygdala", 1.0, "lefthippocampus", null}, {"leftamygdala", null, "lefthippocampus", 3.0}
+        };
+        InMemoryFederation federation =
+                InMemoryFederation.spread(TestData.dementiaModel(), Map.of("edsd0", dataset("edsd0", rows)), 1, 1);
         assertThatThrownBy(() -> run(federation, List.of("edsd0"), List.of("leftamygdala", "lefthippocampus")))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.detail()).contains("needs at least 2 rows", "no row has"));
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.detail()).contains("needs at least 2 rows", "no row has"));
     }
 
     /** The validation check takes eigenvectors up to sign, and nothing more. */
     @Test
     void theExpectedResultComparisonIgnoresOnlyTheSignOfEigenvectors() {
-        JsonNode expected = ExpectedResults.load(ExpectedResults.expectedFile(Pca.NAME)).get(0).output();
+        JsonNode expected = ExpectedResults.load(ExpectedResults.expectedFile(Pca.NAME))
+                .get(0)
+                .output();
         ObjectNode actual = expected.deepCopy();
         actual.set("eigenvalues", expected.get("eigen_vals"));
         ArrayNode vectors = actual.putArray("eigenvectors");
@@ -105,7 +114,8 @@ class TestPca {
         assertThatCode(() -> ExpectedResults.assertPcaMatches(expected, actual)).doesNotThrowAnyException();
         ArrayNode first = (ArrayNode) vectors.get(0);
         first.set(0, first.get(0).asDouble() + 1e-3);
-        assertThatThrownBy(() -> ExpectedResults.assertPcaMatches(expected, actual)).hasMessageContaining("eigenvectors[0]");
+        assertThatThrownBy(() -> ExpectedResults.assertPcaMatches(expected, actual))
+                .hasMessageContaining("eigenvectors[0]");
     }
 
     private static JsonNode run(InMemoryFederation federation, List<String> datasets, List<String> y) {

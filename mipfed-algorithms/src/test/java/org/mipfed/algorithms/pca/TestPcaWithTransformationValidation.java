@@ -14,7 +14,8 @@ import org.mipfed.algorithms.InMemoryFederation;
 
 /** Exareme2's PCA with transformations validation cases on 1, 3 and 5 in-memory nodes. */
 class TestPcaWithTransformationValidation {
-    private static final List<Case> CASES = ExpectedResults.load(ExpectedResults.expectedFile(PcaWithTransformation.NAME));
+    private static final List<Case> CASES =
+            ExpectedResults.load(ExpectedResults.expectedFile(PcaWithTransformation.NAME));
     private static final PcaWithTransformation ALGORITHM = new PcaWithTransformation();
 
     static Stream<Arguments> cases() {

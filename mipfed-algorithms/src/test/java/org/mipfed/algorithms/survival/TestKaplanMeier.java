@@ -10,11 +10,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.RReference;
 import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
@@ -33,7 +33,8 @@ class TestKaplanMeier {
     void matchesR(RReference.Case c) {
         for (int nodes : List.of(1, 3, 5)) {
             JsonNode actual = run(c.body(), nodes);
-            ExpectedResults.assertMatchesReference(c.name() + " on " + nodes + " nodes", c.expected(), actual, ExpectedResults.DEFAULT);
+            ExpectedResults.assertMatchesReference(
+                    c.name() + " on " + nodes + " nodes", c.expected(), actual, ExpectedResults.DEFAULT);
         }
     }
 
@@ -41,10 +42,21 @@ class TestKaplanMeier {
     void theReferenceCoversGroupsMediansAndTheLogRankTest() {
         List<RReference.Case> cases = RReference.load(KaplanMeier.NAME);
         assertThat(cases).hasSizeGreaterThanOrEqualTo(5);
-        assertThat(cases).anySatisfy(c -> assertThat(c.expected().has("logrank")).isFalse());
-        assertThat(cases).filteredOn(c -> c.expected().has("logrank")).hasSizeGreaterThanOrEqualTo(3)
-                .allSatisfy(c -> assertThat(c.expected().path("logrank").path("df").asInt()).isPositive());
-        assertThat(cases).anySatisfy(c -> assertThat(c.expected().path("curves").get(0).path("median").isNumber()).isTrue());
+        assertThat(cases)
+                .anySatisfy(c -> assertThat(c.expected().has("logrank")).isFalse());
+        assertThat(cases)
+                .filteredOn(c -> c.expected().has("logrank"))
+                .hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(
+                        c -> assertThat(c.expected().path("logrank").path("df").asInt())
+                                .isPositive());
+        assertThat(cases)
+                .anySatisfy(c -> assertThat(c.expected()
+                                .path("curves")
+                                .get(0)
+                                .path("median")
+                                .isNumber())
+                        .isTrue());
     }
 
     @Test
@@ -53,8 +65,12 @@ class TestKaplanMeier {
         refused(body("gender", List.of("alzheimerbroadcategory"), "AD", 1), "numerical");
         refused(body("subjectageyears", List.of("leftamygdala"), "AD", 1), "leftamygdala");
         refused(body("subjectageyears", List.of("alzheimerbroadcategory"), "dead", 1), "event_level");
-        refused(body("subjectageyears", List.of("alzheimerbroadcategory", "alzheimerbroadcategory"), "AD", 1), "listed twice");
-        refused(body("subjectageyears", List.of("alzheimerbroadcategory", "gender", "agegroup"), "AD", 1), "one or two");
+        refused(
+                body("subjectageyears", List.of("alzheimerbroadcategory", "alzheimerbroadcategory"), "AD", 1),
+                "listed twice");
+        refused(
+                body("subjectageyears", List.of("alzheimerbroadcategory", "gender", "agegroup"), "AD", 1),
+                "one or two");
         refused(body("subjectageyears", List.of("alzheimerbroadcategory"), "AD", 0), "bin_width");
     }
 

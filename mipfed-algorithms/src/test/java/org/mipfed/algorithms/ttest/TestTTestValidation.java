@@ -8,17 +8,19 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.ExpectedResults.Case;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.StatisticalTestExpectations;
+import org.mipfed.algorithms.spi.Algorithm;
 
 /** Exareme2's t-test validation cases on 1, 3 and 5 in-memory nodes. */
 class TestTTestValidation {
-    private static final List<Case> ONE_SAMPLE = ExpectedResults.load(ExpectedResults.expectedFile(OneSampleTTest.NAME));
+    private static final List<Case> ONE_SAMPLE =
+            ExpectedResults.load(ExpectedResults.expectedFile(OneSampleTTest.NAME));
     private static final List<Case> PAIRED = ExpectedResults.load(ExpectedResults.expectedFile(PairedTTest.NAME));
-    private static final List<Case> INDEPENDENT = ExpectedResults.load(ExpectedResults.expectedFile(IndependentTTest.NAME));
+    private static final List<Case> INDEPENDENT =
+            ExpectedResults.load(ExpectedResults.expectedFile(IndependentTTest.NAME));
 
     static Stream<Arguments> oneSample() {
         return ExpectedResults.onOneThreeFiveNodes(ONE_SAMPLE);
@@ -35,20 +37,23 @@ class TestTTestValidation {
     @ParameterizedTest(name = "{0} on {1} nodes")
     @MethodSource("oneSample")
     void oneSampleMatchesExareme2(Case testCase, int nodes) {
-        StatisticalTestExpectations.assertOneSampleTTestMatches(testCase.output(), run(new OneSampleTTest(), testCase, nodes));
+        StatisticalTestExpectations.assertOneSampleTTestMatches(
+                testCase.output(), run(new OneSampleTTest(), testCase, nodes));
     }
 
     @ParameterizedTest(name = "{0} on {1} nodes")
     @MethodSource("paired")
     void pairedMatchesExareme2(Case testCase, int nodes) {
-        StatisticalTestExpectations.assertPairedTTestMatches(testCase.output(), run(new PairedTTest(), testCase, nodes));
+        StatisticalTestExpectations.assertPairedTTestMatches(
+                testCase.output(), run(new PairedTTest(), testCase, nodes));
     }
 
     /** With Welch's p-value, every case matches at the t-tests' tolerance, the one upstream skips included. */
     @ParameterizedTest(name = "{0} on {1} nodes")
     @MethodSource("independent")
     void independentMatchesExareme2(Case testCase, int nodes) {
-        StatisticalTestExpectations.assertIndependentTTestMatches(testCase.output(), run(new IndependentTTest(), testCase, nodes), T_TESTS);
+        StatisticalTestExpectations.assertIndependentTTestMatches(
+                testCase.output(), run(new IndependentTTest(), testCase, nodes), T_TESTS);
     }
 
     static JsonNode run(Algorithm algorithm, Case testCase, int nodes) {

@@ -33,7 +33,10 @@ public final class AdminClient {
     private final String token;
 
     public AdminClient(String base, String token) {
-        this(base, token, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        this(
+                base,
+                token,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
     private AdminClient(String base, String token, HttpClient http) {
@@ -46,10 +49,17 @@ public final class AdminClient {
         FederationConfig config = FederationInit.config(paths);
         if (Files.isRegularFile(paths.httpServingCertificate())) {
             X509Certificate pinned = Pem.readCertificate(paths.httpServingCertificate());
-            HttpClient https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(PinnedCertificate.sslContext(pinned)).build();
-            return new AdminClient("https://" + localHost(config.httpHost()) + ":" + config.httpPort(), FederationInit.adminToken(paths), https);
+            HttpClient https = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .sslContext(PinnedCertificate.sslContext(pinned))
+                    .build();
+            return new AdminClient(
+                    "https://" + localHost(config.httpHost()) + ":" + config.httpPort(),
+                    FederationInit.adminToken(paths),
+                    https);
         }
-        return new AdminClient("http://" + localHost(config.httpHost()) + ":" + config.httpPort(), FederationInit.adminToken(paths));
+        return new AdminClient(
+                "http://" + localHost(config.httpHost()) + ":" + config.httpPort(), FederationInit.adminToken(paths));
     }
 
     /**
@@ -58,7 +68,11 @@ public final class AdminClient {
      */
     static String localHost(String httpHost) {
         String host = httpHost.strip();
-        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equalsIgnoreCase("localhost")
+        if (host.isEmpty()
+                || host.equals("0.0.0.0")
+                || host.equals("::")
+                || host.equals("[::]")
+                || host.equalsIgnoreCase("localhost")
                 || host.startsWith("127.")) {
             return "127.0.0.1";
         }
@@ -70,7 +84,8 @@ public final class AdminClient {
     }
 
     public JsonNode post(String path, JsonNode body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
@@ -80,11 +95,17 @@ public final class AdminClient {
 
     private JsonNode send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(10)).build(),
+            HttpResponse<String> response = http.send(
+                    request.header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofMinutes(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode body = response.body().isBlank() ? Json.mapper().createObjectNode() : Json.mapper().readTree(response.body());
+            JsonNode body = response.body().isBlank()
+                    ? Json.mapper().createObjectNode()
+                    : Json.mapper().readTree(response.body());
             if (response.statusCode() >= 400) {
-                ProblemType type = ProblemType.fromCode(body.path("code").asText()).orElse(ProblemType.forStatus(response.statusCode()));
+                ProblemType type = ProblemType.fromCode(body.path("code").asText())
+                        .orElse(ProblemType.forStatus(response.statusCode()));
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (String field : new String[] {"node", "rule"}) {
                     if (body.hasNonNull(field)) {
@@ -94,14 +115,15 @@ public final class AdminClient {
                 throw new Problem(type, body.path("detail").asText(response.body()), fields, null);
             }
             return body;
-        }
-        catch (ConnectException e) {
-            throw new Problem(ProblemType.MANAGER_UNAVAILABLE, "The manager is not answering at " + base + ". Start it with: mipfed manager start --data-dir <dir>");
-        }
-        catch (IOException e) {
-            throw new Problem(ProblemType.MANAGER_UNAVAILABLE, "Cannot talk to the manager at " + base + ": " + e.getMessage());
-        }
-        catch (InterruptedException e) {
+        } catch (ConnectException e) {
+            throw new Problem(
+                    ProblemType.MANAGER_UNAVAILABLE,
+                    "The manager is not answering at " + base
+                            + ". Start it with: mipfed manager start --data-dir <dir>");
+        } catch (IOException e) {
+            throw new Problem(
+                    ProblemType.MANAGER_UNAVAILABLE, "Cannot talk to the manager at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Problem(ProblemType.INTERRUPTED, "Interrupted while waiting for the manager");
         }

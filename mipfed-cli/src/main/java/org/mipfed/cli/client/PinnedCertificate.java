@@ -27,8 +27,7 @@ final class PinnedCertificate extends X509ExtendedTrustManager {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new PinnedCertificate(pinned)}, null);
             return context;
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot set up TLS to the manager: " + e.getMessage(), e);
         }
     }
@@ -36,17 +35,20 @@ final class PinnedCertificate extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         if (chain == null || chain.length == 0 || !Arrays.equals(chain[0].getEncoded(), pinned)) {
-            throw new CertificateException("The manager on this port does not serve the certificate recorded in its data directory (tls/http-serving.crt)");
+            throw new CertificateException(
+                    "The manager on this port does not serve the certificate recorded in its data directory (tls/http-serving.crt)");
         }
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         checkServerTrusted(chain, authType);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         checkServerTrusted(chain, authType);
     }
 
@@ -56,12 +58,14 @@ final class PinnedCertificate extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         checkClientTrusted(chain, authType);
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         checkClientTrusted(chain, authType);
     }
 

@@ -92,22 +92,28 @@ public final class LocalFederation implements AutoCloseable {
 
     /** As above, with node certificates of the given lifetime (tests of renewal use seconds). */
     public static LocalFederation create(Path workDir, int grpcPort, int httpPort, Duration nodeCertificateValidity) {
-        LocalFederation f = new LocalFederation(workDir, grpcPort == 0 ? freePort() : grpcPort, httpPort == 0 ? freePort() : httpPort);
+        LocalFederation f = new LocalFederation(
+                workDir, grpcPort == 0 ? freePort() : grpcPort, httpPort == 0 ? freePort() : httpPort);
         FederationInit.init(f.managerPaths, "127.0.0.1", f.grpcPort, f.httpPort, "127.0.0.1", nodeCertificateValidity);
         f.startManager();
         return f;
     }
 
     public void startManager() {
-        manager = launch(workDir.resolve("manager.log"), "manager", "start", "--data-dir", managerPaths.dataDir().toString());
+        manager = launch(
+                workDir.resolve("manager.log"),
+                "manager",
+                "start",
+                "--data-dir",
+                managerPaths.dataDir().toString());
         await(Duration.ofSeconds(60), "the manager to answer on port " + httpPort, () -> {
             try {
                 admin().get("/healthcheck");
                 return true;
-            }
-            catch (Problem p) {
+            } catch (Problem p) {
                 if (!manager.isAlive()) {
-                    throw new IllegalStateException("the manager process exited; see " + workDir.resolve("manager.log"));
+                    throw new IllegalStateException(
+                            "the manager process exited; see " + workDir.resolve("manager.log"));
                 }
                 return false;
             }
@@ -134,15 +140,16 @@ public final class LocalFederation implements AutoCloseable {
 
     private static void signal(Process p, String signal) {
         try {
-            int code = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+            int code = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
             if (code != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + p.pid() + " exited with " + code);
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
@@ -153,8 +160,7 @@ public final class LocalFederation implements AutoCloseable {
     }
 
     /** CSV files of one data model to load into a node. */
-    public record DataImport(Path dataModel, List<Path> csvs) {
-    }
+    public record DataImport(Path dataModel, List<Path> csvs) {}
 
     /** {@link #addNode(String, String, PrivacyPolicy, List)} with the default privacy policy and this minimum of rows. */
     public Node addNode(String alias, String store, int minRows, List<DataImport> imports) {
@@ -170,10 +176,12 @@ public final class LocalFederation implements AutoCloseable {
      * As {@link #addNode(String, String, PrivacyPolicy, List)}, and {@code load} (if not null) fills the
      * node's store after the imports, before the node runs (the benchmark generates its rows this way).
      */
-    public Node addNode(String alias, String store, PrivacyPolicy privacy, List<DataImport> imports, Consumer<DataStore> load) {
+    public Node addNode(
+            String alias, String store, PrivacyPolicy privacy, List<DataImport> imports, Consumer<DataStore> load) {
         String token = admin().get("/admin/join-tokens/worker").path("token").asText();
         NodePaths paths = new NodePaths(workDir.resolve("node-" + alias));
-        String id = NodeJoiner.join(paths, token, "127.0.0.1:" + grpcPort, store, privacy).nodeId();
+        String id = NodeJoiner.join(paths, token, "127.0.0.1:" + grpcPort, store, privacy)
+                .nodeId();
         if (load != null || imports.stream().anyMatch(i -> !i.csvs().isEmpty())) {
             try (DataStore ds = DataStores.open(store, paths.dataDir())) {
                 List<String> errors = new ArrayList<>();
@@ -190,8 +198,7 @@ public final class LocalFederation implements AutoCloseable {
                 if (load != null) {
                     load.accept(ds);
                 }
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
             }
         }
@@ -206,7 +213,12 @@ public final class LocalFederation implements AutoCloseable {
 
     public void startNode(String alias) {
         Node node = node(alias);
-        node.process = launch(workDir.resolve(alias + ".log"), "node", "run", "--data-dir", node.paths.dataDir().toString());
+        node.process = launch(
+                workDir.resolve(alias + ".log"),
+                "node",
+                "run",
+                "--data-dir",
+                node.paths.dataDir().toString());
     }
 
     public void stopNode(String alias, boolean force) {
@@ -236,14 +248,17 @@ public final class LocalFederation implements AutoCloseable {
             for (String a : aliases) {
                 Process p = node(a).process;
                 if (p != null && !p.isAlive()) {
-                    throw new IllegalStateException("node " + a + " exited (code " + p.exitValue() + "); see " + workDir.resolve(a + ".log"));
+                    throw new IllegalStateException(
+                            "node " + a + " exited (code " + p.exitValue() + "); see " + workDir.resolve(a + ".log"));
                 }
             }
             JsonNode views = admin().get("/admin/nodes");
             for (String a : aliases) {
                 boolean ready = false;
                 for (JsonNode v : views) {
-                    ready |= a.equals(v.path("alias").asText()) && v.path("status").asText().equals("ready") && v.path("datasets").size() > 0;
+                    ready |= a.equals(v.path("alias").asText())
+                            && v.path("status").asText().equals("ready")
+                            && v.path("datasets").size() > 0;
                 }
                 if (!ready) {
                     return false;
@@ -299,7 +314,10 @@ public final class LocalFederation implements AutoCloseable {
             String base = "/org/mipfed/data/" + name + "/";
             String files;
             try (InputStream in = LocalFederation.class.getResourceAsStream(base + "FILES")) {
-                files = new String(requireNonNull(in, "the dementia data is not on the class path").readAllBytes(), StandardCharsets.UTF_8);
+                files = new String(
+                        requireNonNull(in, "the dementia data is not on the class path")
+                                .readAllBytes(),
+                        StandardCharsets.UTF_8);
             }
             for (String file : files.trim().split("\\s+")) {
                 try (InputStream in = LocalFederation.class.getResourceAsStream(base + file)) {
@@ -307,8 +325,7 @@ public final class LocalFederation implements AutoCloseable {
                 }
             }
             return dir;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot extract the demo data into " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -327,9 +344,11 @@ public final class LocalFederation implements AutoCloseable {
         command.add("org.mipfed.cli.Main");
         command.addAll(List.of(args));
         try {
-            return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        }
-        catch (IOException e) {
+            return new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + String.join(" ", args) + ": " + e.getMessage(), e);
         }
     }
@@ -340,14 +359,12 @@ public final class LocalFederation implements AutoCloseable {
         }
         if (force) {
             p.destroyForcibly();
-        }
-        else {
+        } else {
             p.destroy();
         }
         try {
             p.waitFor();
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
@@ -360,8 +377,7 @@ public final class LocalFederation implements AutoCloseable {
             }
             try {
                 Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + what);
             }
@@ -372,8 +388,7 @@ public final class LocalFederation implements AutoCloseable {
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -402,8 +417,12 @@ public final class LocalFederation implements AutoCloseable {
         List<String> leaks = new ArrayList<>();
         for (Node node : nodes.values()) {
             PrivacyPolicy policy = NodeConfig.load(node.paths).privacy();
-            PrivacyRefusals.auditedCountsBelow(node.paths.auditLog(), policy.minRows(), PrivacyRefusals.policyValues(policy),
-                    PrimitiveExecutor.REQUEST_ONLY).forEach(leak -> leaks.add(node.alias + ": " + leak));
+            PrivacyRefusals.auditedCountsBelow(
+                            node.paths.auditLog(),
+                            policy.minRows(),
+                            PrivacyRefusals.policyValues(policy),
+                            PrimitiveExecutor.REQUEST_ONLY)
+                    .forEach(leak -> leaks.add(node.alias + ": " + leak));
         }
         return leaks;
     }

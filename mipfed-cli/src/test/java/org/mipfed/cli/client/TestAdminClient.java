@@ -32,19 +32,36 @@ class TestAdminClient {
     void reachesTheManagerOverHttpsWhateverNamesItsCertificateHolds() throws IOException {
         ManagerPaths paths = new ManagerPaths(dir.resolve("manager"));
         FederationInit.init(paths, "fed.example.org", 0, freePort(), "127.0.0.1");
-        try (ManagerServer manager = ManagerServer.start(paths, 0, null, new WebOptions(null, null, true, false, null))) {
+        try (ManagerServer manager =
+                ManagerServer.start(paths, 0, null, new WebOptions(null, null, true, false, null))) {
             assertThat(paths.httpServingCertificate()).exists();
-            assertThat(AdminClient.forManager(paths).get("/auth/me").path("role").asText()).isEqualTo("admin");
+            assertThat(AdminClient.forManager(paths)
+                            .get("/auth/me")
+                            .path("role")
+                            .asText())
+                    .isEqualTo("admin");
             // the plain-HTTP client of before cannot talk to an HTTPS port
-            assertThatThrownBy(() -> new AdminClient("http://127.0.0.1:" + manager.httpPort(), FederationInit.adminToken(paths)).get("/auth/me"))
+            assertThatThrownBy(() -> new AdminClient(
+                                    "http://127.0.0.1:" + manager.httpPort(), FederationInit.adminToken(paths))
+                            .get("/auth/me"))
                     .isInstanceOf(Problem.class);
             // a pinned certificate that is not the one served is refused
-            Files.copy(paths.caDir().resolve("ca.crt"), paths.httpServingCertificate(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            assertThatThrownBy(() -> AdminClient.forManager(paths).get("/auth/me")).isInstanceOf(Problem.class).hasMessageContaining("127.0.0.1");
+            Files.copy(
+                    paths.caDir().resolve("ca.crt"),
+                    paths.httpServingCertificate(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThatThrownBy(() -> AdminClient.forManager(paths).get("/auth/me"))
+                    .isInstanceOf(Problem.class)
+                    .hasMessageContaining("127.0.0.1");
         }
         assertThat(paths.httpServingCertificate()).doesNotExist();
         try (ManagerServer manager = ManagerServer.start(paths, 0, null)) {
-            assertThat(AdminClient.forManager(paths).get("/admin/users").get(0).path("username").asText()).isEqualTo("admin");
+            assertThat(AdminClient.forManager(paths)
+                            .get("/admin/users")
+                            .get(0)
+                            .path("username")
+                            .asText())
+                    .isEqualTo("admin");
         }
     }
 
@@ -57,10 +74,17 @@ class TestAdminClient {
         try (ManagerServer manager = ManagerServer.start(paths, 0, null)) {
             assertThat(manager.api().transport().https()).isTrue();
             assertThat(manager.api().transport().loopbackOnly()).isFalse();
-            assertThat(AdminClient.forManager(paths).get("/admin/transport").path("scheme").asText()).isEqualTo("https");
+            assertThat(AdminClient.forManager(paths)
+                            .get("/admin/transport")
+                            .path("scheme")
+                            .asText())
+                    .isEqualTo("https");
             // nothing listens on loopback then
-            assertThatThrownBy(() -> new AdminClient("http://127.0.0.1:" + manager.httpPort(), FederationInit.adminToken(paths)).get("/healthcheck"))
-                    .isInstanceOf(Problem.class).hasMessageContaining("not answering");
+            assertThatThrownBy(() -> new AdminClient(
+                                    "http://127.0.0.1:" + manager.httpPort(), FederationInit.adminToken(paths))
+                            .get("/healthcheck"))
+                    .isInstanceOf(Problem.class)
+                    .hasMessageContaining("not answering");
         }
     }
 
@@ -69,7 +93,9 @@ class TestAdminClient {
         for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             if (nic.isUp() && !nic.isLoopback()) {
                 for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-                    if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
+                    if (address instanceof Inet4Address
+                            && !address.isLoopbackAddress()
+                            && !address.isLinkLocalAddress()) {
                         return address.getHostAddress();
                     }
                 }

@@ -14,8 +14,7 @@ import java.time.Duration;
  * appended after the checkpoint by anything but the log's writer. Reads the log once, in constant memory.
  */
 public final class AuditVerifier {
-    private AuditVerifier() {
-    }
+    private AuditVerifier() {}
 
     /**
      * The outcome.
@@ -53,20 +52,28 @@ public final class AuditVerifier {
             // a running writer seals its newest lines within about 50 ms of appending them
             HashChainedLog.awaitSealed(log, SEALING_PATIENCE);
             checkpoint = Checkpoint.read(log, Checkpoint.readKey(log));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return new Result(log, 0, "", 1, e.getMessage());
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(log, 0, "", 1, "the verification was interrupted");
         }
         if (checkpoint == null) {
-            return new Result(log, 0, "", 1, "its checkpoint " + Checkpoint.fileOf(log).getFileName()
-                    + " is missing, so lines cut off its end could not be seen");
+            return new Result(
+                    log,
+                    0,
+                    "",
+                    1,
+                    "its checkpoint " + Checkpoint.fileOf(log).getFileName()
+                            + " is missing, so lines cut off its end could not be seen");
         }
         if (identity != null && !identity.equals(checkpoint.log())) {
-            return new Result(log, 0, "", 1, "its checkpoint says it is the audit log of '" + checkpoint.log() + "', not of '" + identity + "'");
+            return new Result(
+                    log,
+                    0,
+                    "",
+                    1,
+                    "its checkpoint says it is the audit log of '" + checkpoint.log() + "', not of '" + identity + "'");
         }
         return scan(log, checkpoint.log(), checkpoint);
     }
@@ -91,8 +98,13 @@ public final class AuditVerifier {
                 boolean whole = following != null || lines.endedWithNewline();
                 next = following == null ? null : ChainedLine.decode(following);
                 if (!whole) {
-                    return broken(log, number, previousHash, number, "it is cut off in the middle (no newline at its end): the log was "
-                            + "truncated, or its writer crashed while writing it");
+                    return broken(
+                            log,
+                            number,
+                            previousHash,
+                            number,
+                            "it is cut off in the middle (no newline at its end): the log was "
+                                    + "truncated, or its writer crashed while writing it");
                 }
                 Finding finding = problem(line, next, number, previousHash, beforePrevious);
                 if (finding != null) {
@@ -105,34 +117,53 @@ public final class AuditVerifier {
                 }
                 bytes = following;
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return new Result(log, number, previousHash, number + 1, "it cannot be read: " + e.getMessage());
         }
         if (checkpoint != null) {
             if (number < checkpoint.seq()) {
-                return broken(log, number, previousHash, number + 1, "the log ends after line " + number + " but its checkpoint records "
-                        + checkpoint.seq() + " lines: lines " + (number + 1) + " to " + checkpoint.seq() + " were cut off");
+                return broken(
+                        log,
+                        number,
+                        previousHash,
+                        number + 1,
+                        "the log ends after line " + number + " but its checkpoint records " + checkpoint.seq()
+                                + " lines: lines " + (number + 1) + " to " + checkpoint.seq() + " were cut off");
             }
             if (!checkpoint.hash().equals(atCheckpoint)) {
-                return broken(log, number, previousHash, Math.max(1, checkpoint.seq()), "it is not the line the checkpoint records: the log "
-                        + "was rewritten (hashes recomputed) up to here");
+                return broken(
+                        log,
+                        number,
+                        previousHash,
+                        Math.max(1, checkpoint.seq()),
+                        "it is not the line the checkpoint records: the log "
+                                + "was rewritten (hashes recomputed) up to here");
             }
             if (number > checkpoint.seq()) {
-                return broken(log, number, previousHash, checkpoint.seq() + 1, "it comes after the last checkpointed line ("
-                        + checkpoint.seq() + "): appended by something other than the log's writer, or the writer crashed before "
-                        + "updating its checkpoint (it does so when it opens the log again)");
+                return broken(
+                        log,
+                        number,
+                        previousHash,
+                        checkpoint.seq() + 1,
+                        "it comes after the last checkpointed line ("
+                                + checkpoint.seq()
+                                + "): appended by something other than the log's writer, or the writer crashed before "
+                                + "updating its checkpoint (it does so when it opens the log again)");
             }
         }
         return new Result(log, number, previousHash, 0, null);
     }
 
     /** A wrong line and what is wrong with it. */
-    private record Finding(long line, String what) {
-    }
+    private record Finding(long line, String what) {}
 
     /** What is wrong with {@code line} (number {@code number}), or null; an inserted line is seen only at the line after it. */
-    private static Finding problem(ChainedLine.Decoded line, ChainedLine.Decoded next, long number, String previousHash, String beforePrevious) {
+    private static Finding problem(
+            ChainedLine.Decoded line,
+            ChainedLine.Decoded next,
+            long number,
+            String previousHash,
+            String beforePrevious) {
         if (line.json() == null && !line.hashMatches()) {
             return new Finding(number, "it is not a JSON audit line (it was changed)");
         }
@@ -142,9 +173,13 @@ public final class AuditVerifier {
         long seq = line.seq();
         if (seq == number) {
             if (!line.prev().equals(previousHash)) {
-                return new Finding(number, number == 1 ? "it does not start this log's chain: it is another log's line, or the log's first lines were replaced"
-                        : "it does not chain to line " + (number - 1) + " (its prev is not that line's hash): a line was inserted or "
-                                + "replaced before it");
+                return new Finding(
+                        number,
+                        number == 1
+                                ? "it does not start this log's chain: it is another log's line, or the log's first lines were replaced"
+                                : "it does not chain to line " + (number - 1)
+                                        + " (its prev is not that line's hash): a line was inserted or "
+                                        + "replaced before it");
             }
             return null;
         }
@@ -153,14 +188,23 @@ public final class AuditVerifier {
         }
         if (seq > number) {
             if (next != null && next.seq() == number) {
-                return new Finding(number, "it is out of order: it carries seq " + seq + " and the next line carries " + number
-                        + " (lines were swapped)");
+                return new Finding(
+                        number,
+                        "it is out of order: it carries seq " + seq + " and the next line carries " + number
+                                + " (lines were swapped)");
             }
-            return new Finding(number, "it carries seq " + seq + " where " + number + " was expected: " + (seq == number + 1
-                    ? "line " + number + " was" : "lines " + number + " to " + (seq - 1) + " were") + " removed");
+            return new Finding(
+                    number,
+                    "it carries seq " + seq + " where " + number + " was expected: "
+                            + (seq == number + 1
+                                    ? "line " + number + " was"
+                                    : "lines " + number + " to " + (seq - 1) + " were")
+                            + " removed");
         }
-        return new Finding(number, "it carries seq " + seq + " where " + number + " was expected: a line was duplicated, inserted or "
-                + "moved here");
+        return new Finding(
+                number,
+                "it carries seq " + seq + " where " + number + " was expected: a line was duplicated, inserted or "
+                        + "moved here");
     }
 
     private static Result broken(Path log, long lines, String lastHash, long at, String problem) {

@@ -25,23 +25,23 @@ final class ChainedLine {
     /** {@code ,"hash":"} + 64 hex digits + {@code "}}. */
     private static final int SUFFIX = HASH_PREFIX.length + HEX + 2;
 
-    private ChainedLine() {
-    }
+    private ChainedLine() {}
 
     /** The first line's {@code prev}: binds the chain to the log's identity, so one log cannot pass for another's. */
     static String genesis(String identity) {
-        return sha256(("mipfed audit log\n" + requireNonNull(identity, "identity is null")).getBytes(StandardCharsets.UTF_8));
+        return sha256(
+                ("mipfed audit log\n" + requireNonNull(identity, "identity is null")).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The line's bytes without the trailing newline, and its hash. */
-    record Encoded(byte[] bytes, String hash) {
-    }
+    record Encoded(byte[] bytes, String hash) {}
 
     static Encoded encode(long seq, String time, ObjectNode fields, String prev) {
         ObjectNode body = Json.mapper().createObjectNode().put("seq", seq).put("time", time);
         fields.properties().forEach(e -> {
             if (RESERVED.contains(e.getKey())) {
-                throw new IllegalArgumentException("an audit entry cannot set the log's own field '" + e.getKey() + "'");
+                throw new IllegalArgumentException(
+                        "an audit entry cannot set the log's own field '" + e.getKey() + "'");
             }
             body.set(e.getKey(), e.getValue());
         });
@@ -49,8 +49,7 @@ final class ChainedLine {
         byte[] unhashed;
         try {
             unhashed = Json.mapper().writeValueAsBytes(body);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("A JSON tree could not be written", e);
         }
         String hash = sha256(unhashed);
@@ -68,7 +67,9 @@ final class ChainedLine {
     /** A line as read back: its stated hash, whether that hash matches its bytes, and its parsed fields (null if not JSON). */
     record Decoded(String statedHash, boolean hashMatches, JsonNode json) {
         long seq() {
-            return json == null || !json.path("seq").canConvertToLong() ? -1 : json.path("seq").asLong();
+            return json == null || !json.path("seq").canConvertToLong()
+                    ? -1
+                    : json.path("seq").asLong();
         }
 
         String prev() {
@@ -78,8 +79,16 @@ final class ChainedLine {
 
     /** Reads one line (without its newline); never throws on damaged input. */
     static Decoded decode(byte[] line) {
-        if (line.length < SUFFIX + 2 || line[line.length - 1] != '}' || line[line.length - 2] != '"'
-                || !Arrays.equals(line, line.length - SUFFIX, line.length - SUFFIX + HASH_PREFIX.length, HASH_PREFIX, 0, HASH_PREFIX.length)) {
+        if (line.length < SUFFIX + 2
+                || line[line.length - 1] != '}'
+                || line[line.length - 2] != '"'
+                || !Arrays.equals(
+                        line,
+                        line.length - SUFFIX,
+                        line.length - SUFFIX + HASH_PREFIX.length,
+                        HASH_PREFIX,
+                        0,
+                        HASH_PREFIX.length)) {
             return new Decoded("", false, parse(line));
         }
         String stated = new String(line, line.length - 2 - HEX, HEX, StandardCharsets.US_ASCII);
@@ -92,8 +101,7 @@ final class ChainedLine {
         try {
             JsonNode node = Json.mapper().readTree(line);
             return node != null && node.isObject() ? node : null;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
@@ -101,8 +109,7 @@ final class ChainedLine {
     static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        }
-        catch (NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }

@@ -54,16 +54,15 @@ record Checkpoint(String log, long seq, String hash) {
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.deleteIfExists(temp);
             try {
-                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            }
-            catch (UnsupportedOperationException e) {
+                Files.createFile(
+                        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
                 Files.createFile(temp);
             }
             Files.writeString(temp, HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII);
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 Files.deleteIfExists(temp);
             }
         }
@@ -77,9 +76,9 @@ record Checkpoint(String log, long seq, String hash) {
             return null;
         }
         try {
-            return HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII).strip());
-        }
-        catch (IllegalArgumentException e) {
+            return HexFormat.of()
+                    .parseHex(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        } catch (IllegalArgumentException e) {
             throw new IOException("the audit key " + file + " is not a hex string; it was changed", e);
         }
     }
@@ -97,21 +96,29 @@ record Checkpoint(String log, long seq, String hash) {
         JsonNode json;
         try {
             json = Json.mapper().readTree(Files.readAllBytes(file));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IOException("the checkpoint " + file + " is not JSON; it was changed", e);
         }
-        if (json == null || !json.path("log").isTextual() || !json.path("seq").canConvertToLong() || !json.path("hash").isTextual()
+        if (json == null
+                || !json.path("log").isTextual()
+                || !json.path("seq").canConvertToLong()
+                || !json.path("hash").isTextual()
                 || !json.path("mac").isTextual()) {
             throw new IOException("the checkpoint " + file + " lacks log, seq, hash or mac; it was changed");
         }
-        Checkpoint checkpoint = new Checkpoint(json.path("log").asText(), json.path("seq").asLong(), json.path("hash").asText());
+        Checkpoint checkpoint = new Checkpoint(
+                json.path("log").asText(),
+                json.path("seq").asLong(),
+                json.path("hash").asText());
         if (key == null) {
-            throw new IOException("the key " + keyOf(log) + " that seals the checkpoint is missing, so the checkpoint cannot be trusted");
+            throw new IOException("the key " + keyOf(log)
+                    + " that seals the checkpoint is missing, so the checkpoint cannot be trusted");
         }
-        if (!MessageDigest.isEqual(checkpoint.mac(key).getBytes(StandardCharsets.US_ASCII),
+        if (!MessageDigest.isEqual(
+                checkpoint.mac(key).getBytes(StandardCharsets.US_ASCII),
                 json.path("mac").asText().getBytes(StandardCharsets.US_ASCII))) {
-            throw new IOException("the checkpoint " + file + " does not match its seal (" + keyOf(log).getFileName() + "); it was changed");
+            throw new IOException("the checkpoint " + file + " does not match its seal ("
+                    + keyOf(log).getFileName() + "); it was changed");
         }
         return checkpoint;
     }
@@ -121,10 +128,15 @@ record Checkpoint(String log, long seq, String hash) {
         Path file = fileOf(log).toAbsolutePath();
         // a temporary file of its own: two writers of one log (the manager and a backup) may seal at the same time
         Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-        byte[] bytes = Json.mapper().writeValueAsBytes(Json.mapper().createObjectNode()
-                .put("log", log()).put("seq", seq).put("hash", hash).put("mac", mac(key)));
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        byte[] bytes = Json.mapper()
+                .writeValueAsBytes(Json.mapper()
+                        .createObjectNode()
+                        .put("log", log())
+                        .put("seq", seq)
+                        .put("hash", hash)
+                        .put("mac", mac(key)));
+        try (FileChannel channel = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -133,11 +145,9 @@ record Checkpoint(String log, long seq, String hash) {
         }
         try {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (AtomicMoveNotSupportedException e) {
+        } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        finally {
+        } finally {
             Files.deleteIfExists(temp);
         }
     }
@@ -146,10 +156,10 @@ record Checkpoint(String log, long seq, String hash) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(("mipfed audit checkpoint\n" + log + "\n" + seq + "\n" + hash)
-                    .getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (GeneralSecurityException e) {
+            return HexFormat.of()
+                    .formatHex(mac.doFinal(("mipfed audit checkpoint\n" + log + "\n" + seq + "\n" + hash)
+                            .getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }
     }

@@ -72,8 +72,7 @@ public final class HashChainedLog implements AutoCloseable {
     });
 
     /** Where an appended line landed. */
-    public record Appended(long seq, String hash) {
-    }
+    public record Appended(long seq, String hash) {}
 
     /** Entries waiting to be written, and then their outcome. */
     private static final class Batch {
@@ -98,19 +97,23 @@ public final class HashChainedLog implements AutoCloseable {
     private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
     /** Guarded by writeLock: the end of the last whole line this writer knows, its seq and hash. */
     private long end;
+
     private long written;
     private String lastHash;
     private IOException failure;
     private volatile boolean closed;
     /** The newest durable state not yet sealed in the checkpoint; null when the checkpoint is current. */
     private final AtomicReference<Checkpoint> toSeal = new AtomicReference<>();
+
     private final AtomicBoolean sealing = new AtomicBoolean();
     /** Guarded by itself: the seq the checkpoint on disk seals (this writer's view), and a sealing failure. */
     private final Object sealed = new Object();
+
     private long sealedSeq;
     private IOException sealFailure;
     /** When the sealer last wrote the checkpoint, and whether someone waits for the next one (no pause then). */
     private volatile long lastSealNanos = System.nanoTime() - SEAL_INTERVAL_NANOS;
+
     private volatile boolean sealNow;
 
     private HashChainedLog(Path file, String identity) throws IOException {
@@ -124,25 +127,25 @@ public final class HashChainedLog implements AutoCloseable {
         this.sealLock = SEAL_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
         writeLock.lock();
         try {
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            this.channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             try (FileLock os = channel.lock()) {
                 this.key = Checkpoint.loadOrCreateKey(file);
                 Checkpoint checkpoint = Checkpoint.read(file, key);
                 if (checkpoint != null && !checkpoint.log().equals(identity)) {
-                    throw new IOException("its checkpoint says it is the audit log of '" + checkpoint.log() + "', not of '" + identity + "'");
+                    throw new IOException("its checkpoint says it is the audit log of '" + checkpoint.log()
+                            + "', not of '" + identity + "'");
                 }
                 if (checkpoint == null && setAsideUnchained(file)) {
                     channel.truncate(0);
                 }
                 resume(checkpoint);
                 sealedSeq = written;
-            }
-            catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
-        }
-        finally {
+        } finally {
             writeLock.unlock();
         }
     }
@@ -158,10 +161,11 @@ public final class HashChainedLog implements AutoCloseable {
         requireNonNull(identity, "identity is null");
         try {
             return new HashChainedLog(file, identity);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot open the audit log " + file + ": " + e.getMessage()
-                    + ". Run 'mipfed audit verify --file " + file + "' to see what is wrong", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot open the audit log " + file + ": " + e.getMessage() + ". Run 'mipfed audit verify --file "
+                            + file + "' to see what is wrong",
+                    e);
         }
     }
 
@@ -215,8 +219,7 @@ public final class HashChainedLog implements AutoCloseable {
                 }
                 write(batches);
             }
-        }
-        finally {
+        } finally {
             writeLock.unlock();
         }
         if (mine.failure != null) {
@@ -253,12 +256,10 @@ public final class HashChainedLog implements AutoCloseable {
                         at += channel.write(buffer, at);
                     }
                     channel.force(false);
-                }
-                catch (IOException e) {
+                } catch (IOException e) {
                     try {
                         channel.truncate(end);
-                    }
-                    catch (IOException ignored) {
+                    } catch (IOException ignored) {
                         // the next open cuts a torn line anyway
                     }
                     throw e;
@@ -271,13 +272,12 @@ public final class HashChainedLog implements AutoCloseable {
                 }
                 seal(new Checkpoint(identity, seq, hash));
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             failure = e;
-            UncheckedIOException thrown = new UncheckedIOException("Cannot write the audit log " + file + ": " + e.getMessage(), e);
+            UncheckedIOException thrown =
+                    new UncheckedIOException("Cannot write the audit log " + file + ": " + e.getMessage(), e);
             batches.forEach(b -> b.failure = thrown);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             batches.forEach(b -> b.failure = e);
         }
     }
@@ -314,11 +314,9 @@ public final class HashChainedLog implements AutoCloseable {
                 if (onDisk == null || onDisk.seq() < next.seq()) {
                     next.write(file, key);
                 }
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 failed = e;
-            }
-            finally {
+            } finally {
                 sealLock.unlock();
                 lastSealNanos = System.nanoTime();
             }
@@ -352,8 +350,7 @@ public final class HashChainedLog implements AutoCloseable {
         writeLock.lock();
         try {
             target = written;
-        }
-        finally {
+        } finally {
             writeLock.unlock();
         }
         sealNow = true;
@@ -361,14 +358,15 @@ public final class HashChainedLog implements AutoCloseable {
             while (sealedSeq < target && sealFailure == null && toSealPending()) {
                 try {
                     sealed.wait(100);
-                }
-                catch (InterruptedException e) {
+                } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
             }
             if (sealFailure != null) {
-                throw new UncheckedIOException("Cannot write the checkpoint of the audit log " + file + ": " + sealFailure.getMessage(), sealFailure);
+                throw new UncheckedIOException(
+                        "Cannot write the checkpoint of the audit log " + file + ": " + sealFailure.getMessage(),
+                        sealFailure);
             }
         }
     }
@@ -419,7 +417,8 @@ public final class HashChainedLog implements AutoCloseable {
         String lastOfThem = null;
         for (byte[] bytes : LogLines.backwards(channel, newEnd, MAX_UNCHECKPOINTED)) {
             ChainedLine.Decoded line = ChainedLine.decode(bytes);
-            if (!line.hashMatches() || (newer != null && (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())))) {
+            if (!line.hashMatches()
+                    || (newer != null && (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())))) {
                 break;
             }
             if (newer == null) {
@@ -453,8 +452,7 @@ public final class HashChainedLog implements AutoCloseable {
                 }
             }
             return lines;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the audit log " + file + ": " + e.getMessage(), e);
         }
     }
@@ -464,12 +462,16 @@ public final class HashChainedLog implements AutoCloseable {
             throw new UncheckedIOException("The audit log " + file + " is closed", new IOException("closed"));
         }
         if (failure != null) {
-            throw new UncheckedIOException("The audit log " + file + " failed earlier and takes no more lines: " + failure.getMessage(), failure);
+            throw new UncheckedIOException(
+                    "The audit log " + file + " failed earlier and takes no more lines: " + failure.getMessage(),
+                    failure);
         }
         synchronized (sealed) {
             if (sealFailure != null) {
-                throw new UncheckedIOException("The checkpoint of the audit log " + file + " could not be written, so the log takes no more lines: "
-                        + sealFailure.getMessage(), sealFailure);
+                throw new UncheckedIOException(
+                        "The checkpoint of the audit log " + file
+                                + " could not be written, so the log takes no more lines: " + sealFailure.getMessage(),
+                        sealFailure);
             }
         }
     }
@@ -477,29 +479,31 @@ public final class HashChainedLog implements AutoCloseable {
     private void resume(Checkpoint checkpoint) throws IOException {
         end = LogLines.wholeLinesEnd(channel);
         if (end < channel.size()) {
-            recoveryNotes.add("cut off a torn last line of " + (channel.size() - end) + " bytes (written during a crash, never acknowledged)");
+            recoveryNotes.add("cut off a torn last line of " + (channel.size() - end)
+                    + " bytes (written during a crash, never acknowledged)");
             channel.truncate(end);
             channel.force(true);
         }
         List<byte[]> tail = LogLines.backwards(channel, end, checkpoint == null ? 1 : MAX_UNCHECKPOINTED + 1);
         if (tail.isEmpty()) {
             if (checkpoint != null && checkpoint.seq() > 0) {
-                throw new IOException("it is empty but its checkpoint records " + checkpoint.seq() + " lines: they were removed");
+                throw new IOException(
+                        "it is empty but its checkpoint records " + checkpoint.seq() + " lines: they were removed");
             }
             written = 0;
             lastHash = ChainedLine.genesis(identity);
-        }
-        else if (checkpoint == null) {
-            // The first lines were written but their checkpoint was not (or it was deleted): accept only a whole, sound chain.
+        } else if (checkpoint == null) {
+            // The first lines were written but their checkpoint was not (or it was deleted): accept only a whole, sound
+            // chain.
             AuditVerifier.Result chain = AuditVerifier.verifyChain(file, identity);
             if (!chain.ok()) {
                 throw new IOException("it has no checkpoint and its chain is broken: " + chain.problem());
             }
-            recoveryNotes.add("had no checkpoint; made one after checking the chain of its " + chain.lines() + " lines");
+            recoveryNotes.add(
+                    "had no checkpoint; made one after checking the chain of its " + chain.lines() + " lines");
             written = chain.lines();
             lastHash = chain.lastHash();
-        }
-        else {
+        } else {
             resumeAfter(checkpoint, tail);
         }
         if (checkpoint == null || checkpoint.seq() != written) {
@@ -513,22 +517,24 @@ public final class HashChainedLog implements AutoCloseable {
         for (byte[] bytes : tail) {
             ChainedLine.Decoded line = ChainedLine.decode(bytes);
             if (!line.hashMatches() || line.seq() < 1) {
-                throw new IOException("line " + (newerSeq > 0 ? newerSeq - 1 : "at its end") + " was changed (its hash does not match it)");
+                throw new IOException("line " + (newerSeq > 0 ? newerSeq - 1 : "at its end")
+                        + " was changed (its hash does not match it)");
             }
             if (newer == null) {
                 written = line.seq();
                 lastHash = line.statedHash();
-            }
-            else if (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())) {
-                throw new IOException("line " + newerSeq + " does not follow line " + (newerSeq - 1) + " (lines removed, moved or changed)");
+            } else if (line.seq() != newerSeq - 1 || !newer.equals(line.statedHash())) {
+                throw new IOException("line " + newerSeq + " does not follow line " + (newerSeq - 1)
+                        + " (lines removed, moved or changed)");
             }
             if (line.seq() < checkpoint.seq()) {
-                throw new IOException("it ends at line " + written + " but its checkpoint records " + checkpoint.seq() + " lines: lines "
-                        + (written + 1) + " to " + checkpoint.seq() + " were removed");
+                throw new IOException("it ends at line " + written + " but its checkpoint records " + checkpoint.seq()
+                        + " lines: lines " + (written + 1) + " to " + checkpoint.seq() + " were removed");
             }
             if (line.seq() == checkpoint.seq()) {
                 if (!line.statedHash().equals(checkpoint.hash())) {
-                    throw new IOException("line " + line.seq() + " is not the line its checkpoint records (the log was rewritten)");
+                    throw new IOException(
+                            "line " + line.seq() + " is not the line its checkpoint records (the log was rewritten)");
                 }
                 if (written > checkpoint.seq()) {
                     recoveryNotes.add("kept lines " + (checkpoint.seq() + 1) + " to " + written
@@ -540,10 +546,12 @@ public final class HashChainedLog implements AutoCloseable {
             newerSeq = line.seq();
         }
         if (checkpoint.seq() == 0 && newerSeq == 1 && newer.equals(checkpoint.hash())) {
-            recoveryNotes.add("kept lines 1 to " + written + ", written after the last checkpoint (a crash before it was updated)");
+            recoveryNotes.add("kept lines 1 to " + written
+                    + ", written after the last checkpoint (a crash before it was updated)");
             return;
         }
-        throw new IOException("its last " + tail.size() + " lines do not reach the line its checkpoint records (" + checkpoint.seq() + ")");
+        throw new IOException("its last " + tail.size() + " lines do not reach the line its checkpoint records ("
+                + checkpoint.seq() + ")");
     }
 
     /** A log from before the chain (plain JSON lines, no checkpoint) is kept under another name; true if there was one. */
@@ -560,7 +568,8 @@ public final class HashChainedLog implements AutoCloseable {
         }
         Path aside = log.resolveSibling(log.getFileName() + ".unchained-" + System.currentTimeMillis());
         Files.copy(log, aside);
-        recoveryNotes.add("copied the log written before hash chaining to " + aside.getFileName() + "; a new chain starts");
+        recoveryNotes.add(
+                "copied the log written before hash chaining to " + aside.getFileName() + "; a new chain starts");
         return true;
     }
 
@@ -569,8 +578,7 @@ public final class HashChainedLog implements AutoCloseable {
         if (!closed) {
             try {
                 awaitCheckpoint();
-            }
-            catch (UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 // closing goes on: the lines are durable, and the next open checks them against the checkpoint it finds
             }
         }
@@ -581,11 +589,9 @@ public final class HashChainedLog implements AutoCloseable {
             }
             closed = true;
             channel.close();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot close the audit log " + file + ": " + e.getMessage(), e);
-        }
-        finally {
+        } finally {
             writeLock.unlock();
         }
     }

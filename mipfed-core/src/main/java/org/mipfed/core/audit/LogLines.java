@@ -18,8 +18,7 @@ import java.util.List;
 final class LogLines {
     private static final int CHUNK = 64 * 1024;
 
-    private LogLines() {
-    }
+    private LogLines() {}
 
     /** Forwards, one line at a time (without its newline), in constant memory. */
     static final class Forward implements Closeable {

@@ -10,8 +10,7 @@ import java.util.stream.Stream;
 
 /** Directory operations the JDK leaves to its callers. */
 public final class Directories {
-    private Directories() {
-    }
+    private Directories() {}
 
     /**
      * Deletes a directory and everything under it, deepest first; nothing if it does not exist.
@@ -27,8 +26,7 @@ public final class Directories {
             for (Path p : all) {
                 Files.delete(p);
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete " + dir + ": " + e.getMessage(), e);
         }
     }

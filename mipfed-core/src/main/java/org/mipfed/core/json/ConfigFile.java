@@ -37,8 +37,7 @@ import org.mipfed.core.text.EditDistance;
  * node without anyone knowing.
  */
 public final class ConfigFile {
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /**
      * Reads {@code file} as a {@code type}.
@@ -52,34 +51,35 @@ public final class ConfigFile {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new Problem(ProblemType.CANNOT_READ_CONFIGURATION, "Cannot read " + file + ": " + e.getMessage(), e);
         }
         try {
             return Json.strict().readValue(bytes, type);
-        }
-        catch (UnrecognizedPropertyException e) {
+        } catch (UnrecognizedPropertyException e) {
             throw invalid(file, explain(e));
-        }
-        catch (JsonMappingException e) {
-            // Jackson builds a record before it looks at unknown keys, so a misspelled required key first shows as a missing
+        } catch (JsonMappingException e) {
+            // Jackson builds a record before it looks at unknown keys, so a misspelled required key first shows as a
+            // missing
             // value: name the misspelling when there is one, since that is the mistake to fix.
             throw invalid(file, unknownKey(bytes, type).orElseGet(() -> explain(e)));
-        }
-        catch (JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw invalid(file, (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ") + "this is not valid JSON ("
-                    + e.getOriginalMessage() + "); correct the syntax (a missing comma or quote, a trailing comma, a key given twice)");
-        }
-        catch (IOException e) {
+            throw invalid(
+                    file,
+                    (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ")
+                            + "this is not valid JSON (" + e.getOriginalMessage()
+                            + "); correct the syntax (a missing comma or quote, a trailing comma, a key given twice)");
+        } catch (IOException e) {
             throw new Problem(ProblemType.CANNOT_READ_CONFIGURATION, "Cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
     /** The error for a value that parsed but is not acceptable (e.g. below a safe floor), in the same words. */
     public static Problem invalid(Path file, String what) {
-        return new Problem(ProblemType.INVALID_CONFIGURATION, file + ": " + what + ". Nothing was started; correct the file and start again");
+        return new Problem(
+                ProblemType.INVALID_CONFIGURATION,
+                file + ": " + what + ". Nothing was started; correct the file and start again");
     }
 
     private static String explain(JsonMappingException e) {
@@ -97,12 +97,15 @@ public final class ConfigFile {
         if (e instanceof InvalidFormatException format) {
             return "'" + key + "' must be " + expected(format.getTargetType()) + ", not " + shown(format.getValue());
         }
-        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
-                && e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot map `null`")) {
+        if (e instanceof MismatchedInputException mismatch
+                && mismatch.getTargetType() != null
+                && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Cannot map `null`")) {
             return "'" + key + "' is missing; write it as " + expected(mismatch.getTargetType());
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            return "'" + key + "' must be " + expected(mismatch.getTargetType()) + " (" + firstLine(e.getOriginalMessage()) + ")";
+            return "'" + key + "' must be " + expected(mismatch.getTargetType()) + " ("
+                    + firstLine(e.getOriginalMessage()) + ")";
         }
         return (key.isEmpty() ? "" : "'" + key + "': ") + firstLine(e.getOriginalMessage());
     }
@@ -112,8 +115,7 @@ public final class ConfigFile {
         try {
             JsonNode tree = Json.strict().readTree(bytes);
             return unknownKey(tree, Json.strict().constructType(type), "");
-        }
-        catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -128,7 +130,10 @@ public final class ConfigFile {
             }
             return Optional.empty();
         }
-        if (!node.isObject() || type.isContainerType() || type.isPrimitive() || type.getRawClass().getName().startsWith("java.")) {
+        if (!node.isObject()
+                || type.isContainerType()
+                || type.isPrimitive()
+                || type.getRawClass().getName().startsWith("java.")) {
             return Optional.empty();
         }
         BeanDescription bean = Json.strict().getDeserializationConfig().introspect(type);
@@ -147,8 +152,9 @@ public final class ConfigFile {
                 }
                 List<Object> known = new ArrayList<>(declared.keySet());
                 String near = closest(field.getKey(), known);
-                return Optional.of("the key '" + key + "' is unknown" + (near == null ? "." : "; did you mean '" + near + "'?")
-                        + " Rename or remove it (keys known there: " + known(known) + ")");
+                return Optional.of(
+                        "the key '" + key + "' is unknown" + (near == null ? "." : "; did you mean '" + near + "'?")
+                                + " Rename or remove it (keys known there: " + known(known) + ")");
             }
             Optional<String> found = unknownKey(field.getValue(), fieldType, key);
             if (found.isPresent()) {
@@ -163,8 +169,7 @@ public final class ConfigFile {
         for (JsonMappingException.Reference ref : e.getPath()) {
             if (ref.getFieldName() != null) {
                 out.append(out.length() == 0 ? "" : ".").append(ref.getFieldName());
-            }
-            else if (ref.getIndex() >= 0) {
+            } else if (ref.getIndex() >= 0) {
                 out.append('[').append(ref.getIndex()).append(']');
             }
         }
@@ -218,7 +223,9 @@ public final class ConfigFile {
             String candidate = String.valueOf(id);
             String lower = candidate.toLowerCase(Locale.ROOT);
             // minRows for min_rows counts as a slip of one character, not of two
-            int distance = Math.min(EditDistance.between(target, lower), 1 + EditDistance.between(target.replace("_", ""), lower.replace("_", "")));
+            int distance = Math.min(
+                    EditDistance.between(target, lower),
+                    1 + EditDistance.between(target.replace("_", ""), lower.replace("_", "")));
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;

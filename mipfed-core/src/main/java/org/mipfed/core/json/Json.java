@@ -31,8 +31,7 @@ public final class Json {
      */
     private static final ObjectMapper STRICT = strictMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;

@@ -21,6 +21,7 @@ public final class DataModel {
     public static final String DATASET = "dataset";
     /** Variable codes become SQL column names (always quoted), so they are restricted to this shape. */
     private static final Pattern CODE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_.\\-]{1,32}");
 
     private final String code;
@@ -42,31 +43,39 @@ public final class DataModel {
         JsonNode root;
         try {
             root = Json.mapper().readTree(json);
-        }
-        catch (JsonProcessingException e) {
-            throw new DataModelException("The data model is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (JsonProcessingException e) {
+            throw new DataModelException("The data model is not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
         }
         if (root == null || !root.isObject()) {
-            throw new DataModelException("The data model must be a JSON object with code, version, label, variables and groups");
+            throw new DataModelException(
+                    "The data model must be a JSON object with code, version, label, variables and groups");
         }
         String code = requiredText(root, "code", "the data model");
         String version = requiredText(root, "version", "the data model");
         if (!CODE.matcher(code).matches()) {
-            throw new DataModelException("The data model code '" + code + "' must be letters, digits and underscores, starting with a letter or underscore");
+            throw new DataModelException("The data model code '" + code
+                    + "' must be letters, digits and underscores, starting with a letter or underscore");
         }
         if (!VERSION.matcher(version).matches()) {
-            throw new DataModelException("The data model version '" + version + "' must be 1 to 32 letters, digits, dots, dashes or underscores");
+            throw new DataModelException("The data model version '" + version
+                    + "' must be 1 to 32 letters, digits, dots, dashes or underscores");
         }
         String label = text(root, "label");
         Map<String, Cde> cdes = new LinkedHashMap<>();
         collect(root, "", "", cdes);
         Cde dataset = cdes.get(DATASET);
         if (dataset == null) {
-            throw new DataModelException("The data model " + code + ":" + version + " has no 'dataset' variable; every MIP data model needs one (nominal, sql_type text, with the dataset codes as enumerations)");
+            throw new DataModelException(
+                    "The data model " + code + ":" + version
+                            + " has no 'dataset' variable; every MIP data model needs one (nominal, sql_type text, with the dataset codes as enumerations)");
         }
-        if (!dataset.categorical() || dataset.sqlType() != SqlType.TEXT || dataset.enumerations().isEmpty()) {
-            throw new DataModelException("The 'dataset' variable of " + code + ":" + version + " must be categorical, of sql_type text, with its dataset codes as enumerations");
+        if (!dataset.categorical()
+                || dataset.sqlType() != SqlType.TEXT
+                || dataset.enumerations().isEmpty()) {
+            throw new DataModelException("The 'dataset' variable of " + code + ":" + version
+                    + " must be categorical, of sql_type text, with its dataset codes as enumerations");
         }
         return new DataModel(code, version, label, cdes, json);
     }
@@ -80,7 +89,9 @@ public final class DataModel {
             for (int i = 0; i < variables.size(); i++) {
                 Cde cde = parseCde(variables.get(i), path + "variables[" + i + "]", groupLabel);
                 if (cdes.putIfAbsent(cde.code(), cde) != null) {
-                    throw new DataModelException("The variable code '" + cde.code() + "' appears twice in the data model (second at " + path + "variables[" + i + "]); codes must be unique");
+                    throw new DataModelException(
+                            "The variable code '" + cde.code() + "' appears twice in the data model (second at " + path
+                                    + "variables[" + i + "]); codes must be unique");
                 }
             }
         }
@@ -107,12 +118,14 @@ public final class DataModel {
         String code = requiredText(node, "code", "the variable at " + path);
         String where = "variable '" + code + "' (" + path + ")";
         if (!CODE.matcher(code).matches()) {
-            throw new DataModelException("The code of " + where + " must be letters, digits and underscores (at most 63), starting with a letter or underscore");
+            throw new DataModelException("The code of " + where
+                    + " must be letters, digits and underscores (at most 63), starting with a letter or underscore");
         }
         String label = requiredText(node, "label", where);
         SqlType sqlType = SqlType.parse(requiredText(node, "sql_type", where));
         if (sqlType == null) {
-            throw new DataModelException("The sql_type of " + where + " must be one of int, real, text; it is '" + text(node, "sql_type") + "'");
+            throw new DataModelException("The sql_type of " + where + " must be one of int, real, text; it is '"
+                    + text(node, "sql_type") + "'");
         }
         JsonNode categoricalNode = node.get("isCategorical");
         if (categoricalNode == null || !categoricalNode.isBoolean()) {
@@ -123,35 +136,49 @@ public final class DataModel {
         JsonNode enums = node.get("enumerations");
         if (categorical) {
             if (enums == null || !enums.isArray() || enums.isEmpty()) {
-                throw new DataModelException("The categorical " + where + " needs a non-empty 'enumerations' list of {code, label}");
+                throw new DataModelException(
+                        "The categorical " + where + " needs a non-empty 'enumerations' list of {code, label}");
             }
             for (int i = 0; i < enums.size(); i++) {
                 JsonNode e = enums.get(i);
                 String enumCode = requiredText(e, "code", "enumeration " + i + " of " + where);
                 String enumLabel = text(e, "label");
                 if (sqlType == SqlType.INT && !enumCode.matches("-?\\d+")) {
-                    throw new DataModelException("The enumeration '" + enumCode + "' of " + where + " is not an integer, but the variable's sql_type is int");
+                    throw new DataModelException("The enumeration '" + enumCode + "' of " + where
+                            + " is not an integer, but the variable's sql_type is int");
                 }
                 if (sqlType == SqlType.REAL) {
-                    throw new DataModelException("The categorical " + where + " has sql_type real; categorical variables must be int or text");
+                    throw new DataModelException("The categorical " + where
+                            + " has sql_type real; categorical variables must be int or text");
                 }
                 if (enumerations.putIfAbsent(enumCode, enumLabel == null ? enumCode : enumLabel) != null) {
                     throw new DataModelException("The enumeration code '" + enumCode + "' appears twice in " + where);
                 }
             }
-        }
-        else if (enums != null && !enums.isNull() && !(enums.isArray() && enums.isEmpty())) {
-            throw new DataModelException("The " + where + " is not categorical but has enumerations; set isCategorical to true or remove them");
+        } else if (enums != null && !enums.isNull() && !(enums.isArray() && enums.isEmpty())) {
+            throw new DataModelException("The " + where
+                    + " is not categorical but has enumerations; set isCategorical to true or remove them");
         }
         Double min = number(node, "minValue", where);
         Double max = number(node, "maxValue", where);
         if ((min != null || max != null) && (categorical || sqlType == SqlType.TEXT)) {
-            throw new DataModelException("The " + where + " has minValue/maxValue, which only numerical (int or real, non-categorical) variables may have");
+            throw new DataModelException("The " + where
+                    + " has minValue/maxValue, which only numerical (int or real, non-categorical) variables may have");
         }
         if (min != null && max != null && min > max) {
             throw new DataModelException("The " + where + " has minValue " + min + " greater than maxValue " + max);
         }
-        return new Cde(code, label, text(node, "description"), sqlType, categorical, enumerations, min, max, text(node, "units"), groupLabel);
+        return new Cde(
+                code,
+                label,
+                text(node, "description"),
+                sqlType,
+                categorical,
+                enumerations,
+                min,
+                max,
+                text(node, "units"),
+                groupLabel);
     }
 
     private static String where(String path) {
@@ -160,7 +187,10 @@ public final class DataModel {
 
     private static String requiredText(JsonNode node, String field, String where) {
         JsonNode value = node == null ? null : node.get(field);
-        if (value == null || value.isNull() || !value.isValueNode() || value.asText().isBlank()) {
+        if (value == null
+                || value.isNull()
+                || !value.isValueNode()
+                || value.asText().isBlank()) {
             throw new DataModelException("'" + field + "' is missing or empty in " + where);
         }
         return value.asText().trim();

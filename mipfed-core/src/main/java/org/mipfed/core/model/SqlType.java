@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The storage type of a CDE, as written in a data model's {@code sql_type}. */
 public enum SqlType {
-    INT, REAL, TEXT;
+    INT,
+    REAL,
+    TEXT;
 
     public static SqlType parse(String text) {
         if (text == null) {
@@ -12,8 +14,7 @@ public enum SqlType {
         }
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

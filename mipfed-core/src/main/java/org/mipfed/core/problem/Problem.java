@@ -28,7 +28,8 @@ public class Problem extends RuntimeException {
     public Problem(ProblemType type, String detail, Map<String, String> extensions, Throwable cause) {
         super(requireNonNull(detail, "detail is null"), cause);
         this.type = requireNonNull(type, "type is null");
-        this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(extensions, "extensions is null")));
+        this.extensions =
+                Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(extensions, "extensions is null")));
     }
 
     public static Problem badRequest(String detail) {

@@ -17,8 +17,7 @@ public final class ProblemDocument {
     /** The standard members; an extension of the same name is not written (it could not be told apart). */
     private static final Set<String> MEMBERS = Set.of("type", "title", "status", "detail", "instance", "code");
 
-    private ProblemDocument() {
-    }
+    private ProblemDocument() {}
 
     /** {@code problem} as a document; {@code instance} (the request's path) may be null. */
     public static ObjectNode of(Problem problem, String instance) {
@@ -30,7 +29,8 @@ public final class ProblemDocument {
      * A document of {@code type} sent with {@code status}: the type's own status, except for answers whose status
      * was fixed elsewhere (a web server's refusal of a status no type names).
      */
-    public static ObjectNode of(ProblemType type, int status, String detail, String instance, Map<String, String> extensions) {
+    public static ObjectNode of(
+            ProblemType type, int status, String detail, String instance, Map<String, String> extensions) {
         requireNonNull(type, "type is null");
         requireNonNull(detail, "detail is null");
         requireNonNull(extensions, "extensions is null");

@@ -36,7 +36,13 @@ public record AnalysisRequest(
     }
 
     /** A request without preprocessing. */
-    public AnalysisRequest(String dataModel, List<String> datasets, List<String> x, List<String> y, JsonNode filters, ObjectNode parameters,
+    public AnalysisRequest(
+            String dataModel,
+            List<String> datasets,
+            List<String> x,
+            List<String> y,
+            JsonNode filters,
+            ObjectNode parameters,
             ObjectNode flags) {
         this(dataModel, datasets, x, y, filters, parameters, flags, null);
     }
@@ -44,18 +50,22 @@ public record AnalysisRequest(
     /** Reads a request body; a malformed body is the caller's mistake (400) and the message says which field. */
     public static AnalysisRequest fromJson(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw Problem.badRequest("The request body must be a JSON object with 'inputdata' (data_model, datasets, x, y, filters) and optional 'parameters'");
+            throw Problem.badRequest(
+                    "The request body must be a JSON object with 'inputdata' (data_model, datasets, x, y, filters) and optional 'parameters'");
         }
         JsonNode input = body.get("inputdata");
         if (input == null || !input.isObject()) {
-            throw Problem.badRequest("The request body needs an 'inputdata' object with data_model, datasets, y and optionally x and filters");
+            throw Problem.badRequest(
+                    "The request body needs an 'inputdata' object with data_model, datasets, y and optionally x and filters");
         }
         JsonNode model = input.get("data_model");
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
-            throw Problem.badRequest("'inputdata.data_model' is required, e.g. \"dementia:0.1\" (see GET /data_models or GET /cdes_metadata)");
+            throw Problem.badRequest(
+                    "'inputdata.data_model' is required, e.g. \"dementia:0.1\" (see GET /data_models or GET /cdes_metadata)");
         }
         JsonNode filters = input.get("filters");
-        if (filters != null && (filters.isNull() || (filters.isTextual() && filters.asText().isBlank()))) {
+        if (filters != null
+                && (filters.isNull() || (filters.isTextual() && filters.asText().isBlank()))) {
             filters = null;
         }
         JsonNode parameters = body.get("parameters");
@@ -68,8 +78,9 @@ public record AnalysisRequest(
         }
         JsonNode preprocessing = body.get("preprocessing");
         if (preprocessing != null && !preprocessing.isNull() && !preprocessing.isObject()) {
-            throw Problem.badRequest("'preprocessing' must be a JSON object of step name: its parameters, e.g. {\"longitudinal_transformer\": "
-                    + "{\"visit1\": \"BL\", \"visit2\": \"FL1\", \"strategies\": {...}}}");
+            throw Problem.badRequest(
+                    "'preprocessing' must be a JSON object of step name: its parameters, e.g. {\"longitudinal_transformer\": "
+                            + "{\"visit1\": \"BL\", \"visit2\": \"FL1\", \"strategies\": {...}}}");
         }
         return new AnalysisRequest(
                 model.asText().trim(),
@@ -93,7 +104,8 @@ public record AnalysisRequest(
         }
         for (JsonNode value : node) {
             if (!value.isTextual() || value.asText().isBlank()) {
-                throw Problem.badRequest("'inputdata." + field + "' must contain only non-empty strings; found " + value);
+                throw Problem.badRequest(
+                        "'inputdata." + field + "' must contain only non-empty strings; found " + value);
             }
             values.add(value.asText().trim());
         }

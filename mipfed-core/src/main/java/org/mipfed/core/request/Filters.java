@@ -20,13 +20,22 @@ import org.mipfed.proto.v1.FilterValue;
  */
 public final class Filters {
     public static final Set<String> OPERATORS = Set.of(
-            "equal", "not_equal", "less", "less_or_equal", "greater", "greater_or_equal",
-            "between", "not_between", "in", "not_in", "is_null", "is_not_null");
+            "equal",
+            "not_equal",
+            "less",
+            "less_or_equal",
+            "greater",
+            "greater_or_equal",
+            "between",
+            "not_between",
+            "in",
+            "not_in",
+            "is_null",
+            "is_not_null");
     private static final int MAX_DEPTH = 16;
     private static final int MAX_RULES = 256;
 
-    private Filters() {
-    }
+    private Filters() {}
 
     /** Parses filters; returns null when there are none. */
     public static Filter parse(JsonNode filters, DataModel model) {
@@ -39,7 +48,8 @@ public final class Filters {
 
     private static Filter parseNode(JsonNode node, DataModel model, String path, int depth, int[] rules) {
         if (!node.isObject()) {
-            throw Problem.badRequest("The filter at " + path + " must be an object: a group {condition, rules} or a rule {id, operator, value}");
+            throw Problem.badRequest("The filter at " + path
+                    + " must be an object: a group {condition, rules} or a rule {id, operator, value}");
         }
         if (depth > MAX_DEPTH) {
             throw Problem.badRequest("The filters are nested more than " + MAX_DEPTH + " levels deep at " + path);
@@ -47,7 +57,8 @@ public final class Filters {
         if (node.has("rules")) {
             String condition = node.path("condition").asText("AND").toUpperCase(Locale.ROOT);
             if (!condition.equals("AND") && !condition.equals("OR")) {
-                throw Problem.badRequest("The condition of the filter group at " + path + " must be AND or OR, not '" + node.path("condition").asText() + "'");
+                throw Problem.badRequest("The condition of the filter group at " + path + " must be AND or OR, not '"
+                        + node.path("condition").asText() + "'");
             }
             JsonNode children = node.get("rules");
             if (!children.isArray() || children.isEmpty()) {
@@ -72,11 +83,14 @@ public final class Filters {
         }
         Cde cde = model.cde(variable);
         if (cde == null) {
-            throw Problem.badRequest("The filter at " + path + " uses the variable '" + variable + "', which is not in the data model " + model.id());
+            throw Problem.badRequest("The filter at " + path + " uses the variable '" + variable
+                    + "', which is not in the data model " + model.id());
         }
         String operator = node.path("operator").asText("");
         if (!OPERATORS.contains(operator)) {
-            throw Problem.badRequest("The filter on '" + variable + "' at " + path + " has the operator '" + operator + "'; use one of " + String.join(", ", OPERATORS.stream().sorted().toList()));
+            throw Problem.badRequest(
+                    "The filter on '" + variable + "' at " + path + " has the operator '" + operator + "'; use one of "
+                            + String.join(", ", OPERATORS.stream().sorted().toList()));
         }
         FilterRule.Builder rule = FilterRule.newBuilder().setVariable(variable).setOperator(operator);
         int arity = switch (operator) {
@@ -92,15 +106,18 @@ public final class Filters {
         Set<JsonNode> values = new LinkedHashSet<>();
         if (value != null && value.isArray()) {
             value.forEach(values::add);
-        }
-        else if (value != null && !value.isNull()) {
+        } else if (value != null && !value.isNull()) {
             values.add(value);
         }
-        if (arity > 0 && values.size() != arity && !(arity == 2 && value != null && value.isArray() && value.size() == 2)) {
-            throw Problem.badRequest("The filter '" + operator + "' on '" + variable + "' at " + path + " needs " + (arity == 1 ? "one value" : "two values [low, high]"));
+        if (arity > 0
+                && values.size() != arity
+                && !(arity == 2 && value != null && value.isArray() && value.size() == 2)) {
+            throw Problem.badRequest("The filter '" + operator + "' on '" + variable + "' at " + path + " needs "
+                    + (arity == 1 ? "one value" : "two values [low, high]"));
         }
         if (arity < 0 && values.isEmpty()) {
-            throw Problem.badRequest("The filter '" + operator + "' on '" + variable + "' at " + path + " needs a non-empty list of values");
+            throw Problem.badRequest("The filter '" + operator + "' on '" + variable + "' at " + path
+                    + " needs a non-empty list of values");
         }
         Iterable<JsonNode> all = arity == 2 ? value : values;
         for (JsonNode v : all) {
@@ -111,29 +128,32 @@ public final class Filters {
 
     private static FilterValue value(JsonNode v, Cde cde, String operator, String path) {
         if (v == null || v.isNull() || v.isContainerNode()) {
-            throw Problem.badRequest("The filter '" + operator + "' on '" + cde.code() + "' at " + path + " has an empty or non-scalar value");
+            throw Problem.badRequest("The filter '" + operator + "' on '" + cde.code() + "' at " + path
+                    + " has an empty or non-scalar value");
         }
         if (cde.sqlType() == SqlType.TEXT) {
             String text = v.asText();
             if (cde.categorical() && !cde.enumerations().containsKey(text)) {
-                throw Problem.badRequest("The filter on '" + cde.code() + "' at " + path + " uses the value '" + text + "', which is not one of its levels: " + String.join(", ", cde.enumerations().keySet()));
+                throw Problem.badRequest("The filter on '" + cde.code() + "' at " + path + " uses the value '" + text
+                        + "', which is not one of its levels: "
+                        + String.join(", ", cde.enumerations().keySet()));
             }
             return FilterValue.newBuilder().setText(text).build();
         }
         double number;
         if (v.isNumber()) {
             number = v.doubleValue();
-        }
-        else {
+        } else {
             try {
                 number = Double.parseDouble(v.asText().trim());
-            }
-            catch (NumberFormatException e) {
-                throw Problem.badRequest("The filter on '" + cde.code() + "' at " + path + " compares a numerical variable with '" + v.asText() + "', which is not a number");
+            } catch (NumberFormatException e) {
+                throw Problem.badRequest("The filter on '" + cde.code() + "' at " + path
+                        + " compares a numerical variable with '" + v.asText() + "', which is not a number");
             }
         }
         if (!Double.isFinite(number)) {
-            throw Problem.badRequest("The filter on '" + cde.code() + "' at " + path + " uses a value that is not a finite number");
+            throw Problem.badRequest(
+                    "The filter on '" + cde.code() + "' at " + path + " uses a value that is not a finite number");
         }
         return FilterValue.newBuilder().setNumber(number).build();
     }
@@ -151,8 +171,7 @@ public final class Filters {
         }
         if (filter.hasRule()) {
             out.add(filter.getRule().getVariable());
-        }
-        else {
+        } else {
             filter.getGroup().getRulesList().forEach(f -> collect(f, out));
         }
     }

@@ -35,8 +35,7 @@ public final class Folds {
     /** The most folds a request may ask for. */
     public static final int MAX_SPLITS = 1000;
 
-    private Folds() {
-    }
+    private Folds() {}
 
     /** The salt of a dataset: its MD5's first {@link #SALT_DIGITS} hex digits as a number. */
     public static long salt(String dataset) {
@@ -44,8 +43,7 @@ public final class Folds {
         try {
             byte[] digest = MessageDigest.getInstance("MD5").digest(dataset.getBytes(StandardCharsets.UTF_8));
             return Long.parseLong(HexFormat.of().formatHex(digest).substring(0, SALT_DIGITS), 16);
-        }
-        catch (NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is missing from this Java runtime", e);
         }
     }

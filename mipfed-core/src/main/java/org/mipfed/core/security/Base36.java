@@ -7,8 +7,7 @@ public final class Base36 {
     private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Base36() {
-    }
+    private Base36() {}
 
     /**
      * Returns {@code length} characters drawn uniformly from {@code [0-9a-z]}, each carrying log2(36) ≈ 5.17

@@ -17,8 +17,7 @@ public final class CaDigest {
     /** Length of a digest in hex characters. */
     public static final int LENGTH = 64;
 
-    private CaDigest() {
-    }
+    private CaDigest() {}
 
     /** The lowercase hex SHA-256 of {@code certificate}'s DER encoding. */
     public static String of(X509Certificate certificate) {
@@ -26,11 +25,10 @@ public final class CaDigest {
         try {
             byte[] der = certificate.getEncoded();
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
-        }
-        catch (CertificateEncodingException e) {
-            throw new IllegalArgumentException("cannot encode certificate " + certificate.getSubjectX500Principal() + ": " + e.getMessage(), e);
-        }
-        catch (NoSuchAlgorithmException e) {
+        } catch (CertificateEncodingException e) {
+            throw new IllegalArgumentException(
+                    "cannot encode certificate " + certificate.getSubjectX500Principal() + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
             // every Java platform must provide SHA-256
             throw new IllegalStateException(e);
         }

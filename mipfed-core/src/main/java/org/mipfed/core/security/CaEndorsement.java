@@ -17,8 +17,7 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  * trusts, so whoever holds only the manager's TLS key, and not the CA key, cannot slip in a CA of their own.
  */
 public final class CaEndorsement {
-    private CaEndorsement() {
-    }
+    private CaEndorsement() {}
 
     /** {@code endorserKey}'s signature over {@code newCa}. */
     public static byte[] sign(PrivateKey endorserKey, X509Certificate newCa) {
@@ -29,8 +28,7 @@ public final class CaEndorsement {
             signer.initSign(endorserKey);
             signer.update(newCa.getEncoded());
             return signer.sign();
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot endorse the new CA: " + e.getMessage(), e);
         }
     }
@@ -52,15 +50,14 @@ public final class CaEndorsement {
             verifier.initVerify(endorser.getPublicKey());
             verifier.update(newCa.getEncoded());
             return verifier.verify(signature) && organization(endorser).equals(organization(newCa));
-        }
-        catch (GeneralSecurityException | IllegalArgumentException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;
         }
     }
 
     private static String organization(X509Certificate ca) {
-        RDN[] o = X500Name.getInstance(ca.getSubjectX500Principal().getEncoded())
-                .getRDNs(BCStyle.O);
+        RDN[] o =
+                X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.O);
         if (o.length != 1) {
             throw new IllegalArgumentException("no single O in " + ca.getSubjectX500Principal());
         }

@@ -21,6 +21,7 @@ import java.security.cert.X509Certificate;
 public record JoinToken(String digest, String secret) {
     /** Token format version 1; a future format gets a new number, so old nodes fail with a clear message. */
     public static final String PREFIX = "MIPFED-1-";
+
     public static final int SECRET_LENGTH = 25;
     private static final String EXPECTED = "not a mipfed join token: expected MIPFED-1-<64 hex>-<25 chars>";
 
@@ -32,7 +33,8 @@ public record JoinToken(String digest, String secret) {
         }
         // the message never echoes the secret
         if (!Base36.isBase36(secret, SECRET_LENGTH)) {
-            throw new IllegalArgumentException("a join token's secret must be " + SECRET_LENGTH + " characters of [0-9a-z]");
+            throw new IllegalArgumentException(
+                    "a join token's secret must be " + SECRET_LENGTH + " characters of [0-9a-z]");
         }
     }
 
@@ -63,7 +65,8 @@ public record JoinToken(String digest, String secret) {
         }
         String secret = dash < 0 ? "" : rest.substring(dash + 1);
         if (!Base36.isBase36(secret, SECRET_LENGTH)) {
-            throw invalid("the secret is not " + SECRET_LENGTH + " characters of [0-9a-z]; was the token cut when copied?");
+            throw invalid(
+                    "the secret is not " + SECRET_LENGTH + " characters of [0-9a-z]; was the token cut when copied?");
         }
         return new JoinToken(digest, secret);
     }
@@ -81,7 +84,8 @@ public record JoinToken(String digest, String secret) {
         if (other == null) {
             return false;
         }
-        return MessageDigest.isEqual(secret.getBytes(StandardCharsets.US_ASCII), other.getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(
+                secret.getBytes(StandardCharsets.US_ASCII), other.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The token itself (see the class comment: it is a secret). */

@@ -10,10 +10,10 @@ import java.security.spec.ECGenParameterSpec;
 public final class KeyPairs {
     /** The JCA name of the signature every mipfed key makes (certificates, CSRs). */
     public static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
+
     private static final String CURVE = "secp256r1";
 
-    private KeyPairs() {
-    }
+    private KeyPairs() {}
 
     /** A fresh EC P-256 key pair. */
     public static KeyPair generate() {
@@ -21,8 +21,7 @@ public final class KeyPairs {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec(CURVE), new SecureRandom());
             return generator.generateKeyPair();
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             // P-256 is required of every Java platform
             throw new IllegalStateException("cannot generate an EC " + CURVE + " key: " + e.getMessage(), e);
         }

@@ -34,23 +34,24 @@ public record PeerIdentity(String nodeId, String role, String federationId) {
      */
     public static PeerIdentity of(X509Certificate certificate) {
         requireNonNull(certificate, "certificate is null");
-        X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        X500Name subject =
+                X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
         return new PeerIdentity(
-                single(subject, BCStyle.CN, "CN"),
-                single(subject, BCStyle.OU, "OU"),
-                single(subject, BCStyle.O, "O"));
+                single(subject, BCStyle.CN, "CN"), single(subject, BCStyle.OU, "OU"), single(subject, BCStyle.O, "O"));
     }
 
     private static String single(X500Name subject, ASN1ObjectIdentifier type, String name) {
         RDN[] rdns = subject.getRDNs(type);
         if (rdns.length != 1 || rdns[0].isMultiValued()) {
-            throw new IllegalArgumentException("not a mipfed node certificate: subject '" + subject + "' must have exactly one " + name);
+            throw new IllegalArgumentException(
+                    "not a mipfed node certificate: subject '" + subject + "' must have exactly one " + name);
         }
         ASN1Encodable raw = rdns[0].getFirst().getValue();
         // the plain string, not the RFC 4514 escaped form ("a\,b") that IETFUtils.valueToString gives
         String value = raw instanceof ASN1String text ? text.getString() : IETFUtils.valueToString(raw);
         if (value.isBlank()) {
-            throw new IllegalArgumentException("not a mipfed node certificate: subject '" + subject + "' has an empty " + name);
+            throw new IllegalArgumentException(
+                    "not a mipfed node certificate: subject '" + subject + "' has an empty " + name);
         }
         return value;
     }

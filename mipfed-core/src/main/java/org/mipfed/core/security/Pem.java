@@ -47,8 +47,7 @@ public final class Pem {
     private static final String SECRET_MODE = "rw-------";
     private static final String PUBLIC_MODE = "rw-r--r--";
 
-    private Pem() {
-    }
+    private Pem() {}
 
     /** Reads the first certificate of a PEM file. */
     public static X509Certificate readCertificate(Path file) {
@@ -58,8 +57,7 @@ public final class Pem {
         }
         try {
             return new JcaX509CertificateConverter().getCertificate(holder);
-        }
-        catch (CertificateException e) {
+        } catch (CertificateException e) {
             throw new IllegalArgumentException(file + " holds a certificate Java cannot read: " + e.getMessage(), e);
         }
     }
@@ -72,15 +70,14 @@ public final class Pem {
                 PEMParser parser = new PEMParser(reader)) {
             for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
                 if (!(object instanceof X509CertificateHolder holder)) {
-                    throw new IllegalArgumentException(file.toAbsolutePath() + " holds something other than certificates");
+                    throw new IllegalArgumentException(
+                            file.toAbsolutePath() + " holds something other than certificates");
                 }
                 out.add(new JcaX509CertificateConverter().getCertificate(holder));
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file.toAbsolutePath() + ": " + e, e);
-        }
-        catch (CertificateException e) {
+        } catch (CertificateException e) {
             throw new IllegalArgumentException(file + " holds a certificate Java cannot read: " + e.getMessage(), e);
         }
         if (out.isEmpty()) {
@@ -110,12 +107,12 @@ public final class Pem {
             if (object instanceof PEMKeyPair pair) {
                 return converter.getKeyPair(pair).getPrivate();
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(file + " holds a private key Java cannot read: " + e.getMessage(), e);
         }
         if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
-            throw new IllegalArgumentException(file + " holds an encrypted private key; mipfed needs it unencrypted (and protected by mode 0600)");
+            throw new IllegalArgumentException(
+                    file + " holds an encrypted private key; mipfed needs it unencrypted (and protected by mode 0600)");
         }
         throw new IllegalArgumentException(file + " does not hold a PEM private key (BEGIN PRIVATE KEY)");
     }
@@ -124,9 +121,9 @@ public final class Pem {
     public static X509Certificate certificate(byte[] der) {
         requireNonNull(der, "der is null");
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
-        }
-        catch (CertificateException e) {
+            return (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException e) {
             throw new IllegalArgumentException("not a DER-encoded X.509 certificate: " + e.getMessage(), e);
         }
     }
@@ -143,8 +140,7 @@ public final class Pem {
         try {
             // JcaPEMWriter alone would write an EC key in OpenSSL's traditional form; PKCS#8 is the portable one
             writeAtomically(file, encode(new JcaPKCS8Generator(key, null)), true);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot encode the private key for " + file + ": " + e.getMessage(), e);
         }
     }
@@ -174,11 +170,9 @@ public final class Pem {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
             syncDirectory(dir);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + target + ": " + e, e);
-        }
-        finally {
+        } finally {
             deleteQuietly(temp);
         }
     }
@@ -189,8 +183,7 @@ public final class Pem {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
                 PEMParser parser = new PEMParser(reader)) {
             object = parser.readObject();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file.toAbsolutePath() + ": " + e, e);
         }
         if (object == null) {
@@ -203,9 +196,9 @@ public final class Pem {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
             writer.writeObject(object);
-        }
-        catch (IOException e) {
-            throw new IllegalArgumentException("cannot encode " + object.getClass().getSimpleName() + " as PEM: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "cannot encode " + object.getClass().getSimpleName() + " as PEM: " + e.getMessage(), e);
         }
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
@@ -215,15 +208,16 @@ public final class Pem {
             // Windows: the file inherits the directory's ACL; keep the data directory private there
             return new FileAttribute<?>[0];
         }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? SECRET_MODE : PUBLIC_MODE))};
+        return new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? SECRET_MODE : PUBLIC_MODE))
+        };
     }
 
     private static void syncDirectory(Path dir) {
         // makes the rename itself durable; not every platform can open a directory, and nothing is lost if not
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
-        }
-        catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             // best effort: the file's own content is already on disk
         }
     }
@@ -234,8 +228,7 @@ public final class Pem {
         }
         try {
             Files.deleteIfExists(temp);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             // the original failure matters more; a stray ".tmp" file is harmless
         }
     }

@@ -36,7 +36,8 @@ public enum Role {
                 return role;
             }
         }
-        throw new IllegalArgumentException("There are two roles, 'worker' (a hospital node) and 'manager'; not '" + text + "'");
+        throw new IllegalArgumentException(
+                "There are two roles, 'worker' (a hospital node) and 'manager'; not '" + text + "'");
     }
 
     @Override

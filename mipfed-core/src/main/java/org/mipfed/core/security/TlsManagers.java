@@ -20,8 +20,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /** The key and trust managers of mipfed's TLS connections, the same on the manager's side and the nodes'. */
 public final class TlsManagers {
-    private TlsManagers() {
-    }
+    private TlsManagers() {}
 
     /**
      * A key manager that always presents {@code chain} (leaf first) with {@code key}, whatever CA names the
@@ -67,9 +66,9 @@ public final class TlsManagers {
                 }
             }
             throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
-        }
-        catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build a trust manager for " + ca.getSubjectX500Principal() + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(
+                    "cannot build a trust manager for " + ca.getSubjectX500Principal() + ": " + e.getMessage(), e);
         }
     }
 
@@ -83,7 +82,8 @@ public final class TlsManagers {
             this.key = requireNonNull(key, "key is null");
             requireNonNull(chain, "chain is null");
             if (chain.length == 0 || Arrays.asList(chain).contains(null)) {
-                throw new IllegalArgumentException("the certificate chain must hold the leaf certificate first, and no null");
+                throw new IllegalArgumentException(
+                        "the certificate chain must hold the leaf certificate first, and no null");
             }
             this.chain = chain.clone();
         }

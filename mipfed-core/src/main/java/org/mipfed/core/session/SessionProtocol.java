@@ -43,6 +43,5 @@ public final class SessionProtocol {
      */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-    private SessionProtocol() {
-    }
+    private SessionProtocol() {}
 }

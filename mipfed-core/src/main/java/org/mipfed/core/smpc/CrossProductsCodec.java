@@ -32,7 +32,8 @@ final class CrossProductsCodec implements SummableCodec {
             return;
         }
         if (c.getMeansCount() != p || c.getComomentsCount() != p * p) {
-            throw new IllegalArgumentException("cross products of " + c.getMeansCount() + " columns answer a query for " + p);
+            throw new IllegalArgumentException(
+                    "cross products of " + c.getMeansCount() + " columns answer a query for " + p);
         }
         double n = c.getN();
         for (int i = 0; i < p; i++) {

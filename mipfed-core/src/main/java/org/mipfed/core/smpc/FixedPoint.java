@@ -24,19 +24,22 @@ public final class FixedPoint {
     private static final BigDecimal SCALE = new BigDecimal(BigInteger.ONE.shiftLeft(FRACTION_BITS));
     private static final BigInteger HALF = BigInteger.ONE.shiftLeft(127);
 
-    private FixedPoint() {
-    }
+    private FixedPoint() {}
 
     /** The encoding of {@code x}; throws when x is not finite or too large to sum safely. */
     public static BigInteger encode(double x) {
         if (!Double.isFinite(x)) {
-            throw new IllegalArgumentException("secure aggregation cannot encode " + x + ": only finite numbers can be summed");
+            throw new IllegalArgumentException(
+                    "secure aggregation cannot encode " + x + ": only finite numbers can be summed");
         }
         if (Math.abs(x) >= MAX_MAGNITUDE) {
-            throw new IllegalArgumentException("secure aggregation cannot encode " + x + ": its magnitude must stay below 2^74 ("
-                    + MAX_MAGNITUDE + ")");
+            throw new IllegalArgumentException("secure aggregation cannot encode " + x
+                    + ": its magnitude must stay below 2^74 (" + MAX_MAGNITUDE + ")");
         }
-        BigInteger scaled = new BigDecimal(x).multiply(SCALE).setScale(0, RoundingMode.HALF_EVEN).toBigIntegerExact();
+        BigInteger scaled = new BigDecimal(x)
+                .multiply(SCALE)
+                .setScale(0, RoundingMode.HALF_EVEN)
+                .toBigIntegerExact();
         return scaled.mod(MODULUS);
     }
 

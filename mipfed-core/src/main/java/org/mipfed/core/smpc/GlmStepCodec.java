@@ -35,7 +35,8 @@ final class GlmStepCodec implements SummableCodec {
             return; // nothing matched: the node's vectors are empty, its zeros add nothing
         }
         if (g.getInformationCount() != p * p || g.getScoreCount() != p || g.getWorkingCount() != p) {
-            throw new IllegalArgumentException("a glm step for " + g.getScoreCount() + " coefficients answers a query for " + p);
+            throw new IllegalArgumentException(
+                    "a glm step for " + g.getScoreCount() + " coefficients answers a query for " + p);
         }
         int k = SCALARS;
         for (int i = 0; i < p * p; i++) {

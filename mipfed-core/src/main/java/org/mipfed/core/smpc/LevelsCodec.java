@@ -45,7 +45,8 @@ final class LevelsCodec implements SummableCodec {
             }
             if (!levels.containsAll(present)) {
                 present.removeAll(levels);
-                throw new IllegalArgumentException("variable " + variable + " holds levels the data model does not enumerate: " + present);
+                throw new IllegalArgumentException(
+                        "variable " + variable + " holds levels the data model does not enumerate: " + present);
             }
             for (String level : levels) {
                 out[k++] = present.contains(level) ? 1 : 0;
@@ -65,7 +66,8 @@ final class LevelsCodec implements SummableCodec {
                 }
             }
             present.sort(null); // code point order, as a node lists them
-            levels.addVariables(VariableLevels.newBuilder().setVariable(variable).addAllLevels(present));
+            levels.addVariables(
+                    VariableLevels.newBuilder().setVariable(variable).addAllLevels(present));
         }
         out.setLevels(levels);
     }

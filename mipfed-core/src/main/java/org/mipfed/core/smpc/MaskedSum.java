@@ -34,13 +34,15 @@ public final class MaskedSum {
      *
      * @param peers every other node of the session (id to verified X25519 public key)
      */
-    public static BigInteger[] mask(String requestId, String ownId, PrivateKey ownPrivate, Map<String, PublicKey> peers, double[] values) {
+    public static BigInteger[] mask(
+            String requestId, String ownId, PrivateKey ownPrivate, Map<String, PublicKey> peers, double[] values) {
         BigInteger[] out = FixedPoint.encode(values);
         for (Map.Entry<String, PublicKey> peer : peers.entrySet()) {
             if (peer.getKey().equals(ownId)) {
                 continue;
             }
-            BigInteger[] m = PairwiseSecret.derive(requestId, ownId, ownPrivate, peer.getKey(), peer.getValue()).maskFor(ownId, values.length);
+            BigInteger[] m = PairwiseSecret.derive(requestId, ownId, ownPrivate, peer.getKey(), peer.getValue())
+                    .maskFor(ownId, values.length);
             for (int i = 0; i < out.length; i++) {
                 out[i] = out[i].add(m[i]).mod(FixedPoint.MODULUS);
             }
@@ -52,7 +54,12 @@ public final class MaskedSum {
      * {@link #mask(String, String, PrivateKey, Map, double[])} plus the node's self-mask from
      * {@code selfSeed} (double masking: see {@link SelfMask}).
      */
-    public static BigInteger[] mask(String requestId, String ownId, PrivateKey ownPrivate, Map<String, PublicKey> peers, byte[] selfSeed,
+    public static BigInteger[] mask(
+            String requestId,
+            String ownId,
+            PrivateKey ownPrivate,
+            Map<String, PublicKey> peers,
+            byte[] selfSeed,
             double[] values) {
         BigInteger[] out = mask(requestId, ownId, ownPrivate, peers, values);
         BigInteger[] self = SelfMask.of(selfSeed, requestId, values.length);
@@ -65,7 +72,8 @@ public final class MaskedSum {
     /** Removes the self-mask of node {@code nodeId} (whose masked vector was added), given its seed. */
     public void removeSelfMask(String nodeId, byte[] seed) {
         if (!added.contains(nodeId)) {
-            throw new IllegalArgumentException("node " + nodeId + "'s masked numbers were not added; it has no self-mask in this sum");
+            throw new IllegalArgumentException(
+                    "node " + nodeId + "'s masked numbers were not added; it has no self-mask in this sum");
         }
         BigInteger[] self = SelfMask.of(seed, requestId, sum.length);
         for (int i = 0; i < sum.length; i++) {
@@ -76,7 +84,8 @@ public final class MaskedSum {
     /** Adds node {@code nodeId}'s masked vector. */
     public void add(String nodeId, BigInteger[] masked) {
         if (masked.length != sum.length) {
-            throw new IllegalArgumentException("node " + nodeId + " sent " + masked.length + " masked numbers, not " + sum.length);
+            throw new IllegalArgumentException(
+                    "node " + nodeId + " sent " + masked.length + " masked numbers, not " + sum.length);
         }
         if (!added.add(nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " sent its masked numbers twice");
@@ -101,7 +110,8 @@ public final class MaskedSum {
                 continue;
             }
             // What survivor s added for the pair: the negation of what the dropped node would have added.
-            BigInteger[] droppedSide = PairwiseSecret.derive(requestId, droppedId, droppedPrivate, s.getKey(), s.getValue())
+            BigInteger[] droppedSide = PairwiseSecret.derive(
+                            requestId, droppedId, droppedPrivate, s.getKey(), s.getValue())
                     .maskFor(droppedId, sum.length);
             for (int i = 0; i < sum.length; i++) {
                 sum[i] = sum[i].add(droppedSide[i]).mod(FixedPoint.MODULUS);

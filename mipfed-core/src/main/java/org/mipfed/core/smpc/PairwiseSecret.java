@@ -42,7 +42,8 @@ public final class PairwiseSecret {
     }
 
     /** The secret between node {@code ownId} (holding {@code ownPrivate}) and node {@code peerId}. */
-    public static PairwiseSecret derive(String requestId, String ownId, PrivateKey ownPrivate, String peerId, PublicKey peerPublic) {
+    public static PairwiseSecret derive(
+            String requestId, String ownId, PrivateKey ownPrivate, String peerId, PublicKey peerPublic) {
         requireNonNull(requestId, "requestId is null");
         if (ownId.equals(peerId)) {
             throw new IllegalArgumentException("a node shares no mask with itself: " + ownId);
@@ -54,7 +55,8 @@ public final class PairwiseSecret {
             agreement.doPhase(peerPublic, true);
             shared = agreement.generateSecret();
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("X25519 between nodes " + ownId + " and " + peerId + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "X25519 between nodes " + ownId + " and " + peerId + " failed: " + e.getMessage(), e);
         }
         boolean ownLow = ownId.compareTo(peerId) < 0;
         String low = ownLow ? ownId : peerId;
@@ -106,7 +108,8 @@ public final class PairwiseSecret {
             byte[] nonce = new byte[GCM_NONCE_BYTES];
             RANDOM.nextBytes(nonce);
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(shareKey, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
+            gcm.init(
+                    Cipher.ENCRYPT_MODE, new SecretKeySpec(shareKey, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
             gcm.updateAAD((lowId + "\0" + highId).getBytes(StandardCharsets.UTF_8));
             byte[] sealed = gcm.doFinal(plain);
             byte[] out = new byte[nonce.length + sealed.length];
@@ -121,10 +124,13 @@ public final class PairwiseSecret {
     /** Decrypts what {@link #seal} made; throws when it was altered or sealed under another key. */
     public byte[] open(byte[] sealed) throws GeneralSecurityException {
         if (sealed.length < GCM_NONCE_BYTES + GCM_TAG_BITS / 8) {
-            throw new GeneralSecurityException("an encrypted share between " + lowId + " and " + highId + " is too short");
+            throw new GeneralSecurityException(
+                    "an encrypted share between " + lowId + " and " + highId + " is too short");
         }
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-        gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(shareKey, "AES"),
+        gcm.init(
+                Cipher.DECRYPT_MODE,
+                new SecretKeySpec(shareKey, "AES"),
                 new GCMParameterSpec(GCM_TAG_BITS, sealed, 0, GCM_NONCE_BYTES));
         gcm.updateAAD((lowId + "\0" + highId).getBytes(StandardCharsets.UTF_8));
         return gcm.doFinal(sealed, GCM_NONCE_BYTES, sealed.length - GCM_NONCE_BYTES);

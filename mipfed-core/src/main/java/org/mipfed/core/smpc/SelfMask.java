@@ -16,10 +16,10 @@ import org.bouncycastle.crypto.params.HKDFParameters;
 public final class SelfMask {
     /** Seeds are 32 random bytes; as a number they stay far below the Shamir field's prime. */
     public static final int SEED_BYTES = 32;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private SelfMask() {
-    }
+    private SelfMask() {}
 
     public static byte[] newSeed() {
         byte[] seed = new byte[SEED_BYTES];
@@ -33,7 +33,8 @@ public final class SelfMask {
             throw new IllegalArgumentException("a self-mask seed is " + SEED_BYTES + " bytes, not " + seed.length);
         }
         HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-        hkdf.init(new HKDFParameters(seed, null, ("mipfed-smpc-self-v1\0" + requestId).getBytes(StandardCharsets.UTF_8)));
+        hkdf.init(
+                new HKDFParameters(seed, null, ("mipfed-smpc-self-v1\0" + requestId).getBytes(StandardCharsets.UTF_8)));
         byte[] key = new byte[32];
         hkdf.generateBytes(key, 0, key.length);
         return PairwiseSecret.stream(key, length);
@@ -48,7 +49,8 @@ public final class SelfMask {
     public static byte[] fromSecret(BigInteger secret) {
         byte[] raw = secret.toByteArray();
         if (raw.length > SEED_BYTES + 1 || (raw.length == SEED_BYTES + 1 && raw[0] != 0)) {
-            throw new IllegalArgumentException("the reconstructed secret is no self-mask seed (wrong or too few shares?)");
+            throw new IllegalArgumentException(
+                    "the reconstructed secret is no self-mask seed (wrong or too few shares?)");
         }
         byte[] seed = new byte[SEED_BYTES];
         int n = Math.min(raw.length, SEED_BYTES);

@@ -2,6 +2,7 @@ package org.mipfed.core.smpc;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.interfaces.XECPrivateKey;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.security.KeyFactory;
 
 /**
  * Shamir's t-of-n secret sharing over the prime field GF(2<sup>521</sup> − 1), large enough for a 256-bit
@@ -20,6 +20,7 @@ import java.security.KeyFactory;
 public final class ShamirSecretSharing {
     /** The Mersenne prime 2^521 − 1. */
     public static final BigInteger PRIME = BigInteger.ONE.shiftLeft(521).subtract(BigInteger.ONE);
+
     private static final int SHARE_BYTES = 4 + 66;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -57,8 +58,7 @@ public final class ShamirSecretSharing {
         }
     }
 
-    private ShamirSecretSharing() {
-    }
+    private ShamirSecretSharing() {}
 
     /** The threshold this project uses for n nodes: a strict majority, ⌊n/2⌋ + 1. */
     public static int threshold(int n) {
@@ -112,14 +112,16 @@ public final class ShamirSecretSharing {
                     den = den.multiply(BigInteger.valueOf(j.x() - i.x())).mod(PRIME);
                 }
             }
-            secret = secret.add(i.y().multiply(num).multiply(den.modInverse(PRIME))).mod(PRIME);
+            secret = secret.add(i.y().multiply(num).multiply(den.modInverse(PRIME)))
+                    .mod(PRIME);
         }
         return secret;
     }
 
     /** An X25519 private key's 32-byte scalar as a field element (little-endian bytes as they are). */
     public static BigInteger fromPrivateKey(PrivateKey key) {
-        byte[] scalar = ((XECPrivateKey) key).getScalar()
+        byte[] scalar = ((XECPrivateKey) key)
+                .getScalar()
                 .orElseThrow(() -> new IllegalArgumentException("this X25519 key does not expose its scalar"));
         return new BigInteger(1, scalar);
     }
@@ -128,7 +130,8 @@ public final class ShamirSecretSharing {
     public static PrivateKey toPrivateKey(BigInteger secret) throws GeneralSecurityException {
         byte[] raw = secret.toByteArray();
         if (raw.length > 33 || (raw.length == 33 && raw[0] != 0)) {
-            throw new GeneralSecurityException("the reconstructed secret is no X25519 scalar (wrong or too few shares?)");
+            throw new GeneralSecurityException(
+                    "the reconstructed secret is no X25519 scalar (wrong or too few shares?)");
         }
         byte[] scalar = new byte[32];
         int n = Math.min(raw.length, 32);

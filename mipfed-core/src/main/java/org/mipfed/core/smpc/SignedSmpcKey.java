@@ -45,7 +45,11 @@ public record SignedSmpcKey(String nodeId, X509Certificate certificate, byte[] p
     }
 
     /** Signs {@code ephemeral}'s public key for session {@code requestId} with the node's certificate key. */
-    public static SignedSmpcKey sign(String requestId, String nodeId, KeyPair ephemeral, X509Certificate certificate,
+    public static SignedSmpcKey sign(
+            String requestId,
+            String nodeId,
+            KeyPair ephemeral,
+            X509Certificate certificate,
             PrivateKey certificateKey) {
         byte[] encoded = ephemeral.getPublic().getEncoded();
         try {
@@ -69,25 +73,29 @@ public record SignedSmpcKey(String nodeId, X509Certificate certificate, byte[] p
             certificate.verify(ca.getPublicKey());
             certificate.checkValidity();
         } catch (GeneralSecurityException e) {
-            throw new GeneralSecurityException("the secure-aggregation key of node " + nodeId
-                    + " comes with a certificate the federation CA did not issue or that is not valid now: " + e.getMessage(), e);
+            throw new GeneralSecurityException(
+                    "the secure-aggregation key of node " + nodeId
+                            + " comes with a certificate the federation CA did not issue or that is not valid now: "
+                            + e.getMessage(),
+                    e);
         }
         String named;
         try {
             named = PeerIdentity.of(certificate).nodeId();
         } catch (RuntimeException e) {
-            throw new GeneralSecurityException("the certificate sent with node " + nodeId + "'s key names no node: " + e.getMessage(), e);
+            throw new GeneralSecurityException(
+                    "the certificate sent with node " + nodeId + "'s key names no node: " + e.getMessage(), e);
         }
         if (!named.equals(nodeId)) {
-            throw new GeneralSecurityException("the secure-aggregation key said to be node " + nodeId + "'s comes with node " + named
-                    + "'s certificate");
+            throw new GeneralSecurityException("the secure-aggregation key said to be node " + nodeId
+                    + "'s comes with node " + named + "'s certificate");
         }
         Signature s = Signature.getInstance(KeyPairs.SIGNATURE_ALGORITHM);
         s.initVerify(certificate.getPublicKey());
         s.update(signedBytes(requestId, nodeId, publicKey));
         if (!s.verify(signature)) {
-            throw new GeneralSecurityException("the signature on node " + nodeId + "'s secure-aggregation key for session "
-                    + requestId + " does not verify");
+            throw new GeneralSecurityException("the signature on node " + nodeId
+                    + "'s secure-aggregation key for session " + requestId + " does not verify");
         }
         return publicKey(publicKey);
     }

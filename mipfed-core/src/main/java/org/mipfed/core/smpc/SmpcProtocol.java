@@ -15,8 +15,7 @@ public final class SmpcProtocol {
     /** The most nodes one session masks over (each node masks with every other). */
     public static final int MAX_PARTICIPANTS = 64;
 
-    private SmpcProtocol() {
-    }
+    private SmpcProtocol() {}
 
     /** The label a node signs its seal key under. */
     public static String sealLabel(String sessionId) {
@@ -43,8 +42,7 @@ public final class SmpcProtocol {
     }
 
     /** The two shares a node holds of one peer's secrets: of its mask key and of its self-mask seed. */
-    public record SharePair(ShamirSecretSharing.Share key, ShamirSecretSharing.Share seed) {
-    }
+    public record SharePair(ShamirSecretSharing.Share key, ShamirSecretSharing.Share seed) {}
 
     /** What is sealed from {@code from} to {@code to}: both ids (so a relayed share cannot be redirected) and both shares. */
     public static byte[] plaintext(String from, String to, SharePair shares) {
@@ -58,8 +56,7 @@ public final class SmpcProtocol {
             out.write(key);
             out.writeShort(seed.length);
             out.write(seed);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return bytes.toByteArray();
@@ -71,13 +68,13 @@ public final class SmpcProtocol {
             String sealedFrom = in.readUTF();
             String sealedTo = in.readUTF();
             if (!sealedFrom.equals(from) || !sealedTo.equals(to)) {
-                throw new IllegalArgumentException("a share relayed as from " + from + " to " + to + " was sealed from " + sealedFrom + " to " + sealedTo);
+                throw new IllegalArgumentException("a share relayed as from " + from + " to " + to + " was sealed from "
+                        + sealedFrom + " to " + sealedTo);
             }
             byte[] key = in.readNBytes(in.readUnsignedShort());
             byte[] seed = in.readNBytes(in.readUnsignedShort());
             return new SharePair(ShamirSecretSharing.Share.fromBytes(key), ShamirSecretSharing.Share.fromBytes(seed));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("a sealed share from " + from + " is malformed: " + e.getMessage(), e);
         }
     }

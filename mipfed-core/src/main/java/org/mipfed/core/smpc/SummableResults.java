@@ -29,12 +29,13 @@ import org.mipfed.proto.v1.PrimitiveResult;
  */
 public final class SummableResults {
     /** Every codec, in the order error messages name them. */
-    private static final List<SummableCodec> CODECS = List.of(new GlmStepCodec(), new CrossProductsCodec(), new LevelsCodec());
-    private static final Map<PrimitiveQuery.PrimitiveCase, SummableCodec> BY_KIND = new EnumMap<>(
-            CODECS.stream().collect(Collectors.toMap(SummableCodec::kind, codec -> codec)));
+    private static final List<SummableCodec> CODECS =
+            List.of(new GlmStepCodec(), new CrossProductsCodec(), new LevelsCodec());
 
-    private SummableResults() {
-    }
+    private static final Map<PrimitiveQuery.PrimitiveCase, SummableCodec> BY_KIND =
+            new EnumMap<>(CODECS.stream().collect(Collectors.toMap(SummableCodec::kind, codec -> codec)));
+
+    private SummableResults() {}
 
     /** The codec of a kind of primitive, empty when its answers do not add up over nodes. */
     public static Optional<SummableCodec> codec(PrimitiveQuery.PrimitiveCase kind) {
@@ -65,7 +66,8 @@ public final class SummableResults {
         SummableCodec codec = requireCodec(query);
         int expected = codec.length(model, query);
         if (sum.length != expected) {
-            throw new IllegalArgumentException("a " + query.getPrimitiveCase() + " answer for this query sums " + expected + " numbers, not " + sum.length);
+            throw new IllegalArgumentException("a " + query.getPrimitiveCase() + " answer for this query sums "
+                    + expected + " numbers, not " + sum.length);
         }
         PrimitiveResult.Builder out = PrimitiveResult.newBuilder().setRowsUsed(Math.round(sum[0]));
         codec.unflatten(model, query, sum, out);
@@ -76,14 +78,18 @@ public final class SummableResults {
         SummableCodec codec = BY_KIND.get(query.getPrimitiveCase());
         if (codec == null) {
             throw new IllegalArgumentException("secure aggregation cannot sum the primitive " + query.getPrimitiveCase()
-                    + ": only " + names(CODECS.stream().map(c -> c.kind().name().toLowerCase(Locale.ROOT)).toList()) + " answers add up over nodes");
+                    + ": only "
+                    + names(CODECS.stream()
+                            .map(c -> c.kind().name().toLowerCase(Locale.ROOT))
+                            .toList()) + " answers add up over nodes");
         }
         return codec;
     }
 
     /** "a, b and c". */
     private static String names(List<String> names) {
-        return names.size() == 1 ? names.get(0)
+        return names.size() == 1
+                ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 }

@@ -2,8 +2,7 @@ package org.mipfed.core.text;
 
 /** Levenshtein distance, for "did you mean" suggestions in messages about misspelled names. */
 public final class EditDistance {
-    private EditDistance() {
-    }
+    private EditDistance() {}
 
     /** The fewest single-character insertions, deletions and substitutions that turn {@code a} into {@code b}. */
     public static int between(String a, String b) {

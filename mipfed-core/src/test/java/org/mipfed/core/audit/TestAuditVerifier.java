@@ -23,6 +23,7 @@ class TestAuditVerifier {
 
     @TempDir
     Path directory;
+
     Path file;
     List<String> lines;
 
@@ -82,7 +83,9 @@ class TestAuditVerifier {
     @Test
     void aTruncatedTailIsFound() throws Exception {
         Files.write(file, lines.subList(0, LINES - 3));
-        assertBroken(LINES - 2, "the log ends after line 17 but its checkpoint records 20 lines: lines 18 to 20 were cut off");
+        assertBroken(
+                LINES - 2,
+                "the log ends after line 17 but its checkpoint records 20 lines: lines 18 to 20 were cut off");
         Files.writeString(file, String.join("\n", lines).substring(0, offsetOf(LINES) + 30));
         assertBroken(LINES, "it is cut off in the middle");
     }
@@ -90,8 +93,10 @@ class TestAuditVerifier {
     @Test
     void aForgedLineAppendedAtTheEndIsFound() throws Exception {
         // a forger who knows the format and computes a correct hash still has no checkpoint for the line
-        String lastHash = Json.mapper().readTree(lines.get(LINES - 1)).path("hash").asText();
-        ChainedLine.Encoded forged = ChainedLine.encode(LINES + 1, T.toString(), TestHashChainedLog.entry(99), lastHash);
+        String lastHash =
+                Json.mapper().readTree(lines.get(LINES - 1)).path("hash").asText();
+        ChainedLine.Encoded forged =
+                ChainedLine.encode(LINES + 1, T.toString(), TestHashChainedLog.entry(99), lastHash);
         Files.write(file, forged.bytes(), java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(file, "\n", java.nio.file.StandardOpenOption.APPEND);
         assertBroken(LINES + 1, "it comes after the last checkpointed line (20)");
@@ -119,7 +124,12 @@ class TestAuditVerifier {
         String prev = Json.mapper().readTree(lines.get(3)).path("hash").asText();
         for (int i = 5; i <= LINES; i++) {
             JsonNode original = Json.mapper().readTree(lines.get(i - 1));
-            ObjectNode fields = TestHashChainedLog.entry(i).put("details", i == 5 ? "nothing happened" : original.path("details").asText());
+            ObjectNode fields = TestHashChainedLog.entry(i)
+                    .put(
+                            "details",
+                            i == 5
+                                    ? "nothing happened"
+                                    : original.path("details").asText());
             ChainedLine.Encoded line = ChainedLine.encode(i, T.toString(), fields, prev);
             changed.add(new String(line.bytes(), StandardCharsets.UTF_8));
             prev = line.hash();

@@ -43,7 +43,8 @@ class TestHashChainedLog {
         List<String> lines = Files.readAllLines(file);
         JsonNode one = Json.mapper().readTree(lines.get(0));
         JsonNode two = Json.mapper().readTree(lines.get(1));
-        assertThat(lines.get(0)).startsWith("{\"seq\":1,\"time\":\"2026-11-25T10:00:00Z\",\"user\":\"u1\",\"n\":1,\"prev\":\"");
+        assertThat(lines.get(0))
+                .startsWith("{\"seq\":1,\"time\":\"2026-11-25T10:00:00Z\",\"user\":\"u1\",\"n\":1,\"prev\":\"");
         assertThat(one.path("prev").asText()).isEqualTo(ChainedLine.genesis("node-1"));
         assertThat(two.path("prev").asText()).isEqualTo(one.path("hash").asText());
         // the hash is SHA-256 over the line's own bytes without the hash
@@ -55,7 +56,8 @@ class TestHashChainedLog {
         assertThat(result.ok()).as(result.problem()).isTrue();
         assertThat(result.lines()).isEqualTo(2);
         assertThat(result.lastHash()).isEqualTo(two.path("hash").asText());
-        assertThat(AuditVerifier.verify(file, "node-2").problem()).contains("the audit log of 'node-1', not of 'node-2'");
+        assertThat(AuditVerifier.verify(file, "node-2").problem())
+                .contains("the audit log of 'node-1', not of 'node-2'");
     }
 
     @Test
@@ -69,7 +71,8 @@ class TestHashChainedLog {
             assertThat(log.newest(5)).extracting(n -> n.path("seq").asLong()).containsExactly(2L, 1L);
         }
         assertThat(AuditVerifier.verify(file).lines()).isEqualTo(2);
-        assertThatThrownBy(() -> HashChainedLog.open(file, "someone-else")).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> HashChainedLog.open(file, "someone-else"))
+                .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("the audit log of 'm', not of 'someone-else'");
     }
 
@@ -77,7 +80,8 @@ class TestHashChainedLog {
     void twoWritersOfOneFileContinueEachOthersChain() {
         // as the manager and 'mipfed manager backup' do: each finds the other's lines and chains on from them
         Path file = directory.resolve("audit.log");
-        try (HashChainedLog manager = HashChainedLog.open(file, "m"); HashChainedLog backup = HashChainedLog.open(file, "m")) {
+        try (HashChainedLog manager = HashChainedLog.open(file, "m");
+                HashChainedLog backup = HashChainedLog.open(file, "m")) {
             assertThat(manager.append(T, entry(1)).seq()).isEqualTo(1);
             assertThat(backup.append(T, entry(2)).seq()).isEqualTo(2);
             assertThat(backup.append(T, entry(3)).seq()).isEqualTo(3);
@@ -95,7 +99,8 @@ class TestHashChainedLog {
             log.append(T, entry(1));
             log.append(T, entry(2));
             Files.write(file, Files.readAllLines(file).subList(0, 1));
-            assertThatThrownBy(() -> log.append(T, entry(3))).isInstanceOf(UncheckedIOException.class)
+            assertThatThrownBy(() -> log.append(T, entry(3)))
+                    .isInstanceOf(UncheckedIOException.class)
                     .hasMessageContaining("it was cut from");
             assertThatThrownBy(() -> log.append(T, entry(3))).hasMessageContaining("failed earlier");
         }
@@ -118,8 +123,7 @@ class TestHashChainedLog {
             for (Future<?> f : done) {
                 f.get();
             }
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
         AuditVerifier.Result result = AuditVerifier.verify(file, "m");
@@ -151,7 +155,8 @@ class TestHashChainedLog {
                         String line = LogLines.backwards(file, threads * each).stream()
                                 .map(b -> new String(b, StandardCharsets.UTF_8))
                                 .filter(l -> l.startsWith("{\"seq\":" + appended.seq() + ","))
-                                .findFirst().orElseThrow();
+                                .findFirst()
+                                .orElseThrow();
                         assertThat(line).contains("\"hash\":\"" + appended.hash() + "\"");
                     }
                     return null;
@@ -165,8 +170,7 @@ class TestHashChainedLog {
             assertThat(result.ok()).as(result.problem()).isTrue();
             assertThat(result.lines()).isEqualTo(threads * each);
             assertThat(Checkpoint.read(file, Checkpoint.readKey(file)).seq()).isEqualTo(threads * each);
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
         // and a restart continues from a checkpoint that needs no recovery
@@ -251,7 +255,8 @@ class TestHashChainedLog {
         // a checkpoint left behind (its writer gone before sealing line 2): waiting ends, unsealed
         Files.copy(saved, Checkpoint.fileOf(file), StandardCopyOption.REPLACE_EXISTING);
         assertThat(HashChainedLog.awaitSealed(file, Duration.ofMillis(50))).isFalse();
-        assertThat(HashChainedLog.awaitSealed(directory.resolve("none.log"), Duration.ofMillis(50))).isFalse();
+        assertThat(HashChainedLog.awaitSealed(directory.resolve("none.log"), Duration.ofMillis(50)))
+                .isFalse();
     }
 
     @Test
@@ -264,13 +269,15 @@ class TestHashChainedLog {
         }
         List<String> lines = Files.readAllLines(file);
         Files.write(file, lines.subList(0, 3));
-        assertThatThrownBy(() -> HashChainedLog.open(file, "m")).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> HashChainedLog.open(file, "m"))
+                .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("it ends at line 3 but its checkpoint records 5 lines: lines 4 to 5 were removed")
                 .hasMessageContaining("mipfed audit verify --file");
         // the evidence is left as it was
         assertThat(Files.readAllLines(file)).hasSize(3);
         Files.write(file, List.of());
-        assertThatThrownBy(() -> HashChainedLog.open(file, "m")).hasMessageContaining("it is empty but its checkpoint records 5 lines");
+        assertThatThrownBy(() -> HashChainedLog.open(file, "m"))
+                .hasMessageContaining("it is empty but its checkpoint records 5 lines");
     }
 
     @Test
@@ -283,15 +290,18 @@ class TestHashChainedLog {
         }
         assertThat(AuditVerifier.verify(file).ok()).isTrue();
         try (var listing = Files.list(directory)) {
-            assertThat(listing.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("audit.log.unchained-"));
+            assertThat(listing.map(p -> p.getFileName().toString()))
+                    .anyMatch(n -> n.startsWith("audit.log.unchained-"));
         }
     }
 
     @Test
     void refusesEntriesThatUseTheLogsOwnFields() {
         try (HashChainedLog log = HashChainedLog.open(directory.resolve("audit.log"), "m")) {
-            assertThatThrownBy(() -> log.append(T, Json.mapper().createObjectNode().put("hash", "x")))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'hash'");
+            assertThatThrownBy(
+                            () -> log.append(T, Json.mapper().createObjectNode().put("hash", "x")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'hash'");
         }
     }
 
@@ -299,7 +309,9 @@ class TestHashChainedLog {
     void aClosedLogTakesNoMoreLines() {
         HashChainedLog log = HashChainedLog.open(directory.resolve("audit.log"), "m");
         log.close();
-        assertThatThrownBy(() -> log.append(T, entry(1))).isInstanceOf(UncheckedIOException.class).hasMessageContaining("is closed");
+        assertThatThrownBy(() -> log.append(T, entry(1)))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("is closed");
     }
 
     static ObjectNode entry(int n) {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class TestProblemType {
     @Test
     void everyTypeHasAUniqueCodeAnErrorStatusAndAUrnType() {
-        assertThat(Arrays.stream(ProblemType.values()).map(ProblemType::code)).doesNotHaveDuplicates()
+        assertThat(Arrays.stream(ProblemType.values()).map(ProblemType::code))
+                .doesNotHaveDuplicates()
                 .allMatch(code -> code.matches("[a-z][a-z_]*"));
         for (ProblemType type : ProblemType.values()) {
             assertThat(type.status()).as(type.code()).isBetween(400, 599);
@@ -25,12 +26,14 @@ class TestProblemType {
         assertThat(refusal.status()).isEqualTo(400);
         assertThat(refusal.code()).isEqualTo("refused_by_node");
         assertThat(refusal.extensions()).isEqualTo(Map.of("node", "hospital-a", "rule", "min_rows"));
-        assertThat(refusal.withDetail("In fold 1: " + refusal.detail()).extensions()).isEqualTo(refusal.extensions());
+        assertThat(refusal.withDetail("In fold 1: " + refusal.detail()).extensions())
+                .isEqualTo(refusal.extensions());
     }
 
     @Test
     void aDocumentHasTheStandardMembersTheCodeAndTheExtensions() {
-        ObjectNode document = ProblemDocument.of(Problem.refusedByNode("hospital-a", "min_rows", "Node hospital-a refused"), "/algorithms/x");
+        ObjectNode document = ProblemDocument.of(
+                Problem.refusedByNode("hospital-a", "min_rows", "Node hospital-a refused"), "/algorithms/x");
         assertThat(document.path("type").asText()).isEqualTo("urn:mipfed:problem:refused_by_node");
         assertThat(document.path("title").asText()).isEqualTo("Refused by a node");
         assertThat(document.path("status").asInt()).isEqualTo(400);
@@ -40,7 +43,8 @@ class TestProblemType {
         assertThat(document.path("node").asText()).isEqualTo("hospital-a");
         assertThat(document.path("rule").asText()).isEqualTo("min_rows");
         // an extension cannot pass itself off as a standard member
-        ObjectNode spoofed = ProblemDocument.of(new Problem(ProblemType.NODE_ERROR, "d", Map.of("status", "200", "code", "ok"), null), null);
+        ObjectNode spoofed = ProblemDocument.of(
+                new Problem(ProblemType.NODE_ERROR, "d", Map.of("status", "200", "code", "ok"), null), null);
         assertThat(spoofed.path("status").asInt()).isEqualTo(502);
         assertThat(spoofed.path("code").asText()).isEqualTo("node_error");
         assertThat(spoofed.has("instance")).isFalse();

@@ -16,17 +16,22 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates for the tests of this package (the real CA lives in the manager, which core cannot see). */
 final class SelfSignedCertificates {
-    private SelfSignedCertificates() {
-    }
+    private SelfSignedCertificates() {}
 
     /** A self-signed certificate with {@code subject} (e.g. {@code "CN=a, OU=worker, O=fed"}). */
     static X509Certificate of(KeyPair keys, String subject, boolean ca) throws Exception {
         X500Name name = new X500Name(subject);
         Instant now = Instant.now();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                name, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+                name,
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(1))),
+                name,
+                keys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(keys.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(
+                        new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(keys.getPrivate())));
     }
 }

@@ -16,9 +16,12 @@ class TestCaDigest {
 
     @Test
     void recognisesTheShapeOfADigest() {
-        assertThat(CaDigest.isDigest("26d4004608cedb7e039e4bd84bd58b44aa5a5a5dc6f269533a38104d9076ea5e")).isTrue();
-        assertThat(CaDigest.isDigest("26D4004608cedb7e039e4bd84bd58b44aa5a5a5dc6f269533a38104d9076ea5e")).isFalse();
-        assertThat(CaDigest.isDigest("26d4004608cedb7e039e4bd84bd58b44aa5a5a5dc6f269533a38104d9076ea5")).isFalse();
+        assertThat(CaDigest.isDigest("26d4004608cedb7e039e4bd84bd58b44aa5a5a5dc6f269533a38104d9076ea5e"))
+                .isTrue();
+        assertThat(CaDigest.isDigest("26D4004608cedb7e039e4bd84bd58b44aa5a5a5dc6f269533a38104d9076ea5e"))
+                .isFalse();
+        assertThat(CaDigest.isDigest("26d4004608cedb7e039e4bd84bd58b44aa5a5a5dc6f269533a38104d9076ea5"))
+                .isFalse();
         assertThat(CaDigest.isDigest(null)).isFalse();
     }
 

@@ -51,7 +51,8 @@ class TestJoinToken {
 
     @Test
     void ignoresSurroundingWhitespaceOfAPastedToken() {
-        assertThat(JoinToken.parse("  MIPFED-1-" + DIGEST + "-" + SECRET + "\n")).isEqualTo(new JoinToken(DIGEST, SECRET));
+        assertThat(JoinToken.parse("  MIPFED-1-" + DIGEST + "-" + SECRET + "\n"))
+                .isEqualTo(new JoinToken(DIGEST, SECRET));
     }
 
     @Test
@@ -61,9 +62,13 @@ class TestJoinToken {
         assertInvalid("MIPFED-2-" + DIGEST + "-" + SECRET, "it does not start with MIPFED-1-");
         assertInvalid("mipfed-1-" + DIGEST + "-" + SECRET, "it does not start with MIPFED-1-");
         assertInvalid("SWMTKN-1-" + DIGEST + "-" + SECRET, "Docker Swarm token");
-        assertInvalid("MIPFED-1-" + DIGEST.toUpperCase() + "-" + SECRET, "the CA digest is not 64 lowercase hex characters");
-        assertInvalid("MIPFED-1-" + DIGEST.substring(1) + "-" + SECRET, "the CA digest is not 64 lowercase hex characters");
-        assertInvalid("MIPFED-1-" + DIGEST.substring(0, 63) + "g-" + SECRET, "the CA digest is not 64 lowercase hex characters");
+        assertInvalid(
+                "MIPFED-1-" + DIGEST.toUpperCase() + "-" + SECRET, "the CA digest is not 64 lowercase hex characters");
+        assertInvalid(
+                "MIPFED-1-" + DIGEST.substring(1) + "-" + SECRET, "the CA digest is not 64 lowercase hex characters");
+        assertInvalid(
+                "MIPFED-1-" + DIGEST.substring(0, 63) + "g-" + SECRET,
+                "the CA digest is not 64 lowercase hex characters");
         assertInvalid("MIPFED-1-" + DIGEST, "the secret is not 25 characters");
         assertInvalid("MIPFED-1-" + DIGEST + "-", "the secret is not 25 characters");
         assertInvalid("MIPFED-1-" + DIGEST + "-" + SECRET.substring(1), "the secret is not 25 characters");
@@ -81,7 +86,8 @@ class TestJoinToken {
 
     @Test
     void constructorChecksItsParts() {
-        assertThatThrownBy(() -> new JoinToken(DIGEST.substring(2), SECRET)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new JoinToken(DIGEST.substring(2), SECRET))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new JoinToken(DIGEST, SECRET + "x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new JoinToken(null, SECRET)).isInstanceOf(NullPointerException.class);
     }

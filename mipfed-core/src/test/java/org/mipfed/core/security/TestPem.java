@@ -35,7 +35,9 @@ class TestPem {
 
         assertThat(Files.readString(file)).startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(Pem.readCertificate(file)).isEqualTo(certificate);
-        assertThat(Files.getPosixFilePermissions(file)).contains(OWNER_READ, OWNER_WRITE).doesNotContain(GROUP_WRITE, OTHERS_WRITE);
+        assertThat(Files.getPosixFilePermissions(file))
+                .contains(OWNER_READ, OWNER_WRITE)
+                .doesNotContain(GROUP_WRITE, OTHERS_WRITE);
     }
 
     @Test
@@ -98,7 +100,9 @@ class TestPem {
     @Test
     void explainsWhatIsWrongWithAFile() throws Exception {
         Path missing = dir.resolve("nope.key");
-        assertThatThrownBy(() -> Pem.readPrivateKey(missing)).isInstanceOf(UncheckedIOException.class).hasMessageContaining(missing.toString());
+        assertThatThrownBy(() -> Pem.readPrivateKey(missing))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(missing.toString());
 
         Path certificate = resource("openssl-ca.crt");
         assertThatThrownBy(() -> Pem.readPrivateKey(certificate))
@@ -112,7 +116,9 @@ class TestPem {
                 .hasMessageContaining("does not hold a PEM certificate");
 
         Path empty = Files.writeString(dir.resolve("empty.crt"), "");
-        assertThatThrownBy(() -> Pem.readCertificate(empty)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds no PEM object");
+        assertThatThrownBy(() -> Pem.readCertificate(empty))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holds no PEM object");
     }
 
     @Test

@@ -25,8 +25,11 @@ class TestTlsManagers {
         assertThat(manager.getCertificateChain(alias)).containsExactly(certificate);
         assertThat(manager.getPrivateKey(alias)).isEqualTo(keys.getPrivate());
         assertThat(manager.chooseEngineServerAlias("EC_EC", null, null)).isEqualTo(alias);
-        assertThat(manager.chooseEngineServerAlias("RSA", null, null)).as("an EC key cannot serve an RSA handshake").isNull();
-        assertThat(manager.chooseEngineClientAlias(new String[] {"RSA"}, null, null)).isNull();
+        assertThat(manager.chooseEngineServerAlias("RSA", null, null))
+                .as("an EC key cannot serve an RSA handshake")
+                .isNull();
+        assertThat(manager.chooseEngineClientAlias(new String[] {"RSA"}, null, null))
+                .isNull();
         assertThat(manager.getPrivateKey("other")).isNull();
     }
 

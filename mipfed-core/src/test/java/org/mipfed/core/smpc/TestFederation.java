@@ -30,24 +30,31 @@ final class TestFederation {
     final X509Certificate ca;
     final List<Member> members = new ArrayList<>();
 
-    record Member(String id, KeyPair certificateKeys, X509Certificate certificate) {
-    }
+    record Member(String id, KeyPair certificateKeys, X509Certificate certificate) {}
 
     TestFederation(String... nodeIds) throws Exception {
         ca = certificate(caKeys, "CN=ca, OU=ca, O=fed", caKeys, "CN=ca, OU=ca, O=fed", true);
         for (String id : nodeIds) {
             KeyPair k = KeyPairs.generate();
-            members.add(new Member(id, k, certificate(k, "CN=" + id + ", OU=worker, O=fed", caKeys, "CN=ca, OU=ca, O=fed", false)));
+            members.add(new Member(
+                    id, k, certificate(k, "CN=" + id + ", OU=worker, O=fed", caKeys, "CN=ca, OU=ca, O=fed", false)));
         }
     }
 
-    static X509Certificate certificate(KeyPair subjectKeys, String subject, KeyPair issuerKeys, String issuer, boolean isCa) throws Exception {
+    static X509Certificate certificate(
+            KeyPair subjectKeys, String subject, KeyPair issuerKeys, String issuer, boolean isCa) throws Exception {
         Instant now = Instant.now();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(System.nanoTime()),
-                Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), new X500Name(subject), subjectKeys.getPublic());
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                new X500Name(issuer),
+                BigInteger.valueOf(System.nanoTime()),
+                Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(1))),
+                new X500Name(subject),
+                subjectKeys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(issuerKeys.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(
+                        new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(issuerKeys.getPrivate())));
     }
 
     /** One session: each node's ephemeral key pair and the verified public keys every node sees. */
@@ -62,7 +69,12 @@ final class TestFederation {
             for (Member m : members) {
                 KeyPair e = SignedSmpcKey.newEphemeralKeyPair();
                 ephemeral.put(m.id(), e);
-                relayed.add(SignedSmpcKey.sign(requestId, m.id(), e, m.certificate(), m.certificateKeys().getPrivate()));
+                relayed.add(SignedSmpcKey.sign(
+                        requestId,
+                        m.id(),
+                        e,
+                        m.certificate(),
+                        m.certificateKeys().getPrivate()));
             }
             for (SignedSmpcKey k : relayed) {
                 verified.put(k.nodeId(), k.verify(requestId, ca));

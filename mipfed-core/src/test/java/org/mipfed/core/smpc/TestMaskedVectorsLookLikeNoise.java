@@ -52,14 +52,20 @@ class TestMaskedVectorsLookLikeNoise {
         }
         // 255 degrees of freedom: mean 255, sd 22.6; 400 is > 6 sd, so a false alarm is practically impossible
         for (int g = 0; g < 2; g++) {
-            assertThat(chiSquare(byteCounts[g])).as("byte chi-square, true value group %d", g).isLessThan(400);
+            assertThat(chiSquare(byteCounts[g]))
+                    .as("byte chi-square, true value group %d", g)
+                    .isLessThan(400);
             double expected = words[g] / 2.0;
             double sd = Math.sqrt(words[g] / 4.0);
             for (int bit = 0; bit < 128; bit++) {
-                assertThat(Math.abs(bitCounts[g][bit] - expected)).as("bit %d balance, group %d", bit, g).isLessThan(6 * sd);
+                assertThat(Math.abs(bitCounts[g][bit] - expected))
+                        .as("bit %d balance, group %d", bit, g)
+                        .isLessThan(6 * sd);
             }
         }
-        assertThat(Math.abs(correlation(truth, seen))).as("correlation of what the manager sees with the true value").isLessThan(0.1);
+        assertThat(Math.abs(correlation(truth, seen)))
+                .as("correlation of what the manager sees with the true value")
+                .isLessThan(0.1);
         // the same test on the unmasked encodings sees the data at once
         assertThat(chiSquare(plainByteCounts)).isGreaterThan(10_000);
     }

@@ -15,10 +15,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.Algorithms;
-import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
@@ -48,7 +48,8 @@ public final class AnalysisService implements AutoCloseable {
         return t;
     });
 
-    public AnalysisService(NodeRegistry registry, DataCatalogue catalogue, ExperimentStore experiments, Algorithms algorithms) {
+    public AnalysisService(
+            NodeRegistry registry, DataCatalogue catalogue, ExperimentStore experiments, Algorithms algorithms) {
         this.registry = requireNonNull(registry, "registry is null");
         this.catalogue = requireNonNull(catalogue, "catalogue is null");
         this.experiments = requireNonNull(experiments, "experiments is null");
@@ -66,7 +67,8 @@ public final class AnalysisService implements AutoCloseable {
     /** {@link #run(String, AnalysisRequest, String)} under an experiment id the caller chose (to audit it). */
     public ObjectNode run(String algorithmName, AnalysisRequest request, String user, String experimentId) {
         Algorithm algorithm = algorithms.get(algorithmName);
-        Experiment experiment = Experiment.pending(requireNonNull(experimentId, "experimentId is null"), algorithmName, user, request.toJson());
+        Experiment experiment = Experiment.pending(
+                requireNonNull(experimentId, "experimentId is null"), algorithmName, user, request.toJson());
         return execute(algorithm, request, experiment, false);
     }
 
@@ -79,11 +81,9 @@ public final class AnalysisService implements AutoCloseable {
         background.execute(() -> {
             try {
                 execute(algorithm, request, experiment, true);
-            }
-            catch (Problem p) {
+            } catch (Problem p) {
                 LOG.debug("experiment {} ended with an error: {}", experiment.id(), p.detail());
-            }
-            catch (RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.error("experiment {} failed", experiment.id(), e);
             }
         });
@@ -108,21 +108,34 @@ public final class AnalysisService implements AutoCloseable {
                 Plan plan = plan(algorithm, request, options, lost);
                 if (options.smpc() && plan.datasetsByNode().size() < 2) {
                     // impossible when the datasets are on one node in all (400); else a node is away for now (503)
-                    throw new Problem(plan.holders() < 2 ? ProblemType.INVALID_REQUEST : ProblemType.TOO_FEW_NODES,
-                            "flags.smpc sums the nodes' answers under masks, but the requested datasets are on " + plan.datasetsByNode().size()
+                    throw new Problem(
+                            plan.holders() < 2 ? ProblemType.INVALID_REQUEST : ProblemType.TOO_FEW_NODES,
+                            "flags.smpc sums the nodes' answers under masks, but the requested datasets are on "
+                                    + plan.datasetsByNode().size()
                                     + " node(s) available now: over one node the sum is that node's own answer. Add datasets of another node, "
                                     + "or run without smpc.");
                 }
-                SessionFederation federation = new SessionFederation(registry, plan.input().dataModel(), plan.input().filter(), plan.input().longitudinal(),
-                        plan.datasetsByNode(), running.user(), options.timeout(), deadline, options.allowPartial(), options.smpc());
+                SessionFederation federation = new SessionFederation(
+                        registry,
+                        plan.input().dataModel(),
+                        plan.input().filter(),
+                        plan.input().longitudinal(),
+                        plan.datasetsByNode(),
+                        running.user(),
+                        options.timeout(),
+                        deadline,
+                        options.allowPartial(),
+                        options.smpc());
                 ObjectNode result;
                 try {
                     result = algorithm.run(plan.input(), federation).toJson();
-                }
-                catch (SessionFederation.NodeLostException e) {
+                } catch (SessionFederation.NodeLostException e) {
                     // Partial results accepted: start the flow again without the lost node.
                     lost.add(e.nodeId());
-                    LOG.info("{}: node {} was lost during the analysis; running again without it", algorithm.name(), registry.label(e.nodeId()));
+                    LOG.info(
+                            "{}: node {} was lost during the analysis; running again without it",
+                            algorithm.name(),
+                            registry.label(e.nodeId()));
                     continue;
                 }
                 List<Experiment.Contribution> contributions = new ArrayList<>();
@@ -130,10 +143,13 @@ public final class AnalysisService implements AutoCloseable {
                 plan.datasetsByNode().forEach((node, datasets) -> {
                     if (federation.droppedNodes().contains(node)) {
                         missing.addAll(datasets);
-                    }
-                    else {
-                        contributions.add(new Experiment.Contribution(registry.displayName(node), datasets,
-                                federation.secure() ? null : federation.rowsByNode().getOrDefault(node, 0L)));
+                    } else {
+                        contributions.add(new Experiment.Contribution(
+                                registry.displayName(node),
+                                datasets,
+                                federation.secure()
+                                        ? null
+                                        : federation.rowsByNode().getOrDefault(node, 0L)));
                     }
                 });
                 result.set("contributing_nodes", Json.mapper().valueToTree(contributions));
@@ -144,17 +160,24 @@ public final class AnalysisService implements AutoCloseable {
                     result.put("secure_aggregation", true);
                 }
                 keep(running.succeeded(result, contributions), submitted);
-                LOG.info("{} by {} on {} node(s) in {} ms", algorithm.name(), running.user(), contributions.size(), Duration.between(started, Instant.now()).toMillis());
+                LOG.info(
+                        "{} by {} on {} node(s) in {} ms",
+                        algorithm.name(),
+                        running.user(),
+                        contributions.size(),
+                        Duration.between(started, Instant.now()).toMillis());
                 return result;
             }
-        }
-        catch (Problem p) {
+        } catch (Problem p) {
             keep(running.failed(p), submitted);
             throw p;
-        }
-        catch (RuntimeException e) {
-            keep(running.failed(new Problem(ProblemType.INTERNAL_ERROR, "The manager failed while running this analysis ("
-                    + e.getClass().getSimpleName() + "); see its log.")), submitted);
+        } catch (RuntimeException e) {
+            keep(
+                    running.failed(new Problem(
+                            ProblemType.INTERNAL_ERROR,
+                            "The manager failed while running this analysis ("
+                                    + e.getClass().getSimpleName() + "); see its log.")),
+                    submitted);
             throw e;
         }
     }
@@ -162,8 +185,7 @@ public final class AnalysisService implements AutoCloseable {
     private void keep(Experiment finished, boolean submitted) {
         if (submitted) {
             experiments.save(finished);
-        }
-        else {
+        } else {
             experiments.record(finished);
         }
     }
@@ -172,13 +194,17 @@ public final class AnalysisService implements AutoCloseable {
      * @param missing datasets left out because their node is unavailable (only with allow_partial)
      * @param holders how many nodes hold the requested datasets, available or not
      */
-    private record Plan(AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing, int holders) {
-    }
+    private record Plan(
+            AnalysisInput input, Map<String, List<String>> datasetsByNode, List<String> missing, int holders) {}
 
     private Plan plan(Algorithm algorithm, AnalysisRequest request, RunOptions options, Set<String> lostNodes) {
-        DataModel model = catalogue.dataModel(request.dataModel()).orElseThrow(() -> Problem.badRequest(
-                "The data model '" + request.dataModel() + "' is not available. Available: "
-                        + (catalogue.available().isEmpty() ? "none (no started node is connected)" : String.join(", ", catalogue.available().keySet()))));
+        DataModel model = catalogue
+                .dataModel(request.dataModel())
+                .orElseThrow(() -> Problem.badRequest("The data model '" + request.dataModel()
+                        + "' is not available. Available: "
+                        + (catalogue.available().isEmpty()
+                                ? "none (no started node is connected)"
+                                : String.join(", ", catalogue.available().keySet()))));
         if (request.datasets().isEmpty()) {
             throw Problem.badRequest("Choose at least one dataset (inputdata.datasets); GET /datasets lists them");
         }
@@ -195,18 +221,15 @@ public final class AnalysisService implements AutoCloseable {
             if (at != null && !lostNodes.contains(at.nodeId())) {
                 byNode.computeIfAbsent(at.nodeId(), k -> new ArrayList<>()).add(dataset);
                 holders.add(at.nodeId());
-            }
-            else if (at != null) {
+            } else if (at != null) {
                 down.add(dataset + " on node " + registry.displayName(at.nodeId()) + " (lost during the analysis)");
                 missing.add(dataset);
                 holders.add(at.nodeId());
-            }
-            else if (elsewhere.containsKey(dataset)) {
+            } else if (elsewhere.containsKey(dataset)) {
                 down.add(dataset + " on " + elsewhere.get(dataset));
                 missing.add(dataset);
                 holders.add(elsewhere.get(dataset));
-            }
-            else {
+            } else {
                 unknown.add(dataset);
             }
         }
@@ -216,18 +239,25 @@ public final class AnalysisService implements AutoCloseable {
         }
         if (options.minNodes() > holders.size()) {
             // no wait makes this possible: the caller's mistake (400), not the federation's state (503)
-            throw Problem.badRequest("flags.min_nodes is " + options.minNodes() + ", but the requested datasets are held by "
-                    + holders.size() + " node(s) in all, so no more than " + holders.size() + " can ever contribute. Lower min_nodes or add datasets "
-                    + "of other nodes (GET /data_models shows which node holds which dataset).");
+            throw Problem.badRequest(
+                    "flags.min_nodes is " + options.minNodes() + ", but the requested datasets are held by "
+                            + holders.size() + " node(s) in all, so no more than " + holders.size()
+                            + " can ever contribute. Lower min_nodes or add datasets "
+                            + "of other nodes (GET /data_models shows which node holds which dataset).");
         }
         if (!down.isEmpty() && !options.allowPartial()) {
-            throw new Problem(ProblemType.NODE_UNAVAILABLE, "These datasets are on nodes that are not available now: " + String.join("; ", down)
-                    + ". Try again later, leave them out, or accept a partial result with flags {\"allow_partial\": true}.");
+            throw new Problem(
+                    ProblemType.NODE_UNAVAILABLE,
+                    "These datasets are on nodes that are not available now: " + String.join("; ", down)
+                            + ". Try again later, leave them out, or accept a partial result with flags {\"allow_partial\": true}.");
         }
         if (byNode.size() < options.minNodes() || byNode.isEmpty()) {
-            throw new Problem(ProblemType.TOO_FEW_NODES, "Only " + byNode.size() + " node(s) with the requested datasets are available"
-                    + (down.isEmpty() ? "" : " (unavailable: " + String.join("; ", down) + ")") + ", and the request needs at least "
-                    + Math.max(1, options.minNodes()) + ". Try again later.");
+            throw new Problem(
+                    ProblemType.TOO_FEW_NODES,
+                    "Only " + byNode.size() + " node(s) with the requested datasets are available"
+                            + (down.isEmpty() ? "" : " (unavailable: " + String.join("; ", down) + ")")
+                            + ", and the request needs at least "
+                            + Math.max(1, options.minNodes()) + ". Try again later.");
         }
         return new Plan(RequestValidator.validate(algorithm, request, model), byNode, missing, holders.size());
     }

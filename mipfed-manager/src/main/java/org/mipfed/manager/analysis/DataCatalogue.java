@@ -30,8 +30,7 @@ public final class DataCatalogue {
     }
 
     /** A dataset on a node. */
-    public record Location(String nodeId, String dataset, String label, long rows) {
-    }
+    public record Location(String nodeId, String dataset, String label, long rows) {}
 
     /** Data model id to dataset code to where it is, over available nodes only. */
     public Map<String, Map<String, Location>> available() {
@@ -61,11 +60,16 @@ public final class DataCatalogue {
                 continue;
             }
             String why = !node.active() ? "not started" : "down";
-            registry.lastHello(node.id()).ifPresent(h -> h.getDataModelsList().stream()
-                    .filter(m -> id(m).equals(dataModelId))
-                    .forEach(m -> m.getDatasetsList().stream()
-                            .filter(d -> registry.owner(dataModelId, d.getCode()).map(node.id()::equals).orElse(true))
-                            .forEach(d -> out.put(d.getCode(), "node " + registry.displayName(node.id()) + " (" + why + ")"))));
+            registry.lastHello(node.id())
+                    .ifPresent(h -> h.getDataModelsList().stream()
+                            .filter(m -> id(m).equals(dataModelId))
+                            .forEach(m -> m.getDatasetsList().stream()
+                                    .filter(d -> registry.owner(dataModelId, d.getCode())
+                                            .map(node.id()::equals)
+                                            .orElse(true))
+                                    .forEach(d -> out.put(
+                                            d.getCode(),
+                                            "node " + registry.displayName(node.id()) + " (" + why + ")"))));
         }
         return out;
     }
@@ -76,10 +80,13 @@ public final class DataCatalogue {
             if (!node.active()) {
                 continue;
             }
-            Optional<DataModelInfo> info = registry.session(node.id()).map(s -> s.dataModels()).orElse(List.of()).stream()
-                    .filter(m -> id(m).equals(id)).findFirst();
+            Optional<DataModelInfo> info =
+                    registry.session(node.id()).map(s -> s.dataModels()).orElse(List.of()).stream()
+                            .filter(m -> id(m).equals(id))
+                            .findFirst();
             if (info.isPresent()) {
-                return Optional.of(parsed.computeIfAbsent(id + "\n" + info.get().getCdesJson().hashCode(), k -> parse(info.get())));
+                return Optional.of(parsed.computeIfAbsent(
+                        id + "\n" + info.get().getCdesJson().hashCode(), k -> parse(info.get())));
             }
         }
         return Optional.empty();
@@ -97,14 +104,13 @@ public final class DataCatalogue {
     private static DataModel parse(DataModelInfo info) {
         try {
             return DataModel.parse(info.getCdesJson());
-        }
-        catch (DataModelException e) {
-            throw new IllegalStateException("a node reported an invalid data model " + id(info) + ": " + e.getMessage(), e);
+        } catch (DataModelException e) {
+            throw new IllegalStateException(
+                    "a node reported an invalid data model " + id(info) + ": " + e.getMessage(), e);
         }
     }
 
     static String id(DataModelInfo m) {
         return m.getCode() + ":" + m.getVersion();
     }
-
 }

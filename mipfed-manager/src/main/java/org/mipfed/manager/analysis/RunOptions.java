@@ -44,7 +44,9 @@ record RunOptions(boolean allowPartial, int minNodes, Duration timeout, boolean 
         JsonNode t = flags.get("timeout");
         if (t != null && !t.isNull()) {
             if (!t.isNumber() || t.asDouble() <= 0 || t.asDouble() > MAX_TIMEOUT.toSeconds()) {
-                throw Problem.badRequest("flags.timeout is the analysis' deadline in seconds: a number above 0 and at most " + MAX_TIMEOUT.toSeconds());
+                throw Problem.badRequest(
+                        "flags.timeout is the analysis' deadline in seconds: a number above 0 and at most "
+                                + MAX_TIMEOUT.toSeconds());
             }
             timeout = Duration.ofMillis((long) (t.asDouble() * 1000));
         }

@@ -85,8 +85,15 @@ public final class SecureAggregation {
      * @param names a node's name for messages (its alias)
      * @param allowPartial whether the analysis may go on without a node that drops
      */
-    public SecureAggregation(String sessionId, DataModel model, List<String> nodeIds, String requester, Transport transport,
-            Function<String, String> names, long deadlineNanos, boolean allowPartial) {
+    public SecureAggregation(
+            String sessionId,
+            DataModel model,
+            List<String> nodeIds,
+            String requester,
+            Transport transport,
+            Function<String, String> names,
+            long deadlineNanos,
+            boolean allowPartial) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.model = requireNonNull(model, "model is null");
         this.participants = nodeIds.stream().sorted().toList();
@@ -115,7 +122,8 @@ public final class SecureAggregation {
     public PrimitiveResult compute(Map<String, PrimitiveQuery> queries) {
         PrimitiveQuery shape = queries.values().iterator().next();
         if (!SummableResults.summable(shape)) {
-            throw Problem.badRequest("This algorithm cannot run with flags.smpc: it needs the nodes' " + shape.getPrimitiveCase().name().toLowerCase()
+            throw Problem.badRequest("This algorithm cannot run with flags.smpc: it needs the nodes' "
+                    + shape.getPrimitiveCase().name().toLowerCase()
                     + " answers, which carry per-node minima, maxima, groups or suppression that a sum cannot hold. Under secure aggregation "
                     + "these run: linear_regression, logistic_regression, glm, pearson_correlation, pca and pca_with_transformation. "
                     + "Run this one without smpc.");
@@ -124,29 +132,41 @@ public final class SecureAggregation {
             open();
         }
         round++;
-        List<String> active = participants.stream().filter(p -> !dropped.contains(p)).toList();
+        List<String> active =
+                participants.stream().filter(p -> !dropped.contains(p)).toList();
         Map<String, PrimitiveRequest> requests = new LinkedHashMap<>();
         for (String node : active) {
             SmpcMask.Builder mask = SmpcMask.newBuilder().setRound(round);
             if (round == 1) {
                 mask.addAllShares(sharesFor.getOrDefault(node, List.of()));
             }
-            requests.put(node, PrimitiveRequest.newBuilder().setRequestId(sessionId + "/" + round + "/" + node).setRequester(requester)
-                    .setQuery(queries.get(node)).setSmpc(step(active).setMask(mask)).build());
+            requests.put(
+                    node,
+                    PrimitiveRequest.newBuilder()
+                            .setRequestId(sessionId + "/" + round + "/" + node)
+                            .setRequester(requester)
+                            .setQuery(queries.get(node))
+                            .setSmpc(step(active).setMask(mask))
+                            .build());
         }
         Map<String, SmpcReply> replies = exchange(requests, round == 1);
         List<String> survivors = active.stream().filter(replies::containsKey).toList();
         List<String> lost = active.stream().filter(n -> !replies.containsKey(n)).toList();
         if (!lost.isEmpty() && round > 1) {
             // Its seed is known to the manager already: the nodes will not reveal its key as well.
-            throw lostNode(lost.get(0), "after the first round of secure aggregation, when its masks can no longer be removed");
+            throw lostNode(
+                    lost.get(0),
+                    "after the first round of secure aggregation, when its masks can no longer be removed");
         }
         int length = SummableResults.length(model, shape);
         MaskedSum sum = new MaskedSum(SmpcProtocol.roundId(sessionId, round), length);
         for (String node : survivors) {
-            BigInteger[] masked = MaskedSum.fromBytes(replies.get(node).getMasked().getVector().toByteArray());
+            BigInteger[] masked = MaskedSum.fromBytes(
+                    replies.get(node).getMasked().getVector().toByteArray());
             if (masked.length != length) {
-                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " sent " + masked.length + " masked numbers, not " + length);
+                throw new Problem(
+                        ProblemType.INCONSISTENT_NODE_ANSWER,
+                        "Node " + names.apply(node) + " sent " + masked.length + " masked numbers, not " + length);
             }
             sum.add(node, masked);
         }
@@ -162,17 +182,26 @@ public final class SecureAggregation {
     private void open() {
         Map<String, PrimitiveRequest> advertise = new LinkedHashMap<>();
         for (String node : participants) {
-            advertise.put(node, request(node, "keys", step(participants).setAdvertise(SmpcAdvertise.getDefaultInstance())));
+            advertise.put(
+                    node, request(node, "keys", step(participants).setAdvertise(SmpcAdvertise.getDefaultInstance())));
         }
         exchange(advertise, false).forEach((node, reply) -> keys.put(node, reply.getKeys()));
         Map<String, PrimitiveRequest> share = new LinkedHashMap<>();
         for (String node : participants) {
-            share.put(node, request(node, "shares", step(participants).setShareKeys(SmpcShareKeys.newBuilder().addAllKeys(keys.values()))));
+            share.put(
+                    node,
+                    request(
+                            node,
+                            "shares",
+                            step(participants)
+                                    .setShareKeys(SmpcShareKeys.newBuilder().addAllKeys(keys.values()))));
         }
         exchange(share, false).forEach((node, reply) -> {
             for (SmpcSealedShare s : reply.getShares().getSharesList()) {
                 if (!s.getFrom().equals(node) || !participants.contains(s.getTo())) {
-                    throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " sent a share that is not its own or not for a participant");
+                    throw new Problem(
+                            ProblemType.INCONSISTENT_NODE_ANSWER,
+                            "Node " + names.apply(node) + " sent a share that is not its own or not for a participant");
                 }
                 sharesFor.computeIfAbsent(s.getTo(), k -> new ArrayList<>()).add(s);
             }
@@ -183,34 +212,53 @@ public final class SecureAggregation {
     private void unmask(List<String> survivors, List<String> lost, MaskedSum sum) {
         int threshold = ShamirSecretSharing.threshold(participants.size());
         if (survivors.size() < threshold) {
-            throw new Problem(ProblemType.TOO_FEW_NODES, "Only " + survivors.size() + " of " + participants.size()
-                    + " nodes answered, and removing the masks of the others needs " + threshold + ". Lost: " + String.join(", ", lost.stream().map(names).toList())
-                    + ". Try again when they are back.");
+            throw new Problem(
+                    ProblemType.TOO_FEW_NODES,
+                    "Only " + survivors.size() + " of " + participants.size()
+                            + " nodes answered, and removing the masks of the others needs " + threshold + ". Lost: "
+                            + String.join(", ", lost.stream().map(names).toList())
+                            + ". Try again when they are back.");
         }
         Map<String, PrimitiveRequest> requests = new LinkedHashMap<>();
         List<String> roundNodes = new ArrayList<>(survivors);
         roundNodes.addAll(lost);
         List<String> sortedRound = roundNodes.stream().sorted().toList();
         for (String node : survivors) {
-            requests.put(node, request(node, round + "/unmask", step(sortedRound)
-                    .setUnmask(SmpcUnmask.newBuilder().setRound(round).addAllSeedsOf(survivors).addAllKeysOf(lost))));
+            requests.put(
+                    node,
+                    request(
+                            node,
+                            round + "/unmask",
+                            step(sortedRound)
+                                    .setUnmask(SmpcUnmask.newBuilder()
+                                            .setRound(round)
+                                            .addAllSeedsOf(survivors)
+                                            .addAllKeysOf(lost))));
         }
         Map<String, SmpcReply> replies = exchange(requests, true);
         if (replies.size() < threshold) {
-            throw new Problem(ProblemType.TOO_FEW_NODES, "Only " + replies.size() + " nodes helped remove the masks of round "
-                    + round + "; " + threshold + " are needed. Try again later.");
+            throw new Problem(
+                    ProblemType.TOO_FEW_NODES,
+                    "Only " + replies.size() + " nodes helped remove the masks of round " + round + "; " + threshold
+                            + " are needed. Try again later.");
         }
         Map<String, List<ShamirSecretSharing.Share>> seedShares = new HashMap<>();
         Map<String, List<ShamirSecretSharing.Share>> keyShares = new HashMap<>();
         replies.forEach((node, reply) -> {
             for (SmpcRevealedShare s : reply.getRevealed().getSharesList()) {
-                ShamirSecretSharing.Share share = ShamirSecretSharing.Share.fromBytes(s.getShare().toByteArray());
-                (s.getSeed() ? seedShares : keyShares).computeIfAbsent(s.getOfNode(), k -> new ArrayList<>()).add(share);
+                ShamirSecretSharing.Share share =
+                        ShamirSecretSharing.Share.fromBytes(s.getShare().toByteArray());
+                (s.getSeed() ? seedShares : keyShares)
+                        .computeIfAbsent(s.getOfNode(), k -> new ArrayList<>())
+                        .add(share);
             }
         });
         for (String node : survivors) {
             if (!seeds.containsKey(node)) {
-                seeds.put(node, SelfMask.fromSecret(ShamirSecretSharing.reconstruct(enough(seedShares.get(node), threshold, node))));
+                seeds.put(
+                        node,
+                        SelfMask.fromSecret(
+                                ShamirSecretSharing.reconstruct(enough(seedShares.get(node), threshold, node))));
             }
         }
         Map<String, PublicKey> survivorKeys = new HashMap<>();
@@ -219,11 +267,14 @@ public final class SecureAggregation {
         }
         for (String node : lost) {
             try {
-                PrivateKey key = ShamirSecretSharing.toPrivateKey(ShamirSecretSharing.reconstruct(enough(keyShares.get(node), threshold, node)));
+                PrivateKey key = ShamirSecretSharing.toPrivateKey(
+                        ShamirSecretSharing.reconstruct(enough(keyShares.get(node), threshold, node)));
                 sum.removeMasksOf(node, key, survivorKeys);
-            }
-            catch (GeneralSecurityException e) {
-                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "The shares of node " + names.apply(node) + "'s mask key do not rebuild a key: " + e.getMessage());
+            } catch (GeneralSecurityException e) {
+                throw new Problem(
+                        ProblemType.INCONSISTENT_NODE_ANSWER,
+                        "The shares of node " + names.apply(node) + "'s mask key do not rebuild a key: "
+                                + e.getMessage());
             }
             dropped.add(node);
         }
@@ -231,8 +282,10 @@ public final class SecureAggregation {
 
     private List<ShamirSecretSharing.Share> enough(List<ShamirSecretSharing.Share> shares, int threshold, String node) {
         if (shares == null || shares.size() < threshold) {
-            throw new Problem(ProblemType.NODE_ERROR, "Too few shares were revealed for node " + names.apply(node) + " (" + (shares == null ? 0 : shares.size())
-                    + " of the " + threshold + " needed)");
+            throw new Problem(
+                    ProblemType.NODE_ERROR,
+                    "Too few shares were revealed for node " + names.apply(node) + " ("
+                            + (shares == null ? 0 : shares.size()) + " of the " + threshold + " needed)");
         }
         return shares.subList(0, threshold);
     }
@@ -240,9 +293,10 @@ public final class SecureAggregation {
     private PublicKey publicKey(String node) {
         try {
             return SignedSmpcKey.publicKey(keys.get(node).getMaskKey().toByteArray());
-        }
-        catch (GeneralSecurityException e) {
-            throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " advertised no usable mask key: " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw new Problem(
+                    ProblemType.INCONSISTENT_NODE_ANSWER,
+                    "Node " + names.apply(node) + " advertised no usable mask key: " + e.getMessage());
         }
     }
 
@@ -251,7 +305,11 @@ public final class SecureAggregation {
     }
 
     private PrimitiveRequest request(String node, String what, SmpcStep.Builder step) {
-        return PrimitiveRequest.newBuilder().setRequestId(sessionId + "/" + what + "/" + node).setRequester(requester).setSmpc(step).build();
+        return PrimitiveRequest.newBuilder()
+                .setRequestId(sessionId + "/" + what + "/" + node)
+                .setRequester(requester)
+                .setSmpc(step)
+                .build();
     }
 
     /**
@@ -268,21 +326,23 @@ public final class SecureAggregation {
             PrimitiveResponse response;
             try {
                 response = call.getValue().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-            catch (TimeoutException e) {
+            } catch (TimeoutException e) {
                 call.getValue().cancel(false);
                 if (tolerateLoss && allowPartial) {
                     continue;
                 }
                 throw lostNode(node, "it did not answer within the analysis' deadline");
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Problem(ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
-            }
-            catch (ExecutionException e) {
+                throw new Problem(
+                        ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
+            } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof NodeUnavailableException)) {
-                    throw new Problem(ProblemType.INTERNAL_ERROR, "Node " + names.apply(node) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
+                    throw new Problem(
+                            ProblemType.INTERNAL_ERROR,
+                            "Node " + names.apply(node) + " could not be asked: "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
                 }
                 if (tolerateLoss && allowPartial) {
                     continue;
@@ -293,7 +353,9 @@ public final class SecureAggregation {
                 throw SessionFederation.refused(names.apply(node), response.getRefusal());
             }
             if (!response.hasSmpc()) {
-                throw new Problem(ProblemType.INCONSISTENT_NODE_ANSWER, "Node " + names.apply(node) + " answered a secure-aggregation step without its masked reply");
+                throw new Problem(
+                        ProblemType.INCONSISTENT_NODE_ANSWER,
+                        "Node " + names.apply(node) + " answered a secure-aggregation step without its masked reply");
             }
             replies.put(node, response.getSmpc());
         }
@@ -304,7 +366,9 @@ public final class SecureAggregation {
         if (allowPartial) {
             return new SessionFederation.NodeLostException(node);
         }
-        return new Problem(ProblemType.NODE_UNAVAILABLE, "Node " + names.apply(node) + " was lost during a secure-aggregation analysis (" + why
-                + "). Try again when it is back, or accept a result without it with flags {\"allow_partial\": true}.");
+        return new Problem(
+                ProblemType.NODE_UNAVAILABLE,
+                "Node " + names.apply(node) + " was lost during a secure-aggregation analysis (" + why
+                        + "). Try again when it is back, or accept a result without it with flags {\"allow_partial\": true}.");
     }
 }

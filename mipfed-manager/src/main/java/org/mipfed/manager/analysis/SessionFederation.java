@@ -45,9 +45,17 @@ final class SessionFederation implements FederationContext {
     private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
     private final SecureAggregation secure;
 
-    SessionFederation(NodeRegistry registry, DataModel dataModel, Filter filter, LongitudinalTransform longitudinal,
+    SessionFederation(
+            NodeRegistry registry,
+            DataModel dataModel,
+            Filter filter,
+            LongitudinalTransform longitudinal,
             Map<String, List<String>> datasetsByNode,
-            String requester, Duration timeout, long deadlineNanos, boolean allowPartial, boolean smpc) {
+            String requester,
+            Duration timeout,
+            long deadlineNanos,
+            boolean allowPartial,
+            boolean smpc) {
         this.registry = requireNonNull(registry, "registry is null");
         this.dataModel = requireNonNull(dataModel, "dataModel is null");
         this.filter = filter;
@@ -57,8 +65,17 @@ final class SessionFederation implements FederationContext {
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.deadlineNanos = deadlineNanos;
         this.allowPartial = allowPartial;
-        this.secure = smpc ? new SecureAggregation(UUID.randomUUID().toString(), dataModel, List.copyOf(datasetsByNode.keySet()), requester,
-                this::send, registry::displayName, deadlineNanos, allowPartial) : null;
+        this.secure = smpc
+                ? new SecureAggregation(
+                        UUID.randomUUID().toString(),
+                        dataModel,
+                        List.copyOf(datasetsByNode.keySet()),
+                        requester,
+                        this::send,
+                        registry::displayName,
+                        deadlineNanos,
+                        allowPartial)
+                : null;
     }
 
     @Override
@@ -95,7 +112,8 @@ final class SessionFederation implements FederationContext {
     }
 
     private PrimitiveQuery queryFor(String nodeId, PrimitiveQuery.Builder query) {
-        PrimitiveQuery.Builder q = query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
+        PrimitiveQuery.Builder q =
+                query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
         if (longitudinal != null) {
             q.setLongitudinal(longitudinal);
         }
@@ -135,7 +153,8 @@ final class SessionFederation implements FederationContext {
     }
 
     private CompletableFuture<PrimitiveResponse> send(String nodeId, PrimitiveRequest request) {
-        return registry.session(nodeId).map(s -> s.send(request))
+        return registry.session(nodeId)
+                .map(s -> s.send(request))
                 .orElseGet(() -> CompletableFuture.failedFuture(new NodeUnavailableException(nodeId, "no session")));
     }
 
@@ -144,25 +163,31 @@ final class SessionFederation implements FederationContext {
      * read-only, so asking twice is harmless) is sent again once the node is back — unless the
      * analysis accepts partial results, in which case the node is given up at once.
      */
-    private PrimitiveResponse await(String nodeId, PrimitiveRequest request, CompletableFuture<PrimitiveResponse> call) {
+    private PrimitiveResponse await(
+            String nodeId, PrimitiveRequest request, CompletableFuture<PrimitiveResponse> call) {
         CompletableFuture<PrimitiveResponse> current = call;
         while (true) {
             long left = deadlineNanos - System.nanoTime();
             try {
                 return current.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-            }
-            catch (TimeoutException e) {
+            } catch (TimeoutException e) {
                 current.cancel(false);
-                throw new Problem(ProblemType.TIMED_OUT, "Node " + registry.displayName(nodeId) + " did not answer within the analysis' deadline ("
-                        + timeout.toSeconds() + " s). Try again later, or ask its administrator whether it is overloaded or down.");
-            }
-            catch (InterruptedException e) {
+                throw new Problem(
+                        ProblemType.TIMED_OUT,
+                        "Node " + registry.displayName(nodeId) + " did not answer within the analysis' deadline ("
+                                + timeout.toSeconds()
+                                + " s). Try again later, or ask its administrator whether it is overloaded or down.");
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Problem(ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
-            }
-            catch (ExecutionException e) {
+                throw new Problem(
+                        ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
+            } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof NodeUnavailableException)) {
-                    throw new Problem(ProblemType.INTERNAL_ERROR, "Node " + registry.displayName(nodeId) + " could not be asked: " + e.getCause().getMessage(), e.getCause());
+                    throw new Problem(
+                            ProblemType.INTERNAL_ERROR,
+                            "Node " + registry.displayName(nodeId) + " could not be asked: "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
                 }
                 if (allowPartial) {
                     throw new NodeLostException(nodeId);
@@ -180,13 +205,16 @@ final class SessionFederation implements FederationContext {
             }
             try {
                 Thread.sleep(50);
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Problem(ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
+                throw new Problem(
+                        ProblemType.INTERRUPTED, "The manager is shutting down; run the analysis again later.");
             }
         }
-        throw unavailable(nodeId, "it went down during the analysis and did not come back within the deadline (" + timeout.toSeconds() + " s)");
+        throw unavailable(
+                nodeId,
+                "it went down during the analysis and did not come back within the deadline (" + timeout.toSeconds()
+                        + " s)");
     }
 
     /** A node was lost during an analysis that accepts partial results: the flow restarts without it. */
@@ -205,7 +233,10 @@ final class SessionFederation implements FederationContext {
     }
 
     private Problem unavailable(String nodeId, String why) {
-        return new Problem(ProblemType.NODE_UNAVAILABLE, "Node " + registry.displayName(nodeId) + " (datasets " + String.join(", ", datasetsByNode.get(nodeId)) + ") is unavailable: " + why + ". Try again when it is back (see GET /healthcheck).");
+        return new Problem(
+                ProblemType.NODE_UNAVAILABLE,
+                "Node " + registry.displayName(nodeId) + " (datasets " + String.join(", ", datasetsByNode.get(nodeId))
+                        + ") is unavailable: " + why + ". Try again when it is back (see GET /healthcheck).");
     }
 
     /**
@@ -214,9 +245,15 @@ final class SessionFederation implements FederationContext {
      */
     static Problem refused(String node, Refusal refusal) {
         if (refusal.getCallerError()) {
-            return Problem.refusedByNode(node, refusal.getRule(), "Node " + node + " refused (" + refusal.getRule() + "): " + refusal.getMessage());
+            return Problem.refusedByNode(
+                    node,
+                    refusal.getRule(),
+                    "Node " + node + " refused (" + refusal.getRule() + "): " + refusal.getMessage());
         }
-        return new Problem(ProblemType.NODE_ERROR, "Node " + node + " failed (" + refusal.getRule() + "): " + refusal.getMessage(),
-                Map.of("node", node, "rule", refusal.getRule()), null);
+        return new Problem(
+                ProblemType.NODE_ERROR,
+                "Node " + node + " failed (" + refusal.getRule() + "): " + refusal.getMessage(),
+                Map.of("node", node, "rule", refusal.getRule()),
+                null);
     }
 }

@@ -48,9 +48,14 @@ final class Access {
         }
         Principal principal = ctx.header("Authorization") != null ? bearer(ctx) : session(ctx);
         ctx.attribute(Principal.ATTRIBUTE, principal);
-        if ((ctx.path().equals("/admin") || ctx.path().startsWith("/admin/") || ctx.path().equals("/metrics")) && !principal.admin()) {
-            throw new Problem(ProblemType.FORBIDDEN, ctx.method() + " " + ctx.path() + " needs the admin role; you are signed in as "
-                    + principal.username() + " (" + principal.role() + ").");
+        if ((ctx.path().equals("/admin")
+                        || ctx.path().startsWith("/admin/")
+                        || ctx.path().equals("/metrics"))
+                && !principal.admin()) {
+            throw new Problem(
+                    ProblemType.FORBIDDEN,
+                    ctx.method() + " " + ctx.path() + " needs the admin role; you are signed in as "
+                            + principal.username() + " (" + principal.role() + ").");
         }
     }
 
@@ -60,21 +65,30 @@ final class Access {
         HandlerType method = ctx.method();
         boolean read = method == HandlerType.GET || method == HandlerType.HEAD;
         return path.equals("/auth/login") && method == HandlerType.POST
-                || read && (path.equals("/") || path.equals("/auth/config") || path.startsWith("/auth/oidc/")
-                        || path.equals("/portal") || path.startsWith("/portal/") || path.startsWith("/webjars/"));
+                || read
+                        && (path.equals("/")
+                                || path.equals("/auth/config")
+                                || path.startsWith("/auth/oidc/")
+                                || path.equals("/portal")
+                                || path.startsWith("/portal/")
+                                || path.startsWith("/webjars/"));
     }
 
     private Principal bearer(Context ctx) {
         String header = ctx.header("Authorization");
-        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim()
+                : "";
         if (!presented.isEmpty() && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), adminToken)) {
             return new Principal("admin", Roles.ADMIN, Principal.TOKEN);
         }
         Optional<User> user = users.userForToken(presented);
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new Problem(ProblemType.UNAUTHORIZED, "The bearer token is not valid (unknown, revoked, or its user is disabled). "
-                    + "Send 'Authorization: Bearer <token>' with an API token (POST /auth/tokens) or the admin token in the manager's data directory (admin.token).");
+            throw new Problem(
+                    ProblemType.UNAUTHORIZED,
+                    "The bearer token is not valid (unknown, revoked, or its user is disabled). "
+                            + "Send 'Authorization: Bearer <token>' with an API token (POST /auth/tokens) or the admin token in the manager's data directory (admin.token).");
         }
         return new Principal(user.get().username(), user.get().role(), Principal.TOKEN);
     }
@@ -84,16 +98,23 @@ final class Access {
         Optional<User> user = session.flatMap(s -> users.user(s.username())).filter(u -> !u.disabled());
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new Problem(ProblemType.UNAUTHORIZED, session.isPresent() || ctx.cookie(SESSION_COOKIE) != null
-                    ? "Your session has ended; sign in again (POST /auth/login)."
-                    : "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
+            throw new Problem(
+                    ProblemType.UNAUTHORIZED,
+                    session.isPresent() || ctx.cookie(SESSION_COOKIE) != null
+                            ? "Your session has ended; sign in again (POST /auth/login)."
+                            : "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
         }
         if (unsafe(ctx.method())) {
             checkOrigin(ctx);
             String csrf = ctx.header(CSRF_HEADER);
-            if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8), session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
-                throw new Problem(ProblemType.FORBIDDEN, "A signed-in request that changes something must carry the header " + CSRF_HEADER
-                        + " with the csrf_token given at sign-in (GET /auth/me returns it again).");
+            if (csrf == null
+                    || !MessageDigest.isEqual(
+                            csrf.getBytes(StandardCharsets.UTF_8),
+                            session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
+                throw new Problem(
+                        ProblemType.FORBIDDEN,
+                        "A signed-in request that changes something must carry the header " + CSRF_HEADER
+                                + " with the csrf_token given at sign-in (GET /auth/me returns it again).");
             }
         }
         ctx.attribute(SESSION_ATTRIBUTE, session.get());
@@ -108,11 +129,17 @@ final class Access {
         }
         String own = ctx.scheme() + "://" + ctx.host();
         if (!origin.equalsIgnoreCase(own)) {
-            throw new Problem(ProblemType.FORBIDDEN, "This request comes from another site (Origin " + origin + "); the manager accepts changes only from its own pages (" + own + ").");
+            throw new Problem(
+                    ProblemType.FORBIDDEN,
+                    "This request comes from another site (Origin " + origin
+                            + "); the manager accepts changes only from its own pages (" + own + ").");
         }
     }
 
     static boolean unsafe(HandlerType method) {
-        return method == HandlerType.POST || method == HandlerType.PUT || method == HandlerType.PATCH || method == HandlerType.DELETE;
+        return method == HandlerType.POST
+                || method == HandlerType.PUT
+                || method == HandlerType.PATCH
+                || method == HandlerType.DELETE;
     }
 }

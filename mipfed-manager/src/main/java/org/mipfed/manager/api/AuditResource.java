@@ -35,8 +35,7 @@ final class AuditResource implements ApiResource {
             if (limit >= 1 && limit <= 10_000) {
                 return limit;
             }
-        }
-        catch (NumberFormatException e) {
+        } catch (NumberFormatException e) {
             // answered below
         }
         throw Problem.badRequest("limit must be a whole number from 1 to 10000, not '" + shorten(text) + "'");

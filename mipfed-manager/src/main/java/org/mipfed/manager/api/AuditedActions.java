@@ -31,17 +31,26 @@ final class AuditedActions {
         T result;
         try {
             result = work.apply(details);
-        }
-        catch (Problem p) {
-            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", p.status()).put("reason", p.detail()));
+        } catch (Problem p) {
+            audit.record(
+                    user(ctx),
+                    action,
+                    AuditTrail.REFUSED,
+                    details.put("status", p.status()).put("reason", p.detail()));
             throw p;
-        }
-        catch (HttpResponseException e) {
-            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", e.getStatus()).put("reason", e.getMessage()));
+        } catch (HttpResponseException e) {
+            audit.record(
+                    user(ctx),
+                    action,
+                    AuditTrail.REFUSED,
+                    details.put("status", e.getStatus()).put("reason", e.getMessage()));
             throw e;
-        }
-        catch (RuntimeException e) {
-            audit.record(user(ctx), action, AuditTrail.REFUSED, details.put("status", 500).put("reason", e.getClass().getSimpleName()));
+        } catch (RuntimeException e) {
+            audit.record(
+                    user(ctx),
+                    action,
+                    AuditTrail.REFUSED,
+                    details.put("status", 500).put("reason", e.getClass().getSimpleName()));
             throw e;
         }
         audit.record(user(ctx), action, AuditTrail.OK, details);
@@ -54,11 +63,9 @@ final class AuditedActions {
             describe.accept(details);
             try {
                 work.handle(ctx);
-            }
-            catch (RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw e;
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             return null;

@@ -18,7 +18,11 @@ final class CaResource implements ApiResource {
     @Override
     public void routes(Javalin app) {
         app.get("/admin/ca", ctx -> JsonBodies.write(ctx, ca.status()));
-        app.post("/admin/ca/rotate", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));
-        app.post("/admin/ca/rotate/finish", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.CA_ROTATE_FINISH, details -> ca.finish())));
+        app.post(
+                "/admin/ca/rotate",
+                ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.CA_ROTATE, details -> ca.rotate())));
+        app.post(
+                "/admin/ca/rotate/finish",
+                ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.CA_ROTATE_FINISH, details -> ca.finish())));
     }
 }

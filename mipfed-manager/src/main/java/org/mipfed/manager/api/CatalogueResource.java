@@ -43,24 +43,37 @@ final class CatalogueResource implements ApiResource {
     /** Exareme2's shape: data model id to dataset code to label. */
     private ObjectNode datasets() {
         ObjectNode out = Json.mapper().createObjectNode();
-        for (Map.Entry<String, Map<String, DataCatalogue.Location>> m : analyses.catalogue().available().entrySet()) {
+        for (Map.Entry<String, Map<String, DataCatalogue.Location>> m :
+                analyses.catalogue().available().entrySet()) {
             ObjectNode datasets = out.putObject(m.getKey());
             DataModel model = analyses.catalogue().dataModel(m.getKey()).orElse(null);
-            m.getValue().forEach((code, location) -> datasets.put(code,
-                    model != null && model.datasets().containsKey(code) ? model.datasets().get(code) : location.label()));
+            m.getValue()
+                    .forEach((code, location) -> datasets.put(
+                            code,
+                            model != null && model.datasets().containsKey(code)
+                                    ? model.datasets().get(code)
+                                    : location.label()));
         }
         return out;
     }
 
     private ArrayNode dataModels() {
         ArrayNode out = Json.mapper().createArrayNode();
-        for (Map.Entry<String, Map<String, DataCatalogue.Location>> m : analyses.catalogue().available().entrySet()) {
+        for (Map.Entry<String, Map<String, DataCatalogue.Location>> m :
+                analyses.catalogue().available().entrySet()) {
             ObjectNode node = out.addObject();
             node.put("id", m.getKey());
-            analyses.catalogue().dataModel(m.getKey()).ifPresent(d -> node.put("code", d.code()).put("version", d.version()).put("label", d.label()));
+            analyses.catalogue()
+                    .dataModel(m.getKey())
+                    .ifPresent(d -> node.put("code", d.code())
+                            .put("version", d.version())
+                            .put("label", d.label()));
             ObjectNode datasets = node.putObject("datasets");
-            m.getValue().forEach((code, location) -> datasets.putObject(code).put("label", location.label()).put("rows", location.rows())
-                    .put("node", registry.displayName(location.nodeId())));
+            m.getValue()
+                    .forEach((code, location) -> datasets.putObject(code)
+                            .put("label", location.label())
+                            .put("rows", location.rows())
+                            .put("node", registry.displayName(location.nodeId())));
         }
         return out;
     }

@@ -34,16 +34,22 @@ final class ExperimentResource implements ApiResource {
     public void routes(Javalin app) {
         app.get("/experiments", ctx -> JsonBodies.write(ctx, list(ctx)));
         app.post("/experiments", this::submit);
-        app.delete("/experiments/{id}", ctx -> audited.run(ctx, AuditTrail.EXPERIMENT_DELETE, details -> {
-            details.put("experiment_id", ctx.pathParam("id"));
-            delete(ctx);
-            return null;
-        }));
-        app.get("/experiments/{id}", ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(find(ctx.pathParam("id")))));
+        app.delete(
+                "/experiments/{id}",
+                ctx -> audited.run(ctx, AuditTrail.EXPERIMENT_DELETE, details -> {
+                    details.put("experiment_id", ctx.pathParam("id"));
+                    delete(ctx);
+                    return null;
+                }));
+        app.get(
+                "/experiments/{id}",
+                ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(find(ctx.pathParam("id")))));
     }
 
     private Experiment find(String id) {
-        return analyses.experiments().get(id).orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
+        return analyses.experiments()
+                .get(id)
+                .orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
     }
 
     /** Exareme2's body plus {@code "algorithm"}; answers 202 with the experiment's id at once. */
@@ -51,7 +57,8 @@ final class ExperimentResource implements ApiResource {
         JsonNode body = JsonBodies.read(ctx);
         JsonNode algorithm = body.get("algorithm");
         if (algorithm == null || !algorithm.isTextual() || algorithm.asText().isBlank()) {
-            throw Problem.badRequest("Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
+            throw Problem.badRequest(
+                    "Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
         }
         AnalysisRequest request = AnalysisRequest.fromJson(body);
         Experiment experiment = audited.run(ctx, AuditTrail.EXPERIMENT_SUBMIT, details -> {
@@ -68,7 +75,9 @@ final class ExperimentResource implements ApiResource {
         Principal principal = Principal.of(ctx);
         boolean all = "true".equals(ctx.queryParam("all"));
         if (all && !principal.admin()) {
-            throw new Problem(ProblemType.FORBIDDEN, "Listing everyone's experiments (?all=true) needs the admin role; GET /experiments lists yours.");
+            throw new Problem(
+                    ProblemType.FORBIDDEN,
+                    "Listing everyone's experiments (?all=true) needs the admin role; GET /experiments lists yours.");
         }
         ArrayNode out = Json.mapper().createArrayNode();
         for (Experiment e : analyses.experiments().list()) {
@@ -76,8 +85,12 @@ final class ExperimentResource implements ApiResource {
                 continue;
             }
             ObjectNode item = out.addObject();
-            item.put("id", e.id()).put("algorithm", e.algorithm()).put("user", e.user()).put("status", e.status());
-            item.put("created", String.valueOf(e.created())).put("finished", e.finished() == null ? null : e.finished().toString());
+            item.put("id", e.id())
+                    .put("algorithm", e.algorithm())
+                    .put("user", e.user())
+                    .put("status", e.status());
+            item.put("created", String.valueOf(e.created()))
+                    .put("finished", e.finished() == null ? null : e.finished().toString());
             item.set("contributions", Json.mapper().valueToTree(e.contributions()));
             if (e.error() != null) {
                 item.set("error", e.error());
@@ -91,7 +104,10 @@ final class ExperimentResource implements ApiResource {
         Experiment experiment = find(id);
         Principal principal = Principal.of(ctx);
         if (!principal.admin() && !principal.username().equals(experiment.user())) {
-            throw new Problem(ProblemType.FORBIDDEN, "Experiment " + id + " belongs to " + experiment.user() + "; only its owner or an admin may delete it.");
+            throw new Problem(
+                    ProblemType.FORBIDDEN,
+                    "Experiment " + id + " belongs to " + experiment.user()
+                            + "; only its owner or an admin may delete it.");
         }
         analyses.experiments().delete(id);
         ctx.status(204);

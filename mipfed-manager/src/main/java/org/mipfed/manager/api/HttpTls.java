@@ -42,8 +42,10 @@ public record HttpTls(PrivateKey key, List<X509Certificate> chain) {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     static final String[] CIPHER_SUITES = {
         "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
     };
     private static final Duration ISSUED_VALIDITY = Duration.ofDays(397);
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -63,24 +65,25 @@ public record HttpTls(PrivateKey key, List<X509Certificate> chain) {
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 chain.add((X509Certificate) c);
             }
-        }
-        catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw Problem.badRequest("Cannot read the HTTPS certificate " + certificateFile + ": " + e.getMessage()
                     + ". Give a PEM file with the server's certificate first, then its intermediates (--http-cert).");
         }
         if (chain.isEmpty()) {
-            throw Problem.badRequest("No certificate in " + certificateFile + "; give a PEM file with the server's certificate (--http-cert).");
+            throw Problem.badRequest("No certificate in " + certificateFile
+                    + "; give a PEM file with the server's certificate (--http-cert).");
         }
         PrivateKey key;
         try {
             key = Pem.readPrivateKey(keyFile);
-        }
-        catch (RuntimeException e) {
-            throw Problem.badRequest("Cannot read the HTTPS key " + keyFile + ": " + e.getMessage() + ". Give its PEM (PKCS#8) private key (--http-key).");
+        } catch (RuntimeException e) {
+            throw Problem.badRequest("Cannot read the HTTPS key " + keyFile + ": " + e.getMessage()
+                    + ". Give its PEM (PKCS#8) private key (--http-key).");
         }
         if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
-            throw Problem.badRequest("The key " + keyFile + " (" + key.getAlgorithm() + ") does not belong to the certificate " + certificateFile
-                    + " (" + chain.get(0).getPublicKey().getAlgorithm() + ").");
+            throw Problem.badRequest("The key " + keyFile + " (" + key.getAlgorithm()
+                    + ") does not belong to the certificate " + certificateFile + " ("
+                    + chain.get(0).getPublicKey().getAlgorithm() + ").");
         }
         return new HttpTls(key, chain);
     }
@@ -95,8 +98,11 @@ public record HttpTls(PrivateKey key, List<X509Certificate> chain) {
         Path keyFile = paths.httpKey();
         if (Files.isRegularFile(certFile) && Files.isRegularFile(keyFile)) {
             X509Certificate existing = Pem.readCertificate(certFile);
-            boolean fresh = existing.getNotAfter().toInstant().isAfter(Instant.now().plus(RENEW_BEFORE));
-            if (fresh && names(existing).contains(advertiseAddr) && existing.getIssuerX500Principal().equals(ca.certificate().getSubjectX500Principal())) {
+            boolean fresh =
+                    existing.getNotAfter().toInstant().isAfter(Instant.now().plus(RENEW_BEFORE));
+            if (fresh
+                    && names(existing).contains(advertiseAddr)
+                    && existing.getIssuerX500Principal().equals(ca.certificate().getSubjectX500Principal())) {
                 return new HttpTls(Pem.readPrivateKey(keyFile), List.of(existing, ca.certificate()));
             }
         }
@@ -119,8 +125,7 @@ public record HttpTls(PrivateKey key, List<X509Certificate> chain) {
             if (certificate.getSubjectAlternativeNames() != null) {
                 certificate.getSubjectAlternativeNames().forEach(n -> names.add(String.valueOf(n.get(1))));
             }
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return List.of();
         }
         return names;
@@ -136,8 +141,7 @@ public record HttpTls(PrivateKey key, List<X509Certificate> chain) {
             store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("https", key, password, chain.toArray(new Certificate[0]));
-        }
-        catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("Cannot hold the HTTPS key: " + e.getMessage(), e);
         }
         SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -151,7 +155,9 @@ public record HttpTls(PrivateKey key, List<X509Certificate> chain) {
             https.setSecureScheme("https");
             // the certificate's names are checked by clients; the server answers whatever name it was reached by
             https.addCustomizer(new SecureRequestCustomizer(false));
-            ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+            ServerConnector connector = new ServerConnector(
+                    server,
+                    new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
                     new HttpConnectionFactory(https));
             connector.setHost(host);
             connector.setPort(port);

@@ -16,8 +16,9 @@ public record HttpTransport(String host, boolean loopbackOnly, boolean https, bo
     public HttpTransport {
         requireNonNull(host, "host is null");
         if (behindProxy && (!loopbackOnly || https)) {
-            throw new IllegalArgumentException("--behind-proxy needs the manager's HTTP address on loopback (it is " + host
-                    + "), served in plain HTTP to the proxy that terminates TLS: set \"httpHost\": \"127.0.0.1\" in federation.json");
+            throw new IllegalArgumentException(
+                    "--behind-proxy needs the manager's HTTP address on loopback (it is " + host
+                            + "), served in plain HTTP to the proxy that terminates TLS: set \"httpHost\": \"127.0.0.1\" in federation.json");
         }
     }
 
@@ -43,8 +44,7 @@ public record HttpTransport(String host, boolean loopbackOnly, boolean https, bo
         try {
             InetAddress[] addresses = InetAddress.getAllByName(literal);
             return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
-        }
-        catch (UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }
@@ -56,7 +56,8 @@ public record HttpTransport(String host, boolean loopbackOnly, boolean https, bo
 
     /** What the operator and admins are told when the transport is {@link #insecure()}. */
     public String warning() {
-        return "The REST API and portal are served over plain HTTP on " + host + ", an address other machines can reach (--insecure-http): "
+        return "The REST API and portal are served over plain HTTP on " + host
+                + ", an address other machines can reach (--insecure-http): "
                 + "passwords, API tokens, session cookies and analysis results cross the network unencrypted. Restart the manager "
                 + "without --insecure-http to serve HTTPS, or bind it to 127.0.0.1 (manager init --http-host) behind a reverse proxy that terminates TLS.";
     }

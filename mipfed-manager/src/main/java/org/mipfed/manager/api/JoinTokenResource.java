@@ -28,10 +28,28 @@ final class JoinTokenResource implements ApiResource {
 
     @Override
     public void routes(Javalin app) {
-        app.get("/admin/join-tokens/{role}", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.JOIN_TOKEN_SHOW, details ->
-                Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", tokens.token(role(ctx))))));
-        app.post("/admin/join-tokens/{role}/rotate", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.JOIN_TOKEN_ROTATE, details ->
-                Json.mapper().createObjectNode().put("role", role(ctx, details)).put("token", rotation.rotate(role(ctx))))));
+        app.get(
+                "/admin/join-tokens/{role}",
+                ctx -> JsonBodies.write(
+                        ctx,
+                        audited.run(
+                                ctx,
+                                AuditTrail.JOIN_TOKEN_SHOW,
+                                details -> Json.mapper()
+                                        .createObjectNode()
+                                        .put("role", role(ctx, details))
+                                        .put("token", tokens.token(role(ctx))))));
+        app.post(
+                "/admin/join-tokens/{role}/rotate",
+                ctx -> JsonBodies.write(
+                        ctx,
+                        audited.run(
+                                ctx,
+                                AuditTrail.JOIN_TOKEN_ROTATE,
+                                details -> Json.mapper()
+                                        .createObjectNode()
+                                        .put("role", role(ctx, details))
+                                        .put("token", rotation.rotate(role(ctx))))));
     }
 
     private static String role(Context ctx, ObjectNode details) {
@@ -43,8 +61,7 @@ final class JoinTokenResource implements ApiResource {
         String role = ctx.pathParam("role");
         try {
             return Role.parse(role);
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw Problem.notFound("There are two join tokens: worker and manager; not '" + role + "'");
         }
     }

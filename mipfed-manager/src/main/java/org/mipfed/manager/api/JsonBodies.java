@@ -12,8 +12,7 @@ import org.mipfed.core.problem.Problem;
 
 /** How every resource reads a JSON request body and writes a JSON answer: one place for the body's refusals. */
 final class JsonBodies {
-    private JsonBodies() {
-    }
+    private JsonBodies() {}
 
     /** The request's JSON body; a missing, oversized or malformed one is refused with where it went wrong. */
     static JsonNode read(Context ctx) {
@@ -23,12 +22,11 @@ final class JsonBodies {
         }
         try {
             return Json.mapper().readTree(text);
-        }
-        catch (StreamConstraintsException e) {
-            throw Problem.badRequest("The request body goes beyond what the manager reads: JSON nested deeper than 1000 levels, a number "
-                    + "longer than 1000 digits or a string longer than 20 million characters");
-        }
-        catch (JsonProcessingException e) {
+        } catch (StreamConstraintsException e) {
+            throw Problem.badRequest(
+                    "The request body goes beyond what the manager reads: JSON nested deeper than 1000 levels, a number "
+                            + "longer than 1000 digits or a string longer than 20 million characters");
+        } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw Problem.badRequest("The request body is not valid JSON: " + e.getOriginalMessage()
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
@@ -40,8 +38,7 @@ final class JsonBodies {
         try {
             JsonNode value = Json.mapper().readTree(ctx.body()).get(field);
             return value != null && value.isTextual() ? value.asText() : "";
-        }
-        catch (Exception e) {
+        } catch (Exception e) {
             return "";
         }
     }
@@ -52,8 +49,7 @@ final class JsonBodies {
             List<String> names = new ArrayList<>();
             Json.mapper().readTree(ctx.body()).fieldNames().forEachRemaining(names::add);
             return names;
-        }
-        catch (Exception e) {
+        } catch (Exception e) {
             return List.of();
         }
     }

@@ -30,7 +30,10 @@ final class MonitoringResource implements ApiResource {
     @Override
     public void routes(Javalin app) {
         app.get("/healthcheck", this::healthcheck);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape()));
         app.get("/admin/transport", ctx -> JsonBodies.write(ctx, transport()));
     }
 
@@ -39,14 +42,22 @@ final class MonitoringResource implements ApiResource {
         out.put("status", "ok");
         ArrayNode nodes = out.putArray("nodes");
         for (NodeView v : registry.views()) {
-            nodes.addObject().put("id", v.id()).put("alias", v.alias()).put("status", v.status()).put("availability", v.availability());
+            nodes.addObject()
+                    .put("id", v.id())
+                    .put("alias", v.alias())
+                    .put("status", v.status())
+                    .put("availability", v.availability());
         }
         JsonBodies.write(ctx, out);
     }
 
     private ObjectNode transport() {
-        ObjectNode body = Json.mapper().createObjectNode().put("host", transport.host()).put("scheme", transport.https() ? "https" : "http")
-                .put("loopback_only", transport.loopbackOnly()).put("insecure", transport.insecure());
+        ObjectNode body = Json.mapper()
+                .createObjectNode()
+                .put("host", transport.host())
+                .put("scheme", transport.https() ? "https" : "http")
+                .put("loopback_only", transport.loopbackOnly())
+                .put("insecure", transport.insecure());
         if (transport.insecure()) {
             body.put("warning", transport.warning());
         }

@@ -33,35 +33,59 @@ final class NodeResource implements ApiResource {
     public void routes(Javalin app) {
         app.get("/admin/nodes", ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(registry.views())));
         app.post("/admin/nodes/{node}/labels", this::label);
-        app.delete("/admin/nodes/{node}", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.NODE_REMOVE, details -> {
-            details.put("node", ctx.pathParam("node"));
-            return Json.mapper().valueToTree(registry.remove(ctx.pathParam("node")));
-        })));
-        app.post("/admin/start", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.NODE_START, details ->
-                Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx, details), true)))));
-        app.post("/admin/stop", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.NODE_STOP, details ->
-                Json.mapper().valueToTree(registry.setAvailability(nodeRefs(ctx, details), false)))));
+        app.delete(
+                "/admin/nodes/{node}",
+                ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.NODE_REMOVE, details -> {
+                    details.put("node", ctx.pathParam("node"));
+                    return Json.mapper().valueToTree(registry.remove(ctx.pathParam("node")));
+                })));
+        app.post(
+                "/admin/start",
+                ctx -> JsonBodies.write(
+                        ctx,
+                        audited.run(
+                                ctx,
+                                AuditTrail.NODE_START,
+                                details -> Json.mapper()
+                                        .valueToTree(registry.setAvailability(nodeRefs(ctx, details), true)))));
+        app.post(
+                "/admin/stop",
+                ctx -> JsonBodies.write(
+                        ctx,
+                        audited.run(
+                                ctx,
+                                AuditTrail.NODE_STOP,
+                                details -> Json.mapper()
+                                        .valueToTree(registry.setAvailability(nodeRefs(ctx, details), false)))));
         app.get("/admin/datasets", ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(registry.datasetOwners())));
-        app.post("/admin/datasets/{data_model}/{dataset}/owner", ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.DATASET_MOVE, details -> {
-            details.put("data_model", ctx.pathParam("data_model")).put("dataset", ctx.pathParam("dataset"));
-            JsonNode node = JsonBodies.read(ctx).get("node");
-            if (node == null || !node.isTextual() || node.asText().isBlank()) {
-                throw Problem.badRequest("Say which node the dataset moves to: {\"node\": \"<alias or id>\"}");
-            }
-            details.put("node", node.asText());
-            registry.owner(ctx.pathParam("data_model"), ctx.pathParam("dataset")).ifPresent(previous -> details.put("previous_owner", previous));
-            return Json.mapper().valueToTree(registry.moveDataset(ctx.pathParam("data_model"), ctx.pathParam("dataset"), node.asText()));
-        })));
+        app.post(
+                "/admin/datasets/{data_model}/{dataset}/owner",
+                ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.DATASET_MOVE, details -> {
+                    details.put("data_model", ctx.pathParam("data_model")).put("dataset", ctx.pathParam("dataset"));
+                    JsonNode node = JsonBodies.read(ctx).get("node");
+                    if (node == null || !node.isTextual() || node.asText().isBlank()) {
+                        throw Problem.badRequest("Say which node the dataset moves to: {\"node\": \"<alias or id>\"}");
+                    }
+                    details.put("node", node.asText());
+                    registry.owner(ctx.pathParam("data_model"), ctx.pathParam("dataset"))
+                            .ifPresent(previous -> details.put("previous_owner", previous));
+                    return Json.mapper()
+                            .valueToTree(registry.moveDataset(
+                                    ctx.pathParam("data_model"), ctx.pathParam("dataset"), node.asText()));
+                })));
     }
 
     private void label(Context ctx) {
         JsonNode body = JsonBodies.read(ctx);
         Map<String, String> add = new LinkedHashMap<>();
-        body.path("add").properties().forEach(e -> add.put(e.getKey(), e.getValue().asText()));
+        body.path("add")
+                .properties()
+                .forEach(e -> add.put(e.getKey(), e.getValue().asText()));
         List<String> remove = new ArrayList<>();
         body.path("remove").forEach(r -> remove.add(r.asText()));
         if (add.isEmpty() && remove.isEmpty()) {
-            throw Problem.badRequest("Give labels to add ({\"add\": {\"name\": \"chuv\"}}) or remove ({\"remove\": [\"name\"]})");
+            throw Problem.badRequest(
+                    "Give labels to add ({\"add\": {\"name\": \"chuv\"}}) or remove ({\"remove\": [\"name\"]})");
         }
         JsonBodies.write(ctx, audited.run(ctx, AuditTrail.NODE_LABEL, details -> {
             details.put("node", ctx.pathParam("node"));
@@ -77,7 +101,8 @@ final class NodeResource implements ApiResource {
         nodes.forEach(n -> refs.add(n.asText()));
         refs.forEach(details.putArray("nodes")::add);
         if (refs.isEmpty()) {
-            throw Problem.badRequest("Give the nodes to start or stop by alias or id, or \"all\": {\"nodes\": [\"chuv\", \"epfl\"]}");
+            throw Problem.badRequest(
+                    "Give the nodes to start or stop by alias or id, or \"all\": {\"nodes\": [\"chuv\", \"epfl\"]}");
         }
         return refs;
     }

@@ -32,11 +32,13 @@ final class ProblemErrorHandler extends ErrorHandler {
     }
 
     @Override
-    public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         baseRequest.setHandled(true);
         SecurityHeaders.apply(request, response);
         Object message = request.getAttribute("jakarta.servlet.error.message");
-        byte[] body = problem(response.getStatus(), message == null ? null : message.toString(), request.getRequestURI());
+        byte[] body =
+                problem(response.getStatus(), message == null ? null : message.toString(), request.getRequestURI());
         response.setContentType("application/problem+json");
         response.setContentLength(body.length);
         try (OutputStream out = response.getOutputStream()) {
@@ -50,7 +52,10 @@ final class ProblemErrorHandler extends ErrorHandler {
      */
     static byte[] problem(int status, String reason, String instance) {
         ProblemType type = ProblemType.forStatus(status);
-        boolean echoed = reason != null && status < 500 && PLAIN.matcher(reason).matches() && !reason.equalsIgnoreCase(type.title());
+        boolean echoed = reason != null
+                && status < 500
+                && PLAIN.matcher(reason).matches()
+                && !reason.equalsIgnoreCase(type.title());
         return document(status, detail(type) + (echoed ? " (" + reason + ")" : ""), instance);
     }
 
@@ -59,12 +64,15 @@ final class ProblemErrorHandler extends ErrorHandler {
      * sent with the status the answer really has.
      */
     static byte[] document(int status, String detail, String instance) {
-        return ProblemDocument.of(ProblemType.forStatus(status), status, detail, instance, Map.of()).toString().getBytes(StandardCharsets.UTF_8);
+        return ProblemDocument.of(ProblemType.forStatus(status), status, detail, instance, Map.of())
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String detail(ProblemType type) {
         return switch (type) {
-            case INVALID_REQUEST -> "The manager could not read this request: check the URL's encoding, the headers and the body";
+            case INVALID_REQUEST ->
+                "The manager could not read this request: check the URL's encoding, the headers and the body";
             case REQUEST_TOO_LARGE -> "The request body is larger than the manager accepts; send a smaller request";
             case URI_TOO_LONG -> "The URL is longer than the manager accepts; send the data in the body instead";
             case HEADERS_TOO_LARGE -> "The request's headers are larger than the manager accepts";

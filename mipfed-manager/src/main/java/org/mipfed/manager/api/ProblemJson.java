@@ -9,10 +9,11 @@ import org.mipfed.core.problem.ProblemDocument;
  * problem's fields): the only way errors leave the REST API's handlers.
  */
 final class ProblemJson {
-    private ProblemJson() {
-    }
+    private ProblemJson() {}
 
     static void write(Context ctx, Problem problem) {
-        ctx.status(problem.status()).contentType("application/problem+json").result(ProblemDocument.of(problem, ctx.path()).toString());
+        ctx.status(problem.status())
+                .contentType("application/problem+json")
+                .result(ProblemDocument.of(problem, ctx.path()).toString());
     }
 }

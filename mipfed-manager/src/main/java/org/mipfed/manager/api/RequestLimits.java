@@ -37,7 +37,8 @@ final class RequestLimits implements Filter {
     static final int HEADER_BYTES = 8 * 1024;
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         SecurityHeaders.apply(request, response);

@@ -46,15 +46,21 @@ public final class RestApi {
         requireNonNull(services, "services is null");
         this.transport = requireNonNull(transport, "transport is null");
         if (transport.https() != (tls != null)) {
-            throw new IllegalArgumentException("the transport says https=" + transport.https() + " but tls is " + (tls == null ? "absent" : "given"));
+            throw new IllegalArgumentException("the transport says https=" + transport.https() + " but tls is "
+                    + (tls == null ? "absent" : "given"));
         }
         this.tls = tls;
         Sessions sessions = new Sessions();
         AuditedActions audited = new AuditedActions(services.audit());
         this.access = new Access(services.users(), sessions, services.adminToken());
         this.resources = List.of(
-                new AuthResource(services.users(), sessions, services.oidc() == null ? null : new OidcClient(services.oidc()), audited,
-                        services.audit(), services.metrics()),
+                new AuthResource(
+                        services.users(),
+                        sessions,
+                        services.oidc() == null ? null : new OidcClient(services.oidc()),
+                        audited,
+                        services.audit(),
+                        services.metrics()),
                 new MonitoringResource(services.registry(), services.metrics(), transport),
                 new CatalogueResource(services.analyses(), services.registry()),
                 new AnalysisResource(services.analyses(), audited),
@@ -73,10 +79,10 @@ public final class RestApi {
             config.showJavalinBanner = false;
             if (tls != null) {
                 tls.configure(config, host, port);
-            }
-            else if (transport.behindProxy()) {
+            } else if (transport.behindProxy()) {
                 // only a process on this machine reaches a loopback port: the reverse proxy that terminates TLS says
-                // how the browser came (X-Forwarded-Proto/For, Forwarded), so that its https Origin matches, cookies are
+                // how the browser came (X-Forwarded-Proto/For, Forwarded), so that its https Origin matches, cookies
+                // are
                 // Secure and sign-in throttling counts the browser's address, not the proxy's
                 config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new ForwardedRequestCustomizer()));
             }
@@ -116,22 +122,38 @@ public final class RestApi {
             ProblemJson.write(ctx, e);
         });
         // Javalin's own refusals (a body over the size limit) as problems too, not plain text
-        app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).contentType("application/problem+json")
-                .result(new String(ProblemErrorHandler.problem(e.getStatus(), null, ctx.path()), StandardCharsets.UTF_8)));
+        app.exception(
+                HttpResponseException.class,
+                (e, ctx) -> ctx.status(e.getStatus())
+                        .contentType("application/problem+json")
+                        .result(new String(
+                                ProblemErrorHandler.problem(e.getStatus(), null, ctx.path()), StandardCharsets.UTF_8)));
         app.exception(Exception.class, (e, ctx) -> {
             // the caller gets an incident number to quote, never the exception: its name and stack stay in the log
             String incident = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("internal error {} on {} {}", incident, ctx.method(), ctx.path(), e);
-            ProblemJson.write(ctx, new Problem(ProblemType.INTERNAL_ERROR, "The manager failed while handling this request (incident " + incident
-                    + "). The failure is in its log; please report it with the incident number."));
+            ProblemJson.write(
+                    ctx,
+                    new Problem(
+                            ProblemType.INTERNAL_ERROR,
+                            "The manager failed while handling this request (incident " + incident
+                                    + "). The failure is in its log; please report it with the incident number."));
         });
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.contains("json")) {
-                ProblemJson.write(ctx, Problem.notFound("There is no " + ctx.method() + " " + ctx.path() + ". docs/user-guide.md lists the API's endpoints."));
+                ProblemJson.write(
+                        ctx,
+                        Problem.notFound("There is no " + ctx.method() + " " + ctx.path()
+                                + ". docs/user-guide.md lists the API's endpoints."));
             }
         });
-        app.error(405, ctx -> ProblemJson.write(ctx, new Problem(ProblemType.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path())));
+        app.error(
+                405,
+                ctx -> ProblemJson.write(
+                        ctx,
+                        new Problem(
+                                ProblemType.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path())));
     }
 
     /** Every endpoint, as {@code "GET /admin/nodes"}. */

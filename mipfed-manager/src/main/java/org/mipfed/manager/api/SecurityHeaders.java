@@ -17,14 +17,14 @@ final class SecurityHeaders {
             "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
     /** One year; sent only over HTTPS, as RFC 6797 requires. */
     static final String STRICT_TRANSPORT_SECURITY = "max-age=31536000";
+
     private static final Map<String, String> ALWAYS = Map.of(
             "Content-Security-Policy", CONTENT_SECURITY_POLICY,
             "X-Content-Type-Options", "nosniff",
             "Referrer-Policy", "no-referrer",
             "X-Frame-Options", "DENY");
 
-    private SecurityHeaders() {
-    }
+    private SecurityHeaders() {}
 
     static void apply(HttpServletRequest request, HttpServletResponse response) {
         ALWAYS.forEach(response::setHeader);

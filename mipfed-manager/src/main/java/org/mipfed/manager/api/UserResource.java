@@ -39,27 +39,49 @@ final class UserResource implements ApiResource {
             users.users().forEach(u -> out.add(user(u)));
             JsonBodies.write(ctx, out);
         });
-        app.post("/admin/users", ctx -> audited.handle(ctx, AuditTrail.USER_CREATE,
-                d -> d.put("username", JsonBodies.textField(ctx, "username")).put("role", JsonBodies.textField(ctx, "role")), this::create));
-        app.patch("/admin/users/{username}", ctx -> audited.handle(ctx, AuditTrail.USER_CHANGE, d -> {
-            d.put("username", ctx.pathParam("username"));
-            ArrayNode changed = d.putArray("changed");
-            JsonBodies.fieldNames(ctx).forEach(changed::add);
-        }, this::update));
-        app.delete("/admin/users/{username}", ctx -> audited.handle(ctx, AuditTrail.USER_DELETE, d -> d.put("username", ctx.pathParam("username")),
-                c -> {
-                    users.delete(c.pathParam("username"));
-                    sessions.removeUser(c.pathParam("username"));
-                    c.status(204);
-                }));
+        app.post(
+                "/admin/users",
+                ctx -> audited.handle(
+                        ctx,
+                        AuditTrail.USER_CREATE,
+                        d -> d.put("username", JsonBodies.textField(ctx, "username"))
+                                .put("role", JsonBodies.textField(ctx, "role")),
+                        this::create));
+        app.patch(
+                "/admin/users/{username}",
+                ctx -> audited.handle(
+                        ctx,
+                        AuditTrail.USER_CHANGE,
+                        d -> {
+                            d.put("username", ctx.pathParam("username"));
+                            ArrayNode changed = d.putArray("changed");
+                            JsonBodies.fieldNames(ctx).forEach(changed::add);
+                        },
+                        this::update));
+        app.delete(
+                "/admin/users/{username}",
+                ctx -> audited.handle(
+                        ctx, AuditTrail.USER_DELETE, d -> d.put("username", ctx.pathParam("username")), c -> {
+                            users.delete(c.pathParam("username"));
+                            sessions.removeUser(c.pathParam("username"));
+                            c.status(204);
+                        }));
         app.get("/admin/tokens", ctx -> JsonBodies.write(ctx, tokens(users, null)));
-        app.delete("/admin/tokens/{id}", ctx -> audited.handle(ctx, AuditTrail.TOKEN_REVOKE, d -> d.put("token_id", ctx.pathParam("id")),
-                c -> deleteToken(users, c, null)));
+        app.delete(
+                "/admin/tokens/{id}",
+                ctx -> audited.handle(
+                        ctx,
+                        AuditTrail.TOKEN_REVOKE,
+                        d -> d.put("token_id", ctx.pathParam("id")),
+                        c -> deleteToken(users, c, null)));
     }
 
     private void create(Context ctx) {
         JsonNode body = JsonBodies.read(ctx);
-        User user = users.create(body.path("username").asText(null), body.path("password").asText(null), body.path("role").asText(Roles.RESEARCHER));
+        User user = users.create(
+                body.path("username").asText(null),
+                body.path("password").asText(null),
+                body.path("role").asText(Roles.RESEARCHER));
         ctx.status(201).header("Location", "/admin/users/" + user.username());
         JsonBodies.write(ctx, user(user));
     }
@@ -71,11 +93,15 @@ final class UserResource implements ApiResource {
             throw Problem.badRequest("\"disabled\" is true or false");
         }
         if (!body.has("role") && !body.has("password") && disabled == null) {
-            throw Problem.badRequest("Say what to change: {\"role\": \"admin\"}, {\"password\": \"…\"} or {\"disabled\": true}");
+            throw Problem.badRequest(
+                    "Say what to change: {\"role\": \"admin\"}, {\"password\": \"…\"} or {\"disabled\": true}");
         }
         String username = ctx.pathParam("username");
-        User user = users.update(username, body.has("role") ? body.get("role").asText() : null,
-                body.has("password") ? body.get("password").asText() : null, disabled == null ? null : disabled.booleanValue());
+        User user = users.update(
+                username,
+                body.has("role") ? body.get("role").asText() : null,
+                body.has("password") ? body.get("password").asText() : null,
+                disabled == null ? null : disabled.booleanValue());
         if (user.disabled() || body.has("password")) {
             sessions.removeUser(username);
         }
@@ -83,8 +109,13 @@ final class UserResource implements ApiResource {
     }
 
     private static ObjectNode user(User u) {
-        return Json.mapper().createObjectNode().put("username", u.username()).put("role", u.role()).put("created", u.created().toString())
-                .put("disabled", u.disabled()).put("sign_in", u.oidcSubject() != null ? "oidc" : "password");
+        return Json.mapper()
+                .createObjectNode()
+                .put("username", u.username())
+                .put("role", u.role())
+                .put("created", u.created().toString())
+                .put("disabled", u.disabled())
+                .put("sign_in", u.oidcSubject() != null ? "oidc" : "password");
     }
 
     /** The API tokens of {@code owner} ({@code GET /auth/tokens}), or everyone's with their users when null ({@code GET /admin/tokens}). */
@@ -95,7 +126,8 @@ final class UserResource implements ApiResource {
             if (owner == null) {
                 item.put("username", t.username());
             }
-            item.put("created", t.created().toString()).put("last_used", t.lastUsed() == null ? null : t.lastUsed().toString());
+            item.put("created", t.created().toString())
+                    .put("last_used", t.lastUsed() == null ? null : t.lastUsed().toString());
         }
         return out;
     }
@@ -103,7 +135,8 @@ final class UserResource implements ApiResource {
     /** Revokes the token in the path, of {@code owner} only ({@code DELETE /auth/tokens/{id}}) or anyone's when null. */
     static void deleteToken(UserStore users, Context ctx, String owner) {
         if (!users.deleteToken(ctx.pathParam("id"), owner)) {
-            throw Problem.notFound("No API token " + ctx.pathParam("id") + (owner == null ? "; GET /admin/tokens lists them" : " of yours; GET /auth/tokens lists them"));
+            throw Problem.notFound("No API token " + ctx.pathParam("id")
+                    + (owner == null ? "; GET /admin/tokens lists them" : " of yours; GET /auth/tokens lists them"));
         }
         ctx.status(204);
     }

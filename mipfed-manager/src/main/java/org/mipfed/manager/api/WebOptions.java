@@ -17,7 +17,13 @@ import org.mipfed.manager.users.OidcSettings;
  *     {@code X-Forwarded-Proto/For} (and {@code Forwarded}) headers. Off by default: without a proxy that replaces
  *     them, any client could name another address and so escape the sign-in limits per address.
  */
-public record WebOptions(Path certificate, Path key, boolean issueCertificate, boolean insecureHttp, OidcSettings oidc, boolean behindProxy) {
+public record WebOptions(
+        Path certificate,
+        Path key,
+        boolean issueCertificate,
+        boolean insecureHttp,
+        OidcSettings oidc,
+        boolean behindProxy) {
     /** No flag: HTTPS with the CA's certificate unless the HTTP address is loopback. */
     public static final WebOptions DEFAULT = new WebOptions(null, null, false, false, null);
 
@@ -28,17 +34,21 @@ public record WebOptions(Path certificate, Path key, boolean issueCertificate, b
 
     public WebOptions {
         if ((certificate == null) != (key == null)) {
-            throw new IllegalArgumentException("HTTPS needs both the certificate (--http-cert) and its key (--http-key)");
+            throw new IllegalArgumentException(
+                    "HTTPS needs both the certificate (--http-cert) and its key (--http-key)");
         }
         if (certificate != null && issueCertificate) {
-            throw new IllegalArgumentException("Choose either your own certificate (--http-cert, --http-key) or one issued by the federation's CA (--https), not both");
+            throw new IllegalArgumentException(
+                    "Choose either your own certificate (--http-cert, --http-key) or one issued by the federation's CA (--https), not both");
         }
         if (insecureHttp && (certificate != null || issueCertificate)) {
-            throw new IllegalArgumentException("--insecure-http serves plain HTTP; it cannot be combined with --https or --http-cert/--http-key. Choose one.");
+            throw new IllegalArgumentException(
+                    "--insecure-http serves plain HTTP; it cannot be combined with --https or --http-cert/--http-key. Choose one.");
         }
         if (behindProxy && (insecureHttp || certificate != null || issueCertificate)) {
-            throw new IllegalArgumentException("--behind-proxy means the reverse proxy terminates TLS and the manager listens on loopback in plain HTTP; "
-                    + "it cannot be combined with --insecure-http, --https or --http-cert/--http-key");
+            throw new IllegalArgumentException(
+                    "--behind-proxy means the reverse proxy terminates TLS and the manager listens on loopback in plain HTTP; "
+                            + "it cannot be combined with --insecure-http, --https or --http-cert/--http-key");
         }
     }
 

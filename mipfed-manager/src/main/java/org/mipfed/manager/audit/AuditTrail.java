@@ -23,6 +23,7 @@ public final class AuditTrail implements AutoCloseable {
 
     /** Actions, named {@code <thing>.<verb>}. */
     public static final String ANALYSIS_RUN = "analysis.run";
+
     public static final String EXPERIMENT_SUBMIT = "experiment.submit";
     public static final String EXPERIMENT_DELETE = "experiment.delete";
     public static final String NODE_LABEL = "node.label";
@@ -43,6 +44,7 @@ public final class AuditTrail implements AutoCloseable {
     public static final String SIGN_IN_LOCKOUT = "sign_in.lockout";
     /** A node announced a dataset another node owns; the manager refused the claim (user {@code node:<id>}). */
     public static final String DATASET_CONFLICT = "dataset.conflict";
+
     public static final String DATASET_MOVE = "dataset.move";
 
     /** The action was done. */
@@ -54,7 +56,8 @@ public final class AuditTrail implements AutoCloseable {
 
     /** Opens the trail of federation {@code federationId}, continuing its chain. */
     public AuditTrail(Path file, String federationId) {
-        this.log = HashChainedLog.open(requireNonNull(file, "file is null"), requireNonNull(federationId, "federationId is null"));
+        this.log = HashChainedLog.open(
+                requireNonNull(file, "file is null"), requireNonNull(federationId, "federationId is null"));
         log.recoveryNotes().forEach(note -> LOG.warn("audit trail {}: {}", file, note));
     }
 
@@ -69,7 +72,8 @@ public final class AuditTrail implements AutoCloseable {
      * @throws java.io.UncheckedIOException if the trail cannot be written
      */
     public void record(String user, String action, String outcome, ObjectNode details) {
-        ObjectNode line = Json.mapper().createObjectNode()
+        ObjectNode line = Json.mapper()
+                .createObjectNode()
                 .put("user", requireNonNull(user, "user is null"))
                 .put("action", requireNonNull(action, "action is null"))
                 .put("outcome", requireNonNull(outcome, "outcome is null"));

@@ -44,7 +44,8 @@ public final class PrivacyAlerts {
 
     /** An alert from node {@code nodeId}, as its session (mutual TLS) proves it. */
     public void raised(String nodeId, PrivacyAlert alert) {
-        ObjectNode details = Json.mapper().createObjectNode()
+        ObjectNode details = Json.mapper()
+                .createObjectNode()
                 .put("kind", KIND)
                 .put("node", nodeNames.apply(nodeId))
                 .put("node_id", nodeId)
@@ -52,16 +53,22 @@ public final class PrivacyAlerts {
                 .put("data_model", alert.getDataModel())
                 .put("dataset", alert.getDataset())
                 .put("window_hours", alert.getWindowHours())
-                .put("locked_until", Instant.ofEpochMilli(alert.getLockedUntilUnixMillis()).toString())
+                .put(
+                        "locked_until",
+                        Instant.ofEpochMilli(alert.getLockedUntilUnixMillis()).toString())
                 .put("time", Instant.ofEpochMilli(alert.getUnixMillis()).toString());
         ObjectNode rules = details.putObject("refusals_by_rule");
         new TreeMap<>(alert.getRefusalsByRuleMap()).forEach(rules::put);
-        LOG.warn("privacy alert from node {}: requester '{}' locked out of dataset {} until {} ({})", nodeNames.apply(nodeId),
-                alert.getRequester(), alert.getDataset(), details.path("locked_until").asText(), alert.getRefusalsByRuleMap());
+        LOG.warn(
+                "privacy alert from node {}: requester '{}' locked out of dataset {} until {} ({})",
+                nodeNames.apply(nodeId),
+                alert.getRequester(),
+                alert.getDataset(),
+                details.path("locked_until").asText(),
+                alert.getRefusalsByRuleMap());
         try {
             audit.record("node:" + nodeNames.apply(nodeId), ACTION, AuditTrail.REFUSED, details);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.error("cannot write the privacy alert to the audit trail", e);
         }
         counter.increment();

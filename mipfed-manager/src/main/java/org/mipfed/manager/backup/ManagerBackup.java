@@ -27,9 +27,9 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.mipfed.core.audit.HashChainedLog;
+import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
-import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.audit.AuditTrail;
@@ -49,10 +49,10 @@ public final class ManagerBackup {
     private static final int IV = 12;
     /** What a manager's data directory holds that a restore does not need: its lock. */
     private static final List<String> SKIP = List.of("manager.lock");
+
     private static final String AUDIT_CHECKPOINT = "audit.log.checkpoint";
 
-    private ManagerBackup() {
-    }
+    private ManagerBackup() {}
 
     /** Writes an encrypted snapshot of the manager's data directory to {@code out}; returns the files it holds. */
     public static List<String> backup(ManagerPaths paths, Path out, char[] passphrase) {
@@ -71,15 +71,16 @@ public final class ManagerBackup {
         try {
             HashChainedLog.awaitSealed(paths.auditLog(), Duration.ofSeconds(2));
             auditCheckpoint = readIfExists(paths.dataDir().resolve(AUDIT_CHECKPOINT));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
-        }
-        catch (InterruptedException e) {
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Problem(ProblemType.INTERRUPTED, "The backup was interrupted before it copied anything; run it again");
+            throw new Problem(
+                    ProblemType.INTERRUPTED, "The backup was interrupted before it copied anything; run it again");
         }
-        try (ZipOutputStream zip = new ZipOutputStream(zipped); Stream<Path> files = Files.walk(paths.dataDir())) {
+        try (ZipOutputStream zip = new ZipOutputStream(zipped);
+                Stream<Path> files = Files.walk(paths.dataDir())) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 String name = paths.dataDir().relativize(file).toString().replace('\\', '/');
                 if (SKIP.contains(name) || name.contains(".tmp")) {
@@ -94,14 +95,21 @@ public final class ManagerBackup {
                 zip.closeEntry();
                 names.add(name);
             }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
         }
         Pem.writeAtomically(out, encrypt(zipped.toByteArray(), passphrase), true);
-        try (AuditTrail trail = new AuditTrail(paths.auditLog(), FederationInit.config(paths).federationId())) {
-            trail.record("cli:" + System.getProperty("user.name"), AuditTrail.BACKUP, AuditTrail.OK, Json.mapper().createObjectNode()
-                    .put("out", out.toAbsolutePath().toString()).put("files", names.size()));
+        try (AuditTrail trail =
+                new AuditTrail(paths.auditLog(), FederationInit.config(paths).federationId())) {
+            trail.record(
+                    "cli:" + System.getProperty("user.name"),
+                    AuditTrail.BACKUP,
+                    AuditTrail.OK,
+                    Json.mapper()
+                            .createObjectNode()
+                            .put("out", out.toAbsolutePath().toString())
+                            .put("files", names.size()));
         }
         return names;
     }
@@ -109,8 +117,7 @@ public final class ManagerBackup {
     private static byte[] readIfExists(Path file) throws IOException {
         try {
             return Files.readAllBytes(file);
-        }
-        catch (java.nio.file.NoSuchFileException e) {
+        } catch (java.nio.file.NoSuchFileException e) {
             return null;
         }
     }
@@ -118,14 +125,15 @@ public final class ManagerBackup {
     /** Rebuilds a manager's data directory from a backup; refuses to overwrite an existing federation. */
     public static List<String> restore(Path backup, ManagerPaths paths, char[] passphrase) {
         if (Files.exists(paths.federation())) {
-            throw new Problem(ProblemType.CONFLICT, "A federation already exists in " + paths.dataDir()
-                    + "; restore into an empty directory (mipfed never overwrites a federation)");
+            throw new Problem(
+                    ProblemType.CONFLICT,
+                    "A federation already exists in " + paths.dataDir()
+                            + "; restore into an empty directory (mipfed never overwrites a federation)");
         }
         byte[] sealed;
         try {
             sealed = Files.readAllBytes(backup);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw Problem.badRequest("Cannot read the backup " + backup + ": " + e.getMessage());
         }
         byte[] zipped = decrypt(sealed, passphrase, backup);
@@ -138,7 +146,8 @@ public final class ManagerBackup {
             while ((entry = zip.getNextEntry()) != null) {
                 Path target = paths.dataDir().resolve(entry.getName()).normalize();
                 if (!target.startsWith(paths.dataDir()) || entry.isDirectory()) {
-                    throw Problem.badRequest("The backup " + backup + " holds an unexpected entry '" + entry.getName() + "'; it was not made by mipfed");
+                    throw Problem.badRequest("The backup " + backup + " holds an unexpected entry '" + entry.getName()
+                            + "'; it was not made by mipfed");
                 }
                 files.add(target);
                 contents.add(zip.readAllBytes());
@@ -152,11 +161,11 @@ public final class ManagerBackup {
             }
             int federation = files.indexOf(paths.federation());
             if (federation < 0) {
-                throw Problem.badRequest("The backup " + backup + " has no federation.json; it is not a mipfed manager backup");
+                throw Problem.badRequest(
+                        "The backup " + backup + " has no federation.json; it is not a mipfed manager backup");
             }
             write(paths.federation(), contents.get(federation));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot restore into " + paths.dataDir() + ": " + e.getMessage(), e);
         }
         return names;
@@ -179,15 +188,20 @@ public final class ManagerBackup {
             cipher.init(Cipher.ENCRYPT_MODE, key(passphrase, salt), new GCMParameterSpec(128, iv));
             cipher.updateAAD(MAGIC);
             byte[] sealed = cipher.doFinal(plain);
-            return ByteBuffer.allocate(MAGIC.length + SALT + IV + sealed.length).put(MAGIC).put(salt).put(iv).put(sealed).array();
-        }
-        catch (GeneralSecurityException e) {
+            return ByteBuffer.allocate(MAGIC.length + SALT + IV + sealed.length)
+                    .put(MAGIC)
+                    .put(salt)
+                    .put(iv)
+                    .put(sealed)
+                    .array();
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is missing from this JVM", e);
         }
     }
 
     private static byte[] decrypt(byte[] sealed, char[] passphrase, Path backup) {
-        if (sealed.length < MAGIC.length + SALT + IV + 16 || !Arrays.equals(Arrays.copyOf(sealed, MAGIC.length), MAGIC)) {
+        if (sealed.length < MAGIC.length + SALT + IV + 16
+                || !Arrays.equals(Arrays.copyOf(sealed, MAGIC.length), MAGIC)) {
             throw Problem.badRequest(backup + " is not a mipfed manager backup");
         }
         byte[] salt = Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + SALT);
@@ -197,18 +211,19 @@ public final class ManagerBackup {
             cipher.init(Cipher.DECRYPT_MODE, key(passphrase, salt), new GCMParameterSpec(128, iv));
             cipher.updateAAD(MAGIC);
             return cipher.doFinal(sealed, MAGIC.length + SALT + IV, sealed.length - MAGIC.length - SALT - IV);
-        }
-        catch (AEADBadTagException e) {
-            throw new Problem(ProblemType.CANNOT_DECRYPT, "The passphrase is wrong, or " + backup + " was altered; nothing was restored");
-        }
-        catch (GeneralSecurityException e) {
+        } catch (AEADBadTagException e) {
+            throw new Problem(
+                    ProblemType.CANNOT_DECRYPT,
+                    "The passphrase is wrong, or " + backup + " was altered; nothing was restored");
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is missing from this JVM", e);
         }
     }
 
     private static SecretKeySpec key(char[] passphrase, byte[] salt) throws GeneralSecurityException {
         byte[] key = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                .generateSecret(new PBEKeySpec(passphrase, salt, ITERATIONS, 256)).getEncoded();
+                .generateSecret(new PBEKeySpec(passphrase, salt, ITERATIONS, 256))
+                .getEncoded();
         return new SecretKeySpec(key, "AES");
     }
 

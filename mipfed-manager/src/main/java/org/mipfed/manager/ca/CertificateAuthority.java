@@ -62,6 +62,7 @@ public final class CertificateAuthority {
      * tenth of a short certificate's lifetime (so renewal at two thirds of it still falls after issuance).
      */
     static final Duration BACKDATE = Duration.ofMinutes(5);
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String federationId;
@@ -100,14 +101,21 @@ public final class CertificateAuthority {
                 .build();
         Instant now = Instant.now();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                subject, serialNumber(), Date.from(now.minus(BACKDATE)), Date.from(now.plus(CA_VALIDITY)), subject, keys.getPublic());
+                subject,
+                serialNumber(),
+                Date.from(now.minus(BACKDATE)),
+                Date.from(now.plus(CA_VALIDITY)),
+                subject,
+                keys.getPublic());
         try {
             // path length 0: this CA signs end-entity certificates only, never another CA
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
-        }
-        catch (CertIOException | GeneralSecurityException e) {
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier,
+                    false,
+                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+        } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build the CA certificate: " + e.getMessage(), e);
         }
         X509Certificate certificate = sign(builder, keys.getPrivate());
@@ -128,7 +136,8 @@ public final class CertificateAuthority {
             throw new IllegalArgumentException(certificateFile.toAbsolutePath() + " is not a CA certificate");
         }
         if (!belongTogether(key, certificate.getPublicKey())) {
-            throw new IllegalArgumentException(keyFile.toAbsolutePath() + " is not the private key of " + certificateFile.toAbsolutePath());
+            throw new IllegalArgumentException(
+                    keyFile.toAbsolutePath() + " is not the private key of " + certificateFile.toAbsolutePath());
         }
         return new CertificateAuthority(organization(certificate, certificateFile), certificate, key);
     }
@@ -155,7 +164,13 @@ public final class CertificateAuthority {
         requireNonNull(keyPair, "keyPair is null");
         List<String> hosts = SubjectAlternativeNames.withLoopback(dnsOrIpSans);
         X500Name subject = subject(hosts.get(0), Role.MANAGER.label());
-        return issue(subject, keyPair.getPublic(), validity, SubjectAlternativeNames.of(hosts), KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+        return issue(
+                subject,
+                keyPair.getPublic(),
+                validity,
+                SubjectAlternativeNames.of(hosts),
+                KeyPurposeId.id_kp_serverAuth,
+                KeyPurposeId.id_kp_clientAuth);
     }
 
     /**
@@ -193,8 +208,7 @@ public final class CertificateAuthority {
         try {
             certificate.verify(this.certificate.getPublicKey());
             return true;
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return false;
         }
     }
@@ -213,8 +227,12 @@ public final class CertificateAuthority {
                 .build();
     }
 
-    private X509Certificate issue(X500Name subject, PublicKey publicKey, Duration validity,
-            GeneralNames alternativeNames, KeyPurposeId... purposes) {
+    private X509Certificate issue(
+            X500Name subject,
+            PublicKey publicKey,
+            Duration validity,
+            GeneralNames alternativeNames,
+            KeyPurposeId... purposes) {
         requireNonNull(validity, "validity is null");
         if (validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("validity must be positive: " + validity);
@@ -234,13 +252,14 @@ public final class CertificateAuthority {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(publicKey));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(publicKey));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
             if (alternativeNames != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false, alternativeNames);
             }
-        }
-        catch (CertIOException | GeneralSecurityException e) {
+        } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build a certificate for " + subject + ": " + e.getMessage(), e);
         }
         return sign(builder, key);
@@ -248,9 +267,10 @@ public final class CertificateAuthority {
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
         try {
-            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(key)));
-        }
-        catch (OperatorCreationException | CertificateException e) {
+            return new JcaX509CertificateConverter()
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(key)));
+        } catch (OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("cannot sign a certificate: " + e.getMessage(), e);
         }
     }
@@ -260,8 +280,7 @@ public final class CertificateAuthority {
         BigInteger serial;
         do {
             serial = new BigInteger(128, RANDOM);
-        }
-        while (serial.signum() == 0);
+        } while (serial.signum() == 0);
         return serial;
     }
 
@@ -277,16 +296,18 @@ public final class CertificateAuthority {
             verifier.initVerify(publicKey);
             verifier.update(challenge);
             return verifier.verify(signature);
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return false;
         }
     }
 
     private static String organization(X509Certificate certificate, Path file) {
-        RDN[] organizations = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.O);
+        RDN[] organizations = X500Name.getInstance(
+                        certificate.getSubjectX500Principal().getEncoded())
+                .getRDNs(BCStyle.O);
         if (organizations.length != 1) {
-            throw new IllegalArgumentException(file.toAbsolutePath() + " is not a mipfed CA: its subject has no single O (the federation id)");
+            throw new IllegalArgumentException(
+                    file.toAbsolutePath() + " is not a mipfed CA: its subject has no single O (the federation id)");
         }
         ASN1Encodable value = organizations[0].getFirst().getValue();
         return value instanceof ASN1String text ? text.getString() : IETFUtils.valueToString(value);
@@ -295,13 +316,12 @@ public final class CertificateAuthority {
     private static void createPrivateDirectory(Path dir) {
         try {
             if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            else {
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
                 Files.createDirectories(dir);
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + dir.toAbsolutePath() + ": " + e, e);
         }
     }

@@ -62,8 +62,7 @@ public final class FederationCa {
         }
     }
 
-    private record Next(CertificateAuthority ca, Identity identity, byte[] endorsement) {
-    }
+    private record Next(CertificateAuthority ca, Identity identity, byte[] endorsement) {}
 
     private final ManagerPaths paths;
     private final String advertiseAddr;
@@ -71,7 +70,8 @@ public final class FederationCa {
     private volatile Identity identity;
     private volatile Next next;
 
-    private FederationCa(ManagerPaths paths, String advertiseAddr, CertificateAuthority current, Identity identity, Next next) {
+    private FederationCa(
+            ManagerPaths paths, String advertiseAddr, CertificateAuthority current, Identity identity, Next next) {
         this.paths = paths;
         this.advertiseAddr = advertiseAddr;
         this.current = current;
@@ -88,12 +88,18 @@ public final class FederationCa {
             copyNextIntoPlace(paths);
         }
         CertificateAuthority current = CertificateAuthority.load(paths.caDir());
-        Identity identity = new Identity(Pem.readPrivateKey(paths.tlsKey()), List.of(Pem.readCertificate(paths.tlsCertificate()), current.certificate()));
+        Identity identity = new Identity(
+                Pem.readPrivateKey(paths.tlsKey()),
+                List.of(Pem.readCertificate(paths.tlsCertificate()), current.certificate()));
         Next next = null;
         if (Files.isRegularFile(nextDir.resolve(ENDORSEMENT))) {
             CertificateAuthority nextCa = CertificateAuthority.load(nextDir);
-            next = new Next(nextCa, new Identity(Pem.readPrivateKey(nextDir.resolve("manager.key")),
-                    List.of(Pem.readCertificate(nextDir.resolve("manager.crt")), nextCa.certificate())), read(nextDir.resolve(ENDORSEMENT)));
+            next = new Next(
+                    nextCa,
+                    new Identity(
+                            Pem.readPrivateKey(nextDir.resolve("manager.key")),
+                            List.of(Pem.readCertificate(nextDir.resolve("manager.crt")), nextCa.certificate())),
+                    read(nextDir.resolve(ENDORSEMENT)));
         }
         return new FederationCa(paths, requireNonNull(advertiseAddr, "advertiseAddr is null"), current, identity, next);
     }
@@ -133,11 +139,15 @@ public final class FederationCa {
     /** What a node holding {@code certificate} should trust, and whether it must renew now to move to the newest CA. */
     public TrustUpdate trustUpdate(X509Certificate certificate) {
         Next n = next;
-        TrustUpdate.Builder update = TrustUpdate.newBuilder().addCas(TrustedCa.newBuilder().setCertificateDer(der(current.certificate())));
+        TrustUpdate.Builder update =
+                TrustUpdate.newBuilder().addCas(TrustedCa.newBuilder().setCertificateDer(der(current.certificate())));
         if (n != null) {
-            update.addCas(TrustedCa.newBuilder().setCertificateDer(der(n.ca().certificate())).setEndorsement(ByteString.copyFrom(n.endorsement())));
+            update.addCas(TrustedCa.newBuilder()
+                    .setCertificateDer(der(n.ca().certificate()))
+                    .setEndorsement(ByteString.copyFrom(n.endorsement())));
         }
-        return update.setRenewNow(certificate != null && !renewalCa().issued(certificate)).build();
+        return update.setRenewNow(certificate != null && !renewalCa().issued(certificate))
+                .build();
     }
 
     /** Digest of the current CA, and of the new one during a rotation. */
@@ -153,34 +163,42 @@ public final class FederationCa {
     /** Starts a rotation: see the class comment. */
     public synchronized void startRotation() {
         if (next != null) {
-            throw new Problem(ProblemType.CONFLICT, "A CA rotation is already running (new CA " + nextDigest().orElseThrow()
-                    + "). It finishes once every node has moved; finish it now with: mipfed manager ca --rotate --finish");
+            throw new Problem(
+                    ProblemType.CONFLICT,
+                    "A CA rotation is already running (new CA " + nextDigest().orElseThrow()
+                            + "). It finishes once every node has moved; finish it now with: mipfed manager ca --rotate --finish");
         }
         Path nextDir = paths.caDir().resolve(NEXT);
         Path building = paths.caDir().resolve(NEXT + ".tmp");
         Directories.deleteTree(building);
         CertificateAuthority nextCa = CertificateAuthority.create(current.federationId(), building);
         KeyPair managerKeys = KeyPairs.generate();
-        X509Certificate managerCertificate = nextCa.issueServerCertificate(managerKeys, List.of(advertiseAddr), MANAGER_CERTIFICATE_VALIDITY);
+        X509Certificate managerCertificate =
+                nextCa.issueServerCertificate(managerKeys, List.of(advertiseAddr), MANAGER_CERTIFICATE_VALIDITY);
         Pem.writePrivateKey(building.resolve("manager.key"), managerKeys.getPrivate());
         Pem.writeCertificate(building.resolve("manager.crt"), managerCertificate);
         byte[] endorsement = current.endorse(nextCa.certificate());
         Pem.writeAtomically(building.resolve(ENDORSEMENT), endorsement, false);
         try {
             Files.move(building, nextDir, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot put the new CA in place at " + nextDir + ": " + e.getMessage(), e);
         }
-        next = new Next(nextCa, new Identity(managerKeys.getPrivate(), List.of(managerCertificate, nextCa.certificate())), endorsement);
-        LOG.info("CA rotation started: new CA {}; nodes move to it over their sessions", CaDigest.of(nextCa.certificate()));
+        next = new Next(
+                nextCa,
+                new Identity(managerKeys.getPrivate(), List.of(managerCertificate, nextCa.certificate())),
+                endorsement);
+        LOG.info(
+                "CA rotation started: new CA {}; nodes move to it over their sessions",
+                CaDigest.of(nextCa.certificate()));
     }
 
     /** Finishes a rotation: the new CA replaces the old one, whose certificates are refused from now on. */
     public synchronized void finishRotation() {
         Next n = next;
         if (n == null) {
-            throw new Problem(ProblemType.CONFLICT, "No CA rotation is running; start one with: mipfed manager ca --rotate");
+            throw new Problem(
+                    ProblemType.CONFLICT, "No CA rotation is running; start one with: mipfed manager ca --rotate");
         }
         String old = digest();
         Pem.writeAtomically(paths.caDir().resolve(NEXT).resolve(FINISHING), new byte[0], false);
@@ -196,16 +214,19 @@ public final class FederationCa {
         // the manager's identity first, then the CA: each pair is written key first, as at init
         Pem.writePrivateKey(paths.tlsKey(), Pem.readPrivateKey(nextDir.resolve("manager.key")));
         Pem.writeCertificate(paths.tlsCertificate(), Pem.readCertificate(nextDir.resolve("manager.crt")));
-        Pem.writePrivateKey(paths.caDir().resolve(CertificateAuthority.KEY_FILE), Pem.readPrivateKey(nextDir.resolve(CertificateAuthority.KEY_FILE)));
-        Pem.writeCertificate(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE), Pem.readCertificate(nextDir.resolve(CertificateAuthority.CERTIFICATE_FILE)));
+        Pem.writePrivateKey(
+                paths.caDir().resolve(CertificateAuthority.KEY_FILE),
+                Pem.readPrivateKey(nextDir.resolve(CertificateAuthority.KEY_FILE)));
+        Pem.writeCertificate(
+                paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE),
+                Pem.readCertificate(nextDir.resolve(CertificateAuthority.CERTIFICATE_FILE)));
         Directories.deleteTree(nextDir);
     }
 
     private static byte[] read(Path file) {
         try {
             return Files.readAllBytes(file);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
         }
     }
@@ -213,8 +234,7 @@ public final class FederationCa {
     private static ByteString der(X509Certificate certificate) {
         try {
             return ByteString.copyFrom(certificate.getEncoded());
-        }
-        catch (CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException("cannot encode a CA certificate", e);
         }
     }

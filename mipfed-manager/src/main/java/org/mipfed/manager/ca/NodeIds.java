@@ -6,8 +6,7 @@ import org.mipfed.core.security.Base36;
 public final class NodeIds {
     public static final int LENGTH = 25;
 
-    private NodeIds() {
-    }
+    private NodeIds() {}
 
     /** A new random id; 129 bits, so ids never collide in practice and cannot be guessed. */
     public static String newId() {

@@ -16,10 +16,11 @@ import org.bouncycastle.util.IPAddress;
 final class SubjectAlternativeNames {
     /** What nodes on the manager's own machine dial; always included. */
     static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1");
-    private static final Pattern DNS_NAME = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
-    private SubjectAlternativeNames() {
-    }
+    private static final Pattern DNS_NAME =
+            Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    private SubjectAlternativeNames() {}
 
     /** {@code hosts} (trimmed, lower-cased, without duplicates, in order) followed by the loopback names. */
     static List<String> withLoopback(List<String> hosts) {

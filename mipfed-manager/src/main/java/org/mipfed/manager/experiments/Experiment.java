@@ -41,30 +41,62 @@ public record Experiment(
 
     /** What one node contributed. */
     /** A node's part in an analysis; {@code rows} is null under secure aggregation, where no node's own count reaches the manager. */
-    public record Contribution(String node, List<String> datasets, Long rows) {
-    }
+    public record Contribution(String node, List<String> datasets, Long rows) {}
 
     public static Experiment pending(String id, String algorithm, String user, JsonNode request) {
         return new Experiment(id, algorithm, user, request, PENDING, null, null, List.of(), Instant.now(), null, null);
     }
 
     public Experiment running() {
-        return new Experiment(id, algorithm, user, request, RUNNING, null, null, List.of(), created, Instant.now(), null);
+        return new Experiment(
+                id, algorithm, user, request, RUNNING, null, null, List.of(), created, Instant.now(), null);
     }
 
     public Experiment succeeded(JsonNode newResult, List<Contribution> newContributions) {
-        return new Experiment(id, algorithm, user, request, SUCCESS, newResult, null, newContributions, created, started, Instant.now());
+        return new Experiment(
+                id,
+                algorithm,
+                user,
+                request,
+                SUCCESS,
+                newResult,
+                null,
+                newContributions,
+                created,
+                started,
+                Instant.now());
     }
 
     /** The analysis failed: its problem is kept as the API wrote it, with this experiment as its instance. */
     public Experiment failed(Problem problem) {
-        return new Experiment(id, algorithm, user, request, ERROR, null, document(problem), contributions, created, started, Instant.now());
+        return new Experiment(
+                id,
+                algorithm,
+                user,
+                request,
+                ERROR,
+                null,
+                document(problem),
+                contributions,
+                created,
+                started,
+                Instant.now());
     }
 
     /** The manager stopped while this experiment was pending or running. */
     public Experiment interrupted(String reason) {
-        return new Experiment(id, algorithm, user, request, INTERRUPTED, null, document(new Problem(ProblemType.INTERRUPTED, reason)), contributions,
-                created, started, Instant.now());
+        return new Experiment(
+                id,
+                algorithm,
+                user,
+                request,
+                INTERRUPTED,
+                null,
+                document(new Problem(ProblemType.INTERRUPTED, reason)),
+                contributions,
+                created,
+                started,
+                Instant.now());
     }
 
     private JsonNode document(Problem problem) {

@@ -54,6 +54,7 @@ public final class ExperimentStore implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("[0-9a-f\\-]{36}");
     /** Records waiting for the writer; when full, analyses wait for the disk (back-pressure). */
     private static final int QUEUE = 1024;
+
     private static final int SYNCERS = 8;
     private final Path dir;
     private final BlockingQueue<Experiment> queued = new LinkedBlockingQueue<>(QUEUE);
@@ -65,6 +66,7 @@ public final class ExperimentStore implements AutoCloseable {
     });
     /** Records handed to {@link #record} and records written (or given up); guarded by {@code this}. */
     private long handedOver;
+
     private long written;
     private volatile boolean closed;
     /** Every experiment's newest state without its request and result, by id; guarded by itself. */
@@ -76,8 +78,7 @@ public final class ExperimentStore implements AutoCloseable {
         this.dir = requireNonNull(dir, "dir is null");
         try {
             Files.createDirectories(dir);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + dir + ": " + e.getMessage(), e);
         }
         this.summaries = new HashMap<>();
@@ -106,8 +107,7 @@ public final class ExperimentStore implements AutoCloseable {
         }
         try {
             queued.put(experiment);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             synchronized (this) {
                 handedOver--;
@@ -127,8 +127,7 @@ public final class ExperimentStore implements AutoCloseable {
             while (written < target && writer.isAlive()) {
                 try {
                     wait(100);
-                }
-                catch (InterruptedException e) {
+                } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
@@ -148,16 +147,14 @@ public final class ExperimentStore implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 // Not interrupted by close (an interrupt would close a file channel mid-write); keep going.
                 continue;
             }
             queued.drainTo(batch);
             try {
                 writeBatch(batch);
-            }
-            catch (RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.error("cannot write {} experiment record(s) in {}", batch.size(), dir, e);
             }
             synchronized (summaries) {
@@ -184,18 +181,15 @@ public final class ExperimentStore implements AutoCloseable {
         for (Future<?> write : writes) {
             try {
                 write.get();
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-            catch (ExecutionException e) {
+            } catch (ExecutionException e) {
                 LOG.error("cannot write an experiment record in {}", dir, e.getCause());
             }
         }
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
-        }
-        catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             // best effort, as in Pem.writeAtomically: the files' contents are on disk already
         }
     }
@@ -214,16 +208,14 @@ public final class ExperimentStore implements AutoCloseable {
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the record of experiment " + experiment.id() + ": " + e.getMessage(), e);
-        }
-        finally {
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot write the record of experiment " + experiment.id() + ": " + e.getMessage(), e);
+        } finally {
             if (temp != null) {
                 try {
                     Files.deleteIfExists(temp);
-                }
-                catch (IOException ignored) {
+                } catch (IOException ignored) {
                     // a stray temporary file is harmless: its name does not end in .json
                 }
             }
@@ -236,8 +228,7 @@ public final class ExperimentStore implements AutoCloseable {
         closed = true;
         try {
             writer.join();
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         syncers.shutdown();
@@ -245,9 +236,9 @@ public final class ExperimentStore implements AutoCloseable {
 
     public void save(Experiment experiment) {
         try {
-            Pem.writeAtomically(dir.resolve(experiment.id() + ".json"), Json.mapper().writeValueAsBytes(experiment), false);
-        }
-        catch (IOException e) {
+            Pem.writeAtomically(
+                    dir.resolve(experiment.id() + ".json"), Json.mapper().writeValueAsBytes(experiment), false);
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot save experiment " + experiment.id() + ": " + e.getMessage(), e);
         }
         remember(experiment);
@@ -264,8 +255,7 @@ public final class ExperimentStore implements AutoCloseable {
         }
         try {
             return Optional.of(Json.mapper().readValue(file.toFile(), Experiment.class));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read experiment " + id + ": " + e.getMessage(), e);
         }
     }
@@ -281,8 +271,7 @@ public final class ExperimentStore implements AutoCloseable {
         }
         try {
             return Files.deleteIfExists(dir.resolve(id + ".json"));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete experiment " + id + ": " + e.getMessage(), e);
         }
     }
@@ -313,7 +302,8 @@ public final class ExperimentStore implements AutoCloseable {
         synchronized (summaries) {
             out = new ArrayList<>(summaries.values());
         }
-        out.sort(Comparator.comparing(Experiment::created, Comparator.nullsLast(Comparator.naturalOrder())).reversed());
+        out.sort(Comparator.comparing(Experiment::created, Comparator.nullsLast(Comparator.naturalOrder()))
+                .reversed());
         return out;
     }
 
@@ -324,8 +314,18 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     private static Experiment summary(Experiment e) {
-        return new Experiment(e.id(), e.algorithm(), e.user(), null, e.status(), null, e.error(), e.contributions(), e.created(),
-                e.started(), e.finished());
+        return new Experiment(
+                e.id(),
+                e.algorithm(),
+                e.user(),
+                null,
+                e.status(),
+                null,
+                e.error(),
+                e.contributions(),
+                e.created(),
+                e.started(),
+                e.finished());
     }
 
     /**
@@ -339,7 +339,8 @@ public final class ExperimentStore implements AutoCloseable {
         }
         Set<String> onDisk = new HashSet<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .toList()) {
                 String id = file.getFileName().toString().replace(".json", "");
                 if (!ID.matcher(id).matches()) {
                     continue;
@@ -354,13 +355,14 @@ public final class ExperimentStore implements AutoCloseable {
                         // a write of this store since the listing began is newer than the file read here
                         summaries.putIfAbsent(id, summary);
                     }
-                }
-                catch (IOException | RuntimeException e) {
-                    LOG.warn("cannot read the experiment record {}; it is left out of the list: {}", file, e.getMessage());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn(
+                            "cannot read the experiment record {}; it is left out of the list: {}",
+                            file,
+                            e.getMessage());
                 }
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot list experiments in " + dir + ": " + e.getMessage(), e);
         }
         for (String id : known) {
@@ -385,8 +387,7 @@ public final class ExperimentStore implements AutoCloseable {
                 parser.nextToken();
                 if (name.equals("request") || name.equals("result")) {
                     parser.skipChildren();
-                }
-                else {
+                } else {
                     fields.set(name, Json.mapper().readTree(parser));
                 }
             }

@@ -35,7 +35,12 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
      *     join tokens carry (during a CA rotation the joined node then moves to the new CA like every other)
      * @param validity the lifetime of a node certificate; nodes renew over their session before it ends
      */
-    public JoinService(Supplier<CertificateAuthority> ca, JoinTokens tokens, NodeRegistry registry, String federationId, Duration validity) {
+    public JoinService(
+            Supplier<CertificateAuthority> ca,
+            JoinTokens tokens,
+            NodeRegistry registry,
+            String federationId,
+            Duration validity) {
         this.ca = requireNonNull(ca, "ca is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.registry = requireNonNull(registry, "registry is null");
@@ -47,9 +52,12 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
     public void join(JoinRequest request, StreamObserver<JoinResponse> response) {
         Optional<Role> role = tokens.roleOf(request.getToken());
         if (role.isEmpty()) {
-            LOG.warn("join refused for host '{}': the token is not a current join token of this federation", request.getHostname());
+            LOG.warn(
+                    "join refused for host '{}': the token is not a current join token of this federation",
+                    request.getHostname());
             response.onError(Status.PERMISSION_DENIED
-                    .withDescription("The join token is not valid for this federation (wrong or rotated token). Ask the manager's administrator for the current one: mipfed join-token worker")
+                    .withDescription(
+                            "The join token is not valid for this federation (wrong or rotated token). Ask the manager's administrator for the current one: mipfed join-token worker")
                     .asRuntimeException());
             return;
         }
@@ -59,25 +67,34 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
         try {
             // the token decides the role: a worker token yields a worker certificate, never a manager's
             certificate = signer.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, role.get(), validity);
-        }
-        catch (RuntimeException e) {
-            response.onError(Status.INVALID_ARGUMENT.withDescription("The certificate request is not valid: " + e.getMessage()).asRuntimeException());
+        } catch (RuntimeException e) {
+            response.onError(Status.INVALID_ARGUMENT
+                    .withDescription("The certificate request is not valid: " + e.getMessage())
+                    .asRuntimeException());
             return;
         }
         String hostname = request.getHostname().isBlank() ? "unknown" : request.getHostname();
-        registry.joined(nodeId, hostname, role.get().label(), certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant(), CaDigest.of(signer.certificate()));
+        registry.joined(
+                nodeId,
+                hostname,
+                role.get().label(),
+                certificate.getSerialNumber().toString(16),
+                certificate.getNotAfter().toInstant(),
+                CaDigest.of(signer.certificate()));
         try {
             response.onNext(JoinResponse.newBuilder()
                     .setNodeId(nodeId)
                     .setFederationId(federationId)
                     .setRole(role.get().label())
                     .setCertificateDer(ByteString.copyFrom(certificate.getEncoded()))
-                    .setCaCertificateDer(ByteString.copyFrom(signer.certificate().getEncoded()))
+                    .setCaCertificateDer(
+                            ByteString.copyFrom(signer.certificate().getEncoded()))
                     .build());
             response.onCompleted();
-        }
-        catch (CertificateEncodingException e) {
-            response.onError(Status.INTERNAL.withDescription("cannot encode the certificate").asRuntimeException());
+        } catch (CertificateEncodingException e) {
+            response.onError(Status.INTERNAL
+                    .withDescription("cannot encode the certificate")
+                    .asRuntimeException());
         }
     }
 }

@@ -61,14 +61,14 @@ public final class JoinTokens {
         JoinToken token;
         try {
             token = JoinToken.parse(text);
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
         FederationState s = store.get();
         String caDigest = digest.get();
         // Check both, always, so the time taken does not tell which one was close.
-        boolean digestOk = MessageDigest.isEqual(caDigest.getBytes(StandardCharsets.US_ASCII), token.digest().getBytes(StandardCharsets.US_ASCII));
+        boolean digestOk = MessageDigest.isEqual(
+                caDigest.getBytes(StandardCharsets.US_ASCII), token.digest().getBytes(StandardCharsets.US_ASCII));
         boolean worker = token.matchesSecret(s.workerSecret());
         boolean manager = token.matchesSecret(s.managerSecret());
         if (!digestOk) {
@@ -79,5 +79,4 @@ public final class JoinTokens {
         }
         return worker ? Optional.of(Role.WORKER) : Optional.empty();
     }
-
 }

@@ -29,7 +29,10 @@ public final class ManagerMetrics {
 
     /** A counter of security-relevant events an admin should see, e.g. {@code mipfed_alerts_total{kind=...}}. */
     public Counter alerts(String kind) {
-        return Counter.builder("mipfed_alerts").description("Security alerts raised, by kind").tag("kind", kind).register(registry);
+        return Counter.builder("mipfed_alerts")
+                .description("Security alerts raised, by kind")
+                .tag("kind", kind)
+                .register(registry);
     }
 
     /** Everything registered, in Prometheus' text exposition format. */

@@ -15,8 +15,7 @@ import java.util.Map;
 public final class Portal {
     public static final String PATH = "/portal/";
 
-    private Portal() {
-    }
+    private Portal() {}
 
     /** Serves the portal's files and the WebJars. */
     public static void configure(JavalinConfig config) {

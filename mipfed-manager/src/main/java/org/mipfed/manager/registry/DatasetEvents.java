@@ -8,7 +8,7 @@ package org.mipfed.manager.registry;
 @FunctionalInterface
 public interface DatasetEvents {
     /** Ignores every event (tests that build a registry alone). */
-    DatasetEvents NONE = (node, dataModel, dataset, owner) -> { };
+    DatasetEvents NONE = (node, dataModel, dataset, owner) -> {};
 
     /**
      * {@code node} announced {@code dataset} of {@code dataModel}, which {@code owner} owns: the claim

@@ -60,8 +60,23 @@ public final class NodeRegistry {
     }
 
     /** Records a newly joined node (pending until started) with its certificate's expiry and CA digest. */
-    public NodeRecord joined(String id, String hostname, String role, String certificateSerial, Instant certificateExpires, String certificateCa) {
-        NodeRecord record = new NodeRecord(id, hostname, role, Map.of(), NodeRecord.PENDING, certificateSerial, Instant.now(), certificateExpires, certificateCa);
+    public NodeRecord joined(
+            String id,
+            String hostname,
+            String role,
+            String certificateSerial,
+            Instant certificateExpires,
+            String certificateCa) {
+        NodeRecord record = new NodeRecord(
+                id,
+                hostname,
+                role,
+                Map.of(),
+                NodeRecord.PENDING,
+                certificateSerial,
+                Instant.now(),
+                certificateExpires,
+                certificateCa);
         store.update(s -> {
             List<NodeRecord> nodes = new ArrayList<>(s.nodes());
             nodes.add(record);
@@ -83,7 +98,12 @@ public final class NodeRegistry {
     /** Records a node's new certificate (renewal, or its move to the federation's new CA). */
     public NodeRecord renewed(String nodeId, String serial, Instant expires, String caDigest) {
         NodeRecord updated = store.updateNode(nodeId, n -> n.withCertificate(serial, expires, caDigest));
-        LOG.info("node {} renewed its certificate (serial {}, expires {}, CA {})", label(nodeId), serial, expires, caDigest);
+        LOG.info(
+                "node {} renewed its certificate (serial {}, expires {}, CA {})",
+                label(nodeId),
+                serial,
+                expires,
+                caDigest);
         return updated;
     }
 
@@ -94,16 +114,18 @@ public final class NodeRegistry {
     public void connected(NodeSession session) {
         NodeSession previous = sessions.put(session.nodeId(), session);
         if (previous != null && previous != session) {
-            if (previous.certificate() != null && session.certificate() != null
-                    && !previous.certificate().getSerialNumber().equals(session.certificate().getSerialNumber())) {
+            if (previous.certificate() != null
+                    && session.certificate() != null
+                    && !previous.certificate()
+                            .getSerialNumber()
+                            .equals(session.certificate().getSerialNumber())) {
                 // the same running node switching to its renewed certificate: it holds the same data, so it stays
                 // ready without waiting for its hello on the new session (which follows at once)
                 if (previous.greeted() && !session.greeted()) {
                     session.hello(previous.hello());
                 }
                 previous.retire();
-            }
-            else {
+            } else {
                 previous.close(Status.ABORTED.withDescription("replaced by a newer session"));
             }
         }
@@ -115,9 +137,15 @@ public final class NodeRegistry {
         session.hello(hello);
         lastHello.put(session.nodeId(), hello);
         claimDatasets(session.nodeId());
-        int datasets = hello.getDataModelsList().stream().mapToInt(DataModelInfo::getDatasetsCount).sum();
-        LOG.info("node {} {}: {} data model(s), {} dataset(s)", label(session.nodeId()), first ? "is ready" : "reports new data",
-                hello.getDataModelsCount(), datasets);
+        int datasets = hello.getDataModelsList().stream()
+                .mapToInt(DataModelInfo::getDatasetsCount)
+                .sum();
+        LOG.info(
+                "node {} {}: {} data model(s), {} dataset(s)",
+                label(session.nodeId()),
+                first ? "is ready" : "reports new data",
+                hello.getDataModelsCount(),
+                datasets);
     }
 
     public void disconnected(NodeSession session, String reason) {
@@ -151,7 +179,9 @@ public final class NodeRegistry {
     /** Closes sessions whose certificate has expired: the manager accepts no expired certificate. */
     public void reapExpired() {
         Instant now = Instant.now();
-        closeSessions(s -> s.certificate() != null && s.certificate().getNotAfter().toInstant().isBefore(now),
+        closeSessions(
+                s -> s.certificate() != null
+                        && s.certificate().getNotAfter().toInstant().isBefore(now),
                 "the node's certificate has expired; the node must join again with a current token");
     }
 
@@ -179,16 +209,39 @@ public final class NodeRegistry {
         for (NodeRecord r : records()) {
             Optional<NodeSession> s = session(r.id());
             Map<String, List<String>> datasets = new TreeMap<>();
-            Optional.ofNullable(lastHello.get(r.id())).ifPresent(h -> h.getDataModelsList().forEach(m -> datasets.put(m.getCode() + ":" + m.getVersion(),
-                    m.getDatasetsList().stream().map(DatasetInfo::getCode).sorted().toList())));
+            Optional.ofNullable(lastHello.get(r.id()))
+                    .ifPresent(h -> h.getDataModelsList()
+                            .forEach(m -> datasets.put(
+                                    m.getCode() + ":" + m.getVersion(),
+                                    m.getDatasetsList().stream()
+                                            .map(DatasetInfo::getCode)
+                                            .sorted()
+                                            .toList())));
             Map<String, Map<String, String>> conflicts = new TreeMap<>();
-            conflicts(r.id()).forEach((model, owners) -> owners.forEach((dataset, owner) ->
-                    conflicts.computeIfAbsent(model, k -> new TreeMap<>()).put(dataset, label(owner))));
-            Map<String, Object> privacy = Optional.ofNullable(lastHello.get(r.id())).filter(NodeHello::hasPrivacy)
-                    .map(h -> policy(h.getPrivacy())).orElse(null);
-            out.add(new NodeView(r.id(), s.map(x -> x.hello().getHostname()).filter(h -> !h.isBlank()).orElse(r.hostname()),
-                    r.alias(), r.role(), s.isPresent() ? "ready" : "down", r.availability(), r.labels(), datasets, conflicts, privacy,
-                    s.map(NodeSession::lastSeen).orElse(null), r.joinedAt(), r.certificateExpires()));
+            conflicts(r.id())
+                    .forEach((model, owners) -> owners.forEach((dataset, owner) -> conflicts
+                            .computeIfAbsent(model, k -> new TreeMap<>())
+                            .put(dataset, label(owner))));
+            Map<String, Object> privacy = Optional.ofNullable(lastHello.get(r.id()))
+                    .filter(NodeHello::hasPrivacy)
+                    .map(h -> policy(h.getPrivacy()))
+                    .orElse(null);
+            out.add(new NodeView(
+                    r.id(),
+                    s.map(x -> x.hello().getHostname())
+                            .filter(h -> !h.isBlank())
+                            .orElse(r.hostname()),
+                    r.alias(),
+                    r.role(),
+                    s.isPresent() ? "ready" : "down",
+                    r.availability(),
+                    r.labels(),
+                    datasets,
+                    conflicts,
+                    privacy,
+                    s.map(NodeSession::lastSeen).orElse(null),
+                    r.joinedAt(),
+                    r.certificateExpires()));
         }
         return out;
     }
@@ -201,8 +254,11 @@ public final class NodeRegistry {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Descriptors.FieldDescriptor field : policy.getDescriptorForType().getFields()) {
             Object value = policy.getField(field);
-            out.put(field.getName(), value instanceof Descriptors.EnumValueDescriptor e ? e.getName()
-                    : value instanceof com.google.protobuf.Message m ? m.toString() : value);
+            out.put(
+                    field.getName(),
+                    value instanceof Descriptors.EnumValueDescriptor e
+                            ? e.getName()
+                            : value instanceof com.google.protobuf.Message m ? m.toString() : value);
         }
         return out;
     }
@@ -215,12 +271,15 @@ public final class NodeRegistry {
                 return n;
             }
         }
-        List<NodeRecord> matches = nodes.stream().filter(n -> n.id().startsWith(ref) || ref.equals(n.hostname())).toList();
+        List<NodeRecord> matches = nodes.stream()
+                .filter(n -> n.id().startsWith(ref) || ref.equals(n.hostname()))
+                .toList();
         if (matches.size() == 1) {
             return matches.get(0);
         }
         if (matches.isEmpty()) {
-            throw Problem.notFound("No node '" + ref + "': give a node id, an id prefix, an alias or a hostname (see mipfed node ls)");
+            throw Problem.notFound(
+                    "No node '" + ref + "': give a node id, an id prefix, an alias or a hostname (see mipfed node ls)");
         }
         throw Problem.badRequest("'" + ref + "' matches " + matches.size() + " nodes; give more of the id");
     }
@@ -231,11 +290,15 @@ public final class NodeRegistry {
         String alias = add.get("name");
         if (alias != null) {
             if (!alias.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,62}")) {
-                throw Problem.badRequest("The alias '" + alias + "' must be letters, digits, '.', '-' or '_' (at most 63), starting with a letter or digit");
+                throw Problem.badRequest("The alias '" + alias
+                        + "' must be letters, digits, '.', '-' or '_' (at most 63), starting with a letter or digit");
             }
             for (NodeRecord other : records()) {
                 if (!other.id().equals(node.id()) && alias.equals(other.alias())) {
-                    throw new Problem(ProblemType.UNPROCESSABLE, "The alias '" + alias + "' already names node " + other.id() + "; remove it there first or choose another");
+                    throw new Problem(
+                            ProblemType.UNPROCESSABLE,
+                            "The alias '" + alias + "' already names node " + other.id()
+                                    + "; remove it there first or choose another");
                 }
             }
         }
@@ -251,10 +314,13 @@ public final class NodeRegistry {
 
     /** Starts or stops nodes given by alias (or id); "all" means every node. */
     public List<NodeRecord> setAvailability(List<String> refs, boolean active) {
-        List<NodeRecord> targets = refs.size() == 1 && refs.get(0).equals("all") ? records() : refs.stream().map(this::resolve).toList();
+        List<NodeRecord> targets = refs.size() == 1 && refs.get(0).equals("all")
+                ? records()
+                : refs.stream().map(this::resolve).toList();
         List<NodeRecord> out = new ArrayList<>();
         for (NodeRecord t : targets) {
-            NodeRecord updated = store.updateNode(t.id(), n -> n.withAvailability(active ? NodeRecord.ACTIVE : NodeRecord.PENDING));
+            NodeRecord updated =
+                    store.updateNode(t.id(), n -> n.withAvailability(active ? NodeRecord.ACTIVE : NodeRecord.PENDING));
             LOG.info("node {} is {}", label(t.id()), active ? "started (active)" : "stopped (pending)");
             out.add(updated);
             if (active) {
@@ -268,14 +334,21 @@ public final class NodeRegistry {
     public NodeRecord remove(String ref) {
         NodeRecord node = resolve(ref);
         store.update(s -> {
-            List<NodeRecord> nodes = s.nodes().stream().filter(n -> !n.id().equals(node.id())).toList();
+            List<NodeRecord> nodes =
+                    s.nodes().stream().filter(n -> !n.id().equals(node.id())).toList();
             List<String> removed = new ArrayList<>(s.removedSerials());
             if (node.certificateSerial() != null) {
                 removed.add(node.certificateSerial());
             }
             // a removed node releases its datasets
-            return new FederationState(s.workerSecret(), s.managerSecret(), nodes, removed,
-                    s.datasetOwners().stream().filter(o -> !o.node().equals(node.id())).toList());
+            return new FederationState(
+                    s.workerSecret(),
+                    s.managerSecret(),
+                    nodes,
+                    removed,
+                    s.datasetOwners().stream()
+                            .filter(o -> !o.node().equals(node.id()))
+                            .toList());
         });
         reportedConflicts.removeIf(key -> key.startsWith(node.id() + "\t"));
         lastHello.remove(node.id());
@@ -283,8 +356,11 @@ public final class NodeRegistry {
         if (s != null) {
             s.close(Status.PERMISSION_DENIED.withDescription("this node was removed from the federation"));
         }
-        LOG.info("node {} removed; its certificate is refused from now on", node.alias() == null ? node.id() : node.alias() + " (" + node.id() + ")");
-        // what it owned goes to the first started node (in joining order) that announces it, as if it were announced now
+        LOG.info(
+                "node {} removed; its certificate is refused from now on",
+                node.alias() == null ? node.id() : node.alias() + " (" + node.id() + ")");
+        // what it owned goes to the first started node (in joining order) that announces it, as if it were announced
+        // now
         records().forEach(r -> claimDatasets(r.id()));
         return node;
     }
@@ -310,17 +386,20 @@ public final class NodeRegistry {
             for (DataModelInfo m : hello.getDataModelsList()) {
                 String model = m.getCode() + ":" + m.getVersion();
                 for (DatasetInfo d : m.getDatasetsList()) {
-                    Optional<DatasetOwner> owner = owners.stream().filter(o -> o.is(model, d.getCode())).findFirst();
+                    Optional<DatasetOwner> owner = owners.stream()
+                            .filter(o -> o.is(model, d.getCode()))
+                            .findFirst();
                     if (owner.isEmpty() && active) {
                         DatasetOwner claim = new DatasetOwner(model, d.getCode(), nodeId, Instant.now());
                         owners.add(claim);
                         claimed.add(claim);
-                    }
-                    else if (owner.isPresent() && !owner.get().node().equals(nodeId)) {
+                    } else if (owner.isPresent() && !owner.get().node().equals(nodeId)) {
                         String key = conflictKey(nodeId, model, d.getCode());
                         current.add(key);
                         if (reportedConflicts.add(key)) {
-                            conflicts.add(new String[] {model, d.getCode(), owner.get().node()});
+                            conflicts.add(new String[] {
+                                model, d.getCode(), owner.get().node()
+                            });
                         }
                     }
                 }
@@ -328,13 +407,23 @@ public final class NodeRegistry {
             reportedConflicts.removeIf(key -> key.startsWith(nodeId + "\t") && !current.contains(key));
             if (!claimed.isEmpty()) {
                 store.update(s -> s.withDatasetOwners(owners));
-                LOG.info("node {} owns {} new dataset(s): {}", label(nodeId), claimed.size(),
-                        claimed.stream().map(c -> c.dataset() + " (" + c.dataModel() + ")").toList());
+                LOG.info(
+                        "node {} owns {} new dataset(s): {}",
+                        label(nodeId),
+                        claimed.size(),
+                        claimed.stream()
+                                .map(c -> c.dataset() + " (" + c.dataModel() + ")")
+                                .toList());
             }
         }
         for (String[] c : conflicts) {
-            LOG.warn("node {} announced dataset {} of {}, which node {} owns: refused, that dataset of {} is not used",
-                    label(nodeId), c[1], c[0], label(c[2]), label(nodeId));
+            LOG.warn(
+                    "node {} announced dataset {} of {}, which node {} owns: refused, that dataset of {} is not used",
+                    label(nodeId),
+                    c[1],
+                    c[0],
+                    label(c[2]),
+                    label(nodeId));
             datasetEvents.conflict(nodeId, c[0], c[1], c[2]);
         }
     }
@@ -345,13 +434,17 @@ public final class NodeRegistry {
 
     /** The node that owns a dataset, if any node announced it (or an administrator placed it). */
     public Optional<String> owner(String dataModel, String dataset) {
-        return store.get().datasetOwners().stream().filter(o -> o.is(dataModel, dataset)).map(DatasetOwner::node).findFirst();
+        return store.get().datasetOwners().stream()
+                .filter(o -> o.is(dataModel, dataset))
+                .map(DatasetOwner::node)
+                .findFirst();
     }
 
     /** Every dataset's owner, by data model then dataset. */
     public List<DatasetOwner> datasetOwners() {
         return store.get().datasetOwners().stream()
-                .sorted(java.util.Comparator.comparing(DatasetOwner::dataModel).thenComparing(DatasetOwner::dataset)).toList();
+                .sorted(java.util.Comparator.comparing(DatasetOwner::dataModel).thenComparing(DatasetOwner::dataset))
+                .toList();
     }
 
     /**
@@ -366,19 +459,25 @@ public final class NodeRegistry {
         NodeRecord node = resolve(nodeRef);
         DatasetOwner moved = new DatasetOwner(dataModel, dataset, node.id(), Instant.now());
         synchronized (ownership) {
-            boolean known = owner(dataModel, dataset).isPresent() || lastHello.values().stream().anyMatch(h -> h.getDataModelsList().stream()
-                    .anyMatch(m -> (m.getCode() + ":" + m.getVersion()).equals(dataModel)
-                            && m.getDatasetsList().stream().anyMatch(d -> d.getCode().equals(dataset))));
+            boolean known = owner(dataModel, dataset).isPresent()
+                    || lastHello.values().stream()
+                            .anyMatch(h -> h.getDataModelsList().stream()
+                                    .anyMatch(m -> (m.getCode() + ":" + m.getVersion()).equals(dataModel)
+                                            && m.getDatasetsList().stream()
+                                                    .anyMatch(d -> d.getCode().equals(dataset))));
             if (!known) {
                 throw Problem.notFound("No node announced the dataset '" + dataset + "' of the data model '" + dataModel
                         + "' and none owns it; check both (GET /admin/datasets lists every dataset and its owner)");
             }
             store.update(s -> {
-                List<DatasetOwner> owners = new ArrayList<>(s.datasetOwners().stream().filter(o -> !o.is(dataModel, dataset)).toList());
+                List<DatasetOwner> owners = new ArrayList<>(s.datasetOwners().stream()
+                        .filter(o -> !o.is(dataModel, dataset))
+                        .toList());
                 owners.add(moved);
                 return s.withDatasetOwners(owners);
             });
-            // the new owner is no longer in conflict; the old one, if it still announces the dataset, is (and is told at its next hello)
+            // the new owner is no longer in conflict; the old one, if it still announces the dataset, is (and is told
+            // at its next hello)
             reportedConflicts.remove(conflictKey(node.id(), dataModel, dataset));
         }
         LOG.info("dataset {} of {} now belongs to node {}", dataset, dataModel, label(node.id()));
@@ -396,8 +495,11 @@ public final class NodeRegistry {
         for (DataModelInfo m : hello.getDataModelsList()) {
             String model = m.getCode() + ":" + m.getVersion();
             for (DatasetInfo d : m.getDatasetsList()) {
-                owners.stream().filter(o -> o.is(model, d.getCode()) && !o.node().equals(nodeId)).findFirst()
-                        .ifPresent(o -> out.computeIfAbsent(model, k -> new TreeMap<>()).put(d.getCode(), o.node()));
+                owners.stream()
+                        .filter(o -> o.is(model, d.getCode()) && !o.node().equals(nodeId))
+                        .findFirst()
+                        .ifPresent(o ->
+                                out.computeIfAbsent(model, k -> new TreeMap<>()).put(d.getCode(), o.node()));
             }
         }
         return out;
@@ -410,7 +512,10 @@ public final class NodeRegistry {
 
     /** A human name for logs: alias (id) or the id. */
     public String label(String nodeId) {
-        return store.node(nodeId).map(NodeRecord::alias).map(a -> a + " (" + nodeId + ")").orElse(nodeId);
+        return store.node(nodeId)
+                .map(NodeRecord::alias)
+                .map(a -> a + " (" + nodeId + ")")
+                .orElse(nodeId);
     }
 
     /** The name shown to researchers: the alias, or the id. */

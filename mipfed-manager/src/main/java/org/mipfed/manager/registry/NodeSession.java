@@ -97,8 +97,7 @@ public final class NodeSession {
         answer.whenComplete((r, e) -> pending.remove(request.getRequestId()));
         try {
             send(ManagerMessage.newBuilder().setRequest(request).build());
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             answer.completeExceptionally(new NodeUnavailableException(nodeId, "sending failed: " + e.getMessage()));
         }
         return answer;
@@ -144,8 +143,7 @@ public final class NodeSession {
         try {
             send(message);
             return true;
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             return false;
         }
     }
@@ -161,16 +159,15 @@ public final class NodeSession {
                 try {
                     if (status.isOk()) {
                         outbound.onCompleted();
-                    }
-                    else {
+                    } else {
                         outbound.onError(status.asRuntimeException());
                     }
-                }
-                catch (RuntimeException ignored) {
+                } catch (RuntimeException ignored) {
                     // the transport is already gone
                 }
             }
         }
-        pending.values().forEach(f -> f.completeExceptionally(new NodeUnavailableException(nodeId, "its session ended")));
+        pending.values()
+                .forEach(f -> f.completeExceptionally(new NodeUnavailableException(nodeId, "its session ended")));
     }
 }

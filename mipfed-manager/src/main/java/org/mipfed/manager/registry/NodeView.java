@@ -28,5 +28,4 @@ public record NodeView(
         Map<String, Object> privacy,
         Instant lastSeen,
         Instant joinedAt,
-        Instant certificateExpires) {
-}
+        Instant certificateExpires) {}

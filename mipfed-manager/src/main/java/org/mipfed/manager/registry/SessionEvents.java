@@ -21,16 +21,25 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
     private final BiConsumer<String, PrivacyAlert> alerts;
 
     public SessionEvents(NodeRegistry registry, NodeSession session) {
-        this(registry, session, r -> RenewalResponse.newBuilder().setRefusal("this manager does not renew certificates").build());
+        this(
+                registry,
+                session,
+                r -> RenewalResponse.newBuilder()
+                        .setRefusal("this manager does not renew certificates")
+                        .build());
     }
 
     /** @param renewals answers the node's certificate renewal requests */
-    public SessionEvents(NodeRegistry registry, NodeSession session, Function<RenewalRequest, RenewalResponse> renewals) {
-        this(registry, session, renewals, (node, alert) -> { });
+    public SessionEvents(
+            NodeRegistry registry, NodeSession session, Function<RenewalRequest, RenewalResponse> renewals) {
+        this(registry, session, renewals, (node, alert) -> {});
     }
 
     /** @param alerts takes the node's privacy alerts, with the node's id as its certificate proves it */
-    public SessionEvents(NodeRegistry registry, NodeSession session, Function<RenewalRequest, RenewalResponse> renewals,
+    public SessionEvents(
+            NodeRegistry registry,
+            NodeSession session,
+            Function<RenewalRequest, RenewalResponse> renewals,
             BiConsumer<String, PrivacyAlert> alerts) {
         this.registry = requireNonNull(registry, "registry is null");
         this.session = requireNonNull(session, "session is null");
@@ -42,16 +51,13 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
     public static StreamObserver<NodeMessage> ignoring() {
         return new StreamObserver<>() {
             @Override
-            public void onNext(NodeMessage value) {
-            }
+            public void onNext(NodeMessage value) {}
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         };
     }
 
@@ -62,9 +68,10 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
             case HEARTBEAT -> {
                 session.touch();
                 try {
-                    session.send(ManagerMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
-                }
-                catch (RuntimeException e) {
+                    session.send(ManagerMessage.newBuilder()
+                            .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
+                            .build());
+                } catch (RuntimeException e) {
                     registry.disconnected(session, "cannot answer its heartbeat: " + e.getMessage());
                 }
             }
@@ -75,7 +82,9 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
             }
             case RENEW -> {
                 session.touch();
-                session.offer(ManagerMessage.newBuilder().setRenewed(renewals.apply(message.getRenew())).build());
+                session.offer(ManagerMessage.newBuilder()
+                        .setRenewed(renewals.apply(message.getRenew()))
+                        .build());
             }
             default -> session.touch();
         }
@@ -83,7 +92,10 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
 
     @Override
     public void onError(Throwable t) {
-        registry.disconnected(session, Status.fromThrowable(t).getCode() + " " + String.valueOf(Status.fromThrowable(t).getDescription()));
+        registry.disconnected(
+                session,
+                Status.fromThrowable(t).getCode() + " "
+                        + String.valueOf(Status.fromThrowable(t).getDescription()));
     }
 
     @Override

@@ -49,7 +49,8 @@ public final class CaRotation {
     /** Finishes the rotation now, whether or not every node has moved; answers the status with the new join tokens. */
     public synchronized ObjectNode finish() {
         ca.finishRotation();
-        registry.closeSessions(s -> s.certificate() != null && !ca.trusts(s.certificate()),
+        registry.closeSessions(
+                s -> s.certificate() != null && !ca.trusts(s.certificate()),
                 "the node's certificate is from the federation's old CA, which was dropped; join again with a current token");
         renewals.pushTrust();
         ObjectNode status = status();
@@ -64,11 +65,15 @@ public final class CaRotation {
             return;
         }
         String next = ca.nextDigest().orElseThrow();
-        boolean allMoved = registry.records().stream().filter(r -> Role.WORKER.label().equals(r.role())).allMatch(r -> next.equals(r.certificateCa()));
-        boolean noOldSession = registry.openSessions().stream().map(NodeSession::certificate)
+        boolean allMoved = registry.records().stream()
+                .filter(r -> Role.WORKER.label().equals(r.role()))
+                .allMatch(r -> next.equals(r.certificateCa()));
+        boolean noOldSession = registry.openSessions().stream()
+                .map(NodeSession::certificate)
                 .allMatch(c -> c == null || ca.renewalCa().issued(c));
         if (allMoved && noOldSession) {
-            LOG.info("every node has moved to the new CA: finishing the rotation; the join tokens now carry the new CA's digest (mipfed join-token worker)");
+            LOG.info(
+                    "every node has moved to the new CA: finishing the rotation; the join tokens now carry the new CA's digest (mipfed join-token worker)");
             ca.finishRotation();
             renewals.pushTrust();
         }
@@ -84,11 +89,21 @@ public final class CaRotation {
         int moved = 0;
         int workers = 0;
         for (NodeRecord r : registry.records()) {
-            String where = r.certificateCa() == null ? "unknown"
-                    : r.certificateCa().equals(ca.nextDigest().orElse(null)) ? "next"
-                    : r.certificateCa().equals(ca.digest()) ? "current" : "old";
-            nodes.addObject().put("id", r.id()).put("alias", r.alias()).put("role", r.role()).put("ca", where)
-                    .put("certificate_expires", r.certificateExpires() == null ? null : r.certificateExpires().toString());
+            String where = r.certificateCa() == null
+                    ? "unknown"
+                    : r.certificateCa().equals(ca.nextDigest().orElse(null))
+                            ? "next"
+                            : r.certificateCa().equals(ca.digest()) ? "current" : "old";
+            nodes.addObject()
+                    .put("id", r.id())
+                    .put("alias", r.alias())
+                    .put("role", r.role())
+                    .put("ca", where)
+                    .put(
+                            "certificate_expires",
+                            r.certificateExpires() == null
+                                    ? null
+                                    : r.certificateExpires().toString());
             if (Role.WORKER.label().equals(r.role())) {
                 workers++;
                 moved += where.equals(ca.rotating() ? "next" : "current") ? 1 : 0;

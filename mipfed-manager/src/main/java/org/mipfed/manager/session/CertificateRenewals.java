@@ -52,24 +52,31 @@ public final class CertificateRenewals {
         Optional<NodeRecord> member = registry.member(peer.nodeId(), null);
         if (member.isEmpty()) {
             LOG.warn("renewal refused for node {}: it is not a member (removed)", peer.nodeId());
-            return refusal("node " + peer.nodeId() + " is not a member of this federation (it was removed); it cannot renew");
+            return refusal(
+                    "node " + peer.nodeId() + " is not a member of this federation (it was removed); it cannot renew");
         }
         CertificateAuthority signer = ca.renewalCa();
         X509Certificate certificate;
         try {
-            certificate = signer.signNodeCsr(request.getCsrDer().toByteArray(), peer.nodeId(), Role.parse(member.get().role()), validity);
-        }
-        catch (IllegalArgumentException e) {
+            certificate = signer.signNodeCsr(
+                    request.getCsrDer().toByteArray(),
+                    peer.nodeId(),
+                    Role.parse(member.get().role()),
+                    validity);
+        } catch (IllegalArgumentException e) {
             return refusal("the certificate request is not valid: " + e.getMessage());
         }
-        registry.renewed(peer.nodeId(), certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant(), CaDigest.of(signer.certificate()));
+        registry.renewed(
+                peer.nodeId(),
+                certificate.getSerialNumber().toString(16),
+                certificate.getNotAfter().toInstant(),
+                CaDigest.of(signer.certificate()));
         try {
             return RenewalResponse.newBuilder()
                     .setCertificateDer(ByteString.copyFrom(certificate.getEncoded()))
                     .setTrust(ca.trustUpdate(certificate))
                     .build();
-        }
-        catch (CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException("cannot encode a certificate just signed", e);
         }
     }
@@ -78,7 +85,9 @@ public final class CertificateRenewals {
     public int pushTrust() {
         int told = 0;
         for (var session : registry.openSessions()) {
-            if (session.offer(ManagerMessage.newBuilder().setTrust(ca.trustUpdate(session.certificate())).build())) {
+            if (session.offer(ManagerMessage.newBuilder()
+                    .setTrust(ca.trustUpdate(session.certificate()))
+                    .build())) {
                 told++;
             }
         }

@@ -38,11 +38,15 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
     private final BiConsumer<String, PrivacyAlert> alerts;
 
     public NodeSessionService(NodeRegistry registry, String federationId, CertificateRenewals renewals) {
-        this(registry, federationId, renewals, (node, alert) -> { });
+        this(registry, federationId, renewals, (node, alert) -> {});
     }
 
     /** @param alerts takes the nodes' privacy alerts (node id, alert) */
-    public NodeSessionService(NodeRegistry registry, String federationId, CertificateRenewals renewals, BiConsumer<String, PrivacyAlert> alerts) {
+    public NodeSessionService(
+            NodeRegistry registry,
+            String federationId,
+            CertificateRenewals renewals,
+            BiConsumer<String, PrivacyAlert> alerts) {
         this.registry = requireNonNull(registry, "registry is null");
         this.federationId = requireNonNull(federationId, "federationId is null");
         this.renewals = requireNonNull(renewals, "renewals is null");
@@ -54,7 +58,10 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
         PeerIdentity peer = PeerCertificateInterceptor.PEER.get();
         X509Certificate certificate = PeerCertificateInterceptor.PEER_CERTIFICATE.get();
         if (peer == null || certificate == null) {
-            outbound.onError(Status.UNAUTHENTICATED.withDescription("a node session needs the node's client certificate; join first (mipfed node join)").asRuntimeException());
+            outbound.onError(Status.UNAUTHENTICATED
+                    .withDescription(
+                            "a node session needs the node's client certificate; join first (mipfed node join)")
+                    .asRuntimeException());
             return SessionEvents.ignoring();
         }
         String refusal = refusal(peer, certificate);
@@ -70,7 +77,9 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
         }
         registry.connected(session);
         outbound.onNext(ManagerMessage.newBuilder()
-                .setWelcome(Welcome.newBuilder().setNodeId(peer.nodeId()).setAlias(member.alias() == null ? "" : member.alias())
+                .setWelcome(Welcome.newBuilder()
+                        .setNodeId(peer.nodeId())
+                        .setAlias(member.alias() == null ? "" : member.alias())
                         .setTrust(renewals.ca().trustUpdate(certificate)))
                 .build());
         return new SessionEvents(registry, session, request -> renewals.renew(peer, request), alerts);
@@ -83,19 +92,22 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
         }
         try {
             certificate.checkValidity();
-        }
-        catch (CertificateException e) {
-            return "the node's certificate is not valid now (" + e.getMessage() + "); a node offline past its certificate's expiry must join again with a current token";
+        } catch (CertificateException e) {
+            return "the node's certificate is not valid now (" + e.getMessage()
+                    + "); a node offline past its certificate's expiry must join again with a current token";
         }
         if (!renewals.ca().trusts(certificate)) {
             return "the node's certificate is from a CA this federation no longer trusts (the CA was rotated while the node was away); join again with a current token";
         }
-        Optional<NodeRecord> member = registry.member(peer.nodeId(), certificate.getSerialNumber().toString(16));
+        Optional<NodeRecord> member =
+                registry.member(peer.nodeId(), certificate.getSerialNumber().toString(16));
         if (member.isEmpty()) {
-            return "node " + peer.nodeId() + " is not a member of this federation (it was removed); join again with a current token";
+            return "node " + peer.nodeId()
+                    + " is not a member of this federation (it was removed); join again with a current token";
         }
         if (!Role.WORKER.label().equals(peer.role())) {
-            return "this certificate was issued to a " + peer.role() + ", not a hospital node; a node joins with the worker token";
+            return "this certificate was issued to a " + peer.role()
+                    + ", not a hospital node; a node joins with the worker token";
         }
         return null;
     }

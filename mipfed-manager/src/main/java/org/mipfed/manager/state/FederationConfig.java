@@ -32,8 +32,8 @@ public record FederationConfig(
         }
         for (int port : new int[] {grpcPort, httpPort}) {
             if (port < 0 || port > 65_535) {
-                throw new IllegalArgumentException((port == grpcPort ? "grpcPort" : "httpPort") + " must be a port number from 1 to 65535 "
-                        + "(0: any free port), not " + port);
+                throw new IllegalArgumentException((port == grpcPort ? "grpcPort" : "httpPort")
+                        + " must be a port number from 1 to 65535 " + "(0: any free port), not " + port);
             }
         }
         if (nodeCertificateValidity == null) {
@@ -41,11 +41,13 @@ public record FederationConfig(
             nodeCertificateValidity = DEFAULT_NODE_CERTIFICATE_VALIDITY;
         }
         if (nodeCertificateValidity.isNegative() || nodeCertificateValidity.isZero()) {
-            throw new IllegalArgumentException("nodeCertificateValidity must be positive, not " + nodeCertificateValidity);
+            throw new IllegalArgumentException(
+                    "nodeCertificateValidity must be positive, not " + nodeCertificateValidity);
         }
     }
 
-    public FederationConfig(String federationId, String advertiseAddr, int grpcPort, int httpPort, String httpHost, Instant createdAt) {
+    public FederationConfig(
+            String federationId, String advertiseAddr, int grpcPort, int httpPort, String httpHost, Instant createdAt) {
         this(federationId, advertiseAddr, grpcPort, httpPort, httpHost, createdAt, DEFAULT_NODE_CERTIFICATE_VALIDITY);
     }
 
@@ -59,7 +61,8 @@ public record FederationConfig(
         requireNonNull(text, "text is null");
         Matcher m = Pattern.compile("(\\d{1,9})([smhd])").matcher(text.strip());
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a lifetime: write a positive number and a unit s, m, h or d (e.g. 30d, 12h, 90s)");
+            throw new IllegalArgumentException("'" + text
+                    + "' is not a lifetime: write a positive number and a unit s, m, h or d (e.g. 30d, 12h, 90s)");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

@@ -34,7 +34,14 @@ public record NodeRecord(
         requireNonNull(availability, "availability is null");
     }
 
-    public NodeRecord(String id, String hostname, String role, Map<String, String> labels, String availability, String certificateSerial, Instant joinedAt) {
+    public NodeRecord(
+            String id,
+            String hostname,
+            String role,
+            Map<String, String> labels,
+            String availability,
+            String certificateSerial,
+            Instant joinedAt) {
         this(id, hostname, role, labels, availability, certificateSerial, joinedAt, null, null);
     }
 
@@ -48,11 +55,29 @@ public record NodeRecord(
     }
 
     public NodeRecord withLabels(Map<String, String> newLabels) {
-        return new NodeRecord(id, hostname, role, newLabels, availability, certificateSerial, joinedAt, certificateExpires, certificateCa);
+        return new NodeRecord(
+                id,
+                hostname,
+                role,
+                newLabels,
+                availability,
+                certificateSerial,
+                joinedAt,
+                certificateExpires,
+                certificateCa);
     }
 
     public NodeRecord withAvailability(String newAvailability) {
-        return new NodeRecord(id, hostname, role, labels, newAvailability, certificateSerial, joinedAt, certificateExpires, certificateCa);
+        return new NodeRecord(
+                id,
+                hostname,
+                role,
+                labels,
+                newAvailability,
+                certificateSerial,
+                joinedAt,
+                certificateExpires,
+                certificateCa);
     }
 
     /** The record after the node received a new certificate (renewal, or a move to the federation's new CA). */

@@ -60,8 +60,7 @@ public final class StateStore {
             if (n.id().equals(id)) {
                 changed[0] = change.apply(n);
                 nodes.add(changed[0]);
-            }
-            else {
+            } else {
                 nodes.add(n);
             }
         }
@@ -75,10 +74,8 @@ public final class StateStore {
     private void write(FederationState next) {
         try {
             Pem.writeAtomically(file, Json.pretty().writeValueAsBytes(next), true);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the manager state " + file + ": " + e.getMessage(), e);
         }
     }
-
 }

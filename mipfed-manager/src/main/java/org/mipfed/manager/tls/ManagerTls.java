@@ -28,8 +28,7 @@ public final class ManagerTls {
     /** The one protocol the node-facing port speaks: TLS 1.3 (forward secrecy and AEAD ciphers only, by design). */
     public static final String PROTOCOL = "TLSv1.3";
 
-    private ManagerTls() {
-    }
+    private ManagerTls() {}
 
     /**
      * The TLS context of the node-facing port, TLS 1.3 only (a TLS 1.2 client fails the handshake). gRPC's
@@ -48,15 +47,16 @@ public final class ManagerTls {
     }
 
     /** As {@link #serverContext(FederationCa)}, from suppliers read at every handshake. */
-    public static SslContext serverContext(Supplier<FederationCa.Identity> identity, Supplier<List<X509Certificate>> trusted) {
+    public static SslContext serverContext(
+            Supplier<FederationCa.Identity> identity, Supplier<List<X509Certificate>> trusted) {
         try {
-            return GrpcSslContexts.configure(SslContextBuilder.forServer(new SwitchingKeyManager(identity)), SslProvider.JDK)
+            return GrpcSslContexts.configure(
+                            SslContextBuilder.forServer(new SwitchingKeyManager(identity)), SslProvider.JDK)
                     .trustManager(new SwitchingTrustManager(trusted))
                     .clientAuth(ClientAuth.OPTIONAL)
                     .protocols(PROTOCOL)
                     .build();
-        }
-        catch (SSLException e) {
+        } catch (SSLException e) {
             throw new IllegalStateException("cannot build the manager's TLS context: " + e.getMessage(), e);
         }
     }
@@ -139,12 +139,14 @@ public final class ManagerTls {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             delegate().checkClientTrusted(chain, authType, socket);
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             delegate().checkClientTrusted(chain, authType, engine);
         }
 
@@ -154,12 +156,14 @@ public final class ManagerTls {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             throw new CertificateException("the manager's port checks clients only");
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             throw new CertificateException("the manager's port checks clients only");
         }
 

@@ -25,13 +25,15 @@ public final class PeerCertificateInterceptor implements ServerInterceptor {
     public static final Context.Key<X509Certificate> PEER_CERTIFICATE = Context.key("mipfed-peer-certificate");
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         X509Certificate leaf = leafOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         PeerIdentity peer = leaf == null ? null : identityOf(leaf);
         if (peer == null) {
             return next.startCall(call, headers);
         }
-        return Contexts.interceptCall(Context.current().withValues(PEER, peer, PEER_CERTIFICATE, leaf), call, headers, next);
+        return Contexts.interceptCall(
+                Context.current().withValues(PEER, peer, PEER_CERTIFICATE, leaf), call, headers, next);
     }
 
     private static X509Certificate leafOf(SSLSession session) {
@@ -41,8 +43,7 @@ public final class PeerCertificateInterceptor implements ServerInterceptor {
         Certificate[] chain;
         try {
             chain = session.getPeerCertificates();
-        }
-        catch (SSLPeerUnverifiedException e) {
+        } catch (SSLPeerUnverifiedException e) {
             // the client sent no certificate: a node that is joining
             return null;
         }
@@ -52,8 +53,7 @@ public final class PeerCertificateInterceptor implements ServerInterceptor {
     private static PeerIdentity identityOf(X509Certificate leaf) {
         try {
             return PeerIdentity.of(leaf);
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             // signed by our CA but not a node certificate (e.g. the manager's own): no node identity
             return null;
         }

@@ -35,6 +35,7 @@ public final class LoginThrottle {
     public static final int FREE_FAILURES = 5;
     /** Failures per address, over every name, before attempts must wait. */
     public static final int FREE_FAILURES_PER_ADDRESS = 20;
+
     public static final Duration FIRST_WAIT = Duration.ofSeconds(1);
     public static final Duration MAX_WAIT = Duration.ofMinutes(15);
     /** A pair's failures are forgotten this long after its last one (a right password forgets them at once). */
@@ -96,10 +97,12 @@ public final class LoginThrottle {
             Duration addressWait = remaining(from, FREE_FAILURES_PER_ADDRESS, now);
             if (!pairWait.isZero() || !addressWait.isZero()) {
                 boolean byPair = pairWait.compareTo(addressWait) >= 0;
-                throw new TryLater((byPair
-                        ? "There were too many wrong passwords for this user name from your address"
-                        : "There were too many failed sign-ins from your address")
-                        + "; wait before trying again (the wait doubles with each further failure, up to " + MAX_WAIT.toMinutes() + " minutes).",
+                throw new TryLater(
+                        (byPair
+                                        ? "There were too many wrong passwords for this user name from your address"
+                                        : "There were too many failed sign-ins from your address")
+                                + "; wait before trying again (the wait doubles with each further failure, up to "
+                                + MAX_WAIT.toMinutes() + " minutes).",
                         byPair ? pairWait : addressWait);
             }
             pair.failures++;
@@ -202,15 +205,20 @@ public final class LoginThrottle {
 
     /** An IPv4 address as it is; an IPv6 address by its /64 (one host usually holds a whole /64). */
     static String network(String address) {
-        if (address == null || address.indexOf(':') < 0 || !address.matches("\\[?[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?]?")) {
+        if (address == null
+                || address.indexOf(':') < 0
+                || !address.matches("\\[?[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?]?")) {
             return String.valueOf(address);
         }
         try {
             // a literal is parsed, never looked up
-            byte[] bytes = InetAddress.getByName(address.startsWith("[") ? address.substring(1, address.length() - 1) : address).getAddress();
-            return bytes.length == 16 ? HexFormat.of().formatHex(Arrays.copyOf(bytes, 8)) + "::/64" : InetAddress.getByAddress(bytes).getHostAddress();
-        }
-        catch (UnknownHostException | StringIndexOutOfBoundsException e) {
+            byte[] bytes = InetAddress.getByName(
+                            address.startsWith("[") ? address.substring(1, address.length() - 1) : address)
+                    .getAddress();
+            return bytes.length == 16
+                    ? HexFormat.of().formatHex(Arrays.copyOf(bytes, 8)) + "::/64"
+                    : InetAddress.getByAddress(bytes).getHostAddress();
+        } catch (UnknownHostException | StringIndexOutOfBoundsException e) {
             return address;
         }
     }

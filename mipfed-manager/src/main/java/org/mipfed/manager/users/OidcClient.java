@@ -44,23 +44,29 @@ import org.mipfed.core.problem.ProblemType;
 public final class OidcClient {
     /** How long a browser has between leaving for the provider and coming back. */
     static final Duration PENDING_TIMEOUT = Duration.ofMinutes(10);
+
     private static final int MAX_PENDING = 10_000;
-    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256,
+            JWSAlgorithm.ES384,
+            JWSAlgorithm.ES512);
 
     /** Where to send the browser, and the state that must come back with it. */
-    public record Start(URI authorization, String state) {
-    }
+    public record Start(URI authorization, String state) {}
 
     /** Who the provider says signed in. */
-    public record Identity(String subject, String preferredName) {
-    }
+    public record Identity(String subject, String preferredName) {}
 
-    private record Pending(String nonce, String verifier, String redirectUri, Instant created) {
-    }
+    private record Pending(String nonce, String verifier, String redirectUri, Instant created) {}
 
-    private record Provider(String issuer, URI authorization, URI token, JWKSource<SecurityContext> keys, boolean secretInBody) {
-    }
+    private record Provider(
+            String issuer, URI authorization, URI token, JWKSource<SecurityContext> keys, boolean secretInBody) {}
 
     private final OidcSettings settings;
     private final HttpClient http;
@@ -68,7 +74,9 @@ public final class OidcClient {
     private volatile Provider provider;
 
     public OidcClient(OidcSettings settings) {
-        this(settings, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        this(
+                settings,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     }
 
     OidcClient(OidcSettings settings, HttpClient http) {
@@ -82,7 +90,9 @@ public final class OidcClient {
         Instant now = Instant.now();
         pending.values().removeIf(x -> x.created().plus(PENDING_TIMEOUT).isBefore(now));
         if (pending.size() >= MAX_PENDING) {
-            throw new Problem(ProblemType.MANAGER_UNAVAILABLE, "Too many sign-ins through the identity provider are under way; try again in a few minutes.");
+            throw new Problem(
+                    ProblemType.MANAGER_UNAVAILABLE,
+                    "Too many sign-ins through the identity provider are under way; try again in a few minutes.");
         }
         String state = UserStore.randomSecret(32);
         String nonce = UserStore.randomSecret(32);
@@ -105,11 +115,14 @@ public final class OidcClient {
     public Identity finish(String state, String code) {
         Pending started = state == null ? null : pending.remove(state);
         if (started == null || started.created().plus(PENDING_TIMEOUT).isBefore(Instant.now())) {
-            throw new Problem(ProblemType.INVALID_SIGN_IN, "This sign-in is unknown or older than " + PENDING_TIMEOUT.toMinutes()
-                    + " minutes (state did not match); start again from the sign-in page.");
+            throw new Problem(
+                    ProblemType.INVALID_SIGN_IN,
+                    "This sign-in is unknown or older than " + PENDING_TIMEOUT.toMinutes()
+                            + " minutes (state did not match); start again from the sign-in page.");
         }
         if (code == null || code.isBlank()) {
-            throw Problem.badRequest("The identity provider sent no authorization code; start again from the sign-in page.");
+            throw Problem.badRequest(
+                    "The identity provider sent no authorization code; start again from the sign-in page.");
         }
         Provider p = provider();
         Map<String, String> body = new LinkedHashMap<>();
@@ -118,19 +131,27 @@ public final class OidcClient {
         body.put("redirect_uri", started.redirectUri());
         body.put("client_id", settings.clientId());
         body.put("code_verifier", started.verifier());
-        HttpRequest.Builder request = HttpRequest.newBuilder(p.token()).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        HttpRequest.Builder request = HttpRequest.newBuilder(p.token())
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json");
         if (settings.clientSecret() != null && p.secretInBody()) {
             body.put("client_secret", settings.clientSecret());
+        } else if (settings.clientSecret() != null) {
+            String basic = URLEncoder.encode(settings.clientId(), StandardCharsets.UTF_8) + ":"
+                    + URLEncoder.encode(settings.clientSecret(), StandardCharsets.UTF_8);
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
         }
-        else if (settings.clientSecret() != null) {
-            String basic = URLEncoder.encode(settings.clientId(), StandardCharsets.UTF_8) + ":" + URLEncoder.encode(settings.clientSecret(), StandardCharsets.UTF_8);
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
-        }
-        JsonNode tokens = fetch(request.POST(HttpRequest.BodyPublishers.ofString(form(body))).build(), "token endpoint");
+        JsonNode tokens = fetch(
+                request.POST(HttpRequest.BodyPublishers.ofString(form(body))).build(), "token endpoint");
         String idToken = tokens.path("id_token").asText(null);
         if (idToken == null) {
-            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The identity provider's token endpoint returned no id_token; is 'openid' an allowed scope for client " + settings.clientId() + "?");
+            throw new Problem(
+                    ProblemType.IDENTITY_PROVIDER_ERROR,
+                    "The identity provider's token endpoint returned no id_token; is 'openid' an allowed scope for client "
+                            + settings.clientId() + "?");
         }
         JWTClaimsSet claims = verify(p, idToken, started.nonce());
         String name = firstText(claims, "preferred_username", "email", "name");
@@ -141,17 +162,24 @@ public final class OidcClient {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, p.keys()));
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(settings.clientId(),
-                new JWTClaimsSet.Builder().issuer(p.issuer()).claim("nonce", nonce).build(), Set.of("sub", "iat", "exp")));
+        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                settings.clientId(),
+                new JWTClaimsSet.Builder()
+                        .issuer(p.issuer())
+                        .claim("nonce", nonce)
+                        .build(),
+                Set.of("sub", "iat", "exp")));
         try {
             JWTClaimsSet claims = processor.process(idToken, null);
             if (claims.getAudience().size() > 1 && !settings.clientId().equals(claims.getStringClaim("azp"))) {
-                throw new BadJOSEException("the token names several audiences but not this client as its authorized party (azp)");
+                throw new BadJOSEException(
+                        "the token names several audiences but not this client as its authorized party (azp)");
             }
             return claims;
-        }
-        catch (ParseException | BadJOSEException | com.nimbusds.jose.JOSEException e) {
-            throw new Problem(ProblemType.SIGN_IN_REFUSED, "The identity provider's ID token was refused: " + e.getMessage() + ".");
+        } catch (ParseException | BadJOSEException | com.nimbusds.jose.JOSEException e) {
+            throw new Problem(
+                    ProblemType.SIGN_IN_REFUSED,
+                    "The identity provider's ID token was refused: " + e.getMessage() + ".");
         }
     }
 
@@ -162,22 +190,40 @@ public final class OidcClient {
         }
         String issuer = trimSlash(settings.issuer().toString());
         URI discovery = URI.create(issuer + "/.well-known/openid-configuration");
-        JsonNode doc = fetch(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(15)).header("Accept", "application/json").GET().build(), "discovery document");
+        JsonNode doc = fetch(
+                HttpRequest.newBuilder(discovery)
+                        .timeout(Duration.ofSeconds(15))
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build(),
+                "discovery document");
         String announced = doc.path("issuer").asText("");
         if (!trimSlash(announced).equals(issuer)) {
-            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The discovery document at " + discovery + " names issuer '" + announced
-                    + "', not '" + issuer + "'; check --oidc-issuer.");
+            throw new Problem(
+                    ProblemType.IDENTITY_PROVIDER_ERROR,
+                    "The discovery document at " + discovery + " names issuer '" + announced + "', not '" + issuer
+                            + "'; check --oidc-issuer.");
         }
         try {
             Set<String> methods = new java.util.HashSet<>();
             doc.path("token_endpoint_auth_methods_supported").forEach(m -> methods.add(m.asText()));
-            boolean secretInBody = !methods.isEmpty() && !methods.contains("client_secret_basic") && methods.contains("client_secret_post");
-            p = new Provider(announced, URI.create(doc.path("authorization_endpoint").asText()), URI.create(doc.path("token_endpoint").asText()),
-                    JWKSourceBuilder.create(URI.create(doc.path("jwks_uri").asText()).toURL()).retrying(true).build(), secretInBody);
-        }
-        catch (IllegalArgumentException | IOException e) {
-            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The discovery document at " + discovery
-                    + " lacks a valid authorization_endpoint, token_endpoint or jwks_uri: " + e.getMessage());
+            boolean secretInBody = !methods.isEmpty()
+                    && !methods.contains("client_secret_basic")
+                    && methods.contains("client_secret_post");
+            p = new Provider(
+                    announced,
+                    URI.create(doc.path("authorization_endpoint").asText()),
+                    URI.create(doc.path("token_endpoint").asText()),
+                    JWKSourceBuilder.create(
+                                    URI.create(doc.path("jwks_uri").asText()).toURL())
+                            .retrying(true)
+                            .build(),
+                    secretInBody);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new Problem(
+                    ProblemType.IDENTITY_PROVIDER_ERROR,
+                    "The discovery document at " + discovery
+                            + " lacks a valid authorization_endpoint, token_endpoint or jwks_uri: " + e.getMessage());
         }
         provider = p;
         return p;
@@ -187,15 +233,17 @@ public final class OidcClient {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "The identity provider's " + what + " (" + request.uri() + ") answered "
-                        + response.statusCode() + ": " + abbreviate(response.body()));
+                throw new Problem(
+                        ProblemType.IDENTITY_PROVIDER_ERROR,
+                        "The identity provider's " + what + " (" + request.uri() + ") answered " + response.statusCode()
+                                + ": " + abbreviate(response.body()));
             }
             return Json.mapper().readTree(response.body());
-        }
-        catch (IOException e) {
-            throw new Problem(ProblemType.IDENTITY_PROVIDER_ERROR, "Cannot reach the identity provider's " + what + " at " + request.uri() + ": " + e.getMessage());
-        }
-        catch (InterruptedException e) {
+        } catch (IOException e) {
+            throw new Problem(
+                    ProblemType.IDENTITY_PROVIDER_ERROR,
+                    "Cannot reach the identity provider's " + what + " at " + request.uri() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Problem(ProblemType.INTERRUPTED, "Interrupted while waiting for the identity provider");
         }
@@ -215,14 +263,15 @@ public final class OidcClient {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        }
-        catch (NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
     }
 
     private static String form(Map<String, String> values) {
-        return values.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        return values.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 

@@ -37,6 +37,7 @@ public final class PasswordHasher {
     public static final Duration QUEUE_DEADLINE = Duration.ofSeconds(2);
     /** Callers allowed to wait per slot; beyond, they are refused without waiting (a Jetty thread each). */
     static final int WAITING_PER_SLOT = 8;
+
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
@@ -53,7 +54,8 @@ public final class PasswordHasher {
 
     /** Sized from this JVM: {@link #defaultConcurrency(int, long)}. */
     public PasswordHasher() {
-        this(defaultConcurrency(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()));
+        this(defaultConcurrency(
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()));
     }
 
     public PasswordHasher(int concurrency) {
@@ -97,7 +99,8 @@ public final class PasswordHasher {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         byte[] hash = bounded(() -> argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES));
-        return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+        return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$"
+                + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
 
     /** Whether {@code password} matches {@code encoded}; false for anything that is not an Argon2id PHC string. */
@@ -133,9 +136,9 @@ public final class PasswordHasher {
             int memory = m;
             int iterations = t;
             int lanes = p;
-            return MessageDigest.isEqual(expected, bounded(() -> argon2(password, salt, memory, iterations, lanes, expected.length)));
-        }
-        catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+            return MessageDigest.isEqual(
+                    expected, bounded(() -> argon2(password, salt, memory, iterations, lanes, expected.length)));
+        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
             return false;
         }
     }
@@ -151,31 +154,31 @@ public final class PasswordHasher {
                 if (!slots.tryAcquire(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
                     throw busy();
                 }
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw busy();
-            }
-            finally {
+            } finally {
                 waiting.decrementAndGet();
             }
         }
         try {
             hashed.increment();
             return computation.get();
-        }
-        finally {
+        } finally {
             slots.release();
         }
     }
 
     private TryLater busy() {
         refused.increment();
-        return new TryLater("Too many sign-ins at once: the manager is checking as many passwords as it safely can at once; "
-                + "nothing was checked. Try again in a few seconds.", deadline);
+        return new TryLater(
+                "Too many sign-ins at once: the manager is checking as many passwords as it safely can at once; "
+                        + "nothing was checked. Try again in a few seconds.",
+                deadline);
     }
 
-    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    private static byte[] argon2(
+            String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
         Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(memoryKib)

@@ -28,7 +28,9 @@ public record Principal(String username, String role, String via) {
     public static Principal of(Context ctx) {
         Principal principal = ctx.attribute(ATTRIBUTE);
         if (principal == null) {
-            throw new Problem(ProblemType.UNAUTHORIZED, "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
+            throw new Problem(
+                    ProblemType.UNAUTHORIZED,
+                    "Sign in first (POST /auth/login), or send an API token as 'Authorization: Bearer <token>'.");
         }
         return principal;
     }

@@ -9,8 +9,7 @@ public final class Roles {
     public static final String ADMIN = "admin";
     public static final List<String> ALL = List.of(RESEARCHER, ADMIN);
 
-    private Roles() {
-    }
+    private Roles() {}
 
     public static String check(String role) {
         if (role == null || !ALL.contains(role)) {

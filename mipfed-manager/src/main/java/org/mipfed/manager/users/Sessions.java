@@ -37,7 +37,8 @@ public final class Sessions {
     public Session create(String username) {
         requireNonNull(username, "username is null");
         expire();
-        Session session = new Session(UserStore.randomSecret(32), username, UserStore.randomSecret(32), clock.instant());
+        Session session =
+                new Session(UserStore.randomSecret(32), username, UserStore.randomSecret(32), clock.instant());
         sessions.put(session.id(), session);
         return session;
     }
@@ -48,7 +49,8 @@ public final class Sessions {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        Session found = sessions.computeIfPresent(id, (k, s) -> s.lastSeen().plus(IDLE_TIMEOUT).isBefore(now) ? null : s.seen(now));
+        Session found = sessions.computeIfPresent(
+                id, (k, s) -> s.lastSeen().plus(IDLE_TIMEOUT).isBefore(now) ? null : s.seen(now));
         return Optional.ofNullable(found);
     }
 

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param passwordHash an Argon2id PHC string ({@link PasswordHasher}); null for a user who signs in only through OpenID Connect
  * @param oidcSubject the issuer's subject for a user created by an OpenID Connect sign-in, else null
  */
-public record User(String username, String role, String passwordHash, Instant created, boolean disabled, String oidcSubject) {
+public record User(
+        String username, String role, String passwordHash, Instant created, boolean disabled, String oidcSubject) {
     public User {
         requireNonNull(username, "username is null");
         requireNonNull(role, "role is null");

@@ -44,14 +44,14 @@ public final class UserStore {
     }
 
     /** A token just created: the only moment its secret is known. */
-    public record CreatedToken(ApiToken token, String secret) {
-    }
+    public record CreatedToken(ApiToken token, String secret) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Path file;
     private final PasswordHasher hasher = new PasswordHasher();
     /** A hash verified when a user name is unknown, so that a wrong name takes as long as a wrong password. */
     private final String decoyHash;
+
     private Content content;
 
     private UserStore(Path file, Content content) {
@@ -64,8 +64,7 @@ public final class UserStore {
     public static UserStore load(Path file) {
         try {
             return new UserStore(file, Json.mapper().readValue(file.toFile(), Content.class));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the users " + file + ": " + e.getMessage(), e);
         }
     }
@@ -104,7 +103,9 @@ public final class UserStore {
     }
 
     public synchronized Optional<User> user(String username) {
-        return content.users().stream().filter(u -> u.username().equals(username)).findFirst();
+        return content.users().stream()
+                .filter(u -> u.username().equals(username))
+                .findFirst();
     }
 
     /** The user with this name and password, if they may sign in (known, not disabled, password right). */
@@ -123,7 +124,10 @@ public final class UserStore {
         String hash = hasher.hash(password);
         synchronized (this) {
             if (user(username).isPresent()) {
-                throw new Problem(ProblemType.CONFLICT, "There is already a user '" + username + "'; choose another name, or PATCH /admin/users/" + username + " to change it.");
+                throw new Problem(
+                        ProblemType.CONFLICT,
+                        "There is already a user '" + username + "'; choose another name, or PATCH /admin/users/"
+                                + username + " to change it.");
             }
             User user = new User(username, role, hash, Instant.now(), false, null);
             List<User> users = new ArrayList<>(content.users());
@@ -191,10 +195,14 @@ public final class UserStore {
     public void changePassword(String username, String current, String next) {
         User user = existing(username);
         if (user.passwordHash() == null) {
-            throw new Problem(ProblemType.CONFLICT, "User " + username + " signs in through the organisation's identity provider and has no password here.");
+            throw new Problem(
+                    ProblemType.CONFLICT,
+                    "User " + username
+                            + " signs in through the organisation's identity provider and has no password here.");
         }
         if (!hasher.verify(current == null ? "" : current, user.passwordHash())) {
-            throw new Problem(ProblemType.WRONG_PASSWORD, "The current password is wrong; the password was not changed.");
+            throw new Problem(
+                    ProblemType.WRONG_PASSWORD, "The current password is wrong; the password was not changed.");
         }
         update(username, null, next, null);
     }
@@ -213,12 +221,19 @@ public final class UserStore {
 
     public CreatedToken createToken(String username, String name) {
         if (name == null || name.isBlank() || name.length() > 100) {
-            throw Problem.badRequest("Give the token a name of 1 to 100 characters that says what uses it: {\"name\": \"nightly report\"}");
+            throw Problem.badRequest(
+                    "Give the token a name of 1 to 100 characters that says what uses it: {\"name\": \"nightly report\"}");
         }
         synchronized (this) {
             existing(username);
             String secret = TOKEN_PREFIX + randomSecret(32);
-            ApiToken token = new ApiToken(HexFormat.of().formatHex(randomBytes(8)), username, name.strip(), sha256(secret), Instant.now(), null);
+            ApiToken token = new ApiToken(
+                    HexFormat.of().formatHex(randomBytes(8)),
+                    username,
+                    name.strip(),
+                    sha256(secret),
+                    Instant.now(),
+                    null);
             List<ApiToken> tokens = new ArrayList<>(content.tokens());
             tokens.add(token);
             write(new Content(content.users(), tokens));
@@ -228,13 +243,16 @@ public final class UserStore {
 
     /** The tokens of one user, or everyone's when {@code username} is null. */
     public synchronized List<ApiToken> tokens(String username) {
-        return content.tokens().stream().filter(t -> username == null || t.username().equals(username)).toList();
+        return content.tokens().stream()
+                .filter(t -> username == null || t.username().equals(username))
+                .toList();
     }
 
     /** Revokes a token; {@code owner} null lets an admin revoke anyone's. Returns false when there is no such token (of that owner). */
     public synchronized boolean deleteToken(String id, String owner) {
         List<ApiToken> tokens = new ArrayList<>(content.tokens());
-        boolean removed = tokens.removeIf(t -> t.id().equals(id) && (owner == null || t.username().equals(owner)));
+        boolean removed = tokens.removeIf(
+                t -> t.id().equals(id) && (owner == null || t.username().equals(owner)));
         if (removed) {
             write(new Content(content.users(), tokens));
         }
@@ -248,10 +266,13 @@ public final class UserStore {
         }
         String digest = sha256(secret);
         for (ApiToken token : content.tokens()) {
-            if (MessageDigest.isEqual(token.sha256().getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII))) {
+            if (MessageDigest.isEqual(
+                    token.sha256().getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII))) {
                 Optional<User> user = user(token.username()).filter(u -> !u.disabled());
                 Instant now = Instant.now();
-                if (user.isPresent() && (token.lastUsed() == null || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(now))) {
+                if (user.isPresent()
+                        && (token.lastUsed() == null
+                                || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(now))) {
                     List<ApiToken> tokens = new ArrayList<>(content.tokens());
                     tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(now) : t);
                     write(new Content(content.users(), tokens));
@@ -263,14 +284,19 @@ public final class UserStore {
     }
 
     private User existing(String username) {
-        return user(username).orElseThrow(() -> Problem.notFound("No user '" + username + "'; GET /admin/users lists them"));
+        return user(username)
+                .orElseThrow(() -> Problem.notFound("No user '" + username + "'; GET /admin/users lists them"));
     }
 
     private void checkNotLastAdmin(String username, String what) {
-        long others = content.users().stream().filter(u -> u.admin() && !u.disabled() && !u.username().equals(username)).count();
+        long others = content.users().stream()
+                .filter(u -> u.admin() && !u.disabled() && !u.username().equals(username))
+                .count();
         if (others == 0) {
-            throw new Problem(ProblemType.CONFLICT, "User " + username + " is the last active admin and cannot be " + what
-                    + ": make another user an admin first (PATCH /admin/users/<name> {\"role\": \"admin\"}).");
+            throw new Problem(
+                    ProblemType.CONFLICT,
+                    "User " + username + " is the last active admin and cannot be " + what
+                            + ": make another user an admin first (PATCH /admin/users/<name> {\"role\": \"admin\"}).");
         }
     }
 
@@ -283,8 +309,7 @@ public final class UserStore {
     private synchronized void write(Content next) {
         try {
             Pem.writeAtomically(file, Json.pretty().writeValueAsBytes(next), true);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the users " + file + ": " + e.getMessage(), e);
         }
         content = next;
@@ -292,7 +317,9 @@ public final class UserStore {
 
     static void checkUsername(String username) {
         if (username == null || !USERNAME.matcher(username).matches()) {
-            throw Problem.badRequest("A user name is 1 to 64 letters, digits or . _ @ + -, starting with a letter or digit; not '" + username + "'");
+            throw Problem.badRequest(
+                    "A user name is 1 to 64 letters, digits or . _ @ + -, starting with a letter or digit; not '"
+                            + username + "'");
         }
     }
 
@@ -307,9 +334,9 @@ public final class UserStore {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException e) {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
     }

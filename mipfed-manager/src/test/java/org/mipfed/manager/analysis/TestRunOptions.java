@@ -18,7 +18,8 @@ class TestRunOptions {
     void smpcIsABooleanFlag() throws Exception {
         assertThat(RunOptions.of(flags("{\"smpc\": true}")).smpc()).isTrue();
         assertThat(RunOptions.of(flags("{}")).smpc()).isFalse();
-        assertThatThrownBy(() -> RunOptions.of(flags("{\"smpc\": \"yes\"}"))).hasMessage("flags.smpc must be true or false");
+        assertThatThrownBy(() -> RunOptions.of(flags("{\"smpc\": \"yes\"}")))
+                .hasMessage("flags.smpc must be true or false");
         assertThat(RunOptions.of(flags("{\"smpc\": false}")).smpc()).isFalse();
     }
 }

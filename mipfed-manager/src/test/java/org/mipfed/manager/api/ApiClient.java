@@ -25,7 +25,8 @@ final class ApiClient {
     }
 
     static ApiClient plain(int port) {
-        return new ApiClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), "http://127.0.0.1:" + port);
+        return new ApiClient(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), "http://127.0.0.1:" + port);
     }
 
     String base() {
@@ -38,20 +39,22 @@ final class ApiClient {
         for (int i = 0; i < headers.length; i += 2) {
             h.put(headers[i], headers[i + 1]);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        String text = body == null ? null : body instanceof String s ? s : Json.mapper().valueToTree(body).toString();
-        request.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        String text = body == null
+                ? null
+                : body instanceof String s ? s : Json.mapper().valueToTree(body).toString();
+        request.method(
+                method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         if (text != null) {
             request.header("Content-Type", "application/json");
         }
         h.forEach(request::header);
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
@@ -60,8 +63,7 @@ final class ApiClient {
     static JsonNode json(HttpResponse<String> response) {
         try {
             return Json.mapper().readTree(response.body());
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("not JSON: " + response.body(), e);
         }
     }
@@ -82,9 +84,12 @@ final class ApiClient {
     Browser login(String username, String password) {
         HttpResponse<String> response = send("POST", "/auth/login", Map.of("username", username, "password", password));
         if (response.statusCode() != 200) {
-            throw new AssertionError("sign-in of " + username + " failed: " + response.statusCode() + " " + response.body());
+            throw new AssertionError(
+                    "sign-in of " + username + " failed: " + response.statusCode() + " " + response.body());
         }
         String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-        return new Browser(setCookie.substring(0, setCookie.indexOf(';')), json(response).path("csrf_token").asText());
+        return new Browser(
+                setCookie.substring(0, setCookie.indexOf(';')),
+                json(response).path("csrf_token").asText());
     }
 }

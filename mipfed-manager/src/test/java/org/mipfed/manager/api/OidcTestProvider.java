@@ -32,8 +32,7 @@ final class OidcTestProvider implements AutoCloseable {
     static final String CLIENT_ID = "mipfed-portal";
     static final String CLIENT_SECRET = "provider-secret-1";
 
-    private record Grant(String clientId, String redirectUri, String nonce, String challenge) {
-    }
+    private record Grant(String clientId, String redirectUri, String nonce, String challenge) {}
 
     private final RSAKey key;
     private final Javalin app;
@@ -45,6 +44,7 @@ final class OidcTestProvider implements AutoCloseable {
     volatile String audience = CLIENT_ID;
     /** Signs ID tokens with this key instead of the published one. */
     volatile RSAKey signingKeyOverride;
+
     volatile int tokenRequests;
 
     OidcTestProvider() throws JOSEException {
@@ -66,54 +66,89 @@ final class OidcTestProvider implements AutoCloseable {
     }
 
     private void discovery(Context ctx) {
-        ctx.contentType("application/json").result(Json.mapper().createObjectNode()
-                .put("issuer", issuer())
-                .put("authorization_endpoint", issuer() + "/authorize")
-                .put("token_endpoint", issuer() + "/token")
-                .put("jwks_uri", issuer() + "/jwks")
-                .set("token_endpoint_auth_methods_supported", Json.mapper().createArrayNode().add("client_secret_basic")).toString());
+        ctx.contentType("application/json")
+                .result(Json.mapper()
+                        .createObjectNode()
+                        .put("issuer", issuer())
+                        .put("authorization_endpoint", issuer() + "/authorize")
+                        .put("token_endpoint", issuer() + "/token")
+                        .put("jwks_uri", issuer() + "/jwks")
+                        .set(
+                                "token_endpoint_auth_methods_supported",
+                                Json.mapper().createArrayNode().add("client_secret_basic"))
+                        .toString());
     }
 
     private void authorize(Context ctx) {
-        if (!"code".equals(ctx.queryParam("response_type")) || !CLIENT_ID.equals(ctx.queryParam("client_id"))
-                || !"S256".equals(ctx.queryParam("code_challenge_method")) || ctx.queryParam("code_challenge") == null
+        if (!"code".equals(ctx.queryParam("response_type"))
+                || !CLIENT_ID.equals(ctx.queryParam("client_id"))
+                || !"S256".equals(ctx.queryParam("code_challenge_method"))
+                || ctx.queryParam("code_challenge") == null
                 || !ctx.queryParam("scope").contains("openid")) {
             ctx.status(400).result("bad authorization request");
             return;
         }
         String code = UUID.randomUUID().toString();
-        grants.put(code, new Grant(ctx.queryParam("client_id"), ctx.queryParam("redirect_uri"), ctx.queryParam("nonce"), ctx.queryParam("code_challenge")));
-        ctx.redirect(ctx.queryParam("redirect_uri") + "?code=" + code + "&state=" + URLEncoder.encode(ctx.queryParam("state"), StandardCharsets.UTF_8),
+        grants.put(
+                code,
+                new Grant(
+                        ctx.queryParam("client_id"),
+                        ctx.queryParam("redirect_uri"),
+                        ctx.queryParam("nonce"),
+                        ctx.queryParam("code_challenge")));
+        ctx.redirect(
+                ctx.queryParam("redirect_uri") + "?code=" + code + "&state="
+                        + URLEncoder.encode(ctx.queryParam("state"), StandardCharsets.UTF_8),
                 HttpStatus.FOUND);
     }
 
     private void token(Context ctx) throws Exception {
         tokenRequests++;
-        String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+        String expected = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
         if (!expected.equals(ctx.header("Authorization"))) {
             ctx.status(401).json(Map.of("error", "invalid_client"));
             return;
         }
         Grant grant = grants.remove(String.valueOf(ctx.formParam("code")));
         String verifier = ctx.formParam("code_verifier");
-        if (grant == null || !"authorization_code".equals(ctx.formParam("grant_type")) || !grant.redirectUri().equals(ctx.formParam("redirect_uri"))
-                || verifier == null || !grant.challenge().equals(Base64.getUrlEncoder().withoutPadding()
-                        .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII))))) {
+        if (grant == null
+                || !"authorization_code".equals(ctx.formParam("grant_type"))
+                || !grant.redirectUri().equals(ctx.formParam("redirect_uri"))
+                || verifier == null
+                || !grant.challenge()
+                        .equals(Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(MessageDigest.getInstance("SHA-256")
+                                        .digest(verifier.getBytes(StandardCharsets.US_ASCII))))) {
             ctx.status(400).contentType("application/json").result("{\"error\":\"invalid_grant\"}");
             return;
         }
         RSAKey signing = signingKeyOverride != null ? signingKeyOverride : key;
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer(issuer()).subject(subject).audience(audience)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)))
+                .issuer(issuer())
+                .subject(subject)
+                .audience(audience)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(300)))
                 .claim("nonce", nonceOverride != null ? nonceOverride : grant.nonce())
                 .claim("preferred_username", preferredUsername)
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signing.getKeyID()).build(), claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(signing.getKeyID())
+                        .build(),
+                claims);
         jwt.sign(new RSASSASigner(signing));
-        ctx.contentType("application/json").result(Json.mapper().createObjectNode().put("access_token", "at-" + UUID.randomUUID())
-                .put("token_type", "Bearer").put("id_token", jwt.serialize()).toString());
+        ctx.contentType("application/json")
+                .result(Json.mapper()
+                        .createObjectNode()
+                        .put("access_token", "at-" + UUID.randomUUID())
+                        .put("token_type", "Bearer")
+                        .put("id_token", jwt.serialize())
+                        .toString());
     }
 
     @Override

@@ -57,21 +57,28 @@ class TestHttps {
     @Test
     void servesTls13WithACertificateFromTheFederationCa() throws Exception {
         manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, false, null));
-        SSLContext trustCa = trusting(Pem.readCertificate(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE)));
+        SSLContext trustCa =
+                trusting(Pem.readCertificate(paths.caDir().resolve(CertificateAuthority.CERTIFICATE_FILE)));
 
         try (SSLSocket socket = (SSLSocket) trustCa.getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
             socket.startHandshake();
             assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
             X509Certificate served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
-            assertThat(served.getSubjectAlternativeNames()).extracting(n -> String.valueOf(n.get(1))).contains("fed.example.org", "127.0.0.1");
-            assertThat(served.getEncoded()).isEqualTo(Pem.readCertificate(paths.httpServingCertificate()).getEncoded());
+            assertThat(served.getSubjectAlternativeNames())
+                    .extracting(n -> String.valueOf(n.get(1)))
+                    .contains("fed.example.org", "127.0.0.1");
+            assertThat(served.getEncoded())
+                    .isEqualTo(
+                            Pem.readCertificate(paths.httpServingCertificate()).getEncoded());
         }
         // TLS 1.2 only with forward secrecy
         try (SSLSocket socket = (SSLSocket) trustCa.getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
             socket.startHandshake();
             assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
-            assertThat(socket.getSession().getCipherSuite()).startsWith("TLS_ECDHE_").contains("_GCM_");
+            assertThat(socket.getSession().getCipherSuite())
+                    .startsWith("TLS_ECDHE_")
+                    .contains("_GCM_");
         }
         try (SSLSocket socket = (SSLSocket) trustCa.getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
@@ -79,7 +86,11 @@ class TestHttps {
             assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLHandshakeException.class);
         }
 
-        ApiClient api = new ApiClient(HttpClient.newBuilder().sslContext(trustCa).connectTimeout(Duration.ofSeconds(5)).build(),
+        ApiClient api = new ApiClient(
+                HttpClient.newBuilder()
+                        .sslContext(trustCa)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build(),
                 "https://127.0.0.1:" + manager.httpPort());
         HttpResponse<String> config = api.send("GET", "/auth/config", null);
         assertThat(config.statusCode()).isEqualTo(200);
@@ -91,15 +102,20 @@ class TestHttps {
         assertThat(padded.statusCode()).isEqualTo(431);
         assertThat(padded.headers().firstValue("Content-Security-Policy")).isPresent();
         assertThat(padded.body()).contains("\"status\":431");
-        HttpResponse<String> login = api.send("POST", "/auth/login", Map.of("username", "admin", "password", FederationInit.adminPassword(paths)));
+        HttpResponse<String> login = api.send(
+                "POST", "/auth/login", Map.of("username", "admin", "password", FederationInit.adminPassword(paths)));
         assertThat(login.statusCode()).isEqualTo(200);
-        assertThat(login.headers().firstValue("Set-Cookie").orElseThrow()).contains("HttpOnly", "SameSite=Strict", "Secure");
+        assertThat(login.headers().firstValue("Set-Cookie").orElseThrow())
+                .contains("HttpOnly", "SameSite=Strict", "Secure");
         // a signed-in change from the manager's own https origin passes the origin check
         ApiClient.Browser admin = api.login("admin", FederationInit.adminPassword(paths));
-        assertThat(api.send("POST", "/auth/tokens", Map.of("name", "x"), admin.headers("Origin", api.base())).statusCode()).isEqualTo(201);
+        assertThat(api.send("POST", "/auth/tokens", Map.of("name", "x"), admin.headers("Origin", api.base()))
+                        .statusCode())
+                .isEqualTo(201);
 
         // no plain HTTP on the port
-        assertThatThrownBy(() -> ApiClient.plain(manager.httpPort()).send("GET", "/auth/config", null)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> ApiClient.plain(manager.httpPort()).send("GET", "/auth/config", null))
+                .isInstanceOf(RuntimeException.class);
 
         // a restart keeps the issued certificate
         byte[] first = Files.readAllBytes(paths.httpCertificate());
@@ -111,13 +127,17 @@ class TestHttps {
 
     @Test
     void refusesTls11() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "needs the openssl command to offer TLS 1.1, which Java's own client refuses to send");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/openssl")),
+                "needs the openssl command to offer TLS 1.1, which Java's own client refuses to send");
         manager = ManagerServer.start(paths, 0, 0, new WebOptions(null, null, true, false, null));
         String tls13 = openssl("-tls1_3");
         assertThat(tls13).contains("TLSv1.3");
         String tls11 = openssl("-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
         // the server answers a TLS 1.1 hello with a protocol_version alert; no cipher is agreed
-        assertThat(tls11).contains("alert protocol version", "Cipher is (NONE)").doesNotContain("no protocols available");
+        assertThat(tls11)
+                .contains("alert protocol version", "Cipher is (NONE)")
+                .doesNotContain("no protocols available");
         assertThat(tls13).contains("New, TLSv1.3, Cipher is TLS_");
     }
 
@@ -125,17 +145,20 @@ class TestHttps {
     void servesTheOperatorsCertificateAndRefusesAKeyThatIsNotIts() throws Exception {
         CertificateAuthority other = CertificateAuthority.create("other", dir.resolve("other-ca"));
         KeyPair key = KeyPairs.generate();
-        X509Certificate certificate = other.issueServerCertificate(key, List.of("portal.example.org"), Duration.ofDays(30));
+        X509Certificate certificate =
+                other.issueServerCertificate(key, List.of("portal.example.org"), Duration.ofDays(30));
         Path certFile = dir.resolve("portal.crt");
         Path keyFile = dir.resolve("portal.key");
         Files.writeString(certFile, pem(certificate) + pem(other.certificate()));
         Pem.writePrivateKey(keyFile, key.getPrivate());
 
         manager = ManagerServer.start(paths, 0, 0, new WebOptions(certFile, keyFile, false, false, null));
-        try (SSLSocket socket = (SSLSocket) trusting(other.certificate()).getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
+        try (SSLSocket socket = (SSLSocket)
+                trusting(other.certificate()).getSocketFactory().createSocket("127.0.0.1", manager.httpPort())) {
             socket.startHandshake();
             assertThat(socket.getSession().getPeerCertificates()).hasSize(2);
-            assertThat(socket.getSession().getPeerCertificates()[0].getEncoded()).isEqualTo(certificate.getEncoded());
+            assertThat(socket.getSession().getPeerCertificates()[0].getEncoded())
+                    .isEqualTo(certificate.getEncoded());
         }
         manager.close();
         manager = null;
@@ -143,12 +166,21 @@ class TestHttps {
         Path wrong = dir.resolve("wrong.key");
         Files.writeString(wrong, "not a key\n");
         assertThatThrownBy(() -> ManagerServer.start(paths, 0, 0, new WebOptions(certFile, wrong, false, false, null)))
-                .isInstanceOf(Problem.class).hasMessageContaining("wrong.key").hasMessageContaining("--http-key");
-        assertThatThrownBy(() -> new WebOptions(certFile, null, false, false, null)).hasMessageContaining("--http-key");
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("wrong.key")
+                .hasMessageContaining("--http-key");
+        assertThatThrownBy(() -> new WebOptions(certFile, null, false, false, null))
+                .hasMessageContaining("--http-key");
     }
 
     private String openssl(String... options) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + manager.httpPort(), "-servername", "fed.example.org"));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + manager.httpPort(),
+                "-servername",
+                "fed.example.org"));
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
@@ -157,7 +189,9 @@ class TestHttps {
     }
 
     private static String pem(X509Certificate certificate) throws Exception {
-        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded())
+        return "-----BEGIN CERTIFICATE-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(certificate.getEncoded())
                 + "\n-----END CERTIFICATE-----\n";
     }
 

@@ -27,12 +27,14 @@ import org.mipfed.manager.LoopbackManager;
  */
 class TestProblemDocuments {
     /** edsd0's rows of age 70 are too few for a model of three parameters: the node refuses (rule max_parameter_ratio). */
-    private static final String TOO_FEW_ROWS = "{\"inputdata\": {\"data_model\": \"dementia:0.1\", \"datasets\": [\"edsd0\"], "
-            + "\"y\": [\"lefthippocampus\"], \"x\": [\"righthippocampus\"], \"filters\": {\"condition\": \"AND\", \"rules\": [{\"id\": "
-            + "\"subjectageyears\", \"field\": \"subjectageyears\", \"operator\": \"equal\", \"value\": 70}]}}, \"parameters\": {}}";
+    private static final String TOO_FEW_ROWS =
+            "{\"inputdata\": {\"data_model\": \"dementia:0.1\", \"datasets\": [\"edsd0\"], "
+                    + "\"y\": [\"lefthippocampus\"], \"x\": [\"righthippocampus\"], \"filters\": {\"condition\": \"AND\", \"rules\": [{\"id\": "
+                    + "\"subjectageyears\", \"field\": \"subjectageyears\", \"operator\": \"equal\", \"value\": 70}]}}, \"parameters\": {}}";
 
     @TempDir
     static Path directory;
+
     static LoopbackManager manager;
 
     @BeforeAll
@@ -61,7 +63,8 @@ class TestProblemDocuments {
 
     @Test
     void aRefusedExperimentKeepsTheRefusalsCodeNodeAndRule() throws InterruptedException {
-        HttpResponse<String> submitted = manager.post("/experiments", TOO_FEW_ROWS.replaceFirst("\\{", "{\"algorithm\": \"linear_regression\", "));
+        HttpResponse<String> submitted = manager.post(
+                "/experiments", TOO_FEW_ROWS.replaceFirst("\\{", "{\"algorithm\": \"linear_regression\", "));
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
         String id = json(submitted).path("id").asText();
         JsonNode experiment = json(manager.get("/experiments/" + id));
@@ -78,19 +81,28 @@ class TestProblemDocuments {
         assertThat(error.path("node").asText()).isEqualTo("chuv");
         assertThat(error.path("rule").asText()).isEqualTo("max_parameter_ratio");
         // the list shows the same error
-        assertThat(json(manager.get("/experiments"))).anySatisfy(e -> assertThat(e.path("error").path("rule").asText()).isEqualTo("max_parameter_ratio"));
+        assertThat(json(manager.get("/experiments")))
+                .anySatisfy(
+                        e -> assertThat(e.path("error").path("rule").asText()).isEqualTo("max_parameter_ratio"));
     }
 
     @Test
     void failuresBeforeAndOutsideTheHandlersAreTypedProblemsToo() throws IOException {
         typed(manager.get("/no/such/route"), ProblemType.NOT_FOUND);
-        typed(manager.send(HttpRequest.newBuilder(manager.uri("/datasets")).GET().build()), ProblemType.UNAUTHORIZED);
+        typed(
+                manager.send(
+                        HttpRequest.newBuilder(manager.uri("/datasets")).GET().build()),
+                ProblemType.UNAUTHORIZED);
         typed(manager.get("/experiments/no-such-experiment"), ProblemType.NOT_FOUND);
         typed(manager.get("/admin/join-tokens/nobody"), ProblemType.NOT_FOUND);
         typed(manager.get("/admin/audit?limit=0"), ProblemType.INVALID_REQUEST);
         typed(manager.post("/algorithms/linear_regression", "{\"inputdata\": "), ProblemType.INVALID_REQUEST);
         // Jetty's own refusals, before any handler: headers too large, a URL that cannot be decoded
-        typed(manager.send(manager.request("/datasets").header("X-Padding", "x".repeat(RequestLimits.HEADER_BYTES)).GET().build()),
+        typed(
+                manager.send(manager.request("/datasets")
+                        .header("X-Padding", "x".repeat(RequestLimits.HEADER_BYTES))
+                        .GET()
+                        .build()),
                 ProblemType.HEADERS_TOO_LARGE);
         String raw = raw("GET /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         assertThat(raw).startsWith("HTTP/1.1 400");
@@ -101,9 +113,12 @@ class TestProblemDocuments {
 
     /** Checks the problem document's standard members against {@code expected}; returns it for its fields. */
     private static JsonNode typed(HttpResponse<String> response, ProblemType expected) {
-        String where = response.request().method() + " " + response.uri().getRawPath() + " answered " + response.statusCode() + " " + response.body();
+        String where = response.request().method() + " " + response.uri().getRawPath() + " answered "
+                + response.statusCode() + " " + response.body();
         assertThat(response.statusCode()).as(where).isEqualTo(expected.status());
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).as(where).startsWith("application/problem+json");
+        assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                .as(where)
+                .startsWith("application/problem+json");
         JsonNode problem = json(response);
         assertThat(problem.path("type").asText()).as(where).isEqualTo("urn:mipfed:problem:" + expected.code());
         assertThat(problem.path("code").asText()).as(where).isEqualTo(expected.code());
@@ -116,8 +131,7 @@ class TestProblemDocuments {
     private static JsonNode json(HttpResponse<String> response) {
         try {
             return Json.mapper().readTree(response.body());
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("not JSON: " + response.body(), e);
         }
     }

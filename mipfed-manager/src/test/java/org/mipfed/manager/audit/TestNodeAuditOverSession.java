@@ -26,12 +26,17 @@ class TestNodeAuditOverSession {
     void theNodeNamesTheManagerByItsCertificateAndTheUserByTheManagersWord() throws Exception {
         try (LoopbackManager manager = LoopbackManager.start(directory.resolve("manager"))) {
             NodePaths node = manager.withNode(directory.resolve("node"), "chuv", "edsd0.csv");
-            HttpResponse<String> answered = manager.post("/algorithms/descriptive_stats", "{\"inputdata\": {\"data_model\": \"dementia:0.1\","
-                    + " \"datasets\": [\"edsd0\"], \"y\": [\"lefthippocampus\"]}, \"parameters\": {}}");
+            HttpResponse<String> answered = manager.post(
+                    "/algorithms/descriptive_stats",
+                    "{\"inputdata\": {\"data_model\": \"dementia:0.1\","
+                            + " \"datasets\": [\"edsd0\"], \"y\": [\"lefthippocampus\"]}, \"parameters\": {}}");
             assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
 
-            String subject = Pem.readCertificate(manager.paths().tlsCertificate()).getSubjectX500Principal().getName();
-            assertThat(subject).contains("OU=manager", "O=" + manager.server().config().federationId());
+            String subject = Pem.readCertificate(manager.paths().tlsCertificate())
+                    .getSubjectX500Principal()
+                    .getName();
+            assertThat(subject)
+                    .contains("OU=manager", "O=" + manager.server().config().federationId());
             List<JsonNode> lines = new ArrayList<>();
             for (String line : Files.readAllLines(node.auditLog())) {
                 lines.add(Json.mapper().readTree(line));
@@ -46,7 +51,8 @@ class TestNodeAuditOverSession {
                 assertThat(line.path("outcome").asText()).isEqualTo("answered");
                 assertThat(line.path("rows_used").asLong()).isPositive();
             });
-            AuditVerifier.Result result = AuditVerifier.verify(node.auditLog(), NodeConfig.load(node).nodeId());
+            AuditVerifier.Result result =
+                    AuditVerifier.verify(node.auditLog(), NodeConfig.load(node).nodeId());
             assertThat(result.ok()).as(result.problem()).isTrue();
             assertThat(result.lines()).isEqualTo(lines.size());
         }

@@ -19,16 +19,29 @@ class TestPrivacyAlerts {
             PrivacyAlerts alerts = new PrivacyAlerts(audit, metrics, id -> id.equals("n-1") ? "chuv" : id);
             Instant until = Instant.parse("2027-01-11T09:00:00Z");
             for (String requester : new String[] {"mallory", "trudy"}) {
-                alerts.raised("n-1", PrivacyAlert.newBuilder().setRequester(requester).setDataModel("dementia:0.1").setDataset("edsd0")
-                        .putRefusalsByRule("differencing", 2).putRefusalsByRule("repeated_selection", 1).setWindowHours(168)
-                        .setLockedUntilUnixMillis(until.toEpochMilli()).setUnixMillis(until.minusSeconds(604_800).toEpochMilli()).build());
+                alerts.raised(
+                        "n-1",
+                        PrivacyAlert.newBuilder()
+                                .setRequester(requester)
+                                .setDataModel("dementia:0.1")
+                                .setDataset("edsd0")
+                                .putRefusalsByRule("differencing", 2)
+                                .putRefusalsByRule("repeated_selection", 1)
+                                .setWindowHours(168)
+                                .setLockedUntilUnixMillis(until.toEpochMilli())
+                                .setUnixMillis(until.minusSeconds(604_800).toEpochMilli())
+                                .build());
             }
             JsonNode newest = alerts.newest(10);
             assertThat(newest).hasSize(2);
             assertThat(newest.get(0).path("requester").asText()).isEqualTo("trudy");
             assertThat(newest.get(0).path("node").asText()).isEqualTo("chuv");
             assertThat(newest.get(0).path("locked_until").asText()).isEqualTo(until.toString());
-            assertThat(newest.get(0).path("refusals_by_rule").path("differencing").asInt()).isEqualTo(2);
+            assertThat(newest.get(0)
+                            .path("refusals_by_rule")
+                            .path("differencing")
+                            .asInt())
+                    .isEqualTo(2);
             assertThat(alerts.newest(1)).hasSize(1);
             JsonNode line = audit.newest(1).get(0);
             assertThat(line.path("action").asText()).isEqualTo(PrivacyAlerts.ACTION);

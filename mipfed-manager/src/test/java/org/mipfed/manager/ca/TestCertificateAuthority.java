@@ -43,6 +43,7 @@ class TestCertificateAuthority {
 
     @TempDir
     Path dataDir;
+
     private Path caDir;
     private CertificateAuthority ca;
 
@@ -59,15 +60,24 @@ class TestCertificateAuthority {
         assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=mipfed CA,O=fed-1");
         assertThat(certificate.getIssuerX500Principal()).isEqualTo(certificate.getSubjectX500Principal());
         certificate.verify(certificate.getPublicKey());
-        assertThat(certificate.getBasicConstraints()).as("a CA that signs end-entity certificates only").isZero();
+        assertThat(certificate.getBasicConstraints())
+                .as("a CA that signs end-entity certificates only")
+                .isZero();
         boolean[] keyUsage = certificate.getKeyUsage();
         assertThat(keyUsage[5]).as("keyCertSign").isTrue();
         assertThat(keyUsage[6]).as("cRLSign").isTrue();
         assertThat(keyUsage[0]).as("digitalSignature").isFalse();
         assertThat(certificate.getCriticalExtensionOIDs()).contains("2.5.29.19", "2.5.29.15");
-        assertThat(((ECPublicKey) certificate.getPublicKey()).getParams().getCurve().getField().getFieldSize()).isEqualTo(256);
+        assertThat(((ECPublicKey) certificate.getPublicKey())
+                        .getParams()
+                        .getCurve()
+                        .getField()
+                        .getFieldSize())
+                .isEqualTo(256);
         assertThat(certificate.getSigAlgName()).isEqualTo("SHA256withECDSA");
-        assertThat(certificate.getNotAfter().toInstant()).isBetween(Instant.now().plus(Duration.ofDays(3650)), Instant.now().plus(Duration.ofDays(3660)));
+        assertThat(certificate.getNotAfter().toInstant())
+                .isBetween(
+                        Instant.now().plus(Duration.ofDays(3650)), Instant.now().plus(Duration.ofDays(3660)));
         assertThat(ca.federationId()).isEqualTo("fed-1");
     }
 
@@ -94,7 +104,8 @@ class TestCertificateAuthority {
         assertThat(loaded.certificate()).isEqualTo(ca.certificate());
         assertThat(loaded.federationId()).isEqualTo("fed-1");
         // the loaded key is the CA's: what it signs verifies with the original certificate
-        X509Certificate node = loaded.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n1", Role.WORKER, Duration.ofDays(1));
+        X509Certificate node =
+                loaded.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n1", Role.WORKER, Duration.ofDays(1));
         node.verify(ca.certificate().getPublicKey());
     }
 
@@ -111,30 +122,38 @@ class TestCertificateAuthority {
     void issuesTheManagersServerCertificateForItsAddressesAndLoopback() throws Exception {
         KeyPair keys = KeyPairs.generate();
 
-        X509Certificate certificate = ca.issueServerCertificate(keys, List.of("Manager.Example.org", "10.1.2.3", "localhost"), Duration.ofDays(30));
+        X509Certificate certificate = ca.issueServerCertificate(
+                keys, List.of("Manager.Example.org", "10.1.2.3", "localhost"), Duration.ofDays(30));
 
         certificate.verify(ca.certificate().getPublicKey());
         assertThat(certificate.getPublicKey()).isEqualTo(keys.getPublic());
-        assertThat(certificate.getSubjectAlternativeNames()).containsExactly(
-                List.of(DNS, "manager.example.org"), List.of(IP, "10.1.2.3"), List.of(DNS, "localhost"), List.of(IP, "127.0.0.1"));
+        assertThat(certificate.getSubjectAlternativeNames())
+                .containsExactly(
+                        List.of(DNS, "manager.example.org"),
+                        List.of(IP, "10.1.2.3"),
+                        List.of(DNS, "localhost"),
+                        List.of(IP, "127.0.0.1"));
         assertThat(certificate.getExtendedKeyUsage()).containsExactlyInAnyOrder(SERVER_AUTH, CLIENT_AUTH);
         assertThat(certificate.getKeyUsage()[0]).as("digitalSignature").isTrue();
         assertThat(certificate.getBasicConstraints()).isEqualTo(-1);
-        assertThat(certificate.getIssuerX500Principal()).isEqualTo(ca.certificate().getSubjectX500Principal());
+        assertThat(certificate.getIssuerX500Principal())
+                .isEqualTo(ca.certificate().getSubjectX500Principal());
         assertThat(certificate.getNotAfter().toInstant()).isBefore(Instant.now().plus(Duration.ofDays(31)));
         assertThat(PeerIdentity.of(certificate).role()).isEqualTo("manager");
     }
 
     @Test
     void refusesAHostWithAPort() {
-        assertThatThrownBy(() -> ca.issueServerCertificate(KeyPairs.generate(), List.of("manager.example.org:2377"), Duration.ofDays(1)))
+        assertThatThrownBy(() -> ca.issueServerCertificate(
+                        KeyPairs.generate(), List.of("manager.example.org:2377"), Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("without a port");
     }
 
     @Test
     void noCertificateOutlivesTheCa() {
-        X509Certificate certificate = ca.issueServerCertificate(KeyPairs.generate(), List.of(), Duration.ofDays(365 * 100));
+        X509Certificate certificate =
+                ca.issueServerCertificate(KeyPairs.generate(), List.of(), Duration.ofDays(365 * 100));
 
         assertThat(certificate.getNotAfter()).isEqualTo(ca.certificate().getNotAfter());
     }
@@ -142,20 +161,26 @@ class TestCertificateAuthority {
     @Test
     void signsANodeCertificateWithTheIdentityItChoosesNotTheOneRequested() throws Exception {
         KeyPair keys = KeyPairs.generate();
-        byte[] request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=evil, OU=manager, O=other"), keys.getPublic())
+        byte[] request = new JcaPKCS10CertificationRequestBuilder(
+                        new X500Name("CN=evil, OU=manager, O=other"), keys.getPublic())
                 .build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(keys.getPrivate()))
                 .getEncoded();
 
-        X509Certificate certificate = ca.signNodeCsr(request, "k3j2h1g0f9e8d7c6b5a4z3y2x", Role.WORKER, Duration.ofDays(365));
+        X509Certificate certificate =
+                ca.signNodeCsr(request, "k3j2h1g0f9e8d7c6b5a4z3y2x", Role.WORKER, Duration.ofDays(365));
 
-        assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=k3j2h1g0f9e8d7c6b5a4z3y2x,OU=worker,O=fed-1");
-        assertThat(PeerIdentity.of(certificate)).isEqualTo(new PeerIdentity("k3j2h1g0f9e8d7c6b5a4z3y2x", "worker", "fed-1"));
+        assertThat(certificate.getSubjectX500Principal().getName())
+                .isEqualTo("CN=k3j2h1g0f9e8d7c6b5a4z3y2x,OU=worker,O=fed-1");
+        assertThat(PeerIdentity.of(certificate))
+                .isEqualTo(new PeerIdentity("k3j2h1g0f9e8d7c6b5a4z3y2x", "worker", "fed-1"));
         assertThat(certificate.getPublicKey()).isEqualTo(keys.getPublic());
         assertThat(certificate.getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
         assertThat(certificate.getKeyUsage()[0]).as("digitalSignature").isTrue();
         assertThat(certificate.getBasicConstraints()).isEqualTo(-1);
         assertThat(certificate.getSubjectAlternativeNames()).isNull();
-        assertThat(certificate.getNotAfter().toInstant()).isBetween(Instant.now().plus(Duration.ofDays(364)), Instant.now().plus(Duration.ofDays(366)));
+        assertThat(certificate.getNotAfter().toInstant())
+                .isBetween(
+                        Instant.now().plus(Duration.ofDays(364)), Instant.now().plus(Duration.ofDays(366)));
         assertChainsToCa(certificate);
     }
 
@@ -163,7 +188,9 @@ class TestCertificateAuthority {
     void givesEveryCertificateARandom128BitSerial() {
         Set<BigInteger> serials = new HashSet<>();
         for (int i = 0; i < 20; i++) {
-            BigInteger serial = ca.signNodeCsr(Csr.create(KeyPairs.generate(), "h"), "n" + i, Role.WORKER, Duration.ofDays(1)).getSerialNumber();
+            BigInteger serial = ca.signNodeCsr(
+                            Csr.create(KeyPairs.generate(), "h"), "n" + i, Role.WORKER, Duration.ofDays(1))
+                    .getSerialNumber();
             assertThat(serial.signum()).isPositive();
             assertThat(serial.bitLength()).isLessThanOrEqualTo(128);
             serials.add(serial);
@@ -202,7 +229,8 @@ class TestCertificateAuthority {
 
     @Test
     void refusesWhatIsNotARequest() {
-        assertThatThrownBy(() -> ca.signNodeCsr(new byte[] {0x30, 0x03, 1, 2, 3}, "n1", Role.WORKER, Duration.ofDays(1)))
+        assertThatThrownBy(
+                        () -> ca.signNodeCsr(new byte[] {0x30, 0x03, 1, 2, 3}, "n1", Role.WORKER, Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a DER-encoded PKCS#10 certificate request");
         assertThatThrownBy(() -> ca.signNodeCsr(new byte[0], "n1", Role.WORKER, Duration.ofDays(1)))
@@ -226,6 +254,7 @@ class TestCertificateAuthority {
     private void assertChainsToCa(X509Certificate certificate) throws Exception {
         PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(ca.certificate(), null)));
         parameters.setRevocationEnabled(false);
-        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(certificate)), parameters);
+        CertPathValidator.getInstance("PKIX")
+                .validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(certificate)), parameters);
     }
 }

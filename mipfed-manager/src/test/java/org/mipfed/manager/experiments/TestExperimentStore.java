@@ -20,10 +20,15 @@ class TestExperimentStore {
     Path dir;
 
     private static Experiment finished(String algorithm) {
-        Experiment pending = Experiment.pending(UUID.randomUUID().toString(), algorithm, "admin",
+        Experiment pending = Experiment.pending(
+                UUID.randomUUID().toString(),
+                algorithm,
+                "admin",
                 Json.mapper().createObjectNode().put("algorithm", algorithm));
-        return pending.running().succeeded(Json.mapper().createObjectNode().put("n_obs", 42), List.of(
-                new Experiment.Contribution("chuv", List.of("edsd0"), 42L)));
+        return pending.running()
+                .succeeded(
+                        Json.mapper().createObjectNode().put("n_obs", 42),
+                        List.of(new Experiment.Contribution("chuv", List.of("edsd0"), 42L)));
     }
 
     @Test
@@ -38,7 +43,9 @@ class TestExperimentStore {
         }
         try (ExperimentStore reopened = new ExperimentStore(dir)) {
             assertThat(reopened.list()).extracting(Experiment::id).containsExactly(e.id());
-            assertThat(reopened.get(e.id()).orElseThrow().contributions()).extracting(Experiment.Contribution::rows).containsExactly(42L);
+            assertThat(reopened.get(e.id()).orElseThrow().contributions())
+                    .extracting(Experiment.Contribution::rows)
+                    .containsExactly(42L);
         }
     }
 
@@ -57,7 +64,9 @@ class TestExperimentStore {
         assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         store.close();
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).hasSize(400).allMatch(n -> n.endsWith(".json") && !n.startsWith("."));
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .hasSize(400)
+                    .allMatch(n -> n.endsWith(".json") && !n.startsWith("."));
         }
         try (ExperimentStore reopened = new ExperimentStore(dir)) {
             assertThat(reopened.list()).extracting(Experiment::id).containsExactlyInAnyOrderElementsOf(ids);
@@ -67,9 +76,17 @@ class TestExperimentStore {
     @Test
     void savedStatesAreOnDiskWhenSaveReturnsAndDeleteSeesQueuedRecords() throws Exception {
         try (ExperimentStore store = new ExperimentStore(dir)) {
-            Experiment pending = Experiment.pending(UUID.randomUUID().toString(), "kmeans", "admin", Json.mapper().createObjectNode());
+            Experiment pending = Experiment.pending(
+                    UUID.randomUUID().toString(),
+                    "kmeans",
+                    "admin",
+                    Json.mapper().createObjectNode());
             store.save(pending);
-            assertThat(Json.mapper().readTree(dir.resolve(pending.id() + ".json").toFile()).path("status").asText()).isEqualTo(Experiment.PENDING);
+            assertThat(Json.mapper()
+                            .readTree(dir.resolve(pending.id() + ".json").toFile())
+                            .path("status")
+                            .asText())
+                    .isEqualTo(Experiment.PENDING);
             Experiment recorded = finished("kmeans");
             store.record(recorded);
             assertThat(store.delete(recorded.id())).isTrue();
@@ -84,7 +101,11 @@ class TestExperimentStore {
         Experiment first = finished("pca");
         Experiment second = finished("kmeans");
         Experiment gone = finished("linear_regression");
-        Experiment pending = Experiment.pending(UUID.randomUUID().toString(), "anova", "alice", Json.mapper().createObjectNode().put("x", 1));
+        Experiment pending = Experiment.pending(
+                UUID.randomUUID().toString(),
+                "anova",
+                "alice",
+                Json.mapper().createObjectNode().put("x", 1));
         try (ExperimentStore store = new ExperimentStore(dir)) {
             store.record(first);
             Thread.sleep(5);
@@ -105,11 +126,23 @@ class TestExperimentStore {
             });
             assertThat(listed.get(0).status()).isEqualTo(Experiment.PENDING);
             assertThat(listed.get(0).user()).isEqualTo("alice");
-            assertThat(listed.get(1).contributions()).extracting(Experiment.Contribution::rows).containsExactly(42L);
-            assertThat(reopened.get(second.id()).orElseThrow().result().path("n_obs").asInt()).isEqualTo(42);
+            assertThat(listed.get(1).contributions())
+                    .extracting(Experiment.Contribution::rows)
+                    .containsExactly(42L);
+            assertThat(reopened.get(second.id())
+                            .orElseThrow()
+                            .result()
+                            .path("n_obs")
+                            .asInt())
+                    .isEqualTo(42);
             // Interrupting keeps the request, which the list does not hold.
             assertThat(reopened.interruptUnfinished("stopped")).isEqualTo(1);
-            assertThat(reopened.get(pending.id()).orElseThrow().request().path("x").asInt()).isEqualTo(1);
+            assertThat(reopened.get(pending.id())
+                            .orElseThrow()
+                            .request()
+                            .path("x")
+                            .asInt())
+                    .isEqualTo(1);
             assertThat(reopened.list().get(0).status()).isEqualTo(Experiment.INTERRUPTED);
         }
     }

@@ -29,8 +29,14 @@ class TestJoinTokens {
     void federation() {
         ca = CertificateAuthority.create("fed", dir.resolve("ca")).certificate();
         digest.set(CaDigest.of(ca));
-        StateStore store = StateStore.create(dir.resolve("state.json"),
-                new FederationState(JoinToken.generate(ca).secret(), JoinToken.generate(ca).secret(), List.of(), List.of(), List.of()));
+        StateStore store = StateStore.create(
+                dir.resolve("state.json"),
+                new FederationState(
+                        JoinToken.generate(ca).secret(),
+                        JoinToken.generate(ca).secret(),
+                        List.of(),
+                        List.of(),
+                        List.of()));
         tokens = new JoinTokens(store, digest::get);
     }
 
@@ -47,9 +53,11 @@ class TestJoinTokens {
         String secret = worker.substring(worker.lastIndexOf('-') + 1);
         // one character of the secret changed
         char last = secret.charAt(secret.length() - 1);
-        assertThat(tokens.roleOf(worker.substring(0, worker.length() - 1) + (last == 'a' ? 'b' : 'a'))).isEmpty();
+        assertThat(tokens.roleOf(worker.substring(0, worker.length() - 1) + (last == 'a' ? 'b' : 'a')))
+                .isEmpty();
         // the right secret with another federation's digest
-        String otherDigest = CaDigest.of(CertificateAuthority.create("other", dir.resolve("other")).certificate());
+        String otherDigest = CaDigest.of(
+                CertificateAuthority.create("other", dir.resolve("other")).certificate());
         assertThat(tokens.roleOf(new JoinToken(otherDigest, secret).format())).isEmpty();
         // not a token at all
         assertThat(tokens.roleOf("")).isEmpty();
@@ -63,9 +71,11 @@ class TestJoinTokens {
     @Test
     void theDigestFollowsTheCaSoOldTokensStopWorkingWhenARotationFinishes() {
         String before = tokens.token(Role.WORKER);
-        String newDigest = CaDigest.of(CertificateAuthority.create("fed", dir.resolve("next")).certificate());
+        String newDigest = CaDigest.of(
+                CertificateAuthority.create("fed", dir.resolve("next")).certificate());
         digest.set(newDigest);
-        assertThat(tokens.token(Role.WORKER)).startsWith(JoinToken.PREFIX + newDigest + "-")
+        assertThat(tokens.token(Role.WORKER))
+                .startsWith(JoinToken.PREFIX + newDigest + "-")
                 .endsWith(before.substring(before.lastIndexOf('-')));
         assertThat(tokens.roleOf(before)).isEmpty();
         assertThat(tokens.roleOf(tokens.token(Role.WORKER))).contains(Role.WORKER);

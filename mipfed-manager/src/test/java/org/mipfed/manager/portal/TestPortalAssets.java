@@ -46,13 +46,16 @@ class TestPortalAssets {
         HttpResponse<String> page = get("/portal/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
-        assertThat(page.body()).contains("<script type=\"module\" src=\"app.js\"></script>").contains("<html lang=\"en\">");
+        assertThat(page.body())
+                .contains("<script type=\"module\" src=\"app.js\"></script>")
+                .contains("<html lang=\"en\">");
     }
 
     @Test
     void theChartLibraryIsServedAtTheVersionThePomPins() throws Exception {
         String vendor = get("/portal/vendor.js").body();
-        Matcher path = Pattern.compile("'(/webjars/echarts/([0-9.]+)/dist/echarts\\.esm\\.min\\.js)'").matcher(vendor);
+        Matcher path = Pattern.compile("'(/webjars/echarts/([0-9.]+)/dist/echarts\\.esm\\.min\\.js)'")
+                .matcher(vendor);
         assertThat(path.find()).as(vendor).isTrue();
         HttpResponse<String> library = get(path.group(1));
         assertThat(library.statusCode()).isEqualTo(200);
@@ -62,11 +65,29 @@ class TestPortalAssets {
 
     @Test
     void everyModuleThePortalImportsIsServed() throws Exception {
-        for (String module : new String[] {"app.js", "api.js", "dom.js", "session.js", "catalogue.js", "charts.js", "results.js", "querybuilder.js",
-            "paramform.js", "pages/signin.js", "pages/explore.js", "pages/analyse.js", "pages/experiment.js", "pages/history.js", "pages/admin.js", "portal.css"}) {
+        for (String module : new String[] {
+            "app.js",
+            "api.js",
+            "dom.js",
+            "session.js",
+            "catalogue.js",
+            "charts.js",
+            "results.js",
+            "querybuilder.js",
+            "paramform.js",
+            "pages/signin.js",
+            "pages/explore.js",
+            "pages/analyse.js",
+            "pages/experiment.js",
+            "pages/history.js",
+            "pages/admin.js",
+            "portal.css"
+        }) {
             HttpResponse<String> response = get("/portal/" + module);
             assertThat(response.statusCode()).as(module).isEqualTo(200);
-            assertThat(response.headers().firstValue("Content-Security-Policy")).as(module).isPresent();
+            assertThat(response.headers().firstValue("Content-Security-Policy"))
+                    .as(module)
+                    .isPresent();
         }
     }
 
@@ -78,6 +99,10 @@ class TestPortalAssets {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager.httpPort() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + manager.httpPort() + path))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

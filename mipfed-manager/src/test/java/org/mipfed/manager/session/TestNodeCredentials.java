@@ -8,7 +8,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -89,10 +88,13 @@ class TestNodeCredentials {
     void aWorkerTokenYieldsAWorkerCertificateOnlyAndAManagerTokenAManagerOne() throws Exception {
         NodeConfig worker = join("worker", "w");
         X509Certificate workerCert = Pem.readCertificate(new NodePaths(dir.resolve("w")).certificate());
-        assertThat(PeerIdentity.of(workerCert)).isEqualTo(new PeerIdentity(worker.nodeId(), "worker", manager.config().federationId()));
+        assertThat(PeerIdentity.of(workerCert))
+                .isEqualTo(new PeerIdentity(
+                        worker.nodeId(), "worker", manager.config().federationId()));
         // TLS client authentication only: it cannot serve as the manager
         assertThat(workerCert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
-        assertThat(Duration.between(Instant.now(), workerCert.getNotAfter().toInstant())).isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
+        assertThat(Duration.between(Instant.now(), workerCert.getNotAfter().toInstant()))
+                .isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
 
         NodeConfig second = join("manager", "m");
         assertThat(second.role()).isEqualTo("manager");
@@ -108,8 +110,10 @@ class TestNodeCredentials {
 
         // a token of the right shape with a wrong secret yields nothing, and writes nothing
         String forged = new JoinToken(CaDigest.of(caCertificate()), "0".repeat(25)).format();
-        assertThatThrownBy(() -> NodeJoiner.join(new NodePaths(dir.resolve("f")), forged, "127.0.0.1:" + manager.grpcPort(), null, 10))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(403));
+        assertThatThrownBy(() -> NodeJoiner.join(
+                        new NodePaths(dir.resolve("f")), forged, "127.0.0.1:" + manager.grpcPort(), null, 10))
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.status()).isEqualTo(403));
         assertThat(dir.resolve("f").resolve("node.json")).doesNotExist();
     }
 
@@ -123,9 +127,12 @@ class TestNodeCredentials {
 
         KeyPair newKeys = KeyPairs.generate();
         // the request names another node: the manager signs for the session's node, whatever the request says
-        session.send(NodeMessage.newBuilder().setRenew(RenewalRequest.newBuilder()
-                .setCsrDer(ByteString.copyFrom(Csr.create(newKeys, "someone-else")))).build());
-        RenewalResponse renewed = session.nextOfKind(ManagerMessage.KindCase.RENEWED).getRenewed();
+        session.send(NodeMessage.newBuilder()
+                .setRenew(
+                        RenewalRequest.newBuilder().setCsrDer(ByteString.copyFrom(Csr.create(newKeys, "someone-else"))))
+                .build());
+        RenewalResponse renewed =
+                session.nextOfKind(ManagerMessage.KindCase.RENEWED).getRenewed();
 
         assertThat(renewed.getRefusal()).isEmpty();
         X509Certificate after = Pem.certificate(renewed.getCertificateDer().toByteArray());
@@ -133,15 +140,23 @@ class TestNodeCredentials {
         assertThat(after.getPublicKey()).isEqualTo(newKeys.getPublic());
         assertThat(after.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
         after.verify(caCertificate().getPublicKey());
-        NodeRecord record = manager.registry().records().stream().filter(r -> r.id().equals(node.nodeId())).findFirst().orElseThrow();
+        NodeRecord record = manager.registry().records().stream()
+                .filter(r -> r.id().equals(node.nodeId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(record.certificateSerial()).isEqualTo(after.getSerialNumber().toString(16));
         assertThat(record.certificateExpires()).isEqualTo(after.getNotAfter().toInstant());
 
         // a request whose signature does not match its key is refused with the reason
         byte[] csr = Csr.create(KeyPairs.generate(), "n");
         csr[csr.length - 5] ^= 0x55;
-        session.send(NodeMessage.newBuilder().setRenew(RenewalRequest.newBuilder().setCsrDer(ByteString.copyFrom(csr))).build());
-        assertThat(session.nextOfKind(ManagerMessage.KindCase.RENEWED).getRenewed().getRefusal()).contains("certificate request is not valid");
+        session.send(NodeMessage.newBuilder()
+                .setRenew(RenewalRequest.newBuilder().setCsrDer(ByteString.copyFrom(csr)))
+                .build());
+        assertThat(session.nextOfKind(ManagerMessage.KindCase.RENEWED)
+                        .getRenewed()
+                        .getRefusal())
+                .contains("certificate request is not valid");
 
         // the renewed certificate opens a session; the manager retires the old one
         Session renewedSession = open(paths, newKeys, after);
@@ -160,9 +175,13 @@ class TestNodeCredentials {
         Session again = open(paths);
         assertThat(again.failure().getDescription()).contains("not a member").contains("removed");
         // the renewal path checks membership too, whatever session it arrives on
-        RenewalResponse refused = new CertificateRenewals(FederationCa.load(manager.paths(), "127.0.0.1"), manager.registry(), Duration.ofMinutes(1))
-                .renew(PeerIdentity.of(Pem.readCertificate(paths.certificate())), RenewalRequest.newBuilder()
-                        .setCsrDer(ByteString.copyFrom(Csr.create(KeyPairs.generate(), "r"))).build());
+        RenewalResponse refused = new CertificateRenewals(
+                        FederationCa.load(manager.paths(), "127.0.0.1"), manager.registry(), Duration.ofMinutes(1))
+                .renew(
+                        PeerIdentity.of(Pem.readCertificate(paths.certificate())),
+                        RenewalRequest.newBuilder()
+                                .setCsrDer(ByteString.copyFrom(Csr.create(KeyPairs.generate(), "r")))
+                                .build());
         assertThat(refused.getCertificateDer().isEmpty()).isTrue();
         assertThat(refused.getRefusal()).contains("not a member").contains("cannot renew");
     }
@@ -199,18 +218,30 @@ class TestNodeCredentials {
         TrustUpdate trust = session.nextOfKind(ManagerMessage.KindCase.TRUST).getTrust();
         assertThat(trust.getRenewNow()).isTrue();
         assertThat(trust.getCasCount()).isEqualTo(2);
-        X509Certificate newCa = Pem.certificate(trust.getCas(1).getCertificateDer().toByteArray());
-        assertThat(Pem.certificate(trust.getCas(0).getCertificateDer().toByteArray())).isEqualTo(oldCa);
+        X509Certificate newCa =
+                Pem.certificate(trust.getCas(1).getCertificateDer().toByteArray());
+        assertThat(Pem.certificate(trust.getCas(0).getCertificateDer().toByteArray()))
+                .isEqualTo(oldCa);
         // the node can check the new CA came from the federation it trusts
-        assertThat(CaEndorsement.verify(oldCa, newCa, trust.getCas(1).getEndorsement().toByteArray())).isTrue();
-        assertThat(CaEndorsement.verify(newCa, newCa, trust.getCas(1).getEndorsement().toByteArray())).isFalse();
-        // during the rotation, joins still work with the old token (same digest) and the manager still trusts old certificates
+        assertThat(CaEndorsement.verify(
+                        oldCa, newCa, trust.getCas(1).getEndorsement().toByteArray()))
+                .isTrue();
+        assertThat(CaEndorsement.verify(
+                        newCa, newCa, trust.getCas(1).getEndorsement().toByteArray()))
+                .isFalse();
+        // during the rotation, joins still work with the old token (same digest) and the manager still trusts old
+        // certificates
         assertThat(ca.status().path("rotating").asBoolean()).isTrue();
         join("worker", "late");
 
         KeyPair newKeys = KeyPairs.generate();
-        session.send(NodeMessage.newBuilder().setRenew(RenewalRequest.newBuilder().setCsrDer(ByteString.copyFrom(Csr.create(newKeys, "c")))).build());
-        X509Certificate moved = Pem.certificate(session.nextOfKind(ManagerMessage.KindCase.RENEWED).getRenewed().getCertificateDer().toByteArray());
+        session.send(NodeMessage.newBuilder()
+                .setRenew(RenewalRequest.newBuilder().setCsrDer(ByteString.copyFrom(Csr.create(newKeys, "c"))))
+                .build());
+        X509Certificate moved = Pem.certificate(session.nextOfKind(ManagerMessage.KindCase.RENEWED)
+                .getRenewed()
+                .getCertificateDer()
+                .toByteArray());
         moved.verify(newCa.getPublicKey());
 
         var finished = ca.finish();
@@ -221,12 +252,17 @@ class TestNodeCredentials {
         // the old session (certificate under the old CA) is closed, and certificates under the old CA are refused
         assertThat(session.failure().getCode()).isIn(Status.Code.UNAUTHENTICATED, Status.Code.UNAVAILABLE);
         // (these clients trust both CAs, so only the manager's check of their certificate can fail)
-        assertThat(open(paths, null, null, List.of(oldCa, newCa)).failure().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(open(new NodePaths(dir.resolve("late")), null, null, List.of(oldCa, newCa)).failure().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(open(paths, null, null, List.of(oldCa, newCa)).failure().getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(open(new NodePaths(dir.resolve("late")), null, null, List.of(oldCa, newCa))
+                        .failure()
+                        .getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
         // the moved node connects, trusting the new CA only: the manager now presents a certificate under it
         Session movedSession = open(paths, newKeys, moved, List.of(newCa));
         assertThat(movedSession.next().getWelcome().getNodeId()).isEqualTo(node.nodeId());
-        assertThat(Pem.readCertificate(manager.paths().caDir().resolve("ca.crt"))).isEqualTo(newCa);
+        assertThat(Pem.readCertificate(manager.paths().caDir().resolve("ca.crt")))
+                .isEqualTo(newCa);
         assertThat(manager.paths().caDir().resolve("next")).doesNotExist();
     }
 
@@ -236,7 +272,8 @@ class TestNodeCredentials {
 
     private NodeConfig join(String role, String name) {
         // the tokens as 'mipfed join-token' reads them from the data directory
-        String token = new JoinTokens(StateStore.load(manager.paths().state()), caCertificate()).token(Role.parse(role));
+        String token =
+                new JoinTokens(StateStore.load(manager.paths().state()), caCertificate()).token(Role.parse(role));
         return NodeJoiner.join(new NodePaths(dir.resolve(name)), token, "127.0.0.1:" + manager.grpcPort(), null, 10);
     }
 
@@ -251,12 +288,16 @@ class TestNodeCredentials {
     private Session open(NodePaths paths, KeyPair keys, X509Certificate certificate, List<X509Certificate> trusted) {
         ChannelCredentials credentials = NodeTls.sessionChannelCredentials(
                 keys == null ? Pem.readPrivateKey(paths.key()) : keys.getPrivate(),
-                certificate == null ? Pem.readCertificate(paths.certificate()) : certificate, trusted);
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", manager.grpcPort(), credentials).build();
+                certificate == null ? Pem.readCertificate(paths.certificate()) : certificate,
+                trusted);
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", manager.grpcPort(), credentials)
+                .build();
         channels.add(channel);
         Session session = new Session();
         session.out = NodeSessionGrpc.newStub(channel).open(session);
-        session.send(NodeMessage.newBuilder().setHello(NodeHello.newBuilder().setHostname("test").setVersion("test")).build());
+        session.send(NodeMessage.newBuilder()
+                .setHello(NodeHello.newBuilder().setHostname("test").setVersion("test"))
+                .build());
         return session;
     }
 
@@ -315,9 +356,10 @@ class TestNodeCredentials {
                 if (o == null) {
                     // keep the session alive so only a refusal or expiry ends it
                     try {
-                        send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
-                    }
-                    catch (RuntimeException e) {
+                        send(NodeMessage.newBuilder()
+                                .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
+                                .build());
+                    } catch (RuntimeException e) {
                         // closing
                     }
                 }

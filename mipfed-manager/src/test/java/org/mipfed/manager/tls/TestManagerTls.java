@@ -77,10 +77,12 @@ class TestManagerTls {
         ca = CertificateAuthority.create("fed-1", dataDir.resolve("ca"));
         token = JoinToken.generate(ca.certificate());
         KeyPair managerKeys = KeyPairs.generate();
-        X509Certificate managerCertificate = ca.issueServerCertificate(managerKeys, List.of("manager.example.org"), Duration.ofDays(1));
+        X509Certificate managerCertificate =
+                ca.issueServerCertificate(managerKeys, List.of("manager.example.org"), Duration.ofDays(1));
         service = new RecordingJoinService(ca);
         protocols = new ProtocolRecorder();
-        FederationCa.Identity identity = new FederationCa.Identity(managerKeys.getPrivate(), List.of(managerCertificate, ca.certificate()));
+        FederationCa.Identity identity =
+                new FederationCa.Identity(managerKeys.getPrivate(), List.of(managerCertificate, ca.certificate()));
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .sslContext(ManagerTls.serverContext(() -> identity, () -> List.of(ca.certificate())))
                 .addService(ServerInterceptors.intercept(service, new PeerCertificateInterceptor(), protocols))
@@ -109,11 +111,14 @@ class TestManagerTls {
 
     @Test
     void aWrongDigestFailsTheHandshakeBeforeTheTokenIsSent() {
-        JoinToken otherFederation = JoinToken.generate(CertificateAuthority.create("fed-2", dataDir.resolve("other-ca")).certificate());
+        JoinToken otherFederation = JoinToken.generate(CertificateAuthority.create("fed-2", dataDir.resolve("other-ca"))
+                .certificate());
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(otherFederation.digest());
 
         assertThatThrownBy(() -> join(NodeTls.joinChannelCredentials(pinning), KeyPairs.generate()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         assertThat(pinning.mismatch()).contains("no certificate in the manager's chain has the digest");
         assertThat(pinning.pinnedCa()).isEmpty();
         assertThat(service.tokens).isEmpty();
@@ -125,11 +130,19 @@ class TestManagerTls {
         KeyPair nodeKeys = KeyPairs.generate();
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(token.digest());
         JoinResponse joined = join(NodeTls.joinChannelCredentials(pinning), nodeKeys);
-        X509Certificate nodeCertificate = Pem.certificate(joined.getCertificateDer().toByteArray());
+        X509Certificate nodeCertificate =
+                Pem.certificate(joined.getCertificateDer().toByteArray());
 
-        join(NodeTls.sessionChannelCredentials(nodeKeys.getPrivate(), nodeCertificate, pinning.pinnedCa().orElseThrow()), KeyPairs.generate());
+        join(
+                NodeTls.sessionChannelCredentials(
+                        nodeKeys.getPrivate(),
+                        nodeCertificate,
+                        pinning.pinnedCa().orElseThrow()),
+                KeyPairs.generate());
 
-        assertThat(service.peers).containsExactly(Optional.empty(), Optional.of(new PeerIdentity(joined.getNodeId(), "worker", "fed-1")));
+        assertThat(service.peers)
+                .containsExactly(
+                        Optional.empty(), Optional.of(new PeerIdentity(joined.getNodeId(), "worker", "fed-1")));
         assertThat(protocols.seen).containsExactly("TLSv1.3", "TLSv1.3");
     }
 
@@ -137,11 +150,16 @@ class TestManagerTls {
     void aClientCertificateFromAnotherCaFailsTheHandshake() {
         CertificateAuthority other = CertificateAuthority.create("fed-1", dataDir.resolve("other-ca"));
         KeyPair rogueKeys = KeyPairs.generate();
-        X509Certificate rogue = other.signNodeCsr(Csr.create(rogueKeys, "rogue"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
+        X509Certificate rogue =
+                other.signNodeCsr(Csr.create(rogueKeys, "rogue"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
 
         // it trusts the real CA, so only the manager's check of the client can fail
-        assertThatThrownBy(() -> join(NodeTls.sessionChannelCredentials(rogueKeys.getPrivate(), rogue, ca.certificate()), KeyPairs.generate()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThatThrownBy(() -> join(
+                        NodeTls.sessionChannelCredentials(rogueKeys.getPrivate(), rogue, ca.certificate()),
+                        KeyPairs.generate()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         assertThat(service.tokens).isEmpty();
         assertThat(service.peers).isEmpty();
     }
@@ -149,40 +167,57 @@ class TestManagerTls {
     @Test
     void theManagerMustBeDialledByANameItsCertificateHolds() {
         KeyPair nodeKeys = KeyPairs.generate();
-        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
+        X509Certificate nodeCertificate =
+                ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(token.digest());
-        UnaryOperator<ManagedChannelBuilder<?>> elsewhere = builder -> builder.overrideAuthority("elsewhere.example.org");
+        UnaryOperator<ManagedChannelBuilder<?>> elsewhere =
+                builder -> builder.overrideAuthority("elsewhere.example.org");
 
         assertThatThrownBy(() -> join(NodeTls.joinChannelCredentials(pinning), KeyPairs.generate(), elsewhere))
                 .isInstanceOf(StatusRuntimeException.class);
-        assertThat(pinning.mismatch()).contains("not valid for the address dialled").contains("elsewhere.example.org");
+        assertThat(pinning.mismatch())
+                .contains("not valid for the address dialled")
+                .contains("elsewhere.example.org");
         assertThat(pinning.pinnedCa()).isEmpty();
-        assertThatThrownBy(() -> join(NodeTls.sessionChannelCredentials(nodeKeys.getPrivate(), nodeCertificate, ca.certificate()), KeyPairs.generate(), elsewhere))
+        assertThatThrownBy(() -> join(
+                        NodeTls.sessionChannelCredentials(nodeKeys.getPrivate(), nodeCertificate, ca.certificate()),
+                        KeyPairs.generate(),
+                        elsewhere))
                 .isInstanceOf(StatusRuntimeException.class);
         assertThat(service.tokens).isEmpty();
 
         // the advertised name is in the certificate, so a node that dials it (here: to 127.0.0.1) gets through
-        join(NodeTls.joinChannelCredentials(pinning), KeyPairs.generate(), builder -> builder.overrideAuthority("manager.example.org"));
+        join(
+                NodeTls.joinChannelCredentials(pinning),
+                KeyPairs.generate(),
+                builder -> builder.overrideAuthority("manager.example.org"));
         assertThat(service.tokens).hasSize(1);
     }
 
     @Test
     void aTls12ClientIsRefusedEvenWithAValidCertificateWhileTls13Works() throws Exception {
         KeyPair nodeKeys = KeyPairs.generate();
-        X509Certificate nodeCertificate = ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
+        X509Certificate nodeCertificate =
+                ca.signNodeCsr(Csr.create(nodeKeys, "h"), NodeIds.newId(), Role.WORKER, Duration.ofDays(1));
 
-        SSLException refused = catchThrowableOfType(SSLException.class, () -> handshake("TLSv1.2", nodeKeys, nodeCertificate));
+        SSLException refused =
+                catchThrowableOfType(SSLException.class, () -> handshake("TLSv1.2", nodeKeys, nodeCertificate));
         assertThat(refused).as("a TLS 1.2 handshake must fail").isNotNull();
         assertThat(handshake("TLSv1.3", nodeKeys, nodeCertificate)).isEqualTo("TLSv1.3");
         // the gRPC session itself, with the node's credentials, negotiates TLS 1.3
-        join(NodeTls.sessionChannelCredentials(nodeKeys.getPrivate(), nodeCertificate, ca.certificate()), KeyPairs.generate());
+        join(
+                NodeTls.sessionChannelCredentials(nodeKeys.getPrivate(), nodeCertificate, ca.certificate()),
+                KeyPairs.generate());
         assertThat(protocols.seen).containsExactly("TLSv1.3");
     }
 
     /** A plain JDK TLS handshake with the given protocol only, presenting a valid node certificate; the protocol negotiated. */
     private String handshake(String protocol, KeyPair keys, X509Certificate certificate) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {TlsManagers.keyManager(keys.getPrivate(), certificate)}, new TrustManager[] {TlsManagers.trustingOnly(ca.certificate())}, null);
+        context.init(
+                new KeyManager[] {TlsManagers.keyManager(keys.getPrivate(), certificate)},
+                new TrustManager[] {TlsManagers.trustingOnly(ca.certificate())},
+                null);
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.getPort())) {
             socket.setEnabledProtocols(new String[] {protocol});
             SSLParameters parameters = socket.getSSLParameters();
@@ -198,8 +233,11 @@ class TestManagerTls {
         return join(credentials, keys, UnaryOperator.identity());
     }
 
-    private JoinResponse join(ChannelCredentials credentials, KeyPair keys, UnaryOperator<ManagedChannelBuilder<?>> configure) {
-        ManagedChannel channel = configure.apply(Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), credentials)).build();
+    private JoinResponse join(
+            ChannelCredentials credentials, KeyPair keys, UnaryOperator<ManagedChannelBuilder<?>> configure) {
+        ManagedChannel channel = configure
+                .apply(Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), credentials))
+                .build();
         channels.add(channel);
         return JoinGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -213,8 +251,7 @@ class TestManagerTls {
     private static byte[] encoded(X509Certificate certificate) {
         try {
             return certificate.getEncoded();
-        }
-        catch (CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -234,7 +271,8 @@ class TestManagerTls {
             tokens.add(request.getToken());
             peers.add(Optional.ofNullable(PeerCertificateInterceptor.PEER.get()));
             String nodeId = NodeIds.newId();
-            X509Certificate certificate = ca.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, Role.WORKER, Duration.ofDays(1));
+            X509Certificate certificate =
+                    ca.signNodeCsr(request.getCsrDer().toByteArray(), nodeId, Role.WORKER, Duration.ofDays(1));
             response.onNext(JoinResponse.newBuilder()
                     .setNodeId(nodeId)
                     .setFederationId(ca.federationId())
@@ -251,7 +289,8 @@ class TestManagerTls {
         final List<String> seen = new CopyOnWriteArrayList<>();
 
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
             seen.add(session == null ? "none" : session.getProtocol());
             return next.startCall(call, headers);

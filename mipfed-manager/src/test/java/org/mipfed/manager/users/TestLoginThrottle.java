@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 class TestLoginThrottle {
     private final MutableClock clock = new MutableClock();
     private final List<String> lockouts = new ArrayList<>();
-    private final LoginThrottle throttle = new LoginThrottle(clock, (user, address, failures, wait) ->
-            lockouts.add(user + "@" + address + " " + failures + " " + wait.toSeconds() + "s"));
+    private final LoginThrottle throttle = new LoginThrottle(
+            clock,
+            (user, address, failures, wait) ->
+                    lockouts.add(user + "@" + address + " " + failures + " " + wait.toSeconds() + "s"));
 
     private void fail(String user, String address) {
         throttle.begin(user, address).failed();
@@ -27,8 +29,7 @@ class TestLoginThrottle {
         try {
             throttle.begin(user, address).notChecked();
             return 0;
-        }
-        catch (TryLater refused) {
+        } catch (TryLater refused) {
             assertThat(refused.status()).isEqualTo(429);
             return refused.retryAfterSeconds();
         }
@@ -57,15 +58,13 @@ class TestLoginThrottle {
         for (int i = 0; i < 50; i++) {
             try {
                 fail("admin", "203.0.113.66");
-            }
-            catch (TryLater refused) {
+            } catch (TryLater refused) {
                 clock.advance(Duration.ofSeconds(refused.retryAfterSeconds()));
             }
         }
         try {
             fail("admin", "203.0.113.66");
-        }
-        catch (TryLater refused) {
+        } catch (TryLater refused) {
             // already waiting
         }
         assertThat(retryAfter("admin", "203.0.113.66")).isPositive();
@@ -139,8 +138,7 @@ class TestLoginThrottle {
                     LoginThrottle.Attempt attempt;
                     try {
                         attempt = throttle.begin("admin", "192.0.2.7");
-                    }
-                    catch (TryLater refused) {
+                    } catch (TryLater refused) {
                         return false;
                     }
                     // every admitted check is still running while the others arrive
@@ -158,8 +156,7 @@ class TestLoginThrottle {
             }
             assertThat(checked).isEqualTo(LoginThrottle.FREE_FAILURES);
             assertThat(lockouts).hasSize(1);
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
     }
@@ -171,9 +168,11 @@ class TestLoginThrottle {
         }
         assertThat(retryAfter("alice", "192.0.2.7")).isZero();
         assertThatThrownBy(() -> {
-            for (int i = 0; i < 6; i++) {
-                fail("alice", "192.0.2.7");
-            }
-        }).isInstanceOf(TryLater.class).hasMessageContaining("too many wrong passwords for this user name from your address");
+                    for (int i = 0; i < 6; i++) {
+                        fail("alice", "192.0.2.7");
+                    }
+                })
+                .isInstanceOf(TryLater.class)
+                .hasMessageContaining("too many wrong passwords for this user name from your address");
     }
 }

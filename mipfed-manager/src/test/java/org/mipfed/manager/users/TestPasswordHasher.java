@@ -35,7 +35,8 @@ class TestPasswordHasher {
      */
     @Test
     void agreesWithTheReferenceImplementation() {
-        String reference = "$argon2id$v=19$m=19456,t=2,p=1$c2l4dGVlbiBieXRlIHNsdA$lXK37CikBCKU8CFfdBQXCZmUIwoeIZ+ijs+ixUN8jyY";
+        String reference =
+                "$argon2id$v=19$m=19456,t=2,p=1$c2l4dGVlbiBieXRlIHNsdA$lXK37CikBCKU8CFfdBQXCZmUIwoeIZ+ijs+ixUN8jyY";
         assertThat(hasher.verify("correct horse battery", reference)).isTrue();
         assertThat(hasher.verify("correct horse batter", reference)).isFalse();
     }
@@ -45,8 +46,13 @@ class TestPasswordHasher {
     void verifiesWithTheParametersStoredInTheHash() {
         byte[] salt = "sixteen byte slt".getBytes(StandardCharsets.US_ASCII);
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
-        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(Argon2Parameters.ARGON2_VERSION_13)
-                .withMemoryAsKB(64).withIterations(3).withParallelism(2).withSalt(salt).build());
+        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(64)
+                .withIterations(3)
+                .withParallelism(2)
+                .withSalt(salt)
+                .build());
         byte[] out = new byte[32];
         generator.generateBytes("password".toCharArray(), out);
         Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
@@ -77,8 +83,7 @@ class TestPasswordHasher {
                     start.await();
                     try {
                         return String.valueOf(bounded.verify("correct horse battery", hash));
-                    }
-                    catch (TryLater busy) {
+                    } catch (TryLater busy) {
                         return busy.status() + " " + busy.retryAfterSeconds();
                     }
                 }));
@@ -91,8 +96,7 @@ class TestPasswordHasher {
             assertThat(answers).contains("true", "429 1").allMatch(a -> a.equals("true") || a.equals("429 1"));
             assertThat(bounded.computations() + bounded.refusals()).isEqualTo(12);
             assertThat(bounded.refusals()).isGreaterThanOrEqualTo(9);
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
     }

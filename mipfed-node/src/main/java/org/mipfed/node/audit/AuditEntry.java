@@ -45,14 +45,65 @@ public record AuditEntry(
     }
 
     /** An entry without a refusal's text. */
-    public AuditEntry(Instant time, String requestId, String requester, String primitive, String dataModel, List<String> datasets,
-            List<String> variables, List<String> filterVariables, long rowsUsed, String outcome, String rule, long millis, String manager) {
-        this(time, requestId, requester, primitive, dataModel, datasets, variables, filterVariables, rowsUsed, outcome, rule, millis, manager, null);
+    public AuditEntry(
+            Instant time,
+            String requestId,
+            String requester,
+            String primitive,
+            String dataModel,
+            List<String> datasets,
+            List<String> variables,
+            List<String> filterVariables,
+            long rowsUsed,
+            String outcome,
+            String rule,
+            long millis,
+            String manager) {
+        this(
+                time,
+                requestId,
+                requester,
+                primitive,
+                dataModel,
+                datasets,
+                variables,
+                filterVariables,
+                rowsUsed,
+                outcome,
+                rule,
+                millis,
+                manager,
+                null);
     }
 
     /** An entry for a request that did not come over a session (no manager certificate to name). */
-    public AuditEntry(Instant time, String requestId, String requester, String primitive, String dataModel, List<String> datasets,
-            List<String> variables, List<String> filterVariables, long rowsUsed, String outcome, String rule, long millis) {
-        this(time, requestId, requester, primitive, dataModel, datasets, variables, filterVariables, rowsUsed, outcome, rule, millis, "", null);
+    public AuditEntry(
+            Instant time,
+            String requestId,
+            String requester,
+            String primitive,
+            String dataModel,
+            List<String> datasets,
+            List<String> variables,
+            List<String> filterVariables,
+            long rowsUsed,
+            String outcome,
+            String rule,
+            long millis) {
+        this(
+                time,
+                requestId,
+                requester,
+                primitive,
+                dataModel,
+                datasets,
+                variables,
+                filterVariables,
+                rowsUsed,
+                outcome,
+                rule,
+                millis,
+                "",
+                null);
     }
 }

@@ -55,7 +55,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     static ObjectNode fields(AuditEntry entry) {
-        ObjectNode line = Json.mapper().createObjectNode()
+        ObjectNode line = Json.mapper()
+                .createObjectNode()
                 .put("request_id", entry.requestId())
                 .put("manager", entry.manager())
                 .put("requester", entry.requester())
@@ -79,10 +80,20 @@ public final class AuditLog implements AutoCloseable {
      * Appends a privacy alert: {@code requester} spent the refusal budget on a dataset and is locked
      * out. Names and counts of refusals by rule only, never a figure about the rows.
      */
-    public void recordAlert(Instant time, String requester, String dataModel, String dataset, java.util.Map<String, Integer> refusalsByRule,
-            int windowHours, Instant lockedUntil) {
-        ObjectNode line = Json.mapper().createObjectNode().put("event", "privacy_alert").put("requester", requester)
-                .put("data_model", dataModel).put("dataset", dataset);
+    public void recordAlert(
+            Instant time,
+            String requester,
+            String dataModel,
+            String dataset,
+            java.util.Map<String, Integer> refusalsByRule,
+            int windowHours,
+            Instant lockedUntil) {
+        ObjectNode line = Json.mapper()
+                .createObjectNode()
+                .put("event", "privacy_alert")
+                .put("requester", requester)
+                .put("data_model", dataModel)
+                .put("dataset", dataset);
         ObjectNode rules = line.putObject("refusals_by_rule");
         refusalsByRule.forEach(rules::put);
         line.put("window_hours", windowHours).put("locked_until", lockedUntil.toString());
@@ -91,7 +102,13 @@ public final class AuditLog implements AutoCloseable {
 
     /** Appends the operator's lifting of {@code requester}'s lockouts ({@code mipfed node unlock}). */
     public void recordUnlock(Instant time, String requester) {
-        log.append(time, Json.mapper().createObjectNode().put("event", "privacy_unlock").put("requester", requester).put("by", "operator"));
+        log.append(
+                time,
+                Json.mapper()
+                        .createObjectNode()
+                        .put("event", "privacy_unlock")
+                        .put("requester", requester)
+                        .put("by", "operator"));
     }
 
     private static void array(ArrayNode array, List<String> values) {

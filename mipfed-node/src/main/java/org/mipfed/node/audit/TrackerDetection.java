@@ -34,8 +34,7 @@ import org.mipfed.core.json.Json;
  * a tracker built with more queries, or with sizes padded beyond the minimum, can escape this rule.
  */
 public final class TrackerDetection {
-    private TrackerDetection() {
-    }
+    private TrackerDetection() {}
 
     /**
      * Requests that together may describe fewer rows than the node's minimum.
@@ -43,8 +42,14 @@ public final class TrackerDetection {
      * @param requestIds the three requests: a and b (added) and c (subtracted)
      * @param rows their row counts, in the same order
      */
-    public record Finding(String requester, String dataModel, String primitive, List<String> datasets, List<String> variables,
-            List<String> requestIds, List<Long> rows) {
+    public record Finding(
+            String requester,
+            String dataModel,
+            String primitive,
+            List<String> datasets,
+            List<String> variables,
+            List<String> requestIds,
+            List<Long> rows) {
         public Finding {
             requireNonNull(requester, "requester is null");
             requireNonNull(dataModel, "dataModel is null");
@@ -57,14 +62,16 @@ public final class TrackerDetection {
 
         /** One line for an operator. */
         public String describe() {
-            return requester + ": " + primitive + " of " + String.join(", ", variables) + " in " + dataModel + " " + String.join(", ", datasets)
-                    + ": requests " + requestIds.get(0) + " (" + rows.get(0) + " rows) + " + requestIds.get(1) + " (" + rows.get(1) + " rows) - "
-                    + requestIds.get(2) + " (" + rows.get(2) + " rows) describe " + (rows.get(0) + rows.get(1) - rows.get(2)) + " rows";
+            return requester + ": " + primitive + " of " + String.join(", ", variables) + " in " + dataModel + " "
+                    + String.join(", ", datasets)
+                    + ": requests " + requestIds.get(0) + " (" + rows.get(0) + " rows) + " + requestIds.get(1) + " ("
+                    + rows.get(1) + " rows) - "
+                    + requestIds.get(2) + " (" + rows.get(2) + " rows) describe "
+                    + (rows.get(0) + rows.get(1) - rows.get(2)) + " rows";
         }
     }
 
-    private record Request(String id, long rows, boolean filtered) {
-    }
+    private record Request(String id, long rows, boolean filtered) {}
 
     /** Reads the audit log (one JSON object per line) and looks for trackers. */
     public static List<Finding> scan(Path auditLog, int minRows) {
@@ -76,16 +83,24 @@ public final class TrackerDetection {
                     continue;
                 }
                 JsonNode entry = Json.mapper().readTree(line);
-                if (!AuditEntry.ANSWERED.equals(entry.path("outcome").asText()) || entry.path("rows_used").asLong() <= 0) {
+                if (!AuditEntry.ANSWERED.equals(entry.path("outcome").asText())
+                        || entry.path("rows_used").asLong() <= 0) {
                     continue;
                 }
-                List<Object> key = List.of(entry.path("requester").asText(), entry.path("data_model").asText(), entry.path("primitive").asText(),
-                        sorted(entry.path("datasets")), sorted(entry.path("variables")));
-                byAnalysis.computeIfAbsent(key, k -> new ArrayList<>()).add(new Request(entry.path("request_id").asText(),
-                        entry.path("rows_used").asLong(), !entry.path("filter_variables").isEmpty()));
+                List<Object> key = List.of(
+                        entry.path("requester").asText(),
+                        entry.path("data_model").asText(),
+                        entry.path("primitive").asText(),
+                        sorted(entry.path("datasets")),
+                        sorted(entry.path("variables")));
+                byAnalysis
+                        .computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(new Request(
+                                entry.path("request_id").asText(),
+                                entry.path("rows_used").asLong(),
+                                !entry.path("filter_variables").isEmpty()));
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit log " + auditLog + ": " + e.getMessage(), e);
         }
         List<Finding> findings = new ArrayList<>();
@@ -94,8 +109,14 @@ public final class TrackerDetection {
             List<String> datasets = (List<String>) key.get(3);
             @SuppressWarnings("unchecked")
             List<String> variables = (List<String>) key.get(4);
-            findings.add(new Finding((String) key.get(0), (String) key.get(1), (String) key.get(2), datasets, variables,
-                    List.of(found[0].id(), found[1].id(), found[2].id()), List.of(found[0].rows(), found[1].rows(), found[2].rows())));
+            findings.add(new Finding(
+                    (String) key.get(0),
+                    (String) key.get(1),
+                    (String) key.get(2),
+                    datasets,
+                    variables,
+                    List.of(found[0].id(), found[1].id(), found[2].id()),
+                    List.of(found[0].rows(), found[1].rows(), found[2].rows())));
         }));
         return findings;
     }
@@ -110,7 +131,8 @@ public final class TrackerDetection {
             return Optional.empty();
         }
         NavigableMap<Long, List<Request>> bySize = new TreeMap<>();
-        unique.forEach(r -> bySize.computeIfAbsent(r.rows(), k -> new ArrayList<>()).add(r));
+        unique.forEach(
+                r -> bySize.computeIfAbsent(r.rows(), k -> new ArrayList<>()).add(r));
         for (int i = 0; i < unique.size(); i++) {
             for (int j = i + 1; j < unique.size(); j++) {
                 Request a = unique.get(i);
@@ -119,7 +141,8 @@ public final class TrackerDetection {
                     continue;
                 }
                 long sum = a.rows() + b.rows();
-                for (List<Request> candidates : bySize.subMap(sum - minRows + 1, true, sum - 1, true).values()) {
+                for (List<Request> candidates :
+                        bySize.subMap(sum - minRows + 1, true, sum - 1, true).values()) {
                     for (Request c : candidates) {
                         if (c != a && c != b) {
                             return Optional.of(new Request[] {a, b, c});

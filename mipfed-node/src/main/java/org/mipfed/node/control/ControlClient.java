@@ -18,8 +18,7 @@ import org.mipfed.core.json.Json;
 
 /** Talks to a running node over its control socket. */
 public final class ControlClient {
-    private ControlClient() {
-    }
+    private ControlClient() {}
 
     /**
      * Sends one request and passes every answer line to {@code lines}; returns empty when no node is
@@ -33,12 +32,12 @@ public final class ControlClient {
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return Optional.empty();
         }
         try (channel;
-                BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
             Channels.newOutputStream(channel).write((request.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {

@@ -67,8 +67,7 @@ public final class ControlServer implements AutoCloseable {
                 Thread t = new Thread(() -> serve(client, handler), "mipfed-control-client");
                 t.setDaemon(true);
                 t.start();
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("control socket: {}", e.getMessage());
                 }
@@ -79,7 +78,8 @@ public final class ControlServer implements AutoCloseable {
 
     private static void serve(SocketChannel client, Handler handler) {
         try (client;
-                BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
                 OutputStream out = Channels.newOutputStream(client)) {
             String line = in.readLine();
             if (line == null) {
@@ -91,13 +91,11 @@ public final class ControlServer implements AutoCloseable {
                 try {
                     out.write((body.toString() + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
-                }
-                catch (IOException e) {
+                } catch (IOException e) {
                     LOG.debug("control client went away: {}", e.getMessage());
                 }
             });
-        }
-        catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("control request failed: {}", e.getMessage());
         }
     }
@@ -108,8 +106,7 @@ public final class ControlServer implements AutoCloseable {
         try {
             server.close();
             Files.deleteIfExists(socket);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             LOG.debug("closing control socket: {}", e.getMessage());
         }
     }

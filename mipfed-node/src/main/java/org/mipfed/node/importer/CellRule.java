@@ -27,6 +27,7 @@ final class CellRule {
     private final boolean required;
     /** For nominal text: each level mapped to itself, so cells share one String per level. */
     private final Map<String, String> levels;
+
     private final Set<Long> intLevels;
 
     CellRule(Cde cde, String modelId) {
@@ -58,7 +59,8 @@ final class CellRule {
     String load(CsvReader reader, int cell, RowWriter writer, int column) throws CellException, SQLException {
         if (reader.isEmpty(cell)) {
             if (required) {
-                throw new CellException("the dataset is empty; every row must name its dataset, one of: " + levelList());
+                throw new CellException(
+                        "the dataset is empty; every row must name its dataset, one of: " + levelList());
             }
             return null;
         }
@@ -75,21 +77,23 @@ final class CellRule {
         };
     }
 
-    private String loadText(CsvReader reader, int cell, RowWriter writer, int column) throws CellException, SQLException {
+    private String loadText(CsvReader reader, int cell, RowWriter writer, int column)
+            throws CellException, SQLException {
         String text = reader.text(cell);
         if (cde.categorical()) {
             String level = levels.get(text);
             if (level == null) {
                 checkEncoding(text);
                 if (required) {
-                    throw new CellException("'" + shorten(text) + "' is not a dataset of the data model " + modelId + " (its datasets: "
-                            + levelList() + "); add it to the enumerations of 'dataset' in a new version of the data model, or fix the cell");
+                    throw new CellException(
+                            "'" + shorten(text) + "' is not a dataset of the data model " + modelId + " (its datasets: "
+                                    + levelList()
+                                    + "); add it to the enumerations of 'dataset' in a new version of the data model, or fix the cell");
                 }
                 throw new CellException("'" + shorten(text) + "' is not one of its levels: " + levelList());
             }
             text = level;
-        }
-        else {
+        } else {
             checkEncoding(text);
         }
         writer.setText(column, text);
@@ -110,8 +114,7 @@ final class CellRule {
         long value;
         if (Decimals.isShortInteger(chars, start, end)) {
             value = Decimals.parseShortInteger(chars, start, end);
-        }
-        else {
+        } else {
             // Exports from R or pandas often write integers as 83.0; accept any number with no fraction.
             double number = Decimals.parse(chars, start, end);
             if (Double.isNaN(number) || number != Math.rint(number)) {
@@ -172,12 +175,15 @@ final class CellRule {
     }
 
     private String levelList() {
-        String shown = cde.enumerations().keySet().stream().limit(MAX_LEVELS_SHOWN).collect(Collectors.joining(", "));
+        String shown =
+                cde.enumerations().keySet().stream().limit(MAX_LEVELS_SHOWN).collect(Collectors.joining(", "));
         return cde.enumerations().size() > MAX_LEVELS_SHOWN ? shown + ", …" : shown;
     }
 
     static String format(double number) {
-        return number == Math.rint(number) && Math.abs(number) < 1e15 ? Long.toString((long) number) : Double.toString(number);
+        return number == Math.rint(number) && Math.abs(number) < 1e15
+                ? Long.toString((long) number)
+                : Double.toString(number);
     }
 
     static String shorten(String text) {

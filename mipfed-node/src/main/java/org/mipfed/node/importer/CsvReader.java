@@ -31,6 +31,7 @@ final class CsvReader {
 
     /** The physical line at {@link #position}, 1-based. */
     private long line = 1;
+
     private long recordLine;
 
     CsvReader(Reader in) {
@@ -53,13 +54,11 @@ final class CsvReader {
             if (c == '\n') {
                 position++;
                 line++;
-            }
-            else if (c == '\r') {
+            } else if (c == '\r') {
                 position++;
                 skipLineFeed();
                 line++;
-            }
-            else {
+            } else {
                 break;
             }
         }
@@ -75,8 +74,7 @@ final class CsvReader {
             if (buffer[position] == '"') {
                 position++;
                 readQuoted();
-            }
-            else {
+            } else {
                 readUnquoted();
             }
             endCell(start);
@@ -116,8 +114,10 @@ final class CsvReader {
                     break;
                 }
                 if (c == '"') {
-                    throw new CsvFormatException(line, "cell " + (cells + 1) + " has a double quote but does not start with one; "
-                            + "enclose the whole cell in double quotes and double each quote inside it");
+                    throw new CsvFormatException(
+                            line,
+                            "cell " + (cells + 1) + " has a double quote but does not start with one; "
+                                    + "enclose the whole cell in double quotes and double each quote inside it");
                 }
                 p++;
             }
@@ -132,7 +132,8 @@ final class CsvReader {
     private void readQuoted() throws IOException, CsvFormatException {
         while (true) {
             if (position >= limit && !fill()) {
-                throw new CsvFormatException(recordLine, "a cell opens a double quote that is never closed; close it or double the quote");
+                throw new CsvFormatException(
+                        recordLine, "a cell opens a double quote that is never closed; close it or double the quote");
             }
             int p = position;
             while (p < limit && buffer[p] != '"') {
@@ -154,13 +155,13 @@ final class CsvReader {
             if (c == '"') {
                 appendQuote();
                 position++;
-            }
-            else if (c == ',' || c == '\n' || c == '\r') {
+            } else if (c == ',' || c == '\n' || c == '\r') {
                 return;
-            }
-            else {
-                throw new CsvFormatException(line, "cell " + (cells + 1) + " has text after its closing double quote; "
-                        + "double the quotes inside a quoted cell");
+            } else {
+                throw new CsvFormatException(
+                        line,
+                        "cell " + (cells + 1) + " has text after its closing double quote; "
+                                + "double the quotes inside a quoted cell");
             }
         }
     }
@@ -201,8 +202,10 @@ final class CsvReader {
     private void ensure(int more) throws CsvFormatException {
         if (length + more > record.length) {
             if (length + more > MAX_RECORD_CHARS) {
-                throw new CsvFormatException(recordLine, "the row is longer than " + MAX_RECORD_CHARS
-                        + " characters, probably because a double quote is never closed");
+                throw new CsvFormatException(
+                        recordLine,
+                        "the row is longer than " + MAX_RECORD_CHARS
+                                + " characters, probably because a double quote is never closed");
             }
             record = Arrays.copyOf(record, Math.min(MAX_RECORD_CHARS, Math.max(record.length * 2, length + more)));
         }

@@ -68,8 +68,7 @@ public final class DataImporter {
         synchronized (store) {
             try {
                 return store.inTransaction(connection -> store.catalog().register(connection, model));
-            }
-            catch (StoreException e) {
+            } catch (StoreException e) {
                 throw new ImportException(null, 0, null, e.getMessage());
             }
         }
@@ -93,27 +92,36 @@ public final class DataImporter {
         requireNonNull(csv, "csv is null");
         requireNonNull(mode, "mode is null");
         requireNonNull(listener, "listener is null");
-        String name = csv.getFileName() == null ? csv.toString() : csv.getFileName().toString();
+        String name =
+                csv.getFileName() == null ? csv.toString() : csv.getFileName().toString();
         long started = System.nanoTime();
         // Imports are rare and must not interleave (row ids, duplicate checks): one at a time per store.
         synchronized (store) {
             try {
                 return store.inTransaction(connection -> load(connection, model, csv, name, mode, listener, started));
-            }
-            catch (StoreException e) {
-                throw new ImportException(name, "Cannot import " + name + " into " + model.id() + ": " + e.getMessage()
-                        + ". Nothing of " + name + " was imported", e);
+            } catch (StoreException e) {
+                throw new ImportException(
+                        name,
+                        "Cannot import " + name + " into " + model.id() + ": " + e.getMessage() + ". Nothing of " + name
+                                + " was imported",
+                        e);
             }
         }
     }
 
-    private ImportResult load(Connection connection, DataModel model, Path csv, String name, ImportMode mode, ProgressListener listener,
-            long started) throws SQLException {
+    private ImportResult load(
+            Connection connection,
+            DataModel model,
+            Path csv,
+            String name,
+            ImportMode mode,
+            ProgressListener listener,
+            long started)
+            throws SQLException {
         StoreCatalog catalog = store.catalog();
         try {
             catalog.register(connection, model);
-        }
-        catch (StoreException e) {
+        } catch (StoreException e) {
             throw new ImportException(name, 0, null, "Cannot import " + name + ": " + e.getMessage());
         }
         if (mode != ImportMode.REPLACE) {
@@ -123,14 +131,23 @@ public final class DataImporter {
         catalog.datasets(connection, model).forEach(d -> existing.put(d.code(), d));
         MessageDigest sha256 = sha256();
         try (InputStream raw = Files.newInputStream(csv);
-                CountingInputStream counted = new CountingInputStream(new DigestInputStream(new BufferedInputStream(raw, 1 << 16), sha256));
+                CountingInputStream counted =
+                        new CountingInputStream(new DigestInputStream(new BufferedInputStream(raw, 1 << 16), sha256));
                 // Bytes that are not UTF-8 become U+FFFD, which the cell rules report with the cell's line and column.
-                Reader text = new InputStreamReader(counted, StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE))) {
+                Reader text = new InputStreamReader(
+                        counted,
+                        StandardCharsets.UTF_8
+                                .newDecoder()
+                                .onMalformedInput(CodingErrorAction.REPLACE)
+                                .onUnmappableCharacter(CodingErrorAction.REPLACE))) {
             CsvReader reader = new CsvReader(text);
             if (!reader.next()) {
-                throw new ImportException(name, 1, null, name + " is empty; it needs a header row naming its columns "
-                        + "(variables of " + model.id() + ", 'dataset' among them)");
+                throw new ImportException(
+                        name,
+                        1,
+                        null,
+                        name + " is empty; it needs a header row naming its columns " + "(variables of " + model.id()
+                                + ", 'dataset' among them)");
             }
             CellRule[] rules = header(reader, model, name);
             List<String> columns = new ArrayList<>();
@@ -147,8 +164,13 @@ public final class DataImporter {
             try (RowWriter writer = store.rowWriter(connection, model, columns)) {
                 while (reader.next()) {
                     if (reader.size() != rules.length) {
-                        throw new ImportException(name, reader.line(), null, name + " line " + reader.line() + ": the row has "
-                                + reader.size() + " cells but the header has " + rules.length + " columns" + nothingImported(name));
+                        throw new ImportException(
+                                name,
+                                reader.line(),
+                                null,
+                                name + " line " + reader.line() + ": the row has " + reader.size()
+                                        + " cells but the header has " + rules.length + " columns"
+                                        + nothingImported(name));
                     }
                     writer.setLong(0, rowId++);
                     String dataset = null;
@@ -158,16 +180,24 @@ public final class DataImporter {
                             if (cell == datasetCell) {
                                 dataset = value;
                             }
-                        }
-                        catch (CellException e) {
-                            throw new ImportException(name, reader.line(), rules[cell].column(), name + " line " + reader.line()
-                                    + ", column '" + rules[cell].column() + "': " + e.getMessage() + nothingImported(name));
+                        } catch (CellException e) {
+                            throw new ImportException(
+                                    name,
+                                    reader.line(),
+                                    rules[cell].column(),
+                                    name + " line " + reader.line() + ", column '" + rules[cell].column() + "': "
+                                            + e.getMessage() + nothingImported(name));
                         }
                     }
                     writer.endRow();
-                    if (mode == ImportMode.NEW && !rowsByDataset.containsKey(dataset) && existing.containsKey(dataset)) {
-                        throw new ImportException(name, reader.line(), DataModel.DATASET, alreadyInStore(name, reader.line(), model,
-                                existing.get(dataset)));
+                    if (mode == ImportMode.NEW
+                            && !rowsByDataset.containsKey(dataset)
+                            && existing.containsKey(dataset)) {
+                        throw new ImportException(
+                                name,
+                                reader.line(),
+                                DataModel.DATASET,
+                                alreadyInStore(name, reader.line(), model, existing.get(dataset)));
                     }
                     rowsByDataset.merge(dataset, 1L, Long::sum);
                     rows++;
@@ -181,28 +211,36 @@ public final class DataImporter {
             String digest = HexFormat.of().formatHex(sha256.digest());
             long replaced = 0;
             if (mode == ImportMode.REPLACE) {
-                // The old rows are those below the first new row id; until the commit, readers see them and not the new ones.
-                List<String> replacedDatasets = rowsByDataset.keySet().stream().filter(existing::containsKey).toList();
+                // The old rows are those below the first new row id; until the commit, readers see them and not the new
+                // ones.
+                List<String> replacedDatasets = rowsByDataset.keySet().stream()
+                        .filter(existing::containsKey)
+                        .toList();
                 replaced = catalog.deleteRows(connection, model, replacedDatasets, firstRowId);
                 catalog.forgetImport(connection, model.id(), digest);
-            }
-            else {
+            } else {
                 refuseEarlierImport(connection, model, name, digest);
             }
             Instant now = Instant.now();
             catalog.recordImport(connection, new ImportRecord(model.id(), name, digest, counted.count(), rows, now));
             Map<String, Long> totals = catalog.refreshDatasets(connection, model, rowsByDataset.keySet(), name, now);
             listener.progress(rows, counted.count());
-            return new ImportResult(model.id(), name, digest, rows, counted.count(), rowsByDataset, totals, replaced,
+            return new ImportResult(
+                    model.id(),
+                    name,
+                    digest,
+                    rows,
+                    counted.count(),
+                    rowsByDataset,
+                    totals,
+                    replaced,
                     Duration.ofNanos(System.nanoTime() - started));
-        }
-        catch (CsvFormatException e) {
-            throw new ImportException(name, e.line(), null, name + " line " + e.line() + ": " + e.getMessage() + nothingImported(name));
-        }
-        catch (NoSuchFileException e) {
+        } catch (CsvFormatException e) {
+            throw new ImportException(
+                    name, e.line(), null, name + " line " + e.line() + ": " + e.getMessage() + nothingImported(name));
+        } catch (NoSuchFileException e) {
             throw new ImportException(name, "Cannot import " + csv + ": there is no such file", e);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new ImportException(name, "Cannot read " + csv + ": " + e.getMessage() + nothingImported(name), e);
         }
     }
@@ -220,31 +258,39 @@ public final class DataImporter {
                 }
                 refuseEarlierImport(connection, model, name, HexFormat.of().formatHex(sha256.digest()));
             }
-        }
-        catch (NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new ImportException(name, "Cannot import " + csv + ": there is no such file", e);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new ImportException(name, "Cannot read " + csv + ": " + e.getMessage() + nothingImported(name), e);
         }
     }
 
-    private void refuseEarlierImport(Connection connection, DataModel model, String name, String digest) throws SQLException {
+    private void refuseEarlierImport(Connection connection, DataModel model, String name, String digest)
+            throws SQLException {
         Optional<ImportRecord> earlier = store.catalog().findImport(connection, model.id(), digest);
         if (earlier.isPresent()) {
-            throw new ImportException(name, 0, null, name + " was already imported into " + model.id() + " on "
-                    + earlier.get().importedAt() + " (as '" + earlier.get().source() + "', " + earlier.get().rows()
-                    + " rows, same SHA-256 " + digest.substring(0, 12) + "…), so it was not imported again; "
-                    + "to load it anew in place of its datasets' rows (say, after they were replaced by another file), import it with --replace");
+            throw new ImportException(
+                    name,
+                    0,
+                    null,
+                    name + " was already imported into " + model.id() + " on "
+                            + earlier.get().importedAt() + " (as '"
+                            + earlier.get().source() + "', " + earlier.get().rows()
+                            + " rows, same SHA-256 " + digest.substring(0, 12) + "…), so it was not imported again; "
+                            + "to load it anew in place of its datasets' rows (say, after they were replaced by another file), import it with --replace");
         }
     }
 
     /** Why a file was refused for a dataset already in the store, and the two ways on. */
     private static String alreadyInStore(String name, long line, DataModel model, StoredDataset dataset) {
-        return name + " line " + line + ": the dataset '" + dataset.code() + "' is already in this node's store (" + dataset.rows()
-                + " rows of " + model.id() + (dataset.source() == null ? "" : ", last imported from " + dataset.source())
-                + "), so " + name + " was not imported: importing it would add its rows to the dataset's. To replace the dataset's rows "
-                + "by the file's, import it again with --replace; to add them, with --append. Nothing of " + name + " was imported";
+        return name + " line " + line + ": the dataset '" + dataset.code() + "' is already in this node's store ("
+                + dataset.rows()
+                + " rows of " + model.id()
+                + (dataset.source() == null ? "" : ", last imported from " + dataset.source())
+                + "), so " + name
+                + " was not imported: importing it would add its rows to the dataset's. To replace the dataset's rows "
+                + "by the file's, import it again with --replace; to add them, with --append. Nothing of " + name
+                + " was imported";
     }
 
     private static CellRule[] header(CsvReader reader, DataModel model, String name) {
@@ -254,29 +300,51 @@ public final class DataImporter {
             String column = reader.text(cell);
             long line = reader.line();
             if (column.indexOf(CellRule.REPLACEMENT) >= 0) {
-                throw new ImportException(name, line, null, name + " line " + line + ": the header is not valid UTF-8 text; "
-                        + "save the file with the UTF-8 encoding" + nothingImported(name));
+                throw new ImportException(
+                        name,
+                        line,
+                        null,
+                        name + " line " + line + ": the header is not valid UTF-8 text; "
+                                + "save the file with the UTF-8 encoding" + nothingImported(name));
             }
             if (column.isEmpty()) {
-                throw new ImportException(name, line, null, name + " line " + line + ": column " + (cell + 1)
-                        + " has no name; every column must be named after a variable of " + model.id() + nothingImported(name));
+                throw new ImportException(
+                        name,
+                        line,
+                        null,
+                        name + " line " + line + ": column " + (cell + 1)
+                                + " has no name; every column must be named after a variable of " + model.id()
+                                + nothingImported(name));
             }
             Cde cde = model.cde(column);
             if (cde == null) {
-                throw new ImportException(name, line, column, name + " line " + line + ": the column '" + CellRule.shorten(column)
-                        + "' is not a variable of " + model.id() + "; did you mean '" + closest(column, model)
-                        + "'? Rename or remove the column" + nothingImported(name));
+                throw new ImportException(
+                        name,
+                        line,
+                        column,
+                        name + " line " + line + ": the column '" + CellRule.shorten(column)
+                                + "' is not a variable of " + model.id() + "; did you mean '" + closest(column, model)
+                                + "'? Rename or remove the column" + nothingImported(name));
             }
             Integer previous = seen.putIfAbsent(column, cell + 1);
             if (previous != null) {
-                throw new ImportException(name, line, column, name + " line " + line + ": the column '" + column
-                        + "' appears twice (columns " + previous + " and " + (cell + 1) + "); remove one of them" + nothingImported(name));
+                throw new ImportException(
+                        name,
+                        line,
+                        column,
+                        name + " line " + line + ": the column '" + column + "' appears twice (columns " + previous
+                                + " and " + (cell + 1) + "); remove one of them" + nothingImported(name));
             }
             rules[cell] = new CellRule(cde, model.id());
         }
         if (!seen.containsKey(DataModel.DATASET)) {
-            throw new ImportException(name, reader.line(), DataModel.DATASET, name + " line " + reader.line()
-                    + ": there is no 'dataset' column; every row must say which dataset it belongs to" + nothingImported(name));
+            throw new ImportException(
+                    name,
+                    reader.line(),
+                    DataModel.DATASET,
+                    name + " line " + reader.line()
+                            + ": there is no 'dataset' column; every row must say which dataset it belongs to"
+                            + nothingImported(name));
         }
         return rules;
     }
@@ -303,8 +371,7 @@ public final class DataImporter {
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
-        }
-        catch (NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every Java runtime has SHA-256", e);
         }
     }

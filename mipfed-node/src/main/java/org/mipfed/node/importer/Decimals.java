@@ -9,13 +9,12 @@ package org.mipfed.node.importer;
  */
 final class Decimals {
     private static final double[] POWERS_OF_TEN = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
     };
     private static final long EXACT_LIMIT = 1L << 53;
 
-    private Decimals() {
-    }
+    private Decimals() {}
 
     /** The number in {@code chars[start, end)}, or NaN if it is not one. */
     static double parse(char[] chars, int start, int end) {

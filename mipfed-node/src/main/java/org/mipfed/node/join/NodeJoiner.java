@@ -2,6 +2,7 @@ package org.mipfed.node.join;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
-import com.google.protobuf.ByteString;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.JoinToken;
@@ -35,8 +35,7 @@ import org.mipfed.proto.v1.JoinResponse;
  * Nothing is written unless the whole exchange succeeds.
  */
 public final class NodeJoiner {
-    private NodeJoiner() {
-    }
+    private NodeJoiner() {}
 
     /** {@link #join(NodePaths, String, String, String, PrivacyPolicy)} with the default policy and this minimum of rows. */
     public static NodeConfig join(NodePaths paths, String tokenText, String managerAddress, String store, int minRows) {
@@ -44,54 +43,66 @@ public final class NodeJoiner {
     }
 
     /** Joins and writes the node's identity and configuration, its privacy policy included, into its data directory. */
-    public static NodeConfig join(NodePaths paths, String tokenText, String managerAddress, String store, PrivacyPolicy privacy) {
+    public static NodeConfig join(
+            NodePaths paths, String tokenText, String managerAddress, String store, PrivacyPolicy privacy) {
         requireNonNull(paths, "paths is null");
         if (Files.exists(paths.config())) {
-            throw new Problem(ProblemType.ALREADY_JOINED, paths.dataDir() + " already holds a node (node.json). Use another --data-dir, or run it: mipfed node run --data-dir " + paths.dataDir());
+            throw new Problem(
+                    ProblemType.ALREADY_JOINED,
+                    paths.dataDir()
+                            + " already holds a node (node.json). Use another --data-dir, or run it: mipfed node run --data-dir "
+                            + paths.dataDir());
         }
         JoinToken token;
         try {
             token = JoinToken.parse(tokenText);
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw Problem.badRequest(e.getMessage());
         }
         String target = managerAddress.contains(":") ? managerAddress : managerAddress + ":2377";
         KeyPair keys = KeyPairs.generate();
         String hostname = hostname();
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(token.digest());
-        ManagedChannel channel = Grpc.newChannelBuilder(target, NodeTls.joinChannelCredentials(pinning)).build();
+        ManagedChannel channel = Grpc.newChannelBuilder(target, NodeTls.joinChannelCredentials(pinning))
+                .build();
         JoinResponse response;
         try {
-            response = JoinGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).join(JoinRequest.newBuilder()
-                    .setToken(tokenText.trim())
-                    .setCsrDer(ByteString.copyFrom(Csr.create(keys, hostname)))
-                    .setHostname(hostname)
-                    .build());
-        }
-        catch (StatusRuntimeException e) {
+            response = JoinGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .join(JoinRequest.newBuilder()
+                            .setToken(tokenText.trim())
+                            .setCsrDer(ByteString.copyFrom(Csr.create(keys, hostname)))
+                            .setHostname(hostname)
+                            .build());
+        } catch (StatusRuntimeException e) {
             throw failure(e, target, pinning);
-        }
-        finally {
+        } finally {
             channel.shutdownNow();
         }
-        X509Certificate certificate = Pem.certificate(response.getCertificateDer().toByteArray());
+        X509Certificate certificate =
+                Pem.certificate(response.getCertificateDer().toByteArray());
         // Keep the CA pinned in the handshake, not whatever the response body claims.
-        X509Certificate ca = pinning.pinnedCa().orElseThrow(() -> new Problem(ProblemType.JOIN_FAILED, "The manager's CA was not pinned during the handshake"));
+        X509Certificate ca = pinning.pinnedCa()
+                .orElseThrow(() ->
+                        new Problem(ProblemType.JOIN_FAILED, "The manager's CA was not pinned during the handshake"));
         if (!ca.equals(Pem.certificate(response.getCaCertificateDer().toByteArray()))) {
-            throw new Problem(ProblemType.JOIN_FAILED, "The manager answered with a CA certificate other than the one it presented in the handshake; not joining.");
+            throw new Problem(
+                    ProblemType.JOIN_FAILED,
+                    "The manager answered with a CA certificate other than the one it presented in the handshake; not joining.");
         }
         try {
             Files.createDirectories(paths.key().getParent());
             Pem.writePrivateKey(paths.key(), keys.getPrivate());
             Pem.writeCertificate(paths.certificate(), certificate);
             Pem.writeCertificate(paths.caCertificate(), ca);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot write the node's identity into " + paths.dataDir() + ": " + e.getMessage(), e);
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the node's identity into " + paths.dataDir() + ": " + e.getMessage(), e);
-        }
-        // the caller chose this policy in code (the CLI refuses one below a floor before it gets here): it is deliberate
-        NodeConfig config = new NodeConfig(response.getNodeId(), response.getFederationId(), response.getRole(), target, store, privacy)
+        // the caller chose this policy in code (the CLI refuses one below a floor before it gets here): it is
+        // deliberate
+        NodeConfig config = new NodeConfig(
+                        response.getNodeId(), response.getFederationId(), response.getRole(), target, store, privacy)
                 .acknowledgingFloors();
         config.save(paths);
         return config;
@@ -100,24 +111,29 @@ public final class NodeJoiner {
     private static Problem failure(StatusRuntimeException e, String target, PinnedCaTrustManager pinning) {
         Status status = e.getStatus();
         if (pinning.mismatch() != null) {
-            return new Problem(ProblemType.MANAGER_NOT_TRUSTED, "The manager at " + target + " was not trusted: " + pinning.mismatch()
-                    + ". Check the token and the address; the token was not sent.");
+            return new Problem(
+                    ProblemType.MANAGER_NOT_TRUSTED,
+                    "The manager at " + target + " was not trusted: " + pinning.mismatch()
+                            + ". Check the token and the address; the token was not sent.");
         }
         if (status.getCode() == Status.Code.PERMISSION_DENIED) {
             return new Problem(ProblemType.JOIN_REFUSED, String.valueOf(status.getDescription()));
         }
         if (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            return new Problem(ProblemType.MANAGER_UNAVAILABLE, "Cannot reach the manager at " + target + " (" + status.getCode() + ": "
-                    + status.getDescription() + "). Check the address and port (default 2377) and that the manager is running.");
+            return new Problem(
+                    ProblemType.MANAGER_UNAVAILABLE,
+                    "Cannot reach the manager at " + target + " (" + status.getCode() + ": " + status.getDescription()
+                            + "). Check the address and port (default 2377) and that the manager is running.");
         }
-        return new Problem(ProblemType.JOIN_FAILED, "Joining " + target + " failed: " + status.getCode() + " " + status.getDescription());
+        return new Problem(
+                ProblemType.JOIN_FAILED,
+                "Joining " + target + " failed: " + status.getCode() + " " + status.getDescription());
     }
 
     private static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return "unknown";
         }
     }

@@ -30,20 +30,17 @@ public record BoundSql(String sql, List<Object> parameters) {
             for (Object parameter : parameters) {
                 if (parameter instanceof String text) {
                     statement.setString(index++, text);
-                }
-                else if (parameter instanceof Double number) {
+                } else if (parameter instanceof Double number) {
                     statement.setDouble(index++, number);
-                }
-                else if (parameter instanceof Long number) {
+                } else if (parameter instanceof Long number) {
                     statement.setLong(index++, number);
-                }
-                else {
-                    throw new IllegalArgumentException("Cannot bind a " + parameter.getClass().getSimpleName());
+                } else {
+                    throw new IllegalArgumentException(
+                            "Cannot bind a " + parameter.getClass().getSimpleName());
                 }
             }
             return statement;
-        }
-        catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             statement.close();
             throw e;
         }
@@ -63,7 +60,8 @@ public record BoundSql(String sql, List<Object> parameters) {
         public Builder parameter(Object value) {
             requireNonNull(value, "value is null");
             if (!(value instanceof String || value instanceof Double || value instanceof Long)) {
-                throw new IllegalArgumentException("Only String, Double and Long are bound, not " + value.getClass().getSimpleName());
+                throw new IllegalArgumentException("Only String, Double and Long are bound, not "
+                        + value.getClass().getSimpleName());
             }
             sql.append('?');
             parameters.add(value);

@@ -47,8 +47,10 @@ final class ClassSummaryPrimitive implements Primitive<ClassSummaryQuery> {
         Cde response = scope.nominal(query.getResponse(), "the class variable of class_summary");
         Set<Cde> used = new LinkedHashSet<>();
         used.add(response);
-        List<Cde> numerical = QueryScope.distinct(query.getNumericalList(), v -> scope.numerical(v, "a numerical feature of class_summary"));
-        List<Cde> nominal = QueryScope.distinct(query.getNominalList(), v -> scope.nominal(v, "a nominal feature of class_summary"));
+        List<Cde> numerical = QueryScope.distinct(
+                query.getNumericalList(), v -> scope.numerical(v, "a numerical feature of class_summary"));
+        List<Cde> nominal = QueryScope.distinct(
+                query.getNominalList(), v -> scope.nominal(v, "a nominal feature of class_summary"));
         used.addAll(numerical);
         used.addAll(nominal);
         Set<Cde> described = new LinkedHashSet<>(used);
@@ -63,8 +65,11 @@ final class ClassSummaryPrimitive implements Primitive<ClassSummaryQuery> {
         for (int f = 0; f < nominal.size(); f++) {
             columns.add(scope.dialect().toText(scope.quote(nominal.get(f))) + " AS \"c$" + f + "\"");
         }
-        BoundSql rows = BoundSql.builder().sql("SELECT " + String.join(", ", columns) + " FROM " + scope.table() + " WHERE ")
-                .append(scope.where()).sql(" AND " + scope.complete(complete)).build();
+        BoundSql rows = BoundSql.builder()
+                .sql("SELECT " + String.join(", ", columns) + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + scope.complete(complete))
+                .build();
 
         List<String> means = new ArrayList<>(List.of("\"g$\"", "count(*) AS \"n$\""));
         List<String> out = new ArrayList<>(List.of("m.\"g$\"", "min(m.\"n$\")"));
@@ -75,17 +80,23 @@ final class ClassSummaryPrimitive implements Primitive<ClassSummaryQuery> {
             out.add("sum(" + deviation + ")");
             out.add("sum(" + deviation + " * " + deviation + ")");
         }
-        BoundSql sql = BoundSql.builder().sql("WITH \"rows$\" AS (").append(rows).sql("), \"means$\" AS (SELECT " + String.join(", ", means)
-                + " FROM \"rows$\" GROUP BY \"g$\") SELECT " + String.join(", ", out)
-                + " FROM \"rows$\" r JOIN \"means$\" m ON r.\"g$\" = m.\"g$\" GROUP BY m.\"g$\"").build();
+        BoundSql sql = BoundSql.builder()
+                .sql("WITH \"rows$\" AS (")
+                .append(rows)
+                .sql("), \"means$\" AS (SELECT " + String.join(", ", means)
+                        + " FROM \"rows$\" GROUP BY \"g$\") SELECT " + String.join(", ", out)
+                        + " FROM \"rows$\" r JOIN \"means$\" m ON r.\"g$\" = m.\"g$\" GROUP BY m.\"g$\"")
+                .build();
         Map<String, ClassSummary.Builder> classes = new TreeMap<>();
         long total = 0;
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet result = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet result = statement.executeQuery()) {
             while (result.next()) {
                 int column = 1;
                 String level = result.getString(column++);
                 long n = result.getLong(column++);
-                ClassSummary.Builder summary = ClassSummary.newBuilder().setLevel(level).setN(n);
+                ClassSummary.Builder summary =
+                        ClassSummary.newBuilder().setLevel(level).setN(n);
                 for (int j = 0; j < numerical.size(); j++) {
                     double centre = result.getDouble(column++);
                     double sum = result.getDouble(column++);
@@ -104,21 +115,32 @@ final class ClassSummaryPrimitive implements Primitive<ClassSummaryQuery> {
         }
         for (int f = 0; f < nominal.size(); f++) {
             Map<String, Map<String, Long>> counts = new TreeMap<>();
-            BoundSql count = BoundSql.builder().sql("SELECT \"g$\", \"c$" + f + "\", count(*) FROM (").append(rows)
-                    .sql(") \"r$\" GROUP BY \"g$\", \"c$" + f + "\"").build();
-            try (PreparedStatement statement = count.prepare(connection); ResultSet result = statement.executeQuery()) {
+            BoundSql count = BoundSql.builder()
+                    .sql("SELECT \"g$\", \"c$" + f + "\", count(*) FROM (")
+                    .append(rows)
+                    .sql(") \"r$\" GROUP BY \"g$\", \"c$" + f + "\"")
+                    .build();
+            try (PreparedStatement statement = count.prepare(connection);
+                    ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    counts.computeIfAbsent(result.getString(1), g -> new TreeMap<>()).put(result.getString(2), result.getLong(3));
+                    counts.computeIfAbsent(result.getString(1), g -> new TreeMap<>())
+                            .put(result.getString(2), result.getLong(3));
                 }
             }
             for (Map.Entry<String, ClassSummary.Builder> entry : classes.entrySet()) {
                 Map<String, Long> levels = counts.getOrDefault(entry.getKey(), Map.of());
-                entry.getValue().addNominal(LevelCounts.newBuilder().addAllLevels(levels.keySet()).addAllCounts(levels.values()));
+                entry.getValue()
+                        .addNominal(LevelCounts.newBuilder()
+                                .addAllLevels(levels.keySet())
+                                .addAllCounts(levels.values()));
             }
         }
         ClassSummaryResult.Builder result = ClassSummaryResult.newBuilder().setN(total);
         classes.values().forEach(result::addClasses);
-        return PrimitiveResult.newBuilder().setRowsUsed(total).setClassSummary(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(total)
+                .setClassSummary(result)
+                .build();
     }
 
     /** For the audit log. */

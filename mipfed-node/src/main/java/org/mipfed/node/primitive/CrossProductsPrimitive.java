@@ -6,12 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyRefusals;
@@ -40,6 +37,7 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
     private static final int SHIFT_ROWS = 10_000;
     /** The rule of a refused transformation. */
     static final String TRANSFORM = "transform";
+
     static final String LOG = "log";
     static final String EXP = "exp";
     /** Exareme2's words, which its clients look for. */
@@ -70,7 +68,8 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
     public PrimitiveResult run(Connection connection, QueryScope scope, CrossProductsQuery query) throws SQLException {
         PrivacyGuard guard = scope.guard();
         if (query.getColumnsCount() == 0) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "cross_products needs at least one design column");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY, "cross_products needs at least one design column");
         }
         List<BoundSql> columns = new ArrayList<>();
         Set<Cde> used = new LinkedHashSet<>();
@@ -91,7 +90,10 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (n == 0) {
-            return PrimitiveResult.newBuilder().setRowsUsed(0).setCrossProducts(CrossProductsResult.newBuilder().setN(0)).build();
+            return PrimitiveResult.newBuilder()
+                    .setRowsUsed(0)
+                    .setCrossProducts(CrossProductsResult.newBuilder().setN(0))
+                    .build();
         }
         guard.checkParameters(p, n).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
@@ -117,18 +119,24 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         for (double c : comoments) {
             result.addComoments(c);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(n).setCrossProducts(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(n)
+                .setCrossProducts(result)
+                .build();
     }
 
     /**
      * A column as a double expression: the variable, possibly transformed, or the 0/1 indicator of
      * one of its levels (bound). Records each transformed variable in {@code transformed}.
      */
-    private static BoundSql expression(QueryScope scope, DesignColumn column, Set<Cde> used, Set<Transformed> transformed) {
+    private static BoundSql expression(
+            QueryScope scope, DesignColumn column, Set<Cde> used, Set<Transformed> transformed) {
         String transform = column.getTransform();
         if (!transform.isEmpty() && !LOG.equals(transform) && !EXP.equals(transform)) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "Unknown transformation '" + SqlFilterCompiler.shorten(transform)
-                    + "' of '" + SqlFilterCompiler.shorten(column.getVariable()) + "'; this node applies log and exp");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "Unknown transformation '" + SqlFilterCompiler.shorten(transform) + "' of '"
+                            + SqlFilterCompiler.shorten(column.getVariable()) + "'; this node applies log and exp");
         }
         if (column.getLevel().isEmpty()) {
             Cde cde = scope.numerical(column.getVariable(), "a design column without a level");
@@ -139,13 +147,18 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
             }
             transformed.add(new Transformed(cde, transform));
             // Guarded, so that no row makes the store fail before checkTransforms refuses cleanly.
-            return BoundSql.builder().sql(LOG.equals(transform)
-                    ? "ln(CASE WHEN " + value + " > 0 THEN " + value + " END)"
-                    : "exp(CASE WHEN " + value + " <= " + (long) EXP_LIMIT + " THEN " + value + " END)").build();
+            return BoundSql.builder()
+                    .sql(
+                            LOG.equals(transform)
+                                    ? "ln(CASE WHEN " + value + " > 0 THEN " + value + " END)"
+                                    : "exp(CASE WHEN " + value + " <= " + (long) EXP_LIMIT + " THEN " + value + " END)")
+                    .build();
         }
         if (!transform.isEmpty()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The indicator of a level of '"
-                    + SqlFilterCompiler.shorten(column.getVariable()) + "' cannot be transformed; only numerical columns can");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "The indicator of a level of '" + SqlFilterCompiler.shorten(column.getVariable())
+                            + "' cannot be transformed; only numerical columns can");
         }
         Cde cde = scope.nominal(column.getVariable(), "a design column with a level");
         BoundSql indicator = LevelIndicator.of(scope, cde, column.getLevel());
@@ -158,9 +171,12 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
      * {@link LevelIndicator#checkCounts}): each indicator's ones are n × its mean, and two indicators' rows at both
      * levels are their co-moment plus n × the product of their means.
      */
-    static void checkIndicatorCounts(PrivacyGuard guard, List<DesignColumn> columns, long n, List<Double> means, double[] comoments) {
+    static void checkIndicatorCounts(
+            PrivacyGuard guard, List<DesignColumn> columns, long n, List<Double> means, double[] comoments) {
         int p = columns.size();
-        List<String> indicated = columns.stream().map(c -> c.getLevel().isEmpty() ? "" : c.getVariable()).toList();
+        List<String> indicated = columns.stream()
+                .map(c -> c.getLevel().isEmpty() ? "" : c.getVariable())
+                .toList();
         long[] ones = new long[p];
         long[][] both = new long[p][p];
         for (int i = 0; i < p; i++) {
@@ -183,14 +199,18 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         for (Transformed entry : transformed) {
             double extreme = extremes[i++];
             String variable = entry.cde().code();
-            // Data-dependent (whether some selected row is non-positive, or too large): a fixed text, counted by the budget.
+            // Data-dependent (whether some selected row is non-positive, or too large): a fixed text, counted by the
+            // budget.
             if (LOG.equals(entry.transform()) && !(extreme > 0)) {
                 PrivacyViolation v = PrivacyRefusals.transform(TRANSFORM, LOG_NON_POSITIVE, variable, LOG);
                 throw RefusalException.caller(v.rule(), v.message());
             }
             if (EXP.equals(entry.transform()) && extreme > EXP_LIMIT) {
-                PrivacyViolation v = PrivacyRefusals.transform(TRANSFORM, "Exp transformation cannot be applied to values whose exponential "
-                        + "overflows.", variable, EXP);
+                PrivacyViolation v = PrivacyRefusals.transform(
+                        TRANSFORM,
+                        "Exp transformation cannot be applied to values whose exponential " + "overflows.",
+                        variable,
+                        EXP);
                 throw RefusalException.caller(v.rule(), v.message());
             }
         }
@@ -210,8 +230,13 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
      * MATERIALIZED: each reads it as it scans (the shifts stop after their rows), where a materialized one would hold
      * every selected row in memory.
      */
-    private static double[] centredSums(Connection connection, QueryScope scope, List<BoundSql> columns, String complete,
-            List<Transformed> transformed) throws SQLException {
+    private static double[] centredSums(
+            Connection connection,
+            QueryScope scope,
+            List<BoundSql> columns,
+            String complete,
+            List<Transformed> transformed)
+            throws SQLException {
         int p = columns.size();
         BoundSql.Builder with = BoundSql.builder().sql("WITH \"selected$\" AS NOT MATERIALIZED (SELECT ");
         for (int i = 0; i < p; i++) {
@@ -224,11 +249,14 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
             with.sql(", " + scope.dialect().toDouble(scope.quote(t.cde())) + " AS \"e$" + k + "\"");
             sums.add((LOG.equals(t.transform()) ? "min(" : "max(") + "\"e$" + k + "\")");
         }
-        with.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + "), \"shift$\" AS (SELECT ");
+        with.sql(" FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + complete + "), \"shift$\" AS (SELECT ");
         for (int i = 0; i < p; i++) {
             String mean = "avg(" + value(i) + ")";
             // NULL (no row), infinite or NaN: centred on 0 instead.
-            with.sql((i == 0 ? "" : ", ") + "CASE WHEN abs(" + mean + ") < 1e308 THEN " + mean + " ELSE 0 END AS " + shift(i));
+            with.sql((i == 0 ? "" : ", ") + "CASE WHEN abs(" + mean + ") < 1e308 THEN " + mean + " ELSE 0 END AS "
+                    + shift(i));
         }
         with.sql(" FROM (SELECT * FROM \"selected$\" LIMIT " + SHIFT_ROWS + ") \"sample$\") ");
         BoundSql prefix = with.build();
@@ -246,9 +274,12 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
-            BoundSql sql = BoundSql.builder().append(prefix).sql("SELECT " + String.join(", ", block)
-                    + " FROM \"selected$\" CROSS JOIN \"shift$\"").build();
-            try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+            BoundSql sql = BoundSql.builder()
+                    .append(prefix)
+                    .sql("SELECT " + String.join(", ", block) + " FROM \"selected$\" CROSS JOIN \"shift$\"")
+                    .build();
+            try (PreparedStatement statement = sql.prepare(connection);
+                    ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 for (int k = 0; k < block.size(); k++) {
                     values[start + k] = rows.getDouble(k + 1);
@@ -274,6 +305,5 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
     }
 
     /** A variable that a column transforms, and how. */
-    private record Transformed(Cde cde, String transform) {
-    }
+    private record Transformed(Cde cde, String transform) {}
 }

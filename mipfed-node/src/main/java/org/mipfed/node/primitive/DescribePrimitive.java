@@ -35,6 +35,7 @@ import org.roaringbitmap.RoaringBitmap;
 final class DescribePrimitive implements Primitive<DescribeQuery> {
     /** Numerical variables per statement: 15 columns each stays far below PostgreSQL's 1664. */
     private static final int VARIABLES_PER_STATEMENT = 40;
+
     private static final double[] QUARTILES = {0.25, 0.5, 0.75};
     private static final String COMPLETE = "\"complete$\"";
     private static final String DATASET = "\"ds$\"";
@@ -58,12 +59,16 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
     @Override
     public PrimitiveResult run(Connection connection, QueryScope scope, DescribeQuery query) throws SQLException {
         PrivacyGuard guard = scope.guard();
-        List<Cde> numerical = QueryScope.distinct(query.getNumericalList(), v -> scope.numerical(v, "a numerical variable of describe"));
-        List<Cde> nominal = QueryScope.distinct(query.getNominalList(), v -> scope.nominal(v, "a nominal variable of describe"));
+        List<Cde> numerical = QueryScope.distinct(
+                query.getNumericalList(), v -> scope.numerical(v, "a numerical variable of describe"));
+        List<Cde> nominal =
+                QueryScope.distinct(query.getNominalList(), v -> scope.nominal(v, "a nominal variable of describe"));
         for (Cde cde : nominal) {
             if (numerical.contains(cde)) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "The variable '" + cde.code() + "' is asked for as both "
-                        + "numerical and nominal; name it once");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "The variable '" + cde.code() + "' is asked for as both "
+                                + "numerical and nominal; name it once");
             }
         }
         if (numerical.isEmpty() && nominal.isEmpty()) {
@@ -75,8 +80,8 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
         Map<String, DatasetFigures> figures = new HashMap<>();
         int blocks = Math.max(1, (numerical.size() + VARIABLES_PER_STATEMENT - 1) / VARIABLES_PER_STATEMENT);
         for (int block = 0; block < blocks; block++) {
-            List<Cde> moments = numerical.subList(block * VARIABLES_PER_STATEMENT,
-                    Math.min(numerical.size(), (block + 1) * VARIABLES_PER_STATEMENT));
+            List<Cde> moments = numerical.subList(
+                    block * VARIABLES_PER_STATEMENT, Math.min(numerical.size(), (block + 1) * VARIABLES_PER_STATEMENT));
             moments(connection, scope, complete, moments, block == 0 ? nominal : List.of(), figures);
         }
         if (!nominal.isEmpty()) {
@@ -95,12 +100,21 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
                 if (f == null) {
                     variableBased[d][v] = PrivacyGuard.suppressed(cde.code(), dataset);
                     modelBased[d][v] = PrivacyGuard.suppressed(cde.code(), dataset);
-                }
-                else {
-                    variableBased[d][v] = guard.guard(summary(cde, dataset, f.rows, f.values.get(cde.code()),
-                            f.all.get(cde.code()), f.levels.get(cde.code())));
-                    modelBased[d][v] = guard.guard(summary(cde, dataset, f.complete, f.complete,
-                            f.completeOnly.get(cde.code()), f.completeLevels.get(cde.code())));
+                } else {
+                    variableBased[d][v] = guard.guard(summary(
+                            cde,
+                            dataset,
+                            f.rows,
+                            f.values.get(cde.code()),
+                            f.all.get(cde.code()),
+                            f.levels.get(cde.code())));
+                    modelBased[d][v] = guard.guard(summary(
+                            cde,
+                            dataset,
+                            f.complete,
+                            f.complete,
+                            f.completeOnly.get(cde.code()),
+                            f.completeLevels.get(cde.code())));
                 }
             }
         }
@@ -112,7 +126,10 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
                 result.addModelBased(modelBased[d][v]);
             }
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(rows).setDescribe(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(rows)
+                .setDescribe(result)
+                .build();
     }
 
     /**
@@ -124,8 +141,13 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
      * datasets that the manager adds up from them; a summary whose rows clash is suppressed (a total's
      * clash suppresses that variable's summaries in every dataset).
      */
-    private void withholdDifferences(Connection connection, QueryScope scope, List<Cde> all, VariableSummary[][] variableBased,
-            VariableSummary[][] modelBased) throws SQLException {
+    private void withholdDifferences(
+            Connection connection,
+            QueryScope scope,
+            List<Cde> all,
+            VariableSummary[][] variableBased,
+            VariableSummary[][] modelBased)
+            throws SQLException {
         PrivacyGuard guard = scope.guard();
         List<String> datasets = scope.datasets();
         RoaringBitmap[][] own = new RoaringBitmap[datasets.size()][all.size()];
@@ -145,7 +167,10 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
         for (Cde cde : all) {
             select.append(", CASE WHEN ").append(scope.quote(cde)).append(" IS NULL THEN 0 ELSE 1 END");
         }
-        BoundSql sql = BoundSql.builder().sql(select + " FROM " + scope.table() + " WHERE ").append(scope.where()).build();
+        BoundSql sql = BoundSql.builder()
+                .sql(select + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .build();
         RowIds.read(connection, sql, (id, row) -> {
             Integer d = index.get(row.getString(2));
             if (d == null) {
@@ -155,8 +180,7 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
             for (int v = 0; v < all.size(); v++) {
                 if (row.getInt(v + 3) == 1) {
                     own[d][v].add(id);
-                }
-                else {
+                } else {
                     whole = false;
                 }
             }
@@ -172,7 +196,8 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
             for (int d = 0; d < datasets.size(); d++) {
                 for (int v = 0; v < all.size(); v++) {
                     if (!block[d][v].getSuppressed()) {
-                        sets.add(FigureRows.values(all.get(v).code(), block == variableBased ? own[d][v] : complete[d]));
+                        sets.add(
+                                FigureRows.values(all.get(v).code(), block == variableBased ? own[d][v] : complete[d]));
                         blocks.add(block[d]);
                         at.add(new int[] {d, v});
                     }
@@ -187,7 +212,8 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
         if (datasets.size() < 2) {
             return;
         }
-        // The manager adds the released summaries of the datasets up: those totals are figures over the union of their rows.
+        // The manager adds the released summaries of the datasets up: those totals are figures over the union of their
+        // rows.
         List<FigureRows> totals = new ArrayList<>();
         List<VariableSummary[][]> totalBlocks = new ArrayList<>();
         List<Integer> totalVariables = new ArrayList<>();
@@ -231,19 +257,25 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
         }
         DescribeResult.Builder describe = DescribeResult.newBuilder();
         for (VariableSummary s : result.getDescribe().getVariableBasedList()) {
-            describe.addVariableBased(withheld.contains(s.getDataset()) ? PrivacyGuard.suppressed(s.getVariable(), s.getDataset()) : s);
+            describe.addVariableBased(
+                    withheld.contains(s.getDataset()) ? PrivacyGuard.suppressed(s.getVariable(), s.getDataset()) : s);
         }
         for (VariableSummary s : result.getDescribe().getModelBasedList()) {
-            describe.addModelBased(withheld.contains(s.getDataset()) ? PrivacyGuard.suppressed(s.getVariable(), s.getDataset()) : s);
+            describe.addModelBased(
+                    withheld.contains(s.getDataset()) ? PrivacyGuard.suppressed(s.getVariable(), s.getDataset()) : s);
         }
         return result.toBuilder().setDescribe(describe).build();
     }
 
-    private static VariableSummary summary(Cde cde, String dataset, long rows, Long values, NumericalSummary moments,
-            Map<String, Long> levels) {
+    private static VariableSummary summary(
+            Cde cde, String dataset, long rows, Long values, NumericalSummary moments, Map<String, Long> levels) {
         long present = values == null ? 0 : values;
-        VariableSummary.Builder summary = VariableSummary.newBuilder().setVariable(cde.code()).setDataset(dataset)
-                .setNumTotal(rows).setNumDtps(present).setNumNa(rows - present);
+        VariableSummary.Builder summary = VariableSummary.newBuilder()
+                .setVariable(cde.code())
+                .setDataset(dataset)
+                .setNumTotal(rows)
+                .setNumDtps(present)
+                .setNumNa(rows - present);
         if (moments != null && present > 0) {
             summary.setNumerical(moments);
         }
@@ -253,20 +285,32 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
         return summary.build();
     }
 
-    private void moments(Connection connection, QueryScope scope, String complete, List<Cde> numerical, List<Cde> nominal,
-            Map<String, DatasetFigures> figures) throws SQLException {
+    private void moments(
+            Connection connection,
+            QueryScope scope,
+            String complete,
+            List<Cde> numerical,
+            List<Cde> nominal,
+            Map<String, DatasetFigures> figures)
+            throws SQLException {
         SqlDialect dialect = scope.dialect();
         String dataset = dialect.quote(DataModel.DATASET);
-        StringBuilder select = new StringBuilder("SELECT ").append(dataset).append(", count(*), ")
+        StringBuilder select = new StringBuilder("SELECT ")
+                .append(dataset)
+                .append(", count(*), ")
                 .append(dialect.filtered("count(*)", complete));
         for (Cde cde : numerical) {
             String x = dialect.toDouble(scope.quote(cde));
             select.append(", count(").append(scope.quote(cde)).append(')');
             for (String condition : new String[] {null, complete}) {
-                select.append(", ").append(dialect.filtered("avg(" + x + ")", condition))
-                        .append(", ").append(dialect.filtered("var_pop(" + x + ")", condition))
-                        .append(", ").append(dialect.filtered("min(" + x + ")", condition))
-                        .append(", ").append(dialect.filtered("max(" + x + ")", condition));
+                select.append(", ")
+                        .append(dialect.filtered("avg(" + x + ")", condition))
+                        .append(", ")
+                        .append(dialect.filtered("var_pop(" + x + ")", condition))
+                        .append(", ")
+                        .append(dialect.filtered("min(" + x + ")", condition))
+                        .append(", ")
+                        .append(dialect.filtered("max(" + x + ")", condition));
                 for (double quartile : QUARTILES) {
                     select.append(", ").append(dialect.filtered(dialect.quantile(x, quartile), condition));
                 }
@@ -275,9 +319,13 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
         for (Cde cde : nominal) {
             select.append(", count(").append(scope.quote(cde)).append(')');
         }
-        BoundSql sql = BoundSql.builder().sql(select + " FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" GROUP BY " + dataset).build();
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+        BoundSql sql = BoundSql.builder()
+                .sql(select + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" GROUP BY " + dataset)
+                .build();
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 DatasetFigures f = figures.computeIfAbsent(rows.getString(1), k -> new DatasetFigures());
                 f.rows = rows.getLong(2);
@@ -314,21 +362,33 @@ final class DescribePrimitive implements Primitive<DescribeQuery> {
                 .build();
     }
 
-    private static void levels(Connection connection, QueryScope scope, String complete, List<Cde> nominal,
-            Map<String, DatasetFigures> figures) throws SQLException {
+    private static void levels(
+            Connection connection,
+            QueryScope scope,
+            String complete,
+            List<Cde> nominal,
+            Map<String, DatasetFigures> figures)
+            throws SQLException {
         SqlDialect dialect = scope.dialect();
         Set<String> columns = new LinkedHashSet<>();
         nominal.forEach(cde -> columns.add(scope.quote(cde)));
-        BoundSql.Builder sql = BoundSql.builder().sql("WITH \"scope$\" AS (SELECT " + dialect.quote(DataModel.DATASET)
-                + " AS " + DATASET + ", (" + complete + ") AS " + COMPLETE + ", " + String.join(", ", columns) + " FROM " + scope.table()
-                + " WHERE ").append(scope.where()).sql(") ");
+        BoundSql.Builder sql = BoundSql.builder()
+                .sql("WITH \"scope$\" AS (SELECT " + dialect.quote(DataModel.DATASET)
+                        + " AS " + DATASET + ", (" + complete + ") AS " + COMPLETE + ", " + String.join(", ", columns)
+                        + " FROM " + scope.table()
+                        + " WHERE ")
+                .append(scope.where())
+                .sql(") ");
         for (int i = 0; i < nominal.size(); i++) {
             String column = scope.quote(nominal.get(i));
-            sql.sql((i == 0 ? "" : " UNION ALL ") + "SELECT " + i + ", " + DATASET + ", " + dialect.toText(column) + ", count(*), "
-                    + dialect.filtered("count(*)", COMPLETE) + " FROM \"scope$\" WHERE " + column + " IS NOT NULL GROUP BY "
+            sql.sql((i == 0 ? "" : " UNION ALL ") + "SELECT " + i + ", " + DATASET + ", " + dialect.toText(column)
+                    + ", count(*), "
+                    + dialect.filtered("count(*)", COMPLETE) + " FROM \"scope$\" WHERE " + column
+                    + " IS NOT NULL GROUP BY "
                     + DATASET + ", " + column);
         }
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.build().prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 String variable = nominal.get(rows.getInt(1)).code();
                 DatasetFigures f = figures.computeIfAbsent(rows.getString(2), k -> new DatasetFigures());

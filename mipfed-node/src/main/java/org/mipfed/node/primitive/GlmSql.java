@@ -23,6 +23,7 @@ final class GlmSql {
     private static final String PROBIT_THRESH = "8.125890664701906";
     /** ... and for cauchit to ±(−qcauchy(eps)). */
     private static final String CAUCHIT_THRESH = "1.4335198890937806e15";
+
     private static final String PI = "3.141592653589793";
 
     /** The links each family accepts, in R's terms; the first is R's default. */
@@ -31,8 +32,7 @@ final class GlmSql {
             "poisson", List.of("log", "identity", "sqrt"),
             "gaussian", List.of("identity", "log", "inverse"));
 
-    private GlmSql() {
-    }
+    private GlmSql() {}
 
     static boolean supported(String family, String link) {
         return LINKS.containsKey(family) && LINKS.get(family).contains(link);
@@ -53,7 +53,9 @@ final class GlmSql {
     /** First helper of the link, from {@code "eta$"}: e.g. exp(η) clamped as R does. */
     static String helperA(String link) {
         return switch (link) {
-            case "logit" -> "CASE WHEN \"eta$\" < -30 THEN " + EPS + " WHEN \"eta$\" > 30 THEN 1.0 / " + EPS + " ELSE exp(\"eta$\") END";
+            case "logit" ->
+                "CASE WHEN \"eta$\" < -30 THEN " + EPS + " WHEN \"eta$\" > 30 THEN 1.0 / " + EPS
+                        + " ELSE exp(\"eta$\") END";
             case "probit" -> clamp("\"eta$\"", PROBIT_THRESH);
             case "cauchit" -> clamp("\"eta$\"", CAUCHIT_THRESH);
             case "cloglog", "log" -> "exp(LEAST(GREATEST(\"eta$\", -700.0), 700.0))";
@@ -68,13 +70,28 @@ final class GlmSql {
         }
         String x = "abs(\"a$\")";
         String e = "exp(-" + x + " * " + x + " / 2.0)";
-        String numerator = horner(x, "3.52624965998911e-02", "0.700383064443688", "6.37396220353165", "33.912866078383",
-                "112.079291497871", "221.213596169931", "220.206867912376");
-        String denominator = horner(x, "8.83883476483184e-02", "1.75566716318264", "16.064177579207", "86.7807322029461",
-                "296.564248779674", "637.333633378831", "793.826512519948", "440.413735824752");
+        String numerator = horner(
+                x,
+                "3.52624965998911e-02",
+                "0.700383064443688",
+                "6.37396220353165",
+                "33.912866078383",
+                "112.079291497871",
+                "221.213596169931",
+                "220.206867912376");
+        String denominator = horner(
+                x,
+                "8.83883476483184e-02",
+                "1.75566716318264",
+                "16.064177579207",
+                "86.7807322029461",
+                "296.564248779674",
+                "637.333633378831",
+                "793.826512519948",
+                "440.413735824752");
         String fraction = x + " + 1.0 / (" + x + " + 2.0 / (" + x + " + 3.0 / (" + x + " + 4.0 / (" + x + " + 0.65))))";
-        return "CASE WHEN " + x + " < 7.07106781186547 THEN " + e + " * (" + numerator + ") / (" + denominator + ") ELSE "
-                + e + " / (" + fraction + ") / 2.506628274631 END";
+        return "CASE WHEN " + x + " < 7.07106781186547 THEN " + e + " * (" + numerator + ") / (" + denominator
+                + ") ELSE " + e + " / (" + fraction + ") / 2.506628274631 END";
     }
 
     /** μ, NULL where η is outside the link's domain. */
@@ -83,8 +100,9 @@ final class GlmSql {
             case "logit" -> "\"a$\" / (1.0 + \"a$\")";
             case "probit" -> "CASE WHEN \"a$\" > 0 THEN 1.0 - \"b$\" ELSE \"b$\" END";
             case "cauchit" -> "0.5 + atan(\"a$\") / " + PI;
-            case "cloglog" -> "GREATEST(LEAST(CASE WHEN \"a$\" < 1e-5 THEN \"a$\" * (1.0 - \"a$\" * (0.5 - \"a$\" / 6.0)) "
-                    + "ELSE 1.0 - exp(-LEAST(\"a$\", 700.0)) END, 1.0 - " + EPS + "), " + EPS + ")";
+            case "cloglog" ->
+                "GREATEST(LEAST(CASE WHEN \"a$\" < 1e-5 THEN \"a$\" * (1.0 - \"a$\" * (0.5 - \"a$\" / 6.0)) "
+                        + "ELSE 1.0 - exp(-LEAST(\"a$\", 700.0)) END, 1.0 - " + EPS + "), " + EPS + ")";
             case "log" -> "GREATEST(\"a$\", " + EPS + ")";
             case "identity" -> "\"eta$\"";
             case "sqrt" -> "CASE WHEN \"eta$\" > 0 THEN \"eta$\" * \"eta$\" END";
@@ -99,8 +117,9 @@ final class GlmSql {
             case "logit" -> "1.0 / (1.0 + \"a$\")";
             case "probit" -> "CASE WHEN \"a$\" > 0 THEN \"b$\" ELSE 1.0 - \"b$\" END";
             case "cauchit" -> "0.5 - atan(\"a$\") / " + PI;
-            case "cloglog" -> "CASE WHEN \"a$\" < 1e-5 THEN 1.0 - \"mu$\" ELSE GREATEST(LEAST(exp(-LEAST(\"a$\", 700.0)), 1.0 - "
-                    + EPS + "), " + EPS + ") END";
+            case "cloglog" ->
+                "CASE WHEN \"a$\" < 1e-5 THEN 1.0 - \"mu$\" ELSE GREATEST(LEAST(exp(-LEAST(\"a$\", 700.0)), 1.0 - "
+                        + EPS + "), " + EPS + ") END";
             default -> "1.0 - \"mu$\"";
         };
     }
@@ -108,10 +127,15 @@ final class GlmSql {
     /** dμ/dη, as R's mu.eta (with its floor at eps where R has one). */
     static String derivative(String link) {
         return switch (link) {
-            case "logit" -> "CASE WHEN \"eta$\" < -30 OR \"eta$\" > 30 THEN " + EPS + " ELSE \"a$\" / ((1.0 + \"a$\") * (1.0 + \"a$\")) END";
-            case "probit" -> "GREATEST(exp(-LEAST(LEAST(abs(\"eta$\"), 1000.0) * LEAST(abs(\"eta$\"), 1000.0), 1400.0) / 2.0) "
-                    + "/ 2.5066282746310002, " + EPS + ")";
-            case "cauchit" -> "GREATEST(1.0 / (" + PI + " * (1.0 + LEAST(abs(\"eta$\"), 1e100) * LEAST(abs(\"eta$\"), 1e100))), " + EPS + ")";
+            case "logit" ->
+                "CASE WHEN \"eta$\" < -30 OR \"eta$\" > 30 THEN " + EPS
+                        + " ELSE \"a$\" / ((1.0 + \"a$\") * (1.0 + \"a$\")) END";
+            case "probit" ->
+                "GREATEST(exp(-LEAST(LEAST(abs(\"eta$\"), 1000.0) * LEAST(abs(\"eta$\"), 1000.0), 1400.0) / 2.0) "
+                        + "/ 2.5066282746310002, " + EPS + ")";
+            case "cauchit" ->
+                "GREATEST(1.0 / (" + PI + " * (1.0 + LEAST(abs(\"eta$\"), 1e100) * LEAST(abs(\"eta$\"), 1e100))), "
+                        + EPS + ")";
             case "cloglog" -> "GREATEST(\"a$\" * exp(-LEAST(\"a$\", 700.0)), " + EPS + ")";
             case "log" -> "GREATEST(\"a$\", " + EPS + ")";
             case "identity" -> "1.0";
@@ -141,7 +165,9 @@ final class GlmSql {
 
     /** y − μ; for binomial 0/1 responses taken from the complement, which keeps its precision near 1. */
     static String residual(String family) {
-        return family.equals("binomial") ? "(CASE WHEN \"y$\" = 1 THEN \"cmu$\" ELSE -\"mu$\" END)" : "(\"y$\" - \"mu$\")";
+        return family.equals("binomial")
+                ? "(CASE WHEN \"y$\" = 1 THEN \"cmu$\" ELSE -\"mu$\" END)"
+                : "(\"y$\" - \"mu$\")";
     }
 
     /** The row's log-likelihood, up to a term free of μ (poisson: −log y!, summed apart); gaussian: 0. */
@@ -157,7 +183,8 @@ final class GlmSql {
     static String deviance(String family) {
         return switch (family) {
             case "binomial" -> "-2.0 * (" + logLikelihood(family) + ")";
-            case "poisson" -> "2.0 * ((CASE WHEN \"y$\" > 0 THEN \"y$\" * ln(\"y$\" / \"mu$\") ELSE 0.0 END) - (\"y$\" - \"mu$\"))";
+            case "poisson" ->
+                "2.0 * ((CASE WHEN \"y$\" > 0 THEN \"y$\" * ln(\"y$\" / \"mu$\") ELSE 0.0 END) - (\"y$\" - \"mu$\"))";
             default -> "(\"y$\" - \"mu$\") * (\"y$\" - \"mu$\")";
         };
     }
@@ -190,8 +217,10 @@ final class GlmSql {
         for (int k = 1; k <= 10; k++) {
             shift.append(" - ln(\"y$\" + ").append(k).append(".0)");
         }
-        return "((" + x + " - 0.5) * ln(" + x + ") - " + x + " + 0.9189385332046728 + 1.0 / (12.0 * " + x + ") - 1.0 / (360.0 * "
-                + x + " * " + x + " * " + x + ") + 1.0 / (1260.0 * power(" + x + ", 5)) - 1.0 / (1680.0 * power(" + x + ", 7))"
+        return "((" + x + " - 0.5) * ln(" + x + ") - " + x + " + 0.9189385332046728 + 1.0 / (12.0 * " + x
+                + ") - 1.0 / (360.0 * "
+                + x + " * " + x + " * " + x + ") + 1.0 / (1260.0 * power(" + x + ", 5)) - 1.0 / (1680.0 * power(" + x
+                + ", 7))"
                 + " + 1.0 / (1188.0 * power(" + x + ", 9))" + shift + ")";
     }
 

@@ -5,10 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
@@ -34,6 +32,7 @@ import org.mipfed.proto.v1.PrimitiveResult;
 final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
+
     private static final int SCALARS = 8;
 
     @Override
@@ -52,8 +51,10 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         String family = query.getFamily();
         String link = query.getLink();
         if (!GlmSql.supported(family, link)) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step has no family '" + SqlFilterCompiler.shorten(family)
-                    + "' with link '" + SqlFilterCompiler.shorten(link) + "'; the families and their links are " + GlmSql.LINKS);
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "glm_step has no family '" + SqlFilterCompiler.shorten(family) + "' with link '"
+                            + SqlFilterCompiler.shorten(link) + "'; the families and their links are " + GlmSql.LINKS);
         }
         Set<Cde> used = new LinkedHashSet<>();
         List<BoundSql> columns = new ArrayList<>();
@@ -66,15 +67,17 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         }
         int p = columns.size();
         if (p == 0) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step needs an intercept or at least one covariate");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY, "glm_step needs an intercept or at least one covariate");
         }
         if (!query.hasResponse()) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step needs a response");
         }
         BoundSql response = expression(scope, query.getResponse(), used, "the response");
         if (query.getBetaCount() != 0 && query.getBetaCount() != p) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "glm_step got " + query.getBetaCount() + " coefficients for "
-                    + p + " design columns");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "glm_step got " + query.getBetaCount() + " coefficients for " + p + " design columns");
         }
         Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
@@ -95,11 +98,17 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         sums.add("sum(\"y$\")");
         sums.add("sum(\"bd$\")");
         sums.add("sum(\"bad$\")");
-        sums.add(family.equals("poisson") ? "sum(CASE WHEN \"ok$\" = 1 AND \"y$\" >= 0 THEN " + GlmSql.logFactorial() + " END)" : "0");
+        sums.add(
+                family.equals("poisson")
+                        ? "sum(CASE WHEN \"ok$\" = 1 AND \"y$\" >= 0 THEN " + GlmSql.logFactorial() + " END)"
+                        : "0");
         for (int i = 0; i < p; i++) {
             for (int j = i; j < p; j++) {
                 boolean one = intercept && i == 0;
-                sums.add(one && j == 0 ? "sum(\"w$\")" : one ? "sum(\"w$\" * " + x(j) + ")" : "sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
+                sums.add(
+                        one && j == 0
+                                ? "sum(\"w$\")"
+                                : one ? "sum(\"w$\" * " + x(j) + ")" : "sum(\"w$\" * " + x(i) + " * " + x(j) + ")");
             }
         }
         for (int i = 0; i < p; i++) {
@@ -107,14 +116,22 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         }
         if (!withBeta) {
             for (int i = 0; i < p; i++) {
-                sums.add(intercept && i == 0 ? "sum(\"w$\" * \"eta$\" + \"r$\")" : "sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
+                sums.add(
+                        intercept && i == 0
+                                ? "sum(\"w$\" * \"eta$\" + \"r$\")"
+                                : "sum((\"w$\" * \"eta$\" + \"r$\") * " + x(i) + ")");
             }
         }
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
-            BoundSql sql = BoundSql.builder().sql("SELECT " + String.join(", ", block) + " FROM (").append(from).sql(") \"g8$\"").build();
-            try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+            BoundSql sql = BoundSql.builder()
+                    .sql("SELECT " + String.join(", ", block) + " FROM (")
+                    .append(from)
+                    .sql(") \"g8$\"")
+                    .build();
+            try (PreparedStatement statement = sql.prepare(connection);
+                    ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 for (int k = 0; k < block.size(); k++) {
                     values[start + k] = rows.getDouble(k + 1);
@@ -123,7 +140,10 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
             if (start == 0) {
                 check(guard, (long) values[0], (long) values[6], complete, query, family);
                 if (values[0] == 0) {
-                    return PrimitiveResult.newBuilder().setRowsUsed(0).setGlmStep(GlmStepResult.newBuilder().setN(0)).build();
+                    return PrimitiveResult.newBuilder()
+                            .setRowsUsed(0)
+                            .setGlmStep(GlmStepResult.newBuilder().setN(0))
+                            .build();
                 }
                 checkDisclosure(connection, scope, query, columns, response, complete, (long) values[0], values[4]);
                 RowIds.checkModelRows(connection, scope, guard, described, complete);
@@ -131,8 +151,13 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         }
         long n = (long) values[0];
         double deviance = devianceFromLikelihood ? -2 * values[2] : values[3];
-        GlmStepResult.Builder result = GlmStepResult.newBuilder().setN(n).setInvalid(n - (long) values[1])
-                .setLogLikelihood(values[2] - values[7]).setDeviance(deviance).setSumY(values[4]).setBoundary((long) values[5]);
+        GlmStepResult.Builder result = GlmStepResult.newBuilder()
+                .setN(n)
+                .setInvalid(n - (long) values[1])
+                .setLogLikelihood(values[2] - values[7])
+                .setDeviance(deviance)
+                .setSumY(values[4])
+                .setBoundary((long) values[5]);
         double[] information = new double[p * p];
         int k = SCALARS;
         for (int i = 0; i < p; i++) {
@@ -156,21 +181,24 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
                     working += information[i * p + j] * query.getBeta(j);
                 }
                 result.addWorking(working);
-            }
-            else {
+            } else {
                 result.addWorking(values[k++]);
             }
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setGlmStep(result).build();
     }
 
-    private static void check(PrivacyGuard guard, long n, long bad, List<Cde> complete, GlmStepQuery query, String family) {
+    private static void check(
+            PrivacyGuard guard, long n, long bad, List<Cde> complete, GlmStepQuery query, String family) {
         guard.checkRows(n, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (bad > 0) {
             // Whether some selected row has such a value is about the rows: a privacy refusal, counted by the budget.
-            PrivacyViolation v = PrivacyRefusals.responseValues(PrivacyGuard.RESPONSE_VALUES, query.getResponse().getVariable(), family,
+            PrivacyViolation v = PrivacyRefusals.responseValues(
+                    PrivacyGuard.RESPONSE_VALUES,
+                    query.getResponse().getVariable(),
+                    family,
                     family.equals("binomial") ? "zero or one" : "non-negative");
             throw RefusalException.caller(v.rule(), v.message());
         }
@@ -182,15 +210,26 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
      * with fewer ones or zeros than the minimum cell count, nor two of different variables whose cross
      * table has a small cell ({@link LevelIndicator#checkCounts}), since the answer reveals those counts.
      */
-    private void checkDisclosure(Connection connection, QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response,
-            List<Cde> complete, long n, double sumY) throws SQLException {
+    private void checkDisclosure(
+            Connection connection,
+            QueryScope scope,
+            GlmStepQuery query,
+            List<BoundSql> columns,
+            BoundSql response,
+            List<Cde> complete,
+            long n,
+            double sumY)
+            throws SQLException {
         PrivacyGuard guard = scope.guard();
         guard.checkParameters(columns.size(), n).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         if (query.getFamily().equals("binomial")) {
             long ones = Math.round(sumY);
-            String y = query.getResponse().getVariable() + (query.getResponse().getLevel().isEmpty() ? "" : " = " + query.getResponse().getLevel());
+            String y = query.getResponse().getVariable()
+                    + (query.getResponse().getLevel().isEmpty()
+                            ? ""
+                            : " = " + query.getResponse().getLevel());
             count(guard, ones, query.getResponse().getVariable());
             count(guard, n - ones, query.getResponse().getVariable());
         }
@@ -220,14 +259,19 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         for (int i = 0; i < p; i++) {
             for (int j = i + 1; j < p; j++) {
                 if (LevelIndicator.crossed(indicated, i, j)) {
-                    sql.sql(", sum(").append(indicators.get(i)).sql(" * ").append(indicators.get(j)).sql(")");
+                    sql.sql(", sum(")
+                            .append(indicators.get(i))
+                            .sql(" * ")
+                            .append(indicators.get(j))
+                            .sql(")");
                 }
             }
         }
         sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete));
         long[] ones = new long[p];
         long[][] both = new long[p][p];
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.build().prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             rows.next();
             int k = 1;
             for (int i = 0; i < p; i++) {
@@ -253,7 +297,8 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
     }
 
     /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms. */
-    private static BoundSql layers(QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
+    private static BoundSql layers(
+            QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
         String family = query.getFamily();
         String link = query.getLink();
         // Each layer's columns are referred to many times by the next: see SqlDialect.fence.
@@ -262,39 +307,49 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         for (int i = 0; i < columns.size(); i++) {
             design.append(columns.get(i)).sql(" AS " + x(i) + ", ");
         }
-        design.append(response).sql(" AS \"y$\" FROM " + scope.table() + " WHERE ").append(scope.where())
+        design.append(response)
+                .sql(" AS \"y$\" FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
                 .sql(" AND " + scope.complete(complete) + fence);
         BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");
         if (query.getBetaCount() > 0) {
             for (int i = 0; i < columns.size(); i++) {
                 eta.sql(i == 0 ? "" : " + ").parameter(query.getBeta(i)).sql(" * " + x(i));
             }
-        }
-        else if (family.equals("binomial")) {
-            eta.sql("CASE WHEN \"y$\" = 1 THEN ").parameter(query.getStartEta1()).sql(" ELSE ").parameter(query.getStartEta0()).sql(" END");
-        }
-        else {
+        } else if (family.equals("binomial")) {
+            eta.sql("CASE WHEN \"y$\" = 1 THEN ")
+                    .parameter(query.getStartEta1())
+                    .sql(" ELSE ")
+                    .parameter(query.getStartEta0())
+                    .sql(" END");
+        } else {
             eta.sql(GlmSql.startEta(family, link));
         }
         eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + fence);
         String ok = "\"ok$\" = 1";
         String v = GlmSql.variance(family);
         String me = "\"me$\"";
-        String rows = "SELECT *, CASE WHEN " + ok + " THEN " + me + " * " + me + " / " + v + " END AS \"w$\", CASE WHEN " + ok + " THEN "
+        String rows = "SELECT *, CASE WHEN " + ok + " THEN " + me + " * " + me + " / " + v
+                + " END AS \"w$\", CASE WHEN " + ok + " THEN "
                 + GlmSql.residual(family) + " * " + me + " / " + v + " END AS \"r$\", CASE WHEN " + ok + " THEN "
                 + GlmSql.logLikelihood(family) + " END AS \"ll$\", CASE WHEN " + ok + " THEN " + GlmSql.deviance(family)
-                + " END AS \"dev$\", CASE WHEN " + ok + " AND (" + GlmSql.boundary(family) + ") THEN 1 ELSE 0 END AS \"bd$\", CASE WHEN "
+                + " END AS \"dev$\", CASE WHEN " + ok + " AND (" + GlmSql.boundary(family)
+                + ") THEN 1 ELSE 0 END AS \"bd$\", CASE WHEN "
                 + GlmSql.badResponse(family) + " THEN 1 ELSE 0 END AS \"bad$\" FROM (";
-        return BoundSql.builder().sql(rows
-                + "SELECT *, CASE WHEN \"mu$\" IS NOT NULL AND \"me$\" IS NOT NULL AND " + GlmSql.validMean(family)
-                + " THEN 1 ELSE 0 END AS \"ok$\" FROM ("
-                + "SELECT *, " + GlmSql.complement(link) + " AS \"cmu$\", " + GlmSql.derivative(link) + " AS \"me$\" FROM ("
-                + "SELECT *, " + GlmSql.mu(link) + " AS \"mu$\" FROM ("
-                + "SELECT *, " + GlmSql.helperB(link, scope.dialect().doubleType()) + " AS \"b$\" FROM ("
-                + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
+        return BoundSql.builder()
+                .sql(rows
+                        + "SELECT *, CASE WHEN \"mu$\" IS NOT NULL AND \"me$\" IS NOT NULL AND "
+                        + GlmSql.validMean(family)
+                        + " THEN 1 ELSE 0 END AS \"ok$\" FROM ("
+                        + "SELECT *, " + GlmSql.complement(link) + " AS \"cmu$\", " + GlmSql.derivative(link)
+                        + " AS \"me$\" FROM ("
+                        + "SELECT *, " + GlmSql.mu(link) + " AS \"mu$\" FROM ("
+                        + "SELECT *, " + GlmSql.helperB(link, scope.dialect().doubleType()) + " AS \"b$\" FROM ("
+                        + "SELECT *, " + GlmSql.helperA(link) + " AS \"a$\" FROM (")
                 .append(eta.build())
-                .sql(") \"g2$\"" + fence + ") \"g3$\"" + fence + ") \"g4$\"" + fence + ") \"g5$\"" + fence + ") \"g6$\"" + fence
-                        + ") \"g7$\"" + fence).build();
+                .sql(") \"g2$\"" + fence + ") \"g3$\"" + fence + ") \"g4$\"" + fence + ") \"g5$\"" + fence + ") \"g6$\""
+                        + fence + ") \"g7$\"" + fence)
+                .build();
     }
 
     /** A column as a double expression: the variable, or the 0/1 indicator of one of its levels (bound). */
@@ -302,7 +357,9 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         if (column.getLevel().isEmpty()) {
             Cde cde = scope.numerical(column.getVariable(), role + " without a level");
             used.add(cde);
-            return BoundSql.builder().sql(scope.dialect().toDouble(scope.quote(cde))).build();
+            return BoundSql.builder()
+                    .sql(scope.dialect().toDouble(scope.quote(cde)))
+                    .build();
         }
         Cde cde = scope.nominal(column.getVariable(), role + " with a level");
         BoundSql indicator = LevelIndicator.of(scope, cde, column.getLevel());

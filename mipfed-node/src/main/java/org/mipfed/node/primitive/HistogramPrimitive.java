@@ -37,6 +37,7 @@ import org.roaringbitmap.RoaringBitmap;
 final class HistogramPrimitive implements Primitive<HistogramQuery> {
     /** More bins than anyone can read; the bound keeps the statement small. */
     static final int MAX_BINS = 1000;
+
     private static final String BIN = "\"bin$\"";
     private static final String SCOPE = "\"histogram$\"";
     private static final String ID = "\"id$\"";
@@ -66,11 +67,15 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
         }
         Cde variable = scope.variable(query.getVariable());
         if (!variable.numerical() && !variable.categorical()) {
-            throw RefusalException.caller(RefusalException.VARIABLE_TYPE, "The variable '" + variable.code() + "' is free text; "
-                    + "a histogram needs a numerical or nominal variable");
+            throw RefusalException.caller(
+                    RefusalException.VARIABLE_TYPE,
+                    "The variable '" + variable.code() + "' is free text; "
+                            + "a histogram needs a numerical or nominal variable");
         }
-        List<Cde> groups = QueryScope.distinct(query.getGroupByList(), v -> scope.nominal(v, "a grouping variable of histogram"));
-        double[] edges = query.getEdgesList().stream().mapToDouble(Double::doubleValue).toArray();
+        List<Cde> groups =
+                QueryScope.distinct(query.getGroupByList(), v -> scope.nominal(v, "a grouping variable of histogram"));
+        double[] edges =
+                query.getEdgesList().stream().mapToDouble(Double::doubleValue).toArray();
         checkEdges(variable, edges);
         Set<Cde> used = new LinkedHashSet<>();
         used.add(variable);
@@ -80,24 +85,30 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
         String where = scope.complete(complete);
         boolean rangeOnly = variable.numerical() && edges.length == 0;
         if (rangeOnly) {
-            guard.checkExtremes("a histogram asked without edges (for the range of '" + variable.code() + "')").ifPresent(v -> {
-                throw RefusalException.caller(v.rule(), v.message());
-            });
+            guard.checkExtremes("a histogram asked without edges (for the range of '" + variable.code() + "')")
+                    .ifPresent(v -> {
+                        throw RefusalException.caller(v.rule(), v.message());
+                    });
         }
         HistogramResult.Builder result = HistogramResult.newBuilder();
-        long n = rangeOnly ? range(connection, scope, variable, where, result) : LevelsPrimitive.count(connection, scope, where);
+        long n = rangeOnly
+                ? range(connection, scope, variable, where, result)
+                : LevelsPrimitive.count(connection, scope, where);
         guard.checkRows(n, QueryScope.names(complete)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         result.setN(n);
         if (n == 0) {
-            return PrimitiveResult.newBuilder().setRowsUsed(0).setHistogram(result.clearMin().clearMax()).build();
+            return PrimitiveResult.newBuilder()
+                    .setRowsUsed(0)
+                    .setHistogram(result.clearMin().clearMax())
+                    .build();
         }
         if (rangeOnly) {
-            // The range is a figure of the variable over these rows: a minimum over one row more can be that row's value.
+            // The range is a figure of the variable over these rows: a minimum over one row more can be that row's
+            // value.
             RowIds.checkModelRows(connection, scope, guard, List.of(variable), complete);
-        }
-        else {
+        } else {
             counts(connection, scope, variable, groups, edges, where, result);
         }
         return PrimitiveResult.newBuilder().setRowsUsed(n).setHistogram(result).build();
@@ -106,30 +117,41 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
     private static void checkEdges(Cde variable, double[] edges) {
         if (variable.categorical()) {
             if (edges.length > 0) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "The variable '" + variable.code() + "' is nominal: its "
-                        + "bins are its levels, so a histogram of it takes no edges");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "The variable '" + variable.code() + "' is nominal: its "
+                                + "bins are its levels, so a histogram of it takes no edges");
             }
             return;
         }
         if (edges.length == 1 || edges.length > MAX_BINS + 1) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "A histogram needs between 1 and " + MAX_BINS
-                    + " bins, that is 2 to " + (MAX_BINS + 1) + " edges, not " + edges.length);
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "A histogram needs between 1 and " + MAX_BINS + " bins, that is 2 to " + (MAX_BINS + 1)
+                            + " edges, not " + edges.length);
         }
         for (int i = 0; i < edges.length; i++) {
             if (!Double.isFinite(edges[i]) || (i > 0 && !(edges[i] > edges[i - 1]))) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "The edges of a histogram must be finite and "
-                        + "strictly increasing; edge " + i + " is " + edges[i]);
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "The edges of a histogram must be finite and " + "strictly increasing; edge " + i + " is "
+                                + edges[i]);
             }
         }
     }
 
     /** n, min and max of the variable over the complete rows; min and max are set only when n > 0. */
-    private static long range(Connection connection, QueryScope scope, Cde variable, String where, HistogramResult.Builder result)
+    private static long range(
+            Connection connection, QueryScope scope, Cde variable, String where, HistogramResult.Builder result)
             throws SQLException {
         String x = scope.dialect().toDouble(scope.quote(variable));
-        BoundSql sql = BoundSql.builder().sql("SELECT count(*), min(" + x + "), max(" + x + ") FROM " + scope.table() + " WHERE ")
-                .append(scope.where()).sql(" AND " + where).build();
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+        BoundSql sql = BoundSql.builder()
+                .sql("SELECT count(*), min(" + x + "), max(" + x + ") FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + where)
+                .build();
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             rows.next();
             long n = rows.getLong(1);
             if (n > 0) {
@@ -144,8 +166,15 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
      * edges at or below its value, so each bin is closed below and open above, the last closed),
      * then its counts over all rows and per level of each grouping variable.
      */
-    private void counts(Connection connection, QueryScope scope, Cde variable, List<Cde> groups, double[] edges, String where,
-            HistogramResult.Builder result) throws SQLException {
+    private void counts(
+            Connection connection,
+            QueryScope scope,
+            Cde variable,
+            List<Cde> groups,
+            double[] edges,
+            String where,
+            HistogramResult.Builder result)
+            throws SQLException {
         SqlDialect dialect = scope.dialect();
         List<String> bins = new ArrayList<>();
         BoundSql.Builder bin = BoundSql.builder();
@@ -153,8 +182,7 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
         if (variable.categorical()) {
             bins.addAll(variable.enumerations().keySet());
             bin.sql(dialect.toText(scope.quote(variable)));
-        }
-        else {
+        } else {
             String x = dialect.toDouble(scope.quote(variable));
             for (int i = 0; i + 1 < edges.length; i++) {
                 bins.add(Integer.toString(i));
@@ -163,19 +191,30 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
                 bin.sql("0");
             }
             for (int i = 1; i + 1 < edges.length; i++) {
-                bin.sql(i == 1 ? "(" : " + ").sql("CASE WHEN " + x + " >= ").parameter(edges[i]).sql(" THEN 1 ELSE 0 END");
+                bin.sql(i == 1 ? "(" : " + ")
+                        .sql("CASE WHEN " + x + " >= ")
+                        .parameter(edges[i])
+                        .sql(" THEN 1 ELSE 0 END");
             }
             if (edges.length > 2) {
                 bin.sql(")");
             }
-            inRange.sql(" AND " + x + " >= ").parameter(edges[0]).sql(" AND " + x + " <= ").parameter(edges[edges.length - 1]);
+            inRange.sql(" AND " + x + " >= ")
+                    .parameter(edges[0])
+                    .sql(" AND " + x + " <= ")
+                    .parameter(edges[edges.length - 1]);
         }
-        BoundSql.Builder sql = BoundSql.builder().sql("WITH " + SCOPE + " AS (SELECT " + dialect.quote(StoreCatalog.ROW_ID) + " AS " + ID + ", ")
-                .append(bin.build()).sql(" AS " + BIN);
+        BoundSql.Builder sql = BoundSql.builder()
+                .sql("WITH " + SCOPE + " AS (SELECT " + dialect.quote(StoreCatalog.ROW_ID) + " AS " + ID + ", ")
+                .append(bin.build())
+                .sql(" AS " + BIN);
         for (Cde group : groups) {
             sql.sql(", " + scope.quote(group));
         }
-        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + where).append(inRange.build())
+        sql.sql(" FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + where)
+                .append(inRange.build())
                 .sql(") SELECT " + ID + ", " + dialect.toText(BIN));
         for (Cde group : groups) {
             sql.sql(", " + dialect.toText(scope.quote(group)));
@@ -189,7 +228,9 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
             Map<String, Integer> levels = new HashMap<>();
             for (String level : group.enumerations().keySet()) {
                 levels.put(level, histograms.size());
-                histograms.add(HistogramCounts.newBuilder().setGroupVariable(group.code()).setGroupLevel(level));
+                histograms.add(HistogramCounts.newBuilder()
+                        .setGroupVariable(group.code())
+                        .setGroupLevel(level));
             }
             byLevel.add(levels);
         }
@@ -213,7 +254,14 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
                 }
             }
         });
-        boolean[] withheld = withhold(scope.guard(), variable, groups, histograms.size(), width, cells, scope.model().id());
+        boolean[] withheld = withhold(
+                scope.guard(),
+                variable,
+                groups,
+                histograms.size(),
+                width,
+                cells,
+                scope.model().id());
         if (variable.categorical()) {
             result.addAllLevels(bins);
         }
@@ -221,7 +269,9 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
             HistogramCounts.Builder histogram = histograms.get(h);
             for (int b = 0; b < width; b++) {
                 int c = h * width + b;
-                histogram.addCounts(withheld[c] ? 0 : cells[c].getLongCardinality()).addSuppressed(withheld[c]);
+                histogram
+                        .addCounts(withheld[c] ? 0 : cells[c].getLongCardinality())
+                        .addSuppressed(withheld[c]);
             }
             result.addHistograms(histogram);
         }
@@ -240,7 +290,14 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
      * the levels of one grouping variable, so that no withheld count is a subtraction away.
      * </ol>
      */
-    private static boolean[] withhold(PrivacyGuard guard, Cde variable, List<Cde> groups, int histograms, int width, RoaringBitmap[] cells, String model) {
+    private static boolean[] withhold(
+            PrivacyGuard guard,
+            Cde variable,
+            List<Cde> groups,
+            int histograms,
+            int width,
+            RoaringBitmap[] cells,
+            String model) {
         long[] counts = new long[cells.length];
         boolean[] withheld = new boolean[cells.length];
         for (int c = 0; c < cells.length; c++) {
@@ -257,7 +314,8 @@ final class HistogramPrimitive implements Primitive<HistogramQuery> {
             covers.add(range(0, cells.length));
         }
         for (int h = 1; h < histograms; h++) {
-            sets.add(FigureRows.cell(variable.code(), RoaringBitmap.or(Arrays.copyOfRange(cells, h * width, (h + 1) * width))));
+            sets.add(FigureRows.cell(
+                    variable.code(), RoaringBitmap.or(Arrays.copyOfRange(cells, h * width, (h + 1) * width))));
             covers.add(range(h * width, (h + 1) * width));
         }
         for (int c = 0; c < cells.length; c++) {

@@ -25,6 +25,7 @@ import org.mipfed.proto.v1.PrimitiveResult;
 final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
     /** Centres per request; far more than k-means is ever asked for, and it keeps the statement bounded. */
     static final int MAX_CENTRES = 1000;
+
     private static final String ROWS = "\"rows$\"";
     private static final String DISTANCES = "\"distances$\"";
     private static final String NEAREST = "\"nearest$\"";
@@ -47,39 +48,50 @@ final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
     @Override
     public PrimitiveResult run(Connection connection, QueryScope scope, KmeansStepQuery query) throws SQLException {
         PrivacyGuard guard = scope.guard();
-        List<Cde> variables = QueryScope.distinct(query.getVariablesList(), v -> scope.numerical(v, "a variable of kmeans_step"));
+        List<Cde> variables =
+                QueryScope.distinct(query.getVariablesList(), v -> scope.numerical(v, "a variable of kmeans_step"));
         if (variables.isEmpty()) {
             throw RefusalException.caller(RefusalException.INVALID_QUERY, "kmeans_step needs at least one variable");
         }
         if (variables.size() != query.getVariablesCount()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "kmeans_step names a variable twice; name each once");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY, "kmeans_step names a variable twice; name each once");
         }
         int d = variables.size();
-        double[] centres = query.getCentresList().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] centres =
+                query.getCentresList().stream().mapToDouble(Double::doubleValue).toArray();
         if (centres.length % d != 0 || centres.length / d > MAX_CENTRES) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "kmeans_step takes up to " + MAX_CENTRES + " centres of "
-                    + d + " coordinates each, not " + centres.length + " numbers");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "kmeans_step takes up to " + MAX_CENTRES + " centres of " + d + " coordinates each, not "
+                            + centres.length + " numbers");
         }
         for (double centre : centres) {
             if (!Double.isFinite(centre)) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "The centres of kmeans_step must be finite, not " + centre);
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY, "The centres of kmeans_step must be finite, not " + centre);
             }
         }
         if (centres.length == 0) {
-            guard.checkExtremes("kmeans_step asked without centres (for the variables' ranges)").ifPresent(v -> {
-                throw RefusalException.caller(v.rule(), v.message());
-            });
+            guard.checkExtremes("kmeans_step asked without centres (for the variables' ranges)")
+                    .ifPresent(v -> {
+                        throw RefusalException.caller(v.rule(), v.message());
+                    });
         }
         String complete = scope.complete(variables);
         KmeansStepResult.Builder result = KmeansStepResult.newBuilder();
-        long n = centres.length == 0 ? range(connection, scope, variables, complete, result)
+        long n = centres.length == 0
+                ? range(connection, scope, variables, complete, result)
                 : LevelsPrimitive.count(connection, scope, complete);
         guard.checkRows(n, QueryScope.names(variables)).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
         result.setN(n);
         if (n == 0) {
-            return PrimitiveResult.newBuilder().setRowsUsed(0).setKmeansStep(result.clearMin().clearMax()).build();
+            return PrimitiveResult.newBuilder()
+                    .setRowsUsed(0)
+                    .setKmeansStep(result.clearMin().clearMax())
+                    .build();
         }
         RowIds.checkModelRows(connection, scope, guard, variables, variables);
         if (centres.length > 0) {
@@ -89,16 +101,25 @@ final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
     }
 
     /** n, and min and max of each variable when n > 0. */
-    private static long range(Connection connection, QueryScope scope, List<Cde> variables, String complete,
-            KmeansStepResult.Builder result) throws SQLException {
+    private static long range(
+            Connection connection,
+            QueryScope scope,
+            List<Cde> variables,
+            String complete,
+            KmeansStepResult.Builder result)
+            throws SQLException {
         StringBuilder select = new StringBuilder("SELECT count(*)");
         for (Cde variable : variables) {
             String x = scope.dialect().toDouble(scope.quote(variable));
             select.append(", min(").append(x).append("), max(").append(x).append(')');
         }
-        BoundSql sql = BoundSql.builder().sql(select + " FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" AND " + complete).build();
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+        BoundSql sql = BoundSql.builder()
+                .sql(select + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + complete)
+                .build();
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             rows.next();
             long n = rows.getLong(1);
             if (n > 0) {
@@ -114,8 +135,14 @@ final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
      * The rows' squared distances to every centre, the smallest of them, the first centre at that
      * distance, then per centre: count, sums and the sum of the smallest distances.
      */
-    private void step(Connection connection, QueryScope scope, List<Cde> variables, double[] centres, String complete,
-            KmeansStepResult.Builder result) throws SQLException {
+    private void step(
+            Connection connection,
+            QueryScope scope,
+            List<Cde> variables,
+            double[] centres,
+            String complete,
+            KmeansStepResult.Builder result)
+            throws SQLException {
         PrivacyGuard guard = scope.guard();
         int d = variables.size();
         int k = centres.length / d;
@@ -123,27 +150,39 @@ final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
         StringBuilder rows = new StringBuilder("SELECT ");
         for (int j = 0; j < d; j++) {
             values.add("\"v$" + j + "\"");
-            rows.append(j == 0 ? "" : ", ").append(scope.dialect().toDouble(scope.quote(variables.get(j)))).append(" AS ").append(values.get(j));
+            rows.append(j == 0 ? "" : ", ")
+                    .append(scope.dialect().toDouble(scope.quote(variables.get(j))))
+                    .append(" AS ")
+                    .append(values.get(j));
         }
-        BoundSql.Builder sql = BoundSql.builder().sql("WITH " + ROWS + " AS (" + rows + " FROM " + scope.table() + " WHERE ")
-                .append(scope.where()).sql(" AND " + complete + "), " + DISTANCES + " AS (SELECT " + String.join(", ", values));
+        BoundSql.Builder sql = BoundSql.builder()
+                .sql("WITH " + ROWS + " AS (" + rows + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + complete + "), " + DISTANCES + " AS (SELECT " + String.join(", ", values));
         List<String> distances = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             distances.add("\"d$" + c + "\"");
             sql.sql(", ");
             for (int j = 0; j < d; j++) {
                 double centre = centres[c * d + j];
-                sql.sql(j == 0 ? "(" : " + ").sql("(" + values.get(j) + " - ").parameter(centre).sql(") * (" + values.get(j) + " - ")
-                        .parameter(centre).sql(")");
+                sql.sql(j == 0 ? "(" : " + ")
+                        .sql("(" + values.get(j) + " - ")
+                        .parameter(centre)
+                        .sql(") * (" + values.get(j) + " - ")
+                        .parameter(centre)
+                        .sql(")");
             }
             sql.sql(") AS " + distances.get(c));
         }
         String least = k == 1 ? distances.get(0) : "LEAST(" + String.join(", ", distances) + ")";
-        sql.sql(" FROM " + ROWS + "), " + NEAREST + " AS (SELECT " + String.join(", ", values) + ", " + String.join(", ", distances)
-                + ", " + least + " AS \"m$\" FROM " + DISTANCES + ") SELECT ");
+        sql.sql(" FROM " + ROWS + "), " + NEAREST + " AS (SELECT " + String.join(", ", values) + ", "
+                + String.join(", ", distances) + ", " + least + " AS \"m$\" FROM " + DISTANCES + ") SELECT ");
         StringBuilder label = new StringBuilder(k == 1 ? "0" : "CASE");
         for (int c = 0; c + 1 < k; c++) {
-            label.append(" WHEN ").append(distances.get(c)).append(" = \"m$\" THEN ").append(c);
+            label.append(" WHEN ")
+                    .append(distances.get(c))
+                    .append(" = \"m$\" THEN ")
+                    .append(c);
         }
         if (k > 1) {
             label.append(" ELSE ").append(k - 1).append(" END");
@@ -156,7 +195,8 @@ final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
         long[] counts = new long[k];
         double[][] sums = new double[k][d];
         double[] withinSs = new double[k];
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet answer = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.build().prepare(connection);
+                ResultSet answer = statement.executeQuery()) {
             while (answer.next()) {
                 int c = answer.getInt(1);
                 counts[c] = answer.getLong(2);
@@ -173,8 +213,7 @@ final class KmeansStepPrimitive implements Primitive<KmeansStepQuery> {
                 for (int j = 0; j < d; j++) {
                     cluster.addSums(0);
                 }
-            }
-            else {
+            } else {
                 cluster.setCount(counts[c]).setWithinSs(withinSs[c]);
                 for (int j = 0; j < d; j++) {
                     cluster.addSums(sums[c][j]);

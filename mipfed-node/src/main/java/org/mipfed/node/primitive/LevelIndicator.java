@@ -17,8 +17,7 @@ import org.mipfed.node.privacy.PrivacyGuard;
  * refusal of a design whose indicators would reveal a small count ({@link #checkCounts}).
  */
 final class LevelIndicator {
-    private LevelIndicator() {
-    }
+    private LevelIndicator() {}
 
     /**
      * {@code level} as the value bound against {@code cde}'s column (a number for an integer-coded variable).
@@ -27,21 +26,28 @@ final class LevelIndicator {
      */
     static Object level(Cde cde, String level) {
         if (!cde.enumerations().containsKey(level)) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(level) + "' is not a level of '"
-                    + cde.code() + "' (its levels: " + String.join(", ", cde.enumerations().keySet()) + ")");
+            throw RefusalException.caller(
+                    RefusalException.UNKNOWN_LEVEL,
+                    "'" + SqlFilterCompiler.shorten(level) + "' is not a level of '" + cde.code() + "' (its levels: "
+                            + String.join(", ", cde.enumerations().keySet()) + ")");
         }
         return cde.sqlType() == SqlType.INT ? (Object) Long.parseLong(level.trim()) : level;
     }
 
     /** 1.0 on the rows at {@code level} of {@code cde}, else 0.0 (a NULL counts as 0; rows are complete where it is used). */
     static BoundSql of(QueryScope scope, Cde cde, String level) {
-        return BoundSql.builder().sql("CAST(CASE WHEN " + scope.quote(cde) + " = ").parameter(level(cde, level))
-                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")").build();
+        return BoundSql.builder()
+                .sql("CAST(CASE WHEN " + scope.quote(cde) + " = ")
+                .parameter(level(cde, level))
+                .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")")
+                .build();
     }
 
     /** Whether columns {@code i} and {@code j} indicate levels of two different variables (their cross table is revealed). */
     static boolean crossed(List<String> indicated, int i, int j) {
-        return !indicated.get(i).isEmpty() && !indicated.get(j).isEmpty() && !indicated.get(i).equals(indicated.get(j));
+        return !indicated.get(i).isEmpty()
+                && !indicated.get(j).isEmpty()
+                && !indicated.get(i).equals(indicated.get(j));
     }
 
     /**
@@ -93,7 +99,8 @@ final class LevelIndicator {
             for (int y = x + 1; y < variables.size(); y++) {
                 List<Integer> first = byVariable.get(variables.get(x));
                 List<Integer> second = byVariable.get(variables.get(y));
-                long neither = n - checkRest(guard, first, second, ones, both, names)
+                long neither = n
+                        - checkRest(guard, first, second, ones, both, names)
                         - checkRest(guard, second, first, ones, both, names);
                 for (int i : first) {
                     for (int j : second) {
@@ -109,7 +116,8 @@ final class LevelIndicator {
      * Checks, for each indicated level of one variable, its rows at none of another variable's indicated levels;
      * returns their total.
      */
-    private static long checkRest(PrivacyGuard guard, List<Integer> levels, List<Integer> others, long[] ones, long[][] both, String names) {
+    private static long checkRest(
+            PrivacyGuard guard, List<Integer> levels, List<Integer> others, long[] ones, long[][] both, String names) {
         long total = 0;
         for (int i : levels) {
             long rest = ones[i];

@@ -57,17 +57,20 @@ final class LevelsPrimitive implements Primitive<LevelsQuery> {
         for (int i = 0; i < nominal.size(); i++) {
             sql.sql(scope.dialect().toText(quoted.get(i)) + ", ");
         }
-        sql.sql(nominal.size() == 1 ? "0" : "GROUPING(" + String.join(", ", quoted) + ")").sql(", count(*) FROM " + scope.table() + " WHERE ")
-                .append(scope.where()).sql(" AND " + where + " GROUP BY ");
+        sql.sql(nominal.size() == 1 ? "0" : "GROUPING(" + String.join(", ", quoted) + ")")
+                .sql(", count(*) FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + where + " GROUP BY ");
         if (nominal.size() == 1) {
             sql.sql(quoted.get(0));
-        }
-        else {
-            sql.sql("GROUPING SETS (" + String.join(", ", quoted.stream().map(q -> "(" + q + ")").toList()) + ")");
+        } else {
+            sql.sql("GROUPING SETS ("
+                    + String.join(", ", quoted.stream().map(q -> "(" + q + ")").toList()) + ")");
         }
         List<String[]> groups = new ArrayList<>();
         long rows = 0;
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet result = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.build().prepare(connection);
+                ResultSet result = statement.executeQuery()) {
             while (result.next()) {
                 // GROUPING(a, b, …) has a bit per variable, the first the highest, set where it is not grouped.
                 long bits = result.getLong(nominal.size() + 1);
@@ -88,15 +91,21 @@ final class LevelsPrimitive implements Primitive<LevelsQuery> {
         }
         LevelsResult.Builder result = LevelsResult.newBuilder();
         for (int i = 0; i < nominal.size(); i++) {
-            result.addVariables(VariableLevels.newBuilder().setVariable(nominal.get(i).code()).addAllLevels(levels.get(i)));
+            result.addVariables(VariableLevels.newBuilder()
+                    .setVariable(nominal.get(i).code())
+                    .addAllLevels(levels.get(i)));
         }
         return PrimitiveResult.newBuilder().setRowsUsed(rows).setLevels(result).build();
     }
 
     static long count(Connection connection, QueryScope scope, String complete) throws SQLException {
-        BoundSql sql = BoundSql.builder().sql("SELECT count(*) FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" AND " + complete).build();
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+        BoundSql sql = BoundSql.builder()
+                .sql("SELECT count(*) FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + complete)
+                .build();
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             rows.next();
             return rows.getLong(1);
         }

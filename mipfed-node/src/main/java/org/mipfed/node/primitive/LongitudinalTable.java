@@ -43,42 +43,61 @@ final class LongitudinalTable {
         Cde subject = model.cde(SUBJECT);
         Cde visit = model.cde(VISIT);
         if (subject == null || visit == null || !visit.categorical()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The data model " + model.id() + " has no '" + SUBJECT
-                    + "' and nominal '" + VISIT + "' variables, so its rows cannot be paired by subject and visit; the longitudinal "
-                    + "transformation needs a longitudinal data model");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "The data model " + model.id() + " has no '" + SUBJECT
+                            + "' and nominal '" + VISIT
+                            + "' variables, so its rows cannot be paired by subject and visit; the longitudinal "
+                            + "transformation needs a longitudinal data model");
         }
         for (String v : List.of(transform.getVisit1(), transform.getVisit2())) {
             if (!visit.enumerations().containsKey(v)) {
-                throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "'" + SqlFilterCompiler.shorten(v) + "' is not a level of '"
-                        + VISIT + "' (its levels: " + String.join(", ", visit.enumerations().keySet()) + ")");
+                throw RefusalException.caller(
+                        RefusalException.UNKNOWN_LEVEL,
+                        "'" + SqlFilterCompiler.shorten(v) + "' is not a level of '" + VISIT + "' (its levels: "
+                                + String.join(", ", visit.enumerations().keySet()) + ")");
             }
         }
         if (transform.getVisit1().equals(transform.getVisit2())) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The longitudinal transformation pairs two different visits, "
-                    + "not " + transform.getVisit1() + " with itself");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "The longitudinal transformation pairs two different visits, " + "not " + transform.getVisit1()
+                            + " with itself");
         }
         if (transform.getStrategiesCount() == 0) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The longitudinal transformation needs a strategy for each "
-                    + "variable it keeps");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "The longitudinal transformation needs a strategy for each " + "variable it keeps");
         }
         Map<String, String> strategies = new TreeMap<>();
         for (Map.Entry<String, String> entry : transform.getStrategiesMap().entrySet()) {
             Cde cde = model.cde(entry.getKey());
-            if (cde == null || cde.code().equals(DataModel.DATASET) || cde.code().equals(SUBJECT) || cde.code().equals(VISIT)) {
-                throw RefusalException.caller(RefusalException.UNKNOWN_VARIABLE, "'" + SqlFilterCompiler.shorten(entry.getKey())
-                        + "' cannot be transformed: " + (cde == null ? "it is not in the data model " + model.id() : "it is what pairs the rows"));
+            if (cde == null
+                    || cde.code().equals(DataModel.DATASET)
+                    || cde.code().equals(SUBJECT)
+                    || cde.code().equals(VISIT)) {
+                throw RefusalException.caller(
+                        RefusalException.UNKNOWN_VARIABLE,
+                        "'" + SqlFilterCompiler.shorten(entry.getKey()) + "' cannot be transformed: "
+                                + (cde == null
+                                        ? "it is not in the data model " + model.id()
+                                        : "it is what pairs the rows"));
             }
             switch (entry.getValue()) {
-                case "first", "second" -> {
-                }
+                case "first", "second" -> {}
                 case "diff" -> {
                     if (!cde.numerical()) {
-                        throw RefusalException.caller(RefusalException.VARIABLE_TYPE, "Cannot take the difference of the "
-                                + (cde.categorical() ? "nominal" : "text") + " variable '" + cde.code() + "'; use first or second");
+                        throw RefusalException.caller(
+                                RefusalException.VARIABLE_TYPE,
+                                "Cannot take the difference of the " + (cde.categorical() ? "nominal" : "text")
+                                        + " variable '" + cde.code() + "'; use first or second");
                     }
                 }
-                default -> throw RefusalException.caller(RefusalException.INVALID_QUERY, "The strategy of '" + cde.code() + "' must be "
-                        + "first, second or diff, not '" + SqlFilterCompiler.shorten(entry.getValue()) + "'");
+                default ->
+                    throw RefusalException.caller(
+                            RefusalException.INVALID_QUERY,
+                            "The strategy of '" + cde.code() + "' must be " + "first, second or diff, not '"
+                                    + SqlFilterCompiler.shorten(entry.getValue()) + "'");
             }
             strategies.put(cde.code(), entry.getValue());
         }
@@ -113,9 +132,12 @@ final class LongitudinalTable {
         });
         String subject = dialect.quote(SUBJECT);
         String visit = dialect.quote(VISIT);
-        return "(SELECT " + String.join(", ", columns) + " FROM " + table + " " + first + " JOIN " + table + " " + second + " ON "
-                + first + "." + subject + " = " + second + "." + subject + " AND " + first + "." + dataset + " = " + second + "." + dataset
-                + " WHERE " + first + "." + visit + " = " + literal(visit1) + " AND " + second + "." + visit + " = " + literal(visit2)
+        return "(SELECT " + String.join(", ", columns) + " FROM " + table + " " + first + " JOIN " + table + " "
+                + second + " ON "
+                + first + "." + subject + " = " + second + "." + subject + " AND " + first + "." + dataset + " = "
+                + second + "." + dataset
+                + " WHERE " + first + "." + visit + " = " + literal(visit1) + " AND " + second + "." + visit + " = "
+                + literal(visit2)
                 + ") " + dialect.quote("longitudinal$");
     }
 

@@ -33,6 +33,7 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
     private static final String FENCE = " OFFSET 0";
     /** Sums per statement, well below PostgreSQL's 1664 result columns. */
     private static final int SUMS_PER_STATEMENT = 1000;
+
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
     @Override
@@ -51,8 +52,10 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
             case LINEAR -> linear(connection, scope, query, query.getLinear());
             case LOGISTIC -> logistic(connection, scope, query, query.getLogistic());
             case NAIVE_BAYES -> naiveBayes(connection, scope, query, query.getNaiveBayes());
-            default -> throw RefusalException.caller(RefusalException.INVALID_QUERY, "model_score names no model; this node scores "
-                    + "linear, logistic and naive_bayes models");
+            default ->
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "model_score names no model; this node scores " + "linear, logistic and naive_bayes models");
         };
     }
 
@@ -73,28 +76,37 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
                 names.addAll(query.getNaiveBayes().getNumericalList());
                 query.getNaiveBayes().getNominalList().forEach(f -> names.add(f.getVariable()));
             }
-            default -> {
-            }
+            default -> {}
         }
         names.addAll(query.getCompleteInList());
     }
 
-    private PrimitiveResult linear(Connection connection, QueryScope scope, ModelScoreQuery query, LinearScore model) throws SQLException {
+    private PrimitiveResult linear(Connection connection, QueryScope scope, ModelScoreQuery query, LinearScore model)
+            throws SQLException {
         if (!model.hasResponse() || !model.getResponse().getLevel().isEmpty()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "A linear model_score needs a numerical response");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY, "A linear model_score needs a numerical response");
         }
         Set<Cde> used = new LinkedHashSet<>();
-        Predictor predicted = Predictor.of(scope, model.getColumnsList(), model.getBetaList(), model.getResponse(), used);
+        Predictor predicted =
+                Predictor.of(scope, model.getColumnsList(), model.getBetaList(), model.getResponse(), used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
-        BoundSql rows = BoundSql.builder().sql("SELECT \"y$\", \"y$\" - \"eta$\" AS \"r$\" FROM (").append(predicted.rows(scope, used))
-                .sql(") \"s1$\"" + FENCE).build();
+        BoundSql rows = BoundSql.builder()
+                .sql("SELECT \"y$\", \"y$\" - \"eta$\" AS \"r$\" FROM (")
+                .append(predicted.rows(scope, used))
+                .sql(") \"s1$\"" + FENCE)
+                .build();
         long n;
         double sse;
         double sae;
         double mean;
-        BoundSql first = BoundSql.builder().sql("SELECT count(*), sum(\"r$\" * \"r$\"), sum(abs(\"r$\")), avg(\"y$\") FROM (")
-                .append(rows).sql(") \"s2$\"").build();
-        try (PreparedStatement statement = first.prepare(connection); ResultSet result = statement.executeQuery()) {
+        BoundSql first = BoundSql.builder()
+                .sql("SELECT count(*), sum(\"r$\" * \"r$\"), sum(abs(\"r$\")), avg(\"y$\") FROM (")
+                .append(rows)
+                .sql(") \"s2$\"")
+                .build();
+        try (PreparedStatement statement = first.prepare(connection);
+                ResultSet result = statement.executeQuery()) {
             result.next();
             n = result.getLong(1);
             sse = result.getDouble(2);
@@ -105,37 +117,67 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
         if (n == 0) {
             return empty();
         }
-        BoundSql second = BoundSql.builder().sql("SELECT sum(\"y$\" - ").parameter(mean).sql("), sum((\"y$\" - ").parameter(mean)
-                .sql(") * (\"y$\" - ").parameter(mean).sql(")) FROM (").append(rows).sql(") \"s2$\"").build();
+        BoundSql second = BoundSql.builder()
+                .sql("SELECT sum(\"y$\" - ")
+                .parameter(mean)
+                .sql("), sum((\"y$\" - ")
+                .parameter(mean)
+                .sql(") * (\"y$\" - ")
+                .parameter(mean)
+                .sql(")) FROM (")
+                .append(rows)
+                .sql(") \"s2$\"")
+                .build();
         double sum;
         double squares;
-        try (PreparedStatement statement = second.prepare(connection); ResultSet result = statement.executeQuery()) {
+        try (PreparedStatement statement = second.prepare(connection);
+                ResultSet result = statement.executeQuery()) {
             result.next();
             sum = result.getDouble(1);
             squares = result.getDouble(2);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(n).setModelScore(ModelScoreResult.newBuilder().setN(n).setSse(sse).setSae(sae)
-                .setMeanY(mean + sum / n).setM2Y(Math.max(0, squares - sum * sum / n))).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(n)
+                .setModelScore(ModelScoreResult.newBuilder()
+                        .setN(n)
+                        .setSse(sse)
+                        .setSae(sae)
+                        .setMeanY(mean + sum / n)
+                        .setM2Y(Math.max(0, squares - sum * sum / n)))
+                .build();
     }
 
-    private PrimitiveResult logistic(Connection connection, QueryScope scope, ModelScoreQuery query, LogisticScore model)
-            throws SQLException {
+    private PrimitiveResult logistic(
+            Connection connection, QueryScope scope, ModelScoreQuery query, LogisticScore model) throws SQLException {
         if (!model.hasResponse() || model.getResponse().getLevel().isEmpty()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "A logistic model_score needs a level of a nominal variable "
-                    + "as its response");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "A logistic model_score needs a level of a nominal variable " + "as its response");
         }
         Set<Cde> used = new LinkedHashSet<>();
-        Predictor predicted = Predictor.of(scope, model.getColumnsList(), model.getBetaList(), model.getResponse(), used);
+        Predictor predicted =
+                Predictor.of(scope, model.getColumnsList(), model.getBetaList(), model.getResponse(), used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         // Clamped so that exp never overflows (PostgreSQL raises on that); p is then within 1e-304 of 0 or 1.
-        BoundSql rows = BoundSql.builder().sql("SELECT \"y$\", 1.0 / (1.0 + exp(-LEAST(GREATEST(\"eta$\", -700.0), 700.0))) AS \"p$\" FROM (")
-                .append(predicted.rows(scope, used)).sql(") \"s1$\"" + FENCE).build();
+        BoundSql rows = BoundSql.builder()
+                .sql("SELECT \"y$\", 1.0 / (1.0 + exp(-LEAST(GREATEST(\"eta$\", -700.0), 700.0))) AS \"p$\" FROM (")
+                .append(predicted.rows(scope, used))
+                .sql(") \"s1$\"" + FENCE)
+                .build();
         List<BoundSql> sums = new ArrayList<>();
         sums.add(BoundSql.builder().sql("count(*)").build());
         sums.add(BoundSql.builder().sql("sum(\"y$\")").build());
         for (double threshold : model.getThresholdsList()) {
-            sums.add(BoundSql.builder().sql("sum(CASE WHEN \"y$\" = 1 AND \"p$\" > ").parameter(threshold).sql(" THEN 1 ELSE 0 END)").build());
-            sums.add(BoundSql.builder().sql("sum(CASE WHEN \"y$\" = 0 AND \"p$\" > ").parameter(threshold).sql(" THEN 1 ELSE 0 END)").build());
+            sums.add(BoundSql.builder()
+                    .sql("sum(CASE WHEN \"y$\" = 1 AND \"p$\" > ")
+                    .parameter(threshold)
+                    .sql(" THEN 1 ELSE 0 END)")
+                    .build());
+            sums.add(BoundSql.builder()
+                    .sql("sum(CASE WHEN \"y$\" = 0 AND \"p$\" > ")
+                    .parameter(threshold)
+                    .sql(" THEN 1 ELSE 0 END)")
+                    .build());
         }
         long[] values = new long[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
@@ -145,7 +187,8 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
                 sql.sql(k == 0 ? "" : ", ").append(block.get(k));
             }
             sql.sql(" FROM (").append(rows).sql(") \"s2$\"");
-            try (PreparedStatement statement = sql.build().prepare(connection); ResultSet result = statement.executeQuery()) {
+            try (PreparedStatement statement = sql.build().prepare(connection);
+                    ResultSet result = statement.executeQuery()) {
                 result.next();
                 for (int k = 0; k < block.size(); k++) {
                     values[start + k] = result.getLong(k + 1);
@@ -158,27 +201,35 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
                 }
             }
         }
-        ModelScoreResult.Builder result = ModelScoreResult.newBuilder().setN(values[0]).setPositives(values[1]);
+        ModelScoreResult.Builder result =
+                ModelScoreResult.newBuilder().setN(values[0]).setPositives(values[1]);
         for (int t = 0; t < model.getThresholdsCount(); t++) {
             result.addTruePositives(values[2 + 2 * t]).addFalsePositives(values[3 + 2 * t]);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(values[0]).setModelScore(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(values[0])
+                .setModelScore(result)
+                .build();
     }
 
-    private PrimitiveResult naiveBayes(Connection connection, QueryScope scope, ModelScoreQuery query, NaiveBayesScore model)
-            throws SQLException {
+    private PrimitiveResult naiveBayes(
+            Connection connection, QueryScope scope, ModelScoreQuery query, NaiveBayesScore model) throws SQLException {
         int k = model.getClassesCount();
         int d = model.getNumericalCount();
         if (k == 0 || model.getLogPriorCount() != k || model.getThetaCount() != k * d || model.getVarCount() != k * d) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "A naive Bayes model_score needs, for its " + k + " classes and "
-                    + d + " numerical features, " + k + " log priors and " + k * d + " means and variances");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "A naive Bayes model_score needs, for its " + k + " classes and " + d + " numerical features, " + k
+                            + " log priors and " + k * d + " means and variances");
         }
         Set<Cde> used = new LinkedHashSet<>();
         Cde response = scope.nominal(model.getResponse(), "the class variable of naive Bayes");
         used.add(response);
         BoundSql.Builder select = BoundSql.builder().sql("SELECT CASE " + scope.quote(response));
         for (int c = 0; c < k; c++) {
-            select.sql(" WHEN ").parameter(LevelIndicator.level(response, model.getClasses(c))).sql(" THEN " + c);
+            select.sql(" WHEN ")
+                    .parameter(LevelIndicator.level(response, model.getClasses(c)))
+                    .sql(" THEN " + c);
         }
         select.sql(" ELSE -1 END AS \"a$\"");
         List<Cde> numerical = new ArrayList<>();
@@ -192,9 +243,12 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
         for (NominalFeature feature : model.getNominalList()) {
             Cde cde = scope.nominal(feature.getVariable(), "a categorical feature of naive Bayes");
             if (feature.getLogProbabilityCount() != k * feature.getLevelsCount()) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "The feature '" + cde.code() + "' has "
-                        + feature.getLevelsCount() + " levels, so it needs " + k * feature.getLevelsCount() + " log probabilities, not "
-                        + feature.getLogProbabilityCount());
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "The feature '" + cde.code() + "' has "
+                                + feature.getLevelsCount() + " levels, so it needs " + k * feature.getLevelsCount()
+                                + " log probabilities, not "
+                                + feature.getLogProbabilityCount());
             }
             nominal.add(cde);
             used.add(cde);
@@ -203,15 +257,18 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
         for (int f = 0; f < nominal.size(); f++) {
             select.sql(", " + scope.quote(nominal.get(f)) + " AS \"c$" + f + "\"");
         }
-        select.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(new ArrayList<>(used)) + FENCE);
+        select.sql(" FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + scope.complete(new ArrayList<>(used)) + FENCE);
         BoundSql.Builder scores = BoundSql.builder().sql("SELECT \"a$\"");
         for (int c = 0; c < k; c++) {
             double constant = model.getLogPrior(c);
             for (int j = 0; j < d; j++) {
                 double var = model.getVar(c * d + j);
                 if (!(var > 0) || !Double.isFinite(var)) {
-                    throw RefusalException.caller(RefusalException.INVALID_QUERY, "A naive Bayes variance must be positive and finite, "
-                            + "not " + var);
+                    throw RefusalException.caller(
+                            RefusalException.INVALID_QUERY,
+                            "A naive Bayes variance must be positive and finite, " + "not " + var);
                 }
                 constant -= 0.5 * (LOG_2PI + Math.log(var));
             }
@@ -219,7 +276,11 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
             for (int j = 0; j < d; j++) {
                 double theta = model.getTheta(c * d + j);
                 String x = "\"x$" + j + "\"";
-                scores.sql(" - (" + x + " - ").parameter(theta).sql(") * (" + x + " - ").parameter(theta).sql(") * ")
+                scores.sql(" - (" + x + " - ")
+                        .parameter(theta)
+                        .sql(") * (" + x + " - ")
+                        .parameter(theta)
+                        .sql(") * ")
                         .parameter(1 / (2 * model.getVar(c * d + j)));
             }
             for (int f = 0; f < nominal.size(); f++) {
@@ -227,7 +288,9 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
                 int levels = feature.getLevelsCount();
                 scores.sql(" + CASE \"c$" + f + "\"");
                 for (int t = 0; t < levels; t++) {
-                    scores.sql(" WHEN ").parameter(LevelIndicator.level(nominal.get(f), feature.getLevels(t))).sql(" THEN ")
+                    scores.sql(" WHEN ")
+                            .parameter(LevelIndicator.level(nominal.get(f), feature.getLevels(t)))
+                            .sql(" THEN ")
                             .parameter(feature.getLogProbability(c * levels + t));
                 }
                 scores.sql(" ELSE 0.0 END");
@@ -239,16 +302,27 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
         for (int c = 0; c < k - 1; c++) {
             argmax.append(" WHEN ");
             for (int other = c + 1; other < k; other++) {
-                argmax.append(other == c + 1 ? "" : " AND ").append("\"s$").append(c).append("\" >= \"s$").append(other).append('"');
+                argmax.append(other == c + 1 ? "" : " AND ")
+                        .append("\"s$")
+                        .append(c)
+                        .append("\" >= \"s$")
+                        .append(other)
+                        .append('"');
             }
             argmax.append(" THEN ").append(c);
         }
         argmax.append(" ELSE ").append(k - 1).append(" END");
-        BoundSql sql = BoundSql.builder().sql("SELECT \"a$\", " + argmax + " AS \"p$\", count(*) FROM (").append(scoreSql).sql(" FROM (")
-                .append(select.build()).sql(") \"s1$\"" + FENCE + ") \"s2$\" GROUP BY 1, 2").build();
+        BoundSql sql = BoundSql.builder()
+                .sql("SELECT \"a$\", " + argmax + " AS \"p$\", count(*) FROM (")
+                .append(scoreSql)
+                .sql(" FROM (")
+                .append(select.build())
+                .sql(") \"s1$\"" + FENCE + ") \"s2$\" GROUP BY 1, 2")
+                .build();
         long n = 0;
         long[] confusion = new long[k * k];
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet result = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet result = statement.executeQuery()) {
             while (result.next()) {
                 int actual = result.getInt(1);
                 int predictedClass = result.getInt(2);
@@ -272,10 +346,13 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
 
     /** The design columns of a linear predictor, the response and β, as the rows' expressions. */
     private record Predictor(List<BoundSql> columns, List<Double> beta, BoundSql response) {
-        static Predictor of(QueryScope scope, List<GlmColumn> columns, List<Double> beta, GlmColumn response, Set<Cde> used) {
+        static Predictor of(
+                QueryScope scope, List<GlmColumn> columns, List<Double> beta, GlmColumn response, Set<Cde> used) {
             if (beta.size() != columns.size() + 1) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "model_score got " + beta.size() + " coefficients for an "
-                        + "intercept and " + columns.size() + " columns");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "model_score got " + beta.size() + " coefficients for an " + "intercept and " + columns.size()
+                                + " columns");
             }
             List<BoundSql> expressions = new ArrayList<>();
             for (GlmColumn column : columns) {
@@ -286,12 +363,18 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
 
         /** {@code "y$"} and {@code "eta$"} = β₀ + Σ βᵢ xᵢ of each selected row complete in {@code complete}. */
         BoundSql rows(QueryScope scope, Set<Cde> complete) {
-            BoundSql.Builder sql = BoundSql.builder().sql("SELECT ").append(response).sql(" AS \"y$\", ").parameter(beta.get(0));
+            BoundSql.Builder sql = BoundSql.builder()
+                    .sql("SELECT ")
+                    .append(response)
+                    .sql(" AS \"y$\", ")
+                    .parameter(beta.get(0));
             for (int i = 0; i < columns.size(); i++) {
                 sql.sql(" + ").parameter(beta.get(i + 1)).sql(" * ").append(columns.get(i));
             }
-            return sql.sql(" AS \"eta$\" FROM " + scope.table() + " WHERE ").append(scope.where())
-                    .sql(" AND " + scope.complete(new ArrayList<>(complete)) + FENCE).build();
+            return sql.sql(" AS \"eta$\" FROM " + scope.table() + " WHERE ")
+                    .append(scope.where())
+                    .sql(" AND " + scope.complete(new ArrayList<>(complete)) + FENCE)
+                    .build();
         }
     }
 
@@ -307,6 +390,9 @@ final class ModelScorePrimitive implements Primitive<ModelScoreQuery> {
     }
 
     private static PrimitiveResult empty() {
-        return PrimitiveResult.newBuilder().setRowsUsed(0).setModelScore(ModelScoreResult.newBuilder().setN(0)).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(0)
+                .setModelScore(ModelScoreResult.newBuilder().setN(0))
+                .build();
     }
 }

@@ -64,12 +64,15 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
             Cde subtrahend = scope.numerical(difference.getSubtrahend(), "a term of a difference");
             used.add(minuend);
             used.add(subtrahend);
-            values.add("(" + scope.dialect().toDouble(scope.quote(minuend)) + " - " + scope.dialect().toDouble(scope.quote(subtrahend)) + ")");
+            values.add("(" + scope.dialect().toDouble(scope.quote(minuend)) + " - "
+                    + scope.dialect().toDouble(scope.quote(subtrahend)) + ")");
         }
         if (values.isEmpty()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "moments needs at least one numerical variable or difference");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY, "moments needs at least one numerical variable or difference");
         }
-        List<Cde> groups = QueryScope.distinct(query.getGroupByList(), v -> scope.nominal(v, "a grouping variable of moments"));
+        List<Cde> groups =
+                QueryScope.distinct(query.getGroupByList(), v -> scope.nominal(v, "a grouping variable of moments"));
         used.addAll(groups);
         Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
@@ -84,8 +87,11 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
         for (int v = 0; v < values.size(); v++) {
             columns.add(values.get(v) + " AS " + value(v));
         }
-        sql.sql(String.join(", ", columns) + " FROM " + scope.table() + " WHERE ").append(scope.where())
-                .sql(" AND " + scope.complete(complete)).append(selection).sql("), \"means$\" AS (SELECT ");
+        sql.sql(String.join(", ", columns) + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + scope.complete(complete))
+                .append(selection)
+                .sql("), \"means$\" AS (SELECT ");
         List<String> means = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             means.add(group(g));
@@ -111,13 +117,17 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
             out.add("sum(" + deviation + ")");
             out.add("sum(" + deviation + " * " + deviation + ")");
         }
-        String join = groups.isEmpty() ? "TRUE" : range(groups.size(), g -> "r." + group(g) + " = m." + group(g)).replace(", ", " AND ");
+        String join = groups.isEmpty()
+                ? "TRUE"
+                : range(groups.size(), g -> "r." + group(g) + " = m." + group(g))
+                        .replace(", ", " AND ");
         sql.sql(String.join(", ", out) + " FROM \"rows$\" r JOIN \"means$\" m ON " + join
                 + (groups.isEmpty() ? "" : " GROUP BY " + range(groups.size(), g -> "m." + group(g))));
 
         List<MomentsGroup> answer = new ArrayList<>();
         long total = 0;
-        try (PreparedStatement statement = sql.build().prepare(connection); ResultSet rows = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.build().prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 MomentsGroup.Builder row = MomentsGroup.newBuilder();
                 int column = 1;
@@ -133,8 +143,11 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
                     double sum = rows.getDouble(column++);
                     double squares = rows.getDouble(column++);
                     boolean extremes = guard.policy().releaseExtremes();
-                    row.addMoments(VariableMoments.newBuilder().setMean(centre + sum / n).setM2(Math.max(0, squares - sum * sum / n))
-                            .setMin(extremes ? min : Double.NaN).setMax(extremes ? max : Double.NaN));
+                    row.addMoments(VariableMoments.newBuilder()
+                            .setMean(centre + sum / n)
+                            .setM2(Math.max(0, squares - sum * sum / n))
+                            .setMin(extremes ? min : Double.NaN)
+                            .setMax(extremes ? max : Double.NaN));
                 }
                 total += n;
                 answer.add(row.build());
@@ -151,7 +164,10 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
             });
         }
         checkDifferences(connection, scope, groups, complete, selection, described);
-        return PrimitiveResult.newBuilder().setRowsUsed(total).setMoments(MomentsResult.newBuilder().addAllGroups(answer)).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(total)
+                .setMoments(MomentsResult.newBuilder().addAllGroups(answer))
+                .build();
     }
 
     /**
@@ -160,16 +176,27 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
      * moments describe, against each other and earlier answers. A clash refuses the answer: dropping a
      * group would change the analysis.
      */
-    private void checkDifferences(Connection connection, QueryScope scope, List<Cde> groups, List<Cde> complete, BoundSql selection,
-            Set<Cde> described) throws SQLException {
+    private void checkDifferences(
+            Connection connection,
+            QueryScope scope,
+            List<Cde> groups,
+            List<Cde> complete,
+            BoundSql selection,
+            Set<Cde> described)
+            throws SQLException {
         PrivacyGuard guard = scope.guard();
-        BoundSql.Builder sql = BoundSql.builder().sql("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID));
+        BoundSql.Builder sql =
+                BoundSql.builder().sql("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID));
         for (Cde group : groups) {
             sql.sql(", " + scope.dialect().toText(scope.quote(group)));
         }
-        sql.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + scope.complete(complete)).append(selection);
+        sql.sql(" FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + scope.complete(complete))
+                .append(selection);
         RoaringBitmap all = new RoaringBitmap();
-        Map<List<String>, RoaringBitmap> byGroup = new TreeMap<>(Comparator.comparing(levels -> String.join("\u0000", levels)));
+        Map<List<String>, RoaringBitmap> byGroup =
+                new TreeMap<>(Comparator.comparing(levels -> String.join("\u0000", levels)));
         RowIds.read(connection, sql.build(), (id, row) -> {
             all.add(id);
             if (!groups.isEmpty()) {
@@ -209,11 +236,14 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
         for (LevelSelection selection : selections) {
             Cde cde = scope.nominal(selection.getVariable(), "a variable of selected levels");
             if (!groups.contains(cde)) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "Levels of '" + cde.code() + "' are selected, but moments "
-                        + "are not grouped by it; group by it too");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "Levels of '" + cde.code() + "' are selected, but moments "
+                                + "are not grouped by it; group by it too");
             }
             if (selection.getLevelsCount() == 0) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "The selection of levels of '" + cde.code() + "' is empty");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY, "The selection of levels of '" + cde.code() + "' is empty");
             }
             sql.sql(" AND " + scope.quote(cde) + " IN (");
             for (int i = 0; i < selection.getLevelsCount(); i++) {

@@ -57,12 +57,13 @@ public final class PrimitiveExecutor {
             return size() > 1024;
         }
     });
+
     private static final Duration ADMITTED_FOR = Duration.ofMinutes(1);
 
-    private record Admitted(Set<String> withheld, Instant at) {
-    }
+    private record Admitted(Set<String> withheld, Instant at) {}
+
     private final AuditLog audit;
-    private volatile Consumer<RefusalBudget.Alert> alerts = alert -> { };
+    private volatile Consumer<RefusalBudget.Alert> alerts = alert -> {};
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
         this(store, new PrivacyGuard(requireNonNull(policy, "policy is null")), audit);
@@ -96,9 +97,10 @@ public final class PrimitiveExecutor {
     public PrimitiveResponse answer(PrimitiveRequest request, String manager) {
         PrimitiveResponse.Builder response = PrimitiveResponse.newBuilder().setRequestId(request.getRequestId());
         try {
-            return response.setResult(execute(request.getQuery(), request.getRequester(), request.getRequestId(), manager)).build();
-        }
-        catch (RefusalException e) {
+            return response.setResult(
+                            execute(request.getQuery(), request.getRequester(), request.getRequestId(), manager))
+                    .build();
+        } catch (RefusalException e) {
             return response.setRefusal(e.toProto()).build();
         }
     }
@@ -131,33 +133,47 @@ public final class PrimitiveExecutor {
         try {
             checkLockout(query, who, now);
             result = compute(query, probe);
-        }
-        catch (RefusalException e) {
+        } catch (RefusalException e) {
             refusal = e;
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             // Anything else is the node's own fault (store down, a bug): refused, audited, logged with its stack.
             LOG.error("primitive {} ({}) failed", requestId, primitive(query), e);
-            refusal = new RefusalException(RefusalException.INTERNAL_ERROR, "The node could not compute " + primitive(query)
-                    + " (" + e.getClass().getSimpleName() + "); its operator will find the details in the node's log", false, e);
+            refusal = new RefusalException(
+                    RefusalException.INTERNAL_ERROR,
+                    "The node could not compute " + primitive(query) + " ("
+                            + e.getClass().getSimpleName() + "); its operator will find the details in the node's log",
+                    false,
+                    e);
         }
         try {
-            audit.record(new AuditEntry(Instant.now(), nullToEmpty(requestId), nullToEmpty(requester), primitive(query),
-                    query.getDataModel(), query.getDatasetsList(), variables(query), List.copyOf(Filters.variables(query.hasFilter() ? query.getFilter() : null)),
-                    result == null ? -1 : result.getRowsUsed(), refusal == null ? AuditEntry.ANSWERED : AuditEntry.REFUSED,
-                    refusal == null ? null : refusal.rule(), (System.nanoTime() - started) / 1_000_000, manager,
+            audit.record(new AuditEntry(
+                    Instant.now(),
+                    nullToEmpty(requestId),
+                    nullToEmpty(requester),
+                    primitive(query),
+                    query.getDataModel(),
+                    query.getDatasetsList(),
+                    variables(query),
+                    List.copyOf(Filters.variables(query.hasFilter() ? query.getFilter() : null)),
+                    result == null ? -1 : result.getRowsUsed(),
+                    refusal == null ? AuditEntry.ANSWERED : AuditEntry.REFUSED,
+                    refusal == null ? null : refusal.rule(),
+                    (System.nanoTime() - started) / 1_000_000,
+                    manager,
                     refusal == null ? null : refusal.getMessage()));
             if (refusal != null && dependsOnData(refusal)) {
                 spend(query, who, refusal.rule(), now);
-            }
-            else if (probe.repeated) {
+            } else if (probe.repeated) {
                 spend(query, who, REPEATED_SELECTION, now);
             }
-        }
-        catch (UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             LOG.error("audit log unwritable; refusing request {}", requestId, e);
-            throw new RefusalException(RefusalException.INTERNAL_ERROR, "The node cannot write its audit log, so it answers nothing; "
-                    + "its operator must fix the audit log", false, e);
+            throw new RefusalException(
+                    RefusalException.INTERNAL_ERROR,
+                    "The node cannot write its audit log, so it answers nothing; "
+                            + "its operator must fix the audit log",
+                    false,
+                    e);
         }
         if (refusal != null) {
             throw refusal;
@@ -170,10 +186,20 @@ public final class PrimitiveExecutor {
      * the rows and cost nothing of the refusal budget. Every other rule, including ones added later,
      * is counted.
      */
-    public static final Set<String> REQUEST_ONLY = Set.of(RefusalException.UNKNOWN_DATA_MODEL, RefusalException.UNKNOWN_DATASET,
-            RefusalException.UNKNOWN_VARIABLE, RefusalException.VARIABLE_TYPE, RefusalException.UNKNOWN_LEVEL, RefusalException.INVALID_FILTER,
-            RefusalException.INVALID_QUERY, RefusalException.INTERNAL_ERROR, PrivacyGuard.ALLOWED_PRIMITIVES, PrivacyGuard.RELEASE_EXTREMES,
-            PrivacyGuard.MAX_LEVELS, PrivacyGuard.FILTER_POLICY, PrivacyGuard.REFUSAL_BUDGET);
+    public static final Set<String> REQUEST_ONLY = Set.of(
+            RefusalException.UNKNOWN_DATA_MODEL,
+            RefusalException.UNKNOWN_DATASET,
+            RefusalException.UNKNOWN_VARIABLE,
+            RefusalException.VARIABLE_TYPE,
+            RefusalException.UNKNOWN_LEVEL,
+            RefusalException.INVALID_FILTER,
+            RefusalException.INVALID_QUERY,
+            RefusalException.INTERNAL_ERROR,
+            PrivacyGuard.ALLOWED_PRIMITIVES,
+            PrivacyGuard.RELEASE_EXTREMES,
+            PrivacyGuard.MAX_LEVELS,
+            PrivacyGuard.FILTER_POLICY,
+            PrivacyGuard.REFUSAL_BUDGET);
     /** What the budget counts for an answered selection reached again through another filter (see PrivacyGuard.checkSelection). */
     public static final String REPEATED_SELECTION = "repeated_selection";
 
@@ -199,28 +225,44 @@ public final class PrimitiveExecutor {
 
     private void checkLockout(PrimitiveQuery query, String requester, Instant now) {
         for (String dataset : new LinkedHashSet<>(query.getDatasetsList())) {
-            guard.budget().lockedUntil(requester, query.getDataModel(), dataset, now).ifPresent(until -> {
-                PrivacyViolation v = PrivacyRefusals.lockedOut(guard.policy(), SqlFilterCompiler.shorten(dataset), until);
-                throw RefusalException.caller(v.rule(), v.message());
-            });
+            guard.budget()
+                    .lockedUntil(requester, query.getDataModel(), dataset, now)
+                    .ifPresent(until -> {
+                        PrivacyViolation v =
+                                PrivacyRefusals.lockedOut(guard.policy(), SqlFilterCompiler.shorten(dataset), until);
+                        throw RefusalException.caller(v.rule(), v.message());
+                    });
         }
     }
 
     /** Counts a refusal (or probe) against each requested dataset; a lockout is audited and raised as an alert. */
     private void spend(PrimitiveQuery query, String requester, String rule, Instant now) {
         for (String dataset : new LinkedHashSet<>(query.getDatasetsList())) {
-            guard.budget().count(requester, query.getDataModel(), dataset, rule, now).ifPresent(alert -> {
-                LOG.warn("privacy alert: requester '{}' spent the refusal budget on dataset {} of {} ({} within {} h); locked out until {}",
-                        alert.requester(), alert.dataset(), alert.dataModel(), alert.refusalsByRule(), alert.windowHours(), alert.lockedUntil());
-                audit.recordAlert(now, alert.requester(), alert.dataModel(), alert.dataset(), alert.refusalsByRule(), alert.windowHours(),
-                        alert.lockedUntil());
-                try {
-                    alerts.accept(alert);
-                }
-                catch (RuntimeException e) {
-                    LOG.error("cannot send the privacy alert to the manager", e);
-                }
-            });
+            guard.budget()
+                    .count(requester, query.getDataModel(), dataset, rule, now)
+                    .ifPresent(alert -> {
+                        LOG.warn(
+                                "privacy alert: requester '{}' spent the refusal budget on dataset {} of {} ({} within {} h); locked out until {}",
+                                alert.requester(),
+                                alert.dataset(),
+                                alert.dataModel(),
+                                alert.refusalsByRule(),
+                                alert.windowHours(),
+                                alert.lockedUntil());
+                        audit.recordAlert(
+                                now,
+                                alert.requester(),
+                                alert.dataModel(),
+                                alert.dataset(),
+                                alert.refusalsByRule(),
+                                alert.windowHours(),
+                                alert.lockedUntil());
+                        try {
+                            alerts.accept(alert);
+                        } catch (RuntimeException e) {
+                            LOG.error("cannot send the privacy alert to the manager", e);
+                        }
+                    });
         }
     }
 
@@ -236,8 +278,10 @@ public final class PrimitiveExecutor {
         this.alerts = requireNonNull(listener, "listener is null");
     }
 
-    private Set<String> checkSelection(Connection connection, QueryScope scope, boolean perDataset, long filter, Probe probe) throws SQLException {
-        String key = probe.requester + "\u0000" + perDataset + "\u0000" + scope.table() + "\u0000" + scope.where().sql() + "\u0000" + scope.where().parameters();
+    private Set<String> checkSelection(
+            Connection connection, QueryScope scope, boolean perDataset, long filter, Probe probe) throws SQLException {
+        String key = probe.requester + "\u0000" + perDataset + "\u0000" + scope.table() + "\u0000"
+                + scope.where().sql() + "\u0000" + scope.where().parameters();
         Admitted earlier = admitted.get(key);
         Instant now = Instant.now();
         if (earlier != null && earlier.at().plus(ADMITTED_FOR).isAfter(now)) {
@@ -246,8 +290,7 @@ public final class PrimitiveExecutor {
         RowSelection.Checked checked;
         try {
             checked = RowSelection.check(connection, scope, guard, perDataset, filter, probe.requester);
-        }
-        catch (RefusalException e) {
+        } catch (RefusalException e) {
             // A refused selection poisons those near it: none admitted lately may skip the check now.
             admitted.clear();
             throw e;
@@ -277,22 +320,28 @@ public final class PrimitiveExecutor {
             sha.update(requester.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             long value = java.nio.ByteBuffer.wrap(sha.digest()).getLong();
             return value == 0 ? 1 : value;
-        }
-        catch (java.security.NoSuchAlgorithmException e) {
+        } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 
     private PrimitiveResult compute(PrimitiveQuery query, Probe probe) {
-        Primitive<?> primitive = Primitives.of(query).orElseThrow(() -> RefusalException.caller(RefusalException.INVALID_QUERY,
-                "The request names no primitive; this node computes " + Primitives.names()));
+        Primitive<?> primitive = Primitives.of(query)
+                .orElseThrow(() -> RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "The request names no primitive; this node computes " + Primitives.names()));
         guard.checkPrimitive(primitive.name()).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
-        StoredDataModel stored = store.dataModel(query.getDataModel()).orElseThrow(() -> RefusalException.caller(
-                RefusalException.UNKNOWN_DATA_MODEL, "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
-                        + "'; it has " + describe(store.dataModels().stream().map(StoredDataModel::id).toList())
-                        + ". Ask for one of those"));
+        StoredDataModel stored = store.dataModel(query.getDataModel())
+                .orElseThrow(() -> RefusalException.caller(
+                        RefusalException.UNKNOWN_DATA_MODEL,
+                        "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
+                                + "'; it has "
+                                + describe(store.dataModels().stream()
+                                        .map(StoredDataModel::id)
+                                        .toList())
+                                + ". Ask for one of those"));
         List<String> datasets = datasets(stored, query.getDatasetsList());
         LongitudinalTable longitudinal = null;
         if (query.hasLongitudinal()) {
@@ -300,19 +349,29 @@ public final class PrimitiveExecutor {
             Set<String> missing = new LinkedHashSet<>(Filters.variables(query.hasFilter() ? query.getFilter() : null));
             missing.removeAll(longitudinal.variables());
             if (!missing.isEmpty()) {
-                throw RefusalException.caller(RefusalException.INVALID_FILTER, "The filters use " + String.join(", ", missing)
-                        + ", which the longitudinal transformation does not keep; filters apply to the paired visits, so give "
-                        + "those variables a strategy too");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_FILTER,
+                        "The filters use " + String.join(", ", missing)
+                                + ", which the longitudinal transformation does not keep; filters apply to the paired visits, so give "
+                                + "those variables a strategy too");
             }
         }
-        guard.checkFilter(query.hasFilter() ? query.getFilter() : null, stored.model()).ifPresent(v -> {
-            throw RefusalException.caller(v.rule(), v.message());
-        });
-        QueryScope scope = QueryScope.of(stored.model(), store.dialect(), datasets,
-                new SqlFilterCompiler(stored.model(), store.dialect()).compile(query.hasFilter() ? query.getFilter() : null), longitudinal, guard,
+        guard.checkFilter(query.hasFilter() ? query.getFilter() : null, stored.model())
+                .ifPresent(v -> {
+                    throw RefusalException.caller(v.rule(), v.message());
+                });
+        QueryScope scope = QueryScope.of(
+                stored.model(),
+                store.dialect(),
+                datasets,
+                new SqlFilterCompiler(stored.model(), store.dialect())
+                        .compile(query.hasFilter() ? query.getFilter() : null),
+                longitudinal,
+                guard,
                 query.hasFold() ? query.getFold() : null);
         return store.withConnection(connection -> {
-            Set<String> withheld = checkSelection(connection, scope, primitive.perDataset(), fingerprint(query, probe.requester), probe);
+            Set<String> withheld = checkSelection(
+                    connection, scope, primitive.perDataset(), fingerprint(query, probe.requester), probe);
             return Primitives.run(primitive, connection, scope, query, withheld);
         });
     }
@@ -321,20 +380,30 @@ public final class PrimitiveExecutor {
     private static List<String> datasets(StoredDataModel stored, List<String> requested) {
         Set<String> distinct = new LinkedHashSet<>(requested);
         if (distinct.isEmpty()) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_DATASET, "The request names no dataset; this node holds "
-                    + describe(held(stored)) + " of " + stored.id());
+            throw RefusalException.caller(
+                    RefusalException.UNKNOWN_DATASET,
+                    "The request names no dataset; this node holds " + describe(held(stored)) + " of " + stored.id());
         }
-        List<String> unknown = distinct.stream().filter(d -> stored.dataset(d).isEmpty()).map(SqlFilterCompiler::shorten).toList();
+        List<String> unknown = distinct.stream()
+                .filter(d -> stored.dataset(d).isEmpty())
+                .map(SqlFilterCompiler::shorten)
+                .toList();
         if (!unknown.isEmpty()) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_DATASET, "This node holds no dataset " + unknown.stream()
-                    .map(d -> "'" + d + "'").collect(Collectors.joining(", ")) + " of " + stored.id() + "; it holds "
-                    + describe(held(stored)) + ". Ask only for datasets the node announced");
+            throw RefusalException.caller(
+                    RefusalException.UNKNOWN_DATASET,
+                    "This node holds no dataset "
+                            + unknown.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ")) + " of "
+                            + stored.id() + "; it holds "
+                            + describe(held(stored)) + ". Ask only for datasets the node announced");
         }
         return new ArrayList<>(distinct);
     }
 
     private static List<String> held(StoredDataModel stored) {
-        return stored.datasets().stream().filter(d -> d.rows() > 0).map(StoredDataset::code).toList();
+        return stored.datasets().stream()
+                .filter(d -> d.rows() > 0)
+                .map(StoredDataset::code)
+                .toList();
     }
 
     private static String describe(List<String> names) {

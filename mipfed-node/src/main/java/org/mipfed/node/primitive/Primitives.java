@@ -35,8 +35,7 @@ final class Primitives {
 
     private static final Map<PrimitiveQuery.PrimitiveCase, Primitive<?>> BY_KIND = byKind(ALL);
 
-    private Primitives() {
-    }
+    private Primitives() {}
 
     /** The primitive {@code query} asks for, empty when it names none this node knows. */
     static Optional<Primitive<?>> of(PrimitiveQuery query) {
@@ -56,7 +55,8 @@ final class Primitives {
     }
 
     /** Runs {@code query}'s primitive over {@code scope}, withholding what the selection check did not admit. */
-    static PrimitiveResult run(Primitive<?> primitive, Connection connection, QueryScope scope, PrimitiveQuery query, Set<String> withheld)
+    static PrimitiveResult run(
+            Primitive<?> primitive, Connection connection, QueryScope scope, PrimitiveQuery query, Set<String> withheld)
             throws SQLException {
         return primitive.withhold(typed(primitive, connection, scope, query), withheld);
     }
@@ -68,8 +68,8 @@ final class Primitives {
         return String.join(", ", names) + " and " + last;
     }
 
-    private static <Q extends Message> PrimitiveResult typed(Primitive<Q> primitive, Connection connection,
-            QueryScope scope, PrimitiveQuery query) throws SQLException {
+    private static <Q extends Message> PrimitiveResult typed(
+            Primitive<Q> primitive, Connection connection, QueryScope scope, PrimitiveQuery query) throws SQLException {
         return primitive.run(connection, scope, primitive.query(query));
     }
 
@@ -82,8 +82,8 @@ final class Primitives {
         for (Primitive<?> primitive : primitives) {
             Primitive<?> earlier = byKind.put(requireNonNull(primitive.kind(), "kind is null"), primitive);
             if (earlier != null) {
-                throw new IllegalStateException(primitive.getClass().getSimpleName() + " and " + earlier.getClass().getSimpleName()
-                        + " both answer " + primitive.kind());
+                throw new IllegalStateException(primitive.getClass().getSimpleName() + " and "
+                        + earlier.getClass().getSimpleName() + " both answer " + primitive.kind());
             }
         }
         return byKind;

@@ -10,8 +10,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
-import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.core.request.Folds;
+import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.FoldRestriction;
@@ -29,8 +29,15 @@ import org.mipfed.proto.v1.FoldRestriction;
  * @param columns the variables the table has, or null for every variable of the data model
  * @param guard the node's privacy guard, which limits the levels of a nominal variable
  */
-record QueryScope(DataModel model, SqlDialect dialect, String table, List<String> datasets, BoundSql datasetsOnly, BoundSql where,
-        Set<String> columns, PrivacyGuard guard) {
+record QueryScope(
+        DataModel model,
+        SqlDialect dialect,
+        String table,
+        List<String> datasets,
+        BoundSql datasetsOnly,
+        BoundSql where,
+        Set<String> columns,
+        PrivacyGuard guard) {
     /** The column of a folded table that holds each row's fold hash. */
     static final String FOLD_HASH = "\"fold$\"";
 
@@ -50,8 +57,14 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
      * @param fold null for all rows; else only the rows of one fold (its test rows) or of all the
      *     others (its training rows), each row's fold computed as {@link Folds} defines it
      */
-    static QueryScope of(DataModel model, SqlDialect dialect, List<String> datasets, BoundSql filter, LongitudinalTable longitudinal,
-            PrivacyGuard guard, FoldRestriction fold) {
+    static QueryScope of(
+            DataModel model,
+            SqlDialect dialect,
+            List<String> datasets,
+            BoundSql filter,
+            LongitudinalTable longitudinal,
+            PrivacyGuard guard,
+            FoldRestriction fold) {
         BoundSql.Builder in = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
         for (int i = 0; i < datasets.size(); i++) {
             in.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
@@ -60,7 +73,15 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
         String table = dialect.quote(StoreCatalog.dataTable(model));
         if (filter == null && fold == null) {
             return longitudinal != null
-                    ? new QueryScope(model, dialect, longitudinal.sql(table), datasets, datasetsOnly, datasetsOnly, longitudinal.variables(), guard)
+                    ? new QueryScope(
+                            model,
+                            dialect,
+                            longitudinal.sql(table),
+                            datasets,
+                            datasetsOnly,
+                            datasetsOnly,
+                            longitudinal.variables(),
+                            guard)
                     : new QueryScope(model, dialect, table, datasets, datasetsOnly, datasetsOnly, null, guard);
         }
         BoundSql.Builder where = BoundSql.builder().append(datasetsOnly);
@@ -69,14 +90,26 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
         }
         if (longitudinal != null) {
             if (fold != null) {
-                throw RefusalException.caller(RefusalException.INVALID_QUERY, "Cross-validation folds are not defined over the paired visits of "
-                        + "a longitudinal transformation; run the cross-validation without the longitudinal_transformer step");
+                throw RefusalException.caller(
+                        RefusalException.INVALID_QUERY,
+                        "Cross-validation folds are not defined over the paired visits of "
+                                + "a longitudinal transformation; run the cross-validation without the longitudinal_transformer step");
             }
-            return new QueryScope(model, dialect, longitudinal.sql(table), datasets, datasetsOnly, where.build(), longitudinal.variables(), guard);
+            return new QueryScope(
+                    model,
+                    dialect,
+                    longitudinal.sql(table),
+                    datasets,
+                    datasetsOnly,
+                    where.build(),
+                    longitudinal.variables(),
+                    guard);
         }
         if (fold != null) {
             checkFold(fold);
-            where.sql(" AND (" + FOLD_HASH + " % ").parameter((long) fold.getNSplits()).sql(fold.getTest() ? ") = " : ") <> ")
+            where.sql(" AND (" + FOLD_HASH + " % ")
+                    .parameter((long) fold.getNSplits())
+                    .sql(fold.getTest() ? ") = " : ") <> ")
                     .parameter((long) fold.getFold());
             table = folded(dialect, table);
         }
@@ -90,12 +123,15 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
 
     private static void checkFold(FoldRestriction fold) {
         if (fold.getNSplits() < 2 || fold.getNSplits() > Folds.MAX_SPLITS) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "A fold restriction needs between 2 and " + Folds.MAX_SPLITS
-                    + " folds, not " + fold.getNSplits());
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "A fold restriction needs between 2 and " + Folds.MAX_SPLITS + " folds, not " + fold.getNSplits());
         }
         if (fold.getFold() < 0 || fold.getFold() >= fold.getNSplits()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "Fold " + fold.getFold() + " does not exist among "
-                    + fold.getNSplits() + " folds (they are numbered from 0)");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "Fold " + fold.getFold() + " does not exist among " + fold.getNSplits()
+                            + " folds (they are numbered from 0)");
         }
     }
 
@@ -108,17 +144,21 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
         String dataset = dialect.quote(DataModel.DATASET);
         StringBuilder salt = new StringBuilder("0");
         for (int digit = 1; digit <= Folds.SALT_DIGITS; digit++) {
-            salt.insert(0, "(").append(" * 16 + (strpos('0123456789abcdef', substr(md5(").append(dataset).append("), ")
-                    .append(digit).append(", 1)) - 1))");
+            salt.insert(0, "(")
+                    .append(" * 16 + (strpos('0123456789abcdef', substr(md5(")
+                    .append(dataset)
+                    .append("), ")
+                    .append(digit)
+                    .append(", 1)) - 1))");
         }
         String p = Long.toString(Folds.MODULUS);
         String m = Long.toString(Folds.MULTIPLIER);
-        String positions = "SELECT *, row_number() OVER (PARTITION BY " + dataset + " ORDER BY " + dialect.quote(StoreCatalog.ROW_ID)
-                + ") - 1 AS \"pos$\", " + salt + " AS \"salt$\" FROM " + table;
-        String first = "SELECT *, (((\"pos$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS \"x1$\" FROM (" + positions
-                + ") \"fold1$\"";
-        return "(SELECT *, (((\"x1$\" * \"x1$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS " + FOLD_HASH + " FROM ("
-                + first + ") \"fold2$\") " + table;
+        String positions = "SELECT *, row_number() OVER (PARTITION BY " + dataset + " ORDER BY "
+                + dialect.quote(StoreCatalog.ROW_ID) + ") - 1 AS \"pos$\", " + salt + " AS \"salt$\" FROM " + table;
+        String first = "SELECT *, (((\"pos$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS \"x1$\" FROM ("
+                + positions + ") \"fold1$\"";
+        return "(SELECT *, (((\"x1$\" * \"x1$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS " + FOLD_HASH
+                + " FROM (" + first + ") \"fold2$\") " + table;
     }
 
     String quote(Cde cde) {
@@ -129,13 +169,18 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
     Cde variable(String variable) {
         Cde cde = model.cde(variable);
         if (cde == null) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_VARIABLE, "The variable '" + SqlFilterCompiler.shorten(variable)
-                    + "' is not in the data model " + model.id() + "; use the variables of the data model only");
+            throw RefusalException.caller(
+                    RefusalException.UNKNOWN_VARIABLE,
+                    "The variable '" + SqlFilterCompiler.shorten(variable) + "' is not in the data model " + model.id()
+                            + "; use the variables of the data model only");
         }
         if (columns != null && !columns.contains(cde.code())) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The variable '" + cde.code() + "' has no strategy in the "
-                    + "longitudinal transformation, so it is not among the paired visits' variables (" + String.join(", ", columns.stream()
-                    .sorted().toList()) + "); give it a strategy (first, second or diff)");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "The variable '" + cde.code() + "' has no strategy in the "
+                            + "longitudinal transformation, so it is not among the paired visits' variables ("
+                            + String.join(", ", columns.stream().sorted().toList())
+                            + "); give it a strategy (first, second or diff)");
         }
         return cde;
     }
@@ -144,9 +189,13 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
     Cde numerical(String variable, String role) {
         Cde cde = variable(variable);
         if (!cde.numerical()) {
-            throw RefusalException.caller(RefusalException.VARIABLE_TYPE, "The variable '" + cde.code() + "' is "
-                    + (cde.categorical() ? "nominal" : "free text") + ", but " + role + " must be numerical; "
-                    + (cde.categorical() ? "use it as a nominal variable or through one of its levels" : "it cannot be used in analyses"));
+            throw RefusalException.caller(
+                    RefusalException.VARIABLE_TYPE,
+                    "The variable '" + cde.code() + "' is "
+                            + (cde.categorical() ? "nominal" : "free text") + ", but " + role + " must be numerical; "
+                            + (cde.categorical()
+                                    ? "use it as a nominal variable or through one of its levels"
+                                    : "it cannot be used in analyses"));
         }
         return cde;
     }
@@ -158,9 +207,12 @@ record QueryScope(DataModel model, SqlDialect dialect, String table, List<String
     Cde nominal(String variable, String role) {
         Cde cde = variable(variable);
         if (!cde.categorical()) {
-            throw RefusalException.caller(RefusalException.VARIABLE_TYPE, "The variable '" + cde.code() + "' is "
-                    + (cde.numerical() ? "numerical" : "free text, not nominal") + ", but " + role + " must be nominal (with levels "
-                    + "in the data model)");
+            throw RefusalException.caller(
+                    RefusalException.VARIABLE_TYPE,
+                    "The variable '" + cde.code() + "' is "
+                            + (cde.numerical() ? "numerical" : "free text, not nominal") + ", but " + role
+                            + " must be nominal (with levels "
+                            + "in the data model)");
         }
         guard.checkLevels(cde.code(), cde.enumerations().size()).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());

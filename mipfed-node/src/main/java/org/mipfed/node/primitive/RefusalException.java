@@ -47,6 +47,10 @@ public class RefusalException extends RuntimeException {
     }
 
     public Refusal toProto() {
-        return Refusal.newBuilder().setRule(rule).setMessage(getMessage()).setCallerError(callerError).build();
+        return Refusal.newBuilder()
+                .setRule(rule)
+                .setMessage(getMessage())
+                .setCallerError(callerError)
+                .build();
     }
 }

@@ -20,8 +20,7 @@ import org.roaringbitmap.RoaringBitmap;
  * statement's first column is {@code _row_id}; the others say which figures each row is behind.
  */
 final class RowIds {
-    private RowIds() {
-    }
+    private RowIds() {}
 
     /** What to do with each row: its id (in the 32 bits the bitmaps keep) and the statement's other columns. */
     @FunctionalInterface
@@ -36,11 +35,19 @@ final class RowIds {
      * in an earlier answer, the answer is refused ({@link PrivacyGuard#figureDifferencing()}): a model
      * cannot leave rows out.
      */
-    static void checkModelRows(Connection connection, QueryScope scope, PrivacyGuard guard, Collection<Cde> described, List<Cde> complete)
+    static void checkModelRows(
+            Connection connection, QueryScope scope, PrivacyGuard guard, Collection<Cde> described, List<Cde> complete)
             throws SQLException {
         RoaringBitmap rows = new RoaringBitmap();
-        read(connection, BoundSql.builder().sql("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID) + " FROM " + scope.table() + " WHERE ")
-                .append(scope.where()).sql(" AND " + scope.complete(complete)).build(), (id, row) -> rows.add(id));
+        read(
+                connection,
+                BoundSql.builder()
+                        .sql("SELECT " + scope.dialect().quote(StoreCatalog.ROW_ID) + " FROM " + scope.table()
+                                + " WHERE ")
+                        .append(scope.where())
+                        .sql(" AND " + scope.complete(complete))
+                        .build(),
+                (id, row) -> rows.add(id));
         List<FigureRows> sets = new ArrayList<>();
         for (Cde cde : described) {
             sets.add(FigureRows.values(cde.code(), rows));
@@ -52,11 +59,13 @@ final class RowIds {
     }
 
     static void read(Connection connection, BoundSql sql, Row each) throws SQLException {
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 long id = rows.getLong(1);
                 if (id < 0 || id > 0xFFFF_FFFFL) {
-                    throw new IllegalStateException("row id " + id + " is outside the 32-bit range the differencing history keeps");
+                    throw new IllegalStateException(
+                            "row id " + id + " is outside the 32-bit range the differencing history keeps");
                 }
                 each.accept((int) id, rows);
             }

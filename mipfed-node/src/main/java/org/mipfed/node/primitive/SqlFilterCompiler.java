@@ -21,6 +21,7 @@ import org.mipfed.proto.v1.FilterValue;
 public final class SqlFilterCompiler {
     /** As in core's Filters: deep or huge trees are refused rather than compiled. */
     private static final int MAX_DEPTH = 16;
+
     private static final int MAX_RULES = 256;
     private static final int MAX_VALUES = 1000;
 
@@ -81,8 +82,11 @@ public final class SqlFilterCompiler {
     private void rule(FilterRule rule, BoundSql.Builder sql) {
         Cde cde = model.cde(rule.getVariable());
         if (cde == null) {
-            throw RefusalException.caller(RefusalException.UNKNOWN_VARIABLE, "The filter uses the variable '" + shorten(rule.getVariable())
-                    + "', which is not in the data model " + model.id() + "; filter on variables of the data model only");
+            throw RefusalException.caller(
+                    RefusalException.UNKNOWN_VARIABLE,
+                    "The filter uses the variable '" + shorten(rule.getVariable())
+                            + "', which is not in the data model " + model.id()
+                            + "; filter on variables of the data model only");
         }
         String column = dialect.quote(cde.code());
         String operator = rule.getOperator();
@@ -100,16 +104,22 @@ public final class SqlFilterCompiler {
             }
             case "equal", "not_equal", "less", "less_or_equal", "greater", "greater_or_equal" -> {
                 arity(cde, operator, values, 1);
-                sql.sql("(" + column + " " + comparison(operator) + " ").parameter(values.get(0)).sql(")");
+                sql.sql("(" + column + " " + comparison(operator) + " ")
+                        .parameter(values.get(0))
+                        .sql(")");
             }
             case "between", "not_between" -> {
                 arity(cde, operator, values, 2);
                 sql.sql("(" + column + (operator.equals("between") ? " BETWEEN " : " NOT BETWEEN "))
-                        .parameter(values.get(0)).sql(" AND ").parameter(values.get(1)).sql(")");
+                        .parameter(values.get(0))
+                        .sql(" AND ")
+                        .parameter(values.get(1))
+                        .sql(")");
             }
             case "in", "not_in" -> {
                 if (values.isEmpty() || values.size() > MAX_VALUES) {
-                    throw invalid("the filter '" + operator + "' on '" + cde.code() + "' needs 1 to " + MAX_VALUES + " values");
+                    throw invalid("the filter '" + operator + "' on '" + cde.code() + "' needs 1 to " + MAX_VALUES
+                            + " values");
                 }
                 sql.sql("(" + column + (operator.equals("in") ? " IN (" : " NOT IN ("));
                 for (int i = 0; i < values.size(); i++) {
@@ -117,9 +127,10 @@ public final class SqlFilterCompiler {
                 }
                 sql.sql("))");
             }
-            default -> throw invalid("the filter on '" + cde.code() + "' has the unknown operator '" + shorten(operator)
-                    + "'; use equal, not_equal, less, less_or_equal, greater, greater_or_equal, between, not_between, in, not_in, "
-                    + "is_null or is_not_null");
+            default ->
+                throw invalid("the filter on '" + cde.code() + "' has the unknown operator '" + shorten(operator)
+                        + "'; use equal, not_equal, less, less_or_equal, greater, greater_or_equal, between, not_between, in, not_in, "
+                        + "is_null or is_not_null");
         }
     }
 
@@ -136,8 +147,8 @@ public final class SqlFilterCompiler {
 
     private static void arity(Cde cde, String operator, List<Object> values, int expected) {
         if (values.size() != expected) {
-            throw invalid("the filter '" + operator + "' on '" + cde.code() + "' needs " + expected + " value" + (expected == 1 ? "" : "s")
-                    + ", not " + values.size());
+            throw invalid("the filter '" + operator + "' on '" + cde.code() + "' needs " + expected + " value"
+                    + (expected == 1 ? "" : "s") + ", not " + values.size());
         }
     }
 
@@ -148,11 +159,14 @@ public final class SqlFilterCompiler {
     private static void levels(Cde cde, String operator, List<Object> values) {
         for (Object value : values) {
             String level = value instanceof Double number && number == Math.rint(number) && Math.abs(number) < 1e15
-                    ? Long.toString(number.longValue()) : value.toString();
+                    ? Long.toString(number.longValue())
+                    : value.toString();
             if (!cde.enumerations().containsKey(level)) {
-                throw RefusalException.caller(RefusalException.UNKNOWN_LEVEL, "Invalid filter: the filter '" + operator + "' on '"
-                        + cde.code() + "' uses '" + shorten(level) + "', which is not one of its levels (" + shorten(String.join(", ",
-                        cde.enumerations().keySet())) + ").");
+                throw RefusalException.caller(
+                        RefusalException.UNKNOWN_LEVEL,
+                        "Invalid filter: the filter '" + operator + "' on '"
+                                + cde.code() + "' uses '" + shorten(level) + "', which is not one of its levels ("
+                                + shorten(String.join(", ", cde.enumerations().keySet())) + ").");
             }
         }
     }
@@ -161,28 +175,27 @@ public final class SqlFilterCompiler {
     private static Object value(Cde cde, String operator, FilterValue value) {
         if (cde.sqlType() == SqlType.TEXT) {
             if (!value.hasText()) {
-                throw invalid("the filter '" + operator + "' on the text variable '" + cde.code() + "' needs text values");
+                throw invalid(
+                        "the filter '" + operator + "' on the text variable '" + cde.code() + "' needs text values");
             }
             return value.getText();
         }
         double number;
         if (value.hasNumber()) {
             number = value.getNumber();
-        }
-        else if (value.hasText()) {
+        } else if (value.hasText()) {
             try {
                 number = Double.parseDouble(value.getText().trim());
+            } catch (NumberFormatException e) {
+                throw invalid("the filter '" + operator + "' on the numerical variable '" + cde.code()
+                        + "' compares it with '" + shorten(value.getText()) + "', which is not a number");
             }
-            catch (NumberFormatException e) {
-                throw invalid("the filter '" + operator + "' on the numerical variable '" + cde.code() + "' compares it with '"
-                        + shorten(value.getText()) + "', which is not a number");
-            }
-        }
-        else {
+        } else {
             throw invalid("the filter '" + operator + "' on '" + cde.code() + "' has an empty value");
         }
         if (!Double.isFinite(number)) {
-            throw invalid("the filter '" + operator + "' on '" + cde.code() + "' uses a value that is not a finite number");
+            throw invalid(
+                    "the filter '" + operator + "' on '" + cde.code() + "' uses a value that is not a finite number");
         }
         return number;
     }

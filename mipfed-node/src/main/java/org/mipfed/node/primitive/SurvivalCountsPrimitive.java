@@ -35,6 +35,7 @@ import org.roaringbitmap.RoaringBitmap;
 final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
     /** Bin numbers must stay exact as doubles and as 64-bit integers. */
     private static final double MAX_BIN = 0x1p52;
+
     private static final String GROUP = "\"group$\"";
     private static final String BIN = "\"bin$\"";
     private static final String EVENT = "\"event$\"";
@@ -66,17 +67,21 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
     public PrimitiveResult run(Connection connection, QueryScope scope, SurvivalCountsQuery query) throws SQLException {
         PrivacyGuard guard = scope.guard();
         if (query.getTime().isEmpty() || query.getEvent().isEmpty()) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "survival_counts needs a time and an event variable");
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY, "survival_counts needs a time and an event variable");
         }
         double width = query.getBinWidth();
         if (!(width > 0) || !Double.isFinite(width)) {
-            throw RefusalException.caller(RefusalException.INVALID_QUERY, "The bin width of survival_counts must be a positive "
-                    + "number, not " + width);
+            throw RefusalException.caller(
+                    RefusalException.INVALID_QUERY,
+                    "The bin width of survival_counts must be a positive " + "number, not " + width);
         }
         Cde time = scope.numerical(query.getTime(), "the time variable of survival_counts");
         Cde event = scope.nominal(query.getEvent(), "the event variable of survival_counts");
         LevelIndicator.level(event, query.getEventLevel());
-        Cde group = query.getGroupBy().isEmpty() ? null : scope.nominal(query.getGroupBy(), "the grouping variable of survival_counts");
+        Cde group = query.getGroupBy().isEmpty()
+                ? null
+                : scope.nominal(query.getGroupBy(), "the grouping variable of survival_counts");
         Set<Cde> used = new LinkedHashSet<>(List.of(time, event));
         if (group != null) {
             used.add(group);
@@ -92,28 +97,47 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
         if (n > 0) {
             counts(connection, scope, time, event, query.getEventLevel(), group, width, where, result);
         }
-        return PrimitiveResult.newBuilder().setRowsUsed(n).setSurvivalCounts(result).build();
+        return PrimitiveResult.newBuilder()
+                .setRowsUsed(n)
+                .setSurvivalCounts(result)
+                .build();
     }
 
-    private void counts(Connection connection, QueryScope scope, Cde time, Cde event, String eventLevel, Cde group, double width,
-            String where, SurvivalCountsResult.Builder result) throws SQLException {
+    private void counts(
+            Connection connection,
+            QueryScope scope,
+            Cde time,
+            Cde event,
+            String eventLevel,
+            Cde group,
+            double width,
+            String where,
+            SurvivalCountsResult.Builder result)
+            throws SQLException {
         SqlDialect dialect = scope.dialect();
         BoundSql sql = BoundSql.builder()
-                .sql("WITH " + SCOPE + " AS (SELECT " + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group)))
-                        + " AS " + GROUP + ", ceil(" + dialect.toDouble(scope.quote(time)) + " / ").parameter(width).sql(") AS " + BIN
-                        + ", CASE WHEN " + dialect.toText(scope.quote(event)) + " = ").parameter(eventLevel)
-                .sql(" THEN 1 ELSE 0 END AS " + EVENT + " FROM " + scope.table() + " WHERE ").append(scope.where())
+                .sql("WITH " + SCOPE + " AS (SELECT "
+                        + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group))) + " AS " + GROUP
+                        + ", ceil(" + dialect.toDouble(scope.quote(time)) + " / ")
+                .parameter(width)
+                .sql(") AS " + BIN + ", CASE WHEN " + dialect.toText(scope.quote(event)) + " = ")
+                .parameter(eventLevel)
+                .sql(" THEN 1 ELSE 0 END AS " + EVENT + " FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
                 .sql(" AND " + where + ") SELECT " + GROUP + ", " + BIN + ", sum(" + EVENT + "), count(*) FROM " + SCOPE
                         + " GROUP BY " + GROUP + ", " + BIN + " ORDER BY " + GROUP + ", " + BIN)
                 .build();
         Map<String, SurvivalGroupCounts.Builder> byGroup = new LinkedHashMap<>();
         if (group == null) {
             byGroup.put("", SurvivalGroupCounts.newBuilder().setLevel(""));
+        } else {
+            group.enumerations()
+                    .keySet()
+                    .forEach(level ->
+                            byGroup.put(level, SurvivalGroupCounts.newBuilder().setLevel(level)));
         }
-        else {
-            group.enumerations().keySet().forEach(level -> byGroup.put(level, SurvivalGroupCounts.newBuilder().setLevel(level)));
-        }
-        try (PreparedStatement statement = sql.prepare(connection); ResultSet rows = statement.executeQuery()) {
+        try (PreparedStatement statement = sql.prepare(connection);
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 SurvivalGroupCounts.Builder counts = byGroup.get(rows.getString(1));
                 if (counts == null) {
@@ -123,8 +147,10 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
                 double bin = rows.getDouble(2);
                 if (Math.abs(bin) > MAX_BIN) {
                     // Whether some time is that large is about the rows: counted by the budget, no figure in the text.
-                    throw RefusalException.caller(BIN_WIDTH, "The bin width is too small for the values of '" + time.code()
-                            + "' on this node; choose a wider one");
+                    throw RefusalException.caller(
+                            BIN_WIDTH,
+                            "The bin width is too small for the values of '" + time.code()
+                                    + "' on this node; choose a wider one");
                 }
                 long events = rows.getLong(3);
                 long censored = rows.getLong(4) - events;
@@ -144,15 +170,29 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
      * with groups and one without, over rows that differ by a few, are not both answered. A clash
      * refuses the answer: a curve cannot be drawn from withheld counts.
      */
-    private void checkDifferences(Connection connection, QueryScope scope, Cde time, Cde event, String eventLevel, Cde group, double width,
-            String where) throws SQLException {
+    private void checkDifferences(
+            Connection connection,
+            QueryScope scope,
+            Cde time,
+            Cde event,
+            String eventLevel,
+            Cde group,
+            double width,
+            String where)
+            throws SQLException {
         PrivacyGuard guard = scope.guard();
         SqlDialect dialect = scope.dialect();
         BoundSql sql = BoundSql.builder()
-                .sql("SELECT " + dialect.quote(StoreCatalog.ROW_ID) + ", " + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group)))
-                        + ", ceil(" + dialect.toDouble(scope.quote(time)) + " / ").parameter(width).sql("), CASE WHEN "
-                        + dialect.toText(scope.quote(event)) + " = ").parameter(eventLevel)
-                .sql(" THEN 1 ELSE 0 END FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + where).build();
+                .sql("SELECT " + dialect.quote(StoreCatalog.ROW_ID) + ", "
+                        + (group == null ? dialect.toText("''") : dialect.toText(scope.quote(group))) + ", ceil("
+                        + dialect.toDouble(scope.quote(time)) + " / ")
+                .parameter(width)
+                .sql("), CASE WHEN " + dialect.toText(scope.quote(event)) + " = ")
+                .parameter(eventLevel)
+                .sql(" THEN 1 ELSE 0 END FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + where)
+                .build();
         RoaringBitmap all = new RoaringBitmap();
         Map<String, RoaringBitmap> groups = new TreeMap<>();
         Map<String, RoaringBitmap> cells = new TreeMap<>();
@@ -163,8 +203,10 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
             String outcome = row.getInt(4) == 1 ? "event" : "censored";
             all.add(id);
             groups.computeIfAbsent(level, k -> new RoaringBitmap()).add(id);
-            cells.computeIfAbsent(level + "\u0000" + bin + "\u0000" + outcome, k -> new RoaringBitmap()).add(id);
-            bins.computeIfAbsent(bin + "\u0000" + outcome, k -> new RoaringBitmap()).add(id);
+            cells.computeIfAbsent(level + "\u0000" + bin + "\u0000" + outcome, k -> new RoaringBitmap())
+                    .add(id);
+            bins.computeIfAbsent(bin + "\u0000" + outcome, k -> new RoaringBitmap())
+                    .add(id);
         });
         List<FigureRows> sets = new ArrayList<>();
         String t = time.code();

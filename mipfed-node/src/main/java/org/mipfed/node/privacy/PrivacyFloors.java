@@ -18,19 +18,22 @@ public final class PrivacyFloors {
     /** The smallest count a floor-respecting policy releases. */
     public static final int MIN_CELL_COUNT = 3;
 
-    private PrivacyFloors() {
-    }
+    private PrivacyFloors() {}
 
     /** The keys of {@code policy} below their floor, each with why it is unsafe and what to write. */
     public static Map<String, String> below(PrivacyPolicy policy) {
         Map<String, String> out = new LinkedHashMap<>();
         if (policy.minRows() < MIN_ROWS) {
-            out.put("min_rows", "min_rows is " + policy.minRows() + ", below the safe floor of " + MIN_ROWS
-                    + " (an aggregate of fewer rows discloses them)");
+            out.put(
+                    "min_rows",
+                    "min_rows is " + policy.minRows() + ", below the safe floor of " + MIN_ROWS
+                            + " (an aggregate of fewer rows discloses them)");
         }
         if (policy.minCellCount() < MIN_CELL_COUNT) {
-            out.put("min_cell_count", "min_cell_count is " + policy.minCellCount() + ", below the safe floor of " + MIN_CELL_COUNT
-                    + " (a smaller count singles out the rows it counts)");
+            out.put(
+                    "min_cell_count",
+                    "min_cell_count is " + policy.minCellCount() + ", below the safe floor of " + MIN_CELL_COUNT
+                            + " (a smaller count singles out the rows it counts)");
         }
         return out;
     }

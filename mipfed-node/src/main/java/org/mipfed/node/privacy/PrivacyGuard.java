@@ -108,19 +108,31 @@ public final class PrivacyGuard {
             }
         }
         if (!policy.releaseExtremes() && summary.hasNumerical()) {
-            return summary.toBuilder().setNumerical(withoutExtremes(summary.getNumerical())).build();
+            return summary.toBuilder()
+                    .setNumerical(withoutExtremes(summary.getNumerical()))
+                    .build();
         }
         return summary;
     }
 
     /** The moments with NaN for minimum, maximum and quartiles. */
     public static NumericalSummary withoutExtremes(NumericalSummary summary) {
-        return summary.toBuilder().setMin(Double.NaN).setMax(Double.NaN).setQ1(Double.NaN).setQ2(Double.NaN).setQ3(Double.NaN).build();
+        return summary.toBuilder()
+                .setMin(Double.NaN)
+                .setMax(Double.NaN)
+                .setQ1(Double.NaN)
+                .setQ2(Double.NaN)
+                .setQ3(Double.NaN)
+                .build();
     }
 
     /** A summary that says only that the variable of this dataset is withheld. */
     public static VariableSummary suppressed(String variable, String dataset) {
-        return VariableSummary.newBuilder().setVariable(variable).setDataset(dataset).setSuppressed(true).build();
+        return VariableSummary.newBuilder()
+                .setVariable(variable)
+                .setDataset(dataset)
+                .setSuppressed(true)
+                .build();
     }
 
     /**
@@ -194,25 +206,35 @@ public final class PrivacyGuard {
         List<FilterRule> rules = new ArrayList<>();
         collect(filter, rules, 0);
         if (policy.maxFilterRules() > 0 && rules.size() > policy.maxFilterRules()) {
-            return Optional.of(PrivacyRefusals.filterPolicy("it has more than the " + policy.maxFilterRules() + " conditions this node "
-                    + "accepts; use fewer conditions"));
+            return Optional.of(PrivacyRefusals.filterPolicy("it has more than the " + policy.maxFilterRules()
+                    + " conditions this node " + "accepts; use fewer conditions"));
         }
         for (FilterRule rule : rules) {
             if (policy.filterVariables() != null && !policy.filterVariables().contains(rule.getVariable())) {
-                return Optional.of(PrivacyRefusals.filterPolicy("it uses '" + rule.getVariable() + "', and this node filters only on "
-                        + (policy.filterVariables().isEmpty() ? "no variable" : String.join(", ", policy.filterVariables()))
-                        + "; filter on those, or leave the filter out"));
+                return Optional.of(PrivacyRefusals.filterPolicy(
+                        "it uses '" + rule.getVariable() + "', and this node filters only on "
+                                + (policy.filterVariables().isEmpty()
+                                        ? "no variable"
+                                        : String.join(", ", policy.filterVariables()))
+                                + "; filter on those, or leave the filter out"));
             }
             Cde cde = model.cde(rule.getVariable());
-            if (!policy.continuousEquality() && cde != null && !cde.categorical() && cde.sqlType() == SqlType.REAL
+            if (!policy.continuousEquality()
+                    && cde != null
+                    && !cde.categorical()
+                    && cde.sqlType() == SqlType.REAL
                     && EQUALITIES.contains(rule.getOperator())) {
-                return Optional.of(PrivacyRefusals.filterPolicy("it compares the continuous variable '" + cde.code() + "' with "
-                        + rule.getOperator() + ", and an exact value of a continuous variable can single out a patient; use a range "
-                        + "(less, greater, between) instead"));
+                return Optional.of(
+                        PrivacyRefusals.filterPolicy("it compares the continuous variable '" + cde.code() + "' with "
+                                + rule.getOperator()
+                                + ", and an exact value of a continuous variable can single out a patient; use a range "
+                                + "(less, greater, between) instead"));
             }
             if (!policy.continuousEquality() && cde != null && !cde.categorical() && cde.sqlType() == SqlType.TEXT) {
-                return Optional.of(PrivacyRefusals.filterPolicy("it uses the free-text variable '" + cde.code() + "', whose values "
-                        + "(identifiers, codes) single out patients; filter on nominal or numerical variables instead"));
+                return Optional.of(
+                        PrivacyRefusals.filterPolicy(
+                                "it uses the free-text variable '" + cde.code() + "', whose values "
+                                        + "(identifiers, codes) single out patients; filter on nominal or numerical variables instead"));
             }
         }
         return Optional.empty();
@@ -228,8 +250,7 @@ public final class PrivacyGuard {
         switch (filter.getNodeCase()) {
             case RULE -> rules.add(filter.getRule());
             case GROUP -> filter.getGroup().getRulesList().forEach(f -> collect(f, rules, depth + 1));
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -264,7 +285,8 @@ public final class PrivacyGuard {
      *     another filter is how a requester reads a bit through the differencing rule without being
      *     refused, and is reported in {@link SelectionVerdict#probe()}
      */
-    public SelectionVerdict checkSelection(String dataModel, RoaringBitmap selected, long all, long filter, String requester) {
+    public SelectionVerdict checkSelection(
+            String dataModel, RoaringBitmap selected, long all, long filter, String requester) {
         long rows = selected.getLongCardinality();
         if (!policy.refusesSmallSelections()) {
             if (rows < policy.minRows()) {
@@ -272,10 +294,13 @@ public final class PrivacyGuard {
                 return SelectionVerdict.ADMITTED;
             }
             long left = all - rows;
-            return left > 0 && left < policy.minRows() ? new SelectionVerdict(PrivacyRefusals.selection(policy), false) : SelectionVerdict.ADMITTED;
+            return left > 0 && left < policy.minRows()
+                    ? new SelectionVerdict(PrivacyRefusals.selection(policy), false)
+                    : SelectionVerdict.ADMITTED;
         }
         if (filter == 0 && rows < policy.minRows()) {
-            // Whole datasets, no filter: nothing the requester shaped; every primitive refuses or suppresses so few rows.
+            // Whole datasets, no filter: nothing the requester shaped; every primitive refuses or suppresses so few
+            // rows.
             return SelectionVerdict.ADMITTED;
         }
         long left = all - rows;
@@ -283,7 +308,8 @@ public final class PrivacyGuard {
             history.refuse(dataModel, selected, requester);
             return new SelectionVerdict(PrivacyRefusals.selection(policy), false);
         }
-        RowSetHistory.Verdict verdict = history.admit(dataModel, selected, policy.minRows(), filter, requester, left == 0);
+        RowSetHistory.Verdict verdict =
+                history.admit(dataModel, selected, policy.minRows(), filter, requester, left == 0);
         return switch (verdict) {
             case REFUSED -> {
                 history.refuse(dataModel, selected, requester);
@@ -296,7 +322,8 @@ public final class PrivacyGuard {
 
     /** {@link #checkSelection(String, RoaringBitmap, long, long, String)} for a request without a filter or requester. */
     public Optional<PrivacyViolation> checkSelection(String dataModel, RoaringBitmap selected, long all) {
-        return Optional.ofNullable(checkSelection(dataModel, selected, all, 0, "").violation());
+        return Optional.ofNullable(
+                checkSelection(dataModel, selected, all, 0, "").violation());
     }
 
     /**
@@ -336,10 +363,10 @@ public final class PrivacyGuard {
             if (set.rows().isEmpty()) {
                 continue;
             }
-            if (clashes(set, kept) || history.closest(figureKey(dataModel, set.variable()), set.rows(), minDifference(set)) > 0) {
+            if (clashes(set, kept)
+                    || history.closest(figureKey(dataModel, set.variable()), set.rows(), minDifference(set)) > 0) {
                 withheld.set(i);
-            }
-            else {
+            } else {
                 kept.add(set);
             }
         }
@@ -380,8 +407,7 @@ public final class PrivacyGuard {
                     if (withheld[cell]) {
                         hidden++;
                         large += releasableCount(counts[cell]) ? 1 : 0;
-                    }
-                    else if (smallest < 0 || better(counts, cell, smallest)) {
+                    } else if (smallest < 0 || better(counts, cell, smallest)) {
                         smallest = cell;
                     }
                 }

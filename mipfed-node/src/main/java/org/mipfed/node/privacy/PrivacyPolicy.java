@@ -62,19 +62,44 @@ public record PrivacyPolicy(
     public static final int DEFAULT_DIFFERENCING_HISTORY = 10_000;
     /** See docs/security.md, "Refusals", for the arithmetic behind these three. */
     public static final int DEFAULT_REFUSAL_BUDGET = 3;
+
     public static final int DEFAULT_REFUSAL_WINDOW_HOURS = 168;
     public static final int DEFAULT_LOCKOUT_HOURS = 168;
     /** More than the portal's query builder is used with, few enough to make a filter that isolates one row laborious. */
     public static final int DEFAULT_MAX_FILTER_RULES = 10;
+
     public static final boolean DEFAULT_CONTINUOUS_EQUALITY = false;
-    public static final PrivacyPolicy DEFAULT = new PrivacyPolicy(DEFAULT_MIN_ROWS, DEFAULT_MIN_CELL_COUNT, DEFAULT_MAX_PARAMETER_RATIO,
-            DEFAULT_MAX_LEVELS, null, DEFAULT_RELEASE_EXTREMES, DEFAULT_DIFFERENCING_HISTORY);
+    public static final PrivacyPolicy DEFAULT = new PrivacyPolicy(
+            DEFAULT_MIN_ROWS,
+            DEFAULT_MIN_CELL_COUNT,
+            DEFAULT_MAX_PARAMETER_RATIO,
+            DEFAULT_MAX_LEVELS,
+            null,
+            DEFAULT_RELEASE_EXTREMES,
+            DEFAULT_DIFFERENCING_HISTORY);
 
     /** A policy with the default refusal budget and filter policy. */
-    public PrivacyPolicy(int minRows, int minCellCount, double maxParameterRatio, int maxLevels, List<String> allowedPrimitives,
-            boolean releaseExtremes, int differencingHistory) {
-        this(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
-                DEFAULT_REFUSAL_BUDGET, DEFAULT_REFUSAL_WINDOW_HOURS, DEFAULT_LOCKOUT_HOURS, null, DEFAULT_MAX_FILTER_RULES,
+    public PrivacyPolicy(
+            int minRows,
+            int minCellCount,
+            double maxParameterRatio,
+            int maxLevels,
+            List<String> allowedPrimitives,
+            boolean releaseExtremes,
+            int differencingHistory) {
+        this(
+                minRows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                differencingHistory,
+                DEFAULT_REFUSAL_BUDGET,
+                DEFAULT_REFUSAL_WINDOW_HOURS,
+                DEFAULT_LOCKOUT_HOURS,
+                null,
+                DEFAULT_MAX_FILTER_RULES,
                 DEFAULT_CONTINUOUS_EQUALITY);
     }
 
@@ -86,27 +111,37 @@ public record PrivacyPolicy(
             throw new IllegalArgumentException("min_cell_count must be at least 1, not " + minCellCount);
         }
         if (!(maxParameterRatio >= 0) || Double.isInfinite(maxParameterRatio)) {
-            throw new IllegalArgumentException("max_parameter_ratio must be a number of at least 0 (0: no limit), not " + maxParameterRatio);
+            throw new IllegalArgumentException(
+                    "max_parameter_ratio must be a number of at least 0 (0: no limit), not " + maxParameterRatio);
         }
         if (maxLevels < 0) {
             throw new IllegalArgumentException("max_levels must be at least 0 (0: no limit), not " + maxLevels);
         }
         if (differencingHistory < 0) {
-            throw new IllegalArgumentException("differencing_history must be at least 0 (0: off), not " + differencingHistory);
+            throw new IllegalArgumentException(
+                    "differencing_history must be at least 0 (0: off), not " + differencingHistory);
         }
         if (refusalBudget < 0) {
             throw new IllegalArgumentException("refusal_budget must be at least 0 (0: off), not " + refusalBudget);
         }
         if (refusalBudget > 0 && (refusalWindowHours < 1 || lockoutHours < 1)) {
-            throw new IllegalArgumentException("refusal_window_hours and lockout_hours must be at least 1 while refusal_budget is on, not "
-                    + refusalWindowHours + " and " + lockoutHours);
+            throw new IllegalArgumentException(
+                    "refusal_window_hours and lockout_hours must be at least 1 while refusal_budget is on, not "
+                            + refusalWindowHours + " and " + lockoutHours);
         }
         if (maxFilterRules < 0) {
-            throw new IllegalArgumentException("max_filter_rules must be at least 0 (0: no limit), not " + maxFilterRules);
+            throw new IllegalArgumentException(
+                    "max_filter_rules must be at least 0 (0: no limit), not " + maxFilterRules);
         }
-        allowedPrimitives = allowedPrimitives == null ? null
-                : allowedPrimitives.stream().map(p -> p.trim().toLowerCase(Locale.ROOT)).distinct().toList();
-        filterVariables = filterVariables == null ? null : filterVariables.stream().map(String::trim).distinct().toList();
+        allowedPrimitives = allowedPrimitives == null
+                ? null
+                : allowedPrimitives.stream()
+                        .map(p -> p.trim().toLowerCase(Locale.ROOT))
+                        .distinct()
+                        .toList();
+        filterVariables = filterVariables == null
+                ? null
+                : filterVariables.stream().map(String::trim).distinct().toList();
     }
 
     /**
@@ -145,10 +180,28 @@ public record PrivacyPolicy(
     }
 
     /** {@link #of} for the fields that existed before the refusal budget and filter policy: those take their defaults. */
-    public static PrivacyPolicy of(Integer minRows, Integer minCellCount, Double maxParameterRatio, Integer maxLevels,
-            List<String> allowedPrimitives, Boolean releaseExtremes, Integer differencingHistory) {
-        return of(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
-                null, null, null, null, null, null);
+    public static PrivacyPolicy of(
+            Integer minRows,
+            Integer minCellCount,
+            Double maxParameterRatio,
+            Integer maxLevels,
+            List<String> allowedPrimitives,
+            Boolean releaseExtremes,
+            Integer differencingHistory) {
+        return of(
+                minRows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                differencingHistory,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /**
@@ -157,37 +210,98 @@ public record PrivacyPolicy(
      * a minimum of 1 row can never refuse. No refusal budget and no filter policy either.
      */
     public static PrivacyPolicy minRowsOnly(int minRows) {
-        return new PrivacyPolicy(minRows, 1, 0, 0, null, true, 0, 0, DEFAULT_REFUSAL_WINDOW_HOURS, DEFAULT_LOCKOUT_HOURS, null, 0, true);
+        return new PrivacyPolicy(
+                minRows, 1, 0, 0, null, true, 0, 0, DEFAULT_REFUSAL_WINDOW_HOURS, DEFAULT_LOCKOUT_HOURS, null, 0, true);
     }
 
     /** The same policy with another minimum of rows. */
     public PrivacyPolicy withMinRows(int rows) {
-        return new PrivacyPolicy(rows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
-                refusalBudget, refusalWindowHours, lockoutHours, filterVariables, maxFilterRules, continuousEquality);
+        return new PrivacyPolicy(
+                rows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                differencingHistory,
+                refusalBudget,
+                refusalWindowHours,
+                lockoutHours,
+                filterVariables,
+                maxFilterRules,
+                continuousEquality);
     }
 
     /** The same policy remembering no selections (the complement rule stays). */
     public PrivacyPolicy withoutHistory() {
-        return new PrivacyPolicy(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, 0,
-                refusalBudget, refusalWindowHours, lockoutHours, filterVariables, maxFilterRules, continuousEquality);
+        return new PrivacyPolicy(
+                minRows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                0,
+                refusalBudget,
+                refusalWindowHours,
+                lockoutHours,
+                filterVariables,
+                maxFilterRules,
+                continuousEquality);
     }
 
     /** The same policy with another refusal budget (0: off) over the same window and lockout. */
     public PrivacyPolicy withRefusalBudget(int budget) {
-        return new PrivacyPolicy(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
-                budget, refusalWindowHours, lockoutHours, filterVariables, maxFilterRules, continuousEquality);
+        return new PrivacyPolicy(
+                minRows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                differencingHistory,
+                budget,
+                refusalWindowHours,
+                lockoutHours,
+                filterVariables,
+                maxFilterRules,
+                continuousEquality);
     }
 
     /** The same policy with another window and lockout of its refusal budget, in hours. */
     public PrivacyPolicy withWindow(int windowHours, int lockout) {
-        return new PrivacyPolicy(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
-                refusalBudget, windowHours, lockout, filterVariables, maxFilterRules, continuousEquality);
+        return new PrivacyPolicy(
+                minRows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                differencingHistory,
+                refusalBudget,
+                windowHours,
+                lockout,
+                filterVariables,
+                maxFilterRules,
+                continuousEquality);
     }
 
     /** The same policy with another filter policy. */
     public PrivacyPolicy withFilterPolicy(List<String> variables, int maxRules, boolean equalityOnContinuous) {
-        return new PrivacyPolicy(minRows, minCellCount, maxParameterRatio, maxLevels, allowedPrimitives, releaseExtremes, differencingHistory,
-                refusalBudget, refusalWindowHours, lockoutHours, variables, maxRules, equalityOnContinuous);
+        return new PrivacyPolicy(
+                minRows,
+                minCellCount,
+                maxParameterRatio,
+                maxLevels,
+                allowedPrimitives,
+                releaseExtremes,
+                differencingHistory,
+                refusalBudget,
+                refusalWindowHours,
+                lockoutHours,
+                variables,
+                maxRules,
+                equalityOnContinuous);
     }
 
     /** Whether a selection of fewer than {@code min_rows} rows, none included, is refused alike (differencing protection on). */
@@ -202,11 +316,19 @@ public record PrivacyPolicy(
 
     /** The policy as announced to the manager. */
     public org.mipfed.proto.v1.PrivacyPolicy toProto() {
-        org.mipfed.proto.v1.PrivacyPolicy.Builder proto = org.mipfed.proto.v1.PrivacyPolicy.newBuilder().setMinRows(minRows)
-                .setMinCellCount(minCellCount).setMaxParameterRatio(maxParameterRatio).setMaxLevels(maxLevels)
-                .setAllPrimitivesAllowed(allowedPrimitives == null).setReleaseExtremes(releaseExtremes)
-                .setDifferencingHistory(differencingHistory).setRefusalBudget(refusalBudget).setRefusalWindowHours(refusalWindowHours)
-                .setLockoutHours(lockoutHours).setAllFilterVariablesAllowed(filterVariables == null).setMaxFilterRules(maxFilterRules)
+        org.mipfed.proto.v1.PrivacyPolicy.Builder proto = org.mipfed.proto.v1.PrivacyPolicy.newBuilder()
+                .setMinRows(minRows)
+                .setMinCellCount(minCellCount)
+                .setMaxParameterRatio(maxParameterRatio)
+                .setMaxLevels(maxLevels)
+                .setAllPrimitivesAllowed(allowedPrimitives == null)
+                .setReleaseExtremes(releaseExtremes)
+                .setDifferencingHistory(differencingHistory)
+                .setRefusalBudget(refusalBudget)
+                .setRefusalWindowHours(refusalWindowHours)
+                .setLockoutHours(lockoutHours)
+                .setAllFilterVariablesAllowed(filterVariables == null)
+                .setMaxFilterRules(maxFilterRules)
                 .setContinuousEquality(continuousEquality);
         if (allowedPrimitives != null) {
             proto.addAllAllowedPrimitives(allowedPrimitives);

@@ -36,8 +36,14 @@ public final class RefusalBudget {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalBudget.class);
 
     /** A requester locked out of a dataset: who, where, what was refused how often, until when. */
-    public record Alert(String requester, String dataModel, String dataset, Map<String, Integer> refusalsByRule, int windowHours,
-            Instant lockedUntil, Instant at) {
+    public record Alert(
+            String requester,
+            String dataModel,
+            String dataset,
+            Map<String, Integer> refusalsByRule,
+            int windowHours,
+            Instant lockedUntil,
+            Instant at) {
         public Alert {
             requireNonNull(requester, "requester is null");
             requireNonNull(dataModel, "dataModel is null");
@@ -48,11 +54,9 @@ public final class RefusalBudget {
         }
     }
 
-    private record Refusal(Instant at, String rule) {
-    }
+    private record Refusal(Instant at, String rule) {}
 
-    private record Key(String requester, String dataModel, String dataset) {
-    }
+    private record Key(String requester, String dataModel, String dataset) {}
 
     private final PrivacyPolicy policy;
     private final Path file;
@@ -86,7 +90,8 @@ public final class RefusalBudget {
      *
      * @return the alert if this one reaches the budget and locks the requester out
      */
-    public synchronized Optional<Alert> count(String requester, String dataModel, String dataset, String rule, Instant now) {
+    public synchronized Optional<Alert> count(
+            String requester, String dataModel, String dataset, String rule, Instant now) {
         if (!enabled()) {
             return Optional.empty();
         }
@@ -104,7 +109,8 @@ public final class RefusalBudget {
             lockouts.put(key, until);
             Map<String, Integer> byRule = new TreeMap<>();
             recent.forEach(r -> byRule.merge(r.rule(), 1, Integer::sum));
-            alert = Optional.of(new Alert(requester, dataModel, dataset, byRule, policy.refusalWindowHours(), until, now));
+            alert = Optional.of(
+                    new Alert(requester, dataModel, dataset, byRule, policy.refusalWindowHours(), until, now));
         }
         save(now);
         return alert;
@@ -130,20 +136,26 @@ public final class RefusalBudget {
                 entry.put("locked_until", until.toString());
             }
             ArrayNode list = entry.putArray("refusals");
-            e.getValue().stream().filter(r -> r.at().isAfter(since)).forEach(r -> list.addObject().put("at", r.at().toString()).put("rule", r.rule()));
+            e.getValue().stream()
+                    .filter(r -> r.at().isAfter(since))
+                    .forEach(r -> list.addObject().put("at", r.at().toString()).put("rule", r.rule()));
         }
         try {
             Path next = file.resolveSibling(file.getFileName() + ".next");
-            Files.write(next, Json.mapper().writeValueAsBytes(Json.mapper().createObjectNode().set("budget", entries)));
+            Files.write(
+                    next,
+                    Json.mapper()
+                            .writeValueAsBytes(Json.mapper().createObjectNode().set("budget", entries)));
             Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("cannot write the refusal budget " + file + ": " + e.getMessage(), e);
         }
     }
 
     private static ObjectNode key(ObjectNode node, Key key) {
-        return node.put("requester", key.requester()).put("data_model", key.dataModel()).put("dataset", key.dataset());
+        return node.put("requester", key.requester())
+                .put("data_model", key.dataModel())
+                .put("dataset", key.dataset());
     }
 
     private void load() {
@@ -153,17 +165,20 @@ public final class RefusalBudget {
         try {
             JsonNode root = Json.mapper().readTree(file.toFile());
             for (JsonNode entry : root.path("budget")) {
-                Key key = new Key(entry.path("requester").asText(), entry.path("data_model").asText(), entry.path("dataset").asText());
+                Key key = new Key(
+                        entry.path("requester").asText(),
+                        entry.path("data_model").asText(),
+                        entry.path("dataset").asText());
                 Deque<Refusal> list = refusals.computeIfAbsent(key, k -> new ArrayDeque<>());
                 for (JsonNode r : entry.path("refusals")) {
-                    list.addLast(new Refusal(Instant.parse(r.path("at").asText()), r.path("rule").asText()));
+                    list.addLast(new Refusal(
+                            Instant.parse(r.path("at").asText()), r.path("rule").asText()));
                 }
                 if (entry.hasNonNull("locked_until")) {
                     lockouts.put(key, Instant.parse(entry.path("locked_until").asText()));
                 }
             }
-        }
-        catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // Refusing everything would stop the node; starting afresh forgets at most one window. Said loudly.
             LOG.error("the refusal budget {} is unreadable ({}); starting with an empty budget", file, e.getMessage());
         }

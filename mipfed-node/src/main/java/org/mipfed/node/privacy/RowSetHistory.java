@@ -105,7 +105,8 @@ final class RowSetHistory implements AutoCloseable {
      * @param requester who asks: only selections refused to them count
      * @param whole whether the selection is all rows of the requested datasets: never stopped by a refused one
      */
-    synchronized Verdict admit(String dataModel, RoaringBitmap selected, int minDifference, long filter, String requester, boolean whole) {
+    synchronized Verdict admit(
+            String dataModel, RoaringBitmap selected, int minDifference, long filter, String requester, boolean whole) {
         requireNonNull(dataModel, "dataModel is null");
         if (capacity == 0) {
             return Verdict.ADMITTED;
@@ -127,8 +128,7 @@ final class RowSetHistory implements AutoCloseable {
             }
             if (difference == 0) {
                 same = earlier;
-            }
-            else if (difference < minDifference) {
+            } else if (difference < minDifference) {
                 return Verdict.REFUSED;
             }
         }
@@ -191,7 +191,9 @@ final class RowSetHistory implements AutoCloseable {
         if (known != null) {
             long size = selected.getLongCardinality();
             for (Entry earlier : known) {
-                if (!earlier.refused() && earlier.size == size && RoaringBitmap.xorCardinality(earlier.rows, selected) == 0) {
+                if (!earlier.refused()
+                        && earlier.size == size
+                        && RoaringBitmap.xorCardinality(earlier.rows, selected) == 0) {
                     return;
                 }
             }
@@ -212,7 +214,9 @@ final class RowSetHistory implements AutoCloseable {
         }
         Deque<Entry> known = byModel.computeIfAbsent(dataModel, k -> new ArrayDeque<>());
         for (Entry earlier : known) {
-            if (requester.equals(earlier.refusedTo) && earlier.size == selected.getLongCardinality() && earlier.rows.equals(selected)) {
+            if (requester.equals(earlier.refusedTo)
+                    && earlier.size == selected.getLongCardinality()
+                    && earlier.rows.equals(selected)) {
                 return;
             }
         }
@@ -242,8 +246,7 @@ final class RowSetHistory implements AutoCloseable {
             write(out, dataModel, entry);
             out.flush(); // in the operating system's hands: a crash of the node loses nothing, a power cut the last few
             records++;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("cannot write the differencing history " + file + ": " + e.getMessage(), e);
         }
     }
@@ -257,13 +260,13 @@ final class RowSetHistory implements AutoCloseable {
     private void load() {
         boolean damaged = false;
         if (Files.exists(file)) {
-            try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+            try (InputStream raw = Files.newInputStream(file);
+                    DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
                 while (true) {
                     String model;
                     try {
                         model = in.readUTF();
-                    }
-                    catch (EOFException end) {
+                    } catch (EOFException end) {
                         break;
                     }
                     int length = in.readInt();
@@ -278,28 +281,30 @@ final class RowSetHistory implements AutoCloseable {
                     remember(model, new Entry(selection, refusedTo));
                     records++;
                 }
-            }
-            catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 // A record cut short by a crash (or a damaged file): keep what was read, write the file anew.
-                LOG.warn("the differencing history {} ends in a damaged record ({}); keeping the {} selections before it", file, e.getMessage(), records);
+                LOG.warn(
+                        "the differencing history {} ends in a damaged record ({}); keeping the {} selections before it",
+                        file,
+                        e.getMessage(),
+                        records);
                 damaged = true;
             }
         }
         try {
             if (damaged) {
                 rewrite();
-            }
-            else {
+            } else {
                 open();
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("cannot open the differencing history " + file + ": " + e.getMessage(), e);
         }
     }
 
     private void open() throws IOException {
-        OutputStream raw = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        OutputStream raw = Files.newOutputStream(
+                file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         out = new DataOutputStream(new BufferedOutputStream(raw));
     }
 
@@ -328,8 +333,7 @@ final class RowSetHistory implements AutoCloseable {
         if (out != null) {
             try {
                 out.close();
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 LOG.warn("closing the differencing history {}: {}", file, e.getMessage());
             }
             out = null;

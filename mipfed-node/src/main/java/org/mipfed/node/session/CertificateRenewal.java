@@ -69,13 +69,14 @@ public final class CertificateRenewal {
         try {
             certificate.checkValidity();
             return false;
-        }
-        catch (CertificateException e) {
+        } catch (CertificateException e) {
             Instant notAfter = certificate.getNotAfter().toInstant();
             if (!notAfter.equals(expiredLogged)) {
                 expiredLogged = notAfter;
-                LOG.error("this node's certificate expired at {} (the node was away past its lifetime), so the manager refuses it. "
-                        + "Join again with a current token: mipfed node join --token <token from 'mipfed join-token worker'> --data-dir <a new directory> <manager>:2377", notAfter);
+                LOG.error(
+                        "this node's certificate expired at {} (the node was away past its lifetime), so the manager refuses it. "
+                                + "Join again with a current token: mipfed node join --token <token from 'mipfed join-token worker'> --data-dir <a new directory> <manager>:2377",
+                        notAfter);
             }
             return true;
         }
@@ -94,9 +95,13 @@ public final class CertificateRenewal {
         }
         pendingKey = KeyPairs.generate();
         requestedAt = now;
-        LOG.info("renewing this node's certificate (expires {}{})", certificate.getNotAfter().toInstant(), renewNow ? ", the federation moved to a new CA" : "");
-        return Optional.of(NodeMessage.newBuilder().setRenew(RenewalRequest.newBuilder()
-                .setCsrDer(ByteString.copyFrom(Csr.create(pendingKey, nodeId)))).build());
+        LOG.info(
+                "renewing this node's certificate (expires {}{})",
+                certificate.getNotAfter().toInstant(),
+                renewNow ? ", the federation moved to a new CA" : "");
+        return Optional.of(NodeMessage.newBuilder()
+                .setRenew(RenewalRequest.newBuilder().setCsrDer(ByteString.copyFrom(Csr.create(pendingKey, nodeId))))
+                .build());
     }
 
     /**
@@ -122,14 +127,16 @@ public final class CertificateRenewal {
         try {
             certificate = Pem.certificate(response.getCertificateDer().toByteArray());
             check(certificate, key);
-        }
-        catch (IllegalArgumentException | CertificateException e) {
+        } catch (IllegalArgumentException | CertificateException e) {
             LOG.error("the renewed certificate is not acceptable, keeping the current one: {}", e.getMessage());
             return false;
         }
         credentials.replaceIdentity(key.getPrivate(), certificate);
         renewNow = response.hasTrust() && response.getTrust().getRenewNow();
-        LOG.info("certificate renewed: serial {}, valid until {}", certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant());
+        LOG.info(
+                "certificate renewed: serial {}, valid until {}",
+                certificate.getSerialNumber().toString(16),
+                certificate.getNotAfter().toInstant());
         return true;
     }
 
@@ -141,8 +148,7 @@ public final class CertificateRenewal {
             X509Certificate ca;
             try {
                 ca = Pem.certificate(offered.getCertificateDer().toByteArray());
-            }
-            catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 LOG.warn("ignoring an unreadable CA certificate from the manager: {}", e.getMessage());
                 continue;
             }
@@ -152,12 +158,17 @@ public final class CertificateRenewal {
             }
             List<X509Certificate> endorsers = new ArrayList<>(trusted);
             endorsers.addAll(accepted);
-            if (endorsers.stream().anyMatch(e -> CaEndorsement.verify(e, ca, offered.getEndorsement().toByteArray()))) {
-                LOG.info("now trusting the federation's new CA {} (endorsed by a CA this node trusts)", ca.getSubjectX500Principal());
+            if (endorsers.stream()
+                    .anyMatch(e ->
+                            CaEndorsement.verify(e, ca, offered.getEndorsement().toByteArray()))) {
+                LOG.info(
+                        "now trusting the federation's new CA {} (endorsed by a CA this node trusts)",
+                        ca.getSubjectX500Principal());
                 accepted.add(ca);
-            }
-            else {
-                LOG.warn("refusing a CA the manager offered without a valid endorsement from a CA this node trusts: {}", ca.getSubjectX500Principal());
+            } else {
+                LOG.warn(
+                        "refusing a CA the manager offered without a valid endorsement from a CA this node trusts: {}",
+                        ca.getSubjectX500Principal());
             }
         }
         X509Certificate own = credentials.current().certificate();
@@ -189,8 +200,7 @@ public final class CertificateRenewal {
         try {
             certificate.verify(ca.getPublicKey());
             return certificate.getIssuerX500Principal().equals(ca.getSubjectX500Principal());
-        }
-        catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return false;
         }
     }

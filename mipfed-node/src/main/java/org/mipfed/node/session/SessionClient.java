@@ -53,6 +53,7 @@ public final class SessionClient implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
     /** How long a replaced session may take to finish the requests it had taken. */
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
+
     private static final String RENEWED = "renewed";
 
     private final String target;
@@ -88,8 +89,7 @@ public final class SessionClient implements AutoCloseable {
             synchronized (this) {
                 try {
                     stream.onNext(message);
-                }
-                catch (RuntimeException e) {
+                } catch (RuntimeException e) {
                     LOG.debug("cannot send on a closing session: {}", e.getMessage());
                 }
             }
@@ -101,21 +101,25 @@ public final class SessionClient implements AutoCloseable {
                 synchronized (this) {
                     try {
                         stream.onCompleted();
-                    }
-                    catch (RuntimeException ignored) {
+                    } catch (RuntimeException ignored) {
                         // already closed
                     }
                 }
             }
         }
     }
+
     private volatile String managerIdentity = "";
     private static final int MAX_WAITING = 100;
     /** Alerts raised while no session was up, sent once the next one is welcomed. */
     private final java.util.ArrayDeque<NodeMessage> waiting = new java.util.ArrayDeque<>();
 
-    public SessionClient(String target, ChannelCredentials credentials, Supplier<NodeHello> hello,
-            Function<PrimitiveRequest, PrimitiveResponse> answer, ExecutorService workers) {
+    public SessionClient(
+            String target,
+            ChannelCredentials credentials,
+            Supplier<NodeHello> hello,
+            Function<PrimitiveRequest, PrimitiveResponse> answer,
+            ExecutorService workers) {
         this(target, constant(requireNonNull(credentials, "credentials is null")), hello, answer, workers, null);
     }
 
@@ -123,8 +127,13 @@ public final class SessionClient implements AutoCloseable {
      * @param credentials read at each connection, so a renewed certificate is used from the next session on
      * @param renewal renews the certificate over the session; null to never renew
      */
-    public SessionClient(String target, Supplier<ChannelCredentials> credentials, Supplier<NodeHello> hello,
-            Function<PrimitiveRequest, PrimitiveResponse> answer, ExecutorService workers, CertificateRenewal renewal) {
+    public SessionClient(
+            String target,
+            Supplier<ChannelCredentials> credentials,
+            Supplier<NodeHello> hello,
+            Function<PrimitiveRequest, PrimitiveResponse> answer,
+            ExecutorService workers,
+            CertificateRenewal renewal) {
         this.target = requireNonNull(target, "target is null");
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.hello = requireNonNull(hello, "hello is null");
@@ -205,7 +214,8 @@ public final class SessionClient implements AutoCloseable {
             if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(10)) {
                 backoff = MIN_BACKOFF;
             }
-            long jittered = (long) (backoff.toMillis() * (0.5 + ThreadLocalRandom.current().nextDouble()));
+            long jittered = (long)
+                    (backoff.toMillis() * (0.5 + ThreadLocalRandom.current().nextDouble()));
             LOG.warn("session to manager {} ended ({}); reconnecting in {} ms", target, ended, jittered);
             sleep(jittered);
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -222,62 +232,71 @@ public final class SessionClient implements AutoCloseable {
                 .maxInboundMessageSize(SessionProtocol.MAX_MESSAGE_BYTES)
                 .build();
         Link link = new Link(ch);
-        link.out = NodeSessionGrpc.newStub(ch).withInterceptors(new ManagerCertificate()).open(new StreamObserver<>() {
-            @Override
-            public void onNext(ManagerMessage message) {
-                switch (message.getKindCase()) {
-                    case WELCOME -> {
-                        LOG.info("session to manager {} is up: this is node {}{}", target, message.getWelcome().getNodeId(),
-                                message.getWelcome().getAlias().isEmpty() ? "" : " (" + message.getWelcome().getAlias() + ")");
-                        if (renewal != null && message.getWelcome().hasTrust()) {
-                            renewal.trust(message.getWelcome().getTrust());
-                        }
-                        link.welcomed.countDown();
-                        flushWaiting(link);
-                    }
-                    case REQUEST -> {
-                        link.answering.incrementAndGet();
-                        workers.execute(() -> {
-                            try {
-                                // answered on the session the request came on, even if a newer one has opened since
-                                link.send(NodeMessage.newBuilder().setResponse(answer.apply(message.getRequest())).build());
+        link.out = NodeSessionGrpc.newStub(ch)
+                .withInterceptors(new ManagerCertificate())
+                .open(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ManagerMessage message) {
+                        switch (message.getKindCase()) {
+                            case WELCOME -> {
+                                LOG.info(
+                                        "session to manager {} is up: this is node {}{}",
+                                        target,
+                                        message.getWelcome().getNodeId(),
+                                        message.getWelcome().getAlias().isEmpty()
+                                                ? ""
+                                                : " (" + message.getWelcome().getAlias() + ")");
+                                if (renewal != null && message.getWelcome().hasTrust()) {
+                                    renewal.trust(message.getWelcome().getTrust());
+                                }
+                                link.welcomed.countDown();
+                                flushWaiting(link);
                             }
-                            finally {
-                                link.answering.decrementAndGet();
+                            case REQUEST -> {
+                                link.answering.incrementAndGet();
+                                workers.execute(() -> {
+                                    try {
+                                        // answered on the session the request came on, even if a newer one has opened
+                                        // since
+                                        link.send(NodeMessage.newBuilder()
+                                                .setResponse(answer.apply(message.getRequest()))
+                                                .build());
+                                    } finally {
+                                        link.answering.decrementAndGet();
+                                    }
+                                });
                             }
-                        });
-                    }
-                    case TRUST -> {
-                        if (renewal != null) {
-                            renewal.trust(message.getTrust());
+                            case TRUST -> {
+                                if (renewal != null) {
+                                    renewal.trust(message.getTrust());
+                                }
+                            }
+                            case RENEWED -> {
+                                if (renewal != null && renewal.renewed(message.getRenewed())) {
+                                    link.switchCertificate = true;
+                                    link.done.countDown();
+                                }
+                            }
+                            default -> {}
                         }
                     }
-                    case RENEWED -> {
-                        if (renewal != null && renewal.renewed(message.getRenewed())) {
-                            link.switchCertificate = true;
-                            link.done.countDown();
+
+                    @Override
+                    public void onError(Throwable t) {
+                        Status s = Status.fromThrowable(t);
+                        link.why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+                        if (s.getCode() == Status.Code.PERMISSION_DENIED) {
+                            LOG.error("the manager refuses this node: {}", s.getDescription());
                         }
+                        link.done.countDown();
                     }
-                    default -> { }
-                }
-            }
 
-            @Override
-            public void onError(Throwable t) {
-                Status s = Status.fromThrowable(t);
-                link.why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-                if (s.getCode() == Status.Code.PERMISSION_DENIED) {
-                    LOG.error("the manager refuses this node: {}", s.getDescription());
-                }
-                link.done.countDown();
-            }
-
-            @Override
-            public void onCompleted() {
-                link.why = "the manager closed it";
-                link.done.countDown();
-            }
-        });
+                    @Override
+                    public void onCompleted() {
+                        link.why = "the manager closed it";
+                        link.done.countDown();
+                    }
+                });
         Link previous = current;
         current = link;
         sendHello();
@@ -286,13 +305,14 @@ public final class SessionClient implements AutoCloseable {
         }
         try {
             while (!closed && !link.done.await(SessionProtocol.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
-                link.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
+                link.send(NodeMessage.newBuilder()
+                        .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
+                        .build());
                 if (renewal != null && link.welcomed.getCount() == 0) {
                     renewal.request().ifPresent(link::send);
                 }
             }
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
         }
@@ -307,24 +327,30 @@ public final class SessionClient implements AutoCloseable {
 
     /** Closes a replaced session once the new one is welcomed and the old one has answered what it took. */
     private void retireAfterWelcome(Link old, Link replacement) {
-        Thread retiring = new Thread(() -> {
-            long deadline = System.nanoTime() + RETIRE_GRACE.toNanos();
-            try {
-                // the old session stays alive (heartbeats) until the new one is up, so the node is never seen down
-                while (!replacement.welcomed.await(SessionProtocol.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS) && System.nanoTime() < deadline && !closed) {
-                    old.send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())).build());
-                }
-                while (old.answering.get() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            old.complete();
-            old.channel.shutdown();
-            LOG.info("switched the session to the renewed certificate");
-        }, "mipfed-session-retire");
+        Thread retiring = new Thread(
+                () -> {
+                    long deadline = System.nanoTime() + RETIRE_GRACE.toNanos();
+                    try {
+                        // the old session stays alive (heartbeats) until the new one is up, so the node is never seen
+                        // down
+                        while (!replacement.welcomed.await(SessionProtocol.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)
+                                && System.nanoTime() < deadline
+                                && !closed) {
+                            old.send(NodeMessage.newBuilder()
+                                    .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
+                                    .build());
+                        }
+                        while (old.answering.get() > 0 && System.nanoTime() < deadline) {
+                            Thread.sleep(50);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    old.complete();
+                    old.channel.shutdown();
+                    LOG.info("switched the session to the renewed certificate");
+                },
+                "mipfed-session-retire");
         retiring.setDaemon(true);
         retiring.start();
     }
@@ -337,13 +363,16 @@ public final class SessionClient implements AutoCloseable {
                 @Override
                 public void start(Listener<R> listener, Metadata headers) {
                     ClientCall<Q, R> call = this;
-                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                        @Override
-                        public void onHeaders(Metadata received) {
-                            managerIdentity = subject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-                            super.onHeaders(received);
-                        }
-                    }, headers);
+                    super.start(
+                            new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                                @Override
+                                public void onHeaders(Metadata received) {
+                                    managerIdentity =
+                                            subject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                                    super.onHeaders(received);
+                                }
+                            },
+                            headers);
                 }
             };
         }
@@ -355,9 +384,10 @@ public final class SessionClient implements AutoCloseable {
         }
         try {
             Certificate[] chain = tls.getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf.getSubjectX500Principal().getName() : "";
-        }
-        catch (SSLPeerUnverifiedException e) {
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf
+                    ? leaf.getSubjectX500Principal().getName()
+                    : "";
+        } catch (SSLPeerUnverifiedException e) {
             return "";
         }
     }
@@ -365,8 +395,7 @@ public final class SessionClient implements AutoCloseable {
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }

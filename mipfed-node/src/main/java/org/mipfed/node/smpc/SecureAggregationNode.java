@@ -59,6 +59,7 @@ import org.mipfed.proto.v1.SmpcUnmask;
 public final class SecureAggregationNode {
     /** Sessions live at most as long as the longest analysis (flags.timeout is at most an hour). */
     static final Duration SESSION_LIFETIME = Duration.ofMinutes(65);
+
     static final int MAX_SESSIONS = 1000;
     private static final String RULE = "smpc";
 
@@ -70,7 +71,8 @@ public final class SecureAggregationNode {
     /**
      * @param dataModels the data model of an id ("code:version"), or null when the node has none
      */
-    public SecureAggregationNode(String nodeId, Supplier<NodeCredentials.Snapshot> credentials, Function<String, DataModel> dataModels) {
+    public SecureAggregationNode(
+            String nodeId, Supplier<NodeCredentials.Snapshot> credentials, Function<String, DataModel> dataModels) {
         this.nodeId = requireNonNull(nodeId, "nodeId is null");
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.dataModels = requireNonNull(dataModels, "dataModels is null");
@@ -92,9 +94,12 @@ public final class SecureAggregationNode {
                 case STEP_NOT_SET -> throw new SmpcViolation("the secure-aggregation step names no step");
             };
             return reply == null ? response.build() : response.setSmpc(reply).build();
-        }
-        catch (SmpcViolation e) {
-            return response.setRefusal(Refusal.newBuilder().setRule(RULE).setMessage(e.getMessage()).setCallerError(false)).build();
+        } catch (SmpcViolation e) {
+            return response.setRefusal(Refusal.newBuilder()
+                            .setRule(RULE)
+                            .setMessage(e.getMessage())
+                            .setCallerError(false))
+                    .build();
         }
     }
 
@@ -104,23 +109,28 @@ public final class SecureAggregationNode {
             throw new SmpcViolation("this node (" + nodeId + ") is not among the session's participants");
         }
         if (participants.size() < 2) {
-            throw new SmpcViolation("secure aggregation needs at least two nodes: over one, the sum is that node's own answer");
+            throw new SmpcViolation(
+                    "secure aggregation needs at least two nodes: over one, the sum is that node's own answer");
         }
         NodeCredentials.Snapshot own = credentials.get();
         Session session;
         synchronized (sessions) {
             expire();
             if (sessions.containsKey(step.getSessionId())) {
-                throw new SmpcViolation("session " + step.getSessionId() + " was already opened; a session's keys are advertised once");
+                throw new SmpcViolation(
+                        "session " + step.getSessionId() + " was already opened; a session's keys are advertised once");
             }
             if (sessions.size() >= MAX_SESSIONS) {
-                throw new SmpcViolation("this node has " + MAX_SESSIONS + " secure-aggregation sessions open; try again when some have ended");
+                throw new SmpcViolation("this node has " + MAX_SESSIONS
+                        + " secure-aggregation sessions open; try again when some have ended");
             }
             session = new Session(step.getSessionId(), participants);
             sessions.put(session.id, session);
         }
-        SignedSmpcKey seal = SignedSmpcKey.sign(SmpcProtocol.sealLabel(session.id), nodeId, session.sealKeys, own.certificate(), own.key());
-        SignedSmpcKey mask = SignedSmpcKey.sign(SmpcProtocol.maskLabel(session.id), nodeId, session.maskKeys, own.certificate(), own.key());
+        SignedSmpcKey seal = SignedSmpcKey.sign(
+                SmpcProtocol.sealLabel(session.id), nodeId, session.sealKeys, own.certificate(), own.key());
+        SignedSmpcKey mask = SignedSmpcKey.sign(
+                SmpcProtocol.maskLabel(session.id), nodeId, session.maskKeys, own.certificate(), own.key());
         session.advertised = keys(seal, mask);
         return SmpcReply.newBuilder().setKeys(session.advertised).build();
     }
@@ -139,26 +149,44 @@ public final class SecureAggregationNode {
             List<X509Certificate> trusted = credentials.get().trusted();
             for (SmpcNodeKeys k : step.getShareKeys().getKeysList()) {
                 if (!session.participants.contains(k.getNodeId()) || sealPeers.containsKey(k.getNodeId())) {
-                    throw new SmpcViolation("the keys relayed for session " + session.id + " include node " + k.getNodeId()
-                            + ", which is no participant or comes twice");
+                    throw new SmpcViolation("the keys relayed for session " + session.id + " include node "
+                            + k.getNodeId() + ", which is no participant or comes twice");
                 }
                 if (k.getNodeId().equals(nodeId) && !k.equals(session.advertised)) {
                     throw new SmpcViolation("the keys relayed as this node's own are not the ones it advertised");
                 }
                 X509Certificate certificate = certificate(k);
-                sealPeers.put(k.getNodeId(), verify(new SignedSmpcKey(k.getNodeId(), certificate, k.getSealKey().toByteArray(),
-                        k.getSealSignature().toByteArray()), SmpcProtocol.sealLabel(session.id), trusted));
-                maskPeers.put(k.getNodeId(), verify(new SignedSmpcKey(k.getNodeId(), certificate, k.getMaskKey().toByteArray(),
-                        k.getMaskSignature().toByteArray()), SmpcProtocol.maskLabel(session.id), trusted));
+                sealPeers.put(
+                        k.getNodeId(),
+                        verify(
+                                new SignedSmpcKey(
+                                        k.getNodeId(),
+                                        certificate,
+                                        k.getSealKey().toByteArray(),
+                                        k.getSealSignature().toByteArray()),
+                                SmpcProtocol.sealLabel(session.id),
+                                trusted));
+                maskPeers.put(
+                        k.getNodeId(),
+                        verify(
+                                new SignedSmpcKey(
+                                        k.getNodeId(),
+                                        certificate,
+                                        k.getMaskKey().toByteArray(),
+                                        k.getMaskSignature().toByteArray()),
+                                SmpcProtocol.maskLabel(session.id),
+                                trusted));
             }
             if (!sealPeers.keySet().equals(new HashSet<>(session.participants))) {
-                throw new SmpcViolation("the keys relayed for session " + session.id + " miss participants: every node's keys are needed");
+                throw new SmpcViolation("the keys relayed for session " + session.id
+                        + " miss participants: every node's keys are needed");
             }
             int n = session.participants.size();
             int t = ShamirSecretSharing.threshold(n);
-            List<ShamirSecretSharing.Share> keyShares = ShamirSecretSharing.split(
-                    ShamirSecretSharing.fromPrivateKey(session.maskKeys.getPrivate()), n, t);
-            List<ShamirSecretSharing.Share> seedShares = ShamirSecretSharing.split(SelfMask.toSecret(session.seed), n, t);
+            List<ShamirSecretSharing.Share> keyShares =
+                    ShamirSecretSharing.split(ShamirSecretSharing.fromPrivateKey(session.maskKeys.getPrivate()), n, t);
+            List<ShamirSecretSharing.Share> seedShares =
+                    ShamirSecretSharing.split(SelfMask.toSecret(session.seed), n, t);
             SmpcShares.Builder out = SmpcShares.newBuilder();
             for (int i = 0; i < n; i++) {
                 String peer = session.participants.get(i);
@@ -167,9 +195,13 @@ public final class SecureAggregationNode {
                     session.held.put(nodeId, pair);
                     continue;
                 }
-                byte[] sealed = PairwiseSecret.derive(session.id, nodeId, session.sealKeys.getPrivate(), peer, sealPeers.get(peer))
+                byte[] sealed = PairwiseSecret.derive(
+                                session.id, nodeId, session.sealKeys.getPrivate(), peer, sealPeers.get(peer))
                         .seal(SmpcProtocol.plaintext(nodeId, peer, pair));
-                out.addShares(SmpcSealedShare.newBuilder().setFrom(nodeId).setTo(peer).setSealed(ByteString.copyFrom(sealed)));
+                out.addShares(SmpcSealedShare.newBuilder()
+                        .setFrom(nodeId)
+                        .setTo(peer)
+                        .setSealed(ByteString.copyFrom(sealed)));
             }
             session.sealPeers = sealPeers;
             session.maskPeers = maskPeers;
@@ -177,7 +209,10 @@ public final class SecureAggregationNode {
         }
     }
 
-    private SmpcReply mask(PrimitiveRequest request, Function<PrimitiveRequest, PrimitiveResponse> compute, PrimitiveResponse.Builder response) {
+    private SmpcReply mask(
+            PrimitiveRequest request,
+            Function<PrimitiveRequest, PrimitiveResponse> compute,
+            PrimitiveResponse.Builder response) {
         SmpcStep step = request.getSmpc();
         SmpcMask mask = step.getMask();
         Session session = session(step);
@@ -192,21 +227,24 @@ public final class SecureAggregationNode {
                         + " was already masked (or is not a round number); each round is masked once");
             }
             if (!participants.contains(nodeId) || !session.participants.containsAll(participants)) {
-                throw new SmpcViolation("the participants of a round must be nodes of the session, this node among them");
+                throw new SmpcViolation(
+                        "the participants of a round must be nodes of the session, this node among them");
             }
             for (String p : participants) {
                 if (session.revealed.get(p) == Reveal.KEY) {
-                    throw new SmpcViolation("node " + p + " dropped out of session " + session.id + " and its key was revealed; it cannot take part again");
+                    throw new SmpcViolation("node " + p + " dropped out of session " + session.id
+                            + " and its key was revealed; it cannot take part again");
                 }
             }
             if (participants.size() < session.threshold) {
-                throw new SmpcViolation("a round needs at least " + session.threshold + " of the session's " + session.participants.size()
-                        + " nodes; " + participants.size() + " were listed");
+                throw new SmpcViolation("a round needs at least " + session.threshold + " of the session's "
+                        + session.participants.size() + " nodes; " + participants.size() + " were listed");
             }
             keepShares(session, mask.getSharesList());
             for (String p : participants) {
                 if (!session.held.containsKey(p)) {
-                    throw new SmpcViolation("this node holds no share from node " + p + ", so it could not help remove its masks if it dropped");
+                    throw new SmpcViolation("this node holds no share from node " + p
+                            + ", so it could not help remove its masks if it dropped");
                 }
                 peers.put(p, session.maskPeers.get(p));
             }
@@ -214,7 +252,8 @@ public final class SecureAggregationNode {
         }
         PrimitiveRequest plain = request.toBuilder().clearSmpc().build();
         if (!SummableResults.summable(plain.getQuery())) {
-            throw new SmpcViolation("the primitive " + plain.getQuery().getPrimitiveCase() + " cannot be summed over nodes, so it is never masked");
+            throw new SmpcViolation("the primitive " + plain.getQuery().getPrimitiveCase()
+                    + " cannot be summed over nodes, so it is never masked");
         }
         DataModel model = dataModels.apply(plain.getQuery().getDataModel());
         PrimitiveResponse answer = compute.apply(plain);
@@ -223,18 +262,25 @@ public final class SecureAggregationNode {
             return null;
         }
         if (model == null) {
-            throw new SmpcViolation("this node has no data model " + plain.getQuery().getDataModel());
+            throw new SmpcViolation(
+                    "this node has no data model " + plain.getQuery().getDataModel());
         }
         double[] flat;
         try {
             flat = SummableResults.flatten(model, plain.getQuery(), answer.getResult());
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new SmpcViolation("the answer cannot be masked: " + e.getMessage());
         }
-        BigInteger[] masked = MaskedSum.mask(SmpcProtocol.roundId(session.id, mask.getRound()), nodeId, session.maskKeys.getPrivate(), peers,
-                session.seed, flat);
-        return SmpcReply.newBuilder().setMasked(SmpcMasked.newBuilder().setVector(ByteString.copyFrom(MaskedSum.toBytes(masked)))).build();
+        BigInteger[] masked = MaskedSum.mask(
+                SmpcProtocol.roundId(session.id, mask.getRound()),
+                nodeId,
+                session.maskKeys.getPrivate(),
+                peers,
+                session.seed,
+                flat);
+        return SmpcReply.newBuilder()
+                .setMasked(SmpcMasked.newBuilder().setVector(ByteString.copyFrom(MaskedSum.toBytes(masked))))
+                .build();
     }
 
     private SmpcReply unmask(SmpcStep step) {
@@ -243,21 +289,24 @@ public final class SecureAggregationNode {
         synchronized (session) {
             Set<String> round = session.rounds.get(unmask.getRound());
             if (round == null) {
-                throw new SmpcViolation("this node masked no round " + unmask.getRound() + " of session " + session.id + ", so it reveals nothing for it");
+                throw new SmpcViolation("this node masked no round " + unmask.getRound() + " of session " + session.id
+                        + ", so it reveals nothing for it");
             }
             Set<String> seeds = new HashSet<>(unmask.getSeedsOfList());
             Set<String> keys = new HashSet<>(unmask.getKeysOfList());
             Set<String> all = new HashSet<>(seeds);
             all.addAll(keys);
             if (all.size() != seeds.size() + keys.size() || !all.equals(round)) {
-                throw new SmpcViolation("an unmasking step must name each node of round " + unmask.getRound() + " once, as answered or as dropped");
+                throw new SmpcViolation("an unmasking step must name each node of round " + unmask.getRound()
+                        + " once, as answered or as dropped");
             }
             if (keys.contains(nodeId) || !seeds.contains(nodeId)) {
-                throw new SmpcViolation("this node answered round " + unmask.getRound() + "; it never reveals its own mask key");
+                throw new SmpcViolation(
+                        "this node answered round " + unmask.getRound() + "; it never reveals its own mask key");
             }
             if (seeds.size() < session.threshold) {
-                throw new SmpcViolation("only " + seeds.size() + " nodes answered round " + unmask.getRound() + "; at least " + session.threshold
-                        + " must have answered before any share is revealed");
+                throw new SmpcViolation("only " + seeds.size() + " nodes answered round " + unmask.getRound()
+                        + "; at least " + session.threshold + " must have answered before any share is revealed");
             }
             for (String s : seeds) {
                 if (session.revealed.get(s) == Reveal.KEY) {
@@ -266,17 +315,24 @@ public final class SecureAggregationNode {
             }
             for (String k : keys) {
                 if (session.revealed.get(k) == Reveal.SEED) {
-                    throw new SmpcViolation("node " + k + "'s self-mask seed was revealed earlier; its mask key never will be");
+                    throw new SmpcViolation(
+                            "node " + k + "'s self-mask seed was revealed earlier; its mask key never will be");
                 }
             }
             SmpcRevealed.Builder out = SmpcRevealed.newBuilder();
             for (String s : seeds) {
                 session.revealed.put(s, Reveal.SEED);
-                out.addShares(SmpcRevealedShare.newBuilder().setOfNode(s).setSeed(true).setShare(ByteString.copyFrom(session.held.get(s).seed().toBytes())));
+                out.addShares(SmpcRevealedShare.newBuilder()
+                        .setOfNode(s)
+                        .setSeed(true)
+                        .setShare(ByteString.copyFrom(session.held.get(s).seed().toBytes())));
             }
             for (String k : keys) {
                 session.revealed.put(k, Reveal.KEY);
-                out.addShares(SmpcRevealedShare.newBuilder().setOfNode(k).setSeed(false).setShare(ByteString.copyFrom(session.held.get(k).key().toBytes())));
+                out.addShares(SmpcRevealedShare.newBuilder()
+                        .setOfNode(k)
+                        .setSeed(false)
+                        .setShare(ByteString.copyFrom(session.held.get(k).key().toBytes())));
             }
             return SmpcReply.newBuilder().setRevealed(out).build();
         }
@@ -289,14 +345,17 @@ public final class SecureAggregationNode {
             }
             PublicKey from = session.sealPeers.get(s.getFrom());
             if (from == null) {
-                throw new SmpcViolation("a share relayed from " + s.getFrom() + ", who is no participant of session " + session.id);
+                throw new SmpcViolation(
+                        "a share relayed from " + s.getFrom() + ", who is no participant of session " + session.id);
             }
             try {
-                byte[] plain = PairwiseSecret.derive(session.id, nodeId, session.sealKeys.getPrivate(), s.getFrom(), from).open(s.getSealed().toByteArray());
+                byte[] plain = PairwiseSecret.derive(
+                                session.id, nodeId, session.sealKeys.getPrivate(), s.getFrom(), from)
+                        .open(s.getSealed().toByteArray());
                 session.held.put(s.getFrom(), SmpcProtocol.open(plain, s.getFrom(), nodeId));
-            }
-            catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw new SmpcViolation("the share relayed from node " + s.getFrom() + " does not open: " + e.getMessage());
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new SmpcViolation(
+                        "the share relayed from node " + s.getFrom() + " does not open: " + e.getMessage());
             }
         }
     }
@@ -321,7 +380,8 @@ public final class SecureAggregationNode {
     private static List<String> participants(SmpcStep step) {
         List<String> p = step.getParticipantsList();
         if (p.size() > SmpcProtocol.MAX_PARTICIPANTS) {
-            throw new SmpcViolation("a session has at most " + SmpcProtocol.MAX_PARTICIPANTS + " nodes, not " + p.size());
+            throw new SmpcViolation(
+                    "a session has at most " + SmpcProtocol.MAX_PARTICIPANTS + " nodes, not " + p.size());
         }
         for (int i = 1; i < p.size(); i++) {
             if (p.get(i - 1).compareTo(p.get(i)) >= 0) {
@@ -334,8 +394,7 @@ public final class SecureAggregationNode {
     private static X509Certificate certificate(SmpcNodeKeys k) {
         try {
             return Pem.certificate(k.getCertificateDer().toByteArray());
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new SmpcViolation("node " + k.getNodeId() + "'s keys come with no readable certificate");
         }
     }
@@ -345,8 +404,7 @@ public final class SecureAggregationNode {
         for (X509Certificate ca : trusted) {
             try {
                 return key.verify(label, ca);
-            }
-            catch (GeneralSecurityException e) {
+            } catch (GeneralSecurityException e) {
                 why.add(e.getMessage());
             }
         }
@@ -355,18 +413,23 @@ public final class SecureAggregationNode {
 
     private static SmpcNodeKeys keys(SignedSmpcKey seal, SignedSmpcKey mask) {
         try {
-            return SmpcNodeKeys.newBuilder().setNodeId(seal.nodeId())
+            return SmpcNodeKeys.newBuilder()
+                    .setNodeId(seal.nodeId())
                     .setCertificateDer(ByteString.copyFrom(seal.certificate().getEncoded()))
-                    .setSealKey(ByteString.copyFrom(seal.publicKey())).setSealSignature(ByteString.copyFrom(seal.signature()))
-                    .setMaskKey(ByteString.copyFrom(mask.publicKey())).setMaskSignature(ByteString.copyFrom(mask.signature()))
+                    .setSealKey(ByteString.copyFrom(seal.publicKey()))
+                    .setSealSignature(ByteString.copyFrom(seal.signature()))
+                    .setMaskKey(ByteString.copyFrom(mask.publicKey()))
+                    .setMaskSignature(ByteString.copyFrom(mask.signature()))
                     .build();
-        }
-        catch (java.security.cert.CertificateEncodingException e) {
+        } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException("the node's certificate cannot be encoded", e);
         }
     }
 
-    private enum Reveal { SEED, KEY }
+    private enum Reveal {
+        SEED,
+        KEY
+    }
 
     private static final class Session {
         final String id;

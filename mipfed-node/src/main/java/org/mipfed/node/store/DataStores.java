@@ -9,8 +9,7 @@ public final class DataStores {
     /** The embedded store's file name inside the node's data dir. */
     public static final String DUCKDB_FILE = "store.duckdb";
 
-    private DataStores() {
-    }
+    private DataStores() {}
 
     /**
      * Opens the store: the DuckDB file {@value #DUCKDB_FILE} in {@code dataDir} when no URL is given,
@@ -29,7 +28,8 @@ public final class DataStores {
             String path = url.substring("jdbc:duckdb:".length());
             return path.isEmpty() || path.equals(":memory:") ? DuckDbStore.inMemory() : DuckDbStore.open(Path.of(path));
         }
-        throw new StoreException("The store URL " + PostgresStore.redact(url) + " is not supported; use jdbc:postgresql://host:port/database"
+        throw new StoreException("The store URL " + PostgresStore.redact(url)
+                + " is not supported; use jdbc:postgresql://host:port/database"
                 + " (optionally ?currentSchema=schema) or leave it out to use DuckDB in the data directory");
     }
 }

@@ -36,6 +36,7 @@ final class DuckDbRowWriter implements RowWriter {
 
     /** Table position of each column the caller sets. */
     private final int[] positions;
+
     private final int width;
     private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES);
     private final BlockingQueue<Batch> full = new LinkedBlockingQueue<>();
@@ -57,7 +58,8 @@ final class DuckDbRowWriter implements RowWriter {
         for (int i = 0; i < positions.length; i++) {
             Integer p = tablePositions.get(columns.get(i).toLowerCase(Locale.ROOT));
             if (p == null) {
-                throw new IllegalArgumentException("No column " + columns.get(i) + " in the data table of " + model.id());
+                throw new IllegalArgumentException(
+                        "No column " + columns.get(i) + " in the data table of " + model.id());
             }
             positions[i] = p;
         }
@@ -71,11 +73,11 @@ final class DuckDbRowWriter implements RowWriter {
         thread.start();
         try {
             started.get();
-        }
-        catch (ExecutionException e) {
-            throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getCause().getMessage(), e.getCause());
-        }
-        catch (InterruptedException e) {
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SQLException sql
+                    ? sql
+                    : new SQLException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             full.add(END);
             throw new SQLException("Interrupted while opening the appender", e);
@@ -122,8 +124,7 @@ final class DuckDbRowWriter implements RowWriter {
             }
             checkFailure();
             return batch;
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("Interrupted while appending rows", e);
         }
@@ -132,7 +133,9 @@ final class DuckDbRowWriter implements RowWriter {
     private void checkFailure() throws SQLException {
         Throwable cause = failure;
         if (cause != null) {
-            throw cause instanceof SQLException sql ? sql : new SQLException("Appending rows failed: " + cause.getMessage(), cause);
+            throw cause instanceof SQLException sql
+                    ? sql
+                    : new SQLException("Appending rows failed: " + cause.getMessage(), cause);
         }
     }
 
@@ -144,8 +147,7 @@ final class DuckDbRowWriter implements RowWriter {
                 append(appender, batch);
                 free.add(batch);
             }
-        }
-        catch (Throwable e) {
+        } catch (Throwable e) {
             failure = e;
             started.completeExceptionally(e);
         }
@@ -187,8 +189,7 @@ final class DuckDbRowWriter implements RowWriter {
         while (thread.isAlive()) {
             try {
                 thread.join();
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 interrupted = true;
             }
         }

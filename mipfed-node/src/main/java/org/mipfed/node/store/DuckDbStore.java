@@ -25,7 +25,8 @@ import org.mipfed.core.model.DataModel;
  * statements for the next request of the same shape ({@link StatementCache}).
  */
 public final class DuckDbStore extends JdbcDataStore {
-    private static final int MAX_CONNECTIONS = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    private static final int MAX_CONNECTIONS =
+            Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
     /** Prepared statements kept per connection (a few per primitive shape). */
     private static final int STATEMENTS_PER_CONNECTION = 64;
 
@@ -34,6 +35,7 @@ public final class DuckDbStore extends JdbcDataStore {
     private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
     /** Guards the pool; not {@code this}, which importers lock for the length of an import. */
     private final Object lock = new Object();
+
     private final Deque<StatementCache> idle = new ArrayDeque<>();
     private final Map<Connection, StatementCache> lent = new IdentityHashMap<>();
     private final List<StatementCache> all = new ArrayList<>();
@@ -55,8 +57,7 @@ public final class DuckDbStore extends JdbcDataStore {
                 Files.createDirectories(absolute.getParent());
             }
             return new DuckDbStore(description, connect("jdbc:duckdb:" + absolute, description));
-        }
-        catch (java.io.IOException e) {
+        } catch (java.io.IOException e) {
             throw new StoreException("Cannot create the directory of the store " + absolute + ": " + e.getMessage(), e);
         }
     }
@@ -73,12 +74,13 @@ public final class DuckDbStore extends JdbcDataStore {
         properties.setProperty("autoload_known_extensions", "false");
         try {
             return DriverManager.getConnection(url, properties).unwrap(DuckDBConnection.class);
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             String message = String.valueOf(e.getMessage());
             if (message.contains("lock")) {
-                throw new StoreException("Cannot open the store " + description + ": another process has it open (" + message
-                        + "). Stop the other mipfed node using this data directory, or give this node its own --data-dir", e);
+                throw new StoreException(
+                        "Cannot open the store " + description + ": another process has it open (" + message
+                                + "). Stop the other mipfed node using this data directory, or give this node its own --data-dir",
+                        e);
             }
             throw new StoreException("Cannot open the store " + description + ": " + message, e);
         }
@@ -93,8 +95,7 @@ public final class DuckDbStore extends JdbcDataStore {
     protected Connection borrow() throws SQLException {
         try {
             permits.acquire();
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("Interrupted while waiting for a store connection", e);
         }
@@ -108,8 +109,7 @@ public final class DuckDbStore extends JdbcDataStore {
                 lent.put(connection.connection(), connection);
                 return connection.connection();
             }
-        }
-        catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             permits.release();
             throw e;
         }
@@ -139,8 +139,7 @@ public final class DuckDbStore extends JdbcDataStore {
                 try {
                     connection.clear();
                     connection.physical().close();
-                }
-                catch (SQLException e) {
+                } catch (SQLException e) {
                     // Closing is best effort: the root connection below releases the file either way.
                 }
             }
@@ -149,8 +148,7 @@ public final class DuckDbStore extends JdbcDataStore {
             lent.clear();
             try {
                 root.close();
-            }
-            catch (SQLException e) {
+            } catch (SQLException e) {
                 throw new StoreException("Cannot close the store " + description + ": " + e.getMessage(), e);
             }
         }

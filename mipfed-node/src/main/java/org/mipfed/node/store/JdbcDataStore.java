@@ -16,6 +16,7 @@ public abstract class JdbcDataStore implements DataStore {
     private final StoreCatalog catalog;
     /** Counts transactions, the only way data changes; a cached catalog from an older count is stale. */
     private final AtomicLong generation = new AtomicLong();
+
     private volatile CatalogSnapshot snapshot;
 
     protected JdbcDataStore(SqlDialect dialect) {
@@ -64,11 +65,9 @@ public abstract class JdbcDataStore implements DataStore {
         Connection connection = acquire();
         try {
             return work.run(connection);
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             throw failure(e);
-        }
-        finally {
+        } finally {
             release(connection);
         }
     }
@@ -82,20 +81,16 @@ public abstract class JdbcDataStore implements DataStore {
             try {
                 result = work.run(connection);
                 connection.commit();
-            }
-            catch (SQLException | RuntimeException | Error e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 rollback(connection, e);
                 throw e;
-            }
-            finally {
+            } finally {
                 generation.incrementAndGet();
             }
             return result;
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             throw failure(e);
-        }
-        finally {
+        } finally {
             release(connection);
         }
     }
@@ -103,8 +98,7 @@ public abstract class JdbcDataStore implements DataStore {
     private static void rollback(Connection connection, Throwable cause) {
         try {
             connection.rollback();
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             cause.addSuppressed(e);
         }
     }
@@ -112,8 +106,7 @@ public abstract class JdbcDataStore implements DataStore {
     private Connection acquire() {
         try {
             return borrow();
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             throw new StoreException("Cannot get a connection to the store " + location() + ": " + e.getMessage(), e);
         }
     }
@@ -123,14 +116,12 @@ public abstract class JdbcDataStore implements DataStore {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             // A connection that cannot be reset is still handed back: the pool decides whether to drop it.
         }
         try {
             giveBack(connection);
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             throw failure(e);
         }
     }
@@ -139,8 +130,7 @@ public abstract class JdbcDataStore implements DataStore {
         return new StoreException("The store " + location() + " failed: " + e.getMessage(), e);
     }
 
-    private record CatalogSnapshot(long generation, List<StoredDataModel> dataModels) {
-    }
+    private record CatalogSnapshot(long generation, List<StoredDataModel> dataModels) {}
 
     @Override
     public String toString() {

@@ -20,7 +20,9 @@ import org.postgresql.copy.CopyIn;
  */
 final class PostgresRowWriter implements RowWriter {
     private static final int BLOCK = 1 << 16;
-    private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final byte[] HEADER = {
+        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
     private static final byte NULL = 0;
     private static final byte LONG = 1;
     private static final byte DOUBLE = 2;
@@ -32,16 +34,20 @@ final class PostgresRowWriter implements RowWriter {
     private final List<String> columns;
     /** The column's type: {@link #LONG}, {@link #DOUBLE} or {@link #TEXT}. */
     private final byte[] types;
+
     private final byte[] kinds;
     private final long[] values;
     private final String[] texts;
     private final ByteBuffer block = ByteBuffer.allocate(BLOCK);
     private boolean closed;
 
-    PostgresRowWriter(Connection connection, SqlDialect dialect, DataModel model, List<String> columns) throws SQLException {
+    PostgresRowWriter(Connection connection, SqlDialect dialect, DataModel model, List<String> columns)
+            throws SQLException {
         this.columns = List.copyOf(columns);
         types = new byte[columns.size()];
-        StringBuilder sql = new StringBuilder("COPY ").append(dialect.quote(StoreCatalog.dataTable(model))).append(" (");
+        StringBuilder sql = new StringBuilder("COPY ")
+                .append(dialect.quote(StoreCatalog.dataTable(model)))
+                .append(" (");
         for (int i = 0; i < columns.size(); i++) {
             String column = columns.get(i);
             Cde cde = model.cde(column);
@@ -49,11 +55,13 @@ final class PostgresRowWriter implements RowWriter {
                 throw new IllegalArgumentException("No column " + column + " in the data table of " + model.id());
             }
             sql.append(i == 0 ? "" : ", ").append(dialect.quote(column));
-            types[i] = cde == null ? LONG : switch (cde.sqlType()) {
-                case INT -> LONG;
-                case REAL -> DOUBLE;
-                case TEXT -> TEXT;
-            };
+            types[i] = cde == null
+                    ? LONG
+                    : switch (cde.sqlType()) {
+                        case INT -> LONG;
+                        case REAL -> DOUBLE;
+                        case TEXT -> TEXT;
+                    };
         }
         sql.append(") FROM STDIN (FORMAT binary)");
         kinds = new byte[columns.size()];
@@ -145,7 +153,10 @@ final class PostgresRowWriter implements RowWriter {
                 // A cell longer than a block: sent as its own message.
                 block.position(at);
                 send();
-                byte[] field = ByteBuffer.allocate(4 + utf8.length).putInt(utf8.length).put(utf8).array();
+                byte[] field = ByteBuffer.allocate(4 + utf8.length)
+                        .putInt(utf8.length)
+                        .put(utf8)
+                        .array();
                 copy.writeToCopy(field, 0, field.length);
                 return;
             }
@@ -188,8 +199,7 @@ final class PostgresRowWriter implements RowWriter {
             block.putShort((short) -1);
             send();
             copy.endCopy();
-        }
-        finally {
+        } finally {
             if (copy.isActive()) {
                 copy.cancelCopy();
             }

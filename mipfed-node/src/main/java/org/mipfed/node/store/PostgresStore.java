@@ -29,8 +29,7 @@ public final class PostgresStore extends JdbcDataStore {
         try {
             checkSchema();
             initialize();
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
@@ -56,8 +55,7 @@ public final class PostgresStore extends JdbcDataStore {
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {
             return new PostgresStore(new HikariDataSource(config), description);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             if (e instanceof StoreException) {
                 throw e;
             }
@@ -73,14 +71,16 @@ public final class PostgresStore extends JdbcDataStore {
 
     private void checkSchema() {
         String schema = withConnection(connection -> {
-            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SELECT current_schema()")) {
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT current_schema()")) {
                 rows.next();
                 return rows.getString(1);
             }
         });
         if (schema == null) {
-            throw new StoreException("The store " + description + " has no current schema (the schema named in currentSchema "
-                    + "or search_path does not exist); create it first or correct the URL");
+            throw new StoreException(
+                    "The store " + description + " has no current schema (the schema named in currentSchema "
+                            + "or search_path does not exist); create it first or correct the URL");
         }
     }
 

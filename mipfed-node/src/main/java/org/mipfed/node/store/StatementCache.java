@@ -41,8 +41,8 @@ final class StatementCache {
                 return true;
             }
         };
-        this.facade = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                new ConnectionHandler());
+        this.facade = (Connection) Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, new ConnectionHandler());
     }
 
     /** The connection to lend: the real one, except that {@code prepareStatement(String)} is cached. */
@@ -72,7 +72,9 @@ final class StatementCache {
     }
 
     private static PreparedStatement wrap(PreparedStatement statement) {
-        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
+        return (PreparedStatement) Proxy.newProxyInstance(
+                PreparedStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("close") && method.getParameterCount() == 0) {
                         // Kept for the next request; a statement that failed half-way is still reusable once cleared.
@@ -92,7 +94,10 @@ final class StatementCache {
             if (method.getName().equals("prepareStatement") && method.getParameterCount() == 1) {
                 return prepare((String) args[0]);
             }
-            if (method.getName().equals("unwrap") && args != null && args[0] instanceof Class<?> type && type.isInstance(connection)) {
+            if (method.getName().equals("unwrap")
+                    && args != null
+                    && args[0] instanceof Class<?> type
+                    && type.isInstance(connection)) {
                 return connection;
             }
             return StatementCache.invoke(connection, method, args);
@@ -102,8 +107,7 @@ final class StatementCache {
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
-        }
-        catch (InvocationTargetException e) {
+        } catch (InvocationTargetException e) {
             throw e.getCause();
         }
     }
@@ -111,8 +115,7 @@ final class StatementCache {
     private static void closeQuietly(PreparedStatement statement) {
         try {
             statement.close();
-        }
-        catch (SQLException e) {
+        } catch (SQLException e) {
             // Closing a cached statement is best effort; the connection's close releases it anyway.
         }
     }

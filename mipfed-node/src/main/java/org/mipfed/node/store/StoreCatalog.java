@@ -30,6 +30,7 @@ import org.mipfed.core.model.DataModel;
 public final class StoreCatalog {
     /** The data tables' row number, unique within a table; folds will hash it. */
     public static final String ROW_ID = "_row_id";
+
     static final String DATA_MODELS = "mipfed_data_models";
     static final String DATASETS = "mipfed_datasets";
     static final String IMPORTS = "mipfed_imports";
@@ -49,17 +50,22 @@ public final class StoreCatalog {
     void createIfAbsent(Connection connection) throws SQLException {
         String text = dialect.textType();
         try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + q(DATA_MODELS) + " (" + q("code") + " " + text + " NOT NULL, "
-                    + q("version") + " " + text + " NOT NULL, " + q("cdes_json") + " " + text + " NOT NULL, "
-                    + "PRIMARY KEY (" + q("code") + ", " + q("version") + "))");
-            statement.execute("CREATE TABLE IF NOT EXISTS " + q(DATASETS) + " (" + q("data_model") + " " + text + " NOT NULL, "
-                    + q("code") + " " + text + " NOT NULL, " + q("label") + " " + text + ", " + q("rows") + " BIGINT NOT NULL, "
-                    + q("source") + " " + text + ", " + q("imported_at") + " " + text + ", "
-                    + "PRIMARY KEY (" + q("data_model") + ", " + q("code") + "))");
-            statement.execute("CREATE TABLE IF NOT EXISTS " + q(IMPORTS) + " (" + q("data_model") + " " + text + " NOT NULL, "
-                    + q("source") + " " + text + " NOT NULL, " + q("sha256") + " " + text + " NOT NULL, "
-                    + q("bytes") + " BIGINT NOT NULL, " + q("rows") + " BIGINT NOT NULL, " + q("imported_at") + " " + text + " NOT NULL, "
-                    + "PRIMARY KEY (" + q("data_model") + ", " + q("sha256") + "))");
+            statement.execute(
+                    "CREATE TABLE IF NOT EXISTS " + q(DATA_MODELS) + " (" + q("code") + " " + text + " NOT NULL, "
+                            + q("version") + " " + text + " NOT NULL, " + q("cdes_json") + " " + text + " NOT NULL, "
+                            + "PRIMARY KEY (" + q("code") + ", " + q("version") + "))");
+            statement.execute(
+                    "CREATE TABLE IF NOT EXISTS " + q(DATASETS) + " (" + q("data_model") + " " + text + " NOT NULL, "
+                            + q("code") + " " + text + " NOT NULL, " + q("label") + " " + text + ", " + q("rows")
+                            + " BIGINT NOT NULL, "
+                            + q("source") + " " + text + ", " + q("imported_at") + " " + text + ", "
+                            + "PRIMARY KEY (" + q("data_model") + ", " + q("code") + "))");
+            statement.execute(
+                    "CREATE TABLE IF NOT EXISTS " + q(IMPORTS) + " (" + q("data_model") + " " + text + " NOT NULL, "
+                            + q("source") + " " + text + " NOT NULL, " + q("sha256") + " " + text + " NOT NULL, "
+                            + q("bytes") + " BIGINT NOT NULL, " + q("rows") + " BIGINT NOT NULL, " + q("imported_at")
+                            + " " + text + " NOT NULL, "
+                            + "PRIMARY KEY (" + q("data_model") + ", " + q("sha256") + "))");
         }
     }
 
@@ -76,26 +82,33 @@ public final class StoreCatalog {
         Optional<String> stored = storedJson(connection, model);
         if (stored.isPresent()) {
             if (!sameJson(stored.get(), model.json())) {
-                throw new StoreException("The data model " + model.id() + " is already in the store with a different CDEsMetadata.json ("
-                        + difference(DataModel.parse(stored.get()), model) + "). A changed data model needs a new version: "
-                        + "change 'version' in the file and import again");
+                throw new StoreException(
+                        "The data model " + model.id() + " is already in the store with a different CDEsMetadata.json ("
+                                + difference(DataModel.parse(stored.get()), model)
+                                + "). A changed data model needs a new version: "
+                                + "change 'version' in the file and import again");
             }
             return false;
         }
         for (StoredDataModel other : read(connection)) {
             if (dataTable(other.model()).equalsIgnoreCase(table)) {
                 throw new StoreException("The data model " + model.id() + " would be stored in the table " + table
-                        + ", which already holds " + other.id() + "; give it a version that differs in more than punctuation");
+                        + ", which already holds " + other.id()
+                        + "; give it a version that differs in more than punctuation");
             }
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(DATA_MODELS) + " ("
-                + q("code") + ", " + q("version") + ", " + q("cdes_json") + ") VALUES (?, ?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(DATA_MODELS) + " (" + q("code")
+                + ", " + q("version") + ", " + q("cdes_json") + ") VALUES (?, ?, ?)")) {
             insert.setString(1, model.code());
             insert.setString(2, model.version());
             insert.setString(3, model.json());
             insert.executeUpdate();
         }
-        StringBuilder create = new StringBuilder("CREATE TABLE ").append(q(table)).append(" (").append(q(ROW_ID)).append(" BIGINT NOT NULL");
+        StringBuilder create = new StringBuilder("CREATE TABLE ")
+                .append(q(table))
+                .append(" (")
+                .append(q(ROW_ID))
+                .append(" BIGINT NOT NULL");
         for (Cde cde : model.cdes().values()) {
             create.append(", ").append(q(cde.code())).append(' ').append(dialect.columnType(cde.sqlType()));
         }
@@ -107,8 +120,9 @@ public final class StoreCatalog {
 
     private static void checkStorable(DataModel model, String table) {
         if (table.length() > MAX_IDENTIFIER) {
-            throw new StoreException("The data model " + model.id() + " has a code and version too long for a table name ("
-                    + table + " has more than " + MAX_IDENTIFIER + " characters); shorten its code or version");
+            throw new StoreException(
+                    "The data model " + model.id() + " has a code and version too long for a table name (" + table
+                            + " has more than " + MAX_IDENTIFIER + " characters); shorten its code or version");
         }
         Map<String, String> seen = new HashMap<>();
         seen.put(ROW_ID, ROW_ID);
@@ -116,15 +130,16 @@ public final class StoreCatalog {
             // DuckDB matches even quoted names without regard to case, so codes must differ by more than case.
             String previous = seen.putIfAbsent(code.toLowerCase(Locale.ROOT), code);
             if (previous != null) {
-                throw new StoreException("The data model " + model.id() + " has the variables '" + previous + "' and '" + code
-                        + "', which differ only in case (or clash with the store's own column " + ROW_ID + "); rename one of them");
+                throw new StoreException("The data model " + model.id() + " has the variables '" + previous + "' and '"
+                        + code + "', which differ only in case (or clash with the store's own column " + ROW_ID
+                        + "); rename one of them");
             }
         }
     }
 
     private Optional<String> storedJson(Connection connection, DataModel model) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + q("cdes_json") + " FROM " + q(DATA_MODELS)
-                + " WHERE " + q("code") + " = ? AND " + q("version") + " = ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + q("cdes_json") + " FROM "
+                + q(DATA_MODELS) + " WHERE " + q("code") + " = ? AND " + q("version") + " = ?")) {
             select.setString(1, model.code());
             select.setString(2, model.version());
             try (ResultSet rows = select.executeQuery()) {
@@ -137,8 +152,7 @@ public final class StoreCatalog {
     private static boolean sameJson(String a, String b) {
         try {
             return Json.mapper().readTree(a).equals(Json.mapper().readTree(b));
-        }
-        catch (JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return false;
         }
     }
@@ -164,13 +178,19 @@ public final class StoreCatalog {
     List<StoredDataModel> read(Connection connection) throws SQLException {
         Map<String, List<StoredDataset>> datasets = new HashMap<>();
         try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT " + q("data_model") + ", " + q("code") + ", " + q("label") + ", "
-                        + q("rows") + ", " + q("source") + ", " + q("imported_at") + " FROM " + q(DATASETS)
-                        + " ORDER BY " + q("data_model") + ", " + q("code"))) {
+                ResultSet rows =
+                        statement.executeQuery("SELECT " + q("data_model") + ", " + q("code") + ", " + q("label") + ", "
+                                + q("rows") + ", " + q("source") + ", " + q("imported_at") + " FROM " + q(DATASETS)
+                                + " ORDER BY " + q("data_model") + ", " + q("code"))) {
             while (rows.next()) {
                 String importedAt = rows.getString(6);
-                datasets.computeIfAbsent(rows.getString(1), k -> new ArrayList<>()).add(new StoredDataset(rows.getString(2),
-                        rows.getString(3), rows.getLong(4), rows.getString(5), importedAt == null ? null : Instant.parse(importedAt)));
+                datasets.computeIfAbsent(rows.getString(1), k -> new ArrayList<>())
+                        .add(new StoredDataset(
+                                rows.getString(2),
+                                rows.getString(3),
+                                rows.getLong(4),
+                                rows.getString(5),
+                                importedAt == null ? null : Instant.parse(importedAt)));
             }
         }
         List<StoredDataModel> models = new ArrayList<>();
@@ -188,13 +208,18 @@ public final class StoreCatalog {
     /** The datasets of {@code model} in the store, seen from the caller's transaction. */
     public List<StoredDataset> datasets(Connection connection, DataModel model) throws SQLException {
         List<StoredDataset> out = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + q("code") + ", " + q("label") + ", " + q("rows") + ", "
-                + q("source") + ", " + q("imported_at") + " FROM " + q(DATASETS) + " WHERE " + q("data_model") + " = ? ORDER BY " + q("code"))) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + q("code") + ", " + q("label") + ", "
+                + q("rows") + ", " + q("source") + ", " + q("imported_at") + " FROM " + q(DATASETS) + " WHERE "
+                + q("data_model") + " = ? ORDER BY " + q("code"))) {
             select.setString(1, model.id());
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     String importedAt = rows.getString(5);
-                    out.add(new StoredDataset(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getString(4),
+                    out.add(new StoredDataset(
+                            rows.getString(1),
+                            rows.getString(2),
+                            rows.getLong(3),
+                            rows.getString(4),
                             importedAt == null ? null : Instant.parse(importedAt)));
                 }
             }
@@ -208,7 +233,8 @@ public final class StoreCatalog {
      *
      * @return the rows deleted
      */
-    public long deleteRows(Connection connection, DataModel model, Collection<String> datasets, long belowRowId) throws SQLException {
+    public long deleteRows(Connection connection, DataModel model, Collection<String> datasets, long belowRowId)
+            throws SQLException {
         long deleted = 0;
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + q(dataTable(model)) + " WHERE "
                 + q(DataModel.DATASET) + " = ? AND " + q(ROW_ID) + " < ?")) {
@@ -223,8 +249,8 @@ public final class StoreCatalog {
 
     /** Forgets that a file with this content was imported (it is being imported again, replacing). */
     public void forgetImport(Connection connection, String dataModel, String sha256) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + q(IMPORTS) + " WHERE " + q("data_model") + " = ? AND "
-                + q("sha256") + " = ?")) {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM " + q(IMPORTS) + " WHERE " + q("data_model") + " = ? AND " + q("sha256") + " = ?")) {
             delete.setString(1, dataModel);
             delete.setString(2, sha256);
             delete.executeUpdate();
@@ -241,14 +267,23 @@ public final class StoreCatalog {
     }
 
     /** The earlier import of a file with this content into this data model, if any. */
-    public Optional<ImportRecord> findImport(Connection connection, String dataModel, String sha256) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + q("source") + ", " + q("bytes") + ", " + q("rows")
-                + ", " + q("imported_at") + " FROM " + q(IMPORTS) + " WHERE " + q("data_model") + " = ? AND " + q("sha256") + " = ?")) {
+    public Optional<ImportRecord> findImport(Connection connection, String dataModel, String sha256)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT " + q("source") + ", " + q("bytes") + ", " + q("rows") + ", " + q("imported_at") + " FROM "
+                        + q(IMPORTS) + " WHERE " + q("data_model") + " = ? AND " + q("sha256") + " = ?")) {
             select.setString(1, dataModel);
             select.setString(2, sha256);
             try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? Optional.of(new ImportRecord(dataModel, rows.getString(1), sha256, rows.getLong(2), rows.getLong(3),
-                        Instant.parse(rows.getString(4)))) : Optional.empty();
+                return rows.next()
+                        ? Optional.of(new ImportRecord(
+                                dataModel,
+                                rows.getString(1),
+                                sha256,
+                                rows.getLong(2),
+                                rows.getLong(3),
+                                Instant.parse(rows.getString(4))))
+                        : Optional.empty();
             }
         }
     }
@@ -267,7 +302,8 @@ public final class StoreCatalog {
     }
 
     public void recordImport(Connection connection, ImportRecord record) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(IMPORTS) + " (" + q("data_model") + ", "
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(IMPORTS) + " (" + q("data_model")
+                + ", "
                 + q("source") + ", " + q("sha256") + ", " + q("bytes") + ", " + q("rows") + ", " + q("imported_at")
                 + ") VALUES (?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, record.dataModel());
@@ -286,8 +322,9 @@ public final class StoreCatalog {
      *
      * @return the new row count of each dataset, in the order given
      */
-    public Map<String, Long> refreshDatasets(Connection connection, DataModel model, Collection<String> datasets, String source,
-            Instant at) throws SQLException {
+    public Map<String, Long> refreshDatasets(
+            Connection connection, DataModel model, Collection<String> datasets, String source, Instant at)
+            throws SQLException {
         Map<String, Long> found = new HashMap<>();
         if (datasets.isEmpty()) {
             return Map.of();
@@ -310,11 +347,13 @@ public final class StoreCatalog {
         for (String code : datasets) {
             counts.put(code, found.getOrDefault(code, 0L));
         }
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + q(DATASETS) + " WHERE " + q("data_model")
-                + " = ? AND " + q("code") + " = ?");
-                PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(DATASETS) + " (" + q("data_model") + ", "
-                        + q("code") + ", " + q("label") + ", " + q("rows") + ", " + q("source") + ", " + q("imported_at")
-                        + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM " + q(DATASETS) + " WHERE " + q("data_model") + " = ? AND " + q("code") + " = ?");
+                PreparedStatement insert =
+                        connection.prepareStatement("INSERT INTO " + q(DATASETS) + " (" + q("data_model") + ", "
+                                + q("code") + ", " + q("label") + ", " + q("rows") + ", " + q("source") + ", "
+                                + q("imported_at")
+                                + ") VALUES (?, ?, ?, ?, ?, ?)")) {
             for (Map.Entry<String, Long> count : counts.entrySet()) {
                 delete.setString(1, model.id());
                 delete.setString(2, count.getKey());

@@ -18,6 +18,10 @@ public record StoredDataset(String code, String label, long rows, String source,
     }
 
     public DatasetInfo toProto() {
-        return DatasetInfo.newBuilder().setCode(code).setLabel(label).setRows(rows).build();
+        return DatasetInfo.newBuilder()
+                .setCode(code)
+                .setLabel(label)
+                .setRows(rows)
+                .build();
     }
 }

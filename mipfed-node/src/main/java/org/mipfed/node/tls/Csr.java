@@ -15,8 +15,7 @@ import org.mipfed.core.security.KeyPairs;
 
 /** The certificate signing request a node sends when it joins. */
 public final class Csr {
-    private Csr() {
-    }
+    private Csr() {}
 
     /**
      * A PKCS#10 request (DER) for {@code keys}, signed with its private key. The subject {@code CN=<hostname>}
@@ -28,16 +27,19 @@ public final class Csr {
         if (hostname.isBlank()) {
             throw new IllegalArgumentException("hostname is blank");
         }
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, hostname.strip()).build();
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, hostname.strip())
+                .build();
         try {
             return new JcaPKCS10CertificationRequestBuilder(subject, keys.getPublic())
                     .build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(keys.getPrivate()))
                     .getEncoded();
-        }
-        catch (OperatorCreationException e) {
-            throw new IllegalArgumentException("cannot sign a certificate request with a " + keys.getPrivate().getAlgorithm() + " key: " + e.getMessage(), e);
-        }
-        catch (IOException e) {
+        } catch (OperatorCreationException e) {
+            throw new IllegalArgumentException(
+                    "cannot sign a certificate request with a "
+                            + keys.getPrivate().getAlgorithm() + " key: " + e.getMessage(),
+                    e);
+        } catch (IOException e) {
             // encoding into memory does not fail
             throw new UncheckedIOException(e);
         }

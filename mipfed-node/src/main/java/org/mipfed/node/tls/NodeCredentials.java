@@ -51,8 +51,12 @@ public final class NodeCredentials {
     public static NodeCredentials load(CredentialFiles paths) {
         requireNonNull(paths, "paths is null");
         recover(paths);
-        return new NodeCredentials(paths, new Snapshot(Pem.readPrivateKey(paths.key()), Pem.readCertificate(paths.certificate()),
-                Pem.readCertificates(paths.caCertificate())));
+        return new NodeCredentials(
+                paths,
+                new Snapshot(
+                        Pem.readPrivateKey(paths.key()),
+                        Pem.readCertificate(paths.certificate()),
+                        Pem.readCertificates(paths.caCertificate())));
     }
 
     public Snapshot current() {
@@ -97,8 +101,7 @@ public final class NodeCredentials {
     private static void move(Path from, Path to) {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot move " + from + " to " + to + ": " + e.getMessage(), e);
         }
     }
@@ -106,8 +109,7 @@ public final class NodeCredentials {
     private static void deleteIfExists(Path file) {
         try {
             Files.deleteIfExists(file);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete " + file + ": " + e.getMessage(), e);
         }
     }

@@ -15,8 +15,7 @@ import org.mipfed.core.security.TlsManagers;
  * name or address its certificate holds (the advertised address, {@code localhost} or {@code 127.0.0.1}).
  */
 public final class NodeTls {
-    private NodeTls() {
-    }
+    private NodeTls() {}
 
     /**
      * For joining: no client certificate, and the manager is trusted only if its chain holds the CA named in the
@@ -28,13 +27,15 @@ public final class NodeTls {
     }
 
     /** For the node's session: it presents its certificate, and trusts only a manager certificate signed by {@code ca}. */
-    public static ChannelCredentials sessionChannelCredentials(PrivateKey key, X509Certificate nodeCert, X509Certificate ca) {
+    public static ChannelCredentials sessionChannelCredentials(
+            PrivateKey key, X509Certificate nodeCert, X509Certificate ca) {
         requireNonNull(ca, "ca is null");
         return sessionChannelCredentials(key, nodeCert, List.of(ca));
     }
 
     /** As above, trusting any of {@code cas} (the old and the new CA while the federation rotates its CA). */
-    public static ChannelCredentials sessionChannelCredentials(PrivateKey key, X509Certificate nodeCert, List<X509Certificate> cas) {
+    public static ChannelCredentials sessionChannelCredentials(
+            PrivateKey key, X509Certificate nodeCert, List<X509Certificate> cas) {
         requireNonNull(key, "key is null");
         requireNonNull(nodeCert, "nodeCert is null");
         requireNonNull(cas, "cas is null");

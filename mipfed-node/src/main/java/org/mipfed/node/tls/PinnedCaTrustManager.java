@@ -19,7 +19,8 @@ import org.mipfed.core.security.TlsManagers;
  * TLS handshake, before the join token is sent. The CA found is kept ({@link #pinnedCa()}) for the node to store.
  */
 public final class PinnedCaTrustManager extends X509ExtendedTrustManager {
-    static final String MISMATCH = "the manager's CA does not match the digest in the join token: wrong token or man-in-the-middle";
+    static final String MISMATCH =
+            "the manager's CA does not match the digest in the join token: wrong token or man-in-the-middle";
 
     private final String caDigest;
     private volatile X509Certificate pinned;
@@ -45,28 +46,32 @@ public final class PinnedCaTrustManager extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         check(chain, authType, anchored -> anchored.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         check(chain, authType, anchored -> anchored.checkServerTrusted(chain, authType, socket));
     }
 
     /** Without an engine or socket there is no host to verify: the chain is checked, the host name is not. */
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain, authType, anchored -> { });
+        check(chain, authType, anchored -> {});
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         checkClientTrusted(chain, authType);
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         checkClientTrusted(chain, authType);
     }
 
@@ -102,24 +107,27 @@ public final class PinnedCaTrustManager extends X509ExtendedTrustManager {
         try {
             // the JDK does not check a trust anchor's dates, so check the pinned CA's here
             ca.checkValidity();
-        }
-        catch (CertificateException e) {
+        } catch (CertificateException e) {
             throw refuse("the CA with the token's digest is not valid now: " + e.getMessage(), e);
         }
         X509ExtendedTrustManager anchored = TlsManagers.trustingOnly(ca);
         try {
             anchored.checkServerTrusted(chain, authType);
-        }
-        catch (CertificateException e) {
-            throw refuse("the manager's certificate does not verify against the CA with the token's digest: " + e.getMessage(), e);
+        } catch (CertificateException e) {
+            throw refuse(
+                    "the manager's certificate does not verify against the CA with the token's digest: "
+                            + e.getMessage(),
+                    e);
         }
         try {
             // the same validation again, now with the engine, which adds the host name check gRPC asks for
             hostCheck.run(anchored);
-        }
-        catch (CertificateException e) {
+        } catch (CertificateException e) {
             mismatch = "the manager's certificate is not valid for the address dialled: " + e.getMessage();
-            throw new CertificateException(mismatch + "; dial the address the manager advertises (or localhost / 127.0.0.1 on its own machine)", e);
+            throw new CertificateException(
+                    mismatch
+                            + "; dial the address the manager advertises (or localhost / 127.0.0.1 on its own machine)",
+                    e);
         }
         pinned = ca;
         mismatch = null;

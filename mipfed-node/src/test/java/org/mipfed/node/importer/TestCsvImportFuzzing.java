@@ -34,6 +34,7 @@ class TestCsvImportFuzzing {
 
     @TempDir
     Path directory;
+
     private TestStore testStore;
     private DataStore store;
     private DataImporter importer;
@@ -64,19 +65,24 @@ class TestCsvImportFuzzing {
             long before = rowCount();
             ImportResult result;
             try {
-                result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> importer.importCsv(DEMENTIA, csv, ProgressListener.NONE), label);
-            }
-            catch (ImportException e) {
+                result = assertTimeoutPreemptively(
+                        Duration.ofSeconds(30), () -> importer.importCsv(DEMENTIA, csv, ProgressListener.NONE), label);
+            } catch (ImportException e) {
                 refused++;
                 assertThat(e.file()).as(label).isEqualTo(csv.getFileName().toString());
-                assertThat(e.getMessage()).as(label).isNotBlank().contains(csv.getFileName().toString()).doesNotContain("Exception");
+                assertThat(e.getMessage())
+                        .as(label)
+                        .isNotBlank()
+                        .contains(csv.getFileName().toString())
+                        .doesNotContain("Exception");
                 if (e.line() > 0) {
                     assertThat(e.getMessage()).as(label + ": " + e.getMessage()).containsPattern("line " + e.line());
                 }
-                assertThat(rowCount()).as(label + ": nothing written after " + e.getMessage()).isEqualTo(before);
+                assertThat(rowCount())
+                        .as(label + ": nothing written after " + e.getMessage())
+                        .isEqualTo(before);
                 continue;
-            }
-            catch (RuntimeException e) {
+            } catch (RuntimeException e) {
                 fail(label + " threw " + e, e);
                 return;
             }
@@ -100,7 +106,10 @@ class TestCsvImportFuzzing {
             switch (random.nextInt(12)) {
                 case 0 -> lines.set(line, text.substring(0, random.nextInt(text.length() + 1)));
                 case 1 -> lines.set(line, insert(text, random, "\""));
-                case 2 -> lines.set(line, replaceCell(text, random, pick(random, "abc", "1e999", "NaN", "--1", "0x10", "M", "")));
+                case 2 ->
+                    lines.set(
+                            line,
+                            replaceCell(text, random, pick(random, "abc", "1e999", "NaN", "--1", "0x10", "M", "")));
                 case 3 -> lines.set(line, replaceCell(text, random, "9".repeat(1 + random.nextInt(2_000_000))));
                 case 4 -> bom = true;
                 case 5 -> lines.set(line, insert(text, random, "\u0000"));
@@ -108,7 +117,11 @@ class TestCsvImportFuzzing {
                 case 7 -> lines.set(line, text.substring(0, Math.max(0, text.lastIndexOf(','))));
                 case 8 -> crlf = true;
                 case 9 -> flips += 1 + random.nextInt(5);
-                case 10 -> lines.set(0, replaceCell(lines.get(0), random, pick(random, "no_such_column", "", "dataset", "\"gender")));
+                case 10 ->
+                    lines.set(
+                            0,
+                            replaceCell(
+                                    lines.get(0), random, pick(random, "no_such_column", "", "dataset", "\"gender")));
                 default -> lines.set(line, "\"" + text.replace(",", "\",\"") + "\"");
             }
         }

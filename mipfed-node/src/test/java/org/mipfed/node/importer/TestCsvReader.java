@@ -12,7 +12,10 @@ class TestCsvReader {
     @Test
     void readsPlainQuotedAndEmptyCells() throws Exception {
         assertThat(read("a,b,c\n1,,3\n\"x,y\",\"say \"\"hi\"\"\",\"\"\n"))
-                .containsExactly(List.of("1:a", "1:b", "1:c"), List.of("2:1", "2:", "2:3"), List.of("3:x,y", "3:say \"hi\"", "3:"));
+                .containsExactly(
+                        List.of("1:a", "1:b", "1:c"),
+                        List.of("2:1", "2:", "2:3"),
+                        List.of("3:x,y", "3:say \"hi\"", "3:"));
     }
 
     @Test
@@ -45,12 +48,14 @@ class TestCsvReader {
         assertThatThrownBy(() -> read("a,b\n\"open,b\nc,d\n"))
                 .isInstanceOf(CsvFormatException.class)
                 .hasMessage("a cell opens a double quote that is never closed; close it or double the quote")
-                .extracting(e -> ((CsvFormatException) e).line()).isEqualTo(2L);
+                .extracting(e -> ((CsvFormatException) e).line())
+                .isEqualTo(2L);
         assertThatThrownBy(() -> read("a,b\n\"x\"y,b\n"))
                 .hasMessage("cell 1 has text after its closing double quote; double the quotes inside a quoted cell");
         assertThatThrownBy(() -> read("a,b\nx,y\"z\n"))
-                .hasMessage("cell 2 has a double quote but does not start with one; enclose the whole cell in double quotes and "
-                        + "double each quote inside it");
+                .hasMessage(
+                        "cell 2 has a double quote but does not start with one; enclose the whole cell in double quotes and "
+                                + "double each quote inside it");
     }
 
     private static List<List<String>> read(String csv) throws Exception {

@@ -35,8 +35,26 @@ class TestDecimals {
 
     @Test
     void refusesWhatJavaWouldButCsvShouldNotAccept() {
-        for (String text : new String[] {"NaN", "Infinity", "-Infinity", "0x1p3", "1d", "1f", "", " ", "-", ".", "1e", "1e+", "1.2.3",
-                "1,5", "1 000", "e5", "++1", "1x3"}) {
+        for (String text : new String[] {
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "0x1p3",
+            "1d",
+            "1f",
+            "",
+            " ",
+            "-",
+            ".",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "1,5",
+            "1 000",
+            "e5",
+            "++1",
+            "1x3"
+        }) {
             assertThat(parse(text)).as(text).isNaN();
         }
     }

@@ -1,11 +1,8 @@
 package org.mipfed.node.primitive;
 
-import org.mipfed.node.privacy.PrivacyGuard;
-
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.data.Offset.offset;
 import static org.mipfed.node.primitive.FilterTrees.rule;
 import static org.mipfed.node.primitive.PrimitiveQueries.close;
@@ -23,6 +20,7 @@ import org.mipfed.core.model.DataModel;
 import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.importer.DataImporter;
 import org.mipfed.node.importer.ProgressListener;
+import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.store.StoreKind;
@@ -43,6 +41,7 @@ abstract class AbstractCrossProductsTransformTest {
     private static final DataModel DEMENTIA = TestStore.dementia();
     /** desd-synthdata1 has non-positive rightcaudate volumes; ppmi0 white-matter volumes above 300. */
     private static final List<String> FILES = List.of("edsd0.csv", "edsd1.csv", "ppmi0.csv", "desd-synthdata1.csv");
+
     private static final List<String> DATASETS = List.of("edsd0", "edsd1", "ppmi0");
 
     private TestStore testStore;
@@ -70,26 +69,43 @@ abstract class AbstractCrossProductsTransformTest {
         testStore.close();
         // Every refusal these tests produced says nothing about the rows (issue 13): no count below the minimum.
         PrivacyPolicy policy = executor.guard().policy();
-        assertThat(PrivacyRefusals.auditedCountsBelow(audit.file(), policy.minRows(), PrivacyRefusals.policyValues(policy),
-                PrimitiveExecutor.REQUEST_ONLY)).as("refusals stating a count below min_rows").isEmpty();
+        assertThat(PrivacyRefusals.auditedCountsBelow(
+                        audit.file(),
+                        policy.minRows(),
+                        PrivacyRefusals.policyValues(policy),
+                        PrimitiveExecutor.REQUEST_ONLY))
+                .as("refusals stating a count below min_rows")
+                .isEmpty();
     }
 
     @Test
     void transformsEachRowAndKeepsOnlyRowsCompleteInCompleteIn() {
-        List<DesignColumn> columns = List.of(column("leftamygdala", "log"), column("subjectageyears", "exp"),
-                column("rightthalamusproper", ""), column("leftamygdala", ""));
-        CrossProductsResult cross = executor.execute(query(DATASETS, null, columns, List.of("minimentalstate", "gender")), "t")
+        List<DesignColumn> columns = List.of(
+                column("leftamygdala", "log"),
+                column("subjectageyears", "exp"),
+                column("rightthalamusproper", ""),
+                column("leftamygdala", ""));
+        CrossProductsResult cross = executor.execute(
+                        query(DATASETS, null, columns, List.of("minimentalstate", "gender")), "t")
                 .getCrossProducts();
-        List<String> used = List.of("leftamygdala", "subjectageyears", "rightthalamusproper", "minimentalstate", "gender");
+        List<String> used =
+                List.of("leftamygdala", "subjectageyears", "rightthalamusproper", "minimentalstate", "gender");
         List<Map<String, String>> selected = rows.select(DATASETS, r -> DementiaRows.complete(r, used));
         int n = selected.size();
-        assertThat(cross.getN()).isEqualTo(n).isLessThan(rows.select(DATASETS,
-                r -> DementiaRows.complete(r, used.subList(0, 3))).size()).isGreaterThan(20);
+        assertThat(cross.getN())
+                .isEqualTo(n)
+                .isLessThan(rows.select(DATASETS, r -> DementiaRows.complete(r, used.subList(0, 3)))
+                        .size())
+                .isGreaterThan(20);
         double[][] x = new double[n][];
         for (int i = 0; i < n; i++) {
             Map<String, String> row = selected.get(i);
-            x[i] = new double[] {Math.log(DementiaRows.number(row, "leftamygdala")), Math.exp(DementiaRows.number(row, "subjectageyears")),
-                DementiaRows.number(row, "rightthalamusproper"), DementiaRows.number(row, "leftamygdala")};
+            x[i] = new double[] {
+                Math.log(DementiaRows.number(row, "leftamygdala")),
+                Math.exp(DementiaRows.number(row, "subjectageyears")),
+                DementiaRows.number(row, "rightthalamusproper"),
+                DementiaRows.number(row, "leftamygdala")
+            };
         }
         int p = columns.size();
         double[] means = new double[p];
@@ -105,16 +121,22 @@ abstract class AbstractCrossProductsTransformTest {
                 for (double[] row : x) {
                     sum += (row[a] - means[a]) * (row[b] - means[b]);
                 }
-                assertThat(cross.getComoments(a * p + b)).as("comoment %d %d", a, b).isCloseTo(sum, offset(1e-9 * Math.max(1, Math.abs(sum))));
+                assertThat(cross.getComoments(a * p + b))
+                        .as("comoment %d %d", a, b)
+                        .isCloseTo(sum, offset(1e-9 * Math.max(1, Math.abs(sum))));
             }
         }
     }
 
     @Test
     void refusesTheLogOfNonPositiveValuesInExareme2sWords() {
-        assertThat(rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate")
-                && DementiaRows.number(r, "rightcaudate") <= 0)).isNotEmpty();
-        assertThatThrownBy(() -> executor.execute(query(List.of("desd-synthdata1"), null, List.of(column("rightcaudate", "log")), List.of()), "t"))
+        assertThat(rows.select(
+                        List.of("desd-synthdata1"),
+                        r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") <= 0))
+                .isNotEmpty();
+        assertThatThrownBy(() -> executor.execute(
+                        query(List.of("desd-synthdata1"), null, List.of(column("rightcaudate", "log")), List.of()),
+                        "t"))
                 .isInstanceOf(RefusalException.class)
                 .hasMessageStartingWith(CrossProductsPrimitive.LOG_NON_POSITIVE)
                 .hasMessageContaining("'rightcaudate'")
@@ -124,16 +146,24 @@ abstract class AbstractCrossProductsTransformTest {
                 });
         // The same variable where it is positive is fine.
         Filter positive = rule("rightcaudate", "greater", 0);
-        PrimitiveResult result = executor.execute(query(List.of("desd-synthdata1"), positive, List.of(column("rightcaudate", "log")), List.of()), "t");
-        double[] logs = rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") > 0)
-                .stream().mapToDouble(r -> Math.log(DementiaRows.number(r, "rightcaudate"))).toArray();
+        PrimitiveResult result = executor.execute(
+                query(List.of("desd-synthdata1"), positive, List.of(column("rightcaudate", "log")), List.of()), "t");
+        double[] logs = rows
+                .select(
+                        List.of("desd-synthdata1"),
+                        r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") > 0)
+                .stream()
+                .mapToDouble(r -> Math.log(DementiaRows.number(r, "rightcaudate")))
+                .toArray();
         assertThat(result.getCrossProducts().getN()).isEqualTo(logs.length);
         close(result.getCrossProducts().getMeans(0), DementiaRows.mean(logs));
     }
 
     @Test
     void refusesAnExponentialThatWouldOverflow() {
-        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, List.of(column("leftcerebralwhitematter", "exp")), List.of()), "t"))
+        assertThatThrownBy(() -> executor.execute(
+                        query(List.of("ppmi0"), null, List.of(column("leftcerebralwhitematter", "exp")), List.of()),
+                        "t"))
                 .isInstanceOf(RefusalException.class)
                 .hasMessageContaining("'leftcerebralwhitematter'")
                 .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo(CrossProductsPrimitive.TRANSFORM));
@@ -141,82 +171,143 @@ abstract class AbstractCrossProductsTransformTest {
 
     @Test
     void noRowsLeftIsRefusedAsFewAreUnderDifferencingProtection() {
-        // Were none answered and a few refused, "this patient and x > t" would be refused exactly when the patient's x is above t.
-        PrimitiveQuery none = query(List.of("desd-synthdata1"), rule("subjectageyears", "greater", 200), List.of(column("rightcaudate", "log")), List.of());
-        PrimitiveQuery few = query(List.of("desd-synthdata1"), rule("rightcaudate", "less_or_equal", 0), List.of(column("rightcaudate", "log")), List.of());
+        // Were none answered and a few refused, "this patient and x > t" would be refused exactly when the patient's x
+        // is above t.
+        PrimitiveQuery none = query(
+                List.of("desd-synthdata1"),
+                rule("subjectageyears", "greater", 200),
+                List.of(column("rightcaudate", "log")),
+                List.of());
+        PrimitiveQuery few = query(
+                List.of("desd-synthdata1"),
+                rule("rightcaudate", "less_or_equal", 0),
+                List.of(column("rightcaudate", "log")),
+                List.of());
         RefusalException noneRefused = catchThrowableOfType(RefusalException.class, () -> executor.execute(none, "t"));
         RefusalException fewRefused = catchThrowableOfType(RefusalException.class, () -> executor.execute(few, "t"));
         assertThat(noneRefused.rule()).isEqualTo(fewRefused.rule()).isEqualTo(PrivacyGuard.DIFFERENCING);
         assertThat(noneRefused.getMessage()).isEqualTo(fewRefused.getMessage());
-        PrimitiveResult result = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit).execute(none, "t");
-        assertThat(result.getCrossProducts()).isEqualTo(CrossProductsResult.newBuilder().setN(0).build());
+        PrimitiveResult result = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit)
+                .execute(none, "t");
+        assertThat(result.getCrossProducts())
+                .isEqualTo(CrossProductsResult.newBuilder().setN(0).build());
     }
 
     @Test
     void fewRowsAreRefusedByThePrivacyGuardBeforeTheTransformIsLookedAt() {
         Filter few = rule("rightcaudate", "less_or_equal", 0);
-        long count = rows.select(List.of("desd-synthdata1"), r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") <= 0).size();
+        long count = rows.select(
+                        List.of("desd-synthdata1"),
+                        r -> r.containsKey("rightcaudate") && DementiaRows.number(r, "rightcaudate") <= 0)
+                .size();
         assertThat(count).isBetween(1L, 9L);
-        PrimitiveExecutor withoutHistory = new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit);
-        assertThatThrownBy(() -> withoutHistory.execute(query(List.of("desd-synthdata1"), few, List.of(column("rightcaudate", "log")), List.of()), "t"))
-                .isInstanceOf(RefusalException.class).satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_rows"));
+        PrimitiveExecutor withoutHistory =
+                new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit);
+        assertThatThrownBy(() -> withoutHistory.execute(
+                        query(List.of("desd-synthdata1"), few, List.of(column("rightcaudate", "log")), List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_rows"));
     }
 
     @Test
     void refusesUnknownTransformsAndTransformedIndicators() {
-        assertRule(query(DATASETS, null, List.of(column("leftamygdala", "sqrt")), List.of()), RefusalException.INVALID_QUERY);
-        assertRule(query(DATASETS, null, List.of(DesignColumn.newBuilder().setVariable("gender").setLevel("F").setTransform("log").build()),
-                List.of()), RefusalException.INVALID_QUERY);
-        assertRule(query(DATASETS, null, List.of(column("leftamygdala", "")), List.of("nosuchvariable")), RefusalException.UNKNOWN_VARIABLE);
+        assertRule(
+                query(DATASETS, null, List.of(column("leftamygdala", "sqrt")), List.of()),
+                RefusalException.INVALID_QUERY);
+        assertRule(
+                query(
+                        DATASETS,
+                        null,
+                        List.of(DesignColumn.newBuilder()
+                                .setVariable("gender")
+                                .setLevel("F")
+                                .setTransform("log")
+                                .build()),
+                        List.of()),
+                RefusalException.INVALID_QUERY);
+        assertRule(
+                query(DATASETS, null, List.of(column("leftamygdala", "")), List.of("nosuchvariable")),
+                RefusalException.UNKNOWN_VARIABLE);
     }
 
     @Test
     void refusesLevelsThatLeaveOutTooFewRowsAloneOrAgainstAnotherVariable() {
         // ppmi0 has one row of agegroup -50y among those with an amygdala volume; each indicated level has enough rows
         // and enough without, but the rows at none of them are n minus their ones.
-        List<Map<String, String>> complete = rows.select(List.of("ppmi0"), r -> DementiaRows.complete(r, List.of("leftamygdala", "agegroup")));
-        assertThat(complete.stream().filter(r -> r.get("agegroup").equals("-50y")).count()).isEqualTo(1);
+        List<Map<String, String>> complete =
+                rows.select(List.of("ppmi0"), r -> DementiaRows.complete(r, List.of("leftamygdala", "agegroup")));
+        assertThat(complete.stream()
+                        .filter(r -> r.get("agegroup").equals("-50y"))
+                        .count())
+                .isEqualTo(1);
         List<DesignColumn> columns = new ArrayList<>();
         for (String level : List.of("+80y", "50-59y", "60-69y", "70-79y")) {
-            columns.add(DesignColumn.newBuilder().setVariable("agegroup").setLevel(level).build());
+            columns.add(DesignColumn.newBuilder()
+                    .setVariable("agegroup")
+                    .setLevel(level)
+                    .build());
         }
         columns.add(column("leftamygdala", ""));
-        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, columns, List.of()), "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("among the counts of agegroup").hasMessageNotContaining("+80y").hasMessageNotContaining("1 rows")
+        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, columns, List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup")
+                .hasMessageNotContaining("+80y")
+                .hasMessageNotContaining("1 rows")
                 .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
         // Leaving out a level that has enough rows is fine.
-        PrimitiveResult fine = executor.execute(query(List.of("ppmi0"), null, List.of(columns.get(1), columns.get(2), columns.get(4)), List.of()), "t");
+        PrimitiveResult fine = executor.execute(
+                query(List.of("ppmi0"), null, List.of(columns.get(1), columns.get(2), columns.get(4)), List.of()), "t");
         assertThat(fine.getCrossProducts().getN()).isEqualTo(complete.size());
         // Against another variable: of ppmi0's 46 rows with agegroup and gender, 20 are F, of whom 19 are in the three
         // indicated age groups; every cell of each indicator against F has 3 rows or more, but F at none of them has 1.
-        List<DesignColumn> crossed = List.of(columns.get(1), columns.get(2), columns.get(3),
+        List<DesignColumn> crossed = List.of(
+                columns.get(1),
+                columns.get(2),
+                columns.get(3),
                 DesignColumn.newBuilder().setVariable("gender").setLevel("F").build());
-        List<Map<String, String>> both = rows.select(List.of("ppmi0"), r -> DementiaRows.complete(r, List.of("agegroup", "gender")));
-        assertThat(both.stream().filter(r -> r.get("gender").equals("F")
-                && !List.of("50-59y", "60-69y", "70-79y").contains(r.get("agegroup"))).count()).isEqualTo(1);
-        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, crossed, List.of()), "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("among the counts of agegroup, gender").hasMessageNotContaining("1 rows")
+        List<Map<String, String>> both =
+                rows.select(List.of("ppmi0"), r -> DementiaRows.complete(r, List.of("agegroup", "gender")));
+        assertThat(both.stream()
+                        .filter(r -> r.get("gender").equals("F")
+                                && !List.of("50-59y", "60-69y", "70-79y").contains(r.get("agegroup")))
+                        .count())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> executor.execute(query(List.of("ppmi0"), null, crossed, List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup, gender")
+                .hasMessageNotContaining("1 rows")
                 .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
     }
 
     @Test
     void theAuditNamesTheCompleteInVariables() {
-        assertThat(PrimitiveExecutor.variables(query(DATASETS, null, List.of(column("leftamygdala", "log")), List.of("gender", "leftamygdala"))))
+        assertThat(PrimitiveExecutor.variables(query(
+                        DATASETS, null, List.of(column("leftamygdala", "log")), List.of("gender", "leftamygdala"))))
                 .containsExactly("leftamygdala", "gender");
     }
 
     private void assertRule(PrimitiveQuery query, String rule) {
-        assertThatThrownBy(() -> executor.execute(query, "t")).isInstanceOf(RefusalException.class)
-                .satisfies(e -> assertThat(((RefusalException) e).rule()).as(e.getMessage()).isEqualTo(rule));
+        assertThatThrownBy(() -> executor.execute(query, "t"))
+                .isInstanceOf(RefusalException.class)
+                .satisfies(e -> assertThat(((RefusalException) e).rule())
+                        .as(e.getMessage())
+                        .isEqualTo(rule));
     }
 
     private static DesignColumn column(String variable, String transform) {
-        return DesignColumn.newBuilder().setVariable(variable).setTransform(transform).build();
+        return DesignColumn.newBuilder()
+                .setVariable(variable)
+                .setTransform(transform)
+                .build();
     }
 
-    private static PrimitiveQuery query(List<String> datasets, Filter filter, List<DesignColumn> columns, List<String> completeIn) {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(datasets)
-                .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn));
+    private static PrimitiveQuery query(
+            List<String> datasets, Filter filter, List<DesignColumn> columns, List<String> completeIn) {
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addAllDatasets(datasets)
+                .setCrossProducts(
+                        CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn));
         if (filter != null) {
             query.setFilter(filter);
         }

@@ -39,21 +39,40 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
     static Stream<Arguments> models() {
         List<String> x = List.of("leftamygdala", "gender=F", "subjectageyears");
         List<String> one = List.of("subjectageyears");
-        List<String> many = List.of("leftacgganteriorcingulategyrus", "leftainsanteriorinsula", "leftamygdala", "leftangangulargyrus",
-                "leftaorganteriororbitalgyrus", "leftbasalforebrain", "leftcalccalcarinecortex", "leftcaudate", "leftcerebellumexterior",
-                "leftcerebellumwhitematter", "leftcerebralwhitematter", "leftcocentraloperculum", "leftcuncuneus", "leftententorhinalarea",
-                "leftfofrontaloperculum", "gender=F", "agegroup=60-69y", "agegroup=70-79y", "subjectageyears");
+        List<String> many = List.of(
+                "leftacgganteriorcingulategyrus",
+                "leftainsanteriorinsula",
+                "leftamygdala",
+                "leftangangulargyrus",
+                "leftaorganteriororbitalgyrus",
+                "leftbasalforebrain",
+                "leftcalccalcarinecortex",
+                "leftcaudate",
+                "leftcerebellumexterior",
+                "leftcerebellumwhitematter",
+                "leftcerebralwhitematter",
+                "leftcocentraloperculum",
+                "leftcuncuneus",
+                "leftententorhinalarea",
+                "leftfofrontaloperculum",
+                "gender=F",
+                "agegroup=60-69y",
+                "agegroup=70-79y",
+                "subjectageyears");
         double[] small = new double[many.size() + 1];
         small[0] = -0.5;
         small[3] = 0.1;
         return Stream.of(
                 // Twenty coefficients: the layered query must stay small and fast on every store.
                 Arguments.of("binomial", "probit", "alzheimerbroadcategory", "AD", many, small),
-                Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[] {-1.5, 0.8, 0.3, 0.01}),
+                Arguments.of(
+                        "binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[] {-1.5, 0.8, 0.3, 0.01}),
                 Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[] {40, 1, 1, 0}),
                 Arguments.of("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[0]),
-                Arguments.of("binomial", "probit", "alzheimerbroadcategory", "CN", x, new double[] {-1, 0.5, 0.2, 0.005}),
-                Arguments.of("binomial", "probit", "alzheimerbroadcategory", "CN", x, new double[] {-12, 0.5, 0.2, 0.1}),
+                Arguments.of(
+                        "binomial", "probit", "alzheimerbroadcategory", "CN", x, new double[] {-1, 0.5, 0.2, 0.005}),
+                Arguments.of(
+                        "binomial", "probit", "alzheimerbroadcategory", "CN", x, new double[] {-12, 0.5, 0.2, 0.1}),
                 Arguments.of("binomial", "probit", "alzheimerbroadcategory", "CN", x, new double[0]),
                 Arguments.of("binomial", "cauchit", "gender", "M", x.subList(0, 1), new double[] {-2, 1.1}),
                 Arguments.of("binomial", "cloglog", "gender", "M", x.subList(0, 1), new double[] {-2, 1.1}),
@@ -64,8 +83,20 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
                 Arguments.of("poisson", "identity", "minimentalstate", "", one, new double[] {20, 0.05}),
                 Arguments.of("poisson", "sqrt", "minimentalstate", "", one, new double[] {4, 0.01}),
                 Arguments.of("poisson", "sqrt", "minimentalstate", "", one, new double[0]),
-                Arguments.of("gaussian", "identity", "leftamygdala", "", List.of("subjectageyears", "gender=F"), new double[] {1.5, -0.01, 0.1}),
-                Arguments.of("gaussian", "identity", "leftamygdala", "", List.of("subjectageyears", "gender=F"), new double[0]),
+                Arguments.of(
+                        "gaussian",
+                        "identity",
+                        "leftamygdala",
+                        "",
+                        List.of("subjectageyears", "gender=F"),
+                        new double[] {1.5, -0.01, 0.1}),
+                Arguments.of(
+                        "gaussian",
+                        "identity",
+                        "leftamygdala",
+                        "",
+                        List.of("subjectageyears", "gender=F"),
+                        new double[0]),
                 Arguments.of("gaussian", "log", "leftamygdala", "", one, new double[] {0.5, -0.003}),
                 Arguments.of("gaussian", "inverse", "leftamygdala", "", one, new double[] {0.5, 0.003}),
                 Arguments.of("gaussian", "inverse", "leftamygdala", "", one, new double[] {0.5, -0.01}),
@@ -74,10 +105,16 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
 
     @ParameterizedTest(name = "{0}({1}) of {2} at {5}")
     @MethodSource("models")
-    void matchesTheSumsComputedFromTheRows(String family, String link, String y, String level, List<String> x, double[] beta) {
+    void matchesTheSumsComputedFromTheRows(
+            String family, String link, String y, String level, List<String> x, double[] beta) {
         GlmStepQuery query = query(family, link, y, level, x, beta);
-        PrimitiveResult result = guarded.execute(PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS)
-                .setGlmStep(query).build(), "tester");
+        PrimitiveResult result = guarded.execute(
+                PrimitiveQuery.newBuilder()
+                        .setDataModel("dementia:0.1")
+                        .addAllDatasets(DATASETS)
+                        .setGlmStep(query)
+                        .build(),
+                "tester");
         GlmStepResult expected = reference(query, rows.select(DATASETS, r -> true));
         GlmStepResult actual = result.getGlmStep();
         assertThat(result.getRowsUsed()).isEqualTo(expected.getN()).isGreaterThan(50);
@@ -94,26 +131,43 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
 
     @Test
     void someRowsOutsideTheLinksDomainAreCountedNotFatal() {
-        GlmStepQuery query = query("gaussian", "inverse", "leftamygdala", "", List.of("subjectageyears"), new double[] {0.5, -0.01});
-        GlmStepResult result = guarded.execute(PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS)
-                .setGlmStep(query).build(), "tester").getGlmStep();
+        GlmStepQuery query =
+                query("gaussian", "inverse", "leftamygdala", "", List.of("subjectageyears"), new double[] {0.5, -0.01});
+        GlmStepResult result = guarded.execute(
+                        PrimitiveQuery.newBuilder()
+                                .setDataModel("dementia:0.1")
+                                .addAllDatasets(DATASETS)
+                                .setGlmStep(query)
+                                .build(),
+                        "tester")
+                .getGlmStep();
         assertThat(result.getInvalid()).isPositive().isLessThan(result.getN());
     }
 
     @Test
     void refusesFewerRowsThanTheMinimum() {
-        List<Map<String, String>> complete = rows.select(List.of("edsd0"), r -> r.containsKey("subjectageyears")
-                && r.containsKey("alzheimerbroadcategory"));
+        List<Map<String, String>> complete = rows.select(
+                List.of("edsd0"), r -> r.containsKey("subjectageyears") && r.containsKey("alzheimerbroadcategory"));
         double[] ages = DementiaRows.values(complete, "subjectageyears");
         Arrays.sort(ages);
         Filter few = rule("subjectageyears", "greater", ages[ages.length - 6]);
-        long n = complete.stream().filter(r -> DementiaRows.number(r, "subjectageyears") > ages[ages.length - 6]).count();
+        long n = complete.stream()
+                .filter(r -> DementiaRows.number(r, "subjectageyears") > ages[ages.length - 6])
+                .count();
         assertThat(n).isBetween(1L, 9L);
-        PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("edsd0").setFilter(few)
-                .setGlmStep(query("binomial", "logit", "alzheimerbroadcategory", "AD", List.of("subjectageyears"), new double[] {0, 0}))
+        PrimitiveQuery query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addDatasets("edsd0")
+                .setFilter(few)
+                .setGlmStep(query(
+                        "binomial", "logit", "alzheimerbroadcategory", "AD", List.of("subjectageyears"), new double[] {
+                            0, 0
+                        }))
                 .build();
-        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
-                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_rows");
+        assertThatThrownBy(() -> guarded.execute(query, "t"))
+                .isInstanceOf(RefusalException.class)
+                .extracting(e -> ((RefusalException) e).rule())
+                .isEqualTo("min_rows");
         assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(n);
     }
 
@@ -121,17 +175,30 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
     void refusesAModelWhoseLevelsLeaveOutTooFewRows() {
         // ppmi0 has one row of agegroup -50y among 46 with an amygdala volume: every indicated level has enough rows
         // and enough without, but the rows at none of them are n minus their ones.
-        List<Map<String, String>> complete = rows.select(List.of("ppmi0"), r -> r.containsKey("leftamygdala") && r.containsKey("agegroup"));
-        assertThat(complete.stream().filter(r -> r.get("agegroup").equals("-50y")).count()).isEqualTo(1);
+        List<Map<String, String>> complete =
+                rows.select(List.of("ppmi0"), r -> r.containsKey("leftamygdala") && r.containsKey("agegroup"));
+        assertThat(complete.stream()
+                        .filter(r -> r.get("agegroup").equals("-50y"))
+                        .count())
+                .isEqualTo(1);
         List<String> indicated = List.of("agegroup=+80y", "agegroup=50-59y", "agegroup=60-69y", "agegroup=70-79y");
         for (String level : indicated) {
-            assertThat(complete.stream().filter(r -> r.get("agegroup").equals(level.substring(9))).count()).isGreaterThanOrEqualTo(3);
+            assertThat(complete.stream()
+                            .filter(r -> r.get("agegroup").equals(level.substring(9)))
+                            .count())
+                    .isGreaterThanOrEqualTo(3);
         }
-        PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("ppmi0")
-                .setGlmStep(query("gaussian", "identity", "leftamygdala", "", indicated, new double[0])).build();
-        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("among the counts of agegroup").hasMessageNotContaining("+80y")
-                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+        PrimitiveQuery query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addDatasets("ppmi0")
+                .setGlmStep(query("gaussian", "identity", "leftamygdala", "", indicated, new double[0]))
+                .build();
+        assertThatThrownBy(() -> guarded.execute(query, "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup")
+                .hasMessageNotContaining("+80y")
+                .extracting(e -> ((RefusalException) e).rule())
+                .isEqualTo("min_cell_count");
         assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
     }
 
@@ -139,55 +206,123 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
     void refusesASmallCellOfTwoLevelsAsCrossProductsDoes() {
         // edsd0 has one row of gender M in agegroup 60-69y among 15 with an amygdala volume; each level alone has
         // enough rows with and without it. With W constant (gaussian identity) XᵀWX holds that cell's count.
-        List<Map<String, String>> complete = rows.select(List.of("edsd0"), r -> r.containsKey("leftamygdala") && r.containsKey("agegroup")
-                && r.containsKey("gender"));
-        assertThat(complete.stream().filter(r -> r.get("gender").equals("M") && r.get("agegroup").equals("60-69y")).count()).isEqualTo(1);
-        PrimitiveQuery glm = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("edsd0")
-                .setGlmStep(query("gaussian", "identity", "leftamygdala", "", List.of("gender=M", "agegroup=60-69y"), new double[0])).build();
-        assertThat(open.execute(glm, "t").getGlmStep().getInformation(1 * 3 + 2)).isEqualTo(1.0);
-        assertThatThrownBy(() -> guarded.execute(glm, "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("among the counts of gender, agegroup").hasMessageNotContaining("60-69y").hasMessageNotContaining("1 rows")
-                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
-        PrimitiveQuery crossProducts = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("edsd0")
+        List<Map<String, String>> complete = rows.select(
+                List.of("edsd0"),
+                r -> r.containsKey("leftamygdala") && r.containsKey("agegroup") && r.containsKey("gender"));
+        assertThat(complete.stream()
+                        .filter(r ->
+                                r.get("gender").equals("M") && r.get("agegroup").equals("60-69y"))
+                        .count())
+                .isEqualTo(1);
+        PrimitiveQuery glm = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addDatasets("edsd0")
+                .setGlmStep(query(
+                        "gaussian",
+                        "identity",
+                        "leftamygdala",
+                        "",
+                        List.of("gender=M", "agegroup=60-69y"),
+                        new double[0]))
+                .build();
+        assertThat(open.execute(glm, "t").getGlmStep().getInformation(1 * 3 + 2))
+                .isEqualTo(1.0);
+        assertThatThrownBy(() -> guarded.execute(glm, "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of gender, agegroup")
+                .hasMessageNotContaining("60-69y")
+                .hasMessageNotContaining("1 rows")
+                .extracting(e -> ((RefusalException) e).rule())
+                .isEqualTo("min_cell_count");
+        PrimitiveQuery crossProducts = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addDatasets("edsd0")
                 .setCrossProducts(CrossProductsQuery.newBuilder()
                         .addColumns(DesignColumn.newBuilder().setVariable("leftamygdala"))
-                        .addColumns(DesignColumn.newBuilder().setVariable("gender").setLevel("M"))
-                        .addColumns(DesignColumn.newBuilder().setVariable("agegroup").setLevel("60-69y")))
+                        .addColumns(
+                                DesignColumn.newBuilder().setVariable("gender").setLevel("M"))
+                        .addColumns(DesignColumn.newBuilder()
+                                .setVariable("agegroup")
+                                .setLevel("60-69y")))
                 .build();
-        assertThatThrownBy(() -> guarded.execute(crossProducts, "t")).isInstanceOf(RefusalException.class)
-                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+        assertThatThrownBy(() -> guarded.execute(crossProducts, "t"))
+                .isInstanceOf(RefusalException.class)
+                .extracting(e -> ((RefusalException) e).rule())
+                .isEqualTo("min_cell_count");
     }
 
     @Test
     void refusesASmallCellOfABinomialResponseAndALevel() {
         // desd-synthdata0: two rows of alzheimerbroadcategory Other aged +80y among 31 with an amygdala volume; the
         // score of the first step (W constant) holds that cell's count.
-        List<Map<String, String>> complete = rows.select(List.of("desd-synthdata0"), r -> r.containsKey("leftamygdala")
-                && r.containsKey("agegroup") && r.containsKey("alzheimerbroadcategory"));
-        assertThat(complete.stream().filter(r -> r.get("alzheimerbroadcategory").equals("Other") && r.get("agegroup").equals("+80y")).count())
+        List<Map<String, String>> complete = rows.select(
+                List.of("desd-synthdata0"),
+                r -> r.containsKey("leftamygdala")
+                        && r.containsKey("agegroup")
+                        && r.containsKey("alzheimerbroadcategory"));
+        assertThat(complete.stream()
+                        .filter(r -> r.get("alzheimerbroadcategory").equals("Other")
+                                && r.get("agegroup").equals("+80y"))
+                        .count())
                 .isEqualTo(2);
-        PrimitiveQuery query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addDatasets("desd-synthdata0")
-                .setGlmStep(query("binomial", "logit", "alzheimerbroadcategory", "Other", List.of("agegroup=+80y"), new double[0]).toBuilder()
+        PrimitiveQuery query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addDatasets("desd-synthdata0")
+                .setGlmStep(query(
+                                "binomial",
+                                "logit",
+                                "alzheimerbroadcategory",
+                                "Other",
+                                List.of("agegroup=+80y"),
+                                new double[0])
+                        .toBuilder()
                         .addCompleteIn("leftamygdala"))
                 .build();
         assertThat(open.execute(query, "t").getGlmStep().getN()).isEqualTo(complete.size());
-        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
-                .hasMessageContaining("among the counts of agegroup, alzheimerbroadcategory").hasMessageNotContaining("Other")
-                .extracting(e -> ((RefusalException) e).rule()).isEqualTo("min_cell_count");
+        assertThatThrownBy(() -> guarded.execute(query, "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup, alzheimerbroadcategory")
+                .hasMessageNotContaining("Other")
+                .extracting(e -> ((RefusalException) e).rule())
+                .isEqualTo("min_cell_count");
     }
 
     @Test
     void refusesAResponseOutsideTheFamilysSupportAndUnknownLinks() {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
-        assertThatThrownBy(() -> guarded.execute(query.setGlmStep(query("binomial", "logit", "minimentalstate", "", List.of("subjectageyears"),
-                new double[] {0, 0})).build(), "t")).isInstanceOf(RefusalException.class)
+        PrimitiveQuery.Builder query =
+                PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
+        assertThatThrownBy(() -> guarded.execute(
+                        query.setGlmStep(query(
+                                        "binomial",
+                                        "logit",
+                                        "minimentalstate",
+                                        "",
+                                        List.of("subjectageyears"),
+                                        new double[] {0, 0}))
+                                .build(),
+                        "t"))
+                .isInstanceOf(RefusalException.class)
                 .hasMessageContaining("'minimentalstate' of a binomial model must be zero or one");
-        assertThatThrownBy(() -> guarded.execute(query.setGlmStep(query("poisson", "logit", "minimentalstate", "", List.of("subjectageyears"),
-                new double[] {0, 0})).build(), "t")).isInstanceOf(RefusalException.class).hasMessageContaining("no family 'poisson' with link 'logit'");
+        assertThatThrownBy(() -> guarded.execute(
+                        query.setGlmStep(query(
+                                        "poisson",
+                                        "logit",
+                                        "minimentalstate",
+                                        "",
+                                        List.of("subjectageyears"),
+                                        new double[] {0, 0}))
+                                .build(),
+                        "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("no family 'poisson' with link 'logit'");
     }
 
-    private static GlmStepQuery query(String family, String link, String y, String level, List<String> x, double[] beta) {
-        GlmStepQuery.Builder query = GlmStepQuery.newBuilder().setFamily(family).setLink(link).setIntercept(true)
+    private static GlmStepQuery query(
+            String family, String link, String y, String level, List<String> x, double[] beta) {
+        GlmStepQuery.Builder query = GlmStepQuery.newBuilder()
+                .setFamily(family)
+                .setLink(link)
+                .setIntercept(true)
                 .setResponse(GlmColumn.newBuilder().setVariable(y).setLevel(level));
         for (String column : x) {
             String[] parts = column.split("=");
@@ -246,29 +381,31 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
                 for (int i = 0; i < p; i++) {
                     eta += query.getBeta(i) * x[i];
                 }
-            }
-            else {
+            } else {
                 double m = switch (family) {
                     case "binomial" -> (y + 0.5) / 2;
                     case "poisson" -> y + 0.1;
                     default -> y;
                 };
-                eta = family.equals("binomial") ? (y == 1 ? query.getStartEta1() : query.getStartEta0()) : switch (link) {
-                    case "log" -> Math.log(m);
-                    case "sqrt" -> Math.sqrt(m);
-                    case "inverse" -> 1 / m;
-                    default -> m;
-                };
+                eta = family.equals("binomial")
+                        ? (y == 1 ? query.getStartEta1() : query.getStartEta0())
+                        : switch (link) {
+                            case "log" -> Math.log(m);
+                            case "sqrt" -> Math.sqrt(m);
+                            case "inverse" -> 1 / m;
+                            default -> m;
+                        };
             }
             double[] muCmuMe = mean(link, eta);
             double mu = muCmuMe[0];
             double cmu = muCmuMe[1];
             double me = muCmuMe[2];
-            boolean ok = !Double.isNaN(mu) && switch (family) {
-                case "binomial" -> mu > 0 && mu < 1 && cmu > 0;
-                case "poisson" -> mu > 0;
-                default -> true;
-            };
+            boolean ok = !Double.isNaN(mu)
+                    && switch (family) {
+                        case "binomial" -> mu > 0 && mu < 1 && cmu > 0;
+                        case "poisson" -> mu > 0;
+                        default -> true;
+                    };
             if (!ok) {
                 invalid++;
                 continue;
@@ -303,8 +440,13 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
                 default -> dev += (y - mu) * (y - mu);
             }
         }
-        GlmStepResult.Builder out = GlmStepResult.newBuilder().setN(n).setInvalid(invalid).setBoundary(boundary).setLogLikelihood(ll)
-                .setDeviance(dev).setSumY(sumY);
+        GlmStepResult.Builder out = GlmStepResult.newBuilder()
+                .setN(n)
+                .setInvalid(invalid)
+                .setBoundary(boundary)
+                .setLogLikelihood(ll)
+                .setDeviance(dev)
+                .setSumY(sumY);
         for (double value : info) {
             out.addInformation(value);
         }
@@ -325,11 +467,16 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
             case "probit" -> {
                 double thresh = -NORMAL.inverseCumulativeProbability(EPS);
                 double a = Math.min(Math.max(eta, -thresh), thresh);
-                return new double[] {NORMAL.cumulativeProbability(a), NORMAL.cumulativeProbability(-a), Math.max(NORMAL.density(eta), EPS)};
+                return new double[] {
+                    NORMAL.cumulativeProbability(a),
+                    NORMAL.cumulativeProbability(-a),
+                    Math.max(NORMAL.density(eta), EPS)
+                };
             }
             case "cauchit" -> {
                 double mu = 0.5 + Math.atan(eta) / Math.PI;
-                return new double[] {mu, 0.5 - Math.atan(eta) / Math.PI, Math.max(1 / (Math.PI * (1 + eta * eta)), EPS)};
+                return new double[] {mu, 0.5 - Math.atan(eta) / Math.PI, Math.max(1 / (Math.PI * (1 + eta * eta)), EPS)
+                };
             }
             case "cloglog" -> {
                 double mu = Math.max(Math.min(-Math.expm1(-Math.exp(eta)), 1 - EPS), EPS);
@@ -355,11 +502,14 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
 
     private static double value(GlmColumn column, Map<String, String> row) {
         String text = row.get(column.getVariable());
-        return column.getLevel().isEmpty() ? Double.parseDouble(text) : column.getLevel().equals(text) ? 1 : 0;
+        return column.getLevel().isEmpty()
+                ? Double.parseDouble(text)
+                : column.getLevel().equals(text) ? 1 : 0;
     }
 
     private static void close(String what, double actual, double expected) {
-        assertThat(Math.abs(actual - expected)).as("%s: %s vs %s", what, actual, expected)
+        assertThat(Math.abs(actual - expected))
+                .as("%s: %s vs %s", what, actual, expected)
                 .isLessThanOrEqualTo(1e-9 * Math.abs(expected) + 1e-10);
     }
 

@@ -37,9 +37,14 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     @Test
     void histogramWithoutEdgesGivesTheRangeOfTheCompleteRows() {
         Filter filter = rule("subjectageyears", "greater", 60);
-        HistogramResult result = open.execute(histogram(DATASETS, filter, "leftamygdala", new double[0], List.of("gender")), "t").getHistogram();
-        List<Map<String, String>> selected = rows.select(DATASETS, r -> r.containsKey("subjectageyears")
-                && Double.parseDouble(r.get("subjectageyears")) > 60 && DementiaRows.complete(r, List.of("leftamygdala", "gender")));
+        HistogramResult result = open.execute(
+                        histogram(DATASETS, filter, "leftamygdala", new double[0], List.of("gender")), "t")
+                .getHistogram();
+        List<Map<String, String>> selected = rows.select(
+                DATASETS,
+                r -> r.containsKey("subjectageyears")
+                        && Double.parseDouble(r.get("subjectageyears")) > 60
+                        && DementiaRows.complete(r, List.of("leftamygdala", "gender")));
         double[] values = DementiaRows.values(selected, "leftamygdala");
         assertThat(result.getN()).isEqualTo(selected.size());
         assertThat(result.getMin()).isEqualTo(Arrays.stream(values).min().orElseThrow());
@@ -50,25 +55,40 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     @Test
     void numericalCountsFollowNumpysBinsOverAllRowsAndPerGroup() {
         List<String> groups = List.of("gender", "alzheimerbroadcategory");
-        List<Map<String, String>> selected = rows.select(DATASETS, r -> DementiaRows.complete(r, List.of("rightamygdala", "gender",
-                "alzheimerbroadcategory")));
+        List<Map<String, String>> selected = rows.select(
+                DATASETS, r -> DementiaRows.complete(r, List.of("rightamygdala", "gender", "alzheimerbroadcategory")));
         double[] values = DementiaRows.values(selected, "rightamygdala");
-        double[] edges = edges(Arrays.stream(values).min().orElseThrow(), Arrays.stream(values).max().orElseThrow(), 17);
-        HistogramResult result = open.execute(histogram(DATASETS, null, "rightamygdala", edges, groups), "t").getHistogram();
+        double[] edges = edges(
+                Arrays.stream(values).min().orElseThrow(),
+                Arrays.stream(values).max().orElseThrow(),
+                17);
+        HistogramResult result = open.execute(histogram(DATASETS, null, "rightamygdala", edges, groups), "t")
+                .getHistogram();
         assertThat(result.getN()).isEqualTo(selected.size());
         assertThat(result.getLevelsList()).isEmpty();
-        int expectedHistograms = 1 + DEMENTIA.cde("gender").enumerations().size() + DEMENTIA.cde("alzheimerbroadcategory").enumerations().size();
+        int expectedHistograms = 1
+                + DEMENTIA.cde("gender").enumerations().size()
+                + DEMENTIA.cde("alzheimerbroadcategory").enumerations().size();
         assertThat(result.getHistogramsList()).hasSize(expectedHistograms);
         assertThat(result.getHistograms(0).getCountsList()).isEqualTo(binCounts(selected, "rightamygdala", edges));
-        assertThat(result.getHistograms(0).getCountsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(selected.size());
+        assertThat(result.getHistograms(0).getCountsList().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isEqualTo(selected.size());
         int h = 1;
         for (String group : groups) {
             for (String level : DEMENTIA.cde(group).enumerations().keySet()) {
                 HistogramCounts counts = result.getHistograms(h++);
                 assertThat(counts.getGroupVariable()).isEqualTo(group);
                 assertThat(counts.getGroupLevel()).isEqualTo(level);
-                assertThat(counts.getCountsList()).as(group + " = " + level)
-                        .isEqualTo(binCounts(selected.stream().filter(r -> level.equals(r.get(group))).toList(), "rightamygdala", edges));
+                assertThat(counts.getCountsList())
+                        .as(group + " = " + level)
+                        .isEqualTo(binCounts(
+                                selected.stream()
+                                        .filter(r -> level.equals(r.get(group)))
+                                        .toList(),
+                                "rightamygdala",
+                                edges));
                 assertThat(counts.getSuppressedList()).containsOnly(false);
             }
         }
@@ -80,19 +100,27 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
         double[] values = DementiaRows.values(selected, "leftamygdala");
         Arrays.sort(values);
         double[] edges = {values[3], (values[3] + values[values.length - 4]) / 2, values[values.length - 4]};
-        HistogramResult result = open.execute(histogram(List.of("edsd0"), null, "leftamygdala", edges, List.of()), "t").getHistogram();
+        HistogramResult result = open.execute(histogram(List.of("edsd0"), null, "leftamygdala", edges, List.of()), "t")
+                .getHistogram();
         assertThat(result.getN()).isEqualTo(values.length);
         assertThat(result.getHistograms(0).getCountsList()).isEqualTo(binCounts(selected, "leftamygdala", edges));
-        assertThat(result.getHistograms(0).getCountsList().stream().mapToLong(Long::longValue).sum()).isLessThanOrEqualTo(values.length - 6L);
+        assertThat(result.getHistograms(0).getCountsList().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isLessThanOrEqualTo(values.length - 6L);
     }
 
     @Test
     void nominalCountsFollowTheDataModelsLevelOrderAndWithholdSmallCounts() {
         // Three small datasets, where two men are 50-59: below the default minimum cell count of 3.
         List<String> datasets = List.of("edsd0", "edsd1", "edsd2");
-        List<Map<String, String>> selected = rows.select(datasets, r -> DementiaRows.complete(r, List.of("agegroup", "gender")));
-        HistogramResult result = guarded.execute(histogram(datasets, null, "agegroup", new double[0], List.of("gender")), "t").getHistogram();
-        List<String> levels = new ArrayList<>(DEMENTIA.cde("agegroup").enumerations().keySet());
+        List<Map<String, String>> selected =
+                rows.select(datasets, r -> DementiaRows.complete(r, List.of("agegroup", "gender")));
+        HistogramResult result = guarded.execute(
+                        histogram(datasets, null, "agegroup", new double[0], List.of("gender")), "t")
+                .getHistogram();
+        List<String> levels =
+                new ArrayList<>(DEMENTIA.cde("agegroup").enumerations().keySet());
         assertThat(result.getLevelsList()).isEqualTo(levels);
         assertThat(result.getN()).isEqualTo(selected.size());
         checkGuarded(result.getHistograms(0), levelCounts(selected, "agegroup", levels), 10);
@@ -101,7 +129,12 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
         for (String gender : DEMENTIA.cde("gender").enumerations().keySet()) {
             HistogramCounts counts = result.getHistograms(h++);
             assertThat(counts.getGroupLevel()).isEqualTo(gender);
-            List<Long> expected = levelCounts(selected.stream().filter(r -> gender.equals(r.get("gender"))).toList(), "agegroup", levels);
+            List<Long> expected = levelCounts(
+                    selected.stream()
+                            .filter(r -> gender.equals(r.get("gender")))
+                            .toList(),
+                    "agegroup",
+                    levels);
             checkGuarded(counts, expected, 10);
             anyWithheld |= counts.getSuppressedList().contains(true);
         }
@@ -112,13 +145,25 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     @Test
     void histogramRefusesFewRowsAndAnswersNoneWithNothing() {
         Filter few = rule("subjectageyears", "between", 60, 62);
-        long n = rows.select(List.of("edsd0"), r -> r.containsKey("subjectageyears") && r.containsKey("leftamygdala")
-                && Double.parseDouble(r.get("subjectageyears")) >= 60 && Double.parseDouble(r.get("subjectageyears")) <= 62).size();
+        long n = rows.select(
+                        List.of("edsd0"),
+                        r -> r.containsKey("subjectageyears")
+                                && r.containsKey("leftamygdala")
+                                && Double.parseDouble(r.get("subjectageyears")) >= 60
+                                && Double.parseDouble(r.get("subjectageyears")) <= 62)
+                .size();
         assertThat(n).isBetween(1L, 9L);
         assertRefusal(histogram(List.of("edsd0"), few, "leftamygdala", new double[0], List.of()), "min_rows");
         assertRefusal(histogram(List.of("edsd0"), few, "leftamygdala", new double[] {0, 1, 2}, List.of()), "min_rows");
-        HistogramResult none = guarded.execute(histogram(List.of("edsd0"), rule("subjectageyears", "greater", 200), "leftamygdala",
-                new double[] {0, 1, 2}, List.of()), "t").getHistogram();
+        HistogramResult none = guarded.execute(
+                        histogram(
+                                List.of("edsd0"),
+                                rule("subjectageyears", "greater", 200),
+                                "leftamygdala",
+                                new double[] {0, 1, 2},
+                                List.of()),
+                        "t")
+                .getHistogram();
         assertThat(none).isEqualTo(HistogramResult.newBuilder().setN(0).build());
     }
 
@@ -127,8 +172,10 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
         assertRefusal(histogram(DATASETS, null, "gender", new double[] {0, 1}, List.of()), "invalid_query");
         assertRefusal(histogram(DATASETS, null, "leftamygdala", new double[] {1}, List.of()), "invalid_query");
         assertRefusal(histogram(DATASETS, null, "leftamygdala", new double[] {1, 1}, List.of()), "invalid_query");
-        assertRefusal(histogram(DATASETS, null, "leftamygdala", new double[] {1, Double.NaN}, List.of()), "invalid_query");
-        assertRefusal(histogram(DATASETS, null, "leftamygdala", new double[0], List.of("rightamygdala")), "variable_type");
+        assertRefusal(
+                histogram(DATASETS, null, "leftamygdala", new double[] {1, Double.NaN}, List.of()), "invalid_query");
+        assertRefusal(
+                histogram(DATASETS, null, "leftamygdala", new double[0], List.of("rightamygdala")), "variable_type");
         assertRefusal(histogram(DATASETS, null, "subjectcode", new double[0], List.of()), "variable_type");
         assertRefusal(histogram(DATASETS, null, "nosuchvariable", new double[0], List.of()), "unknown_variable");
     }
@@ -139,7 +186,8 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     @Test
     void kmeansWithoutCentresGivesTheRangeOfEachVariable() {
         List<String> variables = List.of("lefthippocampus", "righthippocampus", "subjectageyears");
-        KmeansStepResult result = open.execute(kmeans(DATASETS, variables, new double[0]), "t").getKmeansStep();
+        KmeansStepResult result =
+                open.execute(kmeans(DATASETS, variables, new double[0]), "t").getKmeansStep();
         List<Map<String, String>> selected = rows.select(DATASETS, r -> DementiaRows.complete(r, variables));
         assertThat(result.getN()).isEqualTo(selected.size());
         for (int j = 0; j < variables.size(); j++) {
@@ -160,13 +208,15 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     @Test
     void kmeansStepWithholdsSmallClusters() {
         List<String> variables = List.of("leftamygdala");
-        double[] values = DementiaRows.values(rows.select(DATASETS, r -> r.containsKey("leftamygdala")), "leftamygdala");
+        double[] values =
+                DementiaRows.values(rows.select(DATASETS, r -> r.containsKey("leftamygdala")), "leftamygdala");
         Arrays.sort(values);
         int n = values.length;
         assertThat(values[n - 6]).isLessThan(values[n - 5]);
         // Centres either side of a boundary below the five largest values: those five make the second cluster.
         double boundary = (values[n - 6] + values[n - 5]) / 2;
-        KmeansStepResult result = checkStep(guarded, DATASETS, variables, new double[] {boundary - 1, boundary + 1}, r -> true, 10);
+        KmeansStepResult result =
+                checkStep(guarded, DATASETS, variables, new double[] {boundary - 1, boundary + 1}, r -> true, 10);
         assertThat(result.getClusters(0).getCount()).isEqualTo(n - 5);
         assertThat(result.getClusters(1).getSuppressed()).isTrue();
         assertThat(result.getClusters(1).getSumsList()).containsOnly(0.0);
@@ -175,14 +225,22 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     @Test
     void kmeansStepRefusesFewRowsAndMistakes() {
         Filter few = rule("subjectageyears", "between", 60, 62);
-        PrimitiveQuery fewRows = kmeans(List.of("edsd0"), List.of("leftamygdala"), new double[] {1}).toBuilder().setFilter(few).build();
+        PrimitiveQuery fewRows = kmeans(List.of("edsd0"), List.of("leftamygdala"), new double[] {1}).toBuilder()
+                .setFilter(few)
+                .build();
         assertRefusal(fewRows, "min_rows");
-        KmeansStepResult none = guarded.execute(kmeans(List.of("edsd0"), List.of("leftamygdala"), new double[] {1}).toBuilder()
-                .setFilter(rule("subjectageyears", "greater", 200)).build(), "t").getKmeansStep();
+        KmeansStepResult none = guarded.execute(
+                        kmeans(List.of("edsd0"), List.of("leftamygdala"), new double[] {1}).toBuilder()
+                                .setFilter(rule("subjectageyears", "greater", 200))
+                                .build(),
+                        "t")
+                .getKmeansStep();
         assertThat(none).isEqualTo(KmeansStepResult.newBuilder().setN(0).build());
-        assertRefusal(kmeans(DATASETS, List.of("leftamygdala", "rightamygdala"), new double[] {1, 2, 3}), "invalid_query");
+        assertRefusal(
+                kmeans(DATASETS, List.of("leftamygdala", "rightamygdala"), new double[] {1, 2, 3}), "invalid_query");
         assertRefusal(kmeans(DATASETS, List.of("leftamygdala", "leftamygdala"), new double[] {1, 2}), "invalid_query");
-        assertRefusal(kmeans(DATASETS, List.of("leftamygdala"), new double[] {Double.POSITIVE_INFINITY}), "invalid_query");
+        assertRefusal(
+                kmeans(DATASETS, List.of("leftamygdala"), new double[] {Double.POSITIVE_INFINITY}), "invalid_query");
         assertRefusal(kmeans(DATASETS, List.of(), new double[0]), "invalid_query");
         assertRefusal(kmeans(DATASETS, List.of("gender"), new double[0]), "variable_type");
     }
@@ -192,16 +250,27 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
         open.execute(kmeans(List.of("edsd0"), List.of("leftamygdala"), new double[] {1}), "t", "km-1");
         open.execute(histogram(List.of("edsd0"), null, "gender", new double[0], List.of("agegroup")), "t", "h-1");
         String log = Files.readString(auditFile);
-        assertThat(log).contains("\"km-1\"").contains("\"kmeans_step\"").contains("\"h-1\"").contains("\"histogram\"")
+        assertThat(log)
+                .contains("\"km-1\"")
+                .contains("\"kmeans_step\"")
+                .contains("\"h-1\"")
+                .contains("\"histogram\"")
                 .contains("[\"gender\",\"agegroup\"]");
     }
 
     // ---------------------------------------------------------------------------------------------
 
-    private KmeansStepResult checkStep(PrimitiveExecutor executor, List<String> datasets, List<String> variables, double[] centres,
-            Predicate<Map<String, String>> filter, int minRows) {
-        KmeansStepResult result = executor.execute(kmeans(datasets, variables, centres), "t").getKmeansStep();
-        List<Map<String, String>> selected = rows.select(datasets, r -> filter.test(r) && DementiaRows.complete(r, variables));
+    private KmeansStepResult checkStep(
+            PrimitiveExecutor executor,
+            List<String> datasets,
+            List<String> variables,
+            double[] centres,
+            Predicate<Map<String, String>> filter,
+            int minRows) {
+        KmeansStepResult result =
+                executor.execute(kmeans(datasets, variables, centres), "t").getKmeansStep();
+        List<Map<String, String>> selected =
+                rows.select(datasets, r -> filter.test(r) && DementiaRows.complete(r, variables));
         int d = variables.size();
         int k = centres.length / d;
         long[] counts = new long[k];
@@ -232,7 +301,9 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
         for (int c = 0; c < k; c++) {
             KmeansCluster cluster = result.getClusters(c);
             boolean withheld = counts[c] > 0 && counts[c] < minRows;
-            assertThat(cluster.getSuppressed()).as("cluster " + c + " of " + counts[c] + " rows withheld").isEqualTo(withheld);
+            assertThat(cluster.getSuppressed())
+                    .as("cluster " + c + " of " + counts[c] + " rows withheld")
+                    .isEqualTo(withheld);
             assertThat(cluster.getCount()).isEqualTo(withheld ? 0 : counts[c]);
             if (!withheld) {
                 close(cluster.getWithinSs(), within[c]);
@@ -255,7 +326,9 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
         for (int b = 0; b < expected.size(); b++) {
             long e = expected.get(b);
             if (e > 0 && e < minCells) {
-                assertThat(counts.getSuppressed(b)).as("bin " + b + " of " + e + " withheld").isTrue();
+                assertThat(counts.getSuppressed(b))
+                        .as("bin " + b + " of " + e + " withheld")
+                        .isTrue();
             }
             assertThat(counts.getCounts(b)).as("bin " + b).isEqualTo(counts.getSuppressed(b) ? 0 : e);
         }
@@ -268,7 +341,9 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
      */
     private static void checkNoWithheldCountAlone(HistogramResult result) {
         for (HistogramCounts counts : result.getHistogramsList()) {
-            assertThat(counts.getSuppressedList().stream().filter(s -> s).count()).as(counts.toString()).isNotEqualTo(1);
+            assertThat(counts.getSuppressedList().stream().filter(s -> s).count())
+                    .as(counts.toString())
+                    .isNotEqualTo(1);
         }
         HistogramCounts all = result.getHistograms(0);
         for (int b = 0; b < all.getCountsCount(); b++) {
@@ -308,13 +383,21 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     }
 
     static List<Long> levelCounts(List<Map<String, String>> selected, String variable, List<String> levels) {
-        return levels.stream().map(level -> selected.stream().filter(r -> level.equals(r.get(variable))).count()).toList();
+        return levels.stream()
+                .map(level -> selected.stream()
+                        .filter(r -> level.equals(r.get(variable)))
+                        .count())
+                .toList();
     }
 
-    static PrimitiveQuery histogram(List<String> datasets, Filter filter, String variable, double[] edges, List<String> groupBy) {
-        HistogramQuery.Builder histogram = HistogramQuery.newBuilder().setVariable(variable).addAllGroupBy(groupBy);
+    static PrimitiveQuery histogram(
+            List<String> datasets, Filter filter, String variable, double[] edges, List<String> groupBy) {
+        HistogramQuery.Builder histogram =
+                HistogramQuery.newBuilder().setVariable(variable).addAllGroupBy(groupBy);
         Arrays.stream(edges).forEach(histogram::addEdges);
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(datasets)
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addAllDatasets(datasets)
                 .setHistogram(histogram);
         if (filter != null) {
             query.setFilter(filter);
@@ -325,11 +408,16 @@ abstract class AbstractHistogramKmeansTest extends DementiaStoreTest {
     static PrimitiveQuery kmeans(List<String> datasets, List<String> variables, double[] centres) {
         KmeansStepQuery.Builder step = KmeansStepQuery.newBuilder().addAllVariables(variables);
         Arrays.stream(centres).forEach(step::addCentres);
-        return PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(datasets).setKmeansStep(step).build();
+        return PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addAllDatasets(datasets)
+                .setKmeansStep(step)
+                .build();
     }
 
     void assertRefusal(PrimitiveQuery query, String rule) {
-        assertThatThrownBy(() -> guarded.execute(query, "t")).isInstanceOf(RefusalException.class)
+        assertThatThrownBy(() -> guarded.execute(query, "t"))
+                .isInstanceOf(RefusalException.class)
                 .satisfies(e -> {
                     assertThat(((RefusalException) e).rule()).as(e.getMessage()).isEqualTo(rule);
                     assertThat(((RefusalException) e).callerError()).isTrue();

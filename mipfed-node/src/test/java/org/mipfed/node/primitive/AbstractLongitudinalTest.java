@@ -43,7 +43,8 @@ import org.mipfed.proto.v1.PrimitiveQuery;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractLongitudinalTest {
     private static final String DATA = "/org/mipfed/data/longitudinal_dementia_v_0_1/";
-    private static final List<String> DATASETS = List.of("longitudinal_dementia0", "longitudinal_dementia1", "longitudinal_dementia2");
+    private static final List<String> DATASETS =
+            List.of("longitudinal_dementia0", "longitudinal_dementia1", "longitudinal_dementia2");
 
     private TestStore testStore;
     private AuditLog audit;
@@ -85,26 +86,52 @@ abstract class AbstractLongitudinalTest {
         testStore.close();
         // Every refusal these tests produced says nothing about the rows (issue 13): no count below the minimum.
         PrivacyPolicy policy = executor.guard().policy();
-        assertThat(PrivacyRefusals.auditedCountsBelow(audit.file(), policy.minRows(), PrivacyRefusals.policyValues(policy),
-                PrimitiveExecutor.REQUEST_ONLY)).as("refusals stating a count below min_rows").isEmpty();
+        assertThat(PrivacyRefusals.auditedCountsBelow(
+                        audit.file(),
+                        policy.minRows(),
+                        PrivacyRefusals.policyValues(policy),
+                        PrimitiveExecutor.REQUEST_ONLY))
+                .as("refusals stating a count below min_rows")
+                .isEmpty();
     }
 
     @Test
     void crossProductsRunOverEachSubjectsPairedVisits() {
-        LongitudinalTransform transform = LongitudinalTransform.newBuilder().setVisit1("BL").setVisit2("FL1")
-                .putStrategies("lefthippocampus", "diff").putStrategies("leftamygdala", "first").putStrategies("rightamygdala", "second")
-                .putStrategies("gender", "first").build();
+        LongitudinalTransform transform = LongitudinalTransform.newBuilder()
+                .setVisit1("BL")
+                .setVisit2("FL1")
+                .putStrategies("lefthippocampus", "diff")
+                .putStrategies("leftamygdala", "first")
+                .putStrategies("rightamygdala", "second")
+                .putStrategies("gender", "first")
+                .build();
         Filter filter = rule("leftamygdala", "greater", 0.75);
-        CrossProductsResult result = executor.execute(query(transform, filter, List.of(column("lefthippocampus", ""),
-                column("leftamygdala", ""), column("rightamygdala", ""), column("gender", "M"))), "t").getCrossProducts();
+        CrossProductsResult result = executor.execute(
+                        query(
+                                transform,
+                                filter,
+                                List.of(
+                                        column("lefthippocampus", ""),
+                                        column("leftamygdala", ""),
+                                        column("rightamygdala", ""),
+                                        column("gender", "M"))),
+                        "t")
+                .getCrossProducts();
         List<double[]> pairs = new ArrayList<>();
         for (Map<String, String> first : rows) {
             for (Map<String, String> second : rows) {
-                if ("BL".equals(first.get("visitid")) && "FL1".equals(second.get("visitid")) && first.get("subjectid").equals(second.get("subjectid"))
-                        && first.get("dataset").equals(second.get("dataset")) && Double.parseDouble(first.get("leftamygdala")) > 0.75) {
-                    pairs.add(new double[] {Double.parseDouble(second.get("lefthippocampus")) - Double.parseDouble(first.get("lefthippocampus")),
-                            Double.parseDouble(first.get("leftamygdala")), Double.parseDouble(second.get("rightamygdala")),
-                            "M".equals(first.get("gender")) ? 1 : 0});
+                if ("BL".equals(first.get("visitid"))
+                        && "FL1".equals(second.get("visitid"))
+                        && first.get("subjectid").equals(second.get("subjectid"))
+                        && first.get("dataset").equals(second.get("dataset"))
+                        && Double.parseDouble(first.get("leftamygdala")) > 0.75) {
+                    pairs.add(new double[] {
+                        Double.parseDouble(second.get("lefthippocampus"))
+                                - Double.parseDouble(first.get("lefthippocampus")),
+                        Double.parseDouble(first.get("leftamygdala")),
+                        Double.parseDouble(second.get("rightamygdala")),
+                        "M".equals(first.get("gender")) ? 1 : 0
+                    });
                 }
             }
         }
@@ -114,35 +141,56 @@ abstract class AbstractLongitudinalTest {
             int column = c;
             double mean = pairs.stream().mapToDouble(p -> p[column]).sum() / pairs.size();
             close(result.getMeans(c), mean);
-            double m2 = pairs.stream().mapToDouble(p -> (p[column] - mean) * (p[column] - mean)).sum();
+            double m2 = pairs.stream()
+                    .mapToDouble(p -> (p[column] - mean) * (p[column] - mean))
+                    .sum();
             close(result.getComoments(c * 4 + c), m2);
         }
     }
 
     @Test
     void wrongTransformationsAreRefusedAsTheCallersMistake() {
-        LongitudinalTransform.Builder good = LongitudinalTransform.newBuilder().setVisit1("BL").setVisit2("FL1")
+        LongitudinalTransform.Builder good = LongitudinalTransform.newBuilder()
+                .setVisit1("BL")
+                .setVisit2("FL1")
                 .putStrategies("lefthippocampus", "diff");
         List<DesignColumn> columns = List.of(column("lefthippocampus", ""));
-        refused(query(good.clone().setVisit2("FL9").build(), null, columns), "unknown_level", "'FL9' is not a level of 'visitid'");
+        refused(
+                query(good.clone().setVisit2("FL9").build(), null, columns),
+                "unknown_level",
+                "'FL9' is not a level of 'visitid'");
         refused(query(good.clone().setVisit2("BL").build(), null, columns), "invalid_query", "two different visits");
-        refused(query(good.clone().putStrategies("gender", "diff").build(), null, columns), "variable_type", "nominal variable 'gender'");
-        refused(query(good.clone().putStrategies("leftamygdala", "mean").build(), null, columns), "invalid_query", "not 'mean'");
-        refused(query(good.build(), null, List.of(column("leftamygdala", ""))), "invalid_query", "'leftamygdala' has no strategy");
+        refused(
+                query(good.clone().putStrategies("gender", "diff").build(), null, columns),
+                "variable_type",
+                "nominal variable 'gender'");
+        refused(
+                query(good.clone().putStrategies("leftamygdala", "mean").build(), null, columns),
+                "invalid_query",
+                "not 'mean'");
+        refused(
+                query(good.build(), null, List.of(column("leftamygdala", ""))),
+                "invalid_query",
+                "'leftamygdala' has no strategy");
         refused(query(good.build(), rule("gender", "equal", "F"), columns), "invalid_filter", "gender");
     }
 
     private void refused(PrimitiveQuery query, String rule, String message) {
-        assertThatThrownBy(() -> executor.execute(query, "t")).isInstanceOf(RefusalException.class).satisfies(e -> {
-            assertThat(((RefusalException) e).rule()).as(e.getMessage()).isEqualTo(rule);
-            assertThat(((RefusalException) e).callerError()).isTrue();
-            assertThat(e.getMessage()).contains(message);
-        });
+        assertThatThrownBy(() -> executor.execute(query, "t"))
+                .isInstanceOf(RefusalException.class)
+                .satisfies(e -> {
+                    assertThat(((RefusalException) e).rule()).as(e.getMessage()).isEqualTo(rule);
+                    assertThat(((RefusalException) e).callerError()).isTrue();
+                    assertThat(e.getMessage()).contains(message);
+                });
     }
 
     private static PrimitiveQuery query(LongitudinalTransform transform, Filter filter, List<DesignColumn> columns) {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("longitudinal_dementia:0.1").addAllDatasets(DATASETS)
-                .setLongitudinal(transform).setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns));
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder()
+                .setDataModel("longitudinal_dementia:0.1")
+                .addAllDatasets(DATASETS)
+                .setLongitudinal(transform)
+                .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns));
         if (filter != null) {
             query.setFilter(filter);
         }
@@ -159,8 +207,7 @@ abstract class AbstractLongitudinalTest {
                 throw new IllegalArgumentException("No test resource " + DATA + name);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

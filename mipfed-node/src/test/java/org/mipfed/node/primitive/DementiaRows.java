@@ -41,7 +41,10 @@ final class DementiaRows {
     }
 
     List<Map<String, String>> select(Collection<String> datasets, Predicate<Map<String, String>> filter) {
-        return rows.stream().filter(r -> datasets.contains(r.get("dataset"))).filter(filter).toList();
+        return rows.stream()
+                .filter(r -> datasets.contains(r.get("dataset")))
+                .filter(filter)
+                .toList();
     }
 
     static Double number(Map<String, String> row, String variable) {
@@ -54,7 +57,11 @@ final class DementiaRows {
     }
 
     static double[] values(List<Map<String, String>> rows, String variable) {
-        return rows.stream().map(r -> number(r, variable)).filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+        return rows.stream()
+                .map(r -> number(r, variable))
+                .filter(v -> v != null)
+                .mapToDouble(Double::doubleValue)
+                .toArray();
     }
 
     static double mean(double[] xs) {

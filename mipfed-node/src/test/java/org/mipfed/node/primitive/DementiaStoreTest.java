@@ -15,8 +15,8 @@ import org.mipfed.node.importer.ProgressListener;
 import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.store.DataStore;
-import org.mipfed.node.store.TestStore;
 import org.mipfed.node.store.StoreKind;
+import org.mipfed.node.store.TestStore;
 
 /**
  * The fixture the primitive tests share: a store of the given kind holding every dementia CSV,
@@ -36,6 +36,7 @@ abstract class DementiaStoreTest {
     PrimitiveExecutor guarded;
     /** A policy of one row, to check figures on small selections. */
     PrimitiveExecutor open;
+
     DementiaRows rows;
 
     abstract StoreKind kind();
@@ -54,7 +55,8 @@ abstract class DementiaStoreTest {
         // The default policy without its history of selections: these tests share one executor, and what
         // one answers must not make another's refusal depend on the order they run in (TestPrivacyGuard
         // and the attack tests check the history).
-        guarded = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT.withoutHistory().withRefusalBudget(0), audit);
+        guarded = new PrimitiveExecutor(
+                store, PrivacyPolicy.DEFAULT.withoutHistory().withRefusalBudget(0), audit);
         open = new PrimitiveExecutor(store, PrivacyPolicy.minRowsOnly(1), audit);
         rows = new DementiaRows();
     }
@@ -64,9 +66,12 @@ abstract class DementiaStoreTest {
         audit.close();
         testStore.close();
         // Every refusal these tests produced says nothing about the rows (issue 13): no count below the minimum.
-        List<Number> allowed = new java.util.ArrayList<>(PrivacyRefusals.policyValues(guarded.guard().policy()));
+        List<Number> allowed = new java.util.ArrayList<>(
+                PrivacyRefusals.policyValues(guarded.guard().policy()));
         allowed.addAll(PrivacyRefusals.policyValues(open.guard().policy()));
-        assertThat(PrivacyRefusals.auditedCountsBelow(auditFile, guarded.guard().policy().minRows(), allowed, PrimitiveExecutor.REQUEST_ONLY))
-                .as("refusals stating a count below min_rows").isEmpty();
+        assertThat(PrivacyRefusals.auditedCountsBelow(
+                        auditFile, guarded.guard().policy().minRows(), allowed, PrimitiveExecutor.REQUEST_ONLY))
+                .as("refusals stating a count below min_rows")
+                .isEmpty();
     }
 }

@@ -7,14 +7,15 @@ import org.mipfed.proto.v1.FilterValue;
 
 /** Builds wire filters for tests. */
 final class FilterTrees {
-    private FilterTrees() {
-    }
+    private FilterTrees() {}
 
     static Filter rule(String variable, String operator, Object... values) {
         FilterRule.Builder rule = FilterRule.newBuilder().setVariable(variable).setOperator(operator);
         for (Object value : values) {
-            rule.addValues(value instanceof Number n ? FilterValue.newBuilder().setNumber(n.doubleValue())
-                    : FilterValue.newBuilder().setText((String) value));
+            rule.addValues(
+                    value instanceof Number n
+                            ? FilterValue.newBuilder().setNumber(n.doubleValue())
+                            : FilterValue.newBuilder().setText((String) value));
         }
         return Filter.newBuilder().setRule(rule).build();
     }

@@ -17,12 +17,14 @@ import org.mipfed.proto.v1.VariableSummary;
 
 /** Builds primitive queries and checks their answers against figures computed from the rows. */
 final class PrimitiveQueries {
-    private PrimitiveQueries() {
-    }
+    private PrimitiveQueries() {}
 
     static PrimitiveQuery describe(List<String> datasets, Filter filter, List<String> numerical, List<String> nominal) {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(datasets)
-                .setDescribe(DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal));
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addAllDatasets(datasets)
+                .setDescribe(
+                        DescribeQuery.newBuilder().addAllNumerical(numerical).addAllNominal(nominal));
         if (filter != null) {
             query.setFilter(filter);
         }
@@ -30,7 +32,9 @@ final class PrimitiveQueries {
     }
 
     static PrimitiveQuery crossProducts(List<String> datasets, Filter filter, List<DesignColumn> columns) {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(datasets)
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addAllDatasets(datasets)
                 .setCrossProducts(CrossProductsQuery.newBuilder().addAllColumns(columns));
         if (filter != null) {
             query.setFilter(filter);
@@ -43,21 +47,39 @@ final class PrimitiveQueries {
     }
 
     static void close(double actual, double expected) {
-        assertThat(Math.abs(actual - expected)).as("%s vs %s", actual, expected).isLessThanOrEqualTo(1e-9 + 1e-9 * Math.abs(expected));
+        assertThat(Math.abs(actual - expected))
+                .as("%s vs %s", actual, expected)
+                .isLessThanOrEqualTo(1e-9 + 1e-9 * Math.abs(expected));
     }
 
-    static void expectSummary(VariableSummary summary, String variable, String dataset, List<Map<String, String>> selected,
-            boolean numerical, int minRows) {
+    static void expectSummary(
+            VariableSummary summary,
+            String variable,
+            String dataset,
+            List<Map<String, String>> selected,
+            boolean numerical,
+            int minRows) {
         assertThat(summary.getVariable()).isEqualTo(variable);
         assertThat(summary.getDataset()).isEqualTo(dataset);
         long present = selected.stream().filter(r -> r.containsKey(variable)).count();
-        // The guarded executor (minimum 10) also has the default minimum cell count: a level count under it hides the summary.
+        // The guarded executor (minimum 10) also has the default minimum cell count: a level count under it hides the
+        // summary.
         int minCells = minRows == 1 ? 1 : PrivacyPolicy.DEFAULT_MIN_CELL_COUNT;
-        boolean smallCell = !numerical && selected.stream().filter(r -> r.containsKey(variable))
-                .collect(Collectors.groupingBy(r -> r.get(variable), Collectors.counting())).values().stream().anyMatch(c -> c < minCells);
+        boolean smallCell = !numerical
+                && selected.stream()
+                        .filter(r -> r.containsKey(variable))
+                        .collect(Collectors.groupingBy(r -> r.get(variable), Collectors.counting()))
+                        .values()
+                        .stream()
+                        .anyMatch(c -> c < minCells);
         if (selected.size() < minRows || present < minRows || smallCell) {
-            assertThat(summary).as(variable + " of " + dataset).isEqualTo(VariableSummary.newBuilder().setVariable(variable)
-                    .setDataset(dataset).setSuppressed(true).build());
+            assertThat(summary)
+                    .as(variable + " of " + dataset)
+                    .isEqualTo(VariableSummary.newBuilder()
+                            .setVariable(variable)
+                            .setDataset(dataset)
+                            .setSuppressed(true)
+                            .build());
             return;
         }
         assertThat(summary.getSuppressed()).isFalse();
@@ -74,10 +96,12 @@ final class PrimitiveQueries {
             close(summary.getNumerical().getQ1(), DementiaRows.quantile(values, 0.25));
             close(summary.getNumerical().getQ2(), DementiaRows.quantile(values, 0.5));
             close(summary.getNumerical().getQ3(), DementiaRows.quantile(values, 0.75));
-        }
-        else {
+        } else {
             Map<String, Long> counts = new TreeMap<>();
-            selected.stream().map(r -> r.get(variable)).filter(v -> v != null).forEach(v -> counts.merge(v, 1L, Long::sum));
+            selected.stream()
+                    .map(r -> r.get(variable))
+                    .filter(v -> v != null)
+                    .forEach(v -> counts.merge(v, 1L, Long::sum));
             assertThat(summary.getCountsMap()).isEqualTo(counts);
             assertThat(summary.hasNumerical()).isFalse();
         }

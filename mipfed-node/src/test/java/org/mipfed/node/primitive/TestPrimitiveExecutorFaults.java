@@ -25,7 +25,8 @@ class TestPrimitiveExecutorFaults {
     @Test
     void aFailingStoreIsAnInternalRefusal() throws Exception {
         DataStore store = DuckDbStore.open(directory.resolve("store.duckdb"));
-        new DataImporter(store).importCsv(TestStore.dementia(), TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
+        new DataImporter(store)
+                .importCsv(TestStore.dementia(), TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
         try (AuditLog audit = new AuditLog(directory.resolve("audit.log"))) {
             PrimitiveExecutor executor = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT, audit);
             store.dataModels();
@@ -33,11 +34,14 @@ class TestPrimitiveExecutorFaults {
             PrimitiveResponse response = executor.answer(request());
             assertThat(response.getRefusal().getRule()).isEqualTo("internal_error");
             assertThat(response.getRefusal().getCallerError()).isFalse();
-            assertThat(response.getRefusal().getMessage()).isEqualTo("The node could not compute describe (StoreException); its operator "
-                    + "will find the details in the node's log");
-            assertThat(Files.readAllLines(audit.file())).singleElement().asString().contains("\"outcome\":\"refused\"", "\"rule\":\"internal_error\"");
-        }
-        finally {
+            assertThat(response.getRefusal().getMessage())
+                    .isEqualTo("The node could not compute describe (StoreException); its operator "
+                            + "will find the details in the node's log");
+            assertThat(Files.readAllLines(audit.file()))
+                    .singleElement()
+                    .asString()
+                    .contains("\"outcome\":\"refused\"", "\"rule\":\"internal_error\"");
+        } finally {
             store.close();
         }
     }
@@ -45,18 +49,24 @@ class TestPrimitiveExecutorFaults {
     @Test
     void anUnwritableAuditLogStopsAnswers() {
         try (DataStore store = DuckDbStore.inMemory()) {
-            new DataImporter(store).importCsv(TestStore.dementia(), TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
+            new DataImporter(store)
+                    .importCsv(
+                            TestStore.dementia(), TestStore.dementiaCsv("edsd0.csv", directory), ProgressListener.NONE);
             AuditLog audit = new AuditLog(directory.resolve("audit.log"));
             audit.close();
             PrimitiveResponse response = new PrimitiveExecutor(store, PrivacyPolicy.DEFAULT, audit).answer(request());
             assertThat(response.getRefusal().getRule()).isEqualTo("internal_error");
-            assertThat(response.getRefusal().getMessage()).isEqualTo("The node cannot write its audit log, so it answers nothing; its "
-                    + "operator must fix the audit log");
+            assertThat(response.getRefusal().getMessage())
+                    .isEqualTo("The node cannot write its audit log, so it answers nothing; its "
+                            + "operator must fix the audit log");
         }
     }
 
     private static PrimitiveRequest request() {
-        return PrimitiveRequest.newBuilder().setRequestId("r").setRequester("t")
-                .setQuery(PrimitiveQueries.describe(List.of("edsd0"), null, List.of("leftamygdala"), List.of())).build();
+        return PrimitiveRequest.newBuilder()
+                .setRequestId("r")
+                .setRequester("t")
+                .setQuery(PrimitiveQueries.describe(List.of("edsd0"), null, List.of("leftamygdala"), List.of()))
+                .build();
     }
 }

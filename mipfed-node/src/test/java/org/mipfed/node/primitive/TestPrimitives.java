@@ -16,7 +16,8 @@ import org.mipfed.proto.v1.PrimitiveQuery;
  */
 class TestPrimitives {
     private static final List<PrimitiveQuery.PrimitiveCase> KINDS = Arrays.stream(PrimitiveQuery.PrimitiveCase.values())
-            .filter(kind -> kind != PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET).toList();
+            .filter(kind -> kind != PrimitiveQuery.PrimitiveCase.PRIMITIVE_NOT_SET)
+            .toList();
 
     @Test
     void everyKindOfTheProtoHasExactlyOneRegisteredPrimitive() {
@@ -29,7 +30,8 @@ class TestPrimitives {
         for (PrimitiveQuery.PrimitiveCase kind : KINDS) {
             FieldDescriptor field = PrimitiveQuery.getDescriptor().findFieldByNumber(kind.getNumber());
             Message part = marked(PrimitiveQuery.newBuilder().newBuilderForField(field));
-            PrimitiveQuery query = PrimitiveQuery.newBuilder().setField(field, part).build();
+            PrimitiveQuery query =
+                    PrimitiveQuery.newBuilder().setField(field, part).build();
             Primitive<?> primitive = Primitives.of(query).orElseThrow();
             assertThat(primitive.kind()).isEqualTo(kind);
             assertThat(primitive.name()).isEqualTo(field.getName());
@@ -46,29 +48,40 @@ class TestPrimitives {
 
     @Test
     void theRefusalOfARequestWithoutAPrimitiveListsThemAsBefore() {
-        assertThat(Primitives.names()).isEqualTo("describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, "
-                + "survival_counts, model_score and class_summary");
+        assertThat(Primitives.names())
+                .isEqualTo("describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, "
+                        + "survival_counts, model_score and class_summary");
     }
 
     @Test
     void onlyDescribeChecksItsSelectionPerDataset() {
-        assertThat(Primitives.ALL).filteredOn(Primitive::perDataset).extracting(Primitive::kind)
+        assertThat(Primitives.ALL)
+                .filteredOn(Primitive::perDataset)
+                .extracting(Primitive::kind)
                 .containsExactly(PrimitiveQuery.PrimitiveCase.DESCRIBE);
     }
 
     @Test
     void everySummableKindIsOneTheNodeComputes() {
-        List<PrimitiveQuery.PrimitiveCase> summable = KINDS.stream().filter(kind -> SummableResults.codec(kind).isPresent()).toList();
-        assertThat(summable).containsExactlyInAnyOrder(PrimitiveQuery.PrimitiveCase.GLM_STEP, PrimitiveQuery.PrimitiveCase.CROSS_PRODUCTS,
-                PrimitiveQuery.PrimitiveCase.LEVELS);
-        summable.forEach(kind -> assertThat(SummableResults.codec(kind).orElseThrow().kind()).isEqualTo(kind));
+        List<PrimitiveQuery.PrimitiveCase> summable = KINDS.stream()
+                .filter(kind -> SummableResults.codec(kind).isPresent())
+                .toList();
+        assertThat(summable)
+                .containsExactlyInAnyOrder(
+                        PrimitiveQuery.PrimitiveCase.GLM_STEP,
+                        PrimitiveQuery.PrimitiveCase.CROSS_PRODUCTS,
+                        PrimitiveQuery.PrimitiveCase.LEVELS);
+        summable.forEach(kind ->
+                assertThat(SummableResults.codec(kind).orElseThrow().kind()).isEqualTo(kind));
     }
 
     /** The part with a string set, so that it differs from its default and a primitive reading another part is caught. */
     private static Message marked(Message.Builder part) {
         FieldDescriptor text = part.getDescriptorForType().getFields().stream()
                 .filter(f -> f.getType() == FieldDescriptor.Type.STRING)
-                .findFirst().orElseThrow(() -> new AssertionError(part.getDescriptorForType().getName() + " has no string field to mark"));
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError(part.getDescriptorForType().getName() + " has no string field to mark"));
         return (text.isRepeated() ? part.addRepeatedField(text, "marker") : part.setField(text, "marker")).build();
     }
 }

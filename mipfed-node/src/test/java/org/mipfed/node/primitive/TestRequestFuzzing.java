@@ -46,10 +46,37 @@ import org.mipfed.proto.v1.PrimitiveResponse;
 class TestRequestFuzzing extends DementiaStoreTest {
     private static final long SEED = 20261125L;
     private static final Duration BOUND = Duration.ofSeconds(20);
-    private static final List<String> VARIABLES = List.of("leftamygdala", "subjectageyears", "gender", "agegroup", "dataset",
-            "subjectcode", "apoe4", "minimentalstate", "alzheimerbroadcategory", "no_such", "", "gender\"; --", "lefthippocampus");
-    private static final List<String> OPERATORS = List.of("equal", "not_equal", "less", "less_or_equal", "greater", "greater_or_equal",
-            "between", "not_between", "in", "not_in", "is_null", "is_not_null", "like", "", "EQUAL", "equal; --");
+    private static final List<String> VARIABLES = List.of(
+            "leftamygdala",
+            "subjectageyears",
+            "gender",
+            "agegroup",
+            "dataset",
+            "subjectcode",
+            "apoe4",
+            "minimentalstate",
+            "alzheimerbroadcategory",
+            "no_such",
+            "",
+            "gender\"; --",
+            "lefthippocampus");
+    private static final List<String> OPERATORS = List.of(
+            "equal",
+            "not_equal",
+            "less",
+            "less_or_equal",
+            "greater",
+            "greater_or_equal",
+            "between",
+            "not_between",
+            "in",
+            "not_in",
+            "is_null",
+            "is_not_null",
+            "like",
+            "",
+            "EQUAL",
+            "equal; --");
 
     @Override
     StoreKind kind() {
@@ -66,13 +93,11 @@ class TestRequestFuzzing extends DementiaStoreTest {
             Filter filter;
             try {
                 filter = Filters.parse(json, DEMENTIA);
-            }
-            catch (Problem p) {
+            } catch (Problem p) {
                 assertThat(p.status()).as(label).isBetween(400, 499);
                 assertThat(p.detail()).as(label).isNotBlank();
                 continue;
-            }
-            catch (RuntimeException e) {
+            } catch (RuntimeException e) {
                 fail(label + " threw " + e, e);
                 return;
             }
@@ -87,12 +112,19 @@ class TestRequestFuzzing extends DementiaStoreTest {
         Random random = new Random(SEED + 1);
         for (int i = 0; i < 400; i++) {
             Filter filter = randomFilter(random, 0);
-            expectAnswerOrRefusal(query(filter, random), "case " + i + " (seed " + (SEED + 1) + "): " + shorten(filter.toString()));
+            expectAnswerOrRefusal(
+                    query(filter, random), "case " + i + " (seed " + (SEED + 1) + "): " + shorten(filter.toString()));
         }
         // Deep nesting is refused, not a stack overflow.
-        Filter deep = Filter.newBuilder().setRule(FilterRule.newBuilder().setVariable("gender").setOperator("is_null")).build();
+        Filter deep = Filter.newBuilder()
+                .setRule(FilterRule.newBuilder().setVariable("gender").setOperator("is_null"))
+                .build();
         for (int i = 0; i < 90; i++) {
-            deep = Filter.newBuilder().setGroup(FilterGroup.newBuilder().setCondition(i % 2 == 0 ? "AND" : "OR").addRules(deep)).build();
+            deep = Filter.newBuilder()
+                    .setGroup(FilterGroup.newBuilder()
+                            .setCondition(i % 2 == 0 ? "AND" : "OR")
+                            .addRules(deep))
+                    .build();
         }
         PrimitiveResponse refused = answer(query(deep, random));
         assertThat(refused.getRefusal().getRule()).isEqualTo("invalid_filter");
@@ -115,15 +147,16 @@ class TestRequestFuzzing extends DementiaStoreTest {
                 }
                 try {
                     query = PrimitiveQuery.parseFrom(bytes);
-                }
-                catch (InvalidProtocolBufferException e) {
+                } catch (InvalidProtocolBufferException e) {
                     continue; // gRPC refuses a message that does not parse before the node sees it
                 }
-            }
-            else {
+            } else {
                 query = mutate(base, random);
             }
-            answered += expectAnswerOrRefusal(query, "case " + i + " (seed " + (SEED + 2) + "): " + shorten(query.toString())) ? 1 : 0;
+            answered += expectAnswerOrRefusal(
+                            query, "case " + i + " (seed " + (SEED + 2) + "): " + shorten(query.toString()))
+                    ? 1
+                    : 0;
         }
         assertThat(answered).as("some mutated requests are still valid").isGreaterThan(20);
     }
@@ -132,9 +165,15 @@ class TestRequestFuzzing extends DementiaStoreTest {
     private boolean expectAnswerOrRefusal(PrimitiveQuery query, String label) {
         PrimitiveResponse response = assertTimeoutPreemptively(BOUND, () -> answer(query), label);
         if (response.hasRefusal()) {
-            assertThat(response.getRefusal().getRule()).as(label + ": " + response.getRefusal().getMessage()).isNotEqualTo("internal_error");
+            assertThat(response.getRefusal().getRule())
+                    .as(label + ": " + response.getRefusal().getMessage())
+                    .isNotEqualTo("internal_error");
             assertThat(response.getRefusal().getCallerError()).as(label).isTrue();
-            assertThat(response.getRefusal().getMessage()).as(label).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(response.getRefusal().getMessage())
+                    .as(label)
+                    .isNotBlank()
+                    .doesNotContain("Exception")
+                    .doesNotContain("\tat ");
             return false;
         }
         assertThat(response.hasResult()).as(label).isTrue();
@@ -142,40 +181,97 @@ class TestRequestFuzzing extends DementiaStoreTest {
     }
 
     private PrimitiveResponse answer(PrimitiveQuery query) {
-        return open.answer(PrimitiveRequest.newBuilder().setRequestId("fuzz").setRequester("fuzzer").setQuery(query).build());
+        return open.answer(PrimitiveRequest.newBuilder()
+                .setRequestId("fuzz")
+                .setRequester("fuzzer")
+                .setQuery(query)
+                .build());
     }
 
     private static PrimitiveQuery query(Filter filter, Random random) {
-        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
+        PrimitiveQuery.Builder query =
+                PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS);
         if (filter != null) {
             query.setFilter(filter);
         }
         if (random.nextBoolean()) {
-            return query.setCrossProducts(CrossProductsQuery.newBuilder().addColumns(DesignColumn.newBuilder().setVariable("leftamygdala"))
-                    .addColumns(DesignColumn.newBuilder().setVariable("gender").setLevel("F"))).build();
+            return query.setCrossProducts(CrossProductsQuery.newBuilder()
+                            .addColumns(DesignColumn.newBuilder().setVariable("leftamygdala"))
+                            .addColumns(DesignColumn.newBuilder()
+                                    .setVariable("gender")
+                                    .setLevel("F")))
+                    .build();
         }
-        return query.setDescribe(DescribeQuery.newBuilder().addNumerical("leftamygdala").addNominal("gender")).build();
+        return query.setDescribe(
+                        DescribeQuery.newBuilder().addNumerical("leftamygdala").addNominal("gender"))
+                .build();
     }
 
     private static List<PrimitiveQuery> validQueries() {
-        PrimitiveQuery.Builder base = PrimitiveQuery.newBuilder().setDataModel("dementia:0.1").addAllDatasets(DATASETS)
-                .setFilter(FilterTrees.and(FilterTrees.rule("gender", "equal", "F"), FilterTrees.rule("subjectageyears", "greater", 60)));
+        PrimitiveQuery.Builder base = PrimitiveQuery.newBuilder()
+                .setDataModel("dementia:0.1")
+                .addAllDatasets(DATASETS)
+                .setFilter(FilterTrees.and(
+                        FilterTrees.rule("gender", "equal", "F"), FilterTrees.rule("subjectageyears", "greater", 60)));
         List<PrimitiveQuery> out = new ArrayList<>();
-        out.add(base.clone().setDescribe(DescribeQuery.newBuilder().addNumerical("leftamygdala").addNominal("agegroup")).build());
-        out.add(base.clone().setLevels(LevelsQuery.newBuilder().addNominal("agegroup").addCompleteIn("leftamygdala")).build());
-        out.add(base.clone().setCrossProducts(CrossProductsQuery.newBuilder().addColumns(DesignColumn.newBuilder().setVariable("leftamygdala"))
-                .addColumns(DesignColumn.newBuilder().setVariable("subjectageyears").setTransform("log"))
-                .addColumns(DesignColumn.newBuilder().setVariable("agegroup").setLevel("70-79y"))).build());
-        out.add(base.clone().setMoments(MomentsQuery.newBuilder().addNumerical("leftamygdala").addGroupBy("alzheimerbroadcategory")
-                .addDifferences(MomentsDifference.newBuilder().setMinuend("leftamygdala").setSubtrahend("rightamygdala"))
-                .addOnlyLevels(LevelSelection.newBuilder().setVariable("alzheimerbroadcategory").addLevels("AD").addLevels("CN"))).build());
-        out.add(base.clone().setGlmStep(GlmStepQuery.newBuilder().setFamily("binomial").setLink("logit").setIntercept(true)
-                .setResponse(GlmColumn.newBuilder().setVariable("alzheimerbroadcategory").setLevel("AD"))
-                .addColumns(GlmColumn.newBuilder().setVariable("leftamygdala")).addBeta(0.1).addBeta(-0.2)).build());
-        out.add(base.clone().setHistogram(HistogramQuery.newBuilder().setVariable("leftamygdala").addEdges(0).addEdges(1).addEdges(2)
-                .addGroupBy("agegroup")).build());
-        out.add(base.clone().setKmeansStep(KmeansStepQuery.newBuilder().addVariables("leftamygdala").addVariables("rightamygdala")
-                .addCentres(1).addCentres(1).addCentres(2).addCentres(2)).build());
+        out.add(base.clone()
+                .setDescribe(
+                        DescribeQuery.newBuilder().addNumerical("leftamygdala").addNominal("agegroup"))
+                .build());
+        out.add(base.clone()
+                .setLevels(LevelsQuery.newBuilder().addNominal("agegroup").addCompleteIn("leftamygdala"))
+                .build());
+        out.add(base.clone()
+                .setCrossProducts(CrossProductsQuery.newBuilder()
+                        .addColumns(DesignColumn.newBuilder().setVariable("leftamygdala"))
+                        .addColumns(DesignColumn.newBuilder()
+                                .setVariable("subjectageyears")
+                                .setTransform("log"))
+                        .addColumns(DesignColumn.newBuilder()
+                                .setVariable("agegroup")
+                                .setLevel("70-79y")))
+                .build());
+        out.add(base.clone()
+                .setMoments(MomentsQuery.newBuilder()
+                        .addNumerical("leftamygdala")
+                        .addGroupBy("alzheimerbroadcategory")
+                        .addDifferences(MomentsDifference.newBuilder()
+                                .setMinuend("leftamygdala")
+                                .setSubtrahend("rightamygdala"))
+                        .addOnlyLevels(LevelSelection.newBuilder()
+                                .setVariable("alzheimerbroadcategory")
+                                .addLevels("AD")
+                                .addLevels("CN")))
+                .build());
+        out.add(base.clone()
+                .setGlmStep(GlmStepQuery.newBuilder()
+                        .setFamily("binomial")
+                        .setLink("logit")
+                        .setIntercept(true)
+                        .setResponse(GlmColumn.newBuilder()
+                                .setVariable("alzheimerbroadcategory")
+                                .setLevel("AD"))
+                        .addColumns(GlmColumn.newBuilder().setVariable("leftamygdala"))
+                        .addBeta(0.1)
+                        .addBeta(-0.2))
+                .build());
+        out.add(base.clone()
+                .setHistogram(HistogramQuery.newBuilder()
+                        .setVariable("leftamygdala")
+                        .addEdges(0)
+                        .addEdges(1)
+                        .addEdges(2)
+                        .addGroupBy("agegroup"))
+                .build());
+        out.add(base.clone()
+                .setKmeansStep(KmeansStepQuery.newBuilder()
+                        .addVariables("leftamygdala")
+                        .addVariables("rightamygdala")
+                        .addCentres(1)
+                        .addCentres(1)
+                        .addCentres(2)
+                        .addCentres(2))
+                .build());
         return out;
     }
 
@@ -189,42 +285,58 @@ class TestRequestFuzzing extends DementiaStoreTest {
             case 3 -> b.setFilter(randomFilter(random, 0));
             case 4 -> {
                 if (b.hasCrossProducts()) {
-                    b.getCrossProductsBuilder().addColumns(DesignColumn.newBuilder().setVariable(pick(random, VARIABLES))
-                            .setLevel(random.nextBoolean() ? "" : randomString(random)).setTransform(random.nextBoolean() ? "" : "exp"));
-                }
-                else if (b.hasGlmStep()) {
-                    b.getGlmStepBuilder().addBeta(oddNumber(random)).setFamily(random.nextBoolean() ? "poisson" : randomString(random));
-                }
-                else if (b.hasHistogram()) {
+                    b.getCrossProductsBuilder()
+                            .addColumns(DesignColumn.newBuilder()
+                                    .setVariable(pick(random, VARIABLES))
+                                    .setLevel(random.nextBoolean() ? "" : randomString(random))
+                                    .setTransform(random.nextBoolean() ? "" : "exp"));
+                } else if (b.hasGlmStep()) {
+                    b.getGlmStepBuilder()
+                            .addBeta(oddNumber(random))
+                            .setFamily(random.nextBoolean() ? "poisson" : randomString(random));
+                } else if (b.hasHistogram()) {
                     b.getHistogramBuilder().addEdges(oddNumber(random)).addGroupBy(pick(random, VARIABLES));
-                }
-                else if (b.hasKmeansStep()) {
+                } else if (b.hasKmeansStep()) {
                     b.getKmeansStepBuilder().addCentres(oddNumber(random));
-                }
-                else if (b.hasMoments()) {
+                } else if (b.hasMoments()) {
                     b.getMomentsBuilder().addGroupBy(pick(random, VARIABLES)).addNumerical(pick(random, VARIABLES));
-                }
-                else {
+                } else {
                     b.setLevels(LevelsQuery.newBuilder().addNominal(pick(random, VARIABLES)));
                 }
             }
             case 5 -> b.clearFilter();
-            case 6 -> b.setKmeansStep(KmeansStepQuery.newBuilder().addVariables(pick(random, VARIABLES)).addCentres(oddNumber(random)));
-            case 7 -> b.setHistogram(HistogramQuery.newBuilder().setVariable(pick(random, VARIABLES)).addEdges(oddNumber(random))
-                    .addEdges(oddNumber(random)));
-            case 8 -> b.setGlmStep(GlmStepQuery.newBuilder().setFamily(random.nextBoolean() ? "gaussian" : "binomial")
-                    .setLink(random.nextBoolean() ? "identity" : "logit").setIntercept(random.nextBoolean())
-                    .setResponse(GlmColumn.newBuilder().setVariable(pick(random, VARIABLES)))
-                    .addColumns(GlmColumn.newBuilder().setVariable(pick(random, VARIABLES)).setLevel(random.nextBoolean() ? "" : "M")));
-            default -> b.setMoments(MomentsQuery.newBuilder().addNumerical(pick(random, VARIABLES))
-                    .addOnlyLevels(LevelSelection.newBuilder().setVariable(pick(random, VARIABLES)).addLevels(randomString(random))));
+            case 6 ->
+                b.setKmeansStep(KmeansStepQuery.newBuilder()
+                        .addVariables(pick(random, VARIABLES))
+                        .addCentres(oddNumber(random)));
+            case 7 ->
+                b.setHistogram(HistogramQuery.newBuilder()
+                        .setVariable(pick(random, VARIABLES))
+                        .addEdges(oddNumber(random))
+                        .addEdges(oddNumber(random)));
+            case 8 ->
+                b.setGlmStep(GlmStepQuery.newBuilder()
+                        .setFamily(random.nextBoolean() ? "gaussian" : "binomial")
+                        .setLink(random.nextBoolean() ? "identity" : "logit")
+                        .setIntercept(random.nextBoolean())
+                        .setResponse(GlmColumn.newBuilder().setVariable(pick(random, VARIABLES)))
+                        .addColumns(GlmColumn.newBuilder()
+                                .setVariable(pick(random, VARIABLES))
+                                .setLevel(random.nextBoolean() ? "" : "M")));
+            default ->
+                b.setMoments(MomentsQuery.newBuilder()
+                        .addNumerical(pick(random, VARIABLES))
+                        .addOnlyLevels(LevelSelection.newBuilder()
+                                .setVariable(pick(random, VARIABLES))
+                                .addLevels(randomString(random))));
         }
         return b.build();
     }
 
     private static Filter randomFilter(Random random, int depth) {
         if (depth < 20 && random.nextInt(3) == 0) {
-            FilterGroup.Builder group = FilterGroup.newBuilder().setCondition(pick(random, List.of("AND", "OR", "", "XOR", "and")));
+            FilterGroup.Builder group =
+                    FilterGroup.newBuilder().setCondition(pick(random, List.of("AND", "OR", "", "XOR", "and")));
             int n = random.nextInt(4);
             for (int i = 0; i < n; i++) {
                 group.addRules(randomFilter(random, depth + 1));
@@ -234,11 +346,20 @@ class TestRequestFuzzing extends DementiaStoreTest {
         if (random.nextInt(20) == 0) {
             return Filter.getDefaultInstance();
         }
-        FilterRule.Builder rule = FilterRule.newBuilder().setVariable(pick(random, VARIABLES)).setOperator(pick(random, OPERATORS));
+        FilterRule.Builder rule =
+                FilterRule.newBuilder().setVariable(pick(random, VARIABLES)).setOperator(pick(random, OPERATORS));
         int values = random.nextInt(4);
         for (int i = 0; i < values; i++) {
-            rule.addValues(random.nextBoolean() ? FilterValue.newBuilder().setNumber(oddNumber(random)).build()
-                    : random.nextInt(5) == 0 ? FilterValue.getDefaultInstance() : FilterValue.newBuilder().setText(randomString(random)).build());
+            rule.addValues(
+                    random.nextBoolean()
+                            ? FilterValue.newBuilder()
+                                    .setNumber(oddNumber(random))
+                                    .build()
+                            : random.nextInt(5) == 0
+                                    ? FilterValue.getDefaultInstance()
+                                    : FilterValue.newBuilder()
+                                            .setText(randomString(random))
+                                            .build());
         }
         return Filter.newBuilder().setRule(rule).build();
     }
@@ -269,7 +390,8 @@ class TestRequestFuzzing extends DementiaStoreTest {
             return group;
         }
         String variable = pick(random, VARIABLES);
-        ObjectNode rule = f.objectNode().put("id", variable).put("field", variable).put("operator", pick(random, OPERATORS));
+        ObjectNode rule =
+                f.objectNode().put("id", variable).put("field", variable).put("operator", pick(random, OPERATORS));
         rule.put("type", pick(random, List.of("string", "double", "integer", "boolean", "")));
         switch (random.nextInt(6)) {
             case 0 -> rule.put("value", oddNumber(random));

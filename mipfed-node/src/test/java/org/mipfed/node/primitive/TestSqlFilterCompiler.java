@@ -30,26 +30,54 @@ class TestSqlFilterCompiler {
         assertCompiles(rule("agegroup", "not_in", "-50y"), "(\"agegroup\" NOT IN (?))", "-50y");
         assertCompiles(rule("minimentalstate", "is_null"), "(\"minimentalstate\" IS NULL)");
         assertCompiles(rule("minimentalstate", "is_not_null"), "(\"minimentalstate\" IS NOT NULL)");
-        assertCompiles(or(and(rule("gender", "equal", "M"), rule("subjectageyears", "less", 65)), rule("gender", "equal", "F")),
-                "(((\"gender\" = ?) AND (\"subjectageyears\" < ?)) OR (\"gender\" = ?))", "M", 65.0, "F");
+        assertCompiles(
+                or(
+                        and(rule("gender", "equal", "M"), rule("subjectageyears", "less", 65)),
+                        rule("gender", "equal", "F")),
+                "(((\"gender\" = ?) AND (\"subjectageyears\" < ?)) OR (\"gender\" = ?))",
+                "M",
+                65.0,
+                "F");
         assertThat(compiler.compile(null)).isNull();
         assertThat(compiler.compile(Filter.getDefaultInstance())).isNull();
     }
 
     @Test
     void refusesWhatItCannotCompile() {
-        assertRefused(rule("nosuch", "is_null"), "unknown_variable",
+        assertRefused(
+                rule("nosuch", "is_null"),
+                "unknown_variable",
                 "The filter uses the variable 'nosuch', which is not in the data model dementia:0.1; filter on variables of the data model only");
-        assertRefused(rule("gender", "between", "F"), "invalid_filter", "Invalid filter: the filter 'between' on 'gender' needs 2 values, not 1.");
-        assertRefused(rule("gender", "is_null", "F"), "invalid_filter", "Invalid filter: the filter 'is_null' on 'gender' needs 0 values, not 1.");
-        assertRefused(rule("gender", "in"), "invalid_filter", "Invalid filter: the filter 'in' on 'gender' needs 1 to 1000 values.");
-        assertRefused(rule("subjectageyears", "equal", "seventy"), "invalid_filter", "Invalid filter: the filter 'equal' on the numerical "
-                + "variable 'subjectageyears' compares it with 'seventy', which is not a number.");
-        assertRefused(rule("subjectageyears", "equal", "NaN"), "invalid_filter",
+        assertRefused(
+                rule("gender", "between", "F"),
+                "invalid_filter",
+                "Invalid filter: the filter 'between' on 'gender' needs 2 values, not 1.");
+        assertRefused(
+                rule("gender", "is_null", "F"),
+                "invalid_filter",
+                "Invalid filter: the filter 'is_null' on 'gender' needs 0 values, not 1.");
+        assertRefused(
+                rule("gender", "in"),
+                "invalid_filter",
+                "Invalid filter: the filter 'in' on 'gender' needs 1 to 1000 values.");
+        assertRefused(
+                rule("subjectageyears", "equal", "seventy"),
+                "invalid_filter",
+                "Invalid filter: the filter 'equal' on the numerical "
+                        + "variable 'subjectageyears' compares it with 'seventy', which is not a number.");
+        assertRefused(
+                rule("subjectageyears", "equal", "NaN"),
+                "invalid_filter",
                 "Invalid filter: the filter 'equal' on 'subjectageyears' uses a value that is not a finite number.");
-        assertRefused(FilterTrees.group("XOR", rule("gender", "is_null")), "invalid_filter",
+        assertRefused(
+                FilterTrees.group("XOR", rule("gender", "is_null")),
+                "invalid_filter",
                 "Invalid filter: a filter group's condition must be AND or OR, not 'XOR'.");
-        assertRefused(Filter.newBuilder().setGroup(FilterGroup.newBuilder().setCondition("AND")).build(), "invalid_filter",
+        assertRefused(
+                Filter.newBuilder()
+                        .setGroup(FilterGroup.newBuilder().setCondition("AND"))
+                        .build(),
+                "invalid_filter",
                 "Invalid filter: a filter group has no rules.");
         Filter deep = rule("gender", "is_null");
         for (int i = 0; i < 17; i++) {
@@ -68,7 +96,9 @@ class TestSqlFilterCompiler {
     }
 
     private void assertRefused(Filter filter, String rule, String message) {
-        assertThatThrownBy(() -> compiler.compile(filter)).isInstanceOf(RefusalException.class).hasMessage(message)
+        assertThatThrownBy(() -> compiler.compile(filter))
+                .isInstanceOf(RefusalException.class)
+                .hasMessage(message)
                 .satisfies(e -> {
                     assertThat(((RefusalException) e).rule()).isEqualTo(rule);
                     assertThat(((RefusalException) e).callerError()).isTrue();

@@ -49,7 +49,9 @@ class TestCertificateRenewal {
         Files.createDirectories(paths.key().getParent());
         keys = KeyPairs.generate();
         Pem.writePrivateKey(paths.key(), keys.getPrivate());
-        Pem.writeCertificate(paths.certificate(), nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(30))));
+        Pem.writeCertificate(
+                paths.certificate(),
+                nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(30))));
         Pem.writeCertificate(paths.caCertificate(), pki.ca);
     }
 
@@ -60,19 +62,25 @@ class TestCertificateRenewal {
         assertThat(renewal.request()).isEmpty();
 
         // issued two days ago, good for one more: two thirds of three days have passed
-        Pem.writeCertificate(paths.certificate(), nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(1))));
+        Pem.writeCertificate(
+                paths.certificate(),
+                nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(1))));
         renewal = new CertificateRenewal(NodeCredentials.load(paths.credentials()), NODE);
         NodeMessage request = renewal.request().orElseThrow();
-        PKCS10CertificationRequest csr = new PKCS10CertificationRequest(request.getRenew().getCsrDer().toByteArray());
+        PKCS10CertificationRequest csr =
+                new PKCS10CertificationRequest(request.getRenew().getCsrDer().toByteArray());
         assertThat(csr.getSubject().toString()).isEqualTo("CN=" + NODE);
-        assertThat(csr.getSubjectPublicKeyInfo().getEncoded()).isNotEqualTo(keys.getPublic().getEncoded());
+        assertThat(csr.getSubjectPublicKeyInfo().getEncoded())
+                .isNotEqualTo(keys.getPublic().getEncoded());
         // one request at a time: no second one while the first waits for its answer
         assertThat(renewal.request()).isEmpty();
     }
 
     @Test
     void storesTheRenewedPairOnlyIfItIsForItsKeyItsIdAndATrustedCa() throws Exception {
-        Pem.writeCertificate(paths.certificate(), nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(1))));
+        Pem.writeCertificate(
+                paths.certificate(),
+                nodeCertificate(pki, keys, NODE, Instant.now().plus(Duration.ofDays(1))));
         NodeCredentials credentials = NodeCredentials.load(paths.credentials());
         CertificateRenewal renewal = new CertificateRenewal(credentials, NODE);
 
@@ -81,11 +89,15 @@ class TestCertificateRenewal {
         assertThat(renewal.renewed(issued(nodeCertificate(pki, csr, "node2")))).isFalse();
         // another key
         forceRequest(renewal);
-        assertThat(renewal.renewed(issued(nodeCertificate(pki, KeyPairs.generate(), NODE, Instant.now().plus(Duration.ofDays(30)))))).isFalse();
+        assertThat(renewal.renewed(issued(nodeCertificate(
+                        pki, KeyPairs.generate(), NODE, Instant.now().plus(Duration.ofDays(30))))))
+                .isFalse();
         // a CA the node does not trust
         csr = csr(forceRequest(renewal));
-        assertThat(renewal.renewed(issued(nodeCertificate(new PkiFixture("fed"), csr, NODE)))).isFalse();
-        assertThat(NodeCredentials.load(paths.credentials()).current().certificate()).isEqualTo(credentials.current().certificate());
+        assertThat(renewal.renewed(issued(nodeCertificate(new PkiFixture("fed"), csr, NODE))))
+                .isFalse();
+        assertThat(NodeCredentials.load(paths.credentials()).current().certificate())
+                .isEqualTo(credentials.current().certificate());
 
         csr = csr(forceRequest(renewal));
         X509Certificate good = nodeCertificate(pki, csr, NODE);
@@ -93,9 +105,11 @@ class TestCertificateRenewal {
         NodeCredentials reloaded = NodeCredentials.load(paths.credentials());
         assertThat(reloaded.current().certificate()).isEqualTo(good);
         assertThat(reloaded.current().key()).isNotEqualTo(keys.getPrivate());
-        assertThat(good.getPublicKey().getEncoded()).isEqualTo(csr.getSubjectPublicKeyInfo().getEncoded());
+        assertThat(good.getPublicKey().getEncoded())
+                .isEqualTo(csr.getSubjectPublicKeyInfo().getEncoded());
         try (Stream<Path> files = Files.list(paths.key().getParent())) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("node.key", "node.crt", "ca.crt");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("node.key", "node.crt", "ca.crt");
         }
     }
 
@@ -107,16 +121,19 @@ class TestCertificateRenewal {
 
         // unendorsed, and endorsed only by itself or by a CA the node does not know: refused
         renewal.trust(update(false, ca(pki.ca, null), ca(rogue.ca, new byte[] {1, 2, 3})));
-        renewal.trust(update(false, ca(pki.ca, null), ca(rogue.ca, CaEndorsement.sign(rogue.caKeys.getPrivate(), rogue.ca))));
+        renewal.trust(
+                update(false, ca(pki.ca, null), ca(rogue.ca, CaEndorsement.sign(rogue.caKeys.getPrivate(), rogue.ca))));
         assertThat(Pem.readCertificates(paths.caCertificate())).containsExactly(pki.ca);
         assertThat(renewal.request()).isEmpty();
 
         // endorsed by the CA it trusts: added, stored, and the node renews at once to move to it
-        renewal.trust(update(true, ca(pki.ca, null), ca(next.ca, CaEndorsement.sign(pki.caKeys.getPrivate(), next.ca))));
+        renewal.trust(
+                update(true, ca(pki.ca, null), ca(next.ca, CaEndorsement.sign(pki.caKeys.getPrivate(), next.ca))));
         assertThat(Pem.readCertificates(paths.caCertificate())).containsExactly(pki.ca, next.ca);
         assertThat(renewal.request()).isPresent();
 
-        // once the rotation is finished the old CA is dropped, but not while the node's own certificate is still under it
+        // once the rotation is finished the old CA is dropped, but not while the node's own certificate is still under
+        // it
         renewal.trust(update(false, ca(next.ca, null)));
         assertThat(Pem.readCertificates(paths.caCertificate())).containsExactly(pki.ca, next.ca);
     }
@@ -125,7 +142,8 @@ class TestCertificateRenewal {
     void aCrashWhileReplacingKeyAndCertificateLeavesAMatchingPair() throws Exception {
         X509Certificate old = Pem.readCertificate(paths.certificate());
         KeyPair newKeys = KeyPairs.generate();
-        X509Certificate renewed = nodeCertificate(pki, newKeys, NODE, Instant.now().plus(Duration.ofDays(30)));
+        X509Certificate renewed =
+                nodeCertificate(pki, newKeys, NODE, Instant.now().plus(Duration.ofDays(30)));
         Path keyNext = paths.key().resolveSibling("node.key.next");
         Path certificateNext = paths.certificate().resolveSibling("node.crt.next");
 
@@ -145,7 +163,8 @@ class TestCertificateRenewal {
 
         // crash between the two renames (key moved, certificate not yet): completed too
         KeyPair third = KeyPairs.generate();
-        X509Certificate thirdCertificate = nodeCertificate(pki, third, NODE, Instant.now().plus(Duration.ofDays(30)));
+        X509Certificate thirdCertificate =
+                nodeCertificate(pki, third, NODE, Instant.now().plus(Duration.ofDays(30)));
         Pem.writePrivateKey(paths.key(), third.getPrivate());
         Pem.writeCertificate(certificateNext, thirdCertificate);
         loaded = NodeCredentials.load(paths.credentials());
@@ -164,7 +183,9 @@ class TestCertificateRenewal {
     }
 
     private static RenewalResponse issued(X509Certificate certificate) throws Exception {
-        return RenewalResponse.newBuilder().setCertificateDer(ByteString.copyFrom(certificate.getEncoded())).build();
+        return RenewalResponse.newBuilder()
+                .setCertificateDer(ByteString.copyFrom(certificate.getEncoded()))
+                .build();
     }
 
     private static TrustedCa ca(X509Certificate ca, byte[] endorsement) throws Exception {
@@ -176,15 +197,23 @@ class TestCertificateRenewal {
     }
 
     private static TrustUpdate update(boolean renewNow, TrustedCa... cas) {
-        return TrustUpdate.newBuilder().addAllCas(List.of(cas)).setRenewNow(renewNow).build();
+        return TrustUpdate.newBuilder()
+                .addAllCas(List.of(cas))
+                .setRenewNow(renewNow)
+                .build();
     }
 
-    private static X509Certificate nodeCertificate(PkiFixture pki, KeyPair keys, String nodeId, Instant notAfter) throws Exception {
+    private static X509Certificate nodeCertificate(PkiFixture pki, KeyPair keys, String nodeId, Instant notAfter)
+            throws Exception {
         return pki.leaf(keys, "CN=" + nodeId + ", OU=worker, O=fed", notAfter, KeyPurposeId.id_kp_clientAuth);
     }
 
-    private static X509Certificate nodeCertificate(PkiFixture pki, PKCS10CertificationRequest csr, String nodeId) throws Exception {
-        return pki.leaf(new KeyPair(new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo()), null),
-                "CN=" + nodeId + ", OU=worker, O=fed", Instant.now().plus(Duration.ofDays(30)), KeyPurposeId.id_kp_clientAuth);
+    private static X509Certificate nodeCertificate(PkiFixture pki, PKCS10CertificationRequest csr, String nodeId)
+            throws Exception {
+        return pki.leaf(
+                new KeyPair(new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo()), null),
+                "CN=" + nodeId + ", OU=worker, O=fed",
+                Instant.now().plus(Duration.ofDays(30)),
+                KeyPurposeId.id_kp_clientAuth);
     }
 }

@@ -18,6 +18,7 @@ import org.mipfed.core.model.DataModel;
 abstract class AbstractDataStoreTest {
     @TempDir
     Path directory;
+
     TestStore testStore;
     DataStore store;
 
@@ -51,17 +52,20 @@ abstract class AbstractDataStoreTest {
             List<String> names = new ArrayList<>();
             try (ResultSet rows = c.createStatement().executeQuery("SELECT * FROM \"data_dementia_0_1\" WHERE 1 = 0")) {
                 for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
-                    names.add(rows.getMetaData().getColumnName(i) + " " + rows.getMetaData().getColumnTypeName(i).toUpperCase());
+                    names.add(rows.getMetaData().getColumnName(i) + " "
+                            + rows.getMetaData().getColumnTypeName(i).toUpperCase());
                 }
             }
             return names;
         });
         assertThat(columns).hasSize(dementia.cdes().size() + 1);
         assertThat(columns.get(0)).isEqualTo("_row_id " + (kind() == StoreKind.DUCKDB ? "BIGINT" : "INT8"));
-        assertThat(columns).contains(kind() == StoreKind.DUCKDB ? "subjectageyears BIGINT" : "subjectageyears INT8",
-                kind() == StoreKind.DUCKDB ? "leftamygdala DOUBLE" : "leftamygdala FLOAT8",
-                kind() == StoreKind.DUCKDB ? "gender VARCHAR" : "gender TEXT",
-                kind() == StoreKind.DUCKDB ? "DIAG_etiology_1 VARCHAR" : "DIAG_etiology_1 TEXT");
+        assertThat(columns)
+                .contains(
+                        kind() == StoreKind.DUCKDB ? "subjectageyears BIGINT" : "subjectageyears INT8",
+                        kind() == StoreKind.DUCKDB ? "leftamygdala DOUBLE" : "leftamygdala FLOAT8",
+                        kind() == StoreKind.DUCKDB ? "gender VARCHAR" : "gender TEXT",
+                        kind() == StoreKind.DUCKDB ? "DIAG_etiology_1 VARCHAR" : "DIAG_etiology_1 TEXT");
         assertThat(store.dataModels()).singleElement().satisfies(m -> {
             assertThat(m.id()).isEqualTo("dementia:0.1");
             assertThat(m.datasets()).isEmpty();
@@ -78,7 +82,8 @@ abstract class AbstractDataStoreTest {
     void sameModelReformattedIsTheSameModel() throws Exception {
         DataModel dementia = TestStore.dementia();
         store.inTransaction(c -> store.catalog().register(c, dementia));
-        DataModel reformatted = DataModel.parse(org.mipfed.core.json.Json.mapper().readTree(dementia.json()).toString());
+        DataModel reformatted = DataModel.parse(
+                org.mipfed.core.json.Json.mapper().readTree(dementia.json()).toString());
         assertThat(reformatted.json()).isNotEqualTo(dementia.json());
         assertThat(register(reformatted)).isFalse();
     }
@@ -86,10 +91,12 @@ abstract class AbstractDataStoreTest {
     @Test
     void refusesSameCodeAndVersionWithOtherVariables() {
         store.inTransaction(c -> store.catalog().register(c, model("0.1", "\"label\": \"Age\"")));
-        assertThatThrownBy(() -> store.inTransaction(c -> store.catalog().register(c, model("0.1", "\"label\": \"Age in years\""))))
+        assertThatThrownBy(() -> store.inTransaction(
+                        c -> store.catalog().register(c, model("0.1", "\"label\": \"Age in years\""))))
                 .isInstanceOf(StoreException.class)
-                .hasMessage("The data model tiny:0.1 is already in the store with a different CDEsMetadata.json (the variable 'age' differs)."
-                        + " A changed data model needs a new version: change 'version' in the file and import again");
+                .hasMessage(
+                        "The data model tiny:0.1 is already in the store with a different CDEsMetadata.json (the variable 'age' differs)."
+                                + " A changed data model needs a new version: change 'version' in the file and import again");
         assertThat(register(model("0.2", "\"label\": \"Age in years\""))).isTrue();
         assertThat(store.dataModels()).extracting(StoredDataModel::id).containsExactly("tiny:0.1", "tiny:0.2");
     }
@@ -97,10 +104,12 @@ abstract class AbstractDataStoreTest {
     @Test
     void refusesVersionsThatShareATable() {
         store.inTransaction(c -> store.catalog().register(c, model("1.0", "\"label\": \"Age\"")));
-        assertThatThrownBy(() -> store.inTransaction(c -> store.catalog().register(c, model("1_0", "\"label\": \"Age\""))))
+        assertThatThrownBy(() ->
+                        store.inTransaction(c -> store.catalog().register(c, model("1_0", "\"label\": \"Age\""))))
                 .isInstanceOf(StoreException.class)
-                .hasMessage("The data model tiny:1_0 would be stored in the table data_tiny_1_0, which already holds tiny:1.0; "
-                        + "give it a version that differs in more than punctuation");
+                .hasMessage(
+                        "The data model tiny:1_0 would be stored in the table data_tiny_1_0, which already holds tiny:1.0; "
+                                + "give it a version that differs in more than punctuation");
         assertThat(store.dataModels()).hasSize(1);
     }
 
@@ -119,9 +128,11 @@ abstract class AbstractDataStoreTest {
     void failedTransactionLeavesNothing() {
         DataModel dementia = TestStore.dementia();
         assertThatThrownBy(() -> store.inTransaction(c -> {
-            store.catalog().register(c, dementia);
-            throw new IllegalStateException("boom");
-        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+                    store.catalog().register(c, dementia);
+                    throw new IllegalStateException("boom");
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
         assertThat(store.dataModels()).isEmpty();
         assertThat(register(dementia)).isTrue();
     }
@@ -147,19 +158,26 @@ abstract class AbstractDataStoreTest {
             return store.catalog().refreshDatasets(c, model, List.of("a", "b"), "f.csv", now);
         });
         assertThat(counts).containsExactly(Map.entry("a", 2L), Map.entry("b", 1L));
-        assertThat(store.dataModel("tiny:1").orElseThrow().datasets()).containsExactly(
-                new StoredDataset("a", "Alpha", 2, "f.csv", now), new StoredDataset("b", "b", 1, "f.csv", now));
-        assertThat(store.<java.util.Optional<ImportRecord>>withConnection(c -> store.catalog().findImport(c, "tiny:1", "abc"))).contains(
-                new ImportRecord("tiny:1", "f.csv", "abc", 100, 3, now));
-        assertThat(store.<Boolean>withConnection(c -> store.catalog().importedFileOfSize(c, "tiny:1", 100))).isTrue();
-        assertThat(store.<Boolean>withConnection(c -> store.catalog().importedFileOfSize(c, "tiny:1", 101))).isFalse();
-        assertThat(store.<Long>withConnection(c -> store.catalog().nextRowId(c, model))).isEqualTo(4);
+        assertThat(store.dataModel("tiny:1").orElseThrow().datasets())
+                .containsExactly(
+                        new StoredDataset("a", "Alpha", 2, "f.csv", now), new StoredDataset("b", "b", 1, "f.csv", now));
+        assertThat(store.<java.util.Optional<ImportRecord>>withConnection(
+                        c -> store.catalog().findImport(c, "tiny:1", "abc")))
+                .contains(new ImportRecord("tiny:1", "f.csv", "abc", 100, 3, now));
+        assertThat(store.<Boolean>withConnection(c -> store.catalog().importedFileOfSize(c, "tiny:1", 100)))
+                .isTrue();
+        assertThat(store.<Boolean>withConnection(c -> store.catalog().importedFileOfSize(c, "tiny:1", 101)))
+                .isFalse();
+        assertThat(store.<Long>withConnection(c -> store.catalog().nextRowId(c, model)))
+                .isEqualTo(4);
         assertThat(store.<String>withConnection(c -> {
-            try (ResultSet rows = c.createStatement().executeQuery("SELECT count(\"age\"), sum(\"age\") FROM \"data_tiny_1\"")) {
-                rows.next();
-                return rows.getLong(1) + "/" + rows.getLong(2);
-            }
-        })).isEqualTo("2/82");
+                    try (ResultSet rows = c.createStatement()
+                            .executeQuery("SELECT count(\"age\"), sum(\"age\") FROM \"data_tiny_1\"")) {
+                        rows.next();
+                        return rows.getLong(1) + "/" + rows.getLong(2);
+                    }
+                }))
+                .isEqualTo("2/82");
     }
 
     private boolean register(DataModel model) {
@@ -171,7 +189,6 @@ abstract class AbstractDataStoreTest {
                 {"code": "tiny", "version": "%s", "label": "Tiny", "variables": [
                   {"code": "dataset", "label": "Dataset", "sql_type": "text", "isCategorical": true,
                    "enumerations": [{"code": "a", "label": "Alpha"}, {"code": "b"}]},
-                  {"code": "age", %s, "sql_type": "int", "isCategorical": false, "minValue": 0, "maxValue": 130}]}"""
-                .formatted(version, ageLabel));
+                  {"code": "age", %s, "sql_type": "int", "isCategorical": false, "minValue": 0, "maxValue": 130}]}""".formatted(version, ageLabel));
     }
 }

@@ -16,8 +16,9 @@ class TestDuckDbStore extends AbstractDataStoreTest {
     @Test
     void neverLoadsOrInstallsExtensionsByItself() {
         String settings = store.withConnection(c -> {
-            try (ResultSet rows = c.createStatement().executeQuery(
-                    "SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions')")) {
+            try (ResultSet rows = c.createStatement()
+                    .executeQuery(
+                            "SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions')")) {
                 rows.next();
                 return rows.getString(1) + "," + rows.getString(2);
             }
@@ -29,7 +30,8 @@ class TestDuckDbStore extends AbstractDataStoreTest {
     void defaultStoreIsADuckDbFileInTheDataDir(@org.junit.jupiter.api.io.TempDir Path dataDir) {
         try (DataStore opened = DataStores.open(null, dataDir)) {
             assertThat(opened).isInstanceOf(DuckDbStore.class);
-            assertThat(opened.location()).isEqualTo("DuckDB " + dataDir.resolve("store.duckdb").toAbsolutePath());
+            assertThat(opened.location())
+                    .isEqualTo("DuckDB " + dataDir.resolve("store.duckdb").toAbsolutePath());
             opened.inTransaction(c -> opened.catalog().register(c, TestStore.dementia()));
         }
         assertThat(Files.isRegularFile(dataDir.resolve(DataStores.DUCKDB_FILE))).isTrue();
@@ -54,8 +56,7 @@ class TestDuckDbStore extends AbstractDataStoreTest {
             for (java.util.concurrent.Future<Long> answer : answers) {
                 assertThat(answer.get()).isEqualTo(100000L);
             }
-        }
-        finally {
+        } finally {
             pool.shutdownNow();
         }
     }

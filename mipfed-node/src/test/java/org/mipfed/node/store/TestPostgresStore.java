@@ -33,21 +33,25 @@ class TestPostgresStore extends AbstractDataStoreTest {
     void missingSchemaIsNamed() {
         assertThatThrownBy(() -> DataStores.open(TestStore.withSchema("mipfed_no_such_schema"), null))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining("has no current schema (the schema named in currentSchema or search_path does not exist)");
+                .hasMessageContaining(
+                        "has no current schema (the schema named in currentSchema or search_path does not exist)");
     }
 
     @Test
     void unreachableServerIsNamed() {
-        assertThatThrownBy(() -> PostgresStore.open("jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=p&connectTimeout=2"))
+        assertThatThrownBy(() ->
+                        PostgresStore.open("jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=p&connectTimeout=2"))
                 .isInstanceOf(StoreException.class)
-                .hasMessageStartingWith("Cannot connect to the store PostgreSQL jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=***");
+                .hasMessageStartingWith(
+                        "Cannot connect to the store PostgreSQL jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=***");
     }
 
     @Test
     void unsupportedUrlIsRefused() {
         assertThatThrownBy(() -> DataStores.open("jdbc:mysql://h/db?password=x", null))
                 .isInstanceOf(StoreException.class)
-                .hasMessage("The store URL jdbc:mysql://h/db?password=*** is not supported; use jdbc:postgresql://host:port/database"
-                        + " (optionally ?currentSchema=schema) or leave it out to use DuckDB in the data directory");
+                .hasMessage(
+                        "The store URL jdbc:mysql://h/db?password=*** is not supported; use jdbc:postgresql://host:port/database"
+                                + " (optionally ?currentSchema=schema) or leave it out to use DuckDB in the data directory");
     }
 }

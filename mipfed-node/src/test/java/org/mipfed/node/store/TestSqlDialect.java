@@ -23,7 +23,8 @@ class TestSqlDialect {
         assertThat(SqlDialect.POSTGRESQL.columnType(SqlType.TEXT)).isEqualTo("TEXT");
         assertThat(SqlDialect.DUCKDB.columnType(SqlType.INT)).isEqualTo("BIGINT");
         assertThat(SqlDialect.DUCKDB.quantile("x", 0.25)).isEqualTo("quantile_cont(x, 0.25)");
-        assertThat(SqlDialect.POSTGRESQL.quantile("x", 0.5)).isEqualTo("percentile_cont(0.5) WITHIN GROUP (ORDER BY x)");
+        assertThat(SqlDialect.POSTGRESQL.quantile("x", 0.5))
+                .isEqualTo("percentile_cont(0.5) WITHIN GROUP (ORDER BY x)");
         assertThat(SqlDialect.POSTGRESQL.filtered("count(*)", "a")).isEqualTo("count(*) FILTER (WHERE a)");
     }
 }

@@ -34,7 +34,8 @@ class TestStatementCache {
                 first.close();
                 PreparedStatement second = connection.prepareStatement("SELECT 1");
                 assertThat(second.unwrap(PreparedStatement.class)).isSameAs(first.unwrap(PreparedStatement.class));
-                // The table is replaced: the kept statement is planned again by DuckDB, not answered from the old table.
+                // The table is replaced: the kept statement is planned again by DuckDB, not answered from the old
+                // table.
                 try (Statement s = connection.createStatement()) {
                     s.execute("DROP TABLE t");
                     s.execute("CREATE TABLE t AS SELECT range * 2 AS v FROM range(10)");
@@ -50,11 +51,14 @@ class TestStatementCache {
     void keepsAtMostItsCapacityClosingTheLeastRecentlyUsed() throws SQLException {
         try (DuckDbStore store = DuckDbStore.inMemory()) {
             store.withConnection(connection -> {
-                StatementCache cache = new StatementCache(connection.unwrap(DuckDBConnection.class).duplicate(), 2);
-                PreparedStatement a = cache.connection().prepareStatement("SELECT 1").unwrap(PreparedStatement.class);
+                StatementCache cache = new StatementCache(
+                        connection.unwrap(DuckDBConnection.class).duplicate(), 2);
+                PreparedStatement a =
+                        cache.connection().prepareStatement("SELECT 1").unwrap(PreparedStatement.class);
                 cache.connection().prepareStatement("SELECT 2");
                 cache.connection().prepareStatement("SELECT 1");
-                PreparedStatement b = cache.connection().prepareStatement("SELECT 2").unwrap(PreparedStatement.class);
+                PreparedStatement b =
+                        cache.connection().prepareStatement("SELECT 2").unwrap(PreparedStatement.class);
                 cache.connection().prepareStatement("SELECT 3");
                 assertThat(a.isClosed()).isTrue();
                 assertThat(b.isClosed()).isFalse();

@@ -23,7 +23,8 @@ import org.mipfed.core.model.DataModel;
  * test PostgreSQL database ({@code MIPFED_TEST_PG_URL}), dropped on close.
  */
 public final class TestStore implements AutoCloseable {
-    public static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/mipfed_test?user=mipfed&password=mipfed";
+    public static final String DEFAULT_PG_URL =
+            "jdbc:postgresql://127.0.0.1:5432/mipfed_test?user=mipfed&password=mipfed";
     private static final String DATA = "/org/mipfed/data/dementia_v_0_1/";
 
     private final DataStore store;
@@ -38,7 +39,8 @@ public final class TestStore implements AutoCloseable {
         if (kind == StoreKind.DUCKDB) {
             return new TestStore(DuckDbStore.open(directory.resolve("store.duckdb")), null);
         }
-        String schema = "mipfed_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+        String schema = "mipfed_test_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         execute("CREATE SCHEMA " + schema);
         return new TestStore(PostgresStore.open(withSchema(schema)), schema);
     }
@@ -58,12 +60,14 @@ public final class TestStore implements AutoCloseable {
     }
 
     public static void execute(String sql) {
-        try (Connection connection = DriverManager.getConnection(postgresUrl()); Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(postgresUrl());
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Cannot run " + sql + " on the test PostgreSQL (" + e.getMessage()
-                    + "); start it and create role mipfed / database mipfed_test, or set MIPFED_TEST_PG_URL", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Cannot run " + sql + " on the test PostgreSQL (" + e.getMessage()
+                            + "); start it and create role mipfed / database mipfed_test, or set MIPFED_TEST_PG_URL",
+                    e);
         }
     }
 
@@ -74,7 +78,10 @@ public final class TestStore implements AutoCloseable {
 
     /** The names of the dementia CSV files. */
     public static List<String> dementiaFiles() {
-        return Arrays.stream(resource("FILES").split("\\s+")).filter(f -> f.endsWith(".csv")).sorted().toList();
+        return Arrays.stream(resource("FILES").split("\\s+"))
+                .filter(f -> f.endsWith(".csv"))
+                .sorted()
+                .toList();
     }
 
     /** Copies a dementia CSV into {@code directory} and returns its path. */
@@ -86,8 +93,7 @@ public final class TestStore implements AutoCloseable {
             Path file = directory.resolve(name);
             Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return file;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -98,8 +104,7 @@ public final class TestStore implements AutoCloseable {
                 throw new IllegalArgumentException("No test resource " + name);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -33,12 +33,16 @@ public final class PkiFixture {
     public final X509Certificate ca;
 
     public PkiFixture(String federationId) throws Exception {
-        this(federationId, Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofDays(3650)));
+        this(
+                federationId,
+                Instant.now().minus(Duration.ofMinutes(5)),
+                Instant.now().plus(Duration.ofDays(3650)));
     }
 
     public PkiFixture(String federationId, Instant notBefore, Instant notAfter) throws Exception {
         X500Name name = new X500Name("CN=mipfed CA, O=" + federationId);
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), Date.from(notBefore), Date.from(notAfter), name, caKeys.getPublic());
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                name, serial(), Date.from(notBefore), Date.from(notAfter), name, caKeys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         ca = sign(builder, caKeys.getPrivate());
@@ -46,22 +50,38 @@ public final class PkiFixture {
 
     /** A manager certificate: serverAuth, SANs localhost and 127.0.0.1. */
     X509Certificate server(KeyPair keys) throws Exception {
-        return leaf(keys, "CN=localhost, OU=manager, O=fed", Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+        return leaf(
+                keys,
+                "CN=localhost, OU=manager, O=fed",
+                Instant.now().plus(Duration.ofDays(1)),
+                KeyPurposeId.id_kp_serverAuth,
+                KeyPurposeId.id_kp_clientAuth);
     }
 
     /** A node certificate: clientAuth only. */
     X509Certificate client(KeyPair keys) throws Exception {
-        return leaf(keys, "CN=node, OU=worker, O=fed", Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_clientAuth);
+        return leaf(
+                keys,
+                "CN=node, OU=worker, O=fed",
+                Instant.now().plus(Duration.ofDays(1)),
+                KeyPurposeId.id_kp_clientAuth);
     }
 
-    public X509Certificate leaf(KeyPair keys, String subject, Instant notAfter, KeyPurposeId... purposes) throws Exception {
+    public X509Certificate leaf(KeyPair keys, String subject, Instant notAfter, KeyPurposeId... purposes)
+            throws Exception {
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                ca, serial(), Date.from(Instant.now().minus(Duration.ofDays(2))), Date.from(notAfter), new X500Name(subject), keys.getPublic());
+                ca,
+                serial(),
+                Date.from(Instant.now().minus(Duration.ofDays(2))),
+                Date.from(notAfter),
+                new X500Name(subject),
+                keys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+        }));
         return sign(builder, caKeys.getPrivate());
     }
 
@@ -70,6 +90,7 @@ public final class PkiFixture {
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws Exception {
-        return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(key)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM).build(key)));
     }
 }

@@ -19,8 +19,10 @@ class TestCsr {
 
         assertThat(request.getSubject().toString()).isEqualTo("CN=hospital-a.example");
         assertThat(new JcaPKCS10CertificationRequest(request).getPublicKey()).isEqualTo(keys.getPublic());
-        assertThat(request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(keys.getPublic()))).isTrue();
-        assertThat(request.getSignatureAlgorithm().getAlgorithm().getId()).isEqualTo("1.2.840.10045.4.3.2"); // ecdsa-with-SHA256
+        assertThat(request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(keys.getPublic())))
+                .isTrue();
+        assertThat(request.getSignatureAlgorithm().getAlgorithm().getId())
+                .isEqualTo("1.2.840.10045.4.3.2"); // ecdsa-with-SHA256
     }
 
     @Test

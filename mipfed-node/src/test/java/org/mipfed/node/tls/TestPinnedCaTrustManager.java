@@ -44,7 +44,10 @@ class TestPinnedCaTrustManager {
         X509Certificate impostorManager = impostor.server(KeyPairs.generate());
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(CaDigest.of(federation.ca));
 
-        assertRefused(pinning, new X509Certificate[] {impostorManager, impostor.ca}, "no certificate in the manager's chain has the digest");
+        assertRefused(
+                pinning,
+                new X509Certificate[] {impostorManager, impostor.ca},
+                "no certificate in the manager's chain has the digest");
         assertThat(pinning.pinnedCa()).isEmpty();
         assertThat(pinning.mismatch()).contains("no certificate in the manager's chain has the digest");
     }
@@ -62,7 +65,8 @@ class TestPinnedCaTrustManager {
         X509Certificate impostorManager = impostor.server(KeyPairs.generate());
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(CaDigest.of(federation.ca));
 
-        assertRefused(pinning, new X509Certificate[] {impostorManager, federation.ca}, "does not verify against the CA");
+        assertRefused(
+                pinning, new X509Certificate[] {impostorManager, federation.ca}, "does not verify against the CA");
         assertThat(pinning.pinnedCa()).isEmpty();
     }
 
@@ -75,7 +79,11 @@ class TestPinnedCaTrustManager {
 
     @Test
     void refusesAnExpiredManagerCertificate() throws Exception {
-        X509Certificate expired = federation.leaf(KeyPairs.generate(), "CN=localhost, OU=manager, O=fed", Instant.now().minus(Duration.ofDays(1)), KeyPurposeId.id_kp_serverAuth);
+        X509Certificate expired = federation.leaf(
+                KeyPairs.generate(),
+                "CN=localhost, OU=manager, O=fed",
+                Instant.now().minus(Duration.ofDays(1)),
+                KeyPurposeId.id_kp_serverAuth);
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(CaDigest.of(federation.ca));
 
         assertRefused(pinning, new X509Certificate[] {expired, federation.ca}, "does not verify against the CA");
@@ -83,12 +91,18 @@ class TestPinnedCaTrustManager {
 
     @Test
     void refusesAnExpiredCa() throws Exception {
-        PkiFixture old = new PkiFixture("old", Instant.now().minus(Duration.ofDays(20)), Instant.now().minus(Duration.ofDays(1)));
+        PkiFixture old = new PkiFixture(
+                "old", Instant.now().minus(Duration.ofDays(20)), Instant.now().minus(Duration.ofDays(1)));
         KeyPair keys = KeyPairs.generate();
-        X509Certificate oldManager = old.leaf(keys, "CN=localhost, OU=manager, O=old", Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_serverAuth);
+        X509Certificate oldManager = old.leaf(
+                keys,
+                "CN=localhost, OU=manager, O=old",
+                Instant.now().plus(Duration.ofDays(1)),
+                KeyPurposeId.id_kp_serverAuth);
         PinnedCaTrustManager pinning = new PinnedCaTrustManager(CaDigest.of(old.ca));
 
-        assertRefused(pinning, new X509Certificate[] {oldManager, old.ca}, "the CA with the token's digest is not valid now");
+        assertRefused(
+                pinning, new X509Certificate[] {oldManager, old.ca}, "the CA with the token's digest is not valid now");
     }
 
     @Test
@@ -113,13 +127,16 @@ class TestPinnedCaTrustManager {
     @Test
     void needsADigest() {
         assertThatThrownBy(() -> new PinnedCaTrustManager("abc")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new PinnedCaTrustManager(CaDigest.of(federation.ca).toUpperCase())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() ->
+                        new PinnedCaTrustManager(CaDigest.of(federation.ca).toUpperCase()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static void assertRefused(PinnedCaTrustManager pinning, X509Certificate[] chain, String reason) {
         assertThatThrownBy(() -> pinning.checkServerTrusted(chain, AUTH))
                 .isInstanceOf(CertificateException.class)
-                .hasMessageStartingWith("the manager's CA does not match the digest in the join token: wrong token or man-in-the-middle")
+                .hasMessageStartingWith(
+                        "the manager's CA does not match the digest in the join token: wrong token or man-in-the-middle")
                 .hasMessageContaining(reason);
     }
 }
