@@ -2,10 +2,10 @@ package org.mipfed.core.problem;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.Set;
-import org.mipfed.core.json.Json;
 
 /**
  * The one shape a {@link Problem} takes in JSON (RFC 9457): {@code type} (the type's urn), {@code title},
@@ -34,7 +34,8 @@ public final class ProblemDocument {
         requireNonNull(type, "type is null");
         requireNonNull(detail, "detail is null");
         requireNonNull(extensions, "extensions is null");
-        ObjectNode body = Json.mapper().createObjectNode();
+        // a bare tree: problems sit below the JSON set-up (core.json reports its own failures as problems)
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("type", type.type().toString());
         body.put("title", type.title());
         body.put("status", status);
