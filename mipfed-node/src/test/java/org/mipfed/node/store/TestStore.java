@@ -1,7 +1,6 @@
 package org.mipfed.node.store;
 
 import static java.util.Objects.requireNonNull;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,19 +39,10 @@ public final class TestStore implements AutoCloseable {
         if (kind == StoreKind.DUCKDB) {
             return new TestStore(DuckDbStore.open(directory.resolve("store.duckdb")), null);
         }
-        assumeFalse(
-                leftOut("postgres"),
-                "PostgreSQL left out (./mipfed test --without-postgres, MIPFED_TEST_WITHOUT): this test is skipped");
         String schema = "mipfed_test_"
                 + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         execute("CREATE SCHEMA " + schema);
         return new TestStore(PostgresStore.open(withSchema(schema)), schema);
-    }
-
-    /** Whether the user chose to run without this part of the test set-up ({@code MIPFED_TEST_WITHOUT=postgres}). */
-    static boolean leftOut(String part) {
-        String without = System.getenv().getOrDefault("MIPFED_TEST_WITHOUT", "");
-        return Arrays.asList(without.split(",")).contains(part);
     }
 
     public DataStore store() {
