@@ -1,6 +1,7 @@
 package org.mipfed.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -37,11 +38,18 @@ final class PortalBrowser implements AutoCloseable {
         this.downloads = downloads;
     }
 
-    /** Skips the test when Chromium is absent on a developer's machine; on CI (CI=true) that is a failure. */
+    /**
+     * Skips the test when Chromium is absent on a developer's machine; on CI (CI=true) that is a failure. Skips it
+     * too when the user chose to run without the browser ({@code ./mipfed test --without-browser}).
+     */
     static void requireChromium() {
+        assumeFalse(
+                TestPostgres.leftOut("browser"),
+                "The browser left out (./mipfed test --without-browser, MIPFED_TEST_WITHOUT): this test is skipped");
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         String message =
-                "The browser tests need Debian's Chromium and its driver: apt-get install chromium chromium-driver";
+                "The browser tests need Debian's Chromium and its driver: apt-get install chromium chromium-driver,"
+                        + " or run them with ./mipfed test, which installs them";
         if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(message);
         }

@@ -91,8 +91,14 @@ class TestDocumentationLinks {
 
         assertThat(readme.lines().count()).isLessThan(200);
         // the two set-up commands, exactly as the demo and CI run them
-        assertThat(readme).contains("```\n./mipfed demo\n```", "```\nmvn -B verify\n```");
-        assertThat(Files.readString(ROOT.resolve(".ci/run"))).contains("mvn -B verify");
+        assertThat(readme).contains("```\n./mipfed demo\n```", "```\n./mipfed test\n```");
+        List<String> ci = Files.readAllLines(ROOT.resolve(".ci/run")).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .toList();
+        assertThat(ci)
+                .as("CI runs the README's test command and nothing else")
+                .containsExactly("set -euo pipefail", "cd \"$(dirname \"$0\")/..\"", "exec ./mipfed test");
+        assertThat(Files.readString(ROOT.resolve("mipfed"))).contains("exec mvn -B verify \"$@\"");
     }
 
     @Test

@@ -251,7 +251,7 @@ class TestManagerHttpsByDefault {
         run("certutil", "-A", "-d", "sql:" + nssdb, "-t", "C,,", "-n", "mipfed federation CA", "-i", caFile.toString());
     }
 
-    /** NSS's certutil (Debian's libnss3-tools, which .ci/run installs): skipped without it, except on CI. */
+    /** NSS's certutil (Debian's libnss3-tools, which ./mipfed test installs): skipped without it, except on CI. */
     private static void requireCertutil() {
         boolean present = Files.isExecutable(Path.of("/usr/bin/certutil"));
         String message = "Trusting the CA in Chromium needs NSS's certutil: apt-get install libnss3-tools";

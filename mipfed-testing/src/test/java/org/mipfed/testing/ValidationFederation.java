@@ -33,6 +33,9 @@ final class ValidationFederation implements AutoCloseable {
      * @param data file prefixes to deal, by bundled data model directory (e.g. dementia_v_0_1)
      */
     static ValidationFederation start(String name, int nodes, IntPredicate postgres, Map<String, List<String>> data) {
+        if (java.util.stream.IntStream.range(0, nodes).anyMatch(postgres)) {
+            TestPostgres.assumeWanted();
+        }
         Path dir;
         try {
             dir = Files.createTempDirectory(Path.of("target"), name + "-");

@@ -1,7 +1,9 @@
 package org.mipfed.node.primitive;
 
+import org.mipfed.node.store.NeedsPostgres;
 import org.mipfed.node.store.StoreKind;
 
+@NeedsPostgres
 class TestLongitudinalOnPostgres extends AbstractLongitudinalTest {
     @Override
     StoreKind kind() {
