@@ -108,6 +108,10 @@ public final class ManagerServer implements AutoCloseable {
             WebOptions web,
             Exareme2Address exareme2) {
         requireNonNull(paths, "paths is null");
+        if (exareme2 != null) {
+            // before anything listens: a refused address starts nothing
+            exareme2.checkPrivate();
+        }
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
         FederationCa ca = FederationCa.load(paths, config.advertiseAddr());

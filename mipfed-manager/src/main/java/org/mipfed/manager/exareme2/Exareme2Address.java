@@ -49,8 +49,10 @@ public record Exareme2Address(String host, int port, boolean allowPublic) {
     /**
      * Refuses an address other networks can reach unless {@link #allowPublic()}: the wildcard (0.0.0.0, ::)
      * listens on every interface, a public address is on the internet; a name that does not resolve is refused too.
+     *
+     * @throws IllegalArgumentException saying what to do instead
      */
-    void checkPrivate() {
+    public void checkPrivate() {
         if (allowPublic) {
             return;
         }
