@@ -158,7 +158,12 @@ final class PortalBackendDtos {
      * steps.
      */
     record FrontendAlgorithm(
-            String name, String label, String desc, String type, List<FrontendParameter> parameters, int steps) {
+            String name,
+            String label,
+            String desc,
+            String type,
+            List<FrontendParameter> parameters,
+            List<String> steps) {
 
         static FrontendAlgorithm of(AlgorithmSpecification spec) {
             List<FrontendParameter> parameters = new ArrayList<>();
@@ -174,14 +179,13 @@ final class PortalBackendDtos {
             if (spec.parameters() != null) {
                 spec.parameters().forEach((name, p) -> parameters.add(FrontendParameter.of(name, p)));
             }
-            int steps = 0;
+            List<String> steps = new ArrayList<>();
             if (spec.preprocessing() != null) {
                 for (TransformerSpecification t : spec.preprocessing()) {
-                    t.name().toUpperCase(java.util.Locale.ROOT);
+                    steps.add(t.name().toUpperCase(java.util.Locale.ROOT));
                     if (t.parameters() != null) {
                         t.parameters().forEach(FrontendParameter::of);
                     }
-                    steps++;
                 }
             }
             return new FrontendAlgorithm(

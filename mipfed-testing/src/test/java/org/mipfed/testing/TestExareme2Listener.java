@@ -139,7 +139,13 @@ class TestExareme2Listener {
         Answer answer = ok(get("/algorithms"));
         List<AlgorithmSpecification> specs =
                 GSON.fromJson(answer.body(), new TypeToken<List<AlgorithmSpecification>>() {}.getType());
-        assertThat(specs).hasSizeGreaterThanOrEqualTo(20);
+        List<String> offered = new ArrayList<>();
+        federation
+                .admin()
+                .get("/algorithms")
+                .forEach(a -> offered.add(a.path("name").asText()));
+        assertThat(specs).extracting(AlgorithmSpecification::name).containsExactlyInAnyOrderElementsOf(offered);
+        assertThat(offered).contains("linear_regression", "logistic_regression", "glm", "kaplan_meier");
         for (AlgorithmSpecification spec : specs) {
             FrontendAlgorithm converted = FrontendAlgorithm.of(spec);
             assertThat(converted.parameters())
@@ -259,7 +265,18 @@ class TestExareme2Listener {
                 "/algorithms/linear_regression",
                 body(ALL_DATASETS, "lefthippocampus", "righthippocampus", empty, Map.of()));
         assertThat(noRows.status()).as(noRows.body()).isEqualTo(461);
-        assertThat(noRows.body()).contains("min_rows").contains("Widen the filters");
+        assertThat(noRows.body()).contains("No row").contains("after the filters");
+        assertPlainText(noRows);
+
+        // MMSE ≥ 29.5 leaves 6 rows of edsd0 and edsd1 on chuv, fewer than its minimum of 10
+        String few = "{\"condition\":\"AND\",\"rules\":[{\"id\":\"minimentalstate\",\"field\":\"minimentalstate\","
+                + "\"type\":\"double\",\"input\":\"number\",\"operator\":\"greater_or_equal\",\"value\":29.5}],"
+                + "\"valid\":true}";
+        Answer tooFew = post(
+                "/algorithms/linear_regression",
+                body("edsd0,edsd1", "lefthippocampus", "righthippocampus", few, Map.of()));
+        assertThat(tooFew.status()).as(tooFew.body()).isEqualTo(461);
+        assertThat(tooFew.body()).contains("chuv").contains("(rule ");
 
         Answer unknownAlgorithm =
                 post("/algorithms/no_such_algorithm", body(ALL_DATASETS, null, "righthippocampus", null, Map.of()));

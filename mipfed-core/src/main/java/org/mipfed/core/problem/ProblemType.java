@@ -21,6 +21,8 @@ public enum ProblemType {
      * that is unknown (Exareme2's "bad user input").
      */
     UNKNOWN_DATA(400, "Unknown data"),
+    /** Too few rows are left to compute the answer (none after the filters, fewer than the model's coefficients). */
+    NOT_ENOUGH_DATA(400, "Not enough data"),
     /** Secure aggregation was asked for where it cannot work (the datasets are all on one node). */
     SECURE_AGGREGATION_NOT_POSSIBLE(400, "Secure aggregation not possible"),
     /** A node refused to answer; the problem carries the node and the node's rule ({@code min_rows}, ...). */

@@ -36,6 +36,7 @@ public final class Exareme2Statuses {
                 TOO_FEW_ROWS.contains(problem.extensions().getOrDefault("rule", ""))
                         ? INSUFFICIENT_DATA
                         : BAD_USER_INPUT;
+            case NOT_ENOUGH_DATA -> INSUFFICIENT_DATA;
             case SECURE_AGGREGATION_NOT_POSSIBLE -> SMPC_USAGE_ERROR;
             case NODE_UNAVAILABLE, TOO_FEW_NODES -> NODE_UNRESPONSIVE;
             case TIMED_OUT -> NODE_TASK_TIMEOUT;
