@@ -201,6 +201,14 @@ final class ManagerCommand {
                                 + "only where a firewall keeps everyone but the portal-backend out.")
         boolean exareme2ApiPublic;
 
+        @Option(
+                names = "--exareme2-user-header",
+                paramLabel = "HEADER",
+                description =
+                        "Believe the portal user's name in this request header on --exareme2-api (set by a reverse proxy in front of it, "
+                                + "which must replace the header): nodes then see exareme2-api:<user>, each with a refusal budget of their own.")
+        String exareme2UserHeader;
+
         @Override
         public Integer call() throws InterruptedException {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
@@ -208,10 +216,13 @@ final class ManagerCommand {
             Exareme2Address exareme2;
             try {
                 web = new WebOptions(httpCert, httpKey, https, insecureHttp, oidc(), behindProxy);
-                if (exareme2ApiPublic && exareme2Api == null) {
-                    throw new IllegalArgumentException("--exareme2-api-public needs --exareme2-api HOST:PORT");
+                if ((exareme2ApiPublic || exareme2UserHeader != null) && exareme2Api == null) {
+                    throw new IllegalArgumentException(
+                            "--exareme2-api-public and --exareme2-user-header need --exareme2-api HOST:PORT");
                 }
-                exareme2 = exareme2Api == null ? null : Exareme2Address.parse(exareme2Api, exareme2ApiPublic);
+                exareme2 = exareme2Api == null
+                        ? null
+                        : Exareme2Address.parse(exareme2Api, exareme2ApiPublic, exareme2UserHeader);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

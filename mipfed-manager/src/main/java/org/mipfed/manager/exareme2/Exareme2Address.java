@@ -14,10 +14,17 @@ import java.net.UnknownHostException;
  *
  * @param port 0: a free port (tests)
  * @param allowPublic the operator's explicit {@code --exareme2-api-public}: any address, the wildcard included
+ * @param userHeader {@code --exareme2-user-header}: the request header in which a reverse proxy in front of the
+ *     listener names the portal user (null: requests name no user); believed as it comes, so only a proxy that
+ *     replaces it may reach the listener
  */
-public record Exareme2Address(String host, int port, boolean allowPublic) {
+public record Exareme2Address(String host, int port, boolean allowPublic, String userHeader) {
     public Exareme2Address {
         requireNonNull(host, "host is null");
+        if (userHeader != null && !userHeader.matches("[A-Za-z0-9-]{1,64}")) {
+            throw new IllegalArgumentException(
+                    "--exareme2-user-header: '" + userHeader + "' is not a header name (letters, digits and '-')");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--exareme2-api: the port " + port + " is not between 0 and 65535");
         }
@@ -25,6 +32,11 @@ public record Exareme2Address(String host, int port, boolean allowPublic) {
 
     /** Reads {@code HOST:PORT} ({@code [v6]:PORT} for an IPv6 literal); the message says what is wrong. */
     public static Exareme2Address parse(String value, boolean allowPublic) {
+        return parse(value, allowPublic, null);
+    }
+
+    /** As {@link #parse(String, boolean)}, the portal user named in {@code userHeader} (null: none). */
+    public static Exareme2Address parse(String value, boolean allowPublic, String userHeader) {
         requireNonNull(value, "value is null");
         String text = value.strip();
         int colon = text.lastIndexOf(':');
@@ -43,7 +55,7 @@ public record Exareme2Address(String host, int port, boolean allowPublic) {
             throw new IllegalArgumentException(
                     "--exareme2-api: '" + text.substring(colon + 1) + "' in '" + value + "' is not a port number", e);
         }
-        return new Exareme2Address(host, port, allowPublic);
+        return new Exareme2Address(host, port, allowPublic, userHeader);
     }
 
     /**

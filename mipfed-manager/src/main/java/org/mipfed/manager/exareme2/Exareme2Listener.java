@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
@@ -42,6 +43,9 @@ public final class Exareme2Listener implements AutoCloseable {
 
     /** An analysis request: variables, datasets, filters, parameters (as the main API allows). */
     static final int BODY_BYTES = 1_000_000;
+
+    /** A portal user's name as a trusted proxy may give it ({@code --exareme2-user-header}). */
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
     private final Javalin app;
     private final Exareme2Address address;
@@ -78,7 +82,7 @@ public final class Exareme2Listener implements AutoCloseable {
         // Exareme2 refreshes its view of the workers here; mipfed's registry follows the nodes' sessions by itself
         app.post("/wla", ctx -> ctx.result(""));
         app.get("/healthcheck", ctx -> ctx.result(""));
-        app.post("/algorithms/{name}", ctx -> run(ctx, analyses, audit));
+        app.post("/algorithms/{name}", ctx -> run(ctx, analyses, audit, address.userHeader()));
         app.exception(Problem.class, (e, ctx) -> text(ctx, Exareme2Statuses.of(e), e.detail()));
         app.exception(HttpResponseException.class, (e, ctx) -> text(ctx, Exareme2Statuses.BAD_REQUEST, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
@@ -118,12 +122,42 @@ public final class Exareme2Listener implements AutoCloseable {
         return listener;
     }
 
-    /** {@code POST /algorithms/{name}} with the portal-backend's body; audited as {@value #REQUESTER}. */
-    private static void run(Context ctx, AnalysisService analyses, AuditTrail audit) {
+    /**
+     * Who asks, to the nodes and in the audit trail: {@value #REQUESTER}, or {@code exareme2-api:<user>} when a
+     * trusted proxy names the portal user in {@code userHeader} (each user then has a refusal budget of their own).
+     */
+    static String requester(Context ctx, String userHeader) {
+        if (userHeader == null) {
+            return REQUESTER;
+        }
+        String user = ctx.header(userHeader);
+        if (user == null || user.isBlank()) {
+            return REQUESTER;
+        }
+        if (!USER.matcher(user.strip()).matches()) {
+            throw Problem.badRequest("The user named in the " + userHeader
+                    + " header must be 1 to 64 letters, digits or . _ @ - (the proxy in front of this API sets it)");
+        }
+        return REQUESTER + ":" + user.strip();
+    }
+
+    /** {@code POST /algorithms/{name}} with the portal-backend's body; audited under its requester. */
+    private static void run(Context ctx, AnalysisService analyses, AuditTrail audit, String userHeader) {
         String algorithm = ctx.pathParam("name");
         String experimentId = UUID.randomUUID().toString();
         ObjectNode details = Json.mapper().createObjectNode();
         details.put("client", REQUESTER).put("remote_address", ctx.ip());
+        String requester;
+        try {
+            requester = requester(ctx, userHeader);
+        } catch (Problem p) {
+            audit.record(
+                    REQUESTER,
+                    AuditTrail.ANALYSIS_RUN,
+                    AuditTrail.REFUSED,
+                    details.put("status", Exareme2Statuses.of(p)).put("reason", p.detail()));
+            throw p;
+        }
         details.put("algorithm", algorithm).put("experiment_id", experimentId);
         ObjectNode result;
         try {
@@ -137,24 +171,24 @@ public final class Exareme2Listener implements AutoCloseable {
             ArrayNode variables = details.putArray("variables");
             request.y().forEach(variables::add);
             request.x().forEach(variables::add);
-            result = analyses.run(algorithm, request, REQUESTER, experimentId);
+            result = analyses.run(algorithm, request, requester, experimentId);
         } catch (Problem p) {
             audit.record(
-                    REQUESTER,
+                    requester,
                     AuditTrail.ANALYSIS_RUN,
                     AuditTrail.REFUSED,
                     details.put("status", Exareme2Statuses.of(p)).put("reason", p.detail()));
             throw p;
         } catch (RuntimeException e) {
             audit.record(
-                    REQUESTER,
+                    requester,
                     AuditTrail.ANALYSIS_RUN,
                     AuditTrail.REFUSED,
                     details.put("status", Exareme2Statuses.UNEXPECTED_ERROR)
                             .put("reason", e.getClass().getSimpleName()));
             throw e;
         }
-        audit.record(REQUESTER, AuditTrail.ANALYSIS_RUN, AuditTrail.OK, details.put("status", 200));
+        audit.record(requester, AuditTrail.ANALYSIS_RUN, AuditTrail.OK, details.put("status", 200));
         json(ctx, result);
     }
 

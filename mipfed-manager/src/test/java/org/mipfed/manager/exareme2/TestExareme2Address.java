@@ -35,6 +35,8 @@ class TestExareme2Address {
         assertThatThrownBy(() -> Exareme2Address.parse("no-such-host.invalid:5000", false)
                         .checkPrivate())
                 .hasMessageContaining("does not resolve");
+        assertThatThrownBy(() -> Exareme2Address.parse("127.0.0.1:5000", false, "X-User: evil"))
+                .hasMessageContaining("not a header name");
     }
 
     @Test
