@@ -17,6 +17,7 @@ import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.model.SqlType;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.core.request.Filters;
 import org.mipfed.proto.v1.Filter;
@@ -114,8 +115,10 @@ public final class RequestValidator {
             }
             Cde cde = model.cde(variable);
             if (cde == null) {
-                throw Problem.badRequest("The variable '" + variable + "' (in " + key + ") is not in the data model "
-                        + model.id() + "; see GET /cdes_metadata for its variables");
+                throw new Problem(
+                        ProblemType.UNKNOWN_DATA,
+                        "The variable '" + variable + "' (in " + key + ") is not in the data model " + model.id()
+                                + "; see GET /cdes_metadata for its variables");
             }
             String statType = statType(cde);
             if (!statTypes.isEmpty() && (statType == null || !statTypes.contains(statType))) {

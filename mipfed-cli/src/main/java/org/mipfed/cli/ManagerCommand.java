@@ -14,6 +14,7 @@ import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.api.HttpTransport;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.exareme2.Exareme2Address;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.users.OidcSettings;
@@ -185,16 +186,53 @@ final class ManagerCommand {
                         "File holding the client secret (confidential client); default: $MIPFED_OIDC_CLIENT_SECRET, or none (public client, PKCE only).")
         Path oidcClientSecretFile;
 
+        @Option(
+                names = "--exareme2-api",
+                paramLabel = "HOST:PORT",
+                description =
+                        "Also serve Exareme2's controller API (for the MIP portal-backend's Exareme2 URL) on this address, "
+                                + "in plain HTTP and without credentials: a loopback or private address only, unless --exareme2-api-public.")
+        String exareme2Api;
+
+        @Option(
+                names = "--exareme2-api-public",
+                description =
+                        "Let --exareme2-api listen on a public or wildcard address. It asks for no credentials: use this "
+                                + "only where a firewall keeps everyone but the portal-backend out.")
+        boolean exareme2ApiPublic;
+
+        @Option(
+                names = "--exareme2-user-header",
+                paramLabel = "HEADER",
+                description =
+                        "Believe the portal user's name in this request header on --exareme2-api (set by a reverse proxy in front of it, "
+                                + "which must replace the header): nodes then see exareme2-api:<user>, each with a refusal budget of their own.")
+        String exareme2UserHeader;
+
         @Override
         public Integer call() throws InterruptedException {
             ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
             WebOptions web;
+            Exareme2Address exareme2;
             try {
                 web = new WebOptions(httpCert, httpKey, https, insecureHttp, oidc(), behindProxy);
+                if ((exareme2ApiPublic || exareme2UserHeader != null) && exareme2Api == null) {
+                    throw new IllegalArgumentException(
+                            "--exareme2-api-public and --exareme2-user-header need --exareme2-api HOST:PORT");
+                }
+                exareme2 = exareme2Api == null
+                        ? null
+                        : Exareme2Address.parse(exareme2Api, exareme2ApiPublic, exareme2UserHeader);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            ManagerServer server = ManagerServer.start(paths, null, null, web);
+            ManagerServer server;
+            try {
+                server = ManagerServer.start(paths, null, null, web, exareme2);
+            } catch (IllegalArgumentException e) {
+                // the Exareme2 address was refused (public without the flag): the manager did not start
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
@@ -214,6 +252,10 @@ final class ManagerCommand {
                             : ""));
             if (transport.insecure()) {
                 System.err.println("WARNING: " + transport.warning());
+            }
+            if (exareme2 != null) {
+                System.out.println("Exareme2 API for the MIP portal-backend (no credentials) on http://"
+                        + exareme2.host() + ":" + server.exareme2Port());
             }
             stopped.await();
             return 0;

@@ -28,6 +28,8 @@ import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.ca.FederationCa;
+import org.mipfed.manager.exareme2.Exareme2Address;
+import org.mipfed.manager.exareme2.Exareme2Listener;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
@@ -58,6 +60,7 @@ public final class ManagerServer implements AutoCloseable {
     private final AnalysisService analyses;
     private final ManagerMetrics metrics;
     private CaRotation rotation;
+    private Exareme2Listener exareme2;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mipfed-liveness");
         t.setDaemon(true);
@@ -94,7 +97,21 @@ public final class ManagerServer implements AutoCloseable {
      */
     public static ManagerServer start(
             ManagerPaths paths, Integer grpcPortOverride, Integer httpPortOverride, WebOptions web) {
+        return start(paths, grpcPortOverride, httpPortOverride, web, null);
+    }
+
+    /** As above, and with {@code exareme2} (null: none) Exareme2's controller API for the MIP portal-backend too. */
+    public static ManagerServer start(
+            ManagerPaths paths,
+            Integer grpcPortOverride,
+            Integer httpPortOverride,
+            WebOptions web,
+            Exareme2Address exareme2) {
         requireNonNull(paths, "paths is null");
+        if (exareme2 != null) {
+            // before anything listens: a refused address starts nothing
+            exareme2.checkPrivate();
+        }
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
         FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
@@ -212,6 +229,14 @@ public final class ManagerServer implements AutoCloseable {
         }
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
         server.rotation = rotation;
+        if (exareme2 != null) {
+            try {
+                server.exareme2 = Exareme2Listener.start(exareme2, analyses, registry, audit);
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
         long check = SessionProtocol.SILENCE_CHECK.toMillis();
         server.timer.scheduleWithFixedDelay(
                 () -> registry.reapSilent(SessionProtocol.SILENCE), check, check, TimeUnit.MILLISECONDS);
@@ -277,9 +302,17 @@ public final class ManagerServer implements AutoCloseable {
         grpc.awaitTermination();
     }
 
+    /** The port of Exareme2's API, or -1 without {@code --exareme2-api}. */
+    public int exareme2Port() {
+        return exareme2 == null ? -1 : exareme2.port();
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
+        if (exareme2 != null) {
+            exareme2.close();
+        }
         api.stop();
         try {
             Files.deleteIfExists(paths.httpServingCertificate());

@@ -185,7 +185,7 @@ public final class MultipleHistograms extends SpecifiedAlgorithm {
         List<String> used = new ArrayList<>();
         used.add(y);
         groups.forEach(g -> used.add(g.code()));
-        return Problem.badRequest("No row of the selected datasets has a value for every one of "
+        return Problem.notEnoughData("No row of the selected datasets has a value for every one of "
                 + String.join(", ", used) + (input.filter() == null ? "" : " (after the filters)")
                 + "; choose other variables or datasets");
     }

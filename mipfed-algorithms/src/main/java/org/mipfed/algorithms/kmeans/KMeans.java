@@ -50,7 +50,7 @@ public final class KMeans extends SpecifiedAlgorithm {
         double[] high = new double[d];
         long n = range(federation, variables, low, high);
         if (n == 0) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of "
+            throw Problem.notEnoughData("No row of the selected datasets has a value for every one of "
                     + String.join(", ", variables) + (input.filter() == null ? "" : " (after the filters)")
                     + "; choose other variables or datasets");
         }

@@ -67,7 +67,7 @@ public final class LinearRegression extends SpecifiedAlgorithm {
             AnalysisInput input, String y, List<String> used, Design design, CrossProducts pooled) {
         int coefficients = design.regressorNames().size() + 1;
         if (pooled.n() == 0) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of "
+            throw Problem.notEnoughData("No row of the selected datasets has a value for every one of "
                     + String.join(", ", used) + (input.filter() == null ? "" : " (after the filters)")
                     + "; choose other variables or datasets");
         }
@@ -77,7 +77,7 @@ public final class LinearRegression extends SpecifiedAlgorithm {
                             + "single level there), so there is nothing to estimate; choose other covariates or datasets");
         }
         if (pooled.n() <= coefficients) {
-            throw Problem.badRequest(
+            throw Problem.notEnoughData(
                     NAME + " needs more rows than coefficients: " + pooled.n() + " rows have a value for every one of "
                             + String.join(", ", used) + ", for " + coefficients + " coefficients (Intercept and "
                             + String.join(", ", design.regressorNames()) + "); add datasets or remove covariates");

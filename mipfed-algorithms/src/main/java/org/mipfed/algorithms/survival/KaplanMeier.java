@@ -59,7 +59,7 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
         Map<String, TreeMap<Long, long[]>> pooled =
                 pool(federation.compute(PrimitiveQuery.newBuilder().setSurvivalCounts(query)), request.group());
         if (pooled.isEmpty()) {
-            throw Problem.badRequest("No row of the selected datasets has a value for every one of "
+            throw Problem.notEnoughData("No row of the selected datasets has a value for every one of "
                     + String.join(", ", request.used()) + (input.filter() == null ? "" : " (after the filters)")
                     + "; choose other variables or datasets");
         }

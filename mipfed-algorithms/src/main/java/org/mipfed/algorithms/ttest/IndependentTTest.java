@@ -61,7 +61,7 @@ public final class IndependentTTest extends SpecifiedAlgorithm {
         for (String group : List.of(groupA, groupB)) {
             long n = (group.equals(groupA) ? a : b).n();
             if (n < 2) {
-                throw Problem.badRequest("Not enough data in " + group + ": " + n + " row" + (n == 1 ? "" : "s")
+                throw Problem.notEnoughData("Not enough data in " + group + ": " + n + " row" + (n == 1 ? "" : "s")
                         + " with a value for '" + y + "' where " + x + " = " + group
                         + " (at least 2 are needed). Please select a group with more data");
             }

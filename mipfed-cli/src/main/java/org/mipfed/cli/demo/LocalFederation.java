@@ -46,6 +46,7 @@ public final class LocalFederation implements AutoCloseable {
     private final int grpcPort;
     private final int httpPort;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final List<String> managerOptions = new ArrayList<>();
     private Process manager;
 
     /** A node of the federation. */
@@ -99,13 +100,30 @@ public final class LocalFederation implements AutoCloseable {
         return f;
     }
 
+    /**
+     * As {@link #create(Path, int, int)}, the manager started with more {@code manager start} options (e.g.
+     * {@code --exareme2-api 127.0.0.1:PORT}), at this start and every restart.
+     */
+    public static LocalFederation create(Path workDir, int grpcPort, int httpPort, List<String> managerOptions) {
+        LocalFederation f = new LocalFederation(
+                workDir, grpcPort == 0 ? freePort() : grpcPort, httpPort == 0 ? freePort() : httpPort);
+        f.managerOptions.addAll(managerOptions);
+        FederationInit.init(
+                f.managerPaths,
+                "127.0.0.1",
+                f.grpcPort,
+                f.httpPort,
+                "127.0.0.1",
+                FederationConfig.DEFAULT_NODE_CERTIFICATE_VALIDITY);
+        f.startManager();
+        return f;
+    }
+
     public void startManager() {
-        manager = launch(
-                workDir.resolve("manager.log"),
-                "manager",
-                "start",
-                "--data-dir",
-                managerPaths.dataDir().toString());
+        List<String> args = new ArrayList<>(
+                List.of("manager", "start", "--data-dir", managerPaths.dataDir().toString()));
+        args.addAll(managerOptions);
+        manager = launch(workDir.resolve("manager.log"), args.toArray(String[]::new));
         await(Duration.ofSeconds(60), "the manager to answer on port " + httpPort, () -> {
             try {
                 admin().get("/healthcheck");

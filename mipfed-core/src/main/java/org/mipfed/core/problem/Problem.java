@@ -36,6 +36,11 @@ public class Problem extends RuntimeException {
         return new Problem(ProblemType.INVALID_REQUEST, detail);
     }
 
+    /** Too few rows are left to compute the answer (after the filters, in a group): Exareme2's "insufficient data". */
+    public static Problem notEnoughData(String detail) {
+        return new Problem(ProblemType.NOT_ENOUGH_DATA, detail);
+    }
+
     public static Problem notFound(String detail) {
         return new Problem(ProblemType.NOT_FOUND, detail);
     }

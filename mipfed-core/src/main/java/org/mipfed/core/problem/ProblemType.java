@@ -16,6 +16,15 @@ public enum ProblemType {
     // ---- the caller's request ----
     /** The request is malformed or names something that cannot be used (a variable, a parameter, a filter). */
     INVALID_REQUEST(400, "Invalid request"),
+    /**
+     * The request is well formed but names data this federation does not hold: a data model, dataset or variable
+     * that is unknown (Exareme2's "bad user input").
+     */
+    UNKNOWN_DATA(400, "Unknown data"),
+    /** Too few rows are left to compute the answer (none after the filters, fewer than the model's coefficients). */
+    NOT_ENOUGH_DATA(400, "Not enough data"),
+    /** Secure aggregation was asked for where it cannot work (the datasets are all on one node). */
+    SECURE_AGGREGATION_NOT_POSSIBLE(400, "Secure aggregation not possible"),
     /** A node refused to answer; the problem carries the node and the node's rule ({@code min_rows}, ...). */
     REFUSED_BY_NODE(400, "Refused by a node"),
     /** Sign-in was attempted in a way the manager does not accept (expired, started elsewhere). */
@@ -53,10 +62,14 @@ public enum ProblemType {
     INCONSISTENT_NODE_ANSWER(502, "Inconsistent node answer"),
     JOIN_FAILED(502, "Join failed"),
     IDENTITY_PROVIDER_ERROR(502, "Identity provider error"),
+    /** A node stopped answering during the analysis (its session was lost and did not come back in time). */
     NODE_UNAVAILABLE(503, "Node unavailable"),
+    /** Requested datasets are held by nodes that are not available now (stopped, or down before the analysis). */
+    DATASET_UNAVAILABLE(503, "Dataset unavailable"),
     TOO_FEW_NODES(503, "Too few nodes"),
     MANAGER_UNAVAILABLE(503, "Manager unavailable"),
     INTERRUPTED(503, "Interrupted"),
+    /** A node is connected but did not answer within the analysis' deadline. */
     TIMED_OUT(503, "Timed out");
 
     private static final String TYPE_PREFIX = "urn:mipfed:problem:";

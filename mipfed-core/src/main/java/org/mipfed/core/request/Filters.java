@@ -8,6 +8,7 @@ import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.model.SqlType;
 import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.FilterGroup;
 import org.mipfed.proto.v1.FilterRule;
@@ -83,8 +84,10 @@ public final class Filters {
         }
         Cde cde = model.cde(variable);
         if (cde == null) {
-            throw Problem.badRequest("The filter at " + path + " uses the variable '" + variable
-                    + "', which is not in the data model " + model.id());
+            throw new Problem(
+                    ProblemType.UNKNOWN_DATA,
+                    "The filter at " + path + " uses the variable '" + variable + "', which is not in the data model "
+                            + model.id());
         }
         String operator = node.path("operator").asText("");
         if (!OPERATORS.contains(operator)) {

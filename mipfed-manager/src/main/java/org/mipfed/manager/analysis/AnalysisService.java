@@ -109,7 +109,9 @@ public final class AnalysisService implements AutoCloseable {
                 if (options.smpc() && plan.datasetsByNode().size() < 2) {
                     // impossible when the datasets are on one node in all (400); else a node is away for now (503)
                     throw new Problem(
-                            plan.holders() < 2 ? ProblemType.INVALID_REQUEST : ProblemType.TOO_FEW_NODES,
+                            plan.holders() < 2
+                                    ? ProblemType.SECURE_AGGREGATION_NOT_POSSIBLE
+                                    : ProblemType.TOO_FEW_NODES,
                             "flags.smpc sums the nodes' answers under masks, but the requested datasets are on "
                                     + plan.datasetsByNode().size()
                                     + " node(s) available now: over one node the sum is that node's own answer. Add datasets of another node, "
@@ -200,11 +202,14 @@ public final class AnalysisService implements AutoCloseable {
     private Plan plan(Algorithm algorithm, AnalysisRequest request, RunOptions options, Set<String> lostNodes) {
         DataModel model = catalogue
                 .dataModel(request.dataModel())
-                .orElseThrow(() -> Problem.badRequest("The data model '" + request.dataModel()
-                        + "' is not available. Available: "
-                        + (catalogue.available().isEmpty()
-                                ? "none (no started node is connected)"
-                                : String.join(", ", catalogue.available().keySet()))));
+                .orElseThrow(() -> new Problem(
+                        ProblemType.UNKNOWN_DATA,
+                        "The data model '" + request.dataModel()
+                                + "' is not available. Available: "
+                                + (catalogue.available().isEmpty()
+                                        ? "none (no started node is connected)"
+                                        : String.join(
+                                                ", ", catalogue.available().keySet()))));
         if (request.datasets().isEmpty()) {
             throw Problem.badRequest("Choose at least one dataset (inputdata.datasets); GET /datasets lists them");
         }
@@ -234,8 +239,10 @@ public final class AnalysisService implements AutoCloseable {
             }
         }
         if (!unknown.isEmpty()) {
-            throw Problem.badRequest("Unknown dataset(s) " + String.join(", ", unknown) + " in data model " + model.id()
-                    + ". Available: " + String.join(", ", available.keySet()));
+            throw new Problem(
+                    ProblemType.UNKNOWN_DATA,
+                    "Unknown dataset(s) " + String.join(", ", unknown) + " in data model " + model.id()
+                            + ". Available: " + String.join(", ", available.keySet()));
         }
         if (options.minNodes() > holders.size()) {
             // no wait makes this possible: the caller's mistake (400), not the federation's state (503)
@@ -247,7 +254,7 @@ public final class AnalysisService implements AutoCloseable {
         }
         if (!down.isEmpty() && !options.allowPartial()) {
             throw new Problem(
-                    ProblemType.NODE_UNAVAILABLE,
+                    ProblemType.DATASET_UNAVAILABLE,
                     "These datasets are on nodes that are not available now: " + String.join("; ", down)
                             + ". Try again later, leave them out, or accept a partial result with flags {\"allow_partial\": true}.");
         }
