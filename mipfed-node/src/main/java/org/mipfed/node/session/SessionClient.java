@@ -160,6 +160,12 @@ public final class SessionClient implements AutoCloseable {
         return managerIdentity;
     }
 
+    /** Whether a session to the manager is up now (welcomed and not ended), for the metrics. */
+    public boolean connected() {
+        Link link = current;
+        return link != null && link.welcomed.getCount() == 0 && link.done.getCount() > 0;
+    }
+
     /**
      * Sends a message outside the request/answer flow (a privacy alert) on the current session, or, while
      * none is up, once the next one is welcomed (the last {@value #MAX_WAITING} kept; the node's audit log
