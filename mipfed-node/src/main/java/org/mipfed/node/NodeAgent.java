@@ -231,6 +231,10 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void control(JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        if ("status".equals(request.path("op").asText())) {
+            sink.accept("status", status());
+            return;
+        }
         if ("unlock".equals(request.path("op").asText())) {
             // The operator lifts a requester's lockouts (and forgets their refusals): their decision, in the audit log.
             String requester = request.path("requester").asText();
@@ -258,6 +262,28 @@ public final class NodeAgent implements AutoCloseable {
             executor.dataChanged();
             session.sendHello();
         }
+    }
+
+    /**
+     * What {@code mipfed doctor} asks a running node (its store is locked by it): the session, the clock
+     * difference with the manager, and the store's data models and datasets (names only).
+     */
+    private ObjectNode status() {
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("manager", config.manager()).put("session_connected", session.connected());
+        session.clockOffsetMillis().ifPresent(offset -> out.put("clock_offset_ms", offset));
+        try {
+            ObjectNode models = out.putObject("data_models");
+            for (StoredDataModel m : store.dataModels()) {
+                var datasets = models.putArray(m.id());
+                m.datasets().forEach(d -> datasets.add(d.code()));
+            }
+            out.put("store_ok", ready());
+        } catch (RuntimeException e) {
+            out.put("store_ok", false).put("store_error", String.valueOf(e.getMessage()));
+        }
+        out.put("audit_failing", auditFailing);
+        return out;
     }
 
     private static String hostname() {
