@@ -32,7 +32,9 @@ final class Installed {
 
     private static Path built(String property) {
         String value = System.getProperty(property);
-        assertThat(value).as("system property " + property + " (set by the module's pom)").isNotNull();
+        assertThat(value)
+                .as("system property " + property + " (set by the module's pom)")
+                .isNotNull();
         Path file = Path.of(value);
         assertThat(file).as("the package built by mvn package").isRegularFile();
         return file;
@@ -43,16 +45,15 @@ final class Installed {
         try {
             Path log = Files.createTempFile("mipfed-dist", ".log");
             try {
-                ProcessBuilder builder = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
+                ProcessBuilder builder =
+                        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
                 builder.environment().putAll(environment);
                 Process process = builder.start();
                 if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
-                    throw new AssertionError(String.join(" ", command) + " ran longer than " + minutes
-                            + " minutes:\n" + Files.readString(log));
+                    throw new AssertionError(String.join(" ", command) + " ran longer than " + minutes + " minutes:\n"
+                            + Files.readString(log));
                 }
                 return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
             } finally {
@@ -74,13 +75,21 @@ final class Installed {
     static void printsVersion(Path mipfed) {
         Result version = run(mipfed.toString(), "--version");
         assertThat(version.exitCode()).as(version.output()).isZero();
-        assertThat(version.output().strip()).matches("mipfed " + version().replace(".", "\\.") + " \\(commit ([0-9a-f]{7,40}|unknown)\\)");
+        assertThat(version.output().strip())
+                .matches("mipfed " + version().replace(".", "\\.") + " \\(commit ([0-9a-f]{7,40}|unknown)\\)");
     }
 
     /** {@code mipfed demo --exit} starts a manager and three nodes as processes, runs its analyses and stops. */
     static void runsTheDemo(Path mipfed, Path workDir) {
         List<String> command = new ArrayList<>(List.of(
-                mipfed.toString(), "demo", "--exit", "--http-port", "0", "--grpc-port", "0", "--work-dir",
+                mipfed.toString(),
+                "demo",
+                "--exit",
+                "--http-port",
+                "0",
+                "--grpc-port",
+                "0",
+                "--work-dir",
                 workDir.toString()));
         Result demo = run(Map.of("MIPFED_JAVA_OPTS", "-Xmx256m"), 8, command.toArray(String[]::new));
         assertThat(demo.exitCode()).as(demo.output()).isZero();

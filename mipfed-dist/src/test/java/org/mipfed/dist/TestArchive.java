@@ -15,7 +15,8 @@ class TestArchive {
 
     @Test
     void theUnpackedArchiveRunsFromItsBinDirectory() throws Exception {
-        Installed.Result untar = Installed.run("tar", "-xzf", Installed.archive().toString(), "-C", dir.toString());
+        Installed.Result untar =
+                Installed.run("tar", "-xzf", Installed.archive().toString(), "-C", dir.toString());
         assertThat(untar.exitCode()).as(untar.output()).isZero();
         Path home = dir.resolve("mipfed-" + Installed.version());
         Path mipfed = home.resolve("bin/mipfed");

@@ -26,7 +26,9 @@ class TestDebianPackage {
     /** dpkg's status of the package: installed, config-files, not-installed (also when dpkg never knew it). */
     private static String status() {
         Installed.Result query = Installed.run("dpkg-query", "-W", "-f=${db:Status-Status}", "mipfed");
-        return query.exitCode() == 0 && !query.output().isBlank() ? query.output().strip() : "not-installed";
+        return query.exitCode() == 0 && !query.output().isBlank()
+                ? query.output().strip()
+                : "not-installed";
     }
 
     @Test
@@ -58,7 +60,9 @@ class TestDebianPackage {
             Installed.Result user = Installed.run("getent", "passwd", "mipfed");
             assertThat(user.exitCode()).isZero();
             assertThat(user.output()).contains(":/var/lib/mipfed:").contains("nologin");
-            assertThat(Installed.run("stat", "-c", "%U:%G %a", "/var/lib/mipfed").output().strip())
+            assertThat(Installed.run("stat", "-c", "%U:%G %a", "/var/lib/mipfed")
+                            .output()
+                            .strip())
                     .isEqualTo("mipfed:mipfed 750");
 
             // the units: valid, hardened, running as mipfed
@@ -82,8 +86,8 @@ class TestDebianPackage {
 
             Installed.runsTheDemo(mipfed, dir.resolve("demo"));
         } finally {
-            Installed.Result purge = Installed.run(
-                    APT, 10, "apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "mipfed");
+            Installed.Result purge =
+                    Installed.run(APT, 10, "apt-get", "purge", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "mipfed");
             assertThat(purge.exitCode()).as(purge.output()).isZero();
         }
 
