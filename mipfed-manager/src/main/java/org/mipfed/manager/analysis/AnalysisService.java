@@ -110,7 +110,9 @@ public final class AnalysisService implements AutoCloseable {
     private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending, boolean submitted) {
         Instant started = Instant.now();
         long startedNanos = System.nanoTime();
+        // rounds of the flows run so far (a lost node starts the flow again) and of the one running now
         int rounds = 0;
+        SessionFederation flow = null;
         String outcome = ManagerMetrics.ERROR;
         Experiment running = pending.running();
         if (submitted) {
@@ -142,11 +144,13 @@ public final class AnalysisService implements AutoCloseable {
                         deadline,
                         options.allowPartial(),
                         options.smpc());
+                flow = federation;
                 ObjectNode result;
                 try {
                     result = algorithm.run(plan.input(), federation).toJson();
                 } catch (SessionFederation.NodeLostException e) {
                     rounds += federation.rounds();
+                    flow = null;
                     // Partial results accepted: start the flow again without the lost node.
                     lost.add(e.nodeId());
                     LOG.info(
@@ -176,7 +180,6 @@ public final class AnalysisService implements AutoCloseable {
                 if (federation.secure()) {
                     result.put("secure_aggregation", true);
                 }
-                rounds += federation.rounds();
                 keep(running.succeeded(result, contributions), submitted);
                 outcome = ManagerMetrics.SUCCESS;
                 LOG.info(
@@ -201,7 +204,11 @@ public final class AnalysisService implements AutoCloseable {
             throw e;
         } finally {
             if (metrics != null) {
-                metrics.analysis(algorithm.name(), outcome, Duration.ofNanos(System.nanoTime() - startedNanos), rounds);
+                metrics.analysis(
+                        algorithm.name(),
+                        outcome,
+                        Duration.ofNanos(System.nanoTime() - startedNanos),
+                        rounds + (flow == null ? 0 : flow.rounds()));
             }
         }
     }
