@@ -140,7 +140,8 @@ async function renderUsers(section) {
   const redraw = () => renderUsers(section);
   const username = h('input', {name: 'new-username', autocomplete: 'off', required: true});
   const password = h('input', {name: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12});
-  const role = h('select', {name: 'new-role'}, h('option', {value: 'researcher'}, 'researcher'), h('option', {value: 'admin'}, 'admin'));
+  const role = h('select', {name: 'new-role'}, h('option', {value: 'researcher'}, 'researcher'), h('option', {value: 'admin'}, 'admin'),
+    h('option', {value: 'metrics'}, 'metrics (Prometheus: GET /metrics only)'));
   clear(section, h('h2', {}, 'Users'), message,
     h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'users-table'},
       h('thead', {}, h('tr', {}, ['User', 'Role', 'Created', 'State', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),

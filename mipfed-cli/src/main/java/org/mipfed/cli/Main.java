@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "mipfed",
         mixinStandardHelpOptions = true,
-        version = "mipfed 0.1.0",
+        versionProvider = Version.class,
         description =
                 "MIP Federation: a manager and hospital nodes for federated analyses where only aggregates leave a hospital.",
         footer = {
@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             DemoCommand.class,
             AuditCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -22,6 +22,7 @@ import org.mipfed.node.NodePaths;
 import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.control.ControlClient;
 import org.mipfed.node.join.NodeJoiner;
+import org.mipfed.node.metrics.MonitoringServer;
 import org.mipfed.node.privacy.PrivacyFloors;
 import org.mipfed.node.privacy.RefusalBudget;
 import picocli.CommandLine.Command;
@@ -109,9 +110,18 @@ final class NodeCommand {
                 description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
         Path dataDir;
 
+        @Option(
+                names = "--metrics-addr",
+                paramLabel = "HOST:PORT",
+                description = "Serve Prometheus metrics (/metrics) and health probes (/healthz, /readyz) here, without"
+                        + " credentials: off by default; a bare :PORT is loopback (127.0.0.1).")
+        String metricsAddr;
+
         @Override
         public Integer call() throws InterruptedException {
-            NodeAgent agent = NodeAgent.start(new NodePaths(DataDirs.node(dataDir)));
+            NodeAgent agent = NodeAgent.start(
+                    new NodePaths(DataDirs.node(dataDir)),
+                    metricsAddr == null ? null : MonitoringServer.parse(metricsAddr));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(

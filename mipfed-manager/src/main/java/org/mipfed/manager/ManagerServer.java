@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
@@ -30,6 +32,7 @@ import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.exareme2.Exareme2Address;
 import org.mipfed.manager.exareme2.Exareme2Listener;
+import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
@@ -118,6 +121,7 @@ public final class ManagerServer implements AutoCloseable {
         StateStore store = StateStore.load(paths.state());
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
+        audit.observeAppends(metrics::auditAppend);
         NodeRegistry registry = new NodeRegistry(store, (node, dataModel, dataset, owner) -> {
             audit.record(
                     "node:" + node,
@@ -178,7 +182,8 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
         }
         AnalysisService analyses =
-                new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard());
+                new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard(), metrics);
+        observe(metrics, registry, experiments, ca, tls);
         CaAdministration caAdministration = new CaAdministration() {
             @Override
             public JsonNode status() {
@@ -263,6 +268,25 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn(transport.warning());
         }
         return server;
+    }
+
+    /** The gauges read at each scrape: nodes by state, experiments by status, certificates' time left. */
+    private static void observe(
+            ManagerMetrics metrics, NodeRegistry registry, ExperimentStore experiments, FederationCa ca, HttpTls tls) {
+        metrics.nodes(() -> registry.views().stream()
+                .map(v -> new ManagerMetrics.NodeState(
+                        v.alias() == null || v.alias().isEmpty() ? v.id() : v.alias(), v.status(), v.availability()))
+                .toList());
+        metrics.experiments(() -> experiments.list().stream()
+                .collect(Collectors.groupingBy(Experiment::status, TreeMap::new, Collectors.counting())));
+        metrics.certificateExpiry(
+                "manager", () -> ca.identity().chain().get(0).getNotAfter().toInstant());
+        metrics.certificateExpiry(
+                "ca", () -> ca.joinCa().certificate().getNotAfter().toInstant());
+        if (tls != null) {
+            metrics.certificateExpiry(
+                    "https", () -> tls.chain().get(0).getNotAfter().toInstant());
+        }
     }
 
     public int grpcPort() {

@@ -7,16 +7,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.mipfed.core.json.Json;
 import org.mipfed.node.audit.AuditLog;
 import org.mipfed.node.control.ControlServer;
 import org.mipfed.node.importer.ImportMode;
+import org.mipfed.node.metrics.MonitoringServer;
+import org.mipfed.node.metrics.NodeMetrics;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.session.CertificateRenewal;
@@ -53,12 +59,19 @@ public final class NodeAgent implements AutoCloseable {
     private final SessionClient session;
     private final ControlServer control;
     private final SecureAggregationNode smpc;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private volatile boolean auditFailing;
+    private MonitoringServer monitoring;
 
     private NodeAgent(NodePaths paths) throws IOException {
         this.paths = requireNonNull(paths, "paths is null");
         this.config = NodeConfig.load(paths);
         this.store = DataStores.open(config.store(), paths.dataDir());
         this.audit = new AuditLog(paths.auditLog(), config.nodeId());
+        audit.observeAppends((nanos, failed) -> {
+            auditFailing = failed;
+            metrics.auditAppend(nanos, failed);
+        });
         this.executor = new PrimitiveExecutor(
                 store, new PrivacyGuard(config.privacy(), paths.privacyHistory(), paths.privacyBudget()), audit);
         // More workers than cores: a request spends much of its time waiting for its audit line's fsync, and those
@@ -93,11 +106,34 @@ public final class NodeAgent implements AutoCloseable {
                         .setUnixMillis(alert.at().toEpochMilli()))
                 .build()));
         this.control = ControlServer.start(paths.controlSocket(), this::control);
+        metrics.sessionConnected(session::connected);
+        metrics.certificateExpiry(
+                "node", () -> credentials.current().certificate().getNotAfter().toInstant());
     }
 
     public static NodeAgent start(NodePaths paths) {
+        return start(paths, null);
+    }
+
+    /**
+     * Starts the node; with {@code metricsAddress} (not null) it also serves {@code /metrics}, {@code /healthz} and
+     * {@code /readyz} there ({@code --metrics-addr}).
+     */
+    public static NodeAgent start(NodePaths paths, InetSocketAddress metricsAddress) {
         try {
             NodeAgent agent = new NodeAgent(paths);
+            if (metricsAddress != null) {
+                try {
+                    agent.monitoring = MonitoringServer.start(metricsAddress, agent.metrics::scrape, agent::ready);
+                } catch (RuntimeException e) {
+                    agent.close();
+                    throw e;
+                }
+                LOG.info(
+                        "metrics on http://{}:{}/metrics (and /healthz, /readyz)",
+                        metricsAddress.getHostString(),
+                        agent.monitoring.port());
+            }
             agent.session.start();
             LOG.info(
                     "node {} running: store {}, minimum rows {}, manager {}",
@@ -117,6 +153,47 @@ public final class NodeAgent implements AutoCloseable {
         return config;
     }
 
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port of {@code /metrics}, or -1 when the node serves none. */
+    public int metricsPort() {
+        return monitoring == null ? -1 : monitoring.port();
+    }
+
+    /**
+     * Whether the node can serve ({@code /readyz}): its store answers and its audit log takes lines (the log was
+     * verified against its checkpoint when the node started, or it would not have started).
+     */
+    private boolean ready() {
+        if (auditFailing) {
+            return false;
+        }
+        return store.withConnection(c -> {
+            try (Statement s = c.createStatement()) {
+                return s.execute("SELECT 1");
+            }
+        });
+    }
+
+    /** Answers {@code request} with {@code compute}, counting its time, outcome and refusal rule in the metrics. */
+    private PrimitiveResponse observed(
+            PrimitiveRequest request, Function<PrimitiveRequest, PrimitiveResponse> compute) {
+        long started = System.nanoTime();
+        PrimitiveResponse response = compute.apply(request);
+        String primitive = request.hasQuery() ? PrimitiveExecutor.primitive(request.getQuery()) : "smpc";
+        boolean refused = response.hasRefusal();
+        metrics.primitive(
+                primitive,
+                refused ? NodeMetrics.REFUSED : NodeMetrics.ANSWERED,
+                Duration.ofNanos(System.nanoTime() - started));
+        if (refused) {
+            metrics.refusal(response.getRefusal().getRule());
+        }
+        return response;
+    }
+
     private NodeHello hello() {
         return NodeHello.newBuilder()
                 .setHostname(hostname())
@@ -130,9 +207,15 @@ public final class NodeAgent implements AutoCloseable {
         try {
             String manager = session.managerIdentity();
             if (request.hasSmpc()) {
-                return smpc.answer(request, plain -> executor.answer(plain, manager));
+                // the plain primitive inside a mask step is counted on its own; so is a refused step
+                PrimitiveResponse response =
+                        smpc.answer(request, plain -> observed(plain, p -> executor.answer(p, manager)));
+                if (response.hasRefusal() && response.getRefusal().getRule().equals(SecureAggregationNode.RULE)) {
+                    metrics.refusal(response.getRefusal().getRule());
+                }
+                return response;
             }
-            return executor.answer(request, manager);
+            return observed(request, r -> executor.answer(r, manager));
         } catch (RuntimeException e) {
             // The executor turns its own faults into refusals; this is the last guard for the session.
             LOG.error("primitive {} failed", request.getRequestId(), e);
@@ -148,6 +231,10 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void control(JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        if ("status".equals(request.path("op").asText())) {
+            sink.accept("status", status());
+            return;
+        }
         if ("unlock".equals(request.path("op").asText())) {
             // The operator lifts a requester's lockouts (and forgets their refusals): their decision, in the audit log.
             String requester = request.path("requester").asText();
@@ -177,6 +264,28 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code mipfed doctor} asks a running node (its store is locked by it): the session, the clock
+     * difference with the manager, and the store's data models and datasets (names only).
+     */
+    private ObjectNode status() {
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("manager", config.manager()).put("session_connected", session.connected());
+        session.clockOffsetMillis().ifPresent(offset -> out.put("clock_offset_ms", offset));
+        try {
+            ObjectNode models = out.putObject("data_models");
+            for (StoredDataModel m : store.dataModels()) {
+                var datasets = models.putArray(m.id());
+                m.datasets().forEach(d -> datasets.add(d.code()));
+            }
+            out.put("store_ok", ready());
+        } catch (RuntimeException e) {
+            out.put("store_ok", false).put("store_error", String.valueOf(e.getMessage()));
+        }
+        out.put("audit_failing", auditFailing);
+        return out;
+    }
+
     private static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
@@ -187,6 +296,9 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (monitoring != null) {
+            monitoring.close();
+        }
         control.close();
         session.close();
         workers.shutdownNow();

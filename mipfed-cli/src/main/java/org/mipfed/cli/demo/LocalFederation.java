@@ -47,6 +47,7 @@ public final class LocalFederation implements AutoCloseable {
     private final int httpPort;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<String> managerOptions = new ArrayList<>();
+    private boolean nodeMetrics;
     private Process manager;
 
     /** A node of the federation. */
@@ -55,6 +56,7 @@ public final class LocalFederation implements AutoCloseable {
         private final NodePaths paths;
         private final String nodeId;
         private Process process;
+        private int metricsPort = -1;
 
         Node(String alias, NodePaths paths, String nodeId) {
             this.alias = alias;
@@ -72,6 +74,11 @@ public final class LocalFederation implements AutoCloseable {
 
         public NodePaths paths() {
             return paths;
+        }
+
+        /** The port of the node's {@code /metrics} on 127.0.0.1, or -1 ({@link #serveNodeMetrics()}). */
+        public int metricsPort() {
+            return metricsPort;
         }
 
         public Process process() {
@@ -231,12 +238,25 @@ public final class LocalFederation implements AutoCloseable {
 
     public void startNode(String alias) {
         Node node = node(alias);
-        node.process = launch(
-                workDir.resolve(alias + ".log"),
-                "node",
-                "run",
-                "--data-dir",
-                node.paths.dataDir().toString());
+        List<String> args = new ArrayList<>(
+                List.of("node", "run", "--data-dir", node.paths.dataDir().toString()));
+        if (nodeMetrics) {
+            if (node.metricsPort < 0) {
+                node.metricsPort = freePort();
+            }
+            args.addAll(List.of("--metrics-addr", "127.0.0.1:" + node.metricsPort));
+        }
+        node.process = launch(workDir.resolve(alias + ".log"), args.toArray(String[]::new));
+    }
+
+    /** Nodes started from now on serve their metrics and probes on a port of 127.0.0.1 ({@link Node#metricsPort()}). */
+    public void serveNodeMetrics() {
+        nodeMetrics = true;
+    }
+
+    /** A free port of 127.0.0.1 now (for a process that must be told its port, as Prometheus). */
+    public static int freeLoopbackPort() {
+        return freePort();
     }
 
     public void stopNode(String alias, boolean force) {

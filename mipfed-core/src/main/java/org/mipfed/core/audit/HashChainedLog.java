@@ -193,8 +193,32 @@ public final class HashChainedLog implements AutoCloseable {
         return appendAll(time, List.of(fields)).get(0);
     }
 
+    /** Told of every append once it is durable or has failed: for the metrics, which time the log's writes. */
+    public interface AppendObserver {
+        void appended(long nanos, boolean failed);
+    }
+
+    private volatile AppendObserver observer = (nanos, failed) -> {};
+
+    /** Tells {@code observer} of every append from now on (one observer; the last one set). */
+    public void observeAppends(AppendObserver observer) {
+        this.observer = requireNonNull(observer, "observer is null");
+    }
+
     /** Appends several lines, in order, and returns once they are durable. */
     public List<Appended> appendAll(Instant time, List<ObjectNode> entries) {
+        long started = System.nanoTime();
+        boolean failed = true;
+        try {
+            List<Appended> appended = appendAllUntimed(time, entries);
+            failed = false;
+            return appended;
+        } finally {
+            observer.appended(System.nanoTime() - started, failed);
+        }
+    }
+
+    private List<Appended> appendAllUntimed(Instant time, List<ObjectNode> entries) {
         requireNonNull(time, "time is null");
         for (ObjectNode fields : entries) {
             requireNonNull(fields, "fields is null");

@@ -26,6 +26,7 @@ import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
+import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class AnalysisService implements AutoCloseable {
     private final DataCatalogue catalogue;
     private final ExperimentStore experiments;
     private final Algorithms algorithms;
+    private final ManagerMetrics metrics;
     private final ExecutorService background = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "mipfed-experiment");
         t.setDaemon(true);
@@ -50,6 +52,17 @@ public final class AnalysisService implements AutoCloseable {
 
     public AnalysisService(
             NodeRegistry registry, DataCatalogue catalogue, ExperimentStore experiments, Algorithms algorithms) {
+        this(registry, catalogue, experiments, algorithms, null);
+    }
+
+    /** As above, counting each analysis's time, outcome and rounds in {@code metrics} (when not null). */
+    public AnalysisService(
+            NodeRegistry registry,
+            DataCatalogue catalogue,
+            ExperimentStore experiments,
+            Algorithms algorithms,
+            ManagerMetrics metrics) {
+        this.metrics = metrics;
         this.registry = requireNonNull(registry, "registry is null");
         this.catalogue = requireNonNull(catalogue, "catalogue is null");
         this.experiments = requireNonNull(experiments, "experiments is null");
@@ -96,6 +109,11 @@ public final class AnalysisService implements AutoCloseable {
      */
     private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending, boolean submitted) {
         Instant started = Instant.now();
+        long startedNanos = System.nanoTime();
+        // rounds of the flows run so far (a lost node starts the flow again) and of the one running now
+        int rounds = 0;
+        SessionFederation flow = null;
+        String outcome = ManagerMetrics.ERROR;
         Experiment running = pending.running();
         if (submitted) {
             experiments.save(running);
@@ -128,10 +146,13 @@ public final class AnalysisService implements AutoCloseable {
                         deadline,
                         options.allowPartial(),
                         options.smpc());
+                flow = federation;
                 ObjectNode result;
                 try {
                     result = algorithm.run(plan.input(), federation).toJson();
                 } catch (SessionFederation.NodeLostException e) {
+                    rounds += federation.rounds();
+                    flow = null;
                     // Partial results accepted: start the flow again without the lost node.
                     lost.add(e.nodeId());
                     LOG.info(
@@ -162,6 +183,7 @@ public final class AnalysisService implements AutoCloseable {
                     result.put("secure_aggregation", true);
                 }
                 keep(running.succeeded(result, contributions), submitted);
+                outcome = ManagerMetrics.SUCCESS;
                 LOG.info(
                         "{} by {} on {} node(s) in {} ms",
                         algorithm.name(),
@@ -171,6 +193,7 @@ public final class AnalysisService implements AutoCloseable {
                 return result;
             }
         } catch (Problem p) {
+            outcome = outcome(p);
             keep(running.failed(p), submitted);
             throw p;
         } catch (RuntimeException e) {
@@ -181,7 +204,25 @@ public final class AnalysisService implements AutoCloseable {
                                     + e.getClass().getSimpleName() + "); see its log.")),
                     submitted);
             throw e;
+        } finally {
+            if (metrics != null) {
+                metrics.analysis(
+                        algorithm.name(),
+                        outcome,
+                        Duration.ofNanos(System.nanoTime() - startedNanos),
+                        rounds + (flow == null ? 0 : flow.rounds()));
+            }
         }
+    }
+
+    private static String outcome(Problem p) {
+        if (p.type() == ProblemType.REFUSED_BY_NODE) {
+            return ManagerMetrics.REFUSED;
+        }
+        if (p.status() == 503) {
+            return ManagerMetrics.UNAVAILABLE;
+        }
+        return p.status() < 500 ? ManagerMetrics.INVALID : ManagerMetrics.ERROR;
     }
 
     private void keep(Experiment finished, boolean submitted) {

@@ -43,6 +43,7 @@ final class SessionFederation implements FederationContext {
     private final long deadlineNanos;
     private final boolean allowPartial;
     private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
     private final SecureAggregation secure;
 
     SessionFederation(
@@ -78,6 +79,11 @@ final class SessionFederation implements FederationContext {
                 : null;
     }
 
+    /** How many primitive rounds (one request to every node involved) the flow has sent so far. */
+    public int rounds() {
+        return rounds.get();
+    }
+
     @Override
     public DataModel dataModel() {
         return dataModel;
@@ -85,6 +91,7 @@ final class SessionFederation implements FederationContext {
 
     @Override
     public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
+        rounds.incrementAndGet();
         if (secure != null) {
             return computeSecurely(query);
         }

@@ -22,9 +22,10 @@ import org.mipfed.manager.users.UserStore;
  *       {@link Principal}, put on the context for the handlers;</li>
  *   <li>a cookie-authenticated request that changes something carries the session's CSRF token in
  *       {@value #CSRF_HEADER} and, when the browser sends an {@code Origin}, comes from the manager's own origin;</li>
- *   <li>everything under {@code /admin} needs the admin role.</li>
+ *   <li>everything under {@code /admin} needs the admin role; {@code /metrics} the metrics or the admin role, and a
+ *       metrics account may call nothing else (but its own {@code /auth/} routes).</li>
  * </ul>
- * Sign-in, the sign-in configuration and the portal's static files are open.
+ * Sign-in, the sign-in configuration, the health probes and the portal's static files are open.
  */
 final class Access {
     static final String SESSION_COOKIE = "mipfed_session";
@@ -48,10 +49,23 @@ final class Access {
         }
         Principal principal = ctx.header("Authorization") != null ? bearer(ctx) : session(ctx);
         ctx.attribute(Principal.ATTRIBUTE, principal);
-        if ((ctx.path().equals("/admin")
-                        || ctx.path().startsWith("/admin/")
-                        || ctx.path().equals("/metrics"))
-                && !principal.admin()) {
+        if (Roles.METRICS.equals(principal.role())) {
+            // Prometheus' account: the metrics, and its own sign-in and tokens; never data nor administration
+            if (!ctx.path().equals("/metrics") && !ctx.path().startsWith("/auth/")) {
+                throw new Problem(
+                        ProblemType.FORBIDDEN,
+                        ctx.method() + " " + ctx.path() + " is not for a metrics account (" + principal.username()
+                                + "): it reads GET /metrics only.");
+            }
+            return;
+        }
+        if (ctx.path().equals("/metrics") && !principal.admin()) {
+            throw new Problem(
+                    ProblemType.FORBIDDEN,
+                    "GET /metrics needs the metrics or the admin role; you are signed in as " + principal.username()
+                            + " (" + principal.role() + ").");
+        }
+        if ((ctx.path().equals("/admin") || ctx.path().startsWith("/admin/")) && !principal.admin()) {
             throw new Problem(
                     ProblemType.FORBIDDEN,
                     ctx.method() + " " + ctx.path() + " needs the admin role; you are signed in as "
@@ -68,6 +82,8 @@ final class Access {
                 || read
                         && (path.equals("/")
                                 || path.equals("/auth/config")
+                                || path.equals("/healthz")
+                                || path.equals("/readyz")
                                 || path.startsWith("/auth/oidc/")
                                 || path.equals("/portal")
                                 || path.startsWith("/portal/")

@@ -13,7 +13,8 @@ import org.mipfed.manager.registry.NodeView;
 
 /**
  * How the manager is doing and how it is served: {@code GET /healthcheck} (Exareme2's, with the nodes' states),
- * {@code GET /metrics} (Prometheus, admins only) and {@code GET /admin/transport} (for the admin page's warning about
+ * {@code GET /healthz} and {@code GET /readyz} (open, no details), {@code GET /metrics} (Prometheus, roles metrics and
+ * admin) and {@code GET /admin/transport} (for the admin page's warning about
  * plain HTTP on a reachable address).
  */
 final class MonitoringResource implements ApiResource {
@@ -30,6 +31,14 @@ final class MonitoringResource implements ApiResource {
     @Override
     public void routes(Javalin app) {
         app.get("/healthcheck", this::healthcheck);
+        // probes for a supervisor or a load balancer: open, and saying nothing but alive / ready
+        app.get("/healthz", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+        app.get("/readyz", ctx -> {
+            boolean ready = metrics.ready();
+            ctx.status(ready ? 200 : 503)
+                    .contentType("text/plain; charset=utf-8")
+                    .result(ready ? "ready\n" : "not ready\n");
+        });
         app.get(
                 "/metrics",
                 ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

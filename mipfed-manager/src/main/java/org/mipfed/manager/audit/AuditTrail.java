@@ -65,6 +65,11 @@ public final class AuditTrail implements AutoCloseable {
         return log.file();
     }
 
+    /** Tells {@code observer} how long each append took and whether it failed (the metrics). */
+    public void observeAppends(HashChainedLog.AppendObserver observer) {
+        log.observeAppends(observer);
+    }
+
     /**
      * Records an action and returns once it is on disk. Safe from any thread.
      *

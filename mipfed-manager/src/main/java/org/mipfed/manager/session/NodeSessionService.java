@@ -80,6 +80,7 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
                 .setWelcome(Welcome.newBuilder()
                         .setNodeId(peer.nodeId())
                         .setAlias(member.alias() == null ? "" : member.alias())
+                        .setUnixMillis(System.currentTimeMillis())
                         .setTrust(renewals.ca().trustUpdate(certificate)))
                 .build());
         return new SessionEvents(registry, session, request -> renewals.renew(peer, request), alerts);

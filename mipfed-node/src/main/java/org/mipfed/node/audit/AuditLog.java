@@ -45,6 +45,11 @@ public final class AuditLog implements AutoCloseable {
         return log.file();
     }
 
+    /** Tells {@code observer} how long each append took and whether it failed (the metrics). */
+    public void observeAppends(HashChainedLog.AppendObserver observer) {
+        log.observeAppends(observer);
+    }
+
     /**
      * Appends one line and returns once it is on disk; safe to call from any thread.
      *

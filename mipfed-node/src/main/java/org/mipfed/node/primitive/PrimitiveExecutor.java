@@ -410,7 +410,8 @@ public final class PrimitiveExecutor {
         return names.isEmpty() ? "none" : String.join(", ", names);
     }
 
-    static String primitive(PrimitiveQuery query) {
+    /** The name of the primitive {@code query} asks for (a name of the fixed vocabulary, or {@code none}). */
+    public static String primitive(PrimitiveQuery query) {
         return Primitives.name(query);
     }
 

@@ -65,6 +65,8 @@ public final class SessionClient implements AutoCloseable {
     private final Thread loop;
     private volatile boolean closed;
     private volatile Link current;
+    private volatile long clockOffsetMillis;
+    private volatile boolean clockKnown;
 
     /** One session: its channel, its outbound stream and the requests it is still answering. */
     private static final class Link {
@@ -161,6 +163,20 @@ public final class SessionClient implements AutoCloseable {
     }
 
     /**
+     * The manager's clock minus this node's, in milliseconds, as the last welcome showed it (within the welcome's
+     * transit time); empty before a manager that tells its time has welcomed the node.
+     */
+    public java.util.OptionalLong clockOffsetMillis() {
+        return clockKnown ? java.util.OptionalLong.of(clockOffsetMillis) : java.util.OptionalLong.empty();
+    }
+
+    /** Whether a session to the manager is up now (welcomed and not ended), for the metrics. */
+    public boolean connected() {
+        Link link = current;
+        return link != null && link.welcomed.getCount() == 0 && link.done.getCount() > 0;
+    }
+
+    /**
      * Sends a message outside the request/answer flow (a privacy alert) on the current session, or, while
      * none is up, once the next one is welcomed (the last {@value #MAX_WAITING} kept; the node's audit log
      * has every one).
@@ -248,6 +264,11 @@ public final class SessionClient implements AutoCloseable {
                                                 : " (" + message.getWelcome().getAlias() + ")");
                                 if (renewal != null && message.getWelcome().hasTrust()) {
                                     renewal.trust(message.getWelcome().getTrust());
+                                }
+                                if (message.getWelcome().getUnixMillis() != 0) {
+                                    clockOffsetMillis =
+                                            message.getWelcome().getUnixMillis() - System.currentTimeMillis();
+                                    clockKnown = true;
                                 }
                                 link.welcomed.countDown();
                                 flushWaiting(link);

@@ -61,7 +61,7 @@ public final class SecureAggregationNode {
     static final Duration SESSION_LIFETIME = Duration.ofMinutes(65);
 
     static final int MAX_SESSIONS = 1000;
-    private static final String RULE = "smpc";
+    public static final String RULE = "smpc";
 
     private final String nodeId;
     private final Supplier<NodeCredentials.Snapshot> credentials;
