@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.mipfed.algorithms.anova.OneWayAnova;
 import org.mipfed.algorithms.anova.TwoWayAnova;
+import org.mipfed.algorithms.contingency.ContingencyTable;
 import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
 import org.mipfed.algorithms.glm.GeneralizedLinearModel;
@@ -58,6 +59,7 @@ public final class Algorithms {
                 new MultipleHistograms(),
                 new KMeans(),
                 new KaplanMeier(),
+                new ContingencyTable(),
                 new OneSampleTTest(),
                 new PairedTTest(),
                 new IndependentTTest(),
