@@ -20,6 +20,7 @@ import org.mipfed.algorithms.naivebayes.NaiveBayesCategoricalCv;
 import org.mipfed.algorithms.naivebayes.NaiveBayesGaussianCv;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
+import org.mipfed.algorithms.regression.LinearMixedModel;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.algorithms.regression.LinearRegressionCv;
 import org.mipfed.algorithms.spi.Algorithm;
@@ -51,6 +52,7 @@ public final class Algorithms {
         return new Algorithms(List.of(
                 new DescriptiveStats(),
                 new LinearRegression(),
+                new LinearMixedModel(),
                 new LogisticRegression(),
                 new GeneralizedLinearModel(),
                 new PearsonCorrelation(),
