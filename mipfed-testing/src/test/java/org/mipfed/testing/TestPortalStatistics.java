@@ -23,7 +23,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The portal's views of the statistics of issue #20 (views/contingency_table.js), in real headless Chromium against a
+ * The portal's views of the statistics of issue #20 (views/contingency_table.js, views/linear_mixed_model.js), in real headless Chromium against a
  * real federation of one node process holding edsd0..9, checked against the REST API's own answer.
  */
 class TestPortalStatistics {
@@ -108,6 +108,40 @@ class TestPortalStatistics {
                 .isGreaterThan(2000);
     }
 
+    @Test
+    void linearMixedModelShowsItsCoefficientsForestPlotVarianceComponentsAndRandomIntercepts() {
+        JsonNode expected = federation
+                .admin()
+                .post(
+                        "/algorithms/linear_mixed_model",
+                        request("lefthippocampus", List.of("subjectageyears", "gender")));
+        run(List.of("lefthippocampus"), List.of("subjectageyears", "gender"), "linear_mixed_model");
+        browser.screenshot("results-linear-mixed-model");
+
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-coefficients tbody tr"));
+        assertThat(rows).hasSize(expected.path("indep_vars").size());
+        for (int i = 0; i < rows.size(); i++) {
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            assertThat(Double.parseDouble(cells.get(0).getAttribute("data-value")))
+                    .isCloseTo(expected.path("coefficients").get(i).asDouble(), within(1e-12));
+            assertThat(Double.parseDouble(cells.get(2).getAttribute("data-value")))
+                    .as("t")
+                    .isCloseTo(expected.path("t_values").get(i).asDouble(), within(1e-9));
+        }
+        assertThat(browser.paintedPixels(browser.find("#chart-forest"))).isGreaterThan(2000);
+        List<WebElement> components =
+                browser.driver.findElements(By.cssSelector("#table-variance-components tbody tr"));
+        assertThat(Double.parseDouble(
+                        components.get(0).findElements(By.tagName("td")).get(0).getAttribute("data-value")))
+                .isCloseTo(expected.path("group_variance").asDouble(), within(1e-15));
+        List<WebElement> intercepts = browser.driver.findElements(By.cssSelector("#table-random-effects tbody tr"));
+        assertThat(intercepts)
+                .hasSize(expected.path("random_effects").path("groups").size());
+        assertThat(intercepts.get(0).findElement(By.tagName("th")).getText())
+                .isEqualTo(expected.path("random_effects").path("groups").get(0).asText());
+        assertThat(browser.paintedPixels(browser.find("#chart-random-effects"))).isGreaterThan(2000);
+    }
+
     private static void run(List<String> y, List<String> x, String algorithm) {
         browser.driver.get(portal + "portal/#/analyse");
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("y-variables")));
@@ -130,6 +164,10 @@ class TestPortalStatistics {
     }
 
     private static ObjectNode request(String y, String x) {
+        return request(y, List.of(x));
+    }
+
+    private static ObjectNode request(String y, List<String> x) {
         ObjectNode body = Json.mapper().createObjectNode();
         ObjectNode input = body.putObject("inputdata");
         input.put("data_model", MODEL);
@@ -137,7 +175,7 @@ class TestPortalStatistics {
         federation.admin().get("/datasets").path(MODEL).fieldNames().forEachRemaining(datasets::add);
         datasets.forEach(input.putArray("datasets")::add);
         input.putArray("y").add(y);
-        input.putArray("x").add(x);
+        x.forEach(input.putArray("x")::add);
         body.putObject("parameters");
         return body;
     }
