@@ -24,16 +24,16 @@ nominal <- c("gender", "agegroup", "alzheimerbroadcategory")
 datasets <- c("edsd0", "edsd1", "edsd2", "ppmi0", "ppmi1", "desd-synthdata0")
 wide <- c(paste0("edsd", 0:9), paste0("desd-synthdata", 0:9))
 cases <- list(
-  list(family = "gaussian", link = "identity", y = "leftamygdala", x = c("subjectageyears", "gender", "righthippocampus"), datasets = datasets),
-  list(family = "gaussian", link = "identity", y = "lefthippocampus", x = c("agegroup", "leftamygdala"), datasets = wide),
+  list(family = "gaussian", link = "identity", y = "leftamygdala", x = c("subjectageyears", "gender", "righthippocampus"), datasets = datasets, p_adjust = "bonferroni"),
+  list(family = "gaussian", link = "identity", y = "lefthippocampus", x = c("agegroup", "leftamygdala"), datasets = wide, p_adjust = "holm"),
   list(family = "gaussian", link = "log", y = "leftamygdala", x = c("subjectageyears", "agegroup"), datasets = datasets),
   list(family = "gaussian", link = "inverse", y = "leftamygdala", x = c("subjectageyears"), datasets = datasets),
-  list(family = "binomial", link = "logit", y = "alzheimerbroadcategory", positive = "AD", x = c("leftamygdala", "gender", "subjectageyears"), datasets = datasets),
+  list(family = "binomial", link = "logit", y = "alzheimerbroadcategory", positive = "AD", x = c("leftamygdala", "gender", "subjectageyears"), datasets = datasets, p_adjust = "BH"),
   list(family = "binomial", link = "logit", y = "alzheimerbroadcategory", positive = "CN", x = c("lefthippocampus", "righthippocampus", "agegroup"), datasets = wide),
   list(family = "binomial", link = "probit", y = "alzheimerbroadcategory", positive = "AD", x = c("leftamygdala", "subjectageyears"), datasets = datasets),
   list(family = "binomial", link = "cloglog", y = "alzheimerbroadcategory", positive = "CN", x = c("lefthippocampus", "gender"), datasets = datasets),
-  list(family = "poisson", link = "log", y = "minimentalstate", x = c("subjectageyears", "gender", "leftamygdala"), datasets = datasets),
-  list(family = "poisson", link = "log", y = "minimentalstate", x = c("agegroup", "lefthippocampus"), datasets = wide),
+  list(family = "poisson", link = "log", y = "minimentalstate", x = c("subjectageyears", "gender", "leftamygdala"), datasets = datasets, p_adjust = "BY"),
+  list(family = "poisson", link = "log", y = "minimentalstate", x = c("agegroup", "lefthippocampus"), datasets = wide, p_adjust = "hochberg"),
   list(family = "poisson", link = "sqrt", y = "minimentalstate", x = c("subjectageyears", "lefthippocampus"), datasets = datasets),
   list(family = "poisson", link = "identity", y = "minimentalstate", x = c("lefthippocampus"), datasets = datasets)
 )
@@ -86,6 +86,12 @@ results <- lapply(cases, function(case) {
   expected$aic <- fit$aic
   expected$bic <- fit$aic - 2 * k + log(nrow(d)) * k
   params <- list(family = case$family, link = case$link)
+  if (!is.null(case$p_adjust)) {
+    # The p_adjust parameter: R's p.adjust of the coefficients' p-values, beside them.
+    params$p_adjust <- case$p_adjust
+    expected$p_adjust <- case$p_adjust
+    expected$pvalues_adjusted <- p.adjust(unname(coefs[, 4]), case$p_adjust)
+  }
   if (!is.null(case$positive)) params$positive_class <- case$positive
   list(name = paste0(case$family, "(", case$link, ") of ", case$y, " on ", paste(case$x, collapse = ", "),
                      " over ", length(case$datasets), " datasets"),

@@ -1,6 +1,8 @@
 // Results as tables and charts, chosen by the result's shape so new algorithms render without portal changes.
 import {chartFigure} from './charts.js';
 import {fmt, h} from './dom.js';
+import {contingencyTable} from './views/contingency_table.js';
+import {linearMixedModel} from './views/linear_mixed_model.js';
 
 export function csvRow(cells) {
   return cells.map((c) => {
@@ -275,6 +277,8 @@ export function renderResult(algorithm, result, request) {
   const kmCurves = findAll(result, (o) => first(o, TIME) && first(o, SURVIVAL));
   if (rocCurves.length) parts = [...roc(out, rocCurves), ...generic(out, Object.fromEntries(Object.entries(result).filter(([k]) => !/roc/i.test(k))))];
   else if (kmCurves.length) parts = [...kaplanMeier(out, kmCurves), ...generic(out, Object.fromEntries(Object.entries(result).filter(([k]) => !kmCurves.some((c) => c.path[0] === k))))];
+  else if (Array.isArray(result.counts) && result.chi_squared) parts = contingencyTable(out, result);
+  else if (result.random_effects && Array.isArray(result.indep_vars)) parts = [...regression(out, {...result, t_stats: result.t_values, random_effects: undefined}), ...linearMixedModel(out, result)];
   else if (Array.isArray(result.indep_vars) && isNumberArray(result.coefficients)) parts = regression(out, result);
   else if (Array.isArray(result.variable_based)) parts = descriptive(out, result);
   else if (Array.isArray(result.histogram)) parts = histograms(out, result);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.mipfed.algorithms.anova.OneWayAnova;
 import org.mipfed.algorithms.anova.TwoWayAnova;
+import org.mipfed.algorithms.contingency.ContingencyTable;
 import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
 import org.mipfed.algorithms.glm.GeneralizedLinearModel;
@@ -19,6 +20,7 @@ import org.mipfed.algorithms.naivebayes.NaiveBayesCategoricalCv;
 import org.mipfed.algorithms.naivebayes.NaiveBayesGaussianCv;
 import org.mipfed.algorithms.pca.Pca;
 import org.mipfed.algorithms.pca.PcaWithTransformation;
+import org.mipfed.algorithms.regression.LinearMixedModel;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.algorithms.regression.LinearRegressionCv;
 import org.mipfed.algorithms.spi.Algorithm;
@@ -50,6 +52,7 @@ public final class Algorithms {
         return new Algorithms(List.of(
                 new DescriptiveStats(),
                 new LinearRegression(),
+                new LinearMixedModel(),
                 new LogisticRegression(),
                 new GeneralizedLinearModel(),
                 new PearsonCorrelation(),
@@ -58,6 +61,7 @@ public final class Algorithms {
                 new MultipleHistograms(),
                 new KMeans(),
                 new KaplanMeier(),
+                new ContingencyTable(),
                 new OneSampleTTest(),
                 new PairedTTest(),
                 new IndependentTTest(),

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.mipfed.algorithms.numerics.Distributions;
+import org.mipfed.algorithms.numerics.PAdjust;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
@@ -44,7 +45,11 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
         Link link = link(input, family);
         GlmModel model = GlmDesign.build(federation, NAME, input.x(), response(input, y, cde, family), family, link);
         GlmFit fit = FisherScoring.fit(federation, model);
-        return result(y, model, fit);
+        return result(
+                y,
+                model,
+                fit,
+                PAdjust.of(input.parameters().path(PAdjust.PARAMETER).asText("")));
     }
 
     /** The {@code link} parameter, or the family's default; one the family accepts. */
@@ -87,7 +92,7 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
         return response.build();
     }
 
-    private static GeneralizedLinearModelResult result(String y, GlmModel model, GlmFit fit) {
+    private static GeneralizedLinearModelResult result(String y, GlmModel model, GlmFit fit, PAdjust adjust) {
         int p = fit.p();
         long n = fit.n();
         long dfResidual = n - p;
@@ -135,6 +140,8 @@ public final class GeneralizedLinearModel extends SpecifiedAlgorithm {
                 fit.logLikelihood(),
                 -2 * fit.logLikelihood() + 2 * parameters,
                 -2 * fit.logLikelihood() + Math.log(n) * parameters,
-                fit.iterations());
+                fit.iterations(),
+                adjust == null ? null : adjust.rName(),
+                adjust == null ? null : adjust.adjust(pvalues));
     }
 }

@@ -29,6 +29,8 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param aic counting an estimated dispersion as a parameter, as R does
  * @param bic likewise
  * @param iterations the Fisher scoring rounds taken
+ * @param pAdjust the method the p-values were adjusted by (R's p.adjust name), when the request asked
+ * @param pvaluesAdjusted the adjusted p-values, beside {@code pvalues}, when the request asked
  */
 public record GeneralizedLinearModelResult(
         String dependentVar,
@@ -51,7 +53,9 @@ public record GeneralizedLinearModelResult(
         double logLikelihood,
         double aic,
         double bic,
-        int iterations)
+        int iterations,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String pAdjust,
+        @JsonInclude(JsonInclude.Include.NON_NULL) double[] pvaluesAdjusted)
         implements AlgorithmResult {
     public GeneralizedLinearModelResult {
         requireNonNull(dependentVar, "dependentVar is null");

@@ -6,6 +6,7 @@ import org.mipfed.algorithms.numerics.CollinearColumnException;
 import org.mipfed.algorithms.numerics.CrossProducts;
 import org.mipfed.algorithms.numerics.OlsFit;
 import org.mipfed.algorithms.numerics.OrdinaryLeastSquares;
+import org.mipfed.algorithms.numerics.PAdjust;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
@@ -43,7 +44,11 @@ public final class LinearRegression extends SpecifiedAlgorithm {
         } catch (CollinearColumnException e) {
             throw collinear(design.regressorNames(), e);
         }
-        return result(y, design.regressorNames(), fit);
+        return result(
+                y,
+                design.regressorNames(),
+                fit,
+                PAdjust.of(input.parameters().path(PAdjust.PARAMETER).asText("")));
     }
 
     /** The one numerical dependent variable. */
@@ -103,7 +108,7 @@ public final class LinearRegression extends SpecifiedAlgorithm {
                         + "be told apart; remove one of them from x");
     }
 
-    private static LinearRegressionResult result(String y, List<String> regressors, OlsFit fit) {
+    private static LinearRegressionResult result(String y, List<String> regressors, OlsFit fit, PAdjust adjust) {
         List<String> names = new ArrayList<>();
         names.add("Intercept");
         names.addAll(regressors);
@@ -123,6 +128,8 @@ public final class LinearRegression extends SpecifiedAlgorithm {
                 fit.tStats(),
                 fit.pValues(),
                 fit.confidenceBounds(CONFIDENCE, -1),
-                fit.confidenceBounds(CONFIDENCE, 1));
+                fit.confidenceBounds(CONFIDENCE, 1),
+                adjust == null ? null : adjust.rName(),
+                adjust == null ? null : adjust.adjust(fit.pValues()));
     }
 }

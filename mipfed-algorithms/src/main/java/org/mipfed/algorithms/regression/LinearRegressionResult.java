@@ -2,6 +2,7 @@ package org.mipfed.algorithms.regression;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import org.mipfed.algorithms.spi.AlgorithmResult;
 
@@ -22,6 +23,8 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param pvalues their two-sided p-values
  * @param lowerCi the lower ends of the 95% confidence intervals
  * @param upperCi the upper ends of the 95% confidence intervals
+ * @param pAdjust the method the p-values were adjusted by (R's p.adjust name), when the request asked
+ * @param pvaluesAdjusted the adjusted p-values, beside {@code pvalues}, when the request asked
  */
 public record LinearRegressionResult(
         String dependentVar,
@@ -39,7 +42,9 @@ public record LinearRegressionResult(
         double[] tStats,
         double[] pvalues,
         double[] lowerCi,
-        double[] upperCi)
+        double[] upperCi,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String pAdjust,
+        @JsonInclude(JsonInclude.Include.NON_NULL) double[] pvaluesAdjusted)
         implements AlgorithmResult {
     public LinearRegressionResult {
         requireNonNull(dependentVar, "dependentVar is null");
@@ -50,5 +55,6 @@ public record LinearRegressionResult(
         pvalues = pvalues.clone();
         lowerCi = lowerCi.clone();
         upperCi = upperCi.clone();
+        pvaluesAdjusted = pvaluesAdjusted == null ? null : pvaluesAdjusted.clone();
     }
 }

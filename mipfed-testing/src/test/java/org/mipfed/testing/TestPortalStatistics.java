@@ -1,0 +1,182 @@
+package org.mipfed.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.core.json.Json;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The portal's views of the statistics of issue #20 (views/contingency_table.js, views/linear_mixed_model.js), in real headless Chromium against a
+ * real federation of one node process holding edsd0..9, checked against the REST API's own answer.
+ */
+class TestPortalStatistics {
+    private static final String MODEL = "dementia:0.1";
+
+    @TempDir
+    static Path dir;
+
+    static LocalFederation federation;
+    static PortalBrowser browser;
+    static String portal;
+
+    @BeforeAll
+    static void startFederationAndBrowser() throws IOException {
+        PortalBrowser.requireChromium();
+        Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
+        federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
+        List<Path> csvs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            csvs.add(data.resolve("edsd" + i + ".csv"));
+        }
+        federation.addNode(
+                "chuv", null, 10, List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
+        federation.start("all");
+        federation.awaitReady(Duration.ofSeconds(180), "chuv");
+        browser = PortalBrowser.start(Files.createDirectories(dir.resolve("downloads")));
+        portal = "http://127.0.0.1:" + federation.httpPort() + "/";
+        browser.driver.get(portal);
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("signin")));
+        browser.find("#signin input[name=username]").sendKeys("admin");
+        browser.find("#signin input[name=password]").sendKeys(federation.adminPassword());
+        browser.find("#signin-submit").click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (federation != null) {
+            federation.close();
+        }
+    }
+
+    @Test
+    void contingencyTableShowsTheCountsWithTheirExpectedCountsTheTestsAndTheBars() {
+        JsonNode expected =
+                federation.admin().post("/algorithms/contingency_table", request("gender", "alzheimerbroadcategory"));
+        run(List.of("gender"), List.of("alzheimerbroadcategory"), "contingency_table");
+        browser.screenshot("results-contingency-table");
+
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-contingency tbody tr"));
+        assertThat(rows).hasSize(expected.path("row_levels").size() + 1);
+        for (int i = 0; i < expected.path("row_levels").size(); i++) {
+            assertThat(rows.get(i).findElement(By.tagName("th")).getText())
+                    .isEqualTo(expected.path("row_levels").get(i).asText());
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            for (int j = 0; j < expected.path("col_levels").size(); j++) {
+                assertThat(cells.get(j).getAttribute("data-value"))
+                        .isEqualTo(expected.path("counts").get(i).get(j).asText());
+                double shown = Double.parseDouble(
+                        cells.get(j).findElement(By.cssSelector(".expected")).getAttribute("data-value"));
+                assertThat(shown)
+                        .isCloseTo(expected.path("expected").get(i).get(j).asDouble(), within(1e-9));
+            }
+            assertThat(cells.get(cells.size() - 1).getAttribute("data-value"))
+                    .isEqualTo(expected.path("row_totals").get(i).asText());
+        }
+        List<WebElement> tests = browser.driver.findElements(By.cssSelector("#table-contingency-tests tbody tr"));
+        assertThat(tests.get(0).getText()).contains("chi-squared");
+        double p = Double.parseDouble(
+                tests.get(0).findElements(By.tagName("td")).get(2).getAttribute("data-value"));
+        assertThat(p).isCloseTo(expected.path("chi_squared").path("p_value").asDouble(), within(1e-12));
+        double fisher = Double.parseDouble(
+                tests.get(2).findElements(By.tagName("td")).get(2).getAttribute("data-value"));
+        assertThat(fisher)
+                .isCloseTo(expected.path("fisher_exact").path("p_value").asDouble(), within(1e-12));
+        assertThat(tests.get(3).getText()).contains("Cramér");
+        assertThat(browser.paintedPixels(browser.find("#chart-contingency")))
+                .as("painted pixels of the bars")
+                .isGreaterThan(2000);
+    }
+
+    @Test
+    void linearMixedModelShowsItsCoefficientsForestPlotVarianceComponentsAndRandomIntercepts() {
+        JsonNode expected = federation
+                .admin()
+                .post(
+                        "/algorithms/linear_mixed_model",
+                        request("lefthippocampus", List.of("subjectageyears", "gender")));
+        run(List.of("lefthippocampus"), List.of("subjectageyears", "gender"), "linear_mixed_model");
+        browser.screenshot("results-linear-mixed-model");
+
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-coefficients tbody tr"));
+        assertThat(rows).hasSize(expected.path("indep_vars").size());
+        for (int i = 0; i < rows.size(); i++) {
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            assertThat(Double.parseDouble(cells.get(0).getAttribute("data-value")))
+                    .isCloseTo(expected.path("coefficients").get(i).asDouble(), within(1e-12));
+            assertThat(Double.parseDouble(cells.get(2).getAttribute("data-value")))
+                    .as("t")
+                    .isCloseTo(expected.path("t_values").get(i).asDouble(), within(1e-9));
+        }
+        assertThat(browser.paintedPixels(browser.find("#chart-forest"))).isGreaterThan(2000);
+        List<WebElement> components =
+                browser.driver.findElements(By.cssSelector("#table-variance-components tbody tr"));
+        assertThat(Double.parseDouble(
+                        components.get(0).findElements(By.tagName("td")).get(0).getAttribute("data-value")))
+                .isCloseTo(expected.path("group_variance").asDouble(), within(1e-15));
+        List<WebElement> intercepts = browser.driver.findElements(By.cssSelector("#table-random-effects tbody tr"));
+        assertThat(intercepts)
+                .hasSize(expected.path("random_effects").path("groups").size());
+        assertThat(intercepts.get(0).findElement(By.tagName("th")).getText())
+                .isEqualTo(expected.path("random_effects").path("groups").get(0).asText());
+        assertThat(browser.paintedPixels(browser.find("#chart-random-effects"))).isGreaterThan(2000);
+    }
+
+    private static void run(List<String> y, List<String> x, String algorithm) {
+        browser.driver.get(portal + "portal/#/analyse");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("y-variables")));
+        Select ys = new Select(browser.find("#y-variables"));
+        y.forEach(ys::selectByValue);
+        Select xs = new Select(browser.find("#x-variables"));
+        x.forEach(xs::selectByValue);
+        browser.await(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#algorithm option[value=" + algorithm + "]")));
+        new Select(browser.find("#algorithm")).selectByValue(algorithm);
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.id("parameters")));
+        browser.find("#run").click();
+        browser.waiting(Duration.ofSeconds(120))
+                .until(ExpectedConditions.or(
+                        ExpectedConditions.visibilityOfElementLocated(By.id("experiment-done")),
+                        ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
+        assertThat(browser.driver.findElements(By.id("experiment-error")))
+                .as("the experiment failed")
+                .isEmpty();
+    }
+
+    private static ObjectNode request(String y, String x) {
+        return request(y, List.of(x));
+    }
+
+    private static ObjectNode request(String y, List<String> x) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        ObjectNode input = body.putObject("inputdata");
+        input.put("data_model", MODEL);
+        List<String> datasets = new ArrayList<>();
+        federation.admin().get("/datasets").path(MODEL).fieldNames().forEachRemaining(datasets::add);
+        datasets.forEach(input.putArray("datasets")::add);
+        input.putArray("y").add(y);
+        x.forEach(input.putArray("x")::add);
+        body.putObject("parameters");
+        return body;
+    }
+}
