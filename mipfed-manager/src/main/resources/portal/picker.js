@@ -32,7 +32,8 @@ export class VariablePicker {
     this.search.addEventListener('keydown', (e) => {
       if (e.key === 'ArrowDown') {
         e.preventDefault();
-        this.tree.querySelector('button.add')?.focus();
+        [...this.tree.querySelectorAll('li.variable')].find((li) => li.offsetParent !== null)
+          ?.querySelector('.add-buttons button:not(:disabled)')?.focus();
       } else if (e.key === 'Enter') {
         // Enter in the search adds the first match as dependent, or as covariate once a dependent is chosen
         e.preventDefault();
@@ -68,8 +69,14 @@ export class VariablePicker {
   }
 
   changed(message) {
+    // the tree is drawn again: keep the keyboard on the variable it was on
+    const at = document.activeElement?.closest?.('#variable-tree li.variable')?.dataset.code;
     this.renderChips();
     this.renderTree();
+    if (at) {
+      [...this.tree.querySelectorAll('li.variable')].find((li) => li.dataset.code === at)
+        ?.querySelector('.add-buttons button:not(:disabled)')?.focus();
+    }
     this.count.textContent = `${message} ${this.count.dataset.base || ''}`;
     this.onChange(this.value());
   }
@@ -77,11 +84,12 @@ export class VariablePicker {
   /** Arrow keys move between the variables' first buttons; Home and End go to the first and last. */
   treeKeys(event) {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
-    const buttons = [...this.tree.querySelectorAll('li.variable')].filter((li) => li.offsetParent !== null)
-      .map((li) => li.querySelector('button.add'));
+    // each visible variable's first button that can be pressed (the role it already has is disabled)
+    const rows = [...this.tree.querySelectorAll('li.variable')].filter((li) => li.offsetParent !== null);
+    const buttons = rows.map((li) => li.querySelector('.add-buttons button:not(:disabled)'));
     if (!buttons.length) return;
     const row = event.target.closest('li.variable');
-    const at = row ? buttons.indexOf(row.querySelector('button.add')) : -1;
+    const at = row ? rows.indexOf(row) : -1;
     let next = at;
     if (event.key === 'ArrowDown') next = Math.min(buttons.length - 1, at + 1);
     if (event.key === 'ArrowUp') next = at - 1;
