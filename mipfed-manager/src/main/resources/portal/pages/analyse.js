@@ -146,10 +146,6 @@ export async function analysePage(main) {
           h('input', {type: 'checkbox', name: 'dataset', value: code, checked: chosenSet ? chosenSet.has(code) : v.available,
             dataset: {node, available: String(v.available)}}),
           ` ${d.label || code} `, h('span', {class: 'muted'}, v.available ? `(${d.rows} rows)` : '(hospital not available)'))))));
-    datasetsBox.addEventListener('change', () => {
-      summariseDatasets();
-      remember();
-    });
     summariseDatasets();
   }
 
@@ -258,6 +254,10 @@ export async function analysePage(main) {
     remember();
   });
   for (const input of [name, partial, minNodes, smpc]) input.addEventListener('change', remember);
+  datasetsBox.addEventListener('change', () => {
+    summariseDatasets();
+    remember();
+  });
 
   clear(main, h('h1', {}, 'Analyse'),
     h('form', {id: 'analyse', onsubmit: submit, novalidate: true},

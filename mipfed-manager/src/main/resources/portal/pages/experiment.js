@@ -44,9 +44,14 @@ export async function experimentPage(main, id) {
     if (experiment.status === 'pending' || experiment.status === 'running') {
       const since = Math.max(0, (Date.now() - new Date(experiment.created).getTime()) / 1000);
       const hospitals = experiment.request?.inputdata?.datasets?.length ?? 0;
+      const progress = Object.entries(experiment.progress || {});
       clear(status, h('div', {class: 'progress'}, h('progress', {'aria-label': 'Analysis in progress'}),
         ` ${experiment.status === 'pending' ? 'Waiting to start' : `Running on the hospitals holding the ${hospitals} chosen datasets`}… ${since.toFixed(0)} s `,
-        h('button', {type: 'button', id: 'cancel', class: 'danger', onclick: cancel}, 'Cancel the analysis')));
+        h('button', {type: 'button', id: 'cancel', class: 'danger', onclick: cancel}, 'Cancel the analysis')),
+      progress.length ? h('ul', {class: 'hospital-progress', id: 'hospital-progress'}, progress.map(([node, p]) => h('li', {dataset: {node}},
+        h('strong', {}, node), p.answered < p.asked
+          ? h('span', {class: 'status status-running'}, ` waiting for its answer (${p.answered} of ${p.asked} steps answered)`)
+          : h('span', {class: 'status status-available'}, ` ${p.answered} of ${p.asked} steps answered`)))) : null);
       timer = setTimeout(poll, POLL_MS);
       return;
     }

@@ -807,6 +807,11 @@ class TestPortal {
             String id = federation.admin().post("/experiments", body).path("id").asText();
             go("#/experiments/" + id);
             browser.await(ExpectedConditions.elementToBeClickable(By.id("cancel")));
+            // per hospital: the frozen one is the one it waits for
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("#hospital-progress li[data-node=uoa]"), "waiting for its answer"));
+            assertThat(browser.find("#hospital-progress li[data-node=chuv]").getText())
+                    .contains("answered");
             browser.screenshot("experiment-running");
             browser.find("#cancel").click();
             browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("experiment-cancelled")));
@@ -1037,15 +1042,21 @@ class TestPortal {
 
     /** Picks variables from the tree with the mouse: searches each by its code and clicks "+ Dependent" or "+ Covariate". */
     private static void chooseVariables(List<String> y, List<String> x) {
-        browser.await(ExpectedConditions.elementToBeClickable(By.id("reset-analysis")))
-                .click(); // the draft survives navigation: start afresh
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+        startAfresh(); // the draft survives navigation
         for (String code : y) {
             pick(code, "y");
         }
         for (String code : x) {
             pick(code, "x");
         }
+    }
+
+    /** Clicks "Start afresh" and waits for the form drawn again. */
+    private static void startAfresh() {
+        WebElement old = browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+        browser.find("#reset-analysis").click();
+        browser.await(ExpectedConditions.stalenessOf(old));
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
     }
 
     private static void pick(String code, String role) {

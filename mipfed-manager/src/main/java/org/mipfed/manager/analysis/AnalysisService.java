@@ -46,6 +46,8 @@ public final class AnalysisService implements AutoCloseable {
     private final DataCatalogue catalogue;
     private final ExperimentStore experiments;
     private final Algorithms algorithms;
+    /** How far each analysis running now has got, by experiment id. */
+    private final Map<String, Progress> inProgress = new ConcurrentHashMap<>();
     /** The submitted experiments not finished yet, by id; guarded by itself. */
     private final Map<String, Future<?>> tasks = new HashMap<>();
     /** Ids of experiments cancelled: whatever their interrupted run ends with is not kept. */
@@ -111,6 +113,11 @@ public final class AnalysisService implements AutoCloseable {
         return experiment;
     }
 
+    /** Node to queries asked and answered, while the experiment runs; empty once it has finished. */
+    public Optional<Map<String, Map<String, Long>>> progress(String id) {
+        return Optional.ofNullable(inProgress.get(id)).map(p -> p.snapshot(registry::displayName));
+    }
+
     /** Renames an experiment (null: unnamed), whether or not it has finished; empty when there is none. */
     public Optional<Experiment> rename(String id, String name) {
         synchronized (tasks) {
@@ -152,6 +159,22 @@ public final class AnalysisService implements AutoCloseable {
      */
     private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending, boolean submitted) {
         Instant started = Instant.now();
+        Progress progress = new Progress();
+        inProgress.put(pending.id(), progress);
+        try {
+            return execute(algorithm, request, pending, submitted, started, progress);
+        } finally {
+            inProgress.remove(pending.id());
+        }
+    }
+
+    private ObjectNode execute(
+            Algorithm algorithm,
+            AnalysisRequest request,
+            Experiment pending,
+            boolean submitted,
+            Instant started,
+            Progress progress) {
         Experiment running = pending.running();
         if (submitted) {
             synchronized (tasks) {
@@ -186,7 +209,8 @@ public final class AnalysisService implements AutoCloseable {
                         options.timeout(),
                         deadline,
                         options.allowPartial(),
-                        options.smpc());
+                        options.smpc(),
+                        progress);
                 ObjectNode result;
                 try {
                     result = algorithm.run(plan.input(), federation).toJson();

@@ -57,15 +57,23 @@ final class ExperimentResource implements ApiResource {
                     cancel(ctx);
                     return null;
                 }));
-        app.get(
-                "/experiments/{id}",
-                ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(find(ctx.pathParam("id")))));
+        app.get("/experiments/{id}", ctx -> JsonBodies.write(ctx, withProgress(find(ctx.pathParam("id")))));
     }
 
     private Experiment find(String id) {
         return analyses.experiments()
                 .get(id)
                 .orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
+    }
+
+    /** The experiment, and while it runs how many queries each node was sent and has answered ({@code progress}). */
+    private ObjectNode withProgress(Experiment experiment) {
+        ObjectNode out = Json.mapper().valueToTree(experiment);
+        if (experiment.unfinished()) {
+            analyses.progress(experiment.id())
+                    .ifPresent(p -> out.set("progress", Json.mapper().valueToTree(p)));
+        }
+        return out;
     }
 
     /** Exareme2's body plus {@code "algorithm"}; answers 202 with the experiment's id at once. */
