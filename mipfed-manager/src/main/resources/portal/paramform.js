@@ -96,16 +96,17 @@ export function parameterForm(spec, chosen, variables, initial = {}) {
 }
 
 /**
- * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts at a round tenth of
- * the time variable's range (with width 1 on ages in years most bins hold too few events for a node to release them).
+ * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts wide, at half the
+ * time variable's range rounded up to 1, 2 or 5 times a power of ten: a node refuses every bin that holds between one
+ * and its minimum of events or censored rows, and with width 1 on ages in years most bins do.
  */
 function defaultFor(spec, name, p, chosen, variables) {
   if (name === 'bin_width' && spec.name === 'kaplan_meier') {
     const time = variables[chosen.y?.[0]];
     if (time && typeof time.min === 'number' && typeof time.max === 'number' && time.max > time.min) {
-      return niceWidth((time.max - time.min) / 10);
+      return niceWidth((time.max - time.min) / 2);
     }
-    return 5;
+    return 100;
   }
   return p.default;
 }

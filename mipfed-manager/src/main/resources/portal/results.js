@@ -39,7 +39,7 @@ function forest(name, title, rows, odds) {
             {type: 'line', shape: {x1: hi[0], y1: hi[1] - 5, x2: hi[0], y2: hi[1] + 5}, style: {stroke: '#1f4e79', lineWidth: 2}}]};
         }},
       {type: 'scatter', name: odds ? 'odds ratio' : 'coefficient', data: shown.map((r, i) => [r.c, i]), symbolSize: 9, itemStyle: {color: '#c0392b'},
-        markLine: {silent: true, symbol: 'none', data: [{xAxis: odds ? 1 : 0}], lineStyle: {type: 'dashed', color: '#666'}}},
+        markLine: {silent: true, symbol: 'none', label: {show: false}, data: [{xAxis: odds ? 1 : 0}], lineStyle: {type: 'dashed', color: '#666'}}},
     ],
   }, Math.max(220, 70 + shown.length * 28));
 }

@@ -10,6 +10,8 @@ import {VariablePicker} from '../picker.js';
 import {QueryBuilder} from '../querybuilder.js';
 
 const DRAFT = 'mipfed.analyse.draft';
+/** The shown page's way to save its draft: "Start afresh" draws a new page that the router's leave hook must reach. */
+let rememberShown = null;
 
 /** The draft of the Analyse form, or {}. */
 export function loadDraft() {
@@ -264,6 +266,7 @@ export async function analysePage(main) {
       h('div', {class: 'toolbar'}, field('Data model', modelSelect), field('Experiment name (optional)', name),
         h('button', {type: 'button', id: 'reset-analysis', class: 'link', onclick: () => {
           sessionStorage.removeItem(DRAFT);
+          rememberShown = null;
           analysePage(main).catch((e) => clear(main, errorBox(e)));
         }}, 'Start afresh')),
       h('section', {class: 'card'}, h('h2', {}, 'Variables'), pickerBox),
@@ -274,8 +277,9 @@ export async function analysePage(main) {
       h('section', {class: 'card'}, h('h2', {}, 'Hospitals and datasets'), hospitalsBox, datasetsDetails),
       message, h('div', {class: 'buttons'}, run)));
   renderModel(true);
+  rememberShown = remember;
   // the form's own fields (filters, parameters) change without telling the picker: remember them as they change
   main.querySelector('#analyse').addEventListener('change', remember);
   main.querySelector('#analyse').addEventListener('input', remember);
-  return () => remember();
+  return () => rememberShown?.();
 }

@@ -15,6 +15,7 @@ export async function experimentPage(main, id) {
   let shown = null;
   let variables = {};
   let algorithmLabels = {};
+  let datasetLabels = {};
   const status = h('div', {id: 'experiment-status', role: 'status', 'aria-live': 'polite'});
   const body = h('div', {id: 'experiment-body'});
   const header = h('div');
@@ -23,6 +24,8 @@ export async function experimentPage(main, id) {
     const [catalogue, algorithms] = await Promise.all([loadCatalogue(), get('/algorithms')]);
     algorithmLabels = Object.fromEntries(algorithms.map((a) => [a.name, a.label || a.name]));
     variables = Object.fromEntries(catalogue.models.map((m) => [m.id, m.variables]));
+    datasetLabels = Object.fromEntries(catalogue.models.flatMap((m) => [...Object.entries(m.datasets), ...Object.entries(m.unavailable)])
+      .map(([code, d]) => [code, d.label || code]));
   } catch (e) {
     console.warn('the data models could not be read; codes are shown instead of labels:', e.message);
   }
@@ -101,7 +104,7 @@ export async function experimentPage(main, id) {
       h('dl', {class: 'facts'},
         h('dt', {}, 'Algorithm'), h('dd', {id: 'experiment-algorithm'}, algorithmLabels[e.algorithm] || e.algorithm),
         h('dt', {}, 'Data model'), h('dd', {}, input.data_model || '—'),
-        h('dt', {}, 'Datasets'), h('dd', {}, (input.datasets || []).join(', ') || '—'),
+        h('dt', {}, 'Datasets'), h('dd', {}, (input.datasets || []).map((d) => datasetLabels[d] || d).join(', ') || '—'),
         h('dt', {}, 'Dependent (y)'), h('dd', {id: 'experiment-y'}, names(input.y)),
         h('dt', {}, 'Covariates (x)'), h('dd', {id: 'experiment-x'}, names(input.x)),
         h('dt', {}, 'Filters'), h('dd', {}, input.filters ? describeFilters(input.filters, vars) : 'none'),

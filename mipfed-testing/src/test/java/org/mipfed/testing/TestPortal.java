@@ -392,7 +392,7 @@ class TestPortal {
         browser.await(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "pending"));
         go("#/analyse");
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
         assertThat(datasetsOffered())
                 .isNotEmpty()
                 .noneMatch(d -> d.startsWith("ppmi"))
@@ -413,7 +413,7 @@ class TestPortal {
         browser.await(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "active"));
         go("#/analyse");
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
         assertThat(datasetsOffered()).anyMatch(d -> d.startsWith("ppmi"));
     }
 
@@ -658,8 +658,8 @@ class TestPortal {
         chooseVariables(List.of("subjectageyears"), List.of("alzheimerbroadcategory", "gender"));
         chooseAlgorithm("kaplan_meier");
         new Select(browser.find("#param-event_level")).selectByValue("AD");
-        // a tenth of the age's range (0 to 130), rounded: the demo data passes it where 1 year is refused
-        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("20");
+        // half the age's range (0 to 130), rounded up: the demo data passes it where 1 year is refused
+        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("100");
         browser.find("#run").click();
         awaitFinished();
         browser.screenshot("results-kaplan-meier");
@@ -782,7 +782,7 @@ class TestPortal {
 
         go("#/history");
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("history-search")))
-                .sendKeys("10-year");
+                .sendKeys("CN diagnosis");
         browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("history-count"), "1 of"));
         WebElement row = browser.find("#history-table tbody tr[data-id='" + id + "']");
         assertThat(row.getText()).contains(name, "Kaplan", "Age Years (years)");
@@ -802,11 +802,19 @@ class TestPortal {
         // frozen: connected but silent. An analysis sent now waits for it; Cancel stops it.
         federation.pauseNode("uoa");
         try {
-            ObjectNode body = request(List.of("lefthippocampus"), List.of("righthippocampus"), null);
-            body.put("algorithm", "linear_regression");
+            ObjectNode body = request(List.of("rightamygdala"), List.of(), null);
+            body.put("algorithm", "multiple_histograms");
+            body.putObject("parameters").put("bins", 7);
             String id = federation.admin().post("/experiments", body).path("id").asText();
             go("#/experiments/" + id);
-            browser.await(ExpectedConditions.elementToBeClickable(By.id("cancel")));
+            browser.await(ExpectedConditions.or(
+                    ExpectedConditions.elementToBeClickable(By.id("cancel")),
+                    ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
+            assertThat(browser.driver.findElements(By.id("experiment-error")).stream()
+                            .map(WebElement::getText)
+                            .toList())
+                    .as("the experiment ended before it could be cancelled")
+                    .isEmpty();
             // per hospital: the frozen one is the one it waits for
             browser.await(ExpectedConditions.textToBePresentInElementLocated(
                     By.cssSelector("#hospital-progress li[data-node=uoa]"), "waiting for its answer"));
@@ -1082,7 +1090,9 @@ class TestPortal {
                 .until(ExpectedConditions.or(
                         ExpectedConditions.visibilityOfElementLocated(By.id("experiment-done")),
                         ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
-        assertThat(browser.driver.findElements(By.id("experiment-error")))
+        assertThat(browser.driver.findElements(By.id("experiment-error")).stream()
+                        .map(WebElement::getText)
+                        .toList())
                 .as("the experiment failed")
                 .isEmpty();
     }
