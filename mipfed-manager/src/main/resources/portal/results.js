@@ -23,7 +23,7 @@ function contributors(out, result) {
 function forest(name, title, rows, odds) {
   const shown = [...rows].reverse();
   return chartFigure(name, title, `${odds ? 'Odds ratios' : 'Coefficients'} with their 95% confidence intervals for ${shown.length} terms`, {
-    grid: {left: 220, right: 30, top: 40, bottom: 45},
+    grid: {left: 10, right: 30, top: 40, bottom: 45, containLabel: true},
     xAxis: odds ? {type: 'log', name: 'odds ratio (log scale)', nameLocation: 'middle', nameGap: 28}
       : {type: 'value', name: 'coefficient', nameLocation: 'middle', nameGap: 28, scale: true},
     yAxis: {type: 'category', data: shown.map((r) => r.label)},

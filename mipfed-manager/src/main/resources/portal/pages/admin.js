@@ -288,6 +288,6 @@ async function renderAudit(section) {
   words.addEventListener('input', () => { page = 0; render(); });
   clear(section, h('h2', {}, 'Audit log'),
     h('div', {class: 'toolbar filters'}, field('User', userSelect), field('Action', actionSelect), field('Words', words), field('Since', since)),
-    body, h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: () => renderAudit(section)}, 'Refresh')));
+    body, h('div', {class: 'buttons'}, h('button', {type: 'button', id: 'audit-refresh', onclick: () => renderAudit(section)}, 'Refresh')));
   render();
 }

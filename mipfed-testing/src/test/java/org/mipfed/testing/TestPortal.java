@@ -397,6 +397,7 @@ class TestPortal {
                 .isNotEmpty()
                 .noneMatch(d -> d.startsWith("ppmi"))
                 .anyMatch(d -> d.startsWith("edsd"));
+        startAfresh(); // a draft would keep the datasets chosen before
         // the stopped hospital is named, with the datasets it removes, rather than silently left out
         assertThat(browser.find("#hospital-states li[data-node=epfl]").getText())
                 .contains("stopped")
@@ -480,9 +481,8 @@ class TestPortal {
     void variablesArePickedFromTheTreeByKeyboardAndMouseAndSurviveNavigation() {
         asAdmin();
         go("#/analyse");
-        browser.await(ExpectedConditions.elementToBeClickable(By.id("reset-analysis")))
-                .click();
-        WebElement search = browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+        startAfresh();
+        WebElement search = browser.find("#variable-search");
         assertThat(browser.driver.getTitle()).isEqualTo("Analyse · MIP Federation");
         // keyboard: type, Enter adds the first match as the dependent variable
         search.sendKeys("left hippocampus");
@@ -756,15 +756,13 @@ class TestPortal {
                         .getFirstSelectedOption()
                         .getAttribute("value"))
                 .isEqualTo("kaplan_meier");
-        WebElement width = browser.find("#param-bin_width");
-        assertThat(width.getAttribute("value")).isEqualTo("20");
+        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("100");
         assertThat(new Select(browser.find("#param-event_level"))
                         .getFirstSelectedOption()
                         .getAttribute("value"))
                 .isEqualTo("AD");
-        width.clear();
-        width.sendKeys("10");
-        String name = "Survival by gender, 10-year bins";
+        new Select(browser.find("#param-event_level")).selectByValue("CN");
+        String name = "Time to a CN diagnosis by gender";
         browser.find("#experiment-name").sendKeys(name);
         browser.find("#run").click();
         awaitFinished();
@@ -776,9 +774,9 @@ class TestPortal {
                         .get("/experiments/" + id)
                         .path("request")
                         .path("parameters")
-                        .path("bin_width")
-                        .asDouble())
-                .isEqualTo(10.0);
+                        .path("event_level")
+                        .asText())
+                .isEqualTo("CN");
 
         go("#/history");
         browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("history-search")))
@@ -942,7 +940,11 @@ class TestPortal {
         browser.screenshot("admin-users-actions");
 
         // the audit log: filtered by action, readable details, pages of 25
-        new Select(browser.find("#audit-action")).selectByValue("user.change");
+        WebElement before = browser.find("#audit-action");
+        browser.find("#audit-refresh").click();
+        browser.await(ExpectedConditions.stalenessOf(before));
+        new Select(browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("audit-action"))))
+                .selectByValue("user.change");
         browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-count"), "of the newest"));
         List<WebElement> changes = browser.driver.findElements(By.cssSelector("#audit-table tbody tr"));
         assertThat(changes)
