@@ -17,6 +17,8 @@ export async function experimentPage(main, id) {
   let algorithmLabels = {};
   let datasetLabels = {};
   const status = h('div', {id: 'experiment-status', role: 'status', 'aria-live': 'polite'});
+  // one button for the whole run: the status is drawn again at every poll, the button must stay the same element
+  const cancelButton = h('button', {type: 'button', id: 'cancel', class: 'danger', onclick: () => cancel()}, 'Cancel the analysis');
   const body = h('div', {id: 'experiment-body'});
   const header = h('div');
   clear(main, header, status, body);
@@ -50,7 +52,7 @@ export async function experimentPage(main, id) {
       const progress = Object.entries(experiment.progress || {});
       clear(status, h('div', {class: 'progress'}, h('progress', {'aria-label': 'Analysis in progress'}),
         ` ${experiment.status === 'pending' ? 'Waiting to start' : `Running on the hospitals holding the ${hospitals} chosen datasets`}… ${since.toFixed(0)} s `,
-        h('button', {type: 'button', id: 'cancel', class: 'danger', onclick: cancel}, 'Cancel the analysis')),
+        cancelButton),
       progress.length ? h('ul', {class: 'hospital-progress', id: 'hospital-progress'}, progress.map(([node, p]) => h('li', {dataset: {node}},
         h('strong', {}, node), p.answered < p.asked
           ? h('span', {class: 'status status-running'}, ` waiting for its answer (${p.answered} of ${p.asked} steps answered)`)
@@ -70,6 +72,7 @@ export async function experimentPage(main, id) {
   }
 
   async function cancel() {
+    cancelButton.disabled = true;
     try {
       await post(`/experiments/${encodeURIComponent(id)}/cancel`);
     } catch (e) {
