@@ -6,7 +6,8 @@ export async function loadCatalogue() {
   const byId = new Map(models.map((m) => [m.id, m]));
   const ids = [...new Set([...Object.keys(cdes), ...models.map((m) => m.id)])].sort();
   return {
-    models: ids.map((id) => ({id, label: byId.get(id)?.label || id, datasets: byId.get(id)?.datasets || {}, variables: cdes[id] || {}})),
+    models: ids.map((id) => ({id, label: byId.get(id)?.label || id, datasets: byId.get(id)?.datasets || {},
+      unavailable: byId.get(id)?.unavailable_datasets || {}, variables: cdes[id] || {}})),
     nodes: health.nodes || [],
   };
 }
@@ -38,4 +39,28 @@ export function matches(cde, query) {
   if (!query) return true;
   const q = query.toLowerCase();
   return cde.code.toLowerCase().includes(q) || (cde.label || '').toLowerCase().includes(q);
+}
+
+/** A variable's label with its unit, e.g. "Left Hippocampus (cm3)"; the code when the data model does not know it. */
+export function variableName(variables, code, withUnit = true) {
+  const cde = variables?.[code];
+  if (!cde) return code;
+  const label = cde.label || code;
+  return withUnit && cde.units ? `${label} (${cde.units})` : label;
+}
+
+/** A level's label, e.g. "Male" for gender's "M"; the code when the data model has no label for it. */
+export function levelName(variables, code, level) {
+  const label = variables?.[code]?.enumerations?.[level];
+  return label && label !== level ? `${label} (${level})` : String(level);
+}
+
+/** The levels of a nominal variable in code point order: the regression's reference level is the first present. */
+export function sortedLevels(variables, code) {
+  return Object.keys(variables?.[code]?.enumerations || {}).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Where the data model's variable tree starts a group, for the picker's search: "Brain anatomy / Grey matter". */
+export function groupOf(cde) {
+  return cde.group || 'Other';
 }

@@ -56,15 +56,31 @@ export function errorBox(error) {
     h('strong', {}, error.title || 'Error'), ' ', h('span', {class: 'error-detail'}, error.message));
 }
 
+/** A number for reading: whole numbers as they are, others with four significant digits (the exact value stays in data-value). */
 export function fmt(value) {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'not a number';
+    if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
     if (Number.isInteger(value)) return String(value);
     const abs = Math.abs(value);
-    return abs !== 0 && (abs < 1e-4 || abs >= 1e6) ? value.toExponential(4) : value.toFixed(abs < 1 ? 5 : 4);
+    if (abs < 1e-4 || abs >= 1e7) return value.toExponential(3);
+    return String(Number(value.toPrecision(4)));
   }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** A p-value as journals print it: "< 0.001" below that, three significant digits otherwise. */
+export function fmtP(p) {
+  if (p === null || p === undefined || typeof p !== 'number' || Number.isNaN(p)) return '—';
+  if (p < 0.001) return '< 0.001';
+  return String(Number(p.toPrecision(3)));
+}
+
+/** Sets the browser tab's title: "<page> · MIP Federation". */
+export function setTitle(page) {
+  document.title = page ? `${page} · MIP Federation` : 'MIP Federation';
 }
 
 export function when(iso) {

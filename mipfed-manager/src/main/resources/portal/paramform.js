@@ -4,31 +4,39 @@ import {field, h, setFieldError} from './dom.js';
 /**
  * @param spec the algorithm's spec from GET /algorithms
  * @param chosen {y: [codes], x: [codes]} and the data model's variables, for enums taken from the input variables
+ * @param initial values to start from (edit and run): {name: value}
  * @returns {element, values(): object|null} values() marks the invalid fields and answers null
  */
-export function parameterForm(spec, chosen, variables) {
+export function parameterForm(spec, chosen, variables, initial = {}) {
   const params = Object.entries(spec.parameters || {});
   const controls = [];
   for (const [name, p] of params) {
     const types = p.types || [];
     const enums = enumerations(p, chosen, variables);
+    const start = initial[name] !== undefined ? initial[name] : defaultFor(spec, name, p, chosen, variables);
     let control;
     let read;
-    if (types.includes('dict')) {
-      control = h('textarea', {name, rows: 3, placeholder: '{"lefthippocampus": "standardize"}', class: 'param'});
+    if (types.includes('dict') && p.transformation_method) {
+      const form = transformationForm(name, p, chosen, variables, start);
+      control = form.element;
+      read = form.read;
+    } else if (types.includes('dict')) {
+      control = h('textarea', {name, rows: 3, placeholder: '{"key": "value"}', class: 'param'});
+      if (start !== undefined) control.value = JSON.stringify(start);
       read = () => (control.value.trim() ? JSON.parse(control.value) : undefined);
     } else if (enums) {
+      const picked = (value) => (p.multiple && Array.isArray(start) ? start.map(String).includes(value) : String(start) === value);
       control = h('select', {name, class: 'param', multiple: Boolean(p.multiple)},
         p.notblank || p.multiple ? null : h('option', {value: ''}, '(default)'),
-        enums.map(([value, text]) => h('option', {value, selected: p.default === value}, text)));
+        enums.map(([value, text]) => h('option', {value, selected: picked(value)}, text)));
       read = () => (p.multiple ? [...control.selectedOptions].map((o) => o.value) : control.value || undefined);
     } else if (types.includes('bool') || types.includes('boolean')) {
-      control = h('input', {name, type: 'checkbox', class: 'param', checked: p.default === true});
+      control = h('input', {name, type: 'checkbox', class: 'param', checked: start === true});
       read = () => control.checked;
     } else if (types.includes('int') || types.includes('real')) {
       const integer = !types.includes('real');
       control = h('input', {name, class: 'param', type: 'number', step: integer ? '1' : 'any', min: p.min, max: p.max,
-        value: p.default ?? '', required: Boolean(p.notblank)});
+        value: start ?? '', required: Boolean(p.notblank)});
       read = () => {
         const text = control.value.trim();
         if (text === '') return undefined;
@@ -40,7 +48,7 @@ export function parameterForm(spec, chosen, variables) {
         return number;
       };
     } else {
-      control = h('input', {name, class: 'param', type: 'text', value: p.default ?? '', required: Boolean(p.notblank)});
+      control = h('input', {name, class: 'param', type: 'text', value: start ?? '', required: Boolean(p.notblank)});
       read = () => control.value.trim() || undefined;
     }
     control.id = `param-${name}`;
@@ -51,6 +59,19 @@ export function parameterForm(spec, chosen, variables) {
       : h('p', {class: 'muted'}, 'This algorithm has no parameters.'));
   return {
     element,
+    /** The values as they stand, without marking anything (for the draft); unreadable fields are left out. */
+    peek() {
+      const out = {};
+      for (const {name, read} of controls) {
+        try {
+          const value = read();
+          if (value !== undefined) out[name] = value;
+        } catch {
+          // not readable yet
+        }
+      }
+      return out;
+    },
     values() {
       const out = {};
       let ok = true;
@@ -72,6 +93,60 @@ export function parameterForm(spec, chosen, variables) {
       return ok ? out : null;
     },
   };
+}
+
+/**
+ * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts wide, at half the
+ * time variable's range rounded up to 1, 2 or 5 times a power of ten: a node refuses every bin that holds between one
+ * and its minimum of events or censored rows, and with width 1 on ages in years most bins do.
+ */
+function defaultFor(spec, name, p, chosen, variables) {
+  if (name === 'bin_width' && spec.name === 'kaplan_meier') {
+    const time = variables[chosen.y?.[0]];
+    if (time && typeof time.min === 'number' && typeof time.max === 'number' && time.max > time.min) {
+      return niceWidth((time.max - time.min) / 2);
+    }
+    return 100;
+  }
+  return p.default;
+}
+
+/** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+export function niceWidth(raw) {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((w) => w >= raw * 0.999);
+}
+
+/**
+ * A data transformation (PCA's {"log": [variables], "standardize": [...]}) as a table of check boxes: a row per
+ * chosen variable, a column per method.
+ */
+function transformationForm(name, p, chosen, variables, start) {
+  const methods = p.transformation_method.source || [];
+  const codes = (p.variables_to_transform?.source || ['x', 'y']).flatMap((s) => chosen[s] || []);
+  const boxes = [];
+  const element = h('table', {class: 'data transformation', id: `param-${name}`, tabindex: -1},
+    h('caption', {class: 'visually-hidden'}, p.label || name),
+    h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Variable'), methods.map((m) => h('th', {scope: 'col'}, m)))),
+    h('tbody', {}, codes.map((code) => h('tr', {dataset: {variable: code}},
+      h('th', {scope: 'row'}, variables[code]?.label || code),
+      methods.map((m) => {
+        const box = h('input', {type: 'checkbox', class: 'transform', dataset: {method: m, variable: code},
+          checked: Array.isArray(start?.[m]) && start[m].includes(code),
+          'aria-label': `${m} ${variables[code]?.label || code}`});
+        boxes.push(box);
+        return h('td', {}, box);
+      })))));
+  if (!codes.length) element.append(h('caption', {class: 'muted'}, 'Choose variables first.'));
+  const read = () => {
+    const out = {};
+    for (const b of boxes) {
+      if (b.checked) (out[b.dataset.method] ||= []).push(b.dataset.variable);
+    }
+    if ((out.log || []).some((v) => (out.exp || []).includes(v))) throw new Error('cannot take both log and exp of one variable');
+    return Object.keys(out).length ? out : undefined;
+  };
+  return {element, read};
 }
 
 function enumerations(p, chosen, variables) {

@@ -21,6 +21,16 @@ export class QueryBuilder {
     return this.root.rules.length ? this.root.value() : null;
   }
 
+  /** Adds a rule on the variable {@code code} to the outer group and focuses its comparison. */
+  addRuleFor(code) {
+    this.root.addRule(code, true);
+  }
+
+  /** Fills the builder from filters JSON (edit and run); rules on variables this data model lacks are left out. */
+  load(filters) {
+    if (filters && Array.isArray(filters.rules)) this.root.load(filters);
+  }
+
   group(isRoot) {
     const builder = this;
     const condition = h('select', {class: 'condition', 'aria-label': 'Combine the rules with'},
@@ -32,16 +42,29 @@ export class QueryBuilder {
       value() {
         return {condition: condition.value, rules: group.rules.map((r) => r.value())};
       },
+      addRule: (code, focusOperator) => addRule(code, focusOperator),
+      load(filters) {
+        if (filters.condition === 'OR' || filters.condition === 'AND') condition.value = filters.condition;
+        for (const r of filters.rules) {
+          if (Array.isArray(r.rules)) addGroup().load(r);
+          else if (builder.variables[r.field || r.id]) {
+            const rule = addRule(r.field || r.id);
+            rule.load(r);
+          }
+        }
+      },
     };
     const remove = (item) => {
       group.rules.splice(group.rules.indexOf(item), 1);
       item.element.remove();
     };
-    const addRule = () => {
-      const rule = builder.rule(() => remove(rule));
+    const addRule = (code, focusOperator) => {
+      const rule = builder.rule(() => remove(rule), typeof code === 'string' ? code : undefined);
       group.rules.push(rule);
       rulesEl.append(rule.element);
-      rule.focus();
+      if (focusOperator) rule.focusOperator();
+      else if (typeof code !== 'string') rule.focus();
+      return rule;
     };
     const addGroup = () => {
       const child = builder.group(false);
@@ -50,22 +73,24 @@ export class QueryBuilder {
         h('button', {type: 'button', class: 'link', onclick: () => remove(item)}, 'Remove this group'));
       group.rules.push(item);
       rulesEl.append(item.element);
+      return child;
     };
     group.element = h('fieldset', {class: 'filter-group'},
       h('legend', {}, isRoot ? 'Keep the rows that match' : 'Group'),
       condition, rulesEl,
       h('div', {class: 'buttons'},
-        h('button', {type: 'button', class: 'add-rule', onclick: addRule}, 'Add rule'),
-        h('button', {type: 'button', class: 'add-group', onclick: addGroup}, 'Add group')));
+        h('button', {type: 'button', class: 'add-rule', onclick: () => addRule()}, 'Add rule'),
+        h('button', {type: 'button', class: 'add-group', onclick: () => addGroup()}, 'Add group')));
     return group;
   }
 
-  rule(onRemove) {
+  rule(onRemove, code) {
     const variables = this.variables;
     const id = uid('rule');
     const variable = h('select', {class: 'rule-variable', id: `${id}-var`},
       Object.values(variables).sort((a, b) => (a.label || a.code).localeCompare(b.label || b.code))
-        .map((c) => h('option', {value: c.code}, `${c.label || c.code} (${c.code})`)));
+        .map((c) => h('option', {value: c.code, selected: c.code === code}, `${c.label || c.code} (${c.code})`)));
+    if (code && variables[code]) variable.value = code;
     const operator = h('select', {class: 'rule-operator', id: `${id}-op`});
     const values = h('span', {class: 'rule-values'});
     let inputs = [];
@@ -114,6 +139,20 @@ export class QueryBuilder {
     return {
       element,
       focus: () => variable.focus(),
+      focusOperator: () => operator.focus(),
+      /** Fills this rule from its JSON: operator and value(s). */
+      load(r) {
+        if (OPERATORS[r.operator] && [...operator.options].some((o) => o.value === r.operator)) {
+          operator.value = r.operator;
+          renderValues();
+        }
+        const values = Array.isArray(r.value) ? r.value : r.value === null || r.value === undefined ? [] : [r.value];
+        if (!inputs.length) return;
+        if (inputs[0].multiple) [...inputs[0].options].forEach((o) => { o.selected = values.map(String).includes(o.value); });
+        else if (inputs.length === 2) values.slice(0, 2).forEach((v, i) => { inputs[i].value = String(v); });
+        else if (OPERATORS[operator.value][1] < 0) inputs[0].value = values.join(', ');
+        else inputs[0].value = String(values[0] ?? '');
+      },
       value() {
         const c = cde();
         const op = operator.value;

@@ -1,9 +1,12 @@
 // Administer (admin role): nodes, join tokens, users, the nodes' privacy alerts and the manager's audit log; a banner
 // when the portal itself travels as plain HTTP on an address other machines can reach (--insecure-http).
 import {del, get, patch, post} from '../api.js';
-import {clear, errorBox, field, h, when} from '../dom.js';
+import {clear, errorBox, field, h, setTitle, when} from '../dom.js';
+import {nodeState} from '../nodes.js';
+import {session} from '../session.js';
 
 export async function adminPage(main) {
+  setTitle('Administer');
   const nodes = h('section', {class: 'card', id: 'admin-nodes'});
   const tokens = h('section', {class: 'card', id: 'admin-tokens'});
   const users = h('section', {class: 'card', id: 'admin-users'});
@@ -67,11 +70,12 @@ async function renderNodes(section) {
       : '—';
     return h('tr', {dataset: {node: name, id: n.id}},
       h('th', {scope: 'row'}, name, h('div', {class: 'muted small'}, n.id)),
-      h('td', {}, h('span', {class: `status status-${n.status}`}, n.status)),
+      h('td', {class: 'state'}, h('span', {class: `status status-${nodeState(n).key}`}, nodeState(n).words),
+        h('div', {class: 'muted small'}, `connection ${n.status}, ${n.availability === 'active' ? 'started' : 'not started'}`)),
       h('td', {class: 'availability'}, n.availability),
       h('td', {}, datasets.length ? h('details', {}, h('summary', {}, `${datasets.length} datasets`), datasets.join(', ')) : '—', conflicts),
       h('td', {}, privacy),
-      h('td', {}, when(n.lastSeen)),
+      h('td', {class: 'last-seen'}, n.lastSeen ? when(n.lastSeen) : 'not since the manager started'),
       h('td', {}, Object.entries(n.labels || {}).map(([k, v]) => h('span', {class: 'chip'}, `${k}=${v} `,
         h('button', {type: 'button', class: 'link', 'aria-label': `Remove label ${k} from ${name}`,
           onclick: () => act(section, message, () => post(`/admin/nodes/${n.id}/labels`, {remove: [k]}), redraw)}, '×')))),
@@ -95,10 +99,10 @@ async function renderNodes(section) {
         }}, `Remove ${name}`))));
   });
   clear(section, h('h2', {}, 'Nodes'),
-    h('p', {class: 'muted'}, 'Only started (active) and connected (ready) nodes take part in analyses.'),
+    h('p', {class: 'muted'}, 'Only started (active) and connected (ready) nodes take part in analyses. A stopped node stays connected but takes no part; a down node is not connected.'),
     message,
     h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'nodes-table'},
-      h('thead', {}, h('tr', {}, ['Node', 'Status', 'Availability', 'Datasets', 'Privacy policy', 'Last seen', 'Labels', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
+      h('thead', {}, h('tr', {}, ['Node', 'State', 'Availability', 'Datasets', 'Privacy policy', 'Last seen', 'Labels', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
       h('tbody', {}, rows))),
     h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: redraw}, 'Refresh')));
 }
@@ -112,7 +116,9 @@ async function renderTokens(section) {
     try {
       const t = rotate ? await post(`/admin/join-tokens/${role}/rotate`) : await get(`/admin/join-tokens/${role}`);
       const input = h('input', {readonly: true, value: t.token, class: 'token', onfocus: (ev) => ev.target.select()});
-      clear(shown, field(`${role} join token${rotate ? ' (new)' : ''}`, input, 'mipfed node join --token <this token> <manager>:2377'));
+      const command = t.command ? h('input', {readonly: true, value: t.command, class: 'token', id: 'join-command', onfocus: (ev) => ev.target.select()}) : null;
+      clear(shown, field(`${role} join token${rotate ? ' (new)' : ''}`, input),
+        command ? field('On the hospital’s machine, run', command, 'Add --data-dir <directory> to keep the node’s files elsewhere than the default.') : null);
     } catch (e) {
       clear(message, errorBox(e));
     }
@@ -128,7 +134,7 @@ async function renderTokens(section) {
 }
 
 async function renderUsers(section) {
-  const message = h('div', {'aria-live': 'polite'});
+  const message = h('div', {'aria-live': 'polite', id: 'users-message'});
   let list;
   try {
     list = await get('/admin/users');
@@ -138,22 +144,61 @@ async function renderUsers(section) {
     return;
   }
   const redraw = () => renderUsers(section);
+  const done = (text) => async () => {
+    await redraw();
+    const m = section.querySelector('#users-message');
+    if (m) clear(m, h('p', {class: 'ok'}, text));
+  };
+  // the last enabled admin can be neither demoted, disabled nor deleted: the federation would have no administrator
+  const admins = list.filter((u) => u.role === 'admin' && !u.disabled);
+  const lastAdmin = (u) => u.role === 'admin' && !u.disabled && admins.length === 1;
+  const guard = 'The only active administrator: make another user admin first.';
   const username = h('input', {name: 'new-username', autocomplete: 'off', required: true});
   const password = h('input', {name: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12});
   const role = h('select', {name: 'new-role'}, h('option', {value: 'researcher'}, 'researcher'), h('option', {value: 'admin'}, 'admin'),
     h('option', {value: 'metrics'}, 'metrics (Prometheus: GET /metrics only)'));
+  const row = (u) => {
+    const last = lastAdmin(u);
+    const roleSelect = h('select', {class: 'user-role', 'aria-label': `Role of ${u.username}`, disabled: last, title: last ? guard : undefined},
+      ['researcher', 'admin', 'metrics'].map((r) => h('option', {value: r, selected: u.role === r}, r)));
+    roleSelect.addEventListener('change', () => {
+      if (!window.confirm(`Make ${u.username} ${roleSelect.value === 'admin' ? 'an admin' : roleSelect.value === 'metrics' ? 'a metrics account' : 'a researcher'}? Their sessions continue with the new role.`)) {
+        roleSelect.value = u.role;
+        return;
+      }
+      act(section, message, () => patch(`/admin/users/${encodeURIComponent(u.username)}`, {role: roleSelect.value}),
+        done(`${u.username} is now ${roleSelect.value === 'admin' ? 'an admin' : roleSelect.value === 'metrics' ? 'a metrics account' : 'a researcher'}.`));
+    });
+    const newPassword = h('input', {type: 'password', class: 'reset-password', autocomplete: 'new-password', minlength: 12,
+      'aria-label': `New password for ${u.username}`, placeholder: 'new password (12+ characters)'});
+    const passwordForm = u.sign_in === 'oidc' ? h('span', {class: 'muted small'}, 'signs in through the identity provider')
+      : h('form', {class: 'inline reset-password-form', onsubmit: (ev) => {
+        ev.preventDefault();
+        if (newPassword.value.length < 12) {
+          clear(message, h('p', {class: 'error', role: 'alert'}, `The new password of ${u.username} needs at least 12 characters.`));
+          return;
+        }
+        act(section, message, () => patch(`/admin/users/${encodeURIComponent(u.username)}`, {password: newPassword.value}),
+          done(`New password set for ${u.username}; their sessions were signed out.`));
+      }}, newPassword, h('button', {type: 'submit'}, 'Reset password'));
+    return h('tr', {dataset: {user: u.username}},
+      h('th', {scope: 'row'}, u.username, u.username === session.user?.username ? h('span', {class: 'muted small'}, ' (you)') : null),
+      h('td', {}, roleSelect, last ? h('div', {class: 'muted small last-admin'}, guard) : null),
+      h('td', {}, when(u.created)),
+      h('td', {class: 'user-state'}, u.disabled ? 'disabled' : 'active'),
+      h('td', {class: 'actions'}, h('div', {class: 'action-box'},
+        passwordForm,
+        h('button', {type: 'button', class: 'toggle-user', disabled: last && !u.disabled, title: last ? guard : undefined, onclick: () => act(section, message,
+          () => patch(`/admin/users/${encodeURIComponent(u.username)}`, {disabled: !u.disabled}),
+          done(`${u.username} is ${u.disabled ? 'enabled' : 'disabled and signed out'}.`))}, `${u.disabled ? 'Enable' : 'Disable'} ${u.username}`),
+        h('button', {type: 'button', class: 'danger delete-user', disabled: last, title: last ? guard : undefined, onclick: () => {
+          if (window.confirm(`Delete user ${u.username}?`)) act(section, message, () => del(`/admin/users/${encodeURIComponent(u.username)}`), done(`${u.username} deleted.`));
+        }}, `Delete ${u.username}`))));
+  };
   clear(section, h('h2', {}, 'Users'), message,
     h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'users-table'},
       h('thead', {}, h('tr', {}, ['User', 'Role', 'Created', 'State', 'Actions'].map((t) => h('th', {scope: 'col'}, t)))),
-      h('tbody', {}, list.map((u) => h('tr', {dataset: {user: u.username}},
-        h('th', {scope: 'row'}, u.username), h('td', {}, u.role), h('td', {}, when(u.created)),
-        h('td', {}, u.disabled ? 'disabled' : 'active'),
-        h('td', {class: 'actions'},
-          h('button', {type: 'button', onclick: () => act(section, message,
-            () => patch(`/admin/users/${encodeURIComponent(u.username)}`, {disabled: !u.disabled}), redraw)}, `${u.disabled ? 'Enable' : 'Disable'} ${u.username}`),
-          h('button', {type: 'button', class: 'danger', onclick: () => {
-            if (window.confirm(`Delete user ${u.username}?`)) act(section, message, () => del(`/admin/users/${encodeURIComponent(u.username)}`), redraw);
-          }}, `Delete ${u.username}`))))))),
+      h('tbody', {}, list.map(row)))),
     h('form', {class: 'card inline-form', id: 'new-user', onsubmit: (ev) => {
       ev.preventDefault();
       act(section, message, () => post('/admin/users', {username: username.value.trim(), password: password.value, role: role.value}), redraw);
@@ -182,20 +227,68 @@ async function renderAlerts(section) {
     h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: () => renderAlerts(section)}, 'Refresh')));
 }
 
+const AUDIT_PAGE = 25;
+const AUDIT_ACTIONS = {
+  'analysis.run': 'ran an analysis', 'experiment.submit': 'submitted an experiment', 'experiment.delete': 'deleted an experiment',
+  'experiment.rename': 'renamed an experiment', 'experiment.cancel': 'cancelled an experiment', 'node.label': 'labelled a node',
+  'node.start': 'started a node', 'node.stop': 'stopped a node', 'node.remove': 'removed a node', 'join_token.show': 'showed a join token',
+  'join_token.rotate': 'rotated a join token', 'user.create': 'created a user', 'user.change': 'changed a user', 'user.delete': 'deleted a user',
+  'token.create': 'created an API token', 'token.revoke': 'revoked an API token', 'ca.rotate': 'started a CA rotation',
+  'ca.rotate_finish': 'finished a CA rotation', backup: 'backed up the manager', 'sign_in.lockout': 'was locked out of signing in',
+  'dataset.conflict': 'dataset claimed twice', 'dataset.move': 'gave a dataset to another node',
+};
+
+/** An audit entry's details as "key: value" lines, lists joined, nested objects in words. */
+function readableDetails(details) {
+  const entries = Object.entries(details || {});
+  if (!entries.length) return '—';
+  const text = (v) => (v === null ? '—' : Array.isArray(v) ? v.map(text).join(', ') : typeof v === 'object'
+    ? Object.entries(v).map(([k, x]) => `${k} ${text(x)}`).join('; ') : String(v));
+  return h('dl', {class: 'details small'}, entries.flatMap(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, text(v))]));
+}
+
+/** The audit log: the newest 2,000 entries, filtered by user, action, outcome, words and time, 25 to a page. */
 async function renderAudit(section) {
   let entries;
   try {
-    entries = await get('/admin/audit?limit=100');
+    entries = await get('/admin/audit?limit=2000');
   } catch (e) {
     clear(section, h('h2', {}, 'Audit log'), e.status === 404
       ? h('p', {class: 'muted', id: 'audit-absent'}, 'This manager keeps no audit log yet (GET /admin/audit answered 404).') : errorBox(e));
     return;
   }
-  clear(section, h('h2', {}, 'Audit log'), h('p', {class: 'muted'}, `The newest ${entries.length} entries.`),
-    h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'audit-table'},
-      h('thead', {}, h('tr', {}, ['#', 'Time', 'User', 'Action', 'Details'].map((t) => h('th', {scope: 'col'}, t)))),
-      h('tbody', {}, entries.map((e) => h('tr', {},
-        h('th', {scope: 'row'}, e.seq), h('td', {}, when(e.time)), h('td', {}, e.user), h('td', {}, e.action),
-        h('td', {}, h('code', {}, JSON.stringify(e.details || {})))))))),
-    h('div', {class: 'buttons'}, h('button', {type: 'button', onclick: () => renderAudit(section)}, 'Refresh')));
+  const users = [...new Set(entries.map((e) => e.user).filter(Boolean))].sort();
+  const actions = [...new Set(entries.map((e) => e.action).filter(Boolean))].sort();
+  const userSelect = h('select', {id: 'audit-user'}, h('option', {value: ''}, 'everyone'), users.map((u) => h('option', {value: u}, u)));
+  const actionSelect = h('select', {id: 'audit-action'}, h('option', {value: ''}, 'every action'),
+    actions.map((a) => h('option', {value: a}, `${AUDIT_ACTIONS[a] || a} (${a})`)));
+  const words = h('input', {type: 'search', id: 'audit-search', placeholder: 'e.g. an experiment id or a node'});
+  const since = h('input', {type: 'datetime-local', id: 'audit-since'});
+  const body = h('div', {id: 'audit-body'});
+  let page = 0;
+  const render = () => {
+    const w = words.value.trim().toLowerCase();
+    const from = since.value ? new Date(since.value).getTime() : null;
+    const shown = entries.filter((e) => (!userSelect.value || e.user === userSelect.value) && (!actionSelect.value || e.action === actionSelect.value)
+      && (!from || new Date(e.time).getTime() >= from) && (!w || JSON.stringify(e).toLowerCase().includes(w)));
+    const pages = Math.max(1, Math.ceil(shown.length / AUDIT_PAGE));
+    page = Math.min(page, pages - 1);
+    const slice = shown.slice(page * AUDIT_PAGE, (page + 1) * AUDIT_PAGE);
+    clear(body, h('p', {class: 'muted', id: 'audit-count'}, `${shown.length} of the newest ${entries.length} entries; page ${page + 1} of ${pages}.`),
+      h('div', {class: 'scroll'}, h('table', {class: 'data', id: 'audit-table'},
+        h('thead', {}, h('tr', {}, ['#', 'Time', 'User', 'Action', 'Outcome', 'Details'].map((t) => h('th', {scope: 'col'}, t)))),
+        h('tbody', {}, slice.map((e) => h('tr', {dataset: {action: e.action}},
+          h('th', {scope: 'row'}, e.seq), h('td', {}, when(e.time)), h('td', {}, e.user || '—'),
+          h('td', {}, AUDIT_ACTIONS[e.action] || e.action, h('div', {class: 'muted small'}, e.action)),
+          h('td', {}, e.outcome || '—'), h('td', {}, readableDetails(e.details))))))),
+      h('div', {class: 'buttons pager'},
+        h('button', {type: 'button', id: 'audit-newer', disabled: page === 0, onclick: () => { page -= 1; render(); }}, '← Newer'),
+        h('button', {type: 'button', id: 'audit-older', disabled: page >= pages - 1, onclick: () => { page += 1; render(); }}, 'Older →')));
+  };
+  for (const control of [userSelect, actionSelect, since]) control.addEventListener('change', () => { page = 0; render(); });
+  words.addEventListener('input', () => { page = 0; render(); });
+  clear(section, h('h2', {}, 'Audit log'),
+    h('div', {class: 'toolbar filters'}, field('User', userSelect), field('Action', actionSelect), field('Words', words), field('Since', since)),
+    body, h('div', {class: 'buttons'}, h('button', {type: 'button', id: 'audit-refresh', onclick: () => renderAudit(section)}, 'Refresh')));
+  render();
 }

@@ -1,8 +1,10 @@
 // Explore: a data model's variables as the CDE tree, and which node holds which dataset.
 import {groupTree, loadCatalogue, matches, typeLabel} from '../catalogue.js';
-import {clear, field, fmt, h} from '../dom.js';
+import {clear, field, fmt, h, setTitle} from '../dom.js';
+import {nodeState} from '../nodes.js';
 
 export async function explorePage(main) {
+  setTitle('Explore');
   const catalogue = await loadCatalogue();
   const modelSelect = h('select', {id: 'explore-model'},
     catalogue.models.map((m) => h('option', {value: m.id}, `${m.label} (${m.id})`)));
@@ -59,7 +61,7 @@ export async function explorePage(main) {
       const held = byNode.get(name) || byNode.get(n.id) || [];
       return h('tr', {dataset: {node: name}},
         h('th', {scope: 'row'}, name),
-        h('td', {}, h('span', {class: `status status-${n.status}`}, n.status)),
+        h('td', {}, h('span', {class: `status status-${nodeState(n).key}`}, nodeState(n).words), ' ', h('span', {class: 'muted small'}, n.status)),
         h('td', {}, n.availability),
         h('td', {}, held.length ? held.map((d) => h('span', {class: 'chip', title: `${d.rows} rows`}, `${d.label || d.code} (${d.rows})`)) : '—'));
     });

@@ -1,7 +1,8 @@
 import {get, post} from '../api.js';
-import {clear, errorBox, field, h} from '../dom.js';
+import {clear, errorBox, field, h, setTitle} from '../dom.js';
 
 export function signInPage(main, onSignedIn) {
+  setTitle('Sign in');
   const username = h('input', {name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none'});
   const password = h('input', {name: 'password', type: 'password', autocomplete: 'current-password', required: true});
   const message = h('div', {id: 'signin-message'});

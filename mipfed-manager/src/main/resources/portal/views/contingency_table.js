@@ -2,7 +2,7 @@
 // independence and Cramér's V, and the counts as grouped bars.
 import {chartFigure} from '../charts.js';
 import {fmt, h} from '../dom.js';
-import {csvRow} from '../results.js';
+import {csvRow} from '../resultkit.js';
 
 function cell(value, extra) {
   return h('td', {dataset: {value: value === null || value === undefined ? '' : String(value)}}, fmt(value), extra || '');

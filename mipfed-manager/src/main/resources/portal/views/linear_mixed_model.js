@@ -2,7 +2,7 @@
 // components, the fit's criteria, and each dataset's estimated random intercept (a table and a bar chart).
 import {chartFigure} from '../charts.js';
 import {fmt, h} from '../dom.js';
-import {csvRow} from '../results.js';
+import {csvRow} from '../resultkit.js';
 
 function dataTable(out, id, title, columns, rows) {
   out.tables.push({title, csv: [csvRow(columns), ...rows.map((r) => csvRow(r))].join('\n')});

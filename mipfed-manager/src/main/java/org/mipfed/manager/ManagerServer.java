@@ -175,6 +175,7 @@ public final class ManagerServer implements AutoCloseable {
                             + ". Is another manager running? Choose another port with --grpc-port.",
                     e);
         }
+        tokens.joinAddress(config.advertiseAddr() + ":" + grpc.getPort());
         ExperimentStore experiments = new ExperimentStore(paths.experiments());
         int interrupted = experiments.interruptUnfinished(
                 "The manager stopped (crash or restart) while this experiment was running; run it again.");

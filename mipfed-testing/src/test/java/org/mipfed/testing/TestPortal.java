@@ -33,6 +33,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -194,7 +195,7 @@ class TestPortal {
         assertThat(rows).hasSize(expected.path("indep_vars").size());
         String[] fields = {"coefficients", "std_err", "t_stats", "pvalues", "lower_ci", "upper_ci"};
         for (int i = 0; i < rows.size(); i++) {
-            assertThat(rows.get(i).findElement(By.tagName("th")).getText())
+            assertThat(rows.get(i).findElement(By.tagName("th")).getAttribute("data-term"))
                     .isEqualTo(expected.path("indep_vars").get(i).asText());
             List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
             for (int k = 0; k < fields.length; k++) {
@@ -207,9 +208,28 @@ class TestPortal {
                         .isCloseTo(api, within(1e-9 * Math.max(1, Math.abs(api))));
             }
         }
+        // statistics named in words, p-values as journals print them, the reference level stated
         assertThat(browser.find("#table-model").getText())
-                .contains("n_obs")
-                .contains(expected.path("n_obs").asText());
+                .contains("Observations")
+                .contains(expected.path("n_obs").asText())
+                .doesNotContain("n_obs");
+        assertThat(browser.find("#table-coefficients th[data-term='righthippocampus']")
+                        .getText())
+                .isEqualTo("Right Hippocampus (cm3)");
+        assertThat(browser.find("#table-coefficients th[data-term='gender[M]']").getText())
+                .isEqualTo("Gender: Male (M)");
+        assertThat(browser.find("#reference-levels").getText()).contains("Gender: Female (F)");
+        for (int i = 0; i < rows.size(); i++) {
+            double p = expected.path("pvalues").get(i).asDouble();
+            assertThat(rows.get(i).findElement(By.cssSelector("td.p-value")).getText())
+                    .isEqualTo(
+                            p < 0.001
+                                    ? "< 0.001"
+                                    : new java.math.BigDecimal(p)
+                                            .round(new java.math.MathContext(3))
+                                            .stripTrailingZeros()
+                                            .toPlainString());
+        }
         WebElement forest = browser.find("#chart-forest");
         assertThat(browser.paintedPixels(forest))
                 .as("painted pixels of the forest plot")
@@ -218,7 +238,7 @@ class TestPortal {
         forest.findElement(By.cssSelector(".download-svg")).click();
         assertThat(new String(browser.downloaded("forest.svg"), StandardCharsets.UTF_8))
                 .startsWith("<svg")
-                .contains("righthippocampus");
+                .contains("Right Hippocampus");
         forest.findElement(By.cssSelector(".download-png")).click();
         byte[] png = browser.downloaded("forest.png");
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
@@ -321,13 +341,15 @@ class TestPortal {
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#history-table tbody tr"));
         assertThat(rows).hasSizeGreaterThanOrEqualTo(3);
         assertThat(browser.find("#history-table").getText())
-                .contains("linear_regression")
-                .contains("multiple_histograms")
+                .contains("Linear Regression")
+                .contains("Multiple Histograms")
+                .contains("y: Left Hippocampus (cm3)")
+                .contains("x: Right Hippocampus (cm3), Gender")
                 .contains("error")
                 .contains("chuv");
         browser.screenshot("history");
         WebElement histogram = rows.stream()
-                .filter(r -> r.getText().contains("multiple_histograms"))
+                .filter(r -> r.getText().contains("Multiple Histograms"))
                 .findFirst()
                 .orElseThrow();
         histogram.findElement(By.xpath(".//button[text()='Run again']")).click();
@@ -370,13 +392,19 @@ class TestPortal {
         browser.await(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "pending"));
         go("#/analyse");
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
         assertThat(datasetsOffered())
                 .isNotEmpty()
                 .noneMatch(d -> d.startsWith("ppmi"))
                 .anyMatch(d -> d.startsWith("edsd"));
-        assertThat(browser.driver.findElements(By.cssSelector("#datasets [data-node=epfl]")))
-                .isEmpty();
+        startAfresh(); // a draft would keep the datasets chosen before
+        // the stopped hospital is named, with the datasets it removes, rather than silently left out
+        assertThat(browser.find("#hospital-states li[data-node=epfl]").getText())
+                .contains("stopped")
+                .contains("PPMI_0");
+        assertThat(browser.driver.findElements(By.cssSelector("#datasets input[data-node=epfl][data-available=false]")))
+                .isNotEmpty()
+                .noneMatch(WebElement::isSelected);
         browser.screenshot("analyse-without-epfl");
 
         go("#/admin");
@@ -386,7 +414,7 @@ class TestPortal {
         browser.await(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#nodes-table tr[data-node=epfl] .availability"), "active"));
         go("#/analyse");
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#datasets input[name=dataset]")));
         assertThat(datasetsOffered()).anyMatch(d -> d.startsWith("ppmi"));
     }
 
@@ -448,6 +476,556 @@ class TestPortal {
         browser.screenshot("researcher-history");
     }
 
+    @Test
+    @Order(9)
+    void variablesArePickedFromTheTreeByKeyboardAndMouseAndSurviveNavigation() {
+        asAdmin();
+        go("#/analyse");
+        startAfresh();
+        WebElement search = browser.find("#variable-search");
+        assertThat(browser.driver.getTitle()).isEqualTo("Analyse · MIP Federation");
+        // keyboard: type, Enter adds the first match as the dependent variable
+        search.sendKeys("left hippocampus");
+        browser.await(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#variable-tree li.variable"), 1));
+        search.sendKeys(Keys.ENTER);
+        WebElement chip = browser.await(
+                ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chosen-y li[data-code=lefthippocampus]")));
+        assertThat(chip.getText()).contains("Left Hippocampus", "real, numerical", "cm3");
+        // keyboard: ↓ into the list, Tab to "+ Covariate", Enter
+        search.clear();
+        search.sendKeys("right hippocampus");
+        browser.await(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#variable-tree li.variable"), 1));
+        search.sendKeys(Keys.ARROW_DOWN);
+        assertThat(browser.driver.switchTo().activeElement().getAttribute("class"))
+                .contains("add-y");
+        browser.driver.switchTo().activeElement().sendKeys(Keys.TAB);
+        assertThat(browser.driver.switchTo().activeElement().getAttribute("class"))
+                .contains("add-x");
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#chosen-x li[data-code=righthippocampus]")));
+        // mouse: a covariate and a filter
+        pick("gender", "x");
+        search.clear();
+        search.sendKeys("subjectageyears");
+        browser.await(ExpectedConditions.elementToBeClickable(
+                        By.cssSelector("#variable-tree li.variable[data-code=subjectageyears] .add-filter")))
+                .click();
+        assertThat(new Select(browser.find("#filters li.rule .rule-variable"))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("subjectageyears");
+        // the variables come before the 30 dataset check boxes in tab order
+        assertThat((Boolean) browser.driver.executeScript(
+                        "return !!(document.getElementById('variable-search').compareDocumentPosition("
+                                + "document.querySelector('#datasets input')) & Node.DOCUMENT_POSITION_FOLLOWING);"))
+                .isTrue();
+        browser.screenshot("analyse-picker");
+
+        // the selection survives navigation
+        go("#/history");
+        assertThat(browser.driver.getTitle()).isEqualTo("History · MIP Federation");
+        go("#/analyse");
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chosen-x li[data-code=gender]")));
+        assertThat(browser.driver.findElements(By.cssSelector("#chosen-y li.variable-chip")))
+                .extracting(e -> e.getAttribute("data-code"))
+                .containsExactly("lefthippocampus");
+        assertThat(browser.driver.findElements(By.cssSelector("#chosen-x li.variable-chip")))
+                .extracting(e -> e.getAttribute("data-code"))
+                .containsExactly("righthippocampus", "gender");
+        browser.find("#chosen-x li[data-code=gender] .remove-chip").click();
+        browser.await(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#chosen-x li.variable-chip"), 1));
+
+        // 800 px wide: nothing scrolls sideways
+        browser.driver.manage().window().setSize(new Dimension(800, 900));
+        assertThat(((Number) browser.driver.executeScript(
+                                "return document.documentElement.scrollWidth - window.innerWidth;"))
+                        .intValue())
+                .as("pixels Analyse scrolls sideways at 800 px")
+                .isLessThanOrEqualTo(0);
+        browser.screenshot("analyse-800px");
+        browser.driver.manage().window().setSize(new Dimension(1280, 800));
+    }
+
+    @Test
+    @Order(10)
+    void logisticRegressionShowsNamedCoefficientsWithOddsRatiosAndAForestPlot() {
+        go("#/analyse");
+        chooseVariables(List.of("gender"), List.of("lefthippocampus", "alzheimerbroadcategory"));
+        chooseAlgorithm("logistic_regression");
+        new Select(browser.find("#param-positive_class")).selectByValue("M");
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-logistic-regression");
+        ObjectNode body = request(List.of("gender"), List.of("lefthippocampus", "alzheimerbroadcategory"), null);
+        body.putObject("parameters").put("positive_class", "M");
+        JsonNode expected = federation.admin().post("/algorithms/logistic_regression", body);
+        JsonNode s = expected.path("summary");
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-coefficients tbody tr"));
+        assertThat(rows).hasSize(expected.path("indep_vars").size());
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String term = expected.path("indep_vars").get(i).asText();
+            terms.add(term);
+            assertThat(rows.get(i).findElement(By.tagName("th")).getAttribute("data-term"))
+                    .isEqualTo(term);
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            double coefficient = s.path("coefficients").get(i).asDouble();
+            assertThat(value(cells.get(0))).isCloseTo(coefficient, within(1e-9 * Math.max(1, Math.abs(coefficient))));
+            assertThat(value(cells.get(3))).isCloseTo(s.path("pvalues").get(i).asDouble(), within(1e-12));
+            double odds = Math.exp(coefficient);
+            assertThat(value(cells.get(6))).as("odds ratio of %s", term).isCloseTo(odds, within(1e-9 * odds));
+            double oddsLow = Math.exp(s.path("lower_ci").get(i).asDouble());
+            assertThat(value(cells.get(7))).isCloseTo(oddsLow, within(1e-9 * oddsLow));
+        }
+        assertThat(browser.find("#table-coefficients th[data-term=lefthippocampus]")
+                        .getText())
+                .isEqualTo("Left Hippocampus (cm3)");
+        // the reference level: the first level (code point order) that has no dummy
+        String reference = List.of("AD", "CN", "MCI", "Other").stream()
+                .filter(l -> !terms.contains("alzheimerbroadcategory[" + l + "]"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(browser.find("#reference-levels").getText())
+                .contains("Alzheimer Broad Category: ")
+                .contains("(" + reference + ")");
+        assertThat(browser.find("#modelled").getText()).contains("Gender", "Male (M)");
+        assertThat(browser.find("#table-model").getText())
+                .contains("McFadden’s pseudo R²", "Log-likelihood of the null model")
+                .doesNotContain("r_squared_mcf");
+        WebElement forest = browser.find("#chart-forest");
+        assertThat(forest.getText()).contains("Forest plot of the odds ratios");
+        assertThat(browser.paintedPixels(forest)).isGreaterThan(2000);
+    }
+
+    @Test
+    @Order(11)
+    void bothCrossValidationsShowSummariesFoldsAndARealConfusionMatrix() {
+        go("#/analyse");
+        chooseVariables(List.of("lefthippocampus"), List.of("righthippocampus"));
+        chooseAlgorithm("linear_regression_cv");
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-linear-regression-cv");
+        JsonNode linear =
+                federation.admin().get("/experiments/" + experimentId()).path("result");
+        List<WebElement> summary = browser.driver.findElements(By.cssSelector("#table-cv-summary tbody tr"));
+        assertThat(summary)
+                .extracting(r -> r.findElement(By.tagName("th")).getText())
+                .containsExactly("Mean squared error", "R²", "Mean absolute error");
+        assertThat(summary.get(1).findElement(By.tagName("td")).getText()).contains("±");
+        assertThat(value(summary.get(1).findElement(By.tagName("td"))))
+                .isCloseTo(linear.path("r_squared").get(0).asDouble(), within(1e-12));
+        List<WebElement> folds = browser.driver.findElements(By.cssSelector("#table-cv-folds tbody tr"));
+        assertThat(folds).hasSize(linear.path("folds").path("r_squared").size());
+        assertThat(folds.get(0).findElement(By.tagName("th")).getText()).isEqualTo("Fold 1");
+
+        go("#/analyse");
+        chooseVariables(List.of("gender"), List.of("lefthippocampus", "righthippocampus"));
+        chooseAlgorithm("logistic_regression_cv");
+        new Select(browser.find("#param-positive_class")).selectByValue("M");
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-logistic-regression-cv");
+        JsonNode logistic =
+                federation.admin().get("/experiments/" + experimentId()).path("result");
+        JsonNode cm = logistic.path("confusion_matrix");
+        List<WebElement> matrix = browser.driver.findElements(By.cssSelector("#table-confusion tbody tr"));
+        assertThat(matrix).hasSize(2);
+        assertThat(matrix.get(0).findElement(By.tagName("th")).getText()).isEqualTo("Actual Male (M)");
+        assertThat(matrix.get(0).findElements(By.tagName("td")))
+                .extracting(WebElement::getText)
+                .containsExactly(cm.path("tp").asText(), cm.path("fn").asText());
+        assertThat(matrix.get(1).findElements(By.tagName("td")))
+                .extracting(WebElement::getText)
+                .containsExactly(cm.path("fp").asText(), cm.path("tn").asText());
+        assertThat(browser.find("#table-cv-summary").getText()).contains("Accuracy", "F1 score", "±");
+        // the folds named alike in the table, the ROC chart and its AUC table
+        List<String> foldNames = browser.driver.findElements(By.cssSelector("#table-cv-folds tbody th")).stream()
+                .map(WebElement::getText)
+                .toList();
+        assertThat(foldNames).hasSize(logistic.path("roc_curves").size()).startsWith("Fold 1");
+        assertThat(browser.driver.findElements(By.cssSelector("#table-auc tbody th")))
+                .extracting(WebElement::getText)
+                .isEqualTo(foldNames);
+        assertThat(browser.paintedPixels(browser.find("#chart-roc"))).isGreaterThan(2000);
+    }
+
+    @Test
+    @Order(12)
+    void kaplanMeierWithTheDefaultBinWidthShowsCurvesByGroupMediansAndNumbersAtRisk() {
+        go("#/analyse");
+        chooseVariables(List.of("subjectageyears"), List.of("alzheimerbroadcategory", "gender"));
+        chooseAlgorithm("kaplan_meier");
+        new Select(browser.find("#param-event_level")).selectByValue("AD");
+        // half the age's range (0 to 130), rounded up: the demo data passes it where 1 year is refused
+        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("100");
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-kaplan-meier");
+        JsonNode result =
+                federation.admin().get("/experiments/" + experimentId()).path("result");
+        assertThat(browser.driver.findElements(By.cssSelector("#table-at-risk tbody th")))
+                .extracting(WebElement::getText)
+                .containsExactlyInAnyOrder("Female (F)", "Male (M)");
+        List<WebElement> medians = browser.driver.findElements(By.cssSelector("#table-medians tbody tr"));
+        assertThat(medians).hasSize(result.path("curves").size());
+        WebElement chart = browser.find("#chart-kaplan-meier .chart");
+        assertThat(chart.getAttribute("aria-label")).contains("Age Years (years)", "starting at 1");
+        assertThat(browser.paintedPixels(browser.find("#chart-kaplan-meier"))).isGreaterThan(2000);
+        // numbers at risk: the first column is every row of the group
+        for (WebElement row : browser.driver.findElements(By.cssSelector("#table-at-risk tbody tr"))) {
+            String group = row.findElement(By.tagName("th")).getText().endsWith("(F)") ? "F" : "M";
+            JsonNode curve = java.util.stream.StreamSupport.stream(
+                            result.path("curves").spliterator(), false)
+                    .filter(c -> c.path("group").asText().equals(group))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(row.findElements(By.tagName("td")).get(0).getText())
+                    .isEqualTo(curve.path("n_risk").get(0).asText());
+        }
+        assertThat(browser.find("#table-logrank-test").getText()).contains("p-value");
+    }
+
+    @Test
+    @Order(13)
+    void tTestAndAnovaAreTablesInWordsWithTukeyPairs() {
+        go("#/analyse");
+        chooseVariables(List.of("lefthippocampus"), List.of("gender"));
+        chooseAlgorithm("ttest_independent");
+        new Select(browser.find("#param-groupA")).selectByValue("F");
+        new Select(browser.find("#param-groupB")).selectByValue("M");
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-ttest");
+        JsonNode ttest =
+                federation.admin().get("/experiments/" + experimentId()).path("result");
+        String table = browser.find("#table-ttest").getText();
+        assertThat(table)
+                .contains("t statistic", "Cohen’s d (effect size)", "p-value")
+                .doesNotContain("t_stat");
+        double p = ttest.path("p").asDouble();
+        assertThat(browser.find("#table-ttest td.p-value").getText())
+                .isEqualTo(
+                        p < 0.001
+                                ? "< 0.001"
+                                : new java.math.BigDecimal(p)
+                                        .round(new java.math.MathContext(3))
+                                        .stripTrailingZeros()
+                                        .toPlainString());
+
+        go("#/analyse");
+        chooseVariables(List.of("lefthippocampus"), List.of("alzheimerbroadcategory"));
+        chooseAlgorithm("anova_oneway");
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-anova");
+        JsonNode anova =
+                federation.admin().get("/experiments/" + experimentId()).path("result");
+        List<WebElement> source = browser.driver.findElements(By.cssSelector("#table-anova tbody tr"));
+        assertThat(source).hasSize(2);
+        assertThat(source.get(0).getText()).startsWith("Alzheimer Broad Category (between groups)");
+        assertThat(value(source.get(0).findElements(By.tagName("td")).get(3)))
+                .isCloseTo(anova.path("anova_table").path("f_stat").asDouble(), within(1e-9));
+        List<WebElement> pairs = browser.driver.findElements(By.cssSelector("#table-tukey tbody tr"));
+        assertThat(pairs).hasSize(anova.path("tuckey_test").size()).isNotEmpty();
+        assertThat(pairs.get(0).findElement(By.tagName("th")).getText()).endsWith(")"); // a level's label and code
+        assertThat(pairs)
+                .allSatisfy(r -> assertThat(
+                                r.findElement(By.cssSelector("td.p-value")).getText())
+                        .matches("< 0\\.001|[0-9.]+(E-?[0-9]+)?"));
+    }
+
+    @Test
+    @Order(14)
+    void editAndRunReopensAnalysePrefilledThenHistoryFindsAndDeletesTheNamedExperiment() {
+        // from the Kaplan–Meier result of test 12
+        go("#/history");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("history-search")))
+                .sendKeys("Kaplan");
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("history-count"), "match"));
+        browser.find("#history-table tbody tr a").click();
+        browser.await(ExpectedConditions.elementToBeClickable(By.id("edit-and-run")))
+                .click();
+        browser.await(
+                ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chosen-y li[data-code=subjectageyears]")));
+        assertThat(browser.driver.findElements(By.cssSelector("#chosen-x li.variable-chip")))
+                .extracting(e -> e.getAttribute("data-code"))
+                .containsExactly("alzheimerbroadcategory", "gender");
+        assertThat(new Select(browser.find("#algorithm"))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("kaplan_meier");
+        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("100");
+        assertThat(new Select(browser.find("#param-event_level"))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("AD");
+        new Select(browser.find("#param-event_level")).selectByValue("CN");
+        String name = "Time to a CN diagnosis by gender";
+        browser.find("#experiment-name").sendKeys(name);
+        browser.find("#run").click();
+        awaitFinished();
+        assertThat(browser.find("#experiment-title").getText()).startsWith(name);
+        assertThat(browser.driver.getTitle()).isEqualTo(name + " · MIP Federation");
+        String id = experimentId();
+        assertThat(federation
+                        .admin()
+                        .get("/experiments/" + id)
+                        .path("request")
+                        .path("parameters")
+                        .path("event_level")
+                        .asText())
+                .isEqualTo("CN");
+
+        go("#/history");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("history-search")))
+                .sendKeys("CN diagnosis");
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("history-count"), "1 of"));
+        WebElement row = browser.find("#history-table tbody tr[data-id='" + id + "']");
+        assertThat(row.getText()).contains(name, "Kaplan", "Age Years (years)");
+        browser.screenshot("history-search");
+        row.findElement(By.cssSelector(".delete-experiment")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).accept();
+        browser.await(ExpectedConditions.invisibilityOfElementLocated(
+                By.cssSelector("#history-table tbody tr[data-id='" + id + "']")));
+        assertThatThrownBy(() -> federation.admin().get("/experiments/" + id))
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.status()).isEqualTo(404));
+    }
+
+    @Test
+    @Order(15)
+    void aFrozenHospitalIsShownACancelStopsTheWaitAndAPartialRunNamesWhoWasMissing() {
+        // frozen: connected but silent. An analysis sent now waits for it; Cancel stops it.
+        federation.pauseNode("uoa");
+        try {
+            ObjectNode body = request(List.of("rightamygdala"), List.of(), null);
+            body.put("algorithm", "multiple_histograms");
+            body.putObject("parameters").put("bins", 7);
+            String id = federation.admin().post("/experiments", body).path("id").asText();
+            go("#/experiments/" + id);
+            browser.await(ExpectedConditions.or(
+                    ExpectedConditions.elementToBeClickable(By.id("cancel")),
+                    ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
+            assertThat(browser.driver.findElements(By.id("experiment-error")).stream()
+                            .map(WebElement::getText)
+                            .toList())
+                    .as("the experiment ended before it could be cancelled")
+                    .isEmpty();
+            // per hospital: the frozen one is the one it waits for
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("#hospital-progress li[data-node=uoa]"), "waiting for its answer"));
+            assertThat(browser.find("#hospital-progress li[data-node=chuv]").getText())
+                    .contains("answered");
+            browser.screenshot("experiment-running");
+            browser.find("#cancel").click();
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("experiment-cancelled")));
+            assertThat(browser.find("#experiment-state").getText()).isEqualTo("cancelled");
+            assertThat(federation
+                            .admin()
+                            .get("/experiments/" + id)
+                            .path("status")
+                            .asText())
+                    .isEqualTo("cancelled");
+
+            // once the manager has found it silent, Analyse names it down with what it removes
+            LocalFederation.await(
+                    Duration.ofSeconds(20),
+                    "uoa reported down",
+                    () -> java.util.stream.StreamSupport.stream(
+                                    federation
+                                            .admin()
+                                            .get("/healthcheck")
+                                            .path("nodes")
+                                            .spliterator(),
+                                    false)
+                            .anyMatch(n -> n.path("alias").asText().equals("uoa")
+                                    && n.path("status").asText().equals("down")));
+            go("#/analyse");
+            chooseVariables(List.of("lefthippocampus"), List.of("righthippocampus"));
+            assertThat(browser.find("#hospital-states li[data-node=uoa]").getText())
+                    .contains("down since")
+                    .contains("DESD-synthdata_0");
+            assertThat(browser.find("#hospitals-away").getText()).contains("uoa");
+            // its datasets chosen anyway: refused at once, before anything is sent
+            browser.find("#datasets-details summary").click();
+            browser.find("#datasets input[value=desd-synthdata0]").click();
+            chooseAlgorithm("linear_regression");
+            browser.find("#run").click();
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("validation")));
+            assertThat(browser.find("#validation").getText()).contains("desd-synthdata0", "uoa", "not available now");
+            browser.screenshot("analyse-hospital-down");
+            // run with the hospitals available: the result says who was missing
+            browser.find("#allow-partial").click();
+            WebElement min = browser.find("#min-nodes");
+            min.clear();
+            min.sendKeys("2");
+            browser.find("#run").click();
+            awaitFinished();
+            browser.screenshot("results-partial");
+            assertThat(browser.find("#missing-hospitals").getText()).contains("desd-synthdata0");
+            assertThat(browser.find("#contributing-nodes").getText())
+                    .contains("chuv", "epfl")
+                    .doesNotContain("uoa");
+            JsonNode partial = federation.admin().get("/experiments/" + experimentId());
+            assertThat(partial.path("request")
+                            .path("flags")
+                            .path("allow_partial")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(partial.path("result").path("missing_datasets").toString())
+                    .contains("desd-synthdata0");
+
+            // the admin page says down since when, and keeps when it was last seen
+            go("#/admin");
+            WebElement uoa = browser.await(
+                    ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#nodes-table tr[data-node=uoa]")));
+            assertThat(uoa.findElement(By.cssSelector(".state")).getText()).contains("down since");
+            assertThat(uoa.findElement(By.cssSelector(".last-seen")).getText())
+                    .isNotEmpty()
+                    .doesNotContain("not since");
+            browser.screenshot("admin-node-down");
+        } finally {
+            federation.resumeNode("uoa");
+            federation.awaitReady(Duration.ofSeconds(60), "uoa");
+        }
+    }
+
+    @Test
+    @Order(16)
+    void anAdministratorChangesRolesPasswordsAndStatesWithoutTheApiAndReadsTheAuditLog() throws Exception {
+        go("#/admin");
+        assertThat(browser.driver.getTitle()).isEqualTo("Administer · MIP Federation");
+        // the only active admin can be neither demoted, disabled nor deleted
+        WebElement admin = browser.await(
+                ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#users-table tr[data-user=admin]")));
+        assertThat(admin.findElement(By.cssSelector(".delete-user")).isEnabled())
+                .isFalse();
+        assertThat(admin.findElement(By.cssSelector(".toggle-user")).isEnabled())
+                .isFalse();
+        assertThat(admin.findElement(By.cssSelector(".user-role")).isEnabled()).isFalse();
+        assertThat(admin.findElement(By.cssSelector(".last-admin")).getText()).contains("only active administrator");
+
+        // role
+        new Select(userRow().findElement(By.cssSelector(".user-role"))).selectByValue("admin");
+        browser.await(ExpectedConditions.alertIsPresent()).accept();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("users-message"), "is now an admin"));
+        assertThat(federation.admin().get("/admin/users").findValues("username").size())
+                .isGreaterThan(1);
+        assertThat(role(RESEARCHER)).isEqualTo("admin");
+        new Select(userRow().findElement(By.cssSelector(".user-role"))).selectByValue("researcher");
+        browser.await(ExpectedConditions.alertIsPresent()).accept();
+        browser.await(
+                ExpectedConditions.textToBePresentInElementLocated(By.id("users-message"), "is now a researcher"));
+        assertThat(role(RESEARCHER)).isEqualTo("researcher");
+
+        // password
+        String newPassword = "amygdala-volumes-77";
+        userRow().findElement(By.cssSelector(".reset-password")).sendKeys(newPassword);
+        userRow().findElement(By.cssSelector(".reset-password-form button")).click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("users-message"), "New password set"));
+        assertThat(login(RESEARCHER, newPassword)).isEqualTo(200);
+        assertThat(login(RESEARCHER, RESEARCHER_PASSWORD)).isEqualTo(401);
+
+        // disable, enable
+        userRow().findElement(By.cssSelector(".toggle-user")).click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("users-message"), "disabled"));
+        assertThat(userRow().findElement(By.cssSelector(".user-state")).getText())
+                .isEqualTo("disabled");
+        assertThat(login(RESEARCHER, newPassword)).isNotEqualTo(200);
+        userRow().findElement(By.cssSelector(".toggle-user")).click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("users-message"), "enabled"));
+        assertThat(login(RESEARCHER, newPassword)).isEqualTo(200);
+        browser.screenshot("admin-users-actions");
+
+        // the audit log: filtered by action, readable details, pages of 25
+        WebElement before = browser.find("#audit-action");
+        browser.find("#audit-refresh").click();
+        browser.await(ExpectedConditions.stalenessOf(before));
+        new Select(browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("audit-action"))))
+                .selectByValue("user.change");
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-count"), "of the newest"));
+        List<WebElement> changes = browser.driver.findElements(By.cssSelector("#audit-table tbody tr"));
+        assertThat(changes)
+                .hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(r -> assertThat(r.getAttribute("data-action")).isEqualTo("user.change"));
+        assertThat(changes.get(0).getText())
+                .contains("changed a user", RESEARCHER)
+                .doesNotContain("{\"");
+        new Select(browser.find("#audit-action")).selectByValue("");
+        assertThat(browser.driver.findElements(By.cssSelector("#audit-table tbody tr")))
+                .hasSize(25);
+        browser.find("#audit-older").click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-count"), "page 2"));
+        browser.screenshot("admin-audit");
+
+        // the real join command, and the nodes' states in words
+        browser.find("#show-worker-token").click();
+        WebElement command = browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("join-command")));
+        String token = federation
+                .admin()
+                .get("/admin/join-tokens/worker")
+                .path("token")
+                .asText();
+        assertThat(command.getAttribute("value"))
+                .startsWith("mipfed node join --token " + token + " ")
+                .endsWith(":" + federation.grpcPort());
+        assertThat(browser.find("#nodes-table tr[data-node=chuv] .state").getText())
+                .contains("available");
+    }
+
+    private static WebElement userRow() {
+        return browser.await(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#users-table tr[data-user=" + RESEARCHER + "]")));
+    }
+
+    private static String role(String user) {
+        for (JsonNode u : federation.admin().get("/admin/users")) {
+            if (u.path("username").asText().equals(user)) {
+                return u.path("role").asText();
+            }
+        }
+        throw new AssertionError("no user " + user);
+    }
+
+    private static int login(String user, String password) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(portal + "auth/login"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(Json.mapper()
+                                        .createObjectNode()
+                                        .put("username", user)
+                                        .put("password", password)
+                                        .toString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static double value(WebElement cell) {
+        return Double.parseDouble(cell.getAttribute("data-value"));
+    }
+
+    /** Signs in as the admin unless signed in as the admin already. */
+    private static void asAdmin() {
+        go("#/explore");
+        browser.await(ExpectedConditions.or(
+                ExpectedConditions.visibilityOfElementLocated(By.id("signin")),
+                ExpectedConditions.visibilityOfElementLocated(By.id("who-name"))));
+        if (browser.driver.findElements(By.id("signin")).isEmpty()
+                && browser.find("#who-name").getText().startsWith("admin ")) {
+            return;
+        }
+        if (browser.driver.findElements(By.id("signin")).isEmpty()) {
+            browser.find("#sign-out").click();
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("signin")));
+        }
+        signIn("admin", adminPassword());
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), "admin (admin)"));
+    }
+
     private static void signIn(String user, String password) {
         WebElement name = browser.find("#signin input[name=username]");
         name.clear();
@@ -472,12 +1050,34 @@ class TestPortal {
         browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("main .loading")));
     }
 
+    /** Picks variables from the tree with the mouse: searches each by its code and clicks "+ Dependent" or "+ Covariate". */
     private static void chooseVariables(List<String> y, List<String> x) {
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("y-variables")));
-        Select ys = new Select(browser.find("#y-variables"));
-        y.forEach(ys::selectByValue);
-        Select xs = new Select(browser.find("#x-variables"));
-        x.forEach(xs::selectByValue);
+        startAfresh(); // the draft survives navigation
+        for (String code : y) {
+            pick(code, "y");
+        }
+        for (String code : x) {
+            pick(code, "x");
+        }
+    }
+
+    /** Clicks "Start afresh" and waits for the form drawn again. */
+    private static void startAfresh() {
+        WebElement old = browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+        browser.find("#reset-analysis").click();
+        browser.await(ExpectedConditions.stalenessOf(old));
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+    }
+
+    private static void pick(String code, String role) {
+        WebElement search = browser.find("#variable-search");
+        search.clear();
+        search.sendKeys(code);
+        browser.await(ExpectedConditions.elementToBeClickable(
+                        By.cssSelector("#variable-tree li.variable[data-code='" + code + "'] button.add-" + role)))
+                .click();
+        browser.await(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#chosen-" + role + " li[data-code='" + code + "']")));
     }
 
     private static void chooseAlgorithm(String name) {
@@ -492,7 +1092,9 @@ class TestPortal {
                 .until(ExpectedConditions.or(
                         ExpectedConditions.visibilityOfElementLocated(By.id("experiment-done")),
                         ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
-        assertThat(browser.driver.findElements(By.id("experiment-error")))
+        assertThat(browser.driver.findElements(By.id("experiment-error")).stream()
+                        .map(WebElement::getText)
+                        .toList())
                 .as("the experiment failed")
                 .isEmpty();
     }
@@ -502,8 +1104,12 @@ class TestPortal {
         return url.substring(url.lastIndexOf('/') + 1);
     }
 
+    /** The datasets Analyse offers from available hospitals. */
     private static List<String> datasetsOffered() {
-        return browser.driver.findElements(By.cssSelector("#datasets input[name=dataset]")).stream()
+        return browser
+                .driver
+                .findElements(By.cssSelector("#datasets input[name=dataset][data-available=true]"))
+                .stream()
                 .map(e -> e.getAttribute("value"))
                 .toList();
     }

@@ -6,15 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.algorithms.RequestValidator;
 import org.mipfed.algorithms.spi.Algorithm;
@@ -44,6 +48,13 @@ public final class AnalysisService implements AutoCloseable {
     private final ExperimentStore experiments;
     private final Algorithms algorithms;
     private final ManagerMetrics metrics;
+    /** How far each analysis running now has got, by experiment id. */
+    private final Map<String, Progress> inProgress = new ConcurrentHashMap<>();
+    /** The submitted experiments not finished yet, by id; guarded by itself. */
+    private final Map<String, Future<?>> tasks = new HashMap<>();
+    /** Ids of experiments cancelled: whatever their interrupted run ends with is not kept. */
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+
     private final ExecutorService background = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "mipfed-experiment");
         t.setDaemon(true);
@@ -87,20 +98,72 @@ public final class AnalysisService implements AutoCloseable {
 
     /** Starts an analysis in the background; the experiment (status pending) is stored before this returns. */
     public Experiment submit(String algorithmName, AnalysisRequest request, String user) {
+        return submit(algorithmName, request, user, null);
+    }
+
+    /** {@link #submit(String, AnalysisRequest, String)} under a name the researcher gave (null: unnamed). */
+    public Experiment submit(String algorithmName, AnalysisRequest request, String user, String name) {
         Algorithm algorithm = algorithms.get(algorithmName);
         RunOptions.of(request.flags());
-        Experiment experiment = Experiment.pending(UUID.randomUUID().toString(), algorithmName, user, request.toJson());
+        Experiment experiment =
+                Experiment.pending(UUID.randomUUID().toString(), algorithmName, user, request.toJson(), name);
         experiments.save(experiment);
-        background.execute(() -> {
-            try {
-                execute(algorithm, request, experiment, true);
-            } catch (Problem p) {
-                LOG.debug("experiment {} ended with an error: {}", experiment.id(), p.detail());
-            } catch (RuntimeException e) {
-                LOG.error("experiment {} failed", experiment.id(), e);
-            }
-        });
+        synchronized (tasks) {
+            tasks.put(experiment.id(), background.submit(() -> {
+                try {
+                    execute(algorithm, request, experiment, true);
+                } catch (Problem p) {
+                    LOG.debug("experiment {} ended with an error: {}", experiment.id(), p.detail());
+                } catch (RuntimeException e) {
+                    LOG.error("experiment {} failed", experiment.id(), e);
+                } finally {
+                    synchronized (tasks) {
+                        tasks.remove(experiment.id());
+                    }
+                }
+            }));
+        }
         return experiment;
+    }
+
+    /** Node to queries asked and answered, while the experiment runs; empty once it has finished. */
+    public Optional<Map<String, Map<String, Long>>> progress(String id) {
+        return Optional.ofNullable(inProgress.get(id)).map(p -> p.snapshot(registry::displayName));
+    }
+
+    /** Renames an experiment (null: unnamed), whether or not it has finished; empty when there is none. */
+    public Optional<Experiment> rename(String id, String name) {
+        synchronized (tasks) {
+            Optional<Experiment> renamed = experiments.get(id).map(e -> e.named(name));
+            renamed.ifPresent(experiments::save);
+            return renamed;
+        }
+    }
+
+    /**
+     * Stops a submitted experiment that has not finished: its thread is interrupted, so no further query goes to the
+     * nodes (each node finishes at most the query it is answering, which is read-only), and it is kept as
+     * {@code cancelled}. Answers the experiment as kept, or empty when it had already finished.
+     *
+     * @param by who cancelled it, named in its error
+     */
+    public Optional<Experiment> cancel(String id, String by) {
+        Future<?> task;
+        synchronized (tasks) {
+            Experiment current = experiments.get(id).orElse(null);
+            if (current == null || !current.unfinished()) {
+                return Optional.empty();
+            }
+            cancelled.add(id);
+            task = tasks.get(id);
+            Experiment stopped = current.cancelled(by);
+            experiments.save(stopped);
+            if (task != null) {
+                task.cancel(true);
+            }
+            LOG.info("experiment {} ({}) cancelled by {}", id, current.algorithm(), by);
+            return Optional.of(stopped);
+        }
     }
 
     /**
@@ -109,6 +172,22 @@ public final class AnalysisService implements AutoCloseable {
      */
     private ObjectNode execute(Algorithm algorithm, AnalysisRequest request, Experiment pending, boolean submitted) {
         Instant started = Instant.now();
+        Progress progress = new Progress();
+        inProgress.put(pending.id(), progress);
+        try {
+            return execute(algorithm, request, pending, submitted, started, progress);
+        } finally {
+            inProgress.remove(pending.id());
+        }
+    }
+
+    private ObjectNode execute(
+            Algorithm algorithm,
+            AnalysisRequest request,
+            Experiment pending,
+            boolean submitted,
+            Instant started,
+            Progress progress) {
         long startedNanos = System.nanoTime();
         // rounds of the flows run so far (a lost node starts the flow again) and of the one running now
         int rounds = 0;
@@ -116,7 +195,12 @@ public final class AnalysisService implements AutoCloseable {
         String outcome = ManagerMetrics.ERROR;
         Experiment running = pending.running();
         if (submitted) {
-            experiments.save(running);
+            synchronized (tasks) {
+                if (cancelled.contains(pending.id())) {
+                    return null; // cancelled before it started
+                }
+                experiments.save(running);
+            }
         }
         try {
             RunOptions options = RunOptions.of(request.flags());
@@ -145,7 +229,8 @@ public final class AnalysisService implements AutoCloseable {
                         options.timeout(),
                         deadline,
                         options.allowPartial(),
-                        options.smpc());
+                        options.smpc(),
+                        progress);
                 flow = federation;
                 ObjectNode result;
                 try {
@@ -226,10 +311,18 @@ public final class AnalysisService implements AutoCloseable {
     }
 
     private void keep(Experiment finished, boolean submitted) {
-        if (submitted) {
-            experiments.save(finished);
-        } else {
+        if (!submitted) {
             experiments.record(finished);
+            return;
+        }
+        // under the lock cancel takes, so that a cancel never interrupts this write, nor is overwritten by it
+        synchronized (tasks) {
+            if (cancelled.contains(finished.id())) {
+                return; // cancelled meanwhile: the cancelled state is kept, not what the interrupted run ends with
+            }
+            // renamed meanwhile: keep the new name
+            String name = experiments.get(finished.id()).map(Experiment::name).orElse(finished.name());
+            experiments.save(finished.named(name));
         }
     }
 

@@ -54,6 +54,22 @@ public final class DataCatalogue {
     /** Datasets of a data model that exist on nodes that are not available now, to name them in errors. */
     public Map<String, String> unavailable(String dataModelId) {
         Map<String, String> out = new LinkedHashMap<>();
+        unavailableDatasets(dataModelId)
+                .forEach((code, away) ->
+                        out.put(code, "node " + registry.displayName(away.nodeId()) + " (" + away.why() + ")"));
+        return out;
+    }
+
+    /**
+     * A dataset whose node is not available now.
+     *
+     * @param why {@code not started} (an admin stopped the node or never started it) or {@code down}
+     */
+    public record Away(String nodeId, String dataset, String label, String why) {}
+
+    /** Dataset code to where it is, over the nodes that hold it but are not available now (stopped or down). */
+    public Map<String, Away> unavailableDatasets(String dataModelId) {
+        Map<String, Away> out = new LinkedHashMap<>();
         for (NodeRecord node : registry.records()) {
             boolean available = node.active() && registry.session(node.id()).isPresent();
             if (available) {
@@ -68,8 +84,7 @@ public final class DataCatalogue {
                                             .map(node.id()::equals)
                                             .orElse(true))
                                     .forEach(d -> out.put(
-                                            d.getCode(),
-                                            "node " + registry.displayName(node.id()) + " (" + why + ")"))));
+                                            d.getCode(), new Away(node.id(), d.getCode(), d.getLabel(), why)))));
         }
         return out;
     }

@@ -45,6 +45,7 @@ final class SessionFederation implements FederationContext {
     private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
     private final SecureAggregation secure;
+    private final Progress progress;
 
     SessionFederation(
             NodeRegistry registry,
@@ -56,7 +57,9 @@ final class SessionFederation implements FederationContext {
             Duration timeout,
             long deadlineNanos,
             boolean allowPartial,
-            boolean smpc) {
+            boolean smpc,
+            Progress progress) {
+        this.progress = progress;
         this.registry = requireNonNull(registry, "registry is null");
         this.dataModel = requireNonNull(dataModel, "dataModel is null");
         this.filter = filter;
@@ -160,9 +163,18 @@ final class SessionFederation implements FederationContext {
     }
 
     private CompletableFuture<PrimitiveResponse> send(String nodeId, PrimitiveRequest request) {
-        return registry.session(nodeId)
+        CompletableFuture<PrimitiveResponse> call = registry.session(nodeId)
                 .map(s -> s.send(request))
                 .orElseGet(() -> CompletableFuture.failedFuture(new NodeUnavailableException(nodeId, "no session")));
+        if (progress != null) {
+            progress.asked(nodeId);
+            call.whenComplete((response, error) -> {
+                if (response != null) {
+                    progress.answered(nodeId);
+                }
+            });
+        }
+        return call;
     }
 
     /**

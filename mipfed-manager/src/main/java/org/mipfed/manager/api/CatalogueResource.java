@@ -74,6 +74,14 @@ final class CatalogueResource implements ApiResource {
                             .put("label", location.label())
                             .put("rows", location.rows())
                             .put("node", registry.displayName(location.nodeId())));
+            // what a stopped or down node takes away, so that the portal can say so rather than hide it
+            ObjectNode away = node.putObject("unavailable_datasets");
+            analyses.catalogue()
+                    .unavailableDatasets(m.getKey())
+                    .forEach((code, a) -> away.putObject(code)
+                            .put("label", a.label())
+                            .put("node", registry.displayName(a.nodeId()))
+                            .put("why", a.why()));
         }
         return out;
     }

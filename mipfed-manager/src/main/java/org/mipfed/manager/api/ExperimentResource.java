@@ -18,8 +18,10 @@ import org.mipfed.manager.users.Principal;
 
 /**
  * Analyses run in the background and kept: {@code POST /experiments} answers 202 at once, {@code GET /experiments}
- * lists one's own (an admin's {@code ?all=true}: everyone's), {@code GET} and {@code DELETE /experiments/{id}}.
- * Anyone signed in may read an experiment (so that a link can be shared); only its owner or an admin may delete it.
+ * lists one's own (an admin's {@code ?all=true}: everyone's), {@code GET} and {@code DELETE /experiments/{id}},
+ * {@code PATCH /experiments/{id}} renames one ({@code {"name": "…"}}) and {@code POST /experiments/{id}/cancel} stops
+ * one that has not finished. Anyone signed in may read an experiment (so that a link can be shared); only its owner
+ * or an admin may delete, rename or cancel it.
  */
 final class ExperimentResource implements ApiResource {
     private final AnalysisService analyses;
@@ -41,15 +43,37 @@ final class ExperimentResource implements ApiResource {
                     delete(ctx);
                     return null;
                 }));
-        app.get(
+        app.patch(
                 "/experiments/{id}",
-                ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(find(ctx.pathParam("id")))));
+                ctx -> audited.run(ctx, AuditTrail.EXPERIMENT_RENAME, details -> {
+                    details.put("experiment_id", ctx.pathParam("id"));
+                    rename(ctx);
+                    return null;
+                }));
+        app.post(
+                "/experiments/{id}/cancel",
+                ctx -> audited.run(ctx, AuditTrail.EXPERIMENT_CANCEL, details -> {
+                    details.put("experiment_id", ctx.pathParam("id"));
+                    cancel(ctx);
+                    return null;
+                }));
+        app.get("/experiments/{id}", ctx -> JsonBodies.write(ctx, withProgress(find(ctx.pathParam("id")))));
     }
 
     private Experiment find(String id) {
         return analyses.experiments()
                 .get(id)
                 .orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
+    }
+
+    /** The experiment, and while it runs how many queries each node was sent and has answered ({@code progress}). */
+    private ObjectNode withProgress(Experiment experiment) {
+        ObjectNode out = Json.mapper().valueToTree(experiment);
+        if (experiment.unfinished()) {
+            analyses.progress(experiment.id())
+                    .ifPresent(p -> out.set("progress", Json.mapper().valueToTree(p)));
+        }
+        return out;
     }
 
     /** Exareme2's body plus {@code "algorithm"}; answers 202 with the experiment's id at once. */
@@ -60,9 +84,10 @@ final class ExperimentResource implements ApiResource {
             throw Problem.badRequest(
                     "Say which algorithm to run: {\"algorithm\": \"linear_regression\", \"inputdata\": {...}, \"parameters\": {...}}");
         }
+        String name = name(body);
         AnalysisRequest request = AnalysisRequest.fromJson(body);
         Experiment experiment = audited.run(ctx, AuditTrail.EXPERIMENT_SUBMIT, details -> {
-            Experiment submitted = analyses.submit(algorithm.asText(), request, AuditedActions.user(ctx));
+            Experiment submitted = analyses.submit(algorithm.asText(), request, AuditedActions.user(ctx), name);
             AnalysisResource.describe(details, algorithm.asText(), submitted.id(), request);
             return submitted;
         });
@@ -86,9 +111,16 @@ final class ExperimentResource implements ApiResource {
             }
             ObjectNode item = out.addObject();
             item.put("id", e.id())
+                    .put("name", e.name())
                     .put("algorithm", e.algorithm())
                     .put("user", e.user())
                     .put("status", e.status());
+            JsonNode input = e.request() == null ? null : e.request().get("inputdata");
+            if (input != null) {
+                item.set("data_model", input.get("data_model"));
+                item.set("y", input.get("y"));
+                item.set("x", input.get("x"));
+            }
             item.put("created", String.valueOf(e.created()))
                     .put("finished", e.finished() == null ? null : e.finished().toString());
             item.set("contributions", Json.mapper().valueToTree(e.contributions()));
@@ -101,15 +133,56 @@ final class ExperimentResource implements ApiResource {
 
     private void delete(Context ctx) {
         String id = ctx.pathParam("id");
-        Experiment experiment = find(id);
+        ownedBy(ctx, find(id), "delete");
+        analyses.experiments().delete(id);
+        ctx.status(204);
+    }
+
+    /** The experiment's owner or an admin may change it; anyone else is refused (403). */
+    private static void ownedBy(Context ctx, Experiment experiment, String what) {
         Principal principal = Principal.of(ctx);
         if (!principal.admin() && !principal.username().equals(experiment.user())) {
             throw new Problem(
                     ProblemType.FORBIDDEN,
-                    "Experiment " + id + " belongs to " + experiment.user()
-                            + "; only its owner or an admin may delete it.");
+                    "Experiment " + experiment.id() + " belongs to " + experiment.user()
+                            + "; only its owner or an admin may " + what + " it.");
         }
-        analyses.experiments().delete(id);
-        ctx.status(204);
+    }
+
+    /** An experiment's name from a body: absent or null means none; a string of at most 200 characters. */
+    private static String name(JsonNode body) {
+        JsonNode name = body.get("name");
+        if (name == null || name.isNull()) {
+            return null;
+        }
+        if (!name.isTextual() || name.asText().strip().length() > Experiment.MAX_NAME) {
+            throw Problem.badRequest("\"name\" is the experiment's name: text of at most " + Experiment.MAX_NAME
+                    + " characters, e.g. \"Hippocampus and age, over 60s\"");
+        }
+        return name.asText();
+    }
+
+    private void rename(Context ctx) {
+        Experiment experiment = find(ctx.pathParam("id"));
+        ownedBy(ctx, experiment, "rename");
+        JsonNode body = JsonBodies.read(ctx);
+        if (!body.isObject() || !body.has("name")) {
+            throw Problem.badRequest("Say the new name: {\"name\": \"Hippocampus and age\"} (null removes it)");
+        }
+        Experiment renamed = analyses.rename(experiment.id(), name(body))
+                .orElseThrow(
+                        () -> Problem.notFound("No experiment " + experiment.id() + "; GET /experiments lists them"));
+        JsonBodies.write(ctx, Json.mapper().valueToTree(renamed));
+    }
+
+    private void cancel(Context ctx) {
+        Experiment experiment = find(ctx.pathParam("id"));
+        ownedBy(ctx, experiment, "cancel");
+        Experiment stopped = analyses.cancel(experiment.id(), Principal.of(ctx).username())
+                .orElseThrow(() -> new Problem(
+                        ProblemType.CONFLICT,
+                        "Experiment " + experiment.id() + " has already finished ("
+                                + find(experiment.id()).status() + "); there is nothing to cancel."));
+        JsonBodies.write(ctx, Json.mapper().valueToTree(stopped));
     }
 }

@@ -35,10 +35,10 @@ final class JoinTokenResource implements ApiResource {
                         audited.run(
                                 ctx,
                                 AuditTrail.JOIN_TOKEN_SHOW,
-                                details -> Json.mapper()
+                                details -> withCommand(Json.mapper()
                                         .createObjectNode()
                                         .put("role", role(ctx, details))
-                                        .put("token", tokens.token(role(ctx))))));
+                                        .put("token", tokens.token(role(ctx)))))));
         app.post(
                 "/admin/join-tokens/{role}/rotate",
                 ctx -> JsonBodies.write(
@@ -46,10 +46,21 @@ final class JoinTokenResource implements ApiResource {
                         audited.run(
                                 ctx,
                                 AuditTrail.JOIN_TOKEN_ROTATE,
-                                details -> Json.mapper()
+                                details -> withCommand(Json.mapper()
                                         .createObjectNode()
                                         .put("role", role(ctx, details))
-                                        .put("token", rotation.rotate(role(ctx))))));
+                                        .put("token", rotation.rotate(role(ctx)))))));
+    }
+
+    /** Adds to a worker token the command a hospital's machine joins with, as the administrator hands it over. */
+    private ObjectNode withCommand(ObjectNode answer) {
+        String command = answer.path("role").asText().equals(Role.WORKER.label())
+                ? tokens.joinCommand(answer.path("token").asText())
+                : null;
+        if (command != null) {
+            answer.put("command", command);
+        }
+        return answer;
     }
 
     private static String role(Context ctx, ObjectNode details) {

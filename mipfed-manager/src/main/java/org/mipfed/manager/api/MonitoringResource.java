@@ -55,7 +55,10 @@ final class MonitoringResource implements ApiResource {
                     .put("id", v.id())
                     .put("alias", v.alias())
                     .put("status", v.status())
-                    .put("availability", v.availability());
+                    .put("availability", v.availability())
+                    .put(
+                            "down_since",
+                            v.downSince() == null ? null : v.downSince().toString());
         }
         JsonBodies.write(ctx, out);
     }

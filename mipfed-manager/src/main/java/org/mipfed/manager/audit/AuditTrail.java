@@ -26,6 +26,8 @@ public final class AuditTrail implements AutoCloseable {
 
     public static final String EXPERIMENT_SUBMIT = "experiment.submit";
     public static final String EXPERIMENT_DELETE = "experiment.delete";
+    public static final String EXPERIMENT_RENAME = "experiment.rename";
+    public static final String EXPERIMENT_CANCEL = "experiment.cancel";
     public static final String NODE_LABEL = "node.label";
     public static final String NODE_START = "node.start";
     public static final String NODE_STOP = "node.stop";

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * directory sync per batch), so an analysis does not wait for the disk. Readers of this store see
  * every record handed over before they ask.
  *
- * <p>{@link #list} answers from memory: every experiment without its request and result, read once
- * when the store opens (those two skipped unparsed) and kept current by each write; a listing reads
+ * <p>{@link #list} answers from memory: every experiment without its result, read once when the store
+ * opens (the result skipped unparsed) and kept current by each write; the request (what was asked, a
+ * few hundred bytes) stays so that a listing can show the variables; a listing reads
  * only the files it does not know yet (written by another process, such as a restore). Reading every
  * file for each listing took 0.9 s at 16,000 experiments, the count one benchmark run leaves.
  */
@@ -69,7 +70,7 @@ public final class ExperimentStore implements AutoCloseable {
 
     private long written;
     private volatile boolean closed;
-    /** Every experiment's newest state without its request and result, by id; guarded by itself. */
+    /** Every experiment's newest state without its result, by id; guarded by itself. */
     private final Map<String, Experiment> summaries;
     /** Ids handed to {@link #record} whose file the writer has not yet written; guarded by {@code summaries}. */
     private final Set<String> unwritten = new HashSet<>();
@@ -294,7 +295,7 @@ public final class ExperimentStore implements AutoCloseable {
         return count;
     }
 
-    /** Experiments, newest first, without their requests and results ({@link #get} has those). */
+    /** Experiments, newest first, without their results ({@link #get} has those). */
     public List<Experiment> list() {
         flush();
         readUnknown();
@@ -314,18 +315,20 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     private static Experiment summary(Experiment e) {
+        // the request stays (it is small: what was asked, not what came back) so that History can show the variables
         return new Experiment(
                 e.id(),
                 e.algorithm(),
                 e.user(),
-                null,
+                e.request(),
                 e.status(),
                 null,
                 e.error(),
                 e.contributions(),
                 e.created(),
                 e.started(),
-                e.finished());
+                e.finished(),
+                e.name());
     }
 
     /**
@@ -385,7 +388,7 @@ public final class ExperimentStore implements AutoCloseable {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 parser.nextToken();
-                if (name.equals("request") || name.equals("result")) {
+                if (name.equals("result")) {
                     parser.skipChildren();
                 } else {
                     fields.set(name, Json.mapper().readTree(parser));

@@ -21,6 +21,8 @@ public final class JoinTokens {
 
     private final StateStore store;
     private final Supplier<String> digest;
+    /** Where nodes join ({@code host:port}), once the manager listens; null before. */
+    private volatile String joinAddress;
 
     public JoinTokens(StateStore store, X509Certificate ca) {
         this(store, constant(CaDigest.of(requireNonNull(ca, "ca is null"))));
@@ -30,6 +32,17 @@ public final class JoinTokens {
     public JoinTokens(StateStore store, Supplier<String> caDigest) {
         this.store = requireNonNull(store, "store is null");
         this.digest = requireNonNull(caDigest, "caDigest is null");
+    }
+
+    /** Says where nodes join: the advertise address and the port the manager listens on for nodes. */
+    public void joinAddress(String address) {
+        this.joinAddress = requireNonNull(address, "address is null");
+    }
+
+    /** The command that joins a machine with a token, as the administrator hands it over; null before the manager listens. */
+    public String joinCommand(String token) {
+        String address = joinAddress;
+        return address == null ? null : "mipfed node join --token " + token + " " + address;
     }
 
     private static Supplier<String> constant(String value) {

@@ -43,6 +43,10 @@ public final class NodeRegistry {
     private final Object ownership = new Object();
     /** The last data each node reported, kept while it is down so errors can name what is missing. */
     private final Map<String, NodeHello> lastHello = new ConcurrentHashMap<>();
+    /** When a node's last session ended, and when it was last heard then: kept so that "down since" can be told. */
+    private final Map<String, Down> wentDown = new ConcurrentHashMap<>();
+
+    private record Down(Instant since, Instant lastSeen) {}
 
     public NodeRegistry(StateStore store) {
         this(store, DatasetEvents.NONE);
@@ -136,6 +140,7 @@ public final class NodeRegistry {
         boolean first = !session.greeted();
         session.hello(hello);
         lastHello.put(session.nodeId(), hello);
+        wentDown.remove(session.nodeId());
         claimDatasets(session.nodeId());
         int datasets = hello.getDataModelsList().stream()
                 .mapToInt(DataModelInfo::getDatasetsCount)
@@ -151,6 +156,7 @@ public final class NodeRegistry {
     public void disconnected(NodeSession session, String reason) {
         session.close(null);
         if (sessions.remove(session.nodeId(), session)) {
+            wentDown.put(session.nodeId(), new Down(Instant.now(), session.lastSeen()));
             LOG.info("node {} is down: {}", label(session.nodeId()), reason);
         }
     }
@@ -239,7 +245,15 @@ public final class NodeRegistry {
                     datasets,
                     conflicts,
                     privacy,
-                    s.map(NodeSession::lastSeen).orElse(null),
+                    s.map(NodeSession::lastSeen)
+                            .orElse(Optional.ofNullable(wentDown.get(r.id()))
+                                    .map(Down::lastSeen)
+                                    .orElse(null)),
+                    s.isPresent()
+                            ? null
+                            : Optional.ofNullable(wentDown.get(r.id()))
+                                    .map(Down::since)
+                                    .orElse(null),
                     r.joinedAt(),
                     r.certificateExpires()));
         }

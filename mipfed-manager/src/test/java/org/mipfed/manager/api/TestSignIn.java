@@ -302,6 +302,52 @@ class TestSignIn {
     }
 
     @Test
+    void experimentsAreNamedRenamedAndCancelledOnlyByTheirOwnerOrAnAdmin() {
+        ApiClient.Browser admin = api.login("admin", adminPassword);
+        api.send("POST", "/admin/users", Map.of("username", "alice", "password", PASSWORD), admin.headers());
+        api.send("POST", "/admin/users", Map.of("username", "bob", "password", PASSWORD), admin.headers());
+        ExperimentStore store = new ExperimentStore(paths.experiments());
+        Experiment alices = Experiment.pending(
+                "00000000-0000-0000-0000-00000000000c",
+                "descriptive_stats",
+                "alice",
+                Json.mapper().createObjectNode());
+        store.save(alices);
+        String path = "/experiments/" + alices.id();
+        ApiClient.Browser alice = api.login("alice", PASSWORD);
+        ApiClient.Browser bob = api.login("bob", PASSWORD);
+
+        HttpResponse<String> refused = api.send("PATCH", path, Map.of("name", "mine now"), bob.headers());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(ApiClient.json(refused).path("detail").asText()).contains("belongs to alice", "rename");
+        HttpResponse<String> tooLong = api.send("PATCH", path, Map.of("name", "x".repeat(201)), alice.headers());
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(ApiClient.json(tooLong).path("detail").asText()).contains("at most 200 characters");
+        HttpResponse<String> renamed =
+                api.send("PATCH", path, Map.of("name", "  Hippocampus, over 60s "), alice.headers());
+        assertThat(renamed.statusCode()).isEqualTo(200);
+        assertThat(ApiClient.json(renamed).path("name").asText()).isEqualTo("Hippocampus, over 60s");
+        assertThat(ApiClient.json(api.send("GET", "/experiments", null, alice.headers()))
+                        .get(0)
+                        .path("name")
+                        .asText())
+                .isEqualTo("Hippocampus, over 60s");
+
+        assertThat(api.send("POST", path + "/cancel", null, bob.headers()).statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> cancelled = api.send("POST", path + "/cancel", null, alice.headers());
+        assertThat(cancelled.statusCode()).isEqualTo(200);
+        assertThat(ApiClient.json(cancelled).path("status").asText()).isEqualTo("cancelled");
+        assertThat(ApiClient.json(cancelled).path("error").path("detail").asText())
+                .isEqualTo("Cancelled by alice before it finished.");
+        assertThat(store.get(alices.id()).orElseThrow().status()).isEqualTo(Experiment.CANCELLED);
+        assertThat(store.get(alices.id()).orElseThrow().name()).isEqualTo("Hippocampus, over 60s");
+        HttpResponse<String> again = api.send("POST", path + "/cancel", null, admin.headers());
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(ApiClient.json(again).path("detail").asText()).contains("already finished (cancelled)");
+    }
+
+    @Test
     void apiTokensActAsTheirUserUntilRevoked() {
         ApiClient.Browser admin = api.login("admin", adminPassword);
         api.send("POST", "/admin/users", Map.of("username", "alice", "password", PASSWORD), admin.headers());
