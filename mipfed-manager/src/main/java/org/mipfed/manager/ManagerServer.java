@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
@@ -35,9 +36,11 @@ import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.session.CaRotation;
 import org.mipfed.manager.session.CertificateRenewals;
+import org.mipfed.manager.session.ManagerDirectories;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.manager.state.ManagerRecord;
 import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.tls.ManagerTls;
 import org.mipfed.manager.tls.PeerCertificateInterceptor;
@@ -131,12 +134,22 @@ public final class ManagerServer implements AutoCloseable {
         HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null, web.behindProxy());
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
+        // this manager as nodes reach it, read when a session opens (the ports are bound by then)
+        AtomicInteger boundGrpc = new AtomicInteger(grpcPort);
+        AtomicInteger boundHttp = new AtomicInteger(httpPort);
+        ManagerDirectories directories = new ManagerDirectories(
+                store,
+                () -> new ManagerRecord(
+                        ManagerRecord.SOLE_MANAGER_ID,
+                        ManagerDirectories.hostPort(config.advertiseAddr(), boundGrpc.get()),
+                        ManagerDirectories.hostPort(config.advertiseAddr(), boundHttp.get())));
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(
                         ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
                 .addService(ServerInterceptors.intercept(
-                        new NodeSessionService(registry, config.federationId(), renewals, alerts::raised),
+                        new NodeSessionService(
+                                registry, config.federationId(), renewals, alerts::raised, directories::current),
                         new PeerCertificateInterceptor()))
                 // the session contract the nodes' SessionClient keeps too
                 .permitKeepAliveTime(SessionProtocol.PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
@@ -147,6 +160,7 @@ public final class ManagerServer implements AutoCloseable {
                 .build();
         try {
             grpc.start();
+            boundGrpc.set(grpc.getPort());
         } catch (IOException e) {
             audit.close();
             throw new UncheckedIOException(
@@ -196,6 +210,7 @@ public final class ManagerServer implements AutoCloseable {
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
             api.start(httpPort);
+            boundHttp.set(api.port());
             if (tls != null) {
                 Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
             }
@@ -210,6 +225,7 @@ public final class ManagerServer implements AutoCloseable {
                             + ". Is another manager running? Choose another port with --http-port.",
                     e);
         }
+        directories.followChanges(registry);
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
         server.rotation = rotation;
         long check = SessionProtocol.SILENCE_CHECK.toMillis();

@@ -20,6 +20,7 @@ import org.mipfed.node.importer.ImportMode;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.session.CertificateRenewal;
+import org.mipfed.node.session.ManagerLinks;
 import org.mipfed.node.session.SessionClient;
 import org.mipfed.node.smpc.SecureAggregationNode;
 import org.mipfed.node.store.DataStore;
@@ -36,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code mipfed node run}: a hospital node. It opens its store, keeps its session to the manager,
- * answers primitives through its privacy guard and audit log, and imports data handed to it on its
- * local control socket.
+ * {@code mipfed node run}: a hospital node. It opens its store, keeps a session to every manager of the
+ * federation, answers primitives through its privacy guard and audit log (one guard, one refusal budget
+ * and one audit log, whatever manager relays a request), and imports data handed to it on its local
+ * control socket.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -50,7 +52,7 @@ public final class NodeAgent implements AutoCloseable {
     private final PrimitiveExecutor executor;
     private final AuditLog audit;
     private final ExecutorService workers;
-    private final SessionClient session;
+    private final ManagerLinks managers;
     private final ControlServer control;
     private final SecureAggregationNode smpc;
 
@@ -74,15 +76,21 @@ public final class NodeAgent implements AutoCloseable {
                 config.nodeId(),
                 credentials::current,
                 id -> store.dataModel(id).map(StoredDataModel::model).orElse(null));
+        // one renewal for every session: whichever manager answers first renews the node's certificate
         CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());
-        this.session = new SessionClient(
-                config.manager(),
-                () -> credentials.current().channelCredentials(),
-                this::hello,
-                this::answer,
-                workers,
-                renewal);
-        this.executor.onAlert(alert -> session.send(NodeMessage.newBuilder()
+        this.managers = new ManagerLinks(
+                config.managerList(),
+                config.managersVersion(),
+                (target, events) -> new SessionClient(
+                        target,
+                        () -> credentials.current().channelCredentials(),
+                        this::hello,
+                        this::answer,
+                        workers,
+                        renewal,
+                        events),
+                (list, version) -> NodeConfig.saveManagers(paths, list, version));
+        this.executor.onAlert(alert -> managers.send(NodeMessage.newBuilder()
                 .setAlert(PrivacyAlert.newBuilder()
                         .setRequester(alert.requester())
                         .setDataModel(alert.dataModel())
@@ -98,15 +106,15 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent start(NodePaths paths) {
         try {
             NodeAgent agent = new NodeAgent(paths);
-            agent.session.start();
+            agent.managers.start();
             LOG.info(
-                    "node {} running: store {}, minimum rows {}, manager {}",
+                    "node {} running: store {}, minimum rows {}, managers {}",
                     agent.config.nodeId(),
                     agent.config.store() == null
                             ? "DuckDB in " + paths.dataDir()
                             : agent.config.store().replaceAll("password=[^&]*", "password=***"),
                     agent.config.minRows(),
-                    agent.config.manager());
+                    agent.managers.managers().stream().map(m -> m.address()).toList());
             return agent;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the node in " + paths.dataDir() + ": " + e.getMessage(), e);
@@ -126,9 +134,9 @@ public final class NodeAgent implements AutoCloseable {
                 .build();
     }
 
-    private PrimitiveResponse answer(PrimitiveRequest request) {
+    /** Answers a request from the manager {@code manager} (its certificate's subject, for the audit log). */
+    private PrimitiveResponse answer(PrimitiveRequest request, String manager) {
         try {
-            String manager = session.managerIdentity();
             if (request.hasSmpc()) {
                 return smpc.answer(request, plain -> executor.answer(plain, manager));
             }
@@ -148,6 +156,10 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void control(JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        if ("status".equals(request.path("op").asText())) {
+            sink.accept("status", status());
+            return;
+        }
         if ("unlock".equals(request.path("op").asText())) {
             // The operator lifts a requester's lockouts (and forgets their refusals): their decision, in the audit log.
             String requester = request.path("requester").asText();
@@ -173,8 +185,34 @@ public final class NodeAgent implements AutoCloseable {
         boolean ok = NodeImports.run(store, Path.of(request.path("data_model").asText()), files, mode, sink);
         if (ok) {
             executor.dataChanged();
-            session.sendHello();
+            managers.sendHello();
         }
+    }
+
+    /** The node's sessions to its managers, for {@code mipfed node status}. */
+    public ObjectNode status() {
+        ObjectNode out = Json.mapper().createObjectNode();
+        out.put("node_id", config.nodeId());
+        out.put("federation_id", config.federationId());
+        out.put("managers_version", managers.version());
+        var list = out.putArray("managers");
+        for (ManagerLinks.Link link : managers.links()) {
+            SessionClient.LinkStatus s = link.status();
+            ObjectNode m = list.addObject();
+            m.put("id", link.manager().id());
+            m.put("address", link.manager().address());
+            m.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("since", s.since().toString());
+            m.put("failures", s.failures());
+            m.put("last_error", s.lastError());
+            m.put("certificate", s.manager());
+        }
+        return out;
+    }
+
+    /** The node's sessions to its managers. */
+    public List<ManagerLinks.Link> links() {
+        return managers.links();
     }
 
     private static String hostname() {
@@ -188,7 +226,7 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         control.close();
-        session.close();
+        managers.close();
         workers.shutdownNow();
         try {
             store.close();
