@@ -1,5 +1,7 @@
 package org.mipfed.manager.state;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -31,6 +33,26 @@ public record FederationState(
         if (managersVersion < 0) {
             throw new IllegalArgumentException("managersVersion must not be negative, not " + managersVersion);
         }
+    }
+
+    /** Reads {@code state.json}, also as written before the list of managers existed (no list, version 0). */
+    @JsonCreator
+    static FederationState fromJson(
+            @JsonProperty("workerSecret") String workerSecret,
+            @JsonProperty("managerSecret") String managerSecret,
+            @JsonProperty("nodes") List<NodeRecord> nodes,
+            @JsonProperty("removedSerials") List<String> removedSerials,
+            @JsonProperty("datasetOwners") List<DatasetOwner> datasetOwners,
+            @JsonProperty("managers") List<ManagerRecord> managers,
+            @JsonProperty("managersVersion") Long managersVersion) {
+        return new FederationState(
+                workerSecret,
+                managerSecret,
+                nodes,
+                removedSerials,
+                datasetOwners,
+                managers,
+                managersVersion == null ? 0 : managersVersion);
     }
 
     /** A state without a list of managers: the one manager that runs from it. */
