@@ -130,10 +130,10 @@ class TestNodesWithTwoManagers {
                 .put("minRows", 10);
         Files.write(federation.node("uoa").paths().config(), Json.pretty().writeValueAsBytes(old));
 
-        // three processes start at once: uoa, B, then A (which this waits for), then B is waited for
-        federation.startNode("uoa");
-        launchB();
+        // A first (the harness waits for it), then B and uoa side by side
         federation.startManager();
+        launchB();
+        federation.startNode("uoa");
         awaitB();
     }
 
@@ -349,7 +349,7 @@ class TestNodesWithTwoManagers {
     }
 
     static void awaitB() {
-        LocalFederation.await(Duration.ofSeconds(60), "manager B to answer", () -> {
+        LocalFederation.await(Duration.ofSeconds(120), "manager B to answer", () -> {
             try {
                 b().get("/healthcheck");
                 return true;

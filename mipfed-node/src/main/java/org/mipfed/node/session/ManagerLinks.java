@@ -175,7 +175,12 @@ public final class ManagerLinks implements AutoCloseable {
         }
         Set<String> before = addresses(managers);
         Set<String> after = addresses(next);
-        store.save(next, directory.getVersion());
+        try {
+            store.save(next, directory.getVersion());
+        } catch (RuntimeException e) {
+            // the sessions follow the list all the same; the next start dials the managers node.json still names
+            LOG.error("cannot keep the federation's managers in node.json: {}", e.getMessage());
+        }
         managers = next;
         version = directory.getVersion();
         LOG.info("the federation's managers are now {} (version {}, from {})", after, version, from.target());
