@@ -156,8 +156,8 @@ class TestNodesWithTwoManagers {
     @Test
     @Order(1)
     void nodesJoinedThroughAConnectToBFromTheListAndKeepItInNodeJson() {
-        awaitReadyOn(b(), Duration.ofSeconds(30), NODES);
-        awaitReadyOn(federation.admin(), Duration.ofSeconds(30), NODES);
+        awaitReadyOn(b(), Duration.ofSeconds(90), NODES);
+        awaitReadyOn(federation.admin(), Duration.ofSeconds(90), NODES);
         for (String alias : NODES) {
             NodeConfig config = NodeConfig.load(federation.node(alias).paths());
             assertThat(config.managersVersion()).as(alias).isEqualTo(1);
