@@ -29,13 +29,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mipfed node join|run} on a hospital, {@code mipfed node ls|update|rm} on the manager. */
+/** {@code mipfed node join|run|status|unlock} on a hospital, {@code mipfed node ls|update|rm} on the manager. */
 @Command(
         name = "node",
         description = "Join and run a hospital node; list, label and remove nodes (on the manager).",
         subcommands = {
             NodeCommand.Join.class,
             NodeCommand.Run.class,
+            NodeCommand.Status.class,
             NodeCommand.Ls.class,
             NodeCommand.Update.class,
             NodeCommand.Rm.class,
@@ -131,6 +132,82 @@ final class NodeCommand {
                             },
                             "mipfed-shutdown"));
             stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "On the node: its session to each manager of the federation (connected, or down and why).")
+    static final class Status implements Callable<Integer> {
+        @Option(
+                names = "--data-dir",
+                description = "Node data directory (default: $MIPFED_NODE_DIR or ~/.mipfed/node).")
+        Path dataDir;
+
+        @Option(names = "--format", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+        String format;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!format.equals("table") && !format.equals("json")) {
+                throw Problem.badRequest("--format must be table or json, not '" + format + "'");
+            }
+            NodePaths paths = new NodePaths(DataDirs.node(dataDir));
+            NodeConfig config = NodeConfig.load(paths);
+            ObjectNode[] status = new ObjectNode[1];
+            boolean running = ControlClient.call(
+                            paths.controlSocket(),
+                            Json.mapper().createObjectNode().put("op", "status"),
+                            line -> {
+                                if (line.path("kind").asText().equals("status") && line instanceof ObjectNode o) {
+                                    status[0] = o;
+                                }
+                            })
+                    .isPresent();
+            if (!running || status[0] == null) {
+                // no node runs here: what node.json says it will dial
+                status[0] = Json.mapper().createObjectNode();
+                status[0].put("node_id", config.nodeId()).put("federation_id", config.federationId());
+                status[0].put("managers_version", config.managersVersion());
+                var list = status[0].putArray("managers");
+                config.managerList()
+                        .forEach(m -> list.addObject()
+                                .put("id", m.id())
+                                .put("address", m.address())
+                                .put("state", "not running"));
+            }
+            status[0].remove("kind");
+            if (format.equals("json")) {
+                System.out.println(Json.pretty().writeValueAsString(status[0]));
+                return 0;
+            }
+            System.out.printf(
+                    "Node %s of federation %s%s; managers list version %d%n",
+                    status[0].path("node_id").asText(),
+                    status[0].path("federation_id").asText(),
+                    running ? "" : " (not running: the managers it will dial)",
+                    status[0].path("managers_version").asLong());
+            String row = "%-14s %-24s %-12s %-22s %-9s %s%n";
+            System.out.printf(row, "MANAGER", "ADDRESS", "STATE", "SINCE", "FAILURES", "LAST ERROR");
+            for (JsonNode m : status[0].path("managers")) {
+                System.out.printf(
+                        row,
+                        m.path("id").asText("").isEmpty() ? "-" : m.path("id").asText(),
+                        m.path("address").asText(),
+                        m.path("state").asText(),
+                        m.path("since").isMissingNode()
+                                ? "-"
+                                : Instant.parse(m.path("since").asText())
+                                        .truncatedTo(ChronoUnit.SECONDS)
+                                        .toString()
+                                        .replace("T", " "),
+                        m.path("failures").asText("-"),
+                        m.path("last_error").asText("").isEmpty()
+                                ? "-"
+                                : m.path("last_error").asText());
+            }
             return 0;
         }
     }

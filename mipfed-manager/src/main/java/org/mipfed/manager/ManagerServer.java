@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
@@ -40,9 +41,11 @@ import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.session.CaRotation;
 import org.mipfed.manager.session.CertificateRenewals;
+import org.mipfed.manager.session.ManagerDirectories;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.manager.state.ManagerRecord;
 import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.tls.ManagerTls;
 import org.mipfed.manager.tls.PeerCertificateInterceptor;
@@ -152,12 +155,22 @@ public final class ManagerServer implements AutoCloseable {
         HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null, web.behindProxy());
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
+        // this manager as nodes reach it, read when a session opens (the ports are bound by then)
+        AtomicInteger boundGrpc = new AtomicInteger(grpcPort);
+        AtomicInteger boundHttp = new AtomicInteger(httpPort);
+        ManagerDirectories directories = new ManagerDirectories(
+                store,
+                () -> new ManagerRecord(
+                        ManagerRecord.SOLE_MANAGER_ID,
+                        ManagerDirectories.hostPort(config.advertiseAddr(), boundGrpc.get()),
+                        ManagerDirectories.hostPort(config.advertiseAddr(), boundHttp.get())));
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(
                         ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
                 .addService(ServerInterceptors.intercept(
-                        new NodeSessionService(registry, config.federationId(), renewals, alerts::raised),
+                        new NodeSessionService(
+                                registry, config.federationId(), renewals, alerts::raised, directories::current),
                         new PeerCertificateInterceptor()))
                 // the session contract the nodes' SessionClient keeps too
                 .permitKeepAliveTime(SessionProtocol.PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
@@ -168,6 +181,7 @@ public final class ManagerServer implements AutoCloseable {
                 .build();
         try {
             grpc.start();
+            boundGrpc.set(grpc.getPort());
         } catch (IOException e) {
             audit.close();
             throw new UncheckedIOException(
@@ -219,6 +233,7 @@ public final class ManagerServer implements AutoCloseable {
         try {
             Files.deleteIfExists(paths.httpServingCertificate());
             api.start(httpPort);
+            boundHttp.set(api.port());
             if (tls != null) {
                 Pem.writeCertificate(paths.httpServingCertificate(), tls.chain().get(0));
             }
@@ -233,6 +248,7 @@ public final class ManagerServer implements AutoCloseable {
                             + ". Is another manager running? Choose another port with --http-port.",
                     e);
         }
+        directories.followChanges(registry);
         ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
         server.rotation = rotation;
         if (exareme2 != null) {

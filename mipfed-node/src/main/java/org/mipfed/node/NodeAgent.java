@@ -26,6 +26,7 @@ import org.mipfed.node.metrics.NodeMetrics;
 import org.mipfed.node.primitive.PrimitiveExecutor;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.session.CertificateRenewal;
+import org.mipfed.node.session.ManagerLinks;
 import org.mipfed.node.session.SessionClient;
 import org.mipfed.node.smpc.SecureAggregationNode;
 import org.mipfed.node.store.DataStore;
@@ -42,9 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code mipfed node run}: a hospital node. It opens its store, keeps its session to the manager,
- * answers primitives through its privacy guard and audit log, and imports data handed to it on its
- * local control socket.
+ * {@code mipfed node run}: a hospital node. It opens its store, keeps a session to every manager of the
+ * federation, answers primitives through its privacy guard and audit log (one guard, one refusal budget
+ * and one audit log, whatever manager relays a request), and imports data handed to it on its local
+ * control socket.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -56,7 +58,7 @@ public final class NodeAgent implements AutoCloseable {
     private final PrimitiveExecutor executor;
     private final AuditLog audit;
     private final ExecutorService workers;
-    private final SessionClient session;
+    private final ManagerLinks managers;
     private final ControlServer control;
     private final SecureAggregationNode smpc;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -87,15 +89,21 @@ public final class NodeAgent implements AutoCloseable {
                 config.nodeId(),
                 credentials::current,
                 id -> store.dataModel(id).map(StoredDataModel::model).orElse(null));
+        // one renewal for every session: whichever manager answers first renews the node's certificate
         CertificateRenewal renewal = new CertificateRenewal(credentials, config.nodeId());
-        this.session = new SessionClient(
-                config.manager(),
-                () -> credentials.current().channelCredentials(),
-                this::hello,
-                this::answer,
-                workers,
-                renewal);
-        this.executor.onAlert(alert -> session.send(NodeMessage.newBuilder()
+        this.managers = new ManagerLinks(
+                config.managerList(),
+                config.managersVersion(),
+                (target, events) -> new SessionClient(
+                        target,
+                        () -> credentials.current().channelCredentials(),
+                        this::hello,
+                        this::answer,
+                        workers,
+                        renewal,
+                        events),
+                (list, version) -> NodeConfig.saveManagers(paths, list, version));
+        this.executor.onAlert(alert -> managers.send(NodeMessage.newBuilder()
                 .setAlert(PrivacyAlert.newBuilder()
                         .setRequester(alert.requester())
                         .setDataModel(alert.dataModel())
@@ -106,7 +114,7 @@ public final class NodeAgent implements AutoCloseable {
                         .setUnixMillis(alert.at().toEpochMilli()))
                 .build()));
         this.control = ControlServer.start(paths.controlSocket(), this::control);
-        metrics.sessionConnected(session::connected);
+        metrics.sessionConnected(managers::anyConnected);
         metrics.certificateExpiry(
                 "node", () -> credentials.current().certificate().getNotAfter().toInstant());
     }
@@ -134,15 +142,15 @@ public final class NodeAgent implements AutoCloseable {
                         metricsAddress.getHostString(),
                         agent.monitoring.port());
             }
-            agent.session.start();
+            agent.managers.start();
             LOG.info(
-                    "node {} running: store {}, minimum rows {}, manager {}",
+                    "node {} running: store {}, minimum rows {}, managers {}",
                     agent.config.nodeId(),
                     agent.config.store() == null
                             ? "DuckDB in " + paths.dataDir()
                             : agent.config.store().replaceAll("password=[^&]*", "password=***"),
                     agent.config.minRows(),
-                    agent.config.manager());
+                    agent.managers.managers().stream().map(m -> m.address()).toList());
             return agent;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the node in " + paths.dataDir() + ": " + e.getMessage(), e);
@@ -203,9 +211,9 @@ public final class NodeAgent implements AutoCloseable {
                 .build();
     }
 
-    private PrimitiveResponse answer(PrimitiveRequest request) {
+    /** Answers a request from the manager {@code manager} (its certificate's subject, for the audit log). */
+    private PrimitiveResponse answer(PrimitiveRequest request, String manager) {
         try {
-            String manager = session.managerIdentity();
             if (request.hasSmpc()) {
                 // the plain primitive inside a mask step is counted on its own; so is a refused step
                 PrimitiveResponse response =
@@ -260,18 +268,34 @@ public final class NodeAgent implements AutoCloseable {
         boolean ok = NodeImports.run(store, Path.of(request.path("data_model").asText()), files, mode, sink);
         if (ok) {
             executor.dataChanged();
-            session.sendHello();
+            managers.sendHello();
         }
     }
 
     /**
-     * What {@code mipfed doctor} asks a running node (its store is locked by it): the session, the clock
-     * difference with the manager, and the store's data models and datasets (names only).
+     * The node's state, for {@code mipfed node status} and for what {@code mipfed doctor} asks a running node (its
+     * store is locked by it): the sessions to its managers, the clock difference with them, and the store's data
+     * models and datasets (names only).
      */
-    private ObjectNode status() {
+    public ObjectNode status() {
         ObjectNode out = Json.mapper().createObjectNode();
-        out.put("manager", config.manager()).put("session_connected", session.connected());
-        session.clockOffsetMillis().ifPresent(offset -> out.put("clock_offset_ms", offset));
+        out.put("node_id", config.nodeId());
+        out.put("federation_id", config.federationId());
+        out.put("managers_version", managers.version());
+        out.put("session_connected", managers.anyConnected());
+        managers.clockOffsetMillis().ifPresent(offset -> out.put("clock_offset_ms", offset));
+        var list = out.putArray("managers");
+        for (ManagerLinks.Link link : managers.links()) {
+            SessionClient.LinkStatus s = link.status();
+            ObjectNode m = list.addObject();
+            m.put("id", link.manager().id());
+            m.put("address", link.manager().address());
+            m.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("since", s.since().toString());
+            m.put("failures", s.failures());
+            m.put("last_error", s.lastError());
+            m.put("certificate", s.manager());
+        }
         try {
             ObjectNode models = out.putObject("data_models");
             for (StoredDataModel m : store.dataModels()) {
@@ -284,6 +308,11 @@ public final class NodeAgent implements AutoCloseable {
         }
         out.put("audit_failing", auditFailing);
         return out;
+    }
+
+    /** The node's sessions to its managers. */
+    public List<ManagerLinks.Link> links() {
+        return managers.links();
     }
 
     private static String hostname() {
@@ -300,7 +329,7 @@ public final class NodeAgent implements AutoCloseable {
             monitoring.close();
         }
         control.close();
-        session.close();
+        managers.close();
         workers.shutdownNow();
         try {
             store.close();

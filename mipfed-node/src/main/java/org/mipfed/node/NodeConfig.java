@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,16 +21,21 @@ import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
 import org.mipfed.node.privacy.PrivacyFloors;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.session.KnownManager;
 
 /**
- * A node's configuration, kept in {@code N/node.json}: who it is, where its manager is, where its
+ * A node's configuration, kept in {@code N/node.json}: who it is, where its managers are, where its
  * data is, and its own privacy policy, which only the hospital can change (by editing this file).
  *
+ * @param manager the address of the manager the node joined through
  * @param store a JDBC URL of an existing PostgreSQL database, or null for the embedded DuckDB file
  * @param privacy the node's privacy policy ({@code "privacy": {"min_rows": 10, …}}; absent fields take
  *     their defaults)
  * @param belowSafeFloor the privacy keys the hospital deliberately sets below their safe floor
  *     ({@link PrivacyFloors}); any other key below its floor stops the node at start
+ * @param managers every manager of the federation, as their directory last said (the node keeps it up to date);
+ *     empty in a file written before the directory existed: then {@code manager} alone
+ * @param managersVersion the version of that directory (a node ignores an older one)
  */
 public record NodeConfig(
         String nodeId,
@@ -39,7 +46,10 @@ public record NodeConfig(
         PrivacyPolicy privacy,
 
         @JsonProperty("below_safe_floor") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-        List<String> belowSafeFloor) {
+        List<String> belowSafeFloor,
+
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<KnownManager> managers,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) long managersVersion) {
     public static final int DEFAULT_MIN_ROWS = PrivacyPolicy.DEFAULT_MIN_ROWS;
 
     public NodeConfig {
@@ -47,6 +57,19 @@ public record NodeConfig(
         requireNonNull(manager, "manager is null");
         requireNonNull(privacy, "privacy is null");
         belowSafeFloor = belowSafeFloor == null ? List.of() : List.copyOf(belowSafeFloor);
+        managers = managers == null ? List.of() : List.copyOf(managers);
+    }
+
+    /** A configuration that knows only the manager it joined through. */
+    public NodeConfig(
+            String nodeId,
+            String federationId,
+            String role,
+            String manager,
+            String store,
+            PrivacyPolicy privacy,
+            List<String> belowSafeFloor) {
+        this(nodeId, federationId, role, manager, store, privacy, belowSafeFloor, List.of(), 0);
     }
 
     /** A configuration whose policy respects every floor, or is below them only where it says so. */
@@ -68,7 +91,9 @@ public record NodeConfig(
             @JsonProperty("store") String store,
             @JsonProperty("privacy") PrivacyPolicy privacy,
             @JsonProperty("minRows") Integer minRows,
-            @JsonProperty("below_safe_floor") List<String> belowSafeFloor) {
+            @JsonProperty("below_safe_floor") List<String> belowSafeFloor,
+            @JsonProperty("managers") List<KnownManager> managers,
+            @JsonProperty("managersVersion") Long managersVersion) {
         PrivacyPolicy policy = privacy != null
                 ? privacy
                 : minRows != null ? PrivacyPolicy.DEFAULT.withMinRows(minRows) : PrivacyPolicy.DEFAULT;
@@ -76,7 +101,22 @@ public record NodeConfig(
             throw new IllegalArgumentException("'" + (nodeId == null ? "nodeId" : "manager")
                     + "' is missing; it is written by " + "mipfed node join: restore it, or join again");
         }
-        return new NodeConfig(nodeId, federationId, role, manager, store, policy, belowSafeFloor);
+        return new NodeConfig(
+                nodeId,
+                federationId,
+                role,
+                manager,
+                store,
+                policy,
+                belowSafeFloor,
+                managers,
+                managersVersion == null ? 0 : managersVersion);
+    }
+
+    /** The managers to hold a session to: the list the directory gave, or the one the node joined through. */
+    @JsonIgnore
+    public List<KnownManager> managerList() {
+        return managers.isEmpty() ? List.of(new KnownManager("", manager)) : managers;
     }
 
     /** The same configuration acknowledging exactly the keys of its policy that are below their floor. */
@@ -88,7 +128,9 @@ public record NodeConfig(
                 manager,
                 store,
                 privacy,
-                List.copyOf(PrivacyFloors.below(privacy).keySet()));
+                List.copyOf(PrivacyFloors.below(privacy).keySet()),
+                managers,
+                managersVersion);
     }
 
     /** The node's minimum of rows, as its log line shows it. */
@@ -129,6 +171,25 @@ public record NodeConfig(
                         "'below_safe_floor' names '" + key + "', which has no safe floor; "
                                 + "only min_rows and min_cell_count have one. Remove it");
             }
+        }
+    }
+
+    /**
+     * Writes a new list of managers into {@code node.json} (atomically), changing nothing else of the file as it is
+     * now on disk: an operator may have edited it since the node started (a policy change waiting for a restart).
+     */
+    public static void saveManagers(NodePaths paths, List<KnownManager> managers, long version) {
+        try {
+            JsonNode file = Json.mapper().readTree(paths.config().toFile());
+            if (!(file instanceof ObjectNode config)) {
+                throw new IOException("it does not hold a JSON object");
+            }
+            config.set("managers", Json.mapper().valueToTree(managers));
+            config.put("managersVersion", version);
+            Pem.writeAtomically(paths.config(), Json.pretty().writeValueAsBytes(config), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot write the federation's managers into " + paths.config() + ": " + e.getMessage(), e);
         }
     }
 

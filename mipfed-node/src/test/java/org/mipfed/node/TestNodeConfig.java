@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.session.KnownManager;
 
 class TestNodeConfig {
     @TempDir
@@ -43,5 +44,30 @@ class TestNodeConfig {
                 "{\"nodeId\": \"n1\", \"federationId\": \"f\", \"role\": \"worker\", \"manager\": \"m:2377\", "
                         + "\"store\": null, \"minRows\": 5}");
         assertThat(NodeConfig.load(paths).privacy()).isEqualTo(PrivacyPolicy.DEFAULT.withMinRows(5));
+    }
+
+    @Test
+    void aNodeJsonWithOneManagerDialsItAndTheListIsWrittenBesideEverythingElse() throws Exception {
+        NodePaths paths = new NodePaths(dir);
+        Files.writeString(
+                paths.config(),
+                "{\"nodeId\": \"n1\", \"federationId\": \"f\", \"role\": \"worker\", \"manager\": \"m:2377\", "
+                        + "\"minRows\": 15}");
+        NodeConfig old = NodeConfig.load(paths);
+        assertThat(old.managers()).isEmpty();
+        assertThat(old.managersVersion()).isZero();
+        assertThat(old.managerList()).containsExactly(new KnownManager("", "m:2377"));
+
+        List<KnownManager> two = List.of(new KnownManager("a", "m:2377"), new KnownManager("b", "m2:2377"));
+        NodeConfig.saveManagers(paths, two, 4);
+        NodeConfig updated = NodeConfig.load(paths);
+        assertThat(updated.managerList()).isEqualTo(two);
+        assertThat(updated.managersVersion()).isEqualTo(4);
+        // nothing else of the file changed: its minimum of rows, and the manager it joined through
+        assertThat(updated.privacy().minRows()).isEqualTo(15);
+        assertThat(updated.manager()).isEqualTo("m:2377");
+        assertThat(Files.readString(paths.config())).contains("\"minRows\"").doesNotContain("\"privacy\"");
+        assertThat(dir)
+                .isDirectoryNotContaining(p -> !p.getFileName().toString().equals("node.json"));
     }
 }

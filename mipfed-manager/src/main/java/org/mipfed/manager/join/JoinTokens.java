@@ -63,8 +63,8 @@ public final class JoinTokens {
         requireNonNull(role, "role is null");
         String secret = JoinToken.generate(ca).secret();
         store.update(s -> role == Role.WORKER
-                ? new FederationState(secret, s.managerSecret(), s.nodes(), s.removedSerials(), s.datasetOwners())
-                : new FederationState(s.workerSecret(), secret, s.nodes(), s.removedSerials(), s.datasetOwners()));
+                ? s.withSecrets(secret, s.managerSecret())
+                : s.withSecrets(s.workerSecret(), secret));
         LOG.info("{} join token rotated", role);
         return token(role);
     }

@@ -355,9 +355,7 @@ public final class NodeRegistry {
                 removed.add(node.certificateSerial());
             }
             // a removed node releases its datasets
-            return new FederationState(
-                    s.workerSecret(),
-                    s.managerSecret(),
+            return s.withMembership(
                     nodes,
                     removed,
                     s.datasetOwners().stream()

@@ -9,6 +9,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.mipfed.core.security.PeerIdentity;
 import org.mipfed.core.security.Role;
 import org.mipfed.manager.registry.NodeRegistry;
@@ -16,6 +17,7 @@ import org.mipfed.manager.registry.NodeSession;
 import org.mipfed.manager.registry.SessionEvents;
 import org.mipfed.manager.state.NodeRecord;
 import org.mipfed.manager.tls.PeerCertificateInterceptor;
+import org.mipfed.proto.v1.ManagerDirectory;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeMessage;
 import org.mipfed.proto.v1.NodeSessionGrpc;
@@ -36,6 +38,7 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
     private final String federationId;
     private final CertificateRenewals renewals;
     private final BiConsumer<String, PrivacyAlert> alerts;
+    private final Supplier<ManagerDirectory> directory;
 
     public NodeSessionService(NodeRegistry registry, String federationId, CertificateRenewals renewals) {
         this(registry, federationId, renewals, (node, alert) -> {});
@@ -47,10 +50,23 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
             String federationId,
             CertificateRenewals renewals,
             BiConsumer<String, PrivacyAlert> alerts) {
+        this(registry, federationId, renewals, alerts, () -> null);
+    }
+
+    /**
+     * @param directory the federation's managers, sent to each node after the welcome (null: none is sent)
+     */
+    public NodeSessionService(
+            NodeRegistry registry,
+            String federationId,
+            CertificateRenewals renewals,
+            BiConsumer<String, PrivacyAlert> alerts,
+            Supplier<ManagerDirectory> directory) {
         this.registry = requireNonNull(registry, "registry is null");
         this.federationId = requireNonNull(federationId, "federationId is null");
         this.renewals = requireNonNull(renewals, "renewals is null");
         this.alerts = requireNonNull(alerts, "alerts is null");
+        this.directory = requireNonNull(directory, "directory is null");
     }
 
     @Override
@@ -76,13 +92,18 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
             call.setOnCancelHandler(() -> registry.disconnected(session, "connection lost"));
         }
         registry.connected(session);
-        outbound.onNext(ManagerMessage.newBuilder()
+        // through the session, which serializes sends: a change of the managers may be told to every session at once
+        session.offer(ManagerMessage.newBuilder()
                 .setWelcome(Welcome.newBuilder()
                         .setNodeId(peer.nodeId())
                         .setAlias(member.alias() == null ? "" : member.alias())
                         .setUnixMillis(System.currentTimeMillis())
                         .setTrust(renewals.ca().trustUpdate(certificate)))
                 .build());
+        ManagerDirectory managers = directory.get();
+        if (managers != null) {
+            session.offer(ManagerMessage.newBuilder().setDirectory(managers).build());
+        }
         return new SessionEvents(registry, session, request -> renewals.renew(peer, request), alerts);
     }
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
@@ -20,6 +22,7 @@ import org.mipfed.core.security.Pem;
 public final class StateStore {
     private final Path file;
     private FederationState state;
+    private final List<BiConsumer<FederationState, FederationState>> listeners = new CopyOnWriteArrayList<>();
 
     private StateStore(Path file, FederationState state) {
         this.file = requireNonNull(file, "file is null");
@@ -41,33 +44,53 @@ public final class StateStore {
         return state;
     }
 
-    /** Applies a change and persists it; returns the new state. */
-    public synchronized FederationState update(UnaryOperator<FederationState> change) {
-        FederationState next = change.apply(state);
-        write(next);
-        state = next;
+    /** Applies a change and persists it, then tells the listeners; returns the new state. */
+    public FederationState update(UnaryOperator<FederationState> change) {
+        FederationState before;
+        FederationState next;
+        synchronized (this) {
+            before = state;
+            next = change.apply(state);
+            write(next);
+            state = next;
+        }
+        // outside the lock: a listener may read the store, or send to nodes, without holding up other changes
+        for (BiConsumer<FederationState, FederationState> listener : listeners) {
+            listener.accept(before, next);
+        }
         return next;
+    }
+
+    /**
+     * Calls {@code listener} with the state before and after each change, once it is persisted (e.g. the manager
+     * sends nodes the new list of managers). Listeners run on the changing thread and must be quick.
+     */
+    public void onChange(BiConsumer<FederationState, FederationState> listener) {
+        listeners.add(requireNonNull(listener, "listener is null"));
     }
 
     public synchronized Optional<NodeRecord> node(String id) {
         return state.nodes().stream().filter(n -> n.id().equals(id)).findFirst();
     }
 
-    public synchronized NodeRecord updateNode(String id, UnaryOperator<NodeRecord> change) {
-        List<NodeRecord> nodes = new ArrayList<>();
+    public NodeRecord updateNode(String id, UnaryOperator<NodeRecord> change) {
         NodeRecord[] changed = new NodeRecord[1];
-        for (NodeRecord n : state.nodes()) {
-            if (n.id().equals(id)) {
-                changed[0] = change.apply(n);
-                nodes.add(changed[0]);
-            } else {
-                nodes.add(n);
+        // computed from the state inside the update, so that no change made meanwhile is lost
+        update(s -> {
+            List<NodeRecord> nodes = new ArrayList<>();
+            for (NodeRecord n : s.nodes()) {
+                if (n.id().equals(id)) {
+                    changed[0] = change.apply(n);
+                    nodes.add(changed[0]);
+                } else {
+                    nodes.add(n);
+                }
             }
-        }
-        if (changed[0] == null) {
-            throw new IllegalArgumentException("no node " + id);
-        }
-        update(s -> s.withNodes(nodes));
+            if (changed[0] == null) {
+                throw new IllegalArgumentException("no node " + id);
+            }
+            return s.withNodes(nodes);
+        });
         return changed[0];
     }
 

@@ -18,6 +18,7 @@ import io.grpc.stub.StreamObserver;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,6 +30,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.mipfed.core.session.SessionProtocol;
 import org.mipfed.proto.v1.Heartbeat;
+import org.mipfed.proto.v1.ManagerDirectory;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeHello;
 import org.mipfed.proto.v1.NodeMessage;
@@ -39,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the node's one outbound session to its manager: opens it, says hello, sends heartbeats,
+ * Keeps the node's outbound session to one manager: opens it, says hello, sends heartbeats,
  * answers primitive requests, and when the manager is away reconnects with exponential backoff and
- * jitter, forever. The node never listens on the network.
+ * jitter, forever. The node never listens on the network. A node holds one per manager of the federation
+ * ({@link ManagerLinks}), each reconnecting on its own.
  *
  * <p>With a {@link CertificateRenewal}, it also renews the node's certificate over the session and then
  * switches make-before-break: a new session opens with the new certificate, and the old one closes once it has
@@ -56,17 +59,65 @@ public final class SessionClient implements AutoCloseable {
 
     private static final String RENEWED = "renewed";
 
+    /** Answers a primitive request that came on the session of the manager {@code manager} (its certificate subject). */
+    @FunctionalInterface
+    public interface Answerer {
+        PrimitiveResponse answer(PrimitiveRequest request, String manager);
+    }
+
+    /** What the session tells the rest of the node besides requests. */
+    public interface Events {
+        Events NONE = new Events() {};
+
+        /** The manager welcomed a new session. */
+        default void welcomed(SessionClient client) {}
+
+        /** The manager sent the federation's list of managers. */
+        default void directory(SessionClient client, ManagerDirectory directory) {}
+
+        /** This session renewed the node's certificate and is switching to it. */
+        default void certificateRenewed(SessionClient client) {}
+    }
+
+    /** The session's state as {@code mipfed node status} shows it. */
+    public enum State {
+        /** Dialling the manager for the first time since the node started. */
+        CONNECTING,
+        /** The manager welcomed the session: it may send requests. */
+        CONNECTED,
+        /** The last session ended or the last attempt failed; the next attempt follows after the backoff. */
+        DOWN,
+        /** Closed for good (the node stops, or the manager left the federation's list). */
+        CLOSED
+    }
+
+    /**
+     * @param target the manager's address
+     * @param state where the session is
+     * @param since when it got there
+     * @param lastError why the last session ended or the last attempt failed (empty if none did)
+     * @param failures attempts failed in a row since the last welcome
+     * @param manager the manager's certificate subject, once a session was up
+     */
+    public record LinkStatus(
+            String target, State state, Instant since, String lastError, int failures, String manager) {}
+
     private final String target;
     private final Supplier<ChannelCredentials> credentials;
     private final Supplier<NodeHello> hello;
-    private final Function<PrimitiveRequest, PrimitiveResponse> answer;
+    private final Answerer answer;
     private final ExecutorService workers;
     private final CertificateRenewal renewal;
+    private final Events events;
     private final Thread loop;
     private volatile boolean closed;
     private volatile Link current;
     private volatile long clockOffsetMillis;
     private volatile boolean clockKnown;
+    private volatile State state = State.CONNECTING;
+    private volatile Instant stateSince = Instant.now();
+    private volatile String lastError = "";
+    private volatile int failures;
 
     /** One session: its channel, its outbound stream and the requests it is still answering. */
     private static final class Link {
@@ -125,10 +176,7 @@ public final class SessionClient implements AutoCloseable {
         this(target, constant(requireNonNull(credentials, "credentials is null")), hello, answer, workers, null);
     }
 
-    /**
-     * @param credentials read at each connection, so a renewed certificate is used from the next session on
-     * @param renewal renews the certificate over the session; null to never renew
-     */
+    /** A session whose requests are answered without knowing the manager, and whose events nobody follows. */
     public SessionClient(
             String target,
             Supplier<ChannelCredentials> credentials,
@@ -136,14 +184,77 @@ public final class SessionClient implements AutoCloseable {
             Function<PrimitiveRequest, PrimitiveResponse> answer,
             ExecutorService workers,
             CertificateRenewal renewal) {
+        this(
+                target,
+                credentials,
+                hello,
+                adapt(requireNonNull(answer, "answer is null")),
+                workers,
+                renewal,
+                Events.NONE);
+    }
+
+    private static Answerer adapt(Function<PrimitiveRequest, PrimitiveResponse> answer) {
+        return (request, manager) -> answer.apply(request);
+    }
+
+    /**
+     * @param credentials read at each connection, so a renewed certificate is used from the next session on
+     * @param renewal renews the certificate over the session; null to never renew
+     * @param events told of welcomes, of the managers' list and of renewals
+     */
+    public SessionClient(
+            String target,
+            Supplier<ChannelCredentials> credentials,
+            Supplier<NodeHello> hello,
+            Answerer answer,
+            ExecutorService workers,
+            CertificateRenewal renewal,
+            Events events) {
         this.target = requireNonNull(target, "target is null");
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.hello = requireNonNull(hello, "hello is null");
         this.answer = requireNonNull(answer, "answer is null");
         this.workers = requireNonNull(workers, "workers is null");
         this.renewal = renewal;
-        this.loop = new Thread(this::run, "mipfed-session");
+        this.events = requireNonNull(events, "events is null");
+        this.loop = new Thread(this::run, "mipfed-session " + target);
         this.loop.setDaemon(true);
+    }
+
+    /** The manager's address this session dials. */
+    public String target() {
+        return target;
+    }
+
+    /** Where the session is now. */
+    public LinkStatus status() {
+        return new LinkStatus(target, state, stateSince, lastError, failures, managerIdentity);
+    }
+
+    /** Whether a session is up and welcomed now. */
+    public boolean connected() {
+        Link link = current;
+        return !closed && link != null && link.welcomed.getCount() == 0 && link.done.getCount() > 0;
+    }
+
+    private void state(State next) {
+        if (state != next) {
+            state = next;
+            stateSince = Instant.now();
+        }
+    }
+
+    /**
+     * Moves the session to the node's current certificate, make-before-break, as after a renewal on this session:
+     * another manager's session renewed it. Nothing happens while no session is up (the next one uses it anyway).
+     */
+    public void switchCertificate() {
+        Link link = current;
+        if (link != null && link.welcomed.getCount() == 0 && !closed) {
+            link.switchCertificate = true;
+            link.done.countDown();
+        }
     }
 
     private static Supplier<ChannelCredentials> constant(ChannelCredentials credentials) {
@@ -168,12 +279,6 @@ public final class SessionClient implements AutoCloseable {
      */
     public java.util.OptionalLong clockOffsetMillis() {
         return clockKnown ? java.util.OptionalLong.of(clockOffsetMillis) : java.util.OptionalLong.empty();
-    }
-
-    /** Whether a session to the manager is up now (welcomed and not ended), for the metrics. */
-    public boolean connected() {
-        Link link = current;
-        return link != null && link.welcomed.getCount() == 0 && link.done.getCount() > 0;
     }
 
     /**
@@ -227,6 +332,9 @@ public final class SessionClient implements AutoCloseable {
                 backoff = MIN_BACKOFF;
                 continue;
             }
+            lastError = ended;
+            failures++;
+            state(State.DOWN);
             if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(10)) {
                 backoff = MIN_BACKOFF;
             }
@@ -236,6 +344,7 @@ public final class SessionClient implements AutoCloseable {
             sleep(jittered);
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
+        state(State.CLOSED);
     }
 
     /** One session, from connect to its end (or to its replacement after a renewal); returns why it ended. */
@@ -271,7 +380,10 @@ public final class SessionClient implements AutoCloseable {
                                     clockKnown = true;
                                 }
                                 link.welcomed.countDown();
+                                failures = 0;
+                                state(State.CONNECTED);
                                 flushWaiting(link);
+                                events.welcomed(SessionClient.this);
                             }
                             case REQUEST -> {
                                 link.answering.incrementAndGet();
@@ -280,7 +392,7 @@ public final class SessionClient implements AutoCloseable {
                                         // answered on the session the request came on, even if a newer one has opened
                                         // since
                                         link.send(NodeMessage.newBuilder()
-                                                .setResponse(answer.apply(message.getRequest()))
+                                                .setResponse(answer.answer(message.getRequest(), managerIdentity))
                                                 .build());
                                     } finally {
                                         link.answering.decrementAndGet();
@@ -296,8 +408,10 @@ public final class SessionClient implements AutoCloseable {
                                 if (renewal != null && renewal.renewed(message.getRenewed())) {
                                     link.switchCertificate = true;
                                     link.done.countDown();
+                                    events.certificateRenewed(SessionClient.this);
                                 }
                             }
+                            case DIRECTORY -> events.directory(SessionClient.this, message.getDirectory());
                             default -> {}
                         }
                     }
@@ -424,6 +538,7 @@ public final class SessionClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        state(State.CLOSED);
         Link link = current;
         if (link != null) {
             link.complete();
