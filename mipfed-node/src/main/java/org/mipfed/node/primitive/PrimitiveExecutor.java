@@ -404,14 +404,15 @@ public final class PrimitiveExecutor {
     /**
      * Refuses a data model whose attached source could not be read at its last check. The reason stays
      * with the node's operator ({@code mipfed data ls}): the researcher learns only that it is unavailable.
+     * Refused as the request's fault (a 4xx for the researcher, not a node failure): it names data the
+     * node has just withdrawn, and the node keeps answering for its other data.
      */
     private static StoredDataModel available(StoredDataModel stored) {
         if (stored.attached() && stored.status() != null && !stored.status().available()) {
-            throw new RefusalException(
+            throw RefusalException.caller(
                     RefusalException.SOURCE_UNAVAILABLE,
-                    "The data of " + stored.id() + " on this node is unavailable: the node cannot read the source it"
-                            + " is attached to; its operator sees why (mipfed data ls) and must restore it",
-                    false);
+                    "The datasets of " + stored.id() + " on this node are unavailable: the node cannot read the"
+                            + " source they are attached to; its operator sees why (mipfed data ls) and must restore it");
         }
         return stored;
     }

@@ -75,10 +75,18 @@ public final class AttachedSources {
         if (!source.dataModel().equals(model.id())) {
             throw new IllegalArgumentException("source of " + source.dataModel() + " given for " + model.id());
         }
-        Validation validation = readOnly(connection -> {
-            checkColumns(connection, model, source);
-            return validate(connection, model, source);
-        });
+        Validation validation;
+        try {
+            validation = readOnly(connection -> {
+                checkColumns(connection, model, source);
+                return validate(connection, model, source);
+            });
+        } catch (StoreException e) {
+            if (e.getCause() == null) {
+                throw e;
+            }
+            throw new StoreException("Cannot attach: " + unreachable(source, e), e);
+        }
         if (!validation.status().available()) {
             throw new StoreException("Cannot attach " + source.describe() + ": "
                     + validation.status().reason());
