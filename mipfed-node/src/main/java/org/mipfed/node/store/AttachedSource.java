@@ -29,8 +29,20 @@ import org.mipfed.core.model.SqlType;
  * @param rowKey the source column holding a unique non-negative integer per row (the row's identity
  *     for the differencing history and the cross-validation folds), or null: then rows are numbered
  *     by their values, which renumbers them when the source changes
+ * @param numericColumns the source's columns of a numeric type, as found at attach: {@code integer} or
+ *     {@code number}. Their values are read as numbers, with no text conversion: a typed source is
+ *     checked at the cost of a comparison per cell
  */
-public record AttachedSource(String dataModel, Kind kind, String source, SourceMapping mapping, String rowKey) {
+public record AttachedSource(
+        String dataModel,
+        Kind kind,
+        String source,
+        SourceMapping mapping,
+        String rowKey,
+        Map<String, String> numericColumns) {
+    static final String INTEGER = "integer";
+    static final String NUMBER = "number";
+
     /** The largest row id the differencing history's 32-bit bitmaps keep. */
     static final long MAX_ROW_ID = 0xFFFF_FFFFL;
 
@@ -60,6 +72,28 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
         if (rowKey != null) {
             SourceNames.column(rowKey, "--row-key");
         }
+        numericColumns = Map.copyOf(numericColumns);
+    }
+
+    public AttachedSource(String dataModel, Kind kind, String source, SourceMapping mapping, String rowKey) {
+        this(dataModel, kind, source, mapping, rowKey, Map.of());
+    }
+
+    /** This source with the numeric columns found in it. */
+    AttachedSource withNumericColumns(Map<String, String> found) {
+        return new AttachedSource(dataModel, kind, source, mapping, rowKey, found);
+    }
+
+    /** The cell of a typed column as it is, for a numerical variable or the row key; null to read it as text. */
+    private String raw(String column, boolean numerical) {
+        return numerical && numericColumns.containsKey(column)
+                ? ALIAS + "." + SourceNames.quoteIdentifier(column)
+                : null;
+    }
+
+    private String keyValue() {
+        String raw = raw(rowKey, INTEGER.equals(numericColumns.get(rowKey)));
+        return raw != null ? raw : text(rowKey);
     }
 
     /** The dialect this kind of source is read in: tables from PostgreSQL, files from DuckDB. */
@@ -124,11 +158,13 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
     Map<String, String> rules(DataModel model) {
         Map<String, String> rules = new LinkedHashMap<>();
         if (rowKey != null) {
-            String key = text(rowKey);
+            String key = keyValue();
             rules.put(
                     "row key " + rowKey + ": missing or not an integer from 0 to " + MAX_ROW_ID,
-                    "CASE WHEN " + key + " IS NULL OR NOT " + matches(key, KEY) + " THEN FALSE ELSE CAST(" + key
-                            + " AS BIGINT) <= " + MAX_ROW_ID + " END");
+                    INTEGER.equals(numericColumns.get(rowKey))
+                            ? key + " IS NOT NULL AND " + key + " >= 0 AND " + key + " <= " + MAX_ROW_ID
+                            : "CASE WHEN " + key + " IS NULL OR NOT " + matches(key, KEY) + " THEN FALSE ELSE CAST("
+                                    + key + " AS BIGINT) <= " + MAX_ROW_ID + " END");
         }
         for (Cde cde : model.cdes().values()) {
             String column = mapping.column(cde.code());
@@ -139,7 +175,7 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
             if (column == null) {
                 continue;
             }
-            String typed = typeCheck(cde, value);
+            String typed = typeCheck(cde, column, value);
             if (typed != null) {
                 rules.put(
                         cde.code() + ": not " + (cde.sqlType() == SqlType.INT ? "an integer" : "a number"),
@@ -177,7 +213,8 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
                 }
                 rules.put(
                         cde.code() + ": outside " + range(cde),
-                        "CASE WHEN " + value + " IS NULL OR NOT (" + typed + ") THEN TRUE ELSE ("
+                        "CASE WHEN " + value + " IS NULL" + (typed == null ? "" : " OR NOT (" + typed + ")")
+                                + " THEN TRUE ELSE ("
                                 + String.join(" AND ", bounds) + ") END");
             }
         }
@@ -190,8 +227,20 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
         return (cde.min() == null ? "(-∞" : "[" + cde.min()) + ", " + (cde.max() == null ? "∞)" : cde.max() + "]");
     }
 
-    /** The condition true for a value of the CDE's type, null if every text is one (text variables). */
-    private String typeCheck(Cde cde, String value) {
+    /**
+     * The condition true for a value of the CDE's type, null if every value is one (text variables, and
+     * numerical ones from a column of integers).
+     */
+    private String typeCheck(Cde cde, String column, String value) {
+        if (column != null && raw(column, cde.numerical()) != null) {
+            // A typed cell: no text to parse, but a float may be NaN, infinite, or not whole where an integer is due.
+            if (INTEGER.equals(numericColumns.get(column))) {
+                return null;
+            }
+            return cde.sqlType() == SqlType.INT
+                    ? value + " BETWEEN -9.0E18 AND 9.0E18 AND " + value + " = floor(" + value + ")"
+                    : value + " BETWEEN -1.7976931348623157E308 AND 1.7976931348623157E308";
+        }
         return switch (cde.sqlType()) {
             case INT -> matches(value, INT);
             case REAL -> matches(value, REAL);
@@ -211,8 +260,15 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
                 + dialect().textType() + ")), '')";
     }
 
-    /** The cell as the data model's level (source codes mapped), or as text for other variables. */
+    /**
+     * The cell as the data model's level (source codes mapped), as it is for a numerical variable from a
+     * typed column, or as text for other variables.
+     */
     private String level(Cde cde, String column) {
+        String raw = raw(column, cde.numerical());
+        if (raw != null) {
+            return raw;
+        }
         String text = text(column);
         Map<String, String> codes = mapping.codes().get(cde.code());
         if (codes == null || codes.isEmpty()) {
@@ -244,7 +300,7 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
 
     /** Row keys used more than once among the valid rows: {@code SELECT count(*) - count(DISTINCT key)}. */
     String duplicateKeysSql(DataModel model) {
-        return "SELECT count(*) - count(DISTINCT " + text(rowKey) + ") FROM " + relation() + " " + ALIAS + " WHERE "
+        return "SELECT count(*) - count(DISTINCT " + keyValue() + ") FROM " + relation() + " " + ALIAS + " WHERE "
                 + validSql(model);
     }
 
@@ -255,7 +311,7 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
     String rowsSql(DataModel model) {
         StringBuilder select = new StringBuilder("(SELECT ");
         if (rowKey != null) {
-            select.append("CAST(").append(text(rowKey)).append(" AS BIGINT)");
+            select.append("CAST(").append(keyValue()).append(" AS BIGINT)");
         } else {
             // No key: number the rows by their values, so the same rows get the same ids while the source is unchanged.
             select.append("row_number() OVER (ORDER BY ")
@@ -268,7 +324,7 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
         for (Cde cde : model.cdes().values()) {
             String column = mapping.column(cde.code());
             String value = column == null ? "NULL" : level(cde, column);
-            String check = typeCheck(cde, value);
+            String check = typeCheck(cde, column, value);
             String type = dialect().columnType(cde.sqlType());
             // Guarded although only valid rows get here: a filter pushed below the WHERE must not meet a failing cast.
             String typed = check == null
@@ -295,18 +351,25 @@ public record AttachedSource(String dataModel, Kind kind, String source, SourceM
                 .put("source", source)
                 .put("row_key", rowKey);
         root.set("mapping", mapping.toJson());
+        ObjectNode numeric = root.putObject("numeric_columns");
+        numericColumns.forEach(numeric::put);
         return root.toString();
     }
 
     static AttachedSource fromJson(String json) {
         try {
             JsonNode root = Json.mapper().readTree(json);
+            Map<String, String> numeric = new LinkedHashMap<>();
+            root.path("numeric_columns")
+                    .properties()
+                    .forEach(e -> numeric.put(e.getKey(), e.getValue().asText()));
             return new AttachedSource(
                     root.path("data_model").asText(),
                     Kind.valueOf(root.path("kind").asText().toUpperCase(Locale.ROOT)),
                     root.path("source").asText(),
                     SourceMapping.fromJson(root.path("mapping")),
-                    root.path("row_key").isNull() ? null : root.path("row_key").asText(null));
+                    root.path("row_key").isNull() ? null : root.path("row_key").asText(null),
+                    numeric);
         } catch (JsonProcessingException e) {
             throw new StoreException("The store's record of an attached source is damaged: " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,11 +77,10 @@ public final class AttachedSources {
             throw new IllegalArgumentException("source of " + source.dataModel() + " given for " + model.id());
         }
         Validation validation;
+        AttachedSource typed;
         try {
-            validation = readOnly(connection -> {
-                checkColumns(connection, model, source);
-                return validate(connection, model, source);
-            });
+            typed = source.withNumericColumns(readOnly(connection -> checkColumns(connection, model, source)));
+            validation = readOnly(connection -> validate(connection, model, typed));
         } catch (StoreException e) {
             if (e.getCause() == null) {
                 throw e;
@@ -92,7 +92,7 @@ public final class AttachedSources {
                     + validation.status().reason());
         }
         store.inTransaction(connection -> {
-            store.catalog().registerAttached(connection, model, source, validation.status());
+            store.catalog().registerAttached(connection, model, typed, validation.status());
             store.catalog().updateAttached(connection, model, validation.status(), validation.datasets());
             return null;
         });
@@ -201,15 +201,28 @@ public final class AttachedSources {
         }
     }
 
-    /** Refuses a source that lacks a column the mapping (or the data model's codes) needs, naming what it has. */
-    private static void checkColumns(Connection connection, DataModel model, AttachedSource source)
+    /**
+     * Refuses a source that lacks a column the mapping (or the data model's codes) needs, naming what it
+     * has; returns its columns of a numeric type.
+     */
+    private static Map<String, String> checkColumns(Connection connection, DataModel model, AttachedSource source)
             throws SQLException {
         Set<String> present = new TreeSet<>();
+        Map<String, String> numeric = new LinkedHashMap<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(source.probeSql())) {
             ResultSetMetaData meta = rows.getMetaData();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 present.add(meta.getColumnLabel(i));
+                switch (meta.getColumnType(i)) {
+                    case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT ->
+                        numeric.put(meta.getColumnLabel(i), AttachedSource.INTEGER);
+                    case Types.REAL, Types.FLOAT, Types.DOUBLE, Types.NUMERIC, Types.DECIMAL ->
+                        numeric.put(meta.getColumnLabel(i), AttachedSource.NUMBER);
+                    default -> {
+                        // Text and anything else is read as text and parsed by the data model's rules.
+                    }
+                }
             }
         }
         List<String> missing = new ArrayList<>();
@@ -219,11 +232,19 @@ public final class AttachedSources {
             }
         }
         if (!missing.isEmpty()) {
-            throw new StoreException(source.describe() + " has no column " + String.join(", ", missing)
-                    + " (it has " + String.join(", ", present) + "). Map each variable of " + model.id()
+            throw new StoreException(source.describe() + " has no column " + shortList(missing) + " (it has "
+                    + shortList(new ArrayList<>(present)) + "). Map each variable of " + model.id()
                     + " to a column in mapping.json (\"columns\": {\"code\": \"column\"}), or to null if the source"
                     + " does not have it");
         }
+        return numeric;
+    }
+
+    /** Up to 12 names, then how many more: a message must stay readable for a wide source. */
+    private static String shortList(List<String> names) {
+        return names.size() <= 12
+                ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 12)) + " and " + (names.size() - 12) + " more";
     }
 
     /** Counts the source's rows per rule broken and its valid rows per dataset. */
