@@ -77,8 +77,8 @@ final class DataCommand {
                 names = "--row-key",
                 paramLabel = "COLUMN",
                 description = "A unique integer column (0 to 4294967295): the rows' identity for the privacy guard's"
-                        + " history and the folds. Without it rows are numbered by their values, and renumbered when the"
-                        + " source changes.")
+                        + " history and the folds. Without it a row's identity is a hash of its values: identical rows"
+                        + " share one, and a changed row is a new row.")
         String rowKey;
 
         @Option(
@@ -258,7 +258,7 @@ final class DataCommand {
                 model.path("checked_at").asText(),
                 model.path("source_rows").asLong(),
                 model.path("valid_rows").asLong(),
-                model.path("row_key").isNull() ? " (no row key: rows numbered by their values)" : "");
+                model.path("row_key").isNull() ? " (no row key: rows known by a hash of their values)" : "");
         model.path("excluded_by_rule")
                 .properties()
                 .forEach(e -> System.out.printf(

@@ -27,8 +27,8 @@ import org.mipfed.core.model.SqlType;
  * @param kind what the source is
  * @param source SCHEMA.NAME of a table or view, or a path or glob of files
  * @param rowKey the source column holding a unique non-negative integer per row (the row's identity
- *     for the differencing history and the cross-validation folds), or null: then rows are numbered
- *     by their values, which renumbers them when the source changes
+ *     for the differencing history and the cross-validation folds), or null: then a row's identity is a
+ *     32-bit hash of its values ({@link #rowHash}), which stays while the row is unchanged
  * @param numericColumns the source's columns of a numeric type, as found at attach: {@code integer} or
  *     {@code number}. Their values are read as numbers, with no text conversion: a typed source is
  *     checked at the cost of a comparison per cell
@@ -125,6 +125,18 @@ public record AttachedSource(
     /** {@code SELECT * FROM source LIMIT 0}: reads the source's columns, and fails if it is gone. */
     String probeSql() {
         return "SELECT * FROM " + relation() + " " + ALIAS + " LIMIT 0";
+    }
+
+    /**
+     * Without a row key, a row's identity: a hash of all its values in 32 bits (what the differencing
+     * history keeps). Unlike a row number it does not move when other rows are added or removed, so the
+     * history still sees a selection that differs from an earlier one by a few new rows. Identical rows
+     * share one identity, and two rows collide with a chance of about n²/2³³ among n rows.
+     */
+    String rowHash() {
+        return kind == Kind.TABLE
+                ? "(CAST(hashtext(CAST(" + ALIAS + " AS TEXT)) AS BIGINT) + 2147483648)"
+                : "CAST(hash(" + ALIAS + ") % 4294967296 AS BIGINT)";
     }
 
     /** Rows and a checksum of every row's values: a change of either means the source changed. */
@@ -313,12 +325,7 @@ public record AttachedSource(
         if (rowKey != null) {
             select.append("CAST(").append(keyValue()).append(" AS BIGINT)");
         } else {
-            // No key: number the rows by their values, so the same rows get the same ids while the source is unchanged.
-            select.append("row_number() OVER (ORDER BY ")
-                    .append(sourceColumns(model).stream()
-                            .map(c -> text(c) + " NULLS FIRST")
-                            .collect(Collectors.joining(", ")))
-                    .append(") - 1");
+            select.append(rowHash());
         }
         select.append(" AS ").append(dialect().quote(StoreCatalog.ROW_ID));
         for (Cde cde : model.cdes().values()) {
@@ -336,8 +343,11 @@ public record AttachedSource(
                 .append(relation())
                 .append(" ")
                 .append(ALIAS)
-                .append(" WHERE ")
+                // One opaque condition, not a conjunction of hundreds: PostgreSQL would multiply their selectivities
+                // into an estimate of one row and plan the primitives' joins as if rescanning this were free.
+                .append(" WHERE CASE WHEN ")
                 .append(validSql(model))
+                .append(" THEN TRUE ELSE FALSE END")
                 .append(dialect().fence())
                 .append(")")
                 .toString();

@@ -283,10 +283,6 @@ public final class AttachedSources {
                             Map.of());
                 }
             }
-        } else if (valid > AttachedSource.MAX_ROW_ID) {
-            return new Validation(
-                    AttachmentStatus.unavailable(now, source.describe() + " has more valid rows than row ids"),
-                    Map.of());
         }
         Map<String, Long> datasets = new TreeMap<>();
         String dataset = store.dialect().quote(DataModel.DATASET);
