@@ -38,7 +38,7 @@ import org.mipfed.proto.v1.FoldRestriction;
 import org.mipfed.proto.v1.PrimitiveQuery;
 
 /**
- * CSV files attached in place on a DuckDB node, with no row key: the dementia rows under other column
+ * CSV files attached in place on a DuckDB node, with no row key (rows known by a hash of their values): the dementia rows under other column
  * names and codes give the primitives exactly the figures of the same rows imported; rows breaking the
  * data model are left out and counted; folds cover every row once; a source that goes away is refused
  * as unavailable while the node's other data model still answers.
@@ -207,7 +207,7 @@ class TestAttachedFiles {
 
     @Order(3)
     @Test
-    void foldsOfRowsNumberedByTheirValuesCoverEveryRowOnce() {
+    void foldsOfRowsKnownByAHashOfTheirValuesCoverEveryRowOnce() {
         PrimitiveQuery all =
                 PrimitiveQueries.crossProducts(DATASETS, null, List.of(PrimitiveQueries.column("lefthippocampus", "")));
         long total = executor.execute(all, "researcher").getRowsUsed();
