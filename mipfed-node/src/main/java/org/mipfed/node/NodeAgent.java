@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.mipfed.core.json.Json;
@@ -64,6 +66,13 @@ public final class NodeAgent implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private volatile boolean auditFailing;
     private MonitoringServer monitoring;
+    private final ScheduledExecutorService checks;
+
+    /**
+     * How often attached sources are checked for a change when no analysis asks (system property
+     * {@code mipfed.node.sourceCheckSeconds}, default 60): analyses check them anyway before they read.
+     */
+    static final Duration SOURCE_CHECK = Duration.ofSeconds(Long.getLong("mipfed.node.sourceCheckSeconds", 60));
 
     private NodeAgent(NodePaths paths) throws IOException {
         this.paths = requireNonNull(paths, "paths is null");
@@ -117,6 +126,23 @@ public final class NodeAgent implements AutoCloseable {
         metrics.sessionConnected(managers::anyConnected);
         metrics.certificateExpiry(
                 "node", () -> credentials.current().certificate().getNotAfter().toInstant());
+        // A change of an attached source's datasets or availability reaches the manager at once.
+        executor.sources().onChange(managers::sendHello);
+        this.checks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mipfed-source-check");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = SOURCE_CHECK.toMillis();
+        checks.scheduleWithFixedDelay(this::checkSources, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkSources() {
+        try {
+            executor.sources().refreshAll();
+        } catch (RuntimeException e) {
+            LOG.warn("checking the attached sources failed: {}", e.getMessage());
+        }
     }
 
     public static NodeAgent start(NodePaths paths) {
@@ -250,7 +276,12 @@ public final class NodeAgent implements AutoCloseable {
             sink.accept("unlocked", Json.mapper().createObjectNode().put("requester", requester));
             return;
         }
-        if (!"import".equals(request.path("op").asText())) {
+        String op = request.path("op").asText();
+        if (op.equals("attach") || op.equals("detach") || op.equals("ls")) {
+            attachments(op, request, sink);
+            return;
+        }
+        if (!"import".equals(op)) {
             sink.accept(
                     "error",
                     Json.mapper().createObjectNode().put("message", "unknown control operation " + request.path("op")));
@@ -315,6 +346,35 @@ public final class NodeAgent implements AutoCloseable {
         return managers.links();
     }
 
+    private void attachments(String op, JsonNode request, BiConsumer<String, ObjectNode> sink) {
+        try {
+            switch (op) {
+                case "attach" ->
+                    sink.accept(
+                            "attached",
+                            NodeAttachments.attach(
+                                    store, executor.sources(), NodeAttachments.Request.fromJson(request)));
+                case "detach" -> {
+                    String model = request.path("data_model").asText();
+                    sink.accept(
+                            "detached",
+                            Json.mapper()
+                                    .createObjectNode()
+                                    .put("data_model", model)
+                                    .put("detached", executor.sources().detach(model)));
+                }
+                default -> {
+                    executor.sources().refreshAll();
+                    ObjectNode list = Json.mapper().createObjectNode();
+                    list.set("data_models", NodeAttachments.list(store));
+                    sink.accept("list", list);
+                }
+            }
+        } catch (RuntimeException e) {
+            sink.accept("error", Json.mapper().createObjectNode().put("message", e.getMessage()));
+        }
+    }
+
     private static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
@@ -330,6 +390,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         control.close();
         managers.close();
+        checks.shutdownNow();
         workers.shutdownNow();
         try {
             store.close();

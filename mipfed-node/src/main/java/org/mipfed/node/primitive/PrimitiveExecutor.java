@@ -25,7 +25,11 @@ import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.privacy.RefusalBudget;
+import org.mipfed.node.store.AttachedSources;
 import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.SqlWork;
+import org.mipfed.node.store.StoreCatalog;
+import org.mipfed.node.store.StoreException;
 import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.store.StoredDataset;
 import org.mipfed.proto.v1.PrimitiveQuery;
@@ -63,6 +67,7 @@ public final class PrimitiveExecutor {
     private record Admitted(Set<String> withheld, Instant at) {}
 
     private final AuditLog audit;
+    private final AttachedSources sources;
     private volatile Consumer<RefusalBudget.Alert> alerts = alert -> {};
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
@@ -73,6 +78,14 @@ public final class PrimitiveExecutor {
         this.store = requireNonNull(store, "store is null");
         this.guard = requireNonNull(guard, "guard is null");
         this.audit = requireNonNull(audit, "audit is null");
+        this.sources = new AttachedSources(store);
+        // A changed source has other rows: admitted selections must be checked anew.
+        sources.onChange(this::dataChanged);
+    }
+
+    /** The data models read in place from attached sources, checked before each analysis. */
+    public AttachedSources sources() {
+        return sources;
     }
 
     /** The node's data changed (an import): selections must be checked anew. */
@@ -195,6 +208,7 @@ public final class PrimitiveExecutor {
             RefusalException.INVALID_FILTER,
             RefusalException.INVALID_QUERY,
             RefusalException.INTERNAL_ERROR,
+            RefusalException.SOURCE_UNAVAILABLE,
             PrivacyGuard.ALLOWED_PRIMITIVES,
             PrivacyGuard.RELEASE_EXTREMES,
             PrivacyGuard.MAX_LEVELS,
@@ -333,7 +347,7 @@ public final class PrimitiveExecutor {
         guard.checkPrimitive(primitive.name()).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
         });
-        StoredDataModel stored = store.dataModel(query.getDataModel())
+        StoredDataModel stored = available(sources.beforeQuery(store.dataModel(query.getDataModel())
                 .orElseThrow(() -> RefusalException.caller(
                         RefusalException.UNKNOWN_DATA_MODEL,
                         "This node has no data model '" + SqlFilterCompiler.shorten(query.getDataModel())
@@ -341,7 +355,7 @@ public final class PrimitiveExecutor {
                                 + describe(store.dataModels().stream()
                                         .map(StoredDataModel::id)
                                         .toList())
-                                + ". Ask for one of those"));
+                                + ". Ask for one of those"))));
         List<String> datasets = datasets(stored, query.getDatasetsList());
         LongitudinalTable longitudinal = null;
         if (query.hasLongitudinal()) {
@@ -363,17 +377,44 @@ public final class PrimitiveExecutor {
         QueryScope scope = QueryScope.of(
                 stored.model(),
                 store.dialect(),
+                StoreCatalog.rows(stored, store.dialect()),
                 datasets,
                 new SqlFilterCompiler(stored.model(), store.dialect())
                         .compile(query.hasFilter() ? query.getFilter() : null),
                 longitudinal,
                 guard,
                 query.hasFold() ? query.getFold() : null);
-        return store.withConnection(connection -> {
+        SqlWork<PrimitiveResult> work = connection -> {
             Set<String> withheld = checkSelection(
                     connection, scope, primitive.perDataset(), fingerprint(query, probe.requester), probe);
             return Primitives.run(primitive, connection, scope, query, withheld);
-        });
+        };
+        if (!stored.attached()) {
+            return store.withConnection(work);
+        }
+        try {
+            return store.readOnly(work);
+        } catch (StoreException e) {
+            // The source may have gone since it was checked: then say so, as for any unavailable source.
+            available(sources.afterFailure(stored));
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses a data model whose attached source could not be read at its last check. The reason stays
+     * with the node's operator ({@code mipfed data ls}): the researcher learns only that it is unavailable.
+     * Refused as the request's fault (a 4xx for the researcher, not a node failure): it names data the
+     * node has just withdrawn, and the node keeps answering for its other data.
+     */
+    private static StoredDataModel available(StoredDataModel stored) {
+        if (stored.attached() && stored.status() != null && !stored.status().available()) {
+            throw RefusalException.caller(
+                    RefusalException.SOURCE_UNAVAILABLE,
+                    "The datasets of " + stored.id() + " on this node are unavailable: the node cannot read the"
+                            + " source they are attached to; its operator sees why (mipfed data ls) and must restore it");
+        }
+        return stored;
     }
 
     /** The requested datasets, each once, in order; all must be datasets this node holds for the model. */

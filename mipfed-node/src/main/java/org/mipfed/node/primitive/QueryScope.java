@@ -53,6 +53,8 @@ record QueryScope(
     }
 
     /**
+     * @param relation the data model's rows: its quoted data table, or a derived table in parentheses
+     *     (an attached source's valid rows, see {@link StoreCatalog#rows})
      * @param longitudinal the paired visits to compute over, or null for the data table's rows
      * @param fold null for all rows; else only the rows of one fold (its test rows) or of all the
      *     others (its training rows), each row's fold computed as {@link Folds} defines it
@@ -60,6 +62,7 @@ record QueryScope(
     static QueryScope of(
             DataModel model,
             SqlDialect dialect,
+            String relation,
             List<String> datasets,
             BoundSql filter,
             LongitudinalTable longitudinal,
@@ -70,13 +73,15 @@ record QueryScope(
             in.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
         }
         BoundSql datasetsOnly = in.sql(")").build();
-        String table = dialect.quote(StoreCatalog.dataTable(model));
+        // Primitives read the rows under the data table's name, whether it is the table or a derived one.
+        String alias = dialect.quote(StoreCatalog.dataTable(model));
+        String table = relation.equals(alias) ? alias : relation + " " + alias;
         if (filter == null && fold == null) {
             return longitudinal != null
                     ? new QueryScope(
                             model,
                             dialect,
-                            longitudinal.sql(table),
+                            longitudinal.sql(relation),
                             datasets,
                             datasetsOnly,
                             datasetsOnly,
@@ -98,7 +103,7 @@ record QueryScope(
             return new QueryScope(
                     model,
                     dialect,
-                    longitudinal.sql(table),
+                    longitudinal.sql(relation),
                     datasets,
                     datasetsOnly,
                     where.build(),
@@ -111,7 +116,7 @@ record QueryScope(
                     .parameter((long) fold.getNSplits())
                     .sql(fold.getTest() ? ") = " : ") <> ")
                     .parameter((long) fold.getFold());
-            table = folded(dialect, table);
+            table = folded(dialect, table, alias);
         }
         return new QueryScope(model, dialect, table, datasets, datasetsOnly, where.build(), null, guard);
     }
@@ -140,7 +145,7 @@ record QueryScope(
      * id, its dataset's salt from md5, then the hash in layers (so each term is written once). Our
      * own constants only; the alias keeps the table's name, so primitives read it as the table.
      */
-    private static String folded(SqlDialect dialect, String table) {
+    private static String folded(SqlDialect dialect, String table, String alias) {
         String dataset = dialect.quote(DataModel.DATASET);
         StringBuilder salt = new StringBuilder("0");
         for (int digit = 1; digit <= Folds.SALT_DIGITS; digit++) {
@@ -158,7 +163,7 @@ record QueryScope(
         String first = "SELECT *, (((\"pos$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS \"x1$\" FROM ("
                 + positions + ") \"fold1$\"";
         return "(SELECT *, (((\"x1$\" * \"x1$\" + \"salt$\") % " + p + ") * " + m + ") % " + p + " AS " + FOLD_HASH
-                + " FROM (" + first + ") \"fold2$\") " + table;
+                + " FROM (" + first + ") \"fold2$\") " + alias;
     }
 
     String quote(Cde cde) {

@@ -18,6 +18,9 @@ public class RefusalException extends RuntimeException {
     public static final String INVALID_FILTER = "invalid_filter";
     public static final String INVALID_QUERY = "invalid_query";
     public static final String INTERNAL_ERROR = "internal_error";
+    /** The attached source of the data model cannot be read now; the node's operator sees why. */
+    public static final String SOURCE_UNAVAILABLE = "source_unavailable";
+
     private static final long serialVersionUID = 1L;
 
     private final String rule;

@@ -42,6 +42,13 @@ public interface DataStore extends AutoCloseable {
     <T> T withConnection(SqlWork<T> work);
 
     /**
+     * Runs reading work in a transaction that cannot write (PostgreSQL's READ ONLY), always rolled
+     * back: every read of an attached source goes through here, so the node cannot change a
+     * hospital's data even if its role could. SQL failures become {@link StoreException}.
+     */
+    <T> T readOnly(SqlWork<T> work);
+
+    /**
      * Runs work in one transaction: committed if it returns, rolled back if it throws. Runtime
      * exceptions thrown by the work pass through unchanged; SQL failures become {@link StoreException}.
      */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -88,6 +89,28 @@ public abstract class JdbcDataStore implements DataStore {
                 generation.incrementAndGet();
             }
             return result;
+        } catch (SQLException e) {
+            throw failure(e);
+        } finally {
+            release(connection);
+        }
+    }
+
+    @Override
+    public <T> T readOnly(SqlWork<T> work) {
+        Connection connection = acquire();
+        try {
+            connection.setAutoCommit(false);
+            try {
+                if (dialect == SqlDialect.POSTGRESQL) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("SET TRANSACTION READ ONLY");
+                    }
+                }
+                return work.run(connection);
+            } finally {
+                connection.rollback();
+            }
         } catch (SQLException e) {
             throw failure(e);
         } finally {

@@ -34,6 +34,7 @@ public final class StoreCatalog {
     static final String DATA_MODELS = "mipfed_data_models";
     static final String DATASETS = "mipfed_datasets";
     static final String IMPORTS = "mipfed_imports";
+    static final String ATTACHMENTS = "mipfed_attachments";
     private static final int MAX_IDENTIFIER = 63;
 
     private final SqlDialect dialect;
@@ -45,6 +46,14 @@ public final class StoreCatalog {
     /** The data table of a data model, e.g. {@code data_dementia_0_1}. */
     public static String dataTable(DataModel model) {
         return "data_" + model.code() + "_" + model.version().replaceAll("[^A-Za-z0-9]", "_");
+    }
+
+    /**
+     * What a primitive reads a data model's rows from: its data table, or for an attached model the
+     * source's valid rows as a derived table (in parentheses; the caller gives it an alias).
+     */
+    public static String rows(StoredDataModel stored, SqlDialect dialect) {
+        return stored.attached() ? stored.source().rowsSql(stored.model()) : dialect.quote(dataTable(stored.model()));
     }
 
     void createIfAbsent(Connection connection) throws SQLException {
@@ -66,6 +75,113 @@ public final class StoreCatalog {
                             + q("bytes") + " BIGINT NOT NULL, " + q("rows") + " BIGINT NOT NULL, " + q("imported_at")
                             + " " + text + " NOT NULL, "
                             + "PRIMARY KEY (" + q("data_model") + ", " + q("sha256") + "))");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + q(ATTACHMENTS) + " (" + q("data_model") + " " + text
+                    + " NOT NULL PRIMARY KEY, " + q("source_json") + " " + text + " NOT NULL, " + q("status_json")
+                    + " " + text + " NOT NULL)");
+        }
+    }
+
+    /**
+     * Registers a data model whose rows an attached source holds: the model and the source, no data
+     * table. Refused if the model is already in the store (imported, or attached to another source).
+     */
+    public void registerAttached(Connection connection, DataModel model, AttachedSource source, AttachmentStatus status)
+            throws SQLException {
+        checkStorable(model, dataTable(model));
+        if (storedJson(connection, model).isPresent()) {
+            Optional<AttachedSource> attached = attachment(connection, model.id());
+            throw new StoreException(
+                    "The data model " + model.id() + " is already in this node's store"
+                            + attached.map(a ->
+                                            ", attached to " + a.describe() + "; detach it first (mipfed data detach)")
+                                    .orElse(
+                                            " with imported rows: a data model's rows come either from imports or from one"
+                                                    + " attached source; attach it to a node without them, or give the model a new version"));
+        }
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(DATA_MODELS) + " (" + q("code")
+                + ", " + q("version") + ", " + q("cdes_json") + ") VALUES (?, ?, ?)")) {
+            insert.setString(1, model.code());
+            insert.setString(2, model.version());
+            insert.setString(3, model.json());
+            insert.executeUpdate();
+        }
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(ATTACHMENTS) + " ("
+                + q("data_model") + ", " + q("source_json") + ", " + q("status_json") + ") VALUES (?, ?, ?)")) {
+            insert.setString(1, model.id());
+            insert.setString(2, source.toJson());
+            insert.setString(3, status.toJson().toString());
+            insert.executeUpdate();
+        }
+    }
+
+    /** The source a data model is attached to, if it is. */
+    public Optional<AttachedSource> attachment(Connection connection, String dataModel) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT " + q("source_json") + " FROM " + q(ATTACHMENTS) + " WHERE " + q("data_model") + " = ?")) {
+            select.setString(1, dataModel);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(AttachedSource.fromJson(rows.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Records a new validation of an attached source and replaces its datasets by those it found. */
+    public void updateAttached(
+            Connection connection, DataModel model, AttachmentStatus status, Map<String, Long> datasets)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE " + q(ATTACHMENTS) + " SET " + q("status_json") + " = ? WHERE " + q("data_model") + " = ?")) {
+            update.setString(1, status.toJson().toString());
+            update.setString(2, model.id());
+            if (update.executeUpdate() == 0) {
+                throw new StoreException("The data model " + model.id() + " is not attached to a source here");
+            }
+        }
+        deleteDatasets(connection, model.id());
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + q(DATASETS) + " ("
+                + q("data_model") + ", " + q("code") + ", " + q("label") + ", " + q("rows") + ", " + q("source") + ", "
+                + q("imported_at") + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Long> dataset : datasets.entrySet()) {
+                insert.setString(1, model.id());
+                insert.setString(2, dataset.getKey());
+                insert.setString(3, model.datasets().getOrDefault(dataset.getKey(), dataset.getKey()));
+                insert.setLong(4, dataset.getValue());
+                insert.setString(5, "attached");
+                insert.setString(6, status.checkedAt().toString());
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Forgets an attached data model: its source, its datasets and the model itself (it has no data table).
+     *
+     * @return false if the model is not attached here
+     */
+    public boolean detach(Connection connection, String dataModel) throws SQLException {
+        int removed;
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM " + q(ATTACHMENTS) + " WHERE " + q("data_model") + " = ?")) {
+            delete.setString(1, dataModel);
+            removed = delete.executeUpdate();
+        }
+        if (removed == 0) {
+            return false;
+        }
+        deleteDatasets(connection, dataModel);
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM " + q(DATA_MODELS) + " WHERE " + q("code") + " || ':' || " + q("version") + " = ?")) {
+            delete.setString(1, dataModel);
+            delete.executeUpdate();
+        }
+        return true;
+    }
+
+    private void deleteDatasets(Connection connection, String dataModel) throws SQLException {
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM " + q(DATASETS) + " WHERE " + q("data_model") + " = ?")) {
+            delete.setString(1, dataModel);
+            delete.executeUpdate();
         }
     }
 
@@ -193,13 +309,26 @@ public final class StoreCatalog {
                                 importedAt == null ? null : Instant.parse(importedAt)));
             }
         }
+        Map<String, String[]> attached = new HashMap<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT " + q("data_model") + ", " + q("source_json") + ", "
+                        + q("status_json") + " FROM " + q(ATTACHMENTS))) {
+            while (rows.next()) {
+                attached.put(rows.getString(1), new String[] {rows.getString(2), rows.getString(3)});
+            }
+        }
         List<StoredDataModel> models = new ArrayList<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT " + q("cdes_json") + " FROM " + q(DATA_MODELS)
                         + " ORDER BY " + q("code") + ", " + q("version"))) {
             while (rows.next()) {
                 DataModel model = DataModel.parse(rows.getString(1));
-                models.add(new StoredDataModel(model, datasets.getOrDefault(model.id(), List.of())));
+                String[] source = attached.get(model.id());
+                models.add(new StoredDataModel(
+                        model,
+                        datasets.getOrDefault(model.id(), List.of()),
+                        source == null ? null : AttachedSource.fromJson(source[0]),
+                        source == null ? null : AttachmentStatus.fromJson(source[1])));
             }
         }
         return models;

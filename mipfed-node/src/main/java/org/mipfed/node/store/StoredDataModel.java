@@ -7,11 +7,26 @@ import java.util.Optional;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.proto.v1.DataModelInfo;
 
-/** A data model registered in the store, with the datasets imported under it (in code order). */
-public record StoredDataModel(DataModel model, List<StoredDataset> datasets) {
+/**
+ * A data model registered in the store, with the datasets imported under it (in code order).
+ *
+ * @param source where its rows are read in place, or null if they were imported into its data table
+ * @param status the last validation of that source, or null
+ */
+public record StoredDataModel(
+        DataModel model, List<StoredDataset> datasets, AttachedSource source, AttachmentStatus status) {
     public StoredDataModel {
         requireNonNull(model, "model is null");
         datasets = List.copyOf(datasets);
+    }
+
+    public StoredDataModel(DataModel model, List<StoredDataset> datasets) {
+        this(model, datasets, null, null);
+    }
+
+    /** Whether the rows are read in place from an attached source. */
+    public boolean attached() {
+        return source != null;
     }
 
     /** "code:version". */
