@@ -33,10 +33,16 @@ import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.replication.ManagerReplication;
+import org.mipfed.manager.replication.MemberFile;
+import org.mipfed.manager.replication.RaftTls;
+import org.mipfed.manager.replication.ReplicationSettings;
+import org.mipfed.manager.replication.StateCommand;
 import org.mipfed.manager.session.CaRotation;
 import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
+import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.tls.ManagerTls;
@@ -57,6 +63,7 @@ public final class ManagerServer implements AutoCloseable {
     private final NodeRegistry registry;
     private final AnalysisService analyses;
     private final ManagerMetrics metrics;
+    private final ManagerReplication replication;
     private CaRotation rotation;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mipfed-liveness");
@@ -72,7 +79,9 @@ public final class ManagerServer implements AutoCloseable {
             NodeRegistry registry,
             AnalysisService analyses,
             AuditTrail audit,
-            ManagerMetrics metrics) {
+            ManagerMetrics metrics,
+            ManagerReplication replication) {
+        this.replication = replication;
         this.analyses = analyses;
         this.metrics = metrics;
         this.audit = audit;
@@ -98,7 +107,18 @@ public final class ManagerServer implements AutoCloseable {
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
         FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
-        StateStore store = StateStore.load(paths.state());
+        // read strictly first: a hand edit with an error stops the start before anything listens
+        FederationState files = StateStore.load(paths.state()).get();
+        int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
+        int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
+        ManagerReplication replication = startReplication(paths, config, ca, files, grpcPort);
+        StateStore store;
+        try {
+            store = StateStore.replicated(replication);
+        } catch (RuntimeException e) {
+            replication.close();
+            throw e;
+        }
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
         NodeRegistry registry = new NodeRegistry(store, (node, dataModel, dataset, owner) -> {
@@ -129,8 +149,6 @@ public final class ManagerServer implements AutoCloseable {
                         ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr())
                         : null;
         HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null, web.behindProxy());
-        int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
-        int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(
@@ -149,6 +167,7 @@ public final class ManagerServer implements AutoCloseable {
             grpc.start();
         } catch (IOException e) {
             audit.close();
+            replication.close();
             throw new UncheckedIOException(
                     "Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
                             + ". Is another manager running? Choose another port with --grpc-port.",
@@ -190,7 +209,8 @@ public final class ManagerServer implements AutoCloseable {
                         web.oidc(),
                         audit,
                         alerts,
-                        metrics),
+                        metrics,
+                        replication),
                 transport,
                 tls);
         try {
@@ -201,16 +221,20 @@ public final class ManagerServer implements AutoCloseable {
             }
         } catch (IOException e) {
             grpc.shutdownNow();
+            replication.close();
             throw new UncheckedIOException("Cannot write " + paths.httpServingCertificate() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             grpc.shutdownNow();
             audit.close();
+            replication.close();
             throw new IllegalStateException(
                     "Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
                             + ". Is another manager running? Choose another port with --http-port.",
                     e);
         }
-        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
+        replication.advertise(config.advertiseAddr() + ":" + grpc.getPort());
+        ManagerServer server =
+                new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics, replication);
         server.rotation = rotation;
         long check = SessionProtocol.SILENCE_CHECK.toMillis();
         server.timer.scheduleWithFixedDelay(
@@ -238,6 +262,43 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn(transport.warning());
         }
         return server;
+    }
+
+    /**
+     * Starts this manager's member of the managers' Raft group. A data directory that has no Raft log yet (made by
+     * an older version, or restored from a backup) becomes a group of one holding its files; a group of one whose
+     * state file was changed while it was stopped takes the file's state into the log, once.
+     */
+    private static ManagerReplication startReplication(
+            ManagerPaths paths, FederationConfig config, FederationCa ca, FederationState files, int grpcPort) {
+        MemberFile member =
+                MemberFile.readOrCreate(paths.raftDir(), config.advertiseAddr(), grpcPort == 0 ? 0 : grpcPort + 1);
+        ManagerReplication replication = ManagerReplication.start(
+                paths.raftDir().resolve("log"),
+                paths.state(),
+                config.federationId(),
+                member.member(config.advertiseAddr() + ":" + grpcPort),
+                RaftTls.config(ca, config.federationId()),
+                ReplicationSettings.DEFAULT);
+        try {
+            FederationState replicated = replication.state().federation();
+            if (replication.groupSize() == 1 && !files.equals(replicated)) {
+                if (replicated != null) {
+                    LOG.warn(
+                            "{} was changed while the manager was stopped: its state goes into the log", paths.state());
+                }
+                replication.submit(new StateCommand.ImportFiles(files));
+            }
+            return replication;
+        } catch (RuntimeException e) {
+            replication.close();
+            throw e;
+        }
+    }
+
+    /** This manager's member of the managers' Raft group. */
+    public ManagerReplication replication() {
+        return replication;
     }
 
     public int grpcPort() {
@@ -295,5 +356,6 @@ public final class ManagerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         audit.close();
+        replication.close();
     }
 }

@@ -12,18 +12,48 @@ import java.util.function.UnaryOperator;
 import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
+import org.mipfed.manager.replication.CommandReply;
+import org.mipfed.manager.replication.ManagerReplication;
+import org.mipfed.manager.replication.ReplicatedState;
+import org.mipfed.manager.replication.StateCommand;
 
 /**
  * The manager's durable state. Every change is written to disk (temp file + atomic rename) before
  * the call returns, so a crash never loses an acknowledged change and never leaves a half file.
+ *
+ * <p>A running manager keeps it {@linkplain #replicated replicated}: a change is committed to the managers' Raft log
+ * (by a majority of them) before the call returns, and reads are this manager's applied state. Without a running
+ * manager (the CLI working on a stopped one's files), it is the file alone.
  */
 public final class StateStore {
+    /** How often a change computed from a state another manager changed meanwhile is computed again. */
+    private static final int ATTEMPTS = 10;
+
     private final Path file;
+    private final ManagerReplication replication;
     private FederationState state;
 
     private StateStore(Path file, FederationState state) {
         this.file = requireNonNull(file, "file is null");
         this.state = requireNonNull(state, "state is null");
+        this.replication = null;
+    }
+
+    private StateStore(ManagerReplication replication) {
+        this.file = null;
+        this.state = null;
+        this.replication = requireNonNull(replication, "replication is null");
+    }
+
+    /**
+     * The state of a running manager, replicated by {@code replication}, which must hold a federation state already
+     * (imported from the files, or received from the other managers).
+     */
+    public static StateStore replicated(ManagerReplication replication) {
+        if (replication.state().federation() == null) {
+            throw new IllegalStateException("the managers' replicated state holds no federation yet");
+        }
+        return new StateStore(replication);
     }
 
     public static StateStore create(Path file, FederationState initial) {
@@ -37,37 +67,62 @@ public final class StateStore {
         return new StateStore(file, ConfigFile.read(file, FederationState.class));
     }
 
-    public synchronized FederationState get() {
-        return state;
+    public FederationState get() {
+        if (replication != null) {
+            return replication.state().federation();
+        }
+        synchronized (this) {
+            return state;
+        }
     }
 
-    /** Applies a change and persists it; returns the new state. */
+    /**
+     * Applies a change and persists it (replicated: commits it to the managers' log); returns the new state.
+     *
+     * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit it
+     */
     public synchronized FederationState update(UnaryOperator<FederationState> change) {
+        if (replication != null) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                ReplicatedState read = replication.state();
+                FederationState next = change.apply(read.federation());
+                CommandReply reply = replication.submit(new StateCommand.ChangeFederationState(read.version(), next));
+                if (reply.applied()) {
+                    return next;
+                }
+            }
+            throw new IllegalStateException(
+                    "the federation state kept changing under this change (" + ATTEMPTS + " attempts); try again");
+        }
         FederationState next = change.apply(state);
         write(next);
         state = next;
         return next;
     }
 
-    public synchronized Optional<NodeRecord> node(String id) {
-        return state.nodes().stream().filter(n -> n.id().equals(id)).findFirst();
+    public Optional<NodeRecord> node(String id) {
+        return get().nodes().stream().filter(n -> n.id().equals(id)).findFirst();
     }
 
     public synchronized NodeRecord updateNode(String id, UnaryOperator<NodeRecord> change) {
-        List<NodeRecord> nodes = new ArrayList<>();
         NodeRecord[] changed = new NodeRecord[1];
-        for (NodeRecord n : state.nodes()) {
-            if (n.id().equals(id)) {
-                changed[0] = change.apply(n);
-                nodes.add(changed[0]);
-            } else {
-                nodes.add(n);
+        // computed inside the change: a replicated change may be computed again on a newer state
+        update(s -> {
+            List<NodeRecord> nodes = new ArrayList<>();
+            changed[0] = null;
+            for (NodeRecord n : s.nodes()) {
+                if (n.id().equals(id)) {
+                    changed[0] = change.apply(n);
+                    nodes.add(changed[0]);
+                } else {
+                    nodes.add(n);
+                }
             }
-        }
-        if (changed[0] == null) {
-            throw new IllegalArgumentException("no node " + id);
-        }
-        update(s -> s.withNodes(nodes));
+            if (changed[0] == null) {
+                throw new IllegalArgumentException("no node " + id);
+            }
+            return s.withNodes(nodes);
+        });
         return changed[0];
     }
 
