@@ -271,8 +271,9 @@ public final class ManagerServer implements AutoCloseable {
      */
     private static ManagerReplication startReplication(
             ManagerPaths paths, FederationConfig config, FederationCa ca, FederationState files, int grpcPort) {
-        MemberFile member =
-                MemberFile.readOrCreate(paths.raftDir(), config.advertiseAddr(), grpcPort == 0 ? 0 : grpcPort + 1);
+        // a group of one: no other manager dials it, so Raft listens on any free loopback port (joining managers
+        // will give it a fixed one)
+        MemberFile member = MemberFile.readOrCreate(paths.raftDir(), config.advertiseAddr(), 0);
         ManagerReplication replication = ManagerReplication.start(
                 paths.raftDir().resolve("log"),
                 paths.state(),

@@ -48,6 +48,8 @@ import org.apache.ratis.util.TimeDuration;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
+import org.mipfed.manager.state.FederationState;
+import org.mipfed.manager.state.StateLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * managers before it returns; without a majority it fails within {@link #WRITE_TIMEOUT_MILLIS} with a 503 that says
  * how many managers this one reaches, never a hang.
  */
-public final class ManagerReplication implements AutoCloseable {
+public final class ManagerReplication implements StateLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerReplication.class);
 
     /** How long a write may wait for a majority of the managers before it is refused. */
@@ -251,6 +253,17 @@ public final class ManagerReplication implements AutoCloseable {
     /** The state this manager has applied: local, never waits. */
     public ReplicatedState state() {
         return stateMachine.state();
+    }
+
+    @Override
+    public StateLog.Versioned read() {
+        ReplicatedState now = stateMachine.state();
+        return new StateLog.Versioned(now.version(), now.federation());
+    }
+
+    @Override
+    public boolean change(long basedOn, FederationState next) {
+        return submit(new StateCommand.ChangeFederationState(basedOn, next)).applied();
     }
 
     /** Where this manager listens for Raft (the actual port when it was asked for any free one). */

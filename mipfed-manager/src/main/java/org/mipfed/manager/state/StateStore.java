@@ -12,10 +12,6 @@ import java.util.function.UnaryOperator;
 import org.mipfed.core.json.ConfigFile;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
-import org.mipfed.manager.replication.CommandReply;
-import org.mipfed.manager.replication.ManagerReplication;
-import org.mipfed.manager.replication.ReplicatedState;
-import org.mipfed.manager.replication.StateCommand;
 
 /**
  * The manager's durable state. Every change is written to disk (temp file + atomic rename) before
@@ -30,7 +26,7 @@ public final class StateStore {
     private static final int ATTEMPTS = 10;
 
     private final Path file;
-    private final ManagerReplication replication;
+    private final StateLog replication;
     private FederationState state;
 
     private StateStore(Path file, FederationState state) {
@@ -39,7 +35,7 @@ public final class StateStore {
         this.replication = null;
     }
 
-    private StateStore(ManagerReplication replication) {
+    private StateStore(StateLog replication) {
         this.file = null;
         this.state = null;
         this.replication = requireNonNull(replication, "replication is null");
@@ -49,8 +45,8 @@ public final class StateStore {
      * The state of a running manager, replicated by {@code replication}, which must hold a federation state already
      * (imported from the files, or received from the other managers).
      */
-    public static StateStore replicated(ManagerReplication replication) {
-        if (replication.state().federation() == null) {
+    public static StateStore replicated(StateLog replication) {
+        if (replication.read().state() == null) {
             throw new IllegalStateException("the managers' replicated state holds no federation yet");
         }
         return new StateStore(replication);
@@ -69,7 +65,7 @@ public final class StateStore {
 
     public FederationState get() {
         if (replication != null) {
-            return replication.state().federation();
+            return replication.read().state();
         }
         synchronized (this) {
             return state;
@@ -84,10 +80,9 @@ public final class StateStore {
     public synchronized FederationState update(UnaryOperator<FederationState> change) {
         if (replication != null) {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                ReplicatedState read = replication.state();
-                FederationState next = change.apply(read.federation());
-                CommandReply reply = replication.submit(new StateCommand.ChangeFederationState(read.version(), next));
-                if (reply.applied()) {
+                StateLog.Versioned read = replication.read();
+                FederationState next = change.apply(read.state());
+                if (replication.change(read.version(), next)) {
                     return next;
                 }
             }
