@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ManagerCommand.Init.class,
             ManagerCommand.Start.class,
+            ManagerLsCommand.class,
             CaCommand.class,
             BackupCommands.Backup.class,
             BackupCommands.Restore.class

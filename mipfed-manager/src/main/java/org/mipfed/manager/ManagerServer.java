@@ -10,12 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
@@ -33,17 +31,18 @@ import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.exareme2.Exareme2Address;
 import org.mipfed.manager.exareme2.Exareme2Listener;
-import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.replication.ManagerReplication;
 import org.mipfed.manager.session.CaRotation;
 import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.ManagerDirectories;
 import org.mipfed.manager.session.NodeSessionService;
 import org.mipfed.manager.state.FederationConfig;
+import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.ManagerRecord;
 import org.mipfed.manager.state.StateStore;
@@ -65,6 +64,7 @@ public final class ManagerServer implements AutoCloseable {
     private final NodeRegistry registry;
     private final AnalysisService analyses;
     private final ManagerMetrics metrics;
+    private final ManagerReplication replication;
     private CaRotation rotation;
     private Exareme2Listener exareme2;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -81,7 +81,9 @@ public final class ManagerServer implements AutoCloseable {
             NodeRegistry registry,
             AnalysisService analyses,
             AuditTrail audit,
-            ManagerMetrics metrics) {
+            ManagerMetrics metrics,
+            ManagerReplication replication) {
+        this.replication = replication;
         this.analyses = analyses;
         this.metrics = metrics;
         this.audit = audit;
@@ -121,7 +123,18 @@ public final class ManagerServer implements AutoCloseable {
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
         FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
-        StateStore store = StateStore.load(paths.state());
+        // read strictly first: a hand edit with an error stops the start before anything listens
+        FederationState files = StateStore.load(paths.state()).get();
+        int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
+        int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
+        ManagerReplication replication = startReplication(paths, config, ca, files, grpcPort);
+        StateStore store;
+        try {
+            store = StateStore.replicated(replication);
+        } catch (RuntimeException e) {
+            replication.close();
+            throw e;
+        }
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
         audit.observeAppends(metrics::auditAppend);
@@ -153,8 +166,6 @@ public final class ManagerServer implements AutoCloseable {
                         ? HttpTls.issued(paths, ca.joinCa(), config.advertiseAddr())
                         : null;
         HttpTransport transport = new HttpTransport(config.httpHost(), loopbackOnly, tls != null, web.behindProxy());
-        int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
-        int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
         // this manager as nodes reach it, read when a session opens (the ports are bound by then)
         AtomicInteger boundGrpc = new AtomicInteger(grpcPort);
         AtomicInteger boundHttp = new AtomicInteger(httpPort);
@@ -184,6 +195,7 @@ public final class ManagerServer implements AutoCloseable {
             boundGrpc.set(grpc.getPort());
         } catch (IOException e) {
             audit.close();
+            replication.close();
             throw new UncheckedIOException(
                     "Cannot listen for nodes on port " + grpcPort + ": " + e.getMessage()
                             + ". Is another manager running? Choose another port with --grpc-port.",
@@ -227,7 +239,8 @@ public final class ManagerServer implements AutoCloseable {
                         web.oidc(),
                         audit,
                         alerts,
-                        metrics),
+                        metrics,
+                        replication),
                 transport,
                 tls);
         try {
@@ -239,17 +252,21 @@ public final class ManagerServer implements AutoCloseable {
             }
         } catch (IOException e) {
             grpc.shutdownNow();
+            replication.close();
             throw new UncheckedIOException("Cannot write " + paths.httpServingCertificate() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             grpc.shutdownNow();
             audit.close();
+            replication.close();
             throw new IllegalStateException(
                     "Cannot serve the REST API on port " + httpPort + ": " + e.getMessage()
                             + ". Is another manager running? Choose another port with --http-port.",
                     e);
         }
         directories.followChanges(registry);
-        ManagerServer server = new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics);
+        replication.advertise(config.advertiseAddr() + ":" + grpc.getPort());
+        ManagerServer server =
+                new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics, replication);
         server.rotation = rotation;
         if (exareme2 != null) {
             try {
@@ -285,25 +302,6 @@ public final class ManagerServer implements AutoCloseable {
             LOG.warn(transport.warning());
         }
         return server;
-    }
-
-    /** The gauges read at each scrape: nodes by state, experiments by status, certificates' time left. */
-    private static void observe(
-            ManagerMetrics metrics, NodeRegistry registry, ExperimentStore experiments, FederationCa ca, HttpTls tls) {
-        metrics.nodes(() -> registry.views().stream()
-                .map(v -> new ManagerMetrics.NodeState(
-                        v.alias() == null || v.alias().isEmpty() ? v.id() : v.alias(), v.status(), v.availability()))
-                .toList());
-        metrics.experiments(() -> experiments.list().stream()
-                .collect(Collectors.groupingBy(Experiment::status, TreeMap::new, Collectors.counting())));
-        metrics.certificateExpiry(
-                "manager", () -> ca.identity().chain().get(0).getNotAfter().toInstant());
-        metrics.certificateExpiry(
-                "ca", () -> ca.joinCa().certificate().getNotAfter().toInstant());
-        if (tls != null) {
-            metrics.certificateExpiry(
-                    "https", () -> tls.chain().get(0).getNotAfter().toInstant());
-        }
     }
 
     public int grpcPort() {
@@ -369,5 +367,6 @@ public final class ManagerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         audit.close();
+        replication.close();
     }
 }

@@ -8,6 +8,7 @@ import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.replication.ManagerReplication;
 import org.mipfed.manager.users.OidcSettings;
 import org.mipfed.manager.users.UserStore;
 
@@ -29,8 +30,10 @@ public record ApiServices(
         OidcSettings oidc,
         AuditTrail audit,
         PrivacyAlerts alerts,
-        ManagerMetrics metrics) {
+        ManagerMetrics metrics,
+        ManagerReplication replication) {
     public ApiServices {
+        requireNonNull(replication, "replication is null");
         requireNonNull(analyses, "analyses is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(tokens, "tokens is null");

@@ -69,7 +69,8 @@ public final class RestApi {
                 new JoinTokenResource(services.tokens(), services.tokenRotation(), audited),
                 new AuditResource(services.audit(), services.alerts()),
                 new CaResource(services.ca(), audited),
-                new UserResource(services.users(), sessions, audited));
+                new UserResource(services.users(), sessions, audited),
+                new ManagerResource(services.replication()));
     }
 
     /** Serves the API on {@code port} (0: a free one, see {@link #port()}). */

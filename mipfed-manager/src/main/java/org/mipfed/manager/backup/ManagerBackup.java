@@ -50,6 +50,7 @@ public final class ManagerBackup {
     /** What a manager's data directory holds that a restore does not need: its lock. */
     private static final List<String> SKIP = List.of("manager.lock");
 
+    private static final String RAFT_DIR = "raft";
     private static final String AUDIT_CHECKPOINT = "audit.log.checkpoint";
 
     private ManagerBackup() {}
@@ -83,7 +84,9 @@ public final class ManagerBackup {
                 Stream<Path> files = Files.walk(paths.dataDir())) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 String name = paths.dataDir().relativize(file).toString().replace('\\', '/');
-                if (SKIP.contains(name) || name.contains(".tmp")) {
+                // the Raft log and its snapshots stay out: state.json holds the state they replicate, and a restored
+                // manager starts as a group of one from it
+                if (SKIP.contains(name) || name.contains(".tmp") || name.startsWith(RAFT_DIR + "/")) {
                     continue;
                 }
                 byte[] content = name.equals(AUDIT_CHECKPOINT) ? auditCheckpoint : readIfExists(file);

@@ -70,6 +70,11 @@ public record ManagerPaths(Path dataDir) {
         return dataDir.resolve("audit.log");
     }
 
+    /** The managers' replication: the Raft log, its snapshots and who this manager is in the group. */
+    public Path raftDir() {
+        return dataDir.resolve("raft");
+    }
+
     public Path lockFile() {
         return dataDir.resolve("manager.lock");
     }

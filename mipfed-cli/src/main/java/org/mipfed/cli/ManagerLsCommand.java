@@ -1,0 +1,57 @@
+package org.mipfed.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mipfed.cli.client.AdminClient;
+import org.mipfed.core.json.Json;
+import org.mipfed.manager.state.ManagerPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mipfed manager ls}: the federation's managers, as the one on this machine sees them. */
+@Command(
+        name = "ls",
+        mixinStandardHelpOptions = true,
+        description = "List the federation's managers: id, address nodes dial, role (leader/follower), status "
+                + "(ready/down), replication lag; '*' marks the one that answered.")
+final class ManagerLsCommand implements Callable<Integer> {
+    @Option(
+            names = "--data-dir",
+            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+    Path dataDir;
+
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print manager ids only.")
+    boolean quiet;
+
+    @Option(names = "--format", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+    String format;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode managers = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+                .get("/admin/managers");
+        if (format.equals("json")) {
+            System.out.println(Json.pretty().writeValueAsString(managers));
+            return 0;
+        }
+        if (quiet) {
+            managers.forEach(m -> System.out.println(m.path("id").asText()));
+            return 0;
+        }
+        String row = "%-18s %-28s %-9s %-6s %s%n";
+        System.out.printf(row, "ID", "ADDRESS", "ROLE", "STATUS", "LAG");
+        for (JsonNode m : managers) {
+            System.out.printf(
+                    row,
+                    m.path("id").asText() + (m.path("self").asBoolean() ? " *" : ""),
+                    m.path("address").asText(),
+                    m.path("role").asText(),
+                    m.path("status").asText(),
+                    m.path("lag").asLong());
+        }
+        return 0;
+    }
+}

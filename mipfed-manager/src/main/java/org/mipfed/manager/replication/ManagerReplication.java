@@ -1,0 +1,488 @@
+package org.mipfed.manager.replication;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
+import org.mipfed.manager.state.FederationState;
+import org.mipfed.manager.state.StateLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This manager's member of the managers' Raft group (Apache Ratis): the server that keeps the log and the state
+ * machine, and the client that forwards this manager's writes to the leader. A manager alone is a group of one and
+ * works exactly as a manager did before replication.
+ *
+ * <p>Reads ({@link #state()}) are local and never wait. A write ({@link #submit}) is committed by a majority of the
+ * managers before it returns; without a majority it fails within {@link #WRITE_TIMEOUT_MILLIS} with a 503 that says
+ * how many managers this one reaches, never a hang.
+ */
+public final class ManagerReplication implements StateLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagerReplication.class);
+
+    /** How long a write may wait for a majority of the managers before it is refused. */
+    public static final long WRITE_TIMEOUT_MILLIS = 2_000;
+    /** How long a write of a group of one may take (it has no majority to lose; a busy machine is slow). */
+    static final long ALONE_WRITE_TIMEOUT_MILLIS = 30_000;
+    /** A manager not heard from for this long is {@code down} in {@code GET /admin/managers}. */
+    static final long DOWN_AFTER_MILLIS = 3_000;
+
+    private final RaftServer server;
+    private final RaftClient client;
+    private final RaftGroupId groupId;
+    private final RaftPeerId self;
+    private final ManagerStateMachine stateMachine;
+    private volatile String advertised;
+    private final ClientId localClient = ClientId.randomId();
+    private final AtomicLong calls = new AtomicLong();
+
+    private ManagerReplication(
+            RaftServer server,
+            RaftClient client,
+            RaftGroupId groupId,
+            RaftPeerId self,
+            ManagerStateMachine stateMachine) {
+        this.server = server;
+        this.client = client;
+        this.groupId = groupId;
+        this.self = self;
+        this.stateMachine = stateMachine;
+    }
+
+    /** The {@code host:grpc-port} nodes dial this manager at, once its node-facing port listens. */
+    public void advertise(String address) {
+        this.advertised = requireNonNull(address, "address is null");
+    }
+
+    /** How many managers the group has now (this one included). */
+    public int groupSize() {
+        try {
+            return server.getDivision(groupId).getGroup().getPeers().size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The Raft group of a federation: one per federation, named by its id. */
+    public static RaftGroupId groupId(String federationId) {
+        return RaftGroupId.valueOf(
+                UUID.nameUUIDFromBytes(("mipfed-managers:" + federationId).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Starts this manager's Raft server from {@code raftDir} (created as a group of one holding only this manager
+     * on the first start) and waits until the group has a leader or {@code startTimeoutMillis} passed.
+     *
+     * @param raftDir Ratis's storage (log, snapshots), inside the manager's data directory
+     * @param stateFile where the state machine writes the federation state after each change
+     * @param member who this manager is in the group and where it listens for Raft
+     * @param tls the managers' mutual TLS ({@code OU=manager} certificates under the federation's CA)
+     */
+    public static ManagerReplication start(
+            Path raftDir,
+            Path stateFile,
+            String federationId,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        requireNonNull(raftDir, "raftDir is null");
+        requireNonNull(member, "member is null");
+        requireNonNull(tls, "tls is null");
+        requireNonNull(settings, "settings is null");
+        RaftGroupId groupId = groupId(federationId);
+        RaftPeerId self = RaftPeerId.valueOf(member.id());
+        RaftProperties properties = properties(raftDir, member, settings);
+        Parameters parameters = new Parameters();
+        GrpcConfigKeys.TLS.setConf(parameters, tls);
+        RaftPeer peer = RaftPeer.newBuilder()
+                .setId(self)
+                .setAddress(member.raftAddress())
+                .setAdminAddress(member.raftAddress())
+                .build();
+        RaftGroup group = RaftGroup.valueOf(groupId, peer);
+        boolean exists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
+        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
+        RaftServer server;
+        try {
+            Files.createDirectories(raftDir);
+            server = RaftServer.newBuilder()
+                    .setServerId(self)
+                    .setGroup(group)
+                    .setStateMachine(stateMachine)
+                    .setProperties(properties)
+                    .setParameters(parameters)
+                    .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                    .build();
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot start the managers' replication (Raft) in " + raftDir + " on " + member.raftAddress() + ": "
+                            + e.getMessage() + ". Is another manager running on this data directory or port?",
+                    e);
+        }
+        RaftGroup current;
+        try {
+            // the client dials this manager over loopback where it really listens (its port may have been any free one)
+            InetSocketAddress listening = server.getServerRpc().getInetSocketAddress();
+            String here = "127.0.0.1:" + listening.getPort();
+            RaftGroup conf = server.getDivision(groupId).getGroup();
+            current = RaftGroup.valueOf(
+                    groupId,
+                    conf.getPeers().stream()
+                            .map(p -> p.getId().equals(self)
+                                    ? RaftPeer.newBuilder(p)
+                                            .setAddress(here)
+                                            .setAdminAddress(here)
+                                            .setClientAddress(here)
+                                            .build()
+                                    : p)
+                            .toList());
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw new UncheckedIOException("The Raft group " + groupId + " did not start: " + e.getMessage(), e);
+        }
+        RaftClient client = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(current)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        ManagerReplication replication = new ManagerReplication(server, client, groupId, self, stateMachine);
+        replication.awaitLeader(settings.startTimeoutMillis());
+        return replication;
+    }
+
+    private static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
+        RaftProperties properties = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
+        InetSocketAddress bind = member.bindAddress();
+        GrpcConfigKeys.Server.setHost(properties, bind.getHostString());
+        GrpcConfigKeys.Server.setPort(properties, bind.getPort());
+        // elections slower than Ratis's defaults: on busy small machines a 150 ms timeout elects needlessly
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
+        // the first election of a starting manager need not wait: a group of one is writable within a moment
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(
+                properties, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
+                properties, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3000, TimeUnit.MILLISECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+        // snapshots and log compaction: every snapshotEvery entries, purge the log up to the snapshot
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, settings.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(settings.snapshotEvery(), Integer.MAX_VALUE));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(settings.segmentBytes()));
+        return properties;
+    }
+
+    /** Waits until this manager's group has a leader that can take writes; returns whether it has one. */
+    public boolean awaitLeader(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            DivisionInfo info = info();
+            if (info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady())) {
+                return true;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        LOG.warn("the managers' group has no leader after {} ms", timeoutMillis);
+        return false;
+    }
+
+    /** This manager's id in the group. */
+    public String id() {
+        return self.toString();
+    }
+
+    /** The state this manager has applied: local, never waits. */
+    public ReplicatedState state() {
+        return stateMachine.state();
+    }
+
+    @Override
+    public StateLog.Versioned read() {
+        ReplicatedState now = stateMachine.state();
+        return new StateLog.Versioned(now.version(), now.federation());
+    }
+
+    @Override
+    public boolean change(long basedOn, FederationState next) {
+        return submit(new StateCommand.ChangeFederationState(basedOn, next)).applied();
+    }
+
+    /** Where this manager listens for Raft (the actual port when it was asked for any free one). */
+    public InetSocketAddress raftAddress() {
+        return server.getServerRpc().getInetSocketAddress();
+    }
+
+    /**
+     * Commits {@code command} through the leader and waits until this manager applied it, so what it wrote is what
+     * it reads next.
+     *
+     * @throws Problem 503 ({@link ProblemType#MANAGER_UNAVAILABLE}) when no majority of the managers commits it within
+     *     {@link #WRITE_TIMEOUT_MILLIS}
+     */
+    public CommandReply submit(StateCommand command) {
+        requireNonNull(command, "command is null");
+        byte[] bytes;
+        try {
+            bytes = Json.mapper().writeValueAsBytes(command);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long started = System.nanoTime();
+        // a group of one cannot lose its majority: only a busy machine makes it slow, so it waits longer
+        long timeout = groupSize() == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_TIMEOUT_MILLIS;
+        Message message = Message.valueOf(ByteString.copyFrom(bytes));
+        CompletableFuture<RaftClientReply> sent;
+        if (info().isLeader()) {
+            // the leader submits to its own server in-process; a follower forwards through the client
+            try {
+                sent = server.submitClientRequestAsync(RaftClientRequest.newBuilder()
+                        .setClientId(localClient)
+                        .setServerId(self)
+                        .setGroupId(groupId)
+                        .setCallId(calls.incrementAndGet())
+                        .setMessage(message)
+                        .setType(RaftClientRequest.writeRequestType())
+                        .build());
+            } catch (IOException e) {
+                throw noQuorum(e.getMessage());
+            }
+        } else {
+            sent = client.async().send(message);
+        }
+        RaftClientReply reply;
+        try {
+            reply = sent.get(timeout, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            throw noQuorum("no majority answered within " + timeout + " ms");
+        } catch (ExecutionException e) {
+            throw noQuorum(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw noQuorum("interrupted");
+        }
+        if (!reply.isSuccess() && reply.getNotLeaderException() != null) {
+            // leadership moved between the check and the submission: forward to the new leader
+            try {
+                long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                reply = client.async().send(message).get(Math.max(left, 100), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                throw noQuorum("the leader changed and no new one answered in time");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw noQuorum("interrupted");
+            }
+        }
+        if (!reply.isSuccess()) {
+            throw noQuorum(reply.getException() != null ? reply.getException().getMessage() : "refused");
+        }
+        CommandReply answer;
+        try {
+            answer = Json.mapper().readValue(reply.getMessage().getContent().toByteArray(), CommandReply.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable reply of the managers' state machine: " + e.getMessage(), e);
+        }
+        long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        try {
+            if (!stateMachine.awaitApplied(answer.index(), Math.max(left, 100))) {
+                LOG.warn("write {} committed but not yet applied on this manager", answer.index());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return answer;
+    }
+
+    private Problem noQuorum(String cause) {
+        List<ManagerStatus> managers = managersSeenLocally();
+        long reachable =
+                managers.stream().filter(m -> m.status().equals("ready")).count();
+        int majority = managers.size() / 2 + 1;
+        return new Problem(
+                ProblemType.MANAGER_UNAVAILABLE,
+                "The federation cannot accept changes now: this manager reaches " + reachable + " of "
+                        + managers.size() + " managers and a write needs " + majority + " (" + cause
+                        + "). Analyses over connected nodes still run. Start the managers that are down; if they are "
+                        + "lost for good, run 'mipfed manager recover --force-new-cluster' on one survivor.");
+    }
+
+    /** Every manager of the group as this manager sees it, with the leader's view of who is down when it has one. */
+    public List<ManagerStatus> managers() {
+        DivisionInfo info = info();
+        RaftPeerId leader = info.getLeaderId();
+        if (leader != null && !leader.equals(self) && !info.isLeader()) {
+            try {
+                GroupInfoReply fromLeader = client.getGroupManagementApi(leader).info(groupId);
+                return statuses(fromLeader.getRoleInfoProto(), fromLeader.getCommitInfos(), fromLeader.getGroup());
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot ask the leader {} about the managers: {}", leader, e.getMessage());
+            }
+        }
+        return managersSeenLocally();
+    }
+
+    private List<ManagerStatus> managersSeenLocally() {
+        try {
+            RaftServer.Division division = server.getDivision(groupId);
+            return statuses(info().getRoleInfoProto(), division.getCommitInfos(), division.getGroup());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<ManagerStatus> statuses(
+            RoleInfoProto role, java.util.Collection<CommitInfoProto> commits, RaftGroup group) {
+        RaftPeerId answering = RaftPeerId.valueOf(role.getSelf().getId());
+        Map<RaftPeerId, Long> committed = commits.stream()
+                .collect(Collectors.toMap(
+                        c -> RaftPeerId.valueOf(c.getServer().getId()), CommitInfoProto::getCommitIndex, Math::max));
+        long top = committed.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        RaftPeerId leader = null;
+        Map<RaftPeerId, Long> silence = new java.util.HashMap<>();
+        if (role.getRole() == RaftPeerRole.LEADER) {
+            leader = answering;
+            for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
+                silence.put(RaftPeerId.valueOf(follower.getId().getId()), follower.getLastRpcElapsedTimeMs());
+            }
+        } else if (role.getRole() == RaftPeerRole.FOLLOWER
+                && role.getFollowerInfo().hasLeaderInfo()) {
+            ServerRpcProto leaderRpc = role.getFollowerInfo().getLeaderInfo();
+            leader = RaftPeerId.valueOf(leaderRpc.getId().getId());
+            silence.put(leader, leaderRpc.getLastRpcElapsedTimeMs());
+        }
+        List<ManagerStatus> out = new ArrayList<>();
+        for (RaftPeer peer : group.getPeers()) {
+            RaftPeerId id = peer.getId();
+            boolean ready;
+            if (id.equals(answering)) {
+                ready = true;
+            } else if (silence.containsKey(id)) {
+                ready = silence.get(id) < DOWN_AFTER_MILLIS;
+            } else {
+                ready = false;
+            }
+            long lag = Math.max(0, top - committed.getOrDefault(id, 0L));
+            out.add(new ManagerStatus(
+                    id.toString(),
+                    id.equals(self) && advertised != null ? advertised : peer.getAddress(),
+                    peer.getAddress(),
+                    id.equals(leader) ? "leader" : "follower",
+                    ready ? "ready" : "down",
+                    lag,
+                    id.equals(self)));
+        }
+        out.sort(java.util.Comparator.comparing(ManagerStatus::id));
+        return out;
+    }
+
+    private DivisionInfo info() {
+        try {
+            return server.getDivision(groupId).getInfo();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Takes a snapshot now (tests, backups): returns its log index. */
+    public long snapshot() {
+        try {
+            return client.getSnapshotManagementApi(self)
+                    .create(WRITE_TIMEOUT_MILLIS)
+                    .getLogIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot take a snapshot of the managers' state: " + e.getMessage(), e);
+        }
+    }
+
+    /** The log index of this manager's latest snapshot, or -1. */
+    public long latestSnapshotIndex() {
+        var latest = stateMachine.getLatestSnapshot();
+        return latest == null ? -1 : latest.getIndex();
+    }
+
+    /** The first index still in this manager's log (grows as snapshots compact it). */
+    public long logStartIndex() {
+        try {
+            return server.getDivision(groupId).getRaftLog().getStartIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft client: {}", e.getMessage());
+        }
+        closeQuietly(server);
+    }
+
+    private static void closeQuietly(RaftServer server) {
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft server: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package org.mipfed.manager.replication;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.security.Pem;
+import org.mipfed.manager.state.FederationState;
+
+/**
+ * The managers' replicated state machine: applies {@link StateCommand}s from the Raft log to a
+ * {@link ReplicatedState}. Reads are local ({@link #state()}); after every change the federation state is also written
+ * to {@code state.json}, so the files of a data directory stay what backups, restores and operators know.
+ *
+ * <p>Snapshots are the whole state as JSON, written to a temporary file and renamed into place, with the MD5 digest
+ * Ratis checks when a follower that fell behind installs one.
+ */
+final class ManagerStateMachine extends BaseStateMachine {
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Path stateFile;
+    private ReplicatedState state = ReplicatedState.EMPTY;
+
+    /** @param stateFile where the federation state is written after each change ({@code D/state.json}) */
+    ManagerStateMachine(Path stateFile) {
+        this.stateFile = requireNonNull(stateFile, "stateFile is null");
+    }
+
+    /** The state applied so far on this manager. */
+    synchronized ReplicatedState state() {
+        return state;
+    }
+
+    /** Waits until this manager applied the log up to {@code index} (a write it made is then visible locally). */
+    synchronized boolean awaitApplied(long index, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (getLastAppliedTermIndex().getIndex() < index) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.getLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        // a snapshot was installed from the leader: it replaces everything this manager had
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        TermIndex termIndex = TermIndex.valueOf(entry);
+        CommandReply reply;
+        synchronized (this) {
+            StateCommand command;
+            try {
+                command = Json.mapper()
+                        .readValue(entry.getStateMachineLogEntry().getLogData().toByteArray(), StateCommand.class);
+            } catch (IOException e) {
+                // every manager refuses the same bytes the same way: the state stays the same on all of them
+                reply = new CommandReply(termIndex.getIndex(), false, "unreadable command: " + e.getMessage());
+                updateLastAppliedTermIndex(termIndex);
+                notifyAll();
+                return CompletableFuture.completedFuture(encode(reply));
+            }
+            ReplicatedState.Outcome outcome = state.apply(command, termIndex.getIndex());
+            if (outcome.applied()) {
+                writeStateFile(outcome.state().federation());
+                state = outcome.state();
+            }
+            reply = new CommandReply(termIndex.getIndex(), outcome.applied(), outcome.refusal());
+            updateLastAppliedTermIndex(termIndex);
+            notifyAll();
+        }
+        return CompletableFuture.completedFuture(encode(reply));
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        ReplicatedState snapshot;
+        TermIndex last;
+        synchronized (this) {
+            snapshot = state;
+            last = getLastAppliedTermIndex();
+        }
+        if (last == null || last.getIndex() < 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        Path temporary = file.toPath().resolveSibling(file.getName() + ".tmp");
+        Files.write(temporary, Json.mapper().writeValueAsBytes(snapshot));
+        try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(temporary, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        return last.getIndex();
+    }
+
+    private synchronized void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        Path file = snapshot.getFile().getPath();
+        MD5Hash md5 = snapshot.getFile().getFileDigest();
+        if (md5 != null) {
+            MD5FileUtil.verifySavedMD5(file.toFile(), md5);
+        }
+        ReplicatedState loaded = Json.mapper().readValue(file.toFile(), ReplicatedState.class);
+        if (loaded.federation() != null) {
+            writeStateFile(loaded.federation());
+        }
+        state = loaded;
+        setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile()));
+        notifyAll();
+    }
+
+    private void writeStateFile(FederationState federation) {
+        try {
+            Pem.writeAtomically(stateFile, Json.pretty().writeValueAsBytes(federation), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the manager state " + stateFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Message encode(CommandReply reply) {
+        try {
+            return Message.valueOf(ByteString.copyFrom(Json.mapper().writeValueAsBytes(reply)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
