@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
@@ -31,12 +33,17 @@ import org.mipfed.manager.audit.PrivacyAlerts;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.exareme2.Exareme2Address;
 import org.mipfed.manager.exareme2.Exareme2Listener;
+import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.replication.ManagerReplication;
+import org.mipfed.manager.replication.MemberFile;
+import org.mipfed.manager.replication.RaftTls;
+import org.mipfed.manager.replication.ReplicationSettings;
+import org.mipfed.manager.replication.StateCommand;
 import org.mipfed.manager.session.CaRotation;
 import org.mipfed.manager.session.CertificateRenewals;
 import org.mipfed.manager.session.ManagerDirectories;
@@ -304,6 +311,58 @@ public final class ManagerServer implements AutoCloseable {
         return server;
     }
 
+    /** The gauges read at each scrape: nodes by state, experiments by status, certificates' time left. */
+    private static void observe(
+            ManagerMetrics metrics, NodeRegistry registry, ExperimentStore experiments, FederationCa ca, HttpTls tls) {
+        metrics.nodes(() -> registry.views().stream()
+                .map(v -> new ManagerMetrics.NodeState(
+                        v.alias() == null || v.alias().isEmpty() ? v.id() : v.alias(), v.status(), v.availability()))
+                .toList());
+        metrics.experiments(() -> experiments.list().stream()
+                .collect(Collectors.groupingBy(Experiment::status, TreeMap::new, Collectors.counting())));
+        metrics.certificateExpiry(
+                "manager", () -> ca.identity().chain().get(0).getNotAfter().toInstant());
+        metrics.certificateExpiry(
+                "ca", () -> ca.joinCa().certificate().getNotAfter().toInstant());
+        if (tls != null) {
+            metrics.certificateExpiry(
+                    "https", () -> tls.chain().get(0).getNotAfter().toInstant());
+        }
+    }
+
+    /**
+     * Starts this manager's member of the managers' Raft group. A data directory that has no Raft log yet (made by
+     * an older version, or restored from a backup) becomes a group of one holding its files; a group of one whose
+     * state file was changed while it was stopped takes the file's state into the log, once.
+     */
+    private static ManagerReplication startReplication(
+            ManagerPaths paths, FederationConfig config, FederationCa ca, FederationState files, int grpcPort) {
+        // a group of one: no other manager dials it, so Raft listens on any free loopback port (joining managers
+        // will give it a fixed one)
+        MemberFile member = MemberFile.readOrCreate(paths.raftDir(), config.advertiseAddr(), 0);
+        ManagerReplication replication = ManagerReplication.start(
+                paths.raftDir().resolve("log"),
+                paths.state(),
+                config.federationId(),
+                member.member(config.advertiseAddr() + ":" + grpcPort),
+                RaftTls.config(ca, config.federationId()),
+                ReplicationSettings.DEFAULT);
+        try {
+            FederationState replicated = replication.state().federation();
+            if (replication.groupSize() == 1 && !files.equals(replicated)) {
+                if (replicated != null) {
+                    LOG.warn(
+                            "{} was changed while the manager was stopped: its state goes into the log", paths.state());
+                }
+                replication.submit(new StateCommand.ImportFiles(files));
+            }
+            return replication;
+        } catch (RuntimeException e) {
+            replication.close();
+            throw e;
+        }
+    }
+
     public int grpcPort() {
         return grpc.getPort();
     }
@@ -331,6 +390,11 @@ public final class ManagerServer implements AutoCloseable {
 
     public ManagerMetrics metrics() {
         return metrics;
+    }
+
+    /** This manager's member of the managers' Raft group. */
+    public ManagerReplication replication() {
+        return replication;
     }
 
     public ManagerPaths paths() {
