@@ -142,13 +142,17 @@ class TestPortalStatistics {
         assertThat(browser.paintedPixels(browser.find("#chart-random-effects"))).isGreaterThan(2000);
     }
 
+    /** Picks the variables from the tree on Analyse (as a researcher does), chooses the algorithm and runs it. */
     private static void run(List<String> y, List<String> x, String algorithm) {
         browser.driver.get(portal + "portal/#/analyse");
-        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("y-variables")));
-        Select ys = new Select(browser.find("#y-variables"));
-        y.forEach(ys::selectByValue);
-        Select xs = new Select(browser.find("#x-variables"));
-        x.forEach(xs::selectByValue);
+        browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("main .loading")));
+        // the draft survives navigation: start afresh
+        WebElement old = browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+        browser.find("#reset-analysis").click();
+        browser.await(ExpectedConditions.stalenessOf(old));
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("variable-search")));
+        y.forEach(code -> pick(code, "y"));
+        x.forEach(code -> pick(code, "x"));
         browser.await(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#algorithm option[value=" + algorithm + "]")));
         new Select(browser.find("#algorithm")).selectByValue(algorithm);
@@ -158,9 +162,23 @@ class TestPortalStatistics {
                 .until(ExpectedConditions.or(
                         ExpectedConditions.visibilityOfElementLocated(By.id("experiment-done")),
                         ExpectedConditions.visibilityOfElementLocated(By.id("experiment-error"))));
-        assertThat(browser.driver.findElements(By.id("experiment-error")))
+        assertThat(browser.driver.findElements(By.id("experiment-error")).stream()
+                        .map(WebElement::getText)
+                        .toList())
                 .as("the experiment failed")
                 .isEmpty();
+    }
+
+    /** Searches the tree for {@code code} and adds it as dependent ({@code y}) or covariate ({@code x}). */
+    private static void pick(String code, String role) {
+        WebElement search = browser.find("#variable-search");
+        search.clear();
+        search.sendKeys(code);
+        browser.await(ExpectedConditions.elementToBeClickable(
+                        By.cssSelector("#variable-tree li.variable[data-code='" + code + "'] button.add-" + role)))
+                .click();
+        browser.await(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#chosen-" + role + " li[data-code='" + code + "']")));
     }
 
     private static ObjectNode request(String y, String x) {
