@@ -30,6 +30,7 @@ import org.mipfed.manager.api.RestApi;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.audit.PrivacyAlerts;
+import org.mipfed.manager.ca.CaKeys;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.exareme2.Exareme2Address;
 import org.mipfed.manager.exareme2.Exareme2Listener;
@@ -138,6 +139,7 @@ public final class ManagerServer implements AutoCloseable {
         StateStore store;
         try {
             store = StateStore.replicated(replication);
+            shareCa(replication, ca);
         } catch (RuntimeException e) {
             replication.close();
             throw e;
@@ -226,12 +228,16 @@ public final class ManagerServer implements AutoCloseable {
 
             @Override
             public JsonNode rotate() {
-                return rotation.start();
+                JsonNode status = rotation.start();
+                publishCa(replication, ca);
+                return status;
             }
 
             @Override
             public JsonNode finish() {
-                return rotation.finish();
+                JsonNode status = rotation.finish();
+                publishCa(replication, ca);
+                return status;
             }
         };
         RestApi api = new RestApi(
@@ -290,7 +296,11 @@ public final class ManagerServer implements AutoCloseable {
                 () -> {
                     try {
                         registry.reapExpired();
-                        rotation.finishIfAllMoved();
+                        // the leader finishes a rotation for the group; the others follow it through the log
+                        if (replication.isLeader()) {
+                            rotation.finishIfAllMoved();
+                            publishCa(replication, ca);
+                        }
                     } catch (RuntimeException e) {
                         LOG.error("checking certificates and the CA rotation failed", e);
                     }
@@ -360,6 +370,29 @@ public final class ManagerServer implements AutoCloseable {
         } catch (RuntimeException e) {
             replication.close();
             throw e;
+        }
+    }
+
+    /**
+     * The CA goes through the log: a group of one puts its files' CA (at its first start, or after its files changed
+     * while it was stopped); a member of a larger group takes the group's. From then on this manager follows every
+     * CA the log sets (a rotation started or finished on another manager).
+     */
+    private static void shareCa(ManagerReplication replication, FederationCa ca) {
+        replication.onCa(ca::adopt);
+        CaKeys replicated = replication.state().ca();
+        if (replicated == null || replication.groupSize() == 1 && !replicated.sameCas(ca.keys())) {
+            replication.submit(new StateCommand.PutCa(ca.keys()));
+        } else {
+            ca.adopt(replicated);
+        }
+    }
+
+    /** Puts this manager's CAs into the log when they changed here (a rotation started or finished on it). */
+    private static void publishCa(ManagerReplication replication, FederationCa ca) {
+        CaKeys mine = ca.keys();
+        if (!mine.sameCas(replication.state().ca())) {
+            replication.submit(new StateCommand.PutCa(mine));
         }
     }
 

@@ -142,6 +142,33 @@ public final class CertificateAuthority {
         return new CertificateAuthority(organization(certificate, certificateFile), certificate, key);
     }
 
+    /**
+     * The CA of {@code certificate} and {@code key} as the managers replicate it, checking that they belong together.
+     */
+    static CertificateAuthority of(X509Certificate certificate, PrivateKey key) {
+        requireNonNull(certificate, "certificate is null");
+        requireNonNull(key, "key is null");
+        if (certificate.getBasicConstraints() < 0) {
+            throw new IllegalArgumentException("the replicated CA certificate is not a CA certificate");
+        }
+        if (!belongTogether(key, certificate.getPublicKey())) {
+            throw new IllegalArgumentException("the replicated CA key is not the key of the replicated CA certificate");
+        }
+        return new CertificateAuthority(organization(certificate, Path.of("replicated CA")), certificate, key);
+    }
+
+    /** Writes this CA into {@code dir} (created 0700 if missing), key first, replacing what it held. */
+    void writeTo(Path dir) {
+        createPrivateDirectory(dir);
+        Pem.writePrivateKey(dir.resolve(KEY_FILE), key);
+        Pem.writeCertificate(dir.resolve(CERTIFICATE_FILE), certificate);
+    }
+
+    /** The CA's private key, for the managers' replicated state only. */
+    PrivateKey key() {
+        return key;
+    }
+
     /** The CA's own certificate: what nodes trust, and what join tokens name by digest. */
     public X509Certificate certificate() {
         return certificate;

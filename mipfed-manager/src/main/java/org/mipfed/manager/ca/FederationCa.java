@@ -168,17 +168,30 @@ public final class FederationCa {
                     "A CA rotation is already running (new CA " + nextDigest().orElseThrow()
                             + "). It finishes once every node has moved; finish it now with: mipfed manager ca --rotate --finish");
         }
-        Path nextDir = paths.caDir().resolve(NEXT);
         Path building = paths.caDir().resolve(NEXT + ".tmp");
         Directories.deleteTree(building);
         CertificateAuthority nextCa = CertificateAuthority.create(current.federationId(), building);
+        installNext(nextCa, current.endorse(nextCa.certificate()));
+        LOG.info(
+                "CA rotation started: new CA {}; nodes move to it over their sessions",
+                CaDigest.of(nextCa.certificate()));
+    }
+
+    /** Puts {@code nextCa} in place as the CA being rotated to, with this manager's certificate under it. */
+    private void installNext(CertificateAuthority nextCa, byte[] endorsement) {
+        Path nextDir = paths.caDir().resolve(NEXT);
+        Path building = paths.caDir().resolve(NEXT + ".tmp");
+        if (!Files.isRegularFile(building.resolve(CertificateAuthority.KEY_FILE))) {
+            Directories.deleteTree(building);
+            nextCa.writeTo(building);
+        }
         KeyPair managerKeys = KeyPairs.generate();
         X509Certificate managerCertificate =
                 nextCa.issueServerCertificate(managerKeys, List.of(advertiseAddr), MANAGER_CERTIFICATE_VALIDITY);
         Pem.writePrivateKey(building.resolve("manager.key"), managerKeys.getPrivate());
         Pem.writeCertificate(building.resolve("manager.crt"), managerCertificate);
-        byte[] endorsement = current.endorse(nextCa.certificate());
         Pem.writeAtomically(building.resolve(ENDORSEMENT), endorsement, false);
+        Directories.deleteTree(nextDir);
         try {
             Files.move(building, nextDir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -188,9 +201,80 @@ public final class FederationCa {
                 nextCa,
                 new Identity(managerKeys.getPrivate(), List.of(managerCertificate, nextCa.certificate())),
                 endorsement);
-        LOG.info(
-                "CA rotation started: new CA {}; nodes move to it over their sessions",
-                CaDigest.of(nextCa.certificate()));
+    }
+
+    /**
+     * The CAs as the managers replicate them (keys included): what any manager needs to sign certificates and to
+     * follow a rotation.
+     */
+    public CaKeys keys() {
+        CertificateAuthority c = current;
+        Next n = next;
+        return new CaKeys(
+                CaKeys.encode(c.certificate()),
+                CaKeys.encode(c.key()),
+                n == null ? null : CaKeys.encode(n.ca().certificate()),
+                n == null ? null : CaKeys.encode(n.ca().key()),
+                n == null ? null : CaKeys.encode(n.endorsement()));
+    }
+
+    /**
+     * Takes the CAs of the managers' replicated state when they differ from this manager's: a rotation another
+     * manager started (this manager issues itself a certificate under the new CA) or finished, or the CA of the group
+     * this manager joined. The files of the data directory follow, as they do for a local rotation.
+     *
+     * @return whether anything changed
+     * @throws IllegalArgumentException when the replicated CA is of another federation or its key does not match
+     */
+    public synchronized boolean adopt(CaKeys keys) {
+        requireNonNull(keys, "keys is null");
+        if (keys.sameCas(keys())) {
+            return false;
+        }
+        X509Certificate replicated = CaKeys.certificateOf(keys.certificate());
+        if (!replicated.equals(current.certificate())) {
+            Next n = next;
+            if (n != null && n.ca().certificate().equals(replicated)) {
+                // another manager finished the rotation this one follows
+                finishRotation();
+            } else {
+                CertificateAuthority adopted =
+                        CertificateAuthority.of(replicated, CaKeys.keyOf(keys.key(), replicated));
+                if (!adopted.federationId().equals(current.federationId())) {
+                    throw new IllegalArgumentException("the replicated CA is of federation " + adopted.federationId()
+                            + ", not of this manager's federation " + current.federationId());
+                }
+                // this manager keeps its key and gets a certificate under the federation's CA
+                X509Certificate mine = adopted.issueServerCertificate(
+                        new KeyPair(identity.chain().get(0).getPublicKey(), identity.key()),
+                        List.of(advertiseAddr),
+                        MANAGER_CERTIFICATE_VALIDITY);
+                Pem.writeCertificate(paths.tlsCertificate(), mine);
+                adopted.writeTo(paths.caDir());
+                Directories.deleteTree(paths.caDir().resolve(NEXT));
+                current = adopted;
+                identity = new Identity(identity.key(), List.of(mine, adopted.certificate()));
+                next = null;
+                LOG.info("took the federation's CA {} from the managers' replicated state", digest());
+            }
+        }
+        if (keys.rotating()) {
+            X509Certificate nextCertificate = CaKeys.certificateOf(keys.nextCertificate());
+            Next n = next;
+            if (n == null || !n.ca().certificate().equals(nextCertificate)) {
+                CertificateAuthority nextCa =
+                        CertificateAuthority.of(nextCertificate, CaKeys.keyOf(keys.nextKey(), nextCertificate));
+                Directories.deleteTree(paths.caDir().resolve(NEXT + ".tmp"));
+                installNext(nextCa, CaKeys.bytesOf(keys.endorsement()));
+                LOG.info(
+                        "following the CA rotation another manager started: new CA {}",
+                        nextDigest().orElseThrow());
+            }
+        } else if (next != null) {
+            Directories.deleteTree(paths.caDir().resolve(NEXT));
+            next = null;
+        }
+        return true;
     }
 
     /** Finishes a rotation: the new CA replaces the old one, whose certificates are refused from now on. */

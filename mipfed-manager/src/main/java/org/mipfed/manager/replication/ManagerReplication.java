@@ -250,6 +250,19 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
         return self.toString();
     }
 
+    /**
+     * Tells {@code listener} each CA the log sets from now on (another manager started or finished a rotation):
+     * this manager's CA follows the group's.
+     */
+    public void onCa(java.util.function.Consumer<org.mipfed.manager.ca.CaKeys> listener) {
+        stateMachine.onCa(listener);
+    }
+
+    /** Whether this manager is the group's leader now. */
+    public boolean isLeader() {
+        return info().isLeader();
+    }
+
     /** The state this manager has applied: local, never waits. */
     public ReplicatedState state() {
         return stateMachine.state();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -27,7 +28,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.MD5FileUtil;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
+import org.mipfed.manager.ca.CaKeys;
 import org.mipfed.manager.state.FederationState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The managers' replicated state machine: applies {@link StateCommand}s from the Raft log to a
@@ -38,9 +42,11 @@ import org.mipfed.manager.state.FederationState;
  * Ratis checks when a follower that fell behind installs one.
  */
 final class ManagerStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagerStateMachine.class);
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Path stateFile;
     private ReplicatedState state = ReplicatedState.EMPTY;
+    private volatile Consumer<CaKeys> caListener;
 
     /** @param stateFile where the federation state is written after each change ({@code D/state.json}) */
     ManagerStateMachine(Path stateFile) {
@@ -50,6 +56,11 @@ final class ManagerStateMachine extends BaseStateMachine {
     /** The state applied so far on this manager. */
     synchronized ReplicatedState state() {
         return state;
+    }
+
+    /** Tells {@code listener} every CA the log sets after this call (a rotation, or the CA of a group joined). */
+    void onCa(Consumer<CaKeys> listener) {
+        this.caListener = listener;
     }
 
     /** Waits until this manager applied the log up to {@code index} (a write it made is then visible locally). */
@@ -75,7 +86,9 @@ final class ManagerStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         // a snapshot was installed from the leader: it replaces everything this manager had
+        CaKeys before = state().ca();
         load(storage.loadLatestSnapshot());
+        tellCa(before, state().ca());
     }
 
     @Override
@@ -88,7 +101,10 @@ final class ManagerStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         TermIndex termIndex = TermIndex.valueOf(entry);
         CommandReply reply;
+        CaKeys caBefore;
+        CaKeys caAfter;
         synchronized (this) {
+            caBefore = state.ca();
             StateCommand command;
             try {
                 command = Json.mapper()
@@ -102,13 +118,17 @@ final class ManagerStateMachine extends BaseStateMachine {
             }
             ReplicatedState.Outcome outcome = state.apply(command, termIndex.getIndex());
             if (outcome.applied()) {
-                writeStateFile(outcome.state().federation());
+                if (outcome.state().federation() != null) {
+                    writeStateFile(outcome.state().federation());
+                }
                 state = outcome.state();
             }
+            caAfter = state.ca();
             reply = new CommandReply(termIndex.getIndex(), outcome.applied(), outcome.refusal());
             updateLastAppliedTermIndex(termIndex);
             notifyAll();
         }
+        tellCa(caBefore, caAfter);
         return CompletableFuture.completedFuture(encode(reply));
     }
 
@@ -151,6 +171,19 @@ final class ManagerStateMachine extends BaseStateMachine {
         state = loaded;
         setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile()));
         notifyAll();
+    }
+
+    private void tellCa(CaKeys before, CaKeys after) {
+        Consumer<CaKeys> listener = caListener;
+        if (listener == null || after == null || after.sameCas(before)) {
+            return;
+        }
+        try {
+            listener.accept(after);
+        } catch (RuntimeException e) {
+            // the log holds the CA; this manager's files could not follow it (a restart adopts it again)
+            LOG.error("cannot take the federation's CA from the managers' replicated state: {}", e.getMessage(), e);
+        }
     }
 
     private void writeStateFile(FederationState federation) {

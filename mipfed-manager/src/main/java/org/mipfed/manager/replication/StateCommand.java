@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.mipfed.manager.ca.CaKeys;
 import org.mipfed.manager.state.FederationState;
 
 /**
@@ -15,6 +16,7 @@ import org.mipfed.manager.state.FederationState;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = StateCommand.ImportFiles.class, name = "import-files"),
     @JsonSubTypes.Type(value = StateCommand.ChangeFederationState.class, name = "change-federation-state"),
+    @JsonSubTypes.Type(value = StateCommand.PutCa.class, name = "put-ca"),
 })
 public sealed interface StateCommand {
     /**
@@ -35,6 +37,17 @@ public sealed interface StateCommand {
     record ChangeFederationState(long basedOn, FederationState next) implements StateCommand {
         public ChangeFederationState {
             requireNonNull(next, "next is null");
+        }
+    }
+
+    /**
+     * Sets the federation's CA (certificate and key) and a rotation in progress: put by the first manager of a group,
+     * and by the manager that starts or finishes a rotation; every manager then signs under it and follows the
+     * rotation.
+     */
+    record PutCa(CaKeys ca) implements StateCommand {
+        public PutCa {
+            requireNonNull(ca, "ca is null");
         }
     }
 }
