@@ -236,6 +236,7 @@ const AUDIT_ACTIONS = {
   'token.create': 'created an API token', 'token.revoke': 'revoked an API token', 'ca.rotate': 'started a CA rotation',
   'ca.rotate_finish': 'finished a CA rotation', backup: 'backed up the manager', 'sign_in.lockout': 'was locked out of signing in',
   'dataset.conflict': 'dataset claimed twice', 'dataset.move': 'gave a dataset to another node',
+  'manager.demote': 'demoted a manager', 'manager.remove': 'removed a manager',
 };
 
 /** An audit entry's details as "key: value" lines, lists joined, nested objects in words. */

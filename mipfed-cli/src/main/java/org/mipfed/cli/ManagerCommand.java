@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
             ManagerCommand.Init.class,
             ManagerCommand.Start.class,
             ManagerLsCommand.class,
+            ManagerMembershipCommands.Demote.class,
+            ManagerMembershipCommands.Remove.class,
             CaCommand.class,
             BackupCommands.Backup.class,
             BackupCommands.Restore.class

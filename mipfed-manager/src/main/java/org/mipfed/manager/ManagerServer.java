@@ -181,7 +181,7 @@ public final class ManagerServer implements AutoCloseable {
         ManagerDirectories directories = new ManagerDirectories(
                 store,
                 () -> new ManagerRecord(
-                        ManagerRecord.SOLE_MANAGER_ID,
+                        replication.id(),
                         ManagerDirectories.hostPort(config.advertiseAddr(), boundGrpc.get()),
                         ManagerDirectories.hostPort(config.advertiseAddr(), boundHttp.get())));
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))

@@ -70,7 +70,7 @@ public final class RestApi {
                 new AuditResource(services.audit(), services.alerts()),
                 new CaResource(services.ca(), audited),
                 new UserResource(services.users(), sessions, audited),
-                new ManagerResource(services.replication()));
+                new ManagerResource(services.replication(), audited));
     }
 
     /** Serves the API on {@code port} (0: a free one, see {@link #port()}). */

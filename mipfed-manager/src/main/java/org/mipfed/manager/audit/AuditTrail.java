@@ -42,6 +42,8 @@ public final class AuditTrail implements AutoCloseable {
     public static final String CA_ROTATE = "ca.rotate";
     public static final String CA_ROTATE_FINISH = "ca.rotate_finish";
     public static final String BACKUP = "backup";
+    public static final String MANAGER_DEMOTE = "manager.demote";
+    public static final String MANAGER_REMOVE = "manager.remove";
     /** Sign-in attempts of a user name from an address (or of every name from an address) must wait. */
     public static final String SIGN_IN_LOCKOUT = "sign_in.lockout";
     /** A node announced a dataset another node owns; the manager refused the claim (user {@code node:<id>}). */

@@ -37,6 +37,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -77,6 +78,7 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
     private final RaftGroupId groupId;
     private final RaftPeerId self;
     private final ManagerStateMachine stateMachine;
+    private ManagerMember member;
     private volatile String advertised;
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong calls = new AtomicLong();
@@ -130,6 +132,38 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             ManagerMember member,
             GrpcTlsConfig tls,
             ReplicationSettings settings) {
+        return launch(raftDir, stateFile, federationId, member, tls, settings, false);
+    }
+
+    /**
+     * Starts the member of a manager that joins an existing group: its Raft server starts empty (in no group's
+     * configuration yet, so it never campaigns) and waits for the leader to add it ({@link #addMember}), then
+     * receives the state, by a snapshot install or a replay of the log.
+     *
+     * @throws IllegalStateException when {@code raftDir} already holds this federation's group
+     */
+    public static ManagerReplication startJoining(
+            Path raftDir,
+            Path stateFile,
+            String federationId,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        if (Files.isDirectory(raftDir.resolve(groupId(federationId).getUuid().toString()))) {
+            throw new IllegalStateException(raftDir + " already holds this federation's managers' log: this data "
+                    + "directory is a manager already; start it with 'mipfed manager start', or join with a new one");
+        }
+        return launch(raftDir, stateFile, federationId, member, tls, settings, true);
+    }
+
+    private static ManagerReplication launch(
+            Path raftDir,
+            Path stateFile,
+            String federationId,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings,
+            boolean joining) {
         requireNonNull(raftDir, "raftDir is null");
         requireNonNull(member, "member is null");
         requireNonNull(tls, "tls is null");
@@ -144,7 +178,8 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 .setAddress(member.raftAddress())
                 .setAdminAddress(member.raftAddress())
                 .build();
-        RaftGroup group = RaftGroup.valueOf(groupId, peer);
+        // a joining manager starts in an empty group: the leader's configuration change brings it in
+        RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peer);
         boolean exists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
         ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
         RaftServer server;
@@ -171,6 +206,9 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             InetSocketAddress listening = server.getServerRpc().getInetSocketAddress();
             String here = "127.0.0.1:" + listening.getPort();
             RaftGroup conf = server.getDivision(groupId).getGroup();
+            if (conf.getPeers().isEmpty()) {
+                conf = RaftGroup.valueOf(groupId, peer);
+            }
             current = RaftGroup.valueOf(
                     groupId,
                     conf.getPeers().stream()
@@ -195,7 +233,10 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                         20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
         ManagerReplication replication = new ManagerReplication(server, client, groupId, self, stateMachine);
-        replication.awaitLeader(settings.startTimeoutMillis());
+        replication.member = member;
+        if (!joining) {
+            replication.awaitLeader(settings.startTimeoutMillis());
+        }
         return replication;
     }
 
@@ -214,6 +255,9 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
                 properties, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3000, TimeUnit.MILLISECONDS));
+        // a joining manager is brought up to date before it votes: give a busy machine time for the TLS handshakes
+        // and the snapshot or log it receives (Ratis's default is a few election timeouts)
+        RaftServerConfigKeys.setStagingTimeout(properties, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         RaftClientConfigKeys.Rpc.setRequestTimeout(
                 properties, TimeDuration.valueOf(WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
         // snapshots and log compaction: every snapshotEvery entries, purge the log up to the snapshot
@@ -453,6 +497,139 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The {@code host:port} other managers reach this manager's Raft at: its Raft host and the port it listens on. */
+    public String reachableRaftAddress() {
+        return member.raftHost() + ":" + raftAddress().getPort();
+    }
+
+    /** This manager's Raft host and port as listened on now (what {@code member.json} should keep once others dial it). */
+    public ManagerMember listening() {
+        return new ManagerMember(
+                member.id(), member.address(), member.raftHost(), raftAddress().getPort());
+    }
+
+    /**
+     * Adds a manager to the group (on the leader): a configuration change committed by a majority of the new group,
+     * after Ratis brought the new member up to date. The new member must be running ({@link #startJoining}).
+     * Adding a member that is one already changes nothing.
+     *
+     * @param timeoutMillis how long the new member may take to catch up and the change to commit
+     * @throws Problem 409 when this manager is not the leader (it says which one is), 503 when no majority commits
+     */
+    public void addMember(String id, String raftAddress, long timeoutMillis) {
+        requireNonNull(id, "id is null");
+        requireNonNull(raftAddress, "raftAddress is null");
+        new ManagerMember(id, "-", "-", 0); // checks the id's shape
+        RaftGroup group = group();
+        if (group.getPeers().stream().anyMatch(p -> p.getId().toString().equals(id))) {
+            return;
+        }
+        List<RaftPeer> peers = new ArrayList<>(reachablePeers(group));
+        peers.add(RaftPeer.newBuilder()
+                .setId(id)
+                .setAddress(raftAddress)
+                .setAdminAddress(raftAddress)
+                .setClientAddress(raftAddress)
+                .build());
+        changeConfiguration(peers, timeoutMillis, "add manager " + id);
+        LOG.info("manager {} (Raft {}) joined the managers' group, now {} managers", id, raftAddress, peers.size());
+    }
+
+    /**
+     * Removes a manager from the group's voting members (on the leader). Removing one that is no member changes
+     * nothing; the last member cannot be removed.
+     *
+     * @throws Problem 409 when this manager is not the leader or {@code id} is the only member
+     */
+    public void removeMember(String id, long timeoutMillis) {
+        requireNonNull(id, "id is null");
+        RaftGroup group = group();
+        if (group.getPeers().stream().noneMatch(p -> p.getId().toString().equals(id))) {
+            return;
+        }
+        List<RaftPeer> peers = reachablePeers(group).stream()
+                .filter(p -> !p.getId().toString().equals(id))
+                .toList();
+        if (peers.isEmpty()) {
+            throw new Problem(
+                    ProblemType.CONFLICT,
+                    "Manager " + id + " is the only manager of the federation; a federation needs one. Add another "
+                            + "manager first (mipfed join-token manager, then mipfed manager join on the new machine).");
+        }
+        changeConfiguration(peers, timeoutMillis, "remove manager " + id);
+        LOG.info("manager {} left the managers' group, now {} managers", id, peers.size());
+    }
+
+    private RaftGroup group() {
+        try {
+            return server.getDivision(groupId).getGroup();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The group's peers, this manager at the address others reach it (a group of one may have named no port). */
+    private List<RaftPeer> reachablePeers(RaftGroup group) {
+        String here = reachableRaftAddress();
+        return group.getPeers().stream()
+                .map(p -> p.getId().equals(self)
+                        ? RaftPeer.newBuilder(p)
+                                .setAddress(here)
+                                .setAdminAddress(here)
+                                .setClientAddress(here)
+                                .build()
+                        : p)
+                .toList();
+    }
+
+    private void changeConfiguration(List<RaftPeer> peers, long timeoutMillis, String what) {
+        DivisionInfo info = info();
+        if (!info.isLeader()) {
+            RaftPeerId leader = info.getLeaderId();
+            throw new Problem(
+                    ProblemType.CONFLICT,
+                    "Only the managers' leader changes who the managers are, and this manager is not it"
+                            + (leader == null ? " (the group has no leader now)" : " (the leader is " + leader + ")")
+                            + "; send the request to the leader (mipfed manager ls shows it).");
+        }
+        RaftClientReply reply;
+        try {
+            reply = server.setConfigurationAsync(
+                            new SetConfigurationRequest(localClient, self, groupId, calls.incrementAndGet(), peers))
+                    .get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (IOException | ExecutionException e) {
+            throw noQuorum("cannot " + what + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        } catch (TimeoutException e) {
+            throw noQuorum("cannot " + what + " within " + timeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw noQuorum("interrupted");
+        }
+        if (!reply.isSuccess()) {
+            throw noQuorum("cannot " + what + ": "
+                    + (reply.getException() != null ? reply.getException().getMessage() : "refused"));
+        }
+    }
+
+    /** Waits until this manager holds the federation state and the CA (a joining one received them); returns whether. */
+    public boolean awaitState(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            ReplicatedState now = state();
+            if (now.federation() != null && now.ca() != null) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Takes a snapshot now (tests, backups): returns its log index. */

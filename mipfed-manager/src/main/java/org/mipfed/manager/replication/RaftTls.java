@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -36,28 +37,41 @@ public final class RaftTls {
         return new GrpcTlsConfig(keyManager(ca), trustManager(ca, federationId), true);
     }
 
+    /**
+     * Ratis's TLS configuration of a manager that has no CA key yet (one joining the group): it presents
+     * {@code identity} and trusts {@code trusted}, each read at every handshake.
+     */
+    public static GrpcTlsConfig config(
+            Supplier<FederationCa.Identity> identity, Supplier<List<X509Certificate>> trusted, String federationId) {
+        requireNonNull(identity, "identity is null");
+        requireNonNull(trusted, "trusted is null");
+        requireNonNull(federationId, "federationId is null");
+        return new GrpcTlsConfig(new ManagerKeyManager(identity), new ManagerTrustManager(trusted, federationId), true);
+    }
+
     /** The key manager both sides of a Raft connection present this manager's identity with. */
     static X509ExtendedKeyManager keyManager(FederationCa ca) {
-        return new ManagerKeyManager(requireNonNull(ca, "ca is null"));
+        requireNonNull(ca, "ca is null");
+        return new ManagerKeyManager(ca::identity);
     }
 
     /** The trust manager both sides of a Raft connection check the other manager with. */
     static X509ExtendedTrustManager trustManager(FederationCa ca, String federationId) {
-        return new ManagerTrustManager(
-                requireNonNull(ca, "ca is null"), requireNonNull(federationId, "federationId is null"));
+        requireNonNull(ca, "ca is null");
+        return new ManagerTrustManager(ca::trusted, requireNonNull(federationId, "federationId is null"));
     }
 
     /** Presents the manager's identity now, as server and as client. */
     private static final class ManagerKeyManager extends X509ExtendedKeyManager {
-        private final FederationCa ca;
+        private final Supplier<FederationCa.Identity> ca;
         private final Map<String, FederationCa.Identity> seen = new ConcurrentHashMap<>();
 
-        ManagerKeyManager(FederationCa ca) {
-            this.ca = ca;
+        ManagerKeyManager(Supplier<FederationCa.Identity> identity) {
+            this.ca = identity;
         }
 
         private String current(String keyType) {
-            FederationCa.Identity now = ca.identity();
+            FederationCa.Identity now = ca.get();
             String algorithm = now.key().getAlgorithm();
             if (keyType != null && !(keyType.equals(algorithm) || keyType.startsWith(algorithm + "_"))) {
                 return null;
@@ -126,18 +140,18 @@ public final class RaftTls {
 
     /** Accepts another manager of this federation, under a CA the federation trusts now, in either direction. */
     private static final class ManagerTrustManager extends X509ExtendedTrustManager {
-        private final FederationCa ca;
+        private final Supplier<List<X509Certificate>> ca;
         private final String federationId;
         private volatile List<X509Certificate> builtFor;
         private volatile X509ExtendedTrustManager delegate;
 
-        ManagerTrustManager(FederationCa ca, String federationId) {
-            this.ca = ca;
+        ManagerTrustManager(Supplier<List<X509Certificate>> trusted, String federationId) {
+            this.ca = trusted;
             this.federationId = federationId;
         }
 
         private synchronized X509ExtendedTrustManager delegate() {
-            List<X509Certificate> now = ca.trusted();
+            List<X509Certificate> now = ca.get();
             if (!now.equals(builtFor)) {
                 delegate = TlsManagers.trusting(now);
                 builtFor = now;
