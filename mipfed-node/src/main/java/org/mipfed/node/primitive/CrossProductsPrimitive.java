@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
@@ -95,13 +97,14 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
                     .setCrossProducts(CrossProductsResult.newBuilder().setN(0))
                     .build();
         }
-        guard.checkParameters(p, n).ifPresent(v -> {
-            throw RefusalException.caller(v.rule(), v.message());
-        });
-        checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
-        RowIds.checkModelRows(connection, scope, guard, described, new ArrayList<>(used));
         double[] shifts = Arrays.copyOfRange(values, 1 + extremes.size(), 1 + extremes.size() + p);
         double[] sums = Arrays.copyOfRange(values, 1 + extremes.size() + p, values.length);
+        guard.checkParameters(parameters(query.getColumnsList(), n, shifts, sums), n)
+                .ifPresent(v -> {
+                    throw RefusalException.caller(v.rule(), v.message());
+                });
+        checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
+        RowIds.checkModelRows(connection, scope, guard, described, new ArrayList<>(used));
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
         for (int i = 0; i < p; i++) {
             result.addMeans(shifts[i] + sums[i] / n);
@@ -164,6 +167,37 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         BoundSql indicator = LevelIndicator.of(scope, cde, column.getLevel());
         used.add(cde);
         return indicator;
+    }
+
+    /**
+     * The parameters {@code max_parameter_ratio} counts: the design columns with at least one row on this node (an
+     * indicator that is zero on every selected row carries no information, and the manager asks for every level the
+     * data model enumerates), less one for each variable whose indicators cover every selected row (a full coding:
+     * together they are the intercept's column, so a model fitted on them has one parameter fewer). A design that
+     * leaves out a reference level with rows counts as before: its indicators with rows, nothing less.
+     */
+    static int parameters(List<DesignColumn> columns, long n, double[] shifts, double[] sums) {
+        int parameters = 0;
+        Map<String, Long> covered = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            DesignColumn column = columns.get(i);
+            if (column.getLevel().isEmpty()) {
+                parameters++;
+                continue;
+            }
+            // The indicator's ones: n times its mean, the shift plus the deviations' mean.
+            long ones = Math.round(n * shifts[i] + sums[i]);
+            if (ones > 0) {
+                parameters++;
+                covered.merge(column.getVariable(), ones, Long::sum);
+            }
+        }
+        for (long ones : covered.values()) {
+            if (ones == n) {
+                parameters--;
+            }
+        }
+        return parameters;
     }
 
     /**
