@@ -480,13 +480,81 @@ public final class BenchCommand implements Callable<Integer> {
         table.add(latency);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        List<Long> pids = servingPids(federation);
+        double[] cpuBefore = ProcessCpu.each(pids);
         load(admin, body, done, failed);
+        table.add(cpuPerAnalysis(pids, cpuBefore, done.get()));
         ObjectNode throughput = row("linear_regression, demo data, " + clients + " clients", "throughput");
         throughput
                 .put("nodes", nodes)
                 .put("per_second", done.get() / (double) seconds)
                 .put("failed", failed.get());
         table.add(throughput);
+        table.add(logisticLatency(admin));
+    }
+
+    /** This process (the clients), the manager and the nodes: every process a small analysis costs CPU in. */
+    private List<Long> servingPids(LocalFederation federation) {
+        List<Long> pids = new ArrayList<>();
+        pids.add(ProcessHandle.current().pid());
+        pids.add(federation.managerProcess().pid());
+        for (int n = 0; n < nodes; n++) {
+            pids.add(federation.node("site" + n).process().pid());
+        }
+        return pids;
+    }
+
+    /**
+     * The CPU time of the throughput run over all the processes (the clients, the manager, the nodes: the first pid
+     * is the clients', the second the manager's), per analysis answered.
+     */
+    private ObjectNode cpuPerAnalysis(List<Long> pids, double[] before, long analyses) {
+        double[] after = ProcessCpu.each(pids);
+        double clientsMs = after[0] - before[0];
+        double managerMs = after[1] - before[1];
+        double nodesMs = 0;
+        for (int i = 2; i < pids.size(); i++) {
+            nodesMs += after[i] - before[i];
+        }
+        return row("CPU per small analysis (all processes)", "cpu")
+                .put("nodes", nodes)
+                .put("analyses", analyses)
+                .put("cpu_ms", (clientsMs + managerMs + nodesMs) / analyses)
+                .put("cpu_ms_clients", clientsMs / analyses)
+                .put("cpu_ms_manager", managerMs / analyses)
+                .put("cpu_ms_nodes", nodesMs / analyses);
+    }
+
+    /**
+     * Latency (p50/p99) of a small logistic regression on the dementia data (is the patient a woman, from the volumes
+     * of both hippocampi), after as many unmeasured ones, once the linear regressions have warmed the federation up.
+     */
+    private ObjectNode logisticLatency(AdminClient admin) {
+        JsonNode body = withParameter(
+                        new AnalysisRequest(
+                                "dementia:0.1",
+                                List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1"),
+                                List.of("lefthippocampus", "righthippocampus"),
+                                List.of("gender"),
+                                null,
+                                null,
+                                null),
+                        "positive_class",
+                        "F")
+                .toJson();
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            long start = System.nanoTime();
+            admin.post("/algorithms/logistic_regression", body);
+            if (i >= 100) {
+                latencies.add(System.nanoTime() - start);
+            }
+        }
+        Collections.sort(latencies);
+        return row("logistic_regression, demo data", "latency")
+                .put("nodes", nodes)
+                .put("p50_ms", latencies.get(latencies.size() / 2) / 1e6)
+                .put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
     }
 
     /**
@@ -625,7 +693,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
         StringBuilder csv = new StringBuilder(
-                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,manager_mb,node_max_mb\n");
+                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
@@ -642,6 +710,10 @@ public final class BenchCommand implements Callable<Integer> {
                     "p99_ms",
                     "per_second",
                     "mb_per_s",
+                    "cpu_ms",
+                    "cpu_ms_clients",
+                    "cpu_ms_manager",
+                    "cpu_ms_nodes",
                     "manager_mb",
                     "node_max_mb",
                     "failed")) {
@@ -666,6 +738,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             csv.append(String.join(",", cells)).append('\n');
         }
+        text.append('\n').append(SpeedTargets.text(table, clients));
         System.out.println(text);
         Files.createDirectories(out);
         Files.writeString(out.resolve("bench.txt"), text);

@@ -19,8 +19,9 @@ import org.mipfed.core.problem.Problem;
  * and nominal covariates, over the rows complete in all of them, with the statistics of statsmodels'
  * OLS summary.
  *
- * <p>Two rounds: the levels of the nominal covariates present in those rows (the design must be the
- * same on every node), then the design's cross-products, which combine exactly into the pooled ones.
+ * <p>One round: the cross-products of a design that indicates every level the data model enumerates for each
+ * nominal covariate, which combine exactly into the pooled ones; the levels no node has a row at are then dropped,
+ * and each variable's first present level is the reference (see {@link Design#inOneRound}).
  */
 public final class LinearRegression extends SpecifiedAlgorithm {
     public static final String NAME = "linear_regression";
@@ -35,8 +36,10 @@ public final class LinearRegression extends SpecifiedAlgorithm {
         String y = dependent(input);
         Covariates covariates = Covariates.of(NAME, y, input.x(), input.dataModel());
         List<String> used = covariates.used();
-        Design design = Design.build(federation, y, covariates.nominal(), covariates.numerical(), used);
-        CrossProducts pooled = design.empty() ? CrossProducts.empty(1) : design.crossProducts(federation);
+        Design.Pooled fitted =
+                Design.inOneRound(federation, input.dataModel(), y, covariates.nominal(), covariates.numerical(), used);
+        Design design = fitted.design();
+        CrossProducts pooled = fitted.pooled();
         checkEstimable(input, y, used, design, pooled);
         OlsFit fit;
         try {

@@ -131,7 +131,9 @@ public final class LocalFederation implements AutoCloseable {
                 List.of("manager", "start", "--data-dir", managerPaths.dataDir().toString()));
         args.addAll(managerOptions);
         manager = launch(workDir.resolve("manager.log"), args.toArray(String[]::new));
-        await(Duration.ofSeconds(60), "the manager to answer on port " + httpPort, () -> {
+        // Generous: on a busy 2-core machine (load 30, several builds at once) the manager has taken over 60 s to
+        // start.
+        await(Duration.ofSeconds(180), "the manager to answer on port " + httpPort, () -> {
             try {
                 admin().get("/healthcheck");
                 return true;

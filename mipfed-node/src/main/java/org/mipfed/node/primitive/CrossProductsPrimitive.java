@@ -6,18 +6,22 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * {@code cross_products}: n, column means and the centred co-moment matrix of a design over the
@@ -84,7 +88,8 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         // One statement, one pass: n, the extreme value each transformation depends on (min for log, max for
         // exp), the shifts, then the sums of deviations from the shifts and of their products.
         List<Transformed> extremes = new ArrayList<>(transformed);
-        double[] values = centredSums(connection, scope, columns, complete, extremes);
+        RoaringBitmap rows = new RoaringBitmap();
+        double[] values = centredSums(connection, scope, columns, complete, extremes, rows);
         long n = Math.round(values[0]);
         guard.checkRows(n, QueryScope.names(new ArrayList<>(used))).ifPresent(v -> {
             throw RefusalException.caller(v.rule(), v.message());
@@ -95,13 +100,14 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
                     .setCrossProducts(CrossProductsResult.newBuilder().setN(0))
                     .build();
         }
-        guard.checkParameters(p, n).ifPresent(v -> {
-            throw RefusalException.caller(v.rule(), v.message());
-        });
-        checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
-        RowIds.checkModelRows(connection, scope, guard, described, new ArrayList<>(used));
         double[] shifts = Arrays.copyOfRange(values, 1 + extremes.size(), 1 + extremes.size() + p);
         double[] sums = Arrays.copyOfRange(values, 1 + extremes.size() + p, values.length);
+        guard.checkParameters(parameters(query.getColumnsList(), n, shifts, sums), n)
+                .ifPresent(v -> {
+                    throw RefusalException.caller(v.rule(), v.message());
+                });
+        checkTransforms(transformed, Arrays.copyOfRange(values, 1, 1 + extremes.size()));
+        RowIds.checkModelRows(scope, guard, described, rows);
         CrossProductsResult.Builder result = CrossProductsResult.newBuilder().setN(n);
         for (int i = 0; i < p; i++) {
             result.addMeans(shifts[i] + sums[i] / n);
@@ -167,6 +173,37 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
     }
 
     /**
+     * The parameters {@code max_parameter_ratio} counts: the design columns with at least one row on this node (an
+     * indicator that is zero on every selected row carries no information, and the manager asks for every level the
+     * data model enumerates), less one for each variable whose indicators cover every selected row (a full coding:
+     * together they are the intercept's column, so a model fitted on them has one parameter fewer). A design that
+     * leaves out a reference level with rows counts as before: its indicators with rows, nothing less.
+     */
+    static int parameters(List<DesignColumn> columns, long n, double[] shifts, double[] sums) {
+        int parameters = 0;
+        Map<String, Long> covered = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            DesignColumn column = columns.get(i);
+            if (column.getLevel().isEmpty()) {
+                parameters++;
+                continue;
+            }
+            // The indicator's ones: n times its mean, the shift plus the deviations' mean.
+            long ones = Math.round(n * shifts[i] + sums[i]);
+            if (ones > 0) {
+                parameters++;
+                covered.merge(column.getVariable(), ones, Long::sum);
+            }
+        }
+        for (long ones : covered.values()) {
+            if (ones == n) {
+                parameters--;
+            }
+        }
+        return parameters;
+    }
+
+    /**
      * Refuses an answer that would reveal a small count through its level indicators (see
      * {@link LevelIndicator#checkCounts}): each indicator's ones are n × its mean, and two indicators' rows at both
      * levels are their co-moment plus n × the product of their means.
@@ -228,14 +265,16 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
      * lose no precision. A column with no finite mean among those rows (a log of non-positive values, say) is
      * centred on 0. The selected rows are a common table expression that both the shifts and the sums read, NOT
      * MATERIALIZED: each reads it as it scans (the shifts stop after their rows), where a materialized one would hold
-     * every selected row in memory.
+     * every selected row in memory. The first statement also gathers the selected rows' ids into {@code rows}, for
+     * the differencing of the model's rows ({@link RowIds#checkModelRows}) without a statement of its own.
      */
     private static double[] centredSums(
             Connection connection,
             QueryScope scope,
             List<BoundSql> columns,
             String complete,
-            List<Transformed> transformed)
+            List<Transformed> transformed,
+            RoaringBitmap rows)
             throws SQLException {
         int p = columns.size();
         BoundSql.Builder with = BoundSql.builder().sql("WITH \"selected$\" AS NOT MATERIALIZED (SELECT ");
@@ -249,6 +288,7 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
             with.sql(", " + scope.dialect().toDouble(scope.quote(t.cde())) + " AS \"e$" + k + "\"");
             sums.add((LOG.equals(t.transform()) ? "min(" : "max(") + "\"e$" + k + "\")");
         }
+        with.sql(", " + scope.dialect().quote(StoreCatalog.ROW_ID) + " AS \"id$\"");
         with.sql(" FROM " + scope.table() + " WHERE ")
                 .append(scope.where())
                 .sql(" AND " + complete + "), \"shift$\" AS (SELECT ");
@@ -274,15 +314,19 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
+            String ids = start == 0 ? ", " + scope.dialect().arrayOf("\"id$\"") : "";
             BoundSql sql = BoundSql.builder()
                     .append(prefix)
-                    .sql("SELECT " + String.join(", ", block) + " FROM \"selected$\" CROSS JOIN \"shift$\"")
+                    .sql("SELECT " + String.join(", ", block) + ids + " FROM \"selected$\" CROSS JOIN \"shift$\"")
                     .build();
             try (PreparedStatement statement = sql.prepare(connection);
-                    ResultSet rows = statement.executeQuery()) {
-                rows.next();
+                    ResultSet result = statement.executeQuery()) {
+                result.next();
                 for (int k = 0; k < block.size(); k++) {
-                    values[start + k] = rows.getDouble(k + 1);
+                    values[start + k] = result.getDouble(k + 1);
+                }
+                if (start == 0) {
+                    rows.or(RowIds.bitmap(result.getArray(block.size() + 1)));
                 }
             }
         }

@@ -12,11 +12,13 @@ import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
+import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.GlmStepQuery;
 import org.mipfed.proto.v1.GlmStepResult;
 import org.mipfed.proto.v1.PrimitiveQuery;
 import org.mipfed.proto.v1.PrimitiveResult;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * {@code glm_step}: one Fisher-scoring step of a generalised linear model at the coefficients the
@@ -123,18 +125,24 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
             }
         }
         double[] values = new double[sums.size()];
+        RoaringBitmap rows = new RoaringBitmap();
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
+            // The first statement also gathers the rows' ids, for the differencing of the model's rows.
+            String ids = start == 0 ? ", " + scope.dialect().arrayOf("\"id$\"") : "";
             BoundSql sql = BoundSql.builder()
-                    .sql("SELECT " + String.join(", ", block) + " FROM (")
+                    .sql("SELECT " + String.join(", ", block) + ids + " FROM (")
                     .append(from)
                     .sql(") \"g8$\"")
                     .build();
             try (PreparedStatement statement = sql.prepare(connection);
-                    ResultSet rows = statement.executeQuery()) {
-                rows.next();
+                    ResultSet result = statement.executeQuery()) {
+                result.next();
                 for (int k = 0; k < block.size(); k++) {
-                    values[start + k] = rows.getDouble(k + 1);
+                    values[start + k] = result.getDouble(k + 1);
+                }
+                if (start == 0) {
+                    rows.or(RowIds.bitmap(result.getArray(block.size() + 1)));
                 }
             }
             if (start == 0) {
@@ -146,7 +154,7 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
                             .build();
                 }
                 checkDisclosure(connection, scope, query, columns, response, complete, (long) values[0], values[4]);
-                RowIds.checkModelRows(connection, scope, guard, described, complete);
+                RowIds.checkModelRows(scope, guard, described, rows);
             }
         }
         long n = (long) values[0];
@@ -308,7 +316,8 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
             design.append(columns.get(i)).sql(" AS " + x(i) + ", ");
         }
         design.append(response)
-                .sql(" AS \"y$\" FROM " + scope.table() + " WHERE ")
+                .sql(" AS \"y$\", " + scope.dialect().quote(StoreCatalog.ROW_ID) + " AS \"id$\" FROM " + scope.table()
+                        + " WHERE ")
                 .append(scope.where())
                 .sql(" AND " + scope.complete(complete) + fence);
         BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");

@@ -1,5 +1,6 @@
 package org.mipfed.node.primitive;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -48,6 +49,26 @@ final class RowIds {
                         .sql(" AND " + scope.complete(complete))
                         .build(),
                 (id, row) -> rows.add(id));
+        checkModelRows(scope, guard, described, rows);
+    }
+
+    /**
+     * The row ids gathered into one array value by a primitive's own statement
+     * ({@link org.mipfed.node.store.SqlDialect#arrayOf}), for {@link #checkModelRows(QueryScope, PrivacyGuard,
+     * Collection, RoaringBitmap)}: one statement where there were two. NULL (no row) is the empty set.
+     */
+    static RoaringBitmap bitmap(Array ids) throws SQLException {
+        RoaringBitmap rows = new RoaringBitmap();
+        if (ids != null) {
+            for (Object value : (Object[]) ids.getArray()) {
+                rows.add(rowId(((Number) value).longValue()));
+            }
+        }
+        return rows;
+    }
+
+    /** The differencing of a model's rows, read already: see the method above. */
+    static void checkModelRows(QueryScope scope, PrivacyGuard guard, Collection<Cde> described, RoaringBitmap rows) {
         List<FigureRows> sets = new ArrayList<>();
         for (Cde cde : described) {
             sets.add(FigureRows.values(cde.code(), rows));
@@ -62,13 +83,17 @@ final class RowIds {
         try (PreparedStatement statement = sql.prepare(connection);
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                long id = rows.getLong(1);
-                if (id < 0 || id > 0xFFFF_FFFFL) {
-                    throw new IllegalStateException(
-                            "row id " + id + " is outside the 32-bit range the differencing history keeps");
-                }
-                each.accept((int) id, rows);
+                each.accept(rowId(rows.getLong(1)), rows);
             }
         }
+    }
+
+    /** A row id in the 32 bits the bitmaps keep. */
+    private static int rowId(long id) {
+        if (id < 0 || id > 0xFFFF_FFFFL) {
+            throw new IllegalStateException(
+                    "row id " + id + " is outside the 32-bit range the differencing history keeps");
+        }
+        return (int) id;
     }
 }

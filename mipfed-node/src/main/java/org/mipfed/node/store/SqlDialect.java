@@ -13,11 +13,21 @@ public enum SqlDialect {
         public String quantile(String expression, double fraction) {
             return "quantile_cont(" + expression + ", " + fraction + ")";
         }
+
+        @Override
+        public String arrayOf(String expression) {
+            return "list(" + expression + ")";
+        }
     },
     POSTGRESQL("DOUBLE PRECISION", "TEXT") {
         @Override
         public String quantile(String expression, double fraction) {
             return "percentile_cont(" + fraction + ") WITHIN GROUP (ORDER BY " + expression + ")";
+        }
+
+        @Override
+        public String arrayOf(String expression) {
+            return "array_agg(" + expression + ")";
         }
     };
 
@@ -86,6 +96,12 @@ public enum SqlDialect {
      * expression; {@code fraction} is always one of our own constants, never user input.
      */
     public abstract String quantile(String expression, double fraction);
+
+    /**
+     * The aggregate that gathers an expression's values over the rows into one array value (read through JDBC's
+     * {@code getArray}; NULL over no rows).
+     */
+    public abstract String arrayOf(String expression);
 
     /** An aggregate call restricted to the rows meeting {@code condition} (null = all rows). */
     public String filtered(String aggregate, String condition) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -280,6 +281,133 @@ abstract class AbstractCrossProductsTransformTest {
     }
 
     @Test
+    void everyEnumeratedLevelIsAnsweredAbsentOnesAsZeroColumnsAndTheRestExactly() {
+        // A linear regression asks in one round for every level the data model enumerates (issue 21). edsd1's rows
+        // with an amygdala volume are CN or Other: AD and MCI are zero columns, which say what `levels` says (no
+        // selected row is at them), a count of 0, which min_cell_count releases.
+        PrimitiveExecutor executor = withoutHistory();
+        List<DesignColumn> every = new ArrayList<>();
+        for (String level : List.of("AD", "CN", "MCI", "Other")) {
+            every.add(level("alzheimerbroadcategory", level));
+        }
+        every.add(column("leftamygdala", ""));
+        CrossProductsResult full = executor.execute(query(List.of("edsd1"), null, every, List.of()), "t")
+                .getCrossProducts();
+        long n = rows.select(
+                        List.of("edsd1"),
+                        r -> DementiaRows.complete(r, List.of("leftamygdala", "alzheimerbroadcategory")))
+                .size();
+        assertThat(full.getN()).isEqualTo(n).isEqualTo(37);
+        int p = every.size();
+        for (int absent : new int[] {0, 2}) {
+            assertThat(full.getMeans(absent)).isZero();
+            for (int j = 0; j < p; j++) {
+                assertThat(full.getComoments(absent * p + j)).isZero();
+            }
+        }
+        // The columns the manager keeps (Other, leftamygdala; CN the reference) are exactly the two-round design's.
+        CrossProductsResult kept = executor.execute(
+                        query(List.of("edsd1"), null, List.of(every.get(3), every.get(4)), List.of()), "t")
+                .getCrossProducts();
+        assertThat(kept.getMeansList()).containsExactly(full.getMeans(3), full.getMeans(4));
+        assertThat(kept.getComomentsList())
+                .containsExactly(
+                        full.getComoments(3 * p + 3),
+                        full.getComoments(3 * p + 4),
+                        full.getComoments(4 * p + 3),
+                        full.getComoments(4 * p + 4));
+    }
+
+    @Test
+    void everyEnumeratedLevelStillRefusesALevelOfOneOrTwoRows() {
+        PrimitiveExecutor executor = withoutHistory();
+        List<DesignColumn> every = new ArrayList<>();
+        for (String level : List.of("+80y", "-50y", "50-59y", "60-69y", "70-79y")) {
+            every.add(level("agegroup", level));
+        }
+        every.add(column("leftamygdala", ""));
+        // edsd0: 50-59y has 1 row, +80y 2 (the reference, +80y, is indicated too); -50y none.
+        assertThatThrownBy(() -> executor.execute(query(List.of("edsd0"), null, every, List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageContaining("among the counts of agegroup")
+                .hasMessageNotContaining("+80y")
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
+        // desd-synthdata1's CN rows: +80y has 2 rows, the other levels 3 or more (-50y none).
+        Filter cn = rule("alzheimerbroadcategory", "equal", "CN");
+        Map<String, Long> counts = new TreeMap<>();
+        rows.select(
+                        List.of("desd-synthdata1"),
+                        r -> DementiaRows.complete(r, List.of("leftamygdala", "agegroup", "alzheimerbroadcategory"))
+                                && r.get("alzheimerbroadcategory").equals("CN"))
+                .forEach(r -> counts.merge(r.get("agegroup"), 1L, Long::sum));
+        assertThat(counts)
+                .containsExactlyInAnyOrderEntriesOf(Map.of("+80y", 2L, "50-59y", 3L, "60-69y", 17L, "70-79y", 18L));
+        assertThatThrownBy(() -> executor.execute(query(List.of("desd-synthdata1"), cn, every, List.of()), "t"))
+                .isInstanceOf(RefusalException.class)
+                .hasMessageNotContaining("2 rows")
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_cell_count"));
+    }
+
+    @Test
+    void maxParameterRatioCountsOnlyColumnsWithRows() {
+        // edsd0: 15 rows with an amygdala volume, all AD; 0.33 × 15 = 4.95 parameters at most.
+        PrimitiveExecutor executor = withoutHistory();
+        List<DesignColumn> every = new ArrayList<>();
+        for (String level : List.of("AD", "ALS", "BD", "CJD", "CN", "FTD", "HD", "LBD", "MCI", "MS", "PD")) {
+            every.add(level("neurodegenerativescategories", level));
+        }
+        for (String level : List.of("AD", "CN", "MCI", "Other")) {
+            every.add(level("alzheimerbroadcategory", level));
+        }
+        every.add(level("gender", "F"));
+        every.add(level("gender", "M"));
+        every.add(column("leftamygdala", ""));
+        // 18 columns, of which 5 have rows: AD twice (each a full coding, one with the intercept: no parameter),
+        // F and M (a full coding: one parameter) and the amygdala.
+        assertThat(CrossProductsPrimitive.parameters(
+                        every,
+                        15,
+                        new double[every.size()],
+                        onesOf(every.size(), Map.of(0, 15.0, 11, 15.0, 15, 8.0, 16, 7.0))))
+                .isEqualTo(2);
+        CrossProductsResult answered = executor.execute(query(List.of("edsd0"), null, every, List.of()), "t")
+                .getCrossProducts();
+        assertThat(answered.getN()).isEqualTo(15);
+        // Columns with rows still count: five numerical columns on 15 rows are refused.
+        List<DesignColumn> five = List.of(
+                column("leftamygdala", ""),
+                column("rightamygdala", ""),
+                column("lefthippocampus", ""),
+                column("righthippocampus", ""),
+                column("leftcaudate", ""));
+        assertThat(rows.select(
+                                List.of("edsd0"),
+                                r -> DementiaRows.complete(
+                                        r,
+                                        five.stream()
+                                                .map(DesignColumn::getVariable)
+                                                .toList()))
+                        .size())
+                .isEqualTo(15);
+        assertRule(executor, query(List.of("edsd0"), null, five, List.of()), "max_parameter_ratio");
+    }
+
+    /** Per column, the deviations' sum that makes its ones (with a zero shift) the given count. */
+    private static double[] onesOf(int columns, Map<Integer, Double> ones) {
+        double[] sums = new double[columns];
+        ones.forEach((column, count) -> sums[column] = count);
+        return sums;
+    }
+
+    private PrimitiveExecutor withoutHistory() {
+        return new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withoutHistory(), audit);
+    }
+
+    private static DesignColumn level(String variable, String level) {
+        return DesignColumn.newBuilder().setVariable(variable).setLevel(level).build();
+    }
+
+    @Test
     void theAuditNamesTheCompleteInVariables() {
         assertThat(PrimitiveExecutor.variables(query(
                         DATASETS, null, List.of(column("leftamygdala", "log")), List.of("gender", "leftamygdala"))))
@@ -287,6 +415,10 @@ abstract class AbstractCrossProductsTransformTest {
     }
 
     private void assertRule(PrimitiveQuery query, String rule) {
+        assertRule(executor, query, rule);
+    }
+
+    private static void assertRule(PrimitiveExecutor executor, PrimitiveQuery query, String rule) {
         assertThatThrownBy(() -> executor.execute(query, "t"))
                 .isInstanceOf(RefusalException.class)
                 .satisfies(e -> assertThat(((RefusalException) e).rule())
