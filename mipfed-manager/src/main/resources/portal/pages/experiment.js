@@ -14,6 +14,7 @@ export async function experimentPage(main, id) {
   let stopped = false;
   let shown = null;
   let confirmPolls = 10;
+  let finalDrawn = null;
   let variables = {};
   let algorithmLabels = {};
   let datasetLabels = {};
@@ -67,10 +68,15 @@ export async function experimentPage(main, id) {
       renderSuccess(experiment);
     } else {
       const error = experiment.error || {title: experiment.status, detail: 'The analysis did not finish.'};
-      clear(status, h('div', {class: experiment.status === 'cancelled' ? 'warning' : 'error', role: 'alert', id: experiment.status === 'cancelled' ? 'experiment-cancelled' : 'experiment-error'},
+      // drawn again only when something changed (the hospitals' confirmations of a cancel come in one by one)
+      const drawn = `${experiment.status} ${JSON.stringify(experiment.stopped_on_nodes || {})}`;
+      if (drawn !== finalDrawn) {
+        finalDrawn = drawn;
+        clear(status, h('div', {class: experiment.status === 'cancelled' ? 'warning' : 'error', role: 'alert', id: experiment.status === 'cancelled' ? 'experiment-cancelled' : 'experiment-error'},
         h('strong', {}, error.title || 'Error'), ' ', h('span', {class: 'error-detail'}, error.detail || '')),
       experiment.status === 'cancelled' ? stoppedOn(experiment.stopped_on_nodes) : null);
-      clear(body);
+        clear(body);
+      }
       // the hospitals confirm that they stopped within moments: look again a few times
       if (experiment.status === 'cancelled' && confirmPolls-- > 0) timer = setTimeout(poll, POLL_MS * 2);
     }
