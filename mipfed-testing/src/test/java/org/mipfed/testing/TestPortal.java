@@ -1061,23 +1061,25 @@ class TestPortal {
             }
             assertThat(folds).as("a cross-validation seen between its folds").isNotNull();
             go("#/experiments/" + id);
-            WebElement shown = browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("fold-progress")));
-            assertThat(shown.getText()).containsPattern("Fold \\d+ of 5");
-            List<WebElement> items = shown.findElements(By.cssSelector("li.fold"));
-            assertThat(items).hasSize(5);
-            assertThat(items)
-                    .filteredOn(e -> "running".equals(e.getAttribute("data-state")))
-                    .hasSize(1);
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("fold-progress")));
+            // read in one go: the status is drawn again at every poll
+            @SuppressWarnings("unchecked")
+            List<String> items = (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser.driver)
+                    .executeScript("return [document.querySelector('#fold-progress p').textContent,"
+                            + " ...[...document.querySelectorAll('#fold-progress li.fold')]"
+                            + ".map((li) => li.dataset.state + '|' + li.textContent)]");
+            assertThat(items.get(0)).containsPattern("Fold \\d+ of 5");
+            List<String> foldItems = items.subList(1, items.size());
+            assertThat(foldItems).hasSize(5);
+            assertThat(foldItems).filteredOn(e -> e.startsWith("running|")).hasSize(1);
             int current = federation
                     .admin()
                     .get("/experiments/" + id)
                     .path("fold_progress")
                     .path("current")
                     .asInt();
-            assertThat(items)
-                    .filteredOn(e -> "done".equals(e.getAttribute("data-state")))
-                    .hasSize(current - 1);
-            assertThat(items.get(current - 1).getText()).isEqualTo("Fold " + current + ": running");
+            assertThat(foldItems).filteredOn(e -> e.startsWith("done|")).hasSize(current - 1);
+            assertThat(foldItems.get(current - 1)).isEqualTo("running|Fold " + current + ": running");
             browser.screenshot("experiment-folds");
             browser.find("#cancel").click();
             browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("experiment-cancelled")));
