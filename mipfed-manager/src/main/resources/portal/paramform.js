@@ -96,17 +96,19 @@ export function parameterForm(spec, chosen, variables, initial = {}) {
 }
 
 /**
- * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts wide, at half the
- * time variable's range rounded up to 1, 2 or 5 times a power of ten: a node refuses every bin that holds between one
- * and its minimum of events or censored rows, and with width 1 on ages in years most bins do.
+ * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts at a hundredth of
+ * the time variable's range rounded up to 1, 2 or 5 times a power of ten (at least 1 for whole-number times). Each node
+ * joins a bin holding between one and its minimum of events or censored rows to the bins after it (join_sparse_bins,
+ * on by default), so a fine width gives as many steps as every hospital's rows allow, where it used to be refused.
  */
 function defaultFor(spec, name, p, chosen, variables) {
   if (name === 'bin_width' && spec.name === 'kaplan_meier') {
     const time = variables[chosen.y?.[0]];
     if (time && typeof time.min === 'number' && typeof time.max === 'number' && time.max > time.min) {
-      return niceWidth((time.max - time.min) / 2);
+      const width = niceWidth((time.max - time.min) / 100);
+      return time.sql_type === 'int' ? Math.max(1, width) : width;
     }
-    return 100;
+    return 1;
   }
   return p.default;
 }

@@ -13,6 +13,8 @@ export async function experimentPage(main, id) {
   let timer = null;
   let stopped = false;
   let shown = null;
+  let confirmPolls = 10;
+  let finalDrawn = null;
   let variables = {};
   let algorithmLabels = {};
   let datasetLabels = {};
@@ -56,7 +58,8 @@ export async function experimentPage(main, id) {
       progress.length ? h('ul', {class: 'hospital-progress', id: 'hospital-progress'}, progress.map(([node, p]) => h('li', {dataset: {node}},
         h('strong', {}, node), p.answered < p.asked
           ? h('span', {class: 'status status-running'}, ` waiting for its answer (${p.answered} of ${p.asked} steps answered)`)
-          : h('span', {class: 'status status-available'}, ` ${p.answered} of ${p.asked} steps answered`)))) : null);
+          : h('span', {class: 'status status-available'}, ` ${p.answered} of ${p.asked} steps answered`)))) : null,
+      folds(experiment.fold_progress));
       timer = setTimeout(poll, POLL_MS);
       return;
     }
@@ -65,10 +68,36 @@ export async function experimentPage(main, id) {
       renderSuccess(experiment);
     } else {
       const error = experiment.error || {title: experiment.status, detail: 'The analysis did not finish.'};
-      clear(status, h('div', {class: experiment.status === 'cancelled' ? 'warning' : 'error', role: 'alert', id: experiment.status === 'cancelled' ? 'experiment-cancelled' : 'experiment-error'},
-        h('strong', {}, error.title || 'Error'), ' ', h('span', {class: 'error-detail'}, error.detail || '')));
-      clear(body);
+      // drawn again only when something changed (the hospitals' confirmations of a cancel come in one by one)
+      const drawn = `${experiment.status} ${JSON.stringify(experiment.stopped_on_nodes || {})}`;
+      if (drawn !== finalDrawn) {
+        finalDrawn = drawn;
+        clear(status, h('div', {class: experiment.status === 'cancelled' ? 'warning' : 'error', role: 'alert', id: experiment.status === 'cancelled' ? 'experiment-cancelled' : 'experiment-error'},
+        h('strong', {}, error.title || 'Error'), ' ', h('span', {class: 'error-detail'}, error.detail || '')),
+      experiment.status === 'cancelled' ? stoppedOn(experiment.stopped_on_nodes) : null);
+        clear(body);
+      }
+      // the hospitals confirm that they stopped within moments: look again a few times
+      if (experiment.status === 'cancelled' && confirmPolls-- > 0) timer = setTimeout(poll, POLL_MS * 2);
     }
+  }
+
+  /** A cross-validation's folds while it runs: done, running, still to do. */
+  function folds(f) {
+    if (!f || !Array.isArray(f.folds)) return null;
+    const words = {done: 'done', running: 'running', 'to do': 'to do'};
+    return h('div', {id: 'fold-progress'},
+      h('p', {}, h('strong', {}, `Fold ${f.current} of ${f.n_splits}`), ` (${f.folds.filter((x) => x.state === 'done').length} done)`),
+      h('ol', {class: 'fold-progress'}, f.folds.map((x) => h('li', {dataset: {fold: x.fold, state: x.state}, class: `fold fold-${x.state.replace(' ', '-')}`,
+        title: `Fold ${x.fold}: ${words[x.state] || x.state}`}, `Fold ${x.fold}: ${words[x.state] || x.state}`))));
+  }
+
+  /** The hospitals that confirmed they stopped the cancelled analysis, with the queries they interrupted. */
+  function stoppedOn(nodes) {
+    const entries = Object.entries(nodes || {});
+    if (!entries.length) return h('p', {class: 'muted', id: 'stopped-on-nodes'}, 'Asking the hospitals to stop it…');
+    return h('p', {id: 'stopped-on-nodes'}, 'Stopped on the hospitals: ',
+      entries.map(([node, n]) => `${node} (${n ? `${n} running ${n === 1 ? 'query' : 'queries'} interrupted` : 'nothing was running'})`).join(', '), '.');
   }
 
   async function cancel() {

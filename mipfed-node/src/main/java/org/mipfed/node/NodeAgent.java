@@ -35,6 +35,7 @@ import org.mipfed.node.store.DataStore;
 import org.mipfed.node.store.DataStores;
 import org.mipfed.node.store.StoredDataModel;
 import org.mipfed.node.tls.NodeCredentials;
+import org.mipfed.proto.v1.CancelAnalysis;
 import org.mipfed.proto.v1.NodeHello;
 import org.mipfed.proto.v1.NodeMessage;
 import org.mipfed.proto.v1.PrimitiveRequest;
@@ -107,7 +108,17 @@ public final class NodeAgent implements AutoCloseable {
                         target,
                         () -> credentials.current().channelCredentials(),
                         this::hello,
-                        this::answer,
+                        new SessionClient.Answerer() {
+                            @Override
+                            public PrimitiveResponse answer(PrimitiveRequest request, String manager) {
+                                return NodeAgent.this.answer(request, manager);
+                            }
+
+                            @Override
+                            public int cancel(CancelAnalysis cancel, String manager) {
+                                return executor.cancel(cancel.getAnalysisId(), cancel.getRequester(), manager);
+                            }
+                        },
                         workers,
                         renewal,
                         events),

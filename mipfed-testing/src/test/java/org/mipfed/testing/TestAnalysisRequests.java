@@ -159,6 +159,8 @@ class TestAnalysisRequests {
     void survivalBinsTooFineForANodesMinimumAreRefusedNamingTheNode() {
         ObjectNode request =
                 body(ALL, List.of("subjectageyears"), List.of("alzheimerbroadcategory", "gender"), "event_level", "AD");
+        // without joining sparse bins (on by default: the node would join them to the next ones)
+        ((ObjectNode) request.get("parameters")).put("join_sparse_bins", false);
         Problem problem = problem("kaplan_meier", request);
         assertThat(problem.status()).isBetween(400, 499);
         assertThat(problem.detail())

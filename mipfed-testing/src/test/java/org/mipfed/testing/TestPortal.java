@@ -658,8 +658,10 @@ class TestPortal {
         chooseVariables(List.of("subjectageyears"), List.of("alzheimerbroadcategory", "gender"));
         chooseAlgorithm("kaplan_meier");
         new Select(browser.find("#param-event_level")).selectByValue("AD");
-        // half the age's range (0 to 130), rounded up: the demo data passes it where 1 year is refused
-        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("100");
+        // a hundredth of the age's range (0 to 130), rounded up to 2 years: each node joins the bins too sparse for
+        // its minimum to the next ones, where this width used to be refused
+        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("2");
+        assertThat(browser.find("#param-join_sparse_bins").isSelected()).isTrue();
         browser.find("#run").click();
         awaitFinished();
         browser.screenshot("results-kaplan-meier");
@@ -685,6 +687,14 @@ class TestPortal {
                     .isEqualTo(curve.path("n_risk").get(0).asText());
         }
         assertThat(browser.find("#table-logrank-test").getText()).contains("p-value");
+        // a real curve: several steps in each group, not one
+        for (JsonNode curve : result.path("curves")) {
+            long steps = java.util.stream.StreamSupport.stream(
+                            curve.path("n_event").spliterator(), false)
+                    .filter(d -> d.asLong() > 0)
+                    .count();
+            assertThat(steps).as("steps of %s", curve.path("group").asText()).isGreaterThan(3);
+        }
     }
 
     @Test
@@ -756,12 +766,17 @@ class TestPortal {
                         .getFirstSelectedOption()
                         .getAttribute("value"))
                 .isEqualTo("kaplan_meier");
-        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("100");
+        assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("2");
         assertThat(new Select(browser.find("#param-event_level"))
                         .getFirstSelectedOption()
                         .getAttribute("value"))
                 .isEqualTo("AD");
         new Select(browser.find("#param-event_level")).selectByValue("CN");
+        // one bin: the nodes' differencing history refuses a second curve in 2-year bins over the same rows (its
+        // cells a few rows from test 12's), which the node tests show for every other width
+        WebElement width = browser.find("#param-bin_width");
+        width.clear();
+        width.sendKeys("100");
         String name = "Time to a CN diagnosis by gender";
         browser.find("#experiment-name").sendKeys(name);
         browser.find("#run").click();
@@ -828,6 +843,10 @@ class TestPortal {
                             .path("status")
                             .asText())
                     .isEqualTo("cancelled");
+            // the hospitals that are up stop it too, and say so: on the page, in the API and in their audit logs
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("stopped-on-nodes"), "epfl"));
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("stopped-on-nodes"), "chuv"));
+            assertStoppedOnTheNodes(id, "chuv", "epfl");
 
             // once the manager has found it silent, Analyse names it down with what it removes
             LocalFederation.await(
@@ -1009,6 +1028,167 @@ class TestPortal {
     }
 
     /** Signs in as the admin unless signed in as the admin already. */
+    /**
+     * A cross-validation shows its folds while it runs (done, running, to do); it is held in a fold by freezing a
+     * hospital once its folds have started, then cancelled: the hospitals that are up stop it and confirm it.
+     */
+    @Test
+    @Order(17)
+    void aCrossValidationShowsItsFoldsWhileItRunsAndItsCancelStopsItOnTheNodes() throws Exception {
+        asAdmin();
+        ObjectNode body = request(List.of("gender"), List.of("lefthippocampus", "righthippocampus"), null);
+        body.put("algorithm", "logistic_regression_cv");
+        ((ObjectNode) body.get("parameters")).put("positive_class", "M");
+        String id = null;
+        JsonNode folds = null;
+        try {
+            // the same request as test 11's: its rows are answered already; frozen as soon as its folds started
+            for (int attempt = 0; attempt < 5 && folds == null; attempt++) {
+                id = federation.admin().post("/experiments", body).path("id").asText();
+                long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (System.nanoTime() < until) {
+                    JsonNode experiment = federation.admin().get("/experiments/" + id);
+                    if (experiment.has("fold_progress")) {
+                        federation.pauseNode("uoa");
+                        folds = experiment.path("fold_progress");
+                        break;
+                    }
+                    if (!experiment.path("status").asText().matches("pending|running")) {
+                        break; // finished before it could be held: again
+                    }
+                    Thread.sleep(10);
+                }
+            }
+            assertThat(folds).as("a cross-validation seen between its folds").isNotNull();
+            go("#/experiments/" + id);
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("fold-progress")));
+            // read in one go: the status is drawn again at every poll
+            @SuppressWarnings("unchecked")
+            List<String> items = (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser.driver)
+                    .executeScript("return [document.querySelector('#fold-progress p').textContent,"
+                            + " ...[...document.querySelectorAll('#fold-progress li.fold')]"
+                            + ".map((li) => li.dataset.state + '|' + li.textContent)]");
+            assertThat(items.get(0)).containsPattern("Fold \\d+ of 5");
+            List<String> foldItems = items.subList(1, items.size());
+            assertThat(foldItems).hasSize(5);
+            assertThat(foldItems).filteredOn(e -> e.startsWith("running|")).hasSize(1);
+            int current = federation
+                    .admin()
+                    .get("/experiments/" + id)
+                    .path("fold_progress")
+                    .path("current")
+                    .asInt();
+            assertThat(foldItems).filteredOn(e -> e.startsWith("done|")).hasSize(current - 1);
+            assertThat(foldItems.get(current - 1)).isEqualTo("running|Fold " + current + ": running");
+            browser.screenshot("experiment-folds");
+            browser.find("#cancel").click();
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("experiment-cancelled")));
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("stopped-on-nodes"), "epfl"));
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("stopped-on-nodes"), "chuv"));
+            assertStoppedOnTheNodes(id, "chuv", "epfl");
+            browser.screenshot("experiment-cancelled-on-nodes");
+        } finally {
+            federation.resumeNode("uoa");
+            federation.awaitReady(Duration.ofSeconds(60), "uoa");
+        }
+    }
+
+    /** The node actions not met above: a label added and removed, and a removal asked for and declined. */
+    @Test
+    @Order(18)
+    void anAdministratorLabelsANodeAndIsAskedBeforeRemovingOne() {
+        asAdmin();
+        go("#/admin");
+        By chuv = By.cssSelector("#nodes-table tr[data-node=chuv]");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(chuv))
+                .findElement(By.cssSelector("input[aria-label^='Label for chuv']"))
+                .sendKeys("site=lausanne");
+        browser.find("#nodes-table tr[data-node=chuv] form.inline button[type=submit]")
+                .click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(chuv, "site=lausanne"));
+        assertThat(node("chuv").path("labels").path("site").asText()).isEqualTo("lausanne");
+        browser.screenshot("admin-node-labelled");
+        browser.find("#nodes-table tr[data-node=chuv] button[aria-label='Remove label site from chuv']")
+                .click();
+        browser.await(ExpectedConditions.not(ExpectedConditions.textToBePresentInElementLocated(chuv, "site=")));
+        assertThat(node("chuv").path("labels").has("site")).isFalse();
+        // removing asks first; declined, the node stays a member
+        browser.find("#nodes-table tr[data-node=chuv] .remove-node").click();
+        assertThat(browser.await(ExpectedConditions.alertIsPresent()).getText())
+                .contains("Remove node chuv?", "must join again");
+        browser.driver.switchTo().alert().dismiss();
+        assertThat(browser.driver.findElements(chuv)).hasSize(1);
+        assertThat(node("chuv").isMissingNode()).isFalse();
+    }
+
+    /** PCA's transformations are a form of check boxes, not JSON, and its two entries are told apart by name. */
+    @Test
+    @Order(19)
+    void pcaTransformationsAreChosenWithCheckBoxesAndTheTwoPcaEntriesDiffer() {
+        asAdmin();
+        go("#/analyse");
+        chooseVariables(List.of("leftamygdala", "lefthippocampus", "rightamygdala"), List.of());
+        chooseAlgorithm("pca_with_transformation");
+        List<String> pcaEntries = new Select(browser.find("#algorithm"))
+                .getOptions().stream()
+                        .filter(o -> o.getAttribute("value").startsWith("pca"))
+                        .map(WebElement::getText)
+                        .toList();
+        assertThat(pcaEntries).hasSize(2).doesNotHaveDuplicates();
+        WebElement form = browser.find("#param-data_transformation");
+        assertThat(form.getTagName()).isEqualTo("table");
+        assertThat(form.findElements(By.cssSelector("tbody tr"))).hasSize(3);
+        assertThat(form.findElements(By.cssSelector("input.transform[type=checkbox]")))
+                .hasSize(12);
+        form.findElement(By.cssSelector("input.transform[data-method=standardize][data-variable=leftamygdala]"))
+                .click();
+        browser.find("#run").click();
+        awaitFinished();
+        browser.screenshot("results-pca-transformed");
+        JsonNode request =
+                federation.admin().get("/experiments/" + experimentId()).path("request");
+        assertThat(request.path("parameters").path("data_transformation").toString())
+                .isEqualTo("{\"standardize\":[\"leftamygdala\"]}");
+    }
+
+    private static JsonNode node(String alias) {
+        for (JsonNode n : federation.admin().get("/admin/nodes")) {
+            if (alias.equals(n.path("alias").asText())) {
+                return n;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    /** The API names the nodes that confirmed the cancel, and each of them audited it under the experiment's id. */
+    private static void assertStoppedOnTheNodes(String id, String... aliases) {
+        LocalFederation.await(Duration.ofSeconds(30), "the nodes confirm the cancel", () -> {
+            JsonNode stopped = federation.admin().get("/experiments/" + id).path("stopped_on_nodes");
+            return java.util.Arrays.stream(aliases).allMatch(stopped::has);
+        });
+        for (String alias : aliases) {
+            try {
+                assertThat(Files.readAllLines(federation.node(alias).paths().auditLog()).stream()
+                                .map(line -> {
+                                    try {
+                                        return Json.mapper().readTree(line);
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                })
+                                .toList())
+                        .as("the audit log of %s", alias)
+                        .anySatisfy(line -> {
+                            assertThat(line.path("event").asText()).isEqualTo("analysis_cancel");
+                            assertThat(line.path("analysis_id").asText()).isEqualTo(id);
+                            assertThat(line.path("requester").asText()).isEqualTo("admin");
+                        });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     private static void asAdmin() {
         go("#/explore");
         browser.await(ExpectedConditions.or(

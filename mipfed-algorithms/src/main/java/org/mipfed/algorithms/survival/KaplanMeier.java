@@ -34,6 +34,9 @@ import org.mipfed.proto.v1.SurvivalGroupCounts;
  *
  * <p>A time t is moved up to the end of its bin, {@code ceil(t / w) * w}; the curves are reported at
  * those bin ends. With integer times and {@code bin_width} 1, the result is survfit's on the raw times.
+ * With {@code join_sparse_bins} (the default) a node joins a bin whose events or censored rows are
+ * below its minimum to the bins after it and reports them at the joined bin's end, so its times move
+ * up further there, as with a wider bin; the curves are then survfit's on those times.
  */
 public final class KaplanMeier extends SpecifiedAlgorithm {
     public static final String NAME = "kaplan_meier";
@@ -52,7 +55,8 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
                 .setTime(request.time().code())
                 .setEvent(request.event().code())
                 .setEventLevel(request.eventLevel())
-                .setBinWidth(request.width());
+                .setBinWidth(request.width())
+                .setMergeSparseBins(request.joinSparseBins());
         if (request.group() != null) {
             query.setGroupBy(request.group().code());
         }
@@ -73,7 +77,7 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
      * @param eventLevel the event variable's level that means the event happened
      * @param width the width of the time bins
      */
-    private record Request(Cde time, Cde event, Cde group, String eventLevel, double width) {
+    private record Request(Cde time, Cde event, Cde group, String eventLevel, double width, boolean joinSparseBins) {
         static Request of(AnalysisInput input) {
             DataModel model = input.dataModel();
             if (input.y().size() != 1) {
@@ -110,7 +114,9 @@ public final class KaplanMeier extends SpecifiedAlgorithm {
                 throw Problem.badRequest(
                         "The parameter bin_width of " + NAME + " must be a positive number, not " + width);
             }
-            return new Request(time, event, group, eventLevel, width);
+            // on by default: a node joins a sparse bin to the next ones rather than refusing the whole curve
+            boolean join = input.parameters().path("join_sparse_bins").asBoolean(true);
+            return new Request(time, event, group, eventLevel, width, join);
         }
 
         /** The variables every row used is complete in. */

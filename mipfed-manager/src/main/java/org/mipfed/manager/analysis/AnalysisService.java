@@ -32,6 +32,8 @@ import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.proto.v1.CancelAnalysis;
+import org.mipfed.proto.v1.ManagerMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +129,19 @@ public final class AnalysisService implements AutoCloseable {
     }
 
     /** Node to queries asked and answered, while the experiment runs; empty once it has finished. */
+    /**
+     * The nodes that confirmed they stopped a cancelled experiment, by name, with how many of its primitives were
+     * running on each; empty if none did (yet).
+     */
+    public Map<String, Integer> stoppedOnNodes(String id) {
+        return registry.cancelConfirmations(id);
+    }
+
+    /** While a cross-validation runs: each fold's state (see {@link Progress#folds()}). */
+    public Optional<Map<String, Object>> foldProgress(String id) {
+        return Optional.ofNullable(inProgress.get(id)).flatMap(Progress::folds);
+    }
+
     public Optional<Map<String, Map<String, Long>>> progress(String id) {
         return Optional.ofNullable(inProgress.get(id)).map(p -> p.snapshot(registry::displayName));
     }
@@ -142,12 +157,30 @@ public final class AnalysisService implements AutoCloseable {
 
     /**
      * Stops a submitted experiment that has not finished: its thread is interrupted, so no further query goes to the
-     * nodes (each node finishes at most the query it is answering, which is read-only), and it is kept as
-     * {@code cancelled}. Answers the experiment as kept, or empty when it had already finished.
+     * nodes, the nodes it asked are told to stop its primitives ({@code CancelAnalysis}: a node interrupts the
+     * queries running for it and refuses any that comes later), and it is kept as {@code cancelled}. Answers the experiment as kept, or empty when it had already finished.
      *
      * @param by who cancelled it, named in its error
      */
     public Optional<Experiment> cancel(String id, String by) {
+        Progress progress = inProgress.get(id); // read first: the interrupted run forgets it
+        Optional<Experiment> stopped = cancelHere(id, by);
+        if (stopped.isPresent()) {
+            // the nodes it asked stop its primitives too, and say so (NodeRegistry#cancelConfirmations)
+            CancelAnalysis cancel = CancelAnalysis.newBuilder()
+                    .setAnalysisId(id)
+                    .setRequester(by)
+                    .build();
+            for (String nodeId : progress == null ? java.util.Set.<String>of() : progress.nodes()) {
+                registry.session(nodeId)
+                        .ifPresent(s -> s.offer(
+                                ManagerMessage.newBuilder().setCancel(cancel).build()));
+            }
+        }
+        return stopped;
+    }
+
+    private Optional<Experiment> cancelHere(String id, String by) {
         Future<?> task;
         synchronized (tasks) {
             Experiment current = experiments.get(id).orElse(null);
@@ -230,7 +263,8 @@ public final class AnalysisService implements AutoCloseable {
                         deadline,
                         options.allowPartial(),
                         options.smpc(),
-                        progress);
+                        progress,
+                        pending.id());
                 flow = federation;
                 ObjectNode result;
                 try {

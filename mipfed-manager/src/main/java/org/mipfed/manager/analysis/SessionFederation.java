@@ -46,6 +46,8 @@ final class SessionFederation implements FederationContext {
     private final java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
     private final SecureAggregation secure;
     private final Progress progress;
+    /** The experiment's id, on every request: a node stops the analysis' primitives when it is cancelled. */
+    private final String analysisId;
 
     SessionFederation(
             NodeRegistry registry,
@@ -58,8 +60,10 @@ final class SessionFederation implements FederationContext {
             long deadlineNanos,
             boolean allowPartial,
             boolean smpc,
-            Progress progress) {
+            Progress progress,
+            String analysisId) {
         this.progress = progress;
+        this.analysisId = requireNonNull(analysisId, "analysisId is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.dataModel = requireNonNull(dataModel, "dataModel is null");
         this.filter = filter;
@@ -95,6 +99,9 @@ final class SessionFederation implements FederationContext {
     @Override
     public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
         rounds.incrementAndGet();
+        if (progress != null && query.hasFold()) {
+            progress.fold(query.getFold().getFold(), query.getFold().getNSplits());
+        }
         if (secure != null) {
             return computeSecurely(query);
         }
@@ -162,7 +169,10 @@ final class SessionFederation implements FederationContext {
         return rowsByNode;
     }
 
-    private CompletableFuture<PrimitiveResponse> send(String nodeId, PrimitiveRequest request) {
+    private CompletableFuture<PrimitiveResponse> send(String nodeId, PrimitiveRequest unstamped) {
+        PrimitiveRequest request = unstamped.getAnalysisId().equals(analysisId)
+                ? unstamped
+                : unstamped.toBuilder().setAnalysisId(analysisId).build();
         CompletableFuture<PrimitiveResponse> call = registry.session(nodeId)
                 .map(s -> s.send(request))
                 .orElseGet(() -> CompletableFuture.failedFuture(new NodeUnavailableException(nodeId, "no session")));

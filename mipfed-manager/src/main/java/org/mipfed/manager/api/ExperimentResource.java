@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.util.Map;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
@@ -66,12 +67,25 @@ final class ExperimentResource implements ApiResource {
                 .orElseThrow(() -> Problem.notFound("No experiment " + id + "; GET /experiments lists them"));
     }
 
-    /** The experiment, and while it runs how many queries each node was sent and has answered ({@code progress}). */
+    /**
+     * The experiment, and while it runs how many queries each node was sent and has answered ({@code progress}) and,
+     * for a cross-validation, the state of each fold ({@code fold_progress}); once
+     * cancelled, the nodes that confirmed they stopped it, with how many of its queries were running on each
+     * ({@code stopped_on_nodes}).
+     */
     private ObjectNode withProgress(Experiment experiment) {
         ObjectNode out = Json.mapper().valueToTree(experiment);
         if (experiment.unfinished()) {
             analyses.progress(experiment.id())
                     .ifPresent(p -> out.set("progress", Json.mapper().valueToTree(p)));
+            analyses.foldProgress(experiment.id())
+                    .ifPresent(f -> out.set("fold_progress", Json.mapper().valueToTree(f)));
+        }
+        if (Experiment.CANCELLED.equals(experiment.status())) {
+            Map<String, Integer> stopped = analyses.stoppedOnNodes(experiment.id());
+            if (!stopped.isEmpty()) {
+                out.set("stopped_on_nodes", Json.mapper().valueToTree(stopped));
+            }
         }
         return out;
     }

@@ -43,6 +43,16 @@ public final class NodeRegistry {
     private final Object ownership = new Object();
     /** The last data each node reported, kept while it is down so errors can name what is missing. */
     private final Map<String, NodeHello> lastHello = new ConcurrentHashMap<>();
+    /** Nodes that confirmed an analysis' cancel, by analysis id: node id to the primitives it stopped (recent ones). */
+    private final Map<String, Map<String, Integer>> cancelConfirmations =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<String, Integer>> eldest) {
+                    return size() > 1024;
+                }
+            });
     /** When a node's last session ended, and when it was last heard then: kept so that "down since" can be told. */
     private final Map<String, Down> wentDown = new ConcurrentHashMap<>();
 
@@ -199,6 +209,24 @@ public final class NodeRegistry {
     public Optional<NodeSession> session(String nodeId) {
         NodeSession s = sessions.get(nodeId);
         return s == null || s.closed() || !s.greeted() ? Optional.empty() : Optional.of(s);
+    }
+
+    /** A node confirmed that it stopped an analysis ({@code AnalysisCancelled}), having {@code interrupted} running. */
+    void cancelConfirmed(String nodeId, String analysisId, int interrupted) {
+        cancelConfirmations
+                .computeIfAbsent(analysisId, k -> new ConcurrentHashMap<>())
+                .put(nodeId, interrupted);
+    }
+
+    /**
+     * The nodes that confirmed the cancel of an analysis, by display name, with how many of its primitives each
+     * stopped while they ran; empty if none did (yet).
+     */
+    public Map<String, Integer> cancelConfirmations(String analysisId) {
+        Map<String, Integer> byId = cancelConfirmations.getOrDefault(analysisId, Map.of());
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        byId.forEach((node, n) -> out.put(displayName(node), n));
+        return out;
     }
 
     /** What a node last reported, whether or not it is up now. */

@@ -12,9 +12,12 @@ import org.mipfed.proto.v1.NodeMessage;
 import org.mipfed.proto.v1.PrivacyAlert;
 import org.mipfed.proto.v1.RenewalRequest;
 import org.mipfed.proto.v1.RenewalResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** What a node sends on its session: hello, heartbeats and answers. */
+/** What a node sends on its session: hello, heartbeats, answers, alerts, renewals and confirmed cancels. */
 public final class SessionEvents implements StreamObserver<NodeMessage> {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionEvents.class);
     private final NodeRegistry registry;
     private final NodeSession session;
     private final Function<RenewalRequest, RenewalResponse> renewals;
@@ -79,6 +82,18 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
             case ALERT -> {
                 session.touch();
                 alerts.accept(session.nodeId(), message.getAlert());
+            }
+            case CANCELLED -> {
+                session.touch();
+                LOG.info(
+                        "node {} stopped analysis {} ({} primitive(s) of it were running)",
+                        registry.displayName(session.nodeId()),
+                        message.getCancelled().getAnalysisId(),
+                        message.getCancelled().getInterrupted());
+                registry.cancelConfirmed(
+                        session.nodeId(),
+                        message.getCancelled().getAnalysisId(),
+                        message.getCancelled().getInterrupted());
             }
             case RENEW -> {
                 session.touch();

@@ -116,6 +116,22 @@ public final class AuditLog implements AutoCloseable {
                         .put("by", "operator"));
     }
 
+    /**
+     * Appends the cancel of an analysis by the manager: who cancelled it, which manager said so, and how many of its
+     * primitives were running and were stopped.
+     */
+    public void recordCancel(Instant time, String analysisId, String requester, String manager, int interrupted) {
+        log.append(
+                time,
+                Json.mapper()
+                        .createObjectNode()
+                        .put("event", "analysis_cancel")
+                        .put("analysis_id", analysisId)
+                        .put("requester", requester)
+                        .put("manager", manager)
+                        .put("interrupted", interrupted));
+    }
+
     private static void array(ArrayNode array, List<String> values) {
         values.forEach(array::add);
     }

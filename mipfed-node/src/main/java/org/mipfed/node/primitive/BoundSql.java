@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.mipfed.node.store.QueryCancellation;
 
 /**
  * SQL text with its parameters, in the order of their {@code ?}. Values from a request only ever
@@ -26,6 +27,8 @@ public record BoundSql(String sql, List<Object> parameters) {
     public PreparedStatement prepare(Connection connection) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
+            // a cancelled analysis stops this statement (and one cancelled already stops here)
+            QueryCancellation.watch(connection, statement);
             int index = 1;
             for (Object parameter : parameters) {
                 if (parameter instanceof String text) {

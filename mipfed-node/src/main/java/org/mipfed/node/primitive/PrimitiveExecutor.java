@@ -27,6 +27,7 @@ import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.privacy.RefusalBudget;
 import org.mipfed.node.store.AttachedSources;
 import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.QueryCancellation;
 import org.mipfed.node.store.SqlWork;
 import org.mipfed.node.store.StoreCatalog;
 import org.mipfed.node.store.StoreException;
@@ -68,6 +69,7 @@ public final class PrimitiveExecutor {
 
     private final AuditLog audit;
     private final AttachedSources sources;
+    private final RunningAnalyses running = new RunningAnalyses();
     private volatile Consumer<RefusalBudget.Alert> alerts = alert -> {};
 
     public PrimitiveExecutor(DataStore store, PrivacyPolicy policy, AuditLog audit) {
@@ -109,13 +111,39 @@ public final class PrimitiveExecutor {
      */
     public PrimitiveResponse answer(PrimitiveRequest request, String manager) {
         PrimitiveResponse.Builder response = PrimitiveResponse.newBuilder().setRequestId(request.getRequestId());
+        String analysis = request.getAnalysisId();
+        QueryCancellation cancellation = analysis.isEmpty() ? null : running.begin(analysis);
         try {
-            return response.setResult(
-                            execute(request.getQuery(), request.getRequester(), request.getRequestId(), manager))
-                    .build();
+            PrimitiveResult result = cancellation == null
+                    ? execute(request.getQuery(), request.getRequester(), request.getRequestId(), manager)
+                    : cancellation.within(
+                            () -> execute(request.getQuery(), request.getRequester(), request.getRequestId(), manager));
+            return response.setResult(result).build();
         } catch (RefusalException e) {
             return response.setRefusal(e.toProto()).build();
+        } finally {
+            if (cancellation != null) {
+                running.end(analysis, cancellation);
+            }
         }
+    }
+
+    /**
+     * The manager cancelled an analysis: its primitives running now stop (their queries are cancelled in the store)
+     * and answer the refusal {@value RefusalException#CANCELLED}, as will any of its primitives that comes later.
+     * Audited with who cancelled it.
+     *
+     * @param analysisId {@code PrimitiveRequest.analysis_id}
+     * @param requester who cancelled it, as the manager says
+     * @param manager the session's certificate subject
+     * @return how many of its primitives were running
+     */
+    public int cancel(String analysisId, String requester, String manager) {
+        requireNonNull(analysisId, "analysisId is null");
+        int interrupted = running.cancel(analysisId);
+        audit.recordCancel(Instant.now(), analysisId, nullToEmpty(requester), nullToEmpty(manager), interrupted);
+        LOG.info("analysis {} cancelled by {}: {} primitive(s) of it stopped", analysisId, requester, interrupted);
+        return interrupted;
     }
 
     /** {@link #execute(PrimitiveQuery, String, String)} under a fresh request id. */
@@ -149,14 +177,34 @@ public final class PrimitiveExecutor {
         } catch (RefusalException e) {
             refusal = e;
         } catch (RuntimeException e) {
-            // Anything else is the node's own fault (store down, a bug): refused, audited, logged with its stack.
-            LOG.error("primitive {} ({}) failed", requestId, primitive(query), e);
+            if (QueryCancellation.currentCancelled()) {
+                // stopped on purpose: the store's error is the interruption, not a fault of the node
+                refusal = new RefusalException(
+                        RefusalException.CANCELLED,
+                        "The analysis was cancelled; the node stopped computing " + primitive(query),
+                        false,
+                        e);
+            } else {
+                // Anything else is the node's own fault (store down, a bug): refused, audited, logged with its stack.
+                LOG.error("primitive {} ({}) failed", requestId, primitive(query), e);
+                refusal = new RefusalException(
+                        RefusalException.INTERNAL_ERROR,
+                        "The node could not compute " + primitive(query) + " ("
+                                + e.getClass().getSimpleName()
+                                + "); its operator will find the details in the node's log",
+                        false,
+                        e);
+            }
+        }
+        if (refusal != null
+                && !refusal.rule().equals(RefusalException.CANCELLED)
+                && QueryCancellation.currentCancelled()) {
+            // a refusal that the interruption caused (or that nobody waits for any more) is the cancel's
             refusal = new RefusalException(
-                    RefusalException.INTERNAL_ERROR,
-                    "The node could not compute " + primitive(query) + " ("
-                            + e.getClass().getSimpleName() + "); its operator will find the details in the node's log",
+                    RefusalException.CANCELLED,
+                    "The analysis was cancelled; the node stopped computing " + primitive(query),
                     false,
-                    e);
+                    refusal);
         }
         try {
             audit.record(new AuditEntry(
@@ -208,6 +256,7 @@ public final class PrimitiveExecutor {
             RefusalException.INVALID_FILTER,
             RefusalException.INVALID_QUERY,
             RefusalException.INTERNAL_ERROR,
+            RefusalException.CANCELLED,
             RefusalException.SOURCE_UNAVAILABLE,
             PrivacyGuard.ALLOWED_PRIMITIVES,
             PrivacyGuard.RELEASE_EXTREMES,

@@ -18,6 +18,8 @@ public class RefusalException extends RuntimeException {
     public static final String INVALID_FILTER = "invalid_filter";
     public static final String INVALID_QUERY = "invalid_query";
     public static final String INTERNAL_ERROR = "internal_error";
+    /** The analysis was cancelled on the manager: the node stopped computing (nothing was released). */
+    public static final String CANCELLED = "cancelled";
     /** The attached source of the data model cannot be read now; the node's operator sees why. */
     public static final String SOURCE_UNAVAILABLE = "source_unavailable";
 

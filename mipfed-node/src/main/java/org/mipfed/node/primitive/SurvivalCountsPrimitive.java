@@ -95,7 +95,17 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
         });
         SurvivalCountsResult.Builder result = SurvivalCountsResult.newBuilder().setN(n);
         if (n > 0) {
-            counts(connection, scope, time, event, query.getEventLevel(), group, width, where, result);
+            counts(
+                    connection,
+                    scope,
+                    time,
+                    event,
+                    query.getEventLevel(),
+                    group,
+                    width,
+                    where,
+                    query.getMergeSparseBins(),
+                    result);
         }
         return PrimitiveResult.newBuilder()
                 .setRowsUsed(n)
@@ -112,6 +122,7 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
             Cde group,
             double width,
             String where,
+            boolean merge,
             SurvivalCountsResult.Builder result)
             throws SQLException {
         SqlDialect dialect = scope.dialect();
@@ -136,11 +147,13 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
                     .forEach(level ->
                             byGroup.put(level, SurvivalGroupCounts.newBuilder().setLevel(level)));
         }
+        // per group, bin -> {events, censored}, in ascending bins (the statement orders them)
+        Map<String, TreeMap<Long, long[]>> raw = new LinkedHashMap<>();
         try (PreparedStatement statement = sql.prepare(connection);
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                SurvivalGroupCounts.Builder counts = byGroup.get(rows.getString(1));
-                if (counts == null) {
+                String level = rows.getString(1);
+                if (!byGroup.containsKey(level)) {
                     // A stored value outside the data model's levels: the importer refuses those, so none is counted.
                     continue;
                 }
@@ -153,19 +166,67 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
                                     + "' on this node; choose a wider one");
                 }
                 long events = rows.getLong(3);
-                long censored = rows.getLong(4) - events;
-                check(scope.guard(), events, time);
-                check(scope.guard(), censored, time);
-                counts.addBins((long) bin).addEvents(events).addCensored(censored);
+                raw.computeIfAbsent(level, k -> new TreeMap<>())
+                        .put((long) bin, new long[] {events, rows.getLong(4) - events});
             }
         }
+        // per group, the bins as released: each raw bin's number -> the number of the bin it is released in
+        Map<String, TreeMap<Long, Long>> releasedIn = new LinkedHashMap<>();
+        for (Map.Entry<String, TreeMap<Long, long[]>> g : raw.entrySet()) {
+            TreeMap<Long, long[]> bins = merge ? merged(scope.guard(), g.getValue()) : g.getValue();
+            SurvivalGroupCounts.Builder counts = byGroup.get(g.getKey());
+            TreeMap<Long, Long> map = new TreeMap<>();
+            for (Map.Entry<Long, long[]> bin : bins.entrySet()) {
+                check(scope.guard(), bin.getValue()[0], time);
+                check(scope.guard(), bin.getValue()[1], time);
+                counts.addBins(bin.getKey()).addEvents(bin.getValue()[0]).addCensored(bin.getValue()[1]);
+                map.put(bin.getKey(), bin.getKey());
+            }
+            releasedIn.put(g.getKey(), map);
+        }
         byGroup.values().stream().filter(counts -> counts.getBinsCount() > 0).forEach(result::addGroups);
-        checkDifferences(connection, scope, time, event, eventLevel, group, width, where);
+        checkDifferences(connection, scope, time, event, eventLevel, group, width, where, releasedIn);
     }
 
     /**
-     * Differencing of the rows behind every count: per group and bin the rows with the event and those
-     * censored, each group's rows, and what the manager adds up from them (each bin's events and
+     * One group's bins with each bin whose events or censored rows number between one and the minimum joined to
+     * the bins after it, until the joined counts are each none or at least the minimum; the joined bin keeps the
+     * number of its last bin (its times move up to that bin's end). A remainder too small at the end joins the last
+     * bin released before it. Bins that stand alone are unchanged. If the group as a whole is below the minimum,
+     * its one joined bin still fails {@link #check} and the answer is refused.
+     */
+    static TreeMap<Long, long[]> merged(PrivacyGuard guard, TreeMap<Long, long[]> bins) {
+        TreeMap<Long, long[]> out = new TreeMap<>();
+        long events = 0;
+        long censored = 0;
+        for (Map.Entry<Long, long[]> bin : bins.entrySet()) {
+            events += bin.getValue()[0];
+            censored += bin.getValue()[1];
+            if (releasable(guard, events) && releasable(guard, censored)) {
+                out.put(bin.getKey(), new long[] {events, censored});
+                events = 0;
+                censored = 0;
+            }
+        }
+        if (events > 0 || censored > 0) {
+            long last = bins.lastKey();
+            Map.Entry<Long, long[]> before = out.pollLastEntry();
+            if (before != null) {
+                events += before.getValue()[0];
+                censored += before.getValue()[1];
+            }
+            out.put(last, new long[] {events, censored});
+        }
+        return out;
+    }
+
+    private static boolean releasable(PrivacyGuard guard, long count) {
+        return count == 0 || guard.releasable(count, count);
+    }
+
+    /**
+     * Differencing of the rows behind every count: per group and bin as released (joined bins as one) the rows with
+     * the event and those censored, each group's rows, and what the manager adds up from them (each bin's events and
      * censored rows over all groups, all rows), against each other and earlier answers; so a curve
      * with groups and one without, over rows that differ by a few, are not both answered. A clash
      * refuses the answer: a curve cannot be drawn from withheld counts.
@@ -178,7 +239,8 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
             String eventLevel,
             Cde group,
             double width,
-            String where)
+            String where,
+            Map<String, TreeMap<Long, Long>> releasedIn)
             throws SQLException {
         PrivacyGuard guard = scope.guard();
         SqlDialect dialect = scope.dialect();
@@ -199,7 +261,10 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
         Map<String, RoaringBitmap> bins = new TreeMap<>();
         RowIds.read(connection, sql, (id, row) -> {
             String level = row.getString(2);
-            String bin = Double.toString(row.getDouble(3));
+            // the bin the row's count was released in (a joined bin's last number when sparse bins were joined)
+            TreeMap<Long, Long> released = releasedIn.get(level);
+            Long in = released == null ? null : released.ceilingKey((long) row.getDouble(3));
+            String bin = in == null ? Double.toString(row.getDouble(3)) : Long.toString(in);
             String outcome = row.getInt(4) == 1 ? "event" : "censored";
             all.add(id);
             groups.computeIfAbsent(level, k -> new RoaringBitmap()).add(id);

@@ -29,6 +29,8 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.mipfed.core.session.SessionProtocol;
+import org.mipfed.proto.v1.AnalysisCancelled;
+import org.mipfed.proto.v1.CancelAnalysis;
 import org.mipfed.proto.v1.Heartbeat;
 import org.mipfed.proto.v1.ManagerDirectory;
 import org.mipfed.proto.v1.ManagerMessage;
@@ -63,6 +65,15 @@ public final class SessionClient implements AutoCloseable {
     @FunctionalInterface
     public interface Answerer {
         PrimitiveResponse answer(PrimitiveRequest request, String manager);
+
+        /**
+         * The manager {@code manager} cancelled an analysis: stop its primitives.
+         *
+         * @return how many of them were running
+         */
+        default int cancel(CancelAnalysis cancel, String manager) {
+            return 0;
+        }
     }
 
     /** What the session tells the rest of the node besides requests. */
@@ -398,6 +409,16 @@ public final class SessionClient implements AutoCloseable {
                                         link.answering.decrementAndGet();
                                     }
                                 });
+                            }
+                            case CANCEL -> {
+                                // not on the workers: they may all be busy with the very primitives to stop
+                                CancelAnalysis cancel = message.getCancel();
+                                int interrupted = answer.cancel(cancel, managerIdentity);
+                                link.send(NodeMessage.newBuilder()
+                                        .setCancelled(AnalysisCancelled.newBuilder()
+                                                .setAnalysisId(cancel.getAnalysisId())
+                                                .setInterrupted(interrupted))
+                                        .build());
                             }
                             case TRUST -> {
                                 if (renewal != null) {

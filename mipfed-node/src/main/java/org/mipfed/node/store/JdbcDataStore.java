@@ -127,6 +127,7 @@ public abstract class JdbcDataStore implements DataStore {
     }
 
     private Connection acquire() {
+        QueryCancellation.borrowing();
         try {
             return borrow();
         } catch (SQLException e) {
@@ -135,6 +136,7 @@ public abstract class JdbcDataStore implements DataStore {
     }
 
     private void release(Connection connection) {
+        QueryCancellation.released(connection);
         try {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);

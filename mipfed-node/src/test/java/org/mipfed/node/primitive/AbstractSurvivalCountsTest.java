@@ -24,6 +24,9 @@ import org.mipfed.proto.v1.SurvivalGroupCounts;
 abstract class AbstractSurvivalCountsTest extends DementiaStoreTest {
     private static final String TIME = "subjectageyears";
     private static final String EVENT = "alzheimerbroadcategory";
+    /** One hospital's datasets, as the demo's uoa holds them: 389 rows, 59 men and 99 women with the event. */
+    private static final List<String> DESD =
+            List.of("desd-synthdata0", "desd-synthdata1", "desd-synthdata2", "desd-synthdata3", "desd-synthdata4");
 
     @Test
     void countsEventsAndCensoredRowsPerGroupAndBinWithTimesMovedUpToTheBinEnd() {
@@ -90,6 +93,134 @@ abstract class AbstractSurvivalCountsTest extends DementiaStoreTest {
         SurvivalCountsResult wide =
                 guarded.execute(query(DATASETS, null, "", 100, List.of()), "t").getSurvivalCounts();
         assertThat(wide.getGroups(0).getBinsList()).containsExactly(1L);
+    }
+
+    /**
+     * A width refused without joining, with sparse bins joined: answered, each released count none or at least the minimum,
+     * each joined bin the run of bins up to its number (its times moved up to its end), and the counts adding up to
+     * every row: a curve with many steps where the unjoined request was refused.
+     */
+    @Test
+    void sparseBinsJoinedToTheNextOnesGiveACurveWhereTheFineWidthWasRefused() {
+        assertThatThrownBy(() -> guarded.execute(query(DESD, null, "gender", 1, List.of()), "t"))
+                .isInstanceOf(RefusalException.class);
+        SurvivalCountsResult joined = guarded.execute(joining(query(DESD, null, "gender", 1, List.of())), "t")
+                .getSurvivalCounts();
+        List<Map<String, String>> selected =
+                rows.select(DESD, r -> DementiaRows.complete(r, List.of(TIME, EVENT, "gender")));
+        assertThat(joined.getN()).isEqualTo(selected.size());
+        int minRows = guarded.guard().policy().minRows();
+        for (SurvivalGroupCounts group : joined.getGroupsList()) {
+            SurvivalGroupCounts raw = expected(
+                    selected.stream()
+                            .filter(r -> group.getLevel().equals(r.get("gender")))
+                            .toList(),
+                    1,
+                    group.getLevel());
+            assertThat(group.getBinsCount()).as("steps of %s", group.getLevel()).isGreaterThan(3);
+            assertThat(raw.getBinsList()).containsAll(group.getBinsList());
+            assertThat(group.getEventsList()).allMatch(c -> c == 0 || c >= minRows);
+            assertThat(group.getCensoredList()).allMatch(c -> c == 0 || c >= minRows);
+            // each joined bin holds exactly the raw bins after the previous one, up to its own number
+            long previous = Long.MIN_VALUE;
+            for (int i = 0; i < group.getBinsCount(); i++) {
+                long end = group.getBins(i);
+                long events = 0;
+                long censored = 0;
+                for (int j = 0; j < raw.getBinsCount(); j++) {
+                    if (raw.getBins(j) > previous && raw.getBins(j) <= end) {
+                        events += raw.getEvents(j);
+                        censored += raw.getCensored(j);
+                    }
+                }
+                assertThat(group.getEvents(i)).isEqualTo(events);
+                assertThat(group.getCensored(i)).isEqualTo(censored);
+                previous = end;
+            }
+            assertThat(previous).isEqualTo(raw.getBins(raw.getBinsCount() - 1));
+        }
+        // a group too small as a whole is still refused (edsd0: 15 rows, 8 women with the event): joining never
+        // releases a count below the minimum
+        assertThatThrownBy(() -> guarded.execute(joining(query(List.of("edsd0"), null, "gender", 1, List.of())), "t"))
+                .isInstanceOf(RefusalException.class)
+                .satisfies(e -> assertThat(((RefusalException) e).rule()).isEqualTo("min_rows"));
+    }
+
+    /**
+     * The attacker's widths: a researcher asks the same curve at many widths, sparse bins joined, on a node that
+     * keeps its history of released row sets. Whatever it answers, no released count (a group's events or censored
+     * rows in a joined bin) is another released count's rows plus or minus a few: subtracting two answers never
+     * isolates fewer rows than the minimum.
+     */
+    @Test
+    void differencingTwoWidthsOfJoinedBinsNeverIsolatesFewerRowsThanTheMinimum() {
+        PrimitiveExecutor withHistory =
+                new PrimitiveExecutor(store, org.mipfed.node.privacy.PrivacyPolicy.DEFAULT.withRefusalBudget(0), audit);
+        int minRows = withHistory.guard().policy().minRows();
+        List<Map<String, String>> selected =
+                rows.select(DESD, r -> DementiaRows.complete(r, List.of(TIME, EVENT, "gender")));
+        // every released figure as the rows behind it (identity of the CSV row)
+        List<java.util.Set<Map<String, String>>> released = new ArrayList<>();
+        int answered = 0;
+        List<String> refusals = new ArrayList<>();
+        for (double width : new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 2.5, 12.5}) {
+            SurvivalCountsResult result;
+            try {
+                result = withHistory
+                        .execute(joining(query(DESD, null, "gender", width, List.of())), "attacker")
+                        .getSurvivalCounts();
+            } catch (RefusalException e) {
+                refusals.add(e.rule());
+                continue;
+            }
+            answered++;
+            for (SurvivalGroupCounts group : result.getGroupsList()) {
+                long previous = Long.MIN_VALUE;
+                for (int i = 0; i < group.getBinsCount(); i++) {
+                    long from = previous;
+                    long end = group.getBins(i);
+                    for (boolean event : new boolean[] {true, false}) {
+                        java.util.Set<Map<String, String>> cell =
+                                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                        selected.stream()
+                                .filter(r -> group.getLevel().equals(r.get("gender")))
+                                .filter(r -> "AD".equals(r.get(EVENT)) == event)
+                                .filter(r -> {
+                                    long bin = (long) Math.ceil(Double.parseDouble(r.get(TIME)) / width);
+                                    return bin > from && bin <= end;
+                                })
+                                .forEach(cell::add);
+                        assertThat(cell.size()).isEqualTo(event ? group.getEvents(i) : group.getCensored(i));
+                        if (!cell.isEmpty()) {
+                            released.add(cell);
+                        }
+                    }
+                    previous = end;
+                }
+            }
+        }
+        System.out.println("joined survival counts, widths answered with the differencing history: " + answered
+                + " of 12, refused by rule: " + refusals + "; released counts compared: " + released.size());
+        assertThat(answered).as("widths answered").isPositive();
+        // the groups are large enough: what refuses a width is only ever its cells being a few rows from earlier ones
+        assertThat(refusals).allMatch(rule -> rule.equals(org.mipfed.node.privacy.PrivacyGuard.DIFFERENCING));
+        for (int a = 0; a < released.size(); a++) {
+            for (int b = 0; b < released.size(); b++) {
+                java.util.Set<Map<String, String>> big = released.get(a);
+                java.util.Set<Map<String, String>> small = released.get(b);
+                if (a != b && big.size() > small.size() && big.containsAll(small)) {
+                    assertThat(big.size() - small.size())
+                            .as("rows isolated by subtracting two released counts")
+                            .isGreaterThanOrEqualTo(minRows);
+                }
+            }
+        }
+    }
+
+    private static PrimitiveQuery joining(PrimitiveQuery query) {
+        PrimitiveQuery.Builder builder = query.toBuilder();
+        builder.getSurvivalCountsBuilder().setMergeSparseBins(true);
+        return builder.build();
     }
 
     @Test
