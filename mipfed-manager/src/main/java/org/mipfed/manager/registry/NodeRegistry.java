@@ -138,10 +138,17 @@ public final class NodeRegistry {
 
     public void hello(NodeSession session, NodeHello hello) {
         boolean first = !session.greeted();
-        session.hello(hello);
         lastHello.put(session.nodeId(), hello);
+        // claimed before the session counts as greeted: a node shown ready has its datasets in the catalogue (a claim
+        // is a committed change, which takes a while when tens of nodes greet at once)
+        try {
+            claimDatasets(session.nodeId());
+        } catch (RuntimeException e) {
+            // the node is up all the same; its unclaimed datasets are claimed at its next hello or start
+            LOG.warn("node {}: claiming its datasets failed: {}", label(session.nodeId()), e.getMessage());
+        }
+        session.hello(hello);
         wentDown.remove(session.nodeId());
-        claimDatasets(session.nodeId());
         int datasets = hello.getDataModelsList().stream()
                 .mapToInt(DataModelInfo::getDatasetsCount)
                 .sum();
