@@ -97,9 +97,15 @@ final class ScaleBench {
                 DuckDbStore pooled = DuckDbStore.open(dir.resolve("pooled.duckdb"));
                 AuditLog audit = new AuditLog(dir.resolve("pooled-audit.log"))) {
             AdminClient admin = federation.admin();
+            // stopped with Ctrl-C, the benchmark leaves no node host nor manager behind
+            Thread cleanUp = new Thread(() -> {
+                hosts.forEach(Process::destroy);
+                federation.stopManager(false);
+            });
+            Runtime.getRuntime().addShutdownHook(cleanUp);
             long managerPid = federation.managerProcess().pid();
             double[] before = managerMemory(managerPid);
-            table.add(row("manager memory, no node", "memory")
+            add(row("manager memory, no node", "memory")
                     .put("nodes", 0)
                     .put("heap_mb", before[0])
                     .put("rss_mb", before[1]));
@@ -131,7 +137,7 @@ final class ScaleBench {
                             "%d nodes: prepared in %.0f s, all ready %.1f s after their hosts started%n",
                             n, prepared, connected);
                     joined = n;
-                    ObjectNode latency = latency(admin, executor, model, n, n == stages.get(0));
+                    ObjectNode latency = latency(admin, executor, model, managerPid, n, n == stages.get(0));
                     if (Double.isNaN(baseP50)) {
                         baseP50 = latency.get("p50_ms").asDouble();
                     }
@@ -145,11 +151,11 @@ final class ScaleBench {
                                 .put("met", factor <= LATENCY_100_FACTOR);
                     }
                     latency.put("connect_s", connected);
-                    table.add(latency);
+                    add(latency);
                     double[] after = managerMemory(managerPid);
                     double perSession = (after[0] - before[0]) / n;
                     double rssPerSession = (after[1] - before[1]) / n;
-                    table.add(row("manager memory, " + n + " nodes", "memory")
+                    add(row("manager memory, " + n + " nodes", "memory")
                             .put("nodes", n)
                             .put("heap_mb", after[0])
                             .put("rss_mb", after[1])
@@ -161,6 +167,7 @@ final class ScaleBench {
                 nodeList(federation, max);
                 restart(federation, max);
             } finally {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
                 for (Process h : hosts) {
                     h.destroy();
                 }
@@ -303,7 +310,8 @@ final class ScaleBench {
      * A linear regression of y on x1 and x2 over every node's dataset: warmed up, then {@code runs} times one after
      * another; its answer against the same rows pooled.
      */
-    private ObjectNode latency(AdminClient admin, PrimitiveExecutor executor, DataModel model, int n, boolean first) {
+    private ObjectNode latency(
+            AdminClient admin, PrimitiveExecutor executor, DataModel model, long managerPid, int n, boolean first) {
         AnalysisRequest request = smallRequest(n);
         JsonNode body = request.toJson();
         // the first stage also warms the manager's JIT up, so that the later stages do not profit from it alone
@@ -314,11 +322,15 @@ final class ScaleBench {
             federated = admin.post("/algorithms/linear_regression", body);
         }
         List<Long> times = new ArrayList<>();
+        double managerCpu = cpuSeconds(List.of(managerPid));
+        double nodesCpu = cpuSeconds(hosts.stream().map(Process::pid).toList());
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             federated = admin.post("/algorithms/linear_regression", body);
             times.add(System.nanoTime() - start);
         }
+        managerCpu = cpuSeconds(List.of(managerPid)) - managerCpu;
+        nodesCpu = cpuSeconds(hosts.stream().map(Process::pid).toList()) - nodesCpu;
         Collections.sort(times);
         Algorithm algorithm = Algorithms.standard().find("linear_regression").orElseThrow();
         JsonNode pooledResult = algorithm
@@ -332,6 +344,10 @@ final class ScaleBench {
                 .put("p50_ms", times.get(times.size() / 2) / 1e6)
                 .put("p99_ms", times.get(Math.min(times.size() - 1, times.size() * 99 / 100)) / 1e6)
                 .put("max_rel_diff", BenchCommand.maxRelativeDifference(pooledResult, federated))
+                // where the time goes: CPU of the manager and of all the nodes' JVMs (with their heartbeats) per
+                // analysis
+                .put("manager_cpu_ms", 1000 * managerCpu / runs)
+                .put("nodes_cpu_ms", 1000 * nodesCpu / runs)
                 .put("n_obs", federated.path("n_obs").asLong(-1));
     }
 
@@ -358,7 +374,7 @@ final class ScaleBench {
             }
         }
         Collections.sort(times);
-        table.add(row("GET /admin/nodes at " + n + " nodes", "api")
+        add(row("GET /admin/nodes at " + n + " nodes", "api")
                 .put("nodes", n)
                 .put("p50_ms", times.get(times.size() / 2) / 1e6)
                 .put("p99_ms", times.get(Math.min(times.size() - 1, times.size() * 99 / 100)) / 1e6)
@@ -386,7 +402,7 @@ final class ScaleBench {
         Collections.sort(back);
         double total = (allReady - stopped) / 1e9;
         double fromAnswer = (allReady - answering) / 1e9;
-        table.add(row("manager restart with " + n + " nodes", "restart")
+        add(row("manager restart with " + n + " nodes", "restart")
                 .put("nodes", n)
                 .put("manager_up_s", (answering - stopped) / 1e9)
                 .put("all_ready_s", total)
@@ -480,6 +496,28 @@ final class ScaleBench {
         Files.writeString(out.resolve("scale.txt"), text);
         Files.write(out.resolve("scale.json"), Json.pretty().writeValueAsBytes(json));
         System.err.println("written to " + out.toAbsolutePath() + " (data and logs in " + dir + ")");
+    }
+
+    /** User and system CPU seconds of these processes so far, from /proc (Linux; 100 ticks a second). */
+    static double cpuSeconds(List<Long> pids) {
+        double ticks = 0;
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // the fields after the command name, which is in parentheses and may hold spaces
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                return Double.NaN;
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    /** Adds a row to the table and prints it at once: a run of hundreds of nodes takes a while. */
+    private void add(ObjectNode row) {
+        table.add(row);
+        System.err.println("  " + row);
     }
 
     private static ObjectNode row(String what, String kind) {
