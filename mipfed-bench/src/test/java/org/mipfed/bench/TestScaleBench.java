@@ -22,7 +22,7 @@ class TestScaleBench {
 
     @Test
     void tenSimulatedNodesAnswerAsThePooledRowsAndComeBackAfterAManagerRestart() throws Exception {
-        List<ObjectNode> rows = new ScaleBench(dir, 10, 60, 5, 20).run();
+        List<ObjectNode> rows = new ScaleBench(dir, 10, 60, 5, 10).run();
         ScaleBench.print(rows, dir.resolve("out"), dir);
 
         List<ObjectNode> latencies = rows.stream()
