@@ -138,6 +138,9 @@ public final class BenchCommand implements Callable<Integer> {
             "small",
             "memory"));
 
+    @CommandLine.Mixin
+    ScaleOptions scale = new ScaleOptions();
+
     private final List<ObjectNode> table = new ArrayList<>();
     private DataModel benchModel;
 
@@ -156,6 +159,11 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-bench-");
+        if (scale.nodes != null) {
+            ScaleBench.print(
+                    new ScaleBench(dir, scale.nodes, scale.rows, scale.agentsPerJvm, scale.runs).run(), out, dir);
+            return 0;
+        }
         System.err.printf("mipfed bench: %d nodes x %,d rows, %d runs, in %s%n", nodes, rows, runs, dir);
         Path data = dir.resolve("data");
         Path modelFile = SyntheticData.writeDataModel(data, nodes);

@@ -43,5 +43,19 @@ public final class SessionProtocol {
      */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * The first reconnection's ceiling: a node whose session ended waits a random time between 0 and this before it
+     * dials again, and the ceiling doubles with each failed attempt up to {@link #RECONNECT_CAP} (exponential backoff
+     * with full jitter). Spread this way, the hundreds of nodes that lose a restarting manager at the same instant
+     * come back over the cap's window instead of all at once.
+     */
+    public static final Duration RECONNECT_BASE = Duration.ofMillis(250);
+
+    /**
+     * The largest wait between two reconnection attempts: once the manager is back, every node is back within about
+     * this long (plus its handshake), so none is starved.
+     */
+    public static final Duration RECONNECT_CAP = Duration.ofSeconds(4);
+
     private SessionProtocol() {}
 }

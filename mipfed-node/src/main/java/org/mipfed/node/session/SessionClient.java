@@ -54,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionClient.class);
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
     /** How long a replaced session may take to finish the requests it had taken. */
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
 
@@ -329,7 +327,8 @@ public final class SessionClient implements AutoCloseable {
     }
 
     private void run() {
-        Duration backoff = MIN_BACKOFF;
+        ReconnectBackoff backoff = new ReconnectBackoff(
+                SessionProtocol.RECONNECT_BASE, SessionProtocol.RECONNECT_CAP, ThreadLocalRandom.current());
         while (!closed) {
             long started = System.nanoTime();
             if (renewal != null) {
@@ -340,20 +339,18 @@ public final class SessionClient implements AutoCloseable {
                 break;
             }
             if (ended.equals(RENEWED)) {
-                backoff = MIN_BACKOFF;
+                backoff.reset();
                 continue;
             }
             lastError = ended;
             failures++;
             state(State.DOWN);
             if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(10)) {
-                backoff = MIN_BACKOFF;
+                backoff.reset();
             }
-            long jittered = (long)
-                    (backoff.toMillis() * (0.5 + ThreadLocalRandom.current().nextDouble()));
-            LOG.warn("session to manager {} ended ({}); reconnecting in {} ms", target, ended, jittered);
-            sleep(jittered);
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            long wait = backoff.nextMillis();
+            LOG.warn("session to manager {} ended ({}); reconnecting in {} ms", target, ended, wait);
+            sleep(wait);
         }
         state(State.CLOSED);
     }

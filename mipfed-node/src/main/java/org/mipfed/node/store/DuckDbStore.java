@@ -30,6 +30,12 @@ public final class DuckDbStore extends JdbcDataStore {
     /** Prepared statements kept per connection (a few per primitive shape). */
     private static final int STATEMENTS_PER_CONNECTION = 64;
 
+    /** System property: DuckDB's {@code threads} for every store this process opens (unset: DuckDB's default). */
+    public static final String THREADS_PROPERTY = "mipfed.duckdb.threads";
+
+    /** System property: DuckDB's {@code memory_limit}, e.g. {@code 64MB} (unset: DuckDB's default). */
+    public static final String MEMORY_LIMIT_PROPERTY = "mipfed.duckdb.memoryLimit";
+
     private final String description;
     private final DuckDBConnection root;
     private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
@@ -72,6 +78,16 @@ public final class DuckDbStore extends JdbcDataStore {
         // A hospital node must never fetch code from the internet, nor load extensions behind our back.
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
+        // Unset on a real node (DuckDB's defaults: a thread per core, 80% of the RAM). The benchmark's simulated
+        // nodes, hundreds in one machine, each take one thread and a little memory.
+        String threads = System.getProperty(THREADS_PROPERTY);
+        if (threads != null) {
+            properties.setProperty("threads", threads);
+        }
+        String memory = System.getProperty(MEMORY_LIMIT_PROPERTY);
+        if (memory != null) {
+            properties.setProperty("memory_limit", memory);
+        }
         try {
             return DriverManager.getConnection(url, properties).unwrap(DuckDBConnection.class);
         } catch (SQLException e) {

@@ -1,0 +1,526 @@
+package org.mipfed.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mipfed.algorithms.Algorithms;
+import org.mipfed.algorithms.RequestValidator;
+import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.cli.client.AdminClient;
+import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.model.DataModel;
+import org.mipfed.core.request.AnalysisRequest;
+import org.mipfed.core.request.Filters;
+import org.mipfed.node.NodePaths;
+import org.mipfed.node.audit.AuditLog;
+import org.mipfed.node.join.NodeJoiner;
+import org.mipfed.node.primitive.PrimitiveExecutor;
+import org.mipfed.node.privacy.PrivacyPolicy;
+import org.mipfed.node.store.DataStore;
+import org.mipfed.node.store.DataStores;
+import org.mipfed.node.store.DuckDbStore;
+
+/**
+ * {@code mipfed bench --simulated-nodes N}: a real manager process and N real node agents, each with its own store,
+ * certificate (from a real join) and mutual-TLS session, packed {@code --agents-per-jvm} to a JVM
+ * ({@link SimulatedNodeHost}). The federation grows in stages (3, 30, 100, 500, as far as N) and at each stage this
+ * measures a small linear regression over every node's dataset (p50/p99, and its answer against the same rows pooled)
+ * and the manager's memory (heap after a full GC, and RSS); at N, {@code GET /admin/nodes} (the portal's node page
+ * reads it) and a manager restart: the time until every node is back and ready, and when each came back.
+ */
+final class ScaleBench {
+    /** The issue's targets (issue 21). */
+    static final double LATENCY_100_FACTOR = 3;
+
+    static final double LATENCY_500_FACTOR = 10;
+    static final double MB_PER_SESSION = 2;
+    static final double RESTART_SECONDS = 30;
+
+    private static final Pattern HEAP_USED = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K");
+
+    private final Path dir;
+    private final List<Integer> stages;
+    private final int rowsPerNode;
+    private final int agentsPerJvm;
+    private final int runs;
+    private final List<ObjectNode> table = new ArrayList<>();
+    private final List<Process> hosts = new ArrayList<>();
+    private final Map<Integer, String> nodeIds = new HashMap<>();
+
+    ScaleBench(Path dir, int nodes, int rowsPerNode, int agentsPerJvm, int runs) {
+        this.dir = requireNonNull(dir, "dir is null");
+        if (nodes < 1) {
+            throw new IllegalArgumentException("--simulated-nodes must be at least 1, got " + nodes);
+        }
+        List<Integer> s = new ArrayList<>();
+        for (int n : List.of(3, 30, 100, 500)) {
+            if (n < nodes) {
+                s.add(n);
+            }
+        }
+        s.add(nodes);
+        this.stages = List.copyOf(s);
+        this.rowsPerNode = rowsPerNode;
+        this.agentsPerJvm = agentsPerJvm;
+        this.runs = runs;
+    }
+
+    /** Runs every stage, then the restart; returns the table's rows. */
+    List<ObjectNode> run() throws Exception {
+        int max = stages.get(stages.size() - 1);
+        Path modelFile = SyntheticData.writeDataModel(dir.resolve("data"), max);
+        DataModel model = DataModel.parse(Files.readString(modelFile));
+        System.err.println("starting the manager ...");
+        try (LocalFederation federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
+                DuckDbStore pooled = DuckDbStore.open(dir.resolve("pooled.duckdb"));
+                AuditLog audit = new AuditLog(dir.resolve("pooled-audit.log"))) {
+            AdminClient admin = federation.admin();
+            // stopped with Ctrl-C, the benchmark leaves no node host nor manager behind
+            Thread cleanUp = new Thread(() -> {
+                hosts.forEach(Process::destroy);
+                federation.stopManager(false);
+            });
+            Runtime.getRuntime().addShutdownHook(cleanUp);
+            long managerPid = federation.managerProcess().pid();
+            double[] before = managerMemory(managerPid);
+            add(row("manager memory, no node", "memory")
+                    .put("nodes", 0)
+                    .put("heap_mb", before[0])
+                    .put("rss_mb", before[1]));
+            PrimitiveExecutor executor = new PrimitiveExecutor(pooled, PrivacyPolicy.minRowsOnly(10), audit);
+            int joined = 0;
+            double baseP50 = Double.NaN;
+            try {
+                for (int n : stages) {
+                    long t0 = System.nanoTime();
+                    prepare(federation, model, joined, n);
+                    for (int i = joined; i < n; i++) {
+                        SyntheticData.load(pooled, model, i, rowsPerNode);
+                    }
+                    double prepared = (System.nanoTime() - t0) / 1e9;
+                    long t1 = System.nanoTime();
+                    for (int from = joined; from < n; from += agentsPerJvm) {
+                        hosts.add(launchHost(from, Math.min(n, from + agentsPerJvm)));
+                    }
+                    admin.post(
+                            "/admin/start",
+                            Json.mapper()
+                                    .createObjectNode()
+                                    .set(
+                                            "nodes",
+                                            Json.mapper().createArrayNode().add("all")));
+                    awaitReady(admin, n, Duration.ofMinutes(10), null);
+                    double connected = (System.nanoTime() - t1) / 1e9;
+                    System.err.printf(
+                            "%d nodes: prepared in %.0f s, all ready %.1f s after their hosts started%n",
+                            n, prepared, connected);
+                    joined = n;
+                    ObjectNode latency = latency(admin, executor, model, managerPid, n, n == stages.get(0));
+                    if (Double.isNaN(baseP50)) {
+                        baseP50 = latency.get("p50_ms").asDouble();
+                    }
+                    double factor = latency.get("p50_ms").asDouble() / baseP50;
+                    latency.put("vs_first_stage", factor);
+                    if (n >= 500) {
+                        latency.put("target", "<= " + (int) LATENCY_500_FACTOR + "x the " + stages.get(0) + "-node p50")
+                                .put("met", factor <= LATENCY_500_FACTOR);
+                    } else if (n >= 100) {
+                        latency.put("target", "<= " + (int) LATENCY_100_FACTOR + "x the " + stages.get(0) + "-node p50")
+                                .put("met", factor <= LATENCY_100_FACTOR);
+                    }
+                    latency.put("connect_s", connected);
+                    add(latency);
+                    double[] after = managerMemory(managerPid);
+                    double perSession = (after[0] - before[0]) / n;
+                    double rssPerSession = (after[1] - before[1]) / n;
+                    add(row("manager memory, " + n + " nodes", "memory")
+                            .put("nodes", n)
+                            .put("heap_mb", after[0])
+                            .put("rss_mb", after[1])
+                            .put("heap_mb_per_session", perSession)
+                            .put("rss_mb_per_session", rssPerSession)
+                            .put("target", "<= " + MB_PER_SESSION + " MB per session")
+                            .put("met", perSession <= MB_PER_SESSION && rssPerSession <= MB_PER_SESSION));
+                }
+                nodeList(federation, max);
+                restart(federation, max);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+                for (Process h : hosts) {
+                    h.destroy();
+                }
+                for (Process h : hosts) {
+                    h.waitFor();
+                }
+            }
+        }
+        return table;
+    }
+
+    /** Joins nodes {@code from..to-1} (a real join each: token, CSR, certificate) and fills their stores. */
+    private void prepare(LocalFederation federation, DataModel model, int from, int to) throws Exception {
+        AdminClient admin = federation.admin();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                int node = i;
+                done.add(pool.submit(() -> {
+                    String token =
+                            admin.get("/admin/join-tokens/worker").path("token").asText();
+                    NodePaths paths = nodePaths(node);
+                    String id = NodeJoiner.join(
+                                    paths,
+                                    token,
+                                    "127.0.0.1:" + federation.grpcPort(),
+                                    null,
+                                    PrivacyPolicy.DEFAULT.withMinRows(10))
+                            .nodeId();
+                    try (DataStore store = DataStores.open(null, paths.dataDir())) {
+                        SyntheticData.load(store, model, node, rowsPerNode);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("filling node " + node + "'s store: " + e.getMessage(), e);
+                    }
+                    ObjectNode labels = Json.mapper().createObjectNode();
+                    labels.putObject("add").put("name", alias(node));
+                    admin.post("/admin/nodes/" + id + "/labels", labels);
+                    synchronized (nodeIds) {
+                        nodeIds.put(node, id);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private NodePaths nodePaths(int node) {
+        return new NodePaths(dir.resolve("nodes").resolve("n" + node));
+    }
+
+    static String alias(int node) {
+        return "site" + node;
+    }
+
+    /** A JVM running nodes {@code from..to-1}, its output in {@code hosts/<from>-<to>.log}. */
+    private Process launchHost(int from, int to) throws IOException {
+        Path hostsDir = Files.createDirectories(dir.resolve("hosts"));
+        List<Path> dirs = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            dirs.add(nodePaths(i).dataDir());
+        }
+        Path list = SimulatedNodeHost.writeList(hostsDir.resolve(from + "-" + to + ".txt"), dirs);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // a few MB per agent (its guard's history, gRPC buffers), the rest DuckDB's, off the heap
+                "-Xmx" + (256 + 8 * (to - from)) + "m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SimulatedNodeHost.class.getName(),
+                list.toString()));
+        Path log = hostsDir.resolve(from + "-" + to + ".log");
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    /**
+     * Waits until the first {@code n} nodes are ready with their dataset as {@code GET /admin/nodes} shows them;
+     * with {@code firstReady}, records when (ms since {@code since}) each was first seen ready.
+     */
+    private void awaitReady(AdminClient admin, int n, Duration timeout, long[] firstReady) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        while (true) {
+            int ready = 0;
+            try {
+                JsonNode views = admin.get("/admin/nodes");
+                for (JsonNode v : views) {
+                    String alias = v.path("alias").asText();
+                    if (!alias.startsWith("site")
+                            || !v.path("status").asText().equals("ready")
+                            || v.path("datasets").isEmpty()) {
+                        continue;
+                    }
+                    int i = Integer.parseInt(alias.substring(4));
+                    if (i < n) {
+                        ready++;
+                        if (firstReady != null && firstReady[i] < 0) {
+                            firstReady[i] = System.nanoTime();
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                // the manager is not answering yet (a restart)
+            }
+            if (ready == n) {
+                return;
+            }
+            for (Process h : hosts) {
+                if (!h.isAlive()) {
+                    throw new IllegalStateException(
+                            "a node host exited (code " + h.exitValue() + "); see " + dir.resolve("hosts"));
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s: " + ready + " of " + n
+                        + " nodes ready; see the logs under " + dir);
+            }
+            Thread.sleep(firstReady != null ? 50 : 250);
+        }
+    }
+
+    private static AnalysisRequest smallRequest(int n) {
+        List<String> datasets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            datasets.add(alias(i));
+        }
+        return new AnalysisRequest(SyntheticData.MODEL, datasets, List.of("x1", "x2"), List.of("y"), null, null, null);
+    }
+
+    /**
+     * A linear regression of y on x1 and x2 over every node's dataset: warmed up, then {@code runs} times one after
+     * another; its answer against the same rows pooled.
+     */
+    private ObjectNode latency(
+            AdminClient admin, PrimitiveExecutor executor, DataModel model, long managerPid, int n, boolean first) {
+        AnalysisRequest request = smallRequest(n);
+        JsonNode body = request.toJson();
+        // the first stage also warms the manager's JIT up, so that the later stages do not profit from it alone
+        int warmUp = first ? 3 * runs : Math.max(10, runs / 2);
+        System.err.printf("%d nodes: linear regression, %d warm-up runs, %d measured ...%n", n, warmUp, runs);
+        JsonNode federated = null;
+        for (int i = 0; i < warmUp; i++) {
+            federated = admin.post("/algorithms/linear_regression", body);
+        }
+        List<Long> times = new ArrayList<>();
+        double managerCpu = cpuSeconds(List.of(managerPid));
+        double nodesCpu = cpuSeconds(hosts.stream().map(Process::pid).toList());
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            federated = admin.post("/algorithms/linear_regression", body);
+            times.add(System.nanoTime() - start);
+        }
+        managerCpu = cpuSeconds(List.of(managerPid)) - managerCpu;
+        nodesCpu = cpuSeconds(hosts.stream().map(Process::pid).toList()) - nodesCpu;
+        Collections.sort(times);
+        Algorithm algorithm = Algorithms.standard().find("linear_regression").orElseThrow();
+        JsonNode pooledResult = algorithm
+                .run(
+                        RequestValidator.validate(algorithm, request, model),
+                        new PooledFederation(model, executor, request.datasets(), Filters.parse(null, model)))
+                .toJson();
+        return row("linear_regression over " + n + " nodes", "latency")
+                .put("nodes", n)
+                .put("rows", (long) n * rowsPerNode)
+                .put("p50_ms", times.get(times.size() / 2) / 1e6)
+                .put("p99_ms", times.get(Math.min(times.size() - 1, times.size() * 99 / 100)) / 1e6)
+                .put("max_rel_diff", BenchCommand.maxRelativeDifference(pooledResult, federated))
+                // where the time goes: CPU of the manager and of all the nodes' JVMs (with their heartbeats) per
+                // analysis
+                .put("manager_cpu_ms", 1000 * managerCpu / runs)
+                .put("nodes_cpu_ms", 1000 * nodesCpu / runs)
+                .put("n_obs", federated.path("n_obs").asLong(-1));
+    }
+
+    /** {@code GET /admin/nodes} at N nodes (what the portal's node page reads): latency and payload. */
+    private void nodeList(LocalFederation federation, int n) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest get = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + federation.httpPort() + "/admin/nodes"))
+                .header("Authorization", "Bearer " + federation.adminToken())
+                .GET()
+                .build();
+        List<Long> times = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < 20 + runs; i++) {
+            long start = System.nanoTime();
+            HttpResponse<byte[]> response = http.send(get, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET /admin/nodes answered " + response.statusCode() + ": "
+                        + new String(response.body(), StandardCharsets.UTF_8));
+            }
+            bytes = response.body().length;
+            if (i >= 20) {
+                times.add(System.nanoTime() - start);
+            }
+        }
+        Collections.sort(times);
+        add(row("GET /admin/nodes at " + n + " nodes", "api")
+                .put("nodes", n)
+                .put("p50_ms", times.get(times.size() / 2) / 1e6)
+                .put("p99_ms", times.get(Math.min(times.size() - 1, times.size() * 99 / 100)) / 1e6)
+                .put("payload_kb", bytes / 1024.0));
+    }
+
+    /**
+     * Stops the manager (SIGTERM), starts it again and waits until all {@code n} nodes are ready; records when each
+     * came back, from the moment the new manager answers its health check.
+     */
+    private void restart(LocalFederation federation, int n) throws InterruptedException {
+        System.err.printf("restarting the manager with %d nodes ...%n", n);
+        long[] firstReady = new long[n];
+        java.util.Arrays.fill(firstReady, -1);
+        long stopped = System.nanoTime();
+        federation.stopManager(false);
+        federation.startManager();
+        long answering = System.nanoTime();
+        awaitReady(federation.admin(), n, Duration.ofMinutes(5), firstReady);
+        long allReady = System.nanoTime();
+        List<Double> back = new ArrayList<>();
+        for (long t : firstReady) {
+            back.add(Math.max(0, t - answering) / 1e9);
+        }
+        Collections.sort(back);
+        double total = (allReady - stopped) / 1e9;
+        double fromAnswer = (allReady - answering) / 1e9;
+        add(row("manager restart with " + n + " nodes", "restart")
+                .put("nodes", n)
+                .put("manager_up_s", (answering - stopped) / 1e9)
+                .put("all_ready_s", total)
+                .put("all_ready_after_up_s", fromAnswer)
+                .put("first_back_s", back.get(0))
+                .put("median_back_s", back.get(n / 2))
+                .put("last_back_s", back.get(n - 1))
+                .put("target", "<= " + (int) RESTART_SECONDS + " s until all ready")
+                .put("met", total <= RESTART_SECONDS));
+        // the nodes are back for real: an analysis over all of them
+        federation.admin().post("/algorithms/linear_regression", smallRequest(n).toJson());
+    }
+
+    /**
+     * The manager's heap after a full GC (jcmd {@code GC.run}, then the generations' used sizes from
+     * {@code GC.heap_info}) and its resident set (VmRSS), in MB.
+     */
+    static double[] managerMemory(long pid) {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        jcmdOutput(jcmd, pid, "GC.run");
+        double heapKb = 0;
+        for (String line : jcmdOutput(jcmd, pid, "GC.heap_info").split("\n")) {
+            Matcher m = HEAP_USED.matcher(line);
+            if (m.find() && !m.group(1).toLowerCase(java.util.Locale.ROOT).contains("metaspace")) {
+                heapKb += Long.parseLong(m.group(2));
+            }
+        }
+        double rssKb = Double.NaN;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the manager's memory from /proc: " + e.getMessage(), e);
+        }
+        return new double[] {heapKb / 1024, rssKb / 1024};
+    }
+
+    private static String jcmdOutput(String jcmd, long pid, String command) {
+        try {
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), command)
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run " + jcmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running jcmd", e);
+        }
+    }
+
+    /** Prints the table (each figure against its target) and writes it as {@code scale.txt} and {@code scale.json}. */
+    static void print(List<ObjectNode> rows, Path out, Path dir) throws IOException {
+        StringBuilder text = new StringBuilder();
+        text.append(String.format(
+                "mipfed bench --simulated-nodes, %s, %d cores, Java %s%n%n",
+                java.time.LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version")));
+        text.append(String.format("| %-38s | %5s | %s | %s | %s |%n", "what", "nodes", "figures", "target", "met"));
+        text.append("|---|---:|---|---|---|\n");
+        com.fasterxml.jackson.databind.node.ArrayNode json = Json.mapper().createArrayNode();
+        for (ObjectNode r : rows) {
+            json.add(r);
+            StringBuilder figures = new StringBuilder();
+            r.properties().forEach(e -> {
+                if (e.getValue().isNumber() && !e.getKey().equals("nodes")) {
+                    figures.append(e.getKey())
+                            .append('=')
+                            .append(String.format("%.4g", e.getValue().asDouble()))
+                            .append(' ');
+                }
+            });
+            text.append(String.format(
+                    "| %-38s | %5s | %s | %s | %s |%n",
+                    r.path("what").asText(),
+                    r.path("nodes").asText(""),
+                    figures.toString().trim(),
+                    r.path("target").asText(""),
+                    r.has("met") ? (r.get("met").asBoolean() ? "yes" : "NO") : ""));
+        }
+        System.out.println(text);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("scale.txt"), text);
+        Files.write(out.resolve("scale.json"), Json.pretty().writeValueAsBytes(json));
+        System.err.println("written to " + out.toAbsolutePath() + " (data and logs in " + dir + ")");
+    }
+
+    /** User and system CPU seconds of these processes so far, from /proc (Linux; 100 ticks a second). */
+    static double cpuSeconds(List<Long> pids) {
+        double ticks = 0;
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // the fields after the command name, which is in parentheses and may hold spaces
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                return Double.NaN;
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    /** Adds a row to the table and prints it at once: a run of hundreds of nodes takes a while. */
+    private void add(ObjectNode row) {
+        table.add(row);
+        System.err.println("  " + row);
+    }
+
+    private static ObjectNode row(String what, String kind) {
+        return Json.mapper().createObjectNode().put("what", what).put("kind", kind);
+    }
+}

@@ -1,0 +1,74 @@
+package org.mipfed.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.node.NodeConfig;
+import org.mipfed.node.NodePaths;
+
+/**
+ * The many-nodes benchmark at a small size: a real manager process and ten real node agents (each its own join,
+ * certificate, store and TLS session) packed five to a JVM. Its linear regression over the ten nodes equals the same
+ * rows pooled, the manager's memory is read, and after a restart of the manager every node comes back.
+ */
+class TestScaleBench {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tenSimulatedNodesAnswerAsThePooledRowsAndComeBackAfterAManagerRestart() throws Exception {
+        List<ObjectNode> rows = new ScaleBench(dir, 10, 60, 5, 10).run();
+        ScaleBench.print(rows, dir.resolve("out"), dir);
+
+        List<ObjectNode> latencies = rows.stream()
+                .filter(r -> r.path("kind").asText().equals("latency"))
+                .toList();
+        assertThat(latencies).extracting(r -> r.path("nodes").asInt()).containsExactly(3, 10);
+        for (ObjectNode r : latencies) {
+            // the federated answer over real sessions is the pooled one
+            assertThat(r.path("max_rel_diff").asDouble()).as(r.toString()).isLessThan(1e-9);
+            assertThat(r.path("p50_ms").asDouble()).isPositive();
+            assertThat(r.path("p99_ms").asDouble())
+                    .isGreaterThanOrEqualTo(r.path("p50_ms").asDouble());
+        }
+        // every row with a value in the table; the ten nodes' rows less those missing y, x1 or x2
+        assertThat(latencies.get(1).path("n_obs").asLong()).isBetween(450L, 600L);
+
+        ObjectNode memory = rows.stream()
+                .filter(r -> r.path("what").asText().equals("manager memory, 10 nodes"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(memory.path("heap_mb").asDouble()).isPositive();
+        assertThat(memory.path("rss_mb").asDouble()).isPositive();
+        assertThat(memory.has("heap_mb_per_session")).isTrue();
+
+        ObjectNode restart = rows.stream()
+                .filter(r -> r.path("kind").asText().equals("restart"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(restart.path("all_ready_s").asDouble()).isPositive();
+        assertThat(restart.path("last_back_s").asDouble())
+                .isGreaterThanOrEqualTo(restart.path("first_back_s").asDouble());
+
+        ObjectNode list = rows.stream()
+                .filter(r -> r.path("kind").asText().equals("api"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(list.path("payload_kb").asDouble()).isPositive();
+
+        // ten nodes, each with its own identity from its own join
+        assertThat(java.util.stream.IntStream.range(0, 10)
+                        .mapToObj(i -> NodeConfig.load(
+                                        new NodePaths(dir.resolve("nodes").resolve("n" + i)))
+                                .nodeId())
+                        .distinct())
+                .hasSize(10);
+        assertThat(Files.readString(dir.resolve("out").resolve("scale.txt")))
+                .contains("linear_regression over 10 nodes");
+    }
+}
