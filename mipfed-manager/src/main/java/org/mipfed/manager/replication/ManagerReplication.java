@@ -48,8 +48,14 @@ import org.apache.ratis.util.TimeDuration;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
+import org.mipfed.manager.experiments.Experiment;
+import org.mipfed.manager.experiments.ExperimentLog;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.StateLog;
+import org.mipfed.manager.users.SessionLog;
+import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.UserLog;
+import org.mipfed.manager.users.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * managers before it returns; without a majority it fails within {@link #WRITE_TIMEOUT_MILLIS} with a 503 that says
  * how many managers this one reaches, never a hang.
  */
-public final class ManagerReplication implements StateLog, AutoCloseable {
+public final class ManagerReplication implements StateLog, UserLog, SessionLog, ExperimentLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerReplication.class);
 
     /** How long a write may wait for a majority of the managers before it is refused. */
@@ -130,6 +136,25 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             ManagerMember member,
             GrpcTlsConfig tls,
             ReplicationSettings settings) {
+        return start(raftDir, stateFile, federationId, member, List.of(member), tls, settings);
+    }
+
+    /**
+     * Starts this manager's Raft server as a member of a group of {@code members} (this one among them) on its first
+     * start; a later start recovers the group its log holds. Every member must be started with the same list.
+     */
+    public static ManagerReplication start(
+            Path raftDir,
+            Path stateFile,
+            String federationId,
+            ManagerMember member,
+            List<ManagerMember> members,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        requireNonNull(members, "members is null");
+        if (members.stream().noneMatch(m -> m.id().equals(member.id()))) {
+            throw new IllegalArgumentException("the group's members do not include this manager " + member.id());
+        }
         requireNonNull(raftDir, "raftDir is null");
         requireNonNull(member, "member is null");
         requireNonNull(tls, "tls is null");
@@ -144,7 +169,18 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 .setAddress(member.raftAddress())
                 .setAdminAddress(member.raftAddress())
                 .build();
-        RaftGroup group = RaftGroup.valueOf(groupId, peer);
+        List<RaftPeer> peers = new ArrayList<>();
+        for (ManagerMember m : members) {
+            peers.add(
+                    m.id().equals(member.id())
+                            ? peer
+                            : RaftPeer.newBuilder()
+                                    .setId(RaftPeerId.valueOf(m.id()))
+                                    .setAddress(m.raftAddress())
+                                    .setAdminAddress(m.raftAddress())
+                                    .build());
+        }
+        RaftGroup group = RaftGroup.valueOf(groupId, peers);
         boolean exists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
         ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
         RaftServer server;
@@ -361,12 +397,16 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 ProblemType.MANAGER_UNAVAILABLE,
                 "The federation cannot accept changes now: this manager reaches " + reachable + " of "
                         + managers.size() + " managers and a write needs " + majority + " (" + cause
-                        + "). Analyses over connected nodes still run. Start the managers that are down; if they are "
+                        + "). Reads and analyses over connected nodes still run. Start the managers that are down; if they are "
                         + "lost for good, run 'mipfed manager recover --force-new-cluster' on one survivor.");
     }
 
     /** Every manager of the group as this manager sees it, with the leader's view of who is down when it has one. */
     public List<ManagerStatus> managers() {
+        return withDigests(managersWithoutDigests());
+    }
+
+    private List<ManagerStatus> managersWithoutDigests() {
         DivisionInfo info = info();
         RaftPeerId leader = info.getLeaderId();
         if (leader != null && !leader.equals(self) && !info.isLeader()) {
@@ -378,6 +418,202 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             }
         }
         return managersSeenLocally();
+    }
+
+    /** How long {@code GET /admin/managers} waits for another manager's applied index and digest. */
+    static final long DIGEST_QUERY_MILLIS = 1_000;
+
+    /** Each manager's applied index and state digest: this one's from here, the others' asked of them at once. */
+    private List<ManagerStatus> withDigests(List<ManagerStatus> managers) {
+        Map<String, CompletableFuture<RaftClientReply>> asked = new java.util.HashMap<>();
+        byte[] question = "digest".getBytes(StandardCharsets.UTF_8);
+        for (ManagerStatus m : managers) {
+            if (!m.id().equals(self.toString()) && m.status().equals("ready")) {
+                try {
+                    asked.put(
+                            m.id(),
+                            client.async()
+                                    .sendStaleRead(
+                                            Message.valueOf(ByteString.copyFrom(question)),
+                                            0,
+                                            RaftPeerId.valueOf(m.id())));
+                } catch (RuntimeException e) {
+                    LOG.debug("cannot ask manager {} for its digest: {}", m.id(), e.getMessage());
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIGEST_QUERY_MILLIS);
+        List<ManagerStatus> out = new ArrayList<>();
+        for (ManagerStatus m : managers) {
+            if (m.id().equals(self.toString())) {
+                out.add(m.with(stateMachine.digest()));
+                continue;
+            }
+            CompletableFuture<RaftClientReply> reply = asked.get(m.id());
+            StateDigest.Digest digest = null;
+            if (reply != null) {
+                try {
+                    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    RaftClientReply answer = reply.get(left, TimeUnit.MILLISECONDS);
+                    if (answer.isSuccess()) {
+                        digest = Json.mapper()
+                                .readValue(answer.getMessage().getContent().toByteArray(), StateDigest.Digest.class);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException | IOException e) {
+                    reply.cancel(true);
+                    LOG.debug("manager {} did not say its digest: {}", m.id(), e.getMessage());
+                }
+            }
+            out.add(m.with(digest));
+        }
+        return out;
+    }
+
+    /** This manager's applied log index and the digest of the state it applied. */
+    public StateDigest.Digest digest() {
+        return stateMachine.digest();
+    }
+
+    // ---- users and API tokens, sessions, experiments: the stores of a running manager write through the log ----
+
+    @Override
+    public UserLog.Versioned readUsers() {
+        ReplicatedState now = stateMachine.state();
+        return new UserLog.Versioned(now.usersVersion(), now.users());
+    }
+
+    @Override
+    public boolean changeUsers(long basedOn, UserStore.Content next) {
+        return submit(new StateCommand.ChangeUsers(basedOn, next)).applied();
+    }
+
+    @Override
+    public Map<String, Sessions.Session> sessions() {
+        return stateMachine.state().sessions();
+    }
+
+    @Override
+    public void putSession(Sessions.Session session) {
+        submit(new StateCommand.PutSession(session));
+    }
+
+    @Override
+    public void removeSessions(java.util.Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            submit(new StateCommand.RemoveSessions(List.copyOf(ids)));
+        }
+    }
+
+    @Override
+    public Map<String, ExperimentLog.Run> experiments() {
+        Map<String, ExperimentLog.Run> experiments = stateMachine.state().experiments();
+        return experiments == null ? Map.of() : experiments;
+    }
+
+    @Override
+    public void putExperiments(List<Experiment> experiments) {
+        putRuns(experiments.stream()
+                .map(e -> new ExperimentLog.Run(e, self.toString()))
+                .toList());
+    }
+
+    @Override
+    public void putRuns(List<ExperimentLog.Run> runs) {
+        for (List<ExperimentLog.Run> entry : entries(runs, r -> r.experiment())) {
+            submit(new StateCommand.PutExperiments(entry));
+        }
+    }
+
+    /** Takes experiments into the log that it does not know yet (an older data directory's, or a restored one's). */
+    public void importExperiments(List<Experiment> experiments) {
+        for (List<Experiment> entry : entries(experiments, e -> e)) {
+            submit(new StateCommand.ImportExperiments(entry));
+        }
+    }
+
+    /** The most a log entry of experiment records holds (a batch or an import is cut into entries of this size). */
+    static final int ENTRY_BYTES = 512 * 1024;
+
+    /** {@code items} cut into lists whose experiments' JSON stays within {@link #ENTRY_BYTES} each (at least one). */
+    private static <T> List<List<T>> entries(List<T> items, java.util.function.Function<T, Experiment> experiment) {
+        List<List<T>> out = new ArrayList<>();
+        List<T> current = new ArrayList<>();
+        long bytes = 0;
+        for (T item : items) {
+            long size;
+            try {
+                size = Json.mapper().writeValueAsBytes(experiment.apply(item)).length;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!current.isEmpty() && bytes + size > ENTRY_BYTES) {
+                out.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(item);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    @Override
+    public void removeExperiments(java.util.Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            submit(new StateCommand.RemoveExperiments(List.copyOf(ids)));
+        }
+    }
+
+    @Override
+    public String self() {
+        return self.toString();
+    }
+
+    /**
+     * The managers whose experiments nobody runs any more, as this manager sees them: those of the group that are
+     * {@code down}, and those named by an experiment that are no longer in the group.
+     */
+    public java.util.Set<String> managersGone() {
+        java.util.Set<String> gone = new java.util.HashSet<>();
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (ManagerStatus m : managersSeenLocally()) {
+            members.add(m.id());
+            if (m.status().equals("down")) {
+                gone.add(m.id());
+            }
+        }
+        for (ExperimentLog.Run run : experiments().values()) {
+            if (run.manager() != null && !members.contains(run.manager())) {
+                gone.add(run.manager());
+            }
+        }
+        return gone;
+    }
+
+    /**
+     * Waits until this manager applied every entry its log holds as committed (a restart replays the log after the
+     * latest snapshot); returns whether it did within {@code timeoutMillis}.
+     */
+    public boolean awaitCommittedApplied(long timeoutMillis) {
+        try {
+            long committed = server.getDivision(groupId).getRaftLog().getLastCommittedIndex();
+            return stateMachine.awaitApplied(committed, timeoutMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether this manager is the group's leader now (it ends the experiments of managers that are down). */
+    public boolean isLeader() {
+        return info().isLeader();
     }
 
     private List<ManagerStatus> managersSeenLocally() {
