@@ -393,7 +393,7 @@ public final class ManagerServer implements AutoCloseable {
      * users ({@code users.json}, created with an admin when missing) when the log has none, or, for a group of one,
      * when the file was changed while the manager was stopped; and every experiment file the log does not know.
      */
-    static void importOlderFiles(ManagerPaths paths, ManagerReplication replication) {
+    public static void importOlderFiles(ManagerPaths paths, ManagerReplication replication) {
         // a restart replays the log after its snapshot first: the files are then what the log says
         replication.awaitCommittedApplied(ReplicationSettings.START_TIMEOUT_MILLIS_DEFAULT);
         UserStore.openOrCreate(paths.users(), paths.adminPassword());
@@ -419,7 +419,7 @@ public final class ManagerServer implements AutoCloseable {
      * The leader sets the running experiments of managers that are down (not heard from for a few seconds) or gone
      * from the group to interrupted: analyses only read, so the researcher runs them again; none stays running.
      */
-    private static void interruptOrphans(ManagerReplication replication, ExperimentStore experiments) {
+    public static void interruptOrphans(ManagerReplication replication, ExperimentStore experiments) {
         if (!replication.isLeader()) {
             return;
         }

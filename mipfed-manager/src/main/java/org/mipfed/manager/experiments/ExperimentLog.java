@@ -26,6 +26,12 @@ public interface ExperimentLog {
     void putRuns(List<Run> runs);
 
     /**
+     * Commits experiments found in files that the log does not know yet (a data directory from before replication, a
+     * record copied or restored into it), with no manager running them; those it knows are left as they are.
+     */
+    void importExperiments(List<Experiment> experiments);
+
+    /**
      * Commits the removal of these experiments.
      *
      * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit it

@@ -317,6 +317,27 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     /**
+     * Replicated: takes the experiment files of {@code dir} the log does not know (written by another process, such
+     * as a restore or a tool) into the log, as a listing read them before replication. Without a majority they wait
+     * for the next listing.
+     */
+    private void importUnknownFiles() {
+        Set<String> known = new HashSet<>(log.experiments().keySet());
+        synchronized (uncommitted) {
+            known.addAll(uncommitted.keySet());
+        }
+        List<Experiment> found = readFiles(dir, known);
+        if (found.isEmpty()) {
+            return;
+        }
+        try {
+            log.importExperiments(found);
+        } catch (RuntimeException e) {
+            LOG.warn("{} experiment file(s) of {} wait for the managers' log: {}", found.size(), dir, e.getMessage());
+        }
+    }
+
+    /**
      * Commits a record before it returns. A new experiment that the managers cannot commit is refused (503); a newer
      * state of one already committed (it started, finished, failed) is kept and committed as soon as they can, so that
      * an experiment never stays {@code running} because its end came while the managers had no majority.
@@ -362,6 +383,10 @@ public final class ExperimentStore implements AutoCloseable {
                 }
             }
             ExperimentLog.Run run = log.experiments().get(id);
+            if (run == null && Files.isRegularFile(dir.resolve(id + ".json"))) {
+                importUnknownFiles();
+                run = log.experiments().get(id);
+            }
             return run == null ? Optional.empty() : Optional.of(run.experiment());
         }
         flush();
@@ -443,6 +468,7 @@ public final class ExperimentStore implements AutoCloseable {
     /** Experiments, newest first, without their results ({@link #get} has those). */
     public List<Experiment> list() {
         if (log != null) {
+            importUnknownFiles();
             Map<String, Experiment> all = new HashMap<>();
             log.experiments().forEach((id, run) -> all.put(id, summary(run.experiment())));
             synchronized (uncommitted) {

@@ -527,6 +527,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     }
 
     /** Takes experiments into the log that it does not know yet (an older data directory's, or a restored one's). */
+    @Override
     public void importExperiments(List<Experiment> experiments) {
         for (List<Experiment> entry : entries(experiments, e -> e)) {
             submit(new StateCommand.ImportExperiments(entry));

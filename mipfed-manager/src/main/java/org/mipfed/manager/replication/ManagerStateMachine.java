@@ -146,8 +146,9 @@ final class ManagerStateMachine extends BaseStateMachine {
                 if (outcome.state().federation() != state.federation()) {
                     writeStateFile(outcome.state().federation());
                 }
-                copies.after(command, state, outcome.state());
+                ReplicatedState before = state;
                 state = outcome.state();
+                copies.after(command, before, state);
             }
             reply = new CommandReply(termIndex.getIndex(), outcome.applied(), outcome.refusal());
             updateLastAppliedTermIndex(termIndex);
