@@ -29,12 +29,23 @@ public record ReplicatedState(
         UserStore.Content users,
         Map<String, Sessions.Session> sessions,
         Map<String, ExperimentLog.Run> experiments) {
+    /** The class of a map {@link #frozen} made: such a map is kept as it is, not copied again. */
+    private static final Class<?> FROZEN = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
     /** The state of a log that holds nothing yet. */
     public static final ReplicatedState EMPTY = new ReplicatedState(0, null);
 
     public ReplicatedState {
-        sessions = sessions == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sessions));
-        experiments = experiments == null ? null : Collections.unmodifiableMap(new TreeMap<>(experiments));
+        sessions = sessions == null ? Map.of() : frozen(sessions);
+        experiments = experiments == null ? null : frozen(experiments);
+    }
+
+    /**
+     * A sorted, unmodifiable copy of {@code map}, or {@code map} itself when it is one already: every command copies
+     * only the part it changes (the experiments are not copied again when a session or a label changes).
+     */
+    private static <V> Map<String, V> frozen(Map<String, V> map) {
+        return map.getClass() == FROZEN ? map : Collections.unmodifiableSortedMap(new TreeMap<>(map));
     }
 
     /** A state holding the federation state only (what a log written before users were replicated holds). */

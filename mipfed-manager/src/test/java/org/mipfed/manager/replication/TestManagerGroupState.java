@@ -56,8 +56,9 @@ class TestManagerGroupState {
     private static final String PASSWORD = "a long enough password";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
+    /** One directory for the class: the three managers live through every test method. */
     @TempDir
-    Path dir;
+    static Path dir;
 
     private String federationId;
     private FederationCa ca;

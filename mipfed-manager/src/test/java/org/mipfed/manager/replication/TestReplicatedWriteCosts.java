@@ -127,8 +127,8 @@ class TestReplicatedWriteCosts {
 
     private static void report(String what, long[] before, long[] after) {
         System.out.printf(
-                "[h16-state] %s: before replication median %.2f ms, p90 %.2f ms; group of one median %.2f ms,"
-                        + " p90 %.2f ms (%d writes each)%n",
+                "[h16-state] %s: before replication median %.3f ms, p90 %.3f ms; group of one median %.3f ms,"
+                        + " p90 %.3f ms (%d writes each)%n",
                 what,
                 percentile(before, 50),
                 percentile(before, 90),
