@@ -51,10 +51,18 @@ final class ManagerLsCommand implements Callable<Integer> {
                     m.path("role").asText(),
                     m.path("status").asText(),
                     m.path("lag").asLong(),
-                    m.path("applied_index").asLong(-1) < 0 ? "-" : m.path("applied_index").asText(),
+                    m.path("applied_index").asLong(-1) < 0
+                            ? "-"
+                            : m.path("applied_index").asText(),
                     // the first 12 hex digits tell managers apart; --format json gives the whole SHA-256
                     m.path("digest").isTextual()
-                            ? m.path("digest").asText().substring(0, Math.min(12, m.path("digest").asText().length()))
+                            ? m.path("digest")
+                                    .asText()
+                                    .substring(
+                                            0,
+                                            Math.min(
+                                                    12,
+                                                    m.path("digest").asText().length()))
                             : "-");
         }
         return 0;

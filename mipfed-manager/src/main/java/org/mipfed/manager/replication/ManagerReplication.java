@@ -80,6 +80,13 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     private final RaftServer server;
     private final RaftClient client;
+    /**
+     * Asks other managers for their applied index and digest. Its own client: Ratis orders a client's requests to a
+     * server in one sequence, so a read to one manager must not share a client with the writes forwarded to the
+     * leader (they held each other up).
+     */
+    private final RaftClient queries;
+
     private final RaftGroupId groupId;
     private final RaftPeerId self;
     private final ManagerStateMachine stateMachine;
@@ -90,11 +97,13 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     private ManagerReplication(
             RaftServer server,
             RaftClient client,
+            RaftClient queries,
             RaftGroupId groupId,
             RaftPeerId self,
             ManagerStateMachine stateMachine) {
         this.server = server;
         this.client = client;
+        this.queries = queries;
         this.groupId = groupId;
         this.self = self;
         this.stateMachine = stateMachine;
@@ -230,7 +239,14 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        ManagerReplication replication = new ManagerReplication(server, client, groupId, self, stateMachine);
+        RaftClient queries = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(current)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+        ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
         replication.awaitLeader(settings.startTimeoutMillis());
         return replication;
     }
@@ -432,7 +448,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 try {
                     asked.put(
                             m.id(),
-                            client.async()
+                            queries.async()
                                     .sendStaleRead(
                                             Message.valueOf(ByteString.copyFrom(question)),
                                             0,
@@ -707,6 +723,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     @Override
     public void close() {
+        try {
+            queries.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft query client: {}", e.getMessage());
+        }
         try {
             client.close();
         } catch (IOException e) {

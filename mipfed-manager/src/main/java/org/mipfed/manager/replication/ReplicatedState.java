@@ -30,7 +30,8 @@ public record ReplicatedState(
         Map<String, Sessions.Session> sessions,
         Map<String, ExperimentLog.Run> experiments) {
     /** The class of a map {@link #frozen} made: such a map is kept as it is, not copied again. */
-    private static final Class<?> FROZEN = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+    private static final Class<?> FROZEN =
+            Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
 
     /** The state of a log that holds nothing yet. */
     public static final ReplicatedState EMPTY = new ReplicatedState(0, null);
