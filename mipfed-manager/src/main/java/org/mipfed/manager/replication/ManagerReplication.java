@@ -436,6 +436,15 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         return managersSeenLocally();
     }
 
+    /** The threads that ask other managers for their digests (daemons: idle ones end after a minute). */
+    private static final java.util.concurrent.ExecutorService QUERY_THREADS =
+            new java.util.concurrent.ThreadPoolExecutor(
+                    0, 16, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                        Thread t = new Thread(r, "mipfed-manager-digest-query");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
     /** How long {@code GET /admin/managers} waits for another manager's applied index and digest. */
     static final long DIGEST_QUERY_MILLIS = 1_000;
 
@@ -448,11 +457,21 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 try {
                     asked.put(
                             m.id(),
-                            queries.async()
-                                    .sendStaleRead(
-                                            Message.valueOf(ByteString.copyFrom(question)),
-                                            0,
-                                            RaftPeerId.valueOf(m.id())));
+                            // a blocking read on a thread of its own: Ratis's async client orders its requests
+                            // per server, and one that never answers would hold up the next ones
+                            CompletableFuture.supplyAsync(
+                                    () -> {
+                                        try {
+                                            return queries.io()
+                                                    .sendStaleRead(
+                                                            Message.valueOf(ByteString.copyFrom(question)),
+                                                            0,
+                                                            RaftPeerId.valueOf(m.id()));
+                                        } catch (IOException e) {
+                                            throw new UncheckedIOException(e);
+                                        }
+                                    },
+                                    QUERY_THREADS));
                 } catch (RuntimeException e) {
                     LOG.debug("cannot ask manager {} for its digest: {}", m.id(), e.getMessage());
                 }
@@ -657,7 +676,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 silence.put(RaftPeerId.valueOf(follower.getId().getId()), follower.getLastRpcElapsedTimeMs());
             }
         } else if (role.getRole() == RaftPeerRole.FOLLOWER
-                && role.getFollowerInfo().hasLeaderInfo()) {
+                && role.getFollowerInfo().hasLeaderInfo()
+                // a follower that lost its leader reports one with an empty id
+                && !role.getFollowerInfo().getLeaderInfo().getId().getId().isEmpty()) {
             ServerRpcProto leaderRpc = role.getFollowerInfo().getLeaderInfo();
             leader = RaftPeerId.valueOf(leaderRpc.getId().getId());
             silence.put(leader, leaderRpc.getLastRpcElapsedTimeMs());

@@ -255,7 +255,18 @@ class TestManagerGroupState {
                     .isEqualTo("manager-a");
             // the experiment's file stays its readable copy on every manager
             Path copy = m.dataDir().resolve("experiments").resolve(submitted.id() + ".json");
-            await("the copy of the experiment on " + m.replication().id(), () -> Files.isRegularFile(copy));
+            // written just after the state changed: the finished record replaces the submitted one's copy
+            await("the copy of the finished experiment on " + m.replication().id(), () -> {
+                try {
+                    return Files.isRegularFile(copy)
+                            && Json.mapper()
+                                    .readValue(copy.toFile(), Experiment.class)
+                                    .status()
+                                    .equals(Experiment.SUCCESS);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
             assertThat(Json.mapper().readValue(copy.toFile(), Experiment.class).result())
                     .isEqualTo(result);
         }
