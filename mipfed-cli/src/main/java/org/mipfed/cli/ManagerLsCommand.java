@@ -41,8 +41,8 @@ final class ManagerLsCommand implements Callable<Integer> {
             managers.forEach(m -> System.out.println(m.path("id").asText()));
             return 0;
         }
-        String row = "%-18s %-28s %-9s %-6s %s%n";
-        System.out.printf(row, "ID", "ADDRESS", "ROLE", "STATUS", "LAG");
+        String row = "%-18s %-28s %-9s %-6s %-5s %-9s %s%n";
+        System.out.printf(row, "ID", "ADDRESS", "ROLE", "STATUS", "LAG", "APPLIED", "DIGEST");
         for (JsonNode m : managers) {
             System.out.printf(
                     row,
@@ -50,7 +50,20 @@ final class ManagerLsCommand implements Callable<Integer> {
                     m.path("address").asText(),
                     m.path("role").asText(),
                     m.path("status").asText(),
-                    m.path("lag").asLong());
+                    m.path("lag").asLong(),
+                    m.path("applied_index").asLong(-1) < 0
+                            ? "-"
+                            : m.path("applied_index").asText(),
+                    // the first 12 hex digits tell managers apart; --format json gives the whole SHA-256
+                    m.path("digest").isTextual()
+                            ? m.path("digest")
+                                    .asText()
+                                    .substring(
+                                            0,
+                                            Math.min(
+                                                    12,
+                                                    m.path("digest").asText().length()))
+                            : "-");
         }
         return 0;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -144,6 +145,14 @@ public final class ManagerServer implements AutoCloseable {
             replication.close();
             throw e;
         }
+        UserStore users;
+        try {
+            importOlderFiles(paths, replication);
+            users = UserStore.replicated(replication);
+        } catch (RuntimeException e) {
+            replication.close();
+            throw e;
+        }
         AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
         ManagerMetrics metrics = new ManagerMetrics();
         audit.observeAppends(metrics::auditAppend);
@@ -211,11 +220,16 @@ public final class ManagerServer implements AutoCloseable {
                     e);
         }
         tokens.joinAddress(config.advertiseAddr() + ":" + grpc.getPort());
-        ExperimentStore experiments = new ExperimentStore(paths.experiments());
-        int interrupted = experiments.interruptUnfinished(
-                "The manager stopped (crash or restart) while this experiment was running; run it again.");
-        if (interrupted > 0) {
-            LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
+        ExperimentStore experiments = ExperimentStore.replicated(paths.experiments(), replication);
+        try {
+            int interrupted = experiments.interruptUnfinished(
+                    "The manager stopped (crash or restart) while this experiment was running; run it again.");
+            if (interrupted > 0) {
+                LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
+            }
+        } catch (RuntimeException e) {
+            // no majority yet: the leader ends them once it sees this manager's experiments orphaned, or next start
+            LOG.warn("cannot interrupt this manager's unfinished experiments now: {}", e.getMessage());
         }
         AnalysisService analyses =
                 new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard(), metrics);
@@ -247,7 +261,7 @@ public final class ManagerServer implements AutoCloseable {
                         tokens,
                         role -> tokens.rotate(role, ca.joinCa().certificate()),
                         caAdministration,
-                        UserStore.openOrCreate(paths.users(), paths.adminPassword()),
+                        users,
                         FederationInit.adminToken(paths),
                         web.oidc(),
                         audit,
@@ -292,6 +306,17 @@ public final class ManagerServer implements AutoCloseable {
         long check = SessionProtocol.SILENCE_CHECK.toMillis();
         server.timer.scheduleWithFixedDelay(
                 () -> registry.reapSilent(SessionProtocol.SILENCE), check, check, TimeUnit.MILLISECONDS);
+        server.timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        interruptOrphans(replication, experiments);
+                    } catch (RuntimeException e) {
+                        LOG.warn("ending the experiments of managers that are down failed: {}", e.getMessage());
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         server.timer.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -393,6 +418,55 @@ public final class ManagerServer implements AutoCloseable {
         CaKeys mine = ca.keys();
         if (!mine.sameCas(replication.state().ca())) {
             replication.submit(new StateCommand.PutCa(mine));
+        }
+    }
+
+    /**
+     * Takes what a data directory kept in files before its users and experiments were replicated into the log: the
+     * users ({@code users.json}, created with an admin when missing) when the log has none, or, for a group of one,
+     * when the file was changed while the manager was stopped; and every experiment file the log does not know.
+     */
+    public static void importOlderFiles(ManagerPaths paths, ManagerReplication replication) {
+        // a restart replays the log after its snapshot first: the files are then what the log says
+        replication.awaitCommittedApplied(ReplicationSettings.START_TIMEOUT_MILLIS_DEFAULT);
+        UserStore.openOrCreate(paths.users(), paths.adminPassword());
+        UserStore.Content files = UserStore.readContent(paths.users());
+        UserStore.Content replicated = replication.readUsers().content();
+        if (replicated == null || (replication.groupSize() == 1 && !files.equals(replicated))) {
+            if (replicated != null) {
+                LOG.warn("{} was changed while the manager was stopped: its users go into the log", paths.users());
+            }
+            replication.submit(new StateCommand.ImportUsers(files));
+        }
+        if (replication.groupSize() == 1) {
+            List<Experiment> unknown = ExperimentStore.readFiles(
+                    paths.experiments(), replication.experiments().keySet());
+            if (!unknown.isEmpty()) {
+                LOG.info("{} experiment record(s) of {} go into the log", unknown.size(), paths.experiments());
+                replication.importExperiments(unknown);
+            }
+        }
+    }
+
+    /**
+     * The leader sets the running experiments of managers that are down (not heard from for a few seconds) or gone
+     * from the group to interrupted: analyses only read, so the researcher runs them again; none stays running.
+     */
+    public static void interruptOrphans(ManagerReplication replication, ExperimentStore experiments) {
+        if (!replication.isLeader()) {
+            return;
+        }
+        java.util.Set<String> gone = replication.managersGone();
+        gone.remove(replication.id());
+        if (gone.isEmpty()) {
+            return;
+        }
+        int interrupted = experiments.interruptRunBy(
+                gone,
+                "The manager running this experiment (" + String.join(", ", new java.util.TreeSet<>(gone))
+                        + ") stopped answering; run it again through any manager.");
+        if (interrupted > 0) {
+            LOG.warn("{} experiment(s) of manager(s) {} that are down were interrupted", interrupted, gone);
         }
     }
 

@@ -50,7 +50,8 @@ public final class RestApi {
                     + (tls == null ? "absent" : "given"));
         }
         this.tls = tls;
-        Sessions sessions = new Sessions();
+        // signed-in sessions are replicated: a user signed in through one manager is signed in through every other
+        Sessions sessions = Sessions.replicated(services.replication());
         AuditedActions audited = new AuditedActions(services.audit());
         this.access = new Access(services.users(), sessions, services.adminToken());
         this.resources = List.of(

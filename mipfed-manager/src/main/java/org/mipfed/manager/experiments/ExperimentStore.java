@@ -75,18 +75,39 @@ public final class ExperimentStore implements AutoCloseable {
     /** Ids handed to {@link #record} whose file the writer has not yet written; guarded by {@code summaries}. */
     private final Set<String> unwritten = new HashSet<>();
 
+    /** The managers' replicated log of a running manager; null for the files alone (tools, tests). */
+    private final ExperimentLog log;
+    /** Replicated: records handed to {@link #record} not yet committed to the log, by id; guarded by itself. */
+    private final Map<String, Experiment> uncommitted = new HashMap<>();
+
     public ExperimentStore(Path dir) {
+        this(dir, null);
+    }
+
+    private ExperimentStore(Path dir, ExperimentLog log) {
         this.dir = requireNonNull(dir, "dir is null");
+        this.log = log;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + dir + ": " + e.getMessage(), e);
         }
         this.summaries = new HashMap<>();
-        readUnknown();
+        if (log == null) {
+            readUnknown();
+        }
         this.writer = new Thread(this::writeQueued, "mipfed-experiment-writer");
         this.writer.setDaemon(true);
         this.writer.start();
+    }
+
+    /**
+     * The experiments of a running manager, kept in the managers' replicated log; {@code dir} keeps a readable copy
+     * of each (written by the log's state machine). A finished record of a synchronous analysis ({@link #record}) is
+     * still batched: the analysis does not wait for the log, and a batch is one log entry.
+     */
+    public static ExperimentStore replicated(Path dir, ExperimentLog log) {
+        return new ExperimentStore(dir, requireNonNull(log, "log is null"));
     }
 
     /**
@@ -99,9 +120,15 @@ public final class ExperimentStore implements AutoCloseable {
             save(experiment);
             return;
         }
-        synchronized (summaries) {
-            summaries.put(experiment.id(), summary(experiment));
-            unwritten.add(experiment.id());
+        if (log != null) {
+            synchronized (uncommitted) {
+                uncommitted.put(experiment.id(), experiment);
+            }
+        } else {
+            synchronized (summaries) {
+                summaries.put(experiment.id(), summary(experiment));
+                unwritten.add(experiment.id());
+            }
         }
         synchronized (this) {
             handedOver++;
@@ -175,6 +202,10 @@ public final class ExperimentStore implements AutoCloseable {
      * directory for all.
      */
     private void writeBatch(List<Experiment> batch) {
+        if (log != null) {
+            commitBatch(batch);
+            return;
+        }
         List<Future<?>> writes = new ArrayList<>();
         for (Experiment experiment : batch) {
             writes.add(syncers.submit(() -> writeOne(experiment)));
@@ -192,6 +223,42 @@ public final class ExperimentStore implements AutoCloseable {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException e) {
             // best effort, as in Pem.writeAtomically: the files' contents are on disk already
+        }
+    }
+
+    /** How long the writer waits before it tries a batch the managers could not commit again. */
+    private static final long RETRY_MILLIS = 500;
+    /** How many times a closing store tries a batch before it gives up on it. */
+    private static final int ATTEMPTS_WHEN_CLOSING = 4;
+
+    /**
+     * Commits a batch of records as one log entry. Without a majority of the managers the batch is kept and tried
+     * again (its analyses have answered already; their records must not be lost while this manager runs).
+     */
+    private void commitBatch(List<Experiment> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                log.putExperiments(batch);
+                break;
+            } catch (RuntimeException e) {
+                if (closed && attempt >= ATTEMPTS_WHEN_CLOSING) {
+                    LOG.error(
+                            "{} experiment record(s) could not be committed to the managers' log and are lost: {}",
+                            batch.size(),
+                            e.getMessage());
+                    break;
+                }
+                LOG.warn("{} experiment record(s) wait for the managers' log: {}", batch.size(), e.getMessage());
+                try {
+                    Thread.sleep(RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    // not interrupted by close; keep trying
+                }
+            }
+        }
+        synchronized (uncommitted) {
+            // a newer record handed over meanwhile stays until it is committed too
+            batch.forEach(e -> uncommitted.remove(e.id(), e));
         }
     }
 
@@ -236,6 +303,10 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     public void save(Experiment experiment) {
+        if (log != null) {
+            saveReplicated(experiment);
+            return;
+        }
         try {
             Pem.writeAtomically(
                     dir.resolve(experiment.id() + ".json"), Json.mapper().writeValueAsBytes(experiment), false);
@@ -245,9 +316,78 @@ public final class ExperimentStore implements AutoCloseable {
         remember(experiment);
     }
 
+    /**
+     * Replicated: takes the experiment files of {@code dir} the log does not know (written by another process, such
+     * as a restore or a tool) into the log, as a listing read them before replication. Without a majority they wait
+     * for the next listing.
+     */
+    private void importUnknownFiles() {
+        Set<String> known = new HashSet<>(log.experiments().keySet());
+        synchronized (uncommitted) {
+            known.addAll(uncommitted.keySet());
+        }
+        List<Experiment> found = readFiles(dir, known);
+        if (found.isEmpty()) {
+            return;
+        }
+        try {
+            log.importExperiments(found);
+        } catch (RuntimeException e) {
+            LOG.warn("{} experiment file(s) of {} wait for the managers' log: {}", found.size(), dir, e.getMessage());
+        }
+    }
+
+    /**
+     * Commits a record before it returns. A new experiment that the managers cannot commit is refused (503); a newer
+     * state of one already committed (it started, finished, failed) is kept and committed as soon as they can, so that
+     * an experiment never stays {@code running} because its end came while the managers had no majority.
+     */
+    private void saveReplicated(Experiment experiment) {
+        try {
+            log.putExperiments(List.of(experiment));
+        } catch (RuntimeException e) {
+            boolean known;
+            synchronized (uncommitted) {
+                known = uncommitted.containsKey(experiment.id());
+            }
+            if (!known && !log.experiments().containsKey(experiment.id())) {
+                throw e;
+            }
+            if (closed) {
+                LOG.error(
+                        "the record of experiment {} ({}) is lost: the managers' log took no writes as this manager"
+                                + " stopped: {}",
+                        experiment.id(),
+                        experiment.status(),
+                        e.getMessage());
+                return;
+            }
+            LOG.warn(
+                    "experiment {} ({}) waits for the managers' log: {}",
+                    experiment.id(),
+                    experiment.status(),
+                    e.getMessage());
+            record(experiment);
+        }
+    }
+
     public Optional<Experiment> get(String id) {
         if (!ID.matcher(id).matches()) {
             return Optional.empty();
+        }
+        if (log != null) {
+            synchronized (uncommitted) {
+                Experiment waiting = uncommitted.get(id);
+                if (waiting != null) {
+                    return Optional.of(waiting);
+                }
+            }
+            ExperimentLog.Run run = log.experiments().get(id);
+            if (run == null && Files.isRegularFile(dir.resolve(id + ".json"))) {
+                importUnknownFiles();
+                run = log.experiments().get(id);
+            }
+            return run == null ? Optional.empty() : Optional.of(run.experiment());
         }
         flush();
         Path file = dir.resolve(id + ".json");
@@ -267,6 +407,13 @@ public final class ExperimentStore implements AutoCloseable {
             return false;
         }
         flush();
+        if (log != null) {
+            if (!log.experiments().containsKey(id)) {
+                return false;
+            }
+            log.removeExperiments(List.of(id));
+            return true;
+        }
         synchronized (summaries) {
             summaries.remove(id);
         }
@@ -282,6 +429,10 @@ public final class ExperimentStore implements AutoCloseable {
      * after a crash nothing is lost and nothing stays "running" for ever. Returns how many.
      */
     public int interruptUnfinished(String reason) {
+        if (log != null) {
+            // only this manager's own (or those from before replication): another manager's run on
+            return interruptRunBy(java.util.Collections.singleton(log.self()), reason);
+        }
         int count = 0;
         for (Experiment e : list()) {
             if (e.unfinished()) {
@@ -295,8 +446,39 @@ public final class ExperimentStore implements AutoCloseable {
         return count;
     }
 
+    /**
+     * Sets every pending or running experiment that one of {@code managers} runs (or that came from before
+     * replication, with no manager) to interrupted with {@code reason}, keeping the manager it names; returns how
+     * many. The leader calls it for managers that are down; a manager at its start, for itself.
+     */
+    public int interruptRunBy(java.util.Set<String> managers, String reason) {
+        if (log == null) {
+            return 0;
+        }
+        List<ExperimentLog.Run> ended = new ArrayList<>();
+        for (ExperimentLog.Run run : log.experiments().values()) {
+            if (run.experiment().unfinished() && (run.manager() == null || managers.contains(run.manager()))) {
+                ended.add(new ExperimentLog.Run(run.experiment().interrupted(reason), run.manager()));
+            }
+        }
+        log.putRuns(ended);
+        return ended.size();
+    }
+
     /** Experiments, newest first, without their results ({@link #get} has those). */
     public List<Experiment> list() {
+        if (log != null) {
+            importUnknownFiles();
+            Map<String, Experiment> all = new HashMap<>();
+            log.experiments().forEach((id, run) -> all.put(id, summary(run.experiment())));
+            synchronized (uncommitted) {
+                uncommitted.forEach((id, e) -> all.put(id, summary(e)));
+            }
+            List<Experiment> out = new ArrayList<>(all.values());
+            out.sort(Comparator.comparing(Experiment::created, Comparator.nullsLast(Comparator.naturalOrder()))
+                    .reversed());
+            return out;
+        }
         flush();
         readUnknown();
         List<Experiment> out;
@@ -377,6 +559,36 @@ public final class ExperimentStore implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Every experiment file of {@code dir} whose id is not in {@code known}, whole (a manager takes the files of a
+     * data directory from before replication, or restored, into the managers' log). An unreadable file is left out
+     * with a warning, as a listing does.
+     */
+    public static List<Experiment> readFiles(Path dir, Set<String> known) {
+        List<Experiment> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList()) {
+                String id = file.getFileName().toString().replace(".json", "");
+                if (!ID.matcher(id).matches() || known.contains(id)) {
+                    continue;
+                }
+                try {
+                    out.add(Json.mapper().readValue(file.toFile(), Experiment.class));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot read the experiment record {}; it is not imported: {}", file, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list experiments in " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     private static Experiment readSummary(Path file) throws IOException {

@@ -32,6 +32,10 @@ public record ManagerMember(String id, String address, String raftHost, int raft
 
     /** Where the Raft server listens: loopback for any free port, every interface for a fixed one. */
     InetSocketAddress bindAddress() {
-        return raftPort == 0 ? new InetSocketAddress("127.0.0.1", 0) : new InetSocketAddress("0.0.0.0", raftPort);
+        if (raftPort == 0 || raftHost.equals("127.0.0.1") || raftHost.equals("localhost")) {
+            // a loopback member (a group of one, or a test's group on one machine) listens on loopback only
+            return new InetSocketAddress("127.0.0.1", raftPort);
+        }
+        return new InetSocketAddress("0.0.0.0", raftPort);
     }
 }

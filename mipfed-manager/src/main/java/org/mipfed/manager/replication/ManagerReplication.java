@@ -49,8 +49,14 @@ import org.apache.ratis.util.TimeDuration;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
+import org.mipfed.manager.experiments.Experiment;
+import org.mipfed.manager.experiments.ExperimentLog;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.StateLog;
+import org.mipfed.manager.users.SessionLog;
+import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.UserLog;
+import org.mipfed.manager.users.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * managers before it returns; without a majority it fails within {@link #WRITE_TIMEOUT_MILLIS} with a 503 that says
  * how many managers this one reaches, never a hang.
  */
-public final class ManagerReplication implements StateLog, AutoCloseable {
+public final class ManagerReplication implements StateLog, UserLog, SessionLog, ExperimentLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerReplication.class);
 
     /** How long a write may wait for a majority of the managers before it is refused. */
@@ -75,6 +81,13 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
 
     private final RaftServer server;
     private final RaftClient client;
+    /**
+     * Asks other managers for their applied index and digest. Its own client: Ratis orders a client's requests to a
+     * server in one sequence, so a read to one manager must not share a client with the writes forwarded to the
+     * leader (they held each other up).
+     */
+    private final RaftClient queries;
+
     private final RaftGroupId groupId;
     private final RaftPeerId self;
     private final ManagerStateMachine stateMachine;
@@ -86,11 +99,13 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
     private ManagerReplication(
             RaftServer server,
             RaftClient client,
+            RaftClient queries,
             RaftGroupId groupId,
             RaftPeerId self,
             ManagerStateMachine stateMachine) {
         this.server = server;
         this.client = client;
+        this.queries = queries;
         this.groupId = groupId;
         this.self = self;
         this.stateMachine = stateMachine;
@@ -132,7 +147,26 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             ManagerMember member,
             GrpcTlsConfig tls,
             ReplicationSettings settings) {
-        return launch(raftDir, stateFile, federationId, member, tls, settings, false);
+        return start(raftDir, stateFile, federationId, member, List.of(member), tls, settings);
+    }
+
+    /**
+     * Starts this manager's Raft server as a member of a group of {@code members} (this one among them) on its first
+     * start; a later start recovers the group its log holds. Every member must be started with the same list.
+     */
+    public static ManagerReplication start(
+            Path raftDir,
+            Path stateFile,
+            String federationId,
+            ManagerMember member,
+            List<ManagerMember> members,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        requireNonNull(members, "members is null");
+        if (members.stream().noneMatch(m -> m.id().equals(member.id()))) {
+            throw new IllegalArgumentException("the group's members do not include this manager " + member.id());
+        }
+        return launch(raftDir, stateFile, federationId, member, members, tls, settings, false);
     }
 
     /**
@@ -153,7 +187,7 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             throw new IllegalStateException(raftDir + " already holds this federation's managers' log: this data "
                     + "directory is a manager already; start it with 'mipfed manager start', or join with a new one");
         }
-        return launch(raftDir, stateFile, federationId, member, tls, settings, true);
+        return launch(raftDir, stateFile, federationId, member, List.of(), tls, settings, true);
     }
 
     private static ManagerReplication launch(
@@ -161,6 +195,7 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             Path stateFile,
             String federationId,
             ManagerMember member,
+            List<ManagerMember> members,
             GrpcTlsConfig tls,
             ReplicationSettings settings,
             boolean joining) {
@@ -178,8 +213,19 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 .setAddress(member.raftAddress())
                 .setAdminAddress(member.raftAddress())
                 .build();
+        List<RaftPeer> peers = new ArrayList<>();
+        for (ManagerMember m : members) {
+            peers.add(
+                    m.id().equals(member.id())
+                            ? peer
+                            : RaftPeer.newBuilder()
+                                    .setId(RaftPeerId.valueOf(m.id()))
+                                    .setAddress(m.raftAddress())
+                                    .setAdminAddress(m.raftAddress())
+                                    .build());
+        }
         // a joining manager starts in an empty group: the leader's configuration change brings it in
-        RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peer);
+        RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
         boolean exists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
         ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
         RaftServer server;
@@ -232,7 +278,14 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        ManagerReplication replication = new ManagerReplication(server, client, groupId, self, stateMachine);
+        RaftClient queries = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(current)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+        ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
         replication.member = member;
         if (!joining) {
             replication.awaitLeader(settings.startTimeoutMillis());
@@ -418,12 +471,16 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 ProblemType.MANAGER_UNAVAILABLE,
                 "The federation cannot accept changes now: this manager reaches " + reachable + " of "
                         + managers.size() + " managers and a write needs " + majority + " (" + cause
-                        + "). Analyses over connected nodes still run. Start the managers that are down; if they are "
+                        + "). Reads and analyses over connected nodes still run. Start the managers that are down; if they are "
                         + "lost for good, run 'mipfed manager recover --force-new-cluster' on one survivor.");
     }
 
     /** Every manager of the group as this manager sees it, with the leader's view of who is down when it has one. */
     public List<ManagerStatus> managers() {
+        return withDigests(managersWithoutDigests());
+    }
+
+    private List<ManagerStatus> managersWithoutDigests() {
         DivisionInfo info = info();
         RaftPeerId leader = info.getLeaderId();
         if (leader != null && !leader.equals(self) && !info.isLeader()) {
@@ -435,6 +492,217 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
             }
         }
         return managersSeenLocally();
+    }
+
+    /** The threads that ask other managers for their digests (daemons: idle ones end after a minute). */
+    private static final java.util.concurrent.ExecutorService QUERY_THREADS =
+            new java.util.concurrent.ThreadPoolExecutor(
+                    0, 16, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                        Thread t = new Thread(r, "mipfed-manager-digest-query");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
+    /** How long {@code GET /admin/managers} waits for another manager's applied index and digest. */
+    static final long DIGEST_QUERY_MILLIS = 1_000;
+
+    /** Each manager's applied index and state digest: this one's from here, the others' asked of them at once. */
+    private List<ManagerStatus> withDigests(List<ManagerStatus> managers) {
+        Map<String, CompletableFuture<RaftClientReply>> asked = new java.util.HashMap<>();
+        byte[] question = "digest".getBytes(StandardCharsets.UTF_8);
+        for (ManagerStatus m : managers) {
+            if (!m.id().equals(self.toString()) && m.status().equals("ready")) {
+                try {
+                    asked.put(
+                            m.id(),
+                            // a blocking read on a thread of its own: Ratis's async client orders its requests
+                            // per server, and one that never answers would hold up the next ones
+                            CompletableFuture.supplyAsync(
+                                    () -> {
+                                        try {
+                                            return queries.io()
+                                                    .sendStaleRead(
+                                                            Message.valueOf(ByteString.copyFrom(question)),
+                                                            0,
+                                                            RaftPeerId.valueOf(m.id()));
+                                        } catch (IOException e) {
+                                            throw new UncheckedIOException(e);
+                                        }
+                                    },
+                                    QUERY_THREADS));
+                } catch (RuntimeException e) {
+                    LOG.debug("cannot ask manager {} for its digest: {}", m.id(), e.getMessage());
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIGEST_QUERY_MILLIS);
+        List<ManagerStatus> out = new ArrayList<>();
+        for (ManagerStatus m : managers) {
+            if (m.id().equals(self.toString())) {
+                out.add(m.with(stateMachine.digest()));
+                continue;
+            }
+            CompletableFuture<RaftClientReply> reply = asked.get(m.id());
+            StateDigest.Digest digest = null;
+            if (reply != null) {
+                try {
+                    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    RaftClientReply answer = reply.get(left, TimeUnit.MILLISECONDS);
+                    if (answer.isSuccess()) {
+                        digest = Json.mapper()
+                                .readValue(answer.getMessage().getContent().toByteArray(), StateDigest.Digest.class);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException | IOException e) {
+                    reply.cancel(true);
+                    LOG.debug("manager {} did not say its digest: {}", m.id(), e.getMessage());
+                }
+            }
+            out.add(m.with(digest));
+        }
+        return out;
+    }
+
+    /** This manager's applied log index and the digest of the state it applied. */
+    public StateDigest.Digest digest() {
+        return stateMachine.digest();
+    }
+
+    // ---- users and API tokens, sessions, experiments: the stores of a running manager write through the log ----
+
+    @Override
+    public UserLog.Versioned readUsers() {
+        ReplicatedState now = stateMachine.state();
+        return new UserLog.Versioned(now.usersVersion(), now.users());
+    }
+
+    @Override
+    public boolean changeUsers(long basedOn, UserStore.Content next) {
+        return submit(new StateCommand.ChangeUsers(basedOn, next)).applied();
+    }
+
+    @Override
+    public Map<String, Sessions.Session> sessions() {
+        return stateMachine.state().sessions();
+    }
+
+    @Override
+    public void putSession(Sessions.Session session) {
+        submit(new StateCommand.PutSession(session));
+    }
+
+    @Override
+    public void removeSessions(java.util.Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            submit(new StateCommand.RemoveSessions(List.copyOf(ids)));
+        }
+    }
+
+    @Override
+    public Map<String, ExperimentLog.Run> experiments() {
+        Map<String, ExperimentLog.Run> experiments = stateMachine.state().experiments();
+        return experiments == null ? Map.of() : experiments;
+    }
+
+    @Override
+    public void putExperiments(List<Experiment> experiments) {
+        putRuns(experiments.stream()
+                .map(e -> new ExperimentLog.Run(e, self.toString()))
+                .toList());
+    }
+
+    @Override
+    public void putRuns(List<ExperimentLog.Run> runs) {
+        for (List<ExperimentLog.Run> entry : entries(runs, r -> r.experiment())) {
+            submit(new StateCommand.PutExperiments(entry));
+        }
+    }
+
+    /** Takes experiments into the log that it does not know yet (an older data directory's, or a restored one's). */
+    @Override
+    public void importExperiments(List<Experiment> experiments) {
+        for (List<Experiment> entry : entries(experiments, e -> e)) {
+            submit(new StateCommand.ImportExperiments(entry));
+        }
+    }
+
+    /** The most a log entry of experiment records holds (a batch or an import is cut into entries of this size). */
+    static final int ENTRY_BYTES = 512 * 1024;
+
+    /** {@code items} cut into lists whose experiments' JSON stays within {@link #ENTRY_BYTES} each (at least one). */
+    private static <T> List<List<T>> entries(List<T> items, java.util.function.Function<T, Experiment> experiment) {
+        List<List<T>> out = new ArrayList<>();
+        List<T> current = new ArrayList<>();
+        long bytes = 0;
+        for (T item : items) {
+            long size;
+            try {
+                size = Json.mapper().writeValueAsBytes(experiment.apply(item)).length;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!current.isEmpty() && bytes + size > ENTRY_BYTES) {
+                out.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(item);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    @Override
+    public void removeExperiments(java.util.Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            submit(new StateCommand.RemoveExperiments(List.copyOf(ids)));
+        }
+    }
+
+    @Override
+    public String self() {
+        return self.toString();
+    }
+
+    /**
+     * The managers whose experiments nobody runs any more, as this manager sees them: those of the group that are
+     * {@code down}, and those named by an experiment that are no longer in the group.
+     */
+    public java.util.Set<String> managersGone() {
+        java.util.Set<String> gone = new java.util.HashSet<>();
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (ManagerStatus m : managersSeenLocally()) {
+            members.add(m.id());
+            if (m.status().equals("down")) {
+                gone.add(m.id());
+            }
+        }
+        for (ExperimentLog.Run run : experiments().values()) {
+            if (run.manager() != null && !members.contains(run.manager())) {
+                gone.add(run.manager());
+            }
+        }
+        return gone;
+    }
+
+    /**
+     * Waits until this manager applied every entry its log holds as committed (a restart replays the log after the
+     * latest snapshot); returns whether it did within {@code timeoutMillis}.
+     */
+    public boolean awaitCommittedApplied(long timeoutMillis) {
+        try {
+            long committed = server.getDivision(groupId).getRaftLog().getLastCommittedIndex();
+            return stateMachine.awaitApplied(committed, timeoutMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private List<ManagerStatus> managersSeenLocally() {
@@ -461,7 +729,9 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
                 silence.put(RaftPeerId.valueOf(follower.getId().getId()), follower.getLastRpcElapsedTimeMs());
             }
         } else if (role.getRole() == RaftPeerRole.FOLLOWER
-                && role.getFollowerInfo().hasLeaderInfo()) {
+                && role.getFollowerInfo().hasLeaderInfo()
+                // a follower that lost its leader reports one with an empty id
+                && !role.getFollowerInfo().getLeaderInfo().getId().getId().isEmpty()) {
             ServerRpcProto leaderRpc = role.getFollowerInfo().getLeaderInfo();
             leader = RaftPeerId.valueOf(leaderRpc.getId().getId());
             silence.put(leader, leaderRpc.getLastRpcElapsedTimeMs());
@@ -660,6 +930,11 @@ public final class ManagerReplication implements StateLog, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            queries.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft query client: {}", e.getMessage());
+        }
         try {
             client.close();
         } catch (IOException e) {

@@ -45,12 +45,53 @@ final class ManagerStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(ManagerStateMachine.class);
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Path stateFile;
+    private final ReadableCopies copies;
     private ReplicatedState state = ReplicatedState.EMPTY;
     private volatile Consumer<CaKeys> caListener;
+    /** The digest of {@link #state} and the applied index it was computed at (computed when asked, then kept). */
+    private StateDigest.Digest digest;
 
     /** @param stateFile where the federation state is written after each change ({@code D/state.json}) */
     ManagerStateMachine(Path stateFile) {
         this.stateFile = requireNonNull(stateFile, "stateFile is null");
+        this.copies = new ReadableCopies(stateFile.getParent());
+    }
+
+    /** The digest of the whole state this manager applied, and the applied log index it belongs to. */
+    StateDigest.Digest digest() {
+        ReplicatedState now;
+        long applied;
+        synchronized (this) {
+            applied = appliedIndex();
+            if (digest != null && digest.appliedIndex() == applied) {
+                return digest;
+            }
+            now = state;
+        }
+        StateDigest.Digest computed = new StateDigest.Digest(applied, StateDigest.of(now));
+        synchronized (this) {
+            if (appliedIndex() == applied) {
+                digest = computed;
+            }
+        }
+        return computed;
+    }
+
+    /** The last log index this manager applied (-1: none). */
+    synchronized long appliedIndex() {
+        TermIndex last = getLastAppliedTermIndex();
+        return last == null ? -1 : last.getIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        // another manager asks for this one's applied index and digest (GET /admin/managers)
+        try {
+            return CompletableFuture.completedFuture(
+                    Message.valueOf(ByteString.copyFrom(Json.mapper().writeValueAsBytes(digest()))));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** The state applied so far on this manager. */
@@ -118,10 +159,12 @@ final class ManagerStateMachine extends BaseStateMachine {
             }
             ReplicatedState.Outcome outcome = state.apply(command, termIndex.getIndex());
             if (outcome.applied()) {
-                if (outcome.state().federation() != null) {
+                if (outcome.state().federation() != null && outcome.state().federation() != state.federation()) {
                     writeStateFile(outcome.state().federation());
                 }
+                ReplicatedState before = state;
                 state = outcome.state();
+                copies.after(command, before, state);
             }
             caAfter = state.ca();
             reply = new CommandReply(termIndex.getIndex(), outcome.applied(), outcome.refusal());
@@ -168,6 +211,7 @@ final class ManagerStateMachine extends BaseStateMachine {
         if (loaded.federation() != null) {
             writeStateFile(loaded.federation());
         }
+        copies.loaded(loaded);
         state = loaded;
         setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile()));
         notifyAll();

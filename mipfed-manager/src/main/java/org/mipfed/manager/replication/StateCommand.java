@@ -4,8 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 import org.mipfed.manager.ca.CaKeys;
+import org.mipfed.manager.experiments.Experiment;
+import org.mipfed.manager.experiments.ExperimentLog;
 import org.mipfed.manager.state.FederationState;
+import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.UserStore;
 
 /**
  * A change to the managers' replicated state, as it is written to the Raft log. Every manager applies the same
@@ -17,6 +22,13 @@ import org.mipfed.manager.state.FederationState;
     @JsonSubTypes.Type(value = StateCommand.ImportFiles.class, name = "import-files"),
     @JsonSubTypes.Type(value = StateCommand.ChangeFederationState.class, name = "change-federation-state"),
     @JsonSubTypes.Type(value = StateCommand.PutCa.class, name = "put-ca"),
+    @JsonSubTypes.Type(value = StateCommand.ImportUsers.class, name = "import-users"),
+    @JsonSubTypes.Type(value = StateCommand.ChangeUsers.class, name = "change-users"),
+    @JsonSubTypes.Type(value = StateCommand.PutSession.class, name = "put-session"),
+    @JsonSubTypes.Type(value = StateCommand.RemoveSessions.class, name = "remove-sessions"),
+    @JsonSubTypes.Type(value = StateCommand.ImportExperiments.class, name = "import-experiments"),
+    @JsonSubTypes.Type(value = StateCommand.PutExperiments.class, name = "put-experiments"),
+    @JsonSubTypes.Type(value = StateCommand.RemoveExperiments.class, name = "remove-experiments"),
 })
 public sealed interface StateCommand {
     /**
@@ -48,6 +60,58 @@ public sealed interface StateCommand {
     record PutCa(CaKeys ca) implements StateCommand {
         public PutCa {
             requireNonNull(ca, "ca is null");
+        }
+    }
+
+    /** Takes the users a manager found in {@code users.json} into the log (as {@link ImportFiles} does the state). */
+    record ImportUsers(UserStore.Content users) implements StateCommand {
+        public ImportUsers {
+            requireNonNull(users, "users is null");
+        }
+    }
+
+    /** Replaces the users and API tokens if they are still at {@code basedOn} (as {@link ChangeFederationState}). */
+    record ChangeUsers(long basedOn, UserStore.Content next) implements StateCommand {
+        public ChangeUsers {
+            requireNonNull(next, "next is null");
+        }
+    }
+
+    /** A user signed in (or a session's last use refreshed): the session, keyed by the SHA-256 of its id. */
+    record PutSession(Sessions.Session session) implements StateCommand {
+        public PutSession {
+            requireNonNull(session, "session is null");
+        }
+    }
+
+    /** Sessions ended (signed out, expired, their user removed or disabled), by the SHA-256 of their ids. */
+    record RemoveSessions(List<String> ids) implements StateCommand {
+        public RemoveSessions {
+            ids = List.copyOf(requireNonNull(ids, "ids is null"));
+        }
+    }
+
+    /**
+     * Takes experiments a manager found in {@code experiments/} and the log does not know into the log (a data
+     * directory from before replication, or restored), with no manager running them.
+     */
+    record ImportExperiments(List<Experiment> experiments) implements StateCommand {
+        public ImportExperiments {
+            experiments = List.copyOf(requireNonNull(experiments, "experiments is null"));
+        }
+    }
+
+    /** New experiment records, or newer states of known ones, each with the manager that runs it. */
+    record PutExperiments(List<ExperimentLog.Run> runs) implements StateCommand {
+        public PutExperiments {
+            runs = List.copyOf(requireNonNull(runs, "runs is null"));
+        }
+    }
+
+    /** Experiments removed by their user or an admin. */
+    record RemoveExperiments(List<String> ids) implements StateCommand {
+        public RemoveExperiments {
+            ids = List.copyOf(requireNonNull(ids, "ids is null"));
         }
     }
 }

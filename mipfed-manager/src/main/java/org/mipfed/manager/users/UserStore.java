@@ -22,12 +22,15 @@ import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The manager's users and their API tokens, in {@code users.json} (mode 0600). Every change is written atomically
  * before the call returns, as the rest of the manager's state is.
  */
 public final class UserStore {
+    private static final Logger LOG = LoggerFactory.getLogger(UserStore.class);
     public static final int MIN_PASSWORD_LENGTH = 12;
     private static final int MAX_PASSWORD_LENGTH = 1024;
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}");
@@ -36,8 +39,8 @@ public final class UserStore {
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
     /** What users.json holds. */
-    record Content(List<User> users, List<ApiToken> tokens) {
-        Content {
+    public record Content(List<User> users, List<ApiToken> tokens) {
+        public Content {
             users = users == null ? List.of() : List.copyOf(users);
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
         }
@@ -53,11 +56,73 @@ public final class UserStore {
     private final String decoyHash;
 
     private Content content;
+    /** The managers' replicated log of a running manager; null when the CLI works on a stopped one's files. */
+    private final UserLog log;
+
+    /** How often a change computed from users another manager changed meanwhile is computed again. */
+    private static final int ATTEMPTS = 10;
 
     private UserStore(Path file, Content content) {
         this.file = requireNonNull(file, "file is null");
         this.content = requireNonNull(content, "content is null");
+        this.log = null;
         this.decoyHash = hasher.hash(randomSecret(12));
+    }
+
+    private UserStore(UserLog log) {
+        this.file = null;
+        this.content = null;
+        this.log = requireNonNull(log, "log is null");
+        this.decoyHash = hasher.hash(randomSecret(12));
+    }
+
+    /**
+     * The users of a running manager, replicated by {@code log}, which must hold users already (imported from
+     * {@code users.json}, or received from the other managers). {@code users.json} stays their readable copy.
+     */
+    public static UserStore replicated(UserLog log) {
+        if (log.readUsers().content() == null) {
+            throw new IllegalStateException("the managers' replicated state holds no users yet");
+        }
+        return new UserStore(log);
+    }
+
+    /** What the users are now: the applied replicated state, or the file's. */
+    private Content content() {
+        if (log != null) {
+            return log.readUsers().content();
+        }
+        synchronized (this) {
+            return content;
+        }
+    }
+
+    /**
+     * Computes the users' next content from the current one and keeps it: replicated, commits it to the managers'
+     * log (computed again if another manager changed the users meanwhile); else writes the file.
+     *
+     * @throws Problem 503 when the managers have no majority to commit it
+     */
+    private synchronized Content change(java.util.function.UnaryOperator<Content> change) {
+        if (log == null) {
+            Content next = change.apply(content);
+            write(next);
+            return next;
+        }
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            UserLog.Versioned read = log.readUsers();
+            Content next = change.apply(read.content());
+            if (log.changeUsers(read.version(), next)) {
+                return next;
+            }
+        }
+        throw new IllegalStateException(
+                "the users kept changing under this change (" + ATTEMPTS + " attempts); try again");
+    }
+
+    /** What {@code users.json} holds (its users and API tokens), read as a manager takes them into its log. */
+    public static Content readContent(Path file) {
+        return load(file).content;
     }
 
     /** Reads {@code users.json}. */
@@ -98,11 +163,15 @@ public final class UserStore {
         return hasher;
     }
 
-    public synchronized List<User> users() {
-        return content.users();
+    public List<User> users() {
+        return content().users();
     }
 
-    public synchronized Optional<User> user(String username) {
+    public Optional<User> user(String username) {
+        return user(content(), username);
+    }
+
+    private static Optional<User> user(Content content, String username) {
         return content.users().stream()
                 .filter(u -> u.username().equals(username))
                 .findFirst();
@@ -122,43 +191,56 @@ public final class UserStore {
         checkPassword(password);
         Roles.check(role);
         String hash = hasher.hash(password);
-        synchronized (this) {
-            if (user(username).isPresent()) {
+        User user = new User(username, role, hash, Instant.now(), false, null);
+        change(content -> {
+            if (user(content, username).isPresent()) {
                 throw new Problem(
                         ProblemType.CONFLICT,
                         "There is already a user '" + username + "'; choose another name, or PATCH /admin/users/"
                                 + username + " to change it.");
             }
-            User user = new User(username, role, hash, Instant.now(), false, null);
             List<User> users = new ArrayList<>(content.users());
             users.add(user);
-            write(new Content(users, content.tokens()));
-            return user;
-        }
+            return new Content(users, content.tokens());
+        });
+        return user;
     }
 
     /** The user an OpenID Connect issuer vouches for, created as a researcher on their first sign-in. */
-    public synchronized User oidcUser(String subject, String preferredName) {
+    public User oidcUser(String subject, String preferredName) {
         requireNonNull(subject, "subject is null");
-        for (User u : content.users()) {
+        for (User u : content().users()) {
             if (subject.equals(u.oidcSubject())) {
                 return u;
             }
         }
+        User[] made = new User[1];
+        change(content -> {
+            for (User u : content.users()) {
+                if (subject.equals(u.oidcSubject())) {
+                    made[0] = u;
+                    return content;
+                }
+            }
+            made[0] = newOidcUser(content, subject, preferredName);
+            List<User> users = new ArrayList<>(content.users());
+            users.add(made[0]);
+            return new Content(users, content.tokens());
+        });
+        return made[0];
+    }
+
+    private static User newOidcUser(Content content, String subject, String preferredName) {
         String base = preferredName == null ? "" : preferredName.replaceAll("[^A-Za-z0-9._@+-]", "");
         if (base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0))) {
             base = "user";
         }
         base = base.length() > 56 ? base.substring(0, 56) : base;
         String name = base;
-        for (int i = 2; user(name).isPresent(); i++) {
+        for (int i = 2; user(content, name).isPresent(); i++) {
             name = base + "-" + i;
         }
-        User user = new User(name, Roles.RESEARCHER, null, Instant.now(), false, subject);
-        List<User> users = new ArrayList<>(content.users());
-        users.add(user);
-        write(new Content(users, content.tokens()));
-        return user;
+        return new User(name, Roles.RESEARCHER, null, Instant.now(), false, subject);
     }
 
     /** Changes a user's role, password or disabled flag (null: unchanged). The last active admin stays an active admin. */
@@ -171,29 +253,33 @@ public final class UserStore {
             checkPassword(password);
             hash = hasher.hash(password);
         }
-        synchronized (this) {
-            User user = existing(username);
+        String newHash = hash;
+        User[] changed = new User[1];
+        change(content -> {
+            User user = existing(content, username);
             User next = user;
             if (role != null) {
                 next = next.withRole(role);
             }
-            if (hash != null) {
-                next = next.withPasswordHash(hash);
+            if (newHash != null) {
+                next = next.withPasswordHash(newHash);
             }
             if (disabled != null) {
                 next = next.withDisabled(disabled);
             }
             if (user.admin() && !user.disabled() && (!next.admin() || next.disabled())) {
-                checkNotLastAdmin(username, role != null && !Roles.ADMIN.equals(role) ? "demoted" : "disabled");
+                checkNotLastAdmin(
+                        content, username, role != null && !Roles.ADMIN.equals(role) ? "demoted" : "disabled");
             }
-            replace(next);
-            return next;
-        }
+            changed[0] = next;
+            return replace(content, next);
+        });
+        return changed[0];
     }
 
     /** Changes one's own password, given the current one. */
     public void changePassword(String username, String current, String next) {
-        User user = existing(username);
+        User user = existing(content(), username);
         if (user.passwordHash() == null) {
             throw new Problem(
                     ProblemType.CONFLICT,
@@ -207,16 +293,18 @@ public final class UserStore {
         update(username, null, next, null);
     }
 
-    public synchronized void delete(String username) {
-        User user = existing(username);
-        if (user.admin() && !user.disabled()) {
-            checkNotLastAdmin(username, "removed");
-        }
-        List<User> users = new ArrayList<>(content.users());
-        users.removeIf(u -> u.username().equals(username));
-        List<ApiToken> tokens = new ArrayList<>(content.tokens());
-        tokens.removeIf(t -> t.username().equals(username));
-        write(new Content(users, tokens));
+    public void delete(String username) {
+        change(content -> {
+            User user = existing(content, username);
+            if (user.admin() && !user.disabled()) {
+                checkNotLastAdmin(content, username, "removed");
+            }
+            List<User> users = new ArrayList<>(content.users());
+            users.removeIf(u -> u.username().equals(username));
+            List<ApiToken> tokens = new ArrayList<>(content.tokens());
+            tokens.removeIf(t -> t.username().equals(username));
+            return new Content(users, tokens);
+        });
     }
 
     public CreatedToken createToken(String username, String name) {
@@ -224,58 +312,66 @@ public final class UserStore {
             throw Problem.badRequest(
                     "Give the token a name of 1 to 100 characters that says what uses it: {\"name\": \"nightly report\"}");
         }
-        synchronized (this) {
-            existing(username);
-            String secret = TOKEN_PREFIX + randomSecret(32);
-            ApiToken token = new ApiToken(
-                    HexFormat.of().formatHex(randomBytes(8)),
-                    username,
-                    name.strip(),
-                    sha256(secret),
-                    Instant.now(),
-                    null);
+        String secret = TOKEN_PREFIX + randomSecret(32);
+        ApiToken token = new ApiToken(
+                HexFormat.of().formatHex(randomBytes(8)), username, name.strip(), sha256(secret), Instant.now(), null);
+        change(content -> {
+            existing(content, username);
             List<ApiToken> tokens = new ArrayList<>(content.tokens());
             tokens.add(token);
-            write(new Content(content.users(), tokens));
-            return new CreatedToken(token, secret);
-        }
+            return new Content(content.users(), tokens);
+        });
+        return new CreatedToken(token, secret);
     }
 
     /** The tokens of one user, or everyone's when {@code username} is null. */
-    public synchronized List<ApiToken> tokens(String username) {
-        return content.tokens().stream()
+    public List<ApiToken> tokens(String username) {
+        return content().tokens().stream()
                 .filter(t -> username == null || t.username().equals(username))
                 .toList();
     }
 
     /** Revokes a token; {@code owner} null lets an admin revoke anyone's. Returns false when there is no such token (of that owner). */
-    public synchronized boolean deleteToken(String id, String owner) {
-        List<ApiToken> tokens = new ArrayList<>(content.tokens());
-        boolean removed = tokens.removeIf(
-                t -> t.id().equals(id) && (owner == null || t.username().equals(owner)));
-        if (removed) {
-            write(new Content(content.users(), tokens));
+    public boolean deleteToken(String id, String owner) {
+        java.util.function.Predicate<ApiToken> match =
+                t -> t.id().equals(id) && (owner == null || t.username().equals(owner));
+        if (content().tokens().stream().noneMatch(match)) {
+            return false;
         }
-        return removed;
+        boolean[] removed = new boolean[1];
+        change(content -> {
+            List<ApiToken> tokens = new ArrayList<>(content.tokens());
+            removed[0] = tokens.removeIf(match);
+            return removed[0] ? new Content(content.users(), tokens) : content;
+        });
+        return removed[0];
     }
 
     /** The user a presented API token acts as, if the token exists and its user may sign in; records its use. */
-    public synchronized Optional<User> userForToken(String secret) {
+    public Optional<User> userForToken(String secret) {
         if (secret == null || !secret.startsWith(TOKEN_PREFIX)) {
             return Optional.empty();
         }
         String digest = sha256(secret);
-        for (ApiToken token : content.tokens()) {
+        Content now = content();
+        for (ApiToken token : now.tokens()) {
             if (MessageDigest.isEqual(
                     token.sha256().getBytes(StandardCharsets.US_ASCII), digest.getBytes(StandardCharsets.US_ASCII))) {
-                Optional<User> user = user(token.username()).filter(u -> !u.disabled());
-                Instant now = Instant.now();
+                Optional<User> user = user(now, token.username()).filter(u -> !u.disabled());
+                Instant when = Instant.now();
                 if (user.isPresent()
                         && (token.lastUsed() == null
-                                || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(now))) {
-                    List<ApiToken> tokens = new ArrayList<>(content.tokens());
-                    tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(now) : t);
-                    write(new Content(content.users(), tokens));
+                                || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(when))) {
+                    try {
+                        change(content -> {
+                            List<ApiToken> tokens = new ArrayList<>(content.tokens());
+                            tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(when) : t);
+                            return new Content(content.users(), tokens);
+                        });
+                    } catch (Problem | IllegalStateException e) {
+                        // the last use is a hint: a token still works while the managers cannot take writes
+                        LOG.debug("the last use of token {} was not recorded: {}", token.id(), e.getMessage());
+                    }
                 }
                 return user;
             }
@@ -283,12 +379,12 @@ public final class UserStore {
         return Optional.empty();
     }
 
-    private User existing(String username) {
-        return user(username)
+    private static User existing(Content content, String username) {
+        return user(content, username)
                 .orElseThrow(() -> Problem.notFound("No user '" + username + "'; GET /admin/users lists them"));
     }
 
-    private void checkNotLastAdmin(String username, String what) {
+    private static void checkNotLastAdmin(Content content, String username, String what) {
         long others = content.users().stream()
                 .filter(u -> u.admin() && !u.disabled() && !u.username().equals(username))
                 .count();
@@ -300,10 +396,10 @@ public final class UserStore {
         }
     }
 
-    private synchronized void replace(User user) {
+    private static Content replace(Content content, User user) {
         List<User> users = new ArrayList<>(content.users());
         users.replaceAll(u -> u.username().equals(user.username()) ? user : u);
-        write(new Content(users, content.tokens()));
+        return new Content(users, content.tokens());
     }
 
     private synchronized void write(Content next) {
