@@ -96,17 +96,19 @@ export function parameterForm(spec, chosen, variables, initial = {}) {
 }
 
 /**
- * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts wide, at half the
- * time variable's range rounded up to 1, 2 or 5 times a power of ten: a node refuses every bin that holds between one
- * and its minimum of events or censored rows, and with width 1 on ages in years most bins do.
+ * The value a field starts with: the spec's default, except the bin width of Kaplan–Meier and Cox regression, which
+ * starts wide, at half (Cox: an eighth, so that a model has several risk sets) the time variable's range rounded up to
+ * 1, 2 or 5 times a power of ten: a node refuses every bin that holds between one and its minimum of events or censored
+ * rows, and with width 1 on ages in years most bins do.
  */
 function defaultFor(spec, name, p, chosen, variables) {
-  if (name === 'bin_width' && spec.name === 'kaplan_meier') {
+  if (name === 'bin_width' && (spec.name === 'kaplan_meier' || spec.name === 'cox_regression')) {
+    const share = spec.name === 'kaplan_meier' ? 2 : 8;
     const time = variables[chosen.y?.[0]];
     if (time && typeof time.min === 'number' && typeof time.max === 'number' && time.max > time.min) {
-      return niceWidth((time.max - time.min) / 2);
+      return niceWidth((time.max - time.min) / share);
     }
-    return 100;
+    return spec.name === 'kaplan_meier' ? 100 : 20;
   }
   return p.default;
 }
