@@ -181,9 +181,14 @@ class TestPortalStatistics {
         List<WebElement> ph = browser.driver.findElements(By.cssSelector("#table-proportional-hazards tbody tr"));
         assertThat(ph).hasSize(3);
         assertThat(ph.get(2).getText()).startsWith("Global");
-        assertThat(Double.parseDouble(ph.get(2).findElements(By.tagName("td")).get(0).getAttribute("data-value")))
+        assertThat(Double.parseDouble(
+                        ph.get(2).findElements(By.tagName("td")).get(0).getAttribute("data-value")))
                 .isCloseTo(
-                        expected.path("proportional_hazards").path("global").path("chisq").asDouble(), within(1e-9));
+                        expected.path("proportional_hazards")
+                                .path("global")
+                                .path("chisq")
+                                .asDouble(),
+                        within(1e-9));
     }
 
     private static void run(List<String> y, List<String> x, String algorithm) {
