@@ -71,7 +71,7 @@ class TestResearcherSubtractionAttacks {
                 "--data-dir",
                 federation.managerPaths().dataDir().toString());
         assertThat(start.exitCode()).as(start.err()).isZero();
-        federation.awaitReady(Duration.ofSeconds(30), "hospital");
+        federation.awaitReady(Duration.ofSeconds(180), "hospital");
         researcher = researcherClient("mallory", "correct horse battery staple");
     }
 
