@@ -532,14 +532,31 @@ public final class CoxRegression extends SpecifiedAlgorithm {
                 for (int i = 0; i < jj.length; i++) {
                     u[p + i] = zph.gScore[jj[i]];
                 }
-                chisq[t] = quadratic(sub(full, kk), u, design.names());
+                chisq[t] = quadraticOrNaN(sub(full, kk), u);
                 df[t] = jj.length;
             }
             double[] u = new double[2 * p];
             for (int i = 0; i < 2 * p; i++) {
                 u[i] = i < p ? 0 : zph.gScore[i - p];
             }
-            return new ProportionalHazardsTest(chisq, df, quadratic(full, u, design.names()), p);
+            return new ProportionalHazardsTest(chisq, df, quadraticOrNaN(full, u), p);
+        }
+
+        /**
+         * Uᵀ I⁻¹ U, or NaN (null in the result) where I is singular: with a single time bin (or events in one bin only)
+         * g is the same at every event, so g·x carries nothing and there is no test.
+         */
+        private static double quadraticOrNaN(double[][] m, double[] u) {
+            LUDecomposition lu = new LUDecomposition(new Array2DRowRealMatrix(m, false));
+            if (!lu.getSolver().isNonSingular()) {
+                return Double.NaN;
+            }
+            double[] x = lu.getSolver().solve(new ArrayRealVector(u, false)).toArray();
+            double out = 0;
+            for (int i = 0; i < u.length; i++) {
+                out += u[i] * x[i];
+            }
+            return out;
         }
 
         private static double[][] sub(double[][] m, int[] index) {

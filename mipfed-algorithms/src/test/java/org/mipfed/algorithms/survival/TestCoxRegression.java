@@ -73,6 +73,21 @@ class TestCoxRegression {
     }
 
     @Test
+    void withASingleBinTheModelIsFittedAndTheProportionalHazardsTestIsNull() {
+        // Every event in one bin: g(t) is the same at all events, so cox.zph has nothing to test.
+        JsonNode result =
+                run(body("subjectageyears", List.of("alzheimerbroadcategory", "lefthippocampus"), "AD", 1000), 3);
+        assertThat(result.path("coefficients").get(0).isNumber()).isTrue();
+        assertThat(result.path("likelihood_ratio_test").path("chisq").asDouble())
+                .isPositive();
+        assertThat(result.path("proportional_hazards")
+                        .path("global")
+                        .path("chisq")
+                        .isNull())
+                .isTrue();
+    }
+
+    @Test
     void badRequestsNameTheVariableOrParameterAtFault() {
         refused(body("subjectcode", List.of("alzheimerbroadcategory", "lefthippocampus"), "AD", 1), "subjectcode");
         refused(body("gender", List.of("alzheimerbroadcategory", "lefthippocampus"), "AD", 1), "numerical");
