@@ -96,19 +96,22 @@ export function parameterForm(spec, chosen, variables, initial = {}) {
 }
 
 /**
- * The value a field starts with: the spec's default, except Kaplan–Meier's bin width, which starts at a hundredth of
- * the time variable's range rounded up to 1, 2 or 5 times a power of ten (at least 1 for whole-number times). Each node
- * joins a bin holding between one and its minimum of events or censored rows to the bins after it (join_sparse_bins,
- * on by default), so a fine width gives as many steps as every hospital's rows allow, where it used to be refused.
+ * The value a field starts with: the spec's default, except the bin width of Kaplan–Meier and Cox regression.
+ * Kaplan–Meier's starts at a hundredth of the time variable's range rounded up to 1, 2 or 5 times a power of ten (at
+ * least 1 for whole-number times): each node joins a bin holding between one and its minimum of events or censored rows
+ * to the bins after it (join_sparse_bins, on by default), so a fine width gives as many steps as every hospital's rows
+ * allow. Cox regression's starts wider, at an eighth of the range (so that a model has several risk sets): its nodes
+ * refuse every bin that holds between one and their minimum of events or censored rows.
  */
 function defaultFor(spec, name, p, chosen, variables) {
-  if (name === 'bin_width' && spec.name === 'kaplan_meier') {
+  if (name === 'bin_width' && (spec.name === 'kaplan_meier' || spec.name === 'cox_regression')) {
     const time = variables[chosen.y?.[0]];
     if (time && typeof time.min === 'number' && typeof time.max === 'number' && time.max > time.min) {
-      const width = niceWidth((time.max - time.min) / 100);
+      const share = spec.name === 'kaplan_meier' ? 100 : 8;
+      const width = niceWidth((time.max - time.min) / share);
       return time.sql_type === 'int' ? Math.max(1, width) : width;
     }
-    return 1;
+    return spec.name === 'kaplan_meier' ? 1 : 20;
   }
   return p.default;
 }

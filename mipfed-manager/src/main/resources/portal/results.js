@@ -8,6 +8,7 @@ import {registerView, views} from './views/registry.js';
 // Views of other algorithms, one line each:
 import {contingencyTable} from './views/contingency_table.js';
 import {linearMixedModel} from './views/linear_mixed_model.js';
+import './views/cox_regression.js';
 
 export {csvRow};
 

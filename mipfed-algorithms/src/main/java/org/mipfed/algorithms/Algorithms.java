@@ -24,6 +24,7 @@ import org.mipfed.algorithms.regression.LinearMixedModel;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.algorithms.regression.LinearRegressionCv;
 import org.mipfed.algorithms.spi.Algorithm;
+import org.mipfed.algorithms.survival.CoxRegression;
 import org.mipfed.algorithms.survival.KaplanMeier;
 import org.mipfed.algorithms.ttest.IndependentTTest;
 import org.mipfed.algorithms.ttest.OneSampleTTest;
@@ -61,6 +62,7 @@ public final class Algorithms {
                 new MultipleHistograms(),
                 new KMeans(),
                 new KaplanMeier(),
+                new CoxRegression(),
                 new ContingencyTable(),
                 new OneSampleTTest(),
                 new PairedTTest(),

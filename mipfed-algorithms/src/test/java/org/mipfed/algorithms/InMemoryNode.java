@@ -49,6 +49,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case GLM_STEP -> InMemoryGlm.compute(this, query);
             case SURVIVAL_COUNTS ->
                 InMemorySurvival.compute(TestData.dementiaModel(), query.getSurvivalCounts(), rows(query), minRows);
+            case COX_STEP -> InMemoryCox.compute(TestData.dementiaModel(), query.getCoxStep(), rows(query), minRows);
             case MODEL_SCORE -> InMemoryCrossValidation.score(query.getModelScore(), rows(query), minRows);
             case CLASS_SUMMARY -> InMemoryCrossValidation.classSummary(query.getClassSummary(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());

@@ -14,7 +14,7 @@ import org.mipfed.algorithms.RReference;
 import org.mipfed.cli.demo.LocalFederation;
 
 /**
- * mipfed's own algorithms (glm, kaplan_meier, contingency_table, linear_mixed_model) against the reference results R wrote
+ * mipfed's own algorithms (glm, kaplan_meier, contingency_table, linear_mixed_model, cox_regression) against the reference results R wrote
  * (mipfed-algorithms/src/test/resources/r), on a real federation: a manager and nodes as processes on
  * loopback over mutual TLS, the dementia data dealt as in {@link Exareme2Validation} and a privacy
  * minimum of one row. Subclasses choose the number of nodes and which use PostgreSQL.
@@ -63,6 +63,11 @@ abstract class RReferenceValidation {
     @TestFactory
     Stream<DynamicTest> linearMixedModel() {
         return cases("linear_mixed_model");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> coxRegression() {
+        return cases("cox_regression");
     }
 
     private Stream<DynamicTest> cases(String algorithm) {

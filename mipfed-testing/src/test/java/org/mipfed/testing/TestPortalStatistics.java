@@ -23,7 +23,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The portal's views of the statistics of issue #20 (views/contingency_table.js, views/linear_mixed_model.js), in real headless Chromium against a
+ * The portal's views of the statistics of issue #20 (views/contingency_table.js, views/linear_mixed_model.js,
+ * views/cox_regression.js), in real headless Chromium against a
  * real federation of one node process holding edsd0..9, checked against the REST API's own answer.
  */
 class TestPortalStatistics {
@@ -142,8 +143,63 @@ class TestPortalStatistics {
         assertThat(browser.paintedPixels(browser.find("#chart-random-effects"))).isGreaterThan(2000);
     }
 
-    /** Picks the variables from the tree on Analyse (as a researcher does), chooses the algorithm and runs it. */
+    @Test
+    void coxRegressionShowsHazardRatiosWithAForestPlotTheModelTestsAndTheProportionalHazardsTest() {
+        List<String> x = List.of("alzheimerbroadcategory", "lefthippocampus", "leftamygdala");
+        ObjectNode request = request("subjectageyears", x);
+        ((ObjectNode) request.path("parameters")).put("event_level", "AD").put("bin_width", 20);
+        JsonNode expected = federation.admin().post("/algorithms/cox_regression", request);
+        run(List.of("subjectageyears"), x, "cox_regression", () -> {
+            new Select(browser.find("#param-event_level")).selectByValue("AD");
+            // an eighth of the age's range (0 to 130), rounded up: bins the node's minimum of 10 admits
+            assertThat(browser.find("#param-bin_width").getAttribute("value")).isEqualTo("20");
+        });
+        browser.screenshot("results-cox-regression");
+
+        assertThat(browser.find("#modelled").getText()).contains("Alzheimer").contains("20");
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-coefficients tbody tr"));
+        assertThat(rows).hasSize(expected.path("covariates").size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(rows.get(i).findElement(By.tagName("th")).getAttribute("data-term"))
+                    .isEqualTo(expected.path("covariates").get(i).asText());
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            assertThat(Double.parseDouble(cells.get(0).getAttribute("data-value")))
+                    .isCloseTo(expected.path("coefficients").get(i).asDouble(), within(1e-12));
+            assertThat(Double.parseDouble(cells.get(4).getAttribute("data-value")))
+                    .as("hazard ratio")
+                    .isCloseTo(Math.exp(expected.path("coefficients").get(i).asDouble()), within(1e-9));
+            assertThat(Double.parseDouble(cells.get(5).getAttribute("data-value")))
+                    .as("its lower bound")
+                    .isCloseTo(expected.path("hr_lower_ci").get(i).asDouble(), within(1e-12));
+        }
+        assertThat(browser.paintedPixels(browser.find("#chart-forest"))).isGreaterThan(2000);
+        List<WebElement> tests = browser.driver.findElements(By.cssSelector("#table-model-tests tbody tr"));
+        assertThat(tests).hasSize(3);
+        assertThat(Double.parseDouble(
+                        tests.get(0).findElements(By.tagName("td")).get(0).getAttribute("data-value")))
+                .isCloseTo(expected.path("likelihood_ratio_test").path("chisq").asDouble(), within(1e-9));
+        List<WebElement> ph = browser.driver.findElements(By.cssSelector("#table-proportional-hazards tbody tr"));
+        assertThat(ph).hasSize(3);
+        assertThat(ph.get(2).getText()).startsWith("Global");
+        assertThat(Double.parseDouble(
+                        ph.get(2).findElements(By.tagName("td")).get(0).getAttribute("data-value")))
+                .isCloseTo(
+                        expected.path("proportional_hazards")
+                                .path("global")
+                                .path("chisq")
+                                .asDouble(),
+                        within(1e-9));
+    }
+
     private static void run(List<String> y, List<String> x, String algorithm) {
+        run(y, x, algorithm, () -> {});
+    }
+
+    /**
+     * Picks the variables from the tree on Analyse (as a researcher does), chooses the algorithm, sets its parameters
+     * and runs it.
+     */
+    private static void run(List<String> y, List<String> x, String algorithm, Runnable parameters) {
         browser.driver.get(portal + "portal/#/analyse");
         browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("main .loading")));
         // the draft survives navigation: start afresh
@@ -157,6 +213,7 @@ class TestPortalStatistics {
                 By.cssSelector("#algorithm option[value=" + algorithm + "]")));
         new Select(browser.find("#algorithm")).selectByValue(algorithm);
         browser.await(ExpectedConditions.presenceOfElementLocated(By.id("parameters")));
+        parameters.run();
         browser.find("#run").click();
         browser.waiting(Duration.ofSeconds(120))
                 .until(ExpectedConditions.or(

@@ -71,7 +71,7 @@ class TestResearcherSubtractionAttacks {
                 "--data-dir",
                 federation.managerPaths().dataDir().toString());
         assertThat(start.exitCode()).as(start.err()).isZero();
-        federation.awaitReady(Duration.ofSeconds(30), "hospital");
+        federation.awaitReady(Duration.ofSeconds(180), "hospital");
         researcher = researcherClient("mallory", "correct horse battery staple");
     }
 
@@ -257,6 +257,37 @@ class TestResearcherSubtractionAttacks {
                             + (ungrouped.path("n_events").asLong()
                                             - grouped.path("n_events").asLong()
                                     == 1));
+                })
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.detail()).contains("differencing"));
+    }
+
+    /**
+     * (5b) Cox regression with and without strata by gender: P alone has no gender and had the event, so the sums over
+     * the events of all rows minus those of the two strata would be P's covariate; and two bin widths that move rows
+     * between bins are refused alike (the node's tests play that one, TestFigureDifferencing*).
+     */
+    @Test
+    @Order(8)
+    void coxRegressionWithAndWithoutStrataDoNotGiveOneRowsCovariate() {
+        ObjectNode parameters =
+                Json.mapper().createObjectNode().put("event_level", "AD").put("bin_width", 1000);
+        List<String> x = List.of("alzheimerbroadcategory", "lefthippocampus");
+        JsonNode all = researcher.post(
+                "/algorithms/cox_regression", request("edsd5", List.of("subjectageyears"), x, null, parameters));
+        assertThat(all.path("n_obs").asLong()).isEqualTo(ROWS);
+        assertThat(all.path("n_events").asLong()).isEqualTo(30);
+        assertThatThrownBy(() -> {
+                    JsonNode stratified = researcher.post(
+                            "/algorithms/cox_regression",
+                            request(
+                                    "edsd5",
+                                    List.of("subjectageyears"),
+                                    x,
+                                    null,
+                                    parameters.deepCopy().put("strata", "gender")));
+                    throw new AssertionError("the stratified model was answered over "
+                            + stratified.path("n_obs").asLong() + " rows");
                 })
                 .isInstanceOfSatisfying(
                         Problem.class, p -> assertThat(p.detail()).contains("differencing"));

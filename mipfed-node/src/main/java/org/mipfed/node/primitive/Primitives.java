@@ -30,6 +30,7 @@ final class Primitives {
             new HistogramPrimitive(),
             new KmeansStepPrimitive(),
             new SurvivalCountsPrimitive(),
+            new CoxStepPrimitive(),
             new ModelScorePrimitive(),
             new ClassSummaryPrimitive());
 

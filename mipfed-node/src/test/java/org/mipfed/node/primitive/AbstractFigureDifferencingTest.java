@@ -21,6 +21,8 @@ import org.mipfed.node.privacy.PrivacyGuard;
 import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.store.StoreKind;
 import org.mipfed.node.store.TestStore;
+import org.mipfed.proto.v1.CoxStepQuery;
+import org.mipfed.proto.v1.GlmColumn;
 import org.mipfed.proto.v1.HistogramCounts;
 import org.mipfed.proto.v1.HistogramQuery;
 import org.mipfed.proto.v1.MomentsQuery;
@@ -274,6 +276,63 @@ abstract class AbstractFigureDifferencingTest {
                         "t"))
                 .isInstanceOfSatisfying(
                         RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
+    }
+
+    @Test
+    void coxStepsAtOtherCoefficientsAreAnsweredButBinsOneRowFromAnEarlierAnswersAreNot() {
+        PrimitiveExecutor node = node(PrivacyPolicy.DEFAULT);
+        // Ages 50 + i % 40: with bins of 77 years the second bin's censored rows are those aged 78 to 89 (12 rows),
+        // with
+        // bins of 78 those aged 79 to 89 (11): the difference of the two answers' sums would be the row aged 78.
+        PrimitiveResult first = node.execute(cox(77, 0, "CN"), "t");
+        assertThat(first.getCoxStep().getBinsCount()).isEqualTo(2);
+        // The next Newton step (other β, the same rows behind every figure) is answered.
+        assertThat(node.execute(cox(77, 0.5, "CN"), "t").getCoxStep().getN()).isEqualTo(60);
+        assertThatThrownBy(() -> node.execute(cox(78, 0.5, "CN"), "t"))
+                .isInstanceOfSatisfying(
+                        RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
+        // As do the same bins over one row fewer (righthippocampus is missing in row 0 alone).
+        assertThatThrownBy(() -> node.execute(
+                        query().setCoxStep(cox(77, 0, "CN").getCoxStep().toBuilder()
+                                        .addCompleteIn("righthippocampus"))
+                                .build(),
+                        "t"))
+                .isInstanceOfSatisfying(
+                        RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
+        // Alone, on a node with no history, the other width is answered.
+        assertThat(node(PrivacyPolicy.DEFAULT)
+                        .execute(cox(78, 0, "CN"), "t")
+                        .getCoxStep()
+                        .getBinsCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void coxStepRefusesALevelIndicatorWithFewEventsAtALevel() {
+        // MCI: 2 F and 13 M; the events' sum of the indicator of M would say that 13 of the 15 events are M.
+        PrimitiveQuery gender = query().setCoxStep(CoxStepQuery.newBuilder()
+                        .setTime("subjectageyears")
+                        .setEvent("alzheimerbroadcategory")
+                        .setEventLevel("MCI")
+                        .setBinWidth(1000)
+                        .addColumns(GlmColumn.newBuilder().setVariable("gender").setLevel("M")))
+                .build();
+        assertThatThrownBy(() -> node(PrivacyPolicy.DEFAULT).execute(gender, "t"))
+                .isInstanceOfSatisfying(RefusalException.class, e -> {
+                    assertThat(e.rule()).isEqualTo(PrivacyGuard.MIN_CELL_COUNT);
+                    assertThat(e.getMessage()).contains("gender").doesNotContain("'F'");
+                });
+    }
+
+    private static PrimitiveQuery cox(double width, double beta, String eventLevel) {
+        return query().setCoxStep(CoxStepQuery.newBuilder()
+                        .setTime("subjectageyears")
+                        .setEvent("alzheimerbroadcategory")
+                        .setEventLevel(eventLevel)
+                        .setBinWidth(width)
+                        .addColumns(GlmColumn.newBuilder().setVariable("lefthippocampus"))
+                        .addBeta(beta))
+                .build();
     }
 
     @Test

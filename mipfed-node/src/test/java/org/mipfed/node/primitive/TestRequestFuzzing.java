@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.Filters;
 import org.mipfed.node.store.StoreKind;
+import org.mipfed.proto.v1.CoxStepQuery;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.DescribeQuery;
 import org.mipfed.proto.v1.DesignColumn;
@@ -271,6 +272,17 @@ class TestRequestFuzzing extends DementiaStoreTest {
                         .addCentres(1)
                         .addCentres(2)
                         .addCentres(2))
+                .build());
+        out.add(base.clone()
+                .setCoxStep(CoxStepQuery.newBuilder()
+                        .setTime("subjectageyears")
+                        .setEvent("alzheimerbroadcategory")
+                        .setEventLevel("AD")
+                        .setBinWidth(10)
+                        .addColumns(GlmColumn.newBuilder().setVariable("leftamygdala"))
+                        .addBeta(0.3)
+                        .setOffset(0.5)
+                        .setStrata("agegroup"))
                 .build());
         return out;
     }
