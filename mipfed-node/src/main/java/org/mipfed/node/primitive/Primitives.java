@@ -31,7 +31,8 @@ final class Primitives {
             new KmeansStepPrimitive(),
             new SurvivalCountsPrimitive(),
             new ModelScorePrimitive(),
-            new ClassSummaryPrimitive());
+            new ClassSummaryPrimitive(),
+            new QuantileCountsPrimitive());
 
     private static final Map<PrimitiveQuery.PrimitiveCase, Primitive<?>> BY_KIND = byKind(ALL);
 
