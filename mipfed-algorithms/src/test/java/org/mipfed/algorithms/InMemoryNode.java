@@ -51,6 +51,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
                 InMemorySurvival.compute(TestData.dementiaModel(), query.getSurvivalCounts(), rows(query), minRows);
             case MODEL_SCORE -> InMemoryCrossValidation.score(query.getModelScore(), rows(query), minRows);
             case CLASS_SUMMARY -> InMemoryCrossValidation.classSummary(query.getClassSummary(), rows(query), minRows);
+            case QUANTILE_COUNTS -> InMemoryQuantileCounts.compute(query.getQuantileCounts(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }
