@@ -135,20 +135,26 @@ abstract class AbstractQuantileCountsTest {
             assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING);
             assertThat(e.getMessage()).doesNotContain("30").doesNotContain("31");
         });
-        // Nor from the other side, nor a few rows apart: S≤2.295 is 29 rows, S≤2.355 is 35.
-        // (each from another requester: the refusal budget of one would lock it out after three)
+        // Nor from the other side, nor two rows apart: S≤2.295 is 29 rows, S≤2.325 is 32 (each asked by another
+        // requester: one requester's refusal budget would lock it out after three)
         assertThatThrownBy(() -> node.execute(counts(2.295), "u"))
                 .isInstanceOfSatisfying(
                         RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
-        assertThatThrownBy(() -> node.execute(counts(2.355), "t"))
+        assertThatThrownBy(() -> node.execute(counts(2.325), "v"))
                 .isInstanceOfSatisfying(
                         RefusalException.class, e -> assertThat(e.rule()).isEqualTo(PrivacyGuard.DIFFERENCING));
-        // Ten rows away is answered.
-        assertThat(node.execute(counts(2.405), "t")
+        // Three rows away (the minimum cell count: the rows between are a releasable bin) is answered, and the same
+        // rows again.
+        assertThat(node.execute(counts(2.335), "w")
                         .getQuantileCounts()
                         .getCounts(0)
                         .getAtOrBelow())
-                .isEqualTo(40);
+                .isEqualTo(33);
+        assertThat(node.execute(counts(2.3051), "w")
+                        .getQuantileCounts()
+                        .getCounts(0)
+                        .getAtOrBelow())
+                .isEqualTo(30);
     }
 
     @Test
