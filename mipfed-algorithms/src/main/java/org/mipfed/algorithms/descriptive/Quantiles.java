@@ -87,15 +87,21 @@ public final class Quantiles extends SpecifiedAlgorithm {
         for (double p : probabilities) {
             Position position = position(type, n, p);
             positions.add(position);
-            ranks.add(position.lower(n));
-            ranks.add(position.upper(n));
+            // only the order statistics the quantile weighs: the minimum (p = 0) needs no second one, whose search
+            // would ask for counts of one or two rows
+            if (position.h() < 1) {
+                ranks.add(position.lower(n));
+            }
+            if (position.h() > 0) {
+                ranks.add(position.upper(n));
+            }
         }
         Map<Long, Double> values = search.orderStatistics(ranks);
         List<Quantile> quantiles = new ArrayList<>();
         for (int i = 0; i < probabilities.size(); i++) {
             Position position = positions.get(i);
-            double lower = values.get(position.lower(n));
-            double upper = values.get(position.upper(n));
+            double lower = position.h() < 1 ? values.get(position.lower(n)) : Double.NaN;
+            double upper = position.h() > 0 ? values.get(position.upper(n)) : Double.NaN;
             quantiles.add(new Quantile(probabilities.get(i), position.value(lower, upper)));
         }
         return new VariableQuantiles(variable, n, search.min, search.max, quantiles, search.rounds);
@@ -117,11 +123,12 @@ public final class Quantiles extends SpecifiedAlgorithm {
             return Math.max(1, Math.min(n, j + 1));
         }
 
+        /** The quantile from x(j) and x(j + 1); only the one weighed is needed when h is 0 or 1. */
         double value(double lower, double upper) {
-            if (h == 0 || lower == upper) {
+            if (h == 0) {
                 return lower;
             }
-            if (h == 1) {
+            if (h == 1 || lower == upper) {
                 return upper;
             }
             return (1 - h) * lower + h * upper;

@@ -63,6 +63,20 @@ class TestQuantiles {
         assertThat(run(body, 5).path("variables").get(0).path("rounds").asInt()).isEqualTo(rounds);
     }
 
+    @Test
+    void theMinimumAndMaximumNeedNoRoundOfCounts() {
+        // p = 0 and p = 1 weigh one order statistic each (x(1), x(n)), known from the first answer: asking for x(2)
+        // would make a node count one or two rows, which its minimum cell count refuses
+        ObjectNode body = body("minimentalstate");
+        body.putObject("parameters").putArray("probabilities").add(0).add(1);
+        JsonNode variable = run(body, 3).path("variables").get(0);
+        assertThat(variable.path("rounds").asInt()).isZero();
+        assertThat(variable.path("quantiles").get(0).path("value").asDouble())
+                .isEqualTo(variable.path("min").asDouble());
+        assertThat(variable.path("quantiles").get(1).path("value").asDouble())
+                .isEqualTo(variable.path("max").asDouble());
+    }
+
     /** The position of every type against a plain sort, on random samples with ties, at many probabilities. */
     @Test
     void positionsAreRsOnRandomSamples() {
