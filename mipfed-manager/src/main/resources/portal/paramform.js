@@ -33,6 +33,22 @@ export function parameterForm(spec, chosen, variables, initial = {}) {
     } else if (types.includes('bool') || types.includes('boolean')) {
       control = h('input', {name, type: 'checkbox', class: 'param', checked: start === true});
       read = () => control.checked;
+    } else if (p.multiple && (types.includes('int') || types.includes('real'))) {
+      // a list of numbers (quantiles' probabilities): one text field, numbers separated by commas
+      control = h('input', {name, class: 'param', type: 'text', value: Array.isArray(start) ? start.join(', ') : start ?? '',
+        placeholder: 'numbers separated by commas', required: Boolean(p.notblank)});
+      read = () => {
+        const text = control.value.trim();
+        if (text === '') return undefined;
+        return text.split(/[\s,;]+/).filter(Boolean).map((t) => {
+          const number = Number(t);
+          if (!Number.isFinite(number)) throw new Error(`"${t}" is not a number`);
+          if (!types.includes('real') && !Number.isInteger(number)) throw new Error(`${t} is not a whole number`);
+          if (p.min !== undefined && number < p.min) throw new Error(`each must be at least ${p.min}, not ${t}`);
+          if (p.max !== undefined && number > p.max) throw new Error(`each must be at most ${p.max}, not ${t}`);
+          return number;
+        });
+      };
     } else if (types.includes('int') || types.includes('real')) {
       const integer = !types.includes('real');
       control = h('input', {name, class: 'param', type: 'number', step: integer ? '1' : 'any', min: p.min, max: p.max,

@@ -9,6 +9,7 @@ import {registerView, views} from './views/registry.js';
 import {contingencyTable} from './views/contingency_table.js';
 import {linearMixedModel} from './views/linear_mixed_model.js';
 import './views/cox_regression.js';
+import {quantiles} from './views/quantiles.js';
 
 export {csvRow};
 
@@ -238,6 +239,11 @@ function anovaOneway(result, {out, names}) {
     table(out, 'tukey', 'Tukey’s honest significant differences between each pair of groups', ['Group A', 'Group B', 'Mean A', 'Mean B', 'Difference (A − B)', 'Std. error', 't', 'p (Tukey)'],
       (result.tuckey_test || []).map((t) => [level(t.groupA), level(t.groupB), t.meanA, t.meanB, t.diff, t.se, t.t_stat, pCell(t.p_tuckey)])),
   ];
+  const pairs = (result.tuckey_test || []).filter((t) => t.p_t_test !== undefined);
+  if (pairs.length) {
+    parts.push(table(out, 'pairwise-t', 'Pairwise t-tests (pooled standard deviation), p-values adjusted over the pairs', ['Group A', 'Group B', 't', 'p', 'p adjusted'],
+      pairs.map((t) => [level(t.groupA), level(t.groupB), t.t_stat, pCell(t.p_t_test), pCell(t.p_t_test_adjusted)])));
+  }
   const ci = result.ci_info;
   if (ci?.means) {
     const groups = Object.keys(ci.means);
@@ -337,10 +343,11 @@ function correlation(result, {out, names}) {
   const matrix = rows.map((r) => result.correlations[r]);
   const parts = [heatmap('correlation', 'Correlation heatmap', rows.map(label), columns.map(label), matrix, [-1, 1]),
     table(out, 'correlations', 'Correlations', ['Variable', ...columns.map(label)], rows.map((r, i) => [new Cell(r, label(r)), ...matrix[i]]))];
-  for (const [key, title] of [['p_values', 'p-values'], ['ci_lo', 'CI low'], ['ci_hi', 'CI high']]) {
+  const adjusted = `p-values adjusted (${result.p_adjust}) over the distinct pairs`;
+  for (const [key, title] of [['p_values', 'p-values'], ['p_values_adjusted', adjusted], ['ci_lo', 'CI low'], ['ci_hi', 'CI high']]) {
     if (result[key]) {
       parts.push(table(out, key, title, ['Variable', ...columns.map(label)],
-        rows.map((r) => [new Cell(r, label(r)), ...result[key][r].map((v) => (key === 'p_values' ? pCell(v) : v))])));
+        rows.map((r) => [new Cell(r, label(r)), ...result[key][r].map((v) => (key.startsWith('p_values') && v !== null ? pCell(v) : v))])));
     }
   }
   parts.push(summary(out, 'summary', result));
@@ -420,6 +427,7 @@ registerView('ttest_independent', ttest);
 registerView('ttest_paired', ttest);
 registerView('ttest_onesample', ttest);
 registerView('contingency_table', (result, {out}) => contingencyTable(out, result));
+registerView('quantiles', (result, {out, names}) => quantiles(out, result, names));
 // a mixed model's fixed effects are a regression's coefficient table and forest plot; then its own parts
 registerView('linear_mixed_model', (result, context) => [
   ...regression({...result, t_stats: result.t_values, random_effects: undefined}, context),

@@ -42,10 +42,43 @@ function tests(out, r) {
       h('tr', {}, h('th', {scope: 'row'}, 'Cramér\'s V'), cell(r.cramers_v), cell(null), cell(null)))));
 }
 
+function dataTable(out, id, title, columns, rows) {
+  out.tables.push({title, csv: [csvRow(columns), ...rows.map((row) => csvRow(row))].join('\n')});
+  return h('div', {class: 'scroll'}, h('table', {class: 'data', id},
+    h('caption', {}, title),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {scope: 'col'}, c)))),
+    h('tbody', {}, rows.map((row) => h('tr', {}, h('th', {scope: 'row'}, row[0]), row.slice(1).map((v) => cell(v)))))));
+}
+
+/** A stratified table's parts: each stratum's counts and tests, and the Cochran–Mantel–Haenszel test. */
+function strata(out, r) {
+  const adjusted = r.p_adjust ? [`χ² p adjusted (${r.p_adjust})`, `G p adjusted`, `Fisher p adjusted`] : [];
+  const tests = dataTable(out, 'table-contingency-strata', `Tests of independence within each level of ${r.stratum_var}`,
+    [r.stratum_var, 'N', 'χ²', 'df', 'p', 'G', 'p (G)', 'p (Fisher)', 'Cramér\'s V', ...adjusted],
+    r.strata.map((s) => [s.level, s.table.n, s.table.chi_squared.statistic, s.table.chi_squared.df, s.table.chi_squared.p_value,
+      s.table.likelihood_ratio.statistic, s.table.likelihood_ratio.p_value, s.table.fisher_exact.p_value, s.table.cramers_v,
+      ...(s.p_values_adjusted ? [s.p_values_adjusted.chi_squared, s.p_values_adjusted.likelihood_ratio, s.p_values_adjusted.fisher_exact] : [])]));
+  const counts = dataTable(out, 'table-contingency-stratum-counts', `Counts of ${r.row_var} by ${r.col_var} within each level of ${r.stratum_var}`,
+    [r.stratum_var, r.row_var, ...r.col_levels],
+    r.strata.flatMap((s) => s.table.row_levels.map((row, i) => [s.level, row,
+      ...r.col_levels.map((col) => { const j = s.table.col_levels.indexOf(col); return j < 0 ? 0 : s.table.counts[i][j]; })])));
+  const parts = [counts, tests];
+  const mh = r.mantel_haenszel;
+  if (mh) {
+    const rows = [['Statistic', mh.statistic], ['df', mh.df], ['p-value', mh.p_value], ['Continuity correction', mh.continuity_correction ? 'yes' : 'no']];
+    if (mh.common_odds_ratio !== undefined) {
+      rows.push(['Common odds ratio (Mantel–Haenszel)', mh.common_odds_ratio], ['95% CI low', mh.common_odds_ratio_ci[0]], ['95% CI high', mh.common_odds_ratio_ci[1]]);
+    }
+    parts.push(dataTable(out, 'table-mantel-haenszel', `Cochran–Mantel–Haenszel test: ${r.row_var} and ${r.col_var} given ${r.stratum_var}`, ['', 'Value'], rows));
+  }
+  return parts;
+}
+
 /** The parts of a contingency_table result; out collects the tables offered as CSV. */
 export function contingencyTable(out, r) {
   const notes = [...(r.warnings || []), ...(r.fisher_exact.note ? [`Fisher's exact test: ${r.fisher_exact.note}`] : [])];
   return [
+    r.strata ? h('p', {class: 'model-note'}, `All ${r.strata.length} levels of ${r.stratum_var} together:`) : null,
     crossTable(out, r),
     tests(out, r),
     notes.length ? h('ul', {class: 'warnings', id: 'contingency-notes'}, notes.map((n) => h('li', {}, n))) : null,
@@ -58,5 +91,6 @@ export function contingencyTable(out, r) {
         yAxis: {type: 'value', name: 'count'},
         series: r.row_levels.map((level, i) => ({type: 'bar', name: level, data: r.counts[i]})),
       }, 320),
+    ...(r.strata ? strata(out, r) : []),
   ];
 }

@@ -11,6 +11,7 @@ import org.mipfed.algorithms.anova.TwoWayAnova;
 import org.mipfed.algorithms.contingency.ContingencyTable;
 import org.mipfed.algorithms.correlation.PearsonCorrelation;
 import org.mipfed.algorithms.descriptive.DescriptiveStats;
+import org.mipfed.algorithms.descriptive.Quantiles;
 import org.mipfed.algorithms.glm.GeneralizedLinearModel;
 import org.mipfed.algorithms.glm.LogisticRegression;
 import org.mipfed.algorithms.glm.LogisticRegressionCv;
@@ -52,6 +53,7 @@ public final class Algorithms {
     public static Algorithms standard() {
         return new Algorithms(List.of(
                 new DescriptiveStats(),
+                new Quantiles(),
                 new LinearRegression(),
                 new LinearMixedModel(),
                 new LogisticRegression(),

@@ -13,6 +13,7 @@ import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.request.AnalysisRequest;
+import org.mipfed.core.request.Filters;
 import org.mipfed.proto.v1.PrimitiveQuery;
 
 /**
@@ -95,7 +96,7 @@ public final class InMemoryFederation {
                             .clearDatasets()
                             .addAllDatasets(datasets);
                     if (input.filter() != null) {
-                        own.setFilter(input.filter());
+                        own.setFilter(own.hasFilter() ? Filters.and(input.filter(), own.getFilter()) : input.filter());
                     }
                     answers.add(new NodeAnswer(node.name(), datasets, node.compute(own.build())));
                 }

@@ -52,6 +52,7 @@ public record InMemoryNode(String name, Map<String, List<Map<String, Object>>> d
             case COX_STEP -> InMemoryCox.compute(TestData.dementiaModel(), query.getCoxStep(), rows(query), minRows);
             case MODEL_SCORE -> InMemoryCrossValidation.score(query.getModelScore(), rows(query), minRows);
             case CLASS_SUMMARY -> InMemoryCrossValidation.classSummary(query.getClassSummary(), rows(query), minRows);
+            case QUANTILE_COUNTS -> InMemoryQuantileCounts.compute(query.getQuantileCounts(), rows(query), minRows);
             default -> throw new IllegalArgumentException("unsupported primitive " + query.getPrimitiveCase());
         };
     }

@@ -14,7 +14,8 @@ import org.mipfed.algorithms.RReference;
 import org.mipfed.cli.demo.LocalFederation;
 
 /**
- * mipfed's own algorithms (glm, kaplan_meier, contingency_table, linear_mixed_model, cox_regression) against the reference results R wrote
+ * mipfed's own algorithms (glm, kaplan_meier, contingency_table with and without strata, linear_mixed_model,
+ * cox_regression, quantiles, and p_adjust on pearson_correlation and anova_oneway) against the reference results R wrote
  * (mipfed-algorithms/src/test/resources/r), on a real federation: a manager and nodes as processes on
  * loopback over mutual TLS, the dementia data dealt as in {@link Exareme2Validation} and a privacy
  * minimum of one row. Subclasses choose the number of nodes and which use PostgreSQL.
@@ -70,8 +71,28 @@ abstract class RReferenceValidation {
         return cases("cox_regression");
     }
 
+    @TestFactory
+    Stream<DynamicTest> stratifiedContingencyTable() {
+        return cases("contingency_table", "contingency_table_stratified");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> quantiles() {
+        return cases("quantiles");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> pValueAdjustment() {
+        return Stream.concat(cases("pearson_correlation"), cases("anova_oneway"));
+    }
+
     private Stream<DynamicTest> cases(String algorithm) {
-        return RReference.load(algorithm).stream()
+        return cases(algorithm, algorithm);
+    }
+
+    /** The cases of {@code r/<reference>_expected.json}, each posted to {@code /algorithms/<algorithm>}. */
+    private Stream<DynamicTest> cases(String algorithm, String reference) {
+        return RReference.load(reference).stream()
                 .map(c -> DynamicTest.dynamicTest(algorithm + " " + c, () -> {
                     JsonNode actual = federation.admin().post("/algorithms/" + algorithm, c.body());
                     ExpectedResults.assertMatchesReference(c.name(), c.expected(), actual, ExpectedResults.DEFAULT);

@@ -23,8 +23,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The portal's views of the statistics of issue #20 (views/contingency_table.js, views/linear_mixed_model.js,
- * views/cox_regression.js), in real headless Chromium against a
+ * The portal's views of the statistics of issue #20 (views/contingency_table.js with strata, views/linear_mixed_model.js,
+ * views/cox_regression.js, views/quantiles.js and descriptive statistics' pooled box plot), in real headless Chromium against a
  * real federation of one node process holding edsd0..9, checked against the REST API's own answer.
  */
 class TestPortalStatistics {
@@ -144,6 +144,112 @@ class TestPortalStatistics {
     }
 
     @Test
+    void quantilesShowTheirTableAndThePooledBoxPlot() {
+        // minimentalstate's integer values tie in groups of several rows: the bisection's thresholds never isolate a
+        // row, so the node's differencing rule (minimum cell count 3) answers every round
+        JsonNode expected = federation.admin().post("/algorithms/quantiles", request("minimentalstate", List.of()));
+        run(List.of("minimentalstate"), List.of(), "quantiles");
+        browser.screenshot("results-quantiles");
+
+        WebElement row = browser.find("#table-quantiles tbody tr[data-variable='minimentalstate']");
+        List<WebElement> cells = row.findElements(By.tagName("td"));
+        JsonNode variable = expected.path("variables").get(0);
+        assertThat(cells.get(0).getAttribute("data-value"))
+                .isEqualTo(variable.path("n").asText());
+        JsonNode quantiles = variable.path("quantiles");
+        assertThat(cells).hasSize(quantiles.size() + 1);
+        for (int i = 0; i < quantiles.size(); i++) {
+            assertThat(Double.parseDouble(cells.get(i + 1).getAttribute("data-value")))
+                    .isEqualTo(quantiles.get(i).path("value").asDouble());
+        }
+        assertThat(browser.paintedPixels(browser.find("#chart-quantiles-box-minimentalstate")))
+                .as("painted pixels of the pooled box plot")
+                .isGreaterThan(1000);
+    }
+
+    @Test
+    void descriptiveStatisticsDrawThePooledBoxFromExactQuartiles() {
+        ObjectNode body = request("minimentalstate", List.of());
+        ((ObjectNode) body.path("parameters")).put("pooled_quartiles", true);
+        JsonNode described = federation.admin().post("/algorithms/descriptive_stats", body);
+        JsonNode all = null;
+        for (JsonNode record : described.path("variable_based")) {
+            if (record.path("dataset").asText().equals("all datasets")) {
+                all = record.path("data");
+            }
+        }
+        ObjectNode quartiles = request("minimentalstate", List.of());
+        ((ObjectNode) quartiles.path("parameters"))
+                .putArray("probabilities")
+                .add(0.25)
+                .add(0.5)
+                .add(0.75);
+        JsonNode exact = federation
+                .admin()
+                .post("/algorithms/quantiles", quartiles)
+                .path("variables")
+                .get(0)
+                .path("quantiles");
+        assertThat(all).isNotNull();
+        assertThat(all.path("q1").asDouble())
+                .isEqualTo(exact.get(0).path("value").asDouble());
+        assertThat(all.path("q2").asDouble())
+                .isEqualTo(exact.get(1).path("value").asDouble());
+        assertThat(all.path("q3").asDouble())
+                .isEqualTo(exact.get(2).path("value").asDouble());
+
+        run(List.of("minimentalstate"), List.of(), "descriptive_stats", "#param-pooled_quartiles");
+        browser.screenshot("results-descriptive-pooled-box");
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#table-descriptive tbody tr"));
+        WebElement pooled = rows.stream()
+                .filter(r -> r.getText().contains("all datasets"))
+                .findFirst()
+                .orElseThrow();
+        List<WebElement> cells = pooled.findElements(By.tagName("td"));
+        // Dataset, N, Missing, Mean, Std, Min, Q1, Median, Q3, Max
+        assertThat(Double.parseDouble(cells.get(6).getAttribute("data-value")))
+                .isEqualTo(all.path("q1").asDouble());
+        assertThat(Double.parseDouble(cells.get(8).getAttribute("data-value")))
+                .isEqualTo(all.path("q3").asDouble());
+        assertThat(browser.paintedPixels(browser.find("#chart-box-minimentalstate")))
+                .isGreaterThan(2000);
+    }
+
+    @Test
+    void aStratifiedTableShowsEachStratumAndTheMantelHaenszelTest() {
+        JsonNode expected = federation
+                .admin()
+                .post(
+                        "/algorithms/contingency_table",
+                        request("alzheimerbroadcategory", List.of("edsdcategory", "gender")));
+        run(List.of("alzheimerbroadcategory"), List.of("edsdcategory", "gender"), "contingency_table");
+        browser.screenshot("results-contingency-stratified");
+
+        List<WebElement> strata = browser.driver.findElements(By.cssSelector("#table-contingency-strata tbody tr"));
+        assertThat(strata).hasSize(expected.path("strata").size());
+        for (int k = 0; k < strata.size(); k++) {
+            JsonNode stratum = expected.path("strata").get(k);
+            assertThat(strata.get(k).findElement(By.tagName("th")).getText())
+                    .isEqualTo(stratum.path("level").asText());
+            List<WebElement> cells = strata.get(k).findElements(By.tagName("td"));
+            assertThat(cells.get(0).getAttribute("data-value"))
+                    .isEqualTo(stratum.path("table").path("n").asText());
+            assertThat(Double.parseDouble(cells.get(3).getAttribute("data-value")))
+                    .isCloseTo(
+                            stratum.path("table")
+                                    .path("chi_squared")
+                                    .path("p_value")
+                                    .asDouble(),
+                            within(1e-12));
+        }
+        List<WebElement> mh = browser.driver.findElements(By.cssSelector("#table-mantel-haenszel tbody tr"));
+        assertThat(Double.parseDouble(mh.get(2).findElement(By.tagName("td")).getAttribute("data-value")))
+                .isCloseTo(expected.path("mantel_haenszel").path("p_value").asDouble(), within(1e-12));
+        assertThat(browser.driver.findElements(By.cssSelector("#table-contingency-stratum-counts tbody tr")))
+                .isNotEmpty();
+    }
+
+    @Test
     void coxRegressionShowsHazardRatiosWithAForestPlotTheModelTestsAndTheProportionalHazardsTest() {
         List<String> x = List.of("alzheimerbroadcategory", "lefthippocampus", "leftamygdala");
         ObjectNode request = request("subjectageyears", x);
@@ -191,8 +297,13 @@ class TestPortalStatistics {
                         within(1e-9));
     }
 
-    private static void run(List<String> y, List<String> x, String algorithm) {
-        run(y, x, algorithm, () -> {});
+    /** Picks the variables from the tree on Analyse, chooses the algorithm, ticks the boxes {@code ticked}, runs it. */
+    private static void run(List<String> y, List<String> x, String algorithm, String... ticked) {
+        run(y, x, algorithm, () -> {
+            for (String box : ticked) {
+                browser.find(box).click();
+            }
+        });
     }
 
     /**

@@ -11,6 +11,7 @@ import org.mipfed.algorithms.anova.OneWayAnovaResult.TukeyPair;
 import org.mipfed.algorithms.moments.GroupedMoments;
 import org.mipfed.algorithms.numerics.Distributions;
 import org.mipfed.algorithms.numerics.Moments;
+import org.mipfed.algorithms.numerics.PAdjust;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.SpecifiedAlgorithm;
@@ -73,7 +74,12 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
         AnovaTable table = table(y, x, total, groups);
         return new OneWayAnovaResult(
                 table,
-                tukey(levels, groups, table.msResidual(), table.dfResidual()),
+                tukey(
+                        levels,
+                        groups,
+                        table.msResidual(),
+                        table.dfResidual(),
+                        PAdjust.of(input.parameters().path(PAdjust.PARAMETER).asText(""))),
                 minMax(levels, groups),
                 ciInfo(levels, groups));
     }
@@ -108,10 +114,15 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
                 f);
     }
 
-    /** Tukey's HSD for every pair, in level order: se from the residual mean square, p from the studentized range. */
+    /**
+     * Tukey's HSD for every pair, in level order: se from the residual mean square, p from the studentized range. With
+     * {@code adjust}, also each pair's t-test on the pooled standard deviation (its two-sided p from Student's t on the
+     * residual df) and those p-values adjusted over the pairs: R's {@code pairwise.t.test(y, x, p.adjust.method)}.
+     */
     private static List<TukeyPair> tukey(
-            List<String> levels, List<Moments> groups, double msResidual, long dfResidual) {
+            List<String> levels, List<Moments> groups, double msResidual, long dfResidual, PAdjust adjust) {
         List<TukeyPair> pairs = new ArrayList<>();
+        List<double[]> tests = new ArrayList<>();
         int k = groups.size();
         for (int a = 0; a < k; a++) {
             for (int b = a + 1; b < k; b++) {
@@ -123,10 +134,34 @@ public final class OneWayAnova extends SpecifiedAlgorithm {
                 double p = Double.isFinite(t)
                         ? StudentizedRange.upperTail(Math.sqrt(2) * Math.abs(t), k, dfResidual)
                         : Double.NaN;
-                pairs.add(new TukeyPair(levels.get(a), levels.get(b), first.mean(), second.mean(), diff, se, t, p));
+                tests.add(new double[] {diff, se, t, p});
+                pairs.add(new TukeyPair(
+                        levels.get(a), levels.get(b), first.mean(), second.mean(), diff, se, t, p, null, null));
             }
         }
-        return pairs;
+        if (adjust == null) {
+            return pairs;
+        }
+        double[] raw = tests.stream()
+                .mapToDouble(test -> Distributions.studentTwoSidedPValue(test[2], dfResidual))
+                .toArray();
+        double[] adjusted = adjust.adjust(raw);
+        List<TukeyPair> out = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            TukeyPair pair = pairs.get(i);
+            out.add(new TukeyPair(
+                    pair.groupA(),
+                    pair.groupB(),
+                    pair.meanA(),
+                    pair.meanB(),
+                    pair.diff(),
+                    pair.se(),
+                    pair.tStat(),
+                    pair.pTuckey(),
+                    raw[i],
+                    adjusted[i]));
+        }
+        return out;
     }
 
     private static MinMaxPerGroup minMax(List<String> levels, List<Moments> groups) {

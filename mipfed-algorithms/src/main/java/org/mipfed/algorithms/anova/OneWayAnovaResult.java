@@ -2,6 +2,7 @@ package org.mipfed.algorithms.anova;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -68,6 +69,9 @@ public record OneWayAnovaResult(
      * @param se the standard error of diff from the residual mean square
      * @param tStat diff / se
      * @param pTuckey the studentized range's upper tail at √2 |tStat| (null when tStat is undefined)
+     * @param pTTest with {@code p_adjust}: the pair's t-test on the pooled standard deviation, 2 P(T ≥ |tStat|) on the
+     *     residual df (R's pairwise.t.test before adjustment)
+     * @param pTTestAdjusted with {@code p_adjust}: those p-values adjusted over the pairs (R's pairwise.t.test)
      */
     public record TukeyPair(
             @JsonProperty("groupA") String groupA,
@@ -77,7 +81,13 @@ public record OneWayAnovaResult(
             double diff,
             double se,
             double tStat,
-            double pTuckey) {
+            double pTuckey,
+
+            @JsonProperty("p_t_test") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Double pTTest,
+
+            @JsonProperty("p_t_test_adjusted") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Double pTTestAdjusted) {
         public TukeyPair {
             requireNonNull(groupA, "groupA is null");
             requireNonNull(groupB, "groupB is null");

@@ -8,6 +8,7 @@ import org.mipfed.algorithms.contingency.ContingencyTableResult.ChiSquaredTest;
 import org.mipfed.algorithms.contingency.ContingencyTableResult.FisherTest;
 import org.mipfed.algorithms.contingency.ContingencyTableResult.Test;
 import org.mipfed.algorithms.numerics.CrossProducts;
+import org.mipfed.algorithms.numerics.PAdjust;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.PooledCrossProducts;
@@ -16,7 +17,9 @@ import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
+import org.mipfed.core.request.Filters;
 import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.Filter;
 
 /**
  * {@code contingency_table} (ours, beyond Exareme2): the pooled cross table of two nominal variables and its tests of
@@ -41,18 +44,42 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
     @Override
     public ContingencyTableResult run(AnalysisInput input, FederationContext federation) {
         Cde row = nominal(input, input.y(), "y", "row");
-        Cde col = nominal(input, input.x(), "x", "column");
+        if (input.x().isEmpty() || input.x().size() > 2) {
+            throw Problem.badRequest(NAME + " takes one column variable (x) and, for a stratified table, a stratum "
+                    + "variable as a second x; not " + input.x().size() + " variables");
+        }
+        Cde col = nominal(input, input.x().subList(0, 1), "x", "column");
+        Cde stratum = input.x().size() == 2 ? nominal(input, input.x().subList(1, 2), "x", "stratum") : null;
         if (row.code().equals(col.code())) {
             throw Problem.badRequest(NAME + " crosses two different variables; '" + row.code() + "' is both y and x");
         }
+        if (stratum != null
+                && (stratum.code().equals(row.code()) || stratum.code().equals(col.code()))) {
+            throw Problem.badRequest(NAME + " stratifies by a third variable; '" + stratum.code()
+                    + "' is already the row or column variable");
+        }
         boolean correct = input.parameters().path("correct").asBoolean(true);
+        PAdjust adjust = PAdjust.of(input.parameters().path(PAdjust.PARAMETER).asText(""));
         List<String> rowLevels = levels(row, input);
         List<String> colLevels = levels(col, input);
-        long[][] table = pool(federation, row, rowLevels, col, colLevels);
-        return result(row, rowLevels, col, colLevels, table, correct, input);
+        if (stratum == null) {
+            long[][] table = pool(federation, row, rowLevels, col, colLevels, null);
+            return result(row, rowLevels, col, colLevels, table, correct, input.filter() != null, false);
+        }
+        return StratifiedTables.of(
+                row,
+                rowLevels,
+                col,
+                colLevels,
+                stratum,
+                levels(stratum, input),
+                level -> pool(federation, row, rowLevels, col, colLevels, Filters.level(stratum.code(), level)),
+                correct,
+                adjust,
+                input.filter() != null);
     }
 
-    private static Cde nominal(AnalysisInput input, List<String> names, String role, String what) {
+    static Cde nominal(AnalysisInput input, List<String> names, String role, String what) {
         if (names.size() != 1) {
             throw Problem.badRequest(
                     NAME + " takes exactly one " + what + " variable (" + role + "), not " + names.size());
@@ -68,7 +95,7 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
     }
 
     /** The levels asked for: the data model's, or for the dataset variable the requested datasets. */
-    private static List<String> levels(Cde cde, AnalysisInput input) {
+    static List<String> levels(Cde cde, AnalysisInput input) {
         List<String> levels = new ArrayList<>(cde.enumerations().keySet());
         if (cde.code().equals("dataset")) {
             levels.retainAll(input.datasets());
@@ -78,11 +105,16 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
 
     /** The pooled counts, per level of the row variable and of the column variable, from the indicators' cross-products. */
     private static long[][] pool(
-            FederationContext federation, Cde row, List<String> rowLevels, Cde col, List<String> colLevels) {
+            FederationContext federation,
+            Cde row,
+            List<String> rowLevels,
+            Cde col,
+            List<String> colLevels,
+            Filter stratum) {
         List<DesignColumn> columns = new ArrayList<>();
         rowLevels.forEach(l -> columns.add(indicator(row, l)));
         colLevels.forEach(l -> columns.add(indicator(col, l)));
-        CrossProducts pooled = PooledCrossProducts.compute(federation, columns, List.of());
+        CrossProducts pooled = PooledCrossProducts.compute(federation, columns, List.of(), stratum);
         long n = pooled.n();
         int r = rowLevels.size();
         long[][] table = new long[r][colLevels.size()];
@@ -107,14 +139,19 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
         return DesignColumn.newBuilder().setVariable(cde.code()).setLevel(level).build();
     }
 
-    private static ContingencyTableResult result(
+    /**
+     * The table's result; with {@code lenient} (a stratum of a stratified table) a table with a single level of either
+     * variable is answered with its counts and no tests, rather than refused.
+     */
+    static ContingencyTableResult result(
             Cde row,
             List<String> rowLevels,
             Cde col,
             List<String> colLevels,
             long[][] full,
             boolean correct,
-            AnalysisInput input) {
+            boolean filtered,
+            boolean lenient) {
         // R's table() of the rows: levels with no row are left out.
         List<Integer> rows = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
@@ -140,11 +177,14 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
         }
         if (n == 0) {
             throw Problem.badRequest("No row of the selected datasets has a value for both '" + row.code() + "' and '"
-                    + col.code() + "'" + (input.filter() == null ? "" : " (after the filters)")
+                    + col.code() + "'" + (filtered ? " (after the filters)" : "")
                     + "; choose other variables or datasets");
         }
-        checkTwoLevels(row, rows);
-        checkTwoLevels(col, cols);
+        boolean testable = rows.size() >= 2 && cols.size() >= 2;
+        if (!lenient) {
+            checkTwoLevels(row, rows);
+            checkTwoLevels(col, cols);
+        }
         int r = rows.size();
         int c = cols.size();
         long[][] table = new long[r][c];
@@ -167,7 +207,7 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
         }
         int df = (r - 1) * (c - 1);
         boolean yates = correct && r == 2 && c == 2;
-        double chi = chiSquared(table, expected, yates);
+        double chi = testable ? chiSquared(table, expected, yates) : Double.NaN;
         double plain = yates ? chiSquared(table, expected, false) : chi;
         double g = 0;
         for (int i = 0; i < r; i++) {
@@ -177,16 +217,21 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
                 }
             }
         }
-        g *= 2;
-        double fisher = FisherExact.pValue(table);
+        g = testable ? 2 * g : Double.NaN;
+        double fisher = testable ? FisherExact.pValue(table) : Double.NaN;
         FisherTest fisherTest = new FisherTest(
                 fisher,
-                Double.isNaN(fisher)
-                        ? "Not computed: the tables with these margins are more than " + FisherExact.MAX_TABLES
-                                + " to enumerate; the chi-squared and G tests hold at this size"
-                        : null);
+                !testable
+                        ? "Not computed: a variable has a single level in these rows"
+                        : Double.isNaN(fisher)
+                                ? "Not computed: the tables with these margins are more than " + FisherExact.MAX_TABLES
+                                        + " to enumerate; the chi-squared and G tests hold at this size"
+                                : null);
         List<String> warnings = new ArrayList<>();
-        if (small) {
+        if (!testable) {
+            warnings.add("'" + (rows.size() < 2 ? row.code() : col.code()) + "' has a single level in these rows: no"
+                    + " test of independence");
+        } else if (small) {
             warnings.add("Some expected counts are below " + (int) SMALL_EXPECTED
                     + ": the chi-squared approximation may be incorrect (R's chisq.test warns likewise); prefer"
                     + " Fisher's exact test");
@@ -205,11 +250,15 @@ public final class ContingencyTable extends SpecifiedAlgorithm {
                         .toList(),
                 Arrays.stream(rowTotals).boxed().toList(),
                 Arrays.stream(colTotals).boxed().toList(),
-                new ChiSquaredTest(chi, df, upperTail(chi, df), yates),
-                new Test(g, df, upperTail(g, df)),
+                new ChiSquaredTest(chi, df, testable ? upperTail(chi, df) : Double.NaN, yates),
+                new Test(g, df, testable ? upperTail(g, df) : Double.NaN),
                 fisherTest,
                 Math.sqrt(plain / (n * (Math.min(r, c) - 1.0))),
-                warnings);
+                warnings,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static void checkTwoLevels(Cde cde, List<Integer> present) {

@@ -3,6 +3,7 @@ package org.mipfed.algorithms.contingency;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 import org.mipfed.algorithms.spi.AlgorithmResult;
 
@@ -24,6 +25,11 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param fisherExact Fisher's exact test, as R's {@code fisher.test}, where the tables can be enumerated
  * @param cramersV Cramér's V, sqrt(χ² / (n (min(r, c) − 1))) from the uncorrected χ²
  * @param warnings what to know before reading the tests (R's "approximation may be incorrect")
+ * @param stratumVar a stratified table's third variable (the second x); the figures above are then of the table of
+ *     all strata together (R's {@code table(y, x)} over the rows complete in all three)
+ * @param strata a stratified table's 2-way table and tests per level of the stratum variable present
+ * @param mantelHaenszel a stratified table's Cochran–Mantel–Haenszel test, as R's {@code mantelhaen.test}
+ * @param pAdjust the method the strata's p-values were adjusted by (R's p.adjust name), when asked
  */
 public record ContingencyTableResult(
         String rowVar,
@@ -39,7 +45,11 @@ public record ContingencyTableResult(
         Test likelihoodRatio,
         FisherTest fisherExact,
         double cramersV,
-        List<String> warnings)
+        List<String> warnings,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String stratumVar,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Stratum> strata,
+        @JsonInclude(JsonInclude.Include.NON_NULL) MantelHaenszel mantelHaenszel,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String pAdjust)
         implements AlgorithmResult {
     public ContingencyTableResult {
         requireNonNull(rowVar, "rowVar is null");
@@ -54,6 +64,83 @@ public record ContingencyTableResult(
         requireNonNull(likelihoodRatio, "likelihoodRatio is null");
         requireNonNull(fisherExact, "fisherExact is null");
         warnings = List.copyOf(warnings);
+        strata = strata == null ? null : List.copyOf(strata);
+    }
+
+    /** This table with the parts of a stratified table. */
+    ContingencyTableResult stratified(
+            String stratum, List<Stratum> tables, MantelHaenszel test, String adjusted, List<String> notes) {
+        List<String> all = new ArrayList<>(warnings);
+        all.addAll(notes);
+        return new ContingencyTableResult(
+                rowVar,
+                colVar,
+                rowLevels,
+                colLevels,
+                n,
+                counts,
+                expected,
+                rowTotals,
+                colTotals,
+                chiSquared,
+                likelihoodRatio,
+                fisherExact,
+                cramersV,
+                all,
+                stratum,
+                tables,
+                test,
+                adjusted);
+    }
+
+    /**
+     * One stratum of a stratified table.
+     *
+     * @param level the stratum variable's level
+     * @param table the 2-way table of the rows at that level, with its tests (none where a variable has a single level)
+     * @param pValuesAdjusted with {@code p_adjust}: the chi-squared, G and Fisher p-values adjusted over the strata
+     */
+    public record Stratum(
+            String level,
+            ContingencyTableResult table,
+            @JsonInclude(JsonInclude.Include.NON_NULL) AdjustedPValues pValuesAdjusted) {
+        public Stratum {
+            requireNonNull(level, "level is null");
+            requireNonNull(table, "table is null");
+        }
+    }
+
+    /**
+     * A stratum's p-values adjusted over the strata, each test over its own p-values (R's p.adjust).
+     *
+     * @param chiSquared Pearson's chi-squared test's
+     * @param likelihoodRatio the G test's
+     * @param fisherExact Fisher's exact test's (null where it was not computed)
+     */
+    public record AdjustedPValues(double chiSquared, double likelihoodRatio, double fisherExact) {}
+
+    /**
+     * The Cochran–Mantel–Haenszel test of conditional independence of the row and column variables given the
+     * stratum, as R's {@code mantelhaen.test} (asymptotic).
+     *
+     * @param statistic for a 2 × 2 × K table (Δ − c)² / Σ var, with the continuity correction c = 0.5 when asked and
+     *     |Δ| ≥ 0.5; for I × J × K the generalized statistic nᵀ V⁻¹ n
+     * @param df 1, or (I − 1)(J − 1)
+     * @param pValue P(χ²(df) ≥ statistic)
+     * @param continuityCorrection whether the correction was applied (2 × 2 × K only)
+     * @param commonOddsRatio 2 × 2 × K: the Mantel–Haenszel estimate of the common odds ratio
+     * @param commonOddsRatioCi 2 × 2 × K: its 95 % interval (Robins, Breslow and Greenland's variance)
+     */
+    public record MantelHaenszel(
+            double statistic,
+            int df,
+            double pValue,
+            boolean continuityCorrection,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double commonOddsRatio,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> commonOddsRatioCi) {
+        public MantelHaenszel {
+            commonOddsRatioCi = commonOddsRatioCi == null ? null : List.copyOf(commonOddsRatioCi);
+        }
     }
 
     /**

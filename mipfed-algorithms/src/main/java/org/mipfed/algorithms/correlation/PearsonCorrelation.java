@@ -10,6 +10,7 @@ import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.special.Beta;
 import org.mipfed.algorithms.numerics.Correlations;
 import org.mipfed.algorithms.numerics.CrossProducts;
+import org.mipfed.algorithms.numerics.PAdjust;
 import org.mipfed.algorithms.spi.AnalysisInput;
 import org.mipfed.algorithms.spi.FederationContext;
 import org.mipfed.algorithms.support.PooledCrossProducts;
@@ -61,12 +62,23 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
                             + (n == 0 ? "no row has" : "only " + n + " have")
                             + "; choose other variables or datasets");
         }
-        return result(pooled, variables, y, x, input.parameters().path("alpha").asDouble(0.95));
+        return result(
+                pooled,
+                variables,
+                y,
+                x,
+                input.parameters().path("alpha").asDouble(0.95),
+                PAdjust.of(input.parameters().path(PAdjust.PARAMETER).asText("")));
     }
 
     /** r, its p-value and interval for every variable of {@code y} against every one of {@code x}. */
     private static PearsonCorrelationResult result(
-            CrossProducts pooled, List<String> variables, List<String> y, List<String> x, double alpha) {
+            CrossProducts pooled,
+            List<String> variables,
+            List<String> y,
+            List<String> x,
+            double alpha,
+            PAdjust adjust) {
         long n = pooled.n();
         double df = n - 2;
         double z = NORMAL.inverseCumulativeProbability(1 - alpha / 2);
@@ -99,7 +111,38 @@ public final class PearsonCorrelation extends SpecifiedAlgorithm {
                 new PearsonCorrelationResult.Table(x, correlations),
                 new PearsonCorrelationResult.Table(x, pValues),
                 new PearsonCorrelationResult.Table(x, high),
-                new PearsonCorrelationResult.Table(x, low));
+                new PearsonCorrelationResult.Table(x, low),
+                adjust == null ? null : adjust.rName(),
+                adjust == null ? null : new PearsonCorrelationResult.Table(x, adjusted(pValues, y, x, adjust)));
+    }
+
+    /**
+     * The p-values adjusted over the tests the table holds: each pair of two different variables once (a square
+     * table holds each twice, and a variable with itself is no test: null there).
+     */
+    private static Map<String, double[]> adjusted(
+            Map<String, double[]> pValues, List<String> y, List<String> x, PAdjust adjust) {
+        Map<Set<String>, Integer> pairs = new LinkedHashMap<>();
+        List<Double> tests = new ArrayList<>();
+        for (String row : y) {
+            for (int k = 0; k < x.size(); k++) {
+                if (!row.equals(x.get(k)) && !pairs.containsKey(Set.of(row, x.get(k)))) {
+                    pairs.put(Set.of(row, x.get(k)), tests.size());
+                    tests.add(pValues.get(row)[k]);
+                }
+            }
+        }
+        double[] adjusted =
+                adjust.adjust(tests.stream().mapToDouble(Double::doubleValue).toArray());
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (String row : y) {
+            double[] line = new double[x.size()];
+            for (int k = 0; k < x.size(); k++) {
+                line[k] = row.equals(x.get(k)) ? Double.NaN : adjusted[pairs.get(Set.of(row, x.get(k)))];
+            }
+            out.put(row, line);
+        }
+        return out;
     }
 
     /**

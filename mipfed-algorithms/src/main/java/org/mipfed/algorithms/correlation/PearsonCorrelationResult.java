@@ -2,6 +2,7 @@ package org.mipfed.algorithms.correlation;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,9 +19,20 @@ import org.mipfed.algorithms.spi.AlgorithmResult;
  * @param pValues the two-sided p-values of r = 0
  * @param ciHi the upper ends of the confidence intervals (through Fisher's z)
  * @param ciLo their lower ends
+ * @param pAdjust the method the p-values were adjusted by (R's p.adjust name), when the request asked
+ * @param pValuesAdjusted the p-values adjusted over the distinct pairs of different variables (each pair once; null on
+ *     a variable with itself), beside {@code pValues}, when the request asked
  */
 public record PearsonCorrelationResult(
-        String title, long nObs, Table correlations, Table pValues, Table ciHi, Table ciLo) implements AlgorithmResult {
+        String title,
+        long nObs,
+        Table correlations,
+        Table pValues,
+        Table ciHi,
+        Table ciLo,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String pAdjust,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Table pValuesAdjusted)
+        implements AlgorithmResult {
     public PearsonCorrelationResult {
         requireNonNull(title, "title is null");
         requireNonNull(correlations, "correlations is null");

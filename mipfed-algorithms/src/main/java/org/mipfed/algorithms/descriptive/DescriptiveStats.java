@@ -31,6 +31,10 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
     public static final String NAME = "descriptive_stats";
     /** The dataset name of the combined records. */
     public static final String ALL_DATASETS = "all datasets";
+    /** The parameter that asks for the quartiles of all datasets together (the pooled box plot). */
+    public static final String POOLED_QUARTILES = "pooled_quartiles";
+
+    private static final List<Double> QUARTILES = List.of(0.25, 0.5, 0.75);
 
     public DescriptiveStats() {
         super(NAME);
@@ -65,7 +69,47 @@ public final class DescriptiveStats extends SpecifiedAlgorithm {
             variableBased.addAll(records(cde, input.datasets(), byVariable));
             modelBased.addAll(records(cde, input.datasets(), byModel));
         }
+        if (input.parameters().path(POOLED_QUARTILES).asBoolean(false)) {
+            variableBased = withPooledQuartiles(federation, variableBased, input.filter() != null);
+        }
         return new DescriptiveStatsResult(variableBased, modelBased, rows);
+    }
+
+    /**
+     * The "all datasets" records of numerical variables with the quartiles of the pooled rows, found by bisection on
+     * counts ({@link Quantiles}, R's type 7); a record whose pooled count is not the rows the quartiles were found over
+     * (a dataset withheld by its node) keeps none.
+     */
+    private static List<DescriptiveStatsResult.DatasetRecord> withPooledQuartiles(
+            FederationContext federation, List<DescriptiveStatsResult.DatasetRecord> records, boolean filtered) {
+        List<DescriptiveStatsResult.DatasetRecord> out = new ArrayList<>();
+        for (DescriptiveStatsResult.DatasetRecord record : records) {
+            if (record.dataset().equals(ALL_DATASETS)
+                    && record.data() instanceof DescriptiveStatsResult.Numerical all
+                    && all.numDtps() > 0) {
+                QuantilesResult.VariableQuantiles pooled =
+                        Quantiles.of(federation, record.variable(), QUARTILES, 7, filtered);
+                if (pooled.n() == all.numDtps()) {
+                    List<QuantilesResult.Quantile> q = pooled.quantiles();
+                    record = new DescriptiveStatsResult.DatasetRecord(
+                            record.variable(),
+                            record.dataset(),
+                            new DescriptiveStatsResult.Numerical(
+                                    all.numDtps(),
+                                    all.numNa(),
+                                    all.numTotal(),
+                                    all.mean(),
+                                    all.std(),
+                                    all.min(),
+                                    q.get(0).value(),
+                                    q.get(1).value(),
+                                    q.get(2).value(),
+                                    all.max()));
+                }
+            }
+            out.add(record);
+        }
+        return out;
     }
 
     /** The variables of x and y, once each and in order, except {@code dataset}: it groups the records (as in Exareme2). */

@@ -9,6 +9,7 @@ import org.mipfed.core.problem.ProblemType;
 import org.mipfed.proto.v1.CrossProductsQuery;
 import org.mipfed.proto.v1.CrossProductsResult;
 import org.mipfed.proto.v1.DesignColumn;
+import org.mipfed.proto.v1.Filter;
 import org.mipfed.proto.v1.PrimitiveQuery;
 
 /**
@@ -26,10 +27,20 @@ public final class PooledCrossProducts {
      */
     public static CrossProducts compute(
             FederationContext federation, List<DesignColumn> columns, List<String> completeIn) {
+        return compute(federation, columns, completeIn, null);
+    }
+
+    /** As {@link #compute(FederationContext, List, List)}, over the rows {@code rows} also selects (null: all). */
+    public static CrossProducts compute(
+            FederationContext federation, List<DesignColumn> columns, List<String> completeIn, Filter rows) {
         int p = columns.size();
-        List<NodeAnswer> answers = federation.compute(PrimitiveQuery.newBuilder()
+        PrimitiveQuery.Builder query = PrimitiveQuery.newBuilder()
                 .setCrossProducts(
-                        CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn)));
+                        CrossProductsQuery.newBuilder().addAllColumns(columns).addAllCompleteIn(completeIn));
+        if (rows != null) {
+            query.setFilter(rows);
+        }
+        List<NodeAnswer> answers = federation.compute(query);
         CrossProducts pooled = CrossProducts.empty(p);
         for (NodeAnswer answer : answers) {
             CrossProductsResult result = answer.result().getCrossProducts();

@@ -112,9 +112,13 @@ class TestContingencyTable {
         refused(body("gender", "gender"), "is both y and x");
         refused(body("leftamygdala", "gender"), "leftamygdala");
         refused(body("gender", "nosuchvariable"), "nosuchvariable");
-        ObjectNode twoX = body("gender", "agegroup");
-        ((ArrayNode) twoX.path("inputdata").path("x")).add("apoe4");
-        refused(twoX, "x");
+        ObjectNode threeX = body("gender", "agegroup");
+        ((ArrayNode) threeX.path("inputdata").path("x")).add("apoe4").add("dataset");
+        refused(threeX, "x");
+        // a stratum variable (the second x) with no value in these rows
+        ObjectNode noStratum = body("gender", "agegroup");
+        ((ArrayNode) noStratum.path("inputdata").path("x")).add("apoe4");
+        refused(noStratum, "'apoe4'");
         // Every selected row of ppmi is at the level Other of alzheimerbroadcategory.
         refused(body("gender", "alzheimerbroadcategory"), "single level");
     }

@@ -161,6 +161,26 @@ public final class Filters {
         return FilterValue.newBuilder().setNumber(number).build();
     }
 
+    /** Both filters: the rows each selects (a flow's own restriction, as a stratum, under the request's filter). */
+    public static Filter and(Filter first, Filter second) {
+        return Filter.newBuilder()
+                .setGroup(FilterGroup.newBuilder()
+                        .setCondition("AND")
+                        .addRules(first)
+                        .addRules(second))
+                .build();
+    }
+
+    /** The rows whose {@code variable} is at {@code level} (a level of a nominal variable, as text). */
+    public static Filter level(String variable, String level) {
+        return Filter.newBuilder()
+                .setRule(FilterRule.newBuilder()
+                        .setVariable(variable)
+                        .setOperator("equal")
+                        .addValues(FilterValue.newBuilder().setText(level)))
+                .build();
+    }
+
     /** Every variable a filter mentions. */
     public static Set<String> variables(Filter filter) {
         Set<String> out = new LinkedHashSet<>();

@@ -18,6 +18,7 @@ import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
+import org.mipfed.core.request.Filters;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeUnavailableException;
 import org.mipfed.proto.v1.Filter;
@@ -135,7 +136,7 @@ final class SessionFederation implements FederationContext {
             q.setLongitudinal(longitudinal);
         }
         if (filter != null) {
-            q.setFilter(filter);
+            q.setFilter(q.hasFilter() ? Filters.and(filter, q.getFilter()) : filter);
         }
         return q.build();
     }

@@ -32,7 +32,8 @@ final class Primitives {
             new SurvivalCountsPrimitive(),
             new CoxStepPrimitive(),
             new ModelScorePrimitive(),
-            new ClassSummaryPrimitive());
+            new ClassSummaryPrimitive(),
+            new QuantileCountsPrimitive());
 
     private static final Map<PrimitiveQuery.PrimitiveCase, Primitive<?>> BY_KIND = byKind(ALL);
 

@@ -50,7 +50,7 @@ class TestPrimitives {
     void theRefusalOfARequestWithoutAPrimitiveListsThemAsBefore() {
         assertThat(Primitives.names())
                 .isEqualTo("describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, "
-                        + "survival_counts, cox_step, model_score and class_summary");
+                        + "survival_counts, cox_step, model_score, class_summary and quantile_counts");
     }
 
     @Test
