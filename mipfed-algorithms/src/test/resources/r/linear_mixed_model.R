@@ -54,9 +54,9 @@ cases <- list(
        slope = "lefthippocampus"),
   list(data = "longitudinal", y = "brainstem", x = c("timesincebaseline", "subjectageyears"),
        datasets = longitudinal, reml = TRUE),
-  list(data = "longitudinal", y = "brainstem", x = c("subjectageyears", "gender"),
+  list(data = "longitudinal", y = "brainstem", x = c("subjectageyears"),
        datasets = longitudinal, reml = TRUE, slope = "subjectageyears"),
-  list(data = "longitudinal", y = "brainstem", x = c("subjectageyears", "gender"),
+  list(data = "longitudinal", y = "brainstem", x = c("subjectageyears"),
        datasets = longitudinal, reml = FALSE, slope = "subjectageyears")
 )
 

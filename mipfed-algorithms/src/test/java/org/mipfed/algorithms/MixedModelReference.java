@@ -9,12 +9,17 @@ import java.util.List;
  * {@link ExpectedResults#DEFAULT} (rtol 1e-6, atol 1e-9), but Satterthwaite's degrees of freedom and what rests on
  * them (p-values, intervals) at {@link #SATTERTHWAITE}. lmerTest takes the Hessian of the deviance in (θ, σ) and the
  * Jacobian of Var(β) by numDeriv's Richardson extrapolation from steps of 1e-4 θ, where the deviance's rounding
- * (about 1e-13 of it) is amplified by 1 / h²: its df are themselves only that precise. mipfed takes the same derivatives
- * by the same scheme from its own (differently rounded) deviance, so the two agree to that precision, no better.
+ * (about 1e-13 of it) is amplified by 1 / h²: its df are themselves only that precise (they even change with the
+ * deviance function's state between two evaluations in one R session). mipfed takes the same derivatives by the same
+ * extrapolation from steps of 1e-2 θ, where the rounding no longer shows, so the two agree to lmerTest's precision.
  */
 public final class MixedModelReference {
-    /** Satterthwaite's df and the p-values and intervals on them, as measured (see the user guide). */
-    public static final ExpectedResults.Tolerance SATTERTHWAITE = new ExpectedResults.Tolerance(1e-4, 1e-9);
+    /**
+     * Satterthwaite's df and the p-values and intervals on them. Measured: up to 1.6e-4 of the df for the random slope's
+     * intercept (lmerTest 28.64386, mipfed 28.64843; numDeriv from steps of 1e-3 and 1e-2 of θ gives 28.6502 and
+     * 28.6484 in R, so lmerTest's own figure is off by about that much), under 1e-6 for the random intercept's.
+     */
+    public static final ExpectedResults.Tolerance SATTERTHWAITE = new ExpectedResults.Tolerance(3e-4, 1e-9);
 
     private static final List<String> ON_DF = List.of("df", "pvalues", "lower_ci", "upper_ci", "pvalues_adjusted");
 

@@ -4,9 +4,11 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Derivatives by central differences with Richardson extrapolation, the scheme of R's numDeriv (its defaults: a first
- * step of 1e-4 times each coordinate, or 1e-4 where a coordinate is near 0, halved 4 times), which lmerTest uses for
- * its Satterthwaite degrees of freedom: the same scheme gives the same figures up to rounding.
+ * Derivatives by central differences with Richardson extrapolation, the scheme of R's numDeriv (a first step of d times
+ * each coordinate, or 1e-4 where a coordinate is near 0, halved 4 times, and 4 rounds of extrapolation), which lmerTest
+ * uses for its Satterthwaite degrees of freedom. numDeriv's default d is 1e-4; here d is 1e-2: from steps of 1e-4 θ the
+ * deviance's rounding, amplified by 1 / h², moves the df of a random slope's model by up to 1% (measured in R and here),
+ * while from 1e-3 and 1e-2 they agree to 1e-4 and the extrapolation's error is far below that.
  */
 final class Richardson {
     private static final double EPS = 1e-4;

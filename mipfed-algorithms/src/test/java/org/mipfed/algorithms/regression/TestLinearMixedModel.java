@@ -186,7 +186,7 @@ class TestLinearMixedModel {
                         body("lefthippocampus", List.of("gender"), List.of("edsd0", "edsd1")),
                         "random_slope",
                         "subjectageyears"),
-                "random_slope 'subjectageyears' must be a numerical covariate of x");
+                "The parameter 'random_slope' of linear_mixed_model must be one of gender");
         refused(
                 withParameter(
                         body("lefthippocampus", List.of("gender"), List.of("edsd0", "edsd1")),
