@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mipfed.algorithms.ExpectedResults;
 import org.mipfed.algorithms.InMemoryFederation;
 import org.mipfed.algorithms.MixedModelReference;
 import org.mipfed.algorithms.RReference;
