@@ -780,7 +780,8 @@ public final class LinearMixedModel extends SpecifiedAlgorithm {
         Double correlation = null;
         if (q == 2) {
             double denominator = Math.sqrt(covariance.getEntry(0, 0) * covariance.getEntry(1, 1));
-            correlation = denominator > 0 ? covariance.getEntry(0, 1) / denominator : Double.NaN;
+            // Both variances 0: no correlation to speak of (null, as lme4 prints none).
+            correlation = denominator > 0 ? Double.valueOf(covariance.getEntry(0, 1) / denominator) : null;
         }
         return new LinearMixedModelResult(
                 y,
