@@ -17,7 +17,7 @@ public final class MixedModelReference {
     /**
      * Satterthwaite's df and the p-values and intervals on them. Measured: up to 1.6e-4 of the df for the random slope's
      * intercept (lmerTest 28.64386, mipfed 28.64843; numDeriv from steps of 1e-3 and 1e-2 of θ gives 28.6502 and
-     * 28.6484 in R, so lmerTest's own figure is off by about that much), under 1e-6 for the random intercept's.
+     * 28.6484 in R, so lmerTest's own figure is off by about that much); the random intercept models' df are within it.
      */
     public static final ExpectedResults.Tolerance SATTERTHWAITE = new ExpectedResults.Tolerance(3e-4, 1e-9);
 
