@@ -55,6 +55,11 @@ public final class InMemoryFederation {
         return spread(TestData.dementiaModel(), TestData.dementiaRows(), nodeCount, 1);
     }
 
+    /** The longitudinal dementia data (its rows as they are, visits unpaired) on {@code nodeCount} nodes, minimum 1 row. */
+    public static InMemoryFederation longitudinal(int nodeCount) {
+        return spread(TestData.longitudinalModel(), TestData.longitudinalRows(), nodeCount, 1);
+    }
+
     public DataModel model() {
         return model;
     }
@@ -87,6 +92,8 @@ public final class InMemoryFederation {
                 for (InMemoryNode node : nodes) {
                     List<String> datasets = input.datasets().stream()
                             .filter(node.datasets()::containsKey)
+                            .filter(d -> query.getDatasetsCount() == 0
+                                    || query.getDatasetsList().contains(d))
                             .toList();
                     if (datasets.isEmpty()) {
                         continue;

@@ -37,7 +37,7 @@ public final class RReference {
             JsonNode request = c.path("request");
             ObjectNode body = Json.mapper().createObjectNode();
             ObjectNode inputdata = body.putObject("inputdata");
-            inputdata.put("data_model", "dementia:0.1");
+            inputdata.put("data_model", request.path("data_model").asText("dementia:0.1"));
             inputdata.set("datasets", array(request.path("datasets")));
             inputdata.set("y", array(request.path("y")));
             inputdata.set("x", array(request.path("x")));

@@ -24,6 +24,9 @@ public final class TestData {
     private static final String DEMENTIA = "/org/mipfed/data/dementia_v_0_1/";
     private static volatile DataModel dementiaModel;
     private static volatile Map<String, List<Map<String, Object>>> dementiaRows;
+    private static final String LONGITUDINAL = "/org/mipfed/data/longitudinal_dementia_v_0_1/";
+    private static volatile DataModel longitudinalModel;
+    private static volatile Map<String, List<Map<String, Object>>> longitudinalRows;
 
     private TestData() {}
 
@@ -49,6 +52,31 @@ public final class TestData {
             dementiaRows = rows;
         }
         return dementiaRows;
+    }
+
+    /** The longitudinal dementia data's model (visits of subjects), for the algorithms that use its rows as such. */
+    public static DataModel longitudinalModel() {
+        if (longitudinalModel == null) {
+            longitudinalModel = DataModel.parse(resource(LONGITUDINAL + "CDEsMetadata.json"));
+        }
+        return longitudinalModel;
+    }
+
+    /** The longitudinal dementia rows by dataset code, datasets sorted by code. */
+    public static synchronized Map<String, List<Map<String, Object>>> longitudinalRows() {
+        if (longitudinalRows == null) {
+            Map<String, List<Map<String, Object>>> rows = new TreeMap<>();
+            for (String file : resource(LONGITUDINAL + "FILES").trim().split("\\s+")) {
+                if (file.endsWith(".csv")) {
+                    for (Map<String, Object> row : parseCsv(longitudinalModel(), resource(LONGITUDINAL + file))) {
+                        rows.computeIfAbsent((String) row.get(DataModel.DATASET), k -> new ArrayList<>())
+                                .add(row);
+                    }
+                }
+            }
+            longitudinalRows = rows;
+        }
+        return longitudinalRows;
     }
 
     /** Parses CSV text (no quoting: the test data has none) against a data model; unknown columns are dropped. */

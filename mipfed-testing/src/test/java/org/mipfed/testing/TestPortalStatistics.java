@@ -1,6 +1,7 @@
 package org.mipfed.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,12 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -297,20 +300,114 @@ class TestPortalStatistics {
                         within(1e-9));
     }
 
+    /**
+     * A random slope per dataset: the form offers it (the covariates of x), and the view shows the slope's variance, its
+     * correlation with the intercept, Satterthwaite's df and each dataset's slope, over the datasets whose rows all have
+     * both variables.
+     */
+    @Test
+    void linearMixedModelWithARandomSlopeShowsTheSlopeVarianceCorrelationAndSlopes() {
+        List<String> datasets = List.of("edsd0", "edsd1", "edsd2", "edsd3", "edsd4", "edsd8", "edsd9");
+        ObjectNode body = request("leftamygdala", List.of("lefthippocampus"));
+        body.withObjectProperty("inputdata")
+                .putArray("datasets")
+                .addAll(datasets.stream()
+                        .map(d -> Json.mapper().getNodeFactory().textNode(d))
+                        .toList());
+        ((ObjectNode) body.path("parameters")).put("random_slope", "lefthippocampus");
+        JsonNode expected = federation.admin().post("/algorithms/linear_mixed_model", body);
+        assertThat(expected.path("df_method").asText()).isEqualTo("satterthwaite");
+
+        run(
+                List.of("leftamygdala"),
+                List.of("lefthippocampus"),
+                "linear_mixed_model",
+                datasets,
+                Map.of("random_slope", "lefthippocampus"));
+        browser.screenshot("results-linear-mixed-model-random-slope");
+        List<WebElement> components =
+                browser.driver.findElements(By.cssSelector("#table-variance-components tbody tr"));
+        assertThat(components).hasSize(3);
+        List<WebElement> slope = components.get(1).findElements(By.tagName("td"));
+        assertThat(components.get(1).findElement(By.tagName("th")).getText()).contains("lefthippocampus");
+        assertThat(Double.parseDouble(slope.get(0).getAttribute("data-value")))
+                .isCloseTo(expected.path("slope_variance").asDouble(), within(1e-15));
+        assertThat(Double.parseDouble(slope.get(2).getAttribute("data-value")))
+                .isCloseTo(expected.path("intercept_slope_correlation").asDouble(), within(1e-12));
+        List<WebElement> df = browser.driver.findElements(By.cssSelector("#table-degrees-of-freedom tbody tr"));
+        assertThat(df).hasSize(2);
+        assertThat(Double.parseDouble(df.get(1).findElement(By.tagName("td")).getAttribute("data-value")))
+                .isCloseTo(expected.path("df").get(1).asDouble(), within(1e-9));
+        List<WebElement> effects = browser.driver.findElements(By.cssSelector("#table-random-effects tbody tr"));
+        assertThat(effects).hasSize(datasets.size());
+        assertThat(Double.parseDouble(
+                        effects.get(0).findElements(By.tagName("td")).get(1).getAttribute("data-value")))
+                .isCloseTo(expected.path("random_effects").path("slopes").get(0).asDouble(), within(1e-12));
+        assertThat(browser.paintedPixels(browser.find("#chart-random-effects"))).isGreaterThan(2000);
+    }
+
+    /**
+     * A random slope asks each dataset's cross-products alone, and chuv's rules apply to each: a dataset narrowed by a
+     * filter to fewer rows than chuv's minimum of 10 is refused, naming the node and the rule, not the rows.
+     */
+    @Test
+    void aRandomSlopeIsRefusedWhenADatasetAloneWouldReleaseTooFewRows() {
+        // edsd0 (15 rows) and edsd3 (53 rows), filtered to lefthippocampus below 2.7: edsd0 keeps 5 rows.
+        ObjectNode small = request("leftamygdala", List.of("lefthippocampus"));
+        small.withObjectProperty("inputdata").putArray("datasets").add("edsd0").add("edsd3");
+        ((ObjectNode) small.path("parameters")).put("random_slope", "lefthippocampus");
+        small.withObjectProperty("inputdata")
+                .set(
+                        "filters",
+                        Json.mapper()
+                                .createObjectNode()
+                                .put("condition", "AND")
+                                .set(
+                                        "rules",
+                                        Json.mapper()
+                                                .createArrayNode()
+                                                .add(Json.mapper()
+                                                        .createObjectNode()
+                                                        .put("id", "lefthippocampus")
+                                                        .put("field", "lefthippocampus")
+                                                        .put("type", "double")
+                                                        .put("operator", "less")
+                                                        .put("value", 2.7))));
+        assertThatThrownBy(() -> federation.admin().post("/algorithms/linear_mixed_model", small))
+                .isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(400);
+                    assertThat(p.detail()).contains("Node chuv refused").doesNotContain(" 5 ");
+                });
+    }
+
     /** Picks the variables from the tree on Analyse, chooses the algorithm, ticks the boxes {@code ticked}, runs it. */
     private static void run(List<String> y, List<String> x, String algorithm, String... ticked) {
-        run(y, x, algorithm, () -> {
+        run(y, x, algorithm, null, () -> {
             for (String box : ticked) {
                 browser.find(box).click();
             }
         });
     }
 
-    /**
-     * Picks the variables from the tree on Analyse (as a researcher does), chooses the algorithm, sets its parameters
-     * and runs it.
-     */
+    /** As {@link #run(List, List, String, String...)}, setting the parameters with {@code parameters}. */
     private static void run(List<String> y, List<String> x, String algorithm, Runnable parameters) {
+        run(y, x, algorithm, null, parameters);
+    }
+
+    /** As {@link #run(List, List, String, String...)}, with only {@code datasets} ticked and the given choices. */
+    private static void run(
+            List<String> y, List<String> x, String algorithm, List<String> datasets, Map<String, String> parameters) {
+        run(y, x, algorithm, datasets, () -> parameters.forEach((name, value) -> new Select(
+                        browser.await(ExpectedConditions.presenceOfElementLocated(By.id("param-" + name))))
+                .selectByValue(value)));
+    }
+
+    /**
+     * Picks the variables from the tree on Analyse (as a researcher does), chooses the algorithm, ticks only
+     * {@code datasets} (null: all), sets its parameters and runs it.
+     */
+    private static void run(
+            List<String> y, List<String> x, String algorithm, List<String> datasets, Runnable parameters) {
         browser.driver.get(portal + "portal/#/analyse");
         browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("main .loading")));
         // the draft survives navigation: start afresh
@@ -324,6 +421,14 @@ class TestPortalStatistics {
                 By.cssSelector("#algorithm option[value=" + algorithm + "]")));
         new Select(browser.find("#algorithm")).selectByValue(algorithm);
         browser.await(ExpectedConditions.presenceOfElementLocated(By.id("parameters")));
+        if (datasets != null) {
+            browser.find("#datasets-summary").click();
+            for (WebElement box : browser.driver.findElements(By.cssSelector("#datasets input[name=dataset]"))) {
+                if (box.isSelected() != datasets.contains(box.getAttribute("value"))) {
+                    box.click();
+                }
+            }
+        }
         parameters.run();
         browser.find("#run").click();
         browser.waiting(Duration.ofSeconds(120))

@@ -73,7 +73,10 @@ final class ValidationFederation implements AutoCloseable {
         return new ValidationFederation(federation, pgUrls);
     }
 
-    /** Every {@code <prefix>0.csv} goes to the first node, the others round-robin over all nodes. */
+    /**
+     * Every {@code <prefix>0.csv} goes to the first node, the others ({@code <prefix>1.csv} to {@code <prefix>9.csv},
+     * those there are) round-robin over all nodes; a prefix that names a file ({@code <prefix>.csv}) deals that file.
+     */
     private static List<List<Path>> deal(Path dir, List<String> prefixes, int nodes) {
         List<List<Path>> out = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
@@ -81,9 +84,15 @@ final class ValidationFederation implements AutoCloseable {
         }
         int next = 0;
         for (String prefix : prefixes) {
+            if (Files.exists(dir.resolve(prefix + ".csv"))) {
+                out.get(next++ % nodes).add(dir.resolve(prefix + ".csv"));
+                continue;
+            }
             out.get(0).add(dir.resolve(prefix + "0.csv"));
             for (int k = 1; k <= 9; k++) {
-                out.get(next++ % nodes).add(dir.resolve(prefix + k + ".csv"));
+                if (Files.exists(dir.resolve(prefix + k + ".csv"))) {
+                    out.get(next++ % nodes).add(dir.resolve(prefix + k + ".csv"));
+                }
             }
         }
         return out;

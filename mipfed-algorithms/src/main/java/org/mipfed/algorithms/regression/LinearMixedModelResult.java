@@ -7,29 +7,34 @@ import java.util.List;
 import org.mipfed.algorithms.spi.AlgorithmResult;
 
 /**
- * The result of {@code linear_mixed_model}: lme4's {@code lmer(y ~ x + (1 | dataset))} fit. The arrays of fixed
- * effects are parallel to {@code indepVars}.
+ * The result of {@code linear_mixed_model}: lme4's {@code lmer(y ~ x + (1 | g))} or {@code lmer(y ~ x + (1 + z | g))}
+ * fit, with lmerTest's Satterthwaite degrees of freedom or the residual ones. The arrays of fixed effects are parallel
+ * to {@code indepVars}.
  *
  * @param dependentVar the variable modelled (y)
  * @param indepVars {@code Intercept}, then the regressors (dummies named {@code variable[level]})
  * @param method REML or ML
- * @param groupVar the variable of the random intercept
+ * @param groupVar what the random effects are grouped by: {@code dataset} or {@code node}
+ * @param randomSlope the covariate with a random slope, or null (random intercept only)
  * @param nObs the rows complete in y and every covariate
- * @param nGroups the datasets with such rows
- * @param dfMethod how the t tests' degrees of freedom are counted: {@code residual}, n minus the fixed effects
- * @param df those degrees of freedom
+ * @param nGroups the groups with such rows
+ * @param dfMethod how the t tests' degrees of freedom are counted: {@code satterthwaite} (lmerTest's default) or
+ *     {@code residual}, n minus the fixed effects
+ * @param df those degrees of freedom, per fixed effect
  * @param coefficients the fixed effects
  * @param stdErr their standard errors
  * @param tValues their t statistics
  * @param pvalues their two-sided p-values on {@code df}
  * @param lowerCi the lower ends of their 95% Wald intervals (t on {@code df})
  * @param upperCi the upper ends
- * @param groupVariance the variance of the random intercepts, τ²
+ * @param groupVariance the variance of the random intercepts
+ * @param slopeVariance the variance of the random slopes, or null
+ * @param interceptSlopeCorrelation the correlation of the random intercepts and slopes, or null
  * @param residualVariance the residual variance, σ²
  * @param logLikelihood the (REML or ML) log-likelihood at the optimum, as lme4's {@code logLik}
- * @param aic −2 logLik + 2 (fixed effects + 2), as lme4's {@code AIC}
- * @param bic −2 logLik + log(n) (fixed effects + 2)
- * @param randomEffects the estimated random intercept of each dataset (lme4's {@code ranef})
+ * @param aic −2 logLik + 2 k, k = fixed effects + variance parameters (2 or 4), as lme4's {@code AIC}
+ * @param bic −2 logLik + log(n) k
+ * @param randomEffects the estimated random effects of each group (lme4's {@code ranef})
  * @param pAdjust the method the p-values were adjusted by (R's p.adjust name), when the request asked
  * @param pvaluesAdjusted the adjusted p-values, beside {@code pvalues}, when the request asked
  */
@@ -38,10 +43,11 @@ public record LinearMixedModelResult(
         List<String> indepVars,
         String method,
         String groupVar,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String randomSlope,
         long nObs,
         int nGroups,
         String dfMethod,
-        long df,
+        double[] df,
         double[] coefficients,
         double[] stdErr,
         double[] tValues,
@@ -49,6 +55,8 @@ public record LinearMixedModelResult(
         double[] lowerCi,
         double[] upperCi,
         double groupVariance,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double slopeVariance,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double interceptSlopeCorrelation,
         double residualVariance,
         double logLikelihood,
         double aic,
@@ -60,6 +68,7 @@ public record LinearMixedModelResult(
     public LinearMixedModelResult {
         requireNonNull(dependentVar, "dependentVar is null");
         indepVars = List.copyOf(indepVars);
+        df = df.clone();
         coefficients = coefficients.clone();
         stdErr = stdErr.clone();
         tValues = tValues.clone();
@@ -71,15 +80,20 @@ public record LinearMixedModelResult(
     }
 
     /**
-     * The random intercepts.
+     * The random effects.
      *
-     * @param groups the datasets, in the data model's order
+     * @param groups the datasets (in the data model's order) or nodes
      * @param intercepts each one's estimated intercept, its deviation from the fixed intercept
+     * @param slopes each one's estimated slope deviation, or null without a random slope
      */
-    public record RandomEffects(List<String> groups, double[] intercepts) {
+    public record RandomEffects(
+            List<String> groups,
+            double[] intercepts,
+            @JsonInclude(JsonInclude.Include.NON_NULL) double[] slopes) {
         public RandomEffects {
             groups = List.copyOf(groups);
             intercepts = intercepts.clone();
+            slopes = slopes == null ? null : slopes.clone();
         }
     }
 }

@@ -20,6 +20,15 @@ public interface FederationContext {
     /**
      * Runs one primitive on every contributing node and returns their answers, one per node, in a
      * stable order. Answers with {@code rows_used == 0} come from nodes where nothing matched.
+     *
+     * <p>A query that names datasets is asked only of the nodes holding some of them, each for those of them only
+     * (one dataset's figures, as a random slope per dataset needs); under secure aggregation such a query is refused,
+     * since the sum over nodes it would be masked in is one node's answer.
      */
     List<NodeAnswer> compute(PrimitiveQuery.Builder query);
+
+    /** Whether the nodes' answers are summed under masks (flags.smpc): then {@link #compute} gives one answer. */
+    default boolean secure() {
+        return false;
+    }
 }

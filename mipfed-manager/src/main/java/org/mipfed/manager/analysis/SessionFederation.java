@@ -104,15 +104,25 @@ final class SessionFederation implements FederationContext {
             progress.fold(query.getFold().getFold(), query.getFold().getNSplits());
         }
         if (secure != null) {
+            if (query.getDatasetsCount() > 0) {
+                throw Problem.badRequest("This analysis needs figures of single datasets ("
+                        + String.join(", ", query.getDatasetsList()) + "), which flags.smpc would sum with the other"
+                        + " nodes' answers; run it without smpc");
+            }
             return computeSecurely(query);
         }
         Map<String, PrimitiveRequest> requests = new LinkedHashMap<>();
         Map<String, CompletableFuture<PrimitiveResponse>> calls = new LinkedHashMap<>();
         for (String nodeId : datasetsByNode.keySet().stream().sorted().toList()) {
+            List<String> datasets = datasetsFor(nodeId, query);
+            if (datasets.isEmpty()) {
+                continue;
+            }
             PrimitiveRequest request = PrimitiveRequest.newBuilder()
                     .setRequestId(UUID.randomUUID().toString())
                     .setRequester(requester)
-                    .setQuery(queryFor(nodeId, query))
+                    .setQuery(
+                            queryFor(nodeId, query).toBuilder().clearDatasets().addAllDatasets(datasets))
                     .build();
             requests.put(nodeId, request);
             calls.put(nodeId, send(nodeId, request));
@@ -124,9 +134,18 @@ final class SessionFederation implements FederationContext {
                 throw refused(registry.displayName(nodeId), response.getRefusal());
             }
             rowsByNode.merge(nodeId, response.getResult().getRowsUsed(), Math::max);
-            answers.add(new NodeAnswer(registry.displayName(nodeId), datasetsByNode.get(nodeId), response.getResult()));
+            answers.add(new NodeAnswer(registry.displayName(nodeId), datasetsFor(nodeId, query), response.getResult()));
         }
         return answers;
+    }
+
+    /** The node's requested datasets, or those of them the query names when it names some (one group's rows). */
+    private List<String> datasetsFor(String nodeId, PrimitiveQuery.Builder query) {
+        List<String> own = datasetsByNode.get(nodeId);
+        if (query.getDatasetsCount() == 0) {
+            return own;
+        }
+        return own.stream().filter(query.getDatasetsList()::contains).toList();
     }
 
     private PrimitiveQuery queryFor(String nodeId, PrimitiveQuery.Builder query) {
@@ -161,7 +180,8 @@ final class SessionFederation implements FederationContext {
     }
 
     /** Whether the nodes' answers were summed under masks: then no node's own row count is known. */
-    boolean secure() {
+    @Override
+    public boolean secure() {
         return secure != null;
     }
 
