@@ -397,9 +397,14 @@ class TestPortalStatistics {
     /** As {@link #run(List, List, String, String...)}, with only {@code datasets} ticked and the given choices. */
     private static void run(
             List<String> y, List<String> x, String algorithm, List<String> datasets, Map<String, String> parameters) {
-        run(y, x, algorithm, datasets, () -> parameters.forEach((name, value) -> new Select(
-                        browser.await(ExpectedConditions.presenceOfElementLocated(By.id("param-" + name))))
-                .selectByValue(value)));
+        run(
+                y,
+                x,
+                algorithm,
+                datasets,
+                () -> parameters.forEach((name, value) -> new Select(
+                                browser.await(ExpectedConditions.presenceOfElementLocated(By.id("param-" + name))))
+                        .selectByValue(value)));
     }
 
     /**
