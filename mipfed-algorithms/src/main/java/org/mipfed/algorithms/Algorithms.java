@@ -53,7 +53,6 @@ public final class Algorithms {
     public static Algorithms standard() {
         return new Algorithms(List.of(
                 new DescriptiveStats(),
-                new Quantiles(),
                 new LinearRegression(),
                 new LinearMixedModel(),
                 new LogisticRegression(),
@@ -62,6 +61,7 @@ public final class Algorithms {
                 new Pca(),
                 new PcaWithTransformation(),
                 new MultipleHistograms(),
+                new Quantiles(),
                 new KMeans(),
                 new KaplanMeier(),
                 new CoxRegression(),
