@@ -446,7 +446,7 @@ abstract class AbstractPrimitiveExecutorTest extends DementiaStoreTest {
                         .addDatasets("edsd0")
                         .build(),
                 "invalid_query",
-                "The request names no primitive; this node computes describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, survival_counts, model_score, class_summary and quantile_counts");
+                "The request names no primitive; this node computes describe, levels, cross_products, moments, glm_step, histogram, kmeans_step, survival_counts, cox_step, model_score, class_summary and quantile_counts");
     }
 
     @Test

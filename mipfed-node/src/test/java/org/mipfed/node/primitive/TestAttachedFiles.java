@@ -240,7 +240,9 @@ class TestAttachedFiles {
         Files.writeString(
                 export.resolve("later.csv"),
                 lines.get(0) + "\n" + String.join(",", bad) + "\n" + String.join(",", good) + "\n");
-        // The next analysis sees the change: the valid row counts, the invalid one is left out.
+        // The source is checked before an analysis at most once a second (the query before may just have checked it):
+        // the next analysis after that second sees the change: the valid row counts, the invalid one is left out.
+        sleepPastTheCheckInterval();
         assertThat(executor.execute(count, "researcher").getRowsUsed()).isEqualTo(before + 1);
         AttachmentStatus status =
                 attached.dataModel(DEMENTIA.id()).orElseThrow().status();
@@ -281,5 +283,15 @@ class TestAttachedFiles {
         assertThat(executor.sources().detach(DEMENTIA.id())).isTrue();
         assertThat(attached.dataModel(DEMENTIA.id())).isEmpty();
         assertThat(directory.resolve("attached.duckdb")).exists();
+    }
+
+    /** Waits out the node's minimum interval between two checks of an attached source before an analysis (1 s). */
+    private static void sleepPastTheCheckInterval() {
+        try {
+            Thread.sleep(1_100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
