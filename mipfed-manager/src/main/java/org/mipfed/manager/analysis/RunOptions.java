@@ -14,6 +14,11 @@ import org.mipfed.core.problem.Problem;
 record RunOptions(boolean allowPartial, int minNodes, Duration timeout, boolean smpc) {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+    /**
+     * The shortest deadline a request may set: one no node can meet (a round trip over mutual TLS) would end every
+     * analysis in a timeout that the caller, not a node, caused.
+     */
+    private static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
 
     static RunOptions of(ObjectNode flags) {
         boolean partial = false;
@@ -43,10 +48,9 @@ record RunOptions(boolean allowPartial, int minNodes, Duration timeout, boolean 
         }
         JsonNode t = flags.get("timeout");
         if (t != null && !t.isNull()) {
-            if (!t.isNumber() || t.asDouble() <= 0 || t.asDouble() > MAX_TIMEOUT.toSeconds()) {
-                throw Problem.badRequest(
-                        "flags.timeout is the analysis' deadline in seconds: a number above 0 and at most "
-                                + MAX_TIMEOUT.toSeconds());
+            if (!t.isNumber() || !(t.asDouble() >= MIN_TIMEOUT.toSeconds()) || t.asDouble() > MAX_TIMEOUT.toSeconds()) {
+                throw Problem.badRequest("flags.timeout is the analysis' deadline in seconds: a number of at least "
+                        + MIN_TIMEOUT.toSeconds() + " and at most " + MAX_TIMEOUT.toSeconds());
             }
             timeout = Duration.ofMillis((long) (t.asDouble() * 1000));
         }

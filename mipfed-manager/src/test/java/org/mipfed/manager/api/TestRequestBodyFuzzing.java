@@ -128,9 +128,13 @@ class TestRequestBodyFuzzing {
             ANSWERS.merge(
                     response.statusCode() + " " + kind.substring(0, Math.min(kind.length(), 50)), 1, Integer::sum);
         }
-        // the bodies get past the first checks: some analyses run, and many different rules refuse the rest
+        // the bodies get past the first checks: they reach the algorithms' own checks of their variables (or run:
+        // random variables seldom suit an algorithm, so how many run depends on the catalogue and the seed), and many
+        // different rules refuse them
         ANSWERS.forEach((answer, count) -> System.out.println(count + "\t" + answer));
-        assertThat(ANSWERS.keySet()).anyMatch(a -> a.startsWith("200"));
+        assertThat(ANSWERS.keySet())
+                .anyMatch(
+                        a -> a.startsWith("200") || algorithms.stream().anyMatch(n -> a.startsWith("400 " + n + " ")));
         assertThat(ANSWERS.keySet().stream().filter(a -> a.startsWith("4")).count())
                 .isGreaterThan(15);
     }
@@ -312,6 +316,10 @@ class TestRequestBodyFuzzing {
         JsonNode spec = specs.path(algorithm).path("parameters");
         for (Iterator<String> names = spec.fieldNames(); names.hasNext(); ) {
             String name = names.next();
+            // a parameter left out takes its default: an algorithm with many parameters still gets valid bodies
+            if (random.nextBoolean()) {
+                continue;
+            }
             JsonNode enums = spec.path(name).path("enums").path("source");
             parameters.set(
                     name,
