@@ -121,7 +121,7 @@ final class Exareme2Catalogue {
             parameter.set("types", p.path("types").isArray() ? p.get("types").deepCopy() : emptyArray());
             parameter.put("notblank", p.path("notblank").asBoolean(false));
             parameter.put("multiple", p.path("multiple").asBoolean(false));
-            parameter.set("default", p.has("default") ? p.get("default").deepCopy() : null);
+            parameter.set("default", p.has("default") ? portalDefault(p.get("default")) : null);
             for (String enums : List.of("enums", "dict_keys_enums", "dict_values_enums")) {
                 parameter.set(enums, p.path(enums).isObject() ? p.get(enums).deepCopy() : null);
             }
@@ -129,6 +129,24 @@ final class Exareme2Catalogue {
             parameter.set("max", p.path("max").isNumber() ? p.get("max") : null);
         }
         return out;
+    }
+
+    /**
+     * A default as the portal-backend reads it: a scalar stays as it is (its DTO holds text, and a number or a
+     * boolean reads as text), a list of values becomes them separated by commas (as a parameter with several values
+     * is typed), anything else its JSON text; a list or an object there would fail the backend's parsing of the whole
+     * catalogue.
+     */
+    private static JsonNode portalDefault(JsonNode value) {
+        if (value.isValueNode()) {
+            return value.deepCopy();
+        }
+        if (value.isArray()) {
+            List<String> items = new java.util.ArrayList<>();
+            value.forEach(item -> items.add(item.isValueNode() ? item.asText() : item.toString()));
+            return Json.mapper().getNodeFactory().textNode(String.join(",", items));
+        }
+        return Json.mapper().getNodeFactory().textNode(value.toString());
     }
 
     private static ArrayNode emptyArray() {
