@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
-import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
@@ -51,8 +50,6 @@ import org.roaringbitmap.RoaringBitmap;
  * </ul>
  */
 final class CoxStepPrimitive implements Primitive<CoxStepQuery> {
-    /** Bin numbers must stay exact as doubles and as 64-bit integers. */
-    private static final double MAX_BIN = 0x1p52;
     /** Covariates at most: the statement's sums grow as p², well below PostgreSQL's 1664 result columns. */
     static final int MAX_COLUMNS = 20;
     /** exp(x·β − offset) is bounded by e^700 either way, so neither store overflows on a diverging step. */
@@ -63,7 +60,7 @@ final class CoxStepPrimitive implements Primitive<CoxStepQuery> {
     private static final String EVENT = "\"event$\"";
     private static final String W = "\"w$\"";
     /** A bin width too small for the times on the node. */
-    static final String BIN_WIDTH = "bin_width";
+    static final String BIN_WIDTH = TimeBins.BIN_WIDTH;
 
     @Override
     public PrimitiveQuery.PrimitiveCase kind() {
@@ -89,16 +86,7 @@ final class CoxStepPrimitive implements Primitive<CoxStepQuery> {
     @Override
     public PrimitiveResult run(Connection connection, QueryScope scope, CoxStepQuery query) throws SQLException {
         PrivacyGuard guard = scope.guard();
-        if (query.getTime().isEmpty() || query.getEvent().isEmpty()) {
-            throw RefusalException.caller(
-                    RefusalException.INVALID_QUERY, "cox_step needs a time and an event variable");
-        }
-        double width = query.getBinWidth();
-        if (!(width > 0) || !Double.isFinite(width)) {
-            throw RefusalException.caller(
-                    RefusalException.INVALID_QUERY,
-                    "The bin width of cox_step must be a positive number, not " + width);
-        }
+        double width = TimeBins.width("cox_step", query.getTime(), query.getEvent(), query.getBinWidth());
         int p = query.getColumnsCount();
         if (p == 0 || p > MAX_COLUMNS) {
             throw RefusalException.caller(
@@ -257,21 +245,15 @@ final class CoxStepPrimitive implements Primitive<CoxStepQuery> {
                     // A stored value outside the data model's levels: the importer refuses those, so none is counted.
                     continue;
                 }
-                double bin = set.getDouble(2);
-                if (Math.abs(bin) > MAX_BIN) {
-                    throw RefusalException.caller(
-                            BIN_WIDTH,
-                            "The bin width is too small for the values of '" + time.code()
-                                    + "' on this node; choose a wider one");
-                }
+                long bin = TimeBins.number(set.getDouble(2), time);
                 int k = 3;
                 long events = set.getLong(k++);
                 long censored = set.getLong(k++) - events;
-                check(guard, events, time);
-                check(guard, censored, time);
+                TimeBins.check(guard, events, time);
+                TimeBins.check(guard, censored, time);
                 CoxBin.Builder out = CoxBin.newBuilder()
                         .setStratum(set.getString(1))
-                        .setBin((long) bin)
+                        .setBin(bin)
                         .setEvents(events)
                         .setCensored(censored);
                 out.setW(set.getDouble(k++));
@@ -325,7 +307,7 @@ final class CoxStepPrimitive implements Primitive<CoxStepQuery> {
             long atRisk = 0;
             for (int i = bins.size() - 1; i >= 0; i--) {
                 atRisk += bins.get(i).getEvents() + bins.get(i).getCensored();
-                check(guard, atRisk, time);
+                TimeBins.check(guard, atRisk, time);
             }
             result.addAllBins(bins);
         }
@@ -407,14 +389,6 @@ final class CoxStepPrimitive implements Primitive<CoxStepQuery> {
         if (!guard.checkFigureRows(scope.model().id(), sets).isEmpty()) {
             PrivacyViolation violation = guard.figureDifferencing();
             throw RefusalException.caller(violation.rule(), violation.message());
-        }
-    }
-
-    /** Refuses a count between 1 and the minimum, without saying which bin or stratum (that would locate the few rows). */
-    private static void check(PrivacyGuard guard, long count, Cde time) {
-        if (count > 0 && !guard.releasable(count, count)) {
-            PrivacyViolation v = PrivacyRefusals.survivalBins(guard.policy(), time.code());
-            throw RefusalException.caller(v.rule(), v.message());
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import org.mipfed.core.model.Cde;
 import org.mipfed.node.privacy.FigureRows;
 import org.mipfed.node.privacy.PrivacyGuard;
-import org.mipfed.node.privacy.PrivacyRefusals;
 import org.mipfed.node.privacy.PrivacyViolation;
 import org.mipfed.node.store.SqlDialect;
 import org.mipfed.node.store.StoreCatalog;
@@ -33,15 +32,12 @@ import org.roaringbitmap.RoaringBitmap;
  * withheld counts and a wider bin answers the same question.
  */
 final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
-    /** Bin numbers must stay exact as doubles and as 64-bit integers. */
-    private static final double MAX_BIN = 0x1p52;
-
     private static final String GROUP = "\"group$\"";
     private static final String BIN = "\"bin$\"";
     private static final String EVENT = "\"event$\"";
     private static final String SCOPE = "\"survival$\"";
     /** A bin width too small for the times on the node. */
-    static final String BIN_WIDTH = "bin_width";
+    static final String BIN_WIDTH = TimeBins.BIN_WIDTH;
 
     @Override
     public PrimitiveQuery.PrimitiveCase kind() {
@@ -66,16 +62,7 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
     @Override
     public PrimitiveResult run(Connection connection, QueryScope scope, SurvivalCountsQuery query) throws SQLException {
         PrivacyGuard guard = scope.guard();
-        if (query.getTime().isEmpty() || query.getEvent().isEmpty()) {
-            throw RefusalException.caller(
-                    RefusalException.INVALID_QUERY, "survival_counts needs a time and an event variable");
-        }
-        double width = query.getBinWidth();
-        if (!(width > 0) || !Double.isFinite(width)) {
-            throw RefusalException.caller(
-                    RefusalException.INVALID_QUERY,
-                    "The bin width of survival_counts must be a positive " + "number, not " + width);
-        }
+        double width = TimeBins.width("survival_counts", query.getTime(), query.getEvent(), query.getBinWidth());
         Cde time = scope.numerical(query.getTime(), "the time variable of survival_counts");
         Cde event = scope.nominal(query.getEvent(), "the event variable of survival_counts");
         LevelIndicator.level(event, query.getEventLevel());
@@ -157,17 +144,10 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
                     // A stored value outside the data model's levels: the importer refuses those, so none is counted.
                     continue;
                 }
-                double bin = rows.getDouble(2);
-                if (Math.abs(bin) > MAX_BIN) {
-                    // Whether some time is that large is about the rows: counted by the budget, no figure in the text.
-                    throw RefusalException.caller(
-                            BIN_WIDTH,
-                            "The bin width is too small for the values of '" + time.code()
-                                    + "' on this node; choose a wider one");
-                }
+                long bin = TimeBins.number(rows.getDouble(2), time);
                 long events = rows.getLong(3);
                 raw.computeIfAbsent(level, k -> new TreeMap<>())
-                        .put((long) bin, new long[] {events, rows.getLong(4) - events});
+                        .put(bin, new long[] {events, rows.getLong(4) - events});
             }
         }
         // per group, the bins as released: each raw bin's number -> the number of the bin it is released in
@@ -177,8 +157,8 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
             SurvivalGroupCounts.Builder counts = byGroup.get(g.getKey());
             TreeMap<Long, Long> map = new TreeMap<>();
             for (Map.Entry<Long, long[]> bin : bins.entrySet()) {
-                check(scope.guard(), bin.getValue()[0], time);
-                check(scope.guard(), bin.getValue()[1], time);
+                TimeBins.check(scope.guard(), bin.getValue()[0], time);
+                TimeBins.check(scope.guard(), bin.getValue()[1], time);
                 counts.addBins(bin.getKey()).addEvents(bin.getValue()[0]).addCensored(bin.getValue()[1]);
                 map.put(bin.getKey(), bin.getKey());
             }
@@ -193,7 +173,7 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
      * the bins after it, until the joined counts are each none or at least the minimum; the joined bin keeps the
      * number of its last bin (its times move up to that bin's end). A remainder too small at the end joins the last
      * bin released before it. Bins that stand alone are unchanged. If the group as a whole is below the minimum,
-     * its one joined bin still fails {@link #check} and the answer is refused.
+     * its one joined bin still fails {@link TimeBins#check} and the answer is refused.
      */
     static TreeMap<Long, long[]> merged(PrivacyGuard guard, TreeMap<Long, long[]> bins) {
         TreeMap<Long, long[]> out = new TreeMap<>();
@@ -286,14 +266,6 @@ final class SurvivalCountsPrimitive implements Primitive<SurvivalCountsQuery> {
         if (!guard.checkFigureRows(scope.model().id(), sets).isEmpty()) {
             PrivacyViolation violation = guard.figureDifferencing();
             throw RefusalException.caller(violation.rule(), violation.message());
-        }
-    }
-
-    /** Refuses a bin count between 1 and the minimum, without saying which bin or group (that would locate the few rows). */
-    private static void check(PrivacyGuard guard, long count, Cde time) {
-        if (count > 0 && !guard.releasable(count, count)) {
-            PrivacyViolation v = PrivacyRefusals.survivalBins(guard.policy(), time.code());
-            throw RefusalException.caller(v.rule(), v.message());
         }
     }
 }
