@@ -345,7 +345,10 @@ class TestNodesWithTwoManagers {
                 "manager",
                 "start",
                 "--data-dir",
-                pathsB.dataDir().toString());
+                pathsB.dataDir().toString(),
+                // B's raft/member.json is a copy of A's, which names A's Raft port: B listens on any free one
+                "--raft-port",
+                "0");
     }
 
     static void awaitB() {
