@@ -231,7 +231,10 @@ public final class NodeRegistry {
         }
         for (Greeting g : batch) {
             if (!g.session().closed()) {
-                greet(g.session(), g.hello());
+                // the node's latest hello: one sent meanwhile (and greeted at once) is not overwritten by this older
+                // one
+                NodeHello latest = lastHello.get(g.session().nodeId());
+                greet(g.session(), latest != null ? latest : g.hello());
             }
         }
     }
