@@ -1160,6 +1160,90 @@ class TestPortal {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
+    @Test
+    @Order(20)
+    void theNodeListComesInPagesSearchedAndFilteredInTheApiAndThePortal() {
+        // the API: unpaged, the array older clients read; with limit/offset a page with the totals; filters in both
+        assertThat(federation.admin().get("/admin/nodes").isArray()).isTrue();
+        JsonNode first = federation.admin().get("/admin/nodes?limit=2");
+        assertThat(first.path("total").asInt()).isEqualTo(3);
+        assertThat(first.path("matched").asInt()).isEqualTo(3);
+        assertThat(first.path("nodes")).hasSize(2);
+        assertThat(first.path("next_offset").asInt()).isEqualTo(2);
+        JsonNode second = federation.admin().get("/admin/nodes?limit=2&offset=2");
+        assertThat(second.path("nodes")).hasSize(1);
+        assertThat(second.path("next_offset").isNull()).isTrue();
+        List<String> paged = new ArrayList<>();
+        first.path("nodes").forEach(n -> paged.add(n.path("alias").asText()));
+        second.path("nodes").forEach(n -> paged.add(n.path("alias").asText()));
+        List<String> unpaged = new ArrayList<>();
+        federation
+                .admin()
+                .get("/admin/nodes")
+                .forEach(n -> unpaged.add(n.path("alias").asText()));
+        assertThat(paged)
+                .as("the pages follow one another in the unpaged order")
+                .isEqualTo(unpaged);
+        JsonNode found = federation.admin().get("/admin/nodes?q=EPF");
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).path("alias").asText()).isEqualTo("epfl");
+        // a dataset's code finds its node too
+        String dataset = found.get(0).path("datasets").elements().next().get(0).asText();
+        assertThat(federation.admin().get("/admin/nodes?limit=10&q=" + dataset).path("nodes"))
+                .extracting(n -> n.path("alias").asText())
+                .contains("epfl");
+        assertThat(federation
+                        .admin()
+                        .get("/admin/nodes?status=down&limit=10")
+                        .path("matched")
+                        .asInt())
+                .isZero();
+        assertThat(federation.admin().get("/admin/nodes?label=name=uoa")).hasSize(1);
+        assertThatThrownBy(() -> federation.admin().get("/admin/nodes?limit=0"))
+                .isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(400);
+                    assertThat(p.getMessage()).contains("limit must be a whole number from 1 to 1000");
+                });
+        assertThatThrownBy(() -> federation.admin().get("/admin/nodes?status=up"))
+                .isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(400);
+                    assertThat(p.getMessage()).contains("status must be one of ready, down");
+                });
+
+        // the portal: two nodes a page, then the next page
+        asAdmin();
+        go("#/admin");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("nodes-table")));
+        assertThat(browser.find("#nodes-count").getText()).isEqualTo("Nodes 1–3 of 3");
+        WebElement size = browser.find("#nodes-limit");
+        size.clear();
+        size.sendKeys("2", Keys.ENTER);
+        browser.await(ExpectedConditions.textToBe(By.id("nodes-count"), "Nodes 1–2 of 3"));
+        assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tbody tr")))
+                .hasSize(2);
+        assertThat(browser.find("#nodes-prev").isEnabled()).isFalse();
+        browser.find("#nodes-next").click();
+        browser.await(ExpectedConditions.textToBe(By.id("nodes-count"), "Nodes 3–3 of 3"));
+        assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tbody tr")))
+                .extracting(r -> r.getAttribute("data-node"))
+                .containsExactly(unpaged.get(2));
+        assertThat(browser.find("#nodes-next").isEnabled()).isFalse();
+        // searched: the page size stays, the search finds one node
+        WebElement search = browser.find("#nodes-search");
+        search.sendKeys("chu", Keys.ENTER);
+        browser.await(ExpectedConditions.textToBe(By.id("nodes-count"), "Nodes 1–1 of 1 matching (3 in all)"));
+        assertThat(browser.driver.findElements(By.cssSelector("#nodes-table tbody tr")))
+                .extracting(r -> r.getAttribute("data-node"))
+                .containsExactly("chuv");
+        // filtered by connection: no node is down
+        search = browser.find("#nodes-search");
+        search.clear();
+        new Select(browser.find("#nodes-status")).selectByValue("down");
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("nodes-none")));
+        assertThat(browser.find("#nodes-count").getText()).isEqualTo("No nodes matching (3 in all)");
+        browser.screenshot("admin-nodes-filtered");
+    }
+
     /** The API names the nodes that confirmed the cancel, and each of them audited it under the experiment's id. */
     private static void assertStoppedOnTheNodes(String id, String... aliases) {
         LocalFederation.await(Duration.ofSeconds(30), "the nodes confirm the cancel", () -> {

@@ -9,11 +9,13 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.audit.AuditTrail;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.registry.NodeView;
 
 /**
  * The nodes and who holds which dataset, under {@code /admin}: list, label, remove, start and stop nodes
@@ -31,7 +33,7 @@ final class NodeResource implements ApiResource {
 
     @Override
     public void routes(Javalin app) {
-        app.get("/admin/nodes", ctx -> JsonBodies.write(ctx, Json.mapper().valueToTree(registry.views())));
+        app.get("/admin/nodes", this::list);
         app.post("/admin/nodes/{node}/labels", this::label);
         app.delete(
                 "/admin/nodes/{node}",
@@ -73,6 +75,117 @@ final class NodeResource implements ApiResource {
                             .valueToTree(registry.moveDataset(
                                     ctx.pathParam("data_model"), ctx.pathParam("dataset"), node.asText()));
                 })));
+    }
+
+    /**
+     * {@code GET /admin/nodes}: every node as a JSON array (what {@code mipfed node ls} and older clients read), or,
+     * with {@code limit} or {@code offset}, one page of them: {@code {"total", "matched", "offset", "limit", "nodes",
+     * "next_offset"}}. Either form takes the filters {@code status} (ready, down), {@code availability} (active,
+     * pending), {@code label} ({@code key} or {@code key=value}) and {@code q} (part of the id, alias, hostname or a
+     * dataset's code, any case). The order is the joining order, so that pages follow one another.
+     */
+    private void list(Context ctx) {
+        String status = oneOf(ctx, "status", List.of("ready", "down"));
+        String availability = oneOf(ctx, "availability", List.of("active", "pending"));
+        String label = ctx.queryParam("label");
+        String q = ctx.queryParam("q");
+        String needle = q == null || q.isBlank() ? null : q.strip().toLowerCase(Locale.ROOT);
+        String labelKey = null;
+        String labelValue = null;
+        if (label != null && !label.isBlank()) {
+            int eq = label.indexOf('=');
+            labelKey = (eq < 0 ? label : label.substring(0, eq)).strip();
+            labelValue = eq < 0 ? null : label.substring(eq + 1).strip();
+        }
+        boolean paged = ctx.queryParam("limit") != null || ctx.queryParam("offset") != null;
+        int limit = paged ? number(ctx, "limit", 50, 1, 1000) : Integer.MAX_VALUE;
+        int offset = paged ? number(ctx, "offset", 0, 0, Integer.MAX_VALUE) : 0;
+        List<NodeView> all = registry.views();
+        List<NodeView> matched = new ArrayList<>();
+        for (NodeView v : all) {
+            if ((status == null || status.equals(v.status()))
+                    && (availability == null || availability.equals(v.availability()))
+                    && (labelKey == null || hasLabel(v, labelKey, labelValue))
+                    && (needle == null || mentions(v, needle))) {
+                matched.add(v);
+            }
+        }
+        if (!paged) {
+            JsonBodies.write(ctx, Json.mapper().valueToTree(matched));
+            return;
+        }
+        int from = Math.min(offset, matched.size());
+        int to = (int) Math.min((long) from + limit, matched.size());
+        ObjectNode page = Json.mapper().createObjectNode();
+        page.put("total", all.size())
+                .put("matched", matched.size())
+                .put("offset", from)
+                .put("limit", limit);
+        page.set("nodes", Json.mapper().valueToTree(matched.subList(from, to)));
+        if (to < matched.size()) {
+            page.put("next_offset", to);
+        } else {
+            page.putNull("next_offset");
+        }
+        JsonBodies.write(ctx, page);
+    }
+
+    private static boolean hasLabel(NodeView v, String key, String value) {
+        String actual = v.labels() == null ? null : v.labels().get(key);
+        return actual != null && (value == null || value.equals(actual));
+    }
+
+    private static boolean mentions(NodeView v, String needle) {
+        if (contains(v.id(), needle) || contains(v.alias(), needle) || contains(v.hostname(), needle)) {
+            return true;
+        }
+        if (v.datasets() != null) {
+            for (List<String> codes : v.datasets().values()) {
+                for (String code : codes) {
+                    if (contains(code, needle)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean contains(String text, String needle) {
+        return text != null && text.toLowerCase(Locale.ROOT).contains(needle);
+    }
+
+    private static String oneOf(Context ctx, String name, List<String> allowed) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!allowed.contains(value.strip())) {
+            throw Problem.badRequest(name + " must be one of " + String.join(", ", allowed) + ", not '" + shorten(value)
+                    + "' (GET /admin/nodes?" + name + "=" + allowed.get(0) + ")");
+        }
+        return value.strip();
+    }
+
+    private static int number(Context ctx, String name, int defaultValue, int min, int max) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw Problem.badRequest(name + " must be a whole number from " + min
+                + (max == Integer.MAX_VALUE ? " up" : " to " + max) + ", not '" + shorten(text) + "'");
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     private void label(Context ctx) {

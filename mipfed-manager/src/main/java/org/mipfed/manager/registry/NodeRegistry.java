@@ -59,6 +59,46 @@ public final class NodeRegistry {
 
     private record Down(Instant since, Instant lastSeen) {}
 
+    /** Hellos whose datasets wait to be claimed, by node (the latest of each); drained by {@link #claimer}. */
+    private final Map<String, Greeting> greetings = new LinkedHashMap<>();
+
+    private volatile java.util.concurrent.Executor claimer;
+
+    private record Greeting(NodeSession session, NodeHello hello) {}
+
+    /** Lookups by node id and by dataset over one version of the federation state, rebuilt when it changes. */
+    private volatile Index index;
+
+    private record Index(FederationState state, Map<String, NodeRecord> nodes, Map<String, String> owners) {
+        static Index of(FederationState state) {
+            Map<String, NodeRecord> nodes = new HashMap<>();
+            state.nodes().forEach(n -> nodes.put(n.id(), n));
+            Map<String, String> owners = new HashMap<>();
+            // the first owner of a dataset counts, as the list's order decides elsewhere
+            state.datasetOwners().forEach(o -> owners.putIfAbsent(o.dataModel() + "\t" + o.dataset(), o.node()));
+            return new Index(state, nodes, owners);
+        }
+
+        String owner(String dataModel, String dataset) {
+            return owners.get(dataModel + "\t" + dataset);
+        }
+    }
+
+    /** The index over the current state: analyses look nodes and owners up per node, hundreds of times each. */
+    private Index index() {
+        FederationState state = store.get();
+        Index i = index;
+        if (i == null || i.state() != state) {
+            i = Index.of(state);
+            index = i;
+        }
+        return i;
+    }
+
+    private Optional<NodeRecord> node(String nodeId) {
+        return Optional.ofNullable(index().nodes().get(nodeId));
+    }
+
     public NodeRegistry(StateStore store) {
         this(store, DatasetEvents.NONE);
     }
@@ -107,7 +147,7 @@ public final class NodeRegistry {
         if (certificateSerial != null && state.removedSerials().contains(certificateSerial)) {
             return Optional.empty();
         }
-        return store.node(nodeId);
+        return node(nodeId);
     }
 
     /** Records a node's new certificate (renewal, or its move to the federation's new CA). */
@@ -147,28 +187,90 @@ public final class NodeRegistry {
         LOG.info("node {} connected", label(session.nodeId()));
     }
 
+    /**
+     * A node said what it holds. A node that owns every dataset it announces (any reconnection, every node after a
+     * manager restart) is ready at once: nothing to claim, no lock, no commit. Otherwise its claim is queued and
+     * committed together with the other claims waiting (one commit for all of them, on one thread of its own), and the
+     * session counts as greeted once its datasets are claimed: a node shown ready has its datasets in the catalogue.
+     * The hello never waits here for a lock nor a commit, so it never holds up the session's heartbeats (the messages
+     * of one call are delivered in order) nor a gRPC thread (measured with 500 nodes, where hundreds of hellos
+     * waiting for one lock starved their heartbeats until the manager judged the sessions silent).
+     */
     public void hello(NodeSession session, NodeHello hello) {
-        boolean first = !session.greeted();
         lastHello.put(session.nodeId(), hello);
-        // claimed before the session counts as greeted: a node shown ready has its datasets in the catalogue (a claim
-        // is a committed change, which takes a while when tens of nodes greet at once)
-        try {
-            claimDatasets(session.nodeId());
-        } catch (RuntimeException e) {
-            // the node is up all the same; its unclaimed datasets are claimed at its next hello or start
-            LOG.warn("node {}: claiming its datasets failed: {}", label(session.nodeId()), e.getMessage());
+        if (ownsAll(session.nodeId(), hello)) {
+            reportedConflicts.removeIf(key -> key.startsWith(session.nodeId() + "\t"));
+            greet(session, hello);
+            return;
         }
+        synchronized (greetings) {
+            // the latest hello of a node replaces one still waiting
+            greetings.put(session.nodeId(), new Greeting(session, hello));
+            if (greetings.size() > 1) {
+                return; // a drain is already scheduled and takes this one too
+            }
+        }
+        claimer().execute(this::drainGreetings);
+    }
+
+    /** Claims the datasets of every node whose hello waits, in one commit, then counts their sessions as greeted. */
+    private void drainGreetings() {
+        List<Greeting> batch;
+        synchronized (greetings) {
+            batch = new ArrayList<>(greetings.values());
+            greetings.clear();
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            claimDatasets(batch.stream().map(g -> g.session().nodeId()).toList());
+        } catch (RuntimeException e) {
+            // the nodes are up all the same; their unclaimed datasets are claimed at their next hello or start
+            LOG.warn("claiming the datasets of {} node(s) failed: {}", batch.size(), e.getMessage());
+        }
+        for (Greeting g : batch) {
+            if (!g.session().closed()) {
+                // the node's latest hello: one sent meanwhile (and greeted at once) is not overwritten by this older
+                // one
+                NodeHello latest = lastHello.get(g.session().nodeId());
+                greet(g.session(), latest != null ? latest : g.hello());
+            }
+        }
+    }
+
+    private void greet(NodeSession session, NodeHello hello) {
+        boolean first = !session.greeted();
         session.hello(hello);
         wentDown.remove(session.nodeId());
-        int datasets = hello.getDataModelsList().stream()
-                .mapToInt(DataModelInfo::getDatasetsCount)
-                .sum();
-        LOG.info(
-                "node {} {}: {} data model(s), {} dataset(s)",
-                label(session.nodeId()),
-                first ? "is ready" : "reports new data",
-                hello.getDataModelsCount(),
-                datasets);
+        if (LOG.isInfoEnabled()) {
+            int datasets = hello.getDataModelsList().stream()
+                    .mapToInt(DataModelInfo::getDatasetsCount)
+                    .sum();
+            LOG.info(
+                    "node {} {}: {} data model(s), {} dataset(s)",
+                    label(session.nodeId()),
+                    first ? "is ready" : "reports new data",
+                    hello.getDataModelsCount(),
+                    datasets);
+        }
+    }
+
+    private java.util.concurrent.Executor claimer() {
+        java.util.concurrent.Executor c = claimer;
+        if (c == null) {
+            synchronized (greetings) {
+                if (claimer == null) {
+                    claimer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "dataset-claims");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                c = claimer;
+            }
+        }
+        return c;
     }
 
     public void disconnected(NodeSession session, String reason) {
@@ -380,9 +482,9 @@ public final class NodeRegistry {
         for (NodeRecord t : targets) {
             LOG.info("node {} is {}", label(t.id()), active ? "started (active)" : "stopped (pending)");
             out.add(byId.getOrDefault(t.id(), t));
-            if (active) {
-                claimDatasets(t.id());
-            }
+        }
+        if (active) {
+            claimDatasets(targets.stream().map(NodeRecord::id).toList());
         }
         return out;
     }
@@ -416,7 +518,7 @@ public final class NodeRegistry {
                 node.alias() == null ? node.id() : node.alias() + " (" + node.id() + ")");
         // what it owned goes to the first started node (in joining order) that announces it, as if it were announced
         // now
-        records().forEach(r -> claimDatasets(r.id()));
+        claimDatasets(records().stream().map(NodeRecord::id).toList());
         return node;
     }
 
@@ -427,79 +529,94 @@ public final class NodeRegistry {
      * admitted can take a dataset code; its conflicts are reported all the same.
      */
     private void claimDatasets(String nodeId) {
-        NodeHello hello = lastHello.get(nodeId);
-        Optional<NodeRecord> record = store.node(nodeId);
-        if (hello == null || record.isEmpty()) {
-            return;
+        claimDatasets(List.of(nodeId));
+    }
+
+    /**
+     * {@link #claimDatasets(String)} for several nodes, in their order (the first to announce a free dataset gets
+     * it), with one committed change for all their claims: starting hundreds of nodes at once was as many commits in
+     * a row, each holding up the claims behind it.
+     */
+    private void claimDatasets(List<String> nodeIds) {
+        List<String> claiming = new ArrayList<>();
+        for (String nodeId : nodeIds) {
+            NodeHello hello = lastHello.get(nodeId);
+            if (hello == null || node(nodeId).isEmpty()) {
+                continue;
+            }
+            if (ownsAll(nodeId, hello)) {
+                // a node greeting again (a reconnection, a manager restart) owns what it announces: nothing to claim
+                reportedConflicts.removeIf(key -> key.startsWith(nodeId + "\t"));
+            } else {
+                claiming.add(nodeId);
+            }
         }
-        boolean active = record.get().active();
-        if (ownsAll(nodeId, hello)) {
-            // a node greeting again (a reconnection, a manager restart) owns what it announces: nothing to claim, so
-            // no lock. Hundreds of nodes come back at once after a restart, and each hello waiting here holds up its
-            // session's heartbeats until the manager judges it silent (measured with 500 nodes).
-            reportedConflicts.removeIf(key -> key.startsWith(nodeId + "\t"));
+        if (claiming.isEmpty()) {
             return;
         }
         List<String[]> conflicts = new ArrayList<>();
         synchronized (ownership) {
-            List<DatasetOwner> owners = new ArrayList<>(store.get().datasetOwners());
+            FederationState state = store.get();
+            List<DatasetOwner> owners = new ArrayList<>(state.datasetOwners());
+            Map<String, String> ownerOf = new HashMap<>(Index.of(state).owners());
             List<DatasetOwner> claimed = new ArrayList<>();
-            Set<String> current = new HashSet<>();
-            for (DataModelInfo m : hello.getDataModelsList()) {
-                String model = m.getCode() + ":" + m.getVersion();
-                for (DatasetInfo d : m.getDatasetsList()) {
-                    Optional<DatasetOwner> owner = owners.stream()
-                            .filter(o -> o.is(model, d.getCode()))
-                            .findFirst();
-                    if (owner.isEmpty() && active) {
-                        DatasetOwner claim = new DatasetOwner(model, d.getCode(), nodeId, Instant.now());
-                        owners.add(claim);
-                        claimed.add(claim);
-                    } else if (owner.isPresent() && !owner.get().node().equals(nodeId)) {
-                        String key = conflictKey(nodeId, model, d.getCode());
-                        current.add(key);
-                        if (reportedConflicts.add(key)) {
-                            conflicts.add(new String[] {
-                                model, d.getCode(), owner.get().node()
-                            });
+            for (String nodeId : claiming) {
+                NodeHello hello = lastHello.get(nodeId);
+                Optional<NodeRecord> record = node(nodeId);
+                if (hello == null || record.isEmpty()) {
+                    continue;
+                }
+                boolean active = record.get().active();
+                Set<String> current = new HashSet<>();
+                for (DataModelInfo m : hello.getDataModelsList()) {
+                    String model = m.getCode() + ":" + m.getVersion();
+                    for (DatasetInfo d : m.getDatasetsList()) {
+                        String key = model + "\t" + d.getCode();
+                        String owner = ownerOf.get(key);
+                        if (owner == null && active) {
+                            DatasetOwner claim = new DatasetOwner(model, d.getCode(), nodeId, Instant.now());
+                            owners.add(claim);
+                            claimed.add(claim);
+                            ownerOf.put(key, nodeId);
+                        } else if (owner != null && !owner.equals(nodeId)) {
+                            String conflict = conflictKey(nodeId, model, d.getCode());
+                            current.add(conflict);
+                            if (reportedConflicts.add(conflict)) {
+                                conflicts.add(new String[] {model, d.getCode(), owner, nodeId});
+                            }
                         }
                     }
                 }
+                reportedConflicts.removeIf(key -> key.startsWith(nodeId + "\t") && !current.contains(key));
             }
-            reportedConflicts.removeIf(key -> key.startsWith(nodeId + "\t") && !current.contains(key));
             if (!claimed.isEmpty()) {
                 store.update(s -> s.withDatasetOwners(owners));
-                LOG.info(
-                        "node {} owns {} new dataset(s): {}",
-                        label(nodeId),
-                        claimed.size(),
-                        claimed.stream()
-                                .map(c -> c.dataset() + " (" + c.dataModel() + ")")
-                                .toList());
+                Map<String, List<String>> byNode = new LinkedHashMap<>();
+                claimed.forEach(c -> byNode.computeIfAbsent(c.node(), k -> new ArrayList<>())
+                        .add(c.dataset() + " (" + c.dataModel() + ")"));
+                byNode.forEach((nodeId, datasets) ->
+                        LOG.info("node {} owns {} new dataset(s): {}", label(nodeId), datasets.size(), datasets));
             }
         }
         for (String[] c : conflicts) {
             LOG.warn(
                     "node {} announced dataset {} of {}, which node {} owns: refused, that dataset of {} is not used",
-                    label(nodeId),
+                    label(c[3]),
                     c[1],
                     c[0],
                     label(c[2]),
-                    label(nodeId));
-            datasetEvents.conflict(nodeId, c[0], c[1], c[2]);
+                    label(c[3]));
+            datasetEvents.conflict(c[3], c[0], c[1], c[2]);
         }
     }
 
     /** Whether the node owns every dataset it announced (read without the ownership lock: an owner only changes under it). */
     private boolean ownsAll(String nodeId, NodeHello hello) {
-        Map<String, String> owners = new HashMap<>();
-        for (DatasetOwner o : store.get().datasetOwners()) {
-            owners.put(o.dataModel() + "\t" + o.dataset(), o.node());
-        }
+        Index i = index();
         for (DataModelInfo m : hello.getDataModelsList()) {
             String model = m.getCode() + ":" + m.getVersion();
             for (DatasetInfo d : m.getDatasetsList()) {
-                if (!nodeId.equals(owners.get(model + "\t" + d.getCode()))) {
+                if (!nodeId.equals(i.owner(model, d.getCode()))) {
                     return false;
                 }
             }
@@ -513,10 +630,7 @@ public final class NodeRegistry {
 
     /** The node that owns a dataset, if any node announced it (or an administrator placed it). */
     public Optional<String> owner(String dataModel, String dataset) {
-        return store.get().datasetOwners().stream()
-                .filter(o -> o.is(dataModel, dataset))
-                .map(DatasetOwner::node)
-                .findFirst();
+        return Optional.ofNullable(index().owner(dataModel, dataset));
     }
 
     /** Every dataset's owner, by data model then dataset. */
@@ -570,15 +684,14 @@ public final class NodeRegistry {
         if (hello == null) {
             return out;
         }
-        List<DatasetOwner> owners = store.get().datasetOwners();
+        Index i = index();
         for (DataModelInfo m : hello.getDataModelsList()) {
             String model = m.getCode() + ":" + m.getVersion();
             for (DatasetInfo d : m.getDatasetsList()) {
-                owners.stream()
-                        .filter(o -> o.is(model, d.getCode()) && !o.node().equals(nodeId))
-                        .findFirst()
-                        .ifPresent(o ->
-                                out.computeIfAbsent(model, k -> new TreeMap<>()).put(d.getCode(), o.node()));
+                String owner = i.owner(model, d.getCode());
+                if (owner != null && !owner.equals(nodeId)) {
+                    out.computeIfAbsent(model, k -> new TreeMap<>()).put(d.getCode(), owner);
+                }
             }
         }
         return out;
@@ -591,7 +704,7 @@ public final class NodeRegistry {
 
     /** A human name for logs: alias (id) or the id. */
     public String label(String nodeId) {
-        return store.node(nodeId)
+        return node(nodeId)
                 .map(NodeRecord::alias)
                 .map(a -> a + " (" + nodeId + ")")
                 .orElse(nodeId);
@@ -599,6 +712,6 @@ public final class NodeRegistry {
 
     /** The name shown to researchers: the alias, or the id. */
     public String displayName(String nodeId) {
-        return store.node(nodeId).map(NodeRecord::alias).orElse(nodeId);
+        return node(nodeId).map(NodeRecord::alias).orElse(nodeId);
     }
 }
