@@ -7,8 +7,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mipfed.node.privacy.PrivacyGuard;
+import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.store.DuckDbStore;
 import org.mipfed.node.store.SqlDialect;
+import org.mipfed.node.store.TestStore;
+import org.mipfed.proto.v1.FoldRestriction;
 
 /**
  * Values the node holds itself (its dataset codes, its data model's levels) are literals on DuckDB, whose prepared
@@ -48,6 +52,30 @@ class TestKnownValues {
                 .build();
         assertThat(sql.sql()).isEqualTo("SELECT ?, ?");
         assertThat(sql.parameters()).isEqualTo(List.of("F", 3L));
+    }
+
+    @Test
+    void aSelectionOfDatasetsAndAFoldHasNoParameterOnDuckDbAndKeepsThemOnPostgresql() {
+        FoldRestriction fold = FoldRestriction.newBuilder()
+                .setNSplits(5)
+                .setFold(2)
+                .setTest(true)
+                .build();
+        PrivacyGuard guard = new PrivacyGuard(PrivacyPolicy.DEFAULT);
+        QueryScope duck = QueryScope.of(
+                TestStore.dementia(), SqlDialect.DUCKDB, "\"data\"", List.of("edsd", "ppmi"), null, null, guard, fold);
+        assertThat(duck.where().parameters()).isEmpty();
+        assertThat(duck.where().sql()).contains("IN ('edsd', 'ppmi')").contains("% 5) = 2");
+        QueryScope postgres = QueryScope.of(
+                TestStore.dementia(),
+                SqlDialect.POSTGRESQL,
+                "\"data\"",
+                List.of("edsd", "ppmi"),
+                null,
+                null,
+                guard,
+                fold);
+        assertThat(postgres.where().parameters()).isEqualTo(List.of("edsd", "ppmi", 5L, 2L));
     }
 
     @Test
