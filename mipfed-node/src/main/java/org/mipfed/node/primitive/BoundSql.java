@@ -8,10 +8,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.mipfed.node.store.QueryCancellation;
+import org.mipfed.node.store.SqlDialect;
 
 /**
  * SQL text with its parameters, in the order of their {@code ?}. Values from a request only ever
- * travel as parameters; the text holds nothing but our own words and quoted, validated names.
+ * travel as parameters; the text holds nothing but our own words, quoted, validated names and, on DuckDB, values the
+ * node itself holds and checked as literals ({@link Builder#known}).
  */
 public record BoundSql(String sql, List<Object> parameters) {
     public BoundSql {
@@ -69,6 +71,21 @@ public record BoundSql(String sql, List<Object> parameters) {
             sql.append('?');
             parameters.add(value);
             return this;
+        }
+
+        /**
+         * Appends a value the node itself holds and has checked (a dataset code it announced, a level its data model
+         * enumerates, a bounded number): a literal where {@code dialect} {@linkplain SqlDialect#inlinesKnownValues()
+         * inlines such values} (so that DuckDB reuses the statement's plan), a {@code ?} bound to it elsewhere. Never
+         * for a value only the request vouches for (a filter's value, a coefficient): those are always parameters.
+         */
+        public Builder known(SqlDialect dialect, Object value) {
+            requireNonNull(value, "value is null");
+            if (dialect.inlinesKnownValues()) {
+                sql.append(dialect.literal(value));
+                return this;
+            }
+            return parameter(value);
         }
 
         public Builder append(BoundSql fragment) {

@@ -24,7 +24,7 @@ import org.roaringbitmap.RoaringBitmap;
  * {@code glm_step}: one Fisher-scoring step of a generalised linear model at the coefficients the
  * manager sends: n, XᵀWX, the score, XᵀWz, the log-likelihood and the deviance, over the rows
  * complete in every variable used. Everything is computed in the store by one layered query: the
- * design row, then η = Xβ with β bound as parameters, then μ and dμ/dη through the link (as
+ * design row, then η = Xβ (β bound as parameters, or on DuckDB read from {@link Coefficients}), then μ and dμ/dη through the link (as
  * {@link GlmSql} writes them), then the weighted sums; no row reaches the Java heap.
  *
  * <p>The privacy guard's minimum-rows rule applies to the rows used. A rule on the ratio of rows to
@@ -84,7 +84,13 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         Set<Cde> described = new LinkedHashSet<>(used);
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         List<Cde> complete = new ArrayList<>(used);
-        BoundSql from = layers(scope, query, columns, response, complete);
+        // On DuckDB, β travels in a table of the connection's own (see Coefficients), so that the statement has no
+        // parameter and DuckDB reuses its plan from round to round.
+        boolean stored = Coefficients.usable(scope.dialect(), connection, query.getBetaList());
+        if (stored) {
+            Coefficients.store(connection, query.getBetaList());
+        }
+        BoundSql from = layers(scope, query, columns, response, complete, stored);
 
         // The intercept's column (all ones) is not multiplied at all, and for binomial models the
         // deviance is −2 × the log-likelihood, summed once. Given β, XᵀWz = Iβ + score, so the
@@ -306,7 +312,12 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
 
     /** design → η → the link's helpers → μ → 1 − μ, dμ/dη → validity → weights and per-row terms. */
     private static BoundSql layers(
-            QueryScope scope, GlmStepQuery query, List<BoundSql> columns, BoundSql response, List<Cde> complete) {
+            QueryScope scope,
+            GlmStepQuery query,
+            List<BoundSql> columns,
+            BoundSql response,
+            List<Cde> complete,
+            boolean stored) {
         String family = query.getFamily();
         String link = query.getLink();
         // Each layer's columns are referred to many times by the next: see SqlDialect.fence.
@@ -323,7 +334,13 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         BoundSql.Builder eta = BoundSql.builder().sql("SELECT *, ");
         if (query.getBetaCount() > 0) {
             for (int i = 0; i < columns.size(); i++) {
-                eta.sql(i == 0 ? "" : " + ").parameter(query.getBeta(i)).sql(" * " + x(i));
+                eta.sql(i == 0 ? "" : " + ");
+                if (stored) {
+                    eta.sql(Coefficients.column(i));
+                } else {
+                    eta.parameter(query.getBeta(i));
+                }
+                eta.sql(" * " + x(i));
             }
         } else if (family.equals("binomial")) {
             eta.sql("CASE WHEN \"y$\" = 1 THEN ")
@@ -334,7 +351,11 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         } else {
             eta.sql(GlmSql.startEta(family, link));
         }
-        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"" + fence);
+        eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"");
+        if (stored) {
+            eta.sql(" CROSS JOIN " + Coefficients.relation(columns.size()));
+        }
+        eta.sql(fence);
         String ok = "\"ok$\" = 1";
         String v = GlmSql.variance(family);
         String me = "\"me$\"";

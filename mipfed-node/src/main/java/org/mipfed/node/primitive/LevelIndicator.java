@@ -38,7 +38,7 @@ final class LevelIndicator {
     static BoundSql of(QueryScope scope, Cde cde, String level) {
         return BoundSql.builder()
                 .sql("CAST(CASE WHEN " + scope.quote(cde) + " = ")
-                .parameter(level(cde, level))
+                .known(scope.dialect(), level(cde, level))
                 .sql(" THEN 1 ELSE 0 END AS " + scope.dialect().doubleType() + ")")
                 .build();
     }

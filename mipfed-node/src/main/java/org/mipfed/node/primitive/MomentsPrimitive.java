@@ -247,7 +247,7 @@ final class MomentsPrimitive implements Primitive<MomentsQuery> {
             }
             sql.sql(" AND " + scope.quote(cde) + " IN (");
             for (int i = 0; i < selection.getLevelsCount(); i++) {
-                sql.sql(i == 0 ? "" : ", ").parameter(LevelIndicator.level(cde, selection.getLevels(i)));
+                sql.sql(i == 0 ? "" : ", ").known(scope.dialect(), LevelIndicator.level(cde, selection.getLevels(i)));
             }
             sql.sql(")");
         }

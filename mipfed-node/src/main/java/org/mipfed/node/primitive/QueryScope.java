@@ -70,7 +70,8 @@ record QueryScope(
             FoldRestriction fold) {
         BoundSql.Builder in = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
         for (int i = 0; i < datasets.size(); i++) {
-            in.sql(i == 0 ? "" : ", ").parameter(datasets.get(i));
+            // the node's own dataset codes (PrimitiveExecutor checked each against its catalog)
+            in.sql(i == 0 ? "" : ", ").known(dialect, datasets.get(i));
         }
         BoundSql datasetsOnly = in.sql(")").build();
         // Primitives read the rows under the data table's name, whether it is the table or a derived one.
@@ -113,9 +114,9 @@ record QueryScope(
         if (fold != null) {
             checkFold(fold);
             where.sql(" AND (" + FOLD_HASH + " % ")
-                    .parameter((long) fold.getNSplits())
+                    .known(dialect, (long) fold.getNSplits())
                     .sql(fold.getTest() ? ") = " : ") <> ")
-                    .parameter((long) fold.getFold());
+                    .known(dialect, (long) fold.getFold());
             table = folded(dialect, table, alias);
         }
         return new QueryScope(model, dialect, table, datasets, datasetsOnly, where.build(), null, guard);

@@ -56,6 +56,36 @@ public enum SqlDialect {
         return '"' + identifier + '"';
     }
 
+    /**
+     * Whether values the node itself holds (a dataset code it announced, a level its data model enumerates, a
+     * bounded number it checked) go into the SQL text as literals rather than as parameters. DuckDB caches the plan
+     * of a prepared statement only when it has no parameter: with one it binds, optimises and plans the statement
+     * anew at every execution, which on a small selection costs three or four times the query itself. PostgreSQL
+     * keeps them as parameters (its plans do not depend on it).
+     */
+    public boolean inlinesKnownValues() {
+        return this == DUCKDB;
+    }
+
+    /**
+     * A value the node holds as an SQL literal ({@link #inlinesKnownValues()}): a string in single quotes, each
+     * quote doubled (DuckDB reads no other escape in a standard string), or a long's digits. Never for a value that
+     * only the request vouches for.
+     */
+    public String literal(Object value) {
+        if (value instanceof Long number) {
+            return Long.toString(number);
+        }
+        if (value instanceof String text) {
+            if (text.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("A text literal cannot hold a NUL character");
+            }
+            return "'" + text.replace("'", "''") + "'";
+        }
+        throw new IllegalArgumentException("Only String and Long values are written as literals, not "
+                + (value == null ? "null" : value.getClass().getSimpleName()));
+    }
+
     /** The column type a CDE is stored in. Integers are 64-bit so no valid file can overflow them. */
     public String columnType(SqlType type) {
         return switch (type) {
