@@ -166,7 +166,24 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         if (members.stream().noneMatch(m -> m.id().equals(member.id()))) {
             throw new IllegalArgumentException("the group's members do not include this manager " + member.id());
         }
-        return launch(raftDir, stateFile, federationId, member, members, tls, settings, false);
+        return launch(raftDir, stateFile, groupIdIn(raftDir, federationId), member, members, tls, settings, false);
+    }
+
+    /**
+     * Starts a new group of one, {@code group}, in an empty {@code raftDir}: what {@code recover
+     * --force-new-cluster} makes of a survivor before it puts the survivor's state in.
+     */
+    static ManagerReplication startNewGroup(
+            Path raftDir,
+            Path stateFile,
+            RaftGroupId group,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        if (!groupsIn(raftDir).isEmpty()) {
+            throw new IllegalStateException(raftDir + " holds a managers' log already");
+        }
+        return launch(raftDir, stateFile, group, member, List.of(member), tls, settings, false);
     }
 
     /**
@@ -183,17 +200,77 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             ManagerMember member,
             GrpcTlsConfig tls,
             ReplicationSettings settings) {
-        if (Files.isDirectory(raftDir.resolve(groupId(federationId).getUuid().toString()))) {
+        return startJoining(raftDir, stateFile, groupId(federationId), member, tls, settings);
+    }
+
+    /**
+     * As {@link #startJoining(Path, Path, String, ManagerMember, GrpcTlsConfig, ReplicationSettings)}, for the group
+     * {@code group} (the leader's {@link #groupUuid()}: a federation recovered with {@code recover
+     * --force-new-cluster} runs a group of its own).
+     */
+    public static ManagerReplication startJoining(
+            Path raftDir,
+            Path stateFile,
+            RaftGroupId group,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        if (!groupsIn(raftDir).isEmpty()) {
             throw new IllegalStateException(raftDir + " already holds this federation's managers' log: this data "
                     + "directory is a manager already; start it with 'mipfed manager start', or join with a new one");
         }
-        return launch(raftDir, stateFile, federationId, member, List.of(), tls, settings, true);
+        return launch(raftDir, stateFile, group, member, List.of(), tls, settings, true);
+    }
+
+    /**
+     * The group whose log {@code raftDir} holds, or, when it holds none yet, the federation's first group
+     * ({@link #groupId(String)}). A federation recovered with {@code recover --force-new-cluster} runs a new group
+     * (a new id): the members of the group before it, which still name this manager, reach no group here.
+     *
+     * @throws IllegalStateException when {@code raftDir} holds the logs of several groups
+     */
+    public static RaftGroupId groupIdIn(Path raftDir, String federationId) {
+        List<RaftGroupId> groups = groupsIn(raftDir);
+        if (groups.isEmpty()) {
+            return groupId(federationId);
+        }
+        if (groups.size() > 1) {
+            throw new IllegalStateException(raftDir + " holds the logs of " + groups.size() + " managers' groups "
+                    + groups + ": keep the one this manager belongs to and move the others out of it");
+        }
+        return groups.get(0);
+    }
+
+    /** The groups whose logs {@code raftDir} holds (Ratis keeps each in a directory named by the group's UUID). */
+    static List<RaftGroupId> groupsIn(Path raftDir) {
+        if (!Files.isDirectory(raftDir)) {
+            return List.of();
+        }
+        List<RaftGroupId> groups = new ArrayList<>();
+        try (var entries = Files.list(raftDir)) {
+            for (Path entry : entries.filter(Files::isDirectory).sorted().toList()) {
+                try {
+                    groups.add(RaftGroupId.valueOf(
+                            UUID.fromString(entry.getFileName().toString())));
+                } catch (IllegalArgumentException notAGroup) {
+                    // another directory: not Ratis's
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + raftDir + ": " + e.getMessage(), e);
+        }
+        return groups;
+    }
+
+    /** The UUID of the group this manager is a member of (what a joining manager must join). */
+    public String groupUuid() {
+        return groupId.getUuid().toString();
     }
 
     private static ManagerReplication launch(
             Path raftDir,
             Path stateFile,
-            String federationId,
+            RaftGroupId groupId,
             ManagerMember member,
             List<ManagerMember> members,
             GrpcTlsConfig tls,
@@ -203,7 +280,6 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         requireNonNull(member, "member is null");
         requireNonNull(tls, "tls is null");
         requireNonNull(settings, "settings is null");
-        RaftGroupId groupId = groupId(federationId);
         RaftPeerId self = RaftPeerId.valueOf(member.id());
         RaftProperties properties = properties(raftDir, member, settings);
         Parameters parameters = new Parameters();
@@ -293,7 +369,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         return replication;
     }
 
-    private static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
+    static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
         InetSocketAddress bind = member.bindAddress();
