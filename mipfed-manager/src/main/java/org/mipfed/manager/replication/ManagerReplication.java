@@ -74,6 +74,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     /** How long a write may wait for a majority of the managers before it is refused. */
     public static final long WRITE_TIMEOUT_MILLIS = 2_000;
+    /**
+     * How long a write waits for a majority: less than {@link #WRITE_TIMEOUT_MILLIS}, so that the refusal, once
+     * written, leaves within it.
+     */
+    static final long WRITE_WAIT_MILLIS = WRITE_TIMEOUT_MILLIS - 250;
     /** How long a write of a group of one may take (it has no majority to lose; a busy machine is slow). */
     static final long ALONE_WRITE_TIMEOUT_MILLIS = 30_000;
     /** A manager not heard from for this long is {@code down} in {@code GET /admin/managers}. */
@@ -474,10 +479,20 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
         long started = System.nanoTime();
         // a group of one cannot lose its majority: only a busy machine makes it slow, so it waits longer
-        long timeout = groupSize() == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_TIMEOUT_MILLIS;
+        int size = groupSize();
+        long timeout = size == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_WAIT_MILLIS;
         Message message = Message.valueOf(ByteString.copyFrom(bytes));
         CompletableFuture<RaftClientReply> sent;
-        if (info().isLeader()) {
+        boolean leader = info().isLeader();
+        if (leader && size > 1) {
+            // a leader that has not heard from a majority for DOWN_AFTER_MILLIS refuses at once, without waiting
+            List<ManagerStatus> seen = managersSeenLocally();
+            long ready = seen.stream().filter(m -> m.status().equals("ready")).count();
+            if (ready < seen.size() / 2 + 1) {
+                throw noQuorum("the others have not answered for " + DOWN_AFTER_MILLIS / 1000 + " s or more");
+            }
+        }
+        if (leader) {
             // the leader submits to its own server in-process; a follower forwards through the client
             try {
                 sent = server.submitClientRequestAsync(RaftClientRequest.newBuilder()

@@ -32,6 +32,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
+import org.mipfed.manager.backup.ManagerBackup;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
@@ -228,6 +229,19 @@ class TestForceNewCluster {
         System.out.println("[s9-recover] without a majority a write was refused after " + millis + " ms");
         // the write timeout, and a busy machine's slack
         assertThat(millis).isLessThan(ManagerReplication.WRITE_TIMEOUT_MILLIS + 3_000);
+        // once the survivor has not heard from the others for a few seconds, a write is refused at once
+        await(
+                "manager-a sees two managers down",
+                () -> managers[0].managers().stream()
+                                .filter(m -> m.status().equals("down"))
+                                .count()
+                        == 2);
+        long again = System.nanoTime();
+        assertThatThrownBy(() -> users.update("alice", Roles.ADMIN, null, null))
+                .isInstanceOfSatisfying(
+                        Problem.class, p -> assertThat(p.type()).isEqualTo(ProblemType.MANAGER_UNAVAILABLE));
+        System.out.println("[s9-recover] a write once the two were seen down was refused after "
+                + Duration.ofNanos(System.nanoTime() - again).toMillis() + " ms");
         assertThat(managers[0].state()).isEqualTo(before);
     }
 
@@ -255,6 +269,50 @@ class TestForceNewCluster {
 
     @Test
     @Order(4)
+    void aBackupOfTheSurvivorRestoresAsAGroupOfOneWhoseNodesDialItAlone() throws IOException {
+        ManagerPaths survivor = new ManagerPaths(dataDir(0));
+        Path backup = dir.resolve("survivor.backup");
+        char[] passphrase = "correct horse battery staple".toCharArray();
+        ManagerBackup.backup(survivor, backup, passphrase);
+        ManagerPaths restored = new ManagerPaths(dir.resolve("restored"));
+        ManagerBackup.restore(backup, restored, passphrase);
+        // no Raft log: the restored manager starts a group of one of its own, with a member id of its own
+        assertThat(restored.raftDir()).doesNotExist();
+        FederationState files = StateStore.load(restored.state()).get();
+        assertThat(files.managers()).isEmpty();
+        assertThat(files.managersVersion()).isEqualTo(before.federation().managersVersion() + 1);
+        // started as ManagerServer starts a data directory without a log
+        MemberFile member = MemberFile.readOrCreate(restored.raftDir(), "localhost", 0);
+        assertThat(member.id()).isNotIn("manager-a", "manager-b", "manager-c");
+        try (ManagerReplication alone = ManagerReplication.start(
+                restored.raftDir().resolve("log"),
+                restored.state(),
+                federationId,
+                member.member("localhost:7200"),
+                RaftTls.config(ca, federationId),
+                new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()))) {
+            alone.submit(new StateCommand.ImportFiles(files));
+            ManagerServer.importOlderFiles(restored, alone);
+            assertThat(alone.groupSize()).isEqualTo(1);
+            assertThat(alone.isLeader()).isTrue();
+            assertThat(alone.state().federation().nodes()).hasSize(2);
+            assertThat(alone.state().federation().managersOr(new ManagerRecord(member.id(), "localhost:7200", "")))
+                    .extracting(ManagerRecord::id)
+                    .containsExactly(member.id());
+            UserStore users = UserStore.replicated(alone);
+            assertThat(users.authenticate("alice", PASSWORD)).isPresent();
+            assertThat(users.userForToken(tokenSecret)).isPresent();
+            assertThat(alone.experiments().get(experimentId).experiment().result())
+                    .isEqualTo(result);
+            // its sessions are not in a backup: users sign in again
+            assertThat(alone.state().sessions()).isEmpty();
+            users.create("dave", PASSWORD, Roles.RESEARCHER);
+            assertThat(users.user("dave")).isPresent();
+        }
+    }
+
+    @Test
+    @Order(5)
     void theStoppedSurvivorRecoversAsAGroupOfOneWithEverythingItHad() {
         experimentsOfA.close();
         experimentsOfA = null;
@@ -297,7 +355,7 @@ class TestForceNewCluster {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theRecoveredManagerStartsAloneWithAllOfItAndTakesWrites() {
         ManagerPaths paths = new ManagerPaths(dataDir(0));
         MemberFile member = MemberFile.readOrCreate(paths.raftDir(), "localhost", 0);
@@ -348,7 +406,7 @@ class TestForceNewCluster {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theOldMembersStartedAgainCannotChangeTheRecoveredFederation() {
         String digestBefore = ForceNewCluster.contentDigest(recoveredA.state());
         long indexBefore = recoveredA.digest().appliedIndex();
