@@ -424,7 +424,18 @@ class TestForceNewCluster {
         }
         // they elect a leader among themselves and commit in the old group, which is not the federation any more
         await("the old members elect a leader", () -> managers[1].isLeader() || managers[2].isLeader());
-        UserStore.replicated(managers[1]).create("mallory", PASSWORD, Roles.ADMIN);
+        await("the old group commits a new admin", () -> {
+            UserStore old = UserStore.replicated(managers[1]);
+            try {
+                if (old.user("mallory").isEmpty()) {
+                    old.create("mallory", PASSWORD, Roles.ADMIN);
+                }
+                return true;
+            } catch (Problem refused) {
+                // an election among the old members still going on: try again
+                return old.user("mallory").isPresent();
+            }
+        });
         // give the old leader's appends and elections time to reach manager-a (heartbeats every few hundred ms)
         sleep(Duration.ofSeconds(6));
         assertThat(recoveredA.groupSize()).isEqualTo(1);
