@@ -85,13 +85,18 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     static final long DOWN_AFTER_MILLIS = 3_000;
 
     private final RaftServer server;
-    private final RaftClient client;
+    private volatile RaftClient client;
     /**
      * Asks other managers for their applied index and digest. Its own client: Ratis orders a client's requests to a
      * server in one sequence, so a read to one manager must not share a client with the writes forwarded to the
      * leader (they held each other up).
      */
-    private final RaftClient queries;
+    private volatile RaftClient queries;
+    /** The members the two clients were built for ({@link #followMembers}). */
+    private volatile java.util.Set<RaftPeerId> clientsKnow = java.util.Set.of();
+
+    private RaftProperties properties;
+    private Parameters parameters;
 
     private final RaftGroupId groupId;
     private final RaftPeerId self;
@@ -267,6 +272,38 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         return groups;
     }
 
+    /**
+     * Keeps, for a manager that joins, the UUID of the group it joins ({@code raftDir/group}), as the leader named it;
+     * nothing when {@code uuid} is empty (a leader that does not say it runs the federation's first group).
+     */
+    public static void writeGroupToJoin(Path raftDir, String uuid) {
+        if (uuid == null || uuid.isEmpty()) {
+            return;
+        }
+        RaftGroupId.valueOf(UUID.fromString(uuid)); // checks its shape
+        try {
+            Files.createDirectories(raftDir);
+            org.mipfed.core.security.Pem.writeAtomically(
+                    raftDir.resolve("group"), (uuid + "\n").getBytes(StandardCharsets.UTF_8), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + raftDir.resolve("group") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The group a joining manager joins: the one its join kept ({@link #writeGroupToJoin}), else the first one. */
+    public static RaftGroupId groupToJoin(Path raftDir, String federationId) {
+        Path file = raftDir.resolve("group");
+        if (!Files.isRegularFile(file)) {
+            return groupId(federationId);
+        }
+        try {
+            return RaftGroupId.valueOf(UUID.fromString(
+                    Files.readString(file, StandardCharsets.UTF_8).strip()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot read the group to join from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The UUID of the group this manager is a member of (what a joining manager must join). */
     public String groupUuid() {
         return groupId.getUuid().toString();
@@ -329,49 +366,110 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
         RaftGroup current;
         try {
-            // the client dials this manager over loopback where it really listens (its port may have been any free one)
-            InetSocketAddress listening = server.getServerRpc().getInetSocketAddress();
-            String here = "127.0.0.1:" + listening.getPort();
             RaftGroup conf = server.getDivision(groupId).getGroup();
             if (conf.getPeers().isEmpty()) {
                 conf = RaftGroup.valueOf(groupId, peer);
             }
-            current = RaftGroup.valueOf(
-                    groupId,
-                    conf.getPeers().stream()
-                            .map(p -> p.getId().equals(self)
-                                    ? RaftPeer.newBuilder(p)
-                                            .setAddress(here)
-                                            .setAdminAddress(here)
-                                            .setClientAddress(here)
-                                            .build()
-                                    : p)
-                            .toList());
+            current = clientGroup(server, self, conf);
         } catch (IOException e) {
             closeQuietly(server);
             throw new UncheckedIOException("The Raft group " + groupId + " did not start: " + e.getMessage(), e);
         }
-        RaftClient client = RaftClient.newBuilder()
+        RaftClient client = writeClient(current, properties, parameters);
+        RaftClient queries = queryClient(current, properties, parameters);
+        ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
+        replication.member = member;
+        replication.properties = properties;
+        replication.parameters = parameters;
+        replication.clientsKnow =
+                current.getPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
+        if (!joining) {
+            replication.awaitLeader(settings.startTimeoutMillis());
+        }
+        return replication;
+    }
+
+    /** The group as this manager's clients dial it: itself over loopback where it really listens. */
+    private static RaftGroup clientGroup(RaftServer server, RaftPeerId self, RaftGroup conf) {
+        String here =
+                "127.0.0.1:" + server.getServerRpc().getInetSocketAddress().getPort();
+        return RaftGroup.valueOf(
+                conf.getGroupId(),
+                conf.getPeers().stream()
+                        .map(p -> p.getId().equals(self)
+                                ? RaftPeer.newBuilder(p)
+                                        .setAddress(here)
+                                        .setAdminAddress(here)
+                                        .setClientAddress(here)
+                                        .build()
+                                : p)
+                        .toList());
+    }
+
+    private static RaftClient writeClient(RaftGroup group, RaftProperties properties, Parameters parameters) {
+        return RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
-                .setRaftGroup(current)
+                .setRaftGroup(group)
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        RaftClient queries = RaftClient.newBuilder()
+    }
+
+    private static RaftClient queryClient(RaftGroup group, RaftProperties properties, Parameters parameters) {
+        return RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
-                .setRaftGroup(current)
+                .setRaftGroup(group)
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setRetryPolicy(RetryPolicies.noRetry())
                 .build();
-        ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
-        replication.member = member;
-        if (!joining) {
-            replication.awaitLeader(settings.startTimeoutMillis());
+    }
+
+    /** Closes clients replaced by {@link #followMembers} once what they carried has ended. */
+    private static final java.util.concurrent.ScheduledExecutorService RETIRED_CLIENTS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mipfed-raft-client-retire");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Builds this manager's clients again when the group's members changed since they were built: a manager that
+     * joined started with clients that knew itself only, and every manager's clients must reach a member that joined
+     * later (to forward writes, ask the leader about the group, ask a member for its digest).
+     */
+    private void followMembers() {
+        RaftGroup conf = group();
+        java.util.Set<RaftPeerId> ids =
+                conf.getPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
+        if (ids.isEmpty() || ids.equals(clientsKnow)) {
+            return;
         }
-        return replication;
+        synchronized (this) {
+            if (ids.equals(clientsKnow) || properties == null) {
+                return;
+            }
+            RaftGroup current = clientGroup(server, self, conf);
+            RaftClient oldClient = client;
+            RaftClient oldQueries = queries;
+            client = writeClient(current, properties, parameters);
+            queries = queryClient(current, properties, parameters);
+            clientsKnow = ids;
+            RETIRED_CLIENTS.schedule(
+                    () -> {
+                        for (RaftClient c : List.of(oldClient, oldQueries)) {
+                            try {
+                                c.close();
+                            } catch (IOException e) {
+                                LOG.debug("closing a replaced Raft client: {}", e.getMessage());
+                            }
+                        }
+                    },
+                    30,
+                    TimeUnit.SECONDS);
+        }
     }
 
     static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
@@ -436,6 +534,19 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         stateMachine.onCa(listener);
     }
 
+    /** The id of the group's leader as this manager knows it now; empty while there is none. */
+    public java.util.Optional<String> leaderId() {
+        RaftPeerId leader = info().getLeaderId();
+        return leader == null || leader.toString().isEmpty()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(leader.toString());
+    }
+
+    /** Whether this manager is a voting member of the group it was started in (a demoted or removed one is not). */
+    public boolean isMember() {
+        return group().getPeers().stream().anyMatch(p -> p.getId().equals(self));
+    }
+
     /** Whether this manager is the group's leader now. */
     public boolean isLeader() {
         return info().isLeader();
@@ -478,6 +589,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             throw new UncheckedIOException(e);
         }
         long started = System.nanoTime();
+        followMembers();
         // a group of one cannot lose its majority: only a busy machine makes it slow, so it waits longer
         int size = groupSize();
         long timeout = size == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_WAIT_MILLIS;
@@ -572,6 +684,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     }
 
     private List<ManagerStatus> managersWithoutDigests() {
+        followMembers();
         DivisionInfo info = info();
         RaftPeerId leader = info.getLeaderId();
         if (leader != null && !leader.equals(self) && !info.isLeader()) {
@@ -918,6 +1031,23 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                     ProblemType.CONFLICT,
                     "Manager " + id + " is the only manager of the federation; a federation needs one. Add another "
                             + "manager first (mipfed join-token manager, then mipfed manager join on the new machine).");
+        }
+        if (!info().isLeader()) {
+            changeConfiguration(peers, timeoutMillis, "remove manager " + id); // refused, naming the leader
+        }
+        // out of the managers' list nodes follow first: the leaving manager, still a member, sees that it left
+        for (int attempt = 0; attempt < 10; attempt++) {
+            StateLog.Versioned now = read();
+            if (now.state() == null
+                    || now.state().managers().stream().noneMatch(m -> m.id().equals(id))
+                    || change(
+                            now.version(),
+                            now.state()
+                                    .withManagers(now.state().managers().stream()
+                                            .filter(m -> !m.id().equals(id))
+                                            .toList()))) {
+                break;
+            }
         }
         changeConfiguration(peers, timeoutMillis, "remove manager " + id);
         LOG.info("manager {} left the managers' group, now {} managers", id, peers.size());
