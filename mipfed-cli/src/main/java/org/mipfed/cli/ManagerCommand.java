@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             ManagerLsCommand.class,
             ManagerMembershipCommands.Demote.class,
             ManagerMembershipCommands.Remove.class,
+            ManagerRecoverCommand.class,
             CaCommand.class,
             BackupCommands.Backup.class,
             BackupCommands.Restore.class

@@ -28,6 +28,7 @@ import org.mipfed.core.security.JoinToken;
 import org.mipfed.core.security.KeyPairs;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.ca.CertificateAuthority;
+import org.mipfed.manager.replication.ManagerReplication;
 import org.mipfed.manager.replication.MemberFile;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
@@ -153,6 +154,8 @@ final class ManagerJoiner {
                     ("mipfed-admin-" + HexFormat.of().formatHex(adminBytes) + "\n").getBytes(StandardCharsets.UTF_8),
                     true);
             MemberFile.readOrCreate(paths.raftDir(), settings.advertiseAddr(), settings.raftPort());
+            // the group to join: a federation recovered with 'recover --force-new-cluster' runs a new one
+            ManagerReplication.writeGroupToJoin(paths.raftDir(), response.getRaftGroup());
             // federation.json last: its presence means the data directory is complete
             Pem.writeAtomically(paths.federation(), Json.pretty().writeValueAsBytes(config), false);
         } catch (IOException | RuntimeException e) {

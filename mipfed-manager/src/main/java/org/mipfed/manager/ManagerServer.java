@@ -454,7 +454,7 @@ public final class ManagerServer implements AutoCloseable {
         ManagerReplication replication = ManagerReplication.startJoining(
                 paths.raftDir().resolve("log"),
                 paths.state(),
-                config.federationId(),
+                ManagerReplication.groupToJoin(paths.raftDir(), config.federationId()),
                 member.member(ManagerDirectories.hostPort(config.advertiseAddr(), grpcPort)),
                 RaftTls.config(
                         () -> loaded.get() == null ? written : loaded.get().identity(),

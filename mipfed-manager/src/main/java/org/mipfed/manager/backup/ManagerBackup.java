@@ -33,6 +33,7 @@ import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.audit.AuditTrail;
+import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.ManagerPaths;
 
 /**
@@ -167,11 +168,27 @@ public final class ManagerBackup {
                 throw Problem.badRequest(
                         "The backup " + backup + " has no federation.json; it is not a mipfed manager backup");
             }
+            soleManager(paths);
             write(paths.federation(), contents.get(federation));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot restore into " + paths.dataDir() + ": " + e.getMessage(), e);
         }
         return names;
+    }
+
+    /**
+     * A restored manager starts as a group of one (the backup holds no Raft log): the list of managers nodes dial,
+     * which a backup of a manager of several holds, becomes this one alone (an empty list, with the next version, so
+     * nodes drop the others when they reach it).
+     */
+    private static void soleManager(ManagerPaths paths) throws IOException {
+        if (!Files.isRegularFile(paths.state())) {
+            return;
+        }
+        FederationState state = Json.mapper().readValue(paths.state().toFile(), FederationState.class);
+        if (!state.managers().isEmpty()) {
+            write(paths.state(), Json.pretty().writeValueAsBytes(state.withManagers(List.of())));
+        }
     }
 
     private static void write(Path file, byte[] content) throws IOException {

@@ -102,6 +102,7 @@ public final class ManagerJoinService extends ManagerJoinGrpc.ManagerJoinImplBas
                     .setCaCertificateDer(
                             ByteString.copyFrom(signer.certificate().getEncoded()))
                     .setNodeCertificateValiditySeconds(nodeCertificateValidity.toSeconds())
+                    .setRaftGroup(replication.groupUuid())
                     .build());
             response.onCompleted();
             LOG.info("issued a manager certificate to the manager joining at {}", host);

@@ -74,6 +74,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     /** How long a write may wait for a majority of the managers before it is refused. */
     public static final long WRITE_TIMEOUT_MILLIS = 2_000;
+    /**
+     * How long a write waits for a majority: less than {@link #WRITE_TIMEOUT_MILLIS}, so that the refusal, once
+     * written, leaves within it.
+     */
+    static final long WRITE_WAIT_MILLIS = WRITE_TIMEOUT_MILLIS - 250;
     /** How long a write of a group of one may take (it has no majority to lose; a busy machine is slow). */
     static final long ALONE_WRITE_TIMEOUT_MILLIS = 30_000;
     /** A manager not heard from for this long is {@code down} in {@code GET /admin/managers}. */
@@ -171,7 +176,24 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         if (members.stream().noneMatch(m -> m.id().equals(member.id()))) {
             throw new IllegalArgumentException("the group's members do not include this manager " + member.id());
         }
-        return launch(raftDir, stateFile, federationId, member, members, tls, settings, false);
+        return launch(raftDir, stateFile, groupIdIn(raftDir, federationId), member, members, tls, settings, false);
+    }
+
+    /**
+     * Starts a new group of one, {@code group}, in an empty {@code raftDir}: what {@code recover
+     * --force-new-cluster} makes of a survivor before it puts the survivor's state in.
+     */
+    static ManagerReplication startNewGroup(
+            Path raftDir,
+            Path stateFile,
+            RaftGroupId group,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        if (!groupsIn(raftDir).isEmpty()) {
+            throw new IllegalStateException(raftDir + " holds a managers' log already");
+        }
+        return launch(raftDir, stateFile, group, member, List.of(member), tls, settings, false);
     }
 
     /**
@@ -188,17 +210,109 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             ManagerMember member,
             GrpcTlsConfig tls,
             ReplicationSettings settings) {
-        if (Files.isDirectory(raftDir.resolve(groupId(federationId).getUuid().toString()))) {
+        return startJoining(raftDir, stateFile, groupId(federationId), member, tls, settings);
+    }
+
+    /**
+     * As {@link #startJoining(Path, Path, String, ManagerMember, GrpcTlsConfig, ReplicationSettings)}, for the group
+     * {@code group} (the leader's {@link #groupUuid()}: a federation recovered with {@code recover
+     * --force-new-cluster} runs a group of its own).
+     */
+    public static ManagerReplication startJoining(
+            Path raftDir,
+            Path stateFile,
+            RaftGroupId group,
+            ManagerMember member,
+            GrpcTlsConfig tls,
+            ReplicationSettings settings) {
+        if (!groupsIn(raftDir).isEmpty()) {
             throw new IllegalStateException(raftDir + " already holds this federation's managers' log: this data "
                     + "directory is a manager already; start it with 'mipfed manager start', or join with a new one");
         }
-        return launch(raftDir, stateFile, federationId, member, List.of(), tls, settings, true);
+        return launch(raftDir, stateFile, group, member, List.of(), tls, settings, true);
+    }
+
+    /**
+     * The group whose log {@code raftDir} holds, or, when it holds none yet, the federation's first group
+     * ({@link #groupId(String)}). A federation recovered with {@code recover --force-new-cluster} runs a new group
+     * (a new id): the members of the group before it, which still name this manager, reach no group here.
+     *
+     * @throws IllegalStateException when {@code raftDir} holds the logs of several groups
+     */
+    public static RaftGroupId groupIdIn(Path raftDir, String federationId) {
+        List<RaftGroupId> groups = groupsIn(raftDir);
+        if (groups.isEmpty()) {
+            return groupId(federationId);
+        }
+        if (groups.size() > 1) {
+            throw new IllegalStateException(raftDir + " holds the logs of " + groups.size() + " managers' groups "
+                    + groups + ": keep the one this manager belongs to and move the others out of it");
+        }
+        return groups.get(0);
+    }
+
+    /** The groups whose logs {@code raftDir} holds (Ratis keeps each in a directory named by the group's UUID). */
+    static List<RaftGroupId> groupsIn(Path raftDir) {
+        if (!Files.isDirectory(raftDir)) {
+            return List.of();
+        }
+        List<RaftGroupId> groups = new ArrayList<>();
+        try (var entries = Files.list(raftDir)) {
+            for (Path entry : entries.filter(Files::isDirectory).sorted().toList()) {
+                try {
+                    groups.add(RaftGroupId.valueOf(
+                            UUID.fromString(entry.getFileName().toString())));
+                } catch (IllegalArgumentException notAGroup) {
+                    // another directory: not Ratis's
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + raftDir + ": " + e.getMessage(), e);
+        }
+        return groups;
+    }
+
+    /**
+     * Keeps, for a manager that joins, the UUID of the group it joins ({@code raftDir/group}), as the leader named it;
+     * nothing when {@code uuid} is empty (a leader that does not say it runs the federation's first group).
+     */
+    public static void writeGroupToJoin(Path raftDir, String uuid) {
+        if (uuid == null || uuid.isEmpty()) {
+            return;
+        }
+        RaftGroupId.valueOf(UUID.fromString(uuid)); // checks its shape
+        try {
+            Files.createDirectories(raftDir);
+            org.mipfed.core.security.Pem.writeAtomically(
+                    raftDir.resolve("group"), (uuid + "\n").getBytes(StandardCharsets.UTF_8), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + raftDir.resolve("group") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The group a joining manager joins: the one its join kept ({@link #writeGroupToJoin}), else the first one. */
+    public static RaftGroupId groupToJoin(Path raftDir, String federationId) {
+        Path file = raftDir.resolve("group");
+        if (!Files.isRegularFile(file)) {
+            return groupId(federationId);
+        }
+        try {
+            return RaftGroupId.valueOf(UUID.fromString(
+                    Files.readString(file, StandardCharsets.UTF_8).strip()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot read the group to join from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The UUID of the group this manager is a member of (what a joining manager must join). */
+    public String groupUuid() {
+        return groupId.getUuid().toString();
     }
 
     private static ManagerReplication launch(
             Path raftDir,
             Path stateFile,
-            String federationId,
+            RaftGroupId groupId,
             ManagerMember member,
             List<ManagerMember> members,
             GrpcTlsConfig tls,
@@ -208,7 +322,6 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         requireNonNull(member, "member is null");
         requireNonNull(tls, "tls is null");
         requireNonNull(settings, "settings is null");
-        RaftGroupId groupId = groupId(federationId);
         RaftPeerId self = RaftPeerId.valueOf(member.id());
         RaftProperties properties = properties(raftDir, member, settings);
         Parameters parameters = new Parameters();
@@ -359,7 +472,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
     }
 
-    private static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
+    static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
         InetSocketAddress bind = member.bindAddress();
@@ -478,10 +591,20 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         long started = System.nanoTime();
         followMembers();
         // a group of one cannot lose its majority: only a busy machine makes it slow, so it waits longer
-        long timeout = groupSize() == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_TIMEOUT_MILLIS;
+        int size = groupSize();
+        long timeout = size == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_WAIT_MILLIS;
         Message message = Message.valueOf(ByteString.copyFrom(bytes));
         CompletableFuture<RaftClientReply> sent;
-        if (info().isLeader()) {
+        boolean leader = info().isLeader();
+        if (leader && size > 1) {
+            // a leader that has not heard from a majority for DOWN_AFTER_MILLIS refuses at once, without waiting
+            List<ManagerStatus> seen = managersSeenLocally();
+            long ready = seen.stream().filter(m -> m.status().equals("ready")).count();
+            if (ready < seen.size() / 2 + 1) {
+                throw noQuorum("the others have not answered for " + DOWN_AFTER_MILLIS / 1000 + " s or more");
+            }
+        }
+        if (leader) {
             // the leader submits to its own server in-process; a follower forwards through the client
             try {
                 sent = server.submitClientRequestAsync(RaftClientRequest.newBuilder()

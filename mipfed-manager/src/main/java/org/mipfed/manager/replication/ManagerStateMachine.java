@@ -25,6 +25,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
@@ -120,8 +121,20 @@ final class ManagerStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        load(storage.getLatestSnapshot());
+        // RUNNING, so that a snapshot install can pause it (Ratis checks that it is PAUSED before it reinitializes)
+        getLifeCycle().startAndTransition(() -> {
+            storage.init(raftStorage);
+            load(storage.getLatestSnapshot());
+        });
+    }
+
+    @Override
+    public void pause() {
+        // a snapshot from the leader is about to be installed
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
     }
 
     @Override
@@ -129,6 +142,10 @@ final class ManagerStateMachine extends BaseStateMachine {
         // a snapshot was installed from the leader: it replaces everything this manager had
         CaKeys before = state().ca();
         load(storage.loadLatestSnapshot());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
         tellCa(before, state().ca());
     }
 

@@ -49,6 +49,9 @@ final class ReadableCopies {
                     writeExperiment(new ExperimentLog.Run(e, null));
                 }
             });
+        } else if (command instanceof StateCommand.RestoreState) {
+            // a recovered survivor's whole state: every copy it lacks is written
+            loaded(after);
         } else if (command instanceof StateCommand.RemoveExperiments removed) {
             for (String id : removed.ids()) {
                 try {

@@ -141,6 +141,13 @@ public record ReplicatedState(
             next.keySet().removeAll(ids);
             return new Outcome(withExperiments(next), null);
         }
+        if (command instanceof StateCommand.RestoreState restore) {
+            // the versions restart at this index: a change computed on a state read before cannot apply
+            ReplicatedState r = restore.state();
+            return new Outcome(
+                    new ReplicatedState(index, r.federation(), index, r.users(), r.sessions(), r.experiments(), r.ca()),
+                    null);
+        }
         throw new IllegalArgumentException(
                 "unknown command " + command.getClass().getName());
     }

@@ -29,6 +29,7 @@ import org.mipfed.manager.users.UserStore;
     @JsonSubTypes.Type(value = StateCommand.ImportExperiments.class, name = "import-experiments"),
     @JsonSubTypes.Type(value = StateCommand.PutExperiments.class, name = "put-experiments"),
     @JsonSubTypes.Type(value = StateCommand.RemoveExperiments.class, name = "remove-experiments"),
+    @JsonSubTypes.Type(value = StateCommand.RestoreState.class, name = "restore-state"),
 })
 public sealed interface StateCommand {
     /**
@@ -112,6 +113,17 @@ public sealed interface StateCommand {
     record RemoveExperiments(List<String> ids) implements StateCommand {
         public RemoveExperiments {
             ids = List.copyOf(requireNonNull(ids, "ids is null"));
+        }
+    }
+
+    /**
+     * Replaces the whole state with {@code state}: the first command of the group of one that {@code mipfed manager
+     * recover --force-new-cluster} makes from a survivor's applied state (its experiments follow in
+     * {@link PutExperiments} entries of a bounded size, so no log entry grows with the number of experiments).
+     */
+    record RestoreState(ReplicatedState state) implements StateCommand {
+        public RestoreState {
+            requireNonNull(state, "state is null");
         }
     }
 }
