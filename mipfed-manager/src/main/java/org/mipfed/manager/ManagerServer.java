@@ -153,7 +153,7 @@ public final class ManagerServer implements AutoCloseable {
             replication.close();
             throw e;
         }
-        AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
+        AuditTrail audit = AuditTrail.replicated(paths, config.federationId(), replication);
         ManagerMetrics metrics = new ManagerMetrics();
         audit.observeAppends(metrics::auditAppend);
         NodeRegistry registry = new NodeRegistry(store, (node, dataModel, dataset, owner) -> {
@@ -446,6 +446,8 @@ public final class ManagerServer implements AutoCloseable {
                 replication.importExperiments(unknown);
             }
         }
+        // the chain starts (once) with this manager's audit.log: an older data directory's trail, or a restored one
+        replication.importAudit();
     }
 
     /**

@@ -227,7 +227,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         // a joining manager starts in an empty group: the leader's configuration change brings it in
         RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
         boolean exists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
-        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
+        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile, federationId);
         RaftServer server;
         try {
             Files.createDirectories(raftDir);
@@ -286,6 +286,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 .setRetryPolicy(RetryPolicies.noRetry())
                 .build();
         ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
+        stateMachine.auditChain().peers(replication::readAuditLines);
         replication.member = member;
         if (!joining) {
             replication.awaitLeader(settings.startTimeoutMillis());
@@ -567,6 +568,115 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     /** This manager's applied log index and the digest of the state it applied. */
     public StateDigest.Digest digest() {
         return stateMachine.digest();
+    }
+
+    // ---- the federation's audit chain ----
+
+    /** The head of the federation's audit chain as this manager applied it; null until the chain started. */
+    public ReplicatedState.AuditHead auditHead() {
+        return stateMachine.state().audit();
+    }
+
+    /** This manager's copy of the federation's audit chain ({@code D/audit.log}). */
+    public Path auditChainFile() {
+        return stateMachine.auditChain().file();
+    }
+
+    /** The newest {@code limit} lines of this manager's copy of the chain, newest first. */
+    public List<com.fasterxml.jackson.databind.JsonNode> auditNewest(int limit) {
+        return stateMachine.auditChain().newest(limit);
+    }
+
+    /**
+     * Waits (at most {@code millis}) until this manager's copy of the chain holds every line it applied; returns
+     * whether it does (a manager that installed a snapshot reads the lines before it from another manager).
+     */
+    public boolean awaitAuditChainFile(long millis) {
+        return stateMachine.auditChain().awaitReach(auditHead(), millis);
+    }
+
+    /**
+     * Starts the federation's audit chain if the log has none yet: this manager's {@code audit.log} (a data directory
+     * from before the chain was replicated, or a restored one) becomes its beginning, with the journal lines it holds
+     * already. Another manager may have started it first; then this one's file is set aside if it is not a beginning
+     * of that chain.
+     */
+    public void importAudit() {
+        if (auditHead() != null) {
+            return;
+        }
+        Map<String, Long> shipped = new java.util.TreeMap<>();
+        Path file = auditChainFile();
+        try {
+            long offset = 0;
+            while (true) {
+                org.mipfed.core.audit.ChainLines.Page page =
+                        org.mipfed.core.audit.ChainLines.read(file, offset, FederationAuditChain.PAGE_BYTES);
+                if (page.lines().isEmpty()) {
+                    break;
+                }
+                for (byte[] bytes : page.lines()) {
+                    com.fasterxml.jackson.databind.JsonNode line =
+                            org.mipfed.core.audit.ChainLines.parse(bytes).json();
+                    if (line != null && line.hasNonNull("manager") && line.path("local_seq").canConvertToLong()) {
+                        shipped.merge(line.get("manager").asText(), line.get("local_seq").asLong(), Math::max);
+                    }
+                }
+                offset = page.next();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the audit trail " + file + ": " + e.getMessage(), e);
+        }
+        var head = stateMachine.auditChain().fileHead();
+        CommandReply reply = submit(new StateCommand.ImportAudit(head.seq(), head.hash(), shipped));
+        if (reply.applied()) {
+            LOG.info("the federation's audit chain starts with the {} lines of {}", head.seq(), file);
+        }
+    }
+
+    /** Commits journal lines into the federation's chain (lines it holds already are skipped). */
+    public void appendAudit(List<StateCommand.AuditEntry> lines) {
+        if (!lines.isEmpty()) {
+            CommandReply reply = submit(new StateCommand.AppendAudit(lines));
+            if (!reply.applied()) {
+                throw new Problem(
+                        ProblemType.MANAGER_UNAVAILABLE,
+                        "The federation's audit chain did not take the lines: " + reply.refusal());
+            }
+        }
+    }
+
+    /** Reads lines of the chain from another manager that is ready (for a copy that lacks them). */
+    private byte[] readAuditLines(long fromSeq, Map<String, Long> offsets) {
+        for (ManagerStatus m : managersSeenLocally()) {
+            if (m.id().equals(self.toString()) || !m.status().equals("ready")) {
+                continue;
+            }
+            try {
+                long hint = offsets.getOrDefault(m.id(), 0L);
+                RaftClientReply reply = queries.io()
+                        .sendStaleRead(
+                                Message.valueOf(ByteString.copyFromUtf8(
+                                        ManagerStateMachine.AUDIT_QUERY + fromSeq + " " + hint)),
+                                0,
+                                RaftPeerId.valueOf(m.id()));
+                if (!reply.isSuccess()) {
+                    continue;
+                }
+                byte[] answer = reply.getMessage().getContent().toByteArray();
+                int newline = 0;
+                while (newline < answer.length && answer[newline] != '\n') {
+                    newline++;
+                }
+                offsets.put(m.id(), Long.parseLong(new String(answer, 0, newline, StandardCharsets.US_ASCII)));
+                if (newline + 1 < answer.length) {
+                    return answer;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("manager {} did not give lines of the audit chain: {}", m.id(), e.getMessage());
+            }
+        }
+        return null;
     }
 
     // ---- users and API tokens, sessions, experiments: the stores of a running manager write through the log ----
