@@ -343,7 +343,9 @@ public final class HashChainedLog implements AutoCloseable {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 for (byte[] line : lines) {
                     ChainedLine.Decoded decoded = ChainedLine.decode(line);
-                    if (!decoded.hashMatches() || decoded.seq() != seq + 1 || !decoded.prev().equals(hash)) {
+                    if (!decoded.hashMatches()
+                            || decoded.seq() != seq + 1
+                            || !decoded.prev().equals(hash)) {
                         throw new IllegalArgumentException("line " + decoded.seq() + " does not continue the chain of "
                                 + file + " after line " + seq);
                     }

@@ -179,7 +179,8 @@ final class AuditShipper implements AutoCloseable {
                     fields.set(name, line.get(name));
                 }
             }
-            entries.add(new StateCommand.AuditEntry(manager, lastSeq, line.path("time").asText(), fields));
+            entries.add(new StateCommand.AuditEntry(
+                    manager, lastSeq, line.path("time").asText(), fields));
         }
         replication.appendAudit(entries);
         synchronized (lock) {

@@ -162,7 +162,8 @@ public final class AuditTrail implements AutoCloseable {
 
     private static JsonNode lastLine(Path file) throws java.io.IOException {
         long size = ChainLines.size(file);
-        List<byte[]> lines = ChainLines.read(file, Math.max(0, size - TAIL_BYTES), TAIL_BYTES).lines();
+        List<byte[]> lines = ChainLines.read(file, Math.max(0, size - TAIL_BYTES), TAIL_BYTES)
+                .lines();
         for (int i = lines.size() - 1; i >= 0; i--) {
             JsonNode line = ChainLines.parse(lines.get(i)).json();
             if (line != null && line.path("seq").canConvertToLong()) {

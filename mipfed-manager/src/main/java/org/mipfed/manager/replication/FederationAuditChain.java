@@ -309,7 +309,8 @@ final class FederationAuditChain implements AutoCloseable {
                 if (page.lines().isEmpty()) {
                     break;
                 }
-                ChainLines.Parsed last = ChainLines.parse(page.lines().get(page.lines().size() - 1));
+                ChainLines.Parsed last =
+                        ChainLines.parse(page.lines().get(page.lines().size() - 1));
                 if (last.seq() >= fromSeq) {
                     break;
                 }

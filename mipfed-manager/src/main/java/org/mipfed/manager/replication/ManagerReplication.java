@@ -390,6 +390,24 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      *     {@link #WRITE_TIMEOUT_MILLIS}
      */
     public CommandReply submit(StateCommand command) {
+        return submit(command, false);
+    }
+
+    /** Sends lines of the audit chain for a follower: blocking calls on threads of their own (see below). */
+    private static final java.util.concurrent.ExecutorService UNORDERED_SENDS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "mipfed-manager-unordered-write");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * As {@link #submit(StateCommand)}; {@code unordered}: a follower forwards the command with a blocking call of its
+     * own rather than through the client's ordered asynchronous stream, in which a request that timed out while
+     * the managers had no majority was seen to hold up every later one (the audit shipper, which retries, must
+     * get through once the majority is back).
+     */
+    private CommandReply submit(StateCommand command, boolean unordered) {
         requireNonNull(command, "command is null");
         byte[] bytes;
         try {
@@ -417,7 +435,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 throw noQuorum(e.getMessage());
             }
         } else {
-            sent = client.async().send(message);
+            sent = unordered ? sendUnordered(message) : client.async().send(message);
         }
         RaftClientReply reply;
         try {
@@ -435,7 +453,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             // leadership moved between the check and the submission: forward to the new leader
             try {
                 long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                reply = client.async().send(message).get(Math.max(left, 100), TimeUnit.MILLISECONDS);
+                reply = (unordered ? sendUnordered(message) : client.async().send(message))
+                        .get(Math.max(left, 100), TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 throw noQuorum("the leader changed and no new one answered in time");
             } catch (InterruptedException e) {
@@ -461,6 +480,18 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             Thread.currentThread().interrupt();
         }
         return answer;
+    }
+
+    private CompletableFuture<RaftClientReply> sendUnordered(Message message) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return client.io().send(message);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                UNORDERED_SENDS);
     }
 
     private Problem noQuorum(String cause) {
@@ -618,8 +649,13 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 for (byte[] bytes : page.lines()) {
                     com.fasterxml.jackson.databind.JsonNode line =
                             org.mipfed.core.audit.ChainLines.parse(bytes).json();
-                    if (line != null && line.hasNonNull("manager") && line.path("local_seq").canConvertToLong()) {
-                        shipped.merge(line.get("manager").asText(), line.get("local_seq").asLong(), Math::max);
+                    if (line != null
+                            && line.hasNonNull("manager")
+                            && line.path("local_seq").canConvertToLong()) {
+                        shipped.merge(
+                                line.get("manager").asText(),
+                                line.get("local_seq").asLong(),
+                                Math::max);
                     }
                 }
                 offset = page.next();
@@ -637,7 +673,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     /** Commits journal lines into the federation's chain (lines it holds already are skipped). */
     public void appendAudit(List<StateCommand.AuditEntry> lines) {
         if (!lines.isEmpty()) {
-            CommandReply reply = submit(new StateCommand.AppendAudit(lines));
+            CommandReply reply = submit(new StateCommand.AppendAudit(lines), true);
             if (!reply.applied()) {
                 throw new Problem(
                         ProblemType.MANAGER_UNAVAILABLE,
@@ -646,20 +682,36 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
     }
 
-    /** Reads lines of the chain from another manager that is ready (for a copy that lacks them). */
+    /** How long a manager waits for another one's page of audit chain lines. */
+    static final long AUDIT_QUERY_MILLIS = 5_000;
+
+    /**
+     * Reads lines of the chain from another manager (for a copy that lacks them): the leader first, then the others.
+     * Each question has {@link #AUDIT_QUERY_MILLIS} on a thread of its own, as the digest queries do.
+     */
     private byte[] readAuditLines(long fromSeq, Map<String, Long> offsets) {
-        for (ManagerStatus m : managersSeenLocally()) {
-            if (m.id().equals(self.toString()) || !m.status().equals("ready")) {
-                continue;
-            }
+        List<ManagerStatus> others = new ArrayList<>(managersSeenLocally());
+        others.removeIf(m -> m.id().equals(self.toString()));
+        others.sort(
+                java.util.Comparator.comparing((ManagerStatus m) -> !m.role().equals("leader")));
+        for (ManagerStatus m : others) {
+            long hint = offsets.getOrDefault(m.id(), 0L);
+            CompletableFuture<RaftClientReply> asked = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return queries.io()
+                                    .sendStaleRead(
+                                            Message.valueOf(ByteString.copyFromUtf8(
+                                                    ManagerStateMachine.AUDIT_QUERY + fromSeq + " " + hint)),
+                                            0,
+                                            RaftPeerId.valueOf(m.id()));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    QUERY_THREADS);
             try {
-                long hint = offsets.getOrDefault(m.id(), 0L);
-                RaftClientReply reply = queries.io()
-                        .sendStaleRead(
-                                Message.valueOf(ByteString.copyFromUtf8(
-                                        ManagerStateMachine.AUDIT_QUERY + fromSeq + " " + hint)),
-                                0,
-                                RaftPeerId.valueOf(m.id()));
+                RaftClientReply reply = asked.get(AUDIT_QUERY_MILLIS, TimeUnit.MILLISECONDS);
                 if (!reply.isSuccess()) {
                     continue;
                 }
@@ -672,7 +724,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 if (newline + 1 < answer.length) {
                     return answer;
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                asked.cancel(true);
                 LOG.debug("manager {} did not give lines of the audit chain: {}", m.id(), e.getMessage());
             }
         }
@@ -1051,6 +1107,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             LOG.warn("closing the Raft client: {}", e.getMessage());
         }
         closeQuietly(server);
+        // closed here, not when Ratis closes the state machine: the chain file outlives a snapshot's installation
+        stateMachine.auditChain().close();
     }
 
     private static void closeQuietly(RaftServer server) {

@@ -61,8 +61,8 @@ final class ManagerStateMachine extends BaseStateMachine {
     ManagerStateMachine(Path stateFile, String federationId) {
         this.stateFile = requireNonNull(stateFile, "stateFile is null");
         this.copies = new ReadableCopies(stateFile.getParent());
-        this.auditChain = new FederationAuditChain(
-                stateFile.toAbsolutePath().getParent().resolve("audit.log"), federationId);
+        this.auditChain =
+                new FederationAuditChain(stateFile.toAbsolutePath().getParent().resolve("audit.log"), federationId);
     }
 
     FederationAuditChain auditChain() {
@@ -105,8 +105,8 @@ final class ManagerStateMachine extends BaseStateMachine {
             // another manager reads lines of the audit chain it lacks (it installed a snapshot, or joined)
             try {
                 String[] parts = question.substring(AUDIT_QUERY.length()).trim().split(" ");
-                return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
-                        auditChain.serve(Long.parseLong(parts[0]), Long.parseLong(parts[1])))));
+                return CompletableFuture.completedFuture(Message.valueOf(
+                        ByteString.copyFrom(auditChain.serve(Long.parseLong(parts[0]), Long.parseLong(parts[1])))));
             } catch (IOException | RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -245,12 +245,6 @@ final class ManagerStateMachine extends BaseStateMachine {
         state = loaded;
         setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile()));
         notifyAll();
-    }
-
-    @Override
-    public void close() throws IOException {
-        auditChain.close();
-        super.close();
     }
 
     private void tellCa(CaKeys before, CaKeys after) {

@@ -3,8 +3,8 @@ package org.mipfed.manager.replication;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -168,7 +168,8 @@ public record ReplicatedState(
         }
         if (command instanceof StateCommand.ImportAudit imported) {
             if (audit != null) {
-                return new Outcome(this, "the federation's audit chain has started already (" + audit.seq() + " lines)");
+                return new Outcome(
+                        this, "the federation's audit chain has started already (" + audit.seq() + " lines)");
             }
             return new Outcome(
                     withAudit(new AuditHead(imported.seq(), imported.hash(), imported.shipped())), null, List.of());

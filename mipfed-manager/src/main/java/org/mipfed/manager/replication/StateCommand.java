@@ -2,9 +2,9 @@ package org.mipfed.manager.replication;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +151,8 @@ public sealed interface StateCommand {
      * @param time when the action was recorded (ISO-8601, as the journal has it)
      * @param fields {@code user}, {@code action}, {@code outcome}, {@code details}
      */
-    record AuditEntry(String manager, @JsonProperty("local_seq") long localSeq, String time, ObjectNode fields) {
+    record AuditEntry(
+            String manager, @JsonProperty("local_seq") long localSeq, String time, ObjectNode fields) {
         public AuditEntry {
             requireNonNull(manager, "manager is null");
             requireNonNull(time, "time is null");
