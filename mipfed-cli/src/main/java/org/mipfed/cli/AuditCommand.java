@@ -81,7 +81,8 @@ final class AuditCommand {
             @Option(
                     names = "--data-dir",
                     description = "A manager's or a node's data directory: checks its audit.log, and that it is "
-                            + "the log of that federation or node.")
+                            + "the log of that federation or node (a manager's: the federation's chain, then its "
+                            + "audit.journal).")
             Path dataDir;
         }
 
@@ -89,6 +90,22 @@ final class AuditCommand {
         public Integer call() {
             AuditVerifier.Result result =
                     target.file != null ? AuditVerifier.verify(target.file) : verifyDataDir(target.dataDir);
+            if (result.ok() && target.dataDir != null) {
+                // a manager's journal: its own lines, on their way into the federation's chain
+                Path journal = new ManagerPaths(target.dataDir).auditJournal();
+                if (Files.isRegularFile(journal)
+                        && Files.isRegularFile(new ManagerPaths(target.dataDir).federation())) {
+                    AuditVerifier.Result journaled = AuditVerifier.verify(journal);
+                    if (!journaled.ok()) {
+                        spec.commandLine().getErr().println("BROKEN: " + journaled.file() + ": " + journaled.problem());
+                        return 1;
+                    }
+                    spec.commandLine()
+                            .getOut()
+                            .println("OK: " + journaled.file() + ": " + journaled.lines() + " lines, last hash "
+                                    + journaled.lastHash());
+                }
+            }
             if (result.ok()) {
                 spec.commandLine()
                         .getOut()

@@ -215,7 +215,7 @@ public final class ManagerServer implements AutoCloseable {
             replication.close();
             throw e;
         }
-        AuditTrail audit = new AuditTrail(paths.auditLog(), config.federationId());
+        AuditTrail audit = AuditTrail.replicated(paths, config.federationId(), replication);
         ManagerMetrics metrics = new ManagerMetrics();
         audit.observeAppends(metrics::auditAppend);
         NodeRegistry registry = new NodeRegistry(store, (node, dataModel, dataset, owner) -> {
@@ -454,6 +454,7 @@ public final class ManagerServer implements AutoCloseable {
         ManagerReplication replication = ManagerReplication.startJoining(
                 paths.raftDir().resolve("log"),
                 paths.state(),
+                config.federationId(),
                 ManagerReplication.groupToJoin(paths.raftDir(), config.federationId()),
                 member.member(ManagerDirectories.hostPort(config.advertiseAddr(), grpcPort)),
                 RaftTls.config(
@@ -674,6 +675,8 @@ public final class ManagerServer implements AutoCloseable {
                 replication.importExperiments(unknown);
             }
         }
+        // the chain starts (once) with this manager's audit.log: an older data directory's trail, or a restored one
+        replication.importAudit();
     }
 
     /**

@@ -306,6 +306,82 @@ public final class HashChainedLog implements AutoCloseable {
         }
     }
 
+    /** The last line of the log as this writer knows it: its seq (0 when empty) and hash (the genesis then). */
+    public Appended head() {
+        writeLock.lock();
+        try {
+            usable();
+            try (FileLock os = channel.lock()) {
+                catchUp();
+            }
+            return new Appended(written, lastHash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the audit log " + file + ": " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Appends lines made elsewhere, byte for byte ({@link ChainLines#encode}, or read from another copy of the same
+     * chain), and returns once they are durable. Each must be sound and continue the chain: the next seq, chained to
+     * the last line's hash.
+     *
+     * @throws IllegalArgumentException if a line does not continue the chain (nothing is written then)
+     */
+    public void appendVerbatim(List<byte[]> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            usable();
+            try (FileLock os = channel.lock()) {
+                catchUp();
+                long seq = written;
+                String hash = lastHash;
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                for (byte[] line : lines) {
+                    ChainedLine.Decoded decoded = ChainedLine.decode(line);
+                    if (!decoded.hashMatches()
+                            || decoded.seq() != seq + 1
+                            || !decoded.prev().equals(hash)) {
+                        throw new IllegalArgumentException("line " + decoded.seq() + " does not continue the chain of "
+                                + file + " after line " + seq);
+                    }
+                    seq++;
+                    hash = decoded.statedHash();
+                    bytes.write(line);
+                    bytes.write('\n');
+                }
+                ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+                try {
+                    long at = end;
+                    while (buffer.hasRemaining()) {
+                        at += channel.write(buffer, at);
+                    }
+                    channel.force(false);
+                } catch (IOException e) {
+                    try {
+                        channel.truncate(end);
+                    } catch (IOException ignored) {
+                        // the next open cuts a torn line anyway
+                    }
+                    failure = e;
+                    throw e;
+                }
+                end += bytes.size();
+                written = seq;
+                lastHash = hash;
+                seal(new Checkpoint(identity, seq, hash));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the audit log " + file + ": " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Has the background sealer write {@code checkpoint} (or a newer one) soon; lines are durable already. */
     private void seal(Checkpoint checkpoint) {
         toSeal.set(checkpoint);

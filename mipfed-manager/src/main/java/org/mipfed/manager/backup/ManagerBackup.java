@@ -53,6 +53,7 @@ public final class ManagerBackup {
 
     private static final String RAFT_DIR = "raft";
     private static final String AUDIT_CHECKPOINT = "audit.log.checkpoint";
+    private static final String JOURNAL_CHECKPOINT = "audit.journal.checkpoint";
 
     private ManagerBackup() {}
 
@@ -70,9 +71,15 @@ public final class ManagerBackup {
         // The running manager seals its checkpoint a few milliseconds after each line: wait for that, so that a copy
         // taken while it is quiet is exact.
         byte[] auditCheckpoint;
+        byte[] journalCheckpoint;
         try {
+            // a running manager ships its journal's newest lines into the chain within moments: the copy holds them
+            AuditTrail.awaitJournalInChain(paths, 3_000);
             HashChainedLog.awaitSealed(paths.auditLog(), Duration.ofSeconds(2));
             auditCheckpoint = readIfExists(paths.dataDir().resolve(AUDIT_CHECKPOINT));
+            // the journal too: its checkpoint before its lines
+            HashChainedLog.awaitSealed(paths.auditJournal(), Duration.ofSeconds(2));
+            journalCheckpoint = readIfExists(paths.dataDir().resolve(JOURNAL_CHECKPOINT));
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
@@ -90,7 +97,9 @@ public final class ManagerBackup {
                 if (SKIP.contains(name) || name.contains(".tmp") || name.startsWith(RAFT_DIR + "/")) {
                     continue;
                 }
-                byte[] content = name.equals(AUDIT_CHECKPOINT) ? auditCheckpoint : readIfExists(file);
+                byte[] content = name.equals(AUDIT_CHECKPOINT)
+                        ? auditCheckpoint
+                        : name.equals(JOURNAL_CHECKPOINT) ? journalCheckpoint : readIfExists(file);
                 if (content == null) {
                     continue; // an experiment deleted meanwhile
                 }
@@ -104,17 +113,17 @@ public final class ManagerBackup {
                     "Cannot read the manager's data in " + paths.dataDir() + ": " + e.getMessage(), e);
         }
         Pem.writeAtomically(out, encrypt(zipped.toByteArray(), passphrase), true);
-        try (AuditTrail trail =
-                new AuditTrail(paths.auditLog(), FederationInit.config(paths).federationId())) {
-            trail.record(
-                    "cli:" + System.getProperty("user.name"),
-                    AuditTrail.BACKUP,
-                    AuditTrail.OK,
-                    Json.mapper()
-                            .createObjectNode()
-                            .put("out", out.toAbsolutePath().toString())
-                            .put("files", names.size()));
-        }
+        // into the journal: the running manager ships it into the federation's chain (or it does at its next start)
+        AuditTrail.recordInJournal(
+                paths,
+                FederationInit.config(paths).federationId(),
+                "cli:" + System.getProperty("user.name"),
+                AuditTrail.BACKUP,
+                AuditTrail.OK,
+                Json.mapper()
+                        .createObjectNode()
+                        .put("out", out.toAbsolutePath().toString())
+                        .put("files", names.size()));
         return names;
     }
 

@@ -169,7 +169,7 @@ public final class ForceNewCluster {
         MemberFile memberFile = MemberFile.readOrCreate(raft, config.advertiseAddr(), 0);
         ManagerMember member = memberFile.member(config.advertiseAddr() + ":" + config.grpcPort());
 
-        Read read = readApplied(logDir, paths.state(), before, member);
+        Read read = readApplied(logDir, paths.state(), config.federationId(), before, member);
         if (read.state().federation() == null) {
             throw Problem.badRequest(logDir + " holds no federation state yet (nothing was applied): start the "
                     + "manager instead (mipfed manager start --data-dir " + paths.dataDir() + ")");
@@ -191,6 +191,7 @@ public final class ForceNewCluster {
         try (ManagerReplication fresh = ManagerReplication.startNewGroup(
                 building.resolve("log"),
                 paths.state(),
+                config.federationId(),
                 after,
                 member,
                 RaftTls.config(ca, config.federationId()),
@@ -203,7 +204,8 @@ public final class ForceNewCluster {
                     restored.users(),
                     restored.sessions(),
                     experiments == null ? null : Map.of(),
-                    restored.ca())));
+                    restored.ca(),
+                    restored.audit())));
             if (experiments != null && !experiments.isEmpty()) {
                 fresh.putRuns(new ArrayList<>(experiments.values()));
             }
@@ -245,7 +247,14 @@ public final class ForceNewCluster {
      */
     public static String contentDigest(ReplicatedState state) {
         return StateDigest.of(new ReplicatedState(
-                0, state.federation(), 0, state.users(), state.sessions(), state.experiments(), state.ca()));
+                0,
+                state.federation(),
+                0,
+                state.users(),
+                state.sessions(),
+                state.experiments(),
+                state.ca(),
+                state.audit()));
     }
 
     /** The state with the federation's managers narrowed to {@code self} (nodes then drop the others). */
@@ -267,7 +276,8 @@ public final class ForceNewCluster {
                 state.users(),
                 state.sessions(),
                 state.experiments(),
-                state.ca());
+                state.ca(),
+                state.audit());
     }
 
     /** Refuses a data directory whose manager runs: Ratis holds a lock on its log's directory while it does. */
@@ -302,7 +312,8 @@ public final class ForceNewCluster {
     /** The state a member applied from its own log, read without speaking to any other manager. */
     private record Read(ReplicatedState state, long appliedIndex, long dropped, List<String> members) {}
 
-    private static Read readApplied(Path logDir, Path stateFile, RaftGroupId group, ManagerMember member) {
+    private static Read readApplied(
+            Path logDir, Path stateFile, String federationId, RaftGroupId group, ManagerMember member) {
         // listens on a free loopback port, never campaigns (no election within the read), speaks no TLS: no other
         // manager can reach it or be reached by it
         ManagerMember alone = new ManagerMember(member.id(), member.address(), "127.0.0.1", 0);
@@ -318,7 +329,7 @@ public final class ForceNewCluster {
                 .setId(self)
                 .setAddress(alone.raftAddress())
                 .build();
-        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
+        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile, federationId);
         RaftServer server;
         try {
             server = RaftServer.newBuilder()
@@ -367,6 +378,8 @@ public final class ForceNewCluster {
             } catch (IOException e) {
                 // the read is done; the old log is moved aside next
             }
+            // the replay wrote no line the file did not hold; the new group opens the same file next
+            stateMachine.auditChain().close();
         }
     }
 

@@ -176,7 +176,16 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         if (members.stream().noneMatch(m -> m.id().equals(member.id()))) {
             throw new IllegalArgumentException("the group's members do not include this manager " + member.id());
         }
-        return launch(raftDir, stateFile, groupIdIn(raftDir, federationId), member, members, tls, settings, false);
+        return launch(
+                raftDir,
+                stateFile,
+                federationId,
+                groupIdIn(raftDir, federationId),
+                member,
+                members,
+                tls,
+                settings,
+                false);
     }
 
     /**
@@ -186,6 +195,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     static ManagerReplication startNewGroup(
             Path raftDir,
             Path stateFile,
+            String federationId,
             RaftGroupId group,
             ManagerMember member,
             GrpcTlsConfig tls,
@@ -193,7 +203,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         if (!groupsIn(raftDir).isEmpty()) {
             throw new IllegalStateException(raftDir + " holds a managers' log already");
         }
-        return launch(raftDir, stateFile, group, member, List.of(member), tls, settings, false);
+        return launch(raftDir, stateFile, federationId, group, member, List.of(member), tls, settings, false);
     }
 
     /**
@@ -210,7 +220,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             ManagerMember member,
             GrpcTlsConfig tls,
             ReplicationSettings settings) {
-        return startJoining(raftDir, stateFile, groupId(federationId), member, tls, settings);
+        return startJoining(raftDir, stateFile, federationId, groupId(federationId), member, tls, settings);
     }
 
     /**
@@ -221,6 +231,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     public static ManagerReplication startJoining(
             Path raftDir,
             Path stateFile,
+            String federationId,
             RaftGroupId group,
             ManagerMember member,
             GrpcTlsConfig tls,
@@ -229,7 +240,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             throw new IllegalStateException(raftDir + " already holds this federation's managers' log: this data "
                     + "directory is a manager already; start it with 'mipfed manager start', or join with a new one");
         }
-        return launch(raftDir, stateFile, group, member, List.of(), tls, settings, true);
+        return launch(raftDir, stateFile, federationId, group, member, List.of(), tls, settings, true);
     }
 
     /**
@@ -312,6 +323,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     private static ManagerReplication launch(
             Path raftDir,
             Path stateFile,
+            String federationId,
             RaftGroupId groupId,
             ManagerMember member,
             List<ManagerMember> members,
@@ -345,7 +357,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         // a joining manager starts in an empty group: the leader's configuration change brings it in
         RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
         boolean exists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
-        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile);
+        ManagerStateMachine stateMachine = new ManagerStateMachine(stateFile, federationId);
         RaftServer server;
         try {
             Files.createDirectories(raftDir);
@@ -378,6 +390,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         RaftClient client = writeClient(current, properties, parameters);
         RaftClient queries = queryClient(current, properties, parameters);
         ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
+        stateMachine.auditChain().peers(replication::readAuditLines);
         replication.member = member;
         replication.properties = properties;
         replication.parameters = parameters;
@@ -581,6 +594,24 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      *     {@link #WRITE_TIMEOUT_MILLIS}
      */
     public CommandReply submit(StateCommand command) {
+        return submit(command, false);
+    }
+
+    /** Sends lines of the audit chain for a follower: blocking calls on threads of their own (see below). */
+    private static final java.util.concurrent.ExecutorService UNORDERED_SENDS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "mipfed-manager-unordered-write");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * As {@link #submit(StateCommand)}; {@code unordered}: a follower forwards the command with a blocking call of its
+     * own rather than through the client's ordered asynchronous stream, in which a request that timed out while
+     * the managers had no majority was seen to hold up every later one (the audit shipper, which retries, must
+     * get through once the majority is back).
+     */
+    private CommandReply submit(StateCommand command, boolean unordered) {
         requireNonNull(command, "command is null");
         byte[] bytes;
         try {
@@ -619,7 +650,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 throw noQuorum(e.getMessage());
             }
         } else {
-            sent = client.async().send(message);
+            sent = unordered ? sendUnordered(message) : client.async().send(message);
         }
         RaftClientReply reply;
         try {
@@ -637,7 +668,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             // leadership moved between the check and the submission: forward to the new leader
             try {
                 long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                reply = client.async().send(message).get(Math.max(left, 100), TimeUnit.MILLISECONDS);
+                reply = (unordered ? sendUnordered(message) : client.async().send(message))
+                        .get(Math.max(left, 100), TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 throw noQuorum("the leader changed and no new one answered in time");
             } catch (InterruptedException e) {
@@ -663,6 +695,18 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             Thread.currentThread().interrupt();
         }
         return answer;
+    }
+
+    private CompletableFuture<RaftClientReply> sendUnordered(Message message) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return client.io().send(message);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                UNORDERED_SENDS);
     }
 
     private Problem noQuorum(String cause) {
@@ -771,6 +815,140 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     /** This manager's applied log index and the digest of the state it applied. */
     public StateDigest.Digest digest() {
         return stateMachine.digest();
+    }
+
+    // ---- the federation's audit chain ----
+
+    /** The head of the federation's audit chain as this manager applied it; null until the chain started. */
+    public ReplicatedState.AuditHead auditHead() {
+        return stateMachine.state().audit();
+    }
+
+    /** This manager's copy of the federation's audit chain ({@code D/audit.log}). */
+    public Path auditChainFile() {
+        return stateMachine.auditChain().file();
+    }
+
+    /** The newest {@code limit} lines of this manager's copy of the chain, newest first. */
+    public List<com.fasterxml.jackson.databind.JsonNode> auditNewest(int limit) {
+        return stateMachine.auditChain().newest(limit);
+    }
+
+    /**
+     * Waits (at most {@code millis}) until this manager's copy of the chain holds every line it applied; returns
+     * whether it does (a manager that installed a snapshot reads the lines before it from another manager).
+     */
+    public boolean awaitAuditChainFile(long millis) {
+        return stateMachine.auditChain().awaitReach(auditHead(), millis);
+    }
+
+    /**
+     * Starts the federation's audit chain if the log has none yet: this manager's {@code audit.log} (a data directory
+     * from before the chain was replicated, or a restored one) becomes its beginning, with the journal lines it holds
+     * already. Another manager may have started it first; then this one's file is set aside if it is not a beginning
+     * of that chain.
+     */
+    public void importAudit() {
+        if (auditHead() != null) {
+            return;
+        }
+        Map<String, Long> shipped = new java.util.TreeMap<>();
+        Path file = auditChainFile();
+        try {
+            long offset = 0;
+            while (true) {
+                org.mipfed.core.audit.ChainLines.Page page =
+                        org.mipfed.core.audit.ChainLines.read(file, offset, FederationAuditChain.PAGE_BYTES);
+                if (page.lines().isEmpty()) {
+                    break;
+                }
+                for (byte[] bytes : page.lines()) {
+                    com.fasterxml.jackson.databind.JsonNode line =
+                            org.mipfed.core.audit.ChainLines.parse(bytes).json();
+                    if (line != null
+                            && line.hasNonNull("manager")
+                            && line.path("local_seq").canConvertToLong()) {
+                        shipped.merge(
+                                line.get("manager").asText(),
+                                line.get("local_seq").asLong(),
+                                Math::max);
+                    }
+                }
+                offset = page.next();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the audit trail " + file + ": " + e.getMessage(), e);
+        }
+        var head = stateMachine.auditChain().fileHead();
+        CommandReply reply = submit(new StateCommand.ImportAudit(head.seq(), head.hash(), shipped));
+        if (reply.applied()) {
+            LOG.info("the federation's audit chain starts with the {} lines of {}", head.seq(), file);
+        }
+    }
+
+    /** Commits journal lines into the federation's chain (lines it holds already are skipped). */
+    public void appendAudit(List<StateCommand.AuditEntry> lines) {
+        if (!lines.isEmpty()) {
+            CommandReply reply = submit(new StateCommand.AppendAudit(lines), true);
+            if (!reply.applied()) {
+                throw new Problem(
+                        ProblemType.MANAGER_UNAVAILABLE,
+                        "The federation's audit chain did not take the lines: " + reply.refusal());
+            }
+        }
+    }
+
+    /** How long a manager waits for another one's page of audit chain lines. */
+    static final long AUDIT_QUERY_MILLIS = 5_000;
+
+    /**
+     * Reads lines of the chain from another manager (for a copy that lacks them): the leader first, then the others.
+     * Each question has {@link #AUDIT_QUERY_MILLIS} on a thread of its own, as the digest queries do.
+     */
+    private byte[] readAuditLines(long fromSeq, Map<String, Long> offsets) {
+        List<ManagerStatus> others = new ArrayList<>(managersSeenLocally());
+        others.removeIf(m -> m.id().equals(self.toString()));
+        others.sort(
+                java.util.Comparator.comparing((ManagerStatus m) -> !m.role().equals("leader")));
+        for (ManagerStatus m : others) {
+            long hint = offsets.getOrDefault(m.id(), 0L);
+            CompletableFuture<RaftClientReply> asked = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return queries.io()
+                                    .sendStaleRead(
+                                            Message.valueOf(ByteString.copyFromUtf8(
+                                                    ManagerStateMachine.AUDIT_QUERY + fromSeq + " " + hint)),
+                                            0,
+                                            RaftPeerId.valueOf(m.id()));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    QUERY_THREADS);
+            try {
+                RaftClientReply reply = asked.get(AUDIT_QUERY_MILLIS, TimeUnit.MILLISECONDS);
+                if (!reply.isSuccess()) {
+                    continue;
+                }
+                byte[] answer = reply.getMessage().getContent().toByteArray();
+                int newline = 0;
+                while (newline < answer.length && answer[newline] != '\n') {
+                    newline++;
+                }
+                offsets.put(m.id(), Long.parseLong(new String(answer, 0, newline, StandardCharsets.US_ASCII)));
+                if (newline + 1 < answer.length) {
+                    return answer;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                asked.cancel(true);
+                LOG.debug("manager {} did not give lines of the audit chain: {}", m.id(), e.getMessage());
+            }
+        }
+        return null;
     }
 
     // ---- users and API tokens, sessions, experiments: the stores of a running manager write through the log ----
@@ -1162,6 +1340,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             LOG.warn("closing the Raft client: {}", e.getMessage());
         }
         closeQuietly(server);
+        // closed here, not when Ratis closes the state machine: the chain file outlives a snapshot's installation
+        stateMachine.auditChain().close();
     }
 
     private static void closeQuietly(RaftServer server) {

@@ -52,10 +52,22 @@ final class ManagerStateMachine extends BaseStateMachine {
     /** The digest of {@link #state} and the applied index it was computed at (computed when asked, then kept). */
     private StateDigest.Digest digest;
 
-    /** @param stateFile where the federation state is written after each change ({@code D/state.json}) */
-    ManagerStateMachine(Path stateFile) {
+    /** This manager's copy of the federation's audit chain ({@code D/audit.log}). */
+    private final FederationAuditChain auditChain;
+
+    /**
+     * @param stateFile where the federation state is written after each change ({@code D/state.json})
+     * @param federationId the federation, whose id the audit chain is bound to
+     */
+    ManagerStateMachine(Path stateFile, String federationId) {
         this.stateFile = requireNonNull(stateFile, "stateFile is null");
         this.copies = new ReadableCopies(stateFile.getParent());
+        this.auditChain =
+                new FederationAuditChain(stateFile.toAbsolutePath().getParent().resolve("audit.log"), federationId);
+    }
+
+    FederationAuditChain auditChain() {
+        return auditChain;
     }
 
     /** The digest of the whole state this manager applied, and the applied log index it belongs to. */
@@ -84,8 +96,22 @@ final class ManagerStateMachine extends BaseStateMachine {
         return last == null ? -1 : last.getIndex();
     }
 
+    /** A question for lines of the audit chain: {@code audit <from seq> <byte offset hint>}. */
+    static final String AUDIT_QUERY = "audit ";
+
     @Override
     public CompletableFuture<Message> query(Message request) {
+        String question = request.getContent().toStringUtf8();
+        if (question.startsWith(AUDIT_QUERY)) {
+            // another manager reads lines of the audit chain it lacks (it installed a snapshot, or joined)
+            try {
+                String[] parts = question.substring(AUDIT_QUERY.length()).trim().split(" ");
+                return CompletableFuture.completedFuture(Message.valueOf(
+                        ByteString.copyFrom(auditChain.serve(Long.parseLong(parts[0]), Long.parseLong(parts[1])))));
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         // another manager asks for this one's applied index and digest (GET /admin/managers)
         try {
             return CompletableFuture.completedFuture(
@@ -182,6 +208,9 @@ final class ManagerStateMachine extends BaseStateMachine {
                 ReplicatedState before = state;
                 state = outcome.state();
                 copies.after(command, before, state);
+                if (state.audit() != before.audit()) {
+                    auditChain.applied(before.audit(), state.audit(), outcome.audit());
+                }
             }
             caAfter = state.ca();
             reply = new CommandReply(termIndex.getIndex(), outcome.applied(), outcome.refusal());
@@ -229,6 +258,7 @@ final class ManagerStateMachine extends BaseStateMachine {
             writeStateFile(loaded.federation());
         }
         copies.loaded(loaded);
+        auditChain.loaded(loaded.audit());
         state = loaded;
         setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile()));
         notifyAll();

@@ -46,6 +46,14 @@ public record MemberFile(String id, String raftHost, int raftPort) {
         return ConfigFile.read(file(raftDir), MemberFile.class);
     }
 
+    /** The member file of {@code raftDir}, if the manager made one. */
+    public static java.util.Optional<MemberFile> find(Path raftDir) {
+        Path file = file(raftDir);
+        return Files.isRegularFile(file)
+                ? java.util.Optional.of(ConfigFile.read(file, MemberFile.class))
+                : java.util.Optional.empty();
+    }
+
     /** Writes this member file into {@code raftDir} (temp file + rename). */
     public void write(Path raftDir) {
         try {

@@ -1,10 +1,15 @@
 package org.mipfed.manager.replication;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.mipfed.core.audit.ChainLines;
+import org.mipfed.core.json.Json;
 import org.mipfed.manager.ca.CaKeys;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentLog;
@@ -23,6 +28,7 @@ import org.mipfed.manager.users.UserStore;
  * @param experiments every experiment by id, with the manager that runs it; null until the first manager imported
  *     its files
  * @param ca the federation's CA, keys included, and a rotation in progress; null until the first manager put it in
+ * @param audit the head of the federation's audit chain; null until a manager started it ({@code import-audit})
  */
 public record ReplicatedState(
         long version,
@@ -31,7 +37,8 @@ public record ReplicatedState(
         UserStore.Content users,
         Map<String, Sessions.Session> sessions,
         Map<String, ExperimentLog.Run> experiments,
-        CaKeys ca) {
+        CaKeys ca,
+        AuditHead audit) {
     /** The class of a map {@link #frozen} made: such a map is kept as it is, not copied again. */
     private static final Class<?> FROZEN =
             Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
@@ -54,27 +61,45 @@ public record ReplicatedState(
 
     /** A state holding the federation state only (what a log written before users were replicated holds). */
     public ReplicatedState(long version, FederationState federation) {
-        this(version, federation, 0, null, Map.of(), null, null);
+        this(version, federation, 0, null, Map.of(), null, null, null);
     }
 
     private ReplicatedState withFederation(long newVersion, FederationState next) {
-        return new ReplicatedState(newVersion, next, usersVersion, users, sessions, experiments, ca);
+        return new ReplicatedState(newVersion, next, usersVersion, users, sessions, experiments, ca, audit);
     }
 
     private ReplicatedState withUsers(long newVersion, UserStore.Content next) {
-        return new ReplicatedState(version, federation, newVersion, next, sessions, experiments, ca);
+        return new ReplicatedState(version, federation, newVersion, next, sessions, experiments, ca, audit);
     }
 
     private ReplicatedState withSessions(Map<String, Sessions.Session> next) {
-        return new ReplicatedState(version, federation, usersVersion, users, next, experiments, ca);
+        return new ReplicatedState(version, federation, usersVersion, users, next, experiments, ca, audit);
     }
 
     private ReplicatedState withExperiments(Map<String, ExperimentLog.Run> next) {
-        return new ReplicatedState(version, federation, usersVersion, users, sessions, next, ca);
+        return new ReplicatedState(version, federation, usersVersion, users, sessions, next, ca, audit);
     }
 
     private ReplicatedState withCa(CaKeys next) {
-        return new ReplicatedState(version, federation, usersVersion, users, sessions, experiments, next);
+        return new ReplicatedState(version, federation, usersVersion, users, sessions, experiments, next, audit);
+    }
+
+    private ReplicatedState withAudit(AuditHead next) {
+        return new ReplicatedState(version, federation, usersVersion, users, sessions, experiments, ca, next);
+    }
+
+    /**
+     * The head of the federation's audit chain.
+     *
+     * @param seq the number of lines in the chain
+     * @param hash the last line's hash (the chain's genesis when it has none)
+     * @param shipped for each manager, the last line of its journal the chain holds ({@code local_seq})
+     */
+    public record AuditHead(long seq, String hash, Map<String, Long> shipped) {
+        public AuditHead {
+            java.util.Objects.requireNonNull(hash, "hash is null");
+            shipped = shipped == null ? Map.of() : frozen(shipped);
+        }
     }
 
     /** The state after {@code command}, applied at log index {@code index}, and whether it was applied. */
@@ -145,15 +170,69 @@ public record ReplicatedState(
             // the versions restart at this index: a change computed on a state read before cannot apply
             ReplicatedState r = restore.state();
             return new Outcome(
-                    new ReplicatedState(index, r.federation(), index, r.users(), r.sessions(), r.experiments(), r.ca()),
+                    new ReplicatedState(
+                            index, r.federation(), index, r.users(), r.sessions(), r.experiments(), r.ca(), r.audit()),
                     null);
+        }
+        if (command instanceof StateCommand.ImportAudit imported) {
+            if (audit != null) {
+                return new Outcome(
+                        this, "the federation's audit chain has started already (" + audit.seq() + " lines)");
+            }
+            return new Outcome(
+                    withAudit(new AuditHead(imported.seq(), imported.hash(), imported.shipped())), null, List.of());
+        }
+        if (command instanceof StateCommand.AppendAudit append) {
+            return appendAudit(append);
         }
         throw new IllegalArgumentException(
                 "unknown command " + command.getClass().getName());
     }
 
-    /** What applying a command gave: the new state, or the same one and why the command was refused. */
-    record Outcome(ReplicatedState state, String refusal) {
+    /**
+     * Extends the chain by the lines it does not hold yet, each bound to the one before: every manager computes the
+     * same bytes from the same command and the same head.
+     */
+    private Outcome appendAudit(StateCommand.AppendAudit append) {
+        if (audit == null) {
+            return new Outcome(this, "the federation's audit chain has not started (no import-audit in the log yet)");
+        }
+        Map<String, Long> shipped = new TreeMap<>(audit.shipped());
+        long seq = audit.seq();
+        String hash = audit.hash();
+        List<ChainLines.Line> lines = new ArrayList<>();
+        for (StateCommand.AuditEntry entry : append.lines()) {
+            if (entry.localSeq() <= shipped.getOrDefault(entry.manager(), 0L)) {
+                continue;
+            }
+            ObjectNode fields = Json.mapper().createObjectNode();
+            fields.put("manager", entry.manager());
+            fields.put("local_seq", entry.localSeq());
+            entry.fields().properties().forEach(e -> {
+                if (!e.getKey().equals("manager") && !e.getKey().equals("local_seq")) {
+                    fields.set(e.getKey(), e.getValue());
+                }
+            });
+            ChainLines.Line line = ChainLines.encode(++seq, entry.time(), fields, hash);
+            hash = line.hash();
+            lines.add(line);
+            shipped.put(entry.manager(), entry.localSeq());
+        }
+        if (lines.isEmpty()) {
+            return new Outcome(this, null, List.of());
+        }
+        return new Outcome(withAudit(new AuditHead(seq, hash, shipped)), null, lines);
+    }
+
+    /**
+     * What applying a command gave: the new state, or the same one and why the command was refused; and the lines an
+     * {@code append-audit} added to the audit chain (each manager writes them into its {@code audit.log}).
+     */
+    record Outcome(ReplicatedState state, String refusal, List<ChainLines.Line> audit) {
+        Outcome(ReplicatedState state, String refusal) {
+            this(state, refusal, List.of());
+        }
+
         boolean applied() {
             return refusal == null;
         }

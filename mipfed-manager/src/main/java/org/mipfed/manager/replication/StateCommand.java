@@ -2,9 +2,12 @@ package org.mipfed.manager.replication;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import org.mipfed.manager.ca.CaKeys;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentLog;
@@ -30,6 +33,8 @@ import org.mipfed.manager.users.UserStore;
     @JsonSubTypes.Type(value = StateCommand.PutExperiments.class, name = "put-experiments"),
     @JsonSubTypes.Type(value = StateCommand.RemoveExperiments.class, name = "remove-experiments"),
     @JsonSubTypes.Type(value = StateCommand.RestoreState.class, name = "restore-state"),
+    @JsonSubTypes.Type(value = StateCommand.ImportAudit.class, name = "import-audit"),
+    @JsonSubTypes.Type(value = StateCommand.AppendAudit.class, name = "append-audit"),
 })
 public sealed interface StateCommand {
     /**
@@ -124,6 +129,46 @@ public sealed interface StateCommand {
     record RestoreState(ReplicatedState state) implements StateCommand {
         public RestoreState {
             requireNonNull(state, "state is null");
+        }
+    }
+
+    /**
+     * Starts the federation's audit chain (once, when the log has none): at the head of the chain a manager found in
+     * its {@code audit.log} (a data directory from before the chain was replicated, or a restored one), with the last
+     * local line of each manager's journal that chain already holds. Refused when the chain has started.
+     */
+    record ImportAudit(long seq, String hash, Map<String, Long> shipped) implements StateCommand {
+        public ImportAudit {
+            requireNonNull(hash, "hash is null");
+            shipped = Map.copyOf(requireNonNull(shipped, "shipped is null"));
+        }
+    }
+
+    /**
+     * Lines of managers' local audit journals for the federation's chain, in each journal's order. A line the chain
+     * holds already (its manager's {@code local_seq} at or below the last one taken) is skipped, so a batch sent
+     * again adds nothing twice.
+     */
+    record AppendAudit(List<AuditEntry> lines) implements StateCommand {
+        public AppendAudit {
+            lines = List.copyOf(requireNonNull(lines, "lines is null"));
+        }
+    }
+
+    /**
+     * One line of a manager's journal.
+     *
+     * @param manager the manager that served the action (and wrote the journal line)
+     * @param localSeq the line's seq in that manager's journal
+     * @param time when the action was recorded (ISO-8601, as the journal has it)
+     * @param fields {@code user}, {@code action}, {@code outcome}, {@code details}
+     */
+    record AuditEntry(
+            String manager, @JsonProperty("local_seq") long localSeq, String time, ObjectNode fields) {
+        public AuditEntry {
+            requireNonNull(manager, "manager is null");
+            requireNonNull(time, "time is null");
+            requireNonNull(fields, "fields is null");
         }
     }
 }

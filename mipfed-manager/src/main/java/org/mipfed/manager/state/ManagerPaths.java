@@ -66,8 +66,14 @@ public record ManagerPaths(Path dataDir) {
         return dataDir.resolve("experiments");
     }
 
+    /** The federation's audit chain, as this manager holds it. */
     public Path auditLog() {
         return dataDir.resolve("audit.log");
+    }
+
+    /** This manager's audit journal: its lines, durable before their answers, until the chain holds them. */
+    public Path auditJournal() {
+        return dataDir.resolve("audit.journal");
     }
 
     /** The managers' replication: the Raft log, its snapshots and who this manager is in the group. */

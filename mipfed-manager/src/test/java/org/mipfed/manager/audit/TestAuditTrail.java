@@ -84,7 +84,10 @@ class TestAuditTrail {
                 assertThat(l.path("hash").asText()).hasSize(64);
                 assertThat(l.fieldNames())
                         .toIterable()
-                        .containsExactly("seq", "time", "user", "action", "outcome", "details", "hash");
+                        .containsExactly("seq", "time", "manager", "user", "action", "outcome", "details", "hash");
+                // the line names the manager that served it
+                assertThat(l.path("manager").asText())
+                        .isEqualTo(manager.server().replication().id());
             });
             JsonNode submit = lines.get(1);
             assertThat(submit.path("outcome").asText()).isEqualTo("ok");
