@@ -38,6 +38,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -80,7 +81,13 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     static final long DOWN_AFTER_MILLIS = 3_000;
 
     private final RaftServer server;
-    private final RaftClient client;
+    /** Forwards this manager's writes to the leader; replaced when it failed ({@link #renewWriteClient}). */
+    private volatile RaftClient client;
+
+    private final Object clientLock = new Object();
+    private RaftPeer peer;
+    private RaftProperties properties;
+    private Parameters parameters;
     /**
      * Asks other managers for their applied index and digest. Its own client: Ratis orders a client's requests to a
      * server in one sequence, so a read to one manager must not share a client with the writes forwarded to the
@@ -248,36 +255,12 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
         RaftGroup current;
         try {
-            // the client dials this manager over loopback where it really listens (its port may have been any free one)
-            InetSocketAddress listening = server.getServerRpc().getInetSocketAddress();
-            String here = "127.0.0.1:" + listening.getPort();
-            RaftGroup conf = server.getDivision(groupId).getGroup();
-            if (conf.getPeers().isEmpty()) {
-                conf = RaftGroup.valueOf(groupId, peer);
-            }
-            current = RaftGroup.valueOf(
-                    groupId,
-                    conf.getPeers().stream()
-                            .map(p -> p.getId().equals(self)
-                                    ? RaftPeer.newBuilder(p)
-                                            .setAddress(here)
-                                            .setAdminAddress(here)
-                                            .setClientAddress(here)
-                                            .build()
-                                    : p)
-                            .toList());
+            current = clientGroup(server, groupId, peer);
         } catch (IOException e) {
             closeQuietly(server);
             throw new UncheckedIOException("The Raft group " + groupId + " did not start: " + e.getMessage(), e);
         }
-        RaftClient client = RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(current)
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+        RaftClient client = writeClient(current, properties, parameters);
         RaftClient queries = RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
                 .setRaftGroup(current)
@@ -287,10 +270,80 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 .build();
         ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
         replication.member = member;
+        replication.peer = peer;
+        replication.properties = properties;
+        replication.parameters = parameters;
         if (!joining) {
             replication.awaitLeader(settings.startTimeoutMillis());
         }
         return replication;
+    }
+
+    /** The group as this manager's clients see it: the members, this one at the loopback port it listens on. */
+    private static RaftGroup clientGroup(RaftServer server, RaftGroupId groupId, RaftPeer peer) throws IOException {
+        // the client dials this manager over loopback where it really listens (its port may have been any free one)
+        InetSocketAddress listening = server.getServerRpc().getInetSocketAddress();
+        String here = "127.0.0.1:" + listening.getPort();
+        RaftGroup conf = server.getDivision(groupId).getGroup();
+        if (conf.getPeers().isEmpty()) {
+            conf = RaftGroup.valueOf(groupId, peer);
+        }
+        return RaftGroup.valueOf(
+                groupId,
+                conf.getPeers().stream()
+                        .map(p -> p.getId().equals(peer.getId())
+                                ? RaftPeer.newBuilder(p)
+                                        .setAddress(here)
+                                        .setAdminAddress(here)
+                                        .setClientAddress(here)
+                                        .build()
+                                : p)
+                        .toList());
+    }
+
+    /** A client that forwards this manager's writes to the leader of {@code group}. */
+    private static RaftClient writeClient(RaftGroup group, RaftProperties properties, Parameters parameters) {
+        return RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /**
+     * Replaces a write client that failed by a new one on the group as it is now. Ratis's ordered asynchronous client
+     * keeps one sliding window of requests per client: when a request in it fails for good (the leader died and the
+     * retries ran out before another was elected) the window is closed and every later request of that client fails
+     * with "is closed", so without a new client a follower would take no write again until its restart. The old one is
+     * closed a little later, once what it still had in flight has failed.
+     */
+    private RaftClient renewWriteClient(RaftClient failed) {
+        synchronized (clientLock) {
+            if (client != failed) {
+                return client; // another write renewed it already
+            }
+            RaftClient renewed;
+            try {
+                renewed = writeClient(clientGroup(server, groupId, peer), properties, parameters);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot make a new client for the managers' leader: {}", e.getMessage());
+                return client;
+            }
+            client = renewed;
+            CompletableFuture.delayedExecutor(2 * WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> {
+                        try {
+                            failed.close();
+                        } catch (IOException e) {
+                            LOG.debug("closing a failed Raft client: {}", e.getMessage());
+                        }
+                    });
+            LOG.info("a write to the managers' leader failed: this manager forwards its writes through a new client");
+            return renewed;
+        }
     }
 
     private static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
@@ -416,7 +469,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 throw noQuorum(e.getMessage());
             }
         } else {
-            sent = client.async().send(message);
+            return forward(message, started, timeout);
         }
         RaftClientReply reply;
         try {
@@ -432,16 +485,62 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
         if (!reply.isSuccess() && reply.getNotLeaderException() != null) {
             // leadership moved between the check and the submission: forward to the new leader
+            return forward(message, started, timeout);
+        }
+        return applied(reply, started, timeout);
+    }
+
+    /**
+     * Forwards a write to the leader through the write client, until it is committed or {@code timeout} passed since
+     * {@code started}. A client that failed is replaced and the write sent again through the new one: the commands are
+     * versioned or idempotent, so a write that was committed after all is not applied twice.
+     */
+    private CommandReply forward(Message message, long started, long timeout) {
+        String cause = "no majority answered within " + timeout + " ms";
+        while (true) {
+            long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (left <= 0) {
+                throw noQuorum(cause);
+            }
+            RaftClient through = client;
+            CompletableFuture<RaftClientReply> sent = through.async().send(message);
+            RaftClientReply reply;
             try {
-                long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                reply = client.async().send(message).get(Math.max(left, 100), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                throw noQuorum("the leader changed and no new one answered in time");
+                reply = sent.get(left, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                sent.cancel(true);
+                renewWriteClient(through);
+                throw noQuorum(cause);
+            } catch (ExecutionException e) {
+                cause = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                if (e.getCause() instanceof StateMachineException) {
+                    throw noQuorum(cause); // the leader's state machine refused it: sending it again changes nothing
+                }
+                renewWriteClient(through);
+                pause(100);
+                continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw noQuorum("interrupted");
             }
+            if (!reply.isSuccess()) {
+                throw noQuorum(
+                        reply.getException() != null ? reply.getException().getMessage() : "refused");
+            }
+            return applied(reply, started, timeout);
         }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The state machine's answer to a committed write, once this manager applied it (what it wrote it reads next). */
+    private CommandReply applied(RaftClientReply reply, long started, long timeout) {
         if (!reply.isSuccess()) {
             throw noQuorum(reply.getException() != null ? reply.getException().getMessage() : "refused");
         }
@@ -485,7 +584,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         RaftPeerId leader = info.getLeaderId();
         if (leader != null && !leader.equals(self) && !info.isLeader()) {
             try {
-                GroupInfoReply fromLeader = client.getGroupManagementApi(leader).info(groupId);
+                // asked once, without the write client's retries: a leader that just died must not hold up the list
+                GroupInfoReply fromLeader =
+                        queries.getGroupManagementApi(leader).info(groupId);
                 return statuses(fromLeader.getRoleInfoProto(), fromLeader.getCommitInfos(), fromLeader.getGroup());
             } catch (IOException | RuntimeException e) {
                 LOG.debug("cannot ask the leader {} about the managers: {}", leader, e.getMessage());
