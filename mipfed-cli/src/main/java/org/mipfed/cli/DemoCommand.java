@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mipfed.cli.client.AdminClient;
 import org.mipfed.cli.demo.LocalFederation;
+import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,12 +51,23 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port for nodes (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int grpcPort;
 
+    @Option(
+            names = "--managers",
+            defaultValue = "1",
+            description = "How many managers (default: ${DEFAULT-VALUE}); more than one join the first with "
+                    + "'mipfed manager join' and the manager token, each with its own portal (3 or 5 survive the loss "
+                    + "of 1 or 2).")
+    int managers;
+
     @Option(names = "--exit", description = "Stop after the analyses instead of waiting for Ctrl-C.")
     boolean exit;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         long started = System.nanoTime();
+        if (managers < 1 || managers > 9) {
+            throw Problem.badRequest("--managers must be 1 to 9, not " + managers + " (3 or 5 for redundancy)");
+        }
         Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-demo-");
         Files.createDirectories(dir);
         step("Extracting the dementia data (Exareme2's synthetic MIP data, MIT) into " + dir.resolve("data"));
@@ -95,6 +107,11 @@ final class DemoCommand implements Callable<Integer> {
         federation.start("all");
         // Each node imports two data models first; on a busy machine that alone can take a minute.
         federation.awaitReady(Duration.ofSeconds(180), "chuv", "epfl", "uoa");
+        for (int m = 1; m < managers; m++) {
+            step("manager " + (m + 1) + " of " + managers
+                    + ": mipfed join-token manager, then mipfed manager join on free ports");
+            federation.addManager();
+        }
         AdminClient admin = federation.admin();
         System.out.println();
         System.out.println(nodeTable(admin.get("/admin/nodes")));
@@ -159,6 +176,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("Demo ready in %.1f s.%n", (System.nanoTime() - started) / 1e9);
         System.out.println("Portal: http://127.0.0.1:" + federation.httpPort() + "/portal/   sign in as: admin / "
                 + federation.adminPassword());
+        for (int m = 1; m < federation.managerCount(); m++) {
+            System.out.println("Portal of manager " + (m + 1) + " (" + federation.managerId(m) + "): http://127.0.0.1:"
+                    + federation.managerHttpPort(m) + "/portal/   (same users; mipfed manager ls lists the managers)");
+        }
         System.out.println(
                 "REST API: http://127.0.0.1:" + federation.httpPort() + "   token: " + federation.adminToken());
         System.out.println("Try:  curl -s -H 'Authorization: Bearer " + federation.adminToken() + "' http://127.0.0.1:"

@@ -15,6 +15,8 @@ import org.mipfed.manager.api.HttpTransport;
 import org.mipfed.manager.api.WebOptions;
 import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.exareme2.Exareme2Address;
+import org.mipfed.manager.replication.MemberFile;
+import org.mipfed.manager.session.ManagerDirectories;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.users.OidcSettings;
@@ -22,6 +24,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mipfed manager init|start}. */
@@ -31,6 +34,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ManagerCommand.Init.class,
             ManagerCommand.Start.class,
+            ManagerCommand.Join.class,
             ManagerLsCommand.class,
             ManagerMembershipCommands.Demote.class,
             ManagerMembershipCommands.Remove.class,
@@ -77,6 +81,13 @@ final class ManagerCommand {
         String httpHost;
 
         @Option(
+                names = "--raft-port",
+                paramLabel = "PORT",
+                description = "Port other managers reach this one's Raft at (mutual TLS, manager certificates only; "
+                        + "default: the --grpc-port + 1, 2378 with the defaults; 0: any free port on loopback).")
+        Integer raftPort;
+
+        @Option(
                 names = "--cert-validity",
                 description =
                         "Lifetime of node certificates, e.g. 30d, 12h, 90s; nodes renew at two thirds of it (default: ${DEFAULT-VALUE}).",
@@ -92,8 +103,10 @@ final class ManagerCommand {
             } catch (IllegalArgumentException e) {
                 throw Problem.badRequest("--cert-validity: " + e.getMessage());
             }
+            int raft = raftPort(raftPort, grpcPort);
             FederationInit.Created created =
                     FederationInit.init(paths, advertiseAddr, grpcPort, httpPort, httpHost, validity);
+            MemberFile.readOrCreate(paths.raftDir(), advertiseAddr, raft);
             System.out.println("Federation " + created.config().federationId() + " created in " + paths.dataDir());
             System.out.println();
             System.out.println("To add a hospital node to this federation, run on the node:");
@@ -133,6 +146,13 @@ final class ManagerCommand {
 
         @Spec
         CommandSpec spec;
+
+        @Option(
+                names = "--raft-port",
+                paramLabel = "PORT",
+                description = "Listen for the other managers' Raft on this port from now on (kept in "
+                        + "D/raft/member.json; default: the port kept there).")
+        Integer raftPort;
 
         @Option(
                 names = "--http-cert",
@@ -231,19 +251,15 @@ final class ManagerCommand {
             }
             ManagerServer server;
             try {
-                server = ManagerServer.start(paths, null, null, web, exareme2);
+                if (raftPort != null && (raftPort < 0 || raftPort > 65_535)) {
+                    throw new IllegalArgumentException("--raft-port must be 0 to 65535, not " + raftPort);
+                }
+                server = ManagerServer.start(paths, null, null, web, exareme2, raftPort);
             } catch (IllegalArgumentException e) {
                 // the Exareme2 address was refused (public without the flag): the manager did not start
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(
-                            () -> {
-                                server.close();
-                                stopped.countDown();
-                            },
-                            "mipfed-shutdown"));
+            CountDownLatch stopped = untilStoppedOrLeft(server);
             HttpTransport transport = server.api().transport();
             System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on "
                     + (transport.https() ? "https" : "http") + "://"
@@ -261,6 +277,7 @@ final class ManagerCommand {
                         + exareme2.host() + ":" + server.exareme2Port());
             }
             stopped.await();
+            server.close();
             return 0;
         }
 
@@ -285,6 +302,133 @@ final class ManagerCommand {
                 }
             }
             return new OidcSettings(oidcIssuer, oidcClientId, secret == null || secret.isBlank() ? null : secret);
+        }
+    }
+
+    /** The Raft port when none is given: the node port + 1 (2378 with the defaults), any free one for a port of 0. */
+    static int raftPort(Integer given, int grpcPort) {
+        int port = given != null ? given : grpcPort == 0 ? 0 : grpcPort + 1;
+        if (port < 0 || port > 65_535) {
+            throw Problem.badRequest("--raft-port must be 0 to 65535, not " + port
+                    + (given == null ? " (the --grpc-port + 1): give --raft-port" : ""));
+        }
+        return port;
+    }
+
+    /**
+     * A latch that opens when the manager is stopped (SIGTERM) or leaves the managers' group (an admin demoted or
+     * removed it; the reason is printed): the command then closes the server and exits cleanly.
+     */
+    static CountDownLatch untilStoppedOrLeft(ManagerServer server) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "mipfed-shutdown"));
+        server.onLeft(reason -> {
+            System.err.println("mipfed: " + reason);
+            stopped.countDown();
+        });
+        return stopped;
+    }
+
+    @Command(
+            name = "join",
+            mixinStandardHelpOptions = true,
+            description = "Make this machine one more manager of a running federation (HOST:PORT: any of its managers' "
+                    + "node port), with the manager token (mipfed join-token manager), then run it until stopped. "
+                    + "Later starts: mipfed manager start --data-dir D.")
+    static final class Join implements Callable<Integer> {
+        @Option(
+                names = "--token",
+                required = true,
+                description = "The federation's manager token (mipfed join-token manager).")
+        String token;
+
+        @Option(
+                names = "--data-dir",
+                description = "The new manager's data directory, new or empty "
+                        + "(default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
+        Path dataDir;
+
+        @Option(
+                names = "--advertise-addr",
+                description = "Host name or IP nodes and the other managers reach this manager at "
+                        + "(default: ${DEFAULT-VALUE}).",
+                defaultValue = "127.0.0.1")
+        String advertiseAddr;
+
+        @Option(
+                names = "--grpc-port",
+                description = "Port for nodes, mutual TLS (default: ${DEFAULT-VALUE}).",
+                defaultValue = "" + FederationConfig.DEFAULT_GRPC_PORT)
+        int grpcPort;
+
+        @Option(
+                names = "--http-port",
+                description = "Port of the REST API and portal (default: ${DEFAULT-VALUE}).",
+                defaultValue = "" + FederationConfig.DEFAULT_HTTP_PORT)
+        int httpPort;
+
+        @Option(
+                names = "--http-host",
+                description = "Interface the REST API and portal listen on (default: ${DEFAULT-VALUE}, all); "
+                        + "127.0.0.1 serves plain HTTP, for a reverse proxy that terminates TLS.",
+                defaultValue = "0.0.0.0")
+        String httpHost;
+
+        @Option(
+                names = "--raft-port",
+                paramLabel = "PORT",
+                description = "Port the other managers reach this one's Raft at (default: the --grpc-port + 1; "
+                        + "0: any free port, on loopback).")
+        Integer raftPort;
+
+        @Parameters(index = "0", paramLabel = "HOST:PORT", description = "A running manager's node port.")
+        String manager;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+            ManagerJoiner.checkEmpty(paths);
+            int raft = raftPort(raftPort, grpcPort);
+            for (int port : new int[] {grpcPort, httpPort}) {
+                if (port < 0 || port > 65_535) {
+                    throw Problem.badRequest("--grpc-port and --http-port are 0 to 65535, not " + port);
+                }
+            }
+            boolean existed = java.nio.file.Files.isDirectory(paths.dataDir());
+            ManagerJoiner joiner = new ManagerJoiner(token, manager);
+            FederationConfig config = joiner.exchange(
+                    paths, new ManagerJoiner.Settings(advertiseAddr, grpcPort, httpPort, httpHost, raft));
+            ManagerServer server;
+            try {
+                server = ManagerServer.join(
+                        paths,
+                        WebOptions.DEFAULT,
+                        (memberId, raftAddress) -> joiner.add(
+                                memberId,
+                                raftAddress,
+                                ManagerDirectories.hostPort(advertiseAddr, grpcPort),
+                                ManagerDirectories.hostPort(advertiseAddr, httpPort)));
+            } catch (RuntimeException e) {
+                ManagerJoiner.undo(paths, existed);
+                throw e;
+            }
+            CountDownLatch stopped = untilStoppedOrLeft(server);
+            HttpTransport transport = server.api().transport();
+            System.out.println("joined federation " + config.federationId() + " as manager "
+                    + server.replication().id() + " (" + server.replication().groupSize() + " managers)");
+            System.out.println("manager running: nodes on port " + server.grpcPort() + ", REST API and portal on "
+                    + (transport.https() ? "https" : "http") + "://"
+                    + (transport.loopbackOnly() ? "127.0.0.1" : advertiseAddr) + ":" + server.httpPort()
+                    + "; later starts: mipfed manager start --data-dir " + paths.dataDir());
+            stopped.await();
+            server.close();
+            return 0;
         }
     }
 }

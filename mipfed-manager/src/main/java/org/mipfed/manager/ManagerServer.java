@@ -10,12 +10,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.mipfed.algorithms.Algorithms;
 import org.mipfed.core.json.Json;
@@ -39,6 +41,7 @@ import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.join.JoinService;
 import org.mipfed.manager.join.JoinTokens;
+import org.mipfed.manager.join.ManagerJoinService;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.replication.ManagerReplication;
@@ -124,6 +127,57 @@ public final class ManagerServer implements AutoCloseable {
             Integer httpPortOverride,
             WebOptions web,
             Exareme2Address exareme2) {
+        return start(paths, grpcPortOverride, httpPortOverride, web, exareme2, null);
+    }
+
+    /**
+     * As above, its Raft server listening on {@code raftPortOverride} (null: the port of {@code D/raft/member.json};
+     * a given port is kept there for the next starts).
+     */
+    public static ManagerServer start(
+            ManagerPaths paths,
+            Integer grpcPortOverride,
+            Integer httpPortOverride,
+            WebOptions web,
+            Exareme2Address exareme2,
+            Integer raftPortOverride) {
+        return start(paths, grpcPortOverride, httpPortOverride, web, exareme2, raftPortOverride, null);
+    }
+
+    /**
+     * How a joining manager is added to the managers' group once its Raft server listens: asks the leader, and
+     * returns once the leader added it.
+     */
+    @FunctionalInterface
+    public interface Admission {
+        /**
+         * @param memberId the joining manager's id in the group
+         * @param raftAddress the {@code host:port} its Raft server listens on
+         * @throws RuntimeException (a {@link org.mipfed.core.problem.Problem}) saying why it was not added
+         */
+        void add(String memberId, String raftAddress);
+    }
+
+    /**
+     * Runs a manager that joins the managers' group ({@code mipfed manager join}), its data directory written by the
+     * join (configuration, its key and manager certificate, the CA's certificate, {@code raft/member.json}): its Raft
+     * server starts empty, {@code admission} has the leader add it, it receives the replicated state (the CA's key
+     * among it) and then serves nodes and the REST API as every manager does. Later starts are plain
+     * {@link #start}s.
+     */
+    public static ManagerServer join(ManagerPaths paths, WebOptions web, Admission admission) {
+        requireNonNull(admission, "admission is null");
+        return start(paths, null, null, web, null, null, admission);
+    }
+
+    private static ManagerServer start(
+            ManagerPaths paths,
+            Integer grpcPortOverride,
+            Integer httpPortOverride,
+            WebOptions web,
+            Exareme2Address exareme2,
+            Integer raftPortOverride,
+            Admission joining) {
         requireNonNull(paths, "paths is null");
         if (exareme2 != null) {
             // before anything listens: a refused address starts nothing
@@ -131,12 +185,20 @@ public final class ManagerServer implements AutoCloseable {
         }
         requireNonNull(web, "web is null");
         FederationConfig config = FederationInit.config(paths);
-        FederationCa ca = FederationCa.load(paths, config.advertiseAddr());
-        // read strictly first: a hand edit with an error stops the start before anything listens
-        FederationState files = StateStore.load(paths.state()).get();
         int grpcPort = grpcPortOverride != null ? grpcPortOverride : config.grpcPort();
         int httpPort = httpPortOverride != null ? httpPortOverride : config.httpPort();
-        ManagerReplication replication = startReplication(paths, config, ca, files, grpcPort);
+        FederationCa ca;
+        ManagerReplication replication;
+        if (joining != null) {
+            JoinedMember joined = joinReplication(paths, config, grpcPort, joining);
+            ca = joined.ca();
+            replication = joined.replication();
+        } else {
+            ca = FederationCa.load(paths, config.advertiseAddr());
+            // read strictly first: a hand edit with an error stops the start before anything listens
+            FederationState files = StateStore.load(paths.state()).get();
+            replication = startReplication(paths, config, ca, files, grpcPort, raftPortOverride);
+        }
         StateStore store;
         try {
             store = StateStore.replicated(replication);
@@ -187,16 +249,24 @@ public final class ManagerServer implements AutoCloseable {
         // this manager as nodes reach it, read when a session opens (the ports are bound by then)
         AtomicInteger boundGrpc = new AtomicInteger(grpcPort);
         AtomicInteger boundHttp = new AtomicInteger(httpPort);
-        ManagerDirectories directories = new ManagerDirectories(
-                store,
-                () -> new ManagerRecord(
-                        replication.id(),
-                        ManagerDirectories.hostPort(config.advertiseAddr(), boundGrpc.get()),
-                        ManagerDirectories.hostPort(config.advertiseAddr(), boundHttp.get())));
+        java.util.function.Supplier<ManagerRecord> selfRecord = () -> new ManagerRecord(
+                replication.id(),
+                ManagerDirectories.hostPort(config.advertiseAddr(), boundGrpc.get()),
+                ManagerDirectories.hostPort(config.advertiseAddr(), boundHttp.get()));
+        ManagerDirectories directories = new ManagerDirectories(store, selfRecord);
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcPort))
                 .sslContext(ManagerTls.serverContext(ca))
                 .addService(new JoinService(
                         ca::joinCa, tokens, registry, config.federationId(), config.nodeCertificateValidity()))
+                .addService(new ManagerJoinService(
+                        ca::joinCa,
+                        tokens,
+                        config.federationId(),
+                        config.nodeCertificateValidity(),
+                        replication,
+                        store,
+                        selfRecord,
+                        () -> keepRaftPort(paths, replication)))
                 .addService(ServerInterceptors.intercept(
                         new NodeSessionService(
                                 registry, config.federationId(), renewals, alerts::raised, directories::current),
@@ -294,6 +364,23 @@ public final class ManagerServer implements AutoCloseable {
         replication.advertise(config.advertiseAddr() + ":" + grpc.getPort());
         ManagerServer server =
                 new ManagerServer(paths, config, grpc, api, registry, analyses, audit, metrics, replication);
+        try {
+            listSelf(replication, store, selfRecord.get());
+        } catch (RuntimeException e) {
+            // no majority yet: the check below tries again every second
+            LOG.warn("cannot put this manager into the managers' list nodes follow now: {}", e.getMessage());
+        }
+        server.timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        server.followMembership(store, selfRecord.get(), directories);
+                    } catch (RuntimeException e) {
+                        LOG.warn("checking this manager's place among the managers failed: {}", e.getMessage());
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         server.rotation = rotation;
         if (exareme2 != null) {
             try {
@@ -346,6 +433,137 @@ public final class ManagerServer implements AutoCloseable {
         return server;
     }
 
+    private record JoinedMember(ManagerReplication replication, FederationCa ca) {}
+
+    /** How long a joining manager waits for the replicated state once the leader added it. */
+    private static final long JOIN_STATE_TIMEOUT_MILLIS = 120_000;
+
+    /**
+     * The Raft member of a joining manager: started empty with the identity its join wrote, added by the leader
+     * ({@code admission}), then holding the replicated state, from which the CA's key goes into {@code D/ca/}.
+     */
+    private static JoinedMember joinReplication(
+            ManagerPaths paths, FederationConfig config, int grpcPort, Admission admission) {
+        MemberFile member = MemberFile.read(paths.raftDir());
+        X509Certificate caCertificate =
+                Pem.readCertificate(paths.caDir().resolve(org.mipfed.manager.ca.CertificateAuthority.CERTIFICATE_FILE));
+        FederationCa.Identity written = new FederationCa.Identity(
+                Pem.readPrivateKey(paths.tlsKey()),
+                List.of(Pem.readCertificate(paths.tlsCertificate()), caCertificate));
+        AtomicReference<FederationCa> loaded = new AtomicReference<>();
+        ManagerReplication replication = ManagerReplication.startJoining(
+                paths.raftDir().resolve("log"),
+                paths.state(),
+                config.federationId(),
+                member.member(ManagerDirectories.hostPort(config.advertiseAddr(), grpcPort)),
+                RaftTls.config(
+                        () -> loaded.get() == null ? written : loaded.get().identity(),
+                        () -> loaded.get() == null
+                                ? List.of(caCertificate)
+                                : loaded.get().trusted(),
+                        config.federationId()),
+                ReplicationSettings.DEFAULT);
+        try {
+            // a port of 0 was any free one: keep the one it got, where the group will dial it from now on
+            int port = replication.raftAddress().getPort();
+            if (member.raftPort() != port) {
+                new MemberFile(member.id(), member.raftHost(), port).write(paths.raftDir());
+            }
+            admission.add(replication.id(), replication.reachableRaftAddress());
+            if (!replication.awaitState(JOIN_STATE_TIMEOUT_MILLIS)) {
+                throw new IllegalStateException("The managers' group added this manager but it did not receive the "
+                        + "federation's state within " + JOIN_STATE_TIMEOUT_MILLIS / 1000
+                        + " s; see the leader's log.");
+            }
+            replication.awaitCommittedApplied(ReplicationSettings.START_TIMEOUT_MILLIS_DEFAULT);
+            if (!Files.exists(paths.state())) {
+                StateStore.create(paths.state(), replication.state().federation());
+            }
+            FederationCa ca = FederationCa.joined(
+                    paths, config.advertiseAddr(), replication.state().ca());
+            loaded.set(ca);
+            LOG.info("joined the managers' group as {}: {} managers", replication.id(), replication.groupSize());
+            return new JoinedMember(replication, ca);
+        } catch (RuntimeException e) {
+            replication.close();
+            throw e;
+        }
+    }
+
+    /** A group of one that listened on any free port keeps that port once other managers dial it. */
+    private static void keepRaftPort(ManagerPaths paths, ManagerReplication replication) {
+        MemberFile member = MemberFile.read(paths.raftDir());
+        int port = replication.raftAddress().getPort();
+        if (member.raftPort() != port) {
+            new MemberFile(member.id(), member.raftHost(), port).write(paths.raftDir());
+            LOG.info("the managers' Raft port {} is kept in {} for the next starts", port, paths.raftDir());
+        }
+    }
+
+    /**
+     * Puts this manager into the managers' list nodes follow (or its current addresses) when it is one of several
+     * managers of the group; a group of one keeps its list as it is (empty: nodes know the manager they joined).
+     */
+    private static void listSelf(ManagerReplication replication, StateStore store, ManagerRecord self) {
+        FederationState now = store.get();
+        if (replication.groupSize() == 1
+                || !replication.isMember()
+                || now.managers().contains(self)) {
+            return;
+        }
+        store.update(
+                s -> s.managers().contains(self) ? s : s.withManagers(ManagerJoinService.replaced(s.managers(), self)));
+    }
+
+    private volatile boolean listedOnce;
+    private final java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+    private final List<java.util.function.Consumer<String>> leftListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} once, with the reason, when this manager leaves the managers' group (an admin demoted or
+     * removed it): it serves nothing from then on and the command that runs it stops.
+     */
+    public void onLeft(java.util.function.Consumer<String> listener) {
+        leftListeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    /** Every second: this manager's entry in the managers' list, the list sent to nodes, and whether it left. */
+    private void followMembership(StateStore store, ManagerRecord self, ManagerDirectories directories) {
+        directories.resendIfChanged(registry);
+        FederationState now = store.get();
+        boolean listed = now.managers().stream().anyMatch(m -> m.id().equals(self.id()));
+        listedOnce |= listed;
+        boolean member = replication.isMember();
+        boolean unlisted = listedOnce && !listed && !now.managers().isEmpty();
+        if (unlisted && leavingSince == 0) {
+            leavingSince = System.nanoTime();
+        }
+        // out of the list first, out of the group's configuration next: wait for that (the change may need this
+        // manager's vote, a group of two), or at most LEAVE_GRACE
+        if (!member || unlisted && System.nanoTime() - leavingSince > LEAVE_GRACE.toNanos()) {
+            String why = "this manager (" + replication.id() + ") is no longer one of the federation's managers: an "
+                    + "admin demoted or removed it (mipfed manager demote/rm). It stops serving nodes and the REST "
+                    + "API; its data directory stays. To make this machine a manager again, join it with a new data "
+                    + "directory (mipfed join-token manager, then mipfed manager join).";
+            if (left.compareAndSet(false, true)) {
+                LOG.warn(why);
+                for (java.util.function.Consumer<String> listener : leftListeners) {
+                    listener.accept(why);
+                }
+            }
+            return;
+        }
+        if (!unlisted) {
+            listSelf(replication, store, self);
+        }
+    }
+
+    /** How long a manager taken out of the managers' list waits to be out of the group's configuration too. */
+    private static final java.time.Duration LEAVE_GRACE = java.time.Duration.ofSeconds(15);
+
+    private volatile long leavingSince;
+
     /** The gauges read at each scrape: nodes by state, experiments by status, certificates' time left. */
     private static void observe(
             ManagerMetrics metrics, NodeRegistry registry, ExperimentStore experiments, FederationCa ca, HttpTls tls) {
@@ -371,10 +589,20 @@ public final class ManagerServer implements AutoCloseable {
      * state file was changed while it was stopped takes the file's state into the log, once.
      */
     private static ManagerReplication startReplication(
-            ManagerPaths paths, FederationConfig config, FederationCa ca, FederationState files, int grpcPort) {
-        // a group of one: no other manager dials it, so Raft listens on any free loopback port (joining managers
-        // will give it a fixed one)
-        MemberFile member = MemberFile.readOrCreate(paths.raftDir(), config.advertiseAddr(), 0);
+            ManagerPaths paths,
+            FederationConfig config,
+            FederationCa ca,
+            FederationState files,
+            int grpcPort,
+            Integer raftPortOverride) {
+        // without --raft-port (init writes one into member.json) a group of one listens on any free loopback port,
+        // and keeps the port it got once another manager joins
+        MemberFile member = MemberFile.readOrCreate(
+                paths.raftDir(), config.advertiseAddr(), raftPortOverride == null ? 0 : raftPortOverride);
+        if (raftPortOverride != null && member.raftPort() != raftPortOverride) {
+            member = new MemberFile(member.id(), member.raftHost(), raftPortOverride);
+            member.write(paths.raftDir());
+        }
         ManagerReplication replication = ManagerReplication.start(
                 paths.raftDir().resolve("log"),
                 paths.state(),
@@ -517,8 +745,13 @@ public final class ManagerServer implements AutoCloseable {
         return exareme2 == null ? -1 : exareme2.port();
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         timer.shutdownNow();
         if (exareme2 != null) {
             exareme2.close();

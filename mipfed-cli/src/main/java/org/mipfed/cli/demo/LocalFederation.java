@@ -49,6 +49,28 @@ public final class LocalFederation implements AutoCloseable {
     private final List<String> managerOptions = new ArrayList<>();
     private boolean nodeMetrics;
     private Process manager;
+    /** The Raft port of the first manager (fixed, so that the managers that join reach it across its restarts). */
+    private final int raftPort = freePort();
+    /** The managers added with {@link #addManager()}: index 1, 2, … (the first manager, index 0, is the fields above). */
+    private final List<JoinedManager> joined = new ArrayList<>();
+
+    /** A manager added to the federation with {@code mipfed manager join}, in its own process. */
+    private static final class JoinedManager {
+        final ManagerPaths paths;
+        final int grpcPort;
+        final int httpPort;
+        final int raftPort;
+        final Path log;
+        Process process;
+
+        JoinedManager(ManagerPaths paths, int grpcPort, int httpPort, int raftPort, Path log) {
+            this.paths = paths;
+            this.grpcPort = grpcPort;
+            this.httpPort = httpPort;
+            this.raftPort = raftPort;
+            this.log = log;
+        }
+    }
 
     /** A node of the federation. */
     public static final class Node {
@@ -127,24 +149,176 @@ public final class LocalFederation implements AutoCloseable {
     }
 
     public void startManager() {
-        List<String> args = new ArrayList<>(
-                List.of("manager", "start", "--data-dir", managerPaths.dataDir().toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "manager",
+                "start",
+                "--data-dir",
+                managerPaths.dataDir().toString(),
+                "--raft-port",
+                Integer.toString(raftPort)));
         args.addAll(managerOptions);
         manager = launch(workDir.resolve("manager.log"), args.toArray(String[]::new));
-        // Generous: on a busy 2-core machine (load 30, several builds at once) the manager has taken over 60 s to
-        // start.
+        awaitHealthy(manager, this::admin, httpPort, workDir.resolve("manager.log"));
+    }
+
+    /**
+     * Waits until a manager's process answers {@code /healthcheck}. Generous: on a busy 2-core machine (load 30,
+     * several builds at once) a manager has taken over 60 s to start.
+     */
+    private static void awaitHealthy(
+            Process process, java.util.function.Supplier<AdminClient> client, int httpPort, Path log) {
         await(Duration.ofSeconds(180), "the manager to answer on port " + httpPort, () -> {
             try {
-                admin().get("/healthcheck");
+                // a joining manager writes its admin token during its join: read it once it is there
+                client.get().get("/healthcheck");
                 return true;
-            } catch (Problem p) {
-                if (!manager.isAlive()) {
+            } catch (Problem | UncheckedIOException p) {
+                if (!process.isAlive()) {
                     throw new IllegalStateException(
-                            "the manager process exited; see " + workDir.resolve("manager.log"));
+                            "the manager process exited (code " + process.exitValue() + "); see " + log);
                 }
                 return false;
             }
         });
+    }
+
+    /**
+     * Adds a manager to the federation as an operator would: {@code mipfed manager join} with the manager token, in
+     * its own process, on free loopback ports, dialling the first manager that runs. Returns its index (1, 2, …; the
+     * first manager is 0) once it answers on its HTTP port.
+     */
+    public int addManager() {
+        int index = joined.size() + 1;
+        ManagerPaths paths = new ManagerPaths(workDir.resolve("manager-" + index));
+        JoinedManager m = new JoinedManager(
+                paths, freePort(), freePort(), freePort(), workDir.resolve("manager-" + index + ".log"));
+        int at = firstRunningManager();
+        String token = admin(at).get("/admin/join-tokens/manager").path("token").asText();
+        m.process = launch(
+                m.log,
+                "manager",
+                "join",
+                "--token",
+                token,
+                "--data-dir",
+                paths.dataDir().toString(),
+                "--advertise-addr",
+                "127.0.0.1",
+                "--grpc-port",
+                Integer.toString(m.grpcPort),
+                "--http-port",
+                Integer.toString(m.httpPort),
+                "--http-host",
+                "127.0.0.1",
+                "--raft-port",
+                Integer.toString(m.raftPort),
+                "127.0.0.1:" + managerGrpcPort(at));
+        joined.add(m);
+        awaitHealthy(m.process, () -> adminOf(m), m.httpPort, m.log);
+        return index;
+    }
+
+    /** How many managers the federation has here (the first one included, running or not). */
+    public int managerCount() {
+        return 1 + joined.size();
+    }
+
+    private int firstRunningManager() {
+        for (int i = 0; i < managerCount(); i++) {
+            Process p = managerProcess(i);
+            if (p != null && p.isAlive()) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no manager runs");
+    }
+
+    private JoinedManager joined(int index) {
+        if (index < 1 || index > joined.size()) {
+            throw new IllegalArgumentException("no manager " + index + " (0 to " + joined.size() + ")");
+        }
+        return joined.get(index - 1);
+    }
+
+    /** Kills manager {@code index}'s process at once (kill -9, {@code destroyForcibly}) and waits until it is gone. */
+    public void killManager(int index) {
+        stop(managerProcess(index), true);
+    }
+
+    /** Stops manager {@code index} cleanly (SIGTERM) and waits until its process ended. */
+    public void stopManager(int index) {
+        stop(managerProcess(index), false);
+    }
+
+    /**
+     * Starts manager {@code index} again from its data directory ({@code mipfed manager start}, same ports) and waits
+     * until it answers on its HTTP port; it must not be running.
+     */
+    public void restartManager(int index) {
+        Process running = managerProcess(index);
+        if (running != null && running.isAlive()) {
+            throw new IllegalStateException("manager " + index + " runs; stop or kill it first");
+        }
+        if (index == 0) {
+            startManager();
+            return;
+        }
+        JoinedManager m = joined(index);
+        m.process = launch(
+                m.log, "manager", "start", "--data-dir", m.paths.dataDir().toString());
+        awaitHealthy(m.process, () -> adminOf(m), m.httpPort, m.log);
+    }
+
+    /** Manager {@code index}'s process (null for the first manager before it started). */
+    public Process managerProcess(int index) {
+        return index == 0 ? manager : joined(index).process;
+    }
+
+    /** Manager {@code index}'s data directory. */
+    public ManagerPaths managerPaths(int index) {
+        return index == 0 ? managerPaths : joined(index).paths;
+    }
+
+    /** Manager {@code index}'s REST API port on 127.0.0.1. */
+    public int managerHttpPort(int index) {
+        return index == 0 ? httpPort : joined(index).httpPort;
+    }
+
+    /** Manager {@code index}'s node-facing (gRPC, mutual TLS) port on 127.0.0.1. */
+    public int managerGrpcPort(int index) {
+        return index == 0 ? grpcPort : joined(index).grpcPort;
+    }
+
+    /** Manager {@code index}'s Raft port on 127.0.0.1. */
+    public int managerRaftPort(int index) {
+        return index == 0 ? raftPort : joined(index).raftPort;
+    }
+
+    /** Manager {@code index}'s id in the managers' group ({@code manager-<8 hex>}, from its {@code raft/member.json}). */
+    public String managerId(int index) {
+        try {
+            return Json.mapper()
+                    .readTree(
+                            managerPaths(index).raftDir().resolve("member.json").toFile())
+                    .path("id")
+                    .asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An admin client of manager {@code index}, with that manager's own admin token. */
+    public AdminClient admin(int index) {
+        return index == 0 ? admin() : adminOf(joined(index));
+    }
+
+    /** The log file of manager {@code index}'s process. */
+    public Path managerLog(int index) {
+        return index == 0 ? workDir.resolve("manager.log") : joined(index).log;
+    }
+
+    private static AdminClient adminOf(JoinedManager m) {
+        return new AdminClient("http://127.0.0.1:" + m.httpPort, FederationInit.adminToken(m.paths));
     }
 
     /** Runs the manager from another data directory from now on (e.g. one restored from a backup). */
@@ -441,6 +615,9 @@ public final class LocalFederation implements AutoCloseable {
             }
             stop(n.process, false);
         });
+        for (JoinedManager m : joined) {
+            stop(m.process, false);
+        }
         stop(manager, false);
         List<String> leaks = refusalsStatingCounts();
         if (!leaks.isEmpty()) {

@@ -201,6 +201,28 @@ public final class CertificateAuthority {
     }
 
     /**
+     * Signs a joining manager's certificate from its PKCS#10 request ({@code mipfed manager join}): the same
+     * certificate {@link #issueServerCertificate} makes ({@code OU=manager}, server and client, {@code dnsOrIpSans}
+     * plus loopback as subject alternative names), for the request's key, whose private half never leaves the new
+     * manager. Only the request's verified public key is used.
+     *
+     * @throws IllegalArgumentException if the request cannot be parsed, its signature does not verify, or its key is
+     *     weak
+     */
+    public X509Certificate signManagerCsr(byte[] csrDer, List<String> dnsOrIpSans, Duration validity) {
+        requireNonNull(csrDer, "csrDer is null");
+        PublicKey publicKey = CertificateRequests.verifiedPublicKey(csrDer);
+        List<String> hosts = SubjectAlternativeNames.withLoopback(dnsOrIpSans);
+        return issue(
+                subject(hosts.get(0), Role.MANAGER.label()),
+                publicKey,
+                validity,
+                SubjectAlternativeNames.of(hosts),
+                KeyPurposeId.id_kp_serverAuth,
+                KeyPurposeId.id_kp_clientAuth);
+    }
+
+    /**
      * Signs a node's certificate from its PKCS#10 request. Only the request's public key is used, after its
      * signature is verified (the node holds the private key); the subject is set here, whatever the request
      * asked for: {@code CN=<nodeId>, OU=<role>, O=<federationId>}. The certificate is good for TLS client

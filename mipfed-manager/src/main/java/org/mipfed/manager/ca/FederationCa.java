@@ -104,6 +104,40 @@ public final class FederationCa {
         return new FederationCa(paths, requireNonNull(advertiseAddr, "advertiseAddr is null"), current, identity, next);
     }
 
+    /**
+     * The CAs of a manager that joined a group ({@code mipfed manager join}): its data directory holds its own key and
+     * manager certificate and the CA's certificate only; the CA's key came through the managers' replicated state.
+     * Writes the CA's files from {@code keys} (key first), then loads as {@link #load} does and follows a rotation
+     * the group has in progress.
+     *
+     * @throws IllegalArgumentException when the replicated CA is not the one this manager's certificate is under
+     */
+    public static FederationCa joined(ManagerPaths paths, String advertiseAddr, CaKeys keys) {
+        requireNonNull(keys, "keys is null");
+        X509Certificate replicated = CaKeys.certificateOf(keys.certificate());
+        X509Certificate mine = Pem.readCertificate(paths.tlsCertificate());
+        CertificateAuthority authority = CertificateAuthority.of(replicated, CaKeys.keyOf(keys.key(), replicated));
+        authority.writeTo(paths.caDir());
+        FederationCa ca = load(paths, advertiseAddr);
+        if (!authority.issued(mine)) {
+            // the CA rotated between this manager's join and its addition: a certificate under the new one
+            ca.adoptIssuing(authority);
+        }
+        ca.adopt(keys);
+        return ca;
+    }
+
+    /** Issues this manager a certificate under {@code authority} (its own key), as {@link #adopt} does. */
+    private synchronized void adoptIssuing(CertificateAuthority authority) {
+        X509Certificate mine = authority.issueServerCertificate(
+                new KeyPair(identity.chain().get(0).getPublicKey(), identity.key()),
+                List.of(advertiseAddr),
+                MANAGER_CERTIFICATE_VALIDITY);
+        Pem.writeCertificate(paths.tlsCertificate(), mine);
+        current = authority;
+        identity = new Identity(identity.key(), List.of(mine, authority.certificate()));
+    }
+
     /** The CA of the certificate the manager presents: joins are signed by it, and join tokens name its digest. */
     public CertificateAuthority joinCa() {
         return current;

@@ -61,6 +61,15 @@ public final class JoinService extends JoinGrpc.JoinImplBase {
                     .asRuntimeException());
             return;
         }
+        if (role.get() == Role.MANAGER) {
+            // the manager token makes managers (mipfed manager join), whose certificates serve Raft; a node never
+            LOG.warn("join refused for host '{}': a manager token cannot make a node", request.getHostname());
+            response.onError(Status.PERMISSION_DENIED
+                    .withDescription("This is the federation's manager token: it adds a manager (mipfed manager join), "
+                            + "never a node. Join a node with the worker token: mipfed join-token worker")
+                    .asRuntimeException());
+            return;
+        }
         String nodeId = NodeIds.newId();
         CertificateAuthority signer = ca.get();
         X509Certificate certificate;

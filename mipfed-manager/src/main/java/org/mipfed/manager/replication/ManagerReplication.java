@@ -81,19 +81,18 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     static final long DOWN_AFTER_MILLIS = 3_000;
 
     private final RaftServer server;
-    /** Forwards this manager's writes to the leader; replaced when it failed ({@link #renewWriteClient}). */
     private volatile RaftClient client;
-
-    private final Object clientLock = new Object();
-    private RaftPeer peer;
-    private RaftProperties properties;
-    private Parameters parameters;
     /**
      * Asks other managers for their applied index and digest. Its own client: Ratis orders a client's requests to a
      * server in one sequence, so a read to one manager must not share a client with the writes forwarded to the
      * leader (they held each other up).
      */
-    private final RaftClient queries;
+    private volatile RaftClient queries;
+    /** The members the two clients were built for ({@link #followMembers}). */
+    private volatile java.util.Set<RaftPeerId> clientsKnow = java.util.Set.of();
+
+    private RaftProperties properties;
+    private Parameters parameters;
 
     private final RaftGroupId groupId;
     private final RaftPeerId self;
@@ -255,43 +254,37 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
         RaftGroup current;
         try {
-            current = clientGroup(server, groupId, peer);
+            RaftGroup conf = server.getDivision(groupId).getGroup();
+            if (conf.getPeers().isEmpty()) {
+                conf = RaftGroup.valueOf(groupId, peer);
+            }
+            current = clientGroup(server, self, conf);
         } catch (IOException e) {
             closeQuietly(server);
             throw new UncheckedIOException("The Raft group " + groupId + " did not start: " + e.getMessage(), e);
         }
         RaftClient client = writeClient(current, properties, parameters);
-        RaftClient queries = RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(current)
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setRetryPolicy(RetryPolicies.noRetry())
-                .build();
+        RaftClient queries = queryClient(current, properties, parameters);
         ManagerReplication replication = new ManagerReplication(server, client, queries, groupId, self, stateMachine);
         replication.member = member;
-        replication.peer = peer;
         replication.properties = properties;
         replication.parameters = parameters;
+        replication.clientsKnow =
+                current.getPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
         if (!joining) {
             replication.awaitLeader(settings.startTimeoutMillis());
         }
         return replication;
     }
 
-    /** The group as this manager's clients see it: the members, this one at the loopback port it listens on. */
-    private static RaftGroup clientGroup(RaftServer server, RaftGroupId groupId, RaftPeer peer) throws IOException {
-        // the client dials this manager over loopback where it really listens (its port may have been any free one)
-        InetSocketAddress listening = server.getServerRpc().getInetSocketAddress();
-        String here = "127.0.0.1:" + listening.getPort();
-        RaftGroup conf = server.getDivision(groupId).getGroup();
-        if (conf.getPeers().isEmpty()) {
-            conf = RaftGroup.valueOf(groupId, peer);
-        }
+    /** The group as this manager's clients dial it: itself over loopback where it really listens. */
+    private static RaftGroup clientGroup(RaftServer server, RaftPeerId self, RaftGroup conf) {
+        String here =
+                "127.0.0.1:" + server.getServerRpc().getInetSocketAddress().getPort();
         return RaftGroup.valueOf(
-                groupId,
+                conf.getGroupId(),
                 conf.getPeers().stream()
-                        .map(p -> p.getId().equals(peer.getId())
+                        .map(p -> p.getId().equals(self)
                                 ? RaftPeer.newBuilder(p)
                                         .setAddress(here)
                                         .setAdminAddress(here)
@@ -301,7 +294,6 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                         .toList());
     }
 
-    /** A client that forwards this manager's writes to the leader of {@code group}. */
     private static RaftClient writeClient(RaftGroup group, RaftProperties properties, Parameters parameters) {
         return RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
@@ -313,6 +305,61 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 .build();
     }
 
+    private static RaftClient queryClient(RaftGroup group, RaftProperties properties, Parameters parameters) {
+        return RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+    }
+
+    /** Closes clients replaced by {@link #followMembers} once what they carried has ended. */
+    private static final java.util.concurrent.ScheduledExecutorService RETIRED_CLIENTS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mipfed-raft-client-retire");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Builds this manager's clients again when the group's members changed since they were built: a manager that
+     * joined started with clients that knew itself only, and every manager's clients must reach a member that joined
+     * later (to forward writes, ask the leader about the group, ask a member for its digest).
+     */
+    private void followMembers() {
+        RaftGroup conf = group();
+        java.util.Set<RaftPeerId> ids =
+                conf.getPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
+        if (ids.isEmpty() || ids.equals(clientsKnow)) {
+            return;
+        }
+        synchronized (this) {
+            if (ids.equals(clientsKnow) || properties == null) {
+                return;
+            }
+            RaftGroup current = clientGroup(server, self, conf);
+            RaftClient oldClient = client;
+            RaftClient oldQueries = queries;
+            client = writeClient(current, properties, parameters);
+            queries = queryClient(current, properties, parameters);
+            clientsKnow = ids;
+            RETIRED_CLIENTS.schedule(
+                    () -> {
+                        for (RaftClient c : List.of(oldClient, oldQueries)) {
+                            try {
+                                c.close();
+                            } catch (IOException e) {
+                                LOG.debug("closing a replaced Raft client: {}", e.getMessage());
+                            }
+                        }
+                    },
+                    30,
+                    TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * Replaces a write client that failed by a new one on the group as it is now. Ratis's ordered asynchronous client
      * keeps one sliding window of requests per client: when a request in it fails for good (the leader died and the
@@ -321,14 +368,15 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      * closed a little later, once what it still had in flight has failed.
      */
     private RaftClient renewWriteClient(RaftClient failed) {
-        synchronized (clientLock) {
-            if (client != failed) {
-                return client; // another write renewed it already
+        synchronized (this) {
+            RaftGroup conf = group();
+            if (client != failed || properties == null || conf.getPeers().isEmpty()) {
+                return client; // another write (or a change of the members) renewed it already
             }
             RaftClient renewed;
             try {
-                renewed = writeClient(clientGroup(server, groupId, peer), properties, parameters);
-            } catch (IOException | RuntimeException e) {
+                renewed = writeClient(clientGroup(server, self, conf), properties, parameters);
+            } catch (RuntimeException e) {
                 LOG.warn("cannot make a new client for the managers' leader: {}", e.getMessage());
                 return client;
             }
@@ -408,6 +456,19 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         stateMachine.onCa(listener);
     }
 
+    /** The id of the group's leader as this manager knows it now; empty while there is none. */
+    public java.util.Optional<String> leaderId() {
+        RaftPeerId leader = info().getLeaderId();
+        return leader == null || leader.toString().isEmpty()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(leader.toString());
+    }
+
+    /** Whether this manager is a voting member of the group it was started in (a demoted or removed one is not). */
+    public boolean isMember() {
+        return group().getPeers().stream().anyMatch(p -> p.getId().equals(self));
+    }
+
     /** Whether this manager is the group's leader now. */
     public boolean isLeader() {
         return info().isLeader();
@@ -450,6 +511,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             throw new UncheckedIOException(e);
         }
         long started = System.nanoTime();
+        followMembers();
         // a group of one cannot lose its majority: only a busy machine makes it slow, so it waits longer
         long timeout = groupSize() == 1 ? ALONE_WRITE_TIMEOUT_MILLIS : WRITE_TIMEOUT_MILLIS;
         Message message = Message.valueOf(ByteString.copyFrom(bytes));
@@ -580,6 +642,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     }
 
     private List<ManagerStatus> managersWithoutDigests() {
+        followMembers();
         DivisionInfo info = info();
         RaftPeerId leader = info.getLeaderId();
         if (leader != null && !leader.equals(self) && !info.isLeader()) {
@@ -928,6 +991,23 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                     ProblemType.CONFLICT,
                     "Manager " + id + " is the only manager of the federation; a federation needs one. Add another "
                             + "manager first (mipfed join-token manager, then mipfed manager join on the new machine).");
+        }
+        if (!info().isLeader()) {
+            changeConfiguration(peers, timeoutMillis, "remove manager " + id); // refused, naming the leader
+        }
+        // out of the managers' list nodes follow first: the leaving manager, still a member, sees that it left
+        for (int attempt = 0; attempt < 10; attempt++) {
+            StateLog.Versioned now = read();
+            if (now.state() == null
+                    || now.state().managers().stream().noneMatch(m -> m.id().equals(id))
+                    || change(
+                            now.version(),
+                            now.state()
+                                    .withManagers(now.state().managers().stream()
+                                            .filter(m -> !m.id().equals(id))
+                                            .toList()))) {
+                break;
+            }
         }
         changeConfiguration(peers, timeoutMillis, "remove manager " + id);
         LOG.info("manager {} left the managers' group, now {} managers", id, peers.size());

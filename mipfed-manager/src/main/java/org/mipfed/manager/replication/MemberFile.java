@@ -41,6 +41,11 @@ public record MemberFile(String id, String raftHost, int raftPort) {
         return made;
     }
 
+    /** Reads the member file of {@code raftDir}, which must exist (a manager that joined wrote it). */
+    public static MemberFile read(Path raftDir) {
+        return ConfigFile.read(file(raftDir), MemberFile.class);
+    }
+
     /** Writes this member file into {@code raftDir} (temp file + rename). */
     public void write(Path raftDir) {
         try {

@@ -49,31 +49,53 @@ public final class ManagerDirectories {
         return directory.build();
     }
 
+    /** The list's version last sent to the nodes connected here. */
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong(-1);
+
+    /**
+     * Sends the directory to every node connected here when the list changed since it was last sent: a change
+     * committed through another manager (a manager joined there, or was demoted) reaches this manager's nodes too.
+     */
+    public void resendIfChanged(NodeRegistry registry) {
+        requireNonNull(registry, "registry is null");
+        FederationState now = store.get();
+        long last = sent.get();
+        if (last >= 0 && last != now.managersVersion() && sent.compareAndSet(last, now.managersVersion())) {
+            send(registry, now);
+        }
+    }
+
     /** Sends the new directory to every node connected here whenever a change of the state changes the list. */
     public void followChanges(NodeRegistry registry) {
         requireNonNull(registry, "registry is null");
+        sent.compareAndSet(-1, store.get().managersVersion());
         store.onChange((before, after) -> {
             if (before.managersVersion() == after.managersVersion()
                     && before.managers().equals(after.managers())) {
                 return;
             }
-            ManagerMessage message = ManagerMessage.newBuilder()
-                    .setDirectory(of(after, self.get()))
-                    .build();
-            int sent = 0;
-            for (var session : registry.openSessions()) {
-                if (session.offer(message)) {
-                    sent++;
-                }
+            if (sent.getAndSet(after.managersVersion()) != after.managersVersion()) {
+                send(registry, after);
             }
-            LOG.info(
-                    "the federation's managers are now {} (version {}): told {} connected node(s)",
-                    after.managersOr(self.get()).stream()
-                            .map(ManagerRecord::address)
-                            .toList(),
-                    after.managersVersion(),
-                    sent);
         });
+    }
+
+    private void send(NodeRegistry registry, FederationState after) {
+        ManagerMessage message =
+                ManagerMessage.newBuilder().setDirectory(of(after, self.get())).build();
+        int told = 0;
+        for (var session : registry.openSessions()) {
+            if (session.offer(message)) {
+                told++;
+            }
+        }
+        LOG.info(
+                "the federation's managers are now {} (version {}): told {} connected node(s)",
+                after.managersOr(self.get()).stream()
+                        .map(ManagerRecord::address)
+                        .toList(),
+                after.managersVersion(),
+                told);
     }
 
     /** {@code host:port}, with an IPv6 host in brackets. */
