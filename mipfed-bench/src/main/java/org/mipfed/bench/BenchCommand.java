@@ -121,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "PART",
             description =
                     "Measure only these parts: import, an algorithm name (descriptive_stats, linear_regression, logistic_regression, "
-                            + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory. Default: all.")
+                            + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory, managers (write latency and failover with 1 and 3 managers). Default: all.")
     java.util.Set<String> only;
 
     private static final java.util.Set<String> PARTS = new java.util.TreeSet<>(List.of(
@@ -136,7 +136,8 @@ public final class BenchCommand implements Callable<Integer> {
             "reference",
             "r",
             "small",
-            "memory"));
+            "memory",
+            "managers"));
 
     @CommandLine.Mixin
     ScaleOptions scale = new ScaleOptions();
@@ -163,6 +164,13 @@ public final class BenchCommand implements Callable<Integer> {
             ScaleBench.print(
                     new ScaleBench(dir, scale.nodes, scale.rows, scale.agentsPerJvm, scale.runs).run(), out, dir);
             return 0;
+        }
+        if (wanted("managers")) {
+            managers(dir.resolve("managers"));
+            if (only != null && only.equals(java.util.Set.of("managers"))) {
+                print(dir);
+                return 0;
+            }
         }
         System.err.printf("mipfed bench: %d nodes x %,d rows, %d runs, in %s%n", nodes, rows, runs, dir);
         Path data = dir.resolve("data");
@@ -501,6 +509,17 @@ public final class BenchCommand implements Callable<Integer> {
         table.add(logisticLatency(admin));
     }
 
+    /**
+     * The managers' replication with one and with three managers ({@link ManagerGroupBench}): write latency and the
+     * time from the leader's loss to the first write accepted again.
+     */
+    private void managers(Path dir) throws Exception {
+        for (int managers : new int[] {1, 3}) {
+            System.err.printf("managers: a group of %d, write latency and failover ...%n", managers);
+            table.addAll(ManagerGroupBench.run(dir.resolve("group-of-" + managers), managers, 300, 5));
+        }
+    }
+
     /** This process (the clients), the manager and the nodes: every process a small analysis costs CPU in. */
     private List<Long> servingPids(LocalFederation federation) {
         List<Long> pids = new ArrayList<>();
@@ -701,7 +720,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
         StringBuilder csv = new StringBuilder(
-                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb\n");
+                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb,managers,failover_ms,failover_max_ms\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
@@ -724,6 +743,8 @@ public final class BenchCommand implements Callable<Integer> {
                     "cpu_ms_nodes",
                     "manager_mb",
                     "node_max_mb",
+                    "failover_ms",
+                    "failover_max_ms",
                     "failed")) {
                 if (r.has(f) && r.get(f).isNumber()) {
                     other.append(f)

@@ -38,6 +38,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -485,6 +486,40 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
     }
 
+    /**
+     * Replaces a write client that failed by a new one on the group as it is now. Ratis's ordered asynchronous client
+     * keeps one sliding window of requests per client: when a request in it fails for good (the leader died and the
+     * retries ran out before another was elected) the window is closed and every later request of that client fails
+     * with "is closed", so without a new client a follower would take no write again until its restart. The old one is
+     * closed a little later, once what it still had in flight has failed.
+     */
+    private RaftClient renewWriteClient(RaftClient failed) {
+        synchronized (this) {
+            RaftGroup conf = group();
+            if (client != failed || properties == null || conf.getPeers().isEmpty()) {
+                return client; // another write (or a change of the members) renewed it already
+            }
+            RaftClient renewed;
+            try {
+                renewed = writeClient(clientGroup(server, self, conf), properties, parameters);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot make a new client for the managers' leader: {}", e.getMessage());
+                return client;
+            }
+            client = renewed;
+            CompletableFuture.delayedExecutor(2 * WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> {
+                        try {
+                            failed.close();
+                        } catch (IOException e) {
+                            LOG.debug("closing a failed Raft client: {}", e.getMessage());
+                        }
+                    });
+            LOG.info("a write to the managers' leader failed: this manager forwards its writes through a new client");
+            return renewed;
+        }
+    }
+
     static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
@@ -650,7 +685,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 throw noQuorum(e.getMessage());
             }
         } else {
-            sent = unordered ? sendUnordered(message) : client.async().send(message);
+            return forward(message, started, timeout, unordered);
         }
         RaftClientReply reply;
         try {
@@ -666,17 +701,65 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
         if (!reply.isSuccess() && reply.getNotLeaderException() != null) {
             // leadership moved between the check and the submission: forward to the new leader
+            return forward(message, started, timeout, unordered);
+        }
+        return applied(reply, started, timeout);
+    }
+
+    /**
+     * Forwards a write to the leader through the write client, until it is committed or {@code timeout} passed since
+     * {@code started}. A client that failed is replaced and the write sent again through the new one: the commands are
+     * versioned or idempotent, so a write that was committed after all is not applied twice. {@code unordered}: with a
+     * blocking call of its own rather than through the client's ordered stream (see {@link #submit(StateCommand,
+     * boolean)}).
+     */
+    private CommandReply forward(Message message, long started, long timeout, boolean unordered) {
+        String cause = "no majority answered within " + timeout + " ms";
+        while (true) {
+            long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (left <= 0) {
+                throw noQuorum(cause);
+            }
+            RaftClient through = client;
+            CompletableFuture<RaftClientReply> sent =
+                    unordered ? sendUnordered(through, message) : through.async().send(message);
+            RaftClientReply reply;
             try {
-                long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                reply = (unordered ? sendUnordered(message) : client.async().send(message))
-                        .get(Math.max(left, 100), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                throw noQuorum("the leader changed and no new one answered in time");
+                reply = sent.get(left, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                sent.cancel(true);
+                renewWriteClient(through);
+                throw noQuorum(cause);
+            } catch (ExecutionException e) {
+                cause = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                if (e.getCause() instanceof StateMachineException) {
+                    throw noQuorum(cause); // the leader's state machine refused it: sending it again changes nothing
+                }
+                renewWriteClient(through);
+                pause(100);
+                continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw noQuorum("interrupted");
             }
+            if (!reply.isSuccess()) {
+                throw noQuorum(
+                        reply.getException() != null ? reply.getException().getMessage() : "refused");
+            }
+            return applied(reply, started, timeout);
         }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The state machine's answer to a committed write, once this manager applied it (what it wrote it reads next). */
+    private CommandReply applied(RaftClientReply reply, long started, long timeout) {
         if (!reply.isSuccess()) {
             throw noQuorum(reply.getException() != null ? reply.getException().getMessage() : "refused");
         }
@@ -697,11 +780,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         return answer;
     }
 
-    private CompletableFuture<RaftClientReply> sendUnordered(Message message) {
+    private static CompletableFuture<RaftClientReply> sendUnordered(RaftClient through, Message message) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        return client.io().send(message);
+                        return through.io().send(message);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -733,7 +816,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         RaftPeerId leader = info.getLeaderId();
         if (leader != null && !leader.equals(self) && !info.isLeader()) {
             try {
-                GroupInfoReply fromLeader = client.getGroupManagementApi(leader).info(groupId);
+                // asked once, without the write client's retries: a leader that just died must not hold up the list
+                GroupInfoReply fromLeader =
+                        queries.getGroupManagementApi(leader).info(groupId);
                 return statuses(fromLeader.getRoleInfoProto(), fromLeader.getCommitInfos(), fromLeader.getGroup());
             } catch (IOException | RuntimeException e) {
                 LOG.debug("cannot ask the leader {} about the managers: {}", leader, e.getMessage());

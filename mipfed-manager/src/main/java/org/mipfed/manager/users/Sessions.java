@@ -51,6 +51,10 @@ public final class Sessions {
 
     private final Clock clock;
     private final SessionLog log;
+    /** The sessions (by their key in the log) whose last use a request is refreshing now. */
+    private final java.util.Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** Until when each session's refresh is not tried again (its last attempt was refused). */
+    private final Map<String, Instant> holdOff = new ConcurrentHashMap<>();
 
     public Sessions() {
         this(Clock.systemUTC());
@@ -107,12 +111,19 @@ public final class Sessions {
         if (replicated == null || expired(replicated, now)) {
             return Optional.empty();
         }
-        if (replicated.lastSeen().plus(REFRESH_EVERY).isBefore(now)) {
+        // while the managers elect a leader a refresh may wait out the write timeout: one request refreshes it, the
+        // others of the same session meanwhile do not wait, and none tries again for a while after a refused one
+        if (replicated.lastSeen().plus(REFRESH_EVERY).isBefore(now)
+                && !heldOff(replicated.id(), now)
+                && refreshing.add(replicated.id())) {
             try {
                 log.putSession(replicated.seen(now));
             } catch (Problem e) {
                 // a refresh is a hint: the session still works while the managers cannot take writes
                 LOG.debug("the last use of a session was not refreshed: {}", e.getMessage());
+                holdOff.put(replicated.id(), now.plus(UserStore.HINT_HOLD_OFF));
+            } finally {
+                refreshing.remove(replicated.id());
             }
         }
         return Optional.of(replicated.withId(id).seen(now));
@@ -166,6 +177,18 @@ public final class Sessions {
                 .map(Session::id)
                 .toList();
         log.removeSessions(expired);
+    }
+
+    private boolean heldOff(String key, Instant now) {
+        Instant until = holdOff.get(key);
+        if (until == null) {
+            return false;
+        }
+        if (until.isBefore(now)) {
+            holdOff.remove(key, until);
+            return false;
+        }
+        return true;
     }
 
     /** Whether a replicated session is idle too long: its last use in the log trails the real one by up to a refresh. */

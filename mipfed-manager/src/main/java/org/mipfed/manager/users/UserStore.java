@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.mipfed.core.json.Json;
@@ -50,6 +51,15 @@ public final class UserStore {
     public record CreatedToken(ApiToken token, String secret) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The tokens whose last use a request is recording now. */
+    private final java.util.Set<String> recordingUse = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** After a last use that could not be recorded, how long no request of that token tries again. */
+    static final Duration HINT_HOLD_OFF = Duration.ofSeconds(5);
+    /** Until when each token's last use is not tried again (its last attempt was refused). */
+    private final Map<String, Instant> holdOff = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The changes running or waiting for their turn now. */
+    private final java.util.concurrent.atomic.AtomicInteger changing = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Path file;
     private final PasswordHasher hasher = new PasswordHasher();
     /** A hash verified when a user name is unknown, so that a wrong name takes as long as a wrong password. */
@@ -103,7 +113,29 @@ public final class UserStore {
      *
      * @throws Problem 503 when the managers have no majority to commit it
      */
-    private synchronized Content change(java.util.function.UnaryOperator<Content> change) {
+    private Content change(java.util.function.UnaryOperator<Content> change) {
+        changing.incrementAndGet();
+        try {
+            return changeInTurn(change);
+        } finally {
+            changing.decrementAndGet();
+        }
+    }
+
+    /** Whether a token's last use is held off now (its last attempt was refused moments ago). */
+    private boolean heldOff(String tokenId, Instant now) {
+        Instant until = holdOff.get(tokenId);
+        if (until == null) {
+            return false;
+        }
+        if (until.isBefore(now)) {
+            holdOff.remove(tokenId, until);
+            return false;
+        }
+        return true;
+    }
+
+    private synchronized Content changeInTurn(java.util.function.UnaryOperator<Content> change) {
         if (log == null) {
             Content next = change.apply(content);
             write(next);
@@ -361,7 +393,13 @@ public final class UserStore {
                 Instant when = Instant.now();
                 if (user.isPresent()
                         && (token.lastUsed() == null
-                                || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(when))) {
+                                || token.lastUsed().plus(LAST_USED_RESOLUTION).isBefore(when))
+                        // a hint never holds up a change nor queues behind one: while the managers elect a leader
+                        // each write may wait out the write timeout, so one request records it, none while another
+                        // change runs, and none for a while after a refused one
+                        && changing.get() == 0
+                        && !heldOff(token.id(), when)
+                        && recordingUse.add(token.id())) {
                     try {
                         change(content -> {
                             List<ApiToken> tokens = new ArrayList<>(content.tokens());
@@ -371,6 +409,9 @@ public final class UserStore {
                     } catch (Problem | IllegalStateException e) {
                         // the last use is a hint: a token still works while the managers cannot take writes
                         LOG.debug("the last use of token {} was not recorded: {}", token.id(), e.getMessage());
+                        holdOff.put(token.id(), when.plus(HINT_HOLD_OFF));
+                    } finally {
+                        recordingUse.remove(token.id());
                     }
                 }
                 return user;

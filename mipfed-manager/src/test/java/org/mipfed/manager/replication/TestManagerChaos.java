@@ -1,0 +1,426 @@
+package org.mipfed.manager.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.mipfed.core.json.Json;
+import org.mipfed.core.problem.Problem;
+import org.mipfed.core.problem.ProblemType;
+import org.mipfed.manager.FederationInit;
+import org.mipfed.manager.ManagerServer;
+import org.mipfed.manager.ca.FederationCa;
+import org.mipfed.manager.experiments.Experiment;
+import org.mipfed.manager.experiments.ExperimentStore;
+import org.mipfed.manager.state.FederationConfig;
+import org.mipfed.manager.state.ManagerPaths;
+import org.mipfed.manager.state.StateStore;
+import org.mipfed.manager.users.Roles;
+import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.UserStore;
+
+/**
+ * Chaos in one JVM: three managers in one Raft group on loopback (mutual TLS), each with the stores and the once a
+ * second check for orphaned experiments a running manager has. For {@code mipfed.chaos.seconds} (default 180) a
+ * random manager is stopped at once every 15 s (its Raft server closed: its connections drop, what it had not
+ * committed is gone) and started again from its data directory 5 s later, while six clients submit experiments,
+ * record finished analyses, change a user and sign in with a token and a session through random managers. Afterwards:
+ * no request took longer than its deadline, no request on a running manager failed otherwise than with a 503 while
+ * the group had no leader, every experiment a manager acknowledged is on every manager, finished or {@code
+ * interrupted}, and every manager has applied the same index with the same state digest.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestManagerChaos {
+    private static final String PASSWORD = "a long enough password";
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final long CHAOS_SECONDS = Long.getLong("mipfed.chaos.seconds", 180);
+    private static final long KILL_EVERY_MILLIS = 15_000;
+    private static final long DOWN_MILLIS = 5_000;
+    /** Each client request's deadline: a write waits at most the write timeout (2 s) for a majority. */
+    private static final long DEADLINE_MILLIS = 15_000;
+
+    @TempDir
+    static Path dir;
+
+    private String federationId;
+    private FederationCa ca;
+    private final List<ManagerMember> members = new ArrayList<>();
+    private final AtomicReferenceArray<Member> managers = new AtomicReferenceArray<>(3);
+
+    /** One manager: its member of the group, its stores, and its timer (the orphan check), as ManagerServer has. */
+    private record Member(
+            ManagerReplication replication,
+            UserStore users,
+            Sessions sessions,
+            ExperimentStore experiments,
+            ScheduledExecutorService timer)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            // the Raft server first: what the writer still holds cannot be committed any more, as after kill -9
+            replication.close();
+            experiments.close();
+        }
+    }
+
+    @BeforeAll
+    void startThreeManagers() throws Exception {
+        ManagerPaths first = new ManagerPaths(dir.resolve("manager-a"));
+        FederationInit.init(first, "localhost", 0, 0, "127.0.0.1");
+        FederationConfig config = FederationInit.config(first);
+        federationId = config.federationId();
+        ca = FederationCa.load(first, config.advertiseAddr());
+        for (String name : new String[] {"a", "b", "c"}) {
+            members.add(new ManagerMember(
+                    "manager-" + name, "localhost:" + (7000 + members.size()), "127.0.0.1", freeLoopbackPort()));
+        }
+        ExecutorService starting = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Member>> started = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                started.add(starting.submit(() -> start(n)));
+            }
+            for (int i = 0; i < 3; i++) {
+                managers.set(i, started.get(i).get());
+            }
+        } finally {
+            starting.shutdownNow();
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        for (int i = 0; i < 3; i++) {
+            Member m = managers.getAndSet(i, null);
+            if (m != null) {
+                m.close();
+            }
+        }
+    }
+
+    /** Starts manager {@code i} from its data directory, as ManagerServer does. */
+    private Member start(int i) {
+        ManagerMember member = members.get(i);
+        Path data = dir.resolve(member.id());
+        ManagerReplication replication = ManagerReplication.start(
+                data.resolve("raft").resolve("log"),
+                data.resolve("state.json"),
+                federationId,
+                member,
+                members,
+                RaftTls.config(ca, federationId),
+                new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
+        ManagerPaths paths = new ManagerPaths(data);
+        if (i == 0 && replication.state().federation() == null) {
+            replication.submit(
+                    new StateCommand.ImportFiles(StateStore.load(paths.state()).get()));
+            ManagerServer.importOlderFiles(paths, replication);
+        }
+        replication.awaitCommittedApplied(PATIENCE.toMillis());
+        await(
+                "the users reach " + replication.id(),
+                () -> replication.readUsers().content() != null);
+        ExperimentStore experiments = ExperimentStore.replicated(paths.experiments(), replication);
+        try {
+            experiments.interruptUnfinished(
+                    "The manager stopped (crash or restart) while this experiment was running; run it again.");
+        } catch (RuntimeException e) {
+            // no majority yet: the leader ends them once it sees them orphaned
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "orphans-" + member.id());
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        ManagerServer.interruptOrphans(replication, experiments);
+                    } catch (RuntimeException e) {
+                        // as ManagerServer: tried again in a second
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
+        return new Member(
+                replication, UserStore.replicated(replication), Sessions.replicated(replication), experiments, timer);
+    }
+
+    @Test
+    @Disabled("issue #16: its first full run had user changes through one manager over their 15 s deadline (17 s to"
+            + " 100 s); see docs/manager-redundancy.md, failover. Run it with -Dmipfed.chaos.seconds=60 to find where"
+            + " they wait (it prints the stack of a request over its deadline).")
+    void killingARandomManagerEvery15SecondsLosesNoExperimentHangsNoRequestAndTheManagersConverge() throws Exception {
+        managers.get(0).users().create("alice", PASSWORD, Roles.RESEARCHER);
+        UserStore.CreatedToken token = managers.get(0).users().createToken("alice", "chaos");
+        Sessions.Session session = managers.get(0).sessions().create("alice");
+        await("alice everywhere", () -> {
+            for (int i = 0; i < 3; i++) {
+                if (managers.get(i).users().userForToken(token.secret()).isEmpty()
+                        || managers.get(i).sessions().find(session.id()).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong[] generation = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        List<String> hung = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong answered = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong onStopped = new AtomicLong();
+        AtomicLong slowest = new AtomicLong();
+        // per manager: since when its writes have been refused (0: its last write was taken), the longest such stretch
+        AtomicLong[] refusedSince = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        AtomicLong longestRefusal = new AtomicLong();
+        // a request over its deadline: its thread's stack is printed once, to say where it waits
+        Map<Thread, Long> inFlight = new ConcurrentHashMap<>();
+        java.util.Set<Thread> dumped = ConcurrentHashMap.newKeySet();
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+        watchdog.scheduleWithFixedDelay(
+                () -> inFlight.forEach((thread, since) -> {
+                    if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS)
+                            && dumped.add(thread)) {
+                        StringBuilder stack = new StringBuilder("[s9-failover] a request over its deadline waits in:");
+                        for (StackTraceElement e : thread.getStackTrace()) {
+                            stack.append("\n    at ").append(e);
+                        }
+                        System.out.println(stack);
+                    }
+                }),
+                1,
+                1,
+                TimeUnit.SECONDS);
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        List<Future<?>> work = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            Random random = new Random(c);
+            work.add(clients.submit(() -> {
+                while (running.get()) {
+                    int i = random.nextInt(3);
+                    Member m = managers.get(i);
+                    if (m == null) {
+                        sleep(20);
+                        continue;
+                    }
+                    long before = generation[i].get();
+                    int kind = random.nextInt(4);
+                    long started = System.nanoTime();
+                    inFlight.put(Thread.currentThread(), started);
+                    try {
+                        switch (kind) {
+                            case 0 -> {
+                                Experiment submitted = Experiment.pending(
+                                        UUID.randomUUID().toString(),
+                                        "linear_regression",
+                                        "alice",
+                                        Json.mapper().readTree("{}"));
+                                m.experiments().save(submitted);
+                                acknowledged.put(submitted.id(), m.replication().id());
+                                Experiment run = submitted.running();
+                                m.experiments().save(run);
+                                m.experiments().save(run.succeeded(Json.mapper().readTree("{\"n\":1}"), List.of()));
+                            }
+                            case 1 ->
+                                m.experiments()
+                                        .record(Experiment.pending(
+                                                        UUID.randomUUID().toString(),
+                                                        "descriptive_stats",
+                                                        "alice",
+                                                        Json.mapper().readTree("{}"))
+                                                .running()
+                                                .succeeded(Json.mapper().readTree("{\"n\":2}"), List.of()));
+                            case 2 ->
+                                m.users()
+                                        .update(
+                                                "alice",
+                                                random.nextBoolean() ? Roles.ADMIN : Roles.RESEARCHER,
+                                                null,
+                                                null);
+                            default -> {
+                                if (m.users().userForToken(token.secret()).isEmpty()
+                                        || m.sessions().find(session.id()).isEmpty()) {
+                                    throw new AssertionError("alice's token or session was not accepted");
+                                }
+                            }
+                        }
+                        answered.incrementAndGet();
+                        if (kind != 3) {
+                            refusedSince[i].set(0);
+                        }
+                    } catch (Problem p) {
+                        if (generation[i].get() != before) {
+                            onStopped.incrementAndGet();
+                        } else if (p.type() == ProblemType.MANAGER_UNAVAILABLE) {
+                            // a write while the group elects a leader: refused at once, said so; allowed for a while
+                            refused.incrementAndGet();
+                            long now = System.nanoTime();
+                            refusedSince[i].compareAndSet(0, now);
+                            long since = refusedSince[i].get();
+                            if (since != 0) {
+                                longestRefusal.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(now - since), Math::max);
+                            }
+                        } else {
+                            failures.add(m.replication().id() + " (request " + kind + "): " + p);
+                        }
+                    } catch (Throwable t) {
+                        if (generation[i].get() != before) {
+                            onStopped.incrementAndGet();
+                        } else {
+                            failures.add(m.replication().id() + " (request " + kind + "): " + t);
+                        }
+                    }
+                    inFlight.remove(Thread.currentThread());
+                    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    slowest.accumulateAndGet(took, Math::max);
+                    if (took > DEADLINE_MILLIS) {
+                        hung.add("request " + kind + " on " + i + " took " + took + " ms");
+                    }
+                }
+                return null;
+            }));
+        }
+
+        Random chaos = new Random(16);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHAOS_SECONDS);
+        int kills = 0;
+        while (System.nanoTime() < end) {
+            Thread.sleep(KILL_EVERY_MILLIS - DOWN_MILLIS);
+            int victim = chaos.nextInt(3);
+            Member m = managers.getAndSet(victim, null);
+            generation[victim].incrementAndGet();
+            m.close();
+            refusedSince[victim].set(0);
+            kills++;
+            Thread.sleep(DOWN_MILLIS);
+            managers.set(victim, start(victim));
+        }
+        running.set(false);
+        for (Future<?> f : work) {
+            f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+        clients.shutdownNow();
+        watchdog.shutdownNow();
+        System.out.println("[s9-failover] chaos for " + CHAOS_SECONDS + " s, " + kills + " managers stopped: "
+                + answered.get() + " requests answered, " + refused.get() + " writes refused with 503 during an"
+                + " election, " + onStopped.get() + " failed on a manager stopped under them, slowest "
+                + slowest.get() + " ms, longest stretch of refused writes on a running manager "
+                + longestRefusal.get() + " ms, " + acknowledged.size() + " experiments acknowledged");
+        assertThat(hung).as("requests over their deadline").isEmpty();
+        assertThat(failures).as("requests failed on a running manager").isEmpty();
+        assertThat(kills).isGreaterThan(0);
+        // one election per stop: a running manager refuses writes for seconds, not for the rest of its life
+        assertThat(longestRefusal.get())
+                .as("longest stretch of refused writes (ms)")
+                .isLessThan(KILL_EVERY_MILLIS);
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            await("a write through " + members.get(i).id() + " after the chaos", () -> {
+                try {
+                    managers.get(n).users().update("alice", Roles.RESEARCHER, null, null);
+                    return true;
+                } catch (Problem p) {
+                    return false;
+                }
+            });
+        }
+
+        // every acknowledged experiment is on every manager, finished or interrupted, never stuck nor gone
+        await("every acknowledged experiment ended on every manager", () -> {
+            for (int i = 0; i < 3; i++) {
+                for (String id : acknowledged.keySet()) {
+                    var run = managers.get(i).replication().experiments().get(id);
+                    if (run == null || run.experiment().unfinished()) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+        Map<String, Long> byStatus = new java.util.TreeMap<>();
+        for (String id : acknowledged.keySet()) {
+            Experiment e = managers.get(0).replication().experiments().get(id).experiment();
+            assertThat(e.status()).isIn(Experiment.SUCCESS, Experiment.INTERRUPTED);
+            if (e.status().equals(Experiment.INTERRUPTED)) {
+                assertThat(e.error().toString()).contains("run it again");
+            }
+            byStatus.merge(e.status(), 1L, Long::sum);
+        }
+        List<ManagerStatus> listed = awaitSameDigest();
+        System.out.println("[s9-failover] after the chaos: acknowledged experiments " + byStatus
+                + "; every manager at applied index " + listed.get(0).appliedIndex() + ", digest "
+                + listed.get(0).digest());
+    }
+
+    /** Waits until every manager applied the same index with the same digest; returns one manager's list. */
+    private List<ManagerStatus> awaitSameDigest() {
+        List<List<ManagerStatus>> last = new ArrayList<>();
+        await("every manager has the same applied index and digest", () -> {
+            last.clear();
+            List<String> digests = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                List<ManagerStatus> listed = managers.get(i).replication().managers();
+                last.add(listed);
+                listed.forEach(s -> digests.add(s.appliedIndex() + "/" + s.digest()));
+            }
+            return digests.stream().distinct().count() == 1 && !digests.get(0).endsWith("/null");
+        });
+        return last.get(0);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what);
+            }
+            sleep(50);
+        }
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
