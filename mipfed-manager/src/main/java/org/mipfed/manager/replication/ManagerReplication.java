@@ -721,8 +721,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 throw noQuorum(cause);
             }
             RaftClient through = client;
-            CompletableFuture<RaftClientReply> sent =
-                    unordered ? sendUnordered(through, message) : through.async().send(message);
+            CompletableFuture<RaftClientReply> sent = unordered
+                    ? sendUnordered(through, message)
+                    : through.async().send(message);
             RaftClientReply reply;
             try {
                 reply = sent.get(left, TimeUnit.MILLISECONDS);
