@@ -176,9 +176,11 @@ class TestManagerChaos {
     }
 
     @Test
-    @Disabled("issue #16: its first full run had user changes through one manager over their 15 s deadline (17 s to"
-            + " 100 s); see docs/manager-redundancy.md, failover. Run it with -Dmipfed.chaos.seconds=60 to find where"
-            + " they wait (it prints the stack of a request over its deadline).")
+    @Disabled("issue #16: on a quiet machine (2026-12-07, after the snapshot-install fix) 7 of some 9,000 requests, all"
+            + " user changes through a manager that had restarted, took 15.8 s to 35 s (deadline 15 s): each attempt's"
+            + " write was committed but not applied on that manager within 1.75 s (ManagerStateMachine.awaitApplied),"
+            + " and UserStore computed it again on its stale users, up to 10 times. See docs/manager-redundancy.md,"
+            + " failover.")
     void killingARandomManagerEvery15SecondsLosesNoExperimentHangsNoRequestAndTheManagersConverge() throws Exception {
         managers.get(0).users().create("alice", PASSWORD, Roles.RESEARCHER);
         UserStore.CreatedToken token = managers.get(0).users().createToken("alice", "chaos");
