@@ -121,15 +121,16 @@ public final class NodeSessionService extends NodeSessionGrpc.NodeSessionImplBas
         if (!renewals.ca().trusts(certificate)) {
             return "the node's certificate is from a CA this federation no longer trusts (the CA was rotated while the node was away); join again with a current token";
         }
+        // a manager's certificate (OU=manager) is never a node's, whatever its name
+        if (!Role.WORKER.label().equals(peer.role())) {
+            return "this certificate was issued to a " + peer.role()
+                    + ", not a hospital node; a node joins with the worker token";
+        }
         Optional<NodeRecord> member =
                 registry.member(peer.nodeId(), certificate.getSerialNumber().toString(16));
         if (member.isEmpty()) {
             return "node " + peer.nodeId()
                     + " is not a member of this federation (it was removed); join again with a current token";
-        }
-        if (!Role.WORKER.label().equals(peer.role())) {
-            return "this certificate was issued to a " + peer.role()
-                    + ", not a hospital node; a node joins with the worker token";
         }
         return null;
     }

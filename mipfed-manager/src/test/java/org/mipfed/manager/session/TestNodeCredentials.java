@@ -33,6 +33,7 @@ import org.mipfed.core.security.Pem;
 import org.mipfed.core.security.Role;
 import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
+import org.mipfed.manager.ca.CertificateAuthority;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.join.JoinTokens;
 import org.mipfed.manager.state.ManagerPaths;
@@ -85,7 +86,7 @@ class TestNodeCredentials {
     }
 
     @Test
-    void aWorkerTokenYieldsAWorkerCertificateOnlyAndAManagerTokenAManagerOne() throws Exception {
+    void aWorkerTokenYieldsAWorkerCertificateOnlyAndAManagerTokenNoNode() throws Exception {
         NodeConfig worker = join("worker", "w");
         X509Certificate workerCert = Pem.readCertificate(new NodePaths(dir.resolve("w")).certificate());
         assertThat(PeerIdentity.of(workerCert))
@@ -96,13 +97,22 @@ class TestNodeCredentials {
         assertThat(Duration.between(Instant.now(), workerCert.getNotAfter().toInstant()))
                 .isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
 
-        NodeConfig second = join("manager", "m");
-        assertThat(second.role()).isEqualTo("manager");
-        X509Certificate managerCert = Pem.readCertificate(new NodePaths(dir.resolve("m")).certificate());
-        assertThat(PeerIdentity.of(managerCert).role()).isEqualTo("manager");
+        // the manager token adds a manager (mipfed manager join), never a node: a node's join with it is refused and
+        // writes nothing
+        assertThatThrownBy(() -> join("manager", "m"))
+                .isInstanceOfSatisfying(
+                        Problem.class,
+                        p -> assertThat(p.getMessage())
+                                .contains("manager token")
+                                .contains("worker token"));
+        assertThat(dir.resolve("m").resolve("node.json")).doesNotExist();
 
-        // a manager's certificate is not a hospital node's: it opens no node session
-        Session session = open(new NodePaths(dir.resolve("m")));
+        // a manager's certificate (as a joining manager receives it) is not a hospital node's: it opens no node session
+        KeyPair managerKeys = KeyPairs.generate();
+        X509Certificate managerCert = CertificateAuthority.load(manager.paths().caDir())
+                .signManagerCsr(Csr.create(managerKeys, "m"), List.of("127.0.0.1"), Duration.ofMinutes(10));
+        assertThat(PeerIdentity.of(managerCert).role()).isEqualTo("manager");
+        Session session = open(new NodePaths(dir.resolve("w")), managerKeys, managerCert);
         assertThat(session.failure()).satisfies(s -> {
             assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(s.getDescription()).contains("issued to a manager").contains("worker token");
