@@ -11,6 +11,7 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.manager.backup.ManagerBackup;
 import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,10 +30,8 @@ final class BackupCommands {
         @Option(names = "--out", required = true, description = "The backup file to write.")
         Path out;
 
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Option(
                 names = "--passphrase-file",
@@ -41,8 +40,7 @@ final class BackupCommands {
 
         @Override
         public Integer call() {
-            List<String> files = ManagerBackup.backup(
-                    new ManagerPaths(DataDirs.manager(dataDir)), out, passphrase(passphraseFile, true));
+            List<String> files = ManagerBackup.backup(manager.paths(), out, passphrase(passphraseFile, true));
             System.out.println("Backed up " + files.size() + " files to " + out.toAbsolutePath()
                     + " (encrypted; keep the passphrase apart from it).");
             return 0;
@@ -58,10 +56,8 @@ final class BackupCommands {
         @Parameters(index = "0", paramLabel = "FILE", description = "The backup file.")
         Path file;
 
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Option(
                 names = "--passphrase-file",
@@ -70,7 +66,7 @@ final class BackupCommands {
 
         @Override
         public Integer call() {
-            ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+            ManagerPaths paths = manager.paths();
             List<String> files = ManagerBackup.restore(file, paths, passphrase(passphraseFile, false));
             System.out.println("Restored " + files.size() + " files into " + paths.dataDir()
                     + ". Start it with: mipfed manager start --data-dir " + paths.dataDir());

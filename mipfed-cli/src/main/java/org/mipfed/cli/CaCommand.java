@@ -1,7 +1,6 @@
 package org.mipfed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.mipfed.cli.client.AdminClient;
@@ -11,6 +10,7 @@ import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mipfed manager ca [--rotate [--finish]]}, as {@code docker swarm ca --rotate}, against the running manager. */
@@ -36,17 +36,15 @@ final class CaCommand implements Callable<Integer> {
             defaultValue = "60")
     int waitSeconds;
 
-    @Option(
-            names = "--data-dir",
-            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-    Path dataDir;
+    @Mixin
+    ManagerDir manager;
 
     @Override
     public Integer call() throws Exception {
         if (finish && !rotate) {
             throw Problem.badRequest("--finish goes with --rotate: mipfed manager ca --rotate --finish");
         }
-        ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+        ManagerPaths paths = manager.paths();
         FederationConfig config = FederationInit.config(paths);
         AdminClient client = AdminClient.forManager(paths);
         if (!rotate) {

@@ -3,13 +3,10 @@ package org.mipfed.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
-import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -27,15 +24,12 @@ final class DatasetCommand {
             mixinStandardHelpOptions = true,
             description = "List every dataset and the node that owns it.")
     static final class Ls implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Override
         public Integer call() {
-            JsonNode owners = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                    .get("/admin/datasets");
+            JsonNode owners = manager.admin().get("/admin/datasets");
             System.out.printf("%-20s %-28s %-26s %s%n", "DATA MODEL", "DATASET", "NODE", "SINCE");
             for (JsonNode o : owners) {
                 System.out.printf(
@@ -54,10 +48,8 @@ final class DatasetCommand {
             mixinStandardHelpOptions = true,
             description = "Give a dataset to another node (audited). Its former owner's copy is no longer used.")
     static final class Move implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Parameters(
                 index = "0",
@@ -76,7 +68,7 @@ final class DatasetCommand {
 
         @Override
         public Integer call() {
-            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+            JsonNode answer = manager.admin()
                     .post(
                             "/admin/datasets/" + segment(dataModel) + "/" + segment(dataset) + "/owner",
                             Json.mapper().createObjectNode().put("node", node));

@@ -1,7 +1,6 @@
 package org.mipfed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
 import org.mipfed.cli.client.AdminClient;
@@ -15,6 +14,7 @@ import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.StateStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,10 +37,8 @@ final class JoinTokenCommand implements Callable<Integer> {
             description = "Print the token only.")
     boolean quiet;
 
-    @Option(
-            names = "--data-dir",
-            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-    Path dataDir;
+    @Mixin
+    ManagerDir manager;
 
     @Override
     public Integer call() {
@@ -50,7 +48,7 @@ final class JoinTokenCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Problem.badRequest("The role must be 'worker' or 'manager', not '" + role + "'");
         }
-        ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+        ManagerPaths paths = manager.paths();
         FederationConfig config = FederationInit.config(paths);
         String token;
         try {

@@ -22,6 +22,7 @@ import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.users.OidcSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,10 +51,8 @@ final class ManagerCommand {
             description =
                     "Create a federation: its certificate authority, the manager's TLS certificate, join tokens and the admin API token.")
     static final class Init implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Option(
                 names = "--advertise-addr",
@@ -97,7 +96,7 @@ final class ManagerCommand {
 
         @Override
         public Integer call() {
-            ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+            ManagerPaths paths = manager.paths();
             Duration validity;
             try {
                 validity = FederationConfig.parseValidity(certValidity);
@@ -140,10 +139,8 @@ final class ManagerCommand {
             mixinStandardHelpOptions = true,
             description = "Run the manager: gRPC for nodes (mutual TLS) and the REST API, until stopped.")
     static final class Start implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Spec
         CommandSpec spec;
@@ -235,7 +232,7 @@ final class ManagerCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            ManagerPaths paths = new ManagerPaths(DataDirs.manager(dataDir));
+            ManagerPaths paths = manager.paths();
             WebOptions web;
             Exareme2Address exareme2;
             try {

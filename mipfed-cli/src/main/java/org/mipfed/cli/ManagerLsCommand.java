@@ -1,12 +1,10 @@
 package org.mipfed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
-import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mipfed manager ls}: the federation's managers, as the one on this machine sees them. */
@@ -16,10 +14,8 @@ import picocli.CommandLine.Option;
         description = "List the federation's managers: id, address nodes dial, role (leader/follower), status "
                 + "(ready/down), replication lag; '*' marks the one that answered.")
 final class ManagerLsCommand implements Callable<Integer> {
-    @Option(
-            names = "--data-dir",
-            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-    Path dataDir;
+    @Mixin
+    ManagerDir manager;
 
     @Option(
             names = {"-q", "--quiet"},
@@ -31,8 +27,7 @@ final class ManagerLsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode managers = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                .get("/admin/managers");
+        JsonNode managers = manager.admin().get("/admin/managers");
         if (format.equals("json")) {
             System.out.println(Json.pretty().writeValueAsString(managers));
             return 0;

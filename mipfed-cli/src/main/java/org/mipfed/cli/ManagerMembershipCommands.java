@@ -3,13 +3,10 @@ package org.mipfed.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
-import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed manager demote} and {@code mipfed manager rm}: managers leave the group, over the REST API (admin). */
@@ -22,17 +19,15 @@ final class ManagerMembershipCommands {
             description = "A live manager leaves the managers' voting group cleanly (its data directory stays); "
                     + "then 'mipfed manager rm' removes it. Sent to the leader (mipfed manager ls shows it).")
     static final class Demote implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Parameters(index = "0", paramLabel = "ID", description = "The manager's id (mipfed manager ls).")
         String id;
 
         @Override
         public Integer call() throws Exception {
-            JsonNode managers = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
+            JsonNode managers = manager.admin()
                     .post(
                             "/admin/managers/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/demote",
                             Json.mapper().createObjectNode());
@@ -48,18 +43,16 @@ final class ManagerMembershipCommands {
             description = "Remove a down or demoted manager from the federation; a live voting manager is refused "
                     + "(demote it first).")
     static final class Remove implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Parameters(index = "0", paramLabel = "ID", description = "The manager's id (mipfed manager ls).")
         String id;
 
         @Override
         public Integer call() throws Exception {
-            JsonNode managers = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                    .delete("/admin/managers/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+            JsonNode managers =
+                    manager.admin().delete("/admin/managers/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
             System.out.println("Manager " + id + " removed; " + managers.size() + " manager(s) remain.");
             return 0;
         }

@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
-import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.node.NodeAgent;
 import org.mipfed.node.NodeConfig;
 import org.mipfed.node.NodePaths;
@@ -26,6 +24,7 @@ import org.mipfed.node.metrics.MonitoringServer;
 import org.mipfed.node.privacy.PrivacyFloors;
 import org.mipfed.node.privacy.RefusalBudget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -252,10 +251,8 @@ final class NodeCommand {
             mixinStandardHelpOptions = true,
             description = "List the federation's nodes (on the manager).")
     static final class Ls implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Option(
                 names = {"-q", "--quiet"},
@@ -267,8 +264,7 @@ final class NodeCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode nodes = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                    .get("/admin/nodes");
+            JsonNode nodes = manager.admin().get("/admin/nodes");
             if (format.equals("json")) {
                 System.out.println(Json.pretty().writeValueAsString(nodes));
                 return 0;
@@ -341,10 +337,8 @@ final class NodeCommand {
         @Option(names = "--label-rm", description = "KEY")
         List<String> remove = new ArrayList<>();
 
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix, alias or hostname.")
         String node;
@@ -362,8 +356,7 @@ final class NodeCommand {
                 labels.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
             remove.forEach(body.putArray("remove")::add);
-            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                    .post("/admin/nodes/" + node + "/labels", body);
+            JsonNode answer = manager.admin().post("/admin/nodes/" + node + "/labels", body);
             System.out.println(answer.path("id").asText());
             return 0;
         }
@@ -374,18 +367,15 @@ final class NodeCommand {
             mixinStandardHelpOptions = true,
             description = "Remove a node: its certificate is refused from then on.")
     static final class Rm implements Callable<Integer> {
-        @Option(
-                names = "--data-dir",
-                description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-        Path dataDir;
+        @Mixin
+        ManagerDir manager;
 
         @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix, alias or hostname.")
         String node;
 
         @Override
         public Integer call() {
-            JsonNode answer = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                    .delete("/admin/nodes/" + node);
+            JsonNode answer = manager.admin().delete("/admin/nodes/" + node);
             System.out.println(answer.path("id").asText());
             return 0;
         }

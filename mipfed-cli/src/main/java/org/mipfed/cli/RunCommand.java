@@ -3,15 +3,13 @@ package org.mipfed.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.mipfed.cli.client.AdminClient;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
-import org.mipfed.manager.state.ManagerPaths;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,10 +42,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Algorithm parameter KEY=VALUE (VALUE is read as JSON when it parses, else as text).")
     List<String> params = new ArrayList<>();
 
-    @Option(
-            names = "--data-dir",
-            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-    Path dataDir;
+    @Mixin
+    ManagerDir manager;
 
     @Override
     public Integer call() throws JsonProcessingException {
@@ -72,8 +68,7 @@ final class RunCommand implements Callable<Integer> {
             }
             parameters.set(p.substring(0, eq), value(p.substring(eq + 1)));
         }
-        JsonNode result = AdminClient.forManager(new ManagerPaths(DataDirs.manager(dataDir)))
-                .post("/algorithms/" + algorithm, body);
+        JsonNode result = manager.admin().post("/algorithms/" + algorithm, body);
         System.out.println(Json.pretty().writeValueAsString(result));
         return 0;
     }

@@ -1,10 +1,9 @@
 package org.mipfed.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mipfed stop ALIAS...|all}: take nodes out of analyses (they stay joined). */
@@ -16,13 +15,11 @@ final class StopCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "ALIAS", description = "Node aliases or ids, or 'all'.")
     List<String> nodes;
 
-    @Option(
-            names = "--data-dir",
-            description = "Manager data directory (default: $MIPFED_MANAGER_DIR or ~/.mipfed/manager).")
-    Path dataDir;
+    @Mixin
+    ManagerDir manager;
 
     @Override
     public Integer call() {
-        return StartCommand.setAvailability(dataDir, nodes, "stop");
+        return StartCommand.setAvailability(manager, nodes, "stop");
     }
 }

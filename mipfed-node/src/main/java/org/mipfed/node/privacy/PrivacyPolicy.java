@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * What a node agrees to release, from the node's own configuration only ({@code node.json}): the
@@ -216,92 +217,91 @@ public record PrivacyPolicy(
 
     /** The same policy with another minimum of rows. */
     public PrivacyPolicy withMinRows(int rows) {
-        return new PrivacyPolicy(
-                rows,
-                minCellCount,
-                maxParameterRatio,
-                maxLevels,
-                allowedPrimitives,
-                releaseExtremes,
-                differencingHistory,
-                refusalBudget,
-                refusalWindowHours,
-                lockoutHours,
-                filterVariables,
-                maxFilterRules,
-                continuousEquality);
+        return with(f -> f.minRows = rows);
     }
 
     /** The same policy remembering no selections (the complement rule stays). */
     public PrivacyPolicy withoutHistory() {
-        return new PrivacyPolicy(
-                minRows,
-                minCellCount,
-                maxParameterRatio,
-                maxLevels,
-                allowedPrimitives,
-                releaseExtremes,
-                0,
-                refusalBudget,
-                refusalWindowHours,
-                lockoutHours,
-                filterVariables,
-                maxFilterRules,
-                continuousEquality);
+        return with(f -> f.differencingHistory = 0);
     }
 
     /** The same policy with another refusal budget (0: off) over the same window and lockout. */
     public PrivacyPolicy withRefusalBudget(int budget) {
-        return new PrivacyPolicy(
-                minRows,
-                minCellCount,
-                maxParameterRatio,
-                maxLevels,
-                allowedPrimitives,
-                releaseExtremes,
-                differencingHistory,
-                budget,
-                refusalWindowHours,
-                lockoutHours,
-                filterVariables,
-                maxFilterRules,
-                continuousEquality);
+        return with(f -> f.refusalBudget = budget);
     }
 
     /** The same policy with another window and lockout of its refusal budget, in hours. */
     public PrivacyPolicy withWindow(int windowHours, int lockout) {
-        return new PrivacyPolicy(
-                minRows,
-                minCellCount,
-                maxParameterRatio,
-                maxLevels,
-                allowedPrimitives,
-                releaseExtremes,
-                differencingHistory,
-                refusalBudget,
-                windowHours,
-                lockout,
-                filterVariables,
-                maxFilterRules,
-                continuousEquality);
+        return with(f -> {
+            f.refusalWindowHours = windowHours;
+            f.lockoutHours = lockout;
+        });
     }
 
     /** The same policy with another filter policy. */
     public PrivacyPolicy withFilterPolicy(List<String> variables, int maxRules, boolean equalityOnContinuous) {
-        return new PrivacyPolicy(
-                minRows,
-                minCellCount,
-                maxParameterRatio,
-                maxLevels,
-                allowedPrimitives,
-                releaseExtremes,
-                differencingHistory,
-                refusalBudget,
-                refusalWindowHours,
-                lockoutHours,
-                variables,
-                maxRules,
-                equalityOnContinuous);
+        return with(f -> {
+            f.filterVariables = variables;
+            f.maxFilterRules = maxRules;
+            f.continuousEquality = equalityOnContinuous;
+        });
+    }
+
+    /** A copy of this policy with {@code change} made to its fields (and checked again by the constructor). */
+    private PrivacyPolicy with(Consumer<Fields> change) {
+        Fields fields = new Fields(this);
+        change.accept(fields);
+        return fields.policy();
+    }
+
+    /** The fields of a policy, to change some of them and build another one. */
+    private static final class Fields {
+        int minRows;
+        int minCellCount;
+        double maxParameterRatio;
+        int maxLevels;
+        List<String> allowedPrimitives;
+        boolean releaseExtremes;
+        int differencingHistory;
+        int refusalBudget;
+        int refusalWindowHours;
+        int lockoutHours;
+        List<String> filterVariables;
+        int maxFilterRules;
+        boolean continuousEquality;
+
+        Fields(PrivacyPolicy p) {
+            minRows = p.minRows;
+            minCellCount = p.minCellCount;
+            maxParameterRatio = p.maxParameterRatio;
+            maxLevels = p.maxLevels;
+            allowedPrimitives = p.allowedPrimitives;
+            releaseExtremes = p.releaseExtremes;
+            differencingHistory = p.differencingHistory;
+            refusalBudget = p.refusalBudget;
+            refusalWindowHours = p.refusalWindowHours;
+            lockoutHours = p.lockoutHours;
+            filterVariables = p.filterVariables;
+            maxFilterRules = p.maxFilterRules;
+            continuousEquality = p.continuousEquality;
+        }
+
+        PrivacyPolicy policy() {
+            return new PrivacyPolicy(
+                    minRows,
+                    minCellCount,
+                    maxParameterRatio,
+                    maxLevels,
+                    allowedPrimitives,
+                    releaseExtremes,
+                    differencingHistory,
+                    refusalBudget,
+                    refusalWindowHours,
+                    lockoutHours,
+                    filterVariables,
+                    maxFilterRules,
+                    continuousEquality);
+        }
     }
 
     /** Whether a selection of fewer than {@code min_rows} rows, none included, is refused alike (differencing protection on). */

@@ -43,7 +43,8 @@ class TestAuditLog {
                     AuditEntry.ANSWERED,
                     null,
                     7,
-                    MANAGER));
+                    MANAGER,
+                    null));
             log.record(new AuditEntry(
                     Instant.parse("2024-05-01T10:00:01Z"),
                     "r2",
@@ -56,7 +57,9 @@ class TestAuditLog {
                     -1,
                     AuditEntry.REFUSED,
                     "unknown_dataset",
-                    1));
+                    1,
+                    "",
+                    null));
         }
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(2);
@@ -87,7 +90,9 @@ class TestAuditLog {
                     0,
                     AuditEntry.ANSWERED,
                     null,
-                    0));
+                    0,
+                    "",
+                    null));
         }
         assertThat(Files.readAllLines(file)).hasSize(3);
         AuditVerifier.Result result = AuditVerifier.verify(file, "node-7");
@@ -112,7 +117,9 @@ class TestAuditLog {
                         20,
                         AuditEntry.ANSWERED,
                         null,
-                        0));
+                        0,
+                        "",
+                        null));
             }
         }
         Files.write(file, Files.readAllLines(file).subList(0, 2));
@@ -145,7 +152,8 @@ class TestAuditLog {
                                 AuditEntry.ANSWERED,
                                 null,
                                 0,
-                                MANAGER));
+                                MANAGER,
+                                null));
                     }
                 }));
             }

@@ -31,7 +31,9 @@ class TestTrackerDetection {
                 rows,
                 outcome,
                 outcome.equals(AuditEntry.REFUSED) ? "differencing" : null,
-                1);
+                1,
+                "",
+                null);
     }
 
     @Test
