@@ -105,6 +105,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     private ManagerMember member;
     private volatile String advertised;
     private final ClientId localClient = ClientId.randomId();
+    /** Set when this manager stops: a write or a wait still running then ends at once with a 503. */
+    private volatile boolean closed;
+
     private final AtomicLong calls = new AtomicLong();
 
     private ManagerReplication(
@@ -495,6 +498,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      */
     private RaftClient renewWriteClient(RaftClient failed) {
         synchronized (this) {
+            if (closed) {
+                return client; // a stopping manager sends nothing more
+            }
             RaftGroup conf = group();
             if (client != failed || properties == null || conf.getPeers().isEmpty()) {
                 return client; // another write (or a change of the members) renewed it already
@@ -648,6 +654,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      */
     private CommandReply submit(StateCommand command, boolean unordered) {
         requireNonNull(command, "command is null");
+        refuseWhenClosed();
         byte[] bytes;
         try {
             bytes = Json.mapper().writeValueAsBytes(command);
@@ -716,6 +723,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     private CommandReply forward(Message message, long started, long timeout, boolean unordered) {
         String cause = "no majority answered within " + timeout + " ms";
         while (true) {
+            refuseWhenClosed();
             long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (left <= 0) {
                 throw noQuorum(cause);
@@ -1211,6 +1219,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      */
     @Override
     public void awaitCurrent(long timeoutMillis) {
+        refuseWhenClosed();
         long started = System.nanoTime();
         long target;
         DivisionInfo info = info();
@@ -1272,6 +1281,15 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    private void refuseWhenClosed() {
+        if (closed) {
+            throw new Problem(
+                    ProblemType.MANAGER_UNAVAILABLE,
+                    "This manager (" + self + ") is stopping: the change was not made. Send it through another "
+                            + "manager (mipfed manager ls lists them).");
         }
     }
 
@@ -1570,6 +1588,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     @Override
     public void close() {
+        // what is still in flight here ends now, as it would with the process: no write, no wait for the log
+        closed = true;
+        stateMachine.stop();
         try {
             queries.close();
         } catch (IOException e) {

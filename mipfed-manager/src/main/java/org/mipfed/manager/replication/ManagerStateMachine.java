@@ -180,10 +180,25 @@ final class ManagerStateMachine extends BaseStateMachine {
         this.caListener = listener;
     }
 
-    /** Waits until this manager applied the log up to {@code index} (a write it made is then visible locally). */
+    /** Set when this manager stops: nothing waits for the log any more. */
+    private boolean stopped;
+
+    /** Ends every wait for the log ({@link #awaitApplied}): this manager stops. */
+    synchronized void stop() {
+        stopped = true;
+        notifyAll();
+    }
+
+    /**
+     * Waits until this manager applied the log up to {@code index} (a write it made is then visible locally); false
+     * when it did not within {@code timeoutMillis}, or this manager stopped.
+     */
     synchronized boolean awaitApplied(long index, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (appliedIndex() < index) {
+            if (stopped) {
+                return false;
+            }
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
                 return false;
