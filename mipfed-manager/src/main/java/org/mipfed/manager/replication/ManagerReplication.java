@@ -1226,8 +1226,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         if (info.isLeader()) {
             target = committedIndex();
         } else {
-            RaftPeerId leader = info.getLeaderId();
-            if (leader == null || leader.toString().isEmpty()) {
+            RaftPeerId leader = liveLeader(info);
+            if (leader == null) {
                 return;
             }
             target = leaderApplied(leader, Math.min(timeoutMillis, READ_INDEX_MILLIS));
@@ -1266,8 +1266,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         if (info.isLeader()) {
             target = committedIndex();
         } else {
-            RaftPeerId leader = info.getLeaderId();
-            if (leader == null || leader.toString().isEmpty()) {
+            RaftPeerId leader = liveLeader(info);
+            if (leader == null) {
                 return false;
             }
             target = leaderApplied(leader, Math.min(timeoutMillis, READ_INDEX_MILLIS));
@@ -1283,6 +1283,24 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
             return false;
         }
     }
+
+    /** The leader this follower heard from within {@link #LEADER_SILENCE_MILLIS}; null while it has none. */
+    private static RaftPeerId liveLeader(DivisionInfo info) {
+        RaftPeerId leader = info.getLeaderId();
+        if (leader == null || leader.toString().isEmpty()) {
+            return null;
+        }
+        RoleInfoProto role = info.getRoleInfoProto();
+        if (role.getRole() == RaftPeerRole.FOLLOWER
+                && role.getFollowerInfo().hasLeaderInfo()
+                && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() > LEADER_SILENCE_MILLIS) {
+            return null; // it died or is cut off: asking it would only wait; the write that follows answers 503
+        }
+        return leader;
+    }
+
+    /** A leader not heard from for this long (its heartbeats come every 0.5 s) is not asked for a read index. */
+    static final long LEADER_SILENCE_MILLIS = 1_500;
 
     private void refuseWhenClosed() {
         if (closed) {
