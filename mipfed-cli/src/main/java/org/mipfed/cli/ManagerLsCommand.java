@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
         name = "ls",
         mixinStandardHelpOptions = true,
         description = "List the federation's managers: id, address nodes dial, role (leader/follower), status "
-                + "(ready/down), replication lag; '*' marks the one that answered.")
+                + "(ready, catching-up: not yet applied up to the leader's commit index, down), lag (entries not applied yet), "
+                + "applied index and state digest; '*' marks the one that answered.")
 final class ManagerLsCommand implements Callable<Integer> {
     @Mixin
     ManagerDir manager;
@@ -36,7 +37,7 @@ final class ManagerLsCommand implements Callable<Integer> {
             managers.forEach(m -> System.out.println(m.path("id").asText()));
             return 0;
         }
-        String row = "%-18s %-28s %-9s %-6s %-5s %-9s %s%n";
+        String row = "%-18s %-28s %-9s %-11s %-5s %-9s %s%n";
         System.out.printf(row, "ID", "ADDRESS", "ROLE", "STATUS", "LAG", "APPLIED", "DIGEST");
         for (JsonNode m : managers) {
             System.out.printf(

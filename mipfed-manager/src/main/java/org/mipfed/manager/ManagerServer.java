@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -291,16 +292,9 @@ public final class ManagerServer implements AutoCloseable {
         }
         tokens.joinAddress(config.advertiseAddr() + ":" + grpc.getPort());
         ExperimentStore experiments = ExperimentStore.replicated(paths.experiments(), replication);
-        try {
-            int interrupted = experiments.interruptUnfinished(
-                    "The manager stopped (crash or restart) while this experiment was running; run it again.");
-            if (interrupted > 0) {
-                LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
-            }
-        } catch (RuntimeException e) {
-            // no majority yet: the leader ends them once it sees this manager's experiments orphaned, or next start
-            LOG.warn("cannot interrupt this manager's unfinished experiments now: {}", e.getMessage());
-        }
+        Instant processStarted = Instant.now();
+        java.util.concurrent.atomic.AtomicBoolean ownEnded = new java.util.concurrent.atomic.AtomicBoolean();
+        endOwnUnfinished(replication, experiments, processStarted, ownEnded);
         AnalysisService analyses =
                 new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard(), metrics);
         observe(metrics, registry, experiments, ca, tls);
@@ -396,6 +390,9 @@ public final class ManagerServer implements AutoCloseable {
         server.timer.scheduleWithFixedDelay(
                 () -> {
                     try {
+                        if (!ownEnded.get()) {
+                            endOwnUnfinished(replication, experiments, processStarted, ownEnded);
+                        }
                         interruptOrphans(replication, experiments);
                     } catch (RuntimeException e) {
                         LOG.warn("ending the experiments of managers that are down failed: {}", e.getMessage());
@@ -677,6 +674,37 @@ public final class ManagerServer implements AutoCloseable {
         }
         // the chain starts (once) with this manager's audit.log: an older data directory's trail, or a restored one
         replication.importAudit();
+    }
+
+    /**
+     * Sets the experiments this manager left pending or running when its previous process stopped (crash, kill -9,
+     * restart) to interrupted, once this manager caught up with the leader: on the stale state of a manager that
+     * just restarted an experiment that finished (its end committed by the others) could still look running, and its
+     * result would be overwritten. Without a majority or while catching up it is tried again every second (the
+     * leader no longer sees this manager down, so nobody else ends them); experiments created by this process are
+     * never touched.
+     */
+    public static void endOwnUnfinished(
+            ManagerReplication replication,
+            ExperimentStore experiments,
+            Instant processStarted,
+            java.util.concurrent.atomic.AtomicBoolean done) {
+        try {
+            if (!replication.caughtUp(ManagerReplication.READ_INDEX_MILLIS)) {
+                return; // no leader yet, or this manager is still behind it: tried again in a second
+            }
+            int interrupted = experiments.interruptUnfinished(
+                    "The manager stopped (crash or restart) while this experiment was running; run it again.",
+                    processStarted);
+            done.set(true);
+            if (interrupted > 0) {
+                LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
+            }
+        } catch (RuntimeException e) {
+            LOG.info(
+                    "this manager's experiments left unfinished by its previous process are ended later: {}",
+                    e.getMessage());
+        }
     }
 
     /**

@@ -22,7 +22,6 @@ import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.JoinToken;
 import org.mipfed.node.NodeConfig;
-import org.mipfed.node.privacy.PrivacyPolicy;
 import org.mipfed.node.session.KnownManager;
 
 /**
@@ -34,44 +33,24 @@ import org.mipfed.node.session.KnownManager;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TestManagerJoin {
-    private static final String[] NODES = {"chuv", "epfl", "uoa"};
+    private static final String[] NODES = ThreeManagerFederation.NODES;
 
     @TempDir
     static Path dir;
 
+    static ThreeManagerFederation fixture;
     static LocalFederation federation;
-    static String postgresUrl;
 
     @BeforeAll
     static void threeNodesThenTwoMoreManagers() {
-        postgresUrl = TestPostgres.freshSchemaUrl("s9_join_uoa");
-        Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
-        federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        String[][] hospitals = {{"chuv", "edsd", null}, {"epfl", "ppmi", null}, {"uoa", "desd-synthdata", postgresUrl}};
-        for (String[] h : hospitals) {
-            List<Path> csvs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                csvs.add(data.resolve(h[1] + i + ".csv"));
-            }
-            federation.addNode(
-                    h[0],
-                    h[2],
-                    PrivacyPolicy.DEFAULT.withMinRows(10),
-                    List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
-        }
-        federation.start("all");
-        federation.awaitReady(Duration.ofSeconds(120), NODES);
-        assertThat(federation.addManager()).isEqualTo(1);
-        assertThat(federation.addManager()).isEqualTo(2);
+        fixture = ThreeManagerFederation.start(dir, "s9_join_uoa");
+        federation = fixture.federation();
     }
 
     @AfterAll
     static void stop() {
-        if (federation != null) {
-            federation.close();
-        }
-        if (postgresUrl != null) {
-            TestPostgres.dropSchemaOf(postgresUrl);
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

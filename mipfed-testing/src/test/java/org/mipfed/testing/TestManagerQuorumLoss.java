@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +23,6 @@ import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.request.AnalysisRequest;
 import org.mipfed.manager.replication.ManagerReplication;
-import org.mipfed.node.privacy.PrivacyPolicy;
 
 /**
  * Issue #16's quorum loss with real processes: three managers (joined with the real {@code mipfed manager join}) and
@@ -36,48 +34,28 @@ import org.mipfed.node.privacy.PrivacyPolicy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TestManagerQuorumLoss {
-    private static final String[] NODES = {"chuv", "epfl", "uoa"};
+    private static final String[] NODES = ThreeManagerFederation.NODES;
     private static final List<String> DATASETS = List.of("edsd0", "ppmi0", "desd-synthdata0");
 
     @TempDir
     static Path dir;
 
+    private ThreeManagerFederation fixture;
     private LocalFederation federation;
-    private String postgresUrl;
     private JsonNode reference;
     private String chuvId;
     private int experimentsBefore;
 
     @BeforeAll
     void threeManagersAndThreeNodes() {
-        postgresUrl = TestPostgres.freshSchemaUrl("s9_recover_uoa");
-        Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
-        federation = LocalFederation.create(dir.resolve("fed"), 0, 0);
-        String[][] hospitals = {{"chuv", "edsd", null}, {"epfl", "ppmi", null}, {"uoa", "desd-synthdata", postgresUrl}};
-        for (String[] h : hospitals) {
-            List<Path> csvs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                csvs.add(data.resolve(h[1] + i + ".csv"));
-            }
-            federation.addNode(
-                    h[0],
-                    h[2],
-                    PrivacyPolicy.DEFAULT.withMinRows(10),
-                    List.of(new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs)));
-        }
-        federation.start("all");
-        federation.awaitReady(Duration.ofSeconds(120), NODES);
-        assertThat(federation.addManager()).isEqualTo(1);
-        assertThat(federation.addManager()).isEqualTo(2);
+        fixture = ThreeManagerFederation.start(dir, "s9_recover_uoa");
+        federation = fixture.federation();
     }
 
     @AfterAll
     void stop() {
-        if (federation != null) {
-            federation.close();
-        }
-        if (postgresUrl != null) {
-            TestPostgres.dropSchemaOf(postgresUrl);
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

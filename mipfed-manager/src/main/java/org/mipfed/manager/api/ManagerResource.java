@@ -13,8 +13,8 @@ import org.mipfed.manager.replication.ManagerStatus;
 
 /**
  * The managers of the federation under {@code /admin/managers} ({@code mipfed manager ls}): one entry per member of
- * the managers' Raft group with its id, the address nodes dial, its role, whether it is ready or down, how far its
- * log lags behind, and which one answered ({@code self}). An admin demotes a live manager (it leaves the voting
+ * the managers' Raft group with its id, the address nodes dial, its role, whether it is ready, catching up (it has not
+ * applied up to the leader's commit index yet) or down, how many entries it lags behind, and which one answered ({@code self}). An admin demotes a live manager (it leaves the voting
  * group) and removes a down one; both are audited, refusals too.
  */
 final class ManagerResource implements ApiResource {
@@ -36,7 +36,7 @@ final class ManagerResource implements ApiResource {
                 "/admin/managers/{id}/demote",
                 ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.MANAGER_DEMOTE, details -> {
                     ManagerStatus manager = member(ctx, details);
-                    if (!manager.status().equals("ready")) {
+                    if (manager.status().equals("down")) {
                         throw new Problem(
                                 ProblemType.CONFLICT,
                                 "Manager " + manager.id() + " is down: only a live manager is demoted. Remove it: "
@@ -49,7 +49,7 @@ final class ManagerResource implements ApiResource {
                 "/admin/managers/{id}",
                 ctx -> JsonBodies.write(ctx, audited.run(ctx, AuditTrail.MANAGER_REMOVE, details -> {
                     ManagerStatus manager = member(ctx, details);
-                    if (manager.status().equals("ready")) {
+                    if (!manager.status().equals("down")) {
                         throw new Problem(
                                 ProblemType.CONFLICT,
                                 "Manager " + manager.id() + " is live and votes in the managers' group: demote it "

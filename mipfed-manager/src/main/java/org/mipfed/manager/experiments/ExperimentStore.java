@@ -447,16 +447,37 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     /**
+     * As {@link #interruptUnfinished(String)} for a running manager: only this manager's own experiments created
+     * before {@code createdBefore} (the start of this process), so that it can be tried again until it succeeds
+     * without ending an experiment this process runs.
+     */
+    public int interruptUnfinished(String reason, java.time.Instant createdBefore) {
+        if (log == null) {
+            return interruptUnfinished(reason);
+        }
+        return interruptRunBy(java.util.Collections.singleton(log.self()), reason, createdBefore);
+    }
+
+    /**
      * Sets every pending or running experiment that one of {@code managers} runs (or that came from before
      * replication, with no manager) to interrupted with {@code reason}, keeping the manager it names; returns how
      * many. The leader calls it for managers that are down; a manager at its start, for itself.
      */
     public int interruptRunBy(java.util.Set<String> managers, String reason) {
+        return interruptRunBy(managers, reason, null);
+    }
+
+    private int interruptRunBy(java.util.Set<String> managers, String reason, java.time.Instant createdBefore) {
         if (log == null) {
             return 0;
         }
         List<ExperimentLog.Run> ended = new ArrayList<>();
         for (ExperimentLog.Run run : log.experiments().values()) {
+            if (createdBefore != null
+                    && run.experiment().created() != null
+                    && !run.experiment().created().isBefore(createdBefore)) {
+                continue;
+            }
             if (run.experiment().unfinished() && (run.manager() == null || managers.contains(run.manager()))) {
                 ended.add(new ExperimentLog.Run(run.experiment().interrupted(reason), run.manager()));
             }

@@ -105,6 +105,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     private ManagerMember member;
     private volatile String advertised;
     private final ClientId localClient = ClientId.randomId();
+    /** Set when this manager stops: a write or a wait still running then ends at once with a 503. */
+    private volatile boolean closed;
+
     private final AtomicLong calls = new AtomicLong();
 
     private ManagerReplication(
@@ -495,6 +498,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      */
     private RaftClient renewWriteClient(RaftClient failed) {
         synchronized (this) {
+            if (closed) {
+                return client; // a stopping manager sends nothing more
+            }
             RaftGroup conf = group();
             if (client != failed || properties == null || conf.getPeers().isEmpty()) {
                 return client; // another write (or a change of the members) renewed it already
@@ -648,6 +654,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      */
     private CommandReply submit(StateCommand command, boolean unordered) {
         requireNonNull(command, "command is null");
+        refuseWhenClosed();
         byte[] bytes;
         try {
             bytes = Json.mapper().writeValueAsBytes(command);
@@ -716,6 +723,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     private CommandReply forward(Message message, long started, long timeout, boolean unordered) {
         String cause = "no majority answered within " + timeout + " ms";
         while (true) {
+            refuseWhenClosed();
             long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (left <= 0) {
                 throw noQuorum(cause);
@@ -808,10 +816,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     /** Every manager of the group as this manager sees it, with the leader's view of who is down when it has one. */
     public List<ManagerStatus> managers() {
-        return withDigests(managersWithoutDigests());
+        View view = managersWithoutDigests();
+        return withDigests(view.managers(), view.leaderCommit());
     }
 
-    private List<ManagerStatus> managersWithoutDigests() {
+    private View managersWithoutDigests() {
         followMembers();
         DivisionInfo info = info();
         RaftPeerId leader = info.getLeaderId();
@@ -820,12 +829,19 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 // asked once, without the write client's retries: a leader that just died must not hold up the list
                 GroupInfoReply fromLeader =
                         queries.getGroupManagementApi(leader).info(groupId);
-                return statuses(fromLeader.getRoleInfoProto(), fromLeader.getCommitInfos(), fromLeader.getGroup());
+                return view(fromLeader.getRoleInfoProto(), fromLeader.getCommitInfos(), fromLeader.getGroup());
             } catch (IOException | RuntimeException e) {
                 LOG.debug("cannot ask the leader {} about the managers: {}", leader, e.getMessage());
             }
         }
-        return managersSeenLocally();
+        try {
+            RaftServer.Division division = server.getDivision(groupId);
+            View local = view(info().getRoleInfoProto(), division.getCommitInfos(), division.getGroup());
+            // the leader itself knows its commit index best: its log's
+            return info.isLeader() ? new View(local.managers(), committedIndex()) : local;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The threads that ask other managers for their digests (daemons: idle ones end after a minute). */
@@ -840,10 +856,16 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     /** How long {@code GET /admin/managers} waits for another manager's applied index and digest. */
     static final long DIGEST_QUERY_MILLIS = 1_000;
 
-    /** Each manager's applied index and state digest: this one's from here, the others' asked of them at once. */
-    private List<ManagerStatus> withDigests(List<ManagerStatus> managers) {
+    /**
+     * Each manager's applied index and state digest: this one's from here, the others' asked of them at once. With
+     * the leader's commit index known ({@code leaderCommit}, else -1), each one answers once it applied up to it (or
+     * after {@link ManagerStateMachine#CATCH_UP_QUERY_MILLIS}), and one that has not is {@code catching-up} rather
+     * than {@code ready}, its lag the entries it has yet to apply.
+     */
+    private List<ManagerStatus> withDigests(List<ManagerStatus> managers, long leaderCommit) {
         Map<String, CompletableFuture<RaftClientReply>> asked = new java.util.HashMap<>();
-        byte[] question = "digest".getBytes(StandardCharsets.UTF_8);
+        byte[] question = (leaderCommit >= 0 ? ManagerStateMachine.DIGEST_QUERY + leaderCommit : "digest")
+                .getBytes(StandardCharsets.UTF_8);
         for (ManagerStatus m : managers) {
             if (!m.id().equals(self.toString()) && m.status().equals("ready")) {
                 try {
@@ -873,7 +895,14 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         List<ManagerStatus> out = new ArrayList<>();
         for (ManagerStatus m : managers) {
             if (m.id().equals(self.toString())) {
-                out.add(m.with(stateMachine.digest()));
+                if (leaderCommit >= 0) {
+                    try {
+                        stateMachine.awaitApplied(leaderCommit, ManagerStateMachine.CATCH_UP_QUERY_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                out.add(m.with(stateMachine.digest(), leaderCommit));
                 continue;
             }
             CompletableFuture<RaftClientReply> reply = asked.get(m.id());
@@ -893,7 +922,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                     LOG.debug("manager {} did not say its digest: {}", m.id(), e.getMessage());
                 }
             }
-            out.add(m.with(digest));
+            out.add(m.with(digest, leaderCommit));
         }
         return out;
     }
@@ -1173,6 +1202,158 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
     }
 
+    /** How long a follower waits for the leader to say how far it applied ({@link #awaitCurrent}). */
+    public static final long READ_INDEX_MILLIS = 1_000;
+
+    /**
+     * Waits until this manager applied every log entry the managers' leader had applied when asked (a read index),
+     * so that a change computed from what this manager reads (the users, the federation state) starts from current
+     * state. A manager that restarted, or fell behind, applies the log behind the leader for a while; a change
+     * computed on its stale state would be refused by the leader (another version) and computed again on the same
+     * stale state. The leader waits for the entries it knows committed; a follower asks the leader (one round trip,
+     * at most {@link #READ_INDEX_MILLIS}), or, when the leader does not answer, waits for what it knows committed;
+     * while the group has no leader it does not wait (the write that follows answers 503).
+     *
+     * @throws Problem 503 ({@link ProblemType#MANAGER_UNAVAILABLE}) when this manager has not caught up within
+     *     {@code timeoutMillis}: the change was not made
+     */
+    @Override
+    public void awaitCurrent(long timeoutMillis) {
+        refuseWhenClosed();
+        long started = System.nanoTime();
+        long target;
+        DivisionInfo info = info();
+        if (info.isLeader()) {
+            target = committedIndex();
+        } else {
+            RaftPeerId leader = liveLeader(info);
+            if (leader == null) {
+                return;
+            }
+            target = leaderApplied(leader, Math.min(timeoutMillis, READ_INDEX_MILLIS));
+            if (target < 0) {
+                target = committedIndex();
+            }
+        }
+        if (stateMachine.appliedIndex() >= target) {
+            return;
+        }
+        long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        try {
+            if (left > 0 && stateMachine.awaitApplied(target, left)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new Problem(
+                ProblemType.MANAGER_UNAVAILABLE,
+                "This manager (" + self + ") is catching up with the managers' leader: it has applied log entry "
+                        + stateMachine.appliedIndex() + " of " + target + " (it restarted or fell behind). The change "
+                        + "was not made; try it again in a few seconds, or through another manager (mipfed manager ls "
+                        + "shows which are ready).");
+    }
+
+    /**
+     * Whether this manager applied, within {@code timeoutMillis}, every entry the leader had applied when asked: as
+     * {@link #awaitCurrent}, but false rather than not waiting when the group has no leader or the leader does not
+     * answer (what must run on current state or not at all).
+     */
+    public boolean caughtUp(long timeoutMillis) {
+        long started = System.nanoTime();
+        DivisionInfo info = info();
+        long target;
+        if (info.isLeader()) {
+            target = committedIndex();
+        } else {
+            RaftPeerId leader = liveLeader(info);
+            if (leader == null) {
+                return false;
+            }
+            target = leaderApplied(leader, Math.min(timeoutMillis, READ_INDEX_MILLIS));
+            if (target < 0) {
+                return false;
+            }
+        }
+        long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        try {
+            return stateMachine.appliedIndex() >= target || (left > 0 && stateMachine.awaitApplied(target, left));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The leader this follower heard from within {@link #LEADER_SILENCE_MILLIS}; null while it has none. */
+    private static RaftPeerId liveLeader(DivisionInfo info) {
+        RaftPeerId leader = info.getLeaderId();
+        if (leader == null || leader.toString().isEmpty()) {
+            return null;
+        }
+        RoleInfoProto role = info.getRoleInfoProto();
+        if (role.getRole() == RaftPeerRole.FOLLOWER
+                && role.getFollowerInfo().hasLeaderInfo()
+                && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() > LEADER_SILENCE_MILLIS) {
+            return null; // it died or is cut off: asking it would only wait; the write that follows answers 503
+        }
+        return leader;
+    }
+
+    /** A leader not heard from for this long (its heartbeats come every 0.5 s) is not asked for a read index. */
+    static final long LEADER_SILENCE_MILLIS = 1_500;
+
+    private void refuseWhenClosed() {
+        if (closed) {
+            throw new Problem(
+                    ProblemType.MANAGER_UNAVAILABLE,
+                    "This manager (" + self + ") is stopping: the change was not made. Send it through another "
+                            + "manager (mipfed manager ls lists them).");
+        }
+    }
+
+    /** The last log index this manager knows committed. */
+    private long committedIndex() {
+        try {
+            return server.getDivision(groupId).getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The leader's applied index (every write it acknowledged is at or below it), or -1 when it did not say. */
+    private long leaderApplied(RaftPeerId leader, long timeoutMillis) {
+        CompletableFuture<RaftClientReply> asked;
+        try {
+            // a blocking read on a thread of its own, as the digest questions (see withDigests)
+            asked = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return queries.io()
+                                    .sendReadOnly(Message.valueOf(ManagerStateMachine.APPLIED_QUERY), leader);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    QUERY_THREADS);
+        } catch (RuntimeException e) {
+            return -1; // every question thread busy
+        }
+        try {
+            RaftClientReply reply = asked.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return reply.isSuccess()
+                    ? Long.parseLong(
+                            reply.getMessage().getContent().toStringUtf8().trim())
+                    : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            asked.cancel(true);
+            LOG.debug("the leader {} did not say how far it applied: {}", leader, e.getMessage());
+            return -1;
+        }
+    }
+
     private List<ManagerStatus> managersSeenLocally() {
         try {
             RaftServer.Division division = server.getDivision(groupId);
@@ -1184,6 +1365,16 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     private List<ManagerStatus> statuses(
             RoleInfoProto role, java.util.Collection<CommitInfoProto> commits, RaftGroup group) {
+        return view(role, commits, group).managers();
+    }
+
+    /**
+     * The managers as one of them sees them, and the leader's commit index as it knows it (-1: no leader known): a
+     * manager is {@code ready} once it applied up to it.
+     */
+    private record View(List<ManagerStatus> managers, long leaderCommit) {}
+
+    private View view(RoleInfoProto role, java.util.Collection<CommitInfoProto> commits, RaftGroup group) {
         RaftPeerId answering = RaftPeerId.valueOf(role.getSelf().getId());
         Map<RaftPeerId, Long> committed = commits.stream()
                 .collect(Collectors.toMap(
@@ -1226,7 +1417,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                     id.equals(self)));
         }
         out.sort(java.util.Comparator.comparing(ManagerStatus::id));
-        return out;
+        return new View(out, leader == null ? -1 : committed.getOrDefault(leader, -1L));
     }
 
     private DivisionInfo info() {
@@ -1415,6 +1606,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     @Override
     public void close() {
+        // what is still in flight here ends now, as it would with the process: no write, no wait for the log
+        closed = true;
+        stateMachine.stop();
         try {
             queries.close();
         } catch (IOException e) {

@@ -112,12 +112,61 @@ final class ManagerStateMachine extends BaseStateMachine {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        // another manager asks for this one's applied index and digest (GET /admin/managers)
+        if (question.equals(APPLIED_QUERY)) {
+            // a follower about to compute a change asks the leader how far it applied (a read index)
+            return CompletableFuture.completedFuture(Message.valueOf(Long.toString(appliedIndex())));
+        }
+        // another manager asks for this one's applied index and digest (GET /admin/managers); "digest <index>":
+        // once this manager applied that index (the leader's commit index), or after CATCH_UP_QUERY_MILLIS
+        long until;
         try {
-            return CompletableFuture.completedFuture(
-                    Message.valueOf(ByteString.copyFrom(Json.mapper().writeValueAsBytes(digest()))));
-        } catch (IOException e) {
+            until = question.startsWith(DIGEST_QUERY)
+                    ? Long.parseLong(question.substring(DIGEST_QUERY.length()).trim())
+                    : -1;
+        } catch (NumberFormatException e) {
             return CompletableFuture.failedFuture(e);
+        }
+        if (until < 0 || appliedIndex() >= until) {
+            return CompletableFuture.completedFuture(encodeDigest());
+        }
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        awaitApplied(until, CATCH_UP_QUERY_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return encodeDigest();
+                },
+                WAITING_QUERIES);
+    }
+
+    /** A question for this manager's applied index alone. */
+    static final String APPLIED_QUERY = "applied";
+    /** A question for this manager's digest once it applied an index: {@code digest <index>}. */
+    static final String DIGEST_QUERY = "digest ";
+    /** How long a digest question waits for this manager to apply the index it names. */
+    static final long CATCH_UP_QUERY_MILLIS = 500;
+
+    /** The threads on which digest questions wait for an index to be applied (daemons; idle ones end). */
+    private static final java.util.concurrent.ExecutorService WAITING_QUERIES = waitingQueries();
+
+    private static java.util.concurrent.ExecutorService waitingQueries() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                8, 8, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "mipfed-manager-digest-wait");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private Message encodeDigest() {
+        try {
+            return Message.valueOf(ByteString.copyFrom(Json.mapper().writeValueAsBytes(digest())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -131,10 +180,25 @@ final class ManagerStateMachine extends BaseStateMachine {
         this.caListener = listener;
     }
 
-    /** Waits until this manager applied the log up to {@code index} (a write it made is then visible locally). */
+    /** Set when this manager stops: nothing waits for the log any more. */
+    private boolean stopped;
+
+    /** Ends every wait for the log ({@link #awaitApplied}): this manager stops. */
+    synchronized void stop() {
+        stopped = true;
+        notifyAll();
+    }
+
+    /**
+     * Waits until this manager applied the log up to {@code index} (a write it made is then visible locally); false
+     * when it did not within {@code timeoutMillis}, or this manager stopped.
+     */
     synchronized boolean awaitApplied(long index, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (getLastAppliedTermIndex().getIndex() < index) {
+        while (appliedIndex() < index) {
+            if (stopped) {
+                return false;
+            }
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
                 return false;

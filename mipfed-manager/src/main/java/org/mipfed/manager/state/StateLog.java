@@ -15,6 +15,15 @@ public interface StateLog {
      */
     boolean change(long basedOn, FederationState next);
 
+    /**
+     * Waits until the state this manager reads is as current as the managers' leader's (a manager that restarted
+     * applies the log behind it for a while), so that a change is not computed on a stale state, refused and
+     * computed again.
+     *
+     * @throws org.mipfed.core.problem.Problem 503 when this manager has not caught up within {@code timeoutMillis}
+     */
+    void awaitCurrent(long timeoutMillis);
+
     /** A state and the version it has. */
     record Versioned(long version, FederationState state) {}
 }

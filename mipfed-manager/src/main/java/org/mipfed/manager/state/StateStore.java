@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.mipfed.core.json.ConfigFile;
@@ -26,6 +27,11 @@ import org.mipfed.core.security.Pem;
 public final class StateStore {
     /** How often a change computed from a state another manager changed meanwhile is computed again. */
     private static final int ATTEMPTS = 10;
+    /**
+     * How long a change waits, in all, for this manager to catch up with the managers' leader before it is computed
+     * (then it answers 503): a manager that restarted applies the log behind the leader for a while.
+     */
+    static final long CATCH_UP_MILLIS = 8_000;
 
     private final Path file;
     private final StateLog replication;
@@ -88,7 +94,11 @@ public final class StateStore {
             if (replication != null) {
                 next = null;
                 before = null;
+                long catchUpUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
                 for (int attempt = 0; attempt < ATTEMPTS && next == null; attempt++) {
+                    // computed on a state as current as the leader's: not on the stale one of a manager that restarted
+                    replication.awaitCurrent(
+                            Math.max(1, TimeUnit.NANOSECONDS.toMillis(catchUpUntil - System.nanoTime())));
                     StateLog.Versioned read = replication.read();
                     FederationState candidate = change.apply(read.state());
                     if (replication.change(read.version(), candidate)) {

@@ -15,6 +15,15 @@ public interface UserLog {
      */
     boolean changeUsers(long basedOn, UserStore.Content next);
 
+    /**
+     * Waits until the users this manager reads are as current as the managers' leader's (a manager that restarted
+     * applies the log behind it for a while), so that a change is not computed on stale users, refused and computed
+     * again.
+     *
+     * @throws org.mipfed.core.problem.Problem 503 when this manager has not caught up within {@code timeoutMillis}
+     */
+    void awaitCurrent(long timeoutMillis);
+
     /** The users and the version they have. */
     record Versioned(long version, UserStore.Content content) {}
 }

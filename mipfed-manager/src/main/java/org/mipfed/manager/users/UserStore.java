@@ -71,6 +71,13 @@ public final class UserStore {
 
     /** How often a change computed from users another manager changed meanwhile is computed again. */
     private static final int ATTEMPTS = 10;
+    /**
+     * How long a change waits, in all, for this manager to catch up with the managers' leader before it is computed
+     * (then it answers 503): a manager that restarted applies the log behind the leader for a while.
+     */
+    static final long CATCH_UP_MILLIS = 8_000;
+    /** The same for a token's last use: a hint, skipped rather than waited for. */
+    static final long HINT_CATCH_UP_MILLIS = 250;
 
     private UserStore(Path file, Content content) {
         this.file = requireNonNull(file, "file is null");
@@ -114,9 +121,13 @@ public final class UserStore {
      * @throws Problem 503 when the managers have no majority to commit it
      */
     private Content change(java.util.function.UnaryOperator<Content> change) {
+        return change(change, CATCH_UP_MILLIS);
+    }
+
+    private Content change(java.util.function.UnaryOperator<Content> change, long catchUpMillis) {
         changing.incrementAndGet();
         try {
-            return changeInTurn(change);
+            return changeInTurn(change, catchUpMillis);
         } finally {
             changing.decrementAndGet();
         }
@@ -135,13 +146,17 @@ public final class UserStore {
         return true;
     }
 
-    private synchronized Content changeInTurn(java.util.function.UnaryOperator<Content> change) {
+    private synchronized Content changeInTurn(java.util.function.UnaryOperator<Content> change, long catchUpMillis) {
         if (log == null) {
             Content next = change.apply(content);
             write(next);
             return next;
         }
+        long catchUpUntil = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(catchUpMillis);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            // computed on the users as current as the leader's: not on the stale users of a manager that restarted
+            log.awaitCurrent(
+                    Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(catchUpUntil - System.nanoTime())));
             UserLog.Versioned read = log.readUsers();
             Content next = change.apply(read.content());
             if (log.changeUsers(read.version(), next)) {
@@ -401,11 +416,13 @@ public final class UserStore {
                         && !heldOff(token.id(), when)
                         && recordingUse.add(token.id())) {
                     try {
-                        change(content -> {
-                            List<ApiToken> tokens = new ArrayList<>(content.tokens());
-                            tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(when) : t);
-                            return new Content(content.users(), tokens);
-                        });
+                        change(
+                                content -> {
+                                    List<ApiToken> tokens = new ArrayList<>(content.tokens());
+                                    tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(when) : t);
+                                    return new Content(content.users(), tokens);
+                                },
+                                HINT_CATCH_UP_MILLIS);
                     } catch (Problem | IllegalStateException e) {
                         // the last use is a hint: a token still works while the managers cannot take writes
                         LOG.debug("the last use of token {} was not recorded: {}", token.id(), e.getMessage());
