@@ -121,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "PART",
             description =
                     "Measure only these parts: import, an algorithm name (descriptive_stats, linear_regression, logistic_regression, "
-                            + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory, managers (write latency and failover with 1 and 3 managers). Default: all.")
+                            + "pearson_correlation, pca, ttest_independent, kmeans), reference, r, small (latency and throughput), memory, managers (3 nodes with 1 then 3 manager processes: analysis and write latency, failover, catch-up). Default: all.")
     java.util.Set<String> only;
 
     private static final java.util.Set<String> PARTS = new java.util.TreeSet<>(List.of(
@@ -138,6 +138,20 @@ public final class BenchCommand implements Callable<Integer> {
             "small",
             "memory",
             "managers"));
+
+    @Option(
+            names = "--manager-runs",
+            defaultValue = "300",
+            description =
+                    "managers part: measured analyses and writes per figure, spread over the managers (default: ${DEFAULT-VALUE}).")
+    int managerRuns;
+
+    @Option(
+            names = "--manager-failovers",
+            defaultValue = "3",
+            description =
+                    "managers part: how many times the leader of three managers is killed (kill -9) and started again (default: ${DEFAULT-VALUE}).")
+    int managerFailovers;
 
     @CommandLine.Mixin
     ScaleOptions scale = new ScaleOptions();
@@ -157,6 +171,11 @@ public final class BenchCommand implements Callable<Integer> {
             List<String> unknown =
                     only.stream().filter(p -> !PARTS.contains(p)).sorted().toList();
             System.err.println("mipfed bench: unknown --only part(s) " + unknown + "; choose from " + PARTS);
+            return 2;
+        }
+        if (managerRuns < 1 || managerFailovers < 0) {
+            System.err.println("mipfed bench: --manager-runs must be at least 1 (not " + managerRuns
+                    + ") and --manager-failovers at least 0 (not " + managerFailovers + ")");
             return 2;
         }
         Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-bench-");
@@ -466,16 +485,7 @@ public final class BenchCommand implements Callable<Integer> {
      * manager, the nodes and this process have gone quiet ({@link #warmUp}).
      */
     private void small(LocalFederation federation) throws InterruptedException {
-        List<String> datasets = List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1");
-        JsonNode body = new AnalysisRequest(
-                        "dementia:0.1",
-                        datasets,
-                        List.of("righthippocampus", "gender"),
-                        List.of("lefthippocampus"),
-                        null,
-                        null,
-                        null)
-                .toJson();
+        JsonNode body = ManagerGroupBench.smallAnalysis();
         AdminClient admin = federation.admin();
         double warmUp = warmUp(federation, admin, body);
         for (int i = 0; i < 50; i++) {
@@ -510,14 +520,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The managers' replication with one and with three managers ({@link ManagerGroupBench}): write latency and the
-     * time from the leader's loss to the first write accepted again.
+     * The managers with real processes ({@link ManagerGroupBench}): a federation of three nodes with one manager,
+     * then three: analysis latency, write latency, failover (the leader killed) and catch-up.
      */
-    private void managers(Path dir) throws Exception {
-        for (int managers : new int[] {1, 3}) {
-            System.err.printf("managers: a group of %d, write latency and failover ...%n", managers);
-            table.addAll(ManagerGroupBench.run(dir.resolve("group-of-" + managers), managers, 300, 5));
-        }
+    private void managers(Path dir) {
+        System.err.printf(
+                "managers: 3 nodes and 1 manager, then 3 managers, as processes in %s (%d analyses and writes per"
+                        + " figure, %d failovers) ...%n",
+                dir, managerRuns, managerFailovers);
+        table.addAll(ManagerGroupBench.run(dir, managerRuns, managerFailovers));
     }
 
     /** This process (the clients), the manager and the nodes: every process a small analysis costs CPU in. */
@@ -560,7 +571,7 @@ public final class BenchCommand implements Callable<Integer> {
         JsonNode body = withParameter(
                         new AnalysisRequest(
                                 "dementia:0.1",
-                                List.of("edsd0", "edsd1", "ppmi0", "ppmi1", "desd-synthdata0", "desd-synthdata1"),
+                                ManagerGroupBench.SMALL_DATASETS,
                                 List.of("lefthippocampus", "righthippocampus"),
                                 List.of("gender"),
                                 null,
@@ -705,14 +716,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void print(Path dir) throws IOException {
         StringBuilder text = new StringBuilder();
+        boolean managersOnly =
+                table.stream().allMatch(r -> r.path("kind").asText().equals("managers"));
         text.append(String.format(
-                "mipfed bench, %s, %d cores, Java %s; %d nodes x %,d rows; medians of %d runs%n%n",
+                "mipfed bench, %s, %d cores, Java %s; %s%n%n",
                 LocalDate.now(),
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
-                nodes,
-                rows,
-                runs));
+                managersOnly
+                        ? String.format(
+                                "managers: 3 nodes, %d analyses and writes per figure, %d failovers",
+                                managerRuns, managerFailovers)
+                        : String.format("%d nodes x %,d rows; medians of %d runs", nodes, rows, runs)));
         text.append(String.format(
                 "| %-40s | %12s | %14s | %11s | %9s | %s |%n",
                 "what", "rows", "federated (ms)", "pooled (ms)", "fed/pool", "other"));
@@ -720,7 +735,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
         StringBuilder csv = new StringBuilder(
-                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb,managers,failover_ms,failover_max_ms\n");
+                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb,managers,analyses,analyses_failed,slowest_ms,answered_ms,failover_ms,failover_max_ms,failover_both_ms,failover_both_max_ms,nodes_ready_ms,catch_up_ms,catch_up_max_ms,idle_cpu_ms_manager_per_s,cpu_ms_manager_above_idle,load_average\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
@@ -745,6 +760,11 @@ public final class BenchCommand implements Callable<Integer> {
                     "node_max_mb",
                     "failover_ms",
                     "failover_max_ms",
+                    "failover_both_ms",
+                    "analyses_failed",
+                    "slowest_ms",
+                    "catch_up_ms",
+                    "load_average",
                     "failed")) {
                 if (r.has(f) && r.get(f).isNumber()) {
                     other.append(f)
@@ -767,7 +787,12 @@ public final class BenchCommand implements Callable<Integer> {
             }
             csv.append(String.join(",", cells)).append('\n');
         }
-        text.append('\n').append(SpeedTargets.text(table, clients));
+        if (table.stream().anyMatch(r -> !r.path("kind").asText().equals("managers"))) {
+            text.append('\n').append(SpeedTargets.text(table, clients));
+        }
+        if (table.stream().anyMatch(r -> r.path("kind").asText().equals("managers"))) {
+            text.append('\n').append(ManagerTable.text(table));
+        }
         System.out.println(text);
         Files.createDirectories(out);
         Files.writeString(out.resolve("bench.txt"), text);

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mipfed.cli.client.AdminClient;
+import org.mipfed.cli.demo.DemoFederation;
 import org.mipfed.cli.demo.LocalFederation;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
@@ -28,12 +28,6 @@ import picocli.CommandLine.Option;
         description =
                 "Run a manager and three hospital nodes (chuv, epfl, uoa) on this machine with the dementia data, run two analyses, and keep the federation up until Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
-    private static final String[][] HOSPITALS = {
-        {"chuv", "edsd"},
-        {"epfl", "ppmi"},
-        {"uoa", "desd-synthdata"},
-    };
-
     @Option(
             names = "--work-dir",
             description = "Where the federation's data directories go (default: a new temporary directory).")
@@ -70,51 +64,26 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-demo-");
         Files.createDirectories(dir);
-        step("Extracting the dementia data (Exareme2's synthetic MIP data, MIT) into " + dir.resolve("data"));
-        Path data = LocalFederation.extractDementiaData(dir.resolve("data"));
-        Path longitudinal = LocalFederation.extractData("longitudinal_dementia_v_0_1", dir.resolve("longitudinal"));
-        step("mipfed manager init + manager start (gRPC for nodes on " + (grpcPort == 0 ? "a free port" : grpcPort)
-                + ", REST API on " + (httpPort == 0 ? "a free port" : httpPort) + ")");
-        LocalFederation federation = LocalFederation.create(dir, grpcPort, httpPort);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            federation.close();
-                            stopped.countDown();
-                        },
-                        "mipfed-demo-shutdown"));
-        for (int h = 0; h < HOSPITALS.length; h++) {
-            String[] hospital = HOSPITALS[h];
-            List<Path> csvs = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                csvs.add(data.resolve(hospital[1] + i + ".csv"));
-            }
-            // Each hospital also holds one of the longitudinal datasets (subjects seen at several visits).
-            Path visits = longitudinal.resolve("longitudinal_dementia" + h + ".csv");
-            step("node " + hospital[0] + ": join with the worker token, import " + hospital[1] + "0..9.csv and "
-                    + visits.getFileName() + ", label name=" + hospital[0] + ", node run");
-            federation.addNode(
-                    hospital[0],
-                    null,
-                    10,
-                    List.of(
-                            new LocalFederation.DataImport(data.resolve("CDEsMetadata.json"), csvs),
-                            new LocalFederation.DataImport(
-                                    longitudinal.resolve("CDEsMetadata.json"), List.of(visits))));
-        }
-        step("mipfed start all");
-        federation.start("all");
-        // Each node imports two data models first; on a busy machine that alone can take a minute.
-        federation.awaitReady(Duration.ofSeconds(180), "chuv", "epfl", "uoa");
-        for (int m = 1; m < managers; m++) {
-            step("manager " + (m + 1) + " of " + managers
-                    + ": mipfed join-token manager, then mipfed manager join on free ports");
-            federation.addManager();
-        }
+        LocalFederation federation = DemoFederation.start(
+                dir,
+                grpcPort,
+                httpPort,
+                managers,
+                DemoCommand::step,
+                created -> Runtime.getRuntime()
+                        .addShutdownHook(new Thread(
+                                () -> {
+                                    created.close();
+                                    stopped.countDown();
+                                },
+                                "mipfed-demo-shutdown")));
         AdminClient admin = federation.admin();
         System.out.println();
         System.out.println(nodeTable(admin.get("/admin/nodes")));
+        if (federation.managerCount() > 1) {
+            System.out.println(managerTable(admin.get("/admin/managers")));
+        }
 
         List<String> datasets = new ArrayList<>();
         admin.get("/datasets").path("dementia:0.1").fieldNames().forEachRemaining(d -> {
@@ -148,12 +117,11 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         step("linear_regression: lefthippocampus ~ agegroup + gender + righthippocampus + subjectageyears");
-        JsonNode lr = admin.post(
-                "/algorithms/linear_regression",
-                request(
-                        datasets,
-                        List.of("lefthippocampus"),
-                        List.of("agegroup", "gender", "righthippocampus", "subjectageyears")));
+        ObjectNode regression = request(
+                datasets,
+                List.of("lefthippocampus"),
+                List.of("agegroup", "gender", "righthippocampus", "subjectageyears"));
+        JsonNode lr = admin.post("/algorithms/linear_regression", regression);
         System.out.printf(
                 "  n_obs=%d  R²=%.4f  adj. R²=%.4f  F=%.2f (p=%.3g)%n",
                 lr.path("n_obs").asLong(),
@@ -172,6 +140,15 @@ final class DemoCommand implements Callable<Integer> {
                     lr.path("pvalues").get(i).asDouble());
         }
         System.out.printf("  contributing nodes: %s%n", lr.path("contributing_nodes"));
+        for (int m = 1; m < federation.managerCount(); m++) {
+            JsonNode again = federation.admin(m).post("/algorithms/linear_regression", regression);
+            System.out.printf(
+                    "  the same regression through manager %d (%s): n_obs=%d, largest difference of a coefficient %.3g%n",
+                    m + 1,
+                    federation.managerId(m),
+                    again.path("n_obs").asLong(),
+                    largestDifference(lr.path("coefficients"), again.path("coefficients")));
+        }
         System.out.println();
         System.out.printf("Demo ready in %.1f s.%n", (System.nanoTime() - started) / 1e9);
         System.out.println("Portal: http://127.0.0.1:" + federation.httpPort() + "/portal/   sign in as: admin / "
@@ -197,6 +174,32 @@ final class DemoCommand implements Callable<Integer> {
 
     private static ObjectNode request(List<String> datasets, List<String> y, List<String> x) {
         return new AnalysisRequest("dementia:0.1", datasets, x, y, null, null, null).toJson();
+    }
+
+    /** The largest absolute difference between two arrays of numbers (infinite when their lengths differ). */
+    private static double largestDifference(JsonNode a, JsonNode b) {
+        if (a.size() != b.size()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double largest = 0;
+        for (int i = 0; i < a.size(); i++) {
+            largest = Math.max(largest, Math.abs(a.get(i).asDouble() - b.get(i).asDouble()));
+        }
+        return largest;
+    }
+
+    private static String managerTable(JsonNode managers) {
+        StringBuilder out =
+                new StringBuilder(String.format("  %-18s %-22s %-9s %s%n", "MANAGER", "ADDRESS", "ROLE", "STATUS"));
+        for (JsonNode m : managers) {
+            out.append(String.format(
+                    "  %-18s %-22s %-9s %s%n",
+                    m.path("id").asText(),
+                    m.path("address").asText(),
+                    m.path("role").asText(),
+                    m.path("status").asText()));
+        }
+        return out.toString();
     }
 
     private static String nodeTable(JsonNode nodes) {

@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.mipfed.cli.client.AdminClient;
@@ -458,7 +460,15 @@ public final class LocalFederation implements AutoCloseable {
 
     /** Waits until the given nodes are ready (connected) as the manager sees them. */
     public void awaitReady(Duration timeout, String... aliases) {
-        await(timeout, "nodes " + String.join(", ", aliases) + " to be ready", () -> {
+        awaitReadyOn(0, timeout, aliases);
+    }
+
+    /**
+     * Waits until the given nodes are ready (connected, with their datasets) as manager {@code manager} sees them:
+     * each node holds a session to every manager, so each manager tells its own.
+     */
+    public void awaitReadyOn(int manager, Duration timeout, String... aliases) {
+        await(timeout, "nodes " + String.join(", ", aliases) + " to be ready on manager " + manager, () -> {
             for (String a : aliases) {
                 Process p = node(a).process;
                 if (p != null && !p.isAlive()) {
@@ -466,7 +476,7 @@ public final class LocalFederation implements AutoCloseable {
                             "node " + a + " exited (code " + p.exitValue() + "); see " + workDir.resolve(a + ".log"));
                 }
             }
-            JsonNode views = admin().get("/admin/nodes");
+            JsonNode views = admin(manager).get("/admin/nodes");
             for (String a : aliases) {
                 boolean ready = false;
                 for (JsonNode v : views) {
@@ -480,6 +490,30 @@ public final class LocalFederation implements AutoCloseable {
             }
             return true;
         });
+    }
+
+    /**
+     * Waits until every manager lists every manager as ready and sees each of the given nodes ready (each node holds a
+     * session to each manager): then each manager answers the same analyses.
+     */
+    public void awaitManagersReady(Duration timeout, String... aliases) {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < managerCount(); i++) {
+            ids.add(managerId(i));
+        }
+        for (int i = 0; i < managerCount(); i++) {
+            int index = i;
+            await(timeout, "manager " + i + " to list " + ids + " as ready", () -> {
+                Set<String> ready = new HashSet<>();
+                for (JsonNode m : admin(index).get("/admin/managers")) {
+                    if (m.path("status").asText().equals("ready")) {
+                        ready.add(m.path("id").asText());
+                    }
+                }
+                return ready.equals(ids);
+            });
+            awaitReadyOn(i, timeout, aliases);
+        }
     }
 
     public AdminClient admin() {

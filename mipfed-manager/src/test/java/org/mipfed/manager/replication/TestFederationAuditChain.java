@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -30,13 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.audit.AuditVerifier;
 import org.mipfed.core.json.Json;
-import org.mipfed.manager.FederationInit;
-import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.audit.AuditTrail;
-import org.mipfed.manager.ca.FederationCa;
-import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.ManagerPaths;
-import org.mipfed.manager.state.StateStore;
 
 /**
  * Three managers in one Raft group on loopback, each with the audit trail a running manager has: the actions audited
@@ -53,8 +43,8 @@ class TestFederationAuditChain {
     @TempDir
     static Path dir;
 
+    private ThreeManagers group;
     private String federationId;
-    private FederationCa ca;
     private List<ManagerMember> members;
     private final Member[] managers = new Member[3];
 
@@ -72,38 +62,19 @@ class TestFederationAuditChain {
 
     @BeforeAll
     void startThreeManagers() throws Exception {
-        ManagerPaths first = new ManagerPaths(dir.resolve("manager-a"));
-        FederationInit.init(first, "localhost", 0, 0, "127.0.0.1");
-        FederationConfig config = FederationInit.config(first);
-        federationId = config.federationId();
-        ca = FederationCa.load(first, config.advertiseAddr());
+        group = new ThreeManagers(dir, 7000);
+        federationId = group.federationId();
+        members = group.members();
         // manager-a was a manager before the chain was replicated: its trail becomes the chain's beginning
-        try (AuditTrail older = new AuditTrail(first.auditLog(), federationId)) {
+        try (AuditTrail older = new AuditTrail(group.paths(0).auditLog(), federationId)) {
             older.record("admin", AuditTrail.NODE_LABEL, AuditTrail.OK, null);
             older.record("admin", AuditTrail.JOIN_TOKEN_SHOW, AuditTrail.OK, null);
         }
         // manager-b kept a trail of its own: it is set aside, not mixed into the federation's chain
-        try (AuditTrail own = new AuditTrail(dir.resolve("manager-b").resolve("audit.log"), federationId)) {
+        try (AuditTrail own = new AuditTrail(group.dataDir(1).resolve("audit.log"), federationId)) {
             own.record("admin", AuditTrail.NODE_STOP, AuditTrail.OK, null);
         }
-        members = new ArrayList<>();
-        for (String name : new String[] {"a", "b", "c"}) {
-            members.add(new ManagerMember(
-                    "manager-" + name, "localhost:" + (7000 + members.size()), "127.0.0.1", freeLoopbackPort()));
-        }
-        ExecutorService starting = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<Member>> started = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                int n = i;
-                started.add(starting.submit(() -> start(n)));
-            }
-            for (int i = 0; i < 3; i++) {
-                managers[i] = started.get(i).get();
-            }
-        } finally {
-            starting.shutdownNow();
-        }
+        ThreeManagers.startTogether(this::start).toArray(managers);
     }
 
     @AfterAll
@@ -116,25 +87,12 @@ class TestFederationAuditChain {
     }
 
     private Member start(int i) {
-        ManagerMember member = members.get(i);
-        Path data = dir.resolve(member.id());
-        ManagerReplication replication = ManagerReplication.start(
-                data.resolve("raft").resolve("log"),
-                data.resolve("state.json"),
-                federationId,
-                member,
-                members,
-                RaftTls.config(ca, federationId),
-                // a snapshot every 50 entries and small segments: the log is purged, and a member that was away
-                // receives a snapshot
-                new ReplicationSettings(50, 64 * 1024, PATIENCE.toMillis()));
-        ManagerPaths paths = new ManagerPaths(data);
-        if (i == 0 && replication.state().federation() == null) {
-            replication.submit(
-                    new StateCommand.ImportFiles(StateStore.load(paths.state()).get()));
-            ManagerServer.importOlderFiles(paths, replication);
-        }
-        return new Member(data, replication, AuditTrail.replicated(paths, federationId, replication));
+        // a snapshot every 50 entries and small segments: the log is purged, and a member that was away receives a
+        // snapshot
+        ManagerReplication replication =
+                group.startImporting(i, new ReplicationSettings(50, 64 * 1024, PATIENCE.toMillis()));
+        return new Member(
+                group.dataDir(i), replication, AuditTrail.replicated(group.paths(i), federationId, replication));
     }
 
     @Test
@@ -393,23 +351,6 @@ class TestFederationAuditChain {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(PATIENCE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting: " + what, e);
-            }
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        ThreeManagers.await(PATIENCE, what, condition);
     }
 }

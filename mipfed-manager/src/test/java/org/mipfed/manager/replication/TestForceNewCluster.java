@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,13 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
-import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.backup.ManagerBackup;
 import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
-import org.mipfed.manager.state.FederationConfig;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.state.ManagerPaths;
 import org.mipfed.manager.state.ManagerRecord;
@@ -62,6 +57,7 @@ class TestForceNewCluster {
     @TempDir
     static Path dir;
 
+    private ThreeManagers group;
     private String federationId;
     private FederationCa ca;
     private List<ManagerMember> members;
@@ -80,37 +76,16 @@ class TestForceNewCluster {
 
     @BeforeAll
     void startThreeManagers() throws Exception {
-        ManagerPaths first = new ManagerPaths(dir.resolve("manager-a"));
-        FederationInit.init(first, "localhost", 0, 0, "127.0.0.1");
-        FederationConfig config = FederationInit.config(first);
-        federationId = config.federationId();
-        ca = FederationCa.load(first, config.advertiseAddr());
-        members = new ArrayList<>();
-        for (String name : new String[] {"a", "b", "c"}) {
-            members.add(new ManagerMember(
-                    "manager-" + name, "localhost:" + (7100 + members.size()), "127.0.0.1", freeLoopbackPort()));
-        }
+        group = new ThreeManagers(dir, 7100);
+        federationId = group.federationId();
+        ca = group.ca();
+        members = group.members();
         // manager-a is a full data directory: its member file is where a manager keeps it
         ManagerMember a = members.get(0);
-        new MemberFile(a.id(), a.raftHost(), a.raftPort()).write(first.raftDir());
-        ExecutorService starting = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<ManagerReplication>> started = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                int n = i;
-                started.add(starting.submit(() -> start(n)));
-            }
-            for (int i = 0; i < 3; i++) {
-                managers[i] = started.get(i).get();
-            }
-        } finally {
-            starting.shutdownNow();
-        }
-        ManagerPaths paths = new ManagerPaths(dataDir(0));
-        managers[0].submit(
-                new StateCommand.ImportFiles(StateStore.load(paths.state()).get()));
-        ManagerServer.importOlderFiles(paths, managers[0]);
-        experimentsOfA = ExperimentStore.replicated(paths.experiments(), managers[0]);
+        new MemberFile(a.id(), a.raftHost(), a.raftPort()).write(group.paths(0).raftDir());
+        ThreeManagers.startTogether(this::start).toArray(managers);
+        group.importFiles(0, managers[0]);
+        experimentsOfA = ExperimentStore.replicated(group.paths(0).experiments(), managers[0]);
     }
 
     @AfterAll
@@ -129,18 +104,11 @@ class TestForceNewCluster {
     }
 
     private Path dataDir(int i) {
-        return dir.resolve(members.get(i).id());
+        return group.dataDir(i);
     }
 
     private ManagerReplication start(int i) {
-        return ManagerReplication.start(
-                dataDir(i).resolve("raft").resolve("log"),
-                dataDir(i).resolve("state.json"),
-                federationId,
-                members.get(i),
-                members,
-                RaftTls.config(ca, federationId),
-                new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
+        return group.start(i, new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
     }
 
     @Test
@@ -459,18 +427,6 @@ class TestForceNewCluster {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(PATIENCE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what);
-            }
-            sleep(Duration.ofMillis(50));
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        ThreeManagers.await(PATIENCE, what, condition);
     }
 }

@@ -2,9 +2,6 @@ package org.mipfed.manager.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
-import org.mipfed.manager.FederationInit;
-import org.mipfed.manager.ManagerServer;
-import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
-import org.mipfed.manager.state.FederationConfig;
-import org.mipfed.manager.state.ManagerPaths;
-import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
 import org.mipfed.manager.users.UserStore;
@@ -52,9 +43,7 @@ class TestLeaderLoss {
     @TempDir
     static Path dir;
 
-    private String federationId;
-    private FederationCa ca;
-    private List<ManagerMember> members;
+    private ThreeManagers group;
     private final Member[] managers = new Member[3];
 
     private record Member(
@@ -69,29 +58,8 @@ class TestLeaderLoss {
 
     @BeforeAll
     void startThreeManagers() throws Exception {
-        ManagerPaths first = new ManagerPaths(dir.resolve("manager-a"));
-        FederationInit.init(first, "localhost", 0, 0, "127.0.0.1");
-        FederationConfig config = FederationInit.config(first);
-        federationId = config.federationId();
-        ca = FederationCa.load(first, config.advertiseAddr());
-        members = new ArrayList<>();
-        for (String name : new String[] {"a", "b", "c"}) {
-            members.add(new ManagerMember(
-                    "manager-" + name, "localhost:" + (7000 + members.size()), "127.0.0.1", freeLoopbackPort()));
-        }
-        ExecutorService starting = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<Member>> started = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                int n = i;
-                started.add(starting.submit(() -> start(n)));
-            }
-            for (int i = 0; i < 3; i++) {
-                managers[i] = started.get(i).get();
-            }
-        } finally {
-            starting.shutdownNow();
-        }
+        group = new ThreeManagers(dir, 7000);
+        ThreeManagers.startTogether(this::start).toArray(managers);
     }
 
     @AfterAll
@@ -104,22 +72,8 @@ class TestLeaderLoss {
     }
 
     private Member start(int i) {
-        ManagerMember member = members.get(i);
-        Path data = dir.resolve(member.id());
-        ManagerReplication replication = ManagerReplication.start(
-                data.resolve("raft").resolve("log"),
-                data.resolve("state.json"),
-                federationId,
-                member,
-                members,
-                RaftTls.config(ca, federationId),
-                new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
-        ManagerPaths paths = new ManagerPaths(data);
-        if (i == 0 && replication.state().federation() == null) {
-            replication.submit(
-                    new StateCommand.ImportFiles(StateStore.load(paths.state()).get()));
-            ManagerServer.importOlderFiles(paths, replication);
-        }
+        ManagerReplication replication =
+                group.startImporting(i, new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
         await(
                 "the users reach " + replication.id(),
                 () -> replication.readUsers().content() != null);
@@ -127,7 +81,7 @@ class TestLeaderLoss {
                 replication,
                 UserStore.replicated(replication),
                 Sessions.replicated(replication),
-                ExperimentStore.replicated(paths.experiments(), replication));
+                ExperimentStore.replicated(group.paths(i).experiments(), replication));
     }
 
     @Test
@@ -313,23 +267,6 @@ class TestLeaderLoss {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(PATIENCE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting: " + what, e);
-            }
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        ThreeManagers.await(PATIENCE, what, condition);
     }
 }

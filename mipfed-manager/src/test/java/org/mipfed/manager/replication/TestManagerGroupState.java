@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -32,14 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
-import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
-import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
-import org.mipfed.manager.state.FederationConfig;
-import org.mipfed.manager.state.ManagerPaths;
-import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
 import org.mipfed.manager.users.UserStore;
@@ -60,9 +49,7 @@ class TestManagerGroupState {
     @TempDir
     static Path dir;
 
-    private String federationId;
-    private FederationCa ca;
-    private List<ManagerMember> members;
+    private ThreeManagers group;
     private final Member[] managers = new Member[3];
 
     /** One manager: its member of the group and the stores on top of it, as ManagerServer wires them. */
@@ -82,29 +69,8 @@ class TestManagerGroupState {
 
     @BeforeAll
     void startThreeManagers() throws Exception {
-        ManagerPaths first = new ManagerPaths(dir.resolve("manager-a"));
-        FederationInit.init(first, "localhost", 0, 0, "127.0.0.1");
-        FederationConfig config = FederationInit.config(first);
-        federationId = config.federationId();
-        ca = FederationCa.load(first, config.advertiseAddr());
-        members = new ArrayList<>();
-        for (String name : new String[] {"a", "b", "c"}) {
-            members.add(new ManagerMember(
-                    "manager-" + name, "localhost:" + (7000 + members.size()), "127.0.0.1", freeLoopbackPort()));
-        }
-        ExecutorService starting = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<Member>> started = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                int n = i;
-                started.add(starting.submit(() -> start(n)));
-            }
-            for (int i = 0; i < 3; i++) {
-                managers[i] = started.get(i).get();
-            }
-        } finally {
-            starting.shutdownNow();
-        }
+        group = new ThreeManagers(dir, 7000);
+        ThreeManagers.startTogether(this::start).toArray(managers);
     }
 
     @AfterAll
@@ -118,28 +84,14 @@ class TestManagerGroupState {
 
     /** Starts manager {@code i}; the first one of a new group takes its data directory's files into the log. */
     private Member start(int i) {
-        ManagerMember member = members.get(i);
-        Path data = dir.resolve(member.id());
-        ManagerReplication replication = ManagerReplication.start(
-                data.resolve("raft").resolve("log"),
-                data.resolve("state.json"),
-                federationId,
-                member,
-                members,
-                RaftTls.config(ca, federationId),
-                new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
-        ManagerPaths paths = new ManagerPaths(data);
-        if (i == 0 && replication.state().federation() == null) {
-            replication.submit(
-                    new StateCommand.ImportFiles(StateStore.load(paths.state()).get()));
-            ManagerServer.importOlderFiles(paths, replication);
-        }
+        ManagerReplication replication =
+                group.startImporting(i, new ReplicationSettings(1_000, 64 * 1024, PATIENCE.toMillis()));
         return new Member(
-                data,
+                group.dataDir(i),
                 replication,
                 awaitUsers(replication),
                 Sessions.replicated(replication),
-                ExperimentStore.replicated(paths.experiments(), replication));
+                ExperimentStore.replicated(group.paths(i).experiments(), replication));
     }
 
     private static UserStore awaitUsers(ManagerReplication replication) {
@@ -424,23 +376,6 @@ class TestManagerGroupState {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(PATIENCE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting: " + what, e);
-            }
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        ThreeManagers.await(PATIENCE, what, condition);
     }
 }
