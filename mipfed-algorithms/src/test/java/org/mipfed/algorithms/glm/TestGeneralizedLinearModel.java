@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
@@ -28,9 +29,13 @@ import org.mipfed.algorithms.TestData;
 import org.mipfed.algorithms.regression.LinearRegression;
 import org.mipfed.algorithms.spi.Algorithm;
 import org.mipfed.algorithms.spi.AnalysisInput;
+import org.mipfed.algorithms.spi.FederationContext;
+import org.mipfed.algorithms.spi.NodeAnswer;
 import org.mipfed.core.json.Json;
+import org.mipfed.core.model.DataModel;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.request.AnalysisRequest;
+import org.mipfed.proto.v1.PrimitiveQuery;
 
 /**
  * {@code glm} against an independent fit: IRLS in this test over the pooled rows, each iteration a
@@ -145,6 +150,30 @@ class TestGeneralizedLinearModel {
                 .isCloseTo(-2 * logistic.path("ll0").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
     }
 
+    /**
+     * A logistic regression goes on from the linear discriminant's coefficients after its starting round: on this
+     * model R's first step (the start before) took 7 rounds in all, the discriminant's start takes 5 (the starting
+     * round, 4 Newton steps), and the answer is still the maximum: coefficients and standard errors as the direct
+     * fit's, to 1e-7.
+     */
+    @Test
+    void aLogisticRegressionStartsFromTheDiscriminantAndTakesFewerRounds() {
+        List<String> x = List.of("leftamygdala", "subjectageyears");
+        Reference expected = Reference.fit("binomial", "logit", "alzheimerbroadcategory", "AD", x);
+        for (int nodes : List.of(1, 3)) {
+            AtomicInteger rounds = new AtomicInteger();
+            JsonNode summary = run(
+                            new LogisticRegression(),
+                            body("alzheimerbroadcategory", x, null, null, "AD"),
+                            nodes,
+                            rounds)
+                    .path("summary");
+            assertThat(rounds.get()).as("rounds on " + nodes + " nodes").isEqualTo(5);
+            close("coefficients on " + nodes + " nodes", expected.beta, summary.path("coefficients"));
+            close("stderr on " + nodes + " nodes", expected.stdErr, summary.path("stderr"));
+        }
+    }
+
     @Test
     void refusesWhatCannotBeFitted() {
         assertThatThrownBy(() -> run(
@@ -202,9 +231,27 @@ class TestGeneralizedLinearModel {
     }
 
     private static JsonNode run(Algorithm algorithm, JsonNode body, int nodes) {
+        return run(algorithm, body, nodes, new AtomicInteger());
+    }
+
+    /** Runs {@code algorithm} and counts its rounds (calls of {@link FederationContext#compute}). */
+    private static JsonNode run(Algorithm algorithm, JsonNode body, int nodes, AtomicInteger rounds) {
         InMemoryFederation federation = InMemoryFederation.dementia(nodes);
         AnalysisInput input = RequestValidator.validate(algorithm, AnalysisRequest.fromJson(body), federation.model());
-        return algorithm.run(input, federation.context(input)).toJson();
+        FederationContext context = federation.context(input);
+        FederationContext counted = new FederationContext() {
+            @Override
+            public DataModel dataModel() {
+                return context.dataModel();
+            }
+
+            @Override
+            public List<NodeAnswer> compute(PrimitiveQuery.Builder query) {
+                rounds.incrementAndGet();
+                return context.compute(query);
+            }
+        };
+        return algorithm.run(input, counted).toJson();
     }
 
     private static void close(String what, double[] expected, JsonNode actual) {

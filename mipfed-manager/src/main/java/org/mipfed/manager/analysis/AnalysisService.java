@@ -381,8 +381,9 @@ public final class AnalysisService implements AutoCloseable {
         if (request.datasets().isEmpty()) {
             throw Problem.badRequest("Choose at least one dataset (inputdata.datasets); GET /datasets lists them");
         }
-        Map<String, DataCatalogue.Location> available = catalogue.available().getOrDefault(model.id(), Map.of());
-        Map<String, String> elsewhere = catalogue.unavailable(model.id());
+        Map<String, DataCatalogue.Location> available = catalogue.available(model.id());
+        // the datasets of nodes away now, only looked for when a requested dataset is not available
+        Map<String, String> elsewhere = null;
         Map<String, List<String>> byNode = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         List<String> down = new ArrayList<>();
@@ -398,12 +399,17 @@ public final class AnalysisService implements AutoCloseable {
                 down.add(dataset + " on node " + registry.displayName(at.nodeId()) + " (lost during the analysis)");
                 missing.add(dataset);
                 holders.add(at.nodeId());
-            } else if (elsewhere.containsKey(dataset)) {
-                down.add(dataset + " on " + elsewhere.get(dataset));
-                missing.add(dataset);
-                holders.add(elsewhere.get(dataset));
             } else {
-                unknown.add(dataset);
+                if (elsewhere == null) {
+                    elsewhere = catalogue.unavailable(model.id());
+                }
+                if (elsewhere.containsKey(dataset)) {
+                    down.add(dataset + " on " + elsewhere.get(dataset));
+                    missing.add(dataset);
+                    holders.add(elsewhere.get(dataset));
+                } else {
+                    unknown.add(dataset);
+                }
             }
         }
         if (!unknown.isEmpty()) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.mipfed.core.model.DataModel;
 import org.mipfed.core.model.DataModelException;
 import org.mipfed.manager.registry.NodeRegistry;
+import org.mipfed.manager.registry.NodeSession;
 import org.mipfed.manager.state.NodeRecord;
 import org.mipfed.proto.v1.DataModelInfo;
 import org.mipfed.proto.v1.DatasetInfo;
@@ -49,6 +50,35 @@ public final class DataCatalogue {
             });
         }
         return out;
+    }
+
+    /**
+     * Dataset code to where it is, for one data model over available nodes only: what {@link #available()} holds for
+     * it, without building the other data models' maps (an analysis needs its own data model's only).
+     */
+    public Map<String, Location> available(String dataModelId) {
+        requireNonNull(dataModelId, "dataModelId is null");
+        Map<String, Location> datasets = new TreeMap<>();
+        for (NodeRecord node : registry.records()) {
+            if (!node.active()) {
+                continue;
+            }
+            Optional<NodeSession> session = registry.session(node.id());
+            if (session.isEmpty()) {
+                continue;
+            }
+            for (DataModelInfo m : session.get().dataModels()) {
+                if (!id(m).equals(dataModelId)) {
+                    continue;
+                }
+                for (DatasetInfo d : m.getDatasetsList()) {
+                    if (registry.serves(node.id(), dataModelId, d.getCode())) {
+                        datasets.put(d.getCode(), new Location(node.id(), d.getCode(), d.getLabel(), d.getRows()));
+                    }
+                }
+            }
+        }
+        return datasets;
     }
 
     /** Datasets of a data model that exist on nodes that are not available now, to name them in errors. */

@@ -111,11 +111,33 @@ final class AuditShipper implements AutoCloseable {
         return out.size() <= limit ? out : out.subList(out.size() - limit, out.size());
     }
 
+    /**
+     * Under load, the shipper sends at most one entry per this interval: each entry is a commit of the managers' log
+     * (a write and sync of the log, an append to every manager's chain file, a step towards the next snapshot of the
+     * whole state), and analyses that answer a few milliseconds apart would otherwise make one entry each. The first
+     * line after a quiet spell goes at once; the journal holds every line durably meanwhile.
+     */
+    static final long MIN_INTERVAL_MILLIS = 50;
+
     private void run() {
+        long lastEntry = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
         while (!closed) {
+            long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEntry);
+            if (since < MIN_INTERVAL_MILLIS) {
+                try {
+                    Thread.sleep(MIN_INTERVAL_MILLIS - since);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    closed = true;
+                    break;
+                }
+            }
             boolean more;
             try {
                 more = shipOnce();
+                if (more) {
+                    lastEntry = System.nanoTime();
+                }
             } catch (RuntimeException e) {
                 LOG.debug("the audit journal's lines wait for the managers: {}", e.getMessage());
                 pause(RETRY_MILLIS);

@@ -55,6 +55,13 @@ public final class ExperimentStore implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("[0-9a-f\\-]{36}");
     /** Records waiting for the writer; when full, analyses wait for the disk (back-pressure). */
     private static final int QUEUE = 1024;
+    /**
+     * On a replicated store, at most one batch per this interval under load: each batch is a commit of the managers'
+     * log (a write and sync of the log, the state's experiments copied, a step towards the next snapshot of the whole
+     * state), and analyses that answer a few milliseconds apart would otherwise make one entry each. A record after a
+     * quiet spell goes at once; readers of this store see a record from {@link #record} on, written or not.
+     */
+    static final long MIN_INTERVAL_MILLIS = 50;
 
     private static final int SYNCERS = 8;
     private final Path dir;
@@ -168,6 +175,7 @@ public final class ExperimentStore implements AutoCloseable {
     /** The writer: takes what is queued, writes it as one batch, and again, until closed and empty. */
     private void writeQueued() {
         List<Experiment> batch = new ArrayList<>();
+        long lastBatch = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
         while (!closed || !queued.isEmpty()) {
             try {
                 Experiment first = queued.poll(100, TimeUnit.MILLISECONDS);
@@ -175,11 +183,19 @@ public final class ExperimentStore implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBatch);
+                if (log != null && !closed && since < MIN_INTERVAL_MILLIS) {
+                    // the records that come meanwhile go in the same entry of the managers' log
+                    Thread.sleep(MIN_INTERVAL_MILLIS - since);
+                }
             } catch (InterruptedException e) {
                 // Not interrupted by close (an interrupt would close a file channel mid-write); keep going.
-                continue;
+                if (batch.isEmpty()) {
+                    continue;
+                }
             }
             queued.drainTo(batch);
+            lastBatch = System.nanoTime();
             try {
                 writeBatch(batch);
             } catch (RuntimeException e) {

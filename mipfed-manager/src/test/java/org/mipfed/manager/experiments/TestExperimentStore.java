@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,71 @@ class TestExperimentStore {
             assertThat(reopened.get(e.id()).orElseThrow().contributions())
                     .extracting(Experiment.Contribution::rows)
                     .containsExactly(42L);
+        }
+    }
+
+    /**
+     * On the managers' log each batch is one commit, so records that come a few milliseconds apart share one: at most
+     * one batch per {@link ExperimentStore#MIN_INTERVAL_MILLIS} (plus the first), and every record is committed. The
+     * bound is counted from the time the records took to hand over, so it holds on a slow machine too.
+     */
+    @Test
+    void aReplicatedStoreCommitsRecordsThatComeTogetherInFewEntries() {
+        CountingLog log = new CountingLog();
+        List<Experiment> all = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            all.add(finished("linear_regression"));
+        }
+        long started = System.nanoTime();
+        try (ExperimentStore store = ExperimentStore.replicated(dir, log)) {
+            for (Experiment e : all) {
+                store.record(e);
+                assertThat(store.get(e.id())).isPresent();
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(log.committed.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        all.stream().map(Experiment::id).toList());
+        assertThat(log.entries.size()).isLessThanOrEqualTo(2 + (int) (millis / ExperimentStore.MIN_INTERVAL_MILLIS));
+        assertThat(log.entries.size()).isLessThan(all.size() / 2);
+    }
+
+    /** The managers' log as the store sees it, in memory: what was committed, and in how many entries. */
+    private static final class CountingLog implements ExperimentLog {
+        final Map<String, Run> committed = new ConcurrentHashMap<>();
+        final List<Integer> entries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Map<String, Run> experiments() {
+            return Map.copyOf(committed);
+        }
+
+        @Override
+        public void putExperiments(List<Experiment> experiments) {
+            entries.add(experiments.size());
+            experiments.forEach(e -> committed.put(e.id(), new Run(e, self())));
+        }
+
+        @Override
+        public void putRuns(List<Run> runs) {
+            entries.add(runs.size());
+            runs.forEach(r -> committed.put(r.experiment().id(), r));
+        }
+
+        @Override
+        public void importExperiments(List<Experiment> experiments) {
+            experiments.forEach(e -> committed.putIfAbsent(e.id(), new Run(e, null)));
+        }
+
+        @Override
+        public void removeExperiments(Collection<String> ids) {
+            ids.forEach(committed::remove);
+        }
+
+        @Override
+        public String self() {
+            return "manager-1";
         }
     }
 

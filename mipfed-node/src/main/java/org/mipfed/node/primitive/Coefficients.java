@@ -12,7 +12,8 @@ import java.util.WeakHashMap;
 import org.mipfed.node.store.SqlDialect;
 
 /**
- * The coefficients of a {@code glm_step} round on DuckDB, in a temporary table of the connection ({@code "coef$"},
+ * The coefficients of a {@code glm_step} round on DuckDB (or a binomial start's two linear predictors, at y = 1 and
+ * y = 0), in a temporary table of the connection ({@code "coef$"},
  * one row holding them as a list), which the step's statement joins instead of binding them as parameters: DuckDB
  * reuses a prepared statement's plan only when it has no parameter, and binds, optimises and plans a statement with
  * one anew at every execution (on a small selection three or four times the cost of the query itself). So every round

@@ -85,10 +85,14 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         used.addAll(QueryScope.distinct(query.getCompleteInList(), scope::variable));
         List<Cde> complete = new ArrayList<>(used);
         // On DuckDB, β travels in a table of the connection's own (see Coefficients), so that the statement has no
-        // parameter and DuckDB reuses its plan from round to round.
-        boolean stored = Coefficients.usable(scope.dialect(), connection, query.getBetaList());
+        // parameter and DuckDB reuses its plan from round to round; so do a binomial start's two linear predictors
+        // (y = 1, then y = 0), so that the starting round's plan is reused from fit to fit too.
+        List<Double> coefficients = query.getBetaCount() > 0
+                ? query.getBetaList()
+                : family.equals("binomial") ? List.of(query.getStartEta1(), query.getStartEta0()) : List.of();
+        boolean stored = Coefficients.usable(scope.dialect(), connection, coefficients);
         if (stored) {
-            Coefficients.store(connection, query.getBetaList());
+            Coefficients.store(connection, coefficients);
         }
         BoundSql from = layers(scope, query, columns, response, complete, stored);
 
@@ -342,6 +346,8 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
                 }
                 eta.sql(" * " + x(i));
             }
+        } else if (family.equals("binomial") && stored) {
+            eta.sql("CASE WHEN \"y$\" = 1 THEN " + Coefficients.column(0) + " ELSE " + Coefficients.column(1) + " END");
         } else if (family.equals("binomial")) {
             eta.sql("CASE WHEN \"y$\" = 1 THEN ")
                     .parameter(query.getStartEta1())
@@ -353,7 +359,7 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         }
         eta.sql(" AS \"eta$\" FROM (").append(design.build()).sql(") \"g1$\"");
         if (stored) {
-            eta.sql(" CROSS JOIN " + Coefficients.relation(columns.size()));
+            eta.sql(" CROSS JOIN " + Coefficients.relation(query.getBetaCount() > 0 ? columns.size() : 2));
         }
         eta.sql(fence);
         String ok = "\"ok$\" = 1";
