@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     int warmUpMax;
 
     private static final int WARM_UP_WINDOW = 10;
-    private static final double JIT_QUIET = 0.05;
+    static final double JIT_QUIET = 0.05;
 
     @Option(
             names = "--import-rows",

@@ -58,6 +58,14 @@ final class ScaleBench {
     static final double MB_PER_SESSION = 2;
     static final double RESTART_SECONDS = 30;
 
+    /** How long the manager's CPU is read with every node connected and no analysis: its heartbeats' share. */
+    static final Duration IDLE = Duration.ofSeconds(8);
+    /** The first stage's warm-up: windows of load until the JIT compilers are quiet, at most this long. */
+    static final Duration WARM_UP_MAX = Duration.ofSeconds(180);
+
+    static final int WARM_UP_WINDOW_SECONDS = 10;
+    static final int WARM_UP_CLIENTS = 4;
+
     private static final Pattern HEAP_USED = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K");
 
     private final Path dir;
@@ -113,6 +121,7 @@ final class ScaleBench {
             int joined = 0;
             double baseP50 = Double.NaN;
             double baseManagerCpu = Double.NaN;
+            double baseManagerCpuWithoutIdle = Double.NaN;
             double[] firstStage = null;
             int firstNodes = 0;
             try {
@@ -157,6 +166,8 @@ final class ScaleBench {
                     add(latency);
                     if (Double.isNaN(baseManagerCpu)) {
                         baseManagerCpu = latency.get("manager_cpu_ms").asDouble();
+                        baseManagerCpuWithoutIdle =
+                                latency.get("manager_cpu_ms_without_idle").asDouble();
                     } else if (n >= 100) {
                         // The nodes of this machine answer one after another on its 2 cores; across hospitals they
                         // answer in parallel, each on its own machine, and what grows with N is the manager's work.
@@ -164,6 +175,8 @@ final class ScaleBench {
                         // printed beside the measured latency, not instead of it).
                         double extra = Math.max(0, latency.get("manager_cpu_ms").asDouble() - baseManagerCpu);
                         double estimate = (baseP50 + extra) / baseP50;
+                        double extraWithoutIdle = Math.max(
+                                0, latency.get("manager_cpu_ms_without_idle").asDouble() - baseManagerCpuWithoutIdle);
                         double limit = n >= 500 ? LATENCY_500_FACTOR : LATENCY_100_FACTOR;
                         add(row("manager's share over " + n + " nodes (estimate)", "latency")
                                 .put("nodes", n)
@@ -173,6 +186,8 @@ final class ScaleBench {
                                         "manager_cpu_ms_per_node",
                                         latency.get("manager_cpu_ms_per_node").asDouble())
                                 .put("estimated_factor", estimate)
+                                .put("manager_extra_cpu_ms_without_idle", extraWithoutIdle)
+                                .put("estimated_factor_without_idle", (baseP50 + extraWithoutIdle) / baseP50)
                                 .put(
                                         "target",
                                         "<= " + (int) limit + "x the " + stages.get(0)
@@ -352,23 +367,45 @@ final class ScaleBench {
             AdminClient admin, PrimitiveExecutor executor, DataModel model, long managerPid, int n, boolean first) {
         AnalysisRequest request = smallRequest(n);
         JsonNode body = request.toJson();
-        // the first stage also warms the manager's JIT up, so that the later stages do not profit from it alone
-        int warmUp = first ? 3 * runs : Math.max(10, runs / 2);
+        // The first stage warms the federation up as the small-analysis benchmark does (load until the JIT compilers
+        // of the manager, the node hosts and this process are quiet): with a fixed count of runs its p50 was 2.8x that
+        // benchmark's (22.5 against 8 ms) and every later stage's ratio against it was off by as much.
+        double warmUpSeconds = first ? warmUp(admin, body, managerPid) : 0;
+        int warmUp = first ? 50 : Math.max(10, runs / 2);
         System.err.printf("%d nodes: linear regression, %d warm-up runs, %d measured ...%n", n, warmUp, runs);
         JsonNode federated = null;
         for (int i = 0; i < warmUp; i++) {
             federated = admin.post("/algorithms/linear_regression", body);
         }
+        // what the manager and the nodes spend with every session open and no analysis (heartbeats, timers), so that
+        // the CPU per analysis can be told with and without it
+        List<Long> hostPids = hosts.stream().map(Process::pid).toList();
+        double idleManager = cpuSeconds(List.of(managerPid));
+        double idleNodes = cpuSeconds(hostPids);
+        long idleStart = System.nanoTime();
+        try {
+            Thread.sleep(IDLE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
+        double managerIdlePerSecond = (cpuSeconds(List.of(managerPid)) - idleManager) / idleSeconds;
+        double nodesIdlePerSecond = (cpuSeconds(hostPids) - idleNodes) / idleSeconds;
         List<Long> times = new ArrayList<>();
         double managerCpu = cpuSeconds(List.of(managerPid));
-        double nodesCpu = cpuSeconds(hosts.stream().map(Process::pid).toList());
+        double nodesCpu = cpuSeconds(hostPids);
+        long measuredStart = System.nanoTime();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             federated = admin.post("/algorithms/linear_regression", body);
             times.add(System.nanoTime() - start);
         }
+        double measuredSeconds = (System.nanoTime() - measuredStart) / 1e9;
         managerCpu = cpuSeconds(List.of(managerPid)) - managerCpu;
-        nodesCpu = cpuSeconds(hosts.stream().map(Process::pid).toList()) - nodesCpu;
+        nodesCpu = cpuSeconds(hostPids) - nodesCpu;
+        // the idle share: what the idle rate would have cost over the measured runs' wall time
+        double managerIdleShare = managerIdlePerSecond * measuredSeconds;
         Collections.sort(times);
         Algorithm algorithm = Algorithms.standard().find("linear_regression").orElseThrow();
         JsonNode pooledResult = algorithm
@@ -386,8 +423,66 @@ final class ScaleBench {
                 // analysis
                 .put("manager_cpu_ms", 1000 * managerCpu / runs)
                 .put("manager_cpu_ms_per_node", 1000 * managerCpu / runs / n)
+                // idle: every session open, no analysis; "without idle": the CPU per analysis less the idle rate over
+                // the measured runs' wall time (heartbeats and timers), i.e. what the analyses themselves cost
+                .put("manager_idle_cpu_ms_per_s", 1000 * managerIdlePerSecond)
+                .put("manager_cpu_ms_without_idle", 1000 * Math.max(0, managerCpu - managerIdleShare) / runs)
+                .put(
+                        "manager_cpu_ms_per_node_without_idle",
+                        1000 * Math.max(0, managerCpu - managerIdleShare) / runs / n)
                 .put("nodes_cpu_ms", 1000 * nodesCpu / runs)
+                .put("nodes_idle_cpu_ms_per_s", 1000 * nodesIdlePerSecond)
+                .put("warm_up_s", warmUpSeconds)
                 .put("n_obs", federated.path("n_obs").asLong(-1));
+    }
+
+    /**
+     * Posts {@code body} from {@value #WARM_UP_CLIENTS} clients in windows of {@value #WARM_UP_WINDOW_SECONDS} s until
+     * the JIT compiler threads of the manager, the node hosts and this process used less than
+     * {@link BenchCommand#JIT_QUIET} of a core over a window (as the small-analysis benchmark warms up), or for at most
+     * {@link #WARM_UP_MAX}; returns the seconds spent.
+     */
+    private double warmUp(AdminClient admin, JsonNode body, long managerPid) {
+        List<Long> pids = new ArrayList<>();
+        pids.add(ProcessHandle.current().pid());
+        pids.add(managerPid);
+        hosts.forEach(h -> pids.add(h.pid()));
+        JitActivity jit = new JitActivity(pids);
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(WARM_UP_CLIENTS);
+        try {
+            while (true) {
+                double before = jit.cpuSeconds();
+                long end = System.nanoTime()
+                        + Duration.ofSeconds(WARM_UP_WINDOW_SECONDS).toNanos();
+                List<Future<?>> clients = new ArrayList<>();
+                for (int c = 0; c < WARM_UP_CLIENTS; c++) {
+                    clients.add(pool.submit(() -> {
+                        while (System.nanoTime() < end) {
+                            admin.post("/algorithms/linear_regression", body);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : clients) {
+                    f.get();
+                }
+                double share = (jit.cpuSeconds() - before) / WARM_UP_WINDOW_SECONDS;
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                System.err.printf("warming up, %.0f s, JIT compilers at %.0f%% of a core%n", elapsed, 100 * share);
+                if (share < BenchCommand.JIT_QUIET || Double.isNaN(share) || elapsed >= WARM_UP_MAX.toSeconds()) {
+                    return elapsed;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(
+                    "an analysis failed while warming up: " + e.getCause().getMessage(), e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** {@code GET /admin/nodes} at N nodes (what the portal's node page reads): latency and payload. */
@@ -439,6 +534,7 @@ final class ScaleBench {
         java.util.Arrays.fill(firstReady, -1);
         long stopped = System.nanoTime();
         federation.stopManager(false);
+        long exited = System.nanoTime();
         federation.startManager();
         long answering = System.nanoTime();
         awaitReady(federation.admin(), n, Duration.ofMinutes(5), firstReady);
@@ -450,9 +546,15 @@ final class ScaleBench {
         Collections.sort(back);
         double total = (allReady - stopped) / 1e9;
         double fromAnswer = (allReady - answering) / 1e9;
-        add(row("manager restart with " + n + " nodes", "restart")
-                .put("nodes", n)
+        // the steps of the stop and of the start, as the manager logged them
+        List<String> steps = managerLogLines(federation, "manager stopped in ", "manager started in ");
+        ObjectNode restart = row("manager restart with " + n + " nodes", "restart");
+        steps.forEach(restart.putArray("manager_log")::add);
+        add(restart.put("nodes", n)
                 .put("manager_up_s", (answering - stopped) / 1e9)
+                // the split: SIGTERM until the old process exited, then its start until it answered /healthcheck
+                .put("stop_s", (exited - stopped) / 1e9)
+                .put("start_s", (answering - exited) / 1e9)
                 .put("all_ready_s", total)
                 .put("all_ready_after_up_s", fromAnswer)
                 .put("first_back_s", back.get(0))
@@ -462,6 +564,25 @@ final class ScaleBench {
                 .put("met", total <= RESTART_SECONDS));
         // the nodes are back for real: an analysis over all of them
         federation.admin().post("/algorithms/linear_regression", smallRequest(n).toJson());
+    }
+
+    /** The last line of the manager's log holding each of {@code needles} (its phases' timestamps). */
+    private static List<String> managerLogLines(LocalFederation federation, String... needles) {
+        List<String> found = new ArrayList<>();
+        try {
+            List<String> lines = Files.readAllLines(federation.workDir().resolve("manager.log"));
+            for (String needle : needles) {
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    if (lines.get(i).contains(needle)) {
+                        found.add(lines.get(i));
+                        break;
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            found.add("(cannot read the manager's log: " + e.getMessage() + ")");
+        }
+        return found;
     }
 
     /**

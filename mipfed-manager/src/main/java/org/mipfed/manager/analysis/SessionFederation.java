@@ -113,6 +113,10 @@ final class SessionFederation implements FederationContext {
         }
         Map<String, PrimitiveRequest> requests = new LinkedHashMap<>();
         Map<String, CompletableFuture<PrimitiveResponse>> calls = new LinkedHashMap<>();
+        // what every node is asked, built once per round; per node only its datasets and a request id differ (it was
+        // built three times over per node: the query, its copy with the node's datasets, the request stamped with
+        // the analysis' id)
+        PrimitiveQuery common = commonQuery(query);
         for (String nodeId : datasetsByNode.keySet().stream().sorted().toList()) {
             List<String> datasets = datasetsFor(nodeId, query);
             if (datasets.isEmpty()) {
@@ -121,8 +125,8 @@ final class SessionFederation implements FederationContext {
             PrimitiveRequest request = PrimitiveRequest.newBuilder()
                     .setRequestId(UUID.randomUUID().toString())
                     .setRequester(requester)
-                    .setQuery(
-                            queryFor(nodeId, query).toBuilder().clearDatasets().addAllDatasets(datasets))
+                    .setAnalysisId(analysisId)
+                    .setQuery(common.toBuilder().addAllDatasets(datasets))
                     .build();
             requests.put(nodeId, request);
             calls.put(nodeId, send(nodeId, request));
@@ -149,8 +153,14 @@ final class SessionFederation implements FederationContext {
     }
 
     private PrimitiveQuery queryFor(String nodeId, PrimitiveQuery.Builder query) {
-        PrimitiveQuery.Builder q =
-                query.clone().setDataModel(dataModel.id()).clearDatasets().addAllDatasets(datasetsByNode.get(nodeId));
+        return commonQuery(query).toBuilder()
+                .addAllDatasets(datasetsByNode.get(nodeId))
+                .build();
+    }
+
+    /** The query as every node gets it, without datasets: the data model, the analysis' filter and transform. */
+    private PrimitiveQuery commonQuery(PrimitiveQuery.Builder query) {
+        PrimitiveQuery.Builder q = query.clone().setDataModel(dataModel.id()).clearDatasets();
         if (longitudinal != null) {
             q.setLongitudinal(longitudinal);
         }

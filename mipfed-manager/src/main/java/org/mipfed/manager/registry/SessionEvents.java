@@ -6,7 +6,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import org.mipfed.proto.v1.Heartbeat;
 import org.mipfed.proto.v1.ManagerMessage;
 import org.mipfed.proto.v1.NodeMessage;
 import org.mipfed.proto.v1.PrivacyAlert;
@@ -68,16 +67,9 @@ public final class SessionEvents implements StreamObserver<NodeMessage> {
     public void onNext(NodeMessage message) {
         switch (message.getKindCase()) {
             case HELLO -> registry.hello(session, message.getHello());
-            case HEARTBEAT -> {
-                session.touch();
-                try {
-                    session.send(ManagerMessage.newBuilder()
-                            .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
-                            .build());
-                } catch (RuntimeException e) {
-                    registry.disconnected(session, "cannot answer its heartbeat: " + e.getMessage());
-                }
-            }
+            // not answered: a node reads nothing from an answer (it sees a manager gone by its connection and the
+            // HTTP/2 keepalive), and each answer was a TLS record and a flush per node and second on the manager
+            case HEARTBEAT -> session.touch();
             case RESPONSE -> session.answered(message.getResponse());
             case ALERT -> {
                 session.touch();

@@ -103,6 +103,22 @@ public final class PasswordHasher {
                 + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
 
+    /**
+     * A hash of no password, in the format and with the parameters of {@link #hash}, made of random bytes without
+     * running Argon2: checking a password against it costs exactly what checking against a real hash costs (the
+     * work is in {@link #verify}), so an unknown user name takes as long as a wrong password. It was a real hash of a
+     * random secret, computed when the users were opened: three Argon2 runs (19 MiB each, on a cold JIT) in every
+     * manager start, about a third of the start's CPU (JFR, a 500-node data directory).
+     */
+    public String decoy() {
+        byte[] salt = new byte[SALT_BYTES];
+        byte[] hash = new byte[HASH_BYTES];
+        random.nextBytes(salt);
+        random.nextBytes(hash);
+        return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$"
+                + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+    }
+
     /** Whether {@code password} matches {@code encoded}; false for anything that is not an Argon2id PHC string. */
     public boolean verify(String password, String encoded) {
         if (password == null || encoded == null) {

@@ -83,14 +83,14 @@ public final class UserStore {
         this.file = requireNonNull(file, "file is null");
         this.content = requireNonNull(content, "content is null");
         this.log = null;
-        this.decoyHash = hasher.hash(randomSecret(12));
+        this.decoyHash = hasher.decoy();
     }
 
     private UserStore(UserLog log) {
         this.file = null;
         this.content = null;
         this.log = requireNonNull(log, "log is null");
-        this.decoyHash = hasher.hash(randomSecret(12));
+        this.decoyHash = hasher.decoy();
     }
 
     /**

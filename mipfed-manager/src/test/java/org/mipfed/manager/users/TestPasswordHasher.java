@@ -30,6 +30,31 @@ class TestPasswordHasher {
     }
 
     /**
+     * The decoy an unknown user name is checked against: the same parameters and lengths as a real hash, so its check
+     * runs one Argon2 computation as a wrong password's does, while making it runs none (a manager start made three).
+     */
+    @Test
+    void aDecoyCostsNothingToMakeAndAFullCheckToVerify() {
+        PasswordHasher counted = new PasswordHasher(1);
+        String decoy = counted.decoy();
+        String real = counted.hash("correct horse battery");
+        assertThat(counted.computations()).isEqualTo(1);
+        String[] d = decoy.split("\\$");
+        String[] r = real.split("\\$");
+        assertThat(d).hasSize(6);
+        assertThat(d[3]).isEqualTo(r[3]);
+        assertThat(Base64.getDecoder().decode(d[4]))
+                .hasSameSizeAs(Base64.getDecoder().decode(r[4]));
+        assertThat(Base64.getDecoder().decode(d[5]))
+                .hasSameSizeAs(Base64.getDecoder().decode(r[5]));
+        assertThat(counted.decoy()).isNotEqualTo(decoy);
+        assertThat(counted.computations()).isEqualTo(1);
+        assertThat(counted.verify("correct horse battery", decoy)).isFalse();
+        assertThat(counted.verify("", decoy)).isFalse();
+        assertThat(counted.computations()).isEqualTo(3);
+    }
+
+    /**
      * A hash made by the reference implementation (the argon2 command of Debian's argon2 package:
      * {@code echo -n "correct horse battery" | argon2 "sixteen byte slt" -id -t 2 -k 19456 -p 1 -l 32 -e}).
      */

@@ -137,6 +137,8 @@ public final class SessionClient implements AutoCloseable {
         volatile StreamObserver<NodeMessage> out;
         volatile boolean switchCertificate;
         volatile String why = "closed";
+        /** When a message last went out on this link ({@link System#nanoTime}): any message tells the manager we live. */
+        volatile long lastSent = System.nanoTime();
 
         Link(ManagedChannel channel) {
             this.channel = channel;
@@ -151,10 +153,20 @@ public final class SessionClient implements AutoCloseable {
             synchronized (this) {
                 try {
                     stream.onNext(message);
+                    lastSent = System.nanoTime();
                 } catch (RuntimeException e) {
                     LOG.debug("cannot send on a closing session: {}", e.getMessage());
                 }
             }
+        }
+
+        /**
+         * How long until the next heartbeat is due: one {@link SessionProtocol#HEARTBEAT} after the last message of
+         * any kind. The manager counts every message as a sign of life, so a node answering analyses several times a
+         * second sends no heartbeat at all, and the manager still hears from every live node at least once a second.
+         */
+        long heartbeatDueInNanos() {
+            return lastSent + SessionProtocol.HEARTBEAT.toNanos() - System.nanoTime();
         }
 
         void complete() {
@@ -457,13 +469,23 @@ public final class SessionClient implements AutoCloseable {
             retireAfterWelcome(previous, link);
         }
         try {
-            while (!closed && !link.done.await(SessionProtocol.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
-                link.send(NodeMessage.newBuilder()
-                        .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
-                        .build());
-                if (renewal != null && link.welcomed.getCount() == 0) {
-                    renewal.request().ifPresent(link::send);
+            long period = SessionProtocol.HEARTBEAT.toNanos();
+            long renewalCheck = System.nanoTime() + period;
+            long wait = period;
+            while (!closed && !link.done.await(Math.max(1, wait), TimeUnit.NANOSECONDS)) {
+                // an answer (or any other message) sent within the last period counts as this heartbeat
+                if (link.heartbeatDueInNanos() <= 0) {
+                    link.send(NodeMessage.newBuilder()
+                            .setHeartbeat(Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()))
+                            .build());
                 }
+                if (System.nanoTime() - renewalCheck >= 0) {
+                    renewalCheck = System.nanoTime() + period;
+                    if (renewal != null && link.welcomed.getCount() == 0) {
+                        renewal.request().ifPresent(link::send);
+                    }
+                }
+                wait = Math.min(link.heartbeatDueInNanos(), renewalCheck - System.nanoTime());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
