@@ -292,13 +292,12 @@ public final class ManagerServer implements AutoCloseable {
         tokens.joinAddress(config.advertiseAddr() + ":" + grpc.getPort());
         ExperimentStore experiments = ExperimentStore.replicated(paths.experiments(), replication);
         try {
-            int interrupted = experiments.interruptUnfinished(
-                    "The manager stopped (crash or restart) while this experiment was running; run it again.");
+            int interrupted = experiments.interruptUnfinished(ExperimentStore.STOPPED);
             if (interrupted > 0) {
                 LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
             }
         } catch (RuntimeException e) {
-            // no majority yet: the leader ends them once it sees this manager's experiments orphaned, or next start
+            // no majority yet: the check every second below tries again until the managers commit it
             LOG.warn("cannot interrupt this manager's unfinished experiments now: {}", e.getMessage());
         }
         AnalysisService analyses =
@@ -399,6 +398,11 @@ public final class ManagerServer implements AutoCloseable {
                         interruptOrphans(replication, experiments);
                     } catch (RuntimeException e) {
                         LOG.warn("ending the experiments of managers that are down failed: {}", e.getMessage());
+                    }
+                    try {
+                        interruptAbandoned(experiments);
+                    } catch (RuntimeException e) {
+                        LOG.warn("ending this manager's abandoned experiments failed: {}", e.getMessage());
                     }
                 },
                 1,
@@ -698,6 +702,19 @@ public final class ManagerServer implements AutoCloseable {
                         + ") stopped answering; run it again through any manager.");
         if (interrupted > 0) {
             LOG.warn("{} experiment(s) of manager(s) {} that are down were interrupted", interrupted, gone);
+        }
+    }
+
+    /**
+     * Every manager ends its own experiments that the log holds as pending or running but that its process does not
+     * run: those its previous process left (its attempt at its start found no majority, or a log not applied up to
+     * date yet) and a submission answered with a 503 whose record was committed after all. Nobody else would: the
+     * leader ends only the experiments of managers that are down.
+     */
+    public static void interruptAbandoned(ExperimentStore experiments) {
+        int interrupted = experiments.interruptAbandoned(ExperimentStore.STOPPED);
+        if (interrupted > 0) {
+            LOG.warn("{} experiment(s) of this manager that it does not run were interrupted", interrupted);
         }
     }
 
