@@ -201,8 +201,8 @@ class TestOperations {
                     query("sum by (algorithm) (mipfed_analysis_duration_seconds_count{outcome=\"success\"})");
             // each target is scraped on its own schedule: wait for the nodes that answered too, not only the
             // node that refused and the manager
-            JsonNode answered = query(
-                    "sum by (node) (mipfed_node_primitive_duration_seconds_count{outcome=\"answered\"})");
+            JsonNode answered =
+                    query("sum by (node) (mipfed_node_primitive_duration_seconds_count{outcome=\"answered\"})");
             return refused.size() == 1 && success.size() == 2 && answered.size() == 2;
         });
         // latency per algorithm: a histogram with buckets, one analysis of each that succeeded
