@@ -406,6 +406,11 @@ public final class ManagerServer implements AutoCloseable {
                     } catch (RuntimeException e) {
                         LOG.warn("ending the experiments of managers that are down failed: {}", e.getMessage());
                     }
+                    try {
+                        interruptAbandoned(experiments);
+                    } catch (RuntimeException e) {
+                        LOG.warn("ending this manager's abandoned experiments failed: {}", e.getMessage());
+                    }
                 },
                 1,
                 1,
@@ -741,6 +746,19 @@ public final class ManagerServer implements AutoCloseable {
                         + ") stopped answering; run it again through any manager.");
         if (interrupted > 0) {
             LOG.warn("{} experiment(s) of manager(s) {} that are down were interrupted", interrupted, gone);
+        }
+    }
+
+    /**
+     * Every manager ends its own experiments that the log holds as pending or running but that its process does not
+     * run: those its previous process left (its attempt at its start found no majority, or a log not applied up to
+     * date yet) and a submission answered with a 503 whose record was committed after all. Nobody else would: the
+     * leader ends only the experiments of managers that are down.
+     */
+    public static void interruptAbandoned(ExperimentStore experiments) {
+        int interrupted = experiments.interruptAbandoned(ExperimentStore.STOPPED);
+        if (interrupted > 0) {
+            LOG.warn("{} experiment(s) of this manager that it does not run were interrupted", interrupted);
         }
     }
 

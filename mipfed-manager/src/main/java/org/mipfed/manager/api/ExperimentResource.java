@@ -71,10 +71,12 @@ final class ExperimentResource implements ApiResource {
      * The experiment, and while it runs how many queries each node was sent and has answered ({@code progress}) and,
      * for a cross-validation, the state of each fold ({@code fold_progress}); once
      * cancelled, the nodes that confirmed they stopped it, with how many of its queries were running on each
-     * ({@code stopped_on_nodes}).
+     * ({@code stopped_on_nodes}); with replicated managers, the {@code manager} that runs it.
      */
     private ObjectNode withProgress(Experiment experiment) {
         ObjectNode out = Json.mapper().valueToTree(experiment);
+        // which manager runs (or ran) it: with several managers, the one whose death interrupts it
+        analyses.experiments().manager(experiment.id()).ifPresent(m -> out.put("manager", m));
         if (experiment.unfinished()) {
             analyses.progress(experiment.id())
                     .ifPresent(p -> out.set("progress", Json.mapper().valueToTree(p)));

@@ -26,6 +26,15 @@ public interface ExperimentLog {
     void putRuns(List<Run> runs);
 
     /**
+     * Commits these interrupted records, each taken only where the experiment is still pending or running when it
+     * applies (an end committed meanwhile stays; an experiment the log does not hold is not made), keeping the manager
+     * the log names.
+     *
+     * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit them
+     */
+    void interruptExperiments(List<Run> runs);
+
+    /**
      * Commits experiments found in files that the log does not know yet (a data directory from before replication, a
      * record copied or restored into it), with no manager running them; those it knows are left as they are.
      */

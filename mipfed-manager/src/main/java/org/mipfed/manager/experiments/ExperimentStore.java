@@ -86,6 +86,33 @@ public final class ExperimentStore implements AutoCloseable {
     private final ExperimentLog log;
     /** Replicated: records handed to {@link #record} not yet committed to the log, by id; guarded by itself. */
     private final Map<String, Experiment> uncommitted = new HashMap<>();
+    /**
+     * Replicated: the experiments this process runs (it saved them pending or running and has not saved their end
+     * yet); guarded by {@code uncommitted}. Any other pending or running experiment the log says this manager runs is
+     * abandoned ({@link #interruptAbandoned}).
+     */
+    private final Set<String> runningHere = new HashSet<>();
+    /**
+     * Replicated: new experiments whose record the managers did not commit in time (the submission was answered
+     * with a 503), the latest {@link #REFUSED_KEPT}: such a record may still be committed later (a write that timed
+     * out for its sender), and is then ended with the reason that it never ran; guarded by {@code uncommitted}.
+     */
+    private final Set<String> refused = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REFUSED_KEPT;
+        }
+    });
+
+    private static final int REFUSED_KEPT = 4096;
+
+    /** Why a manager's own experiment that its process does not run (any more) is interrupted. */
+    public static final String STOPPED =
+            "The manager stopped (crash or restart) while this experiment was running; run it again.";
+    /** Why a submission answered with a 503 whose record was committed after all is interrupted. */
+    public static final String REFUSED =
+            "Its submission was answered with 503 (the managers could not record it in time, no majority), so it"
+                    + " never ran; its record reached the managers' log later. Run it again.";
 
     public ExperimentStore(Path dir) {
         this(dir, null);
@@ -254,7 +281,7 @@ public final class ExperimentStore implements AutoCloseable {
     private void commitBatch(List<Experiment> batch) {
         for (int attempt = 1; ; attempt++) {
             try {
-                log.putExperiments(batch);
+                log.putRuns(batch.stream().map(this::asRun).toList());
                 break;
             } catch (RuntimeException e) {
                 if (closed && attempt >= ATTEMPTS_WHEN_CLOSING) {
@@ -356,34 +383,82 @@ public final class ExperimentStore implements AutoCloseable {
     /**
      * Commits a record before it returns. A new experiment that the managers cannot commit is refused (503); a newer
      * state of one already committed (it started, finished, failed) is kept and committed as soon as they can, so that
-     * an experiment never stays {@code running} because its end came while the managers had no majority.
+     * an experiment never stays {@code running} because its end came while the managers had no majority. A state whose
+     * earlier state still waits for the log goes behind it, so that this manager's states of one experiment are
+     * committed in their order (the log also refuses to take an experiment back: see {@code PutExperiments}).
      */
     private void saveReplicated(Experiment experiment) {
+        String id = experiment.id();
+        ExperimentLog.Run run = asRun(experiment);
+        boolean behind;
+        synchronized (uncommitted) {
+            if (experiment.unfinished() && log.self().equals(run.manager())) {
+                runningHere.add(id);
+            }
+            behind = uncommitted.containsKey(id);
+        }
+        if (behind) {
+            handOver(experiment);
+            return;
+        }
         try {
-            log.putExperiments(List.of(experiment));
+            log.putRuns(List.of(run));
         } catch (RuntimeException e) {
             boolean known;
             synchronized (uncommitted) {
-                known = uncommitted.containsKey(experiment.id());
+                // a state after pending is one of a submission whose pending record was committed
+                known = !Experiment.PENDING.equals(experiment.status())
+                        || uncommitted.containsKey(id)
+                        || log.experiments().containsKey(id);
+                if (!known) {
+                    runningHere.remove(id);
+                    refused.add(id);
+                }
             }
-            if (!known && !log.experiments().containsKey(experiment.id())) {
+            if (!known) {
                 throw e;
             }
-            if (closed) {
+            LOG.warn("experiment {} ({}) waits for the managers' log: {}", id, experiment.status(), e.getMessage());
+            handOver(experiment);
+            return;
+        }
+        ended(experiment);
+    }
+
+    /**
+     * {@code experiment} with the manager that runs it: the one the log names for an experiment it holds (a rename or a
+     * cancel through another manager does not make that one its runner), this manager for a new one.
+     */
+    private ExperimentLog.Run asRun(Experiment experiment) {
+        ExperimentLog.Run known = log.experiments().get(experiment.id());
+        return new ExperimentLog.Run(experiment, known != null ? known.manager() : log.self());
+    }
+
+    /** Gives a record to the writer (committed as soon as the managers can), or a last try when this store closed. */
+    private void handOver(Experiment experiment) {
+        if (closed) {
+            try {
+                log.putRuns(List.of(asRun(experiment)));
+            } catch (RuntimeException e) {
                 LOG.error(
                         "the record of experiment {} ({}) is lost: the managers' log took no writes as this manager"
                                 + " stopped: {}",
                         experiment.id(),
                         experiment.status(),
                         e.getMessage());
-                return;
             }
-            LOG.warn(
-                    "experiment {} ({}) waits for the managers' log: {}",
-                    experiment.id(),
-                    experiment.status(),
-                    e.getMessage());
+        } else {
             record(experiment);
+        }
+        ended(experiment);
+    }
+
+    /** An experiment's end was saved (committed, or handed to the writer): this process no longer runs it. */
+    private void ended(Experiment experiment) {
+        if (!experiment.unfinished()) {
+            synchronized (uncommitted) {
+                runningHere.remove(experiment.id());
+            }
         }
     }
 
@@ -417,6 +492,19 @@ public final class ExperimentStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The manager that runs experiment {@code id} ({@code manager-<8 hex>}), as the managers' log names it; empty for
+     * the files alone, for an experiment unknown to this manager's applied state, or one imported from before
+     * replication.
+     */
+    public Optional<String> manager(String id) {
+        if (log == null || !ID.matcher(id).matches()) {
+            return Optional.empty();
+        }
+        ExperimentLog.Run run = log.experiments().get(id);
+        return run == null ? Optional.empty() : Optional.ofNullable(run.manager());
+    }
+
     /** Removes an experiment; returns false when there was none. */
     public boolean delete(String id) {
         if (!ID.matcher(id).matches()) {
@@ -447,7 +535,7 @@ public final class ExperimentStore implements AutoCloseable {
     public int interruptUnfinished(String reason) {
         if (log != null) {
             // only this manager's own (or those from before replication): another manager's run on
-            return interruptRunBy(java.util.Collections.singleton(log.self()), reason);
+            return interruptAbandoned(reason);
         }
         int count = 0;
         for (Experiment e : list()) {
@@ -475,9 +563,49 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     /**
+     * Replicated: interrupts the experiments the log holds as pending or running, run by this manager (or from before
+     * replication, with no manager), that this process does not run: left by its previous process (a crash, a
+     * restart), or a submission answered with a 503 whose record was committed after all ({@link #REFUSED}). A
+     * manager calls it at its start and every second after, so that an attempt that found no majority (or a log not
+     * applied up to date yet) is made again. Each is taken only if still unfinished when the command applies (an end
+     * committed meanwhile stays). Returns how many were sent.
+     *
+     * @param reason why, for those not refused
+     * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit them
+     */
+    public int interruptAbandoned(String reason) {
+        if (log == null) {
+            return 0;
+        }
+        String self = log.self();
+        List<ExperimentLog.Run> ended = new ArrayList<>();
+        synchronized (uncommitted) {
+            for (ExperimentLog.Run run : log.experiments().values()) {
+                Experiment e = run.experiment();
+                if (e.unfinished()
+                        && (run.manager() == null || run.manager().equals(self))
+                        && !runningHere.contains(e.id())
+                        && !uncommitted.containsKey(e.id())) {
+                    ended.add(new ExperimentLog.Run(
+                            e.interrupted(refused.contains(e.id()) ? REFUSED : reason), run.manager()));
+                }
+            }
+        }
+        if (ended.isEmpty()) {
+            return 0;
+        }
+        log.interruptExperiments(ended);
+        synchronized (uncommitted) {
+            ended.forEach(r -> refused.remove(r.experiment().id()));
+        }
+        return ended.size();
+    }
+
+    /**
      * Sets every pending or running experiment that one of {@code managers} runs (or that came from before
      * replication, with no manager) to interrupted with {@code reason}, keeping the manager it names; returns how
-     * many. The leader calls it for managers that are down; a manager at its start, for itself.
+     * many. The leader calls it for managers that are down. Each is taken only if still unfinished when the command
+     * applies: a result its manager committed meanwhile (it was only slow) stays.
      */
     public int interruptRunBy(java.util.Set<String> managers, String reason) {
         return interruptRunBy(managers, reason, null);
@@ -498,7 +626,9 @@ public final class ExperimentStore implements AutoCloseable {
                 ended.add(new ExperimentLog.Run(run.experiment().interrupted(reason), run.manager()));
             }
         }
-        log.putRuns(ended);
+        if (!ended.isEmpty()) {
+            log.interruptExperiments(ended);
+        }
         return ended.size();
     }
 

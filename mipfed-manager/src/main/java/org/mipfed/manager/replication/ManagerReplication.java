@@ -1116,6 +1116,13 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         }
     }
 
+    @Override
+    public void interruptExperiments(List<ExperimentLog.Run> runs) {
+        for (List<ExperimentLog.Run> entry : entries(runs, r -> r.experiment())) {
+            submit(new StateCommand.InterruptExperiments(entry));
+        }
+    }
+
     /** Takes experiments into the log that it does not know yet (an older data directory's, or a restored one's). */
     @Override
     public void importExperiments(List<Experiment> experiments) {

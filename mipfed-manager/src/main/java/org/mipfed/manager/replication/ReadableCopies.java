@@ -39,9 +39,9 @@ final class ReadableCopies {
             writeUsers(after);
         }
         if (command instanceof StateCommand.PutExperiments put) {
-            for (ExperimentLog.Run run : put.runs()) {
-                writeExperiment(run);
-            }
+            writeChanged(put.runs(), before, after);
+        } else if (command instanceof StateCommand.InterruptExperiments interrupt) {
+            writeChanged(interrupt.runs(), before, after);
         } else if (command instanceof StateCommand.ImportExperiments imported) {
             // the importing manager has the files already; another one writes those it lacks
             imported.experiments().forEach(e -> {
@@ -59,6 +59,22 @@ final class ReadableCopies {
                 } catch (IOException e) {
                     LOG.warn("cannot remove the copy of experiment {}: {}", id, e.getMessage());
                 }
+            }
+        }
+    }
+
+    /** The copies of the experiments of {@code runs} that the command changed (a record it skipped is not written). */
+    private void writeChanged(java.util.List<ExperimentLog.Run> runs, ReplicatedState before, ReplicatedState after) {
+        if (after.experiments() == null) {
+            return;
+        }
+        for (ExperimentLog.Run run : runs) {
+            String id = run.experiment().id();
+            ExperimentLog.Run now = after.experiments().get(id);
+            if (now != null
+                    && (before.experiments() == null
+                            || now != before.experiments().get(id))) {
+                writeExperiment(now);
             }
         }
     }

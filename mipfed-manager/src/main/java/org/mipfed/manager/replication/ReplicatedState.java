@@ -153,7 +153,26 @@ public record ReplicatedState(
         if (command instanceof StateCommand.PutExperiments put) {
             Map<String, ExperimentLog.Run> next = experiments == null ? new TreeMap<>() : new TreeMap<>(experiments);
             for (ExperimentLog.Run run : put.runs()) {
-                next.put(run.experiment().id(), run);
+                ExperimentLog.Run known = next.get(run.experiment().id());
+                // an experiment never goes back: a state committed late (a forwarded write that timed out for its
+                // sender and was sent again by Ratis's client after a newer one) must not undo a newer one
+                if (known == null || stage(run.experiment()) >= stage(known.experiment())) {
+                    next.put(run.experiment().id(), run);
+                }
+            }
+            return new Outcome(withExperiments(next), null);
+        }
+        if (command instanceof StateCommand.InterruptExperiments interrupt) {
+            if (experiments == null) {
+                return new Outcome(this, null);
+            }
+            Map<String, ExperimentLog.Run> next = new TreeMap<>(experiments);
+            for (ExperimentLog.Run run : interrupt.runs()) {
+                ExperimentLog.Run known = next.get(run.experiment().id());
+                // only one still pending or running: an end that came meanwhile stays, an unknown one is not made
+                if (known != null && known.experiment().unfinished()) {
+                    next.put(run.experiment().id(), new ExperimentLog.Run(run.experiment(), known.manager()));
+                }
             }
             return new Outcome(withExperiments(next), null);
         }
@@ -187,6 +206,14 @@ public record ReplicatedState(
         }
         throw new IllegalArgumentException(
                 "unknown command " + command.getClass().getName());
+    }
+
+    /** How far an experiment went: pending 0, running 1, ended (success, error, interrupted, cancelled) 2. */
+    private static int stage(Experiment e) {
+        if (Experiment.PENDING.equals(e.status())) {
+            return 0;
+        }
+        return Experiment.RUNNING.equals(e.status()) ? 1 : 2;
     }
 
     /**

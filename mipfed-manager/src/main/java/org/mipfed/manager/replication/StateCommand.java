@@ -31,6 +31,7 @@ import org.mipfed.manager.users.UserStore;
     @JsonSubTypes.Type(value = StateCommand.RemoveSessions.class, name = "remove-sessions"),
     @JsonSubTypes.Type(value = StateCommand.ImportExperiments.class, name = "import-experiments"),
     @JsonSubTypes.Type(value = StateCommand.PutExperiments.class, name = "put-experiments"),
+    @JsonSubTypes.Type(value = StateCommand.InterruptExperiments.class, name = "interrupt-experiments"),
     @JsonSubTypes.Type(value = StateCommand.RemoveExperiments.class, name = "remove-experiments"),
     @JsonSubTypes.Type(value = StateCommand.RestoreState.class, name = "restore-state"),
     @JsonSubTypes.Type(value = StateCommand.ImportAudit.class, name = "import-audit"),
@@ -107,9 +108,26 @@ public sealed interface StateCommand {
         }
     }
 
-    /** New experiment records, or newer states of known ones, each with the manager that runs it. */
+    /**
+     * New experiment records, or newer states of known ones, each with the manager that runs it. A record never takes
+     * an experiment back (pending, then running, then ended): one that would (a write committed late, after a newer
+     * one) is skipped.
+     */
     record PutExperiments(List<ExperimentLog.Run> runs) implements StateCommand {
         public PutExperiments {
+            runs = List.copyOf(requireNonNull(runs, "runs is null"));
+        }
+    }
+
+    /**
+     * Interrupted records of experiments whose manager no longer runs them (it died, it restarted, or their submission
+     * was refused and committed after all), each taken only if the experiment is still pending or running when the
+     * command applies: an end committed meanwhile (a result) stays, and an experiment the log does not hold is not
+     * made. The manager each one names stays. The records are made by the sender (with their time), so every manager
+     * applies the same bytes.
+     */
+    record InterruptExperiments(List<ExperimentLog.Run> runs) implements StateCommand {
+        public InterruptExperiments {
             runs = List.copyOf(requireNonNull(runs, "runs is null"));
         }
     }
