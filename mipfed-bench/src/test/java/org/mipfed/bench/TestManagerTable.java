@@ -3,6 +3,7 @@ package org.mipfed.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mipfed.core.json.Json;
@@ -50,6 +51,21 @@ class TestManagerTable {
                 .contains("not measured")
                 .doesNotContain("met");
         assertThat(line(text, "write latency p50 / p99")).contains("not measured");
+    }
+
+    @Test
+    void aFailoverThatCouldNotBeMeasuredSaysWhyAndMeetsNothing() {
+        List<ObjectNode> rows = new ArrayList<>(rows(3_000, 3_900, 0, 2_000).subList(0, 5));
+        rows.add(managers("failover, 3 managers (kill -9 of the leader)")
+                .put("failed", "failover 2: no write accepted through manager 1 within 180 s"));
+        String text = ManagerTable.text(rows);
+        assertThat(line(text, "a write accepted again"))
+                .contains("not measured")
+                .doesNotContain("met");
+        assertThat(line(text, "analyses failed on the survivors"))
+                .contains("not measured")
+                .doesNotContain("met");
+        assertThat(line(text, "could not be measured")).contains("failover 2: no write accepted");
     }
 
     private static List<ObjectNode> rows(double failoverMs, double failoverMaxMs, long failed, double catchUpMs) {
