@@ -37,12 +37,22 @@ final class ManagerTable {
         sideBySide(
                 text,
                 table,
+                "  ... managers' CPU above their idle / their idle CPU per s",
+                "analysis (small linear regression), ",
+                "cpu_ms_manager_above_idle",
+                "idle_cpu_ms_manager_per_s");
+        sideBySide(
+                text,
+                table,
                 "write latency p50 / p99 (a node's label)",
                 "write (a node's label), ",
                 "p50_ms",
                 "p99_ms");
         Optional<ObjectNode> restart = find(table, "restart, 1 manager (kill -9; no survivor)");
-        Optional<ObjectNode> failover = find(table, "failover, 3 managers (kill -9 of the leader)");
+        Optional<ObjectNode> failed = find(table, "failover, 3 managers (kill -9 of the leader)")
+                .filter(r -> r.path("failed").isTextual());
+        Optional<ObjectNode> failover = find(table, "failover, 3 managers (kill -9 of the leader)")
+                .filter(r -> !r.path("failed").isTextual());
         line(
                 text,
                 "kill -9 of the leader: a write accepted again (median / max)",
@@ -81,6 +91,28 @@ final class ManagerTable {
         failover.ifPresent(r -> text.append(String.format(
                 "(%d failovers; the catch-up counts from when the restarted manager answers)%n",
                 r.path("runs").asInt())));
+        failed.ifPresent(r -> text.append(
+                "The failover could not be measured: " + r.path("failed").asText() + "\n"));
+        double low = Double.POSITIVE_INFINITY;
+        double high = 0;
+        for (ObjectNode r : table) {
+            if (r.path("kind").asText().equals("managers")
+                    && r.path("load_average").isNumber()) {
+                low = Math.min(low, r.get("load_average").asDouble());
+                high = Math.max(high, r.get("load_average").asDouble());
+            }
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (high > 0) {
+            text.append(String.format(
+                    "Load average (1 min) at the rows: %.1f to %.1f on %d cores%s%n",
+                    low,
+                    high,
+                    cores,
+                    high > cores
+                            ? ": a loaded machine, wall times are inflated (read the CPU figures and ratios)"
+                            : ""));
+        }
         return text.toString();
     }
 
