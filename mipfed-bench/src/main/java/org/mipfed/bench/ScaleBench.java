@@ -372,7 +372,7 @@ final class ScaleBench {
         // The first stage warms the federation up as the small-analysis benchmark does (load until the JIT compilers
         // of the manager, the node hosts and this process are quiet): with a fixed count of runs its p50 was 2.8x that
         // benchmark's (22.5 against 8 ms) and every later stage's ratio against it was off by as much.
-        double warmUpSeconds = first ? warmUp(admin, body, managerPid) : 0;
+        double warmUpSeconds = first && !warmUpMax.isZero() ? warmUp(admin, body, managerPid) : 0;
         int warmUp = first ? 50 : Math.max(10, runs / 2);
         System.err.printf("%d nodes: linear regression, %d warm-up runs, %d measured ...%n", n, warmUp, runs);
         JsonNode federated = null;
