@@ -181,7 +181,16 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Files.createTempDirectory("mipfed-bench-");
         if (scale.nodes != null) {
             ScaleBench.print(
-                    new ScaleBench(dir, scale.nodes, scale.rows, scale.agentsPerJvm, scale.runs).run(), out, dir);
+                    new ScaleBench(
+                                    dir,
+                                    scale.nodes,
+                                    scale.rows,
+                                    scale.agentsPerJvm,
+                                    scale.runs,
+                                    Duration.ofSeconds(scale.warmUpMax))
+                            .run(),
+                    out,
+                    dir);
             return 0;
         }
         if (wanted("managers")) {

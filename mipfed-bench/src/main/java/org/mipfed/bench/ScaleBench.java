@@ -60,8 +60,6 @@ final class ScaleBench {
 
     /** How long the manager's CPU is read with every node connected and no analysis: its heartbeats' share. */
     static final Duration IDLE = Duration.ofSeconds(8);
-    /** The first stage's warm-up: windows of load until the JIT compilers are quiet, at most this long. */
-    static final Duration WARM_UP_MAX = Duration.ofSeconds(180);
 
     static final int WARM_UP_WINDOW_SECONDS = 10;
     static final int WARM_UP_CLIENTS = 4;
@@ -73,11 +71,15 @@ final class ScaleBench {
     private final int rowsPerNode;
     private final int agentsPerJvm;
     private final int runs;
+    /** The first stage's warm-up: windows of load until the JIT compilers are quiet, at most this long. */
+    private final Duration warmUpMax;
+
     private final List<ObjectNode> table = new ArrayList<>();
     private final List<Process> hosts = new ArrayList<>();
     private final Map<Integer, String> nodeIds = new HashMap<>();
 
-    ScaleBench(Path dir, int nodes, int rowsPerNode, int agentsPerJvm, int runs) {
+    ScaleBench(Path dir, int nodes, int rowsPerNode, int agentsPerJvm, int runs, Duration warmUpMax) {
+        this.warmUpMax = requireNonNull(warmUpMax, "warmUpMax is null");
         this.dir = requireNonNull(dir, "dir is null");
         if (nodes < 1) {
             throw new IllegalArgumentException("--simulated-nodes must be at least 1, got " + nodes);
@@ -370,7 +372,7 @@ final class ScaleBench {
         // The first stage warms the federation up as the small-analysis benchmark does (load until the JIT compilers
         // of the manager, the node hosts and this process are quiet): with a fixed count of runs its p50 was 2.8x that
         // benchmark's (22.5 against 8 ms) and every later stage's ratio against it was off by as much.
-        double warmUpSeconds = first ? warmUp(admin, body, managerPid) : 0;
+        double warmUpSeconds = first && !warmUpMax.isZero() ? warmUp(admin, body, managerPid) : 0;
         int warmUp = first ? 50 : Math.max(10, runs / 2);
         System.err.printf("%d nodes: linear regression, %d warm-up runs, %d measured ...%n", n, warmUp, runs);
         JsonNode federated = null;
@@ -440,7 +442,7 @@ final class ScaleBench {
      * Posts {@code body} from {@value #WARM_UP_CLIENTS} clients in windows of {@value #WARM_UP_WINDOW_SECONDS} s until
      * the JIT compiler threads of the manager, the node hosts and this process used less than
      * {@link BenchCommand#JIT_QUIET} of a core over a window (as the small-analysis benchmark warms up), or for at most
-     * {@link #WARM_UP_MAX}; returns the seconds spent.
+     * {@code --simulated-warm-up-max}; returns the seconds spent.
      */
     private double warmUp(AdminClient admin, JsonNode body, long managerPid) {
         List<Long> pids = new ArrayList<>();
@@ -470,7 +472,7 @@ final class ScaleBench {
                 double share = (jit.cpuSeconds() - before) / WARM_UP_WINDOW_SECONDS;
                 double elapsed = (System.nanoTime() - started) / 1e9;
                 System.err.printf("warming up, %.0f s, JIT compilers at %.0f%% of a core%n", elapsed, 100 * share);
-                if (share < BenchCommand.JIT_QUIET || Double.isNaN(share) || elapsed >= WARM_UP_MAX.toSeconds()) {
+                if (share < BenchCommand.JIT_QUIET || Double.isNaN(share) || elapsed >= warmUpMax.toSeconds()) {
                     return elapsed;
                 }
             }
@@ -532,6 +534,15 @@ final class ScaleBench {
         System.err.printf("restarting the manager with %d nodes ...%n", n);
         long[] firstReady = new long[n];
         java.util.Arrays.fill(firstReady, -1);
+        // what the restarted manager reads back: every analysis run so far is an experiment in its replicated state
+        long experiments;
+        try (java.util.stream.Stream<Path> files =
+                Files.list(federation.managerPaths().experiments())) {
+            experiments = files.count();
+        } catch (IOException e) {
+            experiments = -1;
+        }
+        double raftMb = directoryBytes(federation.managerPaths().raftDir()) / 1e6;
         long stopped = System.nanoTime();
         federation.stopManager(false);
         long exited = System.nanoTime();
@@ -555,6 +566,8 @@ final class ScaleBench {
                 // the split: SIGTERM until the old process exited, then its start until it answered /healthcheck
                 .put("stop_s", (exited - stopped) / 1e9)
                 .put("start_s", (answering - exited) / 1e9)
+                .put("experiments", experiments)
+                .put("raft_mb", raftMb)
                 .put("all_ready_s", total)
                 .put("all_ready_after_up_s", fromAnswer)
                 .put("first_back_s", back.get(0))
@@ -564,6 +577,23 @@ final class ScaleBench {
                 .put("met", total <= RESTART_SECONDS));
         // the nodes are back for real: an analysis over all of them
         federation.admin().post("/algorithms/linear_regression", smallRequest(n).toJson());
+    }
+
+    /** The bytes of the files under {@code dir}; -1 if it cannot be read. */
+    private static long directoryBytes(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> {
+                        try {
+                            return Files.size(f);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
     }
 
     /** The last line of the manager's log holding each of {@code needles} (its phases' timestamps). */

@@ -24,6 +24,14 @@ final class ScaleOptions {
     int rows;
 
     @Option(
+            names = "--simulated-warm-up-max",
+            defaultValue = "180",
+            paramLabel = "SECONDS",
+            description =
+                    "Longest warm-up of the first stage (it stops earlier once the JIT compilers are quiet); every analysis of it stays in the manager's experiments (default: ${DEFAULT-VALUE}).")
+    int warmUpMax;
+
+    @Option(
             names = "--simulated-runs",
             defaultValue = "100",
             description = "Measured analyses per stage of the simulated nodes (default: ${DEFAULT-VALUE}).")

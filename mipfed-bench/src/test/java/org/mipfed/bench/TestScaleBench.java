@@ -22,7 +22,7 @@ class TestScaleBench {
 
     @Test
     void tenSimulatedNodesAnswerAsThePooledRowsAndComeBackAfterAManagerRestart() throws Exception {
-        List<ObjectNode> rows = new ScaleBench(dir, 10, 60, 5, 10).run();
+        List<ObjectNode> rows = new ScaleBench(dir, 10, 60, 5, 10, java.time.Duration.ZERO).run();
         ScaleBench.print(rows, dir.resolve("out"), dir);
 
         List<ObjectNode> latencies = rows.stream()
@@ -52,6 +52,20 @@ class TestScaleBench {
                 .findFirst()
                 .orElseThrow();
         assertThat(restart.path("all_ready_s").asDouble()).isPositive();
+        // the restart split: the stop and the start apart, and the manager's own timing of each step
+        assertThat(restart.path("stop_s").asDouble()).isPositive();
+        assertThat(restart.path("start_s").asDouble()).isPositive();
+        assertThat(restart.path("stop_s").asDouble() + restart.path("start_s").asDouble())
+                .isCloseTo(restart.path("manager_up_s").asDouble(), org.assertj.core.data.Offset.offset(0.01));
+        assertThat(restart.path("manager_log").toString())
+                .contains("manager stopped in ", "10 node session(s)", "manager started in ", "Raft start");
+        assertThat(restart.path("experiments").asLong()).isGreaterThanOrEqualTo(2L * 10);
+        // each stage's idle CPU (sessions open, no analysis) and its CPU per analysis without it
+        for (ObjectNode r : latencies) {
+            assertThat(r.has("manager_idle_cpu_ms_per_s")).as(r.toString()).isTrue();
+            assertThat(r.path("manager_cpu_ms_without_idle").asDouble())
+                    .isLessThanOrEqualTo(r.path("manager_cpu_ms").asDouble());
+        }
         assertThat(restart.path("last_back_s").asDouble())
                 .isGreaterThanOrEqualTo(restart.path("first_back_s").asDouble());
 
