@@ -103,6 +103,13 @@ class TestExperimentStore {
         }
 
         @Override
+        public void interruptExperiments(List<Run> runs) {
+            entries.add(runs.size());
+            runs.forEach(r -> committed.computeIfPresent(
+                    r.experiment().id(), (id, now) -> now.experiment().unfinished() ? r : now));
+        }
+
+        @Override
         public void importExperiments(List<Experiment> experiments) {
             experiments.forEach(e -> committed.putIfAbsent(e.id(), new Run(e, null)));
         }
