@@ -190,6 +190,17 @@ final class ManagerStateMachine extends BaseStateMachine {
     }
 
     /**
+     * Ratis applied an entry that is no transaction (a configuration, or the metadata entry that records the commit
+     * index) and moved the applied index past it: wakes those waiting for that index, who would otherwise sleep out
+     * their whole timeout (the committed index a leader reports is often such an entry).
+     */
+    @Override
+    public synchronized void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        notifyAll();
+    }
+
+    /**
      * Waits until this manager applied the log up to {@code index} (a write it made is then visible locally); false
      * when it did not within {@code timeoutMillis}, or this manager stopped.
      */
