@@ -179,7 +179,10 @@ class TestManagerChaosWithProcesses {
                                                 .asText(),
                                         m);
                             }
-                        } else if (answer.statusCode() == 503 && answer.body().contains("manager_unavailable")) {
+                        } else if ((answer.statusCode() == 503 && answer.body().contains("manager_unavailable"))
+                                || (answer.statusCode() == 409 && answer.body().contains("conflict"))) {
+                            // refused at once, said so: during an election, or a change raced by other managers'
+                            // changes of the same users ten times over
                             outcome = "refused";
                         } else if (generation.get(m) != before) {
                             outcome = "cut off";

@@ -107,8 +107,11 @@ public final class StateStore {
                     }
                 }
                 if (next == null) {
-                    throw new IllegalStateException("the federation state kept changing under this change (" + ATTEMPTS
-                            + " attempts); try again");
+                    throw new org.mipfed.core.problem.Problem(
+                            org.mipfed.core.problem.ProblemType.CONFLICT,
+                            "Other managers changed the federation's state at the same moment, " + ATTEMPTS
+                                    + " times over, while this change was computed: nothing was changed. Send it"
+                                    + " again.");
                 }
             } else {
                 before = state;

@@ -163,8 +163,10 @@ public final class UserStore {
                 return next;
             }
         }
-        throw new IllegalStateException(
-                "the users kept changing under this change (" + ATTEMPTS + " attempts); try again");
+        throw new Problem(
+                ProblemType.CONFLICT,
+                "Other managers changed the users at the same moment, " + ATTEMPTS
+                        + " times over, while this change was" + " computed: nothing was changed. Send it again.");
     }
 
     /** What {@code users.json} holds (its users and API tokens), read as a manager takes them into its log. */

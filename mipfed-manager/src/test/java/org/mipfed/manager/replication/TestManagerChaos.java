@@ -286,8 +286,9 @@ class TestManagerChaos {
                     } catch (Problem p) {
                         if (generation[i].get() != before) {
                             onStopped.incrementAndGet();
-                        } else if (p.type() == ProblemType.MANAGER_UNAVAILABLE) {
-                            // a write while the group elects a leader: refused at once, said so; allowed for a while
+                        } else if (p.type() == ProblemType.MANAGER_UNAVAILABLE || p.type() == ProblemType.CONFLICT) {
+                            // a write while the group elects a leader, or one that other managers' changes of the
+                            // same users raced ten times over: refused at once, said so; allowed for a while
                             refused.incrementAndGet();
                             long now = System.nanoTime();
                             refusedSince[i].compareAndSet(0, now);
