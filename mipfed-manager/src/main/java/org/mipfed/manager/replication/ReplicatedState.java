@@ -3,10 +3,8 @@ package org.mipfed.manager.replication;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.mipfed.core.audit.ChainLines;
 import org.mipfed.core.json.Json;
@@ -16,9 +14,13 @@ import org.mipfed.manager.experiments.ExperimentLog;
 import org.mipfed.manager.state.FederationState;
 import org.mipfed.manager.users.Sessions;
 import org.mipfed.manager.users.UserStore;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
- * Everything the managers replicate, as one immutable value: what a snapshot holds and what reads see.
+ * Everything the managers replicate, as one immutable value: what a snapshot holds and what reads see. The sessions and
+ * the experiments are persistent sorted maps (PCollections' {@code TreePMap}): a command costs O(log n) in the number of
+ * experiments, not a copy of all of them, and a reader or a snapshot holds a consistent value while commands apply.
  *
  * @param version the log index of the last command that changed the federation state (0: nothing yet)
  * @param federation the federation state ({@code state.json}); null until the first manager imported its files
@@ -39,24 +41,39 @@ public record ReplicatedState(
         Map<String, ExperimentLog.Run> experiments,
         CaKeys ca,
         AuditHead audit) {
-    /** The class of a map {@link #frozen} made: such a map is kept as it is, not copied again. */
-    private static final Class<?> FROZEN =
-            Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
-
     /** The state of a log that holds nothing yet. */
     public static final ReplicatedState EMPTY = new ReplicatedState(0, null);
 
     public ReplicatedState {
-        sessions = sessions == null ? Map.of() : frozen(sessions);
-        experiments = experiments == null ? null : frozen(experiments);
+        sessions = sessions == null ? TreePMap.empty() : persistent(sessions);
+        experiments = experiments == null ? null : persistent(experiments);
     }
 
     /**
-     * A sorted, unmodifiable copy of {@code map}, or {@code map} itself when it is one already: every command copies
-     * only the part it changes (the experiments are not copied again when a session or a label changes).
+     * {@code map} as a persistent sorted map (structurally shared: a command that changes one entry makes a new map in
+     * O(log n), sharing the rest with the map before), or {@code map} itself when it is one already. Before, every
+     * command copied the whole map it changed, O(n) per command on every manager, with n growing with every analysis
+     * ever run.
      */
-    private static <V> Map<String, V> frozen(Map<String, V> map) {
-        return map.getClass() == FROZEN ? map : Collections.unmodifiableSortedMap(new TreeMap<>(map));
+    private static <V> PSortedMap<String, V> persistent(Map<String, V> map) {
+        if (map instanceof TreePMap<String, V> tree && natural(tree.comparator())) {
+            return tree;
+        }
+        return TreePMap.from(map);
+    }
+
+    /** Whether {@code comparator} orders as String's natural order (that of the snapshots and the digest). */
+    static boolean natural(java.util.Comparator<?> comparator) {
+        return comparator == null || comparator == java.util.Comparator.naturalOrder();
+    }
+
+    /** The experiments as the persistent map they are held in (null until the first manager imported its files). */
+    private PSortedMap<String, ExperimentLog.Run> experimentTree() {
+        return experiments == null ? null : (PSortedMap<String, ExperimentLog.Run>) experiments;
+    }
+
+    private PSortedMap<String, Sessions.Session> sessionTree() {
+        return (PSortedMap<String, Sessions.Session>) sessions;
     }
 
     /** A state holding the federation state only (what a log written before users were replicated holds). */
@@ -98,7 +115,7 @@ public record ReplicatedState(
     public record AuditHead(long seq, String hash, Map<String, Long> shipped) {
         public AuditHead {
             java.util.Objects.requireNonNull(hash, "hash is null");
-            shipped = shipped == null ? Map.of() : frozen(shipped);
+            shipped = shipped == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(shipped));
         }
     }
 
@@ -133,31 +150,29 @@ public record ReplicatedState(
             return new Outcome(withUsers(index, change.next()), null);
         }
         if (command instanceof StateCommand.PutSession put) {
-            Map<String, Sessions.Session> next = new TreeMap<>(sessions);
-            next.put(put.session().id(), put.session());
-            return new Outcome(withSessions(next), null);
+            return new Outcome(withSessions(sessionTree().plus(put.session().id(), put.session())), null);
         }
         if (command instanceof StateCommand.RemoveSessions remove) {
-            Map<String, Sessions.Session> next = new TreeMap<>(sessions);
-            next.keySet().removeAll(new HashSet<>(remove.ids()));
-            return new Outcome(withSessions(next), null);
+            return new Outcome(withSessions(sessionTree().minusAll(remove.ids())), null);
         }
         if (command instanceof StateCommand.ImportExperiments imported) {
             // adds what the log does not know yet: an import in several entries, or one cut short, completes later
-            Map<String, ExperimentLog.Run> next = experiments == null ? new TreeMap<>() : new TreeMap<>(experiments);
+            PSortedMap<String, ExperimentLog.Run> next = experiments == null ? TreePMap.empty() : experimentTree();
             for (Experiment e : imported.experiments()) {
-                next.putIfAbsent(e.id(), new ExperimentLog.Run(e, null));
+                if (!next.containsKey(e.id())) {
+                    next = next.plus(e.id(), new ExperimentLog.Run(e, null));
+                }
             }
             return new Outcome(withExperiments(next), null);
         }
         if (command instanceof StateCommand.PutExperiments put) {
-            Map<String, ExperimentLog.Run> next = experiments == null ? new TreeMap<>() : new TreeMap<>(experiments);
+            PSortedMap<String, ExperimentLog.Run> next = experiments == null ? TreePMap.empty() : experimentTree();
             for (ExperimentLog.Run run : put.runs()) {
                 ExperimentLog.Run known = next.get(run.experiment().id());
                 // an experiment never goes back: a state committed late (a forwarded write that timed out for its
                 // sender and was sent again by Ratis's client after a newer one) must not undo a newer one
                 if (known == null || stage(run.experiment()) >= stage(known.experiment())) {
-                    next.put(run.experiment().id(), run);
+                    next = next.plus(run.experiment().id(), run);
                 }
             }
             return new Outcome(withExperiments(next), null);
@@ -166,12 +181,12 @@ public record ReplicatedState(
             if (experiments == null) {
                 return new Outcome(this, null);
             }
-            Map<String, ExperimentLog.Run> next = new TreeMap<>(experiments);
+            PSortedMap<String, ExperimentLog.Run> next = experimentTree();
             for (ExperimentLog.Run run : interrupt.runs()) {
                 ExperimentLog.Run known = next.get(run.experiment().id());
                 // only one still pending or running: an end that came meanwhile stays, an unknown one is not made
                 if (known != null && known.experiment().unfinished()) {
-                    next.put(run.experiment().id(), new ExperimentLog.Run(run.experiment(), known.manager()));
+                    next = next.plus(run.experiment().id(), new ExperimentLog.Run(run.experiment(), known.manager()));
                 }
             }
             return new Outcome(withExperiments(next), null);
@@ -180,10 +195,7 @@ public record ReplicatedState(
             if (experiments == null) {
                 return new Outcome(this, null);
             }
-            Map<String, ExperimentLog.Run> next = new TreeMap<>(experiments);
-            Set<String> ids = new HashSet<>(remove.ids());
-            next.keySet().removeAll(ids);
-            return new Outcome(withExperiments(next), null);
+            return new Outcome(withExperiments(experimentTree().minusAll(remove.ids())), null);
         }
         if (command instanceof StateCommand.RestoreState restore) {
             // the versions restart at this index: a change computed on a state read before cannot apply
