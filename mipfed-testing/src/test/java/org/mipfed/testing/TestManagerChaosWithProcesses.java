@@ -37,7 +37,8 @@ import org.mipfed.core.json.Json;
 /**
  * Issue #16's chaos with real processes: three managers ({@code mipfed manager join}) and three nodes (two DuckDB, one
  * PostgreSQL) on loopback, mutual TLS. For {@code -Dmipfed.chaos.seconds} (default 180, the issue's three minutes)
- * a random manager is killed with kill -9 every 15 s and started again from its data directory 5 s later, while six
+ * a random manager among those running is killed with kill -9 every 15 s and started again from its data directory 5 s
+ * later (on a thread of its own: the next kill does not wait for the restart), while six
  * clients send, through random managers that run, linear regressions, new experiments ({@code POST /experiments}),
  * labels of a node, role changes of a user, and listings of the managers and experiments, each with a 30 s deadline.
  *
@@ -227,29 +228,82 @@ class TestManagerChaosWithProcesses {
             }));
         }
 
+        // the issue's cadence: every 15 s kill -9 a random manager among those running (answering since their last
+        // start), and start it again 5 s later on a thread of its own, without waiting for it: the next kill comes 15 s
+        // after this one whatever the restart takes. Two managers may be down at once (a restart still starting when
+        // the next kill comes): writes then answer 503 at once, which is allowed and counted.
+        AtomicLongArray up = new AtomicLongArray(managers);
+        for (int i = 0; i < managers; i++) {
+            up.set(i, 1);
+        }
+        ExecutorService restarts = Executors.newCachedThreadPool();
+        List<Future<?>> restarting = new ArrayList<>();
+        List<String> kills = Collections.synchronizedList(new ArrayList<>());
+        List<Long> restartMillis = Collections.synchronizedList(new ArrayList<>());
+        List<Long> nodesBackMillis = Collections.synchronizedList(new ArrayList<>());
+        List<String> restartFailures = Collections.synchronizedList(new ArrayList<>());
+        int skipped = 0;
         Random chaos = new Random(16);
         long chaosStarted = System.nanoTime();
         long end = chaosStarted + TimeUnit.SECONDS.toNanos(CHAOS_SECONDS);
-        List<String> kills = new ArrayList<>();
         long nextKill = chaosStarted + TimeUnit.MILLISECONDS.toNanos(KILL_EVERY_MILLIS - DOWN_MILLIS);
         while (nextKill < end) {
             sleepUntil(nextKill);
-            int victim = chaos.nextInt(managers);
+            List<Integer> candidates = new ArrayList<>();
+            for (int i = 0; i < managers; i++) {
+                if (up.get(i) == 1) {
+                    candidates.add(i);
+                }
+            }
+            long planned = nextKill;
+            nextKill += TimeUnit.MILLISECONDS.toNanos(KILL_EVERY_MILLIS);
+            if (candidates.isEmpty()) {
+                skipped++; // every manager is still starting: nothing runs to be killed
+                continue;
+            }
+            int victim = candidates.get(chaos.nextInt(candidates.size()));
+            up.set(victim, 0);
             serving.set(victim, 0);
-            generation.incrementAndGet(victim);
+            long killedGeneration = generation.incrementAndGet(victim);
             long killedAt = System.nanoTime();
             federation.killManager(victim);
-            sleepUntil(killedAt + TimeUnit.MILLISECONDS.toNanos(DOWN_MILLIS));
-            federation.restartManager(victim);
-            long answering = System.nanoTime();
-            // clients send to it again once its nodes are back (a node reconnects with a backoff)
-            TestNodesWithTwoManagers.awaitReadyOn(
-                    federation.admin(victim), Duration.ofSeconds(90), ThreeManagerFederation.NODES);
-            serving.set(victim, 1);
-            kills.add("manager " + victim + " (answering " + millisSince(killedAt, answering) + " ms after the kill, "
-                    + "its nodes back " + millisSince(answering, System.nanoTime()) + " ms later)");
-            // the next kill 15 s after this one, or at once if the restart took longer than that
-            nextKill = Math.max(killedAt + TimeUnit.MILLISECONDS.toNanos(KILL_EVERY_MILLIS), System.nanoTime());
+            int alsoDown = managers - candidates.size();
+            kills.add("manager " + victim + " at " + millisSince(chaosStarted, killedAt) / 1000 + " s"
+                    + (alsoDown > 0 ? " (" + alsoDown + " other still starting)" : ""));
+            if (millisSince(planned, killedAt) > 1_000) {
+                restartFailures.add("the kill planned at " + millisSince(chaosStarted, planned) + " ms came "
+                        + millisSince(planned, killedAt) + " ms late");
+            }
+            restarting.add(restarts.submit(() -> {
+                sleepUntil(killedAt + TimeUnit.MILLISECONDS.toNanos(DOWN_MILLIS));
+                long launched = System.nanoTime();
+                try {
+                    federation.restartManager(victim);
+                } catch (RuntimeException e) {
+                    restartFailures.add("manager " + victim + " did not start again: " + e.getMessage());
+                    return null;
+                }
+                long answering = System.nanoTime();
+                restartMillis.add(millisSince(launched, answering));
+                up.set(victim, 1);
+                // clients send to it again once its nodes are back (a node reconnects with a backoff), unless it was
+                // killed again meanwhile
+                long deadline = answering + TimeUnit.SECONDS.toNanos(90);
+                while (generation.get(victim) == killedGeneration) {
+                    if (nodesReady(federation, victim)) {
+                        nodesBackMillis.add(millisSince(answering, System.nanoTime()));
+                        serving.set(victim, 1);
+                        return null;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        restartFailures.add(
+                                "the nodes of manager " + victim + " were not back on it 90 s after it" + " answered");
+                        return null;
+                    }
+                    Thread.sleep(100);
+                }
+                return null;
+            }));
         }
         sleepUntil(end);
         running.set(false);
@@ -258,6 +312,12 @@ class TestManagerChaosWithProcesses {
         }
         clients.shutdownNow();
         long chaosMillis = millisSince(chaosStarted, System.nanoTime());
+        // every manager runs again before the checks
+        for (Future<?> f : restarting) {
+            f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+        restarts.shutdownNow();
+        assertThat(restartFailures).as("restarts and the kills' cadence").isEmpty();
 
         // every acknowledged experiment ends, success or interrupted with its reason, on every manager
         Map<String, String> statuses = new TreeMap<>();
@@ -293,7 +353,12 @@ class TestManagerChaosWithProcesses {
         LocalFederation.await(
                 PATIENCE, "the three managers to show the same applied index and digest", fixture::sameDigest);
         Set<String> digest = fixture.digests();
-        System.out.println("[s16-chaos] " + chaosMillis + " ms of chaos, " + kills.size() + " kill -9: " + kills);
+        System.out.println("[s16-chaos] " + chaosMillis + " ms of chaos, " + kills.size() + " kill -9 (" + skipped
+                + " skipped: no manager answering), every " + KILL_EVERY_MILLIS / 1000 + " s, each restarted "
+                + DOWN_MILLIS / 1000 + " s later: " + kills);
+        System.out.println("[s16-chaos] restarts answered after " + summary(restartMillis)
+                + " ms (from the start of the process); their nodes back on them " + summary(nodesBackMillis)
+                + " ms after that");
         System.out.println("[s16-chaos] requests answered " + answered + ", refused with 503 " + refused
                 + ", cut off by the kill of their manager " + cutOff.get() + ", failed otherwise " + failures.size()
                 + ", over the " + DEADLINE.toSeconds() + " s deadline " + hung.size() + "; slowest answer "
@@ -307,11 +372,47 @@ class TestManagerChaosWithProcesses {
                 .as("requests to a running manager that failed otherwise than with a 503")
                 .isEmpty();
         assertThat(kills).hasSizeGreaterThan(0);
+        assertThat(kills.size() + skipped).as("a kill every 15 s").isEqualTo((int)
+                ((CHAOS_SECONDS * 1000 - (KILL_EVERY_MILLIS - DOWN_MILLIS) - 1) / KILL_EVERY_MILLIS + 1));
         assertThat(acknowledged).isNotEmpty();
         assertThat(answered.get(Kind.USER_CHANGE.name()))
                 .as("user changes answered")
                 .isNotNull();
         assertThat(answered.get(Kind.LABEL.name())).as("labels answered").isNotNull();
+    }
+
+    /** Whether every node is ready on manager {@code index} (false while it does not answer). */
+    private static boolean nodesReady(LocalFederation federation, int index) {
+        try {
+            JsonNode views = federation.admin(index).get("/admin/nodes");
+            for (String alias : ThreeManagerFederation.NODES) {
+                boolean ready = false;
+                for (JsonNode v : views) {
+                    ready |= alias.equals(v.path("alias").asText())
+                            && v.path("status").asText().equals("ready");
+                }
+                if (!ready) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Median and maximum of {@code millis}, or "none". */
+    private static String summary(List<Long> millis) {
+        List<Long> sorted;
+        synchronized (millis) {
+            sorted = new ArrayList<>(millis);
+        }
+        if (sorted.isEmpty()) {
+            return "none";
+        }
+        Collections.sort(sorted);
+        return "median " + sorted.get(sorted.size() / 2) + ", max " + sorted.get(sorted.size() - 1) + " ("
+                + sorted.size() + ")";
     }
 
     private HttpRequest post(int manager, String path, JsonNode body) {

@@ -13,6 +13,21 @@ public interface ExperimentLog {
     Map<String, Run> experiments();
 
     /**
+     * The experiments of {@link #experiments()} still pending or running, by id. The replicated log keeps an index of
+     * them, so that the checks that end abandoned experiments (every second) do not scan every experiment ever run;
+     * this default scans.
+     */
+    default Map<String, Run> unfinishedExperiments() {
+        Map<String, Run> out = new java.util.TreeMap<>();
+        experiments().forEach((id, run) -> {
+            if (run.experiment().unfinished()) {
+                out.put(id, run);
+            }
+        });
+        return out;
+    }
+
+    /**
      * Commits these records (new ones, or newer states of known ones) as run by this manager.
      *
      * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit them

@@ -580,7 +580,8 @@ public final class ExperimentStore implements AutoCloseable {
         String self = log.self();
         List<ExperimentLog.Run> ended = new ArrayList<>();
         synchronized (uncommitted) {
-            for (ExperimentLog.Run run : log.experiments().values()) {
+            // the log's index of unfinished experiments: O(unfinished) every second, not a scan of all of them
+            for (ExperimentLog.Run run : log.unfinishedExperiments().values()) {
                 Experiment e = run.experiment();
                 if (e.unfinished()
                         && (run.manager() == null || run.manager().equals(self))
@@ -616,7 +617,7 @@ public final class ExperimentStore implements AutoCloseable {
             return 0;
         }
         List<ExperimentLog.Run> ended = new ArrayList<>();
-        for (ExperimentLog.Run run : log.experiments().values()) {
+        for (ExperimentLog.Run run : log.unfinishedExperiments().values()) {
             if (createdBefore != null
                     && run.experiment().created() != null
                     && !run.experiment().created().isBefore(createdBefore)) {

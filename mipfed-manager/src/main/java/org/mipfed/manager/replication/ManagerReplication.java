@@ -1102,6 +1102,12 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         return experiments == null ? Map.of() : experiments;
     }
 
+    /** The experiments still pending or running, from an index the state machine keeps: O(unfinished), no scan. */
+    @Override
+    public Map<String, ExperimentLog.Run> unfinishedExperiments() {
+        return stateMachine.unfinished();
+    }
+
     @Override
     public void putExperiments(List<Experiment> experiments) {
         putRuns(experiments.stream()
@@ -1174,7 +1180,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     /**
      * The managers whose experiments nobody runs any more, as this manager sees them: those of the group that are
-     * {@code down}, and those named by an experiment that are no longer in the group.
+     * {@code down}, and those named by an unfinished experiment that are no longer in the group (only unfinished ones
+     * are ended: the index of those, not every experiment ever run).
      */
     public java.util.Set<String> managersGone() {
         java.util.Set<String> gone = new java.util.HashSet<>();
@@ -1185,7 +1192,7 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
                 gone.add(m.id());
             }
         }
-        for (ExperimentLog.Run run : experiments().values()) {
+        for (ExperimentLog.Run run : unfinishedExperiments().values()) {
             if (run.manager() != null && !members.contains(run.manager())) {
                 gone.add(run.manager());
             }
@@ -1594,6 +1601,23 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot take a snapshot of the managers' state: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Takes a snapshot now however few entries came since the last one (Ratis otherwise takes none within its creation
+     * gap): returns its log index, or 0 when the request timed out (the snapshot may still be written).
+     */
+    long snapshotNow(long timeoutMillis) {
+        try {
+            return client.getSnapshotManagementApi(self).create(true, timeoutMillis).getLogIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot take a snapshot of the managers' state: " + e.getMessage(), e);
+        }
+    }
+
+    /** The last log index this manager applied (-1: none). */
+    long appliedIndex() {
+        return stateMachine.appliedIndex();
     }
 
     /** The log index of this manager's latest snapshot, or -1. */

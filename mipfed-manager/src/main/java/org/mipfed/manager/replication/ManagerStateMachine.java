@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -30,7 +33,11 @@ import org.apache.ratis.util.MD5FileUtil;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.security.Pem;
 import org.mipfed.manager.ca.CaKeys;
+import org.mipfed.manager.experiments.Experiment;
+import org.mipfed.manager.experiments.ExperimentLog;
 import org.mipfed.manager.state.FederationState;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +54,20 @@ final class ManagerStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Path stateFile;
     private final ReadableCopies copies;
-    private ReplicatedState state = ReplicatedState.EMPTY;
+    /** What this manager applied; read without the lock (an immutable value), replaced under it. */
+    private volatile ReplicatedState state = ReplicatedState.EMPTY;
+    /**
+     * The experiments of {@link #state} still pending or running, by id: kept with each command that changes
+     * experiments (O(changed) per command), so that the checks every second that end abandoned experiments cost
+     * O(unfinished), not a scan of every experiment ever run. Derived from the state, in no snapshot and no digest.
+     */
+    private volatile PSortedMap<String, ExperimentLog.Run> unfinished = TreePMap.empty();
+
     private volatile Consumer<CaKeys> caListener;
     /** The digest of {@link #state} and the applied index it was computed at (computed when asked, then kept). */
     private StateDigest.Digest digest;
+    /** Computes {@link #digest}, reusing each unchanged experiment's canonical JSON. */
+    private final StateDigest.Incremental digests = new StateDigest.Incremental();
 
     /** This manager's copy of the federation's audit chain ({@code D/audit.log}). */
     private final FederationAuditChain auditChain;
@@ -81,7 +98,7 @@ final class ManagerStateMachine extends BaseStateMachine {
             }
             now = state;
         }
-        StateDigest.Digest computed = new StateDigest.Digest(applied, StateDigest.of(now));
+        StateDigest.Digest computed = new StateDigest.Digest(applied, digests.of(now));
         synchronized (this) {
             if (appliedIndex() == applied) {
                 digest = computed;
@@ -171,8 +188,52 @@ final class ManagerStateMachine extends BaseStateMachine {
     }
 
     /** The state applied so far on this manager. */
-    synchronized ReplicatedState state() {
+    ReplicatedState state() {
         return state;
+    }
+
+    /** The experiments of {@link #state()} still pending or running, by id (an index kept as commands apply). */
+    Map<String, ExperimentLog.Run> unfinished() {
+        return unfinished;
+    }
+
+    /** The index of unfinished experiments after {@code command} made {@code after} (only the ids it names). */
+    private static PSortedMap<String, ExperimentLog.Run> unfinishedAfter(
+            PSortedMap<String, ExperimentLog.Run> index, StateCommand command, ReplicatedState after) {
+        Collection<String> ids;
+        if (command instanceof StateCommand.PutExperiments put) {
+            ids = put.runs().stream().map(r -> r.experiment().id()).toList();
+        } else if (command instanceof StateCommand.InterruptExperiments interrupt) {
+            ids = interrupt.runs().stream().map(r -> r.experiment().id()).toList();
+        } else if (command instanceof StateCommand.ImportExperiments imported) {
+            ids = imported.experiments().stream().map(Experiment::id).toList();
+        } else if (command instanceof StateCommand.RemoveExperiments removed) {
+            ids = removed.ids();
+        } else if (command instanceof StateCommand.RestoreState) {
+            return unfinishedIn(after);
+        } else {
+            return index;
+        }
+        PSortedMap<String, ExperimentLog.Run> next = index;
+        for (String id : ids) {
+            ExperimentLog.Run run =
+                    after.experiments() == null ? null : after.experiments().get(id);
+            next = run != null && run.experiment().unfinished() ? next.plus(id, run) : next.minus(id);
+        }
+        return next;
+    }
+
+    /** The unfinished experiments of {@code state}, by a scan of all of them (a snapshot loaded, a state restored). */
+    private static PSortedMap<String, ExperimentLog.Run> unfinishedIn(ReplicatedState state) {
+        Map<String, ExperimentLog.Run> found = new TreeMap<>();
+        if (state.experiments() != null) {
+            state.experiments().forEach((id, run) -> {
+                if (run.experiment().unfinished()) {
+                    found.put(id, run);
+                }
+            });
+        }
+        return TreePMap.from(found);
     }
 
     /** Tells {@code listener} every CA the log sets after this call (a rotation, or the CA of a group joined). */
@@ -282,6 +343,9 @@ final class ManagerStateMachine extends BaseStateMachine {
                 }
                 ReplicatedState before = state;
                 state = outcome.state();
+                if (state.experiments() != before.experiments()) {
+                    unfinished = unfinishedAfter(unfinished, command, state);
+                }
                 copies.after(command, before, state);
                 if (state.audit() != before.audit()) {
                     auditChain.applied(before.audit(), state.audit(), outcome.audit());
@@ -307,16 +371,59 @@ final class ManagerStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() < 0) {
             return -1;
         }
+        long started = System.nanoTime();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path temporary = file.toPath().resolveSibling(file.getName() + ".tmp");
-        Files.write(temporary, Json.mapper().writeValueAsBytes(snapshot));
-        try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
+        // streamed to the file, its MD5 computed on the way (not a second read of the file), then synced and renamed
+        java.security.MessageDigest md5 = md5();
+        try (var channel = java.nio.channels.FileChannel.open(
+                        temporary,
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                        java.nio.file.StandardOpenOption.WRITE);
+                var out = new java.security.DigestOutputStream(
+                        new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16),
+                        md5)) {
+            Json.mapper().writeValue(new NonClosing(out), snapshot);
+            out.flush();
             channel.force(true);
         }
         Files.move(temporary, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        MD5Hash digestOfFile = MD5Hash.newInstance(md5.digest());
+        MD5FileUtil.saveMD5File(file, digestOfFile);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digestOfFile), last));
+        LOG.info(
+                "snapshot of the managers' state at index {} ({} experiments, {} KB) taken in {} ms",
+                last.getIndex(),
+                snapshot.experiments() == null ? 0 : snapshot.experiments().size(),
+                Files.size(file.toPath()) / 1024,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return last.getIndex();
+    }
+
+    private static java.security.MessageDigest md5() {
+        try {
+            return java.security.MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is missing from this Java runtime", e);
+        }
+    }
+
+    /** A stream whose close only flushes: the mapper closes what it wrote to, the caller syncs and closes the file. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     private synchronized void load(SingleFileSnapshotInfo snapshot) throws IOException {
@@ -328,12 +435,26 @@ final class ManagerStateMachine extends BaseStateMachine {
         if (md5 != null) {
             MD5FileUtil.verifySavedMD5(file.toFile(), md5);
         }
-        ReplicatedState loaded = Json.mapper().readValue(file.toFile(), ReplicatedState.class);
+        long started = System.nanoTime();
+        ReplicatedState loaded;
+        try (var in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            loaded = Json.mapper().readValue(in, ReplicatedState.class);
+        }
+        long parsed = System.nanoTime();
         if (loaded.federation() != null) {
             writeStateFile(loaded.federation());
         }
         copies.loaded(loaded);
+        LOG.info(
+                "loaded the snapshot at index {} ({} experiments, {} KB): read in {} ms, readable copies checked in {}"
+                        + " ms",
+                snapshot.getIndex(),
+                loaded.experiments() == null ? 0 : loaded.experiments().size(),
+                Files.size(file) / 1024,
+                TimeUnit.NANOSECONDS.toMillis(parsed - started),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - parsed));
         auditChain.loaded(loaded.audit());
+        unfinished = unfinishedIn(loaded);
         state = loaded;
         setLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile()));
         notifyAll();
