@@ -1609,7 +1609,9 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
      */
     long snapshotNow(long timeoutMillis) {
         try {
-            return client.getSnapshotManagementApi(self).create(true, timeoutMillis).getLogIndex();
+            return client.getSnapshotManagementApi(self)
+                    .create(true, timeoutMillis)
+                    .getLogIndex();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot take a snapshot of the managers' state: " + e.getMessage(), e);
         }

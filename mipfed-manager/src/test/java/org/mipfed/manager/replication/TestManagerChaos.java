@@ -351,14 +351,23 @@ class TestManagerChaos {
                 .isLessThan(KILL_EVERY_MILLIS);
         for (int i = 0; i < 3; i++) {
             int n = i;
-            await("a write through " + members.get(i).id() + " after the chaos", () -> {
-                try {
-                    managers.get(n).users().update("alice", Roles.RESEARCHER, null, null);
-                    return true;
-                } catch (Problem p) {
-                    return false;
-                }
-            });
+            java.util.concurrent.atomic.AtomicReference<String> lastRefusal =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            await(
+                    () -> "a write through " + members.get(n).id() + " after the chaos (last refusal: "
+                            + lastRefusal.get() + "; its applied index "
+                            + managers.get(n).replication().appliedIndex()
+                            + ", its view of the managers "
+                            + managers.get(n).replication().managers() + ")",
+                    () -> {
+                        try {
+                            managers.get(n).users().update("alice", Roles.RESEARCHER, null, null);
+                            return true;
+                        } catch (Problem p) {
+                            lastRefusal.set(p.status() + " " + p.getMessage());
+                            return false;
+                        }
+                    });
         }
 
         // every acknowledged experiment is on every manager, finished or interrupted, never stuck nor gone
@@ -413,10 +422,14 @@ class TestManagerChaos {
     }
 
     private static void await(String what, BooleanSupplier condition) {
+        await(() -> what, condition);
+    }
+
+    private static void await(java.util.function.Supplier<String> what, BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(PATIENCE);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what);
+                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s: " + what.get());
             }
             sleep(50);
         }

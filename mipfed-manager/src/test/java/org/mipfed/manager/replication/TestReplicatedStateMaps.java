@@ -60,6 +60,11 @@ class TestReplicatedStateMaps {
             states.add(state);
             state = outcome.state();
             assertThat(state.experiments()).isInstanceOf(PSortedMap.class);
+            if (command instanceof StateCommand.PutSession) {
+                // a command that changes no experiment shares the map: nothing copied
+                assertThat(state.experiments())
+                        .isSameAs(states.get(states.size() - 1).experiments());
+            }
             assertThat(state.sessions()).isInstanceOf(PSortedMap.class);
             assertThat(digests.of(state)).as(command.toString()).isEqualTo(StateDigest.of(state));
         }
