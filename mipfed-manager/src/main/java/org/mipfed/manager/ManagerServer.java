@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -299,9 +298,6 @@ public final class ManagerServer implements AutoCloseable {
         phases.mark("node listener");
         tokens.joinAddress(config.advertiseAddr() + ":" + grpc.getPort());
         ExperimentStore experiments = ExperimentStore.replicated(paths.experiments(), replication);
-        Instant processStarted = Instant.now();
-        java.util.concurrent.atomic.AtomicBoolean ownEnded = new java.util.concurrent.atomic.AtomicBoolean();
-        endOwnUnfinished(replication, experiments, processStarted, ownEnded);
         phases.mark("experiments");
         AnalysisService analyses =
                 new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard(), metrics);
@@ -399,9 +395,6 @@ public final class ManagerServer implements AutoCloseable {
         server.timer.scheduleWithFixedDelay(
                 () -> {
                     try {
-                        if (!ownEnded.get()) {
-                            endOwnUnfinished(replication, experiments, processStarted, ownEnded);
-                        }
                         interruptOrphans(replication, experiments);
                     } catch (RuntimeException e) {
                         LOG.warn("ending the experiments of managers that are down failed: {}", e.getMessage());
@@ -697,37 +690,6 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
-     * Sets the experiments this manager left pending or running when its previous process stopped (crash, kill -9,
-     * restart) to interrupted, once this manager caught up with the leader: on the stale state of a manager that
-     * just restarted an experiment that finished (its end committed by the others) could still look running, and its
-     * result would be overwritten. Without a majority or while catching up it is tried again every second (the
-     * leader no longer sees this manager down, so nobody else ends them); experiments created by this process are
-     * never touched.
-     */
-    public static void endOwnUnfinished(
-            ManagerReplication replication,
-            ExperimentStore experiments,
-            Instant processStarted,
-            java.util.concurrent.atomic.AtomicBoolean done) {
-        try {
-            if (!replication.caughtUp(ManagerReplication.READ_INDEX_MILLIS)) {
-                return; // no leader yet, or this manager is still behind it: tried again in a second
-            }
-            int interrupted = experiments.interruptUnfinished(
-                    "The manager stopped (crash or restart) while this experiment was running; run it again.",
-                    processStarted);
-            done.set(true);
-            if (interrupted > 0) {
-                LOG.warn("{} experiment(s) were interrupted by the previous manager's stop", interrupted);
-            }
-        } catch (RuntimeException e) {
-            LOG.info(
-                    "this manager's experiments left unfinished by its previous process are ended later: {}",
-                    e.getMessage());
-        }
-    }
-
-    /**
      * The leader sets the running experiments of managers that are down (not heard from for a few seconds) or gone
      * from the group to interrupted: analyses only read, so the researcher runs them again; none stays running.
      */
@@ -750,10 +712,12 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
-     * Every manager ends its own experiments that the log holds as pending or running but that its process does not
-     * run: those its previous process left (its attempt at its start found no majority, or a log not applied up to
-     * date yet) and a submission answered with a 503 whose record was committed after all. Nobody else would: the
-     * leader ends only the experiments of managers that are down.
+     * Every manager ends, every second from its start, its own experiments that the log holds as pending or running
+     * but that its process does not run: those its previous process left (a crash, kill -9, a restart; tried again
+     * while there is no majority) and a submission answered with a 503 whose record was committed after all. Nobody
+     * else would: the leader ends only the experiments of managers that are down. A restarted manager may send them
+     * before it caught up with the leader: the state machine interrupts only what is still unfinished when the
+     * command applies, so an end its previous process committed stays.
      */
     public static void interruptAbandoned(ExperimentStore experiments) {
         int interrupted = experiments.interruptAbandoned(ExperimentStore.STOPPED);

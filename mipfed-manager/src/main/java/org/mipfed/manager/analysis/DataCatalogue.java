@@ -35,21 +35,7 @@ public final class DataCatalogue {
 
     /** Data model id to dataset code to where it is, over available nodes only. */
     public Map<String, Map<String, Location>> available() {
-        Map<String, Map<String, Location>> out = new TreeMap<>();
-        for (NodeRecord node : registry.records()) {
-            if (!node.active() || registry.session(node.id()).isEmpty()) {
-                continue;
-            }
-            registry.session(node.id()).get().dataModels().forEach(m -> {
-                Map<String, Location> datasets = out.computeIfAbsent(id(m), k -> new TreeMap<>());
-                for (DatasetInfo d : m.getDatasetsList()) {
-                    if (registry.serves(node.id(), id(m), d.getCode())) {
-                        datasets.put(d.getCode(), new Location(node.id(), d.getCode(), d.getLabel(), d.getRows()));
-                    }
-                }
-            });
-        }
-        return out;
+        return locations(null);
     }
 
     /**
@@ -58,7 +44,12 @@ public final class DataCatalogue {
      */
     public Map<String, Location> available(String dataModelId) {
         requireNonNull(dataModelId, "dataModelId is null");
-        Map<String, Location> datasets = new TreeMap<>();
+        return locations(dataModelId).getOrDefault(dataModelId, new TreeMap<>());
+    }
+
+    /** Data model id to dataset code to where it is, over available nodes; only data model {@code only}'s if not null. */
+    private Map<String, Map<String, Location>> locations(String only) {
+        Map<String, Map<String, Location>> out = new TreeMap<>();
         for (NodeRecord node : registry.records()) {
             if (!node.active()) {
                 continue;
@@ -68,17 +59,19 @@ public final class DataCatalogue {
                 continue;
             }
             for (DataModelInfo m : session.get().dataModels()) {
-                if (!id(m).equals(dataModelId)) {
+                String model = id(m);
+                if (only != null && !only.equals(model)) {
                     continue;
                 }
+                Map<String, Location> datasets = out.computeIfAbsent(model, k -> new TreeMap<>());
                 for (DatasetInfo d : m.getDatasetsList()) {
-                    if (registry.serves(node.id(), dataModelId, d.getCode())) {
+                    if (registry.serves(node.id(), model, d.getCode())) {
                         datasets.put(d.getCode(), new Location(node.id(), d.getCode(), d.getLabel(), d.getRows()));
                     }
                 }
             }
         }
-        return datasets;
+        return out;
     }
 
     /** Datasets of a data model that exist on nodes that are not available now, to name them in errors. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.mipfed.core.json.Json;
+import org.mipfed.core.metrics.ProcessMetrics;
 import org.mipfed.manager.metrics.ManagerMetrics;
 import org.mipfed.manager.registry.NodeRegistry;
 import org.mipfed.manager.registry.NodeView;
@@ -39,10 +40,7 @@ final class MonitoringResource implements ApiResource {
                     .contentType("text/plain; charset=utf-8")
                     .result(ready ? "ready\n" : "not ready\n");
         });
-        app.get(
-                "/metrics",
-                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                        .result(metrics.scrape()));
+        app.get("/metrics", ctx -> ctx.contentType(ProcessMetrics.CONTENT_TYPE).result(metrics.scrape()));
         app.get("/admin/transport", ctx -> JsonBodies.write(ctx, transport()));
     }
 

@@ -551,18 +551,6 @@ public final class ExperimentStore implements AutoCloseable {
     }
 
     /**
-     * As {@link #interruptUnfinished(String)} for a running manager: only this manager's own experiments created
-     * before {@code createdBefore} (the start of this process), so that it can be tried again until it succeeds
-     * without ending an experiment this process runs.
-     */
-    public int interruptUnfinished(String reason, java.time.Instant createdBefore) {
-        if (log == null) {
-            return interruptUnfinished(reason);
-        }
-        return interruptRunBy(java.util.Collections.singleton(log.self()), reason, createdBefore);
-    }
-
-    /**
      * Replicated: interrupts the experiments the log holds as pending or running, run by this manager (or from before
      * replication, with no manager), that this process does not run: left by its previous process (a crash, a
      * restart), or a submission answered with a 503 whose record was committed after all ({@link #REFUSED}). A
@@ -609,20 +597,11 @@ public final class ExperimentStore implements AutoCloseable {
      * applies: a result its manager committed meanwhile (it was only slow) stays.
      */
     public int interruptRunBy(java.util.Set<String> managers, String reason) {
-        return interruptRunBy(managers, reason, null);
-    }
-
-    private int interruptRunBy(java.util.Set<String> managers, String reason, java.time.Instant createdBefore) {
         if (log == null) {
             return 0;
         }
         List<ExperimentLog.Run> ended = new ArrayList<>();
         for (ExperimentLog.Run run : log.unfinishedExperiments().values()) {
-            if (createdBefore != null
-                    && run.experiment().created() != null
-                    && !run.experiment().created().isBefore(createdBefore)) {
-                continue;
-            }
             if (run.experiment().unfinished() && (run.manager() == null || managers.contains(run.manager()))) {
                 ended.add(new ExperimentLog.Run(run.experiment().interrupted(reason), run.manager()));
             }

@@ -4,26 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.mipfed.core.metrics.ProcessMetrics;
 
 /**
  * The manager's metrics, in Prometheus' text format at {@code GET /metrics} (for a token of role {@code metrics} or
@@ -43,44 +33,13 @@ public final class ManagerMetrics {
     /** The manager or a node failed (5xx). */
     public static final String ERROR = "error";
 
-    private static final Duration[] BUCKETS = {
-        Duration.ofMillis(10),
-        Duration.ofMillis(25),
-        Duration.ofMillis(50),
-        Duration.ofMillis(100),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(2500),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(60),
-        Duration.ofSeconds(300)
-    };
+    private static final Duration[] BUCKETS = ProcessMetrics.latencyBuckets(Duration.ofSeconds(300));
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
-    private final Timer auditAppends;
-    private final Counter auditFailures;
-    private volatile boolean auditFailing;
-
-    public ManagerMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        auditAppends = Timer.builder("mipfed_audit_append")
-                .description("Time to make one audit trail write durable (fsync included)")
-                .serviceLevelObjectives(BUCKETS)
-                .register(registry);
-        auditFailures = Counter.builder("mipfed_audit_append_failures")
-                .description("Audit trail writes that failed; the action they record fails with them")
-                .register(registry);
-    }
+    private final ProcessMetrics process = new ProcessMetrics(
+            BUCKETS,
+            "Time to make one audit trail write durable (fsync included)",
+            "Audit trail writes that failed; the action they record fails with them");
+    private final MeterRegistry registry = process.registry();
 
     public MeterRegistry registry() {
         return registry;
@@ -117,12 +76,7 @@ public final class ManagerMetrics {
 
     /** One audit trail write: its time, or its failure. */
     public void auditAppend(long nanos, boolean failed) {
-        auditFailing = failed;
-        if (failed) {
-            auditFailures.increment();
-        } else {
-            auditAppends.record(Duration.ofNanos(nanos));
-        }
+        process.auditAppend(nanos, failed);
     }
 
     /**
@@ -139,7 +93,7 @@ public final class ManagerMetrics {
         MultiGauge up = MultiGauge.builder("mipfed_node_up")
                 .description("1 while the node's session to the manager is up, else 0; by node (its alias)")
                 .register(registry);
-        beforeScrape.add(() -> {
+        process.beforeScrape(() -> {
             List<NodeState> now = nodes.get();
             Map<List<String>, Long> counts = now.stream()
                     .collect(java.util.stream.Collectors.groupingBy(
@@ -179,7 +133,7 @@ public final class ManagerMetrics {
         MultiGauge gauge = MultiGauge.builder("mipfed_experiments")
                 .description("Stored experiments, by status")
                 .register(registry);
-        beforeScrape.add(() -> gauge.register(
+        process.beforeScrape(() -> gauge.register(
                 statuses.get().entrySet().stream()
                         .map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue()))
                         .toList(),
@@ -188,13 +142,7 @@ public final class ManagerMetrics {
 
     /** Seconds left until the certificate named {@code role} expires (negative once expired), read at each scrape. */
     public void certificateExpiry(String role, Supplier<Instant> notAfter) {
-        requireNonNull(notAfter, "notAfter is null");
-        Gauge.builder(
-                        "mipfed_certificate_expiry_seconds",
-                        () -> Duration.between(Instant.now(), notAfter.get()).toSeconds())
-                .description("Seconds until the certificate expires (negative once it has)")
-                .tag("certificate", requireNonNull(role, "role is null"))
-                .register(registry);
+        process.certificateExpiry(role, notAfter);
     }
 
     /**
@@ -202,12 +150,11 @@ public final class ManagerMetrics {
      * whether its audit trail still takes lines (the last write did not fail).
      */
     public boolean ready() {
-        return !auditFailing;
+        return !process.auditFailing();
     }
 
     /** Everything registered, in Prometheus' text exposition format. */
     public String scrape() {
-        beforeScrape.forEach(Runnable::run);
-        return registry.scrape();
+        return process.scrape();
     }
 }

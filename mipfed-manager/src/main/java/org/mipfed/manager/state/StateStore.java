@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.mipfed.core.json.ConfigFile;
@@ -25,16 +24,20 @@ import org.mipfed.core.security.Pem;
  * manager (the CLI working on a stopped one's files), it is the file alone.
  */
 public final class StateStore {
-    /** How often a change computed from a state another manager changed meanwhile is computed again. */
-    private static final int ATTEMPTS = 10;
     /**
-     * How long a change waits, in all, for this manager to catch up with the managers' leader before it is computed
-     * (then it answers 503): a manager that restarted applies the log behind the leader for a while.
+     * How long a change may take, in all, before it answers: waiting for this manager to catch up with the managers'
+     * leader (a manager that restarted applies the log behind it for a while; then 503) and computing it again when
+     * other managers' changes of the state raced it (then 409).
      */
-    static final long CATCH_UP_MILLIS = 8_000;
+    static final long CHANGE_MILLIS = ContendedChange.BUDGET_MILLIS;
 
     private final Path file;
     private final StateLog replication;
+    /** The state in {@link #replication}, as the changes made in turn see it; null without it. */
+    private final ContendedChange.Versioned<FederationState> replicatedState;
+    /** This manager's changes of the state, one at a time, in turn with the other managers'. */
+    private final ContendedChange contention = new ContendedChange("the federation's state");
+
     private FederationState state;
     private final List<BiConsumer<FederationState, FederationState>> listeners = new CopyOnWriteArrayList<>();
 
@@ -42,12 +45,20 @@ public final class StateStore {
         this.file = requireNonNull(file, "file is null");
         this.state = requireNonNull(state, "state is null");
         this.replication = null;
+        this.replicatedState = null;
     }
 
     private StateStore(StateLog replication) {
         this.file = null;
         this.state = null;
         this.replication = requireNonNull(replication, "replication is null");
+        this.replicatedState = ContendedChange.Versioned.of(
+                replication::awaitCurrent,
+                () -> {
+                    StateLog.Versioned read = replication.read();
+                    return new ContendedChange.Read<>(read.version(), read.state());
+                },
+                replication::change);
     }
 
     /**
@@ -90,30 +101,14 @@ public final class StateStore {
     public FederationState update(UnaryOperator<FederationState> change) {
         FederationState before;
         FederationState next;
-        synchronized (this) {
-            if (replication != null) {
-                next = null;
-                before = null;
-                long catchUpUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
-                for (int attempt = 0; attempt < ATTEMPTS && next == null; attempt++) {
-                    // computed on a state as current as the leader's: not on the stale one of a manager that restarted
-                    replication.awaitCurrent(
-                            Math.max(1, TimeUnit.NANOSECONDS.toMillis(catchUpUntil - System.nanoTime())));
-                    StateLog.Versioned read = replication.read();
-                    FederationState candidate = change.apply(read.state());
-                    if (replication.change(read.version(), candidate)) {
-                        before = read.state();
-                        next = candidate;
-                    }
-                }
-                if (next == null) {
-                    throw new org.mipfed.core.problem.Problem(
-                            org.mipfed.core.problem.ProblemType.CONFLICT,
-                            "Other managers changed the federation's state at the same moment, " + ATTEMPTS
-                                    + " times over, while this change was computed: nothing was changed. Send it"
-                                    + " again.");
-                }
-            } else {
+        if (replication != null) {
+            // computed on a state as current as the leader's (not on the stale one of a manager that restarted),
+            // and again, after a random pause, when another manager's change of the state committed first
+            ContendedChange.Change<FederationState> made = contention.commit(CHANGE_MILLIS, replicatedState, change);
+            before = made.before();
+            next = made.after();
+        } else {
+            synchronized (this) {
                 before = state;
                 next = change.apply(state);
                 write(next);

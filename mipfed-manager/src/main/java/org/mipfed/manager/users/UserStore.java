@@ -23,6 +23,7 @@ import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
 import org.mipfed.core.security.Pem;
+import org.mipfed.manager.state.ContendedChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,22 +69,26 @@ public final class UserStore {
     private Content content;
     /** The managers' replicated log of a running manager; null when the CLI works on a stopped one's files. */
     private final UserLog log;
+    /** The users in {@link #log}, as the changes made in turn see them; null without a log. */
+    private final ContendedChange.Versioned<Content> replicatedUsers;
+    /** This manager's changes of the users, one at a time, in turn with the other managers'. */
+    private final ContendedChange contention = new ContendedChange("the users");
 
-    /** How often a change computed from users another manager changed meanwhile is computed again. */
-    private static final int ATTEMPTS = 10;
     /**
-     * How long a change waits, in all, for this manager to catch up with the managers' leader before it is computed
-     * (then it answers 503): a manager that restarted applies the log behind the leader for a while.
+     * How long a change may take, in all, before it answers: waiting for this manager to catch up with the managers'
+     * leader (a manager that restarted applies the log behind it for a while; then 503) and computing it again when
+     * other managers' changes of the users raced it (then 409).
      */
-    static final long CATCH_UP_MILLIS = 8_000;
+    static final long CHANGE_MILLIS = ContendedChange.BUDGET_MILLIS;
     /** The same for a token's last use: a hint, skipped rather than waited for. */
-    static final long HINT_CATCH_UP_MILLIS = 250;
+    static final long HINT_MILLIS = 250;
 
     private UserStore(Path file, Content content) {
         this.file = requireNonNull(file, "file is null");
         this.content = requireNonNull(content, "content is null");
         this.log = null;
         this.decoyHash = hasher.decoy();
+        this.replicatedUsers = null;
     }
 
     private UserStore(UserLog log) {
@@ -91,6 +96,13 @@ public final class UserStore {
         this.content = null;
         this.log = requireNonNull(log, "log is null");
         this.decoyHash = hasher.decoy();
+        this.replicatedUsers = ContendedChange.Versioned.of(
+                log::awaitCurrent,
+                () -> {
+                    UserLog.Versioned read = log.readUsers();
+                    return new ContendedChange.Read<>(read.version(), read.content());
+                },
+                log::changeUsers);
     }
 
     /**
@@ -121,13 +133,13 @@ public final class UserStore {
      * @throws Problem 503 when the managers have no majority to commit it
      */
     private Content change(java.util.function.UnaryOperator<Content> change) {
-        return change(change, CATCH_UP_MILLIS);
+        return change(change, CHANGE_MILLIS);
     }
 
-    private Content change(java.util.function.UnaryOperator<Content> change, long catchUpMillis) {
+    private Content change(java.util.function.UnaryOperator<Content> change, long budgetMillis) {
         changing.incrementAndGet();
         try {
-            return changeInTurn(change, catchUpMillis);
+            return changeInTurn(change, budgetMillis);
         } finally {
             changing.decrementAndGet();
         }
@@ -146,27 +158,17 @@ public final class UserStore {
         return true;
     }
 
-    private synchronized Content changeInTurn(java.util.function.UnaryOperator<Content> change, long catchUpMillis) {
+    private Content changeInTurn(java.util.function.UnaryOperator<Content> change, long budgetMillis) {
         if (log == null) {
-            Content next = change.apply(content);
-            write(next);
-            return next;
-        }
-        long catchUpUntil = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(catchUpMillis);
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            // computed on the users as current as the leader's: not on the stale users of a manager that restarted
-            log.awaitCurrent(
-                    Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(catchUpUntil - System.nanoTime())));
-            UserLog.Versioned read = log.readUsers();
-            Content next = change.apply(read.content());
-            if (log.changeUsers(read.version(), next)) {
+            synchronized (this) {
+                Content next = change.apply(content);
+                write(next);
                 return next;
             }
         }
-        throw new Problem(
-                ProblemType.CONFLICT,
-                "Other managers changed the users at the same moment, " + ATTEMPTS
-                        + " times over, while this change was" + " computed: nothing was changed. Send it again.");
+        // computed on the users as current as the leader's (not on the stale users of a manager that restarted),
+        // and again, after a random pause, when another manager's change of the users committed first
+        return contention.commit(budgetMillis, replicatedUsers, change).after();
     }
 
     /** What {@code users.json} holds (its users and API tokens), read as a manager takes them into its log. */
@@ -424,7 +426,7 @@ public final class UserStore {
                                     tokens.replaceAll(t -> t.id().equals(token.id()) ? t.used(when) : t);
                                     return new Content(content.users(), tokens);
                                 },
-                                HINT_CATCH_UP_MILLIS);
+                                HINT_MILLIS);
                     } catch (Problem | IllegalStateException e) {
                         // the last use is a hint: a token still works while the managers cannot take writes
                         LOG.debug("the last use of token {} was not recorded: {}", token.id(), e.getMessage());

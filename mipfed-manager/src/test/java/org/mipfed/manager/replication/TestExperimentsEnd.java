@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,15 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.problem.Problem;
 import org.mipfed.core.problem.ProblemType;
-import org.mipfed.manager.FederationInit;
 import org.mipfed.manager.ManagerServer;
-import org.mipfed.manager.ca.FederationCa;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentLog;
 import org.mipfed.manager.experiments.ExperimentStore;
-import org.mipfed.manager.state.FederationConfig;
-import org.mipfed.manager.state.ManagerPaths;
-import org.mipfed.manager.state.StateStore;
 
 /**
  * Issue #16, "never stuck in running": three managers in one Raft group on loopback (each its own Raft server, log,
@@ -55,9 +44,7 @@ class TestExperimentsEnd {
     @TempDir
     static Path dir;
 
-    private String federationId;
-    private FederationCa ca;
-    private List<ManagerMember> members;
+    private ThreeManagers group;
     private final Member[] managers = new Member[3];
 
     private record Member(ManagerReplication replication, ExperimentStore experiments) implements AutoCloseable {
@@ -70,29 +57,8 @@ class TestExperimentsEnd {
 
     @BeforeAll
     void startThreeManagers() throws Exception {
-        ManagerPaths first = new ManagerPaths(dir.resolve("manager-a"));
-        FederationInit.init(first, "localhost", 0, 0, "127.0.0.1");
-        FederationConfig config = FederationInit.config(first);
-        federationId = config.federationId();
-        ca = FederationCa.load(first, config.advertiseAddr());
-        members = new ArrayList<>();
-        for (String name : new String[] {"a", "b", "c"}) {
-            members.add(new ManagerMember(
-                    "manager-" + name, "localhost:" + (7000 + members.size()), "127.0.0.1", freeLoopbackPort()));
-        }
-        ExecutorService starting = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<Member>> started = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                int n = i;
-                started.add(starting.submit(() -> start(n, PATIENCE)));
-            }
-            for (int i = 0; i < 3; i++) {
-                managers[i] = started.get(i).get();
-            }
-        } finally {
-            starting.shutdownNow();
-        }
+        group = new ThreeManagers(dir, 7000);
+        ThreeManagers.startTogether(i -> start(i, PATIENCE)).toArray(managers);
         for (Member m : managers) {
             await(
                     "a leader and the state on " + m.replication().id(),
@@ -112,23 +78,12 @@ class TestExperimentsEnd {
 
     /** Starts manager {@code i} from its data directory; {@code leaderWait}: how long its start waits for a leader. */
     private Member start(int i, Duration leaderWait) {
-        ManagerMember member = members.get(i);
-        Path data = dir.resolve(member.id());
-        ManagerReplication replication = ManagerReplication.start(
-                data.resolve("raft").resolve("log"),
-                data.resolve("state.json"),
-                federationId,
-                member,
-                members,
-                RaftTls.config(ca, federationId),
-                new ReplicationSettings(1_000, 64 * 1024, leaderWait.toMillis()));
-        ManagerPaths paths = new ManagerPaths(data);
+        ManagerReplication replication =
+                group.start(i, new ReplicationSettings(1_000, 64 * 1024, leaderWait.toMillis()));
         if (i == 0 && replication.state().federation() == null) {
-            write(() -> replication.submit(
-                    new StateCommand.ImportFiles(StateStore.load(paths.state()).get())));
-            write(() -> ManagerServer.importOlderFiles(paths, replication));
+            write(() -> group.importFiles(0, replication));
         }
-        return new Member(replication, ExperimentStore.replicated(paths.experiments(), replication));
+        return new Member(replication, ExperimentStore.replicated(group.paths(i).experiments(), replication));
     }
 
     @Test
@@ -273,7 +228,7 @@ class TestExperimentsEnd {
         Member restarted = managers[2];
         // its attempt at its start ends nothing: no majority (or its log not applied yet, then it finds nothing)
         try {
-            assertThat(restarted.experiments().interruptUnfinished(ExperimentStore.STOPPED))
+            assertThat(restarted.experiments().interruptAbandoned(ExperimentStore.STOPPED))
                     .isZero();
         } catch (Problem p) {
             assertThat(p.type()).isEqualTo(ProblemType.MANAGER_UNAVAILABLE);
@@ -407,12 +362,6 @@ class TestExperimentsEnd {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting: " + what, e);
             }
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

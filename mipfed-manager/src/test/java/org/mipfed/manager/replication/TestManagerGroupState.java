@@ -8,10 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +38,9 @@ import org.mipfed.core.problem.ProblemType;
 import org.mipfed.manager.ManagerServer;
 import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
+import org.mipfed.manager.state.NodeRecord;
+import org.mipfed.manager.state.StateStore;
+import org.mipfed.manager.users.ApiToken;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
 import org.mipfed.manager.users.UserStore;
@@ -36,7 +48,8 @@ import org.mipfed.manager.users.UserStore;
 /**
  * Three managers in one Raft group on loopback, each with the stores a running manager has (users and API tokens,
  * signed-in sessions, experiments) on its own member of the group: what is written through one is there on the
- * others, every manager ends with the same state digest, the experiments of a manager that died end
+ * others, changes of one user and of one node made through the three at once are all applied without a conflict,
+ * every manager ends with the same state digest, the experiments of a manager that died end
  * {@code interrupted}, and without a majority every kind of write answers 503 within the write timeout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,6 +57,15 @@ import org.mipfed.manager.users.UserStore;
 class TestManagerGroupState {
     private static final String PASSWORD = "a long enough password";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** The contention test's clients, and the changes each makes of the user and of the node's labels. */
+    private static final int CLIENTS = 6;
+
+    private static final int CHANGES = 30;
+    /**
+     * A change's deadline under contention, as the chaos tests' clients have it: the 8 s a change may spend catching
+     * up and computing itself again ({@code ContendedChange}), a commit on a loaded machine, and margin.
+     */
+    private static final long CHANGE_DEADLINE_MILLIS = 30_000;
 
     /** One directory for the class: the three managers live through every test method. */
     @TempDir
@@ -224,8 +246,128 @@ class TestManagerGroupState {
         }
     }
 
+    /**
+     * Changes that race each other never fail: six clients, two through each manager, change the same user (a new
+     * API token of hers) and the same node's labels (a new label) at the same moment, {@value #CHANGES} times each.
+     * Every change is answered within its deadline and none is refused (no 409: a change that lost the race to
+     * another manager's is computed again on the newer state after a random pause), and none is lost: the user ends
+     * with one token per change and the node with one label per change, on every manager.
+     */
     @Test
     @Order(4)
+    void changesOfOneUserAndOneNodeThroughThreeManagersAtOnceAreAllAppliedWithoutAConflict() throws Exception {
+        managers[0].users().create("dora", PASSWORD, Roles.RESEARCHER);
+        StateStore[] states = new StateStore[3];
+        for (int i = 0; i < 3; i++) {
+            states[i] = StateStore.replicated(managers[i].replication());
+        }
+        states[0].update(s -> {
+            List<NodeRecord> nodes = new ArrayList<>(s.nodes());
+            nodes.add(new NodeRecord(
+                    "node-1", "hospital-1", "worker", Map.of("name", "chuv"), NodeRecord.ACTIVE, "01", Instant.now()));
+            return s.withNodes(nodes);
+        });
+        for (int i = 0; i < 3; i++) {
+            Member m = managers[i];
+            StateStore state = states[i];
+            await(
+                    "dora and node-1 on " + m.replication().id(),
+                    () -> m.users().user("dora").isPresent()
+                            && state.node("node-1").isPresent());
+        }
+        String leader = managers[0].replication().leaderId().orElse("none");
+
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        List<List<Long>> took = List.of(
+                Collections.synchronizedList(new ArrayList<>()),
+                Collections.synchronizedList(new ArrayList<>()),
+                Collections.synchronizedList(new ArrayList<>()));
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<?>> work = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
+            int through = c % 3;
+            Member m = managers[through];
+            StateStore state = states[through];
+            work.add(clients.submit(() -> {
+                go.await();
+                for (int k = 0; k < CHANGES; k++) {
+                    String name = "c" + client + "-" + k;
+                    timed(
+                            failures,
+                            took.get(through),
+                            "token " + name + " through " + m.replication().id(),
+                            () -> m.users().createToken("dora", name));
+                    timed(
+                            failures,
+                            took.get(through),
+                            "label " + name + " through " + m.replication().id(),
+                            () -> state.updateNode("node-1", n -> {
+                                Map<String, String> labels = new TreeMap<>(n.labels());
+                                labels.put(name, Integer.toString(client));
+                                return n.withLabels(labels);
+                            }));
+                }
+                return null;
+            }));
+        }
+        long started = System.nanoTime();
+        go.countDown();
+        for (Future<?> f : work) {
+            f.get(10, TimeUnit.MINUTES);
+        }
+        clients.shutdownNow();
+        long all = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        StringBuilder figures = new StringBuilder();
+        long slowest = 0;
+        for (int i = 0; i < 3; i++) {
+            List<Long> times = new ArrayList<>(took.get(i));
+            Collections.sort(times);
+            slowest = Math.max(slowest, times.get(times.size() - 1));
+            figures.append(String.format(
+                    "%n  through %s%s: %d changes, median %d ms, p90 %d ms, max %d ms",
+                    managers[i].replication().id(),
+                    managers[i].replication().id().equals(leader) ? " (the leader)" : "",
+                    times.size(),
+                    times.get(times.size() / 2),
+                    times.get(times.size() * 9 / 10),
+                    times.get(times.size() - 1)));
+        }
+        System.out.println("[s16-mend] " + CLIENTS + " clients x (" + CHANGES + " changes of one user + " + CHANGES
+                + " of one node's labels) through three managers: " + all + " ms in all, " + failures.size()
+                + " refused or failed" + figures);
+
+        assertThat(failures).as("changes refused or failed").isEmpty();
+        assertThat(slowest).as("slowest change (ms)").isLessThan(CHANGE_DEADLINE_MILLIS);
+        int expected = CLIENTS * CHANGES;
+        for (int i = 0; i < 3; i++) {
+            Member m = managers[i];
+            StateStore state = states[i];
+            await(
+                    "every change on " + m.replication().id(),
+                    () -> m.users().tokens("dora").size() == expected
+                            && state.node("node-1").orElseThrow().labels().size() == expected + 1);
+            assertThat(m.users().tokens("dora").stream().map(ApiToken::name).distinct())
+                    .hasSize(expected);
+            assertThat(state.node("node-1").orElseThrow().labels()).containsEntry("name", "chuv");
+        }
+    }
+
+    /** Runs one change of the contention test, noting its time and, if it was refused or failed, why. */
+    private static void timed(List<String> failures, List<Long> took, String what, Runnable change) {
+        long started = System.nanoTime();
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            failures.add(what + ": " + e);
+        }
+        took.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    @Test
+    @Order(5)
     void everyManagerConvergesOnTheSameDigest() {
         List<ManagerStatus> listed = awaitSameDigest(managers);
         assertThat(listed).hasSize(3);
@@ -247,7 +389,7 @@ class TestManagerGroupState {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theExperimentsOfAManagerThatDiesEndInterruptedAndItCatchesUpWhenItComesBack() throws Exception {
         Experiment running = Experiment.pending(
                         UUID.randomUUID().toString(),
@@ -298,7 +440,7 @@ class TestManagerGroupState {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void withTwoOfThreeManagersDownEveryWriteAnswers503AtOnceAndReadsStillWork() throws Exception {
         Sessions.Session signedIn = managers[0].sessions().create("alice");
         UserStore.CreatedToken token = managers[0].users().createToken("alice", "before the outage");

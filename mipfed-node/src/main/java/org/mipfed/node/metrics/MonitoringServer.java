@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.mipfed.core.metrics.ProcessMetrics;
 
 /**
  * The node's monitoring port ({@code mipfed node run --metrics-addr HOST:PORT}): {@code GET /metrics} (Prometheus'
@@ -52,8 +53,7 @@ public final class MonitoringServer implements AutoCloseable {
                     e);
         }
         server.createContext(
-                "/metrics",
-                exchange -> respond(exchange, 200, metrics.get(), "text/plain; version=0.0.4; charset=utf-8"));
+                "/metrics", exchange -> respond(exchange, 200, metrics.get(), ProcessMetrics.CONTENT_TYPE));
         server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n", TEXT));
         server.createContext("/readyz", exchange -> {
             boolean ok;

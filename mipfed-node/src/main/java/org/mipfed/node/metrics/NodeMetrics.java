@@ -6,19 +6,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.mipfed.core.metrics.ProcessMetrics;
 
 /**
  * The node's metrics, in Prometheus' text format on {@code mipfed node run --metrics-addr} (off by default). Every
@@ -32,42 +24,13 @@ public final class NodeMetrics {
     public static final String REFUSED = "refused";
 
     /** Latency buckets, from a cached count to a long multi-variable query on a big table. */
-    private static final Duration[] BUCKETS = {
-        Duration.ofMillis(5),
-        Duration.ofMillis(10),
-        Duration.ofMillis(25),
-        Duration.ofMillis(50),
-        Duration.ofMillis(100),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(2500),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(60)
-    };
+    private static final Duration[] BUCKETS = ProcessMetrics.latencyBuckets(Duration.ofMillis(5));
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Timer auditAppends;
-    private final Counter auditFailures;
-
-    public NodeMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        auditAppends = Timer.builder("mipfed_audit_append")
-                .description("Time to make one audit log write durable (fsync included)")
-                .serviceLevelObjectives(BUCKETS)
-                .register(registry);
-        auditFailures = Counter.builder("mipfed_audit_append_failures")
-                .description("Audit log writes that failed; the node answers nothing while its audit log fails")
-                .register(registry);
-    }
+    private final ProcessMetrics process = new ProcessMetrics(
+            BUCKETS,
+            "Time to make one audit log write durable (fsync included)",
+            "Audit log writes that failed; the node answers nothing while its audit log fails");
+    private final MeterRegistry registry = process.registry();
 
     public MeterRegistry registry() {
         return registry;
@@ -95,11 +58,7 @@ public final class NodeMetrics {
 
     /** One audit log write: its time, or its failure. */
     public void auditAppend(long nanos, boolean failed) {
-        if (failed) {
-            auditFailures.increment();
-        } else {
-            auditAppends.record(Duration.ofNanos(nanos));
-        }
+        process.auditAppend(nanos, failed);
     }
 
     /** 1 while the session to the manager is up (welcomed), else 0. */
@@ -112,17 +71,11 @@ public final class NodeMetrics {
 
     /** Seconds left until the certificate named {@code role} expires (negative once expired), read at each scrape. */
     public void certificateExpiry(String role, Supplier<Instant> notAfter) {
-        requireNonNull(notAfter, "notAfter is null");
-        Gauge.builder(
-                        "mipfed_certificate_expiry_seconds",
-                        () -> Duration.between(Instant.now(), notAfter.get()).toSeconds())
-                .description("Seconds until the certificate expires (negative once it has)")
-                .tag("certificate", requireNonNull(role, "role is null"))
-                .register(registry);
+        process.certificateExpiry(role, notAfter);
     }
 
     /** Everything registered, in Prometheus' text exposition format. */
     public String scrape() {
-        return registry.scrape();
+        return process.scrape();
     }
 }
