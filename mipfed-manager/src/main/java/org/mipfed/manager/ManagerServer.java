@@ -877,7 +877,10 @@ public final class ManagerServer implements AutoCloseable {
         analyses.close();
         analyses.experiments().close();
         phases.mark("analyses");
-        // every session ended in one pass, none waited on: the transports then close on their event loops
+        // first no new connection nor session (a node told to dial again would otherwise open its next session on
+        // the connection it still has, here, before the listener closes); then every session ended in one pass,
+        // none waited on, and the transports close on their event loops
+        grpc.shutdown();
         int sessions = registry.closeAllForStop();
         grpc.shutdownNow();
         try {
