@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -517,15 +521,16 @@ public final class BenchCommand implements Callable<Integer> {
         AtomicLong failed = new AtomicLong();
         List<Long> pids = servingPids(federation);
         double[] cpuBefore = ProcessCpu.each(pids);
+        double[] jitBefore = JitActivity.each(pids);
         load(admin, body, done, failed);
-        table.add(cpuPerAnalysis(pids, cpuBefore, done.get()));
+        table.add(cpuPerAnalysis(pids, cpuBefore, jitBefore, done.get()));
         ObjectNode throughput = row("linear_regression, demo data, " + clients + " clients", "throughput");
         throughput
                 .put("nodes", nodes)
                 .put("per_second", done.get() / (double) seconds)
                 .put("failed", failed.get());
         table.add(throughput);
-        table.add(logisticLatency(admin));
+        table.add(logisticLatency(federation, pids));
     }
 
     /**
@@ -553,30 +558,49 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * The CPU time of the throughput run over all the processes (the clients, the manager, the nodes: the first pid
-     * is the clients', the second the manager's), per analysis answered.
+     * is the clients', the second the manager's), per analysis answered; and how much of it the JIT compiler threads
+     * took ({@code cpu_ms_jit}, included in {@code cpu_ms}): a warm-up that stopped at {@code --warm-up-max} with the
+     * compilers still busy inflates {@code cpu_ms} by that much, so {@code cpu_ms_without_jit} compares runs of
+     * different warm-ups (and the manager's and nodes' own figures without their compilers).
      */
-    private ObjectNode cpuPerAnalysis(List<Long> pids, double[] before, long analyses) {
+    private ObjectNode cpuPerAnalysis(List<Long> pids, double[] before, double[] jitBefore, long analyses) {
         double[] after = ProcessCpu.each(pids);
+        double[] jitAfter = JitActivity.each(pids);
         double clientsMs = after[0] - before[0];
         double managerMs = after[1] - before[1];
         double nodesMs = 0;
+        double jitMs = 0;
+        double nodesJitMs = 0;
+        for (int i = 0; i < pids.size(); i++) {
+            jitMs += jitAfter[i] - jitBefore[i];
+        }
         for (int i = 2; i < pids.size(); i++) {
             nodesMs += after[i] - before[i];
+            nodesJitMs += jitAfter[i] - jitBefore[i];
         }
+        double managerJitMs = jitAfter[1] - jitBefore[1];
         return row("CPU per small analysis (all processes)", "cpu")
                 .put("nodes", nodes)
                 .put("analyses", analyses)
                 .put("cpu_ms", (clientsMs + managerMs + nodesMs) / analyses)
                 .put("cpu_ms_clients", clientsMs / analyses)
                 .put("cpu_ms_manager", managerMs / analyses)
-                .put("cpu_ms_nodes", nodesMs / analyses);
+                .put("cpu_ms_nodes", nodesMs / analyses)
+                .put("cpu_ms_jit", jitMs / analyses)
+                .put("cpu_ms_without_jit", (clientsMs + managerMs + nodesMs - jitMs) / analyses)
+                .put("cpu_ms_manager_without_jit", (managerMs - managerJitMs) / analyses)
+                .put("cpu_ms_nodes_without_jit", (nodesMs - nodesJitMs) / analyses);
     }
 
     /**
      * Latency (p50/p99) of a small logistic regression on the dementia data (is the patient a woman, from the volumes
-     * of both hippocampi), after as many unmeasured ones, once the linear regressions have warmed the federation up.
+     * of both hippocampi), after as many unmeasured ones, once the linear regressions have warmed the federation up;
+     * with what load and JIT disturb far less than its wall time: the rounds per analysis (the manager's
+     * {@code mipfed_analysis_rounds}) and the CPU per analysis of the manager and the nodes without their JIT
+     * compiler threads.
      */
-    private ObjectNode logisticLatency(AdminClient admin) {
+    private ObjectNode logisticLatency(LocalFederation federation, List<Long> pids) {
+        AdminClient admin = federation.admin();
         JsonNode body = withParameter(
                         new AnalysisRequest(
                                 "dementia:0.1",
@@ -590,18 +614,68 @@ public final class BenchCommand implements Callable<Integer> {
                         "F")
                 .toJson();
         List<Long> latencies = new ArrayList<>();
+        double roundsBefore = Double.NaN;
+        double[] cpuBefore = null;
+        double[] jitBefore = null;
         for (int i = 0; i < 200; i++) {
+            if (i == 100) {
+                roundsBefore = managerMetric(federation, "mipfed_analysis_rounds_sum", "logistic_regression");
+                cpuBefore = ProcessCpu.each(pids);
+                jitBefore = JitActivity.each(pids);
+            }
             long start = System.nanoTime();
             admin.post("/algorithms/logistic_regression", body);
             if (i >= 100) {
                 latencies.add(System.nanoTime() - start);
             }
         }
+        double[] cpuAfter = ProcessCpu.each(pids);
+        double[] jitAfter = JitActivity.each(pids);
+        double rounds = managerMetric(federation, "mipfed_analysis_rounds_sum", "logistic_regression") - roundsBefore;
+        int measured = latencies.size();
+        double managerMs = (cpuAfter[1] - cpuBefore[1]) - (jitAfter[1] - jitBefore[1]);
+        double nodesMs = 0;
+        for (int i = 2; i < pids.size(); i++) {
+            nodesMs += (cpuAfter[i] - cpuBefore[i]) - (jitAfter[i] - jitBefore[i]);
+        }
         Collections.sort(latencies);
         return row("logistic_regression, demo data", "latency")
                 .put("nodes", nodes)
-                .put("p50_ms", latencies.get(latencies.size() / 2) / 1e6)
-                .put("p99_ms", latencies.get(latencies.size() * 99 / 100) / 1e6);
+                .put("p50_ms", latencies.get(measured / 2) / 1e6)
+                .put("p99_ms", latencies.get(measured * 99 / 100) / 1e6)
+                .put("rounds", rounds / measured)
+                .put("cpu_ms_manager_without_jit", managerMs / measured)
+                .put("cpu_ms_nodes_without_jit", nodesMs / measured);
+    }
+
+    /**
+     * The sum of a metric of the manager's {@code /metrics} (Prometheus text) over its series tagged with
+     * {@code tag} (e.g. {@code mipfed_analysis_rounds_sum} of one algorithm); NaN when the manager does not answer.
+     */
+    private static double managerMetric(LocalFederation federation, String name, String tag) {
+        try {
+            HttpResponse<String> answer = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + federation.httpPort() + "/metrics"))
+                                    .header("Authorization", "Bearer " + federation.adminToken())
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            double sum = 0;
+            boolean found = false;
+            for (String line : answer.body().split("\n")) {
+                if (line.startsWith(name + "{") && line.contains("\"" + tag + "\"")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    found = true;
+                }
+            }
+            return found ? sum : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
     }
 
     /**
@@ -744,7 +818,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "-".repeat(11) + "|-------|\n");
         ArrayNode json = Json.mapper().createArrayNode();
         StringBuilder csv = new StringBuilder(
-                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb,managers,analyses,analyses_failed,slowest_ms,answered_ms,failover_ms,failover_max_ms,failover_both_ms,failover_both_max_ms,nodes_ready_ms,catch_up_ms,catch_up_max_ms,idle_cpu_ms_manager_per_s,cpu_ms_manager_above_idle,load_average\n");
+                "what,kind,rows,nodes,federated_ms,pooled_ms,ratio,overhead_ms,r_ms,ratio_r,max_rel_diff,warm_up_s,p50_ms,p99_ms,per_second,mb_per_s,cpu_ms,cpu_ms_clients,cpu_ms_manager,cpu_ms_nodes,manager_mb,node_max_mb,managers,analyses,analyses_failed,slowest_ms,answered_ms,failover_ms,failover_max_ms,failover_both_ms,failover_both_max_ms,nodes_ready_ms,catch_up_ms,catch_up_max_ms,idle_cpu_ms_manager_per_s,cpu_ms_manager_above_idle,load_average,cpu_ms_jit,cpu_ms_without_jit,cpu_ms_manager_without_jit,cpu_ms_nodes_without_jit,rounds\n");
         for (ObjectNode r : table) {
             json.add(r);
             StringBuilder other = new StringBuilder();
@@ -765,6 +839,11 @@ public final class BenchCommand implements Callable<Integer> {
                     "cpu_ms_clients",
                     "cpu_ms_manager",
                     "cpu_ms_nodes",
+                    "cpu_ms_jit",
+                    "cpu_ms_without_jit",
+                    "cpu_ms_manager_without_jit",
+                    "cpu_ms_nodes_without_jit",
+                    "rounds",
                     "manager_mb",
                     "node_max_mb",
                     "failover_ms",

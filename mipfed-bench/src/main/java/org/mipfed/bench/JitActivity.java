@@ -23,16 +23,36 @@ final class JitActivity {
     double cpuSeconds() {
         double total = 0;
         for (long pid : pids) {
-            Path tasks = Path.of("/proc", Long.toString(pid), "task");
-            try (Stream<Path> threads = Files.list(tasks)) {
-                for (Path thread : threads.toList()) {
-                    total += compilerTicks(thread);
-                }
-            } catch (IOException | RuntimeException e) {
-                return Double.NaN;
-            }
+            total += milliseconds(pid) / 1000;
         }
-        return total / 100.0;
+        return total;
+    }
+
+    /**
+     * The CPU milliseconds one process's JIT compiler threads used so far; NaN where /proc cannot tell. Subtracted
+     * from the process's whole CPU ({@link ProcessCpu}), it leaves what the requests cost, which a warm-up cut short
+     * (the compilers still busy) does not inflate.
+     */
+    static double milliseconds(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long ticks = 0;
+        try (Stream<Path> threads = Files.list(tasks)) {
+            for (Path thread : threads.toList()) {
+                ticks += compilerTicks(thread);
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return ticks * 10.0;
+    }
+
+    /** {@link #milliseconds(long)} of each process, in the order given. */
+    static double[] each(List<Long> pids) {
+        double[] ms = new double[pids.size()];
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = milliseconds(pids.get(i));
+        }
+        return ms;
     }
 
     /** User plus system clock ticks (1/100 s on Linux) of one thread if it is a JIT compiler thread, else 0. */
