@@ -848,7 +848,10 @@ public final class ManagerServer implements AutoCloseable {
         int sessions = registry.closeAllForStop();
         grpc.shutdownNow();
         try {
-            grpc.awaitTermination(5, TimeUnit.SECONDS);
+            // nothing below needs the connections gone: the sessions are ended and forgotten, and what a node still
+            // sends is dropped with its closed call. The 500-node restart measured 2.0-4.1 s here at a load of 60-77
+            // (gRPC's transports closing on starved event loops); they finish closing on their own.
+            grpc.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
