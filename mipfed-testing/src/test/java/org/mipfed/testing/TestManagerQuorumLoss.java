@@ -189,6 +189,8 @@ class TestManagerQuorumLoss {
             }
             return ready == 2;
         });
+        // the nodes learn of the new manager from the managers, then open a session to it: its catalogue is theirs
+        TestNodesWithTwoManagers.awaitReadyOn(joined, Duration.ofSeconds(60), NODES);
         assertThat(regression(joined).path("coefficients")).isEqualTo(reference.path("coefficients"));
     }
 }
