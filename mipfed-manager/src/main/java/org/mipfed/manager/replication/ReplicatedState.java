@@ -155,6 +155,13 @@ public record ReplicatedState(
         if (command instanceof StateCommand.RemoveSessions remove) {
             return new Outcome(withSessions(sessionTree().minusAll(remove.ids())), null);
         }
+        if (command instanceof StateCommand.RemoveUserSessions remove) {
+            List<String> ids = sessions.values().stream()
+                    .filter(s -> s.username().equals(remove.username()) && !s.id().equals(remove.keep()))
+                    .map(Sessions.Session::id)
+                    .toList();
+            return new Outcome(ids.isEmpty() ? this : withSessions(sessionTree().minusAll(ids)), null);
+        }
         if (command instanceof StateCommand.ImportExperiments imported) {
             // adds what the log does not know yet: an import in several entries, or one cut short, completes later
             PSortedMap<String, ExperimentLog.Run> next = experiments == null ? TreePMap.empty() : experimentTree();

@@ -20,6 +20,27 @@ import org.pcollections.PSortedMap;
  */
 class TestReplicatedStateMaps {
     @Test
+    void aUserSignedOutEverywhereLosesEverySessionTheLogHoldsWhenTheSignOutAppliesButTheKeptOne() {
+        ReplicatedState state = ReplicatedState.EMPTY;
+        long index = 1;
+        for (Sessions.Session s : List.of(
+                new Sessions.Session("a1", "alice", "csrf", Instant.EPOCH),
+                new Sessions.Session("a2", "alice", "csrf", Instant.EPOCH),
+                new Sessions.Session("a3", "alice", "csrf", Instant.EPOCH),
+                new Sessions.Session("b1", "bob", "csrf", Instant.EPOCH))) {
+            state = state.apply(new StateCommand.PutSession(s), index++).state();
+        }
+        // a3 came through another manager: the sending manager's copy did not list it, the log applies it anyway
+        ReplicatedState.Outcome keptOne = state.apply(new StateCommand.RemoveUserSessions("alice", "a2"), index++);
+        assertThat(keptOne.applied()).isTrue();
+        assertThat(keptOne.state().sessions()).containsOnlyKeys("a2", "b1");
+        ReplicatedState.Outcome all = keptOne.state().apply(new StateCommand.RemoveUserSessions("alice", null), index);
+        assertThat(all.state().sessions()).containsOnlyKeys("b1");
+        ReplicatedState.Outcome none = all.state().apply(new StateCommand.RemoveUserSessions("carol", null), index + 1);
+        assertThat(none.state()).as("nothing to end: the same state").isSameAs(all.state());
+    }
+
+    @Test
     void commandsLeaveTheStateBeforeThemAsItWasAndTheDigestIsTheDefinitions() throws Exception {
         StateDigest.Incremental digests = new StateDigest.Incremental();
         ReplicatedState state = ReplicatedState.EMPTY;
