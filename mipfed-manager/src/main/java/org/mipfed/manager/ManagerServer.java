@@ -307,6 +307,16 @@ public final class ManagerServer implements AutoCloseable {
         phases.mark("node listener");
         tokens.joinAddress(config.advertiseAddr() + ":" + grpc.getPort());
         ExperimentStore experiments = ExperimentStore.replicated(paths.experiments(), replication);
+        // what its previous process left running ends before the REST API answers (a group of one at once, a member
+        // of a group once it has caught up with the leader); otherwise the check every second ends it
+        try {
+            if (replication.caughtUp(ManagerReplication.READ_INDEX_MILLIS)) {
+                interruptAbandoned(experiments);
+            }
+        } catch (RuntimeException e) {
+            LOG.info(
+                    "this manager's experiments left unfinished by its previous process end later: {}", e.getMessage());
+        }
         phases.mark("experiments");
         AnalysisService analyses =
                 new AnalysisService(registry, new DataCatalogue(registry), experiments, Algorithms.standard(), metrics);
@@ -758,7 +768,7 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
-     * Every manager ends, every second from its start, its own experiments that the log holds as pending or running
+     * Every manager ends, once at its start (when caught up) and every second after, its own experiments that the log holds as pending or running
      * but that its process does not run: those its previous process left (a crash, kill -9, a restart; tried again
      * while there is no majority) and a submission answered with a 503 whose record was committed after all. Nobody
      * else would: the leader ends only the experiments of managers that are down. A restarted manager may send them
