@@ -106,7 +106,8 @@ public final class NodeAgent implements AutoCloseable {
                 config.managersVersion(),
                 (target, events) -> new SessionClient(
                         target,
-                        () -> credentials.current().channelCredentials(),
+                        // one object, its TLS context built once, until a renewal: each reconnection builds none
+                        credentials::sessionCredentials,
                         this::hello,
                         new SessionClient.Answerer() {
                             @Override

@@ -74,6 +74,28 @@ public final class RestApi {
                 new ManagerResource(services.replication(), audited));
     }
 
+    /**
+     * Loads and initialises the classes serving the API takes (Javalin, Kotlin's runtime, Jetty's server, connector
+     * and servlet handler) without serving anything and without keeping what it builds: a manager's start calls it
+     * on another thread while Raft starts, so that {@link #start} finds them loaded. A failure here is left for
+     * {@link #start} to report.
+     */
+    public static void loadClasses() {
+        try {
+            Javalin app = Javalin.create(config -> {
+                config.showJavalinBanner = false;
+                config.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+                        new FilterHolder(new RequestLimits()), "/*", EnumSet.of(DispatcherType.REQUEST)));
+            });
+            app.before(ctx -> {});
+            app.get("/", ctx -> ctx.result(""));
+            org.eclipse.jetty.server.Server server = new org.eclipse.jetty.server.Server();
+            server.addConnector(new org.eclipse.jetty.server.ServerConnector(server));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("loading the REST API's classes ahead failed: {}", e.toString());
+        }
+    }
+
     /** Serves the API on {@code port} (0: a free one, see {@link #port()}). */
     public void start(int port) {
         String host = transport.host();

@@ -7,6 +7,7 @@ import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ConnectivityState;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
@@ -127,6 +128,17 @@ public final class SessionClient implements AutoCloseable {
     private volatile Instant stateSince = Instant.now();
     private volatile String lastError = "";
     private volatile int failures;
+    /**
+     * The channel of the last session, kept while its connection is up and the credentials are the same object: the
+     * next session opens on that connection without a new TLS handshake (a session the manager closed, e.g. as silent,
+     * on a connection that lives on). A channel whose connection is gone is shut down at once: gRPC would otherwise
+     * dial again on its own timer, outside this client's backoff and jitter.
+     */
+    private volatile ManagedChannel channel;
+    /** The credentials {@link #channel} was built with: another object (a renewed certificate, new CAs) builds anew. */
+    private ChannelCredentials channelCredentials;
+
+    private final AtomicInteger channelsBuilt = new AtomicInteger();
 
     /** One session: its channel, its outbound stream and the requests it is still answering. */
     private static final class Link {
@@ -367,15 +379,64 @@ public final class SessionClient implements AutoCloseable {
         state(State.CLOSED);
     }
 
-    /** One session, from connect to its end (or to its replacement after a renewal); returns why it ended. */
-    private String session() {
-        ManagedChannel ch = Grpc.newChannelBuilder(target, credentials.get())
+    /**
+     * How many channels this client has built: one per attempt while the manager is away, none for a session that
+     * opens on a kept connection. A channel is cheap when its credentials carry a prebuilt TLS context (as the node's
+     * do: {@code NodeCredentials.sessionCredentials()}); the handshake is what costs.
+     */
+    public int channelsBuilt() {
+        return channelsBuilt.get();
+    }
+
+    /**
+     * The channel for the next session: the kept one while its connection is up and the credentials are the same,
+     * else a new one. The old channel is shut down here unless a session still runs on it (a renewal's
+     * make-before-break retires it).
+     */
+    private ManagedChannel channel() {
+        ChannelCredentials wanted = credentials.get();
+        ManagedChannel kept = channel;
+        if (kept != null
+                && wanted == channelCredentials
+                && !kept.isShutdown()
+                && kept.getState(false) == ConnectivityState.READY) {
+            return kept;
+        }
+        ManagedChannel built = Grpc.newChannelBuilder(target, wanted)
                 // the session contract the manager's ManagerServer keeps too
                 .keepAliveTime(SessionProtocol.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(SessionProtocol.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(SessionProtocol.MAX_MESSAGE_BYTES)
                 .build();
+        channelsBuilt.incrementAndGet();
+        channelCredentials = wanted;
+        channel = built;
+        Link running = current;
+        if (kept != null && (running == null || running.channel != kept)) {
+            kept.shutdownNow();
+        }
+        if (closed) {
+            // close() ran while this one was being built
+            built.shutdownNow();
+        }
+        return built;
+    }
+
+    /**
+     * After a session ended or an attempt failed: a channel whose connection is still up is kept for the next session;
+     * any other is shut down now, so that gRPC does not dial again on its own timer (its backoff is not this client's
+     * full jitter: the next attempt is the loop's to time).
+     */
+    private static void keepIfConnected(ManagedChannel ch) {
+        if (ch.getState(false) != ConnectivityState.READY) {
+            ch.shutdownNow();
+        }
+    }
+
+    /** One session, from connect to its end (or to its replacement after a renewal); returns why it ended. */
+    private String session() {
+        ManagedChannel ch = channel();
         Link link = new Link(ch);
         link.out = NodeSessionGrpc.newStub(ch)
                 .withInterceptors(new ManagerCertificate())
@@ -496,7 +557,11 @@ public final class SessionClient implements AutoCloseable {
             return RENEWED;
         }
         current = null;
-        ch.shutdownNow();
+        if (closed) {
+            ch.shutdownNow();
+        } else {
+            keepIfConnected(ch);
+        }
         return link.why;
     }
 
@@ -522,7 +587,9 @@ public final class SessionClient implements AutoCloseable {
                         Thread.currentThread().interrupt();
                     }
                     old.complete();
-                    old.channel.shutdown();
+                    if (old.channel != replacement.channel) {
+                        old.channel.shutdown();
+                    }
                     LOG.info("switched the session to the renewed certificate");
                 },
                 "mipfed-session-retire");
@@ -583,6 +650,10 @@ public final class SessionClient implements AutoCloseable {
         if (link != null) {
             link.complete();
             link.channel.shutdownNow();
+        }
+        ManagedChannel kept = channel;
+        if (kept != null) {
+            kept.shutdownNow();
         }
         loop.interrupt();
     }

@@ -34,18 +34,31 @@ public final class NodeCredentials {
             trusted = List.copyOf(trusted);
         }
 
-        /** For the node's session: its certificate, and trust in the federation's CAs only. */
+        /**
+         * For the node's session: its certificate, and trust in the federation's CAs only. A new object each call;
+         * {@link NodeCredentials#sessionCredentials()} keeps one per key, certificate and CAs.
+         */
         public ChannelCredentials channelCredentials() {
             return NodeTls.sessionChannelCredentials(key, certificate, trusted);
         }
     }
 
+    /** The key, certificate and CAs, and the session credentials built from them (one object while they last). */
+    private record Current(Snapshot snapshot, ChannelCredentials session) {
+        Current(Snapshot snapshot) {
+            this(
+                    snapshot,
+                    NodeTls.prebuiltSessionChannelCredentials(
+                            snapshot.key(), snapshot.certificate(), snapshot.trusted()));
+        }
+    }
+
     private final CredentialFiles paths;
-    private volatile Snapshot current;
+    private volatile Current current;
 
     private NodeCredentials(CredentialFiles paths, Snapshot current) {
         this.paths = paths;
-        this.current = current;
+        this.current = new Current(current);
     }
 
     public static NodeCredentials load(CredentialFiles paths) {
@@ -60,7 +73,16 @@ public final class NodeCredentials {
     }
 
     public Snapshot current() {
-        return current;
+        return current.snapshot();
+    }
+
+    /**
+     * The session's credentials for the current key, certificate and CAs, their TLS context built once: the same
+     * object until a renewal or a new list of CAs replaces them, so that a session that dials again builds no TLS
+     * context and keeps a connection that is still up.
+     */
+    public ChannelCredentials sessionCredentials() {
+        return current.session();
     }
 
     /** Stores a renewed key and certificate (see the class comment) and uses them from now on. */
@@ -70,13 +92,14 @@ public final class NodeCredentials {
         Pem.writePrivateKey(keyNext, key);
         Pem.writeCertificate(certificateNext, certificate);
         recover(paths);
-        current = new Snapshot(key, certificate, current.trusted());
+        current = new Current(new Snapshot(key, certificate, current().trusted()));
     }
 
     /** Stores the CAs to trust and uses them from now on. */
     public synchronized void replaceTrust(List<X509Certificate> trusted) {
         Pem.writeCertificates(paths.caCertificate(), trusted);
-        current = new Snapshot(current.key(), current.certificate(), trusted);
+        Snapshot now = current();
+        current = new Current(new Snapshot(now.key(), now.certificate(), trusted));
     }
 
     private static void recover(CredentialFiles paths) {
