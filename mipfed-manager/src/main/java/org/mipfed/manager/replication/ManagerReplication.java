@@ -1097,6 +1097,11 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
     }
 
     @Override
+    public void removeUserSessions(String username, String keep) {
+        submit(new StateCommand.RemoveUserSessions(username, keep));
+    }
+
+    @Override
     public Map<String, ExperimentLog.Run> experiments() {
         Map<String, ExperimentLog.Run> experiments = stateMachine.state().experiments();
         return experiments == null ? Map.of() : experiments;

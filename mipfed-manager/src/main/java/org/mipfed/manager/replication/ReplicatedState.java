@@ -142,6 +142,11 @@ public record ReplicatedState(
             next.keySet().removeAll(new HashSet<>(remove.ids()));
             return new Outcome(withSessions(next), null);
         }
+        if (command instanceof StateCommand.RemoveUserSessions remove) {
+            Map<String, Sessions.Session> next = new TreeMap<>(sessions);
+            next.values().removeIf(s -> s.username().equals(remove.username()) && !s.id().equals(remove.keep()));
+            return new Outcome(next.size() == sessions.size() ? this : withSessions(next), null);
+        }
         if (command instanceof StateCommand.ImportExperiments imported) {
             // adds what the log does not know yet: an import in several entries, or one cut short, completes later
             Map<String, ExperimentLog.Run> next = experiments == null ? new TreeMap<>() : new TreeMap<>(experiments);

@@ -29,6 +29,7 @@ import org.mipfed.manager.users.UserStore;
     @JsonSubTypes.Type(value = StateCommand.ChangeUsers.class, name = "change-users"),
     @JsonSubTypes.Type(value = StateCommand.PutSession.class, name = "put-session"),
     @JsonSubTypes.Type(value = StateCommand.RemoveSessions.class, name = "remove-sessions"),
+    @JsonSubTypes.Type(value = StateCommand.RemoveUserSessions.class, name = "remove-user-sessions"),
     @JsonSubTypes.Type(value = StateCommand.ImportExperiments.class, name = "import-experiments"),
     @JsonSubTypes.Type(value = StateCommand.PutExperiments.class, name = "put-experiments"),
     @JsonSubTypes.Type(value = StateCommand.InterruptExperiments.class, name = "interrupt-experiments"),
@@ -95,6 +96,17 @@ public sealed interface StateCommand {
     record RemoveSessions(List<String> ids) implements StateCommand {
         public RemoveSessions {
             ids = List.copyOf(requireNonNull(ids, "ids is null"));
+        }
+    }
+
+    /**
+     * A user signed out everywhere (removed, disabled, their password reset), but in session {@code keep} (the SHA-256
+     * of its id; null: none kept): every session of theirs the log holds when the command applies, including one
+     * committed through another manager an instant before, which the sending manager may not have applied yet.
+     */
+    record RemoveUserSessions(String username, String keep) implements StateCommand {
+        public RemoveUserSessions {
+            requireNonNull(username, "username is null");
         }
     }
 

@@ -25,4 +25,13 @@ public interface SessionLog {
      * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit it
      */
     void removeSessions(Collection<String> ids);
+
+    /**
+     * Commits the end of every session of {@code username} but {@code keep} (the SHA-256 of its id, or null), as
+     * the log holds them when the end applies: a session signed in through another manager that this one has not
+     * applied yet ends too.
+     *
+     * @throws org.mipfed.core.problem.Problem 503 when the managers have no majority to commit it
+     */
+    void removeUserSessions(String username, String keep);
 }

@@ -159,11 +159,9 @@ public final class Sessions {
             sessions.values().removeIf(s -> s.username().equals(username) && !s.id().equals(keep));
             return;
         }
-        String kept = keep == null ? null : key(keep);
-        log.removeSessions(log.sessions().values().stream()
-                .filter(s -> s.username().equals(username) && !s.id().equals(kept))
-                .map(Session::id)
-                .toList());
+        // decided where the log applies it, not on this manager's copy: a session committed through another
+        // manager an instant ago may not have reached this one yet, and must not survive the sign-out
+        log.removeUserSessions(username, keep == null ? null : key(keep));
     }
 
     private void expire() {
