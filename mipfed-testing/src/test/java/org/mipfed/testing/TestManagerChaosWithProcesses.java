@@ -58,7 +58,8 @@ class TestManagerChaosWithProcesses {
     private static final int CLIENTS = 6;
     private static final String USER = "chaos-user";
 
-    @TempDir
+    // kept when the test fails: the managers' logs say why an experiment stayed unended
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     static Path dir;
 
     private ThreeManagerFederation fixture;
@@ -322,29 +323,36 @@ class TestManagerChaosWithProcesses {
         // every acknowledged experiment ends, success or interrupted with its reason, on every manager
         Map<String, String> statuses = new TreeMap<>();
         long awaitStarted = System.nanoTime();
-        LocalFederation.await(PATIENCE, "every acknowledged experiment ended on every manager", () -> {
-            for (int i = 0; i < managers; i++) {
-                Map<String, JsonNode> listed = new java.util.HashMap<>();
-                for (JsonNode e : federation.admin(i).get("/experiments?all=true")) {
-                    listed.put(e.path("id").asText(), e);
-                }
-                for (String id : acknowledged.keySet()) {
-                    JsonNode e = listed.get(id);
-                    String status = e == null ? "missing" : e.path("status").asText();
-                    if (!status.equals("success") && !status.equals("interrupted")) {
-                        statuses.put(id, "manager " + i + ": " + status);
-                        return false;
+        Map<String, String> stuck = new TreeMap<>();
+        try {
+            LocalFederation.await(PATIENCE, "every acknowledged experiment ended on every manager", () -> {
+                stuck.clear();
+                for (int i = 0; i < managers; i++) {
+                    Map<String, JsonNode> listed = new java.util.HashMap<>();
+                    for (JsonNode e : federation.admin(i).get("/experiments?all=true")) {
+                        listed.put(e.path("id").asText(), e);
                     }
-                    if (status.equals("interrupted")) {
-                        assertThat(e.path("error").toString())
-                                .as("the reason of interrupted experiment " + id)
-                                .contains("run it again");
+                    for (String id : acknowledged.keySet()) {
+                        JsonNode e = listed.get(id);
+                        String status = e == null ? "missing" : e.path("status").asText();
+                        if (!status.equals("success") && !status.equals("interrupted")) {
+                            stuck.put(id, "manager " + i + ": " + (e == null ? "missing" : e.toString()));
+                            continue;
+                        }
+                        if (status.equals("interrupted")) {
+                            assertThat(e.path("error").toString())
+                                    .as("the reason of interrupted experiment " + id)
+                                    .contains("run it again");
+                        }
+                        statuses.put(id, status);
                     }
-                    statuses.put(id, status);
                 }
-            }
-            return true;
-        });
+                return stuck.isEmpty();
+            });
+        } catch (IllegalStateException timedOut) {
+            throw new AssertionError(
+                    timedOut.getMessage() + "; still unended: " + stuck + "; kills: " + kills, timedOut);
+        }
         long endedAfter = millisSince(awaitStarted, System.nanoTime());
         Map<String, Long> byStatus = new TreeMap<>();
         statuses.values().forEach(s -> byStatus.merge(s, 1L, Long::sum));

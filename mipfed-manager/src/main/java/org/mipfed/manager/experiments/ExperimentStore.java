@@ -106,6 +106,20 @@ public final class ExperimentStore implements AutoCloseable {
 
     private static final int REFUSED_KEPT = 4096;
 
+    /**
+     * Replicated: when this manager's last interruption of an abandoned experiment was committed, by id (System.nanoTime);
+     * guarded by {@code uncommitted}. A manager behind the log still sees it unfinished until it applies that far: it
+     * sends it again only after {@link #INTERRUPT_RESENT_AFTER_NANOS}, not every second (each one a log entry).
+     */
+    private final Map<String, Long> interruptSent = new HashMap<>();
+
+    private static final long INTERRUPT_RESENT_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private boolean interruptedRecently(String id, long now) {
+        Long sent = interruptSent.get(id);
+        return sent != null && now - sent <= INTERRUPT_RESENT_AFTER_NANOS;
+    }
+
     /** Why a manager's own experiment that its process does not run (any more) is interrupted. */
     public static final String STOPPED =
             "The manager stopped (crash or restart) while this experiment was running; run it again.";
@@ -566,15 +580,18 @@ public final class ExperimentStore implements AutoCloseable {
             return 0;
         }
         String self = log.self();
+        long now = System.nanoTime();
         List<ExperimentLog.Run> ended = new ArrayList<>();
         synchronized (uncommitted) {
+            interruptSent.values().removeIf(sent -> now - sent > INTERRUPT_RESENT_AFTER_NANOS);
             // the log's index of unfinished experiments: O(unfinished) every second, not a scan of all of them
             for (ExperimentLog.Run run : log.unfinishedExperiments().values()) {
                 Experiment e = run.experiment();
                 if (e.unfinished()
                         && (run.manager() == null || run.manager().equals(self))
                         && !runningHere.contains(e.id())
-                        && !uncommitted.containsKey(e.id())) {
+                        && !uncommitted.containsKey(e.id())
+                        && !interruptedRecently(e.id(), now)) {
                     ended.add(new ExperimentLog.Run(
                             e.interrupted(refused.contains(e.id()) ? REFUSED : reason), run.manager()));
                 }
@@ -585,7 +602,10 @@ public final class ExperimentStore implements AutoCloseable {
         }
         log.interruptExperiments(ended);
         synchronized (uncommitted) {
-            ended.forEach(r -> refused.remove(r.experiment().id()));
+            ended.forEach(r -> {
+                refused.remove(r.experiment().id());
+                interruptSent.put(r.experiment().id(), now);
+            });
         }
         return ended.size();
     }

@@ -528,6 +528,8 @@ public final class ManagerReplication implements StateLog, UserLog, SessionLog, 
 
     static RaftProperties properties(Path raftDir, ManagerMember member, ReplicationSettings settings) {
         RaftProperties properties = new RaftProperties();
+        // Ratis's gRPC transport with a leader that sends its snapshot where Ratis's own would stop (see RaftRpc)
+        org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, new RaftRpc());
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
         InetSocketAddress bind = member.bindAddress();
         GrpcConfigKeys.Server.setHost(properties, bind.getHostString());
