@@ -75,7 +75,8 @@ public record BoundSql(String sql, List<Object> parameters) {
 
         /**
          * Appends a value the node itself holds and has checked (a dataset code it announced, a level its data model
-         * enumerates, a bounded number): a literal where {@code dialect} {@linkplain SqlDialect#inlinesKnownValues()
+         * enumerates, a bounded number, a binomial start equal to the one the node computes itself from the link,
+         * {@link StartingMeans}): a literal where {@code dialect} {@linkplain SqlDialect#inlinesKnownValues()
          * inlines such values} (so that DuckDB reuses the statement's plan), a {@code ?} bound to it elsewhere. Never
          * for a value only the request vouches for (a filter's value, a coefficient): those are always parameters.
          */

@@ -24,7 +24,8 @@ import org.roaringbitmap.RoaringBitmap;
  * {@code glm_step}: one Fisher-scoring step of a generalised linear model at the coefficients the
  * manager sends: n, XᵀWX, the score, XᵀWz, the log-likelihood and the deviance, over the rows
  * complete in every variable used. Everything is computed in the store by one layered query: the
- * design row, then η = Xβ (β bound as parameters, or on DuckDB read from {@link Coefficients}), then μ and dμ/dη through the link (as
+ * design row, then η = Xβ (β bound as parameters, or on DuckDB read from {@link Coefficients}; a binomial start at R's
+ * starting means written as literals, {@link StartingMeans}), then μ and dμ/dη through the link (as
  * {@link GlmSql} writes them), then the weighted sums; no row reaches the Java heap.
  *
  * <p>The privacy guard's minimum-rows rule applies to the rows used. A rule on the ratio of rows to
@@ -87,14 +88,22 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         // On DuckDB, β travels in a table of the connection's own (see Coefficients), so that the statement has no
         // parameter and DuckDB reuses its plan from round to round; so do a binomial start's two linear predictors
         // (y = 1, then y = 0), so that the starting round's plan is reused from fit to fit too.
+        // A binomial start at R's own starting means needs neither: the node computes those two values itself, so
+        // on DuckDB they are literals of the statement, whose plan is then reused from fit to fit without an UPDATE.
+        boolean knownStart = query.getBetaCount() == 0
+                && family.equals("binomial")
+                && scope.dialect().inlinesKnownValues()
+                && StartingMeans.areRs(link, query.getStartEta1(), query.getStartEta0());
         List<Double> coefficients = query.getBetaCount() > 0
                 ? query.getBetaList()
-                : family.equals("binomial") ? List.of(query.getStartEta1(), query.getStartEta0()) : List.of();
+                : family.equals("binomial") && !knownStart
+                        ? List.of(query.getStartEta1(), query.getStartEta0())
+                        : List.of();
         boolean stored = Coefficients.usable(scope.dialect(), connection, coefficients);
         if (stored) {
             Coefficients.store(connection, coefficients);
         }
-        BoundSql from = layers(scope, query, columns, response, complete, stored);
+        BoundSql from = layers(scope, query, columns, response, complete, stored, knownStart);
 
         // The intercept's column (all ones) is not multiplied at all, and for binomial models the
         // deviance is −2 × the log-likelihood, summed once. Given β, XᵀWz = Iβ + score, so the
@@ -321,7 +330,8 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
             List<BoundSql> columns,
             BoundSql response,
             List<Cde> complete,
-            boolean stored) {
+            boolean stored,
+            boolean knownStart) {
         String family = query.getFamily();
         String link = query.getLink();
         // Each layer's columns are referred to many times by the next: see SqlDialect.fence.
@@ -346,6 +356,12 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
                 }
                 eta.sql(" * " + x(i));
             }
+        } else if (family.equals("binomial") && knownStart) {
+            eta.sql("CASE WHEN \"y$\" = 1 THEN ")
+                    .known(scope.dialect(), query.getStartEta1())
+                    .sql(" ELSE ")
+                    .known(scope.dialect(), query.getStartEta0())
+                    .sql(" END");
         } else if (family.equals("binomial") && stored) {
             eta.sql("CASE WHEN \"y$\" = 1 THEN " + Coefficients.column(0) + " ELSE " + Coefficients.column(1) + " END");
         } else if (family.equals("binomial")) {

@@ -69,12 +69,20 @@ public enum SqlDialect {
 
     /**
      * A value the node holds as an SQL literal ({@link #inlinesKnownValues()}): a string in single quotes, each
-     * quote doubled (DuckDB reads no other escape in a standard string), or a long's digits. Never for a value that
+     * quote doubled (DuckDB reads no other escape in a standard string), a long's digits, or a finite double (its
+     * {@link Double#toString} text cast to the double type). Never for a value that
      * only the request vouches for.
      */
     public String literal(Object value) {
         if (value instanceof Long number) {
             return Long.toString(number);
+        }
+        if (value instanceof Double number) {
+            if (!Double.isFinite(number)) {
+                throw new IllegalArgumentException("A number literal must be finite, not " + number);
+            }
+            // through text, which DuckDB reads back to the same double (a bare decimal literal would be a DECIMAL)
+            return "CAST('" + number + "' AS " + doubleType + ")";
         }
         if (value instanceof String text) {
             if (text.indexOf('\0') >= 0) {
@@ -82,7 +90,7 @@ public enum SqlDialect {
             }
             return "'" + text.replace("'", "''") + "'";
         }
-        throw new IllegalArgumentException("Only String and Long values are written as literals, not "
+        throw new IllegalArgumentException("Only String, Long and Double values are written as literals, not "
                 + (value == null ? "null" : value.getClass().getSimpleName()));
     }
 

@@ -77,7 +77,9 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
                 Arguments.of("binomial", "cauchit", "gender", "M", x.subList(0, 1), new double[] {-2, 1.1}),
                 Arguments.of("binomial", "cloglog", "gender", "M", x.subList(0, 1), new double[] {-2, 1.1}),
                 Arguments.of("binomial", "cloglog", "gender", "M", x.subList(0, 1), new double[] {-30, 1.1}),
+                Arguments.of("binomial", "cloglog", "gender", "M", x.subList(0, 1), new double[0]),
                 Arguments.of("binomial", "log", "alzheimerbroadcategory", "AD", one, new double[] {-3, 0.02}),
+                Arguments.of("binomial", "log", "alzheimerbroadcategory", "AD", one, new double[0]),
                 Arguments.of("poisson", "log", "minimentalstate", "", x, new double[] {2.5, 0.2, 0.05, 0.001}),
                 Arguments.of("poisson", "log", "minimentalstate", "", x, new double[0]),
                 Arguments.of("poisson", "identity", "minimentalstate", "", one, new double[] {20, 0.05}),
@@ -127,6 +129,38 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
         closeAll("information", actual.getInformationList(), expected.getInformationList());
         closeAll("score", actual.getScoreList(), expected.getScoreList());
         closeAll("working", actual.getWorkingList(), expected.getWorkingList());
+    }
+
+    /**
+     * A starting round at R's means is written into the statement (StartingMeans); one at other values, which the
+     * node cannot vouch for, goes through the coefficients' table or parameters: the sums are the rows' in both, and
+     * a round at R's start right after one at another start (the same connection, the same statement's shape) is not
+     * answered from the other's values.
+     */
+    @Test
+    void aStartingRoundAtOtherValuesThanRsIsComputedAtThoseValues() {
+        List<String> x = List.of("leftamygdala", "subjectageyears");
+        GlmStepQuery rs = query("binomial", "logit", "alzheimerbroadcategory", "AD", x, new double[0]);
+        GlmStepQuery other = rs.toBuilder().setStartEta1(0.9).setStartEta0(-0.4).build();
+        assertThat(StartingMeans.areRs("logit", rs.getStartEta1(), rs.getStartEta0()))
+                .isTrue();
+        assertThat(StartingMeans.areRs("logit", other.getStartEta1(), other.getStartEta0()))
+                .isFalse();
+        for (GlmStepQuery query : List.of(other, rs, other, rs)) {
+            GlmStepResult actual = guarded.execute(
+                            PrimitiveQuery.newBuilder()
+                                    .setDataModel("dementia:0.1")
+                                    .addAllDatasets(DATASETS)
+                                    .setGlmStep(query)
+                                    .build(),
+                            "tester")
+                    .getGlmStep();
+            GlmStepResult expected = reference(query, rows.select(DATASETS, r -> true));
+            close("log-likelihood", actual.getLogLikelihood(), expected.getLogLikelihood());
+            closeAll("information", actual.getInformationList(), expected.getInformationList());
+            closeAll("score", actual.getScoreList(), expected.getScoreList());
+            closeAll("working", actual.getWorkingList(), expected.getWorkingList());
+        }
     }
 
     @Test
