@@ -34,7 +34,8 @@ mipfed_cds_init() {
   mipfed_cds_place=$(printf '%s\n' "$mipfed_cds_cp" | cksum | cut -d' ' -f1)
   mipfed_cds_key=$({
     printf '%s\n' "$mipfed_cds_javareal"
-    stat -L -c '%n %s %Y' "$mipfed_cds_jhome/lib/modules" "$mipfed_cds_jhome"/lib/server/libjvm.so "$@" 2>/dev/null
+    # (a file missing here only changes the key; `|| true` for a caller with pipefail)
+    stat -L -c '%n %s %Y' "$mipfed_cds_jhome/lib/modules" "$mipfed_cds_jhome"/lib/server/libjvm.so "$@" 2>/dev/null || true
   } | cksum | cut -d' ' -f1)
   mipfed_cds_name="mipfed-$mipfed_cds_place-$mipfed_cds_key.jsa"
   for mipfed_cds_d in $(mipfed_cds_dirs); do
@@ -139,6 +140,12 @@ mipfed_cds_command() {
       else
         echo "none for this Java and these jars ($mipfed_cds_name, looked for in: $(mipfed_cds_dirs | tr '\n' ' ')); build it with: mipfed cds"
       fi
+      ;;
+    -h | --help)
+      echo "Usage: mipfed cds [--quiet | --status | --remove]"
+      echo "Build the class-data sharing archive of mipfed's classes for this Java and these jars (about a minute;"
+      echo "managers, nodes and commands then start with less CPU), say which one the next start maps (--status),"
+      echo "or delete them (--remove; always safe). MIPFED_CDS=off|use|auto, MIPFED_CDS_DIR: docs/operations.md, \"Class-data sharing\"."
       ;;
     --remove)
       for mipfed_cds_d in $(mipfed_cds_dirs); do

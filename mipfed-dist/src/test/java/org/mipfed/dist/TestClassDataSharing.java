@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestClassDataSharing {
     private static final String FROM_ARCHIVE = "org.mipfed.cli.Main source: shared objects file";
-    private static final String FROM_JAR = "org.mipfed.cli.Main source: jar:";
+    private static final String FROM_JAR = "org.mipfed.cli.Main source: file:";
 
     @TempDir
     Path dir;
