@@ -295,11 +295,11 @@ final class ScaleBench {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // a few MB per agent (its guard's history, gRPC buffers), the rest DuckDB's, off the heap
                 "-Xmx" + (256 + 8 * (to - from)) + "m",
-                "-XX:+UseSerialGC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                SimulatedNodeHost.class.getName(),
-                list.toString()));
+                "-XX:+UseSerialGC"));
+        // the archive the launcher found for the benchmark's class path (./mipfed bench cds builds it), if any
+        command.addAll(LocalFederation.classDataSharingOptions());
+        command.addAll(List.of(
+                "-cp", System.getProperty("java.class.path"), SimulatedNodeHost.class.getName(), list.toString()));
         Path log = hostsDir.resolve(from + "-" + to + ".log");
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             AuditCommand.class,
             DoctorCommand.class,
+            CdsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -67,8 +67,13 @@ final class Installed {
         }
     }
 
+    /**
+     * As a user at a shell, except that the launcher never builds a class-data sharing archive in the background
+     * ({@code MIPFED_CDS=use}: one the package built is used): a build left running after a test would take CPU from
+     * the next ones and write into this user's cache. {@link TestClassDataSharing} tests that build.
+     */
     static Result run(String... command) {
-        return run(Map.of(), 5, command);
+        return run(Map.of("MIPFED_CDS", "use"), 5, command);
     }
 
     /** {@code mipfed --version} prints the version and the commit. */
@@ -91,7 +96,8 @@ final class Installed {
                 "0",
                 "--work-dir",
                 workDir.toString()));
-        Result demo = run(Map.of("MIPFED_JAVA_OPTS", "-Xmx256m"), 8, command.toArray(String[]::new));
+        Result demo =
+                run(Map.of("MIPFED_JAVA_OPTS", "-Xmx256m", "MIPFED_CDS", "use"), 8, command.toArray(String[]::new));
         assertThat(demo.exitCode()).as(demo.output()).isZero();
         assertThat(demo.output()).contains("Demo ready in").contains("contributing nodes:");
     }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestDebianPackage {
     /** What the package creates outside dpkg's own file list, all gone after a purge. */
-    static final List<Path> CREATED = List.of(Path.of("/var/lib/mipfed"), Path.of("/etc/mipfed"));
+    static final List<Path> CREATED =
+            List.of(Path.of("/var/lib/mipfed"), Path.of("/etc/mipfed"), Path.of("/var/cache/mipfed"));
 
     static final Map<String, String> APT = Map.of("DEBIAN_FRONTEND", "noninteractive");
 
@@ -84,6 +85,20 @@ class TestDebianPackage {
             }
             assertThat(Files.readString(Path.of("/etc/mipfed/node.env"))).contains("--metrics-addr 127.0.0.1:");
 
+            // the class-data sharing archive, built at install (root's, readable by the services' user), in use
+            Installed.Result cds = Installed.run("/usr/bin/mipfed", "cds", "--status");
+            assertThat(cds.output()).as(cds.output()).startsWith("in use: /var/cache/mipfed/cds/mipfed-");
+            assertThat(Installed.run("stat", "-c", "%U:%G %a", "/var/cache/mipfed/cds")
+                            .output()
+                            .strip())
+                    .isEqualTo("root:root 755");
+            Installed.Result mapped = Installed.run(
+                    Map.of("MIPFED_JAVA_OPTS", "-Xlog:class+load=info", "MIPFED_CDS", "use"),
+                    5,
+                    "/usr/bin/mipfed",
+                    "--version");
+            assertThat(mapped.output()).contains("org.mipfed.cli.Main source: shared objects file");
+
             Installed.runsTheDemo(mipfed, dir.resolve("demo"));
         } finally {
             Installed.Result purge =
@@ -100,6 +115,7 @@ class TestDebianPackage {
                 Path.of("/lib/systemd/system/mipfed-manager.service"),
                 Path.of("/lib/systemd/system/mipfed-node.service"),
                 Path.of("/var/lib/mipfed"),
+                Path.of("/var/cache/mipfed"),
                 Path.of("/etc/mipfed"))) {
             assertThat(p).as("left after purge").doesNotExist();
         }

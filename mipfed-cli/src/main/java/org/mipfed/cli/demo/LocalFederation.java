@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -587,6 +588,7 @@ public final class LocalFederation implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
+        command.addAll(classDataSharingOptions());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("org.mipfed.cli.Main");
@@ -599,6 +601,24 @@ public final class LocalFederation implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + String.join(" ", args) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * This JVM's class-data sharing options (the archive the {@code mipfed} launcher found for this class path, see
+     * {@code mipfed-dist/src/bin/cds.sh}), for a process started on the same class path: the demo's and the
+     * benchmark's managers and nodes map the same archive. None when this JVM was started without one.
+     */
+    public static List<String> classDataSharingOptions() {
+        List<String> options = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:SharedArchiveFile=")
+                    || a.startsWith("-Xshare:")
+                    || a.equals("-XX:+VerifySharedSpaces")
+                    || a.startsWith("-Xlog:cds")) {
+                options.add(a);
+            }
+        }
+        return options.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile=")) ? options : List.of();
     }
 
     private static void stop(Process p, boolean force) {
