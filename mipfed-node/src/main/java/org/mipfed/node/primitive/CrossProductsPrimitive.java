@@ -289,27 +289,16 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
             sums.add((LOG.equals(t.transform()) ? "min(" : "max(") + "\"e$" + k + "\")");
         }
         with.sql(", " + scope.dialect().quote(StoreCatalog.ROW_ID) + " AS \"id$\"");
-        with.sql(" FROM " + scope.table() + " WHERE ").append(scope.where()).sql(" AND " + complete + ")");
-        CentringShifts.Key selection = CentringShifts.Key.of(with.build());
-        double[] kept = scope.shifts().get(selection).filter(s -> s.length == p).orElse(null);
-        with.sql(", \"shift$\" AS (SELECT ");
-        if (kept != null) {
-            // What this selection was centred on before (computed on these rows): bound, so the rows are read once.
-            for (int i = 0; i < p; i++) {
-                with.sql((i == 0 ? "" : ", ") + "CAST(")
-                        .parameter(kept[i])
-                        .sql(" AS " + scope.dialect().doubleType() + ") AS " + shift(i));
-            }
-            with.sql(") ");
-        } else {
-            for (int i = 0; i < p; i++) {
-                String mean = "avg(" + value(i) + ")";
-                // NULL (no row), infinite or NaN: centred on 0 instead.
-                with.sql((i == 0 ? "" : ", ") + "CASE WHEN abs(" + mean + ") < 1e308 THEN " + mean + " ELSE 0 END AS "
-                        + shift(i));
-            }
-            with.sql(" FROM (SELECT * FROM \"selected$\" LIMIT " + SHIFT_ROWS + ") \"sample$\") ");
+        with.sql(" FROM " + scope.table() + " WHERE ")
+                .append(scope.where())
+                .sql(" AND " + complete + "), \"shift$\" AS (SELECT ");
+        for (int i = 0; i < p; i++) {
+            String mean = "avg(" + value(i) + ")";
+            // NULL (no row), infinite or NaN: centred on 0 instead.
+            with.sql((i == 0 ? "" : ", ") + "CASE WHEN abs(" + mean + ") < 1e308 THEN " + mean + " ELSE 0 END AS "
+                    + shift(i));
         }
+        with.sql(" FROM (SELECT * FROM \"selected$\" LIMIT " + SHIFT_ROWS + ") \"sample$\") ");
         BoundSql prefix = with.build();
         for (int i = 0; i < p; i++) {
             sums.add("max(" + shift(i) + ")");
@@ -340,10 +329,6 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
                     rows.or(RowIds.bitmap(result.getArray(block.size() + 1)));
                 }
             }
-        }
-        if (kept == null && values[0] > 0) {
-            int first = 1 + transformed.size();
-            scope.shifts().put(selection, Arrays.copyOfRange(values, first, first + p));
         }
         return values;
     }

@@ -67,9 +67,6 @@ public final class PrimitiveExecutor {
 
     private record Admitted(Set<String> withheld, Instant at) {}
 
-    /** What cross_products centred the selections on lately; forgotten with the admitted selections. */
-    private final CentringShifts shifts = new CentringShifts();
-
     private final AuditLog audit;
     private final AttachedSources sources;
     private final RunningAnalyses running = new RunningAnalyses();
@@ -96,16 +93,10 @@ public final class PrimitiveExecutor {
     /** The node's data changed (an import): selections must be checked anew. */
     public void dataChanged() {
         admitted.clear();
-        shifts.clear();
     }
 
     public PrivacyGuard guard() {
         return guard;
-    }
-
-    /** The shifts cross_products keeps (for tests). */
-    CentringShifts centringShifts() {
-        return shifts;
     }
 
     /** Answers a request that came over no session: {@link #answer(PrimitiveRequest, String)} with no manager to name. */
@@ -441,8 +432,7 @@ public final class PrimitiveExecutor {
                         .compile(query.hasFilter() ? query.getFilter() : null),
                 longitudinal,
                 guard,
-                query.hasFold() ? query.getFold() : null,
-                shifts);
+                query.hasFold() ? query.getFold() : null);
         SqlWork<PrimitiveResult> work = connection -> {
             Set<String> withheld = checkSelection(
                     connection, scope, primitive.perDataset(), fingerprint(query, probe.requester), probe);

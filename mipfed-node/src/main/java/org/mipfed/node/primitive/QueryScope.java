@@ -28,7 +28,6 @@ import org.mipfed.proto.v1.FoldRestriction;
  *     restriction if any)
  * @param columns the variables the table has, or null for every variable of the data model
  * @param guard the node's privacy guard, which limits the levels of a nominal variable
- * @param shifts what {@code cross_products} centred selections of this node on lately ({@link CentringShifts})
  */
 record QueryScope(
         DataModel model,
@@ -38,8 +37,7 @@ record QueryScope(
         BoundSql datasetsOnly,
         BoundSql where,
         Set<String> columns,
-        PrivacyGuard guard,
-        CentringShifts shifts) {
+        PrivacyGuard guard) {
     /** The column of a folded table that holds each row's fold hash. */
     static final String FOLD_HASH = "\"fold$\"";
 
@@ -52,7 +50,6 @@ record QueryScope(
         requireNonNull(where, "where is null");
         columns = columns == null ? null : Set.copyOf(columns);
         requireNonNull(guard, "guard is null");
-        requireNonNull(shifts, "shifts is null");
     }
 
     /**
@@ -71,20 +68,6 @@ record QueryScope(
             LongitudinalTable longitudinal,
             PrivacyGuard guard,
             FoldRestriction fold) {
-        return of(model, dialect, relation, datasets, filter, longitudinal, guard, fold, new CentringShifts());
-    }
-
-    /** {@link #of(DataModel, SqlDialect, String, List, BoundSql, LongitudinalTable, PrivacyGuard, FoldRestriction)}, with the node's shifts. */
-    static QueryScope of(
-            DataModel model,
-            SqlDialect dialect,
-            String relation,
-            List<String> datasets,
-            BoundSql filter,
-            LongitudinalTable longitudinal,
-            PrivacyGuard guard,
-            FoldRestriction fold,
-            CentringShifts shifts) {
         BoundSql.Builder in = BoundSql.builder().sql(dialect.quote(DataModel.DATASET) + " IN (");
         for (int i = 0; i < datasets.size(); i++) {
             // the node's own dataset codes (PrimitiveExecutor checked each against its catalog)
@@ -104,9 +87,8 @@ record QueryScope(
                             datasetsOnly,
                             datasetsOnly,
                             longitudinal.variables(),
-                            guard,
-                            shifts)
-                    : new QueryScope(model, dialect, table, datasets, datasetsOnly, datasetsOnly, null, guard, shifts);
+                            guard)
+                    : new QueryScope(model, dialect, table, datasets, datasetsOnly, datasetsOnly, null, guard);
         }
         BoundSql.Builder where = BoundSql.builder().append(datasetsOnly);
         if (filter != null) {
@@ -127,8 +109,7 @@ record QueryScope(
                     datasetsOnly,
                     where.build(),
                     longitudinal.variables(),
-                    guard,
-                    shifts);
+                    guard);
         }
         if (fold != null) {
             checkFold(fold);
@@ -138,7 +119,7 @@ record QueryScope(
                     .known(dialect, (long) fold.getFold());
             table = folded(dialect, table, alias);
         }
-        return new QueryScope(model, dialect, table, datasets, datasetsOnly, where.build(), null, guard, shifts);
+        return new QueryScope(model, dialect, table, datasets, datasetsOnly, where.build(), null, guard);
     }
 
     /** Whether a filter (or a fold restriction) narrows the requested datasets' rows. */

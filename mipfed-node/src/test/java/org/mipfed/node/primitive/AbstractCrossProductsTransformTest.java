@@ -130,41 +130,6 @@ abstract class AbstractCrossProductsTransformTest {
     }
 
     @Test
-    void theSameSelectionAgainReadsItsRowsOnceAndGivesTheSameAnswerToTheLastBit() {
-        List<DesignColumn> columns = List.of(
-                column("leftamygdala", "log"),
-                column("rightthalamusproper", ""),
-                DesignColumn.newBuilder().setVariable("gender").setLevel("F").build(),
-                DesignColumn.newBuilder().setVariable("gender").setLevel("M").build());
-        PrimitiveQuery query = query(List.of("edsd0", "ppmi0"), null, columns, List.of("minimentalstate"));
-        PrimitiveExecutor fresh =
-                new PrimitiveExecutor(testStore.store(), PrivacyPolicy.DEFAULT.withRefusalBudget(0), audit);
-        PrimitiveResult first = fresh.execute(query, "t");
-        assertThat(fresh.centringShifts().size())
-                .as("shifts kept after the first answer")
-                .isEqualTo(1);
-        // Asked again, the statement binds the shifts the first one computed instead of reading a sample of the rows.
-        PrimitiveResult again = fresh.execute(query, "t");
-        PrimitiveResult third = fresh.execute(query, "t");
-        assertThat(again).isEqualTo(first);
-        assertThat(third).isEqualTo(first);
-        assertThat(fresh.centringShifts().size()).isEqualTo(1);
-        // New data: the node forgets them, and computes them anew.
-        fresh.dataChanged();
-        assertThat(fresh.centringShifts().size()).isZero();
-        assertThat(fresh.execute(query, "t")).isEqualTo(first);
-        // A refusal's rule and wording stay as they were with kept shifts: log of the non-positive values of
-        // desd-synthdata1, twice.
-        PrimitiveQuery nonPositive =
-                query(List.of("desd-synthdata1"), null, List.of(column("rightcaudate", "log")), List.of());
-        String message = catchThrowableOfType(RefusalException.class, () -> fresh.execute(nonPositive, "t"))
-                .getMessage();
-        assertThat(catchThrowableOfType(RefusalException.class, () -> fresh.execute(nonPositive, "t"))
-                        .getMessage())
-                .isEqualTo(message);
-    }
-
-    @Test
     void refusesTheLogOfNonPositiveValuesInExareme2sWords() {
         assertThat(rows.select(
                         List.of("desd-synthdata1"),
