@@ -42,7 +42,10 @@ final class ParameterValidator {
             JsonNode value = given.get(name);
             boolean fromDefault = false;
             if (value == null || value.isNull()) {
-                value = rules.get("default");
+                // a copy: the spec is shared by every request, and the parameters returned may be changed
+                value = rules.get("default") == null
+                        ? null
+                        : rules.get("default").deepCopy();
                 fromDefault = true;
             }
             if (value == null || value.isNull()) {

@@ -55,7 +55,8 @@ public final class RequestValidator {
                     + " in inputdata.datasets (see GET /datasets)");
         }
         List<String> datasets = new ArrayList<>(new LinkedHashSet<>(request.datasets()));
-        ObjectNode spec = algorithm.spec();
+        // only read here (ParameterValidator copies the defaults it takes)
+        ObjectNode spec = algorithm.specToRead();
         checkVariables(algorithm.name(), spec, model, request.x(), request.y());
         Filter filter = Filters.parse(request.filters(), model);
         ObjectNode parameters =

@@ -39,6 +39,24 @@ class TestRequestValidator {
     }
 
     @Test
+    void validationReadsTheSharedSpecWithoutChangingItAndCopiesTheDefaultsItTakes() {
+        Algorithm cv = new org.mipfed.algorithms.regression.LinearRegressionCv();
+        ObjectNode before = cv.spec();
+        AnalysisInput input = RequestValidator.validate(
+                cv, request(List.of("edsd0"), List.of("leftamygdala"), List.of("lefthippocampus")), MODEL);
+        assertThat(input.parameters().path("n_splits").asInt())
+                .as("the spec's default")
+                .isEqualTo(5);
+        // whatever a flow does to its parameters, the next request sees the spec as it was
+        input.parameters()
+                .fieldNames()
+                .forEachRemaining(name -> input.parameters().put(name, "changed"));
+        input.parameters().put("added", 1);
+        assertThat(cv.specToRead()).isEqualTo(before);
+        assertThat(cv.spec()).isEqualTo(before).isNotSameAs(cv.specToRead());
+    }
+
+    @Test
     void anIntegerVariableServesWhereRealIsAsked() {
         RequestValidator.validate(
                 LINEAR, request(List.of("edsd0"), List.of("leftamygdala"), List.of("minimentalstate")), MODEL);

@@ -1,5 +1,7 @@
 package org.mipfed.algorithms.numerics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.special.Beta;
 
@@ -11,6 +13,17 @@ import org.apache.commons.math3.special.Beta;
 public final class Distributions {
     /** Absolute accuracy of quantiles; Commons Math's default (1e-9) would show at rtol 1e-6 in small intervals. */
     private static final double QUANTILE_ACCURACY = 1e-14;
+
+    /**
+     * Quantiles computed before, by probability and degrees of freedom: a quantile is a root found by a few dozen
+     * incomplete beta functions, and the same model asked again (a dashboard, a portal's page) asks for the same
+     * one. The same value as computing it anew (the function is deterministic); at most {@value #QUANTILES_KEPT} kept.
+     */
+    private static final Map<Quantile, Double> QUANTILES = new ConcurrentHashMap<>();
+
+    private static final int QUANTILES_KEPT = 4096;
+
+    private record Quantile(double p, double df) {}
 
     private Distributions() {}
 
@@ -28,8 +41,18 @@ public final class Distributions {
 
     /** The p-quantile of Student's t with {@code df} degrees of freedom. */
     public static double studentQuantile(double p, double df) {
+        Quantile key = new Quantile(p, df);
+        Double known = QUANTILES.get(key);
+        if (known != null) {
+            return known;
+        }
         // No random generator: the distribution is never sampled.
-        return new TDistribution(null, df, QUANTILE_ACCURACY).inverseCumulativeProbability(p);
+        double quantile = new TDistribution(null, df, QUANTILE_ACCURACY).inverseCumulativeProbability(p);
+        if (QUANTILES.size() >= QUANTILES_KEPT) {
+            QUANTILES.clear();
+        }
+        QUANTILES.put(key, quantile);
+        return quantile;
     }
 
     /** P(F >= f) for Fisher's F with (df1, df2) degrees of freedom. */

@@ -32,4 +32,10 @@ public abstract class SpecifiedAlgorithm implements Algorithm {
     public final ObjectNode spec() {
         return spec.deepCopy();
     }
+
+    /** The spec itself, shared by every request: read it, never change it. */
+    @Override
+    public final ObjectNode specToRead() {
+        return spec;
+    }
 }

@@ -35,6 +35,9 @@ class TestDistributions {
         assertRelative(Distributions.studentQuantile(0.975, 39), 2.0226909200367611, 1e-12);
         assertRelative(Distributions.studentQuantile(0.975, 1402), 1.9616574836310745, 1e-12);
         assertRelative(Distributions.studentQuantile(0.025, 39), -2.0226909200367611, 1e-12);
+        // Asked again (kept): the very same value.
+        assertThat(Distributions.studentQuantile(0.975, 39)).isEqualTo(Distributions.studentQuantile(0.975, 39));
+        assertRelative(Distributions.studentQuantile(0.975, 39), 2.0226909200367611, 1e-12);
     }
 
     private static void assertRelative(double actual, double expected, double rtol) {

@@ -314,7 +314,7 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
         double[] values = new double[sums.size()];
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
-            String ids = start == 0 ? ", " + scope.dialect().arrayOf("\"id$\"") : "";
+            String ids = start == 0 ? ", " + scope.dialect().idsOf("\"id$\"") : "";
             BoundSql sql = BoundSql.builder()
                     .append(prefix)
                     .sql("SELECT " + String.join(", ", block) + ids + " FROM \"selected$\" CROSS JOIN \"shift$\"")
@@ -326,7 +326,7 @@ final class CrossProductsPrimitive implements Primitive<CrossProductsQuery> {
                     values[start + k] = result.getDouble(k + 1);
                 }
                 if (start == 0) {
-                    rows.or(RowIds.bitmap(result.getArray(block.size() + 1)));
+                    rows.or(RowIds.bitmap(result, block.size() + 1));
                 }
             }
         }

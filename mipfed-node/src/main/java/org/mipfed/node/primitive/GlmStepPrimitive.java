@@ -148,7 +148,7 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
         for (int start = 0; start < sums.size(); start += SUMS_PER_STATEMENT) {
             List<String> block = sums.subList(start, Math.min(sums.size(), start + SUMS_PER_STATEMENT));
             // The first statement also gathers the rows' ids, for the differencing of the model's rows.
-            String ids = start == 0 ? ", " + scope.dialect().arrayOf("\"id$\"") : "";
+            String ids = start == 0 ? ", " + scope.dialect().idsOf("\"id$\"") : "";
             BoundSql sql = BoundSql.builder()
                     .sql("SELECT " + String.join(", ", block) + ids + " FROM (")
                     .append(from)
@@ -161,7 +161,7 @@ final class GlmStepPrimitive implements Primitive<GlmStepQuery> {
                     values[start + k] = result.getDouble(k + 1);
                 }
                 if (start == 0) {
-                    rows.or(RowIds.bitmap(result.getArray(block.size() + 1)));
+                    rows.or(RowIds.bitmap(result, block.size() + 1));
                 }
             }
             if (start == 0) {

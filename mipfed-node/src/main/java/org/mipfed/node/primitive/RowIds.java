@@ -53,16 +53,35 @@ final class RowIds {
     }
 
     /**
-     * The row ids gathered into one array value by a primitive's own statement
-     * ({@link org.mipfed.node.store.SqlDialect#arrayOf}), for {@link #checkModelRows(QueryScope, PrivacyGuard,
-     * Collection, RoaringBitmap)}: one statement where there were two. NULL (no row) is the empty set.
+     * The row ids gathered into one value by a primitive's own statement ({@link
+     * org.mipfed.node.store.SqlDialect#idsOf}): an array, or the ids' digits separated by commas; for {@link
+     * #checkModelRows(QueryScope, PrivacyGuard, Collection, RoaringBitmap)}: one statement where there were two.
+     * NULL (no row) is the empty set.
      */
-    static RoaringBitmap bitmap(Array ids) throws SQLException {
+    static RoaringBitmap bitmap(ResultSet result, int column) throws SQLException {
         RoaringBitmap rows = new RoaringBitmap();
-        if (ids != null) {
-            for (Object value : (Object[]) ids.getArray()) {
+        Object ids = result.getObject(column);
+        if (ids instanceof String text && !text.isEmpty()) {
+            long id = -1;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == ',') {
+                    rows.add(rowId(id));
+                    id = -1;
+                } else if (c >= '0' && c <= '9' && id <= (Long.MAX_VALUE - 9) / 10) {
+                    id = (id < 0 ? 0 : id * 10) + (c - '0');
+                } else {
+                    throw new IllegalStateException("the store gave a row id that is not one (at character " + i + ")");
+                }
+            }
+            rows.add(rowId(id));
+        } else if (ids instanceof Array array) {
+            for (Object value : (Object[]) array.getArray()) {
                 rows.add(rowId(((Number) value).longValue()));
             }
+        } else if (ids != null && !(ids instanceof String)) {
+            throw new IllegalStateException(
+                    "the store gave row ids as " + ids.getClass().getSimpleName());
         }
         return rows;
     }

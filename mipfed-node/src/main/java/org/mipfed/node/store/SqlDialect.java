@@ -15,8 +15,10 @@ public enum SqlDialect {
         }
 
         @Override
-        public String arrayOf(String expression) {
-            return "list(" + expression + ")";
+        public String idsOf(String expression) {
+            // Text, not list(): DuckDB's list aggregate cost a quarter of a small cross_products statement's CPU
+            // (1.1-1.25 against 0.85-0.88 ms per statement on the demo data, the same statement with string_agg).
+            return "string_agg(CAST(" + expression + " AS VARCHAR), ',')";
         }
     },
     POSTGRESQL("DOUBLE PRECISION", "TEXT") {
@@ -26,7 +28,7 @@ public enum SqlDialect {
         }
 
         @Override
-        public String arrayOf(String expression) {
+        public String idsOf(String expression) {
             return "array_agg(" + expression + ")";
         }
     };
@@ -136,10 +138,11 @@ public enum SqlDialect {
     public abstract String quantile(String expression, double fraction);
 
     /**
-     * The aggregate that gathers an expression's values over the rows into one array value (read through JDBC's
-     * {@code getArray}; NULL over no rows).
+     * The aggregate that gathers an integer expression's values over the rows (row ids) into one value: an array
+     * (PostgreSQL, read through JDBC's {@code getArray}) or the values' digits separated by commas (DuckDB); NULL over
+     * no rows. {@code RowIds.bitmap} reads either.
      */
-    public abstract String arrayOf(String expression);
+    public abstract String idsOf(String expression);
 
     /** An aggregate call restricted to the rows meeting {@code condition} (null = all rows). */
     public String filtered(String aggregate, String condition) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.mipfed.core.json.Json;
 import org.mipfed.core.model.Cde;
 import org.mipfed.core.model.DataModel;
@@ -36,6 +37,8 @@ public final class StoreCatalog {
     static final String IMPORTS = "mipfed_imports";
     static final String ATTACHMENTS = "mipfed_attachments";
     private static final int MAX_IDENTIFIER = 63;
+    /** Compiled once: every primitive names its data table. */
+    private static final Pattern NOT_IN_TABLE_NAME = Pattern.compile("[^A-Za-z0-9]");
 
     private final SqlDialect dialect;
 
@@ -45,7 +48,8 @@ public final class StoreCatalog {
 
     /** The data table of a data model, e.g. {@code data_dementia_0_1}. */
     public static String dataTable(DataModel model) {
-        return "data_" + model.code() + "_" + model.version().replaceAll("[^A-Za-z0-9]", "_");
+        return "data_" + model.code() + "_"
+                + NOT_IN_TABLE_NAME.matcher(model.version()).replaceAll("_");
     }
 
     /**
