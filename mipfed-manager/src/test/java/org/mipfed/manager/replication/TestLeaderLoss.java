@@ -27,6 +27,7 @@ import org.mipfed.manager.experiments.Experiment;
 import org.mipfed.manager.experiments.ExperimentStore;
 import org.mipfed.manager.users.Roles;
 import org.mipfed.manager.users.Sessions;
+import org.mipfed.manager.users.UserLog;
 import org.mipfed.manager.users.UserStore;
 
 /**
@@ -229,17 +230,23 @@ class TestLeaderLoss {
     private static void backdate(Member m, UserStore.CreatedToken token, Sessions.Session session) {
         Instant old = Instant.now().minus(Duration.ofHours(1));
         ManagerReplication r = m.replication();
-        UserStore.Content users = r.readUsers().content();
-        List<org.mipfed.manager.users.ApiToken> tokens = new ArrayList<>();
-        for (var t : users.tokens()) {
-            tokens.add(
-                    t.id().equals(token.token().id())
-                            ? new org.mipfed.manager.users.ApiToken(
-                                    t.id(), t.username(), t.name(), t.sha256(), t.created(), old)
-                            : t);
+        // a change based on the version read; another change of the users in between (the refresh of a use just
+        // before) makes it apply to nothing, so it is read and made again
+        boolean changed = false;
+        for (int attempt = 0; attempt < 10 && !changed; attempt++) {
+            UserLog.Versioned read = r.readUsers();
+            List<org.mipfed.manager.users.ApiToken> tokens = new ArrayList<>();
+            for (var t : read.content().tokens()) {
+                tokens.add(
+                        t.id().equals(token.token().id())
+                                ? new org.mipfed.manager.users.ApiToken(
+                                        t.id(), t.username(), t.name(), t.sha256(), t.created(), old)
+                                : t);
+            }
+            changed = r.changeUsers(
+                    read.version(), new UserStore.Content(read.content().users(), tokens));
         }
-        assertThat(r.changeUsers(r.readUsers().version(), new UserStore.Content(users.users(), tokens)))
-                .isTrue();
+        assertThat(changed).as("the token's last use moved back").isTrue();
         String key = sha256(session.id());
         Sessions.Session stored = r.sessions().get(key);
         r.putSession(new Sessions.Session(key, stored.username(), stored.csrfToken(), old));
