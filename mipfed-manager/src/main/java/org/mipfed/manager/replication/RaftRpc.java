@@ -29,14 +29,12 @@ import org.slf4j.LoggerFactory;
  * while that leader leads (TestManagerChaosWithProcesses found a manager 280 entries behind for minutes;
  * {@code TestFollowerAtPurgedLogStart} reproduces it). Here the appender sees that case before it builds the
  * request and moves the follower's next index below the log's start, so that Ratis sends the snapshot, after which
- * the follower takes entries as usual. Any other error in the appender's loop is logged and the loop goes on (Ratis
- * would stop it for good as well).
+ * the follower takes entries as usual. Nothing else of Ratis's appender changes.
  *
  * <p>Ratis finds the transport by this class's name ({@link RpcType#valueOf}); it needs a public constructor.
  */
 public final class RaftRpc implements RpcType {
     private static final Logger LOG = LoggerFactory.getLogger(RaftRpc.class);
-    private static final long RETRY_AFTER_ERROR_MILLIS = 1_000;
 
     @Override
     public String name() {
@@ -62,36 +60,6 @@ public final class RaftRpc implements RpcType {
     private static final class Appender extends GrpcLogAppender {
         Appender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
             super(server, state, follower);
-        }
-
-        /**
-         * Ratis's loop, kept going past an unexpected error: its daemon would mark the appender failed and skip
-         * restarting it ("is not running: skipping restart"), leaving the follower without entries while this leader
-         * leads. Here the error is logged and the loop goes on a second later, as long as the appender runs.
-         */
-        @Override
-        public void run() throws java.io.IOException {
-            while (true) {
-                try {
-                    super.run();
-                    return;
-                } catch (RuntimeException e) {
-                    if (!isRunning()) {
-                        throw e;
-                    }
-                    LOG.warn(
-                            "replicating to {} failed; trying again in {} ms",
-                            getFollower().getName(),
-                            RETRY_AFTER_ERROR_MILLIS,
-                            e);
-                    try {
-                        Thread.sleep(RETRY_AFTER_ERROR_MILLIS);
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("stopped while waiting to try again");
-                    }
-                }
-            }
         }
 
         @Override
