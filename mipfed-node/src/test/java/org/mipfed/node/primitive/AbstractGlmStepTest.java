@@ -147,14 +147,7 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
         assertThat(StartingMeans.areRs("logit", other.getStartEta1(), other.getStartEta0()))
                 .isFalse();
         for (GlmStepQuery query : List.of(other, rs, other, rs)) {
-            GlmStepResult actual = guarded.execute(
-                            PrimitiveQuery.newBuilder()
-                                    .setDataModel("dementia:0.1")
-                                    .addAllDatasets(DATASETS)
-                                    .setGlmStep(query)
-                                    .build(),
-                            "tester")
-                    .getGlmStep();
+            GlmStepResult actual = onAllDatasets(query);
             GlmStepResult expected = reference(query, rows.select(DATASETS, r -> true));
             close("log-likelihood", actual.getLogLikelihood(), expected.getLogLikelihood());
             closeAll("information", actual.getInformationList(), expected.getInformationList());
@@ -167,7 +160,13 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
     void someRowsOutsideTheLinksDomainAreCountedNotFatal() {
         GlmStepQuery query =
                 query("gaussian", "inverse", "leftamygdala", "", List.of("subjectageyears"), new double[] {0.5, -0.01});
-        GlmStepResult result = guarded.execute(
+        GlmStepResult result = onAllDatasets(query);
+        assertThat(result.getInvalid()).isPositive().isLessThan(result.getN());
+    }
+
+    /** {@code query} answered by the guarded executor over every dataset of the dementia rows. */
+    private GlmStepResult onAllDatasets(GlmStepQuery query) {
+        return guarded.execute(
                         PrimitiveQuery.newBuilder()
                                 .setDataModel("dementia:0.1")
                                 .addAllDatasets(DATASETS)
@@ -175,7 +174,6 @@ abstract class AbstractGlmStepTest extends DementiaStoreTest {
                                 .build(),
                         "tester")
                 .getGlmStep();
-        assertThat(result.getInvalid()).isPositive().isLessThan(result.getN());
     }
 
     @Test
