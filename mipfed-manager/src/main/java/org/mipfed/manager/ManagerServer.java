@@ -3,7 +3,10 @@ package org.mipfed.manager;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -15,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +67,7 @@ import org.mipfed.manager.state.StateStore;
 import org.mipfed.manager.tls.ManagerTls;
 import org.mipfed.manager.tls.PeerCertificateInterceptor;
 import org.mipfed.manager.users.UserStore;
+import org.mipfed.proto.v1.NodeSessionGrpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -292,6 +297,18 @@ public final class ManagerServer implements AutoCloseable {
                 .keepAliveTime(SessionProtocol.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(SessionProtocol.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .maxInboundMessageSize(SessionProtocol.MAX_MESSAGE_BYTES)
+                // a node session's messages are handled on the connection's own transport thread (SessionEvents
+                // hands the slower ones on): an answer or a heartbeat is not worth a thread's wake-up each
+                .callExecutor(new ServerCallExecutorSupplier() {
+                    @Override
+                    public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
+                        return call.getMethodDescriptor()
+                                        .getFullMethodName()
+                                        .equals(NodeSessionGrpc.getOpenMethod().getFullMethodName())
+                                ? Runnable::run
+                                : null;
+                    }
+                })
                 .build();
         try {
             grpc.start();
