@@ -1,10 +1,6 @@
 package org.mipfed.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * CPU time spent so far by the JIT compiler threads of some processes, read from /proc (Linux): how
@@ -34,16 +30,7 @@ final class JitActivity {
      * (the compilers still busy) does not inflate.
      */
     static double milliseconds(long pid) {
-        Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        long ticks = 0;
-        try (Stream<Path> threads = Files.list(tasks)) {
-            for (Path thread : threads.toList()) {
-                ticks += compilerTicks(thread);
-            }
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-        return ticks * 10.0;
+        return ThreadCpu.milliseconds(pid, name -> name.contains("CompilerThre"));
     }
 
     /** {@link #milliseconds(long)} of each process, in the order given. */
@@ -53,22 +40,5 @@ final class JitActivity {
             ms[i] = milliseconds(pids.get(i));
         }
         return ms;
-    }
-
-    /** User plus system clock ticks (1/100 s on Linux) of one thread if it is a JIT compiler thread, else 0. */
-    private static long compilerTicks(Path thread) {
-        try {
-            String name = Files.readString(thread.resolve("comm")).trim();
-            if (!name.contains("CompilerThre")) {
-                return 0;
-            }
-            String stat = Files.readString(thread.resolve("stat"));
-            // Fields after the command name, which is in parentheses and may contain spaces.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (IOException | RuntimeException e) {
-            // A thread that ended meanwhile.
-            return 0;
-        }
     }
 }

@@ -71,7 +71,7 @@ final class ScaleBench {
     private final int rowsPerNode;
     private final int agentsPerJvm;
     private final int runs;
-    /** The first stage's warm-up: windows of load until the JIT compilers are quiet, at most this long. */
+    /** Each stage's warm-up: windows of load until the JIT compilers are quiet, at most this long. */
     private final Duration warmUpMax;
 
     private final List<ObjectNode> table = new ArrayList<>();
@@ -123,8 +123,11 @@ final class ScaleBench {
             int joined = 0;
             double baseP50 = Double.NaN;
             double baseManagerCpu = Double.NaN;
-            double baseManagerCpuWithoutIdle = Double.NaN;
+            double baseManagerCpuWithJit = Double.NaN;
+            double baseManagerCpuWithoutJit = Double.NaN;
             double[] firstStage = null;
+            // heap and RSS the manager grew by across the opening of sessions since the first stage (MB)
+            double[] sessionsGrowth = new double[2];
             int firstNodes = 0;
             try {
                 for (int n : stages) {
@@ -134,6 +137,10 @@ final class ScaleBench {
                         SyntheticData.load(pooled, model, i, rowsPerNode);
                     }
                     double prepared = (System.nanoTime() - t0) / 1e9;
+                    // the manager's memory just before and just after the new sessions open: what they add, apart
+                    // from the analyses' experiments, which the manager keeps and each stage's warm-up adds by the
+                    // thousand (measured from one stage's end to the next one's, they came to 1.8 MB per session)
+                    double[] beforeConnect = firstStage == null ? null : managerMemory(managerPid);
                     long t1 = System.nanoTime();
                     for (int from = joined; from < n; from += agentsPerJvm) {
                         hosts.add(launchHost(from, Math.min(n, from + agentsPerJvm)));
@@ -147,6 +154,11 @@ final class ScaleBench {
                                             Json.mapper().createArrayNode().add("all")));
                     awaitReady(admin, n, Duration.ofMinutes(10), null);
                     double connected = (System.nanoTime() - t1) / 1e9;
+                    if (beforeConnect != null) {
+                        double[] afterConnect = managerMemory(managerPid);
+                        sessionsGrowth[0] += afterConnect[0] - beforeConnect[0];
+                        sessionsGrowth[1] += afterConnect[1] - beforeConnect[1];
+                    }
                     System.err.printf(
                             "%d nodes: prepared in %.0f s, all ready %.1f s after their hosts started%n",
                             n, prepared, connected);
@@ -167,29 +179,39 @@ final class ScaleBench {
                     latency.put("connect_s", connected);
                     add(latency);
                     if (Double.isNaN(baseManagerCpu)) {
-                        baseManagerCpu = latency.get("manager_cpu_ms").asDouble();
-                        baseManagerCpuWithoutIdle =
-                                latency.get("manager_cpu_ms_without_idle").asDouble();
+                        baseManagerCpu = latency.get("manager_path_cpu_ms").asDouble();
+                        baseManagerCpuWithoutJit =
+                                latency.get("manager_cpu_ms_without_jit").asDouble();
+                        baseManagerCpuWithJit = latency.get("manager_cpu_ms").asDouble();
                     } else if (n >= 100) {
                         // The nodes of this machine answer one after another on its 2 cores; across hospitals they
                         // answer in parallel, each on its own machine, and what grows with N is the manager's work.
                         // So: the first stage's p50 plus the manager's extra CPU per analysis at N nodes (an estimate,
-                        // printed beside the measured latency, not instead of it).
-                        double extra = Math.max(0, latency.get("manager_cpu_ms").asDouble() - baseManagerCpu);
+                        // printed beside the measured latency, not instead of it), warmed up, counting the threads
+                        // the analysis waits for (onAnalysisPath): the work after it or beside it (the record's
+                        // replication, the audit's checkpoint, the JIT compilers) takes a core, not its time. The
+                        // same over all the manager's threads, with and without its JIT compilers, beside it.
+                        double extra =
+                                Math.max(0, latency.get("manager_path_cpu_ms").asDouble() - baseManagerCpu);
                         double estimate = (baseP50 + extra) / baseP50;
-                        double extraWithoutIdle = Math.max(
-                                0, latency.get("manager_cpu_ms_without_idle").asDouble() - baseManagerCpuWithoutIdle);
+                        double extraWithoutJit = Math.max(
+                                0, latency.get("manager_cpu_ms_without_jit").asDouble() - baseManagerCpuWithoutJit);
+                        double extraWithJit =
+                                Math.max(0, latency.get("manager_cpu_ms").asDouble() - baseManagerCpuWithJit);
                         double limit = n >= 500 ? LATENCY_500_FACTOR : LATENCY_100_FACTOR;
                         add(row("manager's share over " + n + " nodes (estimate)", "latency")
                                 .put("nodes", n)
                                 .put("first_stage_p50_ms", baseP50)
-                                .put("manager_extra_cpu_ms", extra)
+                                .put("manager_extra_path_cpu_ms", extra)
                                 .put(
-                                        "manager_cpu_ms_per_node",
-                                        latency.get("manager_cpu_ms_per_node").asDouble())
+                                        "manager_path_cpu_ms_per_node",
+                                        latency.get("manager_path_cpu_ms_per_node")
+                                                .asDouble())
                                 .put("estimated_factor", estimate)
-                                .put("manager_extra_cpu_ms_without_idle", extraWithoutIdle)
-                                .put("estimated_factor_without_idle", (baseP50 + extraWithoutIdle) / baseP50)
+                                .put("manager_extra_cpu_ms_all_threads", extraWithoutJit)
+                                .put("estimated_factor_all_threads", (baseP50 + extraWithoutJit) / baseP50)
+                                .put("manager_extra_cpu_ms_with_jit", extraWithJit)
+                                .put("estimated_factor_with_jit", (baseP50 + extraWithJit) / baseP50)
                                 .put(
                                         "target",
                                         "<= " + (int) limit + "x the " + stages.get(0)
@@ -206,10 +228,11 @@ final class ScaleBench {
                         firstStage = after;
                         firstNodes = n;
                     } else {
-                        // per session: what the manager grew by from the first stage, over the sessions added since
-                        double perSession = (after[0] - firstStage[0]) / (n - firstNodes);
-                        double rssPerSession = (after[1] - firstStage[1]) / (n - firstNodes);
-                        memory.put("heap_mb_per_session", perSession)
+                        // per session: what the manager grew by while the sessions added since the first stage opened
+                        double perSession = sessionsGrowth[0] / (n - firstNodes);
+                        double rssPerSession = sessionsGrowth[1] / (n - firstNodes);
+                        memory.put("heap_mb_since_first_stage", after[0] - firstStage[0])
+                                .put("heap_mb_per_session", perSession)
                                 .put("rss_mb_per_session", rssPerSession)
                                 .put(
                                         "target",
@@ -369,10 +392,11 @@ final class ScaleBench {
             AdminClient admin, PrimitiveExecutor executor, DataModel model, long managerPid, int n, boolean first) {
         AnalysisRequest request = smallRequest(n);
         JsonNode body = request.toJson();
-        // The first stage warms the federation up as the small-analysis benchmark does (load until the JIT compilers
-        // of the manager, the node hosts and this process are quiet): with a fixed count of runs its p50 was 2.8x that
-        // benchmark's (22.5 against 8 ms) and every later stage's ratio against it was off by as much.
-        double warmUpSeconds = first && !warmUpMax.isZero() ? warmUp(admin, body, managerPid) : 0;
+        // Every stage warms the federation up as the small-analysis benchmark does (load until the JIT compilers of
+        // the manager, the node hosts and this process are quiet): with a fixed count of runs the first stage's p50
+        // was 2.8x that benchmark's (22.5 against 8 ms), and a later stage warmed up with 10 runs only measured the
+        // manager compiling its fan-out's loops at the new size (its compilers took 20-40% of its CPU per analysis).
+        double warmUpSeconds = !warmUpMax.isZero() ? warmUp(admin, body, managerPid) : 0;
         int warmUp = first ? 50 : Math.max(10, runs / 2);
         System.err.printf("%d nodes: linear regression, %d warm-up runs, %d measured ...%n", n, warmUp, runs);
         JsonNode federated = null;
@@ -383,6 +407,7 @@ final class ScaleBench {
         // the CPU per analysis can be told with and without it
         List<Long> hostPids = hosts.stream().map(Process::pid).toList();
         double idleManager = cpuSeconds(List.of(managerPid));
+        double idleManagerJit = JitActivity.milliseconds(managerPid);
         double idleNodes = cpuSeconds(hostPids);
         long idleStart = System.nanoTime();
         try {
@@ -393,9 +418,12 @@ final class ScaleBench {
         }
         double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
         double managerIdlePerSecond = (cpuSeconds(List.of(managerPid)) - idleManager) / idleSeconds;
+        double managerIdleJitPerSecond = (JitActivity.milliseconds(managerPid) - idleManagerJit) / 1000 / idleSeconds;
         double nodesIdlePerSecond = (cpuSeconds(hostPids) - idleNodes) / idleSeconds;
         List<Long> times = new ArrayList<>();
         double managerCpu = cpuSeconds(List.of(managerPid));
+        double managerJit = JitActivity.milliseconds(managerPid);
+        double managerPath = ThreadCpu.milliseconds(managerPid, ScaleBench::onAnalysisPath);
         double nodesCpu = cpuSeconds(hostPids);
         long measuredStart = System.nanoTime();
         for (int i = 0; i < runs; i++) {
@@ -405,6 +433,8 @@ final class ScaleBench {
         }
         double measuredSeconds = (System.nanoTime() - measuredStart) / 1e9;
         managerCpu = cpuSeconds(List.of(managerPid)) - managerCpu;
+        managerJit = (JitActivity.milliseconds(managerPid) - managerJit) / 1000;
+        managerPath = (ThreadCpu.milliseconds(managerPid, ScaleBench::onAnalysisPath) - managerPath) / 1000;
         nodesCpu = cpuSeconds(hostPids) - nodesCpu;
         // the idle share: what the idle rate would have cost over the measured runs' wall time
         double managerIdleShare = managerIdlePerSecond * measuredSeconds;
@@ -428,6 +458,14 @@ final class ScaleBench {
                 // idle: every session open, no analysis; "without idle": the CPU per analysis less the idle rate over
                 // the measured runs' wall time (heartbeats and timers), i.e. what the analyses themselves cost
                 .put("manager_idle_cpu_ms_per_s", 1000 * managerIdlePerSecond)
+                // the manager's JIT compiler threads over the measured runs (start-up, not service: a federation in
+                // service has compiled its code long since) and without them, which the estimate below is built on
+                .put("manager_jit_cpu_ms", 1000 * managerJit / runs)
+                .put("manager_cpu_ms_without_jit", 1000 * Math.max(0, managerCpu - managerJit) / runs)
+                .put("manager_idle_jit_cpu_ms_per_s", 1000 * managerIdleJitPerSecond)
+                // the threads an analysis waits for (see onAnalysisPath), on which the estimate is built
+                .put("manager_path_cpu_ms", 1000 * managerPath / runs)
+                .put("manager_path_cpu_ms_per_node", 1000 * managerPath / runs / n)
                 .put("manager_cpu_ms_without_idle", 1000 * Math.max(0, managerCpu - managerIdleShare) / runs)
                 .put(
                         "manager_cpu_ms_per_node_without_idle",
@@ -436,6 +474,20 @@ final class ScaleBench {
                 .put("nodes_idle_cpu_ms_per_s", 1000 * nodesIdlePerSecond)
                 .put("warm_up_s", warmUpSeconds)
                 .put("n_obs", federated.path("n_obs").asLong(-1));
+    }
+
+    /**
+     * Whether a manager thread (by its name, Linux's 15 characters) serves an analysis while it runs: the HTTP
+     * threads that run it, gRPC's that carry its requests and answers, the garbage collector; not the JIT compilers,
+     * Ratis's threads (named after the manager's Raft id) that replicate its record once answered, nor mipfed's own
+     * background threads (audit checkpoint and shipping, the experiment writer, liveness, a session's hellos).
+     */
+    static boolean onAnalysisPath(String thread) {
+        return !(thread.contains("CompilerThre")
+                || thread.startsWith("Sweeper")
+                || thread.startsWith("manager-")
+                || thread.startsWith("mipfed-")
+                || thread.startsWith("dataset-claims"));
     }
 
     /**

@@ -28,7 +28,7 @@ final class ScaleOptions {
             defaultValue = "180",
             paramLabel = "SECONDS",
             description =
-                    "Longest warm-up of the first stage (it stops earlier once the JIT compilers are quiet); every analysis of it stays in the manager's experiments (default: ${DEFAULT-VALUE}).")
+                    "Longest warm-up of each stage (it stops earlier once the JIT compilers are quiet); every analysis of it stays in the manager's experiments (default: ${DEFAULT-VALUE}).")
     int warmUpMax;
 
     @Option(
