@@ -21,6 +21,23 @@ class TestScaleBench {
     Path dir;
 
     @Test
+    void anAnalysisPathIsTheHttpGrpcAndGcThreadsNotRaftsTheJitsNorMipfedsBackgroundOnes() {
+        // thread names as Linux keeps them (15 characters), read from a manager's /proc/<pid>/task/*/comm
+        assertThat(List.of("JettyServerThre", "grpc-default-wo", "grpc-default-ex", "VM Thread", "GC Thread#0"))
+                .allMatch(ScaleBench::onAnalysisPath);
+        assertThat(List.of(
+                        "C2 CompilerThre",
+                        "C1 CompilerThre",
+                        "Sweeper thread",
+                        "manager-24b4cc2",
+                        "mipfed-audit-ch",
+                        "mipfed-experime",
+                        "mipfed-session-",
+                        "dataset-claims"))
+                .noneMatch(ScaleBench::onAnalysisPath);
+    }
+
+    @Test
     void tenSimulatedNodesAnswerAsThePooledRowsAndComeBackAfterAManagerRestart() throws Exception {
         List<ObjectNode> rows = new ScaleBench(dir, 10, 60, 5, 10, java.time.Duration.ZERO).run();
         ScaleBench.print(rows, dir.resolve("out"), dir);
@@ -64,6 +81,12 @@ class TestScaleBench {
         for (ObjectNode r : latencies) {
             assertThat(r.has("manager_idle_cpu_ms_per_s")).as(r.toString()).isTrue();
             assertThat(r.path("manager_cpu_ms_without_idle").asDouble())
+                    .isLessThanOrEqualTo(r.path("manager_cpu_ms").asDouble());
+            // the threads on an analysis' path are some of those that are not the JIT's, which are some of all
+            assertThat(r.path("manager_path_cpu_ms").asDouble())
+                    .as(r.toString())
+                    .isLessThanOrEqualTo(r.path("manager_cpu_ms_without_jit").asDouble());
+            assertThat(r.path("manager_cpu_ms_without_jit").asDouble())
                     .isLessThanOrEqualTo(r.path("manager_cpu_ms").asDouble());
         }
         assertThat(restart.path("last_back_s").asDouble())
