@@ -466,7 +466,7 @@ final class ScaleBench {
                 // the measured runs' wall time (heartbeats and timers), i.e. what the analyses themselves cost
                 .put("manager_idle_cpu_ms_per_s", 1000 * managerIdlePerSecond)
                 // the manager's JIT compiler threads over the measured runs (start-up, not service: a federation in
-                // service has compiled its code long since) and without them, which the estimate below is built on
+                // service has compiled its code long since) and the rest, which the all-threads estimate is built on
                 .put("manager_jit_cpu_ms", 1000 * managerJit / runs)
                 .put("manager_cpu_ms_without_jit", 1000 * Math.max(0, managerCpu - managerJit) / runs)
                 .put("manager_idle_jit_cpu_ms_per_s", 1000 * managerIdleJitPerSecond)
@@ -756,20 +756,13 @@ final class ScaleBench {
         System.err.println("written to " + out.toAbsolutePath() + " (data and logs in " + dir + ")");
     }
 
-    /** User and system CPU seconds of these processes so far, from /proc (Linux; 100 ticks a second). */
+    /** User and system CPU seconds of these processes so far ({@link ProcessCpu}); NaN where /proc cannot tell. */
     static double cpuSeconds(List<Long> pids) {
-        double ticks = 0;
-        for (long pid : pids) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                // the fields after the command name, which is in parentheses and may hold spaces
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (IOException | RuntimeException e) {
-                return Double.NaN;
-            }
+        double ms = 0;
+        for (double each : ProcessCpu.each(pids)) {
+            ms += each;
         }
-        return ticks / 100.0;
+        return ms / 1000;
     }
 
     /** Adds a row to the table and prints it at once: a run of hundreds of nodes takes a while. */

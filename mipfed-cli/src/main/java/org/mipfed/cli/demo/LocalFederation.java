@@ -579,13 +579,13 @@ public final class LocalFederation implements AutoCloseable {
         }
     }
 
+    /** The system property that sets the heap of the processes {@link #launch} starts (default 512m). */
+    public static final String LAUNCH_HEAP = "mipfed.launch.heap";
+
     /**
      * Runs {@code mipfed args…} as its own process on this JVM's class path, its output appended to {@code log}:
      * what an operator's shell would start.
      */
-    /** The system property that sets the heap of the processes {@link #launch} starts (default 512m). */
-    public static final String LAUNCH_HEAP = "mipfed.launch.heap";
-
     public static Process launch(Path log, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
